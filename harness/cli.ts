@@ -1,0 +1,136 @@
+/**
+ * The entry behind `npm test`: takes the project's own flags, opens the target, runs the specs with
+ * vitest, and always writes the report — also after a configuration error or Ctrl-C.
+ * Exit codes: 0 all controls passed (warn/waived included), 1 a control failed, 2 usage/configuration error.
+ */
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { createVitest, parseCLI, type Vitest } from 'vitest/node';
+import { ConfigError, EXIT_CONFIG, EXIT_FAIL, EXIT_PASS } from './config/config-error.ts';
+import type { Deployment } from './config/deployment-schema.ts';
+import { loadLiveSettings, type LiveSettings } from './config/live-settings.ts';
+import { loadDeployment } from './config/load-deployment.ts';
+import { parseRunOptions, USAGE, type RunOptions } from './config/run-options.ts';
+import { CATALOG, type Area } from './controls/catalog.ts';
+import type { RunContext } from './controls/run-context.ts';
+import { ControlReporter } from './report/control-reporter.ts';
+import { runVerdict } from './report/report-input.ts';
+import { ResultRegistry } from './report/result-registry.ts';
+import { writeReports } from './report/write-reports.ts';
+import { openTarget } from './targets/open-target.ts';
+import type { OpenTarget } from './targets/target.ts';
+
+const EXIT_INTERRUPTED = 130;
+
+function versions(): Record<string, string> {
+  const require = createRequire(import.meta.url);
+  const version = (name: string): string => {
+    try {
+      return (require(`${name}/package.json`) as { version: string }).version;
+    } catch {
+      return 'unknown';
+    }
+  };
+  return { 'postal-qa': (require('../package.json') as { version: string }).version, node: process.versions.node, vitest: version('vitest'), mailauth: version('mailauth') };
+}
+
+function selectedAreas(options: RunOptions): Set<Area> {
+  const ids = options.only.length ? options.only : CATALOG.map((c) => c.id);
+  return new Set(CATALOG.filter((c) => ids.includes(c.id)).map((c) => c.area));
+}
+
+async function runSpecs(options: RunOptions, target: OpenTarget, deployment: Deployment, registry: ResultRegistry, onVitest: (v: Vitest) => void): Promise<void> {
+  const { filter, options: vitestCli } = parseCLI(['vitest', ...options.vitestArgs]);
+  const vitest = await createVitest(
+    'test',
+    {
+      ...vitestCli,
+      config: resolve('vitest.config.ts'),
+      run: true,
+      watch: false,
+      reporters: ['default', ['allure-vitest/reporter', { resultsDir: resolve(options.reportDir, 'allure-results') }], new ControlReporter(registry)],
+    },
+  );
+  onVitest(vitest);
+  const run: RunContext = { deployment, only: options.only };
+  vitest.provide('target', target.descriptor);
+  vitest.provide('run', run);
+  try {
+    await vitest.start(filter);
+  } finally {
+    await vitest.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const startedAt = new Date();
+  const registry = new ResultRegistry();
+  let options: RunOptions | undefined;
+  let deployment: Deployment | undefined;
+  let target: OpenTarget | undefined;
+  let vitest: Vitest | undefined;
+  let configError: string | undefined;
+  let interrupted = false;
+  let secrets: string[] = [];
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(EXIT_INTERRUPTED);
+    interrupted = true;
+    process.stderr.write(`\npostal-qa: ${signal} received — stopping the run, closing the target and writing the report (again to force)\n`);
+    void vitest?.cancelCurrentRun('keyboard-input');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    options = parseRunOptions(argv);
+    if (options.help) {
+      console.log(USAGE);
+      return EXIT_PASS;
+    }
+    deployment = loadDeployment(options.deploymentPath);
+    let liveSettings: LiveSettings | undefined;
+    if (options.env === 'live') {
+      liveSettings = loadLiveSettings(selectedAreas(options));
+      secrets = liveSettings.secrets;
+    }
+    target = await openTarget(options, deployment, liveSettings);
+    secrets = [...secrets, ...target.secrets];
+    if (!interrupted) await runSpecs(options, target, deployment, registry, (v) => (vitest = v));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    configError = error.message;
+    console.error(`postal-qa: ${error.message}`);
+  } finally {
+    await target?.close().catch((error: Error) => registry.note(`closing the target failed: ${error.message}`));
+    const input = {
+      registry,
+      startedAt,
+      finishedAt: new Date(),
+      command: ['npm test --', ...argv].join(' '),
+      versions: versions(),
+      options,
+      deployment,
+      target: target?.descriptor,
+      configError,
+      interrupted,
+    };
+    if (!options?.help) {
+      const reportDir = options?.reportDir ?? 'reports';
+      const written = writeReports(input, reportDir, secrets);
+      const { verdict, reason } = runVerdict(input);
+      console.log(`\npostal-qa: ${verdict} — ${reason}\n  report:   ${written.markdown}\n  evidence: ${written.json}\n  junit:    ${written.junit}`);
+    }
+  }
+  if (configError) return EXIT_CONFIG;
+  if (interrupted) return EXIT_INTERRUPTED;
+  return registry.failed().length > 0 ? EXIT_FAIL : EXIT_PASS;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`postal-qa: internal error: ${(error as Error).stack ?? String(error)}`);
+    process.exit(EXIT_FAIL);
+  },
+);

@@ -1,0 +1,87 @@
+import { ConfigError } from './config-error.ts';
+import { AREA_NAMES, resolveSelection } from '../controls/catalog.ts';
+import type { EnvName } from '../targets/target.ts';
+
+export interface RunOptions {
+  env: EnvName;
+  deploymentPath: string;
+  /** Control ids selected by --only; empty means all. */
+  only: string[];
+  /** The words the user gave to --only, for the report. */
+  onlyWords: string[];
+  reportDir: string;
+  zoneFile?: string;
+  help: boolean;
+  /** Everything we do not own, handed to vitest untouched. */
+  vitestArgs: string[];
+}
+
+const ENVS: EnvName[] = ['embedded', 'local', 'live'];
+
+export const USAGE = `Usage: npm test -- [options] [vitest options]
+
+  --env=embedded|local|live   what to test (default embedded: the loopback replica)
+  --deployment=<file>         deployment description (default fixtures/deployment.json)
+  --only=<ids or areas>       comma-separated control ids (DNS-03) or areas (${AREA_NAMES.join(', ')})
+  --report-dir=<dir>          where the QA report goes (default reports/)
+  --zone-file=<file>          embedded only: serve this zone instead of the generated one
+  --help                      this text
+
+Exit codes: 0 every control passed (or warn/waived), 1 a control failed, 2 usage or configuration error.`;
+
+const OWN_FLAGS = ['env', 'deployment', 'only', 'report-dir', 'zone-file'] as const;
+type OwnFlag = (typeof OWN_FLAGS)[number];
+
+export function parseRunOptions(argv: string[]): RunOptions {
+  const values: Partial<Record<OwnFlag, string>> = {};
+  const vitestArgs: string[] = [];
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    const flag = match?.[1] as OwnFlag | undefined;
+    if (!match || !flag || !OWN_FLAGS.includes(flag)) {
+      vitestArgs.push(arg);
+      continue;
+    }
+    let value = match[2];
+    if (value === undefined) {
+      value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) throw new ConfigError(`--${flag} needs a value, e.g. --${flag}=${example(flag)}`);
+      i++;
+    }
+    if (value === '') throw new ConfigError(`--${flag} needs a value, e.g. --${flag}=${example(flag)}`);
+    values[flag] = value;
+  }
+
+  const env = (values.env ?? 'embedded') as EnvName;
+  if (!ENVS.includes(env)) throw new ConfigError(`--env=${values.env}: unknown environment; use one of ${ENVS.join(', ')}`);
+  if (values['zone-file'] && env !== 'embedded') {
+    throw new ConfigError(`--zone-file only works with --env=embedded (the world serves it); remove it or drop --env=${env}`);
+  }
+
+  const onlyWords = values.only ? values.only.split(',').map((w) => w.trim()).filter(Boolean) : [];
+  const { ids, unknown } = resolveSelection(onlyWords);
+  if (unknown.length > 0) {
+    throw new ConfigError(`--only: unknown control or area ${unknown.map((u) => `"${u}"`).join(', ')}; use control ids like DNS-03 or areas: ${AREA_NAMES.join(', ')}`);
+  }
+
+  return {
+    env,
+    deploymentPath: values.deployment ?? 'fixtures/deployment.json',
+    only: ids,
+    onlyWords,
+    reportDir: values['report-dir'] ?? 'reports',
+    zoneFile: values['zone-file'],
+    help,
+    vitestArgs,
+  };
+}
+
+function example(flag: OwnFlag): string {
+  return { env: 'live', deployment: 'fixtures/deployment.json', only: 'dns', 'report-dir': 'reports', 'zone-file': 'my-zone.txt' }[flag];
+}

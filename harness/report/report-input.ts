@@ -1,0 +1,43 @@
+import type { Deployment } from '../config/deployment-schema.ts';
+import type { RunOptions } from '../config/run-options.ts';
+import type { TargetDescriptor } from '../targets/target.ts';
+import type { ResultRegistry } from './result-registry.ts';
+import { CATALOG } from '../controls/catalog.ts';
+
+/** Everything a renderer may use. Optional parts are missing when the run stopped before learning them. */
+export interface ReportInput {
+  registry: ResultRegistry;
+  startedAt: Date;
+  finishedAt: Date;
+  command: string;
+  versions: Record<string, string>;
+  options?: RunOptions;
+  deployment?: Deployment;
+  target?: TargetDescriptor;
+  /** Set when a configuration error stopped the run (the one line the user saw). */
+  configError?: string;
+  interrupted?: boolean;
+}
+
+export type RunVerdict = 'PASS' | 'FAIL' | 'INCOMPLETE';
+
+/**
+ * PASS only when every control of the catalog ran and passed (warn and waived count as passed):
+ * a report with unbuilt, skipped or blocked controls can never be a sign-off.
+ */
+export function runVerdict(input: ReportInput): { verdict: RunVerdict; reason: string } {
+  const counts = input.registry.counts();
+  if (counts.fail + counts.error > 0) return { verdict: 'FAIL', reason: `${counts.fail + counts.error} control(s) failed` };
+  if (input.configError) return { verdict: 'INCOMPLETE', reason: `configuration error: ${input.configError}` };
+  if (input.interrupted) return { verdict: 'INCOMPLETE', reason: 'the run was interrupted' };
+  const open = CATALOG.length - counts.pass - counts.warn - counts.waived;
+  if (open > 0) {
+    const parts = [
+      counts['not implemented'] && `${counts['not implemented']} not implemented`,
+      counts.skipped && `${counts.skipped} skipped`,
+      counts.blocked && `${counts.blocked} blocked`,
+    ].filter(Boolean);
+    return { verdict: 'INCOMPLETE', reason: `${open} of ${CATALOG.length} controls did not pass: ${parts.join(', ')}` };
+  }
+  return { verdict: 'PASS', reason: `all ${CATALOG.length} controls passed` };
+}

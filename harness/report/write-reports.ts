@@ -1,0 +1,29 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRedactor } from './redact.ts';
+import type { ReportInput } from './report-input.ts';
+import { renderJson } from './render-json.ts';
+import { renderJunit } from './render-junit.ts';
+import { renderMarkdown } from './render-markdown.ts';
+
+export interface WrittenReports {
+  markdown: string;
+  json: string;
+  junit: string;
+}
+
+/** Writes every report through the redactor; the one place that turns results into files. */
+export function writeReports(input: ReportInput, reportDir: string, secrets: string[]): WrittenReports {
+  const redact = createRedactor(secrets);
+  mkdirSync(join(reportDir, 'test-results'), { recursive: true });
+  const paths = {
+    markdown: join(reportDir, 'QA-TEST-REPORT.md'),
+    json: join(reportDir, 'test-results', 'results.json'),
+    junit: join(reportDir, 'junit.xml'),
+  };
+  writeFileSync(paths.markdown, redact(renderMarkdown(input)));
+  writeFileSync(paths.json, redact(renderJson(input)));
+  writeFileSync(paths.junit, redact(renderJunit(input)));
+  for (const path of Object.values(paths)) chmodSync(path, 0o644);
+  return paths;
+}

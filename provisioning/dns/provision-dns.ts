@@ -1,0 +1,38 @@
+/** Writes the DNS deliverable (`postal-dns-records.txt`) and the DKIM private key into an output folder. */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Deployment } from '../../harness/config/deployment-schema.ts';
+import { ensureDkimKey } from './dkim-key.ts';
+import { generateDnsRecords, renderZoneFile } from './generate-zone.ts';
+import type { DnsRecord } from './zone-file.ts';
+
+export const ZONE_FILE_NAME = 'postal-dns-records.txt';
+
+export interface ProvisionDnsResult {
+  zoneFilePath: string;
+  dkimPrivateKeyPath: string;
+  records: DnsRecord[];
+  /** the rendered zone file */
+  zoneText: string;
+  dkimPublicKeyBase64: string;
+  /** whether an existing DKIM key was reused */
+  dkimKeyReused: boolean;
+}
+
+export function provisionDns(deployment: Deployment, outDir: string, options: { fresh?: boolean } = {}): ProvisionDnsResult {
+  mkdirSync(outDir, { recursive: true });
+  const key = ensureDkimKey(outDir, deployment.dns.dkim.keyBits, { selector: deployment.dns.dkim.selector, fresh: options.fresh });
+  const records = generateDnsRecords(deployment, key.publicKeyBase64);
+  const zoneText = renderZoneFile(records, deployment);
+  const zoneFilePath = join(outDir, ZONE_FILE_NAME);
+  writeFileSync(zoneFilePath, zoneText);
+  chmodSync(zoneFilePath, 0o644);
+  return {
+    zoneFilePath,
+    dkimPrivateKeyPath: key.path,
+    records,
+    zoneText,
+    dkimPublicKeyBase64: key.publicKeyBase64,
+    dkimKeyReused: key.reused,
+  };
+}

@@ -1,0 +1,348 @@
+/**
+ * An authoritative DNS server (dns2) answering from an in-memory record set, on UDP and TCP
+ * at one address and port. It behaves like a real authoritative server as far as mail checks care:
+ *
+ * - aa set for every name inside a served zone; REFUSED (no aa) for a name outside every zone;
+ * - NXDOMAIN + SOA in the authority section for a name with no records (and nothing below it);
+ * - NOERROR with no answers (NODATA) + SOA for a name that exists with other types;
+ * - CNAME chasing within the served data (the CNAME, then the target's records);
+ * - TXT values longer than 255 bytes split into 255-byte character-strings;
+ * - answers too big for UDP come back truncated (TC) so resolvers retry over TCP.
+ *
+ * Zones served: the `zones` option, else the owners of the SOA records in the set,
+ * else (no SOA at all) the parent of every record name.
+ */
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import dns2 from 'dns2';
+import { isInZone, normalizeName, type DnsRecord } from '../provisioning/dns/zone-file.ts';
+
+const { Packet, UDPServer, TCPServer } = dns2;
+type Packet = dns2.Packet;
+type Resource = dns2.Packet.Resource;
+
+const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
+const MAX_CNAME_CHAIN = 8;
+const TXT_CHUNK = 255;
+
+export interface DnsServerOptions {
+  /** address to bind, e.g. `127.0.0.53` */
+  address: string;
+  /** port for both UDP and TCP; default 53 (binding it needs root) */
+  port?: number;
+  records?: DnsRecord[];
+  /** zones this server is authoritative for; default: the SOA owners in `records` */
+  zones?: string[];
+  /** called for every query answered (for logging) */
+  onQuery?: (query: DnsQueryLog) => void;
+}
+
+export interface DnsQueryLog {
+  transport: 'udp' | 'tcp';
+  name: string;
+  type: string;
+  rcode: number;
+  answers: number;
+}
+
+export interface DnsEndpoint {
+  address: string;
+  port: number;
+}
+
+export class DnsServer {
+  readonly address: string;
+  readonly port: number;
+  private records: DnsRecord[] = [];
+  private explicitZones: string[] | undefined;
+  private zones: string[] = [];
+  private byName = new Map<string, DnsRecord[]>();
+  private udp: InstanceType<typeof UDPServer> | undefined;
+  private tcp: InstanceType<typeof TCPServer> | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly onQuery: DnsServerOptions['onQuery'];
+  private stopping: Promise<void> | undefined;
+
+  constructor(options: DnsServerOptions) {
+    this.address = options.address;
+    this.port = options.port ?? 53;
+    this.onQuery = options.onQuery;
+    this.setRecords(options.records ?? [], options.zones);
+  }
+
+  get endpoint(): DnsEndpoint {
+    return { address: this.address, port: this.port };
+  }
+
+  /** the records being served (a copy) */
+  getRecords(): DnsRecord[] {
+    return this.records.map((r) => ({ ...r }));
+  }
+
+  getZones(): string[] {
+    return [...this.zones];
+  }
+
+  /** Replaces the served data; takes effect for the next query. */
+  setRecords(records: DnsRecord[], zones?: string[]): void {
+    this.records = records.map((r) => ({ ...r, name: normalizeName(r.name) }));
+    if (zones !== undefined) this.explicitZones = zones.map(normalizeName);
+    this.byName = new Map();
+    for (const record of this.records) {
+      const list = this.byName.get(record.name) ?? [];
+      list.push(record);
+      this.byName.set(record.name, list);
+    }
+    this.zones = this.explicitZones ?? deriveZones(this.records);
+  }
+
+  async start(): Promise<DnsEndpoint> {
+    if (this.udp || this.tcp) throw new Error(`DNS server on ${this.address}:${this.port} already started`);
+    const udp = new UDPServer({ type: 'udp4' });
+    const tcp = new TCPServer();
+    udp.on('request', (req, send) => this.handle(req, send, 'udp'));
+    tcp.on('request', (req, send) => this.handle(req, send, 'tcp'));
+    udp.on('requestError', () => undefined);
+    tcp.on('requestError', () => undefined);
+    tcp.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    this.udp = udp;
+    this.tcp = tcp;
+    try {
+      await bindUdp(udp, this.port, this.address);
+      await bindTcp(tcp, this.port, this.address);
+    } catch (error) {
+      await this.stop();
+      throw describeBindError(error, this.address, this.port);
+    }
+    // Errors after binding (e.g. ICMP unreachable on send) must not crash the process.
+    udp.on('error', () => undefined);
+    tcp.on('error', () => undefined);
+    return this.endpoint;
+  }
+
+  /** Closes both sockets (and open TCP connections). Safe to call more than once. */
+  stop(): Promise<void> {
+    if (!this.udp && !this.tcp) return this.stopping ?? Promise.resolve();
+    const udp = this.udp;
+    const tcp = this.tcp;
+    this.udp = undefined;
+    this.tcp = undefined;
+    this.stopping = (async () => {
+      const closing: Promise<unknown>[] = [];
+      if (udp) {
+        closing.push(
+          new Promise<void>((resolve) => {
+            try {
+              udp.close(() => resolve());
+            } catch {
+              resolve(); // never bound
+            }
+          }),
+        );
+      }
+      if (tcp) {
+        for (const socket of this.sockets) socket.destroy();
+        this.sockets.clear();
+        closing.push(new Promise<void>((resolve) => (tcp.listening ? tcp.close(() => resolve()) : resolve())));
+      }
+      await Promise.all(closing);
+    })();
+    return this.stopping;
+  }
+
+  /** Answers one query from the in-memory data (exposed for tests; the servers call it). */
+  answer(request: Packet): Packet {
+    const response = Packet.createResponseFromRequest(request);
+    response.header.ra = 0;
+    const opt = request.additionals?.find((r) => r && r.type === Packet.TYPE.EDNS);
+    if (opt) response.additionals.push(Packet.Resource.EDNS([]));
+
+    const question = request.questions[0];
+    if (request.header.opcode !== 0) {
+      response.header.rcode = RCODE.NOTIMP;
+      return response;
+    }
+    if (!question || request.questions.length !== 1) {
+      response.header.rcode = RCODE.FORMERR;
+      return response;
+    }
+    if (question.class !== Packet.CLASS.IN && question.class !== Packet.CLASS.ANY) {
+      response.header.rcode = RCODE.REFUSED;
+      return response;
+    }
+
+    const qname = normalizeName(question.name);
+    const zone = this.zoneFor(qname);
+    if (zone === undefined) {
+      response.header.rcode = RCODE.REFUSED;
+      return response;
+    }
+    response.header.aa = 1;
+
+    const qtype = question.type;
+    let name = qname;
+    let ownerSpelling = question.name.replace(/\.$/, '');
+    const seen = new Set<string>();
+    for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
+      seen.add(name);
+      const here = this.byName.get(name) ?? [];
+      const matching = here.filter((r) => qtype === Packet.TYPE.ANY || Packet.TYPE[r.type] === qtype);
+      if (matching.length > 0) {
+        for (const record of matching) response.answers.push(toResource(record, ownerSpelling));
+        return response;
+      }
+      const cname = here.find((r) => r.type === 'CNAME');
+      if (cname && qtype !== Packet.TYPE.CNAME) {
+        response.answers.push(toResource(cname, ownerSpelling));
+        const target = cname.data;
+        // Follow only inside the served data; a resolver continues elsewhere.
+        if (seen.has(target) || this.zoneFor(target) === undefined) return response;
+        name = target;
+        ownerSpelling = target;
+        continue;
+      }
+      const targetZone = this.zoneFor(name) ?? zone;
+      const exists = here.length > 0 || this.hasDescendant(name) || name === targetZone;
+      if (!exists) response.header.rcode = RCODE.NXDOMAIN;
+      const soa = this.byName.get(targetZone)?.find((r) => r.type === 'SOA');
+      if (soa) response.authorities.push(toResource(soa, soa.name, negativeTtl(soa)));
+      return response;
+    }
+    response.header.rcode = RCODE.SERVFAIL; // CNAME chain too long
+    return response;
+  }
+
+  private handle(request: Packet, send: (response: Packet | Buffer) => Promise<Buffer>, transport: 'udp' | 'tcp'): void {
+    let response: Packet;
+    try {
+      response = this.answer(request);
+    } catch {
+      response = Packet.createResponseFromRequest(request);
+      response.header.rcode = RCODE.SERVFAIL;
+    }
+    const question = request.questions[0];
+    this.onQuery?.({
+      transport,
+      name: question?.name ?? '',
+      type: typeName(question?.type ?? 0),
+      rcode: response.header.rcode,
+      answers: response.answers.length,
+    });
+    send(response).catch(() => undefined);
+  }
+
+  private zoneFor(name: string): string | undefined {
+    let best: string | undefined;
+    for (const zone of this.zones) {
+      if (isInZone(name, zone) && (best === undefined || zone.length > best.length)) best = zone;
+    }
+    return best;
+  }
+
+  private hasDescendant(name: string): boolean {
+    const suffix = `.${name}`;
+    for (const key of this.byName.keys()) if (key.endsWith(suffix)) return true;
+    return false;
+  }
+}
+
+/** Creates and starts a server. */
+export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
+  const server = new DnsServer(options);
+  await server.start();
+  return server;
+}
+
+/** Splits a TXT value into ≤ 255-byte character-strings (bytes of its UTF-8 form). */
+export function txtChunks(value: string): Buffer[] {
+  const bytes = Buffer.from(value, 'utf8');
+  if (bytes.length === 0) return [bytes];
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += TXT_CHUNK) chunks.push(bytes.subarray(i, i + TXT_CHUNK));
+  return chunks;
+}
+
+function toResource(record: DnsRecord, owner: string, ttl = record.ttl): Resource {
+  const base = { name: owner, type: Packet.TYPE[record.type], class: Packet.CLASS.IN, ttl };
+  switch (record.type) {
+    case 'A':
+    case 'AAAA':
+      return { ...base, address: record.data } as Resource;
+    case 'MX': {
+      const [priority, exchange] = record.data.split(/\s+/);
+      return { ...base, priority: Number(priority), exchange } as Resource;
+    }
+    case 'CNAME':
+    case 'PTR':
+      return { ...base, domain: record.data } as Resource;
+    case 'NS':
+      return { ...base, ns: record.data } as Resource;
+    case 'TXT':
+      return { ...base, data: txtChunks(record.data) } as unknown as Resource;
+    case 'SOA': {
+      const [primary, admin, serial, refresh, retry, expiration, minimum] = record.data.split(/\s+/);
+      return {
+        ...base,
+        primary,
+        admin,
+        serial: Number(serial),
+        refresh: Number(refresh),
+        retry: Number(retry),
+        expiration: Number(expiration),
+        minimum: Number(minimum),
+      } as Resource;
+    }
+  }
+}
+
+/** RFC 2308: negative answers are cached for min(SOA TTL, SOA minimum). */
+function negativeTtl(soa: DnsRecord): number {
+  const minimum = Number(soa.data.split(/\s+/)[6]);
+  return Number.isFinite(minimum) ? Math.min(soa.ttl, minimum) : soa.ttl;
+}
+
+function deriveZones(records: DnsRecord[]): string[] {
+  const soa = records.filter((r) => r.type === 'SOA').map((r) => r.name);
+  if (soa.length > 0) return [...new Set(soa)];
+  const zones = new Set<string>();
+  for (const r of records) {
+    const labels = r.name.split('.');
+    zones.add(labels.length > 2 ? labels.slice(1).join('.') : r.name);
+  }
+  // drop zones that lie inside another derived zone
+  return [...zones].filter((z) => ![...zones].some((other) => other !== z && isInZone(z, other)));
+}
+
+function typeName(type: number): string {
+  for (const [name, value] of Object.entries(Packet.TYPE)) if (value === type) return name;
+  return String(type);
+}
+
+function bindUdp(udp: InstanceType<typeof UDPServer>, port: number, address: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    udp.once('error', onError);
+    udp.bind(port, address, () => {
+      udp.removeListener('error', onError);
+      resolve();
+    });
+  });
+}
+
+async function bindTcp(tcp: InstanceType<typeof TCPServer>, port: number, address: string): Promise<void> {
+  const listening = once(tcp, 'listening');
+  tcp.listen(port, address);
+  await listening; // rejects on 'error'
+}
+
+function describeBindError(error: unknown, address: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES') return new Error(`cannot bind DNS on ${address}:${port}: permission denied (port ${port} < 1024 needs root; choose another port)`, { cause: error });
+  if (code === 'EADDRINUSE') return new Error(`cannot bind DNS on ${address}:${port}: address in use (another world or DNS server running?)`, { cause: error });
+  if (code === 'EADDRNOTAVAIL') return new Error(`cannot bind DNS on ${address}:${port}: address not available on this machine`, { cause: error });
+  return error instanceof Error ? error : new Error(String(error));
+}
