@@ -118,7 +118,7 @@ describe('checkSpf', () => {
     const verdict = await checkSpf({ ...base, snapshot });
     expect(verdict.outcome).toBe('fail');
     expect(verdict.summary).toMatch(/no SPF record/);
-    expect(verdict.remediation).toBe('Add TXT mailgoat.ai "v=spf1 a mx include:spf.mailgoat.ai ~all"');
+    expect(verdict.remediation).toBe('Add TXT mailgoat.ai "v=spf1 include:spf.mailgoat.ai ~all"');
 
     for (const apex of [nxObs('TXT', 'mailgoat.ai'), nodataObs('TXT', 'mailgoat.ai')]) {
       expect((await checkSpf({ ...base, snapshot: [apex] })).outcome).toBe('fail');

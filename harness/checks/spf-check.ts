@@ -32,7 +32,7 @@ export interface SpfCheckInput {
 const MTA = 'postal-qa';
 
 function suggestedApex(expectedInclude: string): string {
-  return `v=spf1 a mx include:${expectedInclude} ~all`;
+  return `v=spf1 include:${expectedInclude} ~all`;
 }
 
 function flatten(node: SpfNode): SpfNode[] {

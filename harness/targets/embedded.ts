@@ -10,6 +10,12 @@ import type { OpenTarget } from './target.ts';
 export const ARTIFACTS_DIR = 'artifacts';
 
 /**
+ * The world's /24 inside 127/8. POSTAL_QA_WORLD_NET lets several worlds run side by side
+ * (each host keeps its real port on its own address, so two worlds must not share a net).
+ */
+export const worldNet = (env: NodeJS.ProcessEnv = process.env): string => env.POSTAL_QA_WORLD_NET || '127.0.0';
+
+/**
  * The embedded target: provisions the deployment's artifacts, boots the world from them and tells
  * the specs only the world's addresses. This is the only module of the harness that may import world/.
  */
@@ -21,7 +27,7 @@ export async function openEmbeddedTarget(options: RunOptions, deployment: Deploy
   }
   let world;
   try {
-    world = await startWorld({ deployment, zoneText: readFileSync(zonePath, 'utf8') });
+    world = await startWorld({ deployment, zoneText: readFileSync(zonePath, 'utf8'), net: worldNet() });
   } catch (error) {
     const message = (error as Error).message;
     if ((error as Error).name === 'ZoneFileError') throw new ConfigError(`${zonePath}: ${message}`);

@@ -1,0 +1,158 @@
+/**
+ * The CLI as a user runs it: a child process per case, each with its own world net and report folder,
+ * reading only exit codes, stdout/stderr and the written reports.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { provisionDns } from '../provisioning/dns/provision-dns.ts';
+import { loadDeployment } from './config/load-deployment.ts';
+
+const TSX = join('node_modules', '.bin', 'tsx');
+const scratch = mkdtempSync(join(tmpdir(), 'postal-qa-cli-'));
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  report: string;
+  elapsedMs: number;
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv = {}, net = '127.0.61'): CliRun {
+  const reportDir = mkdtempSync(join(scratch, 'reports-'));
+  const started = Date.now();
+  const result = spawnSync(TSX, ['harness/cli.ts', `--report-dir=${reportDir}`, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...cleanEnv(), POSTAL_QA_WORLD_NET: net, ...env },
+  });
+  let report = '';
+  try {
+    report = readFileSync(join(reportDir, 'QA-TEST-REPORT.md'), 'utf8');
+  } catch {
+    report = '';
+  }
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, report, elapsedMs: Date.now() - started };
+}
+
+/** The parent's environment without anything that would configure the run behind the test's back. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(POSTAL_|SEED_|DNS_|VITEST|DOCKER_HOST)/.test(key) && key !== 'NODE_ENV') env[key] = value;
+  }
+  return env;
+}
+
+const controlLine = (report: string, id: string): string => report.split('\n').find((line) => line.includes(`\`${id}\``)) ?? '';
+
+describe('npm test (harness/cli.ts)', () => {
+  it('passes every DNS control against the embedded world and writes the report with evidence', () => {
+    const run = runCli([]);
+    expect(run.code, run.stderr).toBe(0);
+    for (const id of ['DNS-01', 'DNS-02', 'DNS-03', 'DNS-04', 'DNS-05', 'DNS-06', 'DNS-07']) {
+      expect(controlLine(run.report, id)).toContain('**PASS**');
+    }
+    expect(controlLine(run.report, 'FN-01')).toContain('**NOT IMPLEMENTED**');
+    expect(run.report).toContain('## DNS: expected vs observed');
+    expect(run.report).toContain('MX mailgoat.ai @ 127.0.61.53');
+  });
+
+  it('fails DNS-03 alone, exit 1, when the SPF include host no longer lists the server IP', () => {
+    const deployment = loadDeployment('fixtures/deployment.json');
+    const zone = provisionDns(deployment, mkdtempSync(join(scratch, 'artifacts-'))).zoneText;
+    const broken = zone.replace('"v=spf1 ip4:91.98.35.3 ~all"', '"v=spf1 ~all"');
+    expect(broken).not.toBe(zone);
+    const zoneFile = join(scratch, 'zone-without-ip.txt');
+    writeFileSync(zoneFile, broken);
+
+    const run = runCli([`--zone-file=${zoneFile}`]);
+    expect(run.code).toBe(1);
+    expect(controlLine(run.report, 'DNS-03')).toContain('**FAIL**');
+    expect(run.report).toContain('**Remediation:** Set TXT spf.mailgoat.ai to "v=spf1 ip4:91.98.35.3 ~all"');
+    for (const id of ['DNS-01', 'DNS-02', 'DNS-04', 'DNS-05', 'DNS-06', 'DNS-07']) {
+      expect(controlLine(run.report, id)).toContain('**PASS**');
+    }
+  });
+
+  it('names a misspelt deployment field in one line, exits 2 and still writes the report', () => {
+    const fixture = readFileSync('fixtures/deployment.json', 'utf8');
+    const file = join(scratch, 'misspelt.json');
+    writeFileSync(file, fixture.replace('"address": "dev1@', '"adress": "dev1@'));
+    const run = runCli([`--deployment=${file}`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(`postal-qa: ${file}: agents[3].adress: unknown field (did you mean "address"?)`);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.report).toContain('Configuration error');
+  });
+
+  it('lists every missing live setting with exit 2', () => {
+    const run = runCli(['--env=live']);
+    expect(run.code).toBe(2);
+    for (const key of ['POSTAL_API_URL', 'POSTAL_API_KEYS_FILE', 'SEED_GMAIL_ADDRESS', 'SEED_GMAIL_PASSWORD', 'SEED_OUTLOOK_ADDRESS', 'SEED_OUTLOOK_PASSWORD']) {
+      expect(run.stderr).toContain(key);
+    }
+  });
+
+  it('says within 5 s that --env=local needs a container engine', () => {
+    const run = runCli(['--env=local'], { DOCKER_HOST: `unix://${join(scratch, 'no-engine.sock')}` });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--env=local needs a container engine .*install Docker Engine, or Podman/);
+    expect(run.elapsedMs).toBeLessThan(5_000);
+  });
+
+  it('refuses unknown flags values and an unknown control with exit 2', () => {
+    expect(runCli(['--env=staging']).code).toBe(2);
+    const run = runCli(['--only=DNS-99']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('unknown control or area "DNS-99"');
+  });
+});
+
+describe('live DNS code path, pointed at a world started as its own process', () => {
+  const net = '127.0.62';
+  let world: ReturnType<typeof spawn> | undefined;
+
+  afterAll(async () => {
+    if (!world || world.exitCode !== null) return;
+    const exited = new Promise((resolve) => world!.once('exit', resolve));
+    world.kill('SIGTERM');
+    await exited;
+  });
+
+  it('queries the authoritative servers found through NS and compares the configured resolvers', async () => {
+    // A deployment whose public IP is the world's postal address, so live-mode expectations hold unmapped.
+    const deployment = JSON.parse(readFileSync('fixtures/deployment.json', 'utf8'));
+    deployment.server.ip = `${net}.10`;
+    const deploymentFile = join(scratch, 'live-deployment.json');
+    writeFileSync(deploymentFile, JSON.stringify(deployment));
+    const out = mkdtempSync(join(scratch, 'artifacts-'));
+
+    world = spawn(TSX, ['world/main.ts', `--deployment=${deploymentFile}`, `--net=${net}`, `--out=${out}`], { env: cleanEnv() });
+    let printed = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the world did not start in 20 s: ${printed}`)), 20_000);
+      world!.stdout!.on('data', (chunk: Buffer) => {
+        printed += chunk.toString();
+        if (printed.includes('Ctrl-C to stop.')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      world!.once('exit', (code) => reject(new Error(`the world exited with ${code}: ${printed}`)));
+    });
+
+    const run = runCli(['--env=live', '--only=dns', `--deployment=${deploymentFile}`], { DNS_RESOLVERS: `${net}.53,${net}.54` }, '127.0.63');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.report).toContain(`live server mail.mailgoat.ai (${net}.10)`);
+    for (const id of ['DNS-01', 'DNS-02', 'DNS-03', 'DNS-04', 'DNS-05', 'DNS-06', 'DNS-07']) {
+      expect(controlLine(run.report, id)).toContain('**PASS**');
+    }
+    // The deployment's records were read from the authoritative server discovered through NS.
+    expect(run.report).toMatch(new RegExp(`MX mailgoat.ai @ ${net.replace(/\./g, '\\.')}\\.5[34]`));
+    expect(run.report).toContain('| Selection | --only=dns |');
+  });
+});
