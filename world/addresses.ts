@@ -7,6 +7,7 @@
  *   <net>.21  outlook       mx.outlook.test: a second mailbox provider
  *   <net>.30  sender        mx.sender.test: an outside sender (mail from the Internet to the agents)
  *   <net>.40  inboxes       inboxes.world.test: the agents' inbox receivers (Postal's HTTP endpoints)
+ *   <net>.60  spamd         SpamAssassin's spamd, shared by the Postal stand-in and the providers
  *   <net>.53  dns           ns1.world.test: the authoritative DNS server for every world zone
  *   <net>.54  dnsSecondary  ns2.world.test: a second server with the same data, or a stale copy
  *
@@ -23,6 +24,7 @@ export interface WorldAddresses {
   outlook: string;
   sender: string;
   inboxes: string;
+  spamd: string;
 }
 
 export const WORLD_HOST_OCTETS = {
@@ -31,6 +33,7 @@ export const WORLD_HOST_OCTETS = {
   outlook: 21,
   sender: 30,
   inboxes: 40,
+  spamd: 60,
   dns: 53,
   dnsSecondary: 54,
 } as const;
@@ -50,5 +53,6 @@ export function worldAddresses(net = '127.0.0'): WorldAddresses {
     outlook: at(WORLD_HOST_OCTETS.outlook),
     sender: at(WORLD_HOST_OCTETS.sender),
     inboxes: at(WORLD_HOST_OCTETS.inboxes),
+    spamd: at(WORLD_HOST_OCTETS.spamd),
   };
 }

@@ -38,6 +38,14 @@ export const deploymentSchema = z
       .strict(),
     catchAll: z.string().min(1),
     agents: z.array(agentSchema).min(1),
+    /** Where each agent's inbox receiver (MailGoat's `inbox serve`) listens: agent i at basePort + i. */
+    inboxEndpoint: z
+      .object({
+        host: z.string().min(1),
+        basePort: z.number().int().min(1).max(65000),
+        path: z.string().regex(/^\//, 'must start with /'),
+      })
+      .strict(),
     dns: z
       .object({
         mx: z.array(z.object({ priority: z.number().int().min(0).max(65535), host: hostname }).strict()).min(1),
