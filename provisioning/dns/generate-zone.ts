@@ -10,8 +10,16 @@ export type { DnsRecord } from './zone-file.ts';
 /** The longest single TXT character-string (RFC 1035 §3.3.14). */
 export const TXT_CHUNK = 255;
 
+/** Postal's install-wide return-path host (`dns.return_path_domain`), by Postal's convention `rp.<postal host>`. */
+export function returnPathDomainOf(deployment: Deployment): string {
+  return `rp.${normalizeName(deployment.server.mailHost)}`;
+}
+
+/** Selector of Postal's install-wide signing key (its `dns.dkim_identifier`). */
+export const INSTALL_DKIM_SELECTOR = 'postal';
+
 /** The records the deployment needs, in the order they are published. */
-export function generateDnsRecords(deployment: Deployment, dkimPublicKeyBase64: string): DnsRecord[] {
+export function generateDnsRecords(deployment: Deployment, dkimPublicKeyBase64: string, installSigningPublicKeyBase64?: string): DnsRecord[] {
   const domain = normalizeName(deployment.domain);
   const ttl = deployment.dns.ttl;
   const ip = deployment.server.ip;
@@ -33,6 +41,15 @@ export function generateDnsRecords(deployment: Deployment, dkimPublicKeyBase64: 
   add(sub('_dmarc'), 'TXT', `v=DMARC1; p=${dns.dmarc.policy}; rua=${dns.dmarc.rua}`);
   add(sub(dns.returnPath.name), 'CNAME', normalizeName(dns.returnPath.target));
   add(sub(dns.track.name), 'CNAME', normalizeName(dns.track.target));
+  // The mail host is the HELO name and the target of the return-path CNAME: SPF is evaluated there too.
+  add(mailHost, 'TXT', `v=spf1 include:${normalizeName(dns.spf.include)} ${dns.spf.all}`);
+  const returnPath = returnPathDomainOf(deployment);
+  add(returnPath, 'A', ip);
+  add(returnPath, 'MX', `10 ${mailHost}`);
+  add(returnPath, 'TXT', `v=spf1 include:${normalizeName(dns.spf.include)} ${dns.spf.all}`);
+  if (installSigningPublicKeyBase64) {
+    add(`${INSTALL_DKIM_SELECTOR}._domainkey.${returnPath}`, 'TXT', `v=DKIM1; t=s; h=sha256; p=${installSigningPublicKeyBase64}`);
+  }
   add(reverseName(ip), 'PTR', normalizeName(dns.ptr));
   return records;
 }
@@ -173,6 +190,19 @@ function describe(record: DnsRecord, deployment: Deployment): string[] {
   }
   if (record.type === 'A' && record.name === normalizeName(server.webHost)) {
     return [`A — the web host: Postal's web UI and HTTP API (https://${server.webHost}/), on the same server.`, ...note];
+  }
+  const returnPath = returnPathDomainOf(deployment);
+  if (record.type === 'TXT' && record.name === normalizeName(server.mailHost) && record.data.startsWith('v=spf1')) {
+    return [`SPF for the mail host — receivers check it for the HELO name ${server.mailHost} and for bounces sent through the ${dns.returnPath.name}.${domain} CNAME.`];
+  }
+  if (record.name === returnPath) {
+    return [`Postal's return-path host (${record.type}) — install-wide: the envelope sender when the ${dns.returnPath.name}.${domain} CNAME is missing; needs A, MX and SPF.`];
+  }
+  if (record.type === 'TXT' && record.name === `${INSTALL_DKIM_SELECTOR}._domainkey.${returnPath}`) {
+    return [
+      `DKIM for Postal's install-wide signing.key (postal default-dkim-record). Postal signs with it, d=${returnPath}, when the`,
+      `domain's own DKIM record does not match — DKIM still passes but no longer aligns with @${domain} for DMARC.`,
+    ];
   }
   if (record.type === 'TXT' && record.name === domain && record.data.startsWith('v=spf1')) {
     return [

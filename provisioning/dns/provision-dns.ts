@@ -11,6 +11,8 @@ export const ZONE_FILE_NAME = 'postal-dns-records.txt';
 export interface ProvisionDnsResult {
   zoneFilePath: string;
   dkimPrivateKeyPath: string;
+  /** Postal's install-wide signing.key (1024-bit RSA, as `postal bootstrap` makes it). */
+  installSigningKeyPath: string;
   records: DnsRecord[];
   /** the rendered zone file */
   zoneText: string;
@@ -22,7 +24,8 @@ export interface ProvisionDnsResult {
 export function provisionDns(deployment: Deployment, outDir: string, options: { fresh?: boolean } = {}): ProvisionDnsResult {
   mkdirSync(outDir, { recursive: true });
   const key = ensureDkimKey(outDir, deployment.dns.dkim.keyBits, { selector: deployment.dns.dkim.selector, fresh: options.fresh });
-  const records = generateDnsRecords(deployment, key.publicKeyBase64);
+  const installKey = ensureDkimKey(outDir, 1024, { selector: 'postal-install-signing', fresh: options.fresh });
+  const records = generateDnsRecords(deployment, key.publicKeyBase64, installKey.publicKeyBase64);
   const zoneText = renderZoneFile(records, deployment);
   const zoneFilePath = join(outDir, ZONE_FILE_NAME);
   writeFileSync(zoneFilePath, zoneText);
@@ -30,6 +33,7 @@ export function provisionDns(deployment: Deployment, outDir: string, options: { 
   return {
     zoneFilePath,
     dkimPrivateKeyPath: key.path,
+    installSigningKeyPath: installKey.path,
     records,
     zoneText,
     dkimPublicKeyBase64: key.publicKeyBase64,
