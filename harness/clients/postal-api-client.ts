@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import type { HttpClient } from './http-client.ts';
+
+export type PostalRoute = 'send/message' | 'send/raw' | 'messages/message' | 'messages/deliveries';
+
+export interface PostalAnswer<T = Record<string, unknown>> {
+  /** "success", "error" or "parameter-error": Postal answers HTTP 200 either way. */
+  status: string;
+  httpStatus: number;
+  data: T;
+  time?: number;
+}
+
+/** A short, non-reversible name for a key, so evidence can show which key without showing it. */
+export function keyFingerprint(key: string): string {
+  return `sha256:${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * Postal's HTTP API v1 (legacy API). The key goes only into the X-Server-API-Key header; anything
+ * thrown or returned here is safe to put in evidence (Postal echoes a wrong key in data.token — removed).
+ */
+export function createPostalApi(http: HttpClient, baseUrl: string) {
+  return {
+    async call<T = Record<string, unknown>>(route: PostalRoute, apiKey: string, params: Record<string, unknown>): Promise<PostalAnswer<T>> {
+      const url = `${baseUrl.replace(/\/$/, '')}/api/v1/${route}`;
+      let response;
+      try {
+        response = await http.request(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-server-api-key': apiKey },
+          body: JSON.stringify(params),
+        });
+      } catch (error) {
+        throw new Error(`POST ${url} failed: ${(error as Error).message}`);
+      }
+      let parsed: { status?: string; data?: Record<string, unknown>; time?: number };
+      try {
+        parsed = JSON.parse(response.body);
+      } catch {
+        throw new Error(`POST ${url}: HTTP ${response.status}, not a Postal JSON answer: ${response.body.slice(0, 120)}`);
+      }
+      const data = { ...(parsed.data ?? {}) };
+      if (typeof data.token === 'string' && data.token === apiKey) data.token = '[the key sent]';
+      return { status: parsed.status ?? 'missing', httpStatus: response.status, data: data as T, time: parsed.time };
+    },
+  };
+}
+
+export type PostalApi = ReturnType<typeof createPostalApi>;

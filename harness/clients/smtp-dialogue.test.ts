@@ -1,0 +1,74 @@
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCertificateAuthority } from '../../world/tls/certificate-authority.ts';
+import { createHostLookup } from './host-lookup.ts';
+import { SmtpDialogue } from './smtp-dialogue.ts';
+import { probeTcp } from './tcp-probe.ts';
+
+// The harness side of SMTP probing, against a throwaway smtp-server (not the world) on 127.0.74.25.
+const HOST = '127.0.74.25';
+const PORT = 2525;
+let server: SMTPServer;
+let caPem: string;
+const lookup = createHostLookup('system', 1_000);
+
+beforeAll(async () => {
+  const ca = await createCertificateAuthority();
+  const issued = await ca.issue(['mx.probe.test']);
+  caPem = ca.certificatePem;
+  server = new SMTPServer({
+    banner: 'probe ESMTP Postal/test',
+    cert: issued.certificatePem,
+    key: issued.privateKeyPem,
+    authOptional: true,
+    onRcptTo(address, _session, callback) {
+      if (address.address.endsWith('@outside.test')) return callback(Object.assign(new Error('Authentication required'), { responseCode: 530 }));
+      callback();
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(PORT, HOST, resolve));
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe('SmtpDialogue', () => {
+  it('reads the banner, EHLO keywords, STARTTLS with a trusted chain, and refusal codes, keeping a transcript', async () => {
+    const { dialogue, greeting } = await SmtpDialogue.open({ host: HOST, port: PORT, lookup, timeoutMs: 2_000 });
+    expect(greeting.code).toBe(220);
+    expect(greeting.text).toContain('ESMTP Postal');
+    const { capabilities } = await dialogue.ehlo('qa.test');
+    expect(capabilities).toContain('STARTTLS');
+    const { tls } = await dialogue.startTls({ servername: 'mx.probe.test', ca: caPem });
+    expect(tls).toMatchObject({ ok: true, authorized: true });
+    expect(tls?.subjectAltNames).toEqual(['mx.probe.test']);
+    await dialogue.ehlo('qa.test');
+    expect((await dialogue.command('MAIL FROM:<a@qa.test>')).code).toBe(250);
+    expect((await dialogue.command('RCPT TO:<b@outside.test>')).code).toBe(530);
+    dialogue.close();
+    expect(dialogue.transcript.join('\n')).toContain('C: RCPT TO:<b@outside.test>');
+  });
+
+  it('reports an untrusted certificate instead of throwing', async () => {
+    const { dialogue } = await SmtpDialogue.open({ host: HOST, port: PORT, lookup, timeoutMs: 2_000 });
+    await dialogue.ehlo('qa.test');
+    const { tls } = await dialogue.startTls({ servername: 'mx.probe.test' });
+    expect(tls?.authorized).toBe(false);
+    dialogue.close();
+  });
+
+  it('masks AUTH lines in the transcript', async () => {
+    const { dialogue } = await SmtpDialogue.open({ host: HOST, port: PORT, lookup, timeoutMs: 2_000 });
+    await dialogue.ehlo('qa.test');
+    await dialogue.command('AUTH PLAIN AGFsaWNlAHNlY3JldA==', { mask: true }).catch(() => undefined);
+    dialogue.close();
+    expect(dialogue.transcript.join('\n')).not.toContain('AGFsaWNlAHNlY3JldA==');
+  });
+});
+
+describe('probeTcp', () => {
+  it('tells a listening port from a closed one', async () => {
+    expect((await probeTcp(HOST, PORT, lookup, 1_000)).reachable).toBe(true);
+    const closed = await probeTcp(HOST, PORT + 1, lookup, 1_000);
+    expect(closed).toMatchObject({ reachable: false, error: 'ECONNREFUSED' });
+  });
+});
