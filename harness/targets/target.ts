@@ -11,6 +11,26 @@ export interface ResolverEndpoint {
   server: string;
 }
 
+export interface SeedMailbox {
+  provider: string;
+  address: string;
+  imap: { host: string; port: number; secure: boolean; user: string; password: string };
+}
+
+export interface AgentAccount {
+  agentId: string;
+  address: string;
+  /** Secret: masked by every writer; specs must never print it. */
+  apiKey: string;
+}
+
+/** How the harness reads an agent's inbox (what MailGoat's `inbox list --json` shows). */
+export type InboxReader =
+  /** GET <url with {agent}> → JSON list (the world's receivers). */
+  | { kind: 'http'; urlTemplate: string }
+  /** A command whose stdout is `inbox list --json` output, `{agent}` substituted (e.g. over ssh). */
+  | { kind: 'command'; template: string };
+
 export interface TargetDescriptor {
   env: EnvName;
   /** One line for the report: what was tested. */
@@ -30,8 +50,33 @@ export interface TargetDescriptor {
     /** Every resolver whose answers must agree (DNS-07). */
     resolvers: ResolverEndpoint[];
   };
+  /** How clients resolve host names: a DNS server ("addr[:port]"), or "system". */
+  hostResolver: string;
+  /** PEM of an extra root the target's TLS chains lead to (the world CA); live uses the system store only. */
+  trustedCaPem?: string;
+  postal?: {
+    /** Base URL of web UI and API, e.g. https://postal.mailgoat.ai */
+    webUrl: string;
+    smtp: { host: string; port: number };
+    /** Health servers that are reachable from the harness (worker :9090, smtp :9091). */
+    healthUrls: Array<{ name: string; url: string }>;
+    /** Where the service list (docker compose ps --format json) is read. */
+    services?: { kind: 'http'; url: string } | { kind: 'command'; command: string };
+    expectedVersion: string;
+  };
+  accounts: AgentAccount[];
+  inboxReader?: InboxReader;
+  seeds: SeedMailbox[];
+  /** An SMTP submission service outside the deployment, for mail from outside (FN-07). */
+  outsideSender?: { host: string; port: number; user: string; password: string; from: string };
+  /** An address at a domain the deployment does not serve, for the open-relay probe. */
+  relayProbeRecipient: string;
   timeouts: {
     dnsMs: number;
+    /** One network step (connect, SMTP reply, HTTP answer). */
+    connectMs: number;
+    /** How long a message may take to arrive before it counts as lost. */
+    deliveryMs: number;
     /** How long DNS-07 keeps asking before it calls the resolvers out of step. */
     propagationMs: number;
   };
