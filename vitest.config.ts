@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { CatalogOrderSequencer } from './harness/controls/catalog-order-sequencer.ts';
 
 // The acceptance suite: the controls in specs/, run by harness/cli.ts (`npm test`), which provides the target.
 export default defineConfig({
@@ -7,7 +8,9 @@ export default defineConfig({
     setupFiles: ['allure-vitest/setup'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
-    // Controls in one file run in order, so a prerequisite is decided before the controls that need it.
-    sequence: { concurrent: false },
+    // Controls run in catalog order, one spec file after another, so a prerequisite is decided
+    // before the controls that need it (infrastructure → dns → security → functionality → performance).
+    sequence: { concurrent: false, sequencer: CatalogOrderSequencer },
+    fileParallelism: false,
   },
 });

@@ -78,6 +78,32 @@ describe('npm test (harness/cli.ts)', () => {
     }
   });
 
+  it('waives a failing control until its waiver expires, and refuses a waiver for an unknown control', () => {
+    const deployment = loadDeployment('fixtures/deployment.json');
+    const zone = provisionDns(deployment, mkdtempSync(join(scratch, 'artifacts-'))).zoneText;
+    const zoneFile = join(scratch, 'zone-for-waivers.txt');
+    writeFileSync(zoneFile, zone.replace('"v=spf1 ip4:91.98.35.3 ~all"', '"v=spf1 ~all"'));
+    const waiverFile = (expires: string, control = 'DNS-03') => {
+      const file = join(scratch, `waivers-${control}-${expires}.json`);
+      writeFileSync(file, JSON.stringify([{ control, justification: 'SPF change is with the DNS host, ticket 42', expires }]));
+      return file;
+    };
+
+    const waived = runCli([`--zone-file=${zoneFile}`, '--only=dns', `--waivers=${waiverFile('2999-01-01')}`]);
+    expect(waived.code, waived.stderr).toBe(0);
+    expect(controlLine(waived.report, 'DNS-03')).toContain('**WAIVED**');
+    expect(waived.report).toContain('## Waivers');
+
+    const expired = runCli([`--zone-file=${zoneFile}`, '--only=dns', `--waivers=${waiverFile('2020-01-01')}`]);
+    expect(expired.code).toBe(1);
+    expect(controlLine(expired.report, 'DNS-03')).toContain('**FAIL**');
+    expect(expired.report).toContain('expired on 2020-01-01');
+
+    const unknown = runCli(['--only=dns', `--waivers=${waiverFile('2999-01-01', 'DNS-42')}`]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('"DNS-42" is not a control of the catalog');
+  });
+
   it('names a misspelt deployment field in one line, exits 2 and still writes the report', () => {
     const fixture = readFileSync('fixtures/deployment.json', 'utf8');
     const file = join(scratch, 'misspelt.json');

@@ -3,14 +3,18 @@
  * vitest, and always writes the report — also after a configuration error or Ctrl-C.
  * Exit codes: 0 all controls passed (warn/waived included), 1 a control failed, 2 usage/configuration error.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createVitest, parseCLI, type Vitest } from 'vitest/node';
 import { ConfigError, EXIT_CONFIG, EXIT_FAIL, EXIT_PASS } from './config/config-error.ts';
 import type { Deployment } from './config/deployment-schema.ts';
 import { loadLiveSettings, type LiveSettings } from './config/live-settings.ts';
 import { loadDeployment } from './config/load-deployment.ts';
 import { parseRunOptions, USAGE, type RunOptions } from './config/run-options.ts';
+import { loadWaivers, type Waiver } from './config/waivers.ts';
 import { CATALOG, type Area } from './controls/catalog.ts';
 import type { RunContext } from './controls/run-context.ts';
 import { ControlReporter } from './report/control-reporter.ts';
@@ -39,7 +43,7 @@ function selectedAreas(options: RunOptions): Set<Area> {
   return new Set(CATALOG.filter((c) => ids.includes(c.id)).map((c) => c.area));
 }
 
-async function runSpecs(options: RunOptions, target: OpenTarget, deployment: Deployment, registry: ResultRegistry, onVitest: (v: Vitest) => void): Promise<void> {
+async function runSpecs(options: RunOptions, target: OpenTarget, run: RunContext, registry: ResultRegistry, onVitest: (v: Vitest) => void): Promise<void> {
   const { filter, options: vitestCli } = parseCLI(['vitest', ...options.vitestArgs]);
   const vitest = await createVitest(
     'test',
@@ -52,7 +56,6 @@ async function runSpecs(options: RunOptions, target: OpenTarget, deployment: Dep
     },
   );
   onVitest(vitest);
-  const run: RunContext = { deployment, only: options.only };
   vitest.provide('target', target.descriptor);
   vitest.provide('run', run);
   try {
@@ -72,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
   let configError: string | undefined;
   let interrupted = false;
   let secrets: string[] = [];
+  let runDir: string | undefined;
 
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) process.exit(EXIT_INTERRUPTED);
@@ -94,15 +98,26 @@ async function main(argv: string[]): Promise<number> {
       liveSettings = loadLiveSettings(selectedAreas(options));
       secrets = liveSettings.secrets;
     }
+    const waivers: Waiver[] = loadWaivers(options.waiversPath);
     target = await openTarget(options, deployment, liveSettings);
     secrets = [...secrets, ...target.secrets];
-    if (!interrupted) await runSpecs(options, target, deployment, registry, (v) => (vitest = v));
+    runDir = mkdtempSync(join(tmpdir(), 'postal-qa-run-'));
+    const run: RunContext = {
+      deployment,
+      only: options.only,
+      waivers,
+      runDir,
+      runToken: `pqa${randomBytes(5).toString('hex')}`,
+      load: { allowed: options.env !== 'live' || options.allowLoad, maxMessages: options.maxMessages },
+    };
+    if (!interrupted) await runSpecs(options, target, run, registry, (v) => (vitest = v));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     configError = error.message;
     console.error(`postal-qa: ${error.message}`);
   } finally {
     await target?.close().catch((error: Error) => registry.note(`closing the target failed: ${error.message}`));
+    if (runDir) rmSync(runDir, { recursive: true, force: true });
     const input = {
       registry,
       startedAt,

@@ -11,6 +11,11 @@ export interface RunOptions {
   onlyWords: string[];
   reportDir: string;
   zoneFile?: string;
+  waiversPath: string;
+  /** Load controls (PERF-*) against live only with --allow-load. */
+  allowLoad: boolean;
+  /** Hard cap on the messages one load control may send. */
+  maxMessages: number;
   help: boolean;
   /** Everything we do not own, handed to vitest untouched. */
   vitestArgs: string[];
@@ -25,21 +30,29 @@ export const USAGE = `Usage: npm test -- [options] [vitest options]
   --only=<ids or areas>       comma-separated control ids (DNS-03) or areas (${AREA_NAMES.join(', ')})
   --report-dir=<dir>          where the QA report goes (default reports/)
   --zone-file=<file>          embedded only: serve this zone instead of the generated one
+  --waivers=<file>            accepted, dated exceptions (default fixtures/waivers.json)
+  --allow-load                let PERF-* controls send load to a live server (always on for embedded/local)
+  --max-messages=<n>          hard cap on messages one load control sends (default 500)
   --help                      this text
 
 Exit codes: 0 every control passed (or warn/waived), 1 a control failed, 2 usage or configuration error.`;
 
-const OWN_FLAGS = ['env', 'deployment', 'only', 'report-dir', 'zone-file'] as const;
+const OWN_FLAGS = ['env', 'deployment', 'only', 'report-dir', 'zone-file', 'waivers', 'max-messages'] as const;
 type OwnFlag = (typeof OWN_FLAGS)[number];
 
 export function parseRunOptions(argv: string[]): RunOptions {
   const values: Partial<Record<OwnFlag, string>> = {};
   const vitestArgs: string[] = [];
   let help = false;
+  let allowLoad = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
       help = true;
+      continue;
+    }
+    if (arg === '--allow-load') {
+      allowLoad = true;
       continue;
     }
     const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
@@ -70,6 +83,11 @@ export function parseRunOptions(argv: string[]): RunOptions {
     throw new ConfigError(`--only: unknown control or area ${unknown.map((u) => `"${u}"`).join(', ')}; use control ids like DNS-03 or areas: ${AREA_NAMES.join(', ')}`);
   }
 
+  const maxMessages = values['max-messages'] === undefined ? 500 : Number(values['max-messages']);
+  if (!Number.isInteger(maxMessages) || maxMessages < 1 || maxMessages > 10_000) {
+    throw new ConfigError(`--max-messages=${values['max-messages']}: must be a whole number from 1 to 10000`);
+  }
+
   return {
     env,
     deploymentPath: values.deployment ?? 'fixtures/deployment.json',
@@ -77,11 +95,14 @@ export function parseRunOptions(argv: string[]): RunOptions {
     onlyWords,
     reportDir: values['report-dir'] ?? 'reports',
     zoneFile: values['zone-file'],
+    waiversPath: values.waivers ?? 'fixtures/waivers.json',
+    allowLoad,
+    maxMessages,
     help,
     vitestArgs,
   };
 }
 
 function example(flag: OwnFlag): string {
-  return { env: 'live', deployment: 'fixtures/deployment.json', only: 'dns', 'report-dir': 'reports', 'zone-file': 'my-zone.txt' }[flag];
+  return { env: 'live', deployment: 'fixtures/deployment.json', only: 'dns', 'report-dir': 'reports', 'zone-file': 'my-zone.txt', waivers: 'fixtures/waivers.json', 'max-messages': '200' }[flag];
 }

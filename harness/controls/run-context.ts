@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import type { Deployment } from '../config/deployment-schema.ts';
+import type { Waiver } from '../config/waivers.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 
 /** What the CLI hands every spec worker (plain data, through vitest's provide/inject). */
@@ -7,6 +8,13 @@ export interface RunContext {
   deployment: Deployment;
   /** Control ids selected with --only; empty means all. */
   only: string[];
+  waivers: Waiver[];
+  /** A folder private to this run: controls leave their outcomes here so later spec files see prerequisites. */
+  runDir: string;
+  /** Unique per run; every message the suite sends carries it, so runs never confuse each other's mail. */
+  runToken: string;
+  /** Load tests against live need --allow-load; the hard cap on messages a load control may send. */
+  load: { allowed: boolean; maxMessages: number };
 }
 
 declare module 'vitest' {

@@ -106,6 +106,13 @@ export function renderMarkdown(input: ReportInput): string {
     }
   }
 
+  const waiverNotes = registry.all().filter((r) => r.outcome === 'waived' || r.reason?.includes('waiver'));
+  if (waiverNotes.length > 0) {
+    out.push('## Waivers', '', '| Control | Outcome | Waiver |', '|---|---|---|');
+    for (const r of waiverNotes) out.push(`| ${r.id} | ${LABEL[r.outcome]} | ${cell(r.reason)} |`);
+    out.push('');
+  }
+
   out.push('## Evidence', '');
   for (const r of registry.all()) {
     out.push(`<details><summary>${r.id} ${r.title} — ${LABEL[r.outcome]} (${r.durationMs} ms)</summary>`, '');

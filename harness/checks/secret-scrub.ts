@@ -1,0 +1,28 @@
+/**
+ * Free text a check copies into evidence (CLI output, error messages, SMTP replies) may carry a
+ * secret the check was never told about: Postal echoes a wrong API key back in `data.token`, and a
+ * CLI prints whatever Postal answered. Checks pass such text through here before quoting it.
+ * Structured fields (hashes, ids) are not scrubbed: they are chosen by the check, not quoted.
+ */
+
+/** Postal credential keys are 24 alphanumerics; anything that long with letters and digits is treated as one. */
+const KEY_SHAPED = /\b(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{20,40}\b/g;
+/** A value next to a key-ish name, however it is shaped. */
+const KEYISH_VALUE = /((?:api[_-]?key|x-server-api-key|token|password|secret)["']?\s*[:=]\s*["']?)([^"'\s,;}]{4,})/gi;
+
+export function maskValue(value: string): string {
+  if (value.length <= 4) return '****';
+  return `${value.slice(0, 2)}${'*'.repeat(Math.min(value.length - 4, 20))}${value.slice(-2)}`;
+}
+
+export function scrubSecrets(text: string): string {
+  return text
+    .replace(KEYISH_VALUE, (_, prefix: string, value: string) => `${prefix}${maskValue(value)}`)
+    .replace(KEY_SHAPED, (value) => maskValue(value));
+}
+
+/** Scrubbed, and cut to `max` characters so a runaway output does not swamp the report. */
+export function quoteOutput(text: string | undefined, max = 600): string {
+  const clean = scrubSecrets((text ?? '').trim());
+  return clean.length > max ? `${clean.slice(0, max)}… (${clean.length - max} more characters)` : clean;
+}

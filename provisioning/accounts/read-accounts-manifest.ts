@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../../harness/config/config-error.ts';
+import { formatZodError } from '../../harness/config/format-zod-error.ts';
+import type { AccountsManifest } from './accounts-manifest.ts';
+import { accountsManifestSchema } from './accounts-manifest-schema.ts';
+
+export function parseAccountsManifest(text: string, source: string): AccountsManifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${source}: not valid JSON (${(error as Error).message}); fix it or provision again with --fresh`);
+  }
+  const parsed = accountsManifestSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`${formatZodError(source, parsed.error, accountsManifestSchema)}; fix it or provision again with --fresh`);
+  return parsed.data;
+}
+
+/** Reads and validates an accounts manifest; every problem is a one-line ConfigError naming the field. */
+export function readAccountsManifest(path: string): AccountsManifest {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      code === 'ENOENT'
+        ? `${path}: accounts manifest not found; run provisioning/accounts/main.ts first`
+        : `${path}: cannot read the accounts manifest (${code ?? (error as Error).message})`,
+    );
+  }
+  return parseAccountsManifest(text, path);
+}

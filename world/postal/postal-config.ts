@@ -1,0 +1,77 @@
+/**
+ * What the stand-in knows about its one Postal server, read from the deployment and the accounts
+ * manifest: hostnames, the verified domain, credentials, routes and endpoints, and the lookups Postal
+ * makes against its database (credential by key, route by name and domain, authenticated From domain).
+ */
+import type { Deployment } from '../../harness/config/deployment-schema.ts';
+import type { AccountsManifest, ManifestEndpoint, ManifestRoute } from '../../provisioning/accounts/accounts-manifest.ts';
+import { addressesIn, domainOf, stripName, type HeaderMap } from './mail-headers.ts';
+
+/** postal.yml defaults the stand-in keeps */
+export const POSTAL_DEFAULTS = {
+  spamThreshold: 5,
+  spamFailureThreshold: 20,
+  maxMessageSizeMb: 14,
+  dkimIdentifier: 'postal',
+} as const;
+
+export class PostalConfig {
+  readonly version: string;
+  readonly webHost: string;
+  readonly mailHost: string;
+  readonly domain: string;
+  readonly returnPathDomain: string;
+
+  constructor(
+    readonly deployment: Deployment,
+    readonly manifest: AccountsManifest,
+  ) {
+    this.version = deployment.postal.version;
+    this.webHost = deployment.server.webHost.toLowerCase();
+    this.mailHost = deployment.server.mailHost.toLowerCase();
+    this.domain = manifest.domain.name.toLowerCase();
+    this.returnPathDomain = manifest.domain.returnPathDomain.toLowerCase();
+  }
+
+  apiCredential(key: string): boolean {
+    return this.manifest.credentials.some((c) => c.type === 'API' && c.key === key);
+  }
+
+  smtpCredential(key: string): boolean {
+    return this.manifest.credentials.some((c) => c.type === 'SMTP' && c.key === key);
+  }
+
+  smtpCredentialKeys(): string[] {
+    return this.manifest.credentials.filter((c) => c.type === 'SMTP').map((c) => c.key);
+  }
+
+  /** Route.find_by_name_and_domain: the local part (without +tag), else `*`, on a domain the server holds. */
+  routeFor(address: string): ManifestRoute | undefined {
+    const at = address.lastIndexOf('@');
+    if (at <= 0) return undefined;
+    const local = address.slice(0, at).split('+', 1)[0]!.toLowerCase();
+    const domain = address.slice(at + 1).toLowerCase();
+    const routes = this.manifest.routes.filter((r) => r.domain.toLowerCase() === domain);
+    return routes.find((r) => r.name.toLowerCase() === local) ?? routes.find((r) => r.name === '*');
+  }
+
+  endpointFor(route: ManifestRoute): ManifestEndpoint | undefined {
+    const uuid = route.endpoint.replace(/^HTTPEndpoint#/, '');
+    return this.manifest.endpoints.find((e) => e.uuid === uuid);
+  }
+
+  /** Server#authenticated_domain_for_address: the address's domain is the server's verified domain. */
+  authenticatedDomainFor(address: string | undefined | null): string | null {
+    if (!address) return null;
+    const domain = domainOf(stripName(address));
+    return domain !== '' && domain === this.domain && this.manifest.domain.verified ? domain : null;
+  }
+
+  /** Server#find_authenticated_domain_from_headers: every From address must be on the verified domain. */
+  authenticatedDomainFromHeaders(headers: HeaderMap): string | null {
+    const values = (headers.get('from') ?? []).flatMap((v) => addressesIn(v));
+    if (values.length === 0) return null;
+    const domains = values.map((v) => this.authenticatedDomainFor(v));
+    return domains.every((d) => d !== null) ? domains[0]! : null;
+  }
+}

@@ -1,0 +1,24 @@
+import { randomInt } from 'node:crypto';
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** Random alphanumerics, as Postal's `SecureRandom.alphanumeric` / `Nifty::Utils::RandomString` make them. */
+export function randomAlphanumeric(length: number, alphabet: 'mixed' | 'upper' = 'mixed'): string {
+  const chars = alphabet === 'upper' ? UPPER_ALNUM : ALNUM;
+  let out = '';
+  for (let i = 0; i < length; i++) out += chars[randomInt(chars.length)];
+  return out;
+}
+
+/** Ruby's `Base64.encode64`: 60 characters a line, each line ending in "\n" (Postal uses it in payloads). */
+export function rubyBase64(data: Buffer): string {
+  const flat = data.toString('base64');
+  if (flat.length === 0) return '';
+  return flat.replace(/(.{60})/g, '$1\n').replace(/\n?$/, '\n');
+}
+
+/** Masks a secret for logs and errors: first 4 characters, then stars. */
+export function maskSecret(secret: string): string {
+  return secret.length <= 4 ? '****' : `${secret.slice(0, 4)}${'*'.repeat(Math.min(20, secret.length - 4))}`;
+}

@@ -1,0 +1,232 @@
+/**
+ * Postal's `smtp-server` process on port 25 (smtp-server underneath), following SMTPServer::Client:
+ * banner `<smtp_hostname> ESMTP Postal/<trace id>`, EHLO with STARTTLS and `AUTH CRAM-MD5 PLAIN LOGIN`,
+ * AUTH without TLS (password = an SMTP credential key, username ignored), and RCPT decided in Postal's
+ * order: return path → authenticated relay → route (local part or `*`) → `530 Authentication required`.
+ */
+import { createHmac } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
+import type { ManifestRoute } from '../../provisioning/accounts/accounts-manifest.ts';
+import { domainOf, lastHeader, messageIdOf, parseHeaders, prependHeaders } from './mail-headers.ts';
+import type { MessageStore, StoredMessage } from './message-store.ts';
+import type { MetricsRegistry } from './metrics.ts';
+import { POSTAL_DEFAULTS, type PostalConfig } from './postal-config.ts';
+import { randomAlphanumeric } from './random-token.ts';
+
+type Recipient = { type: 'credential'; rcptTo: string } | { type: 'route'; rcptTo: string; route: ManifestRoute } | { type: 'bounce'; rcptTo: string };
+
+interface PostalSession {
+  trace: string;
+  recipients: Recipient[];
+}
+
+export interface SmtpListenerOptions {
+  config: PostalConfig;
+  store: MessageStore;
+  metrics: MetricsRegistry;
+  enqueue(message: StoredMessage): void;
+  certificatePem: string;
+  privateKeyPem: string;
+  /** server token (return-path local part) */
+  serverToken: string;
+  returnPathPrefix: string;
+}
+
+export interface SmtpListener {
+  running: boolean;
+  listen(address: string, port: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+function smtpError(code: number, message: string): Error & { responseCode: number } {
+  return Object.assign(new Error(message), { responseCode: code });
+}
+
+export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
+  const { config, metrics } = options;
+  const maxBytes = POSTAL_DEFAULTS.maxMessageSizeMb * 1024 * 1024;
+  const sessions = new WeakMap<SMTPServerSession, PostalSession>();
+  const state = (session: SMTPServerSession): PostalSession => {
+    let s = sessions.get(session);
+    if (!s) {
+      s = { trace: randomAlphanumeric(6, 'upper'), recipients: [] };
+      sessions.set(session, s);
+    }
+    return s;
+  };
+  const clientError = (error: string): void => metrics.inc('postal_smtp_server_client_errors', { error });
+  const command = (name: string): void => metrics.inc('postal_smtp_server_commands_total', { command: name });
+
+  const server: SMTPServer = new SMTPServer({
+    name: config.mailHost,
+    key: options.privateKeyPem,
+    cert: options.certificatePem,
+    // Postal's EHLO is "250-My capabilities are / 250-STARTTLS / 250 AUTH CRAM-MD5 PLAIN LOGIN": no SIZE,
+    // PIPELINING, 8BITMIME, SMTPUTF8, DSN or enhanced status codes.
+    heloResponse: 'My capabilities are',
+    hidePIPELINING: true,
+    hide8BITMIME: true,
+    hideSMTPUTF8: true,
+    hideENHANCEDSTATUSCODES: true,
+    hideDSN: true,
+    hideREQUIRETLS: true,
+    authMethods: ['CRAM-MD5', 'PLAIN', 'LOGIN'],
+    allowInsecureAuth: true,
+    authOptional: true,
+    disableReverseLookup: true,
+    socketTimeout: 60_000,
+    closeTimeout: 2_000,
+    logger: false,
+    onConnect(session, callback) {
+      // smtp-server reads the banner option right after this callback: one trace id per connection, as Postal.
+      (server.options as { banner?: string }).banner = `Postal/${state(session).trace}`;
+      metrics.inc('postal_smtp_server_connections_total');
+      metrics.inc('postal_smtp_server_connections_active', {}, 1);
+      callback();
+    },
+    onClose() {
+      metrics.inc('postal_smtp_server_connections_active', {}, -1);
+    },
+    onSecure(_socket, _session, callback) {
+      metrics.inc('postal_smtp_server_tls_connections');
+      command('STARTTLS');
+      callback();
+    },
+    onAuth(auth: SMTPServerAuthentication, _session, callback) {
+      command(`AUTH ${auth.method}`);
+      const granted = `${config.manifest.organization.permalink}/${config.manifest.server.permalink}`;
+      const keys = config.smtpCredentialKeys();
+      const ok =
+        auth.method === 'CRAM-MD5'
+          ? keys.some((key) => auth.validatePassword?.(key)) && /^[^/_]+[/_][^/_]+/.test(auth.username ?? '')
+          : keys.includes(auth.password ?? '');
+      if (!ok) {
+        clientError('invalid-credentials');
+        callback(smtpError(535, auth.method === 'CRAM-MD5' ? 'Denied' : 'Invalid credential'));
+        return;
+      }
+      callback(null, { user: granted });
+    },
+    onMailFrom(_address, session, callback) {
+      command('MAIL FROM');
+      state(session).recipients = [];
+      callback();
+    },
+    onRcptTo(address, session, callback) {
+      command('RCPT TO');
+      const rcptTo = address.address;
+      const at = rcptTo.lastIndexOf('@');
+      if (at <= 0) {
+        clientError('invalid-rcpt-to');
+        callback(smtpError(501, 'Invalid RCPT TO'));
+        return;
+      }
+      const uname = rcptTo.slice(0, at).split('+', 1)[0]!;
+      const domain = domainOf(rcptTo);
+      const s = state(session);
+      if (domain === config.returnPathDomain || domain.startsWith(`${options.returnPathPrefix}.`)) {
+        if (uname !== options.serverToken) {
+          clientError('invalid-server-token');
+          callback(smtpError(550, 'Invalid server token'));
+          return;
+        }
+        s.recipients.push({ type: 'bounce', rcptTo });
+        callback();
+        return;
+      }
+      if (session.user) {
+        s.recipients.push({ type: 'credential', rcptTo });
+        callback();
+        return;
+      }
+      const route = config.routeFor(rcptTo);
+      if (route) {
+        s.recipients.push({ type: 'route', rcptTo, route });
+        callback();
+        return;
+      }
+      clientError('authentication-required');
+      callback(smtpError(530, 'Authentication required'));
+    },
+    onData(stream, session, callback) {
+      command('DATA');
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= maxBytes) chunks.push(chunk);
+      });
+      stream.once('error', (error) => callback(error));
+      stream.once('end', () => {
+        try {
+          callback(null, accept(session, Buffer.concat(chunks), size));
+        } catch (error) {
+          callback(error as Error);
+        }
+      });
+    },
+  });
+  server.on('error', () => metrics.inc('postal_smtp_server_exceptions_total'));
+
+  function accept(session: SMTPServerSession, body: Buffer, size: number): string {
+    const s = state(session);
+    if (size > maxBytes) {
+      clientError('message-too-large');
+      throw smtpError(552, `Message too large (maximum size ${POSTAL_DEFAULTS.maxMessageSizeMb}MB)`);
+    }
+    const headers = parseHeaders(body);
+    if (session.user && config.authenticatedDomainFromHeaders(headers) === null) {
+      clientError('from-name-invalid');
+      throw smtpError(530, 'From/Sender name is not valid');
+    }
+    const helo = session.hostNameAppearsAs || session.remoteAddress;
+    const received = `Received: from ${helo} (${helo} [${session.remoteAddress}]) by ${config.mailHost} with SMTP; ${new Date().toUTCString().replace('GMT', '+0000')}`;
+    const raw = prependHeaders(body, [received]);
+    const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+    const common = { mailFrom, raw, subject: lastHeader(headers, 'subject'), messageId: messageIdOf(headers), receivedWithSsl: session.secure };
+    for (const recipient of s.recipients) {
+      const type = recipient.type === 'credential' ? 'outgoing' : recipient.type === 'bounce' ? 'bounce' : 'incoming';
+      metrics.inc('postal_smtp_server_messages_total', { type });
+      const message =
+        recipient.type === 'credential'
+          ? options.store.create({ ...common, scope: 'outgoing', rcptTo: recipient.rcptTo })
+          : options.store.create({ ...common, scope: 'incoming', rcptTo: recipient.rcptTo, bounce: recipient.type === 'bounce', route: recipient.type === 'route' ? recipient.route : undefined });
+      options.enqueue(message);
+    }
+    s.recipients = [];
+    return 'OK';
+  }
+
+  const sockets = new Set<Socket>();
+  const listener: SmtpListener = {
+    running: false,
+    async listen(address, port) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, address, () => {
+          server.removeListener('error', reject);
+          resolve();
+        });
+      });
+      (server as unknown as { server: import('node:net').Server }).server.on('connection', (socket: Socket) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+      });
+      listener.running = true;
+    },
+    async close() {
+      if (!listener.running) return;
+      listener.running = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+  return listener;
+}
+
+/** CRAM-MD5 as Postal checks it (exported for tests that speak it by hand). */
+export function cramMd5Response(key: string, challenge: string): string {
+  return createHmac('md5', key).update(challenge).digest('hex');
+}

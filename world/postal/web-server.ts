@@ -1,0 +1,184 @@
+/**
+ * Postal's web process behind its TLS proxy, as a client sees it on `https://<webHost>/`: the legacy
+ * HTTP API v1 (HTTP 200 always, the outcome in the body), `/login`, `/` → `/login`, and the JWKS of the
+ * key that signs endpoint payloads.
+ */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { ApiParamsError, readApiParams } from './api-params.ts';
+import { apiError, renderApiResult, type ApiResult } from './api-result.ts';
+import type { InstallSigner } from './install-signer.ts';
+import { getDeliveries, getMessage } from './messages-api.ts';
+import type { MessageStore, StoredMessage } from './message-store.ts';
+import type { PostalConfig } from './postal-config.ts';
+import { sendMessage, sendRaw } from './send-api.ts';
+
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const API_METHODS = new Set(['GET', 'POST', 'PATCH', 'PUT']);
+const API_ACTIONS = new Set(['send/message', 'send/raw', 'messages/message', 'messages/deliveries']);
+
+export interface WebServerOptions {
+  config: PostalConfig;
+  store: MessageStore;
+  signer: InstallSigner;
+  enqueue(message: StoredMessage): void;
+  certificatePem: string;
+  privateKeyPem: string;
+}
+
+export interface WebServer {
+  server: Server;
+  /** false while the web "container" is stopped: connections are refused */
+  running: boolean;
+  listen(address: string, port: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createWebServer(options: WebServerOptions): WebServer {
+  const sockets = new Set<Socket>();
+  const server = createServer({ cert: options.certificatePem, key: options.privateKeyPem }, (req, res) => {
+    handle(req, res, options).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end('Internal Server Error');
+    });
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('tlsClientError', () => undefined);
+  const web: WebServer = {
+    server,
+    running: false,
+    async listen(address, port) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, address, () => {
+          server.removeListener('error', reject);
+          resolve();
+        });
+      });
+      web.running = true;
+    },
+    async close() {
+      web.running = false;
+      if (!server.listening) return;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+  return web;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, options: WebServerOptions): Promise<void> {
+  const url = new URL(req.url ?? '/', `https://${options.config.webHost}`);
+  const method = req.method ?? 'GET';
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+
+  const api = /^\/api\/v1\/([a-z_]+\/[a-z_]+)$/.exec(path);
+  if (api && API_ACTIONS.has(api[1]!) && API_METHODS.has(method)) {
+    const startedAt = performance.now();
+    const body = await readBody(req);
+    const result = await runApi(api[1]!, req, body, url, options);
+    if (result === 'bad-request') {
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Bad Request');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'max-age=0, private, must-revalidate' });
+    res.end(renderApiResult(result, startedAt));
+    return;
+  }
+  req.resume();
+  if (method === 'GET' && path === '/') {
+    res.writeHead(302, { Location: `https://${options.config.webHost}/login`, 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(`<html><body>You are being <a href="https://${options.config.webHost}/login">redirected</a>.</body></html>`);
+    return;
+  }
+  if (method === 'GET' && path === '/login') {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(loginPage(options.config));
+    return;
+  }
+  if (method === 'GET' && path === '/.well-known/jwks.json') {
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(options.signer.jwks()));
+    return;
+  }
+  res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' });
+  res.end('<html><body><h1>Page not found</h1></body></html>');
+}
+
+async function runApi(action: string, req: IncomingMessage, body: Buffer, url: URL, options: WebServerOptions): Promise<ApiResult | 'bad-request'> {
+  const key = headerValue(req, 'x-server-api-key');
+  if (key === undefined || key.trim() === '') return apiError('AccessDenied', { message: 'Must be authenticated as a server.' });
+  // Only API credentials authenticate here; an SMTP credential's key is "not valid" like any unknown key.
+  if (!options.config.apiCredential(key)) {
+    return apiError('InvalidServerAPIKey', { message: 'The API token provided in X-Server-API-Key was not valid.', token: key });
+  }
+  let params;
+  try {
+    params = readApiParams(headerValue(req, 'content-type'), body, url.searchParams);
+  } catch (error) {
+    if (error instanceof ApiParamsError) return 'bad-request';
+    throw error;
+  }
+  const ctx = { config: options.config, store: options.store, enqueue: options.enqueue, clientIp: req.socket.remoteAddress ?? '' };
+  switch (action) {
+    case 'send/message':
+      return sendMessage(params, ctx);
+    case 'send/raw':
+      return sendRaw(params, ctx);
+    case 'messages/message':
+      return getMessage(params, options.store);
+    default:
+      return getDeliveries(params, options.store);
+  }
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.destroy();
+        reject(new Error('request body too large'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+function loginPage(config: PostalConfig): string {
+  return `<!DOCTYPE html>
+<html>
+<head><title>Postal</title><meta name="csrf-param" content="authenticity_token"></head>
+<body class="loginPage">
+<div class="loginForm">
+<h1 class="loginForm__title">Login to Postal</h1>
+<form action="/login" accept-charset="UTF-8" method="post">
+<input type="hidden" name="return_to" value="">
+<p><input type="text" name="email_address" id="email_address" placeholder="Your e-mail address" autocomplete="username"></p>
+<p><input type="password" name="password" id="password" placeholder="Your password" autocomplete="current-password"></p>
+<p><input type="submit" name="commit" value="Login" class="button button--positive"></p>
+</form>
+</div>
+<footer>Postal v${config.version}</footer>
+</body>
+</html>
+`;
+}

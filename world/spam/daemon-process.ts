@@ -1,0 +1,159 @@
+/**
+ * A system daemon (spamd, Dovecot) run by the world as a child in its own process group.
+ *
+ * Both daemons fork workers, so killing the leader alone can leave children holding ports.
+ * The child is spawned detached (its own group) and every group still alive is SIGKILLed from a
+ * synchronous process 'exit' handler, so a crashed test run or a `process.exit()` leaves nothing
+ * behind. (A SIGKILL of node itself cannot be caught; that is the one case this does not cover.)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface DaemonOptions {
+  /** a short label for error messages, e.g. "spamd 127.0.0.60:783" */
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** every line the daemon writes to stdout or stderr */
+  onLine?: (line: string) => void;
+  /** how many recent output lines to keep for error messages */
+  keepLines?: number;
+}
+
+export interface DaemonExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface Daemon {
+  readonly pid: number;
+  /** settles when the leader exits (or fails to spawn) */
+  readonly exited: Promise<DaemonExit>;
+  /** true until the leader has exited */
+  readonly running: boolean;
+  /** the last lines of output, for error messages */
+  recentOutput(): string;
+  /** SIGTERM the group, SIGKILL it after `graceMs`; resolves when the leader is gone. Idempotent. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const liveGroups = new Set<number>();
+let exitHandlerInstalled = false;
+
+function installExitHandler(): void {
+  if (exitHandlerInstalled) return;
+  exitHandlerInstalled = true;
+  process.on('exit', () => {
+    for (const pgid of liveGroups) killGroup(pgid, 'SIGKILL');
+    liveGroups.clear();
+  });
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // already gone (ESRCH)
+  }
+}
+
+export function startDaemon(options: DaemonOptions): Daemon {
+  installExitHandler();
+  const keep = options.keepLines ?? 40;
+  const lines: string[] = [];
+  const child: ChildProcess = spawn(options.command, options.args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: options.env ?? process.env,
+  });
+  let running = true;
+  const exited = new Promise<DaemonExit>((resolve) => {
+    child.once('error', (error) => {
+      running = false;
+      lines.push(`spawn failed: ${error.message}`);
+      resolve({ code: null, signal: null });
+    });
+    child.once('exit', (code, signal) => {
+      running = false;
+      resolve({ code, signal });
+    });
+  });
+  const pid = child.pid;
+  if (pid !== undefined) {
+    liveGroups.add(pid);
+    // Workers may outlive a leader that died on its own; reap the whole group once it has.
+    void exited.then(() => {
+      killGroup(pid, 'SIGKILL');
+      liveGroups.delete(pid);
+    });
+  }
+
+  const collect = (stream: NodeJS.ReadableStream | null): void => {
+    if (!stream) return;
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      partial += chunk;
+      const parts = partial.split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) {
+        lines.push(line);
+        if (lines.length > keep) lines.shift();
+        options.onLine?.(line);
+      }
+    });
+  };
+  collect(child.stdout);
+  collect(child.stderr);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    pid: pid ?? -1,
+    exited,
+    get running() {
+      return running;
+    },
+    recentOutput: () => lines.join('\n'),
+    stop(graceMs = 3000) {
+      stopping ??= (async () => {
+        if (!running || pid === undefined) return;
+        killGroup(pid, 'SIGTERM');
+        let timer: NodeJS.Timeout | undefined;
+        const forced = new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            killGroup(pid, 'SIGKILL');
+            resolve();
+          }, graceMs);
+        });
+        await Promise.race([exited, forced]);
+        await exited;
+        clearTimeout(timer);
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Polls `probe` until it resolves true, the daemon exits, or the deadline passes. */
+export async function waitUntilReady(
+  daemon: Daemon,
+  probe: () => Promise<boolean>,
+  { timeoutMs, intervalMs = 50, what }: { timeoutMs: number; intervalMs?: number; what: string },
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let died = false;
+  void daemon.exited.then(() => (died = true));
+  for (;;) {
+    if (died || !daemon.running) {
+      const exit = await daemon.exited;
+      throw new Error(
+        `${what} exited before it was ready (code ${exit.code}, signal ${exit.signal}). Last output:\n${daemon.recentOutput()}`,
+      );
+    }
+    if (await probe().catch(() => false)) return;
+    if (Date.now() >= deadline) {
+      throw new Error(`${what} not ready after ${timeoutMs} ms. Last output:\n${daemon.recentOutput()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
