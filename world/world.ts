@@ -1,11 +1,23 @@
 /**
- * The embedded world: a small Internet on loopback addresses (see addresses.ts).
- * For now it holds the DNS: a primary authoritative server and a secondary that serves the same
- * data, or a stale copy of the zone when `staleZoneText` is given (propagation not finished).
+ * The embedded world: a small Internet on loopback addresses (see addresses.ts) — authoritative DNS
+ * (with a second resolver that can serve a stale copy), SpamAssassin, the Postal stand-in, one inbox
+ * receiver per agent, two mailbox providers with IMAP, and an outside sender. It boots from the same
+ * artifacts provisioning writes for a real server (zone file, accounts manifest, keys).
  */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Deployment } from '../harness/config/deployment-schema.ts';
+import type { AccountsManifest } from '../provisioning/accounts/accounts-manifest.ts';
+import type { DnsRecord } from '../provisioning/dns/zone-file.ts';
 import { worldAddresses, type WorldAddresses } from './addresses.ts';
 import { DnsServer, type DnsEndpoint, type DnsServerOptions } from './dns-server.ts';
+import { startInboxReceivers, type InboxEndpoint, type InboxReceivers } from './inbox/inbox-receivers.ts';
+import { POSTAL_STAND_IN_LIMITATIONS, startPostal, type PostalEndpoints, type PostalStandIn } from './postal/postal-stand-in.ts';
+import { startProvider, type Provider } from './providers/provider.ts';
+import { startOutsideSender, type OutsideSender } from './sender/outside-sender.ts';
+import { startSpamd, type Spamd } from './spam/spamd.ts';
+import { createCertificateAuthority } from './tls/certificate-authority.ts';
 import { buildWorldRecords } from './world-dns.ts';
 
 export interface StartWorldOptions {
@@ -20,6 +32,22 @@ export interface StartWorldOptions {
   dnsPort?: number;
   /** logs every DNS query */
   onDnsQuery?: DnsServerOptions['onQuery'];
+  /** What Postal holds after setup; without it the world is DNS only. */
+  accounts?: {
+    manifest: AccountsManifest;
+    domainDkimPrivateKeyPem: string;
+    installSigningKeyPem: string;
+  };
+  onLog?: (line: string) => void;
+}
+
+export interface WorldMail {
+  ca: { certificatePem: string };
+  spamd: { address: string; port: number; version: string };
+  postal: PostalEndpoints;
+  inboxes: InboxEndpoint[];
+  providers: Array<{ domain: string; displayName: string; smtp: DnsEndpoint; imap: DnsEndpoint; mxHost: string; seeds: Array<{ address: string; user: string; password: string }> }>;
+  sender: { domain: string; submission: DnsEndpoint; host: string; user: string; password: string; from: string };
 }
 
 export interface World {
@@ -28,26 +56,55 @@ export interface World {
     dns: DnsEndpoint;
     dnsSecondary: DnsEndpoint;
   };
+  /** Present when the world was started with accounts. */
+  mail?: WorldMail;
+  /** What the stand-ins do differently from the real thing, for the report. */
+  limitations: string[];
+  /** Named handles for fault injection (a later issue); tests of the world use them too. */
+  handles: { postal?: PostalStandIn; inboxes?: InboxReceivers; providers: Provider[]; primaryDns: DnsServer; secondaryDns: DnsServer };
   /** Stops everything; safe to call more than once. */
   stop(): Promise<void>;
+}
+
+const PROVIDERS = [
+  { domain: 'gmail.test', displayName: 'Gmail', addressKey: 'gmail' },
+  { domain: 'outlook.test', displayName: 'Outlook', addressKey: 'outlook' },
+] as const;
+
+/** The manifest's endpoint hosts are the deployment's; in the world every agent inbox lives at the inboxes address. */
+function manifestForWorld(manifest: AccountsManifest, inboxesAddress: string): AccountsManifest {
+  return {
+    ...manifest,
+    endpoints: manifest.endpoints.map((e) => {
+      const url = new URL(e.url);
+      url.hostname = inboxesAddress;
+      return { ...e, url: url.toString() };
+    }),
+  };
 }
 
 export async function startWorld(options: StartWorldOptions): Promise<World> {
   const addresses = worldAddresses(options.net);
   const port = options.dnsPort ?? 53;
   const fresh = buildWorldRecords({ deployment: options.deployment, zoneText: options.zoneText, net: addresses.net, serial: 2 });
-  const secondaryRecords =
+  const stale =
     options.staleZoneText === undefined
-      ? fresh
+      ? undefined
       : buildWorldRecords({ deployment: options.deployment, zoneText: options.staleZoneText, net: addresses.net, serial: 1 });
 
   const primary = new DnsServer({ address: addresses.dns, port, records: fresh, onQuery: options.onDnsQuery });
-  const secondary = new DnsServer({ address: addresses.dnsSecondary, port, records: secondaryRecords, onQuery: options.onDnsQuery });
+  const secondary = new DnsServer({ address: addresses.dnsSecondary, port, records: stale ?? fresh, onQuery: options.onDnsQuery });
   const started: Array<{ stop(): Promise<void> }> = [];
+  const cleanups: Array<() => void> = [];
+  const handles: World['handles'] = { providers: [], primaryDns: primary, secondaryDns: secondary };
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
-    stopping ??= Promise.allSettled(started.map((s) => s.stop())).then(() => undefined);
+    // Reverse order: mail stops before the DNS and spamd it leans on.
+    stopping ??= (async () => {
+      for (const service of [...started].reverse()) await service.stop().catch(() => undefined);
+      for (const cleanup of cleanups) cleanup();
+    })();
     return stopping;
   };
 
@@ -56,14 +113,117 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
       started.push(server);
       await server.start();
     }
+    const mail = options.accounts ? await startMail(options, addresses, primary.endpoint, started, cleanups, handles) : undefined;
+    if (mail?.senderDkim) {
+      // The outside sender made its key at start; publish it like its domain owner would.
+      primary.setRecords([...fresh, mail.senderDkim]);
+      secondary.setRecords([...(stale ?? fresh), mail.senderDkim]);
+    }
+    return {
+      addresses,
+      endpoints: { dns: primary.endpoint, dnsSecondary: secondary.endpoint },
+      mail: mail?.endpoints,
+      limitations: mail ? [...POSTAL_STAND_IN_LIMITATIONS, ...WORLD_LIMITATIONS] : WORLD_LIMITATIONS,
+      handles,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
   }
+}
 
+const WORLD_LIMITATIONS = [
+  'Mailbox providers gmail.test and outlook.test judge mail with mailauth and SpamAssassin (local tests only, Bayes off); real Gmail and Outlook also weigh sender reputation, engagement and content models.',
+  'SpamAssassin runs with network tests off (-L): DNS blocklists (RBL), Razor and Pyzor are not consulted.',
+];
+
+async function startMail(
+  options: StartWorldOptions,
+  addresses: WorldAddresses,
+  dns: DnsEndpoint,
+  started: Array<{ stop(): Promise<void> }>,
+  cleanups: Array<() => void>,
+  handles: World['handles'],
+): Promise<{ endpoints: WorldMail; senderDkim: DnsRecord }> {
+  const accounts = options.accounts!;
+  const { deployment } = options;
+  const dnsServer = dns.port === 53 ? dns.address : `${dns.address}:${dns.port}`;
+  const ca = await createCertificateAuthority();
+  const dataDir = mkdtempSync(join(tmpdir(), 'postal-qa-world-'));
+  // Dovecot's mail user must pass through to the Maildirs below.
+  chmodSync(dataDir, 0o711);
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const spamd: Spamd = await startSpamd({ address: addresses.spamd });
+  started.push(spamd);
+
+  const manifest = manifestForWorld(accounts.manifest, addresses.inboxes);
+  const [providers, sender, inboxes] = await Promise.all([
+    Promise.all(
+      PROVIDERS.map(async (p) => {
+        const provider = await startProvider({
+          domain: p.domain,
+          displayName: p.displayName,
+          address: addresses[p.addressKey],
+          dnsServer: dns,
+          ca,
+          spamScorer: spamd.scorer,
+          seeds: ['seed'],
+          dataDir: join(dataDir, p.domain),
+          onLog: options.onLog,
+        });
+        started.push(provider);
+        return provider;
+      }),
+    ),
+    startOutsideSender({ address: addresses.sender, dnsServer: dns, ca, onLog: options.onLog }).then((s) => {
+      started.push(s);
+      return s;
+    }),
+    startInboxReceivers({
+      address: addresses.inboxes,
+      receivers: manifest.endpoints.map((e) => {
+        const url = new URL(e.url);
+        const agent = deployment.agents.find((a) => a.id === e.agentId)!;
+        return { agentId: e.agentId, address: agent.address, port: Number(url.port), path: url.pathname };
+      }),
+      jwksUrl: `https://${deployment.server.webHost}/.well-known/jwks.json`,
+      jwksHostAddress: addresses.postal,
+      ca,
+    }).then((r) => {
+      started.push(r);
+      return r;
+    }),
+  ]);
+  handles.providers = providers;
+  handles.inboxes = inboxes;
+
+  const postal = await startPostal({
+    deployment,
+    manifest,
+    domainDkimPrivateKeyPem: accounts.domainDkimPrivateKeyPem,
+    installSigningKeyPem: accounts.installSigningKeyPem,
+    address: addresses.postal,
+    dnsServer,
+    ca,
+    spamScorer: spamd.scorer,
+  });
+  started.push(postal);
+  handles.postal = postal;
+
+  const senderFrom = `someone@${sender.domain}`;
   return {
-    addresses,
-    endpoints: { dns: primary.endpoint, dnsSecondary: secondary.endpoint },
-    stop,
+    senderDkim: { name: sender.dkimRecord.name, type: 'TXT', ttl: 300, data: sender.dkimRecord.value },
+    endpoints: {
+      ca: { certificatePem: ca.certificatePem },
+      spamd: { address: spamd.endpoint.address, port: spamd.endpoint.port, version: spamd.version },
+      postal: postal.endpoints,
+      inboxes: inboxes.endpoints,
+      providers: providers.map((p) => ({ domain: p.domain, displayName: p.displayName, smtp: p.endpoints.smtp, imap: p.endpoints.imap, mxHost: p.mxHost, seeds: p.seeds })),
+      sender: { domain: sender.domain, submission: sender.endpoints.submission, host: `mx.${sender.domain}`, user: sender.credentials.user, password: sender.credentials.password, from: senderFrom },
+    },
   };
 }
+
+export type { OutsideSender };

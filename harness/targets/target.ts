@@ -14,7 +14,8 @@ export interface ResolverEndpoint {
 export interface SeedMailbox {
   provider: string;
   address: string;
-  imap: { host: string; port: number; secure: boolean; user: string; password: string };
+  /** host may be an address; servername is then the name the certificate carries. */
+  imap: { host: string; port: number; secure: boolean; user: string; password: string; servername?: string };
 }
 
 export interface AgentAccount {
@@ -26,8 +27,8 @@ export interface AgentAccount {
 
 /** How the harness reads an agent's inbox (what MailGoat's `inbox list --json` shows). */
 export type InboxReader =
-  /** GET <url with {agent}> → JSON list (the world's receivers). */
-  | { kind: 'http'; urlTemplate: string }
+  /** GET the agent's listing URL → JSON list (the world's receivers). */
+  | { kind: 'http'; urls: Record<string, string> }
   /** A command whose stdout is `inbox list --json` output, `{agent}` substituted (e.g. over ssh). */
   | { kind: 'command'; template: string };
 
@@ -68,7 +69,9 @@ export interface TargetDescriptor {
   inboxReader?: InboxReader;
   seeds: SeedMailbox[];
   /** An SMTP submission service outside the deployment, for mail from outside (FN-07). */
-  outsideSender?: { host: string; port: number; user: string; password: string; from: string };
+  outsideSender?: { host: string; port: number; user: string; password: string; from: string; servername?: string };
+  /** A spamd (SPAMC) that scores received messages the way mail-tester does (FN-05). */
+  spamScorer?: { host: string; port: number };
   /** An address at a domain the deployment does not serve, for the open-relay probe. */
   relayProbeRecipient: string;
   timeouts: {

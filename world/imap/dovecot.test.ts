@@ -68,12 +68,6 @@ describe('startDovecot', () => {
     }
   });
 
-  it('refuses a wrong password', async () => {
-    const imap = client('wrong');
-    await expect(imap.connect()).rejects.toThrow();
-    imap.close();
-  });
-
   it('shows a message dropped into the Maildir (INBOX and Junk)', async () => {
     const maildir = dovecot.maildirOf(USER);
     const raw = (subject: string): Buffer =>
@@ -119,5 +113,11 @@ describe('startDovecot', () => {
     await Promise.all([other.stop(), other.stop()]);
     expect(await imapGreets(other.endpoint, 300)).toBe(false);
     expect(() => process.kill(other.pid, 0)).toThrow();
+  });
+  // Last: Dovecot then delays further logins from this IP for seconds (its brute-force penalty).
+  it('refuses a wrong password', async () => {
+    const imap = client('wrong');
+    await expect(imap.connect()).rejects.toThrow();
+    imap.close();
   });
 });

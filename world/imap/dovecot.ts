@@ -120,6 +120,7 @@ export async function startDovecot(options: StartDovecotOptions): Promise<Doveco
     command: options.command ?? 'dovecot',
     args: ['-F', '-c', configFile],
     onLine: options.onLog,
+    cleanupOnExit: removePrivateDir,
   });
   const stop = async (): Promise<void> => {
     await daemon.stop();

@@ -20,8 +20,10 @@ let sequence = 0;
 /** `<root>/Maildir` for INBOX, `<root>/Maildir/.<Folder>` for any other folder */
 export function folderPath(maildir: string, folder: MaildirFolder): string {
   if (folder === 'INBOX') return maildir;
-  if (!/^[^/.][^/]*$/.test(folder)) throw new Error(`invalid Maildir folder name "${folder}"`);
-  return join(maildir, `.${folder.replace(/\//g, '.')}`);
+  // '/' is the IMAP hierarchy separator and '.' Maildir++'s, so segments may hold neither.
+  const segments = folder.split('/');
+  if (!segments.every((s) => /^[A-Za-z0-9 _-]+$/.test(s))) throw new Error(`invalid Maildir folder name "${folder}"`);
+  return join(maildir, `.${segments.join('.')}`);
 }
 
 /** Creates the folder (and INBOX) with cur/new/tmp, owned by `owner` when given. Idempotent. */

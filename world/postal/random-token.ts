@@ -18,7 +18,3 @@ export function rubyBase64(data: Buffer): string {
   return flat.replace(/(.{60})/g, '$1\n').replace(/\n?$/, '\n');
 }
 
-/** Masks a secret for logs and errors: first 4 characters, then stars. */
-export function maskSecret(secret: string): string {
-  return secret.length <= 4 ? '****' : `${secret.slice(0, 4)}${'*'.repeat(Math.min(20, secret.length - 4))}`;
-}

@@ -4,7 +4,6 @@
  * AUTH without TLS (password = an SMTP credential key, username ignored), and RCPT decided in Postal's
  * order: return path → authenticated relay → route (local part or `*`) → `530 Authentication required`.
  */
-import { createHmac } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
 import type { ManifestRoute } from '../../provisioning/accounts/accounts-manifest.ts';
@@ -12,6 +11,7 @@ import { domainOf, lastHeader, messageIdOf, parseHeaders, prependHeaders } from 
 import type { MessageStore, StoredMessage } from './message-store.ts';
 import type { MetricsRegistry } from './metrics.ts';
 import { POSTAL_DEFAULTS, type PostalConfig } from './postal-config.ts';
+import { usePostalReplies } from './postal-replies.ts';
 import { randomAlphanumeric } from './random-token.ts';
 
 type Recipient = { type: 'credential'; rcptTo: string } | { type: 'route'; rcptTo: string; route: ManifestRoute } | { type: 'bounce'; rcptTo: string };
@@ -55,6 +55,7 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     }
     return s;
   };
+  const granted = `${config.manifest.organization.permalink}/${config.manifest.server.permalink}`;
   const clientError = (error: string): void => metrics.inc('postal_smtp_server_client_errors', { error });
   const command = (name: string): void => metrics.inc('postal_smtp_server_commands_total', { command: name });
 
@@ -81,6 +82,7 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     onConnect(session, callback) {
       // smtp-server reads the banner option right after this callback: one trace id per connection, as Postal.
       (server.options as { banner?: string }).banner = `Postal/${state(session).trace}`;
+      usePostalReplies((server as unknown as { connections?: unknown }).connections, session, { mailHost: config.mailHost, granted });
       metrics.inc('postal_smtp_server_connections_total');
       metrics.inc('postal_smtp_server_connections_active', {}, 1);
       callback();
@@ -95,7 +97,6 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     },
     onAuth(auth: SMTPServerAuthentication, _session, callback) {
       command(`AUTH ${auth.method}`);
-      const granted = `${config.manifest.organization.permalink}/${config.manifest.server.permalink}`;
       const keys = config.smtpCredentialKeys();
       const ok =
         auth.method === 'CRAM-MD5'
@@ -226,7 +227,3 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
   return listener;
 }
 
-/** CRAM-MD5 as Postal checks it (exported for tests that speak it by hand). */
-export function cramMd5Response(key: string, challenge: string): string {
-  return createHmac('md5', key).update(challenge).digest('hex');
-}

@@ -7,6 +7,7 @@
  * behind. (A SIGKILL of node itself cannot be caught; that is the one case this does not cover.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface DaemonOptions {
   /** a short label for error messages, e.g. "spamd 127.0.0.60:783" */
@@ -18,6 +19,8 @@ export interface DaemonOptions {
   onLine?: (line: string) => void;
   /** how many recent output lines to keep for error messages */
   keepLines?: number;
+  /** synchronous cleanup (e.g. removing a runtime folder) also run when node exits abnormally */
+  cleanupOnExit?: () => void;
 }
 
 export interface DaemonExit {
@@ -38,6 +41,7 @@ export interface Daemon {
 }
 
 const liveGroups = new Set<number>();
+const cleanups = new Set<() => void>();
 let exitHandlerInstalled = false;
 
 function installExitHandler(): void {
@@ -46,6 +50,14 @@ function installExitHandler(): void {
   process.on('exit', () => {
     for (const pgid of liveGroups) killGroup(pgid, 'SIGKILL');
     liveGroups.clear();
+    for (const cleanup of cleanups) {
+      try {
+        cleanup();
+      } catch {
+        // best effort while exiting
+      }
+    }
+    cleanups.clear();
   });
 }
 
@@ -67,6 +79,8 @@ export function startDaemon(options: DaemonOptions): Daemon {
     env: options.env ?? process.env,
   });
   let running = true;
+  const cleanup = options.cleanupOnExit;
+  if (cleanup) cleanups.add(cleanup);
   const exited = new Promise<DaemonExit>((resolve) => {
     child.once('error', (error) => {
       running = false;
@@ -128,10 +142,50 @@ export function startDaemon(options: DaemonOptions): Daemon {
         await Promise.race([exited, forced]);
         await exited;
         clearTimeout(timer);
-      })();
+        // Workers still exiting may hold the listening socket a moment after the leader is gone.
+        killGroup(pid, 'SIGKILL');
+        await waitForGroupGone(pid, graceMs);
+      })().finally(() => {
+        if (cleanup) cleanups.delete(cleanup);
+      });
       return stopping;
     },
   };
+}
+
+/**
+ * true while any live (non-zombie) process is in the group. Reads /proc on Linux, where a zombie
+ * reparented to init would otherwise look alive until init reaps it; elsewhere asks kill(0).
+ */
+export function groupAlive(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // fields after the parenthesised command: state ppid pgrp …
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return false;
+}
+
+async function waitForGroupGone(pgid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 /** Polls `probe` until it resolves true, the daemon exits, or the deadline passes. */

@@ -5,12 +5,20 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, waitUntilReady } from './daemon-process.ts';
-import { SpamcClient, type SpamdEndpoint } from './spamc-client.ts';
-import type { SpamScorer } from './spam-scorer.ts';
+import { SpamcClient, type SpamdEndpoint } from '../../harness/clients/spamc-client.ts';
+import type { SpamScorer } from '../../harness/clients/spam-scorer.ts';
 
 /** Where Debian's package puts the rules it ships, and where `sa-update` would put newer ones. */
 export const SHIPPED_RULES_DIR = '/usr/share/spamassassin';
 export const UPDATE_RULES_ROOT = '/var/lib/spamassassin';
+
+/**
+ * - SpamAssassin always trusts 127.0.0.0/8, so every world message (all hops on loopback) would get
+ *   ALL_TRUSTED (-1.0): a bonus no message from the Internet gets at Gmail or at a real Postal.
+ * - Bayes off: with auto-learning, the shared debian-spamd database would learn from test mail and
+ *   the same message would score differently from run to run; it also halves the time per scan.
+ */
+export const WORLD_SPAMD_CONFIG = ['score ALL_TRUSTED 0', 'use_bayes 0', 'bayes_auto_learn 0'];
 
 export interface StartSpamdOptions {
   address: string;
@@ -23,6 +31,10 @@ export interface StartSpamdOptions {
   onWarning?: (message: string) => void;
   /** the spamd binary; default `spamd` from PATH */
   command?: string;
+  /** spamd worker processes; default 2 (one per core on the reference machine) */
+  maxChildren?: number;
+  /** configuration lines passed with --cf; default WORLD_SPAMD_CONFIG */
+  config?: string[];
 }
 
 export interface Spamd {
@@ -75,7 +87,8 @@ export async function startSpamd(options: StartSpamdOptions): Promise<Spamd> {
   const name = `spamd ${options.address}:${port}`;
   // spamd refuses to run its children as root; as anyone else it simply keeps its own user.
   const asUser = process.getuid?.() === 0 ? ['-u', 'debian-spamd'] : [];
-  const args = [`--listen=${options.address}:${port}`, '-L', ...asUser, '-x', '--max-children=2', '--syslog=stderr'];
+  const config = (options.config ?? WORLD_SPAMD_CONFIG).map((line) => `--cf=${line}`);
+  const args = [`--listen=${options.address}:${port}`, '-L', ...asUser, '-x', `--max-children=${options.maxChildren ?? 2}`, '--syslog=stderr', ...config];
 
   const hiding = findEmptyUpdateDirs();
   if (hiding.length > 0) {

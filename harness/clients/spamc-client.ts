@@ -71,3 +71,8 @@ export class SpamcClient implements SpamScorer {
     });
   }
 }
+
+/** One-shot scoring for a spec: the target's spamd, addressed by host and port. */
+export function scoreWithSpamd(spamd: { host: string; port: number }, raw: Buffer, timeoutMs: number): Promise<SpamVerdict> {
+  return new SpamcClient({ address: spamd.host, port: spamd.port, timeoutMs }).check(raw);
+}

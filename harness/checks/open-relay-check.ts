@@ -1,0 +1,53 @@
+/**
+ * SEC-01 — not an open relay: every unauthenticated attempt to hand the server mail from an
+ * outside sender to an outside recipient must be refused at RCPT TO with a permanent 5xx (Postal
+ * answers `530 Authentication required`). Accepting it (2xx) is an open relay; a 4xx is only a
+ * deferral a spammer can retry; refusing only after DATA still lets the envelope through.
+ */
+import { fail, type Finding, verdictFrom, warn } from './findings.ts';
+import { scrubSecrets } from './secret-scrub.ts';
+import type { Verdict } from './verdict.ts';
+
+export interface RelayAttempt {
+  from: string;
+  to: string;
+  /** The last SMTP stage the attempt reached: the reply at RCPT TO, or at the end of DATA when RCPT was accepted. */
+  stage: 'rcpt' | 'data';
+  code: number;
+  reply: string;
+}
+
+export interface OpenRelayInput {
+  attempts: RelayAttempt[];
+}
+
+const RELAY_FIX =
+  'Postal relays only for authenticated clients and SMTP-IP credentials: remove any SMTP-IP credential that covers the tester (e.g. 0.0.0.0/0), and make sure no other MTA (Postfix, a proxy) answers on port 25';
+
+export function checkOpenRelay(input: OpenRelayInput): Verdict {
+  const findings: Finding[] = [];
+  const describe = (a: RelayAttempt) => `${a.from} → ${a.to}`;
+
+  if (input.attempts.length === 0) findings.push(fail('no relay attempt was made', 'Try an unauthenticated relay (outside sender → outside recipient) and check again'));
+  for (const a of input.attempts) {
+    const reply = `${a.code} ${scrubSecrets(a.reply).trim()}`.trim();
+    const accepted = a.code >= 200 && a.code < 400;
+    if (accepted) {
+      findings.push(fail(`open relay: ${describe(a)} was accepted at ${a.stage.toUpperCase()} (${reply})`, RELAY_FIX));
+    } else if (a.code >= 400 && a.code < 500) {
+      findings.push(warn(`${describe(a)} was only deferred at ${a.stage.toUpperCase()} (${reply}); a retry might be relayed`, `Make the server refuse relaying with a permanent 5xx at RCPT TO. ${RELAY_FIX}`));
+    } else if (a.code >= 500 && a.stage === 'data') {
+      findings.push(warn(`${describe(a)} was accepted at RCPT and refused only after DATA (${reply})`, `Refuse relay recipients at RCPT TO, before any data is taken. ${RELAY_FIX}`));
+    } else if (a.code < 200 || a.code >= 600) {
+      findings.push(fail(`${describe(a)} got a reply that is not SMTP (${reply})`, 'Check what answers on port 25 (INF-02)'));
+    }
+  }
+
+  return verdictFrom({
+    findings,
+    passSummary: `${input.attempts.length} relay attempt${input.attempts.length === 1 ? '' : 's'} refused at RCPT TO (${[...new Set(input.attempts.map((a) => a.code))].join(', ')})`,
+    expected: 'every unauthenticated outside → outside attempt refused at RCPT TO with 5xx',
+    observed: input.attempts.map((a) => `${a.stage.toUpperCase()} ${a.code}`).join(', ') || 'no attempts',
+    evidence: input.attempts.map((a) => ({ label: `relay ${describe(a)}`, detail: { from: a.from, to: a.to, stage: a.stage, code: a.code, reply: scrubSecrets(a.reply) } })),
+  });
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { checkServiceHealth, type ServiceHealthInput } from './service-health-check.ts';
+
+const good: ServiceHealthInput = {
+  expectedServices: ['web', 'smtp', 'worker', 'database'],
+  services: [
+    { Service: 'web', State: 'running', Health: '', Status: 'Up 3 hours' },
+    { Service: 'smtp', State: 'running', Health: '', Status: 'Up 3 hours' },
+    { Service: 'worker', State: 'running', Health: '', Status: 'Up 3 hours' },
+    { Service: 'database', State: 'running', Health: 'healthy', Status: 'Up 3 hours (healthy)' },
+  ],
+  healthEndpoints: [
+    { name: 'worker', url: 'http://127.0.0.1:9090/health', status: 200, body: 'OK' },
+    { name: 'smtp', url: 'http://127.0.0.1:9091/health', status: 200, body: 'OK\n' },
+  ],
+};
+
+describe('checkServiceHealth', () => {
+  it('passes when every service runs and both health endpoints say OK', () => {
+    const verdict = checkServiceHealth(good);
+    expect(verdict.outcome).toBe('pass');
+    expect(verdict.summary).toBe('web, smtp, worker, database running; worker, smtp /health OK');
+    expect(verdict.evidence.map((e) => e.label)).toEqual(['service list', 'GET http://127.0.0.1:9090/health', 'GET http://127.0.0.1:9091/health']);
+  });
+
+  it('fails naming a stopped worker, its health endpoint, and a missing service', () => {
+    const verdict = checkServiceHealth({
+      ...good,
+      services: good.services.filter((s) => s.Service !== 'web').map((s) => (s.Service === 'worker' ? { ...s, State: 'exited', Status: 'Exited (137) 2 minutes ago' } : s)),
+      healthEndpoints: [{ name: 'worker', url: 'http://127.0.0.1:9090/health', error: 'ECONNREFUSED 127.0.0.1:9090' }, good.healthEndpoints[1]!],
+    });
+    expect(verdict.outcome).toBe('fail');
+    expect(verdict.summary).toContain('service web is not in the service list');
+    expect(verdict.summary).toContain('service worker is exited (Exited (137) 2 minutes ago), not running');
+    expect(verdict.summary).toContain('the worker health endpoint http://127.0.0.1:9090/health did not answer: ECONNREFUSED');
+    expect(verdict.remediation).toMatch(/logs --tail=100 worker/);
+    expect(verdict.observed).toBe('2/4 running; worker ECONNREFUSED 127.0.0.1:9090, smtp 200');
+  });
+
+  it('fails on an unhealthy healthcheck, a restart loop, and a health endpoint that is not OK', () => {
+    const verdict = checkServiceHealth({
+      ...good,
+      services: [
+        { Service: 'web', State: 'running', Health: 'unhealthy' },
+        { Service: 'smtp', State: 'restarting', Status: 'Restarting (1) 5 seconds ago' },
+        ...good.services.slice(2),
+      ],
+      healthEndpoints: [good.healthEndpoints[0]!, { name: 'smtp', url: 'http://127.0.0.1:9091/health', status: 503, body: 'unavailable' }],
+    });
+    expect(verdict.outcome).toBe('fail');
+    expect(verdict.summary).toContain('service web runs but its healthcheck says unhealthy');
+    expect(verdict.summary).toContain('service smtp is restarting');
+    expect(verdict.summary).toContain('answered 503 "unavailable", not 200 "OK"');
+  });
+
+  it('fails when no health endpoint was probed', () => {
+    expect(checkServiceHealth({ ...good, healthEndpoints: [] }).outcome).toBe('fail');
+  });
+
+  it('warns (and does not require it) when the plan lists RabbitMQ', () => {
+    const verdict = checkServiceHealth({ ...good, expectedServices: [...good.expectedServices, 'rabbitmq'] });
+    expect(verdict.outcome).toBe('warn');
+    expect(verdict.summary).toMatch(/RabbitMQ is not used by Postal 3/);
+    expect(verdict.remediation).toMatch(/Remove "rabbitmq"/);
+  });
+});

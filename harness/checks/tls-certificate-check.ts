@@ -1,0 +1,145 @@
+/**
+ * INF-04 (and SEC-03's certificate) — a TLS endpoint presents a certificate a browser or MTA
+ * accepts: a chain to a trusted root, a name matching the host (RFC 6125 wildcards), far enough
+ * from expiry, over TLS 1.2 or newer. The client records what the handshake showed; this check judges it.
+ */
+import { fail, type Finding, verdictFrom, warn } from './findings.ts';
+import type { Verdict } from './verdict.ts';
+
+export interface TlsCertificateInput {
+  host: string;
+  port: number;
+  /** `socket.authorized`: the chain verified against the trusted roots. */
+  authorized: boolean;
+  /** `socket.authorizationError`, e.g. "UNABLE_TO_VERIFY_LEAF_SIGNATURE". */
+  authorizationError?: string;
+  /** DNS names (and IPs) the certificate is for: bare names or Node's "DNS:name" / "IP Address:ip" form. */
+  subjectAltNames: string[];
+  /** ISO 8601 end of validity (`new Date(cert.valid_to).toISOString()`). */
+  validTo: string;
+  /** ISO 8601 start of validity, when known. */
+  validFrom?: string;
+  /** ISO 8601 time of the observation (the check is pure: it does not read the clock). */
+  now: string;
+  /** `socket.getProtocol()`, e.g. "TLSv1.3". */
+  protocol?: string;
+  issuer?: string;
+  /** Fail at or below this many days left. Default 14. */
+  minDaysLeft?: number;
+  /** Warn below this many days left: ACME clients (Caddy, certbot) renew 30 days before expiry, so less means renewal is failing. Default 30. */
+  warnDaysLeft?: number;
+}
+
+const DAY_MS = 86_400_000;
+const OLD_PROTOCOLS = new Set(['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1']);
+
+function altNames(entries: string[]): { dns: string[]; ip: string[] } {
+  const dns: string[] = [];
+  const ip: string[] = [];
+  for (const raw of entries.flatMap((e) => e.split(','))) {
+    const entry = raw.trim();
+    if (entry.length === 0) continue;
+    const m = /^(DNS|IP Address|IP):(.*)$/i.exec(entry);
+    if (!m) dns.push(entry.toLowerCase());
+    else if (m[1]!.toUpperCase() === 'DNS') dns.push(m[2]!.trim().toLowerCase());
+    else ip.push(m[2]!.trim().toLowerCase());
+  }
+  return { dns, ip };
+}
+
+/** RFC 6125 §6.4.3: a `*` only as the whole left-most label, matching exactly one label (never the apex). */
+export function certificateNameMatches(pattern: string, host: string): boolean {
+  const p = pattern.toLowerCase().replace(/\.$/, '');
+  const h = host.toLowerCase().replace(/\.$/, '');
+  if (!p.startsWith('*.')) return p === h;
+  const suffix = p.slice(1); // ".example.com"
+  if (suffix.split('.').length < 3) return false; // "*.com" is never valid
+  if (!h.endsWith(suffix)) return false;
+  const label = h.slice(0, h.length - suffix.length);
+  return label.length > 0 && !label.includes('.');
+}
+
+const CHAIN_ADVICE: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the server presents a self-signed certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'the chain ends in a self-signed root nobody trusts',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the server does not send the intermediate certificate(s)',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the issuer is not a trusted CA (or the intermediate is missing)',
+  CERT_HAS_EXPIRED: 'the certificate has expired',
+  CERT_NOT_YET_VALID: 'the certificate is not valid yet (check the server clock)',
+};
+
+export function checkTlsCertificate(input: TlsCertificateInput): Verdict {
+  const minDaysLeft = input.minDaysLeft ?? 14;
+  const warnDaysLeft = input.warnDaysLeft ?? 30;
+  const endpoint = `${input.host}:${input.port}`;
+  const findings: Finding[] = [];
+  const reissue = `Issue a certificate for ${input.host} from a public CA (Caddy does this automatically when ${input.host} resolves to the server and ports 80/443 are open) and serve the full chain`;
+
+  // Node verifies the chain first and only then the name, so ERR_TLS_CERT_ALTNAME_INVALID means the
+  // chain itself was trusted: report it as the name mismatch it is, not as an untrusted chain.
+  const nameRejected = input.authorizationError === 'ERR_TLS_CERT_ALTNAME_INVALID';
+  if (!input.authorized && !nameRejected) {
+    const code = input.authorizationError ?? 'unknown error';
+    findings.push(fail(`the certificate chain of ${endpoint} is not trusted: ${code}${CHAIN_ADVICE[code] ? ` (${CHAIN_ADVICE[code]})` : ''}`, reissue));
+  }
+
+  const { dns, ip } = altNames(input.subjectAltNames);
+  const isIp = /^[0-9.]+$|:/.test(input.host);
+  const matched = isIp ? ip.find((a) => a === input.host.toLowerCase()) : dns.find((n) => certificateNameMatches(n, input.host));
+  if (!matched || nameRejected) {
+    findings.push(
+      fail(
+        `the certificate of ${endpoint} is for ${[...dns, ...ip].join(', ') || 'no names'}, not ${input.host}`,
+        `${reissue}; make the proxy serve it for ${input.host}`,
+      ),
+    );
+  }
+
+  const now = Date.parse(input.now);
+  const validTo = Date.parse(input.validTo);
+  const validFrom = input.validFrom !== undefined ? Date.parse(input.validFrom) : undefined;
+  let daysLeft: number | undefined;
+  if (Number.isNaN(now) || Number.isNaN(validTo) || (validFrom !== undefined && Number.isNaN(validFrom))) {
+    findings.push(fail(`the validity dates of ${endpoint} could not be read (validTo "${input.validTo}", now "${input.now}")`, 'Record validTo/now as ISO 8601 dates'));
+  } else {
+    daysLeft = Math.floor((validTo - now) / DAY_MS);
+    const until = new Date(validTo).toISOString().slice(0, 10);
+    if (validFrom !== undefined && validFrom > now) {
+      findings.push(fail(`the certificate of ${endpoint} is not valid before ${new Date(validFrom).toISOString()}`, 'Check the clock of the server and of the CA; re-issue if the dates are wrong'));
+    }
+    if (validTo <= now) {
+      findings.push(fail(`the certificate of ${endpoint} expired on ${until}`, `${reissue}; then find why automatic renewal stopped (proxy logs)`));
+    } else if (daysLeft <= minDaysLeft) {
+      findings.push(fail(`the certificate of ${endpoint} expires on ${until}, in ${daysLeft} days (must be more than ${minDaysLeft})`, `Renew it now; automatic renewal is not working (read the proxy's logs: ACME challenge on port 80 blocked?)`));
+    } else if (daysLeft < warnDaysLeft) {
+      findings.push(warn(`the certificate of ${endpoint} expires in ${daysLeft} days (${until}): renewal should already have happened`, 'Check the automatic renewal (proxy logs, port 80 open for the ACME challenge)'));
+    }
+  }
+
+  if (input.protocol !== undefined && OLD_PROTOCOLS.has(input.protocol)) {
+    findings.push(fail(`${endpoint} negotiated ${input.protocol}; TLS 1.2 or newer is required`, 'Disable TLS 1.0/1.1 in the TLS proxy (Caddy does by default) and re-test'));
+  }
+
+  return verdictFrom({
+    findings,
+    passSummary: `${endpoint} presents a trusted certificate for ${matched ?? input.host}, ${daysLeft ?? '?'} days left${input.protocol ? `, ${input.protocol}` : ''}`,
+    expected: `trusted chain, name ${input.host}, more than ${minDaysLeft} days left, TLS ≥ 1.2`,
+    observed: `${input.authorized ? 'trusted' : `untrusted (${input.authorizationError ?? '?'})`}, names ${[...dns, ...ip].join(', ') || 'none'}, ${daysLeft ?? '?'} days left, ${input.protocol ?? 'protocol unknown'}`,
+    evidence: [
+      {
+        label: `tls ${endpoint}`,
+        detail: {
+          authorized: input.authorized,
+          ...(input.authorizationError ? { authorizationError: input.authorizationError } : {}),
+          subjectAltNames: [...dns, ...ip],
+          ...(input.issuer ? { issuer: input.issuer } : {}),
+          ...(input.validFrom ? { validFrom: input.validFrom } : {}),
+          validTo: input.validTo,
+          observedAt: input.now,
+          daysLeft: daysLeft ?? null,
+          protocol: input.protocol ?? null,
+        },
+      },
+    ],
+  });
+}

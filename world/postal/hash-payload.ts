@@ -1,0 +1,61 @@
+/**
+ * The body Postal's HTTPSender posts for an endpoint with format `Hash` (encoding BodyAsJSON), field for
+ * field — including its quirks: `reply_to` is the whole header array (not `.last`), and attachment
+ * data is Ruby's `Base64.encode64` (a newline every 60 characters).
+ */
+import type { ManifestEndpoint } from '../../provisioning/accounts/accounts-manifest.ts';
+import { lastHeader, parseHeaders } from './mail-headers.ts';
+import type { StoredMessage } from './message-store.ts';
+import { parseContent } from './parsed-content.ts';
+import { rubyBase64 } from './random-token.ts';
+
+export function spamStatus(message: StoredMessage): 'NotChecked' | 'NotSpam' | 'Spam' {
+  if (!message.inspection.inspected) return 'NotChecked';
+  return message.inspection.spam ? 'Spam' : 'NotSpam';
+}
+
+export async function hashPayload(message: StoredMessage, endpoint: ManifestEndpoint): Promise<Record<string, unknown>> {
+  const headers = parseHeaders(message.raw);
+  const content = await parseContent(message.raw);
+  const hash: Record<string, unknown> = {
+    id: message.id,
+    rcpt_to: message.rcptTo,
+    mail_from: message.mailFrom,
+    token: message.token,
+    subject: message.subject,
+    message_id: message.messageId,
+    timestamp: message.timestamp,
+    size: message.raw.length,
+    spam_status: spamStatus(message),
+    bounce: message.bounce,
+    received_with_ssl: message.receivedWithSsl,
+    to: lastHeader(headers, 'to'),
+    cc: lastHeader(headers, 'cc'),
+    from: lastHeader(headers, 'from'),
+    date: lastHeader(headers, 'date'),
+    in_reply_to: lastHeader(headers, 'in-reply-to'),
+    references: lastHeader(headers, 'references'),
+    html_body: content.htmlBody,
+    attachment_quantity: content.attachments.length,
+    auto_submitted: lastHeader(headers, 'auto-submitted'),
+    reply_to: headers.get('reply-to') ?? null,
+  };
+  if (endpoint.stripReplies) {
+    const [body, replies] = separateReplies(content.plainBody ?? '');
+    hash.plain_body = body;
+    hash.replies_from_plain_body = replies;
+  } else {
+    hash.plain_body = content.plainBody;
+  }
+  if (endpoint.includeAttachments) {
+    hash.attachments = content.attachments.map((a) => ({ filename: a.filename, content_type: a.contentType, size: a.content.length, data: rubyBase64(a.content) }));
+  }
+  return hash;
+}
+
+/** A small take on Postal's ReplySeparator: cut at the first "On … wrote:" line or quoted block. */
+function separateReplies(text: string): [string, string | null] {
+  const match = /^(On .+wrote:|-{2,}\s*Original Message\s*-{2,}|>)/m.exec(text);
+  if (!match) return [text.trim(), null];
+  return [text.slice(0, match.index).trim(), text.slice(match.index).trim()];
+}

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SmtpDialogue } from './testing/clients.ts';
+import { KEYS, eventually, startTestWorld, type TestWorld } from './testing/postal-test-world.ts';
+
+let world: TestWorld;
+beforeAll(async () => {
+  world = await startTestWorld({ slot: 1 });
+});
+afterAll(async () => {
+  await world?.stop();
+});
+
+const open = async (): Promise<{ dialogue: SmtpDialogue; greeting: string }> => SmtpDialogue.open(world.postal.endpoints.smtp.address, world.postal.endpoints.smtp.port);
+const authPlain = (key: string): string => `AUTH PLAIN ${Buffer.from(`\0anyone\0${key}`).toString('base64')}`;
+
+describe('SMTP server', () => {
+  it('greets like Postal and offers STARTTLS and AUTH CRAM-MD5 PLAIN LOGIN', async () => {
+    const { dialogue, greeting } = await open();
+    try {
+      expect(greeting).toMatch(/^220 mail\.mailgoat\.ai ESMTP Postal\/[A-Z0-9]{6}$/);
+      const ehlo = await dialogue.send('EHLO client.test');
+      expect(ehlo.split('\n')).toEqual(['250-My capabilities are', '250-STARTTLS', '250 AUTH CRAM-MD5 PLAIN LOGIN']);
+      expect(await dialogue.send('HELO client.test')).toBe('250 mail.mailgoat.ai');
+      expect(await dialogue.send('RCPT TO:<qa@mailgoat.ai>')).toBe('503 EHLO/HELO and MAIL FROM first please');
+      expect(await dialogue.send('BOGUS')).toBe('502 Invalid/unsupported command');
+      expect(await dialogue.send('QUIT')).toBe('221 Closing Connection');
+    } finally {
+      dialogue.close();
+    }
+  });
+
+  it('gives each connection its own trace id', async () => {
+    const a = await open();
+    const b = await open();
+    a.dialogue.close();
+    b.dialogue.close();
+    expect(a.greeting).not.toBe(b.greeting);
+  });
+
+  it('upgrades with STARTTLS to a certificate for the mail host from the world CA', async () => {
+    const { dialogue } = await open();
+    try {
+      await dialogue.send('EHLO client.test');
+      const secure = await dialogue.startTls('mail.mailgoat.ai', world.ca.certificatePem);
+      expect(secure.authorized).toBe(true);
+      expect((await dialogue.send('EHLO client.test')).split('\n')).toEqual(['250-My capabilities are', '250 AUTH CRAM-MD5 PLAIN LOGIN']);
+    } finally {
+      dialogue.close();
+    }
+  });
+
+  it('accepts AUTH PLAIN and LOGIN without TLS with the SMTP credential key, ignoring the username', async () => {
+    const { dialogue } = await open();
+    try {
+      await dialogue.send('EHLO client.test');
+      expect(await dialogue.send(authPlain('wrong-key'))).toBe('535 Invalid credential');
+      expect(await dialogue.send(authPlain(KEYS.api))).toBe('535 Invalid credential');
+      expect(await dialogue.send(authPlain(KEYS.smtp))).toBe('235 Granted for mailgoat/production');
+    } finally {
+      dialogue.close();
+    }
+    const login = await open();
+    try {
+      await login.dialogue.send('EHLO client.test');
+      expect(await login.dialogue.send('AUTH LOGIN')).toMatch(/^334 /);
+      expect(await login.dialogue.send(Buffer.from('whoever').toString('base64'))).toMatch(/^334 /);
+      expect(await login.dialogue.send(Buffer.from(KEYS.smtp).toString('base64'))).toMatch(/^235 /);
+    } finally {
+      login.dialogue.close();
+    }
+  });
+
+  it('refuses relay without authentication: 530 Authentication required', async () => {
+    const { dialogue } = await open();
+    try {
+      await dialogue.send('EHLO client.test');
+      expect(await dialogue.send('MAIL FROM:<someone@elsewhere.test>')).toBe('250 OK');
+      expect(await dialogue.send('RCPT TO:<victim@gmail.test>')).toBe('530 Authentication required');
+    } finally {
+      dialogue.close();
+    }
+  });
+
+  it('accepts a routed local part, refuses an unknown one without a catch-all and accepts it with one', async () => {
+    const routes = world.manifest.routes;
+    const catchAll = routes.find((r) => r.name === '*')!;
+    const { dialogue } = await open();
+    try {
+      await dialogue.send('EHLO client.test');
+      await dialogue.send('MAIL FROM:<someone@sender.test>');
+      expect(await dialogue.send('RCPT TO:<qa@mailgoat.ai>')).toMatch(/^250/);
+      expect(await dialogue.send('RCPT TO:<qa+tag@mailgoat.ai>')).toMatch(/^250/);
+      expect(await dialogue.send('RCPT TO:<nobody@mailgoat.ai>')).toMatch(/^250/);
+      routes.splice(routes.indexOf(catchAll), 1);
+      expect(await dialogue.send('RCPT TO:<nobody@mailgoat.ai>')).toBe('530 Authentication required');
+    } finally {
+      if (!routes.includes(catchAll)) routes.push(catchAll);
+      dialogue.close();
+    }
+  });
+
+  it('refuses an authenticated submission whose From is not the verified domain', async () => {
+    const { dialogue } = await open();
+    try {
+      await dialogue.send('EHLO client.test');
+      await dialogue.send(authPlain(KEYS.smtp));
+      await dialogue.send('MAIL FROM:<ceo@mailgoat.ai>');
+      expect(await dialogue.send('RCPT TO:<friend@gmail.test>')).toMatch(/^250/);
+      expect(await dialogue.send('DATA')).toMatch(/^354/);
+      expect(await dialogue.send('From: spoof@gmail.test\r\nTo: friend@gmail.test\r\nSubject: x\r\n\r\nbody\r\n.')).toBe('530 From/Sender name is not valid');
+    } finally {
+      dialogue.close();
+    }
+  });
+
+  it('queues an authenticated submission as outgoing and incoming mail for a route as incoming', async () => {
+    const { dialogue } = await open();
+    try {
+      await dialogue.send('EHLO client.test');
+      await dialogue.send(authPlain(KEYS.smtp));
+      await dialogue.send('MAIL FROM:<ceo@mailgoat.ai>');
+      await dialogue.send('RCPT TO:<friend@gmail.test>');
+      await dialogue.send('DATA');
+      expect(await dialogue.send('From: CEO <ceo@mailgoat.ai>\r\nTo: friend@gmail.test\r\nSubject: via smtp\r\n\r\nbody\r\n.')).toBe('250 OK');
+    } finally {
+      dialogue.close();
+    }
+    const out = await eventually(() => world.provider.messages.find((m) => m.raw.toString().includes('Subject: via smtp')), 10_000, 'the submission at the provider');
+    expect(out.rcptTo).toEqual(['friend@gmail.test']);
+
+    const incoming = await open();
+    try {
+      await incoming.dialogue.send('EHLO sender.test');
+      await incoming.dialogue.send('MAIL FROM:<someone@sender.test>');
+      await incoming.dialogue.send('RCPT TO:<qa@mailgoat.ai>');
+      expect(await incoming.dialogue.send('DATA')).toBe('354 Go ahead');
+      expect(await incoming.dialogue.send('From: someone@sender.test\r\nTo: qa@mailgoat.ai\r\nSubject: inbound\r\n\r\nhello qa\r\n.')).toBe('250 OK');
+    } finally {
+      incoming.dialogue.close();
+    }
+    const posted = await eventually(() => world.inbox.requests.find((r) => r.path.endsWith('/qa') && r.body.toString().includes('inbound')), 10_000, 'the POST to the qa endpoint');
+    expect(JSON.parse(posted.body.toString())).toMatchObject({ rcpt_to: 'qa@mailgoat.ai', mail_from: 'someone@sender.test', subject: 'inbound', received_with_ssl: false });
+  });
+
+  it('counts connections and messages in the smtp health server metrics', async () => {
+    const metrics = await (await fetch(`${world.postal.endpoints.smtpHealth.url}/metrics`)).text();
+    const connections = Number(/^postal_smtp_server_connections_total (\d+)$/m.exec(metrics)?.[1]);
+    expect(connections).toBeGreaterThanOrEqual(8);
+    expect(metrics).toMatch(/^postal_smtp_server_messages_total\{type="outgoing"\} 1$/m);
+    expect(metrics).toMatch(/^postal_smtp_server_messages_total\{type="incoming"\} 1$/m);
+    expect(metrics).toMatch(/^postal_smtp_server_client_errors\{error="authentication-required"\} \d+$/m);
+  });
+});

@@ -1,0 +1,205 @@
+/**
+ * The Postal stand-in: a process-internal replica of Postal 3.3 at its own loopback address — web/API
+ * over HTTPS (443), SMTP (25), the worker, both health servers (9090/9091) and the world's stand-in for
+ * `docker compose ps` (9000). Everything it starts is stopped by `stop()`, which is idempotent.
+ */
+import type { Deployment } from '../../harness/config/deployment-schema.ts';
+import type { AccountsManifest } from '../../provisioning/accounts/accounts-manifest.ts';
+import type { SpamScorer } from '../../harness/clients/spam-scorer.ts';
+import type { WorldCertificateAuthority } from '../tls/certificate-authority.ts';
+import { createHealthServer, type HealthServer } from './health-server.ts';
+import { InstallSigner } from './install-signer.ts';
+import { MessageStore, type StoredMessage } from './message-store.ts';
+import { smtpMetrics, workerMetrics, type MetricsRegistry } from './metrics.ts';
+import { composePs, createOpsServer, type OpsServer, type ServiceState } from './ops-server.ts';
+import { OutgoingIdentity } from './outgoing-identity.ts';
+import { PostalConfig } from './postal-config.ts';
+import { createSmtpListener, type SmtpListener } from './smtp-listener.ts';
+import { SmtpSender } from './smtp-sender.ts';
+import { createWebServer, type WebServer } from './web-server.ts';
+import { DEFAULT_RETRY, Worker, type RetryPolicy } from './worker.ts';
+import { createWorldResolver } from './world-resolver.ts';
+
+export { POSTAL_STAND_IN_LIMITATIONS } from './limitations.ts';
+
+export interface PostalPorts {
+  smtp: number;
+  web: number;
+  workerHealth: number;
+  smtpHealth: number;
+  ops: number;
+}
+
+export interface StartPostalOptions {
+  deployment: Deployment;
+  manifest: AccountsManifest;
+  /** the domain's DKIM private key (selector deployment.dns.dkim.selector) */
+  domainDkimPrivateKeyPem: string;
+  /** Postal's install-wide signing.key: endpoint signatures, JWKS, fallback DKIM (selector "postal") */
+  installSigningKeyPem: string;
+  /** the stand-in's own address: it listens and connects out from it */
+  address: string;
+  /** "addr[:port]" of the world DNS */
+  dnsServer: string;
+  ca: WorldCertificateAuthority;
+  spamScorer: SpamScorer;
+  ports?: Partial<PostalPorts>;
+  retry?: RetryPolicy;
+  /** port outgoing SMTP connects to on the MX hosts (default 25) */
+  outboundSmtpPort?: number;
+  /** how long DNS answers are cached (default 1000 ms) */
+  dnsCacheMs?: number;
+}
+
+export interface PostalEndpoints {
+  smtp: { host: string; address: string; port: number };
+  web: { url: string; host: string; address: string; port: number };
+  workerHealth: { url: string };
+  smtpHealth: { url: string };
+  ops: { url: string; composePs: string };
+}
+
+export interface PostalStandIn {
+  endpoints: PostalEndpoints;
+  /** the JWKS kid of the key that signs endpoint payloads */
+  signingKeyId: string;
+  stop(): Promise<void>;
+  // fault hooks
+  stopWorker(): void;
+  startWorker(): void;
+  stopSmtp(): Promise<void>;
+  startSmtp(): Promise<void>;
+  stopWeb(): Promise<void>;
+  startWeb(): Promise<void>;
+  setSmtpHealthy(healthy: boolean): void;
+  setWorkerHealthy(healthy: boolean): void;
+  /** live counters, for the world's own diagnostics */
+  metrics: { smtp: MetricsRegistry; worker: MetricsRegistry };
+}
+
+export const DEFAULT_POSTAL_PORTS: PostalPorts = { smtp: 25, web: 443, workerHealth: 9090, smtpHealth: 9091, ops: 9000 };
+
+export async function startPostal(options: StartPostalOptions): Promise<PostalStandIn> {
+  const ports: PostalPorts = { ...DEFAULT_POSTAL_PORTS, ...options.ports };
+  const { address } = options;
+  const config = new PostalConfig(options.deployment, options.manifest);
+  const signer = new InstallSigner(options.installSigningKeyPem);
+  const certificate = await options.ca.issue([config.webHost, config.mailHost]);
+  const resolver = createWorldResolver({ dnsServer: options.dnsServer, localAddress: address, cacheMs: options.dnsCacheMs });
+  const store = new MessageStore();
+  const metrics = { smtp: smtpMetrics(), worker: workerMetrics() };
+
+  const smtpSender = new SmtpSender({ config, resolver, localAddress: address, caPem: options.ca.certificatePem, port: options.outboundSmtpPort });
+  const worker = new Worker({
+    config,
+    store,
+    metrics: metrics.worker,
+    identity: new OutgoingIdentity(config, resolver, options.domainDkimPrivateKeyPem, options.installSigningKeyPem),
+    smtpSender,
+    http: { signer, version: config.version, localAddress: address, caPem: options.ca.certificatePem },
+    spamScorer: options.spamScorer,
+    retry: options.retry ?? DEFAULT_RETRY,
+  });
+  const enqueue = (message: StoredMessage): void => worker.enqueue(message);
+
+  const startedAt = Date.now();
+  const services: Record<ServiceState['service'], ServiceState> = {
+    web: { service: 'web', running: false, healthy: true, startedAt, ports: [{ address, port: ports.web }] },
+    smtp: { service: 'smtp', running: false, healthy: true, startedAt, ports: [{ address, port: ports.smtp }, { address, port: ports.smtpHealth }] },
+    worker: { service: 'worker', running: true, healthy: true, startedAt, ports: [{ address, port: ports.workerHealth }] },
+    database: { service: 'database', running: true, healthy: true, startedAt, ports: [] },
+  };
+
+  const makeWeb = (): WebServer => createWebServer({ config, store, signer, enqueue, certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem });
+  const makeSmtp = (): SmtpListener =>
+    createSmtpListener({
+      config,
+      store,
+      metrics: metrics.smtp,
+      enqueue,
+      certificatePem: certificate.certificatePem,
+      privateKeyPem: certificate.privateKeyPem,
+      serverToken: options.manifest.server.token,
+      returnPathPrefix: options.deployment.dns.returnPath.name,
+    });
+  let web: WebServer | undefined;
+  let smtp: SmtpListener | undefined;
+  const servers: Array<HealthServer | OpsServer> = [];
+  const workerHealth = createHealthServer(metrics.worker, () => services.worker.running && services.worker.healthy);
+  const smtpHealth = createHealthServer(metrics.smtp, () => services.smtp.running && services.smtp.healthy);
+  const ops = createOpsServer(() => composePs(Object.values(services), options.deployment.postal.image, startedAt));
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await worker.stop();
+      smtpSender.close();
+      await Promise.allSettled([web?.close(), smtp?.close(), ...servers.map((s) => s.close())]);
+    })();
+    return stopping;
+  };
+
+  const startWeb = async (): Promise<void> => {
+    if (services.web.running) return;
+    web = makeWeb();
+    await web.listen(address, ports.web);
+    Object.assign(services.web, { running: true, startedAt: Date.now() });
+  };
+  const startSmtp = async (): Promise<void> => {
+    if (services.smtp.running) return;
+    smtp = makeSmtp();
+    await smtp.listen(address, ports.smtp);
+    Object.assign(services.smtp, { running: true, startedAt: Date.now() });
+  };
+
+  try {
+    await startWeb();
+    await startSmtp();
+    for (const [server, port] of [[workerHealth, ports.workerHealth], [smtpHealth, ports.smtpHealth], [ops, ports.ops]] as const) {
+      servers.push(server);
+      await server.listen(address, port);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  const webPort = ports.web === 443 ? '' : `:${ports.web}`;
+  return {
+    endpoints: {
+      smtp: { host: config.mailHost, address, port: ports.smtp },
+      web: { url: `https://${config.webHost}${webPort}`, host: config.webHost, address, port: ports.web },
+      workerHealth: { url: `http://${address}:${ports.workerHealth}` },
+      smtpHealth: { url: `http://${address}:${ports.smtpHealth}` },
+      ops: { url: `http://${address}:${ports.ops}`, composePs: `http://${address}:${ports.ops}/compose/ps` },
+    },
+    signingKeyId: signer.kid,
+    metrics,
+    stop,
+    stopWorker() {
+      worker.pause();
+      Object.assign(services.worker, { running: false, startedAt: Date.now() });
+    },
+    startWorker() {
+      if (stopping) return;
+      worker.resume();
+      Object.assign(services.worker, { running: true, startedAt: Date.now() });
+    },
+    async stopSmtp() {
+      await smtp?.close();
+      Object.assign(services.smtp, { running: false, startedAt: Date.now() });
+    },
+    startSmtp: () => (stopping ? Promise.resolve() : startSmtp()),
+    async stopWeb() {
+      await web?.close();
+      Object.assign(services.web, { running: false, startedAt: Date.now() });
+    },
+    startWeb: () => (stopping ? Promise.resolve() : startWeb()),
+    setSmtpHealthy(healthy) {
+      services.smtp.healthy = healthy;
+    },
+    setWorkerHealthy(healthy) {
+      services.worker.healthy = healthy;
+    },
+  };
+}

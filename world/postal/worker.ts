@@ -1,0 +1,216 @@
+/**
+ * Postal's `worker` process in-process: a queue of messages, each processed like MessageDequeuer's
+ * outgoing and incoming processors, one delivery record per attempt, retries with backoff.
+ *
+ * Limitation: Postal retries after 5 min × 1.3^attempts for 18 attempts; the stand-in's default is
+ * 200 ms × 1.3^attempts for 5 attempts, so a retry is observable within a test's deadline.
+ */
+import type { ManifestRoute } from '../../provisioning/accounts/accounts-manifest.ts';
+import type { SpamScorer } from '../../harness/clients/spam-scorer.ts';
+import { hashPayload } from './hash-payload.ts';
+import { postToEndpoint, type HttpSenderOptions } from './http-sender.ts';
+import { parseHeaders, lastHeader, prependHeaders } from './mail-headers.ts';
+import type { MessageStore, StoredMessage } from './message-store.ts';
+import type { MetricsRegistry } from './metrics.ts';
+import type { OutgoingIdentity } from './outgoing-identity.ts';
+import { POSTAL_DEFAULTS, type PostalConfig } from './postal-config.ts';
+import type { SendResult } from './send-result.ts';
+import type { SmtpSender } from './smtp-sender.ts';
+
+export interface RetryPolicy {
+  baseDelayMs: number;
+  factor: number;
+  maxAttempts: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 200, factor: 1.3, maxAttempts: 5 };
+
+export interface WorkerOptions {
+  config: PostalConfig;
+  store: MessageStore;
+  metrics: MetricsRegistry;
+  identity: OutgoingIdentity;
+  smtpSender: SmtpSender;
+  http: HttpSenderOptions;
+  spamScorer: SpamScorer;
+  retry: RetryPolicy;
+  /** messages processed at once (Postal: 2 threads per worker; higher here so the world is never the bottleneck) */
+  concurrency?: number;
+}
+
+const JOB = 'ProcessQueuedMessagesJob';
+
+export class Worker {
+  private readonly ready: StoredMessage[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private inFlight = 0;
+  private active = true;
+  private readonly idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: WorkerOptions) {}
+
+  get running(): boolean {
+    return this.active;
+  }
+
+  enqueue(message: StoredMessage, delayMs = 0): void {
+    if (delayMs <= 0) {
+      this.ready.push(message);
+      this.pump();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.ready.push(message);
+      this.pump();
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  /** Stops taking messages from the queue (in-flight ones finish); queued messages wait. */
+  pause(): void {
+    this.active = false;
+  }
+
+  resume(): void {
+    this.active = true;
+    this.pump();
+  }
+
+  /** Stops for good: clears retry timers and waits for in-flight work. */
+  async stop(): Promise<void> {
+    this.active = false;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    const limit = this.options.concurrency ?? 32;
+    while (this.active && this.inFlight < limit && this.ready.length > 0) {
+      const message = this.ready.shift()!;
+      this.inFlight++;
+      void this.process(message).finally(() => {
+        this.inFlight--;
+        if (this.inFlight === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+        this.pump();
+      });
+    }
+  }
+
+  private async process(message: StoredMessage): Promise<void> {
+    const { metrics } = this.options;
+    const started = performance.now();
+    if (message.attempts === 0) metrics.observe('postal_message_queue_latency', (Date.now() - message.queuedAt) / 1000);
+    try {
+      if (message.scope === 'outgoing') await this.processOutgoing(message);
+      else await this.processIncoming(message);
+      metrics.inc('postal_message_queue_processed');
+    } catch (error) {
+      metrics.inc('postal_worker_errors', { error: (error as Error).name || 'Error' });
+      message.attempts++;
+      this.options.store.addDelivery(message, { status: 'SoftFail', details: `An internal error occurred while sending this message: ${(error as Error).message}`, output: null, sent_with_ssl: false, log_id: null, time: null });
+      this.scheduleRetry(message);
+    } finally {
+      metrics.inc('postal_worker_job_executions', { job: JOB });
+      metrics.observe('postal_worker_job_runtime', (performance.now() - started) / 1000, { job: JOB });
+    }
+  }
+
+  private async processOutgoing(message: StoredMessage): Promise<void> {
+    const { config, store, identity } = this.options;
+    if (!message.tag) message.tag = lastHeader(parseHeaders(message.raw), 'x-postal-tag');
+    if (config.manifest.server.mode === 'Development') {
+      store.addDelivery(message, { status: 'Held', details: 'Server is in development mode.', output: null, sent_with_ssl: false, log_id: null, time: null });
+      return;
+    }
+    const outgoing = prependHeaders(message.raw, [`X-Postal-MsgID: ${message.token}`]);
+    const signed = await identity.sign(outgoing, await identity.dkim());
+    const mailFrom = await identity.mailFrom(message.bounce);
+    const result = await this.options.smtpSender.send({ from: mailFrom, to: message.rcptTo }, signed);
+    this.record(message, result);
+  }
+
+  private async processIncoming(message: StoredMessage): Promise<void> {
+    const { config, store } = this.options;
+    const held = (details: string, status: 'Held' | 'HardFail' = 'Held'): void => {
+      store.addDelivery(message, { status, details, output: null, sent_with_ssl: false, log_id: null, time: null });
+    };
+    if (message.bounce && !message.route) {
+      held("This message was a bounce but we couldn't link it with any outgoing message and there was no route for it.", 'HardFail');
+      return;
+    }
+    if (!message.inspection.inspected) await this.inspect(message);
+    if (message.inspection.spamScore >= POSTAL_DEFAULTS.spamFailureThreshold) {
+      held(`Message's spam score is higher than the failure threshold for this server. Threshold is currently ${POSTAL_DEFAULTS.spamFailureThreshold}.`, 'HardFail');
+      return;
+    }
+    if (config.manifest.server.mode === 'Development') {
+      held('Server is in development mode.');
+      return;
+    }
+    const route: ManifestRoute | undefined = message.route;
+    const endpoint = route ? config.endpointFor(route) : undefined;
+    if (!route || !endpoint) {
+      held('Message does not have a route and/or endpoint available for delivery.', 'HardFail');
+      return;
+    }
+    if (message.inspection.spam && route.spamMode === 'Quarantine') {
+      held('Message placed into quarantine.');
+      return;
+    }
+    if (message.inspection.spam && route.spamMode === 'Fail') {
+      held('Message is spam and the route specifies it should be failed.', 'HardFail');
+      return;
+    }
+    const payload = await hashPayload(message, endpoint);
+    const result = await postToEndpoint(endpoint.url, payload, endpoint.timeout || 5, this.options.http);
+    this.record(message, result);
+  }
+
+  /** Scores the message and adds Postal's X-Postal-Spam* headers on top; a scorer failure leaves it uninspected. */
+  private async inspect(message: StoredMessage): Promise<void> {
+    let verdict;
+    try {
+      verdict = await this.options.spamScorer.check(message.raw);
+    } catch {
+      this.options.metrics.inc('postal_worker_errors', { error: 'SpamCheckFailed' });
+      return;
+    }
+    const spam = verdict.score > POSTAL_DEFAULTS.spamThreshold;
+    message.inspection = { inspected: true, spam, spamScore: verdict.score, threat: false, threatDetails: null };
+    message.raw = prependHeaders(message.raw, [
+      `X-Postal-Spam: ${spam ? 'yes' : 'no'}`,
+      `X-Postal-Spam-Threshold: ${rubyFloat(POSTAL_DEFAULTS.spamThreshold)}`,
+      `X-Postal-Spam-Score: ${rubyFloat(verdict.score)}`,
+      `X-Postal-Threat: no`,
+    ]);
+  }
+
+  private record(message: StoredMessage, result: SendResult): void {
+    message.attempts++;
+    this.options.store.addDelivery(message, {
+      status: result.type,
+      details: result.details,
+      output: result.output,
+      sent_with_ssl: result.secure,
+      log_id: result.logId,
+      time: result.time,
+    });
+    if (result.retry) this.scheduleRetry(message);
+  }
+
+  private scheduleRetry(message: StoredMessage): void {
+    const { retry, store } = this.options;
+    if (message.attempts >= retry.maxAttempts) {
+      store.addDelivery(message, { status: 'HardFail', details: `Maximum number of delivery attempts (${retry.maxAttempts}) has been reached.`, output: null, sent_with_ssl: false, log_id: null, time: null });
+      return;
+    }
+    this.enqueue(message, retry.baseDelayMs * retry.factor ** message.attempts);
+  }
+}
+
+/** Ruby's Float#to_s for the values Postal prints: 5 → "5.0", 1.25 → "1.25". */
+function rubyFloat(value: number): string {
+  return Number.isInteger(value) ? value.toFixed(1) : String(value);
+}
