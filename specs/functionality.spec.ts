@@ -7,7 +7,7 @@ import { checkAuthenticationResults } from '../harness/checks/authentication-res
 import { checkCliContract } from '../harness/checks/cli-contract-check.ts';
 import { checkInboxPlacement, type InboxPlacement } from '../harness/checks/inbox-placement-check.ts';
 import { checkMessageDelivery, type ObservedMessage, type SentMessage } from '../harness/checks/message-delivery-check.ts';
-import { checkSpamScore } from '../harness/checks/spam-score-check.ts';
+import { checkSpamScore, mailTesterScore, SPAM_SCORE_FORMULA, type ScoreDeduction } from '../harness/checks/spam-score-check.ts';
 import type { Verdict } from '../harness/checks/verdict.ts';
 import { createDnsClient } from '../harness/clients/dns-client.ts';
 import { listInbox } from '../harness/clients/inbox-reader.ts';
@@ -115,7 +115,10 @@ describe('Mail flow', () => {
       return { id, from: from.address, to: to.address, toAgentId: to.id, fromKey: key, subject: probeSubject(r.runToken, `FN-01 ${id} ${from.id} to ${to.id}`), bodySha256: normalisedBodyHash(probeBody(r.runToken, id)) };
     });
     const observed = await deliverToAgents(messages);
-    return { verdicts: [checkMessageDelivery({ expected: messages, observed })] };
+    return {
+      verdicts: [checkMessageDelivery({ expected: messages, observed })],
+      facts: { ring: messages.map((m, i) => ({ from: m.from, to: m.to, found: observed[i]?.found ?? false, elapsedMs: observed[i]?.elapsedMs })) },
+    };
   });
 
   control('FN-02', async ({ target: t }) => {
@@ -156,7 +159,16 @@ describe('Mail flow', () => {
         fromDomain: d.reverified?.fromDomain || d.sent.from.split('@')[1]!,
       }),
     );
-    return { verdicts, facts: { authentication: deliveries.map((d) => ({ provider: d.seed.provider, header: d.reverified?.authenticationResults, envelope: d.reverified?.envelope })) } };
+    return {
+      verdicts,
+      facts: {
+        authentication: deliveries.map((d) => ({
+          provider: d.seed.provider,
+          recorded: d.reverified?.authenticationResults ?? 'no message',
+          reverified: d.reverified ? { spf: d.reverified.spf.result, dkim: d.reverified.dkim.map((k) => `${k.result} d=${k.domain} s=${k.selector ?? '?'}`), dmarc: d.reverified.dmarc.result } : undefined,
+        })),
+      },
+    };
   });
 
   control('FN-05', async ({ target: t, deployment }) => {
@@ -164,16 +176,21 @@ describe('Mail flow', () => {
     if (!t.spamScorer) return { verdicts: [], skip: 'the target has no SpamAssassin (spamd) to score with; set SPAMD_HOST' };
     const deliveries = await externalDeliveries(t);
     const verdicts: Verdict[] = [];
+    const scores: Array<{ provider: string; score: number; spamAssassinScore: number; deductions: ScoreDeduction[] }> = [];
     for (const d of deliveries) {
       if (!d.found || !d.reverified) {
-        verdicts.push(checkSpamScore({ spamAssassin: { score: 0, rules: [] }, spf: 'none', dkim: 'none', dmarc: 'none', aligned: false, ptrOk: false, hasMessageId: false, hasDate: false, threshold: deployment.thresholds.spamScoreMin }));
+        verdicts.push({
+          outcome: 'fail',
+          summary: `${d.seed.provider}: no message arrived to score`,
+          evidence: [{ label: 'delivery', detail: d.apiError ?? 'not found in INBOX or Junk before the deadline' }],
+          remediation: 'Fix delivery first (see FN-02).',
+        });
         continue;
       }
       const spam = await scoreWithSpamd(t.spamScorer, d.found.raw, t.timeouts.connectMs);
       const ptrOk = d.reverified.envelope.ip ? await forwardConfirmed(t, d.reverified.envelope.ip) : false;
       const passing = d.reverified.dkim.filter((k) => k.result === 'pass');
-      verdicts.push({
-        ...checkSpamScore({
+      const scoreInput = {
           spamAssassin: { score: spam.score, rules: spam.rules },
           spf: d.reverified.spf.result,
           dkim: passing.length ? 'pass' : (d.reverified.dkim[0]?.result ?? 'none'),
@@ -183,11 +200,12 @@ describe('Mail flow', () => {
           hasMessageId: d.reverified.hasMessageId,
           hasDate: d.reverified.hasDate,
           threshold: deployment.thresholds.spamScoreMin,
-        }),
-        summary: `${d.seed.provider}: ${checkSpamScoreSummary(spam.score)}`,
-      });
+      };
+      const scored = checkSpamScore(scoreInput);
+      verdicts.push({ ...scored, summary: `${d.seed.provider}: ${scored.summary}` });
+      scores.push({ provider: d.seed.provider, ...mailTesterScore(scoreInput), spamAssassinScore: spam.score });
     }
-    return { verdicts };
+    return { verdicts, facts: { spamScores: scores, formula: SPAM_SCORE_FORMULA, threshold: deployment.thresholds.spamScoreMin } };
   });
 
   control('FN-06', async ({ target: t, deployment, run: r }) => {
@@ -225,10 +243,6 @@ describe('Mail flow', () => {
     };
   });
 });
-
-function checkSpamScoreSummary(spamAssassinScore: number): string {
-  return `SpamAssassin ${spamAssassinScore.toFixed(1)} points`;
-}
 
 /** PTR of the sending IP resolves to a name whose A record gives the IP back. */
 async function forwardConfirmed(t: TargetDescriptor, ip: string): Promise<boolean> {

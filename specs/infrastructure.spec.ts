@@ -137,7 +137,7 @@ describe('Infrastructure', () => {
     }));
     return {
       verdicts: [checkRouting({ agents: deployment.agents.map((a) => ({ agentId: a.id, address: a.address })), catchAllAgentId: deployment.catchAll, deliveries })],
-      facts: { waitedMs: polled.elapsedMs },
+      facts: { waitedMs: polled.elapsedMs, routing: deliveries.map((d) => ({ address: d.sentTo, expectedAgentId: d.expectedAgentId, arrivedAt: d.arrivedAt, error: d.error })) },
     };
   });
 
@@ -158,6 +158,9 @@ describe('Infrastructure', () => {
         results.push({ agentId: account.agentId, keyFingerprint: keyFingerprint(account.apiKey), outcome: 'error' as const, error: (error as Error).message });
       }
     }
-    return { verdicts: [checkApiCredentials({ results, expectedAgentIds: deployment.agents.map((a) => a.id) })] };
+    return {
+      verdicts: [checkApiCredentials({ results, expectedAgentIds: deployment.agents.map((a) => a.id) })],
+      facts: { keys: results.map((r) => ({ agentId: r.agentId, keyFingerprint: r.keyFingerprint, outcome: r.outcome })) },
+    };
   });
 });

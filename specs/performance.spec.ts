@@ -4,7 +4,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe } from 'vitest';
-import { checkLatency } from '../harness/checks/latency-check.ts';
+import { checkLatency, percentile } from '../harness/checks/latency-check.ts';
 import { checkThroughput } from '../harness/checks/throughput-check.ts';
 import { listInbox } from '../harness/clients/inbox-reader.ts';
 import { control } from '../harness/controls/control.ts';
@@ -66,7 +66,7 @@ describe('Performance', () => {
     });
     return {
       verdicts: [checkThroughput({ target: { messagesPerSecond, durationSeconds }, sent: count - errors.length, errors, elapsedMs })],
-      facts: { paced: pace, count, capped: count === run.load.maxMessages },
+      facts: { throughput: { paced: pace, sent: count - errors.length, errors: errors.length, elapsedMs, achieved: Math.round(((count - errors.length) / (elapsedMs / 1000)) * 10) / 10, target: messagesPerSecond, durationSeconds, capped: count === run.load.maxMessages } },
     };
   });
 
@@ -94,7 +94,11 @@ describe('Performance', () => {
     const samplesMs = polled.value.map((e) => Date.parse(e.receivedAt ?? '') - sentAt.get(e.subject!)!).filter(Number.isFinite);
     return {
       verdicts: [checkLatency({ samplesMs, p95TargetMs: deployment.thresholds.latency.p95Ms, lost: count - polled.value.length })],
-      facts: { samples: samplesMs.length },
+      facts: {
+        latency: samplesMs.length
+          ? { samples: samplesMs.length, p50: percentile(samplesMs, 50), p95: percentile(samplesMs, 95), p99: percentile(samplesMs, 99), max: Math.max(...samplesMs), targetP95: deployment.thresholds.latency.p95Ms, lost: count - polled.value.length }
+          : { samples: 0, lost: count },
+      },
     };
   });
 });

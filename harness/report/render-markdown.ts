@@ -1,6 +1,7 @@
 import { CATALOG, CHECKLIST } from '../controls/catalog.ts';
 import type { ControlOutcome, ControlResult } from '../controls/control-result.ts';
 import type { EvidenceItem } from '../checks/verdict.ts';
+import { agentsTable, authenticationTable, performanceTable, spamScoreTable } from './render-fact-tables.ts';
 import { runVerdict, type ReportInput } from './report-input.ts';
 
 const LABEL: Record<ControlOutcome | 'not implemented', string> = {
@@ -92,6 +93,9 @@ export function renderMarkdown(input: ReportInput): string {
     }
     out.push('');
   }
+
+  if (deployment) out.push(...agentsTable(registry, deployment.agents));
+  out.push(...authenticationTable(registry), ...spamScoreTable(registry), ...performanceTable(registry));
 
   const problems = registry.all().filter((r) => ['fail', 'error', 'warn'].includes(r.outcome));
   if (problems.length > 0) {

@@ -184,7 +184,8 @@ export async function startProvider(options: StartProviderOptions): Promise<Prov
 
     const trace = normaliseHeaderBlock(auth.headers) + spamHeaders(verdict, spamThreshold) + received;
     for (const recipient of recipients) {
-      const message = Buffer.concat([Buffer.from(deliveredTo(recipient) + trace), raw]);
+      // The final delivery agent records the envelope sender as Return-Path (RFC 5321 §4.4), as Gmail does.
+      const message = Buffer.concat([Buffer.from(`Return-Path: <${mailFrom}>\r\n` + deliveredTo(recipient) + trace), raw]);
       deliverToMaildir(dovecot.maildirOf(recipient), decision.folder === 'INBOX' ? 'INBOX' : 'Junk', message, dovecot.mailOwner);
     }
     receipt.outcome = decision.folder === 'INBOX' ? 'inbox' : 'junk';
