@@ -12,5 +12,8 @@ export default defineConfig({
     // before the controls that need it (infrastructure → dns → security → functionality → performance).
     sequence: { concurrent: false, sequencer: CatalogOrderSequencer },
     fileParallelism: false,
+    // Threads, not forked processes: a terminal Ctrl-C reaches the whole process group, and a forked
+    // worker would die under the CLI before it could close the world and write the report.
+    pool: 'threads',
   },
 });

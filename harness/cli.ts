@@ -4,7 +4,7 @@
  * Exit codes: 0 all controls passed (warn/waived included), 1 a control failed, 2 usage/configuration error.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,6 +17,7 @@ import { parseRunOptions, USAGE, type RunOptions } from './config/run-options.ts
 import { loadWaivers, type Waiver } from './config/waivers.ts';
 import { CATALOG, type Area } from './controls/catalog.ts';
 import type { RunContext } from './controls/run-context.ts';
+import { INTERRUPTED_MARKER } from './controls/run-markers.ts';
 import { ControlReporter } from './report/control-reporter.ts';
 import { runVerdict } from './report/report-input.ts';
 import { ResultRegistry } from './report/result-registry.ts';
@@ -25,6 +26,7 @@ import { openTarget } from './targets/open-target.ts';
 import type { OpenTarget } from './targets/target.ts';
 
 const EXIT_INTERRUPTED = 130;
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 function versions(): Record<string, string> {
   const require = createRequire(import.meta.url);
@@ -45,6 +47,9 @@ function selectedAreas(options: RunOptions): Set<Area> {
 
 async function runSpecs(options: RunOptions, target: OpenTarget, run: RunContext, registry: ResultRegistry, onVitest: (v: Vitest) => void): Promise<void> {
   const { filter, options: vitestCli } = parseCLI(['vitest', ...options.vitestArgs]);
+  // vitest installs SIGINT/SIGTERM handlers that exit the process at once; ours must run instead,
+  // so the target is closed and the report written on Ctrl-C.
+  const ownListeners = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
   const vitest = await createVitest(
     'test',
     {
@@ -55,6 +60,9 @@ async function runSpecs(options: RunOptions, target: OpenTarget, run: RunContext
       reporters: ['default', ['allure-vitest/reporter', { resultsDir: resolve(options.reportDir, 'allure-results') }], new ControlReporter(registry)],
     },
   );
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) if (!ownListeners.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  }
   onVitest(vitest);
   vitest.provide('target', target.descriptor);
   vitest.provide('run', run);
@@ -80,6 +88,8 @@ async function main(argv: string[]): Promise<number> {
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) process.exit(EXIT_INTERRUPTED);
     interrupted = true;
+    // Controls that have not started yet see this and stop at once (cancelCurrentRun misses files not yet started).
+    if (runDir) writeFileSync(join(runDir, INTERRUPTED_MARKER), signal);
     process.stderr.write(`\npostal-qa: ${signal} received — stopping the run, closing the target and writing the report (again to force)\n`);
     void vitest?.cancelCurrentRun('keyboard-input');
   };
@@ -90,6 +100,11 @@ async function main(argv: string[]): Promise<number> {
     options = parseRunOptions(argv);
     if (options.help) {
       console.log(USAGE);
+      return EXIT_PASS;
+    }
+    if (options.listFaults) {
+      const { describeFaults } = await import('./targets/embedded.ts');
+      console.log(describeFaults());
       return EXIT_PASS;
     }
     deployment = loadDeployment(options.deploymentPath);
@@ -107,6 +122,7 @@ async function main(argv: string[]): Promise<number> {
       only: options.only,
       waivers,
       runDir,
+      evidenceDir: resolve(options.reportDir, 'test-results', 'messages'),
       runToken: `pqa${randomBytes(5).toString('hex')}`,
       load: { allowed: options.env !== 'live' || options.allowLoad, maxMessages: options.maxMessages },
     };
@@ -116,6 +132,7 @@ async function main(argv: string[]): Promise<number> {
     configError = error.message;
     console.error(`postal-qa: ${error.message}`);
   } finally {
+    registry.stoppedEarly = Boolean(configError) || interrupted;
     await target?.close().catch((error: Error) => registry.note(`closing the target failed: ${error.message}`));
     if (runDir) rmSync(runDir, { recursive: true, force: true });
     const input = {
@@ -130,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
       configError,
       interrupted,
     };
-    if (!options?.help) {
+    if (!options?.help && !options?.listFaults) {
       const reportDir = options?.reportDir ?? 'reports';
       const written = writeReports(input, reportDir, secrets);
       const { verdict, reason } = runVerdict(input);

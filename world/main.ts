@@ -1,126 +1,297 @@
 /**
  * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH]
- *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--log-dns]
- * Provisions the DNS records into artifacts/ (reusing the DKIM key), starts the world on loopback
- * and stays up until Ctrl-C / SIGTERM.
+ *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--log-dns] [--log]
+ * Provisions the deployment like a real setup would (zone file, DKIM and install keys, accounts
+ * manifest, postal-api-keys.txt — all in --out, reused across runs), starts the whole world on
+ * loopback, prints every endpoint a person can poke with dig, curl, swaks or an IMAP client, and
+ * stays up until Ctrl-C / SIGTERM, then stops everything it started (spamd and Dovecot included).
+ *
+ * The last line printed at start is READY_LINE; scripts wait for it. Exit codes: 0 stopped on a
+ * signal, 1 the world failed to start, 2 usage or configuration error.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../harness/config/config-error.ts';
+import type { Deployment } from '../harness/config/deployment-schema.ts';
 import { loadDeployment } from '../harness/config/load-deployment.ts';
-import { provisionDns } from '../provisioning/dns/provision-dns.ts';
+import { provisionAccounts, type ProvisionAccountsResult } from '../provisioning/accounts/provision-accounts.ts';
+import { provisionDns, type ProvisionDnsResult } from '../provisioning/dns/provision-dns.ts';
 import { ZoneFileError } from '../provisioning/dns/zone-file.ts';
-import { startWorld } from './world.ts';
+import { startWorld, type World, type WorldMail } from './world.ts';
 
-async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        deployment: { type: 'string', default: 'fixtures/deployment.json' },
-        'zone-file': { type: 'string' },
-        'stale-zone-file': { type: 'string' },
-        out: { type: 'string', default: 'artifacts' },
-        net: { type: 'string', default: '127.0.0' },
-        'dns-port': { type: 'string', default: '53' },
-        'log-dns': { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    console.error(`world: ${(error as Error).message}`);
-    return 2;
-  }
+/** Printed once everything answers; the e2e tests and scripts/bench-world.ts wait for it. */
+const READY_LINE = 'World ready.';
+const WORLD_CA_FILE_NAME = 'world-ca.pem';
+
+/** Stop signals: a terminal's Ctrl-C, a supervisor's TERM, a closed terminal's HUP. */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+interface Args {
+  deployment: string;
+  zoneFile?: string;
+  staleZoneFile?: string;
+  out: string;
+  net: string;
+  dnsPort: number;
+  logDns: boolean;
+  log: boolean;
+}
+
+function parse(argv: string[]): Args {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      deployment: { type: 'string', default: 'fixtures/deployment.json' },
+      'zone-file': { type: 'string' },
+      'stale-zone-file': { type: 'string' },
+      out: { type: 'string', default: 'artifacts' },
+      net: { type: 'string', default: '127.0.0' },
+      'dns-port': { type: 'string', default: '53' },
+      'log-dns': { type: 'boolean', default: false },
+      log: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
   const dnsPort = Number(values['dns-port']);
   if (!Number.isInteger(dnsPort) || dnsPort < 1 || dnsPort > 65535) {
-    console.error(`world: --dns-port must be a port number (got "${values['dns-port']}")`);
-    return 2;
+    throw new ConfigError(`--dns-port must be a port number (got "${values['dns-port']}")`);
   }
+  return {
+    deployment: values.deployment,
+    zoneFile: values['zone-file'],
+    staleZoneFile: values['stale-zone-file'],
+    out: values.out,
+    net: values.net,
+    dnsPort,
+    logDns: values['log-dns'],
+    log: values.log,
+  };
+}
 
-  let deployment;
+function readText(path: string, what: string): string {
   try {
-    deployment = loadDeployment(values.deployment);
+    return readFileSync(path, 'utf8');
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
+    throw new ConfigError(`cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/** A wrapper (npm, its `sh -c`) may pass the same signal on after the terminal sent it to the whole group. */
+const DUPLICATE_SIGNAL_MS = 500;
+const LAUNCHER_POLL_MS = 500;
+
+/**
+ * Resolves with the reason to stop: the first stop signal, or the launcher's death. Installed before
+ * the world starts, so a Ctrl-C during boot still stops whatever had started; a second signal
+ * forces the exit (the daemons' process groups are SIGKILLed by their exit handler).
+ */
+function stopRequested(): Promise<string> {
+  return new Promise((resolve) => {
+    let first: { signal: NodeJS.Signals; at: number } | undefined;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (first) {
+        if (signal === first.signal && Date.now() - first.at < DUPLICATE_SIGNAL_MS) return;
+        console.error(`\n${signal} again: exiting now`);
+        process.exit(130);
+      }
+      first = { signal, at: Date.now() };
+      resolve(signal);
+    };
+    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+    watchLaunchers((launcher) => resolve(`${launcher} exited`));
+  });
+}
+
+function procStat(pid: number): { comm: string; ppid: number; pgrp: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = stat.lastIndexOf(')');
+    const [, ppid, pgrp] = stat.slice(close + 2).split(' ');
+    return { comm: stat.slice(stat.indexOf('(') + 1, close), ppid: Number(ppid), pgrp: Number(pgrp) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `npm run world` is npm → sh -c → tsx → this process, all in one process group. A supervisor that
+ * sends SIGTERM to npm alone (CI timeouts, `kill <npm pid>`) kills npm and sh but never reaches us,
+ * and the world would run on as an orphan holding its ports. So the ancestors in our own process
+ * group — the launchers — are watched, and the world stops when one of them goes away. (Linux /proc;
+ * elsewhere there is nothing to watch and signals alone apply.)
+ */
+function watchLaunchers(onExit: (launcher: string) => void): void {
+  const self = procStat(process.pid);
+  if (!self) return;
+  const launchers: Array<{ pid: number; comm: string }> = [];
+  for (let pid = self.ppid, stat = procStat(pid); stat && pid > 1 && stat.pgrp === self.pgrp; pid = stat.ppid, stat = procStat(pid)) {
+    launchers.push({ pid, comm: stat.comm });
+  }
+  if (launchers.length === 0) return;
+  const timer = setInterval(() => {
+    const gone = launchers.find((l) => procStat(l.pid)?.comm !== l.comm);
+    if (!gone) return;
+    clearInterval(timer);
+    onExit(`launcher ${gone.comm} (pid ${gone.pid})`);
+  }, LAUNCHER_POLL_MS);
+  timer.unref();
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+function printEndpoints(args: Args, deployment: Deployment, world: World, files: { zone: string; dns: ProvisionDnsResult; accounts: ProvisionAccountsResult; ca: string }): void {
+  const a = world.addresses;
+  const { dns, dnsSecondary } = world.endpoints;
+  const mail = world.mail as WorldMail;
+  const p = dns.port === 53 ? '' : ` -p ${dns.port}`;
+  const { domain } = deployment;
+  const { webHost, mailHost } = deployment.server;
+  const selector = deployment.dns.dkim.selector;
+  const keys = files.accounts.apiKeysPath;
+  const ceo = deployment.agents[0]!.address;
+  const qa = deployment.agents.find((agent) => agent.id === 'qa')?.address ?? deployment.agents.at(-1)!.address;
+  const web = mail.postal.web;
+  const curl = `curl --cacert ${files.ca} --resolve ${web.host}:${web.port}:${web.address}`;
+  const keyOf = (who: string): string => `$(awk '$1=="${who}"{print $2}' ${keys})`;
+  const gmail = mail.providers[0]!;
+  const seed = gmail.seeds[0]!;
+  const pad = (label: string): string => `  ${label.padEnd(16)}`;
+
+  console.log(`World for ${deployment.name} (${domain}) — net ${a.net}.0/24`);
+  console.log('Files:');
+  console.log(`${pad('zone file')}${files.zone}${args.zoneFile ? '' : ' (provisioned)'}`);
+  if (args.staleZoneFile) console.log(`${pad('stale zone')}${args.staleZoneFile} (served by the secondary)`);
+  console.log(`${pad('DKIM key')}${files.dns.dkimPrivateKeyPath}`);
+  console.log(`${pad('accounts')}${files.accounts.manifestPath}`);
+  console.log(`${pad('API keys')}${keys} (secret, mode 600: "<address> <key>" per agent, "smtp <key>" for SMTP AUTH)`);
+  console.log(`${pad('world CA')}${files.ca} (trust it with curl --cacert / swaks --tls-ca-path)`);
+
+  console.log('DNS:');
+  console.log(`${pad('primary')}${dns.address}:${dns.port} udp+tcp   ns1.world.test`);
+  console.log(`${pad('secondary')}${dnsSecondary.address}:${dnsSecondary.port} udp+tcp   ns2.world.test${args.staleZoneFile ? ' (stale)' : ''}`);
+  console.log(`    dig @${dns.address}${p} ${domain} MX +short`);
+  console.log(`    dig @${dns.address}${p} ${domain} TXT +short`);
+  console.log(`    dig @${dns.address}${p} ${selector}._domainkey.${domain} TXT +short`);
+  console.log(`    dig @${dns.address}${p} _dmarc.${domain} TXT +short`);
+  console.log(`    dig @${dns.address}${p} -x ${a.postal} +short`);
+  console.log(`    dig @${dnsSecondary.address}${p} ${domain} TXT +short +tcp`);
+
+  console.log(`Postal (${a.postal}, stands for ${deployment.server.ip}, Postal ${deployment.postal.version}):`);
+  console.log(`${pad('web + API')}${web.url}   (${web.address}:${web.port})`);
+  console.log(`    ${curl} ${web.url}/login`);
+  console.log(`    ${curl} ${web.url}/.well-known/jwks.json`);
+  console.log(
+    `    ${curl} ${web.url}/api/v1/send/message -H "X-Server-API-Key: ${keyOf(ceo)}" -H 'Content-Type: application/json' ` +
+      `-d '{"from":"${ceo}","to":["${seed.address}"],"subject":"Hello from the world","plain_body":"Hi!"}'`,
+  );
+  console.log(`${pad('SMTP')}${mail.postal.smtp.address}:${mail.postal.smtp.port}   ${mailHost} (STARTTLS, AUTH PLAIN/LOGIN with the smtp key)`);
+  console.log(`    swaks --server ${mail.postal.smtp.address} --to ${qa} --from someone@outside.test --tls --tls-verify --tls-ca-path ${files.ca} --tls-sni ${mailHost}`);
+  console.log(`    swaks --server ${mail.postal.smtp.address} --to ${seed.address} --from ${ceo} --tls --tls-ca-path ${files.ca} --auth PLAIN --auth-user smtp --auth-password "${keyOf('smtp')}"`);
+  console.log(`${pad('worker health')}${mail.postal.workerHealth.url}/health   ${mail.postal.workerHealth.url}/metrics`);
+  console.log(`${pad('smtp health')}${mail.postal.smtpHealth.url}/health   ${mail.postal.smtpHealth.url}/metrics`);
+  console.log(`${pad('services')}${mail.postal.ops.composePs}   (like docker compose ps --format json)`);
+
+  console.log(`Agent inboxes (${a.inboxes}; GET …/messages lists what the agent received):`);
+  const width = Math.max(...mail.inboxes.map((i) => i.address.length));
+  for (const inbox of mail.inboxes) console.log(`  ${inbox.address.padEnd(width)}  ${inbox.baseUrl}/messages   (Postal POSTs to ${inbox.url})`);
+
+  console.log('Mailbox providers (seed logins are throwaway world credentials):');
+  for (const provider of mail.providers) {
+    console.log(`${pad(provider.displayName)}${provider.mxHost}   SMTP ${provider.smtp.address}:${provider.smtp.port} (STARTTLS)   IMAP ${provider.imap.address}:${provider.imap.port} (STARTTLS)`);
+    for (const s of provider.seeds) console.log(`    seed ${s.address}   login ${s.user}   password ${s.password}`);
+  }
+  console.log(`    curl --user '${seed.user}:${seed.password}' imap://${gmail.imap.address}:${gmail.imap.port}/INBOX -X 'SEARCH ALL'`);
+
+  const sender = mail.sender;
+  console.log(`Outside sender (${sender.domain}, mail from the Internet into ${domain}):`);
+  console.log(`${pad('submission')}${sender.submission.address}:${sender.submission.port} (STARTTLS, AUTH)   login ${sender.user}   password ${sender.password}`);
+  console.log(
+    `    swaks --server ${sender.submission.address}:${sender.submission.port} --tls --tls-ca-path ${files.ca} ` +
+      `--auth PLAIN --auth-user ${sender.user} --auth-password '${sender.password}' --from ${sender.from} --to ${qa}`,
+  );
+  console.log(`SpamAssassin: spamd ${mail.spamd.version} at ${mail.spamd.address}:${mail.spamd.port}   (spamc -d ${mail.spamd.address} -p ${mail.spamd.port} -R < message.eml)`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  // Whoever read our output may be gone (a killed launcher's pipe): the world must still stop cleanly.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  let stopReason: string | undefined;
+  const stop = stopRequested().then((reason) => (stopReason = reason));
+  const began = performance.now();
+  let args: Args;
+  let deployment: Deployment;
+  let zonePath: string;
+  let zoneText: string;
+  let staleZoneText: string | undefined;
+  let dns: ProvisionDnsResult;
+  let accounts: ProvisionAccountsResult;
+  try {
+    args = parse(argv);
+    deployment = loadDeployment(args.deployment);
+    dns = provisionDns(deployment, args.out);
+    accounts = provisionAccounts(deployment, args.out);
+    zonePath = args.zoneFile ?? dns.zoneFilePath;
+    zoneText = readText(zonePath, 'zone file');
+    staleZoneText = args.staleZoneFile === undefined ? undefined : readText(args.staleZoneFile, 'stale zone file');
+  } catch (error) {
+    if (error instanceof ConfigError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`world: ${(error as Error).message}`);
       return 2;
     }
     throw error;
   }
+  const provisionedMs = performance.now() - began;
 
-  const provisioned = provisionDns(deployment, values.out);
-  const zonePath = values['zone-file'] ?? provisioned.zoneFilePath;
-  const stalePath = values['stale-zone-file'];
-  let zoneText: string;
-  let staleZoneText: string | undefined;
-  try {
-    zoneText = readFileSync(zonePath, 'utf8');
-    staleZoneText = stalePath === undefined ? undefined : readFileSync(stalePath, 'utf8');
-  } catch (error) {
-    console.error(`world: cannot read zone file: ${(error as Error).message}`);
-    return 2;
-  }
-
-  let world;
+  const startedAt = performance.now();
+  let world: World;
   try {
     world = await startWorld({
       deployment,
       zoneText,
       staleZoneText,
-      net: values.net,
-      dnsPort,
-      onDnsQuery: values['log-dns'] ? (q) => console.log(`dns ${q.transport} ${q.name} ${q.type} → rcode ${q.rcode}, ${q.answers} answer(s)`) : undefined,
+      net: args.net,
+      dnsPort: args.dnsPort,
+      accounts: {
+        manifest: accounts.manifest,
+        domainDkimPrivateKeyPem: readText(dns.dkimPrivateKeyPath, 'DKIM private key'),
+        installSigningKeyPem: readText(dns.installSigningKeyPath, 'install signing key'),
+      },
+      onDnsQuery: args.logDns ? (q) => console.log(`dns ${q.transport} ${q.name} ${q.type} → rcode ${q.rcode}, ${q.answers} answer(s)`) : undefined,
+      onLog: args.log ? (line) => console.log(line) : undefined,
     });
   } catch (error) {
     if (error instanceof ZoneFileError) console.error(`world: ${zonePath}: ${error.message}`);
     else console.error(`world: ${(error as Error).message}`);
     return 1;
   }
+  const startMs = performance.now() - startedAt;
 
-  const a = world.addresses;
-  const { dns, dnsSecondary } = world.endpoints;
-  const p = dns.port === 53 ? '' : ` -p ${dns.port}`;
-  const domain = deployment.domain;
-  const selector = deployment.dns.dkim.selector;
-  console.log(`World for ${deployment.name} (${domain}) — net ${a.net}.0/24`);
-  console.log(`  zone file:      ${zonePath}${values['zone-file'] ? '' : ' (provisioned)'}; DKIM key ${provisioned.dkimPrivateKeyPath}`);
-  if (stalePath) console.log(`  stale zone:     ${stalePath} (served by the secondary)`);
-  console.log(`  dns (primary):  ${dns.address}:${dns.port} udp+tcp   ns1.world.test`);
-  console.log(`  dns (second.):  ${dnsSecondary.address}:${dnsSecondary.port} udp+tcp   ns2.world.test${stalePath ? ' (stale)' : ''}`);
-  console.log(`  postal:         ${a.postal}   ${deployment.server.mailHost} / ${deployment.server.webHost} (stands for ${deployment.server.ip})`);
-  console.log(`  gmail:          ${a.gmail}   mx.gmail.test`);
-  console.log(`  outlook:        ${a.outlook}   mx.outlook.test`);
-  console.log(`  sender:         ${a.sender}   mx.sender.test`);
-  console.log(`  inboxes:        ${a.inboxes}   inboxes.world.test`);
-  console.log('Try:');
-  console.log(`  dig @${dns.address}${p} ${domain} MX +short`);
-  console.log(`  dig @${dns.address}${p} ${domain} TXT +short`);
-  console.log(`  dig @${dns.address}${p} ${selector}._domainkey.${domain} TXT +short`);
-  console.log(`  dig @${dns.address}${p} _dmarc.${domain} TXT +short`);
-  console.log(`  dig @${dns.address}${p} -x ${a.postal} +short`);
-  console.log(`  dig @${dnsSecondary.address}${p} ${domain} TXT +short`);
-  console.log('Ctrl-C to stop.');
-
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      console.log(`\n${signal}: stopping the world…`);
-      resolve();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
-  await world.stop();
+  if (stopReason) {
+    console.log(`${stopReason} while starting: stopping the world…`);
+    await world.stop();
+    return 0;
+  }
+  try {
+    const caPath = join(args.out, WORLD_CA_FILE_NAME);
+    writeFileSync(caPath, world.mail!.ca.certificatePem);
+    printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath });
+    console.log(`Started in ${seconds(startMs)} (spamd and Dovecot included; provisioning ${seconds(provisionedMs)} before).`);
+    console.log(`${READY_LINE} Ctrl-C to stop.`);
+    console.log(`\n${await stop}: stopping the world…`);
+  } finally {
+    await world.stop();
+  }
   console.log('World stopped.');
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
+main(process.argv.slice(2)).then(
+  // Explicit exit: a straggling socket or timer in some stand-in must not keep a stopped world's process alive.
+  (code) => process.exit(code),
   (error: unknown) => {
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

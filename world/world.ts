@@ -13,6 +13,7 @@ import type { DnsRecord } from '../provisioning/dns/zone-file.ts';
 import { worldAddresses, type WorldAddresses } from './addresses.ts';
 import { DnsServer, type DnsEndpoint, type DnsServerOptions } from './dns-server.ts';
 import { startInboxReceivers, type InboxEndpoint, type InboxReceivers } from './inbox/inbox-receivers.ts';
+import type { PostalFaultOptions } from './postal/postal-faults.ts';
 import { POSTAL_STAND_IN_LIMITATIONS, startPostal, type PostalEndpoints, type PostalStandIn } from './postal/postal-stand-in.ts';
 import { startProvider, type Provider } from './providers/provider.ts';
 import { startOutsideSender, type OutsideSender } from './sender/outside-sender.ts';
@@ -39,6 +40,8 @@ export interface StartWorldOptions {
     installSigningKeyPem: string;
   };
   onLog?: (line: string) => void;
+  /** How the Postal stand-in misbehaves (fault injection). */
+  postalFaults?: PostalFaultOptions;
 }
 
 export interface WorldMail {
@@ -208,6 +211,7 @@ async function startMail(
     dnsServer,
     ca,
     spamScorer: spamd.scorer,
+    faults: options.postalFaults,
   });
   started.push(postal);
   handles.postal = postal;

@@ -48,7 +48,8 @@ function parseJson(text: string): unknown {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const postalError = (v: unknown): string | undefined => {
-  if (!isRecord(v) || v.status === undefined || v.status === 'success') return undefined;
+  // MailGoat's own `read --json` prints the message record, whose `status` is an object: only Postal's envelope has a string status.
+  if (!isRecord(v) || typeof v.status !== 'string' || v.status === 'success') return undefined;
   const data = isRecord(v.data) ? v.data : {};
   return `${String(v.status)}${typeof data.code === 'string' ? ` ${data.code}` : ''}`;
 };

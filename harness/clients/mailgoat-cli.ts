@@ -1,22 +1,77 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliContractRuns, CliRun } from '../checks/cli-contract-check.ts';
+import type { CliContractInput, CliRun } from '../checks/cli-contract-check.ts';
 import type { Deployment } from '../config/deployment-schema.ts';
+import { probeBody, probeSubject } from '../controls/mail-probe.ts';
 import { pollUntil } from '../poll.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 import type { HttpClient } from './http-client.ts';
 import { listInbox } from './inbox-reader.ts';
-import { probeBody, probeSubject } from '../controls/mail-probe.ts';
 
-/** Runs the CLI with HOME pointing at a folder holding one agent's config, as MailGoat's contract says. */
-function runCli(command: string, args: string[], home: string, timeoutMs: number): Promise<CliRun> {
-  const [program, ...prefix] = command.split(/\s+/);
+/** MailGoat lets these override the config file; one left in the harness's env would defeat the per-agent configs (and the wrong-key probe). */
+const OVERRIDES = ['MAILGOAT_SERVER', 'MAILGOAT_FROM_ADDRESS', 'MAILGOAT_API_KEY'];
+const MAX_OUTPUT = 4 * 1024 * 1024;
+
+/**
+ * Runs the CLI once with HOME pointing at one agent's config, as MailGoat's contract says. The CLI
+ * runs in its own process group so a timeout kills whatever it started too (`npx`, a shell wrapper);
+ * stdin is closed so a CLI that prompts fails instead of hanging. Exit code null means it was killed.
+ */
+export function runCli(command: string, args: string[], home: string, timeoutMs: number): Promise<CliRun> {
+  const [program, ...prefix] = command.trim().split(/\s+/);
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+  for (const name of OVERRIDES) delete env[name];
   return new Promise((resolve) => {
-    execFile(program!, [...prefix, ...args], { env: { ...process.env, HOME: home }, timeout: timeoutMs }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? Number((error as { code?: unknown }).code) : error.killed ? null : 1) : 0;
-      resolve({ exitCode: code, stdout, stderr });
+    const child = spawn(program!, [...prefix, ...args], { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let killed = false;
+    const killGroup = () => {
+      killed = true;
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
+    const timer = setTimeout(killGroup, timeoutMs);
+    const collect = (chunk: Buffer, into: 'out' | 'err') => {
+      if (into === 'out') stdout += chunk.toString('utf8');
+      else stderr += chunk.toString('utf8');
+      if (stdout.length + stderr.length > MAX_OUTPUT) killGroup();
+    };
+    child.stdout.on('data', (chunk: Buffer) => collect(chunk, 'out'));
+    child.stderr.on('data', (chunk: Buffer) => collect(chunk, 'err'));
+    child.stdin.on('error', () => {});
+    child.stdin.end();
+    let settled = false;
+    const finish = (run: CliRun) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(run);
+    };
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      // Could not start at all (ENOENT, EACCES): the shell's "command not found" status.
+      finish({ exitCode: 127, stdout, stderr: `${stderr}could not run ${program}: ${error.code ?? error.message}` });
+    });
+    let exited: { code: number | null; signal: NodeJS.Signals | null; byUs: boolean } | undefined;
+    child.on('exit', (code, signal) => {
+      exited = { code, signal, byUs: killed };
+      // Whatever the CLI left running (and holding its stdout) goes with it.
+      if (!killed) killGroup();
+    });
+    child.on('close', () => {
+      const end = exited ?? { code: null, signal: null, byUs: killed };
+      if (end.code !== null && !end.byUs) {
+        finish({ exitCode: end.code, stdout, stderr });
+        return;
+      }
+      const why = end.byUs ? `killed after ${timeoutMs} ms or ${MAX_OUTPUT} bytes of output` : `killed by ${end.signal ?? 'a signal'}`;
+      finish({ exitCode: null, stdout, stderr: `${stderr}${stderr && !stderr.endsWith('\n') ? '\n' : ''}${why}` });
     });
   });
 }
@@ -25,59 +80,97 @@ function agentHome(root: string, name: string, config: Record<string, string>): 
   const home = join(root, name);
   const folder = join(home, '.mailgoat');
   mkdirSync(folder, { recursive: true, mode: 0o700 });
+  chmodSync(folder, 0o700);
   const file = join(folder, 'config.json');
   writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
   chmodSync(file, 0o600);
   return home;
 }
 
+/** Shaped like a real Postal key (24 alphanumerics with letters and digits) so a CLI cannot refuse it locally without asking Postal, and masking recognises it. */
+function wrongApiKey(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return `Wk7${[...randomBytes(21)].map((b) => alphabet[b % alphabet.length]).join('')}`;
+}
+
+const NO_HTTP: HttpClient = {
+  request: () => Promise.reject(new Error('no HTTP client given, and the inbox reader needs one')),
+  close: () => Promise.resolve(),
+};
+
+function listedId(stdout: string, subject: string): string | undefined {
+  try {
+    const entries: unknown = JSON.parse(stdout);
+    if (!Array.isArray(entries)) return undefined;
+    const hit = entries.find((e: unknown) => typeof e === 'object' && e !== null && (e as { subject?: unknown }).subject === subject) as { id?: unknown } | undefined;
+    return hit?.id === undefined || hit.id === null ? undefined : String(hit.id);
+  } catch {
+    return undefined;
+  }
+}
+
+function sentId(stdout: string, recipient: string): string | undefined {
+  try {
+    const messages = (JSON.parse(stdout) as { messages?: Record<string, { id?: unknown }> }).messages ?? {};
+    const key = Object.keys(messages).find((k) => k.toLowerCase() === recipient.toLowerCase());
+    const id = key ? messages[key]?.id : undefined;
+    return typeof id === 'number' ? String(id) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Drives the MailGoat CLI through its contract end to end: send → the message reaches the recipient →
  * `inbox list` shows it → `read` opens it; and `send` with a wrong key. Returns what each step printed,
- * for the pure check to judge. MAILGOAT_INBOX_DB (with {agent}) points `inbox list` at the agent's inbox database.
+ * for the pure check (checkCliContract) to judge. An empty command means no CLI is configured.
+ * MAILGOAT_INBOX_DB (with {agent}) points `inbox list` at the agent's inbox database.
+ * `http` is only used when the target's inbox reader is kind 'http'.
  */
 export async function runMailgoatContract(options: {
-  command: string;
+  command: string | undefined;
   target: TargetDescriptor;
   deployment: Deployment;
   runToken: string;
-  http: HttpClient;
-}): Promise<CliContractRuns> {
+  http?: HttpClient;
+  /** One CLI invocation's deadline; by default three network steps, at least 15 s (a Node CLI's start-up counts). */
+  cliTimeoutMs?: number;
+}): Promise<CliContractInput> {
   const { target, deployment, runToken } = options;
+  const command = options.command?.trim();
+  if (!command) return { configured: false, reason: 'no MailGoat CLI configured: set MAILGOAT_CLI (e.g. "node path/to/mailgoat/dist/index.js")' };
   const sender = target.accounts[0];
-  const recipient = deployment.agents.find((a) => a.id !== deployment.catchAll && a.address !== sender?.address) ?? deployment.agents[1]!;
   if (!sender || !target.postal) throw new Error('FN-06 needs an agent API key and the Postal URL from the target');
+  const reader = target.inboxReader;
+  if (!reader) throw new Error('the target gives no way to read agent inboxes');
+  const recipient = deployment.agents.find((a) => a.id !== deployment.catchAll && a.address !== sender.address) ?? deployment.agents[1]!;
+  const http = options.http ?? NO_HTTP;
+  const timeoutMs = options.cliTimeoutMs ?? Math.max(target.timeouts.connectMs * 3, 15_000);
+  // mkdtemp makes the root 0700: no other user can read the keys in the configs below it.
   const root = mkdtempSync(join(tmpdir(), 'postal-qa-mailgoat-'));
-  const timeoutMs = Math.max(target.timeouts.connectMs * 3, 15_000);
   try {
     const server = target.postal.webUrl;
     const senderHome = agentHome(root, 'sender', { server, fromAddress: sender.address, fromName: sender.agentId, api_key: sender.apiKey });
     const recipientKey = target.accounts.find((a) => a.agentId === recipient.id)?.apiKey ?? sender.apiKey;
     const recipientHome = agentHome(root, 'recipient', { server, fromAddress: recipient.address, fromName: recipient.id, api_key: recipientKey });
-    const badHome = agentHome(root, 'bad-key', { server, fromAddress: sender.address, fromName: sender.agentId, api_key: 'WrongKeyWrongKeyWrongKey' });
+    const badHome = agentHome(root, 'bad-key', { server, fromAddress: sender.address, fromName: sender.agentId, api_key: wrongApiKey() });
     const subject = probeSubject(runToken, 'FN-06 MailGoat CLI');
 
-    const send = await runCli(options.command, ['send', '--to', recipient.address, '--subject', subject, '--body', probeBody(runToken, 'FN-06'), '--json'], senderHome, timeoutMs);
-    const reader = target.inboxReader;
-    const arrived = reader
-      ? (await pollUntil(
-          async () => (await listInbox(reader, recipient.id, runToken, options.http, target.timeouts.connectMs).catch(() => [])).some((e) => e.subject === subject),
-          Boolean,
-          { timeoutMs: target.timeouts.deliveryMs, intervalMs: 250 },
-        )).value
-      : false;
+    const send = await runCli(command, ['send', '--to', recipient.address, '--subject', subject, '--body', probeBody(runToken, 'FN-06'), '--json'], senderHome, timeoutMs);
+    const arrived = (
+      await pollUntil(
+        async () => (await listInbox(reader, recipient.id, runToken, http, target.timeouts.connectMs).catch(() => [])).some((e) => e.subject === subject),
+        Boolean,
+        { timeoutMs: target.timeouts.deliveryMs, intervalMs: 250 },
+      )
+    ).value;
     const dbTemplate = process.env.MAILGOAT_INBOX_DB;
-    const listArgs = ['inbox', 'list', '--json', ...(dbTemplate ? ['--db-path', dbTemplate.replace('{agent}', recipient.id)] : [])];
-    const inboxList = await runCli(options.command, listArgs, recipientHome, timeoutMs);
-    let ref: string | undefined;
-    try {
-      const entries = JSON.parse(inboxList.stdout) as Array<{ id: string | number; subject?: string }>;
-      ref = String(entries.find((e) => e.subject === subject)?.id ?? '');
-    } catch {
-      ref = undefined;
-    }
-    const read = { ...(await runCli(options.command, ['read', ref || '0', '--json'], recipientHome, timeoutMs)), ref };
-    const badKeySend = await runCli(options.command, ['send', '--to', recipient.address, '--subject', `${subject} (wrong key)`, '--body', 'postal-qa wrong-key probe', '--json'], badHome, timeoutMs);
+    const listArgs = ['inbox', 'list', '--json', ...(dbTemplate ? ['--db-path', dbTemplate.replace(/\{agent\}/g, recipient.id)] : [])];
+    const inboxList = await runCli(command, listArgs, recipientHome, timeoutMs);
+    // Read what the inbox listed, as a user would; when it listed nothing, the id send gave still tests read.
+    const ref = listedId(inboxList.stdout, subject) ?? sentId(send.stdout, recipient.address) ?? '0';
+    const read = { ...(await runCli(command, ['read', ref, '--json'], recipientHome, timeoutMs)), ref };
+    const badKeySend = await runCli(command, ['send', '--to', recipient.address, '--subject', `${subject} (wrong key)`, '--body', 'postal-qa wrong-key probe', '--json'], badHome, timeoutMs);
     return { configured: true, recipient: recipient.address, subject, send, arrived, inboxList, read, badKeySend };
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -12,6 +12,9 @@ export interface RunOptions {
   reportDir: string;
   zoneFile?: string;
   waiversPath: string;
+  /** Named faults injected into the embedded world (--fault=a,b). */
+  faults: string[];
+  listFaults: boolean;
   /** Load controls (PERF-*) against live only with --allow-load. */
   allowLoad: boolean;
   /** Hard cap on the messages one load control may send. */
@@ -31,13 +34,15 @@ export const USAGE = `Usage: npm test -- [options] [vitest options]
   --report-dir=<dir>          where the QA report goes (default reports/)
   --zone-file=<file>          embedded only: serve this zone instead of the generated one
   --waivers=<file>            accepted, dated exceptions (default fixtures/waivers.json)
+  --fault=<name>[,<name>]     embedded only: inject named faults into the world (see --list-faults)
+  --list-faults               list the world's named faults and the controls each must turn red
   --allow-load                let PERF-* controls send load to a live server (always on for embedded/local)
   --max-messages=<n>          hard cap on messages one load control sends (default 500)
   --help                      this text
 
 Exit codes: 0 every control passed (or warn/waived), 1 a control failed, 2 usage or configuration error.`;
 
-const OWN_FLAGS = ['env', 'deployment', 'only', 'report-dir', 'zone-file', 'waivers', 'max-messages'] as const;
+const OWN_FLAGS = ['env', 'deployment', 'only', 'report-dir', 'zone-file', 'waivers', 'max-messages', 'fault'] as const;
 type OwnFlag = (typeof OWN_FLAGS)[number];
 
 export function parseRunOptions(argv: string[]): RunOptions {
@@ -45,10 +50,15 @@ export function parseRunOptions(argv: string[]): RunOptions {
   const vitestArgs: string[] = [];
   let help = false;
   let allowLoad = false;
+  let listFaults = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
       help = true;
+      continue;
+    }
+    if (arg === '--list-faults') {
+      listFaults = true;
       continue;
     }
     if (arg === '--allow-load') {
@@ -73,6 +83,10 @@ export function parseRunOptions(argv: string[]): RunOptions {
 
   const env = (values.env ?? 'embedded') as EnvName;
   if (!ENVS.includes(env)) throw new ConfigError(`--env=${values.env}: unknown environment; use one of ${ENVS.join(', ')}`);
+  const faults = values.fault ? values.fault.split(',').map((f) => f.trim()).filter(Boolean) : [];
+  if (faults.length > 0 && env !== 'embedded') {
+    throw new ConfigError(`--fault only works with --env=embedded (faults are injected into the world); never against ${env}`);
+  }
   if (values['zone-file'] && env !== 'embedded') {
     throw new ConfigError(`--zone-file only works with --env=embedded (the world serves it); remove it or drop --env=${env}`);
   }
@@ -96,6 +110,8 @@ export function parseRunOptions(argv: string[]): RunOptions {
     reportDir: values['report-dir'] ?? 'reports',
     zoneFile: values['zone-file'],
     waiversPath: values.waivers ?? 'fixtures/waivers.json',
+    faults,
+    listFaults,
     allowLoad,
     maxMessages,
     help,
@@ -104,5 +120,5 @@ export function parseRunOptions(argv: string[]): RunOptions {
 }
 
 function example(flag: OwnFlag): string {
-  return { env: 'live', deployment: 'fixtures/deployment.json', only: 'dns', 'report-dir': 'reports', 'zone-file': 'my-zone.txt', waivers: 'fixtures/waivers.json', 'max-messages': '200' }[flag];
+  return { env: 'live', deployment: 'fixtures/deployment.json', only: 'dns', 'report-dir': 'reports', 'zone-file': 'my-zone.txt', waivers: 'fixtures/waivers.json', 'max-messages': '200', fault: 'worker-down' }[flag];
 }

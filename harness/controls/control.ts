@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'vitest';
 import { waiverStatus } from '../config/waivers.ts';
@@ -8,6 +8,7 @@ import type { TargetDescriptor } from '../targets/target.ts';
 import { findControl } from './catalog.ts';
 import type { ControlOutcome, ControlResult } from './control-result.ts';
 import { currentRun, currentTarget, type RunContext } from './run-context.ts';
+import { INTERRUPTED_MARKER } from './run-markers.ts';
 
 export interface ControlContext {
   target: TargetDescriptor;
@@ -69,6 +70,11 @@ export function control(id: string, body: (ctx: ControlContext) => Promise<Contr
     };
 
     const run = currentRun();
+    if (existsSync(join(run.runDir, INTERRUPTED_MARKER))) {
+      finish({ outcome: 'skipped', summary: 'not run: the run was interrupted', reason: 'the run was interrupted (Ctrl-C) before this control started', verdicts: [] });
+      testContext.skip('the run was interrupted');
+      return;
+    }
     if (run.only.length > 0 && !run.only.includes(definition.id)) {
       finish({ outcome: 'skipped', summary: 'not selected', reason: 'not selected by --only', verdicts: [] });
       testContext.skip('not selected by --only');

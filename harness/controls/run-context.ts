@@ -11,6 +11,8 @@ export interface RunContext {
   waivers: Waiver[];
   /** A folder private to this run: controls leave their outcomes here so later spec files see prerequisites. */
   runDir: string;
+  /** Where controls may leave evidence files (e.g. received messages as .eml); inside the report folder. */
+  evidenceDir: string;
   /** Unique per run; every message the suite sends carries it, so runs never confuse each other's mail. */
   runToken: string;
   /** Load tests against live need --allow-load; the hard cap on messages a load control may send. */

@@ -20,7 +20,7 @@ export function renderJson(input: ReportInput): string {
       deployment: input.deployment ? { name: input.deployment.name, domain: input.deployment.domain, server: input.deployment.server } : null,
       counts: input.registry.counts(),
       controls: results,
-      notImplemented: CATALOG.filter((c) => !input.registry.get(c.id)).map((c) => c.id),
+      [input.registry.missingLabel() === 'not run' ? 'notRun' : 'notImplemented']: CATALOG.filter((c) => !input.registry.get(c.id)).map((c) => c.id),
       notes: input.registry.notes,
     },
     null,

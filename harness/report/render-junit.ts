@@ -21,7 +21,7 @@ export function renderJunit(input: ReportInput): string {
       const open = `    <testcase classname="postal-qa.${area}" name="${xml(`${c.id} ${c.title}`)}" time="${seconds.toFixed(3)}">`;
       if (!r) {
         skipped++;
-        return `${open}\n      <skipped message="not implemented"/>\n    </testcase>`;
+        return `${open}\n      <skipped message="${input.registry.missingLabel()}"/>\n    </testcase>`;
       }
       const out = `\n      <system-out>${xml(r.verdicts.map((v) => `${v.outcome}: ${v.summary}`).join('\n'))}</system-out>`;
       if (r.outcome === 'fail' || r.outcome === 'error') {

@@ -1,10 +1,11 @@
 import { CATALOG, CHECKLIST } from '../controls/catalog.ts';
 import type { ControlOutcome, ControlResult } from '../controls/control-result.ts';
+import type { MissingResult } from './result-registry.ts';
 import type { EvidenceItem } from '../checks/verdict.ts';
 import { agentsTable, authenticationTable, performanceTable, spamScoreTable } from './render-fact-tables.ts';
 import { runVerdict, type ReportInput } from './report-input.ts';
 
-const LABEL: Record<ControlOutcome | 'not implemented', string> = {
+const LABEL: Record<ControlOutcome | MissingResult, string> = {
   pass: 'PASS',
   fail: 'FAIL',
   warn: 'WARN',
@@ -13,16 +14,17 @@ const LABEL: Record<ControlOutcome | 'not implemented', string> = {
   waived: 'WAIVED',
   error: 'ERROR',
   'not implemented': 'NOT IMPLEMENTED',
+  'not run': 'NOT RUN',
 };
 
 const cell = (text: string | undefined): string => (text ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 
-function outcomeOf(result: ControlResult | undefined): ControlOutcome | 'not implemented' {
-  return result ? result.outcome : 'not implemented';
+function outcomeOf(result: ControlResult | undefined, missing: MissingResult): ControlOutcome | MissingResult {
+  return result ? result.outcome : missing;
 }
 
 function checklistLine(ids: string[], input: ReportInput): { box: string; status: string } {
-  const outcomes = ids.map((id) => outcomeOf(input.registry.get(id)));
+  const outcomes = ids.map((id) => outcomeOf(input.registry.get(id), input.registry.missingLabel()));
   const passed = outcomes.every((o) => o === 'pass' || o === 'warn' || o === 'waived');
   const failed = outcomes.some((o) => o === 'fail' || o === 'error');
   const open = outcomes.filter((o) => !['pass', 'warn', 'waived', 'fail', 'error'].includes(o));
@@ -59,7 +61,7 @@ export function renderMarkdown(input: ReportInput): string {
   if (options?.onlyWords.length) out.push(`| Selection | --only=${options.onlyWords.join(',')} |`);
   out.push('');
   out.push(
-    `Controls: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.warn} warnings, ${counts.waived} waived, ${counts.blocked} blocked, ${counts.skipped} skipped, ${counts['not implemented']} not implemented (of ${CATALOG.length}).`,
+    `Controls: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.warn} warnings, ${counts.waived} waived, ${counts.blocked} blocked, ${counts.skipped} skipped, ${counts[registry.missingLabel()]} ${registry.missingLabel()} (of ${CATALOG.length}).`,
     '',
   );
 
@@ -72,7 +74,7 @@ export function renderMarkdown(input: ReportInput): string {
       const result = registry.get(id);
       const definition = CATALOG.find((c) => c.id === id)!;
       const detail = result ? ` — ${result.reason ?? result.summary}` : '';
-      out.push(`  - \`${id}\` ${definition.title}: **${LABEL[outcomeOf(result)]}**${cell(detail)}`);
+      out.push(`  - \`${id}\` ${definition.title}: **${LABEL[outcomeOf(result, registry.missingLabel())]}**${cell(detail)}`);
     }
   }
   out.push('- [x] **QA report generated** — this document, with evidence in `test-results/results.json`');

@@ -34,6 +34,7 @@ export function runVerdict(input: ReportInput): { verdict: RunVerdict; reason: s
   if (open > 0) {
     const parts = [
       counts['not implemented'] && `${counts['not implemented']} not implemented`,
+      counts['not run'] && `${counts['not run']} not run`,
       counts.skipped && `${counts.skipped} skipped`,
       counts.blocked && `${counts.blocked} blocked`,
     ].filter(Boolean);

@@ -1,6 +1,8 @@
 import { CATALOG } from '../controls/catalog.ts';
 import type { ControlOutcome, ControlResult } from '../controls/control-result.ts';
 
+export type MissingResult = 'not implemented' | 'not run';
+
 /** Outcomes that make the run fail (exit 1). */
 const FAILING: ReadonlySet<ControlOutcome> = new Set(['fail', 'error']);
 
@@ -33,10 +35,18 @@ export class ResultRegistry {
     return this.all().filter((r) => FAILING.has(r.outcome));
   }
 
-  counts(): Record<ControlOutcome | 'not implemented', number> {
-    const counts = { pass: 0, fail: 0, warn: 0, blocked: 0, skipped: 0, waived: 0, error: 0, 'not implemented': 0 };
+  /** Set when the run stopped early (configuration error, Ctrl-C): a missing result then means "not run". */
+  stoppedEarly = false;
+
+  /** What the report says of a control that has no result. */
+  missingLabel(): MissingResult {
+    return this.stoppedEarly ? 'not run' : 'not implemented';
+  }
+
+  counts(): Record<ControlOutcome | MissingResult, number> {
+    const counts = { pass: 0, fail: 0, warn: 0, blocked: 0, skipped: 0, waived: 0, error: 0, 'not implemented': 0, 'not run': 0 };
     for (const r of this.results.values()) counts[r.outcome]++;
-    counts['not implemented'] = CATALOG.filter((c) => !this.results.has(c.id)).length;
+    counts[this.missingLabel()] = CATALOG.filter((c) => !this.results.has(c.id)).length;
     return counts;
   }
 }

@@ -4,6 +4,7 @@ import type { Deployment } from '../config/deployment-schema.ts';
 import type { RunOptions } from '../config/run-options.ts';
 import { provisionAccounts } from '../../provisioning/accounts/provision-accounts.ts';
 import { provisionDns } from '../../provisioning/dns/provision-dns.ts';
+import { applyZoneFaults, FAULTS, findFault, type WorldFault } from '../../world/faults.ts';
 import { startWorld } from '../../world/world.ts';
 import type { OpenTarget } from './target.ts';
 
@@ -20,21 +21,43 @@ export const worldNet = (env: NodeJS.ProcessEnv = process.env): string => env.PO
  * The embedded target: provisions the deployment's artifacts, boots the world from them and tells
  * the specs only the world's addresses. This is the only module of the harness that may import world/.
  */
+/** One line per fault, for --list-faults. */
+export function describeFaults(): string {
+  const width = Math.max(...FAULTS.map((f) => f.name.length));
+  return FAULTS.map((f) => `${f.name.padEnd(width)}  ${f.description} → ${f.expected.join(', ')}`).join('\n');
+}
+
+function resolveFaults(names: string[]): WorldFault[] {
+  return names.map((name) => {
+    const fault = findFault(name);
+    if (!fault) throw new ConfigError(`--fault=${name}: no such fault; --list-faults shows the ${FAULTS.length} there are`);
+    return fault;
+  });
+}
+
 export async function openEmbeddedTarget(options: RunOptions, deployment: Deployment): Promise<OpenTarget> {
+  const faults = resolveFaults(options.faults);
   const provisioned = provisionDns(deployment, ARTIFACTS_DIR);
   const accounts = provisionAccounts(deployment, ARTIFACTS_DIR);
   const zonePath = options.zoneFile ?? provisioned.zoneFilePath;
   if (options.zoneFile && !existsSync(options.zoneFile)) {
     throw new ConfigError(`--zone-file=${options.zoneFile}: file not found; give the path of a zone file like ${provisioned.zoneFilePath}`);
   }
+  const faultContext = { deployment };
+  // The generated zone comes from memory: parallel runs rewrite the file and must never read half of it.
+  const publishedZone = options.zoneFile ? readFileSync(options.zoneFile, 'utf8') : provisioned.zoneText;
+  let manifest = accounts.manifest;
+  for (const fault of faults) if (fault.manifest) manifest = fault.manifest(manifest, faultContext);
   let world;
   try {
     world = await startWorld({
       deployment,
-      zoneText: readFileSync(zonePath, 'utf8'),
+      zoneText: applyZoneFaults(publishedZone, faults, faultContext, 'zone') ?? publishedZone,
+      staleZoneText: applyZoneFaults(publishedZone, faults, faultContext, 'staleZone'),
       net: worldNet(),
+      postalFaults: Object.assign({}, ...faults.map((f) => f.postal ?? {})),
       accounts: {
-        manifest: accounts.manifest,
+        manifest,
         domainDkimPrivateKeyPem: readFileSync(provisioned.dkimPrivateKeyPath, 'utf8'),
         installSigningKeyPem: readFileSync(provisioned.installSigningKeyPath, 'utf8'),
       },
@@ -44,6 +67,7 @@ export async function openEmbeddedTarget(options: RunOptions, deployment: Deploy
     if ((error as Error).name === 'ZoneFileError') throw new ConfigError(`${zonePath}: ${message}`);
     throw error;
   }
+  for (const fault of faults) await fault.afterStart?.(world, faultContext);
   const { addresses, endpoints } = world;
   const mail = world.mail!;
   const server = (e: { address: string; port: number }) => (e.port === 53 ? e.address : `${e.address}:${e.port}`);
@@ -95,6 +119,7 @@ export async function openEmbeddedTarget(options: RunOptions, deployment: Deploy
         'PTR is served by the world; in production the hosting provider (not the domain owner) sets it.',
         `The service list (INF-03) is the world's stand-in for \`docker compose -p postal ps --format json\`, served at ${mail.postal.ops.composePs}.`,
         ...world.limitations,
+        ...faults.map((f) => `Fault injected on purpose: ${f.name} — ${f.description}.`),
       ],
     },
     secrets: [

@@ -1,5 +1,5 @@
 /** Writes the DNS deliverable (`postal-dns-records.txt`) and the DKIM private key into an output folder. */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Deployment } from '../../harness/config/deployment-schema.ts';
 import { ensureDkimKey } from './dkim-key.ts';
@@ -28,8 +28,11 @@ export function provisionDns(deployment: Deployment, outDir: string, options: { 
   const records = generateDnsRecords(deployment, key.publicKeyBase64, installKey.publicKeyBase64);
   const zoneText = renderZoneFile(records, deployment);
   const zoneFilePath = join(outDir, ZONE_FILE_NAME);
-  writeFileSync(zoneFilePath, zoneText);
-  chmodSync(zoneFilePath, 0o644);
+  // Written aside and renamed, so a concurrent reader sees the old file or the new one, never half.
+  const partial = `${zoneFilePath}.${process.pid}.tmp`;
+  writeFileSync(partial, zoneText);
+  chmodSync(partial, 0o644);
+  renameSync(partial, zoneFilePath);
   return {
     zoneFilePath,
     dkimPrivateKeyPath: key.path,

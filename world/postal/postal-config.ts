@@ -3,6 +3,7 @@
  * manifest: hostnames, the verified domain, credentials, routes and endpoints, and the lookups Postal
  * makes against its database (credential by key, route by name and domain, authenticated From domain).
  */
+import type { PostalFaultOptions } from './postal-faults.ts';
 import type { Deployment } from '../../harness/config/deployment-schema.ts';
 import type { AccountsManifest, ManifestEndpoint, ManifestRoute } from '../../provisioning/accounts/accounts-manifest.ts';
 import { addressesIn, domainOf, stripName, type HeaderMap } from './mail-headers.ts';
@@ -21,6 +22,8 @@ export class PostalConfig {
   readonly mailHost: string;
   readonly domain: string;
   readonly returnPathDomain: string;
+  /** Misbehaviour injected on purpose (world/faults.ts); empty for a healthy stand-in. */
+  faults: PostalFaultOptions = {};
 
   constructor(
     readonly deployment: Deployment,

@@ -21,6 +21,7 @@ import { DEFAULT_RETRY, Worker, type RetryPolicy } from './worker.ts';
 import { createWorldResolver } from './world-resolver.ts';
 
 export { POSTAL_STAND_IN_LIMITATIONS } from './limitations.ts';
+import type { PostalFaultOptions } from './postal-faults.ts';
 
 export interface PostalPorts {
   smtp: number;
@@ -49,6 +50,8 @@ export interface StartPostalOptions {
   outboundSmtpPort?: number;
   /** how long DNS answers are cached (default 1000 ms) */
   dnsCacheMs?: number;
+  /** Misbehaviour injected on purpose (world/faults.ts). */
+  faults?: PostalFaultOptions;
 }
 
 export interface PostalEndpoints {
@@ -83,6 +86,7 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   const ports: PostalPorts = { ...DEFAULT_POSTAL_PORTS, ...options.ports };
   const { address } = options;
   const config = new PostalConfig(options.deployment, options.manifest);
+  config.faults = options.faults ?? {};
   const signer = new InstallSigner(options.installSigningKeyPem);
   const certificate = await options.ca.issue([config.webHost, config.mailHost]);
   const resolver = createWorldResolver({ dnsServer: options.dnsServer, localAddress: address, cacheMs: options.dnsCacheMs });
@@ -100,7 +104,7 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
     spamScorer: options.spamScorer,
     retry: options.retry ?? DEFAULT_RETRY,
   });
-  const enqueue = (message: StoredMessage): void => worker.enqueue(message);
+  const enqueue = (message: StoredMessage): void => worker.enqueue(message, config.faults.deliveryDelayMs ?? 0);
 
   const startedAt = Date.now();
   const services: Record<ServiceState['service'], ServiceState> = {

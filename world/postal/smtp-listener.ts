@@ -72,6 +72,8 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     hideENHANCEDSTATUSCODES: true,
     hideDSN: true,
     hideREQUIRETLS: true,
+    // Fault: smtp_server.tls_enabled false.
+    hideSTARTTLS: config.faults.starttls === false,
     authMethods: ['CRAM-MD5', 'PLAIN', 'LOGIN'],
     allowInsecureAuth: true,
     authOptional: true,
@@ -144,6 +146,12 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
       const route = config.routeFor(rcptTo);
       if (route) {
         s.recipients.push({ type: 'route', rcptTo, route });
+        callback();
+        return;
+      }
+      // Fault: an open relay sends anything it cannot route onwards, for anyone.
+      if (config.faults.openRelay) {
+        s.recipients.push({ type: 'credential', rcptTo });
         callback();
         return;
       }

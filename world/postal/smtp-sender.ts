@@ -95,6 +95,8 @@ export class SmtpSender {
   }
 
   private async attempt(target: Target, envelope: { from: string; to: string }, raw: Buffer): Promise<Attempt | 'connect-error'> {
+    // Fault: the hosting provider drops outgoing port 25 to anyone but the server itself.
+    if (this.options.config.faults.outboundBlocked && target.ip !== this.options.localAddress) return 'connect-error';
     const key = `${target.host}|${target.ip}`;
     const reused = this.checkout(key);
     if (reused) {

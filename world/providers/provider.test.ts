@@ -201,7 +201,7 @@ describe('startProvider (gmail.test)', () => {
     const source = await readFromImap(0, 'INBOX', subject);
     expect(source).toBeDefined();
     const head = headerBlock(source!);
-    expect(head).toMatch(/^Delivered-To: seed1@gmail\.test/);
+    expect(head).toMatch(/^Return-Path: <[^>]*>\r?\nDelivered-To: seed1@gmail\.test/);
     expect(head).toMatch(/Authentication-Results: mx\.gmail\.test;.*spf=pass/);
     expect(head).toMatch(/dkim=pass header\.i=@good\.test header\.s=sel/);
     expect(head).toMatch(/dmarc=pass/);

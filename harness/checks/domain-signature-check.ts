@@ -1,0 +1,45 @@
+/**
+ * FN-04, second half: the message must carry a passing DKIM signature made with the domain's own key
+ * (d=<From domain>, s=<the deployment's selector>). Postal falls back to its install-wide key when its
+ * check of the domain's DKIM record fails; that signature may still pass and even align (a return-path
+ * host under the same domain), but it means the published record is not the key Postal holds.
+ */
+import { fail, verdictFrom, type Finding } from './findings.ts';
+import type { Verdict } from './verdict.ts';
+
+export interface DomainSignatureInput {
+  provider: string;
+  fromDomain: string;
+  expectedSelector: string;
+  /** Signatures as re-verified from the received message. */
+  signatures: Array<{ result: string; domain: string; selector?: string }>;
+}
+
+export function checkDomainSignature(input: DomainSignatureInput): Verdict {
+  const domain = input.fromDomain.toLowerCase();
+  const selector = input.expectedSelector.toLowerCase();
+  const own = input.signatures.find((s) => s.domain.toLowerCase() === domain && (s.selector ?? '').toLowerCase() === selector);
+  const findings: Finding[] = [];
+  const seen = input.signatures.map((s) => `${s.result} d=${s.domain} s=${s.selector ?? '?'}`).join(', ') || 'no DKIM signature';
+  const publish = `Publish the DKIM record Postal shows for ${domain} at ${input.expectedSelector}._domainkey.${domain} exactly as shown (Postal then signs with d=${domain}), and re-run its DNS check`;
+  if (!own) {
+    const fallback = input.signatures.find((s) => s.result === 'pass');
+    findings.push(
+      fail(
+        fallback
+          ? `${input.provider}: signed by ${fallback.domain} (s=${fallback.selector ?? '?'}), not by ${domain}'s own key (s=${input.expectedSelector}) — Postal is using its fallback key`
+          : `${input.provider}: no DKIM signature by ${domain} with selector ${input.expectedSelector}`,
+        publish,
+      ),
+    );
+  } else if (own.result !== 'pass') {
+    findings.push(fail(`${input.provider}: the signature by ${domain} (s=${input.expectedSelector}) does not verify (${own.result})`, publish));
+  }
+  return verdictFrom({
+    findings,
+    passSummary: `${input.provider}: signed with ${domain}'s own key (d=${domain}, s=${input.expectedSelector})`,
+    expected: `DKIM-Signature d=${domain}; s=${input.expectedSelector}, passing`,
+    observed: seen,
+    evidence: [{ label: `DKIM signatures at ${input.provider}`, detail: input.signatures }],
+  });
+}

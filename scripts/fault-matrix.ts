@@ -1,0 +1,118 @@
+/**
+ * npm run faults — proves the harness catches what it claims. Runs the whole suite once clean and once
+ * per named fault, each in a fresh world of its own (its own 127.0.N.0/24), and checks that every
+ * fault turns its expected controls red (failed, or blocked by a failed prerequisite) and nothing else.
+ * Writes reports/fault-matrix.md; exits 1 if a fault goes undetected or an unrelated control goes red.
+ *
+ *   npm run faults [-- --parallel=2] [--only-faults=a,b]
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadDeployment } from '../harness/config/load-deployment.ts';
+import { CATALOG } from '../harness/controls/catalog.ts';
+import { provisionAccounts } from '../provisioning/accounts/provision-accounts.ts';
+import { provisionDns } from '../provisioning/dns/provision-dns.ts';
+import { FAULTS } from '../world/faults.ts';
+import { judgeFaultRun, type FaultRunJudgement } from './fault-judgement.ts';
+
+const { values } = parseArgs({
+  options: { parallel: { type: 'string', default: '2' }, 'only-faults': { type: 'string' }, 'report-dir': { type: 'string', default: 'reports' } },
+});
+const parallel = Math.max(1, Number(values.parallel));
+const reportDir = values['report-dir']!;
+const selected = values['only-faults'] ? FAULTS.filter((f) => values['only-faults']!.split(',').includes(f.name)) : FAULTS;
+const RUN_TIMEOUT_MS = 240_000;
+
+interface Job {
+  name: string;
+  expected: string[];
+}
+
+function runSuite(job: Job, slot: number): Promise<FaultRunJudgement> {
+  const dir = join(reportDir, 'faults', job.name);
+  const args = ['harness/cli.ts', `--report-dir=${dir}`, ...(job.name === 'clean' ? [] : [`--fault=${job.name}`])];
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(join('node_modules', '.bin', 'tsx'), args, {
+      env: { ...process.env, POSTAL_QA_WORLD_NET: `127.0.${100 + slot}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGINT'), RUN_TIMEOUT_MS);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      writeFileSync(join(dir, 'run.log'), output);
+      let outcomes: Record<string, string> = {};
+      try {
+        const results = JSON.parse(readFileSync(join(dir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string }> };
+        outcomes = Object.fromEntries(results.controls.map((c) => [c.id, c.outcome]));
+      } catch {
+        outcomes = {};
+      }
+      resolve(judgeFaultRun({ fault: job.name, expected: job.expected, exitCode: code, outcomes, elapsedMs: Date.now() - started }));
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const deployment = loadDeployment('fixtures/deployment.json');
+  // Provision once, before the parallel runs share the artifacts.
+  provisionDns(deployment, 'artifacts');
+  provisionAccounts(deployment, 'artifacts');
+  const jobs: Job[] = [{ name: 'clean', expected: [] }, ...selected.map((f) => ({ name: f.name, expected: f.expected }))];
+  for (const job of jobs) mkdirSync(join(reportDir, 'faults', job.name), { recursive: true });
+
+  const started = Date.now();
+  const results: FaultRunJudgement[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(parallel, jobs.length) }, async (_, slot) => {
+      while (next < jobs.length) {
+        const job = jobs[next++]!;
+        const judgement = await runSuite(job, slot);
+        results.push(judgement);
+        console.log(`${judgement.ok ? 'ok  ' : 'FAIL'} ${job.name.padEnd(24)} ${(judgement.elapsedMs / 1000).toFixed(1)} s  ${judgement.problems.join('; ')}`);
+      }
+    }),
+  );
+  results.sort((a, b) => jobs.findIndex((j) => j.name === a.fault) - jobs.findIndex((j) => j.name === b.fault));
+  const faultsOnly = results.filter((r) => r.fault !== 'clean');
+  const detected = faultsOnly.filter((r) => r.detected).length;
+  const unrelated = results.reduce((n, r) => n + r.unrelated.length, 0);
+  const wall = (Date.now() - started) / 1000;
+  writeFileSync(join(reportDir, 'fault-matrix.md'), renderMatrix(results, { detected, total: faultsOnly.length, unrelated, wall, parallel }));
+  console.log(`\nDetection score: ${detected}/${faultsOnly.length} faults detected, ${unrelated} unrelated red controls, clean run ${results.find((r) => r.fault === 'clean')?.ok ? 'green' : 'NOT green'}; ${wall.toFixed(0)} s wall, ${parallel} in parallel`);
+  console.log(`Matrix: ${join(reportDir, 'fault-matrix.md')}`);
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
+const SYMBOL: Record<string, string> = { pass: '·', fail: '**F**', blocked: 'b', error: '**E**', warn: 'w', skipped: 's', waived: 'v' };
+
+function renderMatrix(results: FaultRunJudgement[], totals: { detected: number; total: number; unrelated: number; wall: number; parallel: number }): string {
+  const ids = CATALOG.map((c) => c.id);
+  const out = [
+    '# Fault matrix',
+    '',
+    `Detection score: **${totals.detected}/${totals.total}** faults detected; **${totals.unrelated}** unrelated red controls; ${totals.wall.toFixed(0)} s wall time, ${totals.parallel} worlds in parallel. Generated by \`npm run faults\`.`,
+    '',
+    'Each row is one run of the whole suite against a fresh embedded world with one named fault. **F** failed, b blocked by a failed prerequisite, · passed, w warning, s skipped, **E** error; a cell in brackets was expected red.',
+    '',
+    `| Fault | Result | ${ids.join(' | ')} |`,
+    `|---|---|${ids.map(() => '---').join('|')}|`,
+  ];
+  for (const r of results) {
+    const cells = ids.map((id) => {
+      const symbol = SYMBOL[r.outcomes[id] ?? ''] ?? '?';
+      return r.expected.includes(id) ? `[${symbol}]` : symbol;
+    });
+    out.push(`| ${r.fault} | ${r.ok ? 'ok' : `**${r.problems.join('; ')}**`} | ${cells.join(' | ')} |`);
+  }
+  out.push('', '## Faults', '', ...FAULTS.map((f) => `- \`${f.name}\` — ${f.description}. Expected red: ${f.expected.join(', ')}.`), '');
+  return out.join('\n');
+}
+
+main().then((code) => process.exit(code));

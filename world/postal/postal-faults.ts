@@ -1,0 +1,13 @@
+/** Ways the Postal stand-in can be told to misbehave, each a real misconfiguration (see world/faults.ts). */
+export interface PostalFaultOptions {
+  /** Accept unauthenticated mail for any domain (an open relay). */
+  openRelay?: boolean;
+  /** false: no STARTTLS in EHLO, as with `smtp_server.tls_enabled: false`. */
+  starttls?: boolean;
+  /** Text appended to the plain body of every outgoing message (a signature added by a template). */
+  outgoingFooter?: string;
+  /** Outgoing connections to port 25 of any host but this server time out (the provider blocks port 25). */
+  outboundBlocked?: boolean;
+  /** Every queued message waits this long before its first delivery attempt. */
+  deliveryDelayMs?: number;
+}
