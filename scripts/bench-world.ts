@@ -1,5 +1,5 @@
 /**
- * npm run bench:world -- [--net=127.0.83] [--requests=1000] [--concurrency=32] [--e2e=500] [--seed=100]
+ * npm run bench:world -- [--net=127.0.83] [--requests=1000] [--concurrency=32] [--e2e=500] [--seed=100] [--postal-spamd=on|off]
  * Starts `npm run world` on its own net (a separate process, as a user runs it) and measures:
  *   (a) API send/message requests per second (concurrent keep-alive clients), with p50/p95 latency;
  *   (b) end-to-end messages per second from the API call until each message is listed by an agent's
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     e2e: { type: 'string', default: '500' },
     seed: { type: 'string', default: '100' },
+    'postal-spamd': { type: 'string', default: 'on' },
   },
   strict: true,
 });
@@ -57,7 +58,7 @@ async function pollUntil(what: string, timeoutMs: number, probe: () => Promise<b
 
 async function main(): Promise<number> {
   const out = mkdtempSync(join(tmpdir(), 'postal-qa-bench-'));
-  const world = startCli(join(ROOT, 'node_modules/.bin/tsx'), ['world/main.ts', `--net=${net}`, `--out=${out}`], { cwd: ROOT });
+  const world = startCli(join(ROOT, 'node_modules/.bin/tsx'), ['world/main.ts', `--net=${net}`, `--out=${out}`, `--postal-spamd=${values['postal-spamd']}`], { cwd: ROOT });
   try {
     const printed = await world.waitFor('World ready.', 60_000);
     const started = /Started in ([\d.]+) s/.exec(printed)?.[1];
@@ -87,7 +88,7 @@ async function main(): Promise<number> {
       return ((await response.body.json()) as unknown[]).length;
     };
 
-    console.log(`bench:world — ${cpus().length} cores (${availableParallelism()} available), ${cpus()[0]?.model ?? 'unknown CPU'}; world started in ${started} s on ${net}.0/24`);
+    console.log(`bench:world — ${cpus().length} cores (${availableParallelism()} available), ${cpus()[0]?.model ?? 'unknown CPU'}; world started in ${started} s on ${net}.0/24; Postal inspects incoming mail with spamd: ${values['postal-spamd']}`);
 
     // (a) API requests per second. Recipients are agents, so the worker's delivery work runs alongside, as in real use.
     const recipients = ['qa@mailgoat.ai', 'dev1@mailgoat.ai', 'dev2@mailgoat.ai', 'dev3@mailgoat.ai', 'product@mailgoat.ai'];

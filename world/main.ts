@@ -36,6 +36,7 @@ interface Args {
   dnsPort: number;
   logDns: boolean;
   log: boolean;
+  postalSpamd: boolean;
 }
 
 function parse(argv: string[]): Args {
@@ -50,6 +51,7 @@ function parse(argv: string[]): Args {
       'dns-port': { type: 'string', default: '53' },
       'log-dns': { type: 'boolean', default: false },
       log: { type: 'boolean', default: false },
+      'postal-spamd': { type: 'string', default: 'on' },
     },
     strict: true,
     allowPositionals: false,
@@ -58,7 +60,9 @@ function parse(argv: string[]): Args {
   if (!Number.isInteger(dnsPort) || dnsPort < 1 || dnsPort > 65535) {
     throw new ConfigError(`--dns-port must be a port number (got "${values['dns-port']}")`);
   }
+  if (!['on', 'off'].includes(values['postal-spamd'])) throw new ConfigError(`--postal-spamd must be on or off (got "${values['postal-spamd']}")`);
   return {
+    postalSpamd: values['postal-spamd'] === 'on',
     deployment: values.deployment,
     zoneFile: values['zone-file'],
     staleZoneFile: values['stale-zone-file'],
@@ -253,6 +257,7 @@ async function main(argv: string[]): Promise<number> {
       staleZoneText,
       net: args.net,
       dnsPort: args.dnsPort,
+      postalSpamd: args.postalSpamd,
       accounts: {
         manifest: accounts.manifest,
         domainDkimPrivateKeyPem: readText(dns.dkimPrivateKeyPath, 'DKIM private key'),

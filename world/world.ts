@@ -40,6 +40,8 @@ export interface StartWorldOptions {
     installSigningKeyPem: string;
   };
   onLog?: (line: string) => void;
+  /** postal.yml `spamd.enabled` (default true): whether Postal scores incoming mail with SpamAssassin. */
+  postalSpamd?: boolean;
   /** How the Postal stand-in misbehaves (fault injection). */
   postalFaults?: PostalFaultOptions;
 }
@@ -210,7 +212,7 @@ async function startMail(
     address: addresses.postal,
     dnsServer,
     ca,
-    spamScorer: spamd.scorer,
+    spamScorer: options.postalSpamd === false ? undefined : spamd.scorer,
     faults: options.postalFaults,
   });
   started.push(postal);

@@ -43,7 +43,8 @@ export interface StartPostalOptions {
   /** "addr[:port]" of the world DNS */
   dnsServer: string;
   ca: WorldCertificateAuthority;
-  spamScorer: SpamScorer;
+  /** spamd for incoming mail (postal.yml `spamd.enabled`); absent → incoming mail is not inspected. */
+  spamScorer?: SpamScorer;
   ports?: Partial<PostalPorts>;
   retry?: RetryPolicy;
   /** port outgoing SMTP connects to on the MX hosts (default 25) */

@@ -32,7 +32,8 @@ export interface WorkerOptions {
   identity: OutgoingIdentity;
   smtpSender: SmtpSender;
   http: HttpSenderOptions;
-  spamScorer: SpamScorer;
+  /** Absent when Postal has no spamd/rspamd configured (its default). */
+  spamScorer?: SpamScorer;
   retry: RetryPolicy;
   /** messages processed at once (Postal: 2 threads per worker; higher here so the world is never the bottleneck) */
   concurrency?: number;
@@ -170,6 +171,8 @@ export class Worker {
 
   /** Scores the message and adds Postal's X-Postal-Spam* headers on top; a scorer failure leaves it uninspected. */
   private async inspect(message: StoredMessage): Promise<void> {
+    // postal.yml without spamd/rspamd: Postal inspects nothing and the endpoint sees spam_status NotChecked.
+    if (!this.options.spamScorer) return;
     let verdict;
     try {
       verdict = await this.options.spamScorer.check(message.raw);
