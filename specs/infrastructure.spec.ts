@@ -18,6 +18,7 @@ import { probeTls } from '../harness/clients/tls-probe.ts';
 import { control } from '../harness/controls/control.ts';
 import { probeBody, probeSubject } from '../harness/controls/mail-probe.ts';
 import { currentTarget } from '../harness/controls/run-context.ts';
+import { NO_INBOX_READER } from '../harness/controls/skip-reasons.ts';
 import { clientsFor, requirePostal } from '../harness/controls/target-clients.ts';
 import { pollUntil } from '../harness/poll.ts';
 
@@ -60,6 +61,9 @@ describe('Infrastructure', () => {
   });
 
   control('INF-03', async ({ target, deployment }) => {
+    if (!target.postal?.services && !target.postal?.healthUrls.length) {
+      return { verdicts: [], skip: 'the target exposes neither a service list nor health endpoints: set POSTAL_SERVICES_COMMAND and/or POSTAL_HEALTH_URLS' };
+    }
     const services: ComposeServiceRow[] = target.postal?.services
       ? await readServiceList(target.postal.services, clients.http, target.timeouts.connectMs)
       : [];
@@ -97,7 +101,8 @@ describe('Infrastructure', () => {
   control('INF-05', async ({ target, deployment, run }) => {
     const postal = requirePostal(clients);
     const sender = target.accounts[0];
-    if (!sender || !target.inboxReader) throw new Error('the target gives no API key or no way to read agent inboxes');
+    if (!target.inboxReader) return { verdicts: [], skip: NO_INBOX_READER };
+    if (!sender) throw new Error('the target gives no agent API key');
     const unknownAddress = `nobody-${run.runToken}@${deployment.domain}`;
     const probes = [
       ...deployment.agents.map((a) => ({ to: a.address, expectedAgentId: a.id })),

@@ -10,6 +10,7 @@ import { listInbox } from '../harness/clients/inbox-reader.ts';
 import { control } from '../harness/controls/control.ts';
 import { probeBody, probeSubject } from '../harness/controls/mail-probe.ts';
 import { currentTarget, type RunContext } from '../harness/controls/run-context.ts';
+import { NO_INBOX_READER } from '../harness/controls/skip-reasons.ts';
 import { clientsFor, requirePostal } from '../harness/controls/target-clients.ts';
 import { pollUntil } from '../harness/poll.ts';
 import type { TargetDescriptor } from '../harness/targets/target.ts';
@@ -75,7 +76,7 @@ describe('Performance', () => {
     if (refusal) return { verdicts: [], skip: refusal };
     const postal = requirePostal(clients);
     const reader = target.inboxReader;
-    if (!reader) throw new Error('the target gives no way to read agent inboxes');
+    if (!reader) return { verdicts: [], skip: NO_INBOX_READER };
     const sender = target.accounts[0]!;
     const recipient = deployment.agents.find((a) => a.id !== deployment.catchAll && a.address !== sender.address) ?? deployment.agents[1]!;
     const count = Math.min(30, run.load.maxMessages);

@@ -23,6 +23,16 @@ export const LIVE_SETTINGS: LiveSettingSpec[] = [
   { key: 'SEED_OUTLOOK_PASSWORD', description: 'app password of the Outlook seed (IMAP)', neededBy: ['functionality'], secret: true },
 ];
 
+/** Optional settings: without them the controls that need them are skipped, saying which to set. */
+export const OPTIONAL_LIVE_SETTINGS: Array<{ key: string; description: string; secret: boolean }> = [
+  { key: 'DNS_RESOLVERS', description: 'resolvers DNS-07 compares, comma-separated', secret: false },
+  { key: 'DNS_AUTHORITATIVE', description: "the domain's authoritative servers (default: discovered from NS)", secret: false },
+  { key: 'POSTAL_SERVICES_COMMAND', description: 'prints `docker compose ps --format json`, e.g. "ssh root@91.98.35.3 docker compose -p postal ps --format json"', secret: false },
+  { key: 'POSTAL_HEALTH_URLS', description: 'worker and smtp health URLs reachable from here, e.g. through an SSH tunnel: "worker=http://127.0.0.1:9090/health,smtp=http://127.0.0.1:9091/health"', secret: false },
+  { key: 'INBOX_LIST_COMMAND', description: 'prints an agent inbox as `mailgoat inbox list --json`, {agent} substituted, e.g. "ssh mailgoat@host mailgoat inbox list --json --db-path /srv/inbox/{agent}.db"', secret: false },
+  { key: 'SPAMD_HOST', description: 'host:port of a SpamAssassin spamd used to score received mail (FN-05)', secret: false },
+];
+
 export interface LiveSettings {
   values: Record<string, string>;
   /** Resolvers compared by DNS-07, "address[:port]". */
@@ -63,7 +73,7 @@ export function loadLiveSettings(
     );
   }
   const values: Record<string, string> = {};
-  for (const s of LIVE_SETTINGS) {
+  for (const s of [...LIVE_SETTINGS, ...OPTIONAL_LIVE_SETTINGS]) {
     const value = lookup(s.key);
     if (value) values[s.key] = value;
   }

@@ -1,0 +1,34 @@
+/**
+ * Breaking the world on purpose turns the right controls red (issue 4): the worker is stopped, INF-03 and
+ * FN-01 must fail or be blocked, and nothing the fault does not touch may go red. The full matrix of every
+ * fault is `npm run faults`; this is its smallest honest sample, run with the project's own tests.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { judgeFaultRun } from '../../scripts/fault-judgement.ts';
+import { findFault } from '../faults.ts';
+
+describe('a stopped worker', () => {
+  it('turns INF-03 and FN-01 red and nothing unrelated', () => {
+    const reportDir = mkdtempSync(join(tmpdir(), 'postal-qa-fault-'));
+    const run = spawnSync(join('node_modules', '.bin', 'tsx'), ['harness/cli.ts', '--fault=worker-down', `--report-dir=${reportDir}`], {
+      encoding: 'utf8',
+      timeout: 180_000,
+      env: { ...process.env, POSTAL_QA_WORLD_NET: '127.0.84' },
+    });
+    const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string }> };
+    const outcomes = Object.fromEntries(results.controls.map((c) => [c.id, c.outcome]));
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(outcomes['INF-03']).toBe('fail');
+    expect(['fail', 'blocked']).toContain(outcomes['FN-01']);
+    const judgement = judgeFaultRun({ fault: 'worker-down', expected: findFault('worker-down')!.expected, exitCode: run.status, outcomes, elapsedMs: 0 });
+    expect(judgement.unrelated).toEqual([]);
+    expect(judgement.ok, judgement.problems.join('; ')).toBe(true);
+    // Everything outside the mail flow still passed: DNS and security do not depend on the worker.
+    for (const id of ['DNS-01', 'DNS-03', 'DNS-06', 'SEC-01', 'SEC-02', 'SEC-03', 'INF-01', 'INF-06']) expect(outcomes[id], id).toBe('pass');
+    expect(readFileSync(join(reportDir, 'QA-TEST-REPORT.md'), 'utf8')).toContain('Fault injected on purpose: worker-down');
+  }, 200_000);
+});
