@@ -241,15 +241,9 @@ export const FAULTS: WorldFault[] = [
   },
 ];
 
+/** Enough SpamAssassin points (about 2.6) to lose the mail-tester 8/10, too few (under 5) to land in Junk. */
 function SPAMMY_FOOTER(): string {
-  return [
-    '',
-    '--',
-    'CLICK HERE NOW!!! 100% FREE money, guaranteed winner, act now, limited time offer!!!',
-    'Dear friend, you have been selected to receive $1,000,000 USD cash bonus. Claim your prize today.',
-    'Cheap meds, no prescription needed. Lose weight fast. Work from home and earn $$$ extra income.',
-    'To unsubscribe, reply with REMOVE in the subject line. This is not spam.',
-  ].join('\n');
+  return ['', '--', 'Partner offer: lose weight fast with our cheap meds, no prescription needed.'].join('\n');
 }
 
 export function findFault(name: string): WorldFault | undefined {
