@@ -1,6 +1,9 @@
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCertificateAuthority } from '../../world/tls/certificate-authority.ts';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createHostLookup } from './host-lookup.ts';
 import { SmtpDialogue } from './smtp-dialogue.ts';
 import { probeTcp } from './tcp-probe.ts';
@@ -13,9 +16,12 @@ let caPem: string;
 const lookup = createHostLookup('system', 1_000);
 
 beforeAll(async () => {
-  const ca = await createCertificateAuthority();
-  const issued = await ca.issue(['mx.probe.test']);
-  caPem = ca.certificatePem;
+  // A self-signed certificate made with Debian's openssl: the harness's tests stay clear of the world.
+  const dir = mkdtempSync(join(tmpdir(), 'postal-qa-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=mx.probe.test',
+    '-addext', 'subjectAltName=DNS:mx.probe.test', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const issued = { certificatePem: readFileSync(join(dir, 'cert.pem'), 'utf8'), privateKeyPem: readFileSync(join(dir, 'key.pem'), 'utf8') };
+  caPem = issued.certificatePem;
   server = new SMTPServer({
     banner: 'probe ESMTP Postal/test',
     cert: issued.certificatePem,

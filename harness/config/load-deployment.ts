@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { ConfigError } from './config-error.ts';
 import { deploymentSchema, type Deployment } from './deployment-schema.ts';
 import { formatZodError } from './format-zod-error.ts';
+import { readConfigFile } from './read-config-file.ts';
 
 export function parseDeployment(text: string, source: string): Deployment {
   let raw: unknown;
@@ -16,16 +16,5 @@ export function parseDeployment(text: string, source: string): Deployment {
 }
 
 export function loadDeployment(path: string): Deployment {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(
-      code === 'ENOENT'
-        ? `${path}: deployment file not found; pass --deployment=<file> (default fixtures/deployment.json)`
-        : `${path}: cannot read the deployment file (${code ?? (error as Error).message})`,
-    );
-  }
-  return parseDeployment(text, path);
+  return parseDeployment(readConfigFile(path, 'deployment file', 'pass --deployment=<file> (default fixtures/deployment.json)'), path);
 }

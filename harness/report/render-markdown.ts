@@ -58,6 +58,7 @@ export function renderMarkdown(input: ReportInput): string {
   out.push(`| Date | ${input.startedAt.toISOString()} (${seconds} s) |`);
   out.push(`| Command | \`${cell(input.command)}\` |`);
   out.push(`| Versions | ${cell(Object.entries(input.versions).map(([k, v]) => `${k} ${v}`).join(', '))} |`);
+  if (target?.components) out.push(`| Target runs | ${cell(Object.entries(target.components).map(([k, v]) => `${k}: ${v}`).join(', '))} |`);
   if (options?.onlyWords.length) out.push(`| Selection | --only=${options.onlyWords.join(',')} |`);
   out.push('');
   out.push(

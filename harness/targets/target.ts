@@ -83,6 +83,8 @@ export interface TargetDescriptor {
     /** How long DNS-07 keeps asking before it calls the resolvers out of step. */
     propagationMs: number;
   };
+  /** Versions of what the target runs, when it can tell (e.g. the world's SpamAssassin). */
+  components?: Record<string, string>;
   /** What differs from a real deployment, in words a reviewer reads in the report. */
   limitations: string[];
 }

@@ -4,7 +4,7 @@
  * (POSTAL_API_KEYS_FILE), so the reader accepts what a person may have typed by hand and, when a
  * line is wrong, says which one — without ever echoing a key.
  */
-import { readFileSync } from 'node:fs';
+import { readConfigFile } from '../../harness/config/read-config-file.ts';
 import { ConfigError } from '../../harness/config/config-error.ts';
 import type { AccountsManifest } from './accounts-manifest.ts';
 import { API_KEY_PATTERN } from './accounts-manifest-schema.ts';
@@ -67,17 +67,7 @@ export function parseApiKeysFile(text: string, source: string): PostalCredential
 }
 
 export function readCredentialsFile(path: string): PostalCredentialsFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(
-      code === 'ENOENT'
-        ? `${path}: API keys file not found; set POSTAL_API_KEYS_FILE or run provisioning/accounts/main.ts`
-        : `${path}: cannot read the API keys file (${code ?? (error as Error).message})`,
-    );
-  }
+  const text = readConfigFile(path, 'API keys file', 'set POSTAL_API_KEYS_FILE or run provisioning/accounts/main.ts');
   return parseApiKeysFile(text, path);
 }
 

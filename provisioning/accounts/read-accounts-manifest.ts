@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readConfigFile } from '../../harness/config/read-config-file.ts';
 import { ConfigError } from '../../harness/config/config-error.ts';
 import { formatZodError } from '../../harness/config/format-zod-error.ts';
 import type { AccountsManifest } from './accounts-manifest.ts';
@@ -18,16 +18,6 @@ export function parseAccountsManifest(text: string, source: string): AccountsMan
 
 /** Reads and validates an accounts manifest; every problem is a one-line ConfigError naming the field. */
 export function readAccountsManifest(path: string): AccountsManifest {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(
-      code === 'ENOENT'
-        ? `${path}: accounts manifest not found; run provisioning/accounts/main.ts first`
-        : `${path}: cannot read the accounts manifest (${code ?? (error as Error).message})`,
-    );
-  }
+  const text = readConfigFile(path, 'accounts manifest', 'run provisioning/accounts/main.ts first');
   return parseAccountsManifest(text, path);
 }
