@@ -40,6 +40,21 @@ function versions(): Record<string, string> {
   return { 'postal-qa': (require('../package.json') as { version: string }).version, node: process.versions.node, vitest: version('vitest'), mailauth: version('mailauth') };
 }
 
+/** Per-env deadlines can be stretched (a slow live provider) without touching code. */
+function applyDeadlineOverrides(target: OpenTarget, env: NodeJS.ProcessEnv): void {
+  const seconds = (key: string): number | undefined => {
+    const value = env[key];
+    if (value === undefined || value === '') return undefined;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new ConfigError(`${key}=${value}: must be a number of seconds from 1 to 3600`);
+    return n * 1000;
+  };
+  const timeouts = target.descriptor.timeouts;
+  timeouts.deliveryMs = seconds('POSTAL_QA_DELIVERY_TIMEOUT_S') ?? timeouts.deliveryMs;
+  timeouts.propagationMs = seconds('POSTAL_QA_PROPAGATION_TIMEOUT_S') ?? timeouts.propagationMs;
+  timeouts.connectMs = seconds('POSTAL_QA_CONNECT_TIMEOUT_S') ?? timeouts.connectMs;
+}
+
 function selectedAreas(options: RunOptions): Set<Area> {
   const ids = options.only.length ? options.only : CATALOG.map((c) => c.id);
   return new Set(CATALOG.filter((c) => ids.includes(c.id)).map((c) => c.area));
@@ -115,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const waivers: Waiver[] = loadWaivers(options.waiversPath);
     target = await openTarget(options, deployment, liveSettings);
+    applyDeadlineOverrides(target, process.env);
     secrets = [...secrets, ...target.secrets];
     runDir = mkdtempSync(join(tmpdir(), 'postal-qa-run-'));
     const run: RunContext = {

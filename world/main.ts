@@ -18,6 +18,7 @@ import { loadDeployment } from '../harness/config/load-deployment.ts';
 import { provisionAccounts, type ProvisionAccountsResult } from '../provisioning/accounts/provision-accounts.ts';
 import { provisionDns, type ProvisionDnsResult } from '../provisioning/dns/provision-dns.ts';
 import { ZoneFileError } from '../provisioning/dns/zone-file.ts';
+import { ensureSystemPackages } from './system-packages.ts';
 import { startWorld, type World, type WorldMail } from './world.ts';
 
 /** Printed once everything answers; the e2e tests and scripts/bench-world.ts wait for it. */
@@ -234,6 +235,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     args = parse(argv);
     deployment = loadDeployment(args.deployment);
+    const missingPackages = ensureSystemPackages();
+    if (missingPackages) throw new ConfigError(missingPackages);
     dns = provisionDns(deployment, args.out);
     accounts = provisionAccounts(deployment, args.out);
     zonePath = args.zoneFile ?? dns.zoneFilePath;

@@ -5,6 +5,7 @@ import type { RunOptions } from '../config/run-options.ts';
 import { provisionAccounts } from '../../provisioning/accounts/provision-accounts.ts';
 import { provisionDns } from '../../provisioning/dns/provision-dns.ts';
 import { applyZoneFaults, FAULTS, findFault, type WorldFault } from '../../world/faults.ts';
+import { ensureSystemPackages } from '../../world/system-packages.ts';
 import { startWorld } from '../../world/world.ts';
 import type { OpenTarget } from './target.ts';
 
@@ -37,6 +38,8 @@ function resolveFaults(names: string[]): WorldFault[] {
 
 export async function openEmbeddedTarget(options: RunOptions, deployment: Deployment): Promise<OpenTarget> {
   const faults = resolveFaults(options.faults);
+  const missingPackages = ensureSystemPackages();
+  if (missingPackages) throw new ConfigError(missingPackages);
   const provisioned = provisionDns(deployment, ARTIFACTS_DIR);
   const accounts = provisionAccounts(deployment, ARTIFACTS_DIR);
   const zonePath = options.zoneFile ?? provisioned.zoneFilePath;

@@ -79,7 +79,8 @@ export class OutgoingIdentity {
     const options = {
       canonicalization: 'relaxed/relaxed',
       algorithm: 'rsa-sha256',
-      headerList: SIGNED_HEADERS,
+      // mailauth takes the list as one colon-separated string (an array silently falls back to its own default list).
+      headerList: SIGNED_HEADERS.join(':'),
       signatureData: [{ signingDomain: choice.signingDomain, selector: choice.selector, privateKey: choice.privateKeyPem, algorithm: 'rsa-sha256', canonicalization: 'relaxed/relaxed' }],
     } as unknown as Parameters<typeof dkimSign>[1];
     const result = await dkimSign(raw, options);
