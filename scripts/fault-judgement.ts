@@ -13,6 +13,8 @@ export interface FaultRunJudgement {
   unrelated: string[];
   ok: boolean;
   problems: string[];
+  /** Set when this result came from a retry: what the first run got wrong. */
+  flaky?: string;
 }
 
 const RED = new Set(['fail', 'blocked', 'error']);
