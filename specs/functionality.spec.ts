@@ -16,6 +16,7 @@ import { createDnsClient } from '../harness/clients/dns-client.ts';
 import { listInbox } from '../harness/clients/inbox-reader.ts';
 import { reverifyMessage, type Reverified } from '../harness/clients/mail-reverify.ts';
 import { runMailgoatContract } from '../harness/clients/mailgoat-cli.ts';
+import { messageIdFor, postalDeliveryStatus } from '../harness/clients/postal-delivery-status.ts';
 import { findInSeedMailbox, type FoundMessage } from '../harness/clients/seed-mailbox.ts';
 import { scoreWithSpamd } from '../harness/clients/spamc-client.ts';
 import { submitMessage } from '../harness/clients/smtp-submit.ts';
@@ -32,15 +33,20 @@ const run = currentRun();
 const clients = clientsFor(target);
 afterAll(() => clients.close());
 
-/** Sends to an agent through the API as `from` and waits for each message in its recipient's inbox. */
+/**
+ * Sends to an agent through the API as `from` and waits for each message in its recipient's inbox; for a
+ * message that never arrives, records what Postal's own delivery record says (postalDelivery).
+ */
 async function deliverToAgents(messages: Array<SentMessage & { fromKey: string; toAgentId: string }>): Promise<ObservedMessage[]> {
   const postal = requirePostal(clients);
   const sentAt = new Map<string, number>();
   const errors = new Map<string, string>();
+  const postalIds = new Map<string, number | undefined>();
   for (const m of messages) {
     sentAt.set(m.id, Date.now());
     const answer = await postal.call('send/message', m.fromKey, { to: [m.to], from: m.from, subject: m.subject, plain_body: probeBody(run.runToken, m.id) });
     if (answer.status !== 'success') errors.set(m.id, `${answer.status} ${String(answer.data.code ?? answer.data.message ?? '')}`);
+    else postalIds.set(m.id, messageIdFor(answer, m.to));
   }
   const reader = target.inboxReader!;
   const observe = async (): Promise<ObservedMessage[]> => {
@@ -65,6 +71,10 @@ async function deliverToAgents(messages: Array<SentMessage & { fromKey: string; 
     return observed;
   };
   const polled = await pollUntil(observe, (o) => o.every((m) => m.found || errors.has(m.id)), { timeoutMs: target.timeouts.deliveryMs, intervalMs: 200 });
+  // For what never arrived, Postal's own delivery record says why.
+  for (const m of messages) {
+    if (!polled.value.find((o) => o.id === m.id)?.found) m.postalDelivery = errors.get(m.id) ?? (await postalDeliveryStatus(postal, m.fromKey, postalIds.get(m.id)));
+  }
   return polled.value;
 }
 
@@ -73,6 +83,8 @@ interface SeedDelivery {
   seed: SeedMailbox;
   sent: SentMessage;
   apiError?: string;
+  /** Postal's numeric id for this message, to ask its delivery record when it does not arrive. */
+  postalId?: number;
   found?: FoundMessage;
   reverified?: Reverified;
 }
@@ -89,7 +101,7 @@ function externalDeliveries(t: TargetDescriptor): Promise<SeedDelivery[]> {
       const body = probeBody(run.runToken, `external delivery to ${seed.provider}`);
       const sent = { id: `${run.runToken}-${seed.provider}`, from: sender.address, to: seed.address, subject, bodySha256: normalisedBodyHash(body) };
       const answer = await postal.call('send/message', sender.apiKey, { to: [seed.address], from: sender.address, subject, plain_body: body });
-      deliveries.push({ seed, sent, apiError: answer.status === 'success' ? undefined : `${answer.status} ${String(answer.data.code ?? answer.data.message ?? '')}` });
+      deliveries.push({ seed, sent, postalId: messageIdFor(answer, seed.address), apiError: answer.status === 'success' ? undefined : `${answer.status} ${String(answer.data.code ?? answer.data.message ?? '')}` });
     }
     await Promise.all(
       deliveries.filter((d) => !d.apiError).map(async (d) => {
@@ -99,6 +111,7 @@ function externalDeliveries(t: TargetDescriptor): Promise<SeedDelivery[]> {
           { timeoutMs: t.timeouts.deliveryMs, intervalMs: 250 },
         );
         d.found = polled.value;
+        if (!d.found) d.sent.postalDelivery = await postalDeliveryStatus(postal, sender.apiKey, d.postalId);
         if (d.found) {
           // The message as the provider stored it, like mail-tester's "view the source".
           mkdirSync(run.evidenceDir, { recursive: true });

@@ -47,4 +47,11 @@ describe('checkMessageDelivery', () => {
   it('fails when nothing was sent', () => {
     expect(checkMessageDelivery({ expected: [], observed: [] }).outcome).toBe('fail');
   });
+
+  it("quotes Postal's own delivery record for a message that did not arrive", () => {
+    const sent = { id: 'm1', from: 'ceo@mailgoat.ai', to: 'seed@gmail.test', subject: 's', bodySha256: 'ab', postalDelivery: 'SoftFail — No SMTP servers were available for gmail.test (3 attempts)' };
+    const verdict = checkMessageDelivery({ expected: [sent], observed: [{ id: 'm1', to: 'seed@gmail.test', found: false }] });
+    expect(verdict.outcome).toBe('fail');
+    expect(verdict.summary).toContain('did not arrive — Postal: SoftFail — No SMTP servers were available for gmail.test');
+  });
 });

@@ -13,6 +13,8 @@ export interface SentMessage {
   to: string;
   subject: string;
   bodySha256: string;
+  /** What Postal's own records say of a message that did not arrive (messages/deliveries), when known. */
+  postalDelivery?: string;
 }
 
 export interface ObservedMessage {
@@ -57,7 +59,7 @@ export function checkMessageDelivery(input: MessageDeliveryInput): Verdict {
         missing.push(label);
         findings.push(
           fail(
-            `${label} (${sent.id}) did not arrive`,
+            `${label} (${sent.id}) did not arrive${sent.postalDelivery ? ` — Postal: ${sent.postalDelivery}` : ''}`,
             `Look the message up in Postal (messages/message with the id the API returned, then messages/deliveries): Held means a hold or spam rule, SoftFail/HardFail shows the receiving side's answer for ${sent.to}`,
           ),
         );

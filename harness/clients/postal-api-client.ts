@@ -34,14 +34,15 @@ export function createPostalApi(http: HttpClient, baseUrl: string) {
       } catch (error) {
         throw new Error(`POST ${url} failed: ${(error as Error).message}`);
       }
-      let parsed: { status?: string; data?: Record<string, unknown>; time?: number };
+      let parsed: { status?: string; data?: Record<string, unknown> | unknown[]; time?: number };
       try {
         parsed = JSON.parse(response.body);
       } catch {
         throw new Error(`POST ${url}: HTTP ${response.status}, not a Postal JSON answer: ${response.body.slice(0, 120)}`);
       }
-      const data = { ...(parsed.data ?? {}) };
-      if (typeof data.token === 'string' && data.token === apiKey) data.token = '[the key sent]';
+      // messages/deliveries answers an array; everything else an object (whose `token` may echo a wrong key).
+      const data = Array.isArray(parsed.data) ? parsed.data : { ...(parsed.data ?? {}) };
+      if (!Array.isArray(data) && typeof data.token === 'string' && data.token === apiKey) data.token = '[the key sent]';
       return { status: parsed.status ?? 'missing', httpStatus: response.status, data: data as T, time: parsed.time };
     },
   };
