@@ -182,5 +182,12 @@ describe('live DNS code path, pointed at a world started as its own process', ()
     // The deployment's records were read from the authoritative server discovered through NS.
     expect(run.report).toMatch(new RegExp(`MX mailgoat.ai @ ${net.replace(/\./g, '\\.')}\\.5[34]`));
     expect(run.report).toContain('| Selection | --only=dns |');
+
+    // A second world on the same addresses cannot start: one line naming the address in use, exit 2, a report.
+    const clash = runCli(['--only=dns'], {}, net);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr.trim().split('\n')).toHaveLength(1);
+    expect(clash.stderr).toMatch(new RegExp(`postal-qa: could not open the embedded target: .*${net.replace(/\./g, '\\.')}`));
+    expect(clash.report).toContain('Configuration error: could not open the embedded target');
   });
 });

@@ -129,7 +129,13 @@ async function main(argv: string[]): Promise<number> {
       secrets = liveSettings.secrets;
     }
     const waivers: Waiver[] = loadWaivers(options.waiversPath);
-    target = await openTarget(options, deployment, liveSettings);
+    try {
+      target = await openTarget(options, deployment, liveSettings);
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      // e.g. the world's port 53 is taken by another world: one line that says what, not a stack trace.
+      throw new ConfigError(`could not open the ${options.env} target: ${(error as Error).message}`);
+    }
     applyDeadlineOverrides(target, process.env);
     secrets = [...secrets, ...target.secrets];
     runDir = mkdtempSync(join(tmpdir(), 'postal-qa-run-'));

@@ -129,7 +129,9 @@ describe('messages/message and messages/deliveries', () => {
     const sent = await api(world, 'send/message', message({ html_body: '<p>Hi</p>', tag: 'welcome', attachments: [{ name: 'a.txt', content_type: 'text/plain', data: Buffer.from('attached').toString('base64') }] }));
     const { id, token } = sent.data.messages['friend@gmail.test'];
     expect((await api(world, 'messages/message', { id: token })).data.code).toBe('MessageNotFound');
-    expect((await api(world, 'messages/message', { id: sent.data.message_id })).data.code).toBe('MessageNotFound');
+    // A Message-ID header (with its angle brackets, as MailGoat's inbox keys it) never matches: Postal's `id.to_i`
+    // is 0. (A bare uuid that happens to start with digits would match that number — Postal's quirk, kept.)
+    expect((await api(world, 'messages/message', { id: `<${sent.data.message_id}>` })).data.code).toBe('MessageNotFound');
     expect((await api(world, 'messages/message', {})).status).toBe('parameter-error');
 
     const base = await api(world, 'messages/message', { id });
