@@ -43,7 +43,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv = {}, net = '127.0.61'): 
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(POSTAL_|SEED_|DNS_|VITEST|DOCKER_HOST)/.test(key) && key !== 'NODE_ENV') env[key] = value;
+    if (!/^(POSTAL_|SEED_|DNS_|MAILGOAT_|SPAMD_|INBOX_|VITEST|DOCKER_HOST)/.test(key) && key !== 'NODE_ENV') env[key] = value;
   }
   return env;
 }

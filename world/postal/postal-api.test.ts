@@ -128,7 +128,13 @@ describe('messages/message and messages/deliveries', () => {
   it('finds a message by numeric id only and expands everything with `_expansions: true`', async () => {
     const sent = await api(world, 'send/message', message({ html_body: '<p>Hi</p>', tag: 'welcome', attachments: [{ name: 'a.txt', content_type: 'text/plain', data: Buffer.from('attached').toString('base64') }] }));
     const { id, token } = sent.data.messages['friend@gmail.test'];
-    expect((await api(world, 'messages/message', { id: token })).data.code).toBe('MessageNotFound');
+    // Postal reads the id with `to_i`: a token finds nothing, unless it starts with digits — then it finds the
+    // message with that number, like the real server does.
+    const byToken = await api(world, 'messages/message', { id: token });
+    const leadingDigits = /^\d+/.exec(token)?.[0];
+    if (leadingDigits === undefined) expect(byToken.data.code).toBe('MessageNotFound');
+    else expect(byToken.data.code === 'MessageNotFound' || byToken.data.id === Number(leadingDigits)).toBe(true);
+    expect((await api(world, 'messages/message', { id: `x${token}` })).data.code).toBe('MessageNotFound');
     // A Message-ID header (with its angle brackets, as MailGoat's inbox keys it) never matches: Postal's `id.to_i`
     // is 0. (A bare uuid that happens to start with digits would match that number — Postal's quirk, kept.)
     expect((await api(world, 'messages/message', { id: `<${sent.data.message_id}>` })).data.code).toBe('MessageNotFound');
