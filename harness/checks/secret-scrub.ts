@@ -8,7 +8,7 @@
 /** Postal credential keys are 24 alphanumerics; anything that long with letters and digits is treated as one. */
 const KEY_SHAPED = /\b(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{20,40}\b/g;
 /** A value next to a key-ish name, however it is shaped. */
-const KEYISH_VALUE = /((?:api[_-]?key|x-server-api-key|token|password|secret)["']?\s*[:=]\s*["']?)([^"'\s,;}]{4,})/gi;
+export const KEYISH_VALUE = /((?:api[_-]?key|x-server-api-key|token|password|secret)["']?\s*[:=]\s*["']?)([^"'\s,;}]{4,})/gi;
 
 export function maskValue(value: string): string {
   if (value.length <= 4) return '****';

@@ -1,14 +1,9 @@
 import { connect } from 'node:net';
+import type { PortProbe } from '../checks/port-reachability-check.ts';
 import type { LookupFunction } from './host-lookup.ts';
 
-export interface TcpProbe {
-  host: string;
-  port: number;
-  reachable: boolean;
-  address?: string;
-  error?: string;
-  elapsedMs: number;
-}
+/** The observation INF-01's check reads. */
+export type TcpProbe = PortProbe;
 
 /** Opens and closes one TCP connection: the plainest evidence that a port is reachable. */
 export function probeTcp(host: string, port: number, lookup: LookupFunction, timeoutMs: number): Promise<TcpProbe> {

@@ -1,25 +1,18 @@
+import { KEYISH_VALUE, maskValue } from '../checks/secret-scrub.ts';
+
 /**
- * Masks secrets in anything we write. Known secrets are masked by value; on top of that, anything
- * shaped like a Postal credential (24 alphanumerics) next to a key-ish word is masked, because a
- * secret we were never told about must not leak either (Postal echoes a wrong key back in `data.token`).
+ * Masks secrets in anything we write. Known secrets are masked by value; on top of that, any value
+ * next to a key-ish name (api key, token, password, secret) is masked, because a secret we were never
+ * told about must not leak either (Postal echoes a wrong key back in `data.token`). The same masking
+ * the checks apply to text they quote (secret-scrub.ts), without its "anything key-shaped" rule, which
+ * would also eat DKIM keys and signatures the report must show.
  */
-const KEYISH = /((?:api[_-]?key|x-server-api-key|token|password|secret|key)["']?\s*[:=]\s*["']?)([A-Za-z0-9]{16,})/gi;
-
-export function maskSecret(secret: string): string {
-  if (secret.length <= 4) return '****';
-  return `${secret.slice(0, 2)}${'*'.repeat(Math.min(secret.length - 4, 20))}${secret.slice(-2)}`;
-}
-
 export function createRedactor(secrets: Iterable<string>): (text: string) => string {
   const known = [...new Set([...secrets].filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
   return (text: string) => {
     let out = text;
-    for (const secret of known) out = out.split(secret).join(maskSecret(secret));
-    return out.replace(KEYISH, (_, prefix: string, value: string) => `${prefix}${maskSecret(value)}`);
+    for (const secret of known) out = out.split(secret).join(maskValue(secret));
+    return out.replace(KEYISH_VALUE, (_, prefix: string, value: string) => `${prefix}${maskValue(value)}`);
   };
 }
 
-/** Deep-redacts a JSON-able value by redacting its serialisation. */
-export function redactJson<T>(value: T, redact: (text: string) => string): T {
-  return JSON.parse(redact(JSON.stringify(value))) as T;
-}

@@ -3,7 +3,7 @@
  * `GET /metrics` → Prometheus text. 503 while the process it reports on is stopped or unhealthy.
  */
 import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { lifecycleOf } from './server-lifecycle.ts';
 import type { MetricsRegistry } from './metrics.ts';
 
 export interface HealthServer {
@@ -12,7 +12,6 @@ export interface HealthServer {
 }
 
 export function createHealthServer(metrics: MetricsRegistry, healthy: () => boolean): HealthServer {
-  const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     req.resume();
     const path = new URL(req.url ?? '/', 'http://health').pathname;
@@ -35,30 +34,5 @@ export function createHealthServer(metrics: MetricsRegistry, healthy: () => bool
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found');
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  return {
-    listen: (address, port) => listenOn(server, address, port),
-    async close() {
-      if (!server.listening) return;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
-  };
-}
-
-export function listenOn(server: Server, address: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      reject(error.code === 'EADDRINUSE' ? new Error(`${address}:${port} is already in use (another world running?)`, { cause: error }) : error);
-    };
-    server.once('error', onError);
-    server.listen(port, address, () => {
-      server.removeListener('error', onError);
-      resolve();
-    });
-  });
+  return lifecycleOf(server);
 }

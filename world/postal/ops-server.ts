@@ -6,8 +6,7 @@
  * servers, which is what the infrastructure controls want to read.
  */
 import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
-import { listenOn } from './health-server.ts';
+import { lifecycleOf } from './server-lifecycle.ts';
 
 export interface ServiceState {
   service: 'web' | 'smtp' | 'worker' | 'database';
@@ -95,7 +94,6 @@ export interface OpsServer {
 }
 
 export function createOpsServer(list: () => ComposePsEntry[]): OpsServer {
-  const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     req.resume();
     const path = new URL(req.url ?? '/', 'http://ops').pathname;
@@ -105,17 +103,5 @@ export function createOpsServer(list: () => ComposePsEntry[]): OpsServer {
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found');
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  return {
-    listen: (address, port) => listenOn(server, address, port),
-    async close() {
-      if (!server.listening) return;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
-  };
+  return lifecycleOf(server);
 }

@@ -4,7 +4,7 @@
  * AUTH without TLS (password = an SMTP credential key, username ignored), and RCPT decided in Postal's
  * order: return path → authenticated relay → route (local part or `*`) → `530 Authentication required`.
  */
-import type { Socket } from 'node:net';
+import type { Server as NetServer } from 'node:net';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
 import type { ManifestRoute } from '../../provisioning/accounts/accounts-manifest.ts';
 import { domainOf, lastHeader, messageIdOf, parseHeaders, prependHeaders } from './mail-headers.ts';
@@ -13,6 +13,7 @@ import type { MetricsRegistry } from './metrics.ts';
 import { POSTAL_DEFAULTS, type PostalConfig } from './postal-config.ts';
 import { usePostalReplies } from './postal-replies.ts';
 import { randomAlphanumeric } from './random-token.ts';
+import { listenOn, trackConnections } from './server-lifecycle.ts';
 
 type Recipient = { type: 'credential'; rcptTo: string } | { type: 'route'; rcptTo: string; route: ManifestRoute } | { type: 'bounce'; rcptTo: string };
 
@@ -207,29 +208,18 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     return 'OK';
   }
 
-  const sockets = new Set<Socket>();
+  // smtp-server keeps its listening net.Server in `.server` (not in its types).
+  const closeAll = trackConnections((server as unknown as { server: NetServer }).server);
   const listener: SmtpListener = {
     running: false,
     async listen(address, port) {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, address, () => {
-          server.removeListener('error', reject);
-          resolve();
-        });
-      });
-      (server as unknown as { server: import('node:net').Server }).server.on('connection', (socket: Socket) => {
-        sockets.add(socket);
-        socket.once('close', () => sockets.delete(socket));
-      });
+      await listenOn(server, address, port);
       listener.running = true;
     },
     async close() {
       if (!listener.running) return;
       listener.running = false;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      await closeAll((done) => server.close(done));
     },
   };
   return listener;

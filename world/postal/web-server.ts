@@ -5,7 +5,6 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { ApiParamsError, readApiParams } from './api-params.ts';
 import { apiError, renderApiResult, type ApiResult } from './api-result.ts';
 import type { InstallSigner } from './install-signer.ts';
@@ -13,6 +12,7 @@ import { getDeliveries, getMessage } from './messages-api.ts';
 import type { MessageStore, StoredMessage } from './message-store.ts';
 import type { PostalConfig } from './postal-config.ts';
 import { sendMessage, sendRaw } from './send-api.ts';
+import { listenOn, trackConnections } from './server-lifecycle.ts';
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const API_METHODS = new Set(['GET', 'POST', 'PATCH', 'PUT']);
@@ -36,7 +36,6 @@ export interface WebServer {
 }
 
 export function createWebServer(options: WebServerOptions): WebServer {
-  const sockets = new Set<Socket>();
   const server = createServer({ cert: options.certificatePem, key: options.privateKeyPem }, (req, res) => {
     handle(req, res, options).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
@@ -45,30 +44,18 @@ export function createWebServer(options: WebServerOptions): WebServer {
   });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
+  const closeAll = trackConnections(server);
   server.on('tlsClientError', () => undefined);
   const web: WebServer = {
     server,
     running: false,
     async listen(address, port) {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, address, () => {
-          server.removeListener('error', reject);
-          resolve();
-        });
-      });
+      await listenOn(server, address, port);
       web.running = true;
     },
     async close() {
       web.running = false;
-      if (!server.listening) return;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      if (server.listening) await closeAll((done) => server.close(done));
     },
   };
   return web;

@@ -1,0 +1,34 @@
+/**
+ * What every provisioning command shares: `--deployment`, `--out`, `--fresh`; a bad flag or a broken
+ * deployment file is one line and exit 2.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../harness/config/config-error.ts';
+import type { Deployment } from '../harness/config/deployment-schema.ts';
+import { loadDeployment } from '../harness/config/load-deployment.ts';
+
+export function runProvisioningCommand(name: string, provision: (deployment: Deployment, out: string, fresh: boolean) => void): number {
+  let values: { deployment: string; out: string; fresh: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        deployment: { type: 'string', default: 'fixtures/deployment.json' },
+        out: { type: 'string', default: 'artifacts' },
+        fresh: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }) as { values: { deployment: string; out: string; fresh: boolean } });
+  } catch (error) {
+    console.error(`${name}: ${(error as Error).message}. Usage: ${name} [--deployment=FILE] [--out=DIR] [--fresh]`);
+    return 2;
+  }
+  try {
+    provision(loadDeployment(values.deployment), values.out, values.fresh);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
+}
