@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// The project's own tests: the harness, the checks, provisioning and the world, tested beside their code.
+// The project's own tests: the shared core, the harness, the checks, provisioning, the world, the
+// scripts, and the end-to-end tests that drive the harness and the world from outside (e2e/).
 export default defineConfig({
   test: {
-    include: ['harness/**/*.test.ts', 'world/**/*.test.ts', 'provisioning/**/*.test.ts', 'scripts/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    include: ['core/**/*.test.ts', 'harness/**/*.test.ts', 'world/**/*.test.ts', 'provisioning/**/*.test.ts', 'scripts/**/*.test.ts', 'e2e/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { provisionDns } from '../provisioning/dns/provision-dns.ts';
-import { loadDeployment } from './config/load-deployment.ts';
+import { loadDeployment } from '../core/deployment/load-deployment.ts';
 import { CATALOG } from './controls/catalog.ts';
 
 const TSX = join('node_modules', '.bin', 'tsx');

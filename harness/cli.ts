@@ -1,7 +1,9 @@
 /**
  * The entry behind `npm test`: takes the project's own flags, opens the target, runs the specs with
- * vitest, and always writes the report — also after a configuration error or Ctrl-C.
- * Exit codes: 0 all controls passed (warn/waived included), 1 a control failed, 2 usage/configuration error.
+ * vitest, and always writes the report — also after a configuration error, Ctrl-C, SIGTERM or SIGHUP,
+ * or when the process that launched it disappears.
+ * Exit codes: 0 all controls passed (warn/waived included), 1 a control failed, 2 usage/configuration
+ * error, 128 + the signal's number when a signal stopped the run (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,10 +11,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createVitest, parseCLI, type Vitest } from 'vitest/node';
-import { ConfigError, EXIT_CONFIG, EXIT_FAIL, EXIT_PASS } from './config/config-error.ts';
-import type { Deployment } from './config/deployment-schema.ts';
+import { ConfigError, EXIT_CONFIG, EXIT_FAIL, EXIT_PASS } from '../core/config-error.ts';
+import { watchLaunchers } from '../core/process/watch-launchers.ts';
+import type { Deployment } from '../core/deployment/deployment-schema.ts';
 import { loadLiveSettings, type LiveSettings } from './config/live-settings.ts';
-import { loadDeployment } from './config/load-deployment.ts';
+import { loadDeployment } from '../core/deployment/load-deployment.ts';
 import { parseRunOptions, USAGE, type RunOptions } from './config/run-options.ts';
 import { loadWaivers, type Waiver } from './config/waivers.ts';
 import { CATALOG, type Area } from './controls/catalog.ts';
@@ -21,12 +24,14 @@ import { INTERRUPTED_MARKER } from './controls/run-markers.ts';
 import { ControlReporter } from './report/control-reporter.ts';
 import { runVerdict } from './report/report-input.ts';
 import { ResultRegistry } from './report/result-registry.ts';
+import { isWritableReportDir, prepareReportDir } from './report/report-dir.ts';
 import { writeReports } from './report/write-reports.ts';
 import { openTarget } from './targets/open-target.ts';
 import type { OpenTarget } from './targets/target.ts';
 
-const EXIT_INTERRUPTED = 130;
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+/** Whatever may stop a run: a terminal's Ctrl-C, a supervisor's or CI time-out's TERM, a closed terminal's HUP. */
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const EXIT_FOR_SIGNAL: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 function versions(): Record<string, string> {
   const require = createRequire(import.meta.url);
@@ -88,6 +93,16 @@ async function runSpecs(options: RunOptions, target: OpenTarget, run: RunContext
   }
 }
 
+/** The --report-dir the user asked for, read without trusting the rest of the flags. */
+function reportDirFlag(argv: string[]): string | undefined {
+  const index = argv.findIndex((a) => a === '--report-dir' || a.startsWith('--report-dir='));
+  if (index < 0) return undefined;
+  const arg = argv[index]!;
+  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) || undefined : argv[index + 1];
+}
+
+let interruptExit = EXIT_FOR_SIGNAL.SIGINT!;
+
 async function main(argv: string[]): Promise<number> {
   const startedAt = new Date();
   const registry = new ResultRegistry();
@@ -96,20 +111,23 @@ async function main(argv: string[]): Promise<number> {
   let target: OpenTarget | undefined;
   let vitest: Vitest | undefined;
   let configError: string | undefined;
-  let interrupted = false;
+  let stoppedBy: string | undefined;
   let secrets: string[] = [];
   let runDir: string | undefined;
+  let reportDirUsable = false;
 
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) process.exit(EXIT_INTERRUPTED);
-    interrupted = true;
+  const stop = (why: string, exitCode: number) => {
+    if (stoppedBy) process.exit(exitCode);
+    stoppedBy = why;
+    interruptExit = exitCode;
     // Controls that have not started yet see this and stop at once (cancelCurrentRun misses files not yet started).
-    if (runDir) writeFileSync(join(runDir, INTERRUPTED_MARKER), signal);
-    process.stderr.write(`\npostal-qa: ${signal} received — stopping the run, closing the target and writing the report (again to force)\n`);
+    if (runDir) writeFileSync(join(runDir, INTERRUPTED_MARKER), why);
+    process.stderr.write(`\npostal-qa: ${why} — stopping the run, closing the target and writing the report (a second signal forces the exit)\n`);
     void vitest?.cancelCurrentRun('keyboard-input');
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of SIGNALS) process.on(signal, () => stop(`${signal} received`, EXIT_FOR_SIGNAL[signal]!));
+  // A launcher killed outright (kill -9 of npm or of a script that ran us) sends us nothing: watch it.
+  watchLaunchers((launcher) => stop(`${launcher} exited`, EXIT_FOR_SIGNAL.SIGTERM!));
 
   try {
     options = parseRunOptions(argv);
@@ -122,6 +140,9 @@ async function main(argv: string[]): Promise<number> {
       console.log(describeFaults());
       return EXIT_PASS;
     }
+    // Refused before anything runs: a run whose report cannot be written has nothing to show.
+    prepareReportDir(options.reportDir);
+    reportDirUsable = true;
     deployment = loadDeployment(options.deploymentPath);
     let liveSettings: LiveSettings | undefined;
     if (options.env === 'live') {
@@ -148,12 +169,15 @@ async function main(argv: string[]): Promise<number> {
       runToken: `pqa${randomBytes(5).toString('hex')}`,
       load: { allowed: options.env !== 'live' || options.allowLoad, maxMessages: options.maxMessages },
     };
-    if (!interrupted) await runSpecs(options, target, run, registry, (v) => (vitest = v));
+    if (!stoppedBy) await runSpecs(options, target, run, registry, (v) => (vitest = v));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     configError = error.message;
     console.error(`postal-qa: ${error.message}`);
+    // Flags that could not be read still name a report folder: use it when it takes writes, never ./reports behind the user's back.
+    if (!reportDirUsable) reportDirUsable = isWritableReportDir(options?.reportDir ?? reportDirFlag(argv) ?? 'reports');
   } finally {
+    const interrupted = Boolean(stoppedBy);
     registry.stoppedEarly = Boolean(configError) || interrupted;
     await target?.close().catch((error: Error) => registry.note(`closing the target failed: ${error.message}`));
     if (runDir) rmSync(runDir, { recursive: true, force: true });
@@ -169,15 +193,18 @@ async function main(argv: string[]): Promise<number> {
       configError,
       interrupted,
     };
-    if (!options?.help && !options?.listFaults) {
-      const reportDir = options?.reportDir ?? 'reports';
+    if (!options?.help && !options?.listFaults && reportDirUsable) {
+      const reportDir = options?.reportDir ?? reportDirFlag(argv) ?? 'reports';
       const written = writeReports(input, reportDir, secrets);
       const { verdict, reason } = runVerdict(input);
       console.log(`\npostal-qa: ${verdict} — ${reason}\n  report:   ${written.markdown}\n  evidence: ${written.json}\n  junit:    ${written.junit}`);
     }
   }
   if (configError) return EXIT_CONFIG;
-  if (interrupted) return EXIT_INTERRUPTED;
+  if (stoppedBy) {
+    console.error(`postal-qa: stopped (${stoppedBy}); exit ${interruptExit}`);
+    return interruptExit;
+  }
   return registry.failed().length > 0 ? EXIT_FAIL : EXIT_PASS;
 }
 

@@ -3,9 +3,9 @@
  * deployment file is one line and exit 2.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../harness/config/config-error.ts';
-import type { Deployment } from '../harness/config/deployment-schema.ts';
-import { loadDeployment } from '../harness/config/load-deployment.ts';
+import { ConfigError } from '../core/config-error.ts';
+import type { Deployment } from '../core/deployment/deployment-schema.ts';
+import { loadDeployment } from '../core/deployment/load-deployment.ts';
 
 export function runProvisioningCommand(name: string, provision: (deployment: Deployment, out: string, fresh: boolean) => void): number {
   let values: { deployment: string; out: string; fresh: boolean };

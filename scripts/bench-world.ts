@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ImapFlow } from 'imapflow';
 import { Agent, request } from 'undici';
-import { readCredentialsFile } from '../provisioning/accounts/api-keys-file.ts';
-import { startCli } from '../world/e2e/cli-process.ts';
+import { readCredentialsFile } from '../core/artifacts/api-keys-file.ts';
+import { startCli } from '../e2e/cli-process.ts';
 
 const TARGET_API_RPS = 300;
 const TARGET_DELIVERED_PS = 100;

@@ -10,19 +10,21 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDeployment } from '../harness/config/load-deployment.ts';
+import { loadDeployment } from '../core/deployment/load-deployment.ts';
 import { CATALOG } from '../harness/controls/catalog.ts';
 import { provisionAccounts } from '../provisioning/accounts/provision-accounts.ts';
 import { provisionDns } from '../provisioning/dns/provision-dns.ts';
-import { FAULTS } from '../world/faults.ts';
+import { describeFaults, faultNames } from '../harness/targets/embedded.ts';
+import { expectedRed } from './fault-oracle.ts';
 import { judgeFaultRun, type FaultRunJudgement } from './fault-judgement.ts';
+import { harnessCommand, PROJECT_ROOT } from './harness-command.ts';
 
 const { values } = parseArgs({
   options: { parallel: { type: 'string', default: '2' }, 'only-faults': { type: 'string' }, 'report-dir': { type: 'string', default: 'reports' } },
 });
 const parallel = Math.max(1, Number(values.parallel));
 const reportDir = values['report-dir']!;
-const selected = values['only-faults'] ? FAULTS.filter((f) => values['only-faults']!.split(',').includes(f.name)) : FAULTS;
+const selected = values['only-faults'] ? faultNames().filter((name) => values['only-faults']!.split(',').includes(name)) : faultNames();
 const RUN_TIMEOUT_MS = 240_000;
 
 interface Job {
@@ -32,10 +34,11 @@ interface Job {
 
 function runSuite(job: Job, slot: number): Promise<FaultRunJudgement> {
   const dir = join(reportDir, 'faults', job.name);
-  const args = ['harness/cli.ts', `--report-dir=${dir}`, ...(job.name === 'clean' ? [] : [`--fault=${job.name}`])];
+  const harness = harnessCommand([`--report-dir=${dir}`, ...(job.name === 'clean' ? [] : [`--fault=${job.name}`])]);
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(join('node_modules', '.bin', 'tsx'), args, {
+    const child = spawn(harness.command, harness.args, {
+      cwd: PROJECT_ROOT,
       env: { ...process.env, POSTAL_QA_WORLD_NET: `127.0.${100 + slot}` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -63,7 +66,7 @@ async function main(): Promise<number> {
   // Provision once, before the parallel runs share the artifacts.
   provisionDns(deployment, 'artifacts');
   provisionAccounts(deployment, 'artifacts');
-  const jobs: Job[] = [{ name: 'clean', expected: [] }, ...selected.map((f) => ({ name: f.name, expected: f.expected }))];
+  const jobs: Job[] = [{ name: 'clean', expected: [] }, ...selected.map((name) => ({ name, expected: [...expectedRed(name)] }))];
   for (const job of jobs) mkdirSync(join(reportDir, 'faults', job.name), { recursive: true });
 
   const started = Date.now();
@@ -121,7 +124,8 @@ function renderMatrix(results: FaultRunJudgement[], totals: { detected: number; 
     });
     out.push(`| ${r.fault} | ${r.ok ? (r.flaky ? `ok on retry (first: ${r.flaky})` : 'ok') : `**${r.problems.join('; ')}**`} | ${cells.join(' | ')} |`);
   }
-  out.push('', '## Faults', '', ...FAULTS.map((f) => `- \`${f.name}\` — ${f.description}. Expected red: ${f.expected.join(', ')}.`), '');
+  const descriptions = new Map(describeFaults().split('\n').map((line) => [line.split(/\s+/)[0]!, line.replace(/^\S+\s+/, '')]));
+  out.push('', '## Faults', '', ...faultNames().map((name) => `- \`${name}\` — ${descriptions.get(name)}. Expected red: ${expectedRed(name).join(', ')}.`), '');
   return out.join('\n');
 }
 

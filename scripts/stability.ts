@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { harnessCommand, PROJECT_ROOT } from './harness-command.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, 'report-dir': { type: 'string', default: 'reports/stability' } } });
 const runs = Number(values.runs);
@@ -14,7 +15,8 @@ const seconds: number[] = [];
 for (let i = 1; i <= runs; i++) {
   const dir = join(values['report-dir']!, `run-${i}`);
   const started = Date.now();
-  const result = spawnSync(join('node_modules', '.bin', 'tsx'), ['harness/cli.ts', `--report-dir=${dir}`], { encoding: 'utf8', timeout: 240_000 });
+  const harness = harnessCommand([`--report-dir=${dir}`]);
+  const result = spawnSync(harness.command, harness.args, { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 240_000, killSignal: 'SIGTERM' });
   const elapsed = (Date.now() - started) / 1000;
   seconds.push(elapsed);
   let red = '';

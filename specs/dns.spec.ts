@@ -14,7 +14,7 @@ import { checkSpf } from '../harness/checks/spf-check.ts';
 import { createDnsClient, type DnsClient } from '../harness/clients/dns-client.ts';
 import { gatherSpf } from '../harness/clients/spf-gatherer.ts';
 import { control } from '../harness/controls/control.ts';
-import { pollUntil } from '../harness/poll.ts';
+import { pollUntil } from '../core/poll.ts';
 import type { ResolverEndpoint, TargetDescriptor } from '../harness/targets/target.ts';
 
 const clientFor = (endpoint: ResolverEndpoint, target: TargetDescriptor): DnsClient =>

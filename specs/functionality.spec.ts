@@ -18,14 +18,14 @@ import { reverifyMessage, type Reverified } from '../harness/clients/mail-reveri
 import { runMailgoatContract } from '../harness/clients/mailgoat-cli.ts';
 import { messageIdFor, postalDeliveryStatus } from '../harness/clients/postal-delivery-status.ts';
 import { findInSeedMailbox, type FoundMessage } from '../harness/clients/seed-mailbox.ts';
-import { scoreWithSpamd } from '../harness/clients/spamc-client.ts';
+import { scoreWithSpamd } from '../core/spam/spamc-client.ts';
 import { submitMessage } from '../harness/clients/smtp-submit.ts';
 import { control } from '../harness/controls/control.ts';
 import { normalisedBodyHash, probeBody, probeSubject } from '../harness/controls/mail-probe.ts';
 import { currentRun, currentTarget } from '../harness/controls/run-context.ts';
 import { NO_INBOX_READER } from '../harness/controls/skip-reasons.ts';
 import { clientsFor, requirePostal } from '../harness/controls/target-clients.ts';
-import { pollUntil } from '../harness/poll.ts';
+import { pollUntil } from '../core/poll.ts';
 import type { SeedMailbox, TargetDescriptor } from '../harness/targets/target.ts';
 
 const target = currentTarget();

@@ -12,7 +12,7 @@ import { checkTlsCertificate } from '../harness/checks/tls-certificate-check.ts'
 import { listInbox } from '../harness/clients/inbox-reader.ts';
 import { keyFingerprint } from '../harness/clients/postal-api-client.ts';
 import { readServiceList } from '../harness/clients/service-list.ts';
-import { SmtpDialogue } from '../harness/clients/smtp-dialogue.ts';
+import { SmtpDialogue } from '../core/smtp/smtp-dialogue.ts';
 import { probeTcp } from '../harness/clients/tcp-probe.ts';
 import { probeTls } from '../harness/clients/tls-probe.ts';
 import { control } from '../harness/controls/control.ts';
@@ -20,7 +20,7 @@ import { probeBody, probeSubject } from '../harness/controls/mail-probe.ts';
 import { currentTarget } from '../harness/controls/run-context.ts';
 import { NO_INBOX_READER } from '../harness/controls/skip-reasons.ts';
 import { clientsFor, requirePostal } from '../harness/controls/target-clients.ts';
-import { pollUntil } from '../harness/poll.ts';
+import { pollUntil } from '../core/poll.ts';
 
 const clients = clientsFor(currentTarget());
 afterAll(() => clients.close());

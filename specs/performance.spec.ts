@@ -12,7 +12,7 @@ import { probeBody, probeSubject } from '../harness/controls/mail-probe.ts';
 import { currentTarget, type RunContext } from '../harness/controls/run-context.ts';
 import { NO_INBOX_READER } from '../harness/controls/skip-reasons.ts';
 import { clientsFor, requirePostal } from '../harness/controls/target-clients.ts';
-import { pollUntil } from '../harness/poll.ts';
+import { pollUntil } from '../core/poll.ts';
 import type { TargetDescriptor } from '../harness/targets/target.ts';
 
 const clients = clientsFor(currentTarget());

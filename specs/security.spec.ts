@@ -4,7 +4,7 @@ import { afterAll, describe } from 'vitest';
 import { checkOpenRelay } from '../harness/checks/open-relay-check.ts';
 import { checkStarttls } from '../harness/checks/starttls-check.ts';
 import { checkWrongKey } from '../harness/checks/wrong-key-check.ts';
-import { SmtpDialogue } from '../harness/clients/smtp-dialogue.ts';
+import { SmtpDialogue } from '../core/smtp/smtp-dialogue.ts';
 import { control } from '../harness/controls/control.ts';
 import { currentTarget } from '../harness/controls/run-context.ts';
 import { clientsFor, requirePostal } from '../harness/controls/target-clients.ts';

@@ -4,7 +4,7 @@ import { createConnection } from 'node:net';
 import { promisify } from 'node:util';
 import dns2 from 'dns2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DnsRecord } from '../provisioning/dns/zone-file.ts';
+import type { DnsRecord } from '../core/artifacts/zone-file.ts';
 import { DnsServer, txtChunks } from './dns-server.ts';
 
 // An uncommon net, so the test never clashes with a running world (127.0.0.x) or world-dns.test.ts (127.0.99.x).

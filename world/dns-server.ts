@@ -15,7 +15,7 @@
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import dns2 from 'dns2';
-import { isInZone, normalizeName, type DnsRecord } from '../provisioning/dns/zone-file.ts';
+import { isInZone, normalizeName, type DnsRecord } from '../core/artifacts/zone-file.ts';
 
 const { Packet, UDPServer, TCPServer } = dns2;
 type Packet = dns2.Packet;

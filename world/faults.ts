@@ -2,16 +2,15 @@
  * Named faults: real mistakes made when deploying a mail server, each injected into a fresh world.
  * A fault changes what the domain publishes (zone), what a second resolver serves (stale zone), what
  * Postal holds (manifest), how the Postal stand-in behaves, or the world after it started — never the
- * harness. `expected` lists the controls that must fail (or be blocked by a failing prerequisite).
+ * harness. Which controls each fault must turn red is the fault matrix's knowledge (scripts/fault-oracle.ts), not the world's.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import type { Deployment } from '../harness/config/deployment-schema.ts';
-import type { AccountsManifest } from '../provisioning/accounts/accounts-manifest.ts';
+import type { Deployment } from '../core/deployment/deployment-schema.ts';
+import type { AccountsManifest } from '../core/artifacts/accounts-manifest.ts';
 import { renderZoneFile } from '../provisioning/dns/generate-zone.ts';
-import { parseZoneFile, reverseName, type DnsRecord } from '../provisioning/dns/zone-file.ts';
+import { parseZoneFile, reverseName, type DnsRecord } from '../core/artifacts/zone-file.ts';
 import type { PostalFaultOptions } from './postal/postal-faults.ts';
 import type { World } from './world.ts';
-import { CATALOG } from '../harness/controls/catalog.ts';
 
 export interface FaultContext {
   deployment: Deployment;
@@ -20,7 +19,6 @@ export interface FaultContext {
 export interface WorldFault {
   name: string;
   description: string;
-  expected: string[];
   zone?: (records: DnsRecord[], ctx: FaultContext) => DnsRecord[];
   staleZone?: (records: DnsRecord[], ctx: FaultContext) => DnsRecord[];
   manifest?: (manifest: AccountsManifest, ctx: FaultContext) => AccountsManifest;
@@ -54,68 +52,52 @@ function foreignReturnPath(records: DnsRecord[], ctx: FaultContext): DnsRecord[]
   ];
 }
 
-/** Mail between agents, and everything that stands on it (blocked when it fails). */
-const INTERNAL_MAIL = ['INF-05', 'FN-01', 'FN-07', 'PERF-01', 'PERF-02'];
-/** Mail to the providers, and the controls that read what arrived there. */
-const EXTERNAL_MAIL = ['FN-02', 'FN-03', 'FN-04', 'FN-05'];
-/** With a container down, INF-01 fails and every control that needs the server is blocked; only DNS still answers. */
-const ALL_BUT_DNS = CATALOG.filter((c) => c.area !== 'dns').map((c) => c.id);
-
 export const FAULTS: WorldFault[] = [
   {
     name: 'spf-without-ip',
     description: "the SPF include host no longer lists the server's IP",
-    expected: ['DNS-03', 'FN-04'],
     zone: (records, ctx) => replaceData(records, (r) => isSpf(r) && r.name === lower(ctx.deployment.dns.spf.include), `v=spf1 ${ctx.deployment.dns.spf.all}`),
   },
   {
     name: 'spf-too-many-lookups',
     description: 'the apex SPF record needs 11 DNS lookups (RFC 7208 allows 10)',
-    expected: ['DNS-03'],
     zone: (records, ctx) =>
       replaceData(records, (r) => isSpf(r) && r.name === apex(ctx), `v=spf1 include:${lower(ctx.deployment.dns.spf.include)} a mx ${Array.from({ length: 8 }, (_, i) => `a:host${i + 1}.${apex(ctx)}`).join(' ')} ~all`),
   },
   {
     name: 'two-spf-records',
     description: 'a second v=spf1 record at the apex (permerror for mail sent as the apex; Postal\'s bounces use the return-path host and still pass)',
-    expected: ['DNS-03'],
     zone: (records, ctx) => [...records, { name: apex(ctx), type: 'TXT', ttl: ctx.deployment.dns.ttl, data: 'v=spf1 mx ~all' }],
   },
   {
     name: 'dkim-missing',
     description: "the domain's DKIM record is not published",
-    expected: ['DNS-04', 'FN-04'],
     zone: (records, ctx) => without(records, (r) => r.type === 'TXT' && r.name === dkimName(ctx)),
   },
   {
     name: 'dkim-old-key',
     description: 'the DKIM record holds an old key; the server signs with a new one',
-    expected: ['FN-04'],
     zone: (records, ctx) => replaceData(records, (r) => r.type === 'TXT' && r.name === dkimName(ctx), `v=DKIM1; t=s; h=sha256; p=${unrelatedPublicKey()}`),
   },
   {
     name: 'dkim-fallback-signing',
     description: "Postal signs with its install key as d=<return-path domain> of another organisation (DKIM passes, alignment fails)",
-    expected: ['DNS-04', 'FN-04'],
     zone: (records, ctx) => foreignReturnPath(without(records, (r) => r.type === 'TXT' && r.name === dkimName(ctx)), ctx),
     manifest: (m) => ({ ...m, domain: { ...m.domain, returnPathDomain: FOREIGN_RETURN_PATH } }),
   },
   {
     name: 'dmarc-missing',
     description: 'no DMARC record',
-    expected: ['DNS-05', 'FN-04'],
     zone: (records, ctx) => without(records, (r) => r.type === 'TXT' && r.name === `_dmarc.${apex(ctx)}`),
   },
   {
     name: 'dmarc-malformed',
     description: 'the DMARC record does not start with v=DMARC1 (receivers ignore it)',
-    expected: ['DNS-05', 'FN-04'],
     zone: (records, ctx) => replaceData(records, (r) => r.type === 'TXT' && r.name === `_dmarc.${apex(ctx)}`, `p=none; v=DMARC1; rua=${ctx.deployment.dns.dmarc.rua}`),
   },
   {
     name: 'dmarc-reject-misaligned',
     description: 'DMARC p=reject while neither SPF nor DKIM aligns (old DKIM key, no return-path CNAME, foreign return path): providers refuse',
-    expected: ['FN-02', 'FN-03', 'FN-04', 'FN-05'],
     zone: (records, ctx) =>
       foreignReturnPath(
         without(
@@ -133,110 +115,92 @@ export const FAULTS: WorldFault[] = [
   {
     name: 'ptr-missing',
     description: 'the hosting provider never set the PTR',
-    expected: ['DNS-06'],
     zone: (records, ctx) => without(records, (r) => r.type === 'PTR' && r.name === reverseName(ctx.deployment.server.ip)),
   },
   {
     name: 'ptr-mismatch',
     description: 'the PTR names another host (the provider default)',
-    expected: ['DNS-06'],
     zone: (records, ctx) => replaceData(records, (r) => r.type === 'PTR' && r.name === reverseName(ctx.deployment.server.ip), `static.3.35.98.91.clients.your-server.de`),
   },
   {
     name: 'mx-elsewhere',
     description: 'the MX points at a host that is not this server',
     // Postal delivers to its own domain through the MX like anyone else, so internal mail breaks too.
-    expected: ['DNS-01', 'DNS-07', ...INTERNAL_MAIL],
     zone: (records, ctx) => replaceData(records, (r) => r.type === 'MX' && r.name === apex(ctx), `10 mx.old-provider.example`),
   },
   {
     name: 'stale-resolver',
     description: 'one resolver still serves the old zone (SPF without the server IP)',
-    expected: ['DNS-07'],
     staleZone: (records, ctx) => replaceData(records, (r) => isSpf(r) && r.name === lower(ctx.deployment.dns.spf.include), `v=spf1 ip4:203.0.113.7 ${ctx.deployment.dns.spf.all}`),
   },
   {
     name: 'worker-down',
     description: 'the worker container stopped: the queue is stuck',
-    expected: ['INF-03', ...INTERNAL_MAIL, ...EXTERNAL_MAIL],
     afterStart: (world) => world.handles.postal!.stopWorker(),
   },
   {
     name: 'smtp-health-down',
     description: "the smtp process's health endpoint reports unhealthy",
-    expected: ['INF-03'],
     afterStart: (world) => world.handles.postal!.setSmtpHealthy(false),
   },
   {
     name: 'web-down',
     description: 'the web container is down: no UI, no API on 443',
-    expected: ALL_BUT_DNS,
     afterStart: (world) => world.handles.postal!.stopWeb(),
   },
   {
     name: 'smtp-down',
     description: 'the smtp container is down: nothing listens on 25',
-    expected: ALL_BUT_DNS,
     afterStart: (world) => world.handles.postal!.stopSmtp(),
   },
   {
     name: 'route-missing',
     description: "one agent's route (dev2) was never created: its mail falls to the catch-all",
-    expected: INTERNAL_MAIL,
     manifest: (m) => ({ ...m, routes: m.routes.filter((r) => r.agentId !== 'dev2' || r.name === '*') }),
   },
   {
     name: 'api-key-revoked',
     description: "one agent's API key (growth) was revoked in Postal",
-    expected: ['INF-06', 'FN-01', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-06', 'PERF-01', 'PERF-02'],
     manifest: (m) => ({ ...m, credentials: m.credentials.map((c) => (c.agentId === 'growth' && c.type === 'API' ? { ...c, key: 'Revoked0000000000000000x' } : c)) }),
   },
   {
     name: 'catch-all-missing',
     description: 'the catch-all route * → team is missing: unknown addresses are refused',
-    expected: INTERNAL_MAIL,
     manifest: (m) => ({ ...m, routes: m.routes.filter((r) => r.name !== '*') }),
   },
   {
     name: 'open-relay',
     description: 'the SMTP server relays for anyone',
-    expected: ['SEC-01'],
     postal: { openRelay: true },
   },
   {
     name: 'starttls-off',
     description: 'TLS is disabled in postal.yml: no STARTTLS on 25',
-    expected: ['SEC-03'],
     postal: { starttls: false },
   },
   {
     name: 'spammy-signature',
     description: 'a promotional signature added to every message sent through the API pushes the spam score under 8 (and changes what the agents wrote)',
-    expected: ['FN-01', 'FN-05', 'PERF-01', 'PERF-02'],
     postal: { outgoingFooter: SPAMMY_FOOTER() },
   },
   {
     name: 'outbound-25-blocked',
     description: 'the hosting provider blocks outgoing port 25 (the plan\'s first risk)',
-    expected: ['FN-02', 'FN-03', 'FN-04', 'FN-05'],
     postal: { outboundBlocked: true },
   },
   {
     name: 'ip-blocklisted',
     description: "the server's IP is on a blocklist the providers consult",
-    expected: ['FN-02', 'FN-03', 'FN-04', 'FN-05'],
     afterStart: (world) => world.handles.providers.forEach((p) => p.setBlocklist([world.addresses.postal])),
   },
   {
     name: 'inbox-5xx',
     description: "the qa agent's inbox receiver answers 503: Postal retries, then gives up",
-    expected: INTERNAL_MAIL,
     afterStart: (world) => world.handles.inboxes!.setFailing('qa', 503),
   },
   {
     name: 'slow-delivery',
     description: 'every delivery waits 6 s in the queue (over the latency target)',
-    expected: ['PERF-02'],
     postal: { deliveryDelayMs: 6_000 },
   },
 ];

@@ -1,10 +1,14 @@
 /**
  * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH]
- *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--log-dns] [--log]
+ *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
  * Provisions the deployment like a real setup would (zone file, DKIM and install keys, accounts
  * manifest, postal-api-keys.txt — all in --out, reused across runs), starts the whole world on
  * loopback, prints every endpoint a person can poke with dig, curl, swaks or an IMAP client, and
- * stays up until Ctrl-C / SIGTERM, then stops everything it started (spamd and Dovecot included).
+ * stays up until Ctrl-C / SIGTERM / SIGHUP, then stops everything it started (spamd and Dovecot included).
+ *
+ * With --ipc (how the harness's embedded target starts it) the world is a child process: it sends its
+ * description over the IPC channel once ready, and stops when told to, when the channel closes, or
+ * when its launcher dies — a SIGKILLed harness never leaves a world behind.
  *
  * The last line printed at start is READY_LINE; scripts wait for it. Exit codes: 0 stopped on a
  * signal, 1 the world failed to start, 2 usage or configuration error.
@@ -12,13 +16,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../harness/config/config-error.ts';
-import type { Deployment } from '../harness/config/deployment-schema.ts';
-import { loadDeployment } from '../harness/config/load-deployment.ts';
+import { ConfigError } from '../core/config-error.ts';
+import type { Deployment } from '../core/deployment/deployment-schema.ts';
+import { loadDeployment } from '../core/deployment/load-deployment.ts';
 import { provisionAccounts, type ProvisionAccountsResult } from '../provisioning/accounts/provision-accounts.ts';
 import { provisionDns, type ProvisionDnsResult } from '../provisioning/dns/provision-dns.ts';
-import { ZoneFileError } from '../provisioning/dns/zone-file.ts';
+import { ZoneFileError } from '../core/artifacts/zone-file.ts';
+import { watchLaunchers } from '../core/process/watch-launchers.ts';
 import { ensureSystemPackages } from './system-packages.ts';
+import { applyZoneFaults, FAULTS, findFault, type WorldFault } from './faults.ts';
+import { describeWorld, type WorldMessage } from './world-description.ts';
 import { startWorld, type World, type WorldMail } from './world.ts';
 
 /** Printed once everything answers; the e2e tests and scripts/bench-world.ts wait for it. */
@@ -38,6 +45,8 @@ interface Args {
   logDns: boolean;
   log: boolean;
   postalSpamd: boolean;
+  faults: WorldFault[];
+  ipc: boolean;
 }
 
 function parse(argv: string[]): Args {
@@ -48,11 +57,13 @@ function parse(argv: string[]): Args {
       'zone-file': { type: 'string' },
       'stale-zone-file': { type: 'string' },
       out: { type: 'string', default: 'artifacts' },
-      net: { type: 'string', default: '127.0.0' },
+      net: { type: 'string', default: process.env.POSTAL_QA_WORLD_NET || '127.0.0' },
       'dns-port': { type: 'string', default: '53' },
       'log-dns': { type: 'boolean', default: false },
       log: { type: 'boolean', default: false },
       'postal-spamd': { type: 'string', default: 'on' },
+      fault: { type: 'string', default: '' },
+      ipc: { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -62,7 +73,14 @@ function parse(argv: string[]): Args {
     throw new ConfigError(`--dns-port must be a port number (got "${values['dns-port']}")`);
   }
   if (!['on', 'off'].includes(values['postal-spamd'])) throw new ConfigError(`--postal-spamd must be on or off (got "${values['postal-spamd']}")`);
+  const faults = values.fault.split(',').filter(Boolean).map((name) => {
+    const fault = findFault(name);
+    if (!fault) throw new ConfigError(`--fault=${name}: no such fault; --list-faults shows the ${FAULTS.length} there are`);
+    return fault;
+  });
   return {
+    faults,
+    ipc: values.ipc,
     postalSpamd: values['postal-spamd'] === 'on',
     deployment: values.deployment,
     zoneFile: values['zone-file'],
@@ -85,15 +103,21 @@ function readText(path: string, what: string): string {
 
 /** A wrapper (npm, its `sh -c`) may pass the same signal on after the terminal sent it to the whole group. */
 const DUPLICATE_SIGNAL_MS = 500;
-const LAUNCHER_POLL_MS = 500;
 
 /**
  * Resolves with the reason to stop: the first stop signal, or the launcher's death. Installed before
  * the world starts, so a Ctrl-C during boot still stops whatever had started; a second signal
  * forces the exit (the daemons' process groups are SIGKILLed by their exit handler).
  */
-function stopRequested(): Promise<string> {
+function stopRequested(ipc: boolean): Promise<string> {
   return new Promise((resolve) => {
+    if (ipc) {
+      // The launcher decides when a run ends: a terminal's Ctrl-C reaches this process too, and the
+      // harness must still be able to finish its report. It says stop, or its channel closes with it.
+      process.on('message', (message: { type?: string }) => message?.type === 'stop' && resolve('the launcher asked to stop'));
+      process.on('disconnect', () => resolve('the launcher is gone'));
+      process.on('SIGINT', () => undefined);
+    }
     let first: { signal: NodeJS.Signals; at: number } | undefined;
     const onSignal = (signal: NodeJS.Signals): void => {
       if (first) {
@@ -104,44 +128,9 @@ function stopRequested(): Promise<string> {
       first = { signal, at: Date.now() };
       resolve(signal);
     };
-    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+    for (const signal of STOP_SIGNALS) if (!(ipc && signal === 'SIGINT')) process.on(signal, onSignal);
     watchLaunchers((launcher) => resolve(`${launcher} exited`));
   });
-}
-
-function procStat(pid: number): { comm: string; ppid: number; pgrp: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = stat.lastIndexOf(')');
-    const [, ppid, pgrp] = stat.slice(close + 2).split(' ');
-    return { comm: stat.slice(stat.indexOf('(') + 1, close), ppid: Number(ppid), pgrp: Number(pgrp) };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * `npm run world` is npm → sh -c → tsx → this process, all in one process group. A supervisor that
- * sends SIGTERM to npm alone (CI timeouts, `kill <npm pid>`) kills npm and sh but never reaches us,
- * and the world would run on as an orphan holding its ports. So the ancestors in our own process
- * group — the launchers — are watched, and the world stops when one of them goes away. (Linux /proc;
- * elsewhere there is nothing to watch and signals alone apply.)
- */
-function watchLaunchers(onExit: (launcher: string) => void): void {
-  const self = procStat(process.pid);
-  if (!self) return;
-  const launchers: Array<{ pid: number; comm: string }> = [];
-  for (let pid = self.ppid, stat = procStat(pid); stat && pid > 1 && stat.pgrp === self.pgrp; pid = stat.ppid, stat = procStat(pid)) {
-    launchers.push({ pid, comm: stat.comm });
-  }
-  if (launchers.length === 0) return;
-  const timer = setInterval(() => {
-    const gone = launchers.find((l) => procStat(l.pid)?.comm !== l.comm);
-    if (!gone) return;
-    clearInterval(timer);
-    onExit(`launcher ${gone.comm} (pid ${gone.pid})`);
-  }, LAUNCHER_POLL_MS);
-  timer.unref();
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
@@ -219,11 +208,17 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   console.log(`SpamAssassin: spamd ${mail.spamd.version} at ${mail.spamd.address}:${mail.spamd.port}   (spamc -d ${mail.spamd.address} -p ${mail.spamd.port} -R < message.eml)`);
 }
 
+/** In --ipc mode every outcome goes to the launcher as a message; people read the console. */
+function tell(message: WorldMessage): void {
+  if (process.send) process.send(message);
+}
+
 async function main(argv: string[]): Promise<number> {
   // Whoever read our output may be gone (a killed launcher's pipe): the world must still stop cleanly.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  const ipc = argv.includes('--ipc');
   let stopReason: string | undefined;
-  const stop = stopRequested().then((reason) => (stopReason = reason));
+  const stop = stopRequested(ipc).then((reason) => (stopReason = reason));
   const began = performance.now();
   let args: Args;
   let deployment: Deployment;
@@ -240,10 +235,12 @@ async function main(argv: string[]): Promise<number> {
     dns = provisionDns(deployment, args.out);
     accounts = provisionAccounts(deployment, args.out);
     zonePath = args.zoneFile ?? dns.zoneFilePath;
-    zoneText = readText(zonePath, 'zone file');
+    // The generated zone comes from memory: parallel worlds rewrite the file and must never read half of it.
+    zoneText = args.zoneFile ? readText(zonePath, 'zone file') : dns.zoneText;
     staleZoneText = args.staleZoneFile === undefined ? undefined : readText(args.staleZoneFile, 'stale zone file');
   } catch (error) {
     if (error instanceof ConfigError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      tell({ type: 'error', kind: 'config', message: (error as Error).message });
       console.error(`world: ${(error as Error).message}`);
       return 2;
     }
@@ -251,42 +248,52 @@ async function main(argv: string[]): Promise<number> {
   }
   const provisionedMs = performance.now() - began;
 
+  const faultContext = { deployment };
+  let manifest = accounts.manifest;
+  for (const fault of args.faults) if (fault.manifest) manifest = fault.manifest(manifest, faultContext);
   const startedAt = performance.now();
   let world: World;
   try {
     world = await startWorld({
       deployment,
-      zoneText,
-      staleZoneText,
+      zoneText: applyZoneFaults(zoneText, args.faults, faultContext, 'zone') ?? zoneText,
+      staleZoneText: staleZoneText ?? applyZoneFaults(zoneText, args.faults, faultContext, 'staleZone'),
       net: args.net,
       dnsPort: args.dnsPort,
       postalSpamd: args.postalSpamd,
+      postalFaults: Object.assign({}, ...args.faults.map((f) => f.postal ?? {})),
       accounts: {
-        manifest: accounts.manifest,
+        manifest,
         domainDkimPrivateKeyPem: readText(dns.dkimPrivateKeyPath, 'DKIM private key'),
         installSigningKeyPem: readText(dns.installSigningKeyPath, 'install signing key'),
       },
       onDnsQuery: args.logDns ? (q) => console.log(`dns ${q.transport} ${q.name} ${q.type} → rcode ${q.rcode}, ${q.answers} answer(s)`) : undefined,
       onLog: args.log ? (line) => console.log(line) : undefined,
     });
+    for (const fault of args.faults) await fault.afterStart?.(world, faultContext);
   } catch (error) {
-    if (error instanceof ZoneFileError) console.error(`world: ${zonePath}: ${error.message}`);
-    else console.error(`world: ${(error as Error).message}`);
-    return 1;
+    const message = error instanceof ZoneFileError ? `${zonePath}: ${error.message}` : (error as Error).message;
+    tell({ type: 'error', kind: error instanceof ZoneFileError ? 'config' : 'start', message });
+    console.error(`world: ${message}`);
+    return error instanceof ZoneFileError ? 2 : 1;
   }
   const startMs = performance.now() - startedAt;
 
-  if (stopReason) {
-    console.log(`${stopReason} while starting: stopping the world…`);
-    await world.stop();
-    return 0;
-  }
   try {
+    if (stopReason) {
+      console.log(`${stopReason} while starting: stopping the world…`);
+      return 0;
+    }
     const caPath = join(args.out, WORLD_CA_FILE_NAME);
     writeFileSync(caPath, world.mail!.ca.certificatePem);
-    printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath });
-    console.log(`Started in ${seconds(startMs)} (spamd and Dovecot included; provisioning ${seconds(provisionedMs)} before).`);
-    console.log(`${READY_LINE} Ctrl-C to stop.`);
+    if (args.ipc) {
+      const faults = args.faults.map((f) => ({ name: f.name, description: f.description }));
+      tell({ type: 'ready', description: describeWorld(world, deployment, manifest, faults), startedMs: Math.round(startMs) });
+    } else {
+      printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath });
+      console.log(`Started in ${seconds(startMs)} (spamd and Dovecot included; provisioning ${seconds(provisionedMs)} before).`);
+      console.log(`${READY_LINE} Ctrl-C to stop.`);
+    }
     console.log(`\n${await stop}: stopping the world…`);
   } finally {
     await world.stop();

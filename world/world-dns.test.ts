@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import dns2 from 'dns2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploymentSchema, type Deployment } from '../harness/config/deployment-schema.ts';
+import { deploymentSchema, type Deployment } from '../core/deployment/deployment-schema.ts';
 import { generateDnsRecords, renderZoneFile } from '../provisioning/dns/generate-zone.ts';
 import { worldAddresses } from './addresses.ts';
 import { buildWorldRecords, mapToWorld } from './world-dns.ts';

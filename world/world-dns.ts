@@ -13,8 +13,8 @@
  * NS records naming ns1/ns2.world.test (the primary and secondary world DNS servers); SOA or NS
  * records the zone file had at a served zone's apex are replaced by the world's.
  */
-import type { Deployment } from '../harness/config/deployment-schema.ts';
-import { isInZone, normalizeName, parseZoneFile, reverseName, reverseZone24, type DnsRecord } from '../provisioning/dns/zone-file.ts';
+import type { Deployment } from '../core/deployment/deployment-schema.ts';
+import { isInZone, normalizeName, parseZoneFile, reverseName, reverseZone24, type DnsRecord } from '../core/artifacts/zone-file.ts';
 import { worldAddresses, type WorldAddresses } from './addresses.ts';
 
 export const WORLD_TTL = 300;

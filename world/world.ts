@@ -7,10 +7,11 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Deployment } from '../harness/config/deployment-schema.ts';
-import type { AccountsManifest } from '../provisioning/accounts/accounts-manifest.ts';
-import type { DnsRecord } from '../provisioning/dns/zone-file.ts';
+import type { Deployment } from '../core/deployment/deployment-schema.ts';
+import type { AccountsManifest } from '../core/artifacts/accounts-manifest.ts';
+import type { DnsRecord } from '../core/artifacts/zone-file.ts';
 import { worldAddresses, type WorldAddresses } from './addresses.ts';
+import { reaperWatch } from './process/reaper.ts';
 import { DnsServer, type DnsEndpoint, type DnsServerOptions } from './dns-server.ts';
 import { startInboxReceivers, type InboxEndpoint, type InboxReceivers } from './inbox/inbox-receivers.ts';
 import type { PostalFaultOptions } from './postal/postal-faults.ts';
@@ -158,7 +159,11 @@ async function startMail(
   const dataDir = mkdtempSync(join(tmpdir(), 'postal-qa-world-'));
   // Dovecot's mail user must pass through to the Maildirs below.
   chmodSync(dataDir, 0o711);
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  reaperWatch.folder(dataDir);
+  cleanups.push(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    reaperWatch.folderGone(dataDir);
+  });
 
   const spamd: Spamd = await startSpamd({ address: addresses.spamd });
   started.push(spamd);

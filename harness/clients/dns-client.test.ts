@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DnsSnapshot } from '../checks/dns-observation.ts';
 import { createDnsClient, parseServer, recordingResolver, reverseName } from './dns-client.ts';
-import { freeUdpPort, startZoneServer, txtChunks, type Zone, type ZoneServer } from './zone-dns-server.ts';
+import { freeUdpPort, startZoneServer, txtChunks, type Zone, type ZoneServer } from './testing/zone-dns-server.ts';
 
 const LONG_TXT = `v=DKIM1; k=rsa; p=${'A'.repeat(580)}`;
 

@@ -4,6 +4,7 @@
  */
 import { promises as dnsPromises } from 'node:dns';
 import { isIP } from 'node:net';
+import { createResolver, parseServer } from '../../core/dns/resolver.ts';
 import type { DnsObservation, DnsRecordType, DnsSnapshot } from '../checks/dns-observation.ts';
 import { normaliseName } from '../checks/dns-observation.ts';
 import {
@@ -13,6 +14,8 @@ import {
   type ResolveFunction,
   type ResolverAnswer,
 } from '../checks/replay-resolver.ts';
+
+export { parseServer };
 
 export interface DnsClientOptions {
   /** "127.0.0.53", "127.0.0.53:5353", "::1" or "[::1]:5353". */
@@ -37,22 +40,6 @@ const ERROR_TEXT: Record<string, string> = {
   EBADRESP: 'malformed response',
   ECANCELLED: 'query cancelled',
 };
-
-/** Splits "host[:port]" into what setServers accepts and an "address:port" label. */
-export function parseServer(server: string): { setServersArg: string; label: string } {
-  const s = server.trim();
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
-  if (bracketed) {
-    const host = bracketed[1] ?? '';
-    const port = bracketed[2] ?? '53';
-    return { setServersArg: `[${host}]:${port}`, label: `[${host}]:${port}` };
-  }
-  if (isIP(s) === 6) return { setServersArg: s, label: `[${s}]:53` };
-  const hostPort = /^([^:]+):(\d+)$/.exec(s);
-  if (hostPort) return { setServersArg: s, label: s };
-  if (isIP(s) === 4) return { setServersArg: s, label: `${s}:53` };
-  throw new Error(`DNS server "${server}" is not an address like 127.0.0.53 or 127.0.0.53:5353`);
-}
 
 /** `91.98.35.3` → `3.35.98.91.in-addr.arpa`; IPv6 → nibbles under ip6.arpa. */
 export function reverseName(ip: string): string {
@@ -91,7 +78,7 @@ async function resolveRaw(resolver: dnsPromises.Resolver, name: string, type: Dn
 }
 
 export function createDnsClient(options: DnsClientOptions): DnsClient {
-  const { setServersArg, label } = parseServer(options.server);
+  const { label } = parseServer(options.server);
   const timeoutMs = Math.max(1, Math.floor(options.timeoutMs));
   // c-ares doubles the per-try timeout on retry, so `tries: 2` waits about 3× `timeout` in all;
   // a third of the budget per try keeps the whole query near timeoutMs. A guard timer enforces it.
@@ -101,8 +88,7 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
     const name = normaliseName(rawName);
     const base = { name, type, resolver: label } as const;
     // One resolver per query, so cancelling a timed-out query cannot cancel another in flight.
-    const resolver = new dnsPromises.Resolver({ timeout: perTryMs, tries: 2 });
-    resolver.setServers([setServersArg]);
+    const resolver = createResolver(options.server, { timeoutMs: perTryMs, tries: 2 });
 
     let timer: NodeJS.Timeout | undefined;
     const guard = new Promise<'timeout'>((resolve) => {

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import type { LookupFunction } from './host-lookup.ts';
+import type { LookupFunction } from '../../core/dns/host-lookup.ts';
 
 export interface HttpResponse {
   status: number;

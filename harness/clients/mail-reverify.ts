@@ -1,7 +1,6 @@
-import { promises as dns } from 'node:dns';
+import { resolveFunction } from '../../core/dns/resolver.ts';
 import { authenticate } from 'mailauth';
 import { simpleParser } from 'mailparser';
-import { parseServer } from './dns-client.ts';
 
 /** What the receiving provider saw on the wire, recovered from the top Received and Return-Path headers. */
 export interface Envelope {
@@ -35,12 +34,6 @@ export interface Reverified {
   hasDate: boolean;
 }
 
-function resolverFor(server: string): (name: string, rrtype: string) => Promise<unknown> {
-  if (server === 'system') return (name, rrtype) => dns.resolve(name, rrtype as 'TXT');
-  const resolver = new dns.Resolver({ timeout: 2_000, tries: 2 });
-  resolver.setServers([parseServer(server).setServersArg]);
-  return (name, rrtype) => resolver.resolve(name, rrtype as 'TXT');
-}
 
 /**
  * Re-verifies SPF, DKIM and DMARC of a received message ourselves with mailauth, through the target's
@@ -55,7 +48,7 @@ export async function reverifyMessage(raw: Buffer, dnsServer: string): Promise<R
     helo: envelope.helo,
     sender: envelope.mailFrom,
     mta: 'postal-qa',
-    resolver: resolverFor(dnsServer) as never,
+    resolver: resolveFunction(dnsServer) as never,
     disableArc: true,
     disableBimi: true,
   })) as unknown as {

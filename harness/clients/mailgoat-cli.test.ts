@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type CliContractInput, type CliContractRuns, checkCliContract } from '../checks/cli-contract-check.ts';
 import type { Verdict } from '../checks/verdict.ts';
-import { loadDeployment } from '../config/load-deployment.ts';
+import { loadDeployment } from '../../core/deployment/load-deployment.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
-import { pollUntil } from '../poll.ts';
+import { pollUntil } from '../../core/poll.ts';
 import { runCli, runMailgoatContract } from './mailgoat-cli.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

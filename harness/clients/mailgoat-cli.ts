@@ -4,9 +4,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliContractInput, CliRun } from '../checks/cli-contract-check.ts';
-import type { Deployment } from '../config/deployment-schema.ts';
+import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { probeBody, probeSubject } from '../controls/mail-probe.ts';
-import { pollUntil } from '../poll.ts';
+import { pollUntil } from '../../core/poll.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 import type { HttpClient } from './http-client.ts';
 import { listInbox } from './inbox-reader.ts';

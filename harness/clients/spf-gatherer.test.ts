@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSpf } from '../checks/spf-check.ts';
 import { createDnsClient } from './dns-client.ts';
 import { gatherSpf } from './spf-gatherer.ts';
-import { startZoneServer, type ZoneServer } from './zone-dns-server.ts';
+import { startZoneServer, type ZoneServer } from './testing/zone-dns-server.ts';
 
 let zone: ZoneServer;
 

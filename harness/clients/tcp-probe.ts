@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import type { PortProbe } from '../checks/port-reachability-check.ts';
-import type { LookupFunction } from './host-lookup.ts';
+import type { LookupFunction } from '../../core/dns/host-lookup.ts';
 
 /** The observation INF-01's check reads. */
 export type TcpProbe = PortProbe;

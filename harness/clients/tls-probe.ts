@@ -1,6 +1,6 @@
 import { connect } from 'node:tls';
-import type { LookupFunction } from './host-lookup.ts';
-import { describeTls, type TlsOutcome } from './smtp-dialogue.ts';
+import type { LookupFunction } from '../../core/dns/host-lookup.ts';
+import { describeTls, type TlsOutcome } from '../../core/smtp/smtp-dialogue.ts';
 
 /** A TLS handshake that never throws on a bad certificate: the outcome is the evidence. */
 export function probeTls(options: { host: string; port: number; servername: string; ca?: string; lookup: LookupFunction; timeoutMs: number }): Promise<TlsOutcome> {

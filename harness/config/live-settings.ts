@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError } from './config-error.ts';
+import { ConfigError } from '../../core/config-error.ts';
 import type { Area } from '../controls/catalog.ts';
 import { DEFAULT_PUBLIC_RESOLVERS } from '../targets/public-resolvers.ts';
 

@@ -7,13 +7,19 @@ describe('parseRunOptions', () => {
     expect(options).toMatchObject({ env: 'embedded', deploymentPath: 'fixtures/deployment.json', reportDir: 'reports', only: [] });
   });
 
-  it('takes both --flag=value and --flag value, and passes the rest to vitest', () => {
-    const options = parseRunOptions(['--env', 'live', '--only=dns,SEC-01', '--reporter=verbose', 'specs/dns']);
+  it('takes both --flag=value and --flag value; vitest gets its display flags and whatever follows a bare --', () => {
+    const options = parseRunOptions(['--env', 'live', '--only=dns,SEC-01', '--reporter=verbose', '--', 'specs/dns', '--no-color']);
     expect(options.env).toBe('live');
     expect(options.only).toContain('DNS-03');
     expect(options.only).toContain('SEC-01');
     expect(options.only).not.toContain('FN-01');
-    expect(options.vitestArgs).toEqual(['--reporter=verbose', 'specs/dns']);
+    expect(options.vitestArgs).toEqual(['--reporter=verbose', 'specs/dns', '--no-color']);
+  });
+
+  it('refuses an unknown option with a did-you-mean, so a typo never runs the wrong target', () => {
+    expect(() => parseRunOptions(['--evn=live'])).toThrow('--evn: unknown option (did you mean --env?)');
+    expect(() => parseRunOptions(['--allow-lod'])).toThrow('--allow-lod: unknown option (did you mean --allow-load?)');
+    expect(() => parseRunOptions(['specs/dns'])).toThrow(/specs\/dns: unknown option; --help lists them/);
   });
 
   it('refuses an unknown env, an unknown control and a flag without value, naming them', () => {

@@ -1,4 +1,5 @@
-import { ConfigError } from './config-error.ts';
+import { ConfigError } from '../../core/config-error.ts';
+import { closestKey } from '../../core/format-zod-error.ts';
 import { AREA_NAMES, resolveSelection } from '../controls/catalog.ts';
 import type { EnvName } from '../targets/target.ts';
 
@@ -20,7 +21,7 @@ export interface RunOptions {
   /** Hard cap on the messages one load control may send. */
   maxMessages: number;
   help: boolean;
-  /** Everything we do not own, handed to vitest untouched. */
+  /** vitest's own options (after a bare `--`, or the display flags it allows), handed over untouched. */
   vitestArgs: string[];
 }
 
@@ -39,10 +40,15 @@ export const USAGE = `Usage: npm test -- [options] [vitest options]
   --allow-load                let PERF-* controls send load to a live server (always on for embedded/local)
   --max-messages=<n>          hard cap on messages one load control sends (default 500)
   --help                      this text
+  -- <vitest options>         anything after a bare -- goes to vitest untouched (--reporter, --silent and --bail may also come before it)
 
-Exit codes: 0 every control passed (or warn/waived), 1 a control failed, 2 usage or configuration error.`;
+Exit codes: 0 every control passed (or warn/waived), 1 a control failed, 2 usage or configuration error,\n130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (the report is still written).`;
 
 const OWN_FLAGS = ['env', 'deployment', 'only', 'report-dir', 'zone-file', 'waivers', 'max-messages', 'fault'] as const;
+/** Flags without a value. */
+const SWITCHES = ['help', 'list-faults', 'allow-load'] as const;
+/** vitest options that may be given without the `--` separator: they change only how results are shown. */
+const VITEST_FLAGS = ['reporter', 'silent', 'bail', 'outputFile'];
 type OwnFlag = (typeof OWN_FLAGS)[number];
 
 export function parseRunOptions(argv: string[]): RunOptions {
@@ -65,11 +71,21 @@ export function parseRunOptions(argv: string[]): RunOptions {
       allowLoad = true;
       continue;
     }
-    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    if (arg === '--') {
+      // Everything after a bare `--` is vitest's own, untouched.
+      vitestArgs.push(...argv.slice(i + 1));
+      break;
+    }
+    const match = /^--([a-zA-Z-]+)(?:=(.*))?$/s.exec(arg);
     const flag = match?.[1] as OwnFlag | undefined;
-    if (!match || !flag || !OWN_FLAGS.includes(flag)) {
+    if (match && VITEST_FLAGS.includes(match[1]!)) {
       vitestArgs.push(arg);
       continue;
+    }
+    if (!match || !flag || !OWN_FLAGS.includes(flag)) {
+      const name = match?.[1] ?? arg.replace(/^-+/, '').split('=')[0]!;
+      const suggestion = closestKey(name, [...OWN_FLAGS, ...SWITCHES]);
+      throw new ConfigError(`${arg.split('=')[0]}: unknown option${suggestion ? ` (did you mean --${suggestion}?)` : ''}; --help lists them, and vitest's own options go after a bare --`);
     }
     let value = match[2];
     if (value === undefined) {

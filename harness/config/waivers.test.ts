@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.ts';
+import { ConfigError } from '../../core/config-error.ts';
 import { parseWaivers, waiverStatus } from './waivers.ts';
 
 const one = (w: object) => JSON.stringify([{ control: 'DNS-06', justification: 'PTR requested from Hetzner, ticket 123', expires: '2026-12-01', ...w }]);

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { findControl } from '../controls/catalog.ts';
-import { ConfigError } from './config-error.ts';
-import { formatZodError } from './format-zod-error.ts';
+import { ConfigError } from '../../core/config-error.ts';
+import { formatZodError } from '../../core/format-zod-error.ts';
 
 /**
  * Waivers: a failing control may be accepted for a while, with a reason a reviewer can read.

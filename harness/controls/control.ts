@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { it } from 'vitest';
 import { waiverStatus } from '../config/waivers.ts';
 import { combineVerdicts, type Verdict } from '../checks/verdict.ts';
-import type { Deployment } from '../config/deployment-schema.ts';
+import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 import { findControl } from './catalog.ts';
 import type { ControlOutcome, ControlResult } from './control-result.ts';

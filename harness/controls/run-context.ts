@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import type { Deployment } from '../config/deployment-schema.ts';
+import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import type { Waiver } from '../config/waivers.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 

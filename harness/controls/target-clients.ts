@@ -1,4 +1,4 @@
-import { createHostLookup, type LookupFunction } from '../clients/host-lookup.ts';
+import { createHostLookup, type LookupFunction } from '../../core/dns/host-lookup.ts';
 import { createHttpClient, type HttpClient } from '../clients/http-client.ts';
 import { createPostalApi, type PostalApi } from '../clients/postal-api-client.ts';
 import type { TargetDescriptor } from '../targets/target.ts';

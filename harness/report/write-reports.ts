@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRedactor } from './redact.ts';
+import { prepareReportDir } from './report-dir.ts';
 import type { ReportInput } from './report-input.ts';
 import { renderJson } from './render-json.ts';
 import { renderJunit } from './render-junit.ts';
@@ -15,7 +16,7 @@ export interface WrittenReports {
 /** Writes every report through the redactor; the one place that turns results into files. */
 export function writeReports(input: ReportInput, reportDir: string, secrets: string[]): WrittenReports {
   const redact = createRedactor(secrets);
-  mkdirSync(join(reportDir, 'test-results'), { recursive: true });
+  prepareReportDir(reportDir);
   const paths = {
     markdown: join(reportDir, 'QA-TEST-REPORT.md'),
     json: join(reportDir, 'test-results', 'results.json'),

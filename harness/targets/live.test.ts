@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadDeployment } from '../config/load-deployment.ts';
+import { loadDeployment } from '../../core/deployment/load-deployment.ts';
 import type { LiveSettings } from '../config/live-settings.ts';
 import { openLiveTarget } from './live.ts';
 

@@ -1,17 +1,13 @@
-import { Resolver } from 'node:dns/promises';
-import type { Deployment } from '../config/deployment-schema.ts';
+import { createResolver } from '../../core/dns/resolver.ts';
+import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import type { LiveSettings } from '../config/live-settings.ts';
-import { readApiKeysFile } from '../../provisioning/accounts/api-keys-file.ts';
-import { ConfigError } from '../config/config-error.ts';
+import { readApiKeysFile } from '../../core/artifacts/api-keys-file.ts';
+import { ConfigError } from '../../core/config-error.ts';
 import type { AgentAccount, OpenTarget, ResolverEndpoint, SeedMailbox, TargetDescriptor } from './target.ts';
 
 const DNS_TIMEOUT_MS = 5_000;
 
-function resolverFor(server: string): Resolver {
-  const resolver = new Resolver({ timeout: DNS_TIMEOUT_MS, tries: 2 });
-  resolver.setServers([server]);
-  return resolver;
-}
+const resolverFor = (server: string) => createResolver(server, { timeoutMs: DNS_TIMEOUT_MS, tries: 2 });
 
 /** The domain's authoritative servers, found through the first resolver (NS, then their addresses). */
 async function discoverAuthoritative(domain: string, via: string): Promise<{ servers: ResolverEndpoint[]; note?: string }> {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
-import { ConfigError } from '../config/config-error.ts';
+import { ConfigError } from '../../core/config-error.ts';
 import type { OpenTarget } from './target.ts';
 
 const PROBE_TIMEOUT_MS = 2_000;

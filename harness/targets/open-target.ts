@@ -1,4 +1,4 @@
-import type { Deployment } from '../config/deployment-schema.ts';
+import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import type { LiveSettings } from '../config/live-settings.ts';
 import type { RunOptions } from '../config/run-options.ts';
 import { openEmbeddedTarget } from './embedded.ts';

@@ -4,9 +4,9 @@
  * server token, so provisioning again never rotates a credential an agent already uses.
  */
 import { randomUUID } from 'node:crypto';
-import type { Deployment } from '../../harness/config/deployment-schema.ts';
-import type { AccountsManifest, ManifestCredential, ManifestEndpoint, ManifestRoute } from './accounts-manifest.ts';
-import { API_KEY_PATTERN, SERVER_TOKEN_PATTERN } from './accounts-manifest-schema.ts';
+import type { Deployment } from '../../core/deployment/deployment-schema.ts';
+import type { AccountsManifest, ManifestCredential, ManifestEndpoint, ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
+import { API_KEY_PATTERN, SERVER_TOKEN_PATTERN } from '../../core/artifacts/accounts-manifest-schema.ts';
 import { LOWER_ALPHANUMERIC, randomAlphanumeric } from './random-alphanumeric.ts';
 
 export interface GenerateAccountsManifestOptions {

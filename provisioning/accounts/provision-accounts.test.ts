@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deploymentSchema } from '../../harness/config/deployment-schema.ts';
-import { accountsManifestSchema } from './accounts-manifest-schema.ts';
-import { readApiKeysFile, readCredentialsFile } from './api-keys-file.ts';
+import { deploymentSchema } from '../../core/deployment/deployment-schema.ts';
+import { accountsManifestSchema } from '../../core/artifacts/accounts-manifest-schema.ts';
+import { readApiKeysFile, readCredentialsFile } from '../../core/artifacts/api-keys-file.ts';
 import { generateAccountsManifest } from './generate-accounts-manifest.ts';
 import { provisionAccounts } from './provision-accounts.ts';
-import { readAccountsManifest } from './read-accounts-manifest.ts';
+import { readAccountsManifest } from '../../core/artifacts/read-accounts-manifest.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const deployment = deploymentSchema.parse(JSON.parse(readFileSync(join(root, 'fixtures/deployment.json'), 'utf8')));

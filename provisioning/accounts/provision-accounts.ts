@@ -5,12 +5,12 @@
  */
 import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Deployment } from '../../harness/config/deployment-schema.ts';
+import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { ensureDkimKey } from '../dns/dkim-key.ts';
-import type { AccountsManifest } from './accounts-manifest.ts';
-import { API_KEYS_FILE_NAME, renderApiKeysFile } from './api-keys-file.ts';
+import type { AccountsManifest } from '../../core/artifacts/accounts-manifest.ts';
+import { API_KEYS_FILE_NAME, renderApiKeysFile } from '../../core/artifacts/api-keys-file.ts';
 import { generateAccountsManifest } from './generate-accounts-manifest.ts';
-import { readAccountsManifest } from './read-accounts-manifest.ts';
+import { readAccountsManifest } from '../../core/artifacts/read-accounts-manifest.ts';
 
 export const ACCOUNTS_MANIFEST_FILE_NAME = 'accounts-manifest.json';
 

@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { deploymentSchema, type Deployment } from '../../harness/config/deployment-schema.ts';
+import { deploymentSchema, type Deployment } from '../../core/deployment/deployment-schema.ts';
 import { generateDnsRecords, renderZoneFile, splitTxt } from './generate-zone.ts';
-import { parseZoneFile } from './zone-file.ts';
+import { parseZoneFile } from '../../core/artifacts/zone-file.ts';
 
 const deployment: Deployment = deploymentSchema.parse(JSON.parse(readFileSync(new URL('../../fixtures/deployment.json', import.meta.url), 'utf8')));
 const publicKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');

@@ -2,10 +2,10 @@
  * The deliverable `postal-dns-records.txt`: every DNS record the deployment needs,
  * in BIND zone-file syntax, with a comment saying what each record is for.
  */
-import type { Deployment } from '../../harness/config/deployment-schema.ts';
-import { isInZone, normalizeName, reverseName, reverseZone24, type DnsRecord } from './zone-file.ts';
+import type { Deployment } from '../../core/deployment/deployment-schema.ts';
+import { isInZone, normalizeName, reverseName, reverseZone24, type DnsRecord } from '../../core/artifacts/zone-file.ts';
 
-export type { DnsRecord } from './zone-file.ts';
+export type { DnsRecord } from '../../core/artifacts/zone-file.ts';
 
 /** The longest single TXT character-string (RFC 1035 §3.3.14). */
 export const TXT_CHUNK = 255;

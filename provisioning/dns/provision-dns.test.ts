@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deploymentSchema } from '../../harness/config/deployment-schema.ts';
+import { deploymentSchema } from '../../core/deployment/deployment-schema.ts';
 import { provisionDns } from './provision-dns.ts';
-import { parseZoneFile } from './zone-file.ts';
+import { parseZoneFile } from '../../core/artifacts/zone-file.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const deployment = deploymentSchema.parse(JSON.parse(readFileSync(join(root, 'fixtures/deployment.json'), 'utf8')));

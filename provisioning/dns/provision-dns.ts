@@ -1,10 +1,10 @@
 /** Writes the DNS deliverable (`postal-dns-records.txt`) and the DKIM private key into an output folder. */
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Deployment } from '../../harness/config/deployment-schema.ts';
+import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { ensureDkimKey } from './dkim-key.ts';
 import { generateDnsRecords, renderZoneFile } from './generate-zone.ts';
-import type { DnsRecord } from './zone-file.ts';
+import type { DnsRecord } from '../../core/artifacts/zone-file.ts';
 
 export const ZONE_FILE_NAME = 'postal-dns-records.txt';
 

@@ -4,6 +4,7 @@
  * Each instance gets a private config and runtime folder; stop() kills it and removes that folder.
  */
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { reaperWatch } from '../process/reaper.ts';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -75,7 +76,11 @@ export async function startDovecot(options: StartDovecotOptions): Promise<Doveco
   const keyFile = join(privateDir, 'key.pem');
   const configFile = join(privateDir, 'dovecot.conf');
 
-  const removePrivateDir = (): void => rmSync(privateDir, { recursive: true, force: true });
+  reaperWatch.folder(privateDir);
+  const removePrivateDir = (): void => {
+    rmSync(privateDir, { recursive: true, force: true });
+    reaperWatch.folderGone(privateDir);
+  };
   try {
     // The auth process runs as the dovecot user and reads the passwd-file; nobody else may.
     writeFileSync(passwdFile, renderPasswdFile(options.users), { mode: 0o640 });

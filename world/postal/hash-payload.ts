@@ -3,7 +3,7 @@
  * field — including its quirks: `reply_to` is the whole header array (not `.last`), and attachment
  * data is Ruby's `Base64.encode64` (a newline every 60 characters).
  */
-import type { ManifestEndpoint } from '../../provisioning/accounts/accounts-manifest.ts';
+import type { ManifestEndpoint } from '../../core/artifacts/accounts-manifest.ts';
 import { lastHeader, parseHeaders } from './mail-headers.ts';
 import type { StoredMessage } from './message-store.ts';
 import { parseContent } from './parsed-content.ts';

@@ -2,7 +2,7 @@
  * The stand-in's message database: what Postal keeps per server in `postal-server-<id>` (messages and
  * deliveries), in memory. One message per recipient, numeric ids from 1, 16-alphanumeric tokens.
  */
-import type { ManifestRoute } from '../../provisioning/accounts/accounts-manifest.ts';
+import type { ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
 import { randomAlphanumeric } from './random-token.ts';
 
 export type MessageStatus = 'Pending' | 'Sent' | 'SoftFail' | 'HardFail' | 'Held' | 'Bounced' | 'Processed';

@@ -1,3 +1,4 @@
+import { pollUntil } from '../../core/poll.ts';
 import { execFile } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -164,13 +165,8 @@ describe('messages/message and messages/deliveries', () => {
   it('lists deliveries in Postal shape', async () => {
     const sent = await api(world, 'send/message', message());
     const { id } = sent.data.messages['friend@gmail.test'];
-    const deadline = Date.now() + 10_000;
-    let deliveries: any[] = [];
-    while (Date.now() < deadline) {
-      deliveries = (await api(world, 'messages/deliveries', { id })).data;
-      if (deliveries.length > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const polled = await pollUntil(async () => (await api(world, 'messages/deliveries', { id })).data as any[], (d) => d.length > 0, { timeoutMs: 10_000, intervalMs: 50 });
+    const deliveries = polled.value;
     expect(deliveries[0]).toEqual({
       id: expect.any(Number),
       status: 'Sent',

@@ -4,8 +4,8 @@
  * makes against its database (credential by key, route by name and domain, authenticated From domain).
  */
 import type { PostalFaultOptions } from './postal-faults.ts';
-import type { Deployment } from '../../harness/config/deployment-schema.ts';
-import type { AccountsManifest, ManifestEndpoint, ManifestRoute } from '../../provisioning/accounts/accounts-manifest.ts';
+import type { Deployment } from '../../core/deployment/deployment-schema.ts';
+import type { AccountsManifest, ManifestEndpoint, ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
 import { addressesIn, domainOf, stripName, type HeaderMap } from './mail-headers.ts';
 
 /** postal.yml defaults the stand-in keeps */

@@ -3,9 +3,9 @@
  * over HTTPS (443), SMTP (25), the worker, both health servers (9090/9091) and the world's stand-in for
  * `docker compose ps` (9000). Everything it starts is stopped by `stop()`, which is idempotent.
  */
-import type { Deployment } from '../../harness/config/deployment-schema.ts';
-import type { AccountsManifest } from '../../provisioning/accounts/accounts-manifest.ts';
-import type { SpamScorer } from '../../harness/clients/spam-scorer.ts';
+import type { Deployment } from '../../core/deployment/deployment-schema.ts';
+import type { AccountsManifest } from '../../core/artifacts/accounts-manifest.ts';
+import type { SpamScorer } from '../../core/spam/spam-scorer.ts';
 import type { WorldCertificateAuthority } from '../tls/certificate-authority.ts';
 import { createHealthServer, type HealthServer } from './health-server.ts';
 import { InstallSigner } from './install-signer.ts';

@@ -6,7 +6,7 @@
  */
 import type { Server as NetServer } from 'node:net';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
-import type { ManifestRoute } from '../../provisioning/accounts/accounts-manifest.ts';
+import type { ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
 import { domainOf, lastHeader, messageIdOf, parseHeaders, prependHeaders } from './mail-headers.ts';
 import type { MessageStore, StoredMessage } from './message-store.ts';
 import type { MetricsRegistry } from './metrics.ts';

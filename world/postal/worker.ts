@@ -5,8 +5,8 @@
  * Limitation: Postal retries after 5 min × 1.3^attempts for 18 attempts; the stand-in's default is
  * 200 ms × 1.3^attempts for 5 attempts, so a retry is observable within a test's deadline.
  */
-import type { ManifestRoute } from '../../provisioning/accounts/accounts-manifest.ts';
-import type { SpamScorer } from '../../harness/clients/spam-scorer.ts';
+import type { ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
+import type { SpamScorer } from '../../core/spam/spam-scorer.ts';
 import { hashPayload } from './hash-payload.ts';
 import { postToEndpoint, type HttpSenderOptions } from './http-sender.ts';
 import { parseHeaders, lastHeader, prependHeaders } from './mail-headers.ts';

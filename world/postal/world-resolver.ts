@@ -3,7 +3,7 @@
  * (like the host's resolver in `dns.resolv_conf_path`). A short cache, as a caching resolver would have,
  * so a record changed by a fault shows up within `cacheMs`.
  */
-import { promises as dns } from 'node:dns';
+import { createResolver } from '../../core/dns/resolver.ts';
 
 export interface PostalResolver {
   mx(name: string): Promise<Array<{ exchange: string; priority: number }>>;
@@ -15,9 +15,7 @@ export interface PostalResolver {
 const EMPTY_CODES = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN']);
 
 export function createWorldResolver(options: { dnsServer: string; localAddress: string; cacheMs?: number; timeoutMs?: number }): PostalResolver {
-  const resolver = new dns.Resolver({ timeout: options.timeoutMs ?? 2000, tries: 2 });
-  resolver.setServers([options.dnsServer]);
-  resolver.setLocalAddress(options.localAddress);
+  const resolver = createResolver(options.dnsServer, { timeoutMs: options.timeoutMs ?? 2000, tries: 2, localAddress: options.localAddress });
   const cacheMs = options.cacheMs ?? 1000;
   const cache = new Map<string, { at: number; value: Promise<unknown> }>();
 

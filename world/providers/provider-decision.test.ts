@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SpamVerdict } from '../../harness/clients/spam-scorer.ts';
+import type { SpamVerdict } from '../../core/spam/spam-scorer.ts';
 import { decideFiling } from './provider-decision.ts';
 import { spamHeaders, receivedHeader, normaliseHeaderBlock } from './trace-headers.ts';
 

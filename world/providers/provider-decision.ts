@@ -10,7 +10,7 @@
  * Simplification: DMARC `pct` is treated as 100 (every failing message gets the policy), so the
  * outcome is the same on every run.
  */
-import type { SpamVerdict } from '../../harness/clients/spam-scorer.ts';
+import type { SpamVerdict } from '../../core/spam/spam-scorer.ts';
 
 export interface DmarcOutcome {
   /** mailauth's dmarc.status.result: pass, fail, none, temperror, permerror… */

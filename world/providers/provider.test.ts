@@ -6,7 +6,7 @@ import { ImapFlow } from 'imapflow';
 import { dkimSign } from 'mailauth';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DnsRecord } from '../../provisioning/dns/zone-file.ts';
+import type { DnsRecord } from '../../core/artifacts/zone-file.ts';
 import { DnsServer } from '../dns-server.ts';
 import { dkimKey } from '../sender/dkim-key.ts';
 import { startOutsideSender, type OutsideSender } from '../sender/outside-sender.ts';

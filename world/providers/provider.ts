@@ -18,7 +18,7 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMT
 import type { DnsEndpoint } from '../dns-server.ts';
 import { startDovecot, type Dovecot } from '../imap/dovecot.ts';
 import { deliverToMaildir } from '../imap/maildir.ts';
-import type { SpamScorer, SpamVerdict } from '../../harness/clients/spam-scorer.ts';
+import type { SpamScorer, SpamVerdict } from '../../core/spam/spam-scorer.ts';
 import type { WorldCertificateAuthority } from '../tls/certificate-authority.ts';
 import { decideFiling, type DmarcOutcome } from './provider-decision.ts';
 import { listenSmtp, smtpError, closeSmtp, readMessage } from './smtp-listen.ts';

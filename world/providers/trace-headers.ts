@@ -3,7 +3,7 @@
  * Delivered-To, the authentication results from mailauth, SpamAssassin's X-Spam-* fields and the
  * MX's own Received line. Pure, so the exact text is unit-tested.
  */
-import type { SpamVerdict } from '../../harness/clients/spam-scorer.ts';
+import type { SpamVerdict } from '../../core/spam/spam-scorer.ts';
 
 export interface ReceivedInput {
   helo: string;

@@ -4,6 +4,7 @@
  */
 import { promises as dns } from 'node:dns';
 import type { DNSResolver } from 'mailauth';
+import { createResolver, serverString } from '../../core/dns/resolver.ts';
 import type { DnsEndpoint } from '../dns-server.ts';
 
 export interface WorldResolver {
@@ -14,8 +15,7 @@ export interface WorldResolver {
 }
 
 export function worldResolver(server: DnsEndpoint, { timeoutMs = 2000, tries = 2 } = {}): WorldResolver {
-  const resolver = new dns.Resolver({ timeout: timeoutMs, tries });
-  resolver.setServers([server.port === 53 ? server.address : `${server.address}:${server.port}`]);
+  const resolver = createResolver(serverString(server), { timeoutMs, tries });
   const resolve = ((name: string, rrtype: string) => resolver.resolve(name, rrtype)) as unknown as DNSResolver;
   return { resolver, resolve };
 }

@@ -4,10 +4,13 @@
  * Both daemons fork workers, so killing the leader alone can leave children holding ports.
  * The child is spawned detached (its own group) and every group still alive is SIGKILLed from a
  * synchronous process 'exit' handler, so a crashed test run or a `process.exit()` leaves nothing
- * behind. (A SIGKILL of node itself cannot be caught; that is the one case this does not cover.)
+ * behind. A SIGKILL of node itself cannot be caught: for that, every group is also registered with
+ * the reaper (process/reaper.ts), which SIGKILLs what is left when the world's pipe closes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { pollUntil } from '../../core/poll.ts';
+import { reaperWatch } from '../process/reaper.ts';
 
 export interface DaemonOptions {
   /** a short label for error messages, e.g. "spamd 127.0.0.60:783" */
@@ -95,10 +98,12 @@ export function startDaemon(options: DaemonOptions): Daemon {
   const pid = child.pid;
   if (pid !== undefined) {
     liveGroups.add(pid);
+    reaperWatch.group(pid);
     // Workers may outlive a leader that died on its own; reap the whole group once it has.
     void exited.then(() => {
       killGroup(pid, 'SIGKILL');
       liveGroups.delete(pid);
+      reaperWatch.groupGone(pid);
     });
   }
 
@@ -184,8 +189,7 @@ export function groupAlive(pgid: number): boolean {
 }
 
 async function waitForGroupGone(pgid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  await pollUntil(async () => groupAlive(pgid), (alive) => !alive, { timeoutMs, intervalMs: 20, maxIntervalMs: 100 });
 }
 
 /** Polls `probe` until it resolves true, the daemon exits, or the deadline passes. */
@@ -194,20 +198,15 @@ export async function waitUntilReady(
   probe: () => Promise<boolean>,
   { timeoutMs, intervalMs = 50, what }: { timeoutMs: number; intervalMs?: number; what: string },
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let died = false;
-  void daemon.exited.then(() => (died = true));
-  for (;;) {
-    if (died || !daemon.running) {
-      const exit = await daemon.exited;
-      throw new Error(
-        `${what} exited before it was ready (code ${exit.code}, signal ${exit.signal}). Last output:\n${daemon.recentOutput()}`,
-      );
-    }
-    if (await probe().catch(() => false)) return;
-    if (Date.now() >= deadline) {
-      throw new Error(`${what} not ready after ${timeoutMs} ms. Last output:\n${daemon.recentOutput()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  const polled = await pollUntil(
+    async () => (daemon.running ? ((await probe().catch(() => false)) ? 'ready' : 'waiting') : 'exited'),
+    (state) => state !== 'waiting',
+    { timeoutMs, intervalMs, maxIntervalMs: 200 },
+  );
+  if (polled.value === 'ready') return;
+  if (polled.value === 'exited') {
+    const exit = await daemon.exited;
+    throw new Error(`${what} exited before it was ready (code ${exit.code}, signal ${exit.signal}). Last output:\n${daemon.recentOutput()}`);
   }
+  throw new Error(`${what} not ready after ${timeoutMs} ms. Last output:\n${daemon.recentOutput()}`);
 }

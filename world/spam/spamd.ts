@@ -5,8 +5,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, waitUntilReady } from './daemon-process.ts';
-import { SpamcClient, type SpamdEndpoint } from '../../harness/clients/spamc-client.ts';
-import type { SpamScorer } from '../../harness/clients/spam-scorer.ts';
+import { SpamcClient, type SpamdEndpoint } from '../../core/spam/spamc-client.ts';
+import type { SpamScorer } from '../../core/spam/spam-scorer.ts';
 
 /** Where Debian's package puts the rules it ships, and where `sa-update` would put newer ones. */
 export const SHIPPED_RULES_DIR = '/usr/share/spamassassin';

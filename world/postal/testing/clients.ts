@@ -1,7 +1,7 @@
 /** Protocol clients for the stand-in's tests: HTTPS to the web host (world CA trusted) and a raw SMTP dialogue. */
 import { request } from 'node:https';
-import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { createHostLookup } from '../../../core/dns/host-lookup.ts';
+import { SmtpDialogue as CoreSmtpDialogue } from '../../../core/smtp/smtp-dialogue.ts';
 import type { TestWorld } from './postal-test-world.ts';
 
 export interface HttpsAnswer {
@@ -35,69 +35,31 @@ export async function api(world: TestWorld, action: string, params: unknown, key
   return JSON.parse(answer.body);
 }
 
-/** A line-by-line SMTP client that can STARTTLS, for checking exact replies. */
+/**
+ * The shared SMTP dialogue (core/smtp) in the shape these tests read best: each command answers the
+ * reply's text, lines joined by "\n", so an exact reply can be compared as one string.
+ */
 export class SmtpDialogue {
-  private socket: Socket | TLSSocket;
-  private buffer = '';
-  private waiters: Array<() => void> = [];
-
-  private constructor(socket: Socket) {
-    this.socket = socket;
-    this.attach(socket);
-  }
+  private constructor(private readonly inner: CoreSmtpDialogue) {}
 
   static async open(host: string, port: number, localAddress?: string): Promise<{ dialogue: SmtpDialogue; greeting: string }> {
-    const socket = netConnect({ host, port, localAddress, timeout: 10_000 });
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    const dialogue = new SmtpDialogue(socket);
-    return { dialogue, greeting: await dialogue.reply() };
-  }
-
-  private attach(socket: Socket | TLSSocket): void {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer += chunk.toString('utf8');
-      this.waiters.splice(0).forEach((w) => w());
-    });
-    socket.on('error', () => undefined);
-  }
-
-  /** Reads one complete (possibly multi-line) reply. */
-  async reply(timeoutMs = 10_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const match = /^(?:\d{3}-[^\n]*\n)*\d{3}(?: [^\n]*)?\r?\n/.exec(this.buffer);
-      if (match) {
-        this.buffer = this.buffer.slice(match[0].length);
-        return match[0].replace(/\r?\n$/, '').replace(/\r/g, '');
-      }
-      if (Date.now() > deadline) throw new Error(`no SMTP reply within ${timeoutMs} ms (buffer: ${JSON.stringify(this.buffer)})`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 100);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    const { dialogue, greeting } = await CoreSmtpDialogue.open({ host, port, localAddress, lookup: createHostLookup('system', 1_000), timeoutMs: 10_000 });
+    return { dialogue: new SmtpDialogue(dialogue), greeting: greeting.text };
   }
 
   async send(line: string): Promise<string> {
-    this.socket.write(`${line}\r\n`);
-    return this.reply();
+    return (await this.inner.command(line)).text;
   }
 
-  async startTls(servername: string, ca: string): Promise<TLSSocket> {
-    const reply = await this.send('STARTTLS');
-    if (!reply.startsWith('220')) throw new Error(`STARTTLS refused: ${reply}`);
-    this.socket.removeAllListeners('data');
-    const secure = tlsConnect({ socket: this.socket as Socket, servername, ca });
-    await new Promise<void>((resolve, reject) => secure.once('secureConnect', resolve).once('error', reject));
-    this.socket = secure;
-    this.attach(secure);
-    return secure;
+  /** Resolves with whether the chain and name were trusted; rejects when STARTTLS is refused or no handshake happens. */
+  async startTls(servername: string, ca: string): Promise<{ authorized: boolean }> {
+    const { reply, tls } = await this.inner.startTls({ servername, ca });
+    if (reply.code !== 220) throw new Error(`STARTTLS refused: ${reply.text}`);
+    if (!tls?.ok) throw new Error(`TLS handshake failed: ${tls?.error ?? 'no handshake'}`);
+    return { authorized: tls.authorized };
   }
 
   close(): void {
-    this.socket.destroy();
+    this.inner.close();
   }
 }

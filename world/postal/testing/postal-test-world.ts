@@ -1,3 +1,4 @@
+import { eventually as eventuallyWithin } from '../../../core/poll.ts';
 /**
  * A small world for the stand-in's own tests, on net 127.0.71: a DNS server, a mailbox "provider"
  * (smtp-server with STARTTLS) and an "inbox" HTTP receiver, each at its own address, plus keys, a
@@ -9,11 +10,11 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { deploymentSchema, type Deployment } from '../../../harness/config/deployment-schema.ts';
-import type { AccountsManifest } from '../../../provisioning/accounts/accounts-manifest.ts';
-import type { DnsRecord } from '../../../provisioning/dns/zone-file.ts';
+import { deploymentSchema, type Deployment } from '../../../core/deployment/deployment-schema.ts';
+import type { AccountsManifest } from '../../../core/artifacts/accounts-manifest.ts';
+import type { DnsRecord } from '../../../core/artifacts/zone-file.ts';
 import { DnsServer } from '../../dns-server.ts';
-import type { SpamScorer, SpamVerdict } from '../../../harness/clients/spam-scorer.ts';
+import type { SpamScorer, SpamVerdict } from '../../../core/spam/spam-scorer.ts';
 import { createCertificateAuthority, type WorldCertificateAuthority } from '../../tls/certificate-authority.ts';
 import { startPostal, type PostalStandIn, type StartPostalOptions } from '../postal-stand-in.ts';
 
@@ -236,12 +237,6 @@ export async function startTestWorld(options: { slot?: number; catchAll?: boolea
 }
 
 /** Polls until `probe` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+export function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  return eventuallyWithin(what, async () => probe(), { timeoutMs, intervalMs: 25, maxIntervalMs: 25 });
 }

@@ -1,6 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import type { LookupFunction } from './host-lookup.ts';
+import type { LookupFunction } from '../dns/host-lookup.ts';
 
 export interface SmtpReply {
   code: number;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.ts';
+import { ConfigError } from '../config-error.ts';
 import { loadDeployment, parseDeployment } from './load-deployment.ts';
 
 const fixture = JSON.parse(readFileSync('fixtures/deployment.json', 'utf8'));

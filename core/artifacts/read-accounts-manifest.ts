@@ -1,6 +1,6 @@
-import { readConfigFile } from '../../harness/config/read-config-file.ts';
-import { ConfigError } from '../../harness/config/config-error.ts';
-import { formatZodError } from '../../harness/config/format-zod-error.ts';
+import { readConfigFile } from '../read-user-file.ts';
+import { ConfigError } from '../config-error.ts';
+import { formatZodError } from '../format-zod-error.ts';
 import type { AccountsManifest } from './accounts-manifest.ts';
 import { accountsManifestSchema } from './accounts-manifest-schema.ts';
 

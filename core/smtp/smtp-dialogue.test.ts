@@ -4,9 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHostLookup } from './host-lookup.ts';
+import { createHostLookup } from '../dns/host-lookup.ts';
 import { SmtpDialogue } from './smtp-dialogue.ts';
-import { probeTcp } from './tcp-probe.ts';
 
 // The harness side of SMTP probing, against a throwaway smtp-server (not the world) on 127.0.74.25.
 const HOST = '127.0.74.25';
@@ -68,13 +67,5 @@ describe('SmtpDialogue', () => {
     await dialogue.command('AUTH PLAIN AGFsaWNlAHNlY3JldA==', { mask: true }).catch(() => undefined);
     dialogue.close();
     expect(dialogue.transcript.join('\n')).not.toContain('AGFsaWNlAHNlY3JldA==');
-  });
-});
-
-describe('probeTcp', () => {
-  it('tells a listening port from a closed one', async () => {
-    expect((await probeTcp(HOST, PORT, lookup, 1_000)).reachable).toBe(true);
-    const closed = await probeTcp(HOST, PORT + 1, lookup, 1_000);
-    expect(closed).toMatchObject({ reachable: false, error: 'ECONNREFUSED' });
   });
 });

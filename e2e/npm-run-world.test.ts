@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCredentialsFile } from '../../provisioning/accounts/api-keys-file.ts';
+import { readCredentialsFile } from '../core/artifacts/api-keys-file.ts';
 import { canBind, eventually, runTool, startCli, stillRunning, type CliProcess } from './cli-process.ts';
 
 const NET = '127.0.81';
 const POSTAL = `${NET}.10`;
 const DNS = `${NET}.53`;
 const GMAIL = `${NET}.20`;
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = new URL('../', import.meta.url).pathname;
 const READY = 'World ready.';
 const BOOT_DEADLINE_MS = 60_000;
 const DELIVERY_DEADLINE_MS = 20_000;

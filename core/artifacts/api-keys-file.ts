@@ -4,11 +4,11 @@
  * (POSTAL_API_KEYS_FILE), so the reader accepts what a person may have typed by hand and, when a
  * line is wrong, says which one — without ever echoing a key.
  */
-import { readConfigFile } from '../../harness/config/read-config-file.ts';
-import { ConfigError } from '../../harness/config/config-error.ts';
+import { readConfigFile } from '../read-user-file.ts';
+import { ConfigError } from '../config-error.ts';
 import type { AccountsManifest } from './accounts-manifest.ts';
 import { API_KEY_PATTERN } from './accounts-manifest-schema.ts';
-import { SMTP_CREDENTIAL_NAME } from './generate-accounts-manifest.ts';
+import { SMTP_CREDENTIAL_NAME } from '../../provisioning/accounts/generate-accounts-manifest.ts';
 
 export const API_KEYS_FILE_NAME = 'postal-api-keys.txt';
 

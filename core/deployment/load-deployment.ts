@@ -1,7 +1,7 @@
-import { ConfigError } from './config-error.ts';
+import { ConfigError } from '../config-error.ts';
 import { deploymentSchema, type Deployment } from './deployment-schema.ts';
-import { formatZodError } from './format-zod-error.ts';
-import { readConfigFile } from './read-config-file.ts';
+import { formatZodError } from '../format-zod-error.ts';
+import { readConfigFile } from '../read-user-file.ts';
 
 export function parseDeployment(text: string, source: string): Deployment {
   let raw: unknown;

@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { judgeFaultRun } from '../../scripts/fault-judgement.ts';
-import { findFault } from '../faults.ts';
+import { judgeFaultRun } from '../scripts/fault-judgement.ts';
+import { findFault } from '../world/faults.ts';
 
 describe('a stopped worker', () => {
   it('turns INF-03 and FN-01 red and nothing unrelated', () => {

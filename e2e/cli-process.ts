@@ -4,6 +4,7 @@
  * every descendant process is recorded while it runs, so a test can prove none survived the stop.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { eventually as eventuallyWithin } from '../core/poll.ts';
 import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -31,6 +32,15 @@ function stat(pid: number): Stat | undefined {
     return { pid, comm: text.slice(text.indexOf('(') + 1, close), state: fields[0]!, ppid: Number(fields[1]), startTime: fields[19]! };
   } catch {
     return undefined;
+  }
+}
+
+/** The command line of a process ("" once it is gone). */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
   }
 }
 
@@ -180,19 +190,6 @@ export async function canBind(address: string, port: number, protocol: 'tcp' | '
 }
 
 /** Polls `probe` until it returns a value (not undefined) or the deadline passes. */
-export async function eventually<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, intervalMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() >= deadline) {
-      throw new Error(`${what}: not within ${timeoutMs} ms${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+export function eventually<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, intervalMs = 200): Promise<T> {
+  return eventuallyWithin(what, probe, { timeoutMs, intervalMs, maxIntervalMs: intervalMs });
 }

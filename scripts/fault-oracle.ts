@@ -1,0 +1,50 @@
+/**
+ * The fault oracle: for each named fault of the world, the controls that must turn red (fail, or be
+ * blocked by a failing prerequisite) — and, by omission, every control that must stay green. The world
+ * knows how to break itself; only the fault matrix knows what the harness must see.
+ */
+import { CATALOG } from '../harness/controls/catalog.ts';
+
+/** Mail between agents, and everything that stands on it (blocked when it fails). */
+const INTERNAL_MAIL = ['INF-05', 'FN-01', 'FN-07', 'PERF-01', 'PERF-02'];
+/** Mail to the providers, and the controls that read what arrived there. */
+const EXTERNAL_MAIL = ['FN-02', 'FN-03', 'FN-04', 'FN-05'];
+/** With a container down, INF-01 fails and every control that needs the server is blocked; only DNS still answers. */
+const ALL_BUT_DNS = CATALOG.filter((c) => c.area !== 'dns').map((c) => c.id);
+
+export const FAULT_ORACLE: Readonly<Record<string, readonly string[]>> = {
+  'spf-without-ip': ['DNS-03', 'FN-04'],
+  'spf-too-many-lookups': ['DNS-03'],
+  'two-spf-records': ['DNS-03'],
+  'dkim-missing': ['DNS-04', 'FN-04'],
+  'dkim-old-key': ['FN-04'],
+  'dkim-fallback-signing': ['DNS-04', 'FN-04'],
+  'dmarc-missing': ['DNS-05', 'FN-04'],
+  'dmarc-malformed': ['DNS-05', 'FN-04'],
+  'dmarc-reject-misaligned': ['FN-02', 'FN-03', 'FN-04', 'FN-05'],
+  'ptr-missing': ['DNS-06'],
+  'ptr-mismatch': ['DNS-06'],
+  'mx-elsewhere': ['DNS-01', 'DNS-07', ...INTERNAL_MAIL],
+  'stale-resolver': ['DNS-07'],
+  'worker-down': ['INF-03', ...INTERNAL_MAIL, ...EXTERNAL_MAIL],
+  'smtp-health-down': ['INF-03'],
+  'web-down': ALL_BUT_DNS,
+  'smtp-down': ALL_BUT_DNS,
+  'route-missing': INTERNAL_MAIL,
+  'api-key-revoked': ['INF-06', 'FN-01', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-06', 'PERF-01', 'PERF-02'],
+  'catch-all-missing': INTERNAL_MAIL,
+  'open-relay': ['SEC-01'],
+  'starttls-off': ['SEC-03'],
+  'spammy-signature': ['FN-01', 'FN-05', 'PERF-01', 'PERF-02'],
+  'outbound-25-blocked': ['FN-02', 'FN-03', 'FN-04', 'FN-05'],
+  'ip-blocklisted': ['FN-02', 'FN-03', 'FN-04', 'FN-05'],
+  'inbox-5xx': INTERNAL_MAIL,
+  'slow-delivery': ['PERF-02'],
+};
+
+/** The controls a fault must turn red; throws for a fault the oracle does not know (a new fault needs its row). */
+export function expectedRed(fault: string): readonly string[] {
+  const expected = FAULT_ORACLE[fault];
+  if (!expected) throw new Error(`the fault oracle has no row for "${fault}": add one to scripts/fault-oracle.ts`);
+  return expected;
+}

@@ -1,0 +1,76 @@
+/**
+ * The world described as an environment to test: every address, credential and limitation a client
+ * needs, as plain data. The embedded target receives it over IPC; `npm run world` prints it for people.
+ * It carries secrets (API keys, seed passwords): whoever writes it anywhere must mask them.
+ */
+import type { Deployment } from '../core/deployment/deployment-schema.ts';
+import type { AccountsManifest } from '../core/artifacts/accounts-manifest.ts';
+import { serverString } from '../core/dns/resolver.ts';
+import type { World } from './world.ts';
+
+export interface WorldDescription {
+  net: string;
+  /** The address that plays the deployment's public IP. */
+  postalAddress: string;
+  dns: { primary: string; secondary: string };
+  caPem: string;
+  postal: {
+    webUrl: string;
+    smtp: { host: string; address: string; port: number };
+    workerHealthUrl: string;
+    smtpHealthUrl: string;
+    composePsUrl: string;
+  };
+  accounts: Array<{ agentId: string; address: string; apiKey: string }>;
+  smtpCredentialKey?: string;
+  inboxes: Array<{ agentId: string; address: string; listUrl: string }>;
+  seeds: Array<{ provider: string; address: string; imap: { host: string; port: number; user: string; password: string; servername: string } }>;
+  sender: { host: string; port: number; user: string; password: string; from: string; servername: string };
+  spamd: { host: string; port: number; version: string };
+  limitations: string[];
+  faults: Array<{ name: string; description: string }>;
+}
+
+/** What the world says to the process that launched it with --ipc (world/main.ts). */
+export type WorldMessage =
+  | { type: 'ready'; description: WorldDescription; startedMs: number }
+  | { type: 'error'; kind: 'config' | 'start'; message: string };
+
+export function describeWorld(world: World, deployment: Deployment, manifest: AccountsManifest, faults: Array<{ name: string; description: string }>): WorldDescription {
+  const mail = world.mail;
+  if (!mail) throw new Error('the world was started without accounts: there is no mail side to describe');
+  const apiKeys = new Map(manifest.credentials.filter((c) => c.type === 'API' && c.agentId).map((c) => [c.agentId!, c.key]));
+  return {
+    net: world.addresses.net,
+    postalAddress: world.addresses.postal,
+    dns: { primary: serverString(world.endpoints.dns), secondary: serverString(world.endpoints.dnsSecondary) },
+    caPem: mail.ca.certificatePem,
+    postal: {
+      webUrl: mail.postal.web.url,
+      smtp: mail.postal.smtp,
+      workerHealthUrl: `${mail.postal.workerHealth.url}/health`,
+      smtpHealthUrl: `${mail.postal.smtpHealth.url}/health`,
+      composePsUrl: mail.postal.ops.composePs,
+    },
+    accounts: deployment.agents.map((a) => ({ agentId: a.id, address: a.address, apiKey: apiKeys.get(a.id) ?? '' })),
+    smtpCredentialKey: manifest.credentials.find((c) => c.type === 'SMTP')?.key,
+    inboxes: mail.inboxes.map((i) => ({ agentId: i.agentId, address: i.address, listUrl: `${i.baseUrl}/messages` })),
+    seeds: mail.providers.flatMap((p) =>
+      p.seeds.map((seed) => ({ provider: p.displayName, address: seed.address, imap: { host: p.imap.address, port: p.imap.port, user: seed.user, password: seed.password, servername: p.mxHost } })),
+    ),
+    sender: { host: mail.sender.submission.address, port: mail.sender.submission.port, user: mail.sender.user, password: mail.sender.password, from: mail.sender.from, servername: mail.sender.host },
+    spamd: { host: mail.spamd.address, port: mail.spamd.port, version: mail.spamd.version },
+    limitations: world.limitations,
+    faults,
+  };
+}
+
+/** Every secret in a description, so writers can mask them. */
+export function descriptionSecrets(description: WorldDescription): string[] {
+  return [
+    ...description.accounts.map((a) => a.apiKey),
+    ...(description.smtpCredentialKey ? [description.smtpCredentialKey] : []),
+    ...description.seeds.map((s) => s.imap.password),
+    description.sender.password,
+  ].filter(Boolean);
+}
