@@ -27,6 +27,8 @@ export interface RoutingCheckInput {
   agents: RoutingAgent[];
   catchAllAgentId: string;
   deliveries: RoutingDelivery[];
+  /** Inboxes that could not be read at the last look, and why: a missing message there is unproven, not lost. */
+  readerErrors?: Record<string, string>;
 }
 
 export interface RoutingRow {
@@ -74,6 +76,8 @@ export function checkRouting(input: RoutingCheckInput): Verdict {
     const endpointFix = `In Postal, make the Route "${local}" point at the HTTP endpoint of ${d.expectedAgentId}'s inbox`;
     if (route === 'not sent') {
       findings.push(fail(`the probe to ${d.sentTo} was refused: ${d.error}`, known ? `Create the Route "${local}" for ${d.sentTo} (Postal refuses RCPT for an address without a route)` : `Create the catch-all Route "*" to ${catchAll}'s endpoint`));
+    } else if (route === 'missing' && input.readerErrors?.[d.expectedAgentId]) {
+      findings.push(fail(`${d.expectedAgentId}'s inbox could not be read, so mail to ${d.sentTo} is unproven: ${input.readerErrors[d.expectedAgentId]}`, `Make ${d.expectedAgentId}'s inbox listing reachable (INBOX_LIST_COMMAND, or the inbox service) and check again`));
     } else if (route === 'missing') {
       findings.push(
         fail(
@@ -108,6 +112,6 @@ export function checkRouting(input: RoutingCheckInput): Verdict {
     passSummary: `${own}/${input.agents.length} addresses reached their own inbox; ${caught} unknown address${caught === 1 ? '' : 'es'} reached the catch-all ${catchAll}`,
     expected: `each of ${input.agents.length} addresses → its own inbox; unknown → ${catchAll}`,
     observed: `${own} own inbox, ${caught} catch-all, ${rows.filter((r) => r.route === 'misrouted').length} misrouted, ${rows.filter((r) => r.route === 'missing' || r.route === 'not sent').length} missing`,
-    evidence: [{ label: 'routing table', detail: rows }],
+    evidence: [{ label: 'routing table', detail: rows }, ...(Object.keys(input.readerErrors ?? {}).length ? [{ label: 'inboxes that could not be read', detail: input.readerErrors }] : [])],
   });
 }

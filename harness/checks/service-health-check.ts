@@ -31,6 +31,8 @@ export interface HealthEndpointProbe {
 export interface ServiceHealthInput {
   expectedServices: string[];
   services: ComposeServiceRow[];
+  /** Why the service list could not be read (the command failed, the endpoint did not answer). */
+  serviceListError?: string;
   healthEndpoints: HealthEndpointProbe[];
 }
 
@@ -51,6 +53,9 @@ export function checkServiceHealth(input: ServiceHealthInput): Verdict {
   const rows = new Map(input.services.map((s) => [s.Service.toLowerCase(), s]));
   const required: string[] = [];
 
+  if (input.serviceListError !== undefined) {
+    findings.push(fail(`the service list could not be read: ${input.serviceListError}`, 'Make the service list readable (POSTAL_SERVICES_COMMAND must print `docker compose -p postal ps --format json`) and check again'));
+  }
   for (const service of input.expectedServices) {
     const key = service.toLowerCase();
     const unused = NOT_USED_BY_POSTAL_3[key];
@@ -61,6 +66,7 @@ export function checkServiceHealth(input: ServiceHealthInput): Verdict {
     required.push(service);
     const row = rows.get(key);
     if (!row) {
+      if (input.serviceListError !== undefined) continue;
       findings.push(fail(`service ${service} is not in the service list`, `Add ${service} to the compose file and start it (\`docker compose -p postal up -d ${service}\`)`));
       continue;
     }

@@ -9,6 +9,8 @@ import type { Verdict } from './verdict.ts';
 export interface TlsCertificateInput {
   host: string;
   port: number;
+  /** Set when no TLS handshake took place (a black hole, a plain-text port): nothing about a certificate can be said. */
+  handshakeError?: string;
   /** `socket.authorized`: the chain verified against the trusted roots. */
   authorized: boolean;
   /** `socket.authorizationError`, e.g. "UNABLE_TO_VERIFY_LEAF_SIGNATURE". */
@@ -73,6 +75,15 @@ export function checkTlsCertificate(input: TlsCertificateInput): Verdict {
   const warnDaysLeft = input.warnDaysLeft ?? 30;
   const endpoint = `${input.host}:${input.port}`;
   const findings: Finding[] = [];
+  if (input.handshakeError !== undefined) {
+    return verdictFrom({
+      findings: [fail(`no TLS handshake took place with ${endpoint}: ${input.handshakeError}`, `Make ${endpoint} answer TLS: check the TLS proxy (Caddy) runs and listens on ${input.port}, and that nothing else holds the port`)],
+      passSummary: '',
+      expected: `a TLS handshake with ${endpoint}`,
+      observed: `no handshake: ${input.handshakeError}`,
+      evidence: [{ label: 'handshake', detail: { endpoint, error: input.handshakeError } }],
+    });
+  }
   const reissue = `Issue a certificate for ${input.host} from a public CA (Caddy does this automatically when ${input.host} resolves to the server and ports 80/443 are open) and serve the full chain`;
 
   // Node verifies the chain first and only then the name, so ERR_TLS_CERT_ALTNAME_INVALID means the

@@ -32,8 +32,10 @@ export async function listInbox(reader: InboxReader, agentId: string, token: str
     if (response.status !== 200) throw new Error(`GET ${url} answered HTTP ${response.status}`);
     return filterByToken(JSON.parse(response.body) as InboxEntry[], token);
   }
-  const [command, ...args] = reader.template.replace(/\{agent\}/g, agentId).split(/\s+/);
-  const { stdout } = await run(command!, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+  // A shell runs the command, so a quoted `ssh host 'mailgoat inbox …'` works as the user wrote it;
+  // the agent id is the only thing substituted, and agent ids are plain local parts.
+  if (!/^[A-Za-z0-9._-]+$/.test(agentId)) throw new Error(`agent id "${agentId}" is not a plain local part`);
+  const { stdout } = await run('/bin/sh', ['-c', reader.template.replace(/\{agent\}/g, agentId)], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
   return filterByToken(JSON.parse(stdout) as InboxEntry[], token);
 }
 

@@ -8,6 +8,7 @@ import type { Verdict } from '../checks/verdict.ts';
 import { loadDeployment } from '../../core/deployment/load-deployment.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 import { pollUntil } from '../../core/poll.ts';
+import { listInbox } from './inbox-reader.ts';
 import { runCli, runMailgoatContract } from './mailgoat-cli.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -76,8 +77,18 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** What the mail-flow probe does for the contract: read the recipient's inbox until the deadline. */
+const waitForArrival = async (agentId: string, subject: string) => {
+  const polled = await pollUntil(
+    async () => (await listInbox(target.inboxReader!, agentId, RUN_TOKEN, undefined as never, target.timeouts.connectMs)).some((e) => e.subject === subject),
+    Boolean,
+    { timeoutMs: target.timeouts.deliveryMs, intervalMs: 100 },
+  );
+  return { arrived: polled.value };
+};
+
 const contract = (name: string, extra: { cliTimeoutMs?: number } = {}) =>
-  runMailgoatContract({ command: fake(name), target, deployment, runToken: RUN_TOKEN, cliTimeoutMs: 5_000, ...extra });
+  runMailgoatContract({ command: fake(name), target, deployment, runToken: RUN_TOKEN, cliTimeoutMs: 5_000, waitForArrival, ...extra });
 
 const runsOf = (input: CliContractInput): CliContractRuns => {
   if (!input.configured) throw new Error(`unexpectedly not configured: ${input.reason}`);
@@ -162,7 +173,7 @@ describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
 
   it('is skipped — never passed — when no CLI is configured', async () => {
     for (const command of [undefined, '', '   ']) {
-      const input = await runMailgoatContract({ command, target, deployment, runToken: RUN_TOKEN });
+      const input = await runMailgoatContract({ command, target, deployment, runToken: RUN_TOKEN, waitForArrival });
       expect(input.configured).toBe(false);
       const result = checkCliContract(input);
       expect(result.skipped).toBe(true);
@@ -181,7 +192,7 @@ describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
 
   it('fails, with the exit code, a CLI that cannot read its config or cannot start', async () => {
     const wrongServer = { ...target, postal: { ...target.postal!, webUrl: 'https://elsewhere.test' } };
-    const runs = runsOf(await runMailgoatContract({ command: fake('correct'), target: wrongServer, deployment, runToken: RUN_TOKEN, cliTimeoutMs: 5_000 }));
+    const runs = runsOf(await runMailgoatContract({ command: fake('correct'), target: wrongServer, deployment, runToken: RUN_TOKEN, cliTimeoutMs: 5_000, waitForArrival }));
     expect(runs.send.exitCode).toBe(3);
     expect(judged(runs).summary).toContain('`send --json` exited 3');
 

@@ -6,10 +6,7 @@ import { join } from 'node:path';
 import type { CliContractInput, CliRun } from '../checks/cli-contract-check.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { probeBody, probeSubject } from '../controls/mail-probe.ts';
-import { pollUntil } from '../../core/poll.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
-import type { HttpClient } from './http-client.ts';
-import { listInbox } from './inbox-reader.ts';
 
 /** MailGoat lets these override the config file; one left in the harness's env would defeat the per-agent configs (and the wrong-key probe). */
 const OVERRIDES = ['MAILGOAT_SERVER', 'MAILGOAT_FROM_ADDRESS', 'MAILGOAT_API_KEY'];
@@ -93,11 +90,6 @@ function wrongApiKey(): string {
   return `Wk7${[...randomBytes(21)].map((b) => alphabet[b % alphabet.length]).join('')}`;
 }
 
-const NO_HTTP: HttpClient = {
-  request: () => Promise.reject(new Error('no HTTP client given, and the inbox reader needs one')),
-  close: () => Promise.resolve(),
-};
-
 function listedId(stdout: string, subject: string): string | undefined {
   try {
     const entries: unknown = JSON.parse(stdout);
@@ -125,14 +117,14 @@ function sentId(stdout: string, recipient: string): string | undefined {
  * `inbox list` shows it → `read` opens it; and `send` with a wrong key. Returns what each step printed,
  * for the pure check (checkCliContract) to judge. An empty command means no CLI is configured.
  * MAILGOAT_INBOX_DB (with {agent}) points `inbox list` at the agent's inbox database.
- * `http` is only used when the target's inbox reader is kind 'http'.
+ * `waitForArrival` is the target's mail-flow probe: it reads the recipient's inbox until the deadline.
  */
 export async function runMailgoatContract(options: {
   command: string | undefined;
   target: TargetDescriptor;
   deployment: Deployment;
   runToken: string;
-  http?: HttpClient;
+  waitForArrival: (agentId: string, subject: string) => Promise<{ arrived: boolean; readerError?: string }>;
   /** One CLI invocation's deadline; by default three network steps, at least 15 s (a Node CLI's start-up counts). */
   cliTimeoutMs?: number;
 }): Promise<CliContractInput> {
@@ -141,10 +133,7 @@ export async function runMailgoatContract(options: {
   if (!command) return { configured: false, reason: 'no MailGoat CLI configured: set MAILGOAT_CLI (e.g. "node path/to/mailgoat/dist/index.js")' };
   const sender = target.accounts[0];
   if (!sender || !target.postal) throw new Error('FN-06 needs an agent API key and the Postal URL from the target');
-  const reader = target.inboxReader;
-  if (!reader) throw new Error('the target gives no way to read agent inboxes');
   const recipient = deployment.agents.find((a) => a.id !== deployment.catchAll && a.address !== sender.address) ?? deployment.agents[1]!;
-  const http = options.http ?? NO_HTTP;
   const timeoutMs = options.cliTimeoutMs ?? Math.max(target.timeouts.connectMs * 3, 15_000);
   // mkdtemp makes the root 0700: no other user can read the keys in the configs below it.
   const root = mkdtempSync(join(tmpdir(), 'postal-qa-mailgoat-'));
@@ -157,13 +146,7 @@ export async function runMailgoatContract(options: {
     const subject = probeSubject(runToken, 'FN-06 MailGoat CLI');
 
     const send = await runCli(command, ['send', '--to', recipient.address, '--subject', subject, '--body', probeBody(runToken, 'FN-06'), '--json'], senderHome, timeoutMs);
-    const arrived = (
-      await pollUntil(
-        async () => (await listInbox(reader, recipient.id, runToken, http, target.timeouts.connectMs).catch(() => [])).some((e) => e.subject === subject),
-        Boolean,
-        { timeoutMs: target.timeouts.deliveryMs, intervalMs: 250 },
-      )
-    ).value;
+    const { arrived } = await options.waitForArrival(recipient.id, subject);
     const dbTemplate = process.env.MAILGOAT_INBOX_DB;
     const listArgs = ['inbox', 'list', '--json', ...(dbTemplate ? ['--db-path', dbTemplate.replace(/\{agent\}/g, recipient.id)] : [])];
     const inboxList = await runCli(command, listArgs, recipientHome, timeoutMs);

@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { it } from 'vitest';
+import { afterAll, it } from 'vitest';
 import { waiverStatus } from '../config/waivers.ts';
 import { combineVerdicts, type Verdict } from '../checks/verdict.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
+import { ProbeUnavailable } from '../probes/probe-unavailable.ts';
+import { probesFor, type Probes } from '../probes/probes.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 import { findControl } from './catalog.ts';
 import type { ControlOutcome, ControlResult } from './control-result.ts';
@@ -11,9 +13,27 @@ import { currentRun, currentTarget, type RunContext } from './run-context.ts';
 import { INTERRUPTED_MARKER } from './run-markers.ts';
 
 export interface ControlContext {
+  /** What the control may ask of the target; it reaches the target through protocols only. */
+  probes: Probes;
   target: TargetDescriptor;
   deployment: Deployment;
   run: RunContext;
+}
+
+/** One set of probes per spec file (one vitest worker), closed with it. */
+let sharedProbes: Probes | undefined;
+afterAll(async () => {
+  await sharedProbes?.close();
+  sharedProbes = undefined;
+});
+
+/**
+ * How long a control may run: at least every deadline it may wait out (two deliveries, propagation,
+ * a dozen network steps), so a control never dies of vitest's clock before its own deadline passes.
+ */
+export function controlBudgetMs(target: TargetDescriptor): number {
+  const t = target.timeouts;
+  return 2 * t.deliveryMs + t.propagationMs + 12 * t.connectMs + 30_000;
 }
 
 export interface ControlFindings {
@@ -53,7 +73,9 @@ export function control(id: string, body: (ctx: ControlContext) => Promise<Contr
   const definition = findControl(id);
   if (!definition) throw new Error(`control ${id} is not in the catalog (harness/controls/catalog.ts)`);
 
-  it(`${definition.id} ${definition.title}`, { timeout: options.timeoutMs ?? 60_000 }, async (testContext) => {
+  const budgetMs = options.timeoutMs ?? controlBudgetMs(currentTarget());
+  // vitest's own limit sits above the control's budget: the control records its timeout itself.
+  it(`${definition.id} ${definition.title}`, { timeout: budgetMs + 15_000 }, async (testContext) => {
     const started = Date.now();
     const base = {
       id: definition.id,
@@ -89,12 +111,26 @@ export function control(id: string, body: (ctx: ControlContext) => Promise<Contr
     }
 
     let findings: ControlFindings;
+    const target = currentTarget();
+    sharedProbes ??= probesFor(target, run);
+    const probes = sharedProbes;
+    let timer: NodeJS.Timeout | undefined;
+    const outOfTime = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ControlTimeout(budgetMs, probes.awaiting())), budgetMs);
+    });
     try {
-      findings = await body({ target: currentTarget(), deployment: run.deployment, run });
+      findings = await Promise.race([body({ probes, target, deployment: run.deployment, run }), outOfTime]);
     } catch (error) {
+      if (error instanceof ProbeUnavailable) {
+        finish({ outcome: 'skipped', summary: error.message, reason: error.message, verdicts: [] });
+        testContext.skip(error.message);
+        return;
+      }
       const message = (error as Error).message ?? String(error);
-      finish({ outcome: 'error', summary: `could not complete: ${message}`, verdicts: [] });
+      finish({ outcome: 'error', summary: error instanceof ControlTimeout ? message : `could not complete: ${message}`, verdicts: [] });
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
 
     if (findings.skip) {
@@ -126,4 +162,12 @@ export function control(id: string, body: (ctx: ControlContext) => Promise<Contr
       throw new Error(`${definition.id} failed: ${result.summary}${result.remediation ? `\nRemediation: ${result.remediation}` : ''}`);
     }
   });
+}
+
+/** A control that ran out of its budget: it says what it was waiting for, and blocks its dependents. */
+class ControlTimeout extends Error {
+  constructor(budgetMs: number, awaiting: string | undefined) {
+    super(`did not finish within ${Math.round(budgetMs / 1000)} s${awaiting ? `; it was waiting for ${awaiting}` : ''}`);
+    this.name = 'ControlTimeout';
+  }
 }

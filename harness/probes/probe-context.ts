@@ -1,0 +1,61 @@
+/**
+ * What every probe of one spec worker shares: the target's description, the run, and protocol clients
+ * configured from the description alone (its resolver, its CA, its deadlines). A probe records what it
+ * is waiting for, so a control that runs out of time can say what it waited for.
+ */
+import { createHostLookup, type LookupFunction } from '../../core/dns/host-lookup.ts';
+import { createHttpClient, type HttpClient } from '../clients/http-client.ts';
+import { createPostalApi, type PostalApi } from '../clients/postal-api-client.ts';
+import type { RunContext } from '../controls/run-context.ts';
+import type { TargetDescriptor } from '../targets/target.ts';
+import { NO_POSTAL_API, ProbeUnavailable } from './probe-unavailable.ts';
+
+export interface ProbeContext {
+  target: TargetDescriptor;
+  run: RunContext;
+  lookup: LookupFunction;
+  http: HttpClient;
+  /** Throws ProbeUnavailable when the target has no Postal API settings. */
+  postal(): PostalApi;
+  /** What a probe is waiting for right now ("Gmail's INBOX over IMAP, until 12:00:03"). */
+  awaiting: { what?: string };
+  close(): Promise<void>;
+}
+
+export function createProbeContext(target: TargetDescriptor, run: RunContext): ProbeContext {
+  const lookup = createHostLookup(target.hostResolver, target.timeouts.dnsMs);
+  const http = createHttpClient({ lookup, ca: target.trustedCaPem, timeoutMs: target.timeouts.connectMs });
+  const postal = target.postal ? createPostalApi(http, target.postal.webUrl) : undefined;
+  return {
+    target,
+    run,
+    lookup,
+    http,
+    postal: () => {
+      if (!postal) throw new ProbeUnavailable(NO_POSTAL_API);
+      return postal;
+    },
+    awaiting: {},
+    close: () => http.close(),
+  };
+}
+
+/** Records what is awaited for the span of `work`, with its deadline, for timeout evidence and progress lines. */
+export async function awaiting<T>(context: ProbeContext, what: string, deadlineMs: number, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const until = new Date(started + deadlineMs).toISOString().slice(11, 19);
+  context.awaiting.what = `${what} (deadline ${until} UTC)`;
+  // A wait longer than a few seconds says what it waits for, so nobody mistakes it for a hang.
+  const progress = setInterval(() => {
+    process.stderr.write(`postal-qa: waiting for ${what} — ${Math.round((Date.now() - started) / 1000)} s of ${Math.round(deadlineMs / 1000)} s\n`);
+  }, PROGRESS_EVERY_MS);
+  progress.unref();
+  try {
+    return await work();
+  } finally {
+    clearInterval(progress);
+    context.awaiting.what = undefined;
+  }
+}
+
+const PROGRESS_EVERY_MS = 5_000;

@@ -1,0 +1,15 @@
+/**
+ * Thrown by a probe when the target cannot provide what a control asks (no seed mailbox configured,
+ * no way to read the agents' inboxes): the control is then skipped with this reason — never passed.
+ */
+export class ProbeUnavailable extends Error {
+  override name = 'ProbeUnavailable';
+}
+
+export const NO_INBOX_READER =
+  "the target gives no way to read the agents' inboxes: set INBOX_LIST_COMMAND (a command printing `mailgoat inbox list --json` for {agent})";
+export const NO_POSTAL_API = 'the target has no Postal API settings: set POSTAL_API_URL and POSTAL_API_KEYS_FILE';
+export const NO_SEEDS = 'the target has no seed mailboxes (Gmail/Outlook) configured: set SEED_GMAIL_* and/or SEED_OUTLOOK_*';
+export const NO_SPAM_SCORER = 'the target has no SpamAssassin (spamd) to score with: set SPAMD_HOST';
+export const NO_OUTSIDE_SENDER = 'the target has no outside sender (SMTP submission) configured';
+export const NO_SERVICE_VIEW = 'the target exposes neither a service list nor health endpoints: set POSTAL_SERVICES_COMMAND and/or POSTAL_HEALTH_URLS';

@@ -1,0 +1,52 @@
+/**
+ * The probes a control may ask, bound to the target of this run (InSpec's resources, Goss's system/).
+ * Every target — embedded, live, local — is described by the same data, and the same probes reach it
+ * through protocols only: what runs against the world is the live code path, pointed at the world.
+ */
+import type { RunContext } from '../controls/run-context.ts';
+import type { TargetDescriptor } from '../targets/target.ts';
+import { apiCredentialsProbe, type ApiCredentialsProbe } from './api-credentials-probe.ts';
+import { apiLoadProbe, type ApiLoadProbe } from './api-load-probe.ts';
+import { dnsZoneProbe, type DnsZoneProbe } from './dns-zone-probe.ts';
+import { mailFlowProbe, type MailFlowProbe } from './mail-flow-probe.ts';
+import { mailgoatCliProbe, type MailgoatCliProbe } from './mailgoat-cli-probe.ts';
+import { createProbeContext, type ProbeContext } from './probe-context.ts';
+import { seedMailboxProbe, type SeedMailboxProbe } from './seed-mailbox-probe.ts';
+import { serviceListProbe, type ServiceListProbe } from './service-list-probe.ts';
+import { smtpServiceProbe, type SmtpServiceProbe } from './smtp-service-probe.ts';
+import { webEndpointProbe, type WebEndpointProbe } from './web-endpoint-probe.ts';
+
+export interface Probes {
+  target: TargetDescriptor;
+  dns: DnsZoneProbe;
+  smtp: SmtpServiceProbe;
+  web: WebEndpointProbe;
+  services: ServiceListProbe;
+  credentials: ApiCredentialsProbe;
+  mail: MailFlowProbe;
+  seeds: SeedMailboxProbe;
+  load: ApiLoadProbe;
+  cli: MailgoatCliProbe;
+  /** What a probe is waiting for right now, for a control that runs out of time. */
+  awaiting(): string | undefined;
+  close(): Promise<void>;
+}
+
+export function probesFor(target: TargetDescriptor, run: RunContext): Probes {
+  const context: ProbeContext = createProbeContext(target, run);
+  const mail = mailFlowProbe(context);
+  return {
+    target,
+    dns: dnsZoneProbe(context),
+    smtp: smtpServiceProbe(context),
+    web: webEndpointProbe(context),
+    services: serviceListProbe(context),
+    credentials: apiCredentialsProbe(context),
+    mail,
+    seeds: seedMailboxProbe(context),
+    load: apiLoadProbe(context),
+    cli: mailgoatCliProbe(context, mail),
+    awaiting: () => context.awaiting.what,
+    close: () => context.close(),
+  };
+}
