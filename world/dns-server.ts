@@ -245,7 +245,8 @@ export class DnsServer {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    socket.setTimeout(TCP_IDLE_MS, () => socket.end());
+    // Idle: close our side; still idle a period later (a peer that never closes its side), drop it.
+    socket.setTimeout(TCP_IDLE_MS, () => (socket.writableEnded ? socket.destroy() : socket.end()));
     const frames = new DnsTcpFrames();
     let peerEnded = false;
     let scheduled = false;
