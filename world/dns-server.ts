@@ -7,23 +7,45 @@
  * - NOERROR with no answers (NODATA) + SOA for a name that exists with other types;
  * - CNAME chasing within the served data (the CNAME, then the target's records);
  * - TXT values longer than 255 bytes split into 255-byte character-strings;
- * - answers too big for UDP come back truncated (TC) so resolvers retry over TCP.
+ * - answers too big for UDP come back truncated (TC) so resolvers retry over TCP;
+ * - zone transfers (AXFR, IXFR) REFUSED; responses (QR=1) ignored; malformed queries FORMERR or silence;
+ * - pipelined queries on one TCP connection each answered (RFC 7766).
+ *
+ * It shares one process with the whole world, so no packet may stall it: every message is read by
+ * dns-query-reader.ts in time linear in its length before an answer is built (dns2's own parser
+ * trusts the header's counts), and a TCP connection gets a bounded number of answers per turn of
+ * the event loop. dns2 only builds and serialises the answers.
  *
  * Zones served: the `zones` option, else the owners of the SOA records in the set,
  * else (no SOA at all) the parent of every record name.
  */
+import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { once } from 'node:events';
-import type { Socket } from 'node:net';
+import { createServer, type Server as TcpServer, type Socket } from 'node:net';
 import dns2 from 'dns2';
 import { isInZone, normalizeName, type DnsRecord } from '../core/artifacts/zone-file.ts';
+import { readQuery, type WireQuery } from './dns-query-reader.ts';
+import { DnsTcpFrames } from './dns-tcp-frames.ts';
 
-const { Packet, UDPServer, TCPServer } = dns2;
+const { Packet } = dns2;
 type Packet = dns2.Packet;
 type Resource = dns2.Packet.Resource;
 
 const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
+const TYPE_IXFR = 251;
+const TYPE_AXFR = 252;
 const MAX_CNAME_CHAIN = 8;
 const TXT_CHUNK = 255;
+/** RFC 1035 §4.2.1: without EDNS a UDP answer holds 512 bytes. */
+const UDP_PLAIN_LIMIT = 512;
+const UDP_MAX_PAYLOAD = 65_507;
+/** RFC 7766 §6.2.3: close idle TCP connections after a while. */
+const TCP_IDLE_MS = 10_000;
+const TCP_MAX_CONNECTIONS = 256;
+/** Messages answered on one TCP connection before yielding to the rest of the process. */
+const TCP_ANSWERS_PER_TURN = 16;
+/** A client that pipelines without reading its answers is paused once this much is unsent. */
+const TCP_MAX_UNSENT_BYTES = 256 * 1024;
 
 export interface DnsServerOptions {
   /** address to bind, e.g. `127.0.0.53` */
@@ -57,8 +79,8 @@ export class DnsServer {
   private explicitZones: string[] | undefined;
   private zones: string[] = [];
   private byName = new Map<string, DnsRecord[]>();
-  private udp: InstanceType<typeof UDPServer> | undefined;
-  private tcp: InstanceType<typeof TCPServer> | undefined;
+  private udp: UdpSocket | undefined;
+  private tcp: TcpServer | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly onQuery: DnsServerOptions['onQuery'];
   private stopping: Promise<void> | undefined;
@@ -98,17 +120,10 @@ export class DnsServer {
 
   async start(): Promise<DnsEndpoint> {
     if (this.udp || this.tcp) throw new Error(`DNS server on ${this.address}:${this.port} already started`);
-    const udp = new UDPServer({ type: 'udp4' });
-    const tcp = new TCPServer();
-    udp.on('request', (req, send) => this.handle(req, send, 'udp'));
-    tcp.on('request', (req, send) => this.handle(req, send, 'tcp'));
-    udp.on('requestError', () => undefined);
-    tcp.on('requestError', () => undefined);
-    tcp.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
+    const udp = createSocket({ type: 'udp4' });
+    udp.on('message', (message, peer) => this.onDatagram(udp, message, peer));
+    const tcp = createServer({ allowHalfOpen: true }, (socket) => this.onConnection(socket));
+    tcp.maxConnections = TCP_MAX_CONNECTIONS;
     this.udp = udp;
     this.tcp = tcp;
     try {
@@ -174,6 +189,11 @@ export class DnsServer {
       response.header.rcode = RCODE.REFUSED;
       return response;
     }
+    // No secondary of ours transfers zones; real servers refuse strangers the same way.
+    if (question.type === TYPE_AXFR || question.type === TYPE_IXFR) {
+      response.header.rcode = RCODE.REFUSED;
+      return response;
+    }
 
     const qname = normalizeName(question.name);
     const zone = this.zoneFor(qname);
@@ -216,7 +236,61 @@ export class DnsServer {
     return response;
   }
 
-  private handle(request: Packet, send: (response: Packet | Buffer) => Promise<Buffer>, transport: 'udp' | 'tcp'): void {
+  private onDatagram(udp: UdpSocket, message: Buffer, peer: RemoteInfo): void {
+    const reply = this.reply(message, 'udp');
+    if (reply) udp.send(reply, peer.port, peer.address, () => undefined);
+  }
+
+  private onConnection(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    // Idle: close our side; still idle a period later (a peer that never closes its side), drop it.
+    socket.setTimeout(TCP_IDLE_MS, () => (socket.writableEnded ? socket.destroy() : socket.end()));
+    const frames = new DnsTcpFrames();
+    let peerEnded = false;
+    let scheduled = false;
+    // Answers at most TCP_ANSWERS_PER_TURN messages, then yields: a client that pipelines thousands
+    // of queries in one write shares the thread with everyone else instead of holding it.
+    const work = (): void => {
+      scheduled = false;
+      if (socket.destroyed) return;
+      for (let answered = 0; answered < TCP_ANSWERS_PER_TURN; answered++) {
+        const message = frames.next();
+        if (message === undefined) {
+          if (peerEnded) socket.end();
+          else socket.resume();
+          return;
+        }
+        const reply = this.reply(message, 'tcp');
+        if (reply) socket.write(lengthPrefixed(reply));
+      }
+      socket.pause();
+      if (socket.writableLength > TCP_MAX_UNSENT_BYTES) socket.once('drain', schedule);
+      else schedule();
+    };
+    const schedule = (): void => {
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(work);
+    };
+    socket.on('data', (chunk: Buffer) => {
+      frames.push(chunk);
+      schedule();
+    });
+    socket.on('end', () => {
+      peerEnded = true;
+      schedule();
+    });
+  }
+
+  /** The bytes to send back for one received message, or undefined to stay silent. */
+  private reply(message: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined {
+    const reading = readQuery(message);
+    if (reading.kind === 'ignore') return undefined;
+    if (reading.kind === 'reject') return reading.reply;
+    const { query } = reading;
+    const request = requestPacket(query);
     let response: Packet;
     try {
       response = this.answer(request);
@@ -224,15 +298,10 @@ export class DnsServer {
       response = Packet.createResponseFromRequest(request);
       response.header.rcode = RCODE.SERVFAIL;
     }
-    const question = request.questions[0];
-    this.onQuery?.({
-      transport,
-      name: question?.name ?? '',
-      type: typeName(question?.type ?? 0),
-      rcode: response.header.rcode,
-      answers: response.answers.length,
-    });
-    send(response).catch(() => undefined);
+    this.onQuery?.({ transport, name: query.name, type: typeName(query.type), rcode: response.header.rcode, answers: response.answers.length });
+    if (transport === 'tcp') return response.toBuffer();
+    const limit = query.edns ? Math.min(Math.max(query.edns.payloadSize, UDP_PLAIN_LIMIT), UDP_MAX_PAYLOAD) : UDP_PLAIN_LIMIT;
+    return fitUdp(response, limit);
   }
 
   private zoneFor(name: string): string | undefined {
@@ -255,6 +324,39 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   const server = new DnsServer(options);
   await server.start();
   return server;
+}
+
+/** The query as a dns2 packet, the shape answer() takes. */
+function requestPacket(query: WireQuery): Packet {
+  const request = new Packet();
+  request.header = new Packet.Header({ id: query.id, opcode: 0, rd: query.rd as 0 | 1, qdcount: 1 });
+  request.questions = [{ name: query.name, type: query.type, class: query.class } as Packet['questions'][number]];
+  if (query.edns) {
+    // dns2's typings omit the options argument it reads at runtime.
+    const edns = Packet.Resource.EDNS as unknown as (rdata: unknown[], options: { udpPayloadSize: number }) => Resource;
+    request.additionals = [edns([], { udpPayloadSize: query.edns.payloadSize })];
+  }
+  return request;
+}
+
+/**
+ * The answer in at most `limit` bytes (RFC 1035 §4.2.1): when it does not fit, TC set and only the
+ * question (and the OPT record, RFC 6891 §7) kept, so the resolver retries over TCP.
+ */
+function fitUdp(response: Packet, limit: number): Buffer {
+  const whole = response.toBuffer();
+  if (whole.length <= limit) return whole;
+  const truncated = new Packet();
+  truncated.header = new Packet.Header({ ...response.header, tc: 1 });
+  truncated.questions = response.questions.slice();
+  truncated.additionals = response.additionals.filter((r) => r.type === Packet.TYPE.EDNS);
+  return truncated.toBuffer().subarray(0, limit);
+}
+
+function lengthPrefixed(message: Buffer): Buffer {
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(message.length);
+  return Buffer.concat([length, message]);
 }
 
 /** Splits a TXT value into ≤ 255-byte character-strings (bytes of its UTF-8 form). */
@@ -322,7 +424,7 @@ function typeName(type: number): string {
   return String(type);
 }
 
-function bindUdp(udp: InstanceType<typeof UDPServer>, port: number, address: string): Promise<void> {
+function bindUdp(udp: UdpSocket, port: number, address: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(error);
     udp.once('error', onError);
@@ -333,7 +435,7 @@ function bindUdp(udp: InstanceType<typeof UDPServer>, port: number, address: str
   });
 }
 
-async function bindTcp(tcp: InstanceType<typeof TCPServer>, port: number, address: string): Promise<void> {
+async function bindTcp(tcp: TcpServer, port: number, address: string): Promise<void> {
   const listening = once(tcp, 'listening');
   tcp.listen(port, address);
   await listening; // rejects on 'error'

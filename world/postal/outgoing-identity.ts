@@ -11,7 +11,7 @@
  *   else `<server token>@<return path domain>`; bounces use an empty MAIL FROM.
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { dkimSign } from 'mailauth/lib/dkim/sign.js';
+import { dkimSignatureFor } from '../dkim-sign.ts';
 import type { PostalConfig } from './postal-config.ts';
 import { POSTAL_DEFAULTS } from './postal-config.ts';
 import type { PostalResolver } from './world-resolver.ts';
@@ -75,17 +75,8 @@ export class OutgoingIdentity {
 
   /** Returns the message with a DKIM-Signature header on top (rsa-sha256, relaxed/relaxed). */
   async sign(raw: Buffer, choice: DkimChoice): Promise<Buffer> {
-    // mailauth's types declare the single-signature shape, but 4.x reads `signatureData` at runtime.
-    const options = {
-      canonicalization: 'relaxed/relaxed',
-      algorithm: 'rsa-sha256',
-      // mailauth takes the list as one colon-separated string (an array silently falls back to its own default list).
-      headerList: SIGNED_HEADERS.join(':'),
-      signatureData: [{ signingDomain: choice.signingDomain, selector: choice.selector, privateKey: choice.privateKeyPem, algorithm: 'rsa-sha256', canonicalization: 'relaxed/relaxed' }],
-    } as unknown as Parameters<typeof dkimSign>[1];
-    const result = await dkimSign(raw, options);
-    if (result.errors && result.errors.length > 0) throw new Error(`DKIM signing failed: ${String(result.errors[0])}`);
-    return Buffer.concat([Buffer.from(result.signatures, 'utf8'), raw]);
+    const signature = await dkimSignatureFor(raw, { signingDomain: choice.signingDomain, selector: choice.selector, privateKeyPem: choice.privateKeyPem, headerList: SIGNED_HEADERS });
+    return Buffer.concat([Buffer.from(signature, 'utf8'), raw]);
   }
 }
 

@@ -113,6 +113,22 @@ describe('SMTP server', () => {
     }
   });
 
+  it('answers 552 to a message over Postal\'s 14 MB, after reading it, and carries on with the session (never a reset)', async () => {
+    const { dialogue } = await open();
+    try {
+      await dialogue.send('EHLO sender.test');
+      await dialogue.send('MAIL FROM:<someone@sender.test>');
+      expect(await dialogue.send('RCPT TO:<qa@mailgoat.ai>')).toMatch(/^250/);
+      expect(await dialogue.send('DATA')).toBe('354 Go ahead');
+      const line = 'x'.repeat(998);
+      const body = Array.from({ length: Math.ceil((14 * 1024 * 1024) / 1000) + 10 }, () => line).join('\r\n');
+      expect(await dialogue.send(`From: someone@sender.test\r\nTo: qa@mailgoat.ai\r\nSubject: too big\r\n\r\n${body}\r\n.`)).toBe('552 Message too large (maximum size 14MB)');
+      expect(await dialogue.send('QUIT')).toBe('221 Closing Connection');
+    } finally {
+      dialogue.close();
+    }
+  });
+
   it('queues an authenticated submission as outgoing and incoming mail for a route as incoming', async () => {
     const { dialogue } = await open();
     try {

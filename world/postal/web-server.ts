@@ -15,6 +15,7 @@ import { sendMessage, sendRaw } from './send-api.ts';
 import { listenOn, trackConnections } from './server-lifecycle.ts';
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const TOO_LARGE = 'Request Entity Too Large';
 const API_METHODS = new Set(['GET', 'POST', 'PATCH', 'PUT']);
 const API_ACTIONS = new Set(['send/message', 'send/raw', 'messages/message', 'messages/deliveries']);
 
@@ -25,6 +26,8 @@ export interface WebServerOptions {
   enqueue(message: StoredMessage): void;
   certificatePem: string;
   privateKeyPem: string;
+  /** the largest request body accepted; larger ones get 413 (default 64 MB) */
+  maxBodyBytes?: number;
 }
 
 export interface WebServer {
@@ -36,11 +39,24 @@ export interface WebServer {
 }
 
 export function createWebServer(options: WebServerOptions): WebServer {
-  const server = createServer({ cert: options.certificatePem, key: options.privateKeyPem }, (req, res) => {
-    handle(req, res, options).catch(() => {
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    handle(req, res, options, maxBodyBytes).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end('Internal Server Error');
     });
+  };
+  const server = createServer({ cert: options.certificatePem, key: options.privateKeyPem }, onRequest);
+  // A client that asks before sending (Expect: 100-continue) a body over the limit hears 413 instead of
+  // 100 Continue, and never sends it (RFC 9110 §10.1.1).
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (declaredLength(req) > maxBodyBytes) {
+      res.writeHead(413, { 'Content-Type': 'text/plain', 'Content-Length': TOO_LARGE.length, Connection: 'close' });
+      res.end(TOO_LARGE);
+      return;
+    }
+    res.writeContinue();
+    onRequest(req, res);
   });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -61,7 +77,7 @@ export function createWebServer(options: WebServerOptions): WebServer {
   return web;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: WebServerOptions): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, options: WebServerOptions, maxBodyBytes: number): Promise<void> {
   const url = new URL(req.url ?? '/', `https://${options.config.webHost}`);
   const method = req.method ?? 'GET';
   const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -69,7 +85,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: WebSer
   const api = /^\/api\/v1\/([a-z_]+\/[a-z_]+)$/.exec(path);
   if (api && API_ACTIONS.has(api[1]!) && API_METHODS.has(method)) {
     const startedAt = performance.now();
-    const body = await readBody(req);
+    const body = await readBody(req, maxBodyBytes);
+    if (body === 'too-large') {
+      res.writeHead(413, { 'Content-Type': 'text/plain', 'Content-Length': TOO_LARGE.length });
+      res.end(TOO_LARGE);
+      return;
+    }
     const result = await runApi(api[1]!, req, body, url, options);
     if (result === 'bad-request') {
       res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -132,20 +153,32 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function declaredLength(req: IncomingMessage): number {
+  const length = Number(req.headers['content-length']);
+  return Number.isFinite(length) ? length : 0;
+}
+
+/**
+ * The request body, or 'too-large' once it passes `max` bytes (declared or counted). An oversized body
+ * is still read to its end, unkept, so the 413 reaches a client that is still sending: closing early
+ * would reset the connection under it and it would never see the answer.
+ */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = declaredLength(req) > max;
     req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.destroy();
-        reject(new Error('request body too large'));
+      if (size > max) {
+        tooLarge = true;
+        chunks.length = 0;
         return;
       }
       chunks.push(chunk);
     });
-    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
     req.once('error', reject);
   });
 }

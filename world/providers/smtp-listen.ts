@@ -44,10 +44,18 @@ export function closeSmtp(server: SMTPServer): Promise<void> {
   });
 }
 
+/**
+ * The message as one buffer. Past the server's `size` (stream.sizeExceeded, which the caller answers
+ * with 552) the rest is still read, so the client hears the reply, but not kept: a sender cannot make
+ * the world hold more than the limit.
+ */
 export function readMessage(stream: SMTPServerDataStream): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('data', (chunk: Buffer) => {
+      if (stream.sizeExceeded) chunks.length = 0;
+      else chunks.push(chunk);
+    });
     stream.once('end', () => resolve(Buffer.concat(chunks)));
     stream.once('error', reject);
   });

@@ -9,9 +9,9 @@
  * receiving MX's answer (a 550 5.7.26 comes straight back) instead of a later bounce.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { dkimSign } from 'mailauth';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { DnsEndpoint } from '../dns-server.ts';
+import { dkimSignatureFor } from '../dkim-sign.ts';
 import { closeSmtp, listenSmtp, readMessage, smtpError } from '../providers/smtp-listen.ts';
 import { worldResolver } from '../providers/world-resolver.ts';
 import type { WorldCertificateAuthority } from '../tls/certificate-authority.ts';
@@ -67,13 +67,13 @@ export async function startOutsideSender(options: StartOutsideSenderOptions): Pr
       byDomain.set(rcptDomain, [...(byDomain.get(rcptDomain) ?? []), address]);
     }
     const prepared = Buffer.concat([Buffer.from(receivedLine(session, helo)), withRequiredHeaders(raw, domain)]);
-    const signed = await dkimSign(prepared, {
-      canonicalization: 'relaxed/relaxed',
-      algorithm: 'rsa-sha256',
-      signatureData: [{ signingDomain: domain, selector, privateKey: key.privateKeyPem }],
-    } as unknown as Parameters<typeof dkimSign>[1]);
-    if (signed.errors.length > 0) throw smtpError(451, `4.3.0 DKIM signing failed: ${String(signed.errors[0])}`);
-    const message = Buffer.concat([Buffer.from(signed.signatures), prepared]);
+    let signature: string;
+    try {
+      signature = await dkimSignatureFor(prepared, { signingDomain: domain, selector, privateKeyPem: key.privateKeyPem });
+    } catch (error) {
+      throw smtpError(451, `4.3.0 ${(error as Error).message}`);
+    }
+    const message = Buffer.concat([Buffer.from(signature), prepared]);
 
     const results = await Promise.all(
       [...byDomain].map(([rcptDomain, to]) =>
