@@ -97,7 +97,7 @@ describe('Performance', () => {
       verdicts: [checkLatency({ samplesMs, p95TargetMs: deployment.thresholds.latency.p95Ms, lost: count - polled.value.length })],
       facts: {
         latency: samplesMs.length
-          ? { samples: samplesMs.length, p50: percentile(samplesMs, 50), p95: percentile(samplesMs, 95), p99: percentile(samplesMs, 99), max: Math.max(...samplesMs), targetP95: deployment.thresholds.latency.p95Ms, lost: count - polled.value.length }
+          ? { samples: samplesMs.length, samplesMs, p50: percentile(samplesMs, 50), p95: percentile(samplesMs, 95), p99: percentile(samplesMs, 99), max: Math.max(...samplesMs), targetP95: deployment.thresholds.latency.p95Ms, lost: count - polled.value.length }
           : { samples: 0, lost: count },
       },
     };
