@@ -132,6 +132,14 @@ describe('npm test (harness/cli.ts)', () => {
     expect(run.elapsedMs).toBeLessThan(5_000);
   });
 
+  it('refuses a missing --compare-to file in one line naming the flag, exit 2; the report still has the sender requirements', () => {
+    const missing = join(scratch, 'no-such-results.json');
+    const run = runCli([`--compare-to=${missing}`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(`postal-qa: --compare-to=${missing}: no such file`);
+    expect(run.report).toContain("## Mailbox providers' sender requirements");
+  });
+
   it('refuses unknown flags values and an unknown control with exit 2', () => {
     expect(runCli(['--env=staging']).code).toBe(2);
     const run = runCli(['--only=DNS-99']);

@@ -22,6 +22,8 @@ import { ControlReporter } from './report/control-reporter.ts';
 import { runVerdict } from './report/report-input.ts';
 import { ResultRegistry } from './report/result-registry.ts';
 import { writeReports } from './report/write-reports.ts';
+import { readPreviousResults, type PreviousResults } from './report/previous-results.ts';
+import { collectArtifacts, type ReportArtifacts } from './report/report-artifacts.ts';
 import { openTarget } from './targets/open-target.ts';
 import type { OpenTarget } from './targets/target.ts';
 
@@ -99,6 +101,8 @@ async function main(argv: string[]): Promise<number> {
   let interrupted = false;
   let secrets: string[] = [];
   let runDir: string | undefined;
+  let previous: PreviousResults | undefined;
+  let artifacts: ReportArtifacts | undefined;
 
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) process.exit(EXIT_INTERRUPTED);
@@ -122,6 +126,8 @@ async function main(argv: string[]): Promise<number> {
       console.log(describeFaults());
       return EXIT_PASS;
     }
+    // Before this run overwrites it; a bad --compare-to file is a ConfigError (exit 2).
+    previous = readPreviousResults(options.reportDir, options.compareTo);
     deployment = loadDeployment(options.deploymentPath);
     let liveSettings: LiveSettings | undefined;
     if (options.env === 'live') {
@@ -155,6 +161,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`postal-qa: ${error.message}`);
   } finally {
     registry.stoppedEarly = Boolean(configError) || interrupted;
+    // Screenshots need the target still open; the HTML needs vitest's allure-results complete.
+    if (options && !options.help && !options.listFaults && !interrupted) artifacts = await collectArtifacts(target?.descriptor, options.reportDir, secrets);
     await target?.close().catch((error: Error) => registry.note(`closing the target failed: ${error.message}`));
     if (runDir) rmSync(runDir, { recursive: true, force: true });
     const input = {
@@ -168,12 +176,14 @@ async function main(argv: string[]): Promise<number> {
       target: target?.descriptor,
       configError,
       interrupted,
+      previous,
+      artifacts,
     };
     if (!options?.help && !options?.listFaults) {
       const reportDir = options?.reportDir ?? 'reports';
       const written = writeReports(input, reportDir, secrets);
       const { verdict, reason } = runVerdict(input);
-      console.log(`\npostal-qa: ${verdict} — ${reason}\n  report:   ${written.markdown}\n  evidence: ${written.json}\n  junit:    ${written.junit}`);
+      console.log(`\npostal-qa: ${verdict} — ${reason}\n  report:   ${written.markdown}\n  evidence: ${written.json}\n  junit:    ${written.junit}${artifacts?.allureHtml.ok ? `\n  html:     ${options?.reportDir ?? 'reports'}/${artifacts.allureHtml.href}` : ''}`);
     }
   }
   if (configError) return EXIT_CONFIG;
