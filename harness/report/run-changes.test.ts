@@ -29,6 +29,15 @@ describe('compareRuns', () => {
     expect(changes.changedEvidence).toEqual([]);
   });
 
+  it('ignores measurements and session ids but not reply codes or records', () => {
+    const same = (a: string, b: string) => compareRuns(previous([result('SEC-01', 'pass', 'x', a)]), [result('SEC-01', 'pass', 'x', b)]).changedEvidence.length === 0;
+    expect(same('mail:25 open (29 ms), 12.07 messages/s, 88 days left', 'mail:25 open (81 ms), 9.5 messages/s, 87 days left')).toBe(true);
+    expect(same('220 mail.mailgoat.ai ESMTP Postal/ZSQM15', '220 mail.mailgoat.ai ESMTP Postal/LWDI6S')).toBe(true);
+    expect(same('refused at RCPT TO (530)', 'refused at RCPT TO (550)')).toBe(false);
+    expect(same('2048-bit RSA key', '1024-bit RSA key')).toBe(false);
+    expect(same('A mail.mailgoat.ai 127.0.0.10', 'A mail.mailgoat.ai 127.0.0.11')).toBe(false);
+  });
+
   it('names controls that appeared or disappeared', () => {
     const changes = compareRuns(previous([result('FN-06', 'skipped')]), [result('FN-07', 'error')]);
     expect(changes.newlyFailing).toEqual([{ id: 'FN-07', before: 'no result', after: 'error' }]);

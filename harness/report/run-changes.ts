@@ -32,15 +32,21 @@ export interface RunChanges {
 const PASSING: ReadonlySet<string> = new Set<ControlOutcome>(['pass', 'warn', 'waived']);
 const FAILING: ReadonlySet<string> = new Set<ControlOutcome>(['fail', 'error']);
 
+/** Measurements (a number with a unit of time or rate) and per-connection ids move on every run. */
+const MEASUREMENT = /\d+(?:\.\d+)?(?=\s?(?:(?:ms|s|days?|messages\/s)\b|%))/g;
+const SESSION_ID = /\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{6,}\b/g;
+
+export function stable(text: string): string {
+  return text.replace(MEASUREMENT, '#').replace(SESSION_ID, '#');
+}
+
 /**
- * What a verdict says, without the measurements that move on every run (durations, rates, counts
- * of milliseconds): a latency of 812 ms instead of 790 ms is not "changed evidence"; a different
- * observed record or a new finding is.
+ * What a verdict says, without what moves on every run: a latency of 812 ms instead of 790 ms, or
+ * a new SMTP session id in the banner, is not "changed evidence"; a different record, reply code or
+ * finding is.
  */
 export function evidenceLines(verdicts: PreviousRun['controls'][number]['verdicts']): string[] {
-  return (verdicts ?? []).map((v) =>
-    [v.outcome, v.summary.replace(/\d+(\.\d+)?/g, '#'), v.expected ?? '', v.observed ?? ''].join(' | '),
-  );
+  return (verdicts ?? []).map((v) => [v.outcome, stable(v.summary), stable(v.expected ?? ''), stable(v.observed ?? '')].join(' | '));
 }
 
 export function compareRuns(previous: PreviousRun, current: ControlResult[]): RunChanges {

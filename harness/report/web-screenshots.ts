@@ -85,9 +85,10 @@ function runChromium(binary: string, args: string[], timeoutMs: number): Promise
   });
 }
 
-export async function takeScreenshots(target: TargetDescriptor | undefined, dir: string, timeoutMs = 60_000): Promise<Screenshots> {
+export async function takeScreenshots(target: TargetDescriptor | undefined, dir: string, options: { timeoutMs?: number; chromium?: () => string | undefined } = {}): Promise<Screenshots> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const notes: string[] = [];
-  const binary = findChromium();
+  const binary = (options.chromium ?? findChromium)();
   if (!binary) return { taken: [], notes: ['no screenshot: chromium not installed (apt-get install chromium)'] };
   if (!target?.postal?.webUrl) return { taken: [], notes: ['no screenshot: the target was not opened or has no web UI URL'] };
   const base = new URL(target.postal.webUrl);
