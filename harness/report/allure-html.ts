@@ -4,9 +4,23 @@
  * returned as one line for the QA report.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+
+/**
+ * Allure 3's awesome template always embeds Google Analytics (gtag.js; ALLURE_NO_ANALYTICS only
+ * reaches the allure2 plugin). A QA report opened on a reviewer's machine must not call out to a
+ * tracker, and "offline" must hold: the tag and its config script are cut out.
+ */
+export function withoutAnalytics(html: string): string {
+  return html.replace(/<script[^>]*src="https:\/\/www\.googletagmanager\.com\/[^"]*"[^>]*><\/script>\s*(<script>(?:(?!<\/script>)[\s\S])*gtag\((?:(?!<\/script>)[\s\S])*<\/script>)?/g, '');
+}
+
+/** A script or stylesheet the page would fetch from the network. */
+export function remoteResource(html: string): string | undefined {
+  return /<(?:script|link)\b[^>]*(?:src|href)="(https?:\/\/[^"]+)"/i.exec(html)?.[1];
+}
 
 export type AllureHtml = { ok: true; path: string } | { ok: false; reason: string };
 
@@ -34,7 +48,7 @@ export async function generateAllureHtml(resultsDir: string, outDir: string, sec
   }
   const args = [cli, 'awesome', resultsDir, '--single-file', '--output', outDir, '--report-name', 'Postal QA'];
   const outcome = await new Promise<{ code: number | null; output: string; error?: string }>((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL', env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL', env: { ...process.env, NO_COLOR: '1', ALLURE_NO_ANALYTICS: 'true' } });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2000)));
     child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2000)));
@@ -42,7 +56,16 @@ export async function generateAllureHtml(resultsDir: string, outDir: string, sec
     child.once('close', (code, signal) => resolve({ code, output, error: signal ? `stopped by ${signal} after ${timeoutMs} ms` : undefined }));
   });
   const path = join(outDir, 'index.html');
-  if (outcome.code === 0 && existsSync(path)) return { ok: true, path };
+  if (outcome.code === 0 && existsSync(path)) {
+    const html = withoutAnalytics(readFileSync(path, 'utf8'));
+    const remote = remoteResource(html);
+    if (remote) {
+      rmSync(outDir, { recursive: true, force: true });
+      return { ok: false, reason: `the generated HTML would load ${remote} from the network, so it was removed` };
+    }
+    writeFileSync(path, html);
+    return { ok: true, path };
+  }
   const last = outcome.output.trim().split('\n').pop()?.trim();
   return { ok: false, reason: `allure awesome failed (${outcome.error ?? `exit ${outcome.code}`}${last ? `: ${last}` : ''})` };
 }
