@@ -162,7 +162,7 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     registry.stoppedEarly = Boolean(configError) || interrupted;
     // Screenshots need the target still open; the HTML needs vitest's allure-results complete.
-    if (options && !options.help && !options.listFaults && !interrupted) artifacts = await collectArtifacts(target?.descriptor, options.reportDir, secrets);
+    if (options && !options.help && !options.listFaults && !interrupted) artifacts = await collectArtifacts(target?.descriptor, options.reportDir, secrets, vitest !== undefined);
     await target?.close().catch((error: Error) => registry.note(`closing the target failed: ${error.message}`));
     if (runDir) rmSync(runDir, { recursive: true, force: true });
     const input = {
