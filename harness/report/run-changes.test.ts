@@ -39,9 +39,11 @@ describe('compareRuns', () => {
   });
 
   it('names controls that appeared or disappeared', () => {
-    const changes = compareRuns(previous([result('FN-06', 'skipped')]), [result('FN-07', 'error')]);
+    const changes = compareRuns(previous([result('FN-06', 'skipped')]), [result('FN-07', 'error'), result('DNS-01', 'pass'), result('PERF-01', 'skipped')]);
     expect(changes.newlyFailing).toEqual([{ id: 'FN-07', before: 'no result', after: 'error' }]);
-    expect(changes.otherChanges).toEqual([{ id: 'FN-06', before: 'skipped', after: 'no result' }]);
+    // A previous run that stopped early: what passes now is newly passing.
+    expect(changes.newlyPassing).toEqual([{ id: 'DNS-01', before: 'no result', after: 'pass' }]);
+    expect(changes.otherChanges).toEqual([{ id: 'PERF-01', before: 'no result', after: 'skipped' }, { id: 'FN-06', before: 'skipped', after: 'no result' }]);
   });
 });
 

@@ -57,14 +57,10 @@ export function compareRuns(previous: PreviousRun, current: ControlResult[]): Ru
     seen.add(now.id);
     const was = before.get(now.id);
     const change = { id: now.id, before: was?.outcome ?? 'no result', after: now.outcome };
-    if (!was) {
-      if (FAILING.has(now.outcome)) changes.newlyFailing.push(change);
-      else changes.otherChanges.push(change);
-      continue;
-    }
-    if (FAILING.has(now.outcome) && !FAILING.has(was.outcome)) changes.newlyFailing.push(change);
-    else if (PASSING.has(now.outcome) && !PASSING.has(was.outcome)) changes.newlyPassing.push(change);
-    else if (now.outcome !== was.outcome) changes.otherChanges.push(change);
+    // A control without a result before counts as "not passing" and "not failing" then.
+    if (FAILING.has(now.outcome) && !FAILING.has(change.before)) changes.newlyFailing.push(change);
+    else if (PASSING.has(now.outcome) && !PASSING.has(change.before)) changes.newlyPassing.push(change);
+    else if (!was || now.outcome !== was.outcome) changes.otherChanges.push(change);
     else {
       const a = evidenceLines(was.verdicts);
       const b = evidenceLines(now.verdicts);
