@@ -47,7 +47,7 @@ describe('delivery latency chart', () => {
     const chart = latencyChart(result('PERF-02', 1, { facts: { latency: { samples: 6, samplesMs, p50: 150, p95: 4000, p99: 4000, targetP95: 2000 } } }))!;
     expect(XMLValidator.validate(chart.svg)).toBe(true);
     const rects = asArray(parse(chart.svg).svg.rect as Array<{ class?: string; title?: string }>).filter((r) => r.class === 'bin');
-    expect(rects).toHaveLength(20);
+    expect(rects).toHaveLength(25);
     const counted = rects.map((r) => Number(/: (\d+)$/.exec(String(r.title))![1])).reduce((a, b) => a + b, 0);
     expect(counted).toBe(samplesMs.length);
     expect(texts(chart.svg)).toEqual(expect.arrayContaining(['latency (ms)', 'messages', 'p50 150 ms', 'target p95 2000 ms']));
@@ -64,9 +64,10 @@ describe('chart helpers', () => {
     const bins = binSamples([0, 5, 10], 2);
     expect(bins.map((b) => b.count)).toEqual([1, 2]);
     expect(binSamples([7, 7], 5)).toEqual([{ from: 7, to: 8, count: 2 }]);
+    expect(binSamples([3, 9], 2, { min: 0, max: 10 }).map((b) => [b.from, b.count])).toEqual([[0, 1], [5, 1]]);
   });
 
-  it('rounds axis maxima up to 1, 2 or 5 × 10^n', () => {
-    expect([niceCeiling(0), niceCeiling(7), niceCeiling(5109), niceCeiling(200)]).toEqual([1, 10, 10000, 200]);
+  it('rounds axis maxima up to a round number close above', () => {
+    expect([niceCeiling(0), niceCeiling(7), niceCeiling(5109), niceCeiling(200), niceCeiling(23686)]).toEqual([1, 8, 6000, 200, 25000]);
   });
 });

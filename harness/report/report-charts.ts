@@ -3,7 +3,7 @@
  * delivery latency distribution. Pure; write-reports.ts writes them beside results.json.
  */
 import type { ControlResult } from '../controls/control-result.ts';
-import { binSamples, renderHistogram, renderHorizontalBarChart, type Marker } from './svg-chart.ts';
+import { binSamples, niceCeiling, renderHistogram, renderHorizontalBarChart, type Marker } from './svg-chart.ts';
 
 export interface Chart {
   /** File name under test-results/charts/. */
@@ -45,7 +45,8 @@ export function latencyChart(perf02: ControlResult | undefined): Chart | undefin
   return {
     file: 'delivery-latency.svg',
     caption: `PERF-02 delivery latency, send to inbox (${samples.length} messages)`,
-    svg: renderHistogram(binSamples(samples, 20), markers, { title: `Delivery latency, send to inbox (${samples.length} messages)`, xLabel: 'latency (ms)', yLabel: 'messages' }),
+    // From 0, so the distribution is seen against the target and not only against itself.
+    svg: renderHistogram(binSamples(samples, 25, { min: 0, max: niceCeiling(Math.max(...samples, facts?.targetP95 ?? 0)) }), markers, { title: `Delivery latency, send to inbox (${samples.length} messages)`, xLabel: 'latency (ms)', yLabel: 'messages' }),
   };
 }
 

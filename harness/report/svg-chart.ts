@@ -26,11 +26,11 @@ export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
-/** A round axis maximum at or above `max` (1, 2, 5 × 10^n) so tick labels read well. */
+/** A round axis maximum at or above `max` (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^n) so tick labels read well. */
 export function niceCeiling(max: number): number {
   if (!(max > 0)) return 1;
   const magnitude = 10 ** Math.floor(Math.log10(max));
-  for (const step of [1, 2, 5, 10]) if (step * magnitude >= max) return step * magnitude;
+  for (const step of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (step * magnitude >= max) return step * magnitude;
   return 10 * magnitude;
 }
 
@@ -79,14 +79,14 @@ export interface Bin {
   count: number;
 }
 
-/** Equal-width bins over [min, max] of the samples; the last bin includes max. */
-export function binSamples(samples: number[], binCount: number): Bin[] {
+/** Equal-width bins over [min, max] (default: the samples' own range); the last bin includes max. */
+export function binSamples(samples: number[], binCount: number, range?: { min: number; max: number }): Bin[] {
   if (samples.length === 0) return [];
-  const min = Math.min(...samples);
-  const max = Math.max(...samples);
+  const min = range?.min ?? Math.min(...samples);
+  const max = range?.max ?? Math.max(...samples);
   const width = max > min ? (max - min) / binCount : 1;
   const bins: Bin[] = Array.from({ length: max > min ? binCount : 1 }, (_, i) => ({ from: min + i * width, to: min + (i + 1) * width, count: 0 }));
-  for (const s of samples) bins[Math.min(bins.length - 1, Math.floor((s - min) / width))]!.count++;
+  for (const s of samples) bins[Math.min(bins.length - 1, Math.max(0, Math.floor((s - min) / width)))]!.count++;
   return bins;
 }
 
@@ -116,20 +116,24 @@ export function renderHistogram(bins: Bin[], markers: Marker[], options: Omit<Ba
   out.push(`<title>${escapeXml(options.title)}</title>`);
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
   out.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-family="sans-serif" font-size="15" font-weight="bold">${escapeXml(options.title)}</text>`);
-  for (const tick of [0, 0.5, 1]) {
-    out.push(`<text x="${left - 6}" y="${y(countMax * tick) + 4}" text-anchor="end" ${FONT}>${formatNumber(countMax * tick)}</text>`);
+  // Counts are whole messages: no "2.5" tick.
+  for (const count of new Set([0, Math.round(countMax / 2), countMax])) {
+    out.push(`<text x="${left - 6}" y="${y(count) + 4}" text-anchor="end" ${FONT}>${count}</text>`);
   }
   for (const bin of bins) {
     const bx = x(bin.from);
     const bw = Math.max(1, x(bin.to) - bx - 1);
     out.push(`<rect class="bin" x="${bx.toFixed(1)}" y="${y(bin.count).toFixed(1)}" width="${bw.toFixed(1)}" height="${(top + plotHeight - y(bin.count)).toFixed(1)}" fill="#4a78c2"><title>${formatNumber(bin.from)}–${formatNumber(bin.to)}: ${bin.count}</title></rect>`);
   }
-  markers.forEach((m, i) => {
+  // Marker labels go in a legend under the axis: close percentiles would print over each other and over the bars.
+  let legendX = left;
+  for (const m of markers) {
     const mx = x(m.value).toFixed(1);
-    out.push(`<line x1="${mx}" y1="${top}" x2="${mx}" y2="${top + plotHeight}" stroke="${escapeXml(m.color)}" stroke-dasharray="4 3"/>`);
-    // Stacked one under the other so close percentiles never print over each other.
-    out.push(`<text class="marker" x="${(Number(mx) + 3).toFixed(1)}" y="${top + 12 + i * 13}" ${FONT} fill="${escapeXml(m.color)}">${escapeXml(m.label)}</text>`);
-  });
+    out.push(`<line x1="${mx}" y1="${top}" x2="${mx}" y2="${top + plotHeight}" stroke="${escapeXml(m.color)}" stroke-width="2" stroke-dasharray="5 3"/>`);
+    out.push(`<line x1="${legendX}" y1="${top + plotHeight + 58}" x2="${legendX + 18}" y2="${top + plotHeight + 58}" stroke="${escapeXml(m.color)}" stroke-width="2" stroke-dasharray="5 3"/>`);
+    out.push(`<text class="marker" x="${legendX + 22}" y="${top + plotHeight + 62}" ${FONT} fill="${escapeXml(m.color)}">${escapeXml(m.label)}</text>`);
+    legendX += 22 + m.label.length * 7 + 18;
+  }
   out.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotHeight}" stroke="#333"/>`);
   out.push(`<line x1="${left}" y1="${top + plotHeight}" x2="${left + plotWidth}" y2="${top + plotHeight}" stroke="#333"/>`);
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
