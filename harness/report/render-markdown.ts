@@ -3,7 +3,7 @@ import type { ControlOutcome, ControlResult } from '../controls/control-result.t
 import type { MissingResult } from './result-registry.ts';
 import type { EvidenceItem } from '../checks/verdict.ts';
 import { agentsTable, authenticationTable, performanceTable, spamScoreTable } from './render-fact-tables.ts';
-import { CHARTS_DIR, renderArtifacts } from './report-artifacts.ts';
+import { CHARTS_DIR, renderArtifacts } from './render-artifacts.ts';
 import type { Chart } from './report-charts.ts';
 import { runVerdict, type ReportInput } from './report-input.ts';
 import { renderChanges } from './run-changes.ts';

@@ -2,7 +2,7 @@ import type { Deployment } from '../config/deployment-schema.ts';
 import type { RunOptions } from '../config/run-options.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 import type { PreviousResults } from './previous-results.ts';
-import type { ReportArtifacts } from './report-artifacts.ts';
+import type { ReportArtifacts } from './render-artifacts.ts';
 import type { ResultRegistry } from './result-registry.ts';
 import { CATALOG } from '../controls/catalog.ts';
 

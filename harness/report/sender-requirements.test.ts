@@ -17,6 +17,7 @@ describe('sender requirements section', () => {
     for (const r of SENDER_REQUIREMENTS) {
       for (const id of r.controls) expect(ids.has(id), `${r.rule}: ${id}`).toBe(true);
       if (r.controls.length === 0) expect(r.how).toMatch(/^Not checkable from here: /);
+      if (r.partial) expect(r.how).toMatch(/Partly: /);
       expect(r.sources.length).toBeGreaterThan(0);
     }
   });
@@ -32,6 +33,9 @@ describe('sender requirements section', () => {
     expect(row(lines, 'User-reported spam rate')).toContain('**NOT CHECKABLE HERE**');
     expect(row(lines, 'User-reported spam rate')).toContain('postmaster tools');
     expect(row(lines, 'TLS on the SMTP connection')).toContain('(https://support.google.com/a/answer/81126)');
+    // A rule the controls prove only in part is never plainly MET.
+    expect(row(lines, 'TLS on the SMTP connection')).toContain('**MET AS FAR AS CHECKED** | SEC-03 PASS');
+    expect(row(lines, 'TLS on the SMTP connection')).toContain('Partly: ');
     expect(row(lines, 'DMARC published')).toContain('techcommunity.microsoft.com');
     expect(row(lines, 'One-click unsubscribe')).toContain('senders.yahooinc.com');
   });

@@ -5,7 +5,7 @@ import type { ReportInput } from './report-input.ts';
 import { renderJson } from './render-json.ts';
 import { renderJunit } from './render-junit.ts';
 import { renderMarkdown } from './render-markdown.ts';
-import { CHARTS_DIR } from './report-artifacts.ts';
+import { CHARTS_DIR } from './render-artifacts.ts';
 import { reportCharts } from './report-charts.ts';
 
 export interface WrittenReports {
