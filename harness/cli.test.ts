@@ -3,7 +3,7 @@
  * reading only exit codes, stdout/stderr and the written reports.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,15 +19,15 @@ interface CliRun {
   stdout: string;
   stderr: string;
   report: string;
+  reportDir: string;
   elapsedMs: number;
 }
 
-function runCli(args: string[], env: NodeJS.ProcessEnv = {}, net = '127.0.61'): CliRun {
-  const reportDir = mkdtempSync(join(scratch, 'reports-'));
+function runCli(args: string[], env: NodeJS.ProcessEnv = {}, net = '127.0.61', reportDir = mkdtempSync(join(scratch, 'reports-'))): CliRun {
   const started = Date.now();
   const result = spawnSync(TSX, ['harness/cli.ts', `--report-dir=${reportDir}`, ...args], {
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 150_000,
     env: { ...cleanEnv(), POSTAL_QA_WORLD_NET: net, ...env },
   });
   let report = '';
@@ -36,7 +36,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv = {}, net = '127.0.61'): 
   } catch {
     report = '';
   }
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr, report, elapsedMs: Date.now() - started };
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, report, reportDir, elapsedMs: Date.now() - started };
 }
 
 /** The parent's environment without anything that would configure the run behind the test's back. */
@@ -62,6 +62,25 @@ describe('npm test (harness/cli.ts)', () => {
     expect(run.report).toContain('## DNS: expected vs observed');
     expect(run.report).toContain('MX mailgoat.ai @ 127.0.61.53');
   });
+
+  it('links the Allure HTML, a screenshot and the SVG charts, and a second run shows what changed', () => {
+    // PERF-02 alone (its prerequisites are not selected): its samples feed the latency chart. Its verdict
+    // depends on the machine's load, so only the files are asserted.
+    const run = runCli(['--only=PERF-02']);
+    expect(run.report, run.stderr).toContain("## Mailbox providers' sender requirements");
+    for (const file of ['allure-report/index.html', 'test-results/screenshots/postal-login.png', 'test-results/charts/control-durations.svg', 'test-results/charts/delivery-latency.svg']) {
+      expect(existsSync(join(run.reportDir, file)), file).toBe(true);
+      expect(run.report).toContain(`](${file})`);
+    }
+    expect(readFileSync(join(run.reportDir, 'test-results/screenshots/postal-login.png')).subarray(1, 4).toString()).toBe('PNG');
+    expect(run.report).toContain('No previous run in this report folder');
+
+    // A second run into the same folder compares with the first one's results.json.
+    const second = runCli(['--only=DNS-01'], {}, '127.0.61', run.reportDir);
+    expect(second.report).toContain(`## Changes since the previous run\n\nCompared with \`${join(run.reportDir, 'test-results', 'results.json')}\``);
+    expect(second.report).toContain('**Newly passing (1)**\n\n- `DNS-01` SKIPPED → PASS');
+    expect(second.report).toMatch(/- `PERF-02` (PASS|FAIL) → SKIPPED/);
+  }, 300_000);
 
   it('fails DNS-03 alone, exit 1, when the SPF include host no longer lists the server IP', () => {
     const deployment = loadDeployment('fixtures/deployment.json');
@@ -130,6 +149,14 @@ describe('npm test (harness/cli.ts)', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--env=local needs a container engine .*install Docker Engine, or Podman/);
     expect(run.elapsedMs).toBeLessThan(5_000);
+  });
+
+  it('refuses a missing --compare-to file in one line naming the flag, exit 2; the report still has the sender requirements', () => {
+    const missing = join(scratch, 'no-such-results.json');
+    const run = runCli([`--compare-to=${missing}`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(`postal-qa: --compare-to=${missing}: no such file`);
+    expect(run.report).toContain("## Mailbox providers' sender requirements");
   });
 
   it('refuses unknown flags values and an unknown control with exit 2', () => {

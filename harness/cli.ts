@@ -26,6 +26,8 @@ import { runVerdict } from './report/report-input.ts';
 import { ResultRegistry } from './report/result-registry.ts';
 import { isWritableReportDir, prepareReportDir } from './report/report-dir.ts';
 import { writeReports } from './report/write-reports.ts';
+import { readPreviousResults, type PreviousResults } from './report/previous-results.ts';
+import { collectArtifacts, type ReportArtifacts } from './report/report-artifacts.ts';
 import { openTarget } from './targets/open-target.ts';
 import type { OpenTarget } from './targets/target.ts';
 
@@ -115,6 +117,8 @@ async function main(argv: string[]): Promise<number> {
   let secrets: string[] = [];
   let runDir: string | undefined;
   let reportDirUsable = false;
+  let previous: PreviousResults | undefined;
+  let artifacts: ReportArtifacts | undefined;
 
   const stop = (why: string, exitCode: number) => {
     if (stoppedBy) process.exit(exitCode);
@@ -143,6 +147,8 @@ async function main(argv: string[]): Promise<number> {
     // Refused before anything runs: a run whose report cannot be written has nothing to show.
     prepareReportDir(options.reportDir);
     reportDirUsable = true;
+    // Before this run overwrites it; a bad --compare-to file is a ConfigError (exit 2).
+    previous = readPreviousResults(options.reportDir, options.compareTo);
     deployment = loadDeployment(options.deploymentPath);
     let liveSettings: LiveSettings | undefined;
     if (options.env === 'live') {
@@ -179,6 +185,8 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     const interrupted = Boolean(stoppedBy);
     registry.stoppedEarly = Boolean(configError) || interrupted;
+    // Screenshots need the target still open; the HTML needs vitest's allure-results complete.
+    if (options && !options.help && !options.listFaults && !interrupted) artifacts = await collectArtifacts(target?.descriptor, options.reportDir, secrets, vitest !== undefined);
     await target?.close().catch((error: Error) => registry.note(`closing the target failed: ${error.message}`));
     if (runDir) rmSync(runDir, { recursive: true, force: true });
     const input = {
@@ -192,12 +200,14 @@ async function main(argv: string[]): Promise<number> {
       target: target?.descriptor,
       configError,
       interrupted,
+      previous,
+      artifacts,
     };
     if (!options?.help && !options?.listFaults && reportDirUsable) {
       const reportDir = options?.reportDir ?? reportDirFlag(argv) ?? 'reports';
       const written = writeReports(input, reportDir, secrets);
       const { verdict, reason } = runVerdict(input);
-      console.log(`\npostal-qa: ${verdict} — ${reason}\n  report:   ${written.markdown}\n  evidence: ${written.json}\n  junit:    ${written.junit}`);
+      console.log(`\npostal-qa: ${verdict} — ${reason}\n  report:   ${written.markdown}\n  evidence: ${written.json}\n  junit:    ${written.junit}${artifacts?.allureHtml.ok ? `\n  html:     ${options?.reportDir ?? 'reports'}/${artifacts.allureHtml.href}` : ''}`);
     }
   }
   if (configError) return EXIT_CONFIG;

@@ -45,7 +45,7 @@ describe('Performance', () => {
     // The receiver's own arrival stamp, so polling intervals never inflate the figures.
     const samplesMs = observed.fates.flatMap((f) => f.arrivals.filter((a) => a.agentId === to.id).map((a) => a.elapsedMs)).filter((ms): ms is number => Number.isFinite(ms));
     const lost = count - samplesMs.length;
-    const latency = samplesMs.length ? { samples: samplesMs.length, p50: percentile(samplesMs, 50), p95: percentile(samplesMs, 95), p99: percentile(samplesMs, 99), max: Math.max(...samplesMs), targetP95: deployment.thresholds.latency.p95Ms, lost } : { samples: 0, lost };
+    const latency = samplesMs.length ? { samples: samplesMs.length, samplesMs, p50: percentile(samplesMs, 50), p95: percentile(samplesMs, 95), p99: percentile(samplesMs, 99), max: Math.max(...samplesMs), targetP95: deployment.thresholds.latency.p95Ms, lost } : { samples: 0, lost };
     return { verdicts: [checkLatency({ samplesMs, p95TargetMs: deployment.thresholds.latency.p95Ms, lost })], facts: { latency } };
   });
 });

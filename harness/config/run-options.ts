@@ -11,6 +11,8 @@ export interface RunOptions {
   /** The words the user gave to --only, for the report. */
   onlyWords: string[];
   reportDir: string;
+  /** --compare-to: the results.json to compare with (default: the report folder's previous one). */
+  compareTo?: string;
   zoneFile?: string;
   waiversPath: string;
   /** Named faults injected into the embedded world (--fault=a,b). */
@@ -34,6 +36,7 @@ export const USAGE = `Usage: npm test -- [options] [vitest options]
   --only=<ids or areas>       comma-separated control ids (DNS-03) or areas (${AREA_NAMES.join(', ')})
   --report-dir=<dir>          where the QA report goes (default reports/)
   --zone-file=<file>          embedded only: serve this zone instead of the generated one
+  --compare-to=<file>         compare with this results.json (default: the report folder's previous one)
   --waivers=<file>            accepted, dated exceptions (default fixtures/waivers.json)
   --fault=<name>[,<name>]     embedded only: inject named faults into the world (see --list-faults)
   --list-faults               list the world's named faults and the controls each must turn red
@@ -44,7 +47,7 @@ export const USAGE = `Usage: npm test -- [options] [vitest options]
 
 Exit codes: 0 every control passed (or warn/waived), 1 a control failed, 2 usage or configuration error,\n130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (the report is still written).`;
 
-const OWN_FLAGS = ['env', 'deployment', 'only', 'report-dir', 'zone-file', 'waivers', 'max-messages', 'fault'] as const;
+const OWN_FLAGS = ['env', 'deployment', 'only', 'report-dir', 'zone-file', 'waivers', 'max-messages', 'fault', 'compare-to'] as const;
 /** Flags without a value. */
 const SWITCHES = ['help', 'list-faults', 'allow-load'] as const;
 /** vitest options that may be given without the `--` separator: they change only how results are shown. */
@@ -124,6 +127,7 @@ export function parseRunOptions(argv: string[]): RunOptions {
     only: ids,
     onlyWords,
     reportDir: values['report-dir'] ?? 'reports',
+    compareTo: values['compare-to'],
     zoneFile: values['zone-file'],
     waiversPath: values.waivers ?? 'fixtures/waivers.json',
     faults,
@@ -136,5 +140,5 @@ export function parseRunOptions(argv: string[]): RunOptions {
 }
 
 function example(flag: OwnFlag): string {
-  return { env: 'live', deployment: 'fixtures/deployment.json', only: 'dns', 'report-dir': 'reports', 'zone-file': 'my-zone.txt', waivers: 'fixtures/waivers.json', 'max-messages': '200', fault: 'worker-down' }[flag];
+  return { env: 'live', deployment: 'fixtures/deployment.json', only: 'dns', 'report-dir': 'reports', 'zone-file': 'my-zone.txt', waivers: 'fixtures/waivers.json', 'max-messages': '200', fault: 'worker-down', 'compare-to': 'old-reports/test-results/results.json' }[flag];
 }

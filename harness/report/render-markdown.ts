@@ -3,7 +3,12 @@ import type { ControlOutcome, ControlResult } from '../controls/control-result.t
 import type { MissingResult } from './result-registry.ts';
 import type { EvidenceItem } from '../checks/verdict.ts';
 import { agentsTable, authenticationTable, performanceTable, spamScoreTable } from './render-fact-tables.ts';
+import { CHARTS_DIR, renderArtifacts } from './render-artifacts.ts';
+import type { Chart } from './report-charts.ts';
 import { runVerdict, type ReportInput } from './report-input.ts';
+import { renderChanges } from './run-changes.ts';
+import { renderSenderRequirements } from './sender-requirements.ts';
+import { renderSignOffBlock } from './sign-off.ts';
 
 const LABEL: Record<ControlOutcome | MissingResult, string> = {
   pass: 'PASS',
@@ -36,7 +41,8 @@ function evidenceBlock(items: EvidenceItem[]): string {
   return items.map((e) => `- ${e.label}: \`${JSON.stringify(e.detail)}\``).join('\n');
 }
 
-export function renderMarkdown(input: ReportInput): string {
+/** `charts`: the SVGs write-reports.ts wrote under test-results/charts/, embedded by relative link. */
+export function renderMarkdown(input: ReportInput, charts: Chart[] = []): string {
   const { registry, deployment, target, options } = input;
   const { verdict, reason } = runVerdict(input);
   const counts = registry.counts();
@@ -65,6 +71,8 @@ export function renderMarkdown(input: ReportInput): string {
     `Controls: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.warn} warnings, ${counts.waived} waived, ${counts.blocked} blocked, ${counts.skipped} skipped, ${counts[registry.missingLabel()]} ${registry.missingLabel()} (of ${CATALOG.length}).`,
     '',
   );
+  out.push(...renderChanges(input.previous?.run, input.previous?.problem, registry.all()));
+  out.push(...renderArtifacts(input.artifacts, charts));
 
   out.push('## Success criteria', '');
   for (const item of CHECKLIST) {
@@ -99,6 +107,11 @@ export function renderMarkdown(input: ReportInput): string {
 
   if (deployment) out.push(...agentsTable(registry, deployment.agents));
   out.push(...authenticationTable(registry), ...spamScoreTable(registry), ...performanceTable(registry));
+  if (charts.length > 0) {
+    out.push('## Charts', '');
+    for (const chart of charts) out.push(`![${chart.caption}](${CHARTS_DIR}/${chart.file})`, '');
+  }
+  out.push(...renderSenderRequirements(registry));
 
   const problems = registry.all().filter((r) => ['fail', 'error', 'warn'].includes(r.outcome));
   if (problems.length > 0) {
@@ -139,6 +152,7 @@ export function renderMarkdown(input: ReportInput): string {
 
   out.push('## Sign-off', '');
   out.push(verdict === 'PASS' ? 'All success criteria were met by measurement. Go-live needs the signatures below.' : `Not ready for go-live: ${reason}.`, '');
+  out.push(...renderSignOffBlock(verdict, reason, undefined), '');
   out.push('| Role | Name | Decision | Date |', '|---|---|---|---|');
   out.push('| QA engineer | | | |', '| Lead engineer | | | |', '');
   return out.join('\n');

@@ -1,6 +1,8 @@
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import type { RunOptions } from '../config/run-options.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
+import type { PreviousResults } from './previous-results.ts';
+import type { ReportArtifacts } from './render-artifacts.ts';
 import type { ResultRegistry } from './result-registry.ts';
 import { CATALOG } from '../controls/catalog.ts';
 
@@ -17,6 +19,10 @@ export interface ReportInput {
   /** Set when a configuration error stopped the run (the one line the user saw). */
   configError?: string;
   interrupted?: boolean;
+  /** The run to compare with ("Changes since the previous run"), or why there is none. */
+  previous?: PreviousResults;
+  /** Allure HTML and screenshots; absent when the run stopped before they were made. */
+  artifacts?: ReportArtifacts;
 }
 
 export type RunVerdict = 'PASS' | 'FAIL' | 'INCOMPLETE';

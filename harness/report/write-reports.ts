@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRedactor } from './redact.ts';
 import { prepareReportDir } from './report-dir.ts';
@@ -6,6 +6,8 @@ import type { ReportInput } from './report-input.ts';
 import { renderJson } from './render-json.ts';
 import { renderJunit } from './render-junit.ts';
 import { renderMarkdown } from './render-markdown.ts';
+import { CHARTS_DIR } from './render-artifacts.ts';
+import { reportCharts } from './report-charts.ts';
 
 export interface WrittenReports {
   markdown: string;
@@ -22,7 +24,12 @@ export function writeReports(input: ReportInput, reportDir: string, secrets: str
     json: join(reportDir, 'test-results', 'results.json'),
     junit: join(reportDir, 'junit.xml'),
   };
-  writeFileSync(paths.markdown, redact(renderMarkdown(input)));
+  // Charts first: the report links them. Old charts go, so a chart this run could not draw is never shown.
+  const charts = reportCharts(input.registry.all());
+  rmSync(join(reportDir, CHARTS_DIR), { recursive: true, force: true });
+  if (charts.length > 0) mkdirSync(join(reportDir, CHARTS_DIR), { recursive: true });
+  for (const chart of charts) writeFileSync(join(reportDir, CHARTS_DIR, chart.file), redact(chart.svg));
+  writeFileSync(paths.markdown, redact(renderMarkdown(input, charts)));
   writeFileSync(paths.json, redact(renderJson(input)));
   writeFileSync(paths.junit, redact(renderJunit(input)));
   for (const path of Object.values(paths)) chmodSync(path, 0o644);

@@ -13,5 +13,6 @@ export const POSTAL_STAND_IN_LIMITATIONS: string[] = [
   'Incoming spam: the stand-in never reports a threat (no ClamAV); `X-Postal-Threat` is always "no".',
   'Health: a stopped process answers 503 on its health port (a real stopped container has no listener at all).',
   'Service list: /compose/ps stands in for `docker compose -p postal ps --format json` over SSH; containers report Health "healthy"/"unhealthy" from the health servers although the official compose file defines no healthchecks.',
+  'Web UI: only /login exists, a stand-in shaped like Postal\'s login page (title "Postal", e-mail and password form) so the report\'s screenshot has something to show; logging in, the domain and DNS pages are not implemented.',
   'One server, one organization, one verified domain (the manifest\'s); messages and deliveries live in memory and are lost on stop.',
 ];
