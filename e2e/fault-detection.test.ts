@@ -9,22 +9,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judgeFaultRun } from '../scripts/fault-judgement.ts';
-import { findFault } from '../world/faults.ts';
+import { expectedRed } from '../scripts/fault-oracle.ts';
+import { harnessCommand, PROJECT_ROOT } from '../scripts/harness-command.ts';
 
 describe('a stopped worker', () => {
   it('turns INF-03 and FN-01 red and nothing unrelated', () => {
     const reportDir = mkdtempSync(join(tmpdir(), 'postal-qa-fault-'));
-    const run = spawnSync(join('node_modules', '.bin', 'tsx'), ['harness/cli.ts', '--fault=worker-down', `--report-dir=${reportDir}`], {
+    const harness = harnessCommand(['--fault=worker-down', `--report-dir=${reportDir}`]);
+    const run = spawnSync(harness.command, harness.args, {
+      cwd: PROJECT_ROOT,
       encoding: 'utf8',
       timeout: 180_000,
-      env: { ...process.env, POSTAL_QA_WORLD_NET: '127.0.84' },
+      env: { ...process.env, POSTAL_QA_WORLD_NET: '127.0.85' },
     });
     const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string }> };
     const outcomes = Object.fromEntries(results.controls.map((c) => [c.id, c.outcome]));
     expect(run.status, run.stdout + run.stderr).toBe(1);
     expect(outcomes['INF-03']).toBe('fail');
     expect(['fail', 'blocked']).toContain(outcomes['FN-01']);
-    const judgement = judgeFaultRun({ fault: 'worker-down', expected: findFault('worker-down')!.expected, exitCode: run.status, outcomes, elapsedMs: 0 });
+    const judgement = judgeFaultRun({ fault: 'worker-down', expected: [...expectedRed('worker-down')], exitCode: run.status, outcomes, elapsedMs: 0 });
     expect(judgement.unrelated).toEqual([]);
     expect(judgement.ok, judgement.problems.join('; ')).toBe(true);
     // Everything outside the mail flow still passed: DNS and security do not depend on the worker.

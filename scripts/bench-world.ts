@@ -8,14 +8,14 @@
  * Targets from issue 3: ≥ 300 API requests/s, ≥ 100 delivered messages/s. A measurement, not a test:
  * exits 0 whether or not a target is met (1 only if the world could not be measured at all).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ImapFlow } from 'imapflow';
 import { Agent, request } from 'undici';
-import { readCredentialsFile } from '../core/artifacts/api-keys-file.ts';
-import { startCli } from '../e2e/cli-process.ts';
+import { eventually } from '../core/poll.ts';
+import { startEmbeddedWorld } from '../harness/targets/embedded.ts';
 
 const TARGET_API_RPS = 300;
 const TARGET_DELIVERED_PS = 100;
@@ -48,24 +48,24 @@ async function runPool(total: number, concurrency: number, task: (i: number) => 
   );
 }
 
-async function pollUntil(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Waits for `probe` to say true; a benchmark that cannot finish says what it waited for. */
+const waitUntil = (what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<boolean> =>
+  eventually(what, async () => ((await probe()) ? true : undefined), { timeoutMs, intervalMs: 50, maxIntervalMs: 200 });
 
 async function main(): Promise<number> {
   const out = mkdtempSync(join(tmpdir(), 'postal-qa-bench-'));
-  const world = startCli(join(ROOT, 'node_modules/.bin/tsx'), ['world/main.ts', `--net=${net}`, `--out=${out}`, `--postal-spamd=${values['postal-spamd']}`], { cwd: ROOT });
+  // The world through the embedded target, like every run: a process of its own that stops with us.
+  let world: Awaited<ReturnType<typeof startEmbeddedWorld>> | undefined;
+  const stopOnSignal = () => void world?.stop().finally(() => process.exit(130));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stopOnSignal);
   try {
-    const printed = await world.waitFor('World ready.', 60_000);
-    const started = /Started in ([\d.]+) s/.exec(printed)?.[1];
-    const listings = new Map([...printed.matchAll(/^\s+(\S+@mailgoat\.ai)\s+(http:\/\/\S+\/messages)/gm)].map((m) => [m[1]!, m[2]!]));
-    const seedPassword = /seed seed@gmail\.test\s+login seed@gmail\.test\s+password (\S+)/.exec(printed)?.[1];
-    const ca = readFileSync(join(out, 'world-ca.pem'), 'utf8');
-    const ceoKey = readCredentialsFile(join(out, 'postal-api-keys.txt')).apiKeys.get('ceo@mailgoat.ai')!;
+    world = await startEmbeddedWorld({ deploymentPath: join(ROOT, 'fixtures/deployment.json'), net, artifactsDir: out, postalSpamd: values['postal-spamd'] !== 'off' });
+    const described = world.description;
+    const started = (world.startedMs / 1000).toFixed(2);
+    const listings = new Map(described.inboxes.map((i) => [i.address, i.listUrl]));
+    const seedPassword = described.seeds.find((s) => s.address === 'seed@gmail.test')?.imap.password;
+    const ca = described.caPem;
+    const ceoKey = described.accounts.find((a) => a.address === 'ceo@mailgoat.ai')!.apiKey;
     const agent = new Agent({ connect: { ca, servername: 'postal.mailgoat.ai' }, connections: counts.concurrency, keepAliveTimeout: 30_000 });
     const api = `https://${net}.10`;
 
@@ -103,7 +103,7 @@ async function main(): Promise<number> {
     console.log(`(a) API send/message: ${counts.requests} requests, ${counts.concurrency} concurrent clients, ${fmt(aSeconds, 2)} s → ${fmt(apiRps)} req/s; latency p50 ${fmt(percentile(latencies, 50))} ms, p95 ${fmt(percentile(latencies, 95))} ms — ${verdict(apiRps, TARGET_API_RPS)}`);
     // Let (a)'s deliveries drain so (b) measures its own messages only.
     const drainStart = performance.now();
-    await pollUntil('the API burst delivered', 300_000, async () => {
+    await waitUntil('the API burst delivered', 300_000, async () => {
       let n = 0;
       for (const to of recipients) n += await inboxCount(listings.get(to)!, tokenA);
       return n >= counts.requests;
@@ -115,7 +115,7 @@ async function main(): Promise<number> {
     const b0 = performance.now();
     await runPool(counts.e2e, counts.concurrency, async (i) => void (await send(recipients[i % recipients.length]!, `${tokenB} #${i}`)));
     const bSent = (performance.now() - b0) / 1000;
-    await pollUntil('the end-to-end batch delivered', 300_000, async () => {
+    await waitUntil('the end-to-end batch delivered', 300_000, async () => {
       let n = 0;
       for (const to of recipients) n += await inboxCount(listings.get(to)!, tokenB);
       return n >= counts.e2e;
@@ -132,7 +132,7 @@ async function main(): Promise<number> {
       try {
         const c0 = performance.now();
         await runPool(counts.seed, counts.concurrency, async (i) => void (await send('seed@gmail.test', `${tokenC} #${i}`)));
-        await pollUntil('the seed batch in the Gmail INBOX', 300_000, async () => {
+        await waitUntil('the seed batch in the Gmail INBOX', 300_000, async () => {
           const status = await imap.status('INBOX', { messages: true });
           return status !== false && (status.messages ?? 0) >= counts.seed;
         });
@@ -149,9 +149,7 @@ async function main(): Promise<number> {
     console.error(`bench:world: ${(error as Error).message}`);
     return 1;
   } finally {
-    world.child.kill('SIGTERM');
-    await Promise.race([world.closed, new Promise((r) => setTimeout(r, 15_000))]);
-    world.kill();
+    await world?.stop();
     rmSync(out, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,5 @@
 /** `pretest:unit`: the project's own tests start worlds too, so they need the world's Debian packages. */
-import { ensureSystemPackages } from '../world/system-packages.ts';
+import { ensureSystemPackages } from '../harness/targets/embedded.ts';
 
 const problem = ensureSystemPackages();
 if (problem) console.error(`postal-qa: ${problem}`);

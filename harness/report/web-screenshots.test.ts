@@ -1,9 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createCertificateAuthority } from '../../world/tls/certificate-authority.ts';
 import { chromiumScreenshotArgs, pemCertificates, spkiSha256 } from './chromium-args.ts';
 import { findChromium, takeScreenshots } from './web-screenshots.ts';
 
@@ -20,15 +20,22 @@ describe('chromium screenshot arguments', () => {
   });
 });
 
+/** A throwaway self-signed certificate from Debian's openssl: the harness's tests stay clear of the world. */
+function selfSigned(name: string): { certificatePem: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'postal-qa-spki-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  return { certificatePem: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+}
+
 describe('spkiSha256', () => {
   it('is the base64 sha256 of the certificate key, 44 characters, the same for PEM and parsed forms', async () => {
-    const ca = await createCertificateAuthority('postal-qa test CA');
+    const ca = selfSigned('postal-qa test CA');
     const [pem] = pemCertificates(`${ca.certificatePem}\n${ca.certificatePem}`);
     expect(pemCertificates(`${ca.certificatePem}\n${ca.certificatePem}`)).toHaveLength(2);
     const hash = spkiSha256(pem!);
     expect(hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     expect(spkiSha256(new X509Certificate(pem!))).toBe(hash);
-    expect(spkiSha256((await createCertificateAuthority('another CA')).certificatePem)).not.toBe(hash);
+    expect(spkiSha256(selfSigned('another CA').certificatePem)).not.toBe(hash);
   });
 });
 
