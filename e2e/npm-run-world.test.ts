@@ -118,7 +118,7 @@ describe('npm run world, used from the outside', () => {
     const metrics = await (await fetch(`http://${POSTAL}:9091/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
     expect(metrics).toMatch(/^# (HELP|TYPE) /m);
     const ps = (await (await fetch(`http://${POSTAL}:9000/compose/ps`, { signal: AbortSignal.timeout(5_000) })).json()) as Array<{ Service: string; State: string }>;
-    expect(ps.map((s) => s.Service).sort()).toEqual(['database', 'smtp', 'web', 'worker']);
+    expect(ps.map((s) => s.Service).sort()).toEqual(['smtp', 'web', 'worker']);
   });
 
   it('accepts mail from outside over STARTTLS (swaks) and hands it to the qa inbox', async () => {

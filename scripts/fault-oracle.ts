@@ -12,7 +12,14 @@ const EXTERNAL_MAIL = ['FN-02', 'FN-03', 'FN-04', 'FN-05'];
 /** With a container down, INF-01 fails and every control that needs the server is blocked; only DNS still answers. */
 const ALL_BUT_DNS = CATALOG.filter((c) => c.area !== 'dns').map((c) => c.id);
 
+/** The database down: Postal's API and queue fail, so everything that sends mail or asks the API is red; ports, TLS, DNS and relay rules still answer. */
+const NEEDS_DATABASE = ['INF-03', 'INF-05', 'INF-06', 'SEC-02', ...EXTERNAL_MAIL, 'FN-01', 'FN-06', 'FN-07', 'PERF-01', 'PERF-02'];
+
 export const FAULT_ORACLE: Readonly<Record<string, readonly string[]>> = {
+  'domain-never-dns-checked': ['FN-04'],
+  'dkim-record-k-rsa': ['DNS-04', 'FN-04'],
+  'dkim-selector-without-prefix': ['DNS-04', 'FN-04'],
+  'database-down': NEEDS_DATABASE,
   'spf-without-ip': ['DNS-03', 'FN-04'],
   'spf-too-many-lookups': ['DNS-03'],
   'two-spf-records': ['DNS-03'],

@@ -36,7 +36,8 @@ describe('DNS records', () => {
   control('DNS-04', async ({ probes, deployment }) => {
     const { selector } = deployment.dns.dkim;
     const observation = await probes.dns.query(`${selector}._domainkey.${deployment.domain}`, 'TXT');
-    return { verdicts: [checkDkim({ domain: deployment.domain, selector, observation })] };
+    const postal = { dkimIdentifier: deployment.postal.dkimIdentifier, record: probes.target.postal?.dkimRecord };
+    return { verdicts: [checkDkim({ domain: deployment.domain, selector, observation, postal })] };
   });
 
   control('DNS-05', async ({ probes, deployment }) => ({

@@ -24,8 +24,8 @@ describe('Infrastructure', () => {
   });
 
   control('INF-03', async ({ probes, deployment }) => {
-    const { services, serviceListError, healthEndpoints } = await probes.services.observe();
-    return { verdicts: [checkServiceHealth({ expectedServices: deployment.postal.services, services, serviceListError, healthEndpoints })] };
+    const observed = await probes.services.observe();
+    return { verdicts: [checkServiceHealth({ expectedServices: deployment.postal.services, expectedContainers: deployment.postal.containers, ...observed })] };
   });
 
   control('INF-04', async ({ probes }) => {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dkimSignatureFor } from './dkim-sign.ts';
 import { OutgoingIdentity } from './postal/outgoing-identity.ts';
 import type { PostalConfig } from './postal/postal-config.ts';
-import type { PostalResolver } from './postal/world-resolver.ts';
+import type { DomainDnsState } from './postal/domain-dns-state.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -57,8 +57,8 @@ describe('DKIM signing with one timestamp per message', () => {
   });
 
   it("the Postal stand-in's OutgoingIdentity.sign verifies under the same clock", async () => {
-    // sign() uses neither config nor resolver; the constructor only reads the domain key
-    const identity = new OutgoingIdentity({} as PostalConfig, {} as PostalResolver, privateKeyPem, privateKeyPem);
+    // sign() uses neither the config nor the domain's DNS state
+    const identity = new OutgoingIdentity({} as PostalConfig, {} as DomainDnsState, privateKeyPem, privateKeyPem);
     clockCrossingHalfSeconds();
     const signed = await identity.sign(message, { signingDomain: DOMAIN, selector: SELECTOR, privateKeyPem, aligned: true });
     expect(await verify(signed)).toBe('pass');

@@ -86,6 +86,27 @@ export const FAULTS: WorldFault[] = [
     manifest: (m) => ({ ...m, domain: { ...m.domain, returnPathDomain: FOREIGN_RETURN_PATH } }),
   },
   {
+    name: 'domain-never-dns-checked',
+    description: "the domain was created by a script that never ran Postal's DNS check: Postal signs with its install key forever (d=<return-path domain>, s=postal)",
+    manifest: (m) => ({ ...m, domain: { ...m.domain, dnsChecked: false } }),
+  },
+  {
+    name: 'dkim-record-k-rsa',
+    description: "the DKIM record carries k=rsa, as generic guides suggest: Postal's exact-string check calls it Invalid and signs with its fallback key",
+    zone: (records, ctx) => replaceData(records, (r) => r.type === 'TXT' && r.name === dkimName(ctx), (records.find((r) => r.type === 'TXT' && r.name === dkimName(ctx))?.data ?? '').replace('v=DKIM1; ', 'v=DKIM1; k=rsa; ')),
+  },
+  {
+    name: 'dkim-selector-without-prefix',
+    description: 'the DKIM record is published at the bare selector (qpMdyI) instead of Postal\'s postal-qpMdyI: nobody looks there',
+    zone: (records, ctx) =>
+      records.map((r) => (r.type === 'TXT' && r.name === dkimName(ctx) ? { ...r, name: r.name.replace(`${lower(ctx.deployment.postal.dkimIdentifier)}-`, '') } : r)),
+  },
+  {
+    name: 'database-down',
+    description: 'the postal-mariadb container stopped: every API call fails and the queue is stuck',
+    afterStart: (world) => world.handles.postal!.stopDatabase(),
+  },
+  {
     name: 'dmarc-missing',
     description: 'no DMARC record',
     zone: (records, ctx) => without(records, (r) => r.type === 'TXT' && r.name === `_dmarc.${apex(ctx)}`),

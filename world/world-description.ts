@@ -20,6 +20,9 @@ export interface WorldDescription {
     workerHealthUrl: string;
     smtpHealthUrl: string;
     composePsUrl: string;
+    containersPsUrl: string;
+    /** The domain's DKIM record as Postal shows it on its DNS page (Domain#dkim_record). */
+    dkimRecord: string;
   };
   accounts: Array<{ agentId: string; address: string; apiKey: string }>;
   smtpCredentialKey?: string;
@@ -51,6 +54,8 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
       workerHealthUrl: `${mail.postal.workerHealth.url}/health`,
       smtpHealthUrl: `${mail.postal.smtpHealth.url}/health`,
       composePsUrl: mail.postal.ops.composePs,
+      containersPsUrl: mail.postal.ops.containersPs,
+      dkimRecord: world.handles.postal!.domainDns.dkimRecord,
     },
     accounts: deployment.agents.map((a) => ({ agentId: a.id, address: a.address, apiKey: apiKeys.get(a.id) ?? '' })),
     smtpCredentialKey: manifest.credentials.find((c) => c.type === 'SMTP')?.key,

@@ -64,6 +64,12 @@ export const accountsManifestSchema = z
         dkimSelector: z.string().regex(/^[A-Za-z0-9-]+$/),
         dkimPrivateKeyFile: z.string().min(1),
         returnPathDomain: z.string().min(1),
+        /**
+         * Whether Postal's DNS check ran for the domain (`check_dns`, which sets dns_checked_at). Postal
+         * never checks a new domain by itself, and its hourly task re-checks only domains checked before:
+         * unchecked, it signs with the install key forever (has_dns_checks.rb, check_all_dns_scheduled_task.rb).
+         */
+        dnsChecked: z.boolean().default(true),
       })
       .strict(),
     endpoints: z.array(endpointSchema),

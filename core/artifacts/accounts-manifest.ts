@@ -17,6 +17,8 @@ export interface AccountsManifest {
     /** Path (relative to the manifest) of the domain's DKIM private key, as provisioning/dns wrote it. */
     dkimPrivateKeyFile: string;
     returnPathDomain: string;
+    /** Postal's DNS check ran for the domain (dns_checked_at set): only then is it ever re-checked. */
+    dnsChecked: boolean;
   };
   endpoints: ManifestEndpoint[];
   routes: ManifestRoute[];

@@ -35,7 +35,7 @@ describe('checkDkim', () => {
     const verdict = checkDkim({ ...base, observation: okObs('TXT', NAME, [postalRecord(PEM_512)]) });
     expect(verdict.outcome).toBe('fail');
     expect(verdict.summary).toMatch(/512 bits, below 1024/);
-    expect(verdict.remediation).toContain(`Set TXT ${NAME} to "v=DKIM1; k=rsa; p=`);
+    expect(verdict.remediation).toContain(`Set TXT ${NAME} to exactly "v=DKIM1; t=s; h=sha256; p=`);
   });
 
   it('warns on a 1024-bit key (what Postal generates)', () => {
@@ -54,7 +54,7 @@ describe('checkDkim', () => {
     const verdict = checkDkim({ ...base, observation: okObs('TXT', NAME, [postalRecord(OTHER_2048)]), expectedPublicKeyPem: PEM_2048 });
     expect(verdict.outcome).toBe('fail');
     expect(verdict.summary).toMatch(/the published key is not the key the server signs with/);
-    expect(verdict.remediation).toBe(`Set TXT ${NAME} to "v=DKIM1; k=rsa; p=${p(PEM_2048)}"`);
+    expect(verdict.remediation).toBe(`Set TXT ${NAME} to exactly "v=DKIM1; t=s; h=sha256; p=${p(PEM_2048)};" (one record, as Postal shows it), then run Postal's DNS check for mailgoat.ai`);
   });
 
   it('fails on two TXT records at the selector', () => {

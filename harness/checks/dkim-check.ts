@@ -7,6 +7,7 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { DnsObservation } from './dns-observation.ts';
 import { normaliseName } from './dns-observation.ts';
 import { describeObservation, fail, type Finding, observationEvidence, resolverErrorFinding, verdictFrom, warn } from './findings.ts';
+import { checkPostalDkimRecord, postalDkimRecord } from '../../core/artifacts/postal-dns-checks.ts';
 import { parseTagList } from './tag-list.ts';
 import type { EvidenceItem, Verdict } from './verdict.ts';
 
@@ -18,6 +19,12 @@ export interface DkimCheckInput {
   observation: DnsObservation;
   /** The public key (PEM, SPKI) of the key the server signs with, when the target can tell. */
   expectedPublicKeyPem?: string;
+  /**
+   * Postal's own rules (app/models/domain.rb, has_dns_checks.rb): its selectors are always
+   * `<dkim_identifier>-<six characters>`, and it signs with the domain key only while exactly one TXT
+   * equals, character for character, the record it shows (`record`, when the target can tell).
+   */
+  postal?: { dkimIdentifier: string; record?: string };
 }
 
 export const DKIM_MIN_BITS = 1024;
@@ -58,12 +65,30 @@ export function checkDkim(input: DkimCheckInput): Verdict {
       findings.push(fail(`the expected public key could not be read: ${(err as Error).message}`, 'Provide the signing key as a PEM public key'));
     }
   }
-  const wantedRecord = `v=DKIM1; k=rsa; p=${expectedP ?? `<base64 SPKI of a ${DKIM_GOOD_BITS}-bit RSA key>`}`;
-  const publish = `Set TXT ${name} to "${wantedRecord}"`;
-  const expected = `one TXT at ${name} "${expectedP ? wantedRecord : `v=DKIM1; k=rsa; p=<RSA key ≥ ${DKIM_GOOD_BITS} bits>`}"`;
+  if (input.postal?.record) {
+    const p = /;\s*p=([A-Za-z0-9+/=]+);?\s*$/.exec(input.postal.record)?.[1];
+    if (expectedP === undefined && p) expectedP = p;
+  }
+  // The form Postal publishes and compares against; `k=rsa` or other spacing makes its check fail.
+  const wantedRecord = input.postal?.record ?? postalDkimRecord(expectedP ?? '<the key Postal shows for the domain>');
+  const publish = `Set TXT ${name} to exactly "${wantedRecord}" (one record, as Postal shows it), then run Postal's DNS check for ${domain}`;
+  const expected = `one TXT at ${name} "${expectedP ? wantedRecord : 'v=DKIM1; t=s; h=sha256; p=<RSA key>;'}"`;
   // The report table shows the key abbreviated; the full record stays in the evidence.
   const observed = describeObservation(observation).replace(/p=([A-Za-z0-9+\/]{12})[A-Za-z0-9+\/=]{20,}([A-Za-z0-9+\/=]{6})/g, "p=$1…$2");
   const done = (passSummary = ''): Verdict => verdictFrom({ findings, passSummary, expected, observed, evidence });
+
+  if (input.postal) {
+    const form = new RegExp(`^${input.postal.dkimIdentifier.replace(/[^a-z0-9-]/g, '')}-[A-Za-z][A-Za-z0-9]{4}[A-Za-z]$`);
+    if (!form.test(input.selector)) {
+      findings.push(
+        fail(
+          `Postal never signs with the selector "${input.selector}": its selectors are always ${input.postal.dkimIdentifier}-<six letters and digits> (e.g. ${input.postal.dkimIdentifier}-qpMdyI), so this record is not where receivers look`,
+          `Use the selector Postal shows for ${domain} (its DNS page, or \`Domain.find_by(name: "${domain}").dkim_identifier\` in \`postal console\`) in the deployment file, and publish the record there`,
+        ),
+      );
+      return done();
+    }
+  }
 
   if (normaliseName(observation.name) !== name || observation.type !== 'TXT') {
     findings.push(
@@ -93,6 +118,16 @@ export function checkDkim(input: DkimCheckInput): Verdict {
   }
 
   const record = observation.answers[0] ?? '';
+  if (input.postal) {
+    if (expectedP !== undefined) {
+      const postalCheck = checkPostalDkimRecord(name, observation.answers, wantedRecord);
+      if (postalCheck.status !== 'OK') {
+        findings.push(fail(`Postal's own DNS check calls this record ${postalCheck.status} ("${postalCheck.error}"), so Postal signs with its fallback key (d=<return-path domain>), which breaks DMARC alignment`, publish));
+      }
+    } else if (!/^v=DKIM1; t=s; h=sha256; p=[A-Za-z0-9+/=]+;?$/.test(record.trim())) {
+      findings.push(fail(`the record at ${name} is not in the form Postal publishes and compares character for character ("v=DKIM1; t=s; h=sha256; p=<key>;"), so Postal's DNS check fails and it signs with its fallback key`, publish));
+    }
+  }
   const parsed = parseTagList(record);
   evidence.push({ label: 'dkim key record tags', detail: Object.fromEntries(parsed.byName) });
   for (const problem of parsed.problems) {

@@ -21,7 +21,7 @@ export function checkDomainSignature(input: DomainSignatureInput): Verdict {
   const own = input.signatures.find((s) => s.domain.toLowerCase() === domain && (s.selector ?? '').toLowerCase() === selector);
   const findings: Finding[] = [];
   const seen = input.signatures.map((s) => `${s.result} d=${s.domain} s=${s.selector ?? '?'}`).join(', ') || 'no DKIM signature';
-  const publish = `Publish the DKIM record Postal shows for ${domain} at ${input.expectedSelector}._domainkey.${domain} exactly as shown (Postal then signs with d=${domain}), and re-run its DNS check`;
+  const publish = `Publish the DKIM record Postal shows for ${domain} at ${input.expectedSelector}._domainkey.${domain} exactly as shown, then run Postal's DNS check for the domain (web UI: Domains → ${domain} → Check my records; or \`postal console\`: Domain.find_by(name: "${domain}").check_dns). Postal signs with d=${domain} only while that check says OK, and never checks a new domain by itself`;
   if (!own) {
     const fallback = input.signatures.find((s) => s.result === 'pass');
     findings.push(

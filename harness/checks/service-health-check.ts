@@ -19,6 +19,14 @@ export interface ComposeServiceRow {
   Name?: string;
 }
 
+/** One row of `docker ps -a --format json`: the containers apart from the compose project (postal-mariadb). */
+export interface ContainerRow {
+  Names: string;
+  State: string;
+  Status?: string;
+  Image?: string;
+}
+
 export interface HealthEndpointProbe {
   /** e.g. "worker", "smtp". */
   name: string;
@@ -34,6 +42,11 @@ export interface ServiceHealthInput {
   /** Why the service list could not be read (the command failed, the endpoint did not answer). */
   serviceListError?: string;
   healthEndpoints: HealthEndpointProbe[];
+  /** Containers Postal needs outside its compose project, by name (the install runs MariaDB as `postal-mariadb`). */
+  expectedContainers?: string[];
+  /** `docker ps -a` rows; undefined when the target gives no container list. */
+  containers?: ContainerRow[];
+  containerListError?: string;
 }
 
 /** Services a Postal 3 deployment plan may still list but Postal 3 never uses. */
@@ -81,6 +94,20 @@ export function checkServiceHealth(input: ServiceHealthInput): Verdict {
   }
   evidence.push({ label: 'service list', detail: input.services.map((s) => ({ service: s.Service, state: s.State, health: s.Health || null, status: s.Status ?? null })) });
 
+  const expectedContainers = input.expectedContainers ?? [];
+  if (expectedContainers.length > 0 && input.containerListError !== undefined) {
+    findings.push(fail(`the container list could not be read: ${input.containerListError}`, 'Make the container list readable (POSTAL_CONTAINERS_COMMAND must print `docker ps -a --format json`) and check again'));
+  } else if (expectedContainers.length > 0 && input.containers === undefined) {
+    findings.push(warn(`the database container (${expectedContainers.join(', ')}) was not checked: the target gives no container list`, 'Set POSTAL_CONTAINERS_COMMAND (e.g. `ssh root@<server> docker ps -a --format json`) so the database container is checked too'));
+  } else {
+    for (const name of expectedContainers) {
+      const row = input.containers?.find((c) => c.Names.split(',').map((n) => n.trim().replace(/^\//, '')).includes(name));
+      if (!row) findings.push(fail(`container ${name} does not exist`, `Start the database container the install expects (\`docker run -d --name ${name} --restart always … mariadb\`, as postalserver/install does)`));
+      else if (row.State.toLowerCase() !== 'running') findings.push(fail(`container ${name} is ${row.State.toLowerCase()}${row.Status ? ` (${row.Status})` : ''}: Postal cannot reach its database`, `Read \`docker logs --tail=100 ${name}\`, fix the cause, then \`docker start ${name}\``));
+    }
+    if (input.containers) evidence.push({ label: 'containers', detail: input.containers.map((c) => ({ name: c.Names, state: c.State, status: c.Status ?? null, image: c.Image ?? null })) });
+  }
+
   for (const probe of input.healthEndpoints) {
     const body = probe.body?.trim();
     evidence.push({
@@ -91,7 +118,7 @@ export function checkServiceHealth(input: ServiceHealthInput): Verdict {
       findings.push(
         fail(
           `the ${probe.name} health endpoint ${probe.url} did not answer: ${probe.error ?? 'no response'}`,
-          `Start Postal ${probe.name} and make its health server reachable (Postal ≥ 3.3.5 binds it where \`${probe.name === 'smtp' ? 'smtp_server' : probe.name}.default_health_server_bind_address\` says; use 0.0.0.0 to reach it from outside the container)`,
+          `Start Postal ${probe.name} and make its health server reachable (it binds 127.0.0.1:${probe.name === 'smtp' ? 9091 : 9090} by default — \`${probe.name === 'smtp' ? 'smtp_server' : probe.name}.default_health_server_bind_address\` in postal.yml; with host networking reach it over SSH or bind it to 0.0.0.0)`,
         ),
       );
     } else if (probe.status !== 200 || body !== 'OK') {
@@ -105,7 +132,7 @@ export function checkServiceHealth(input: ServiceHealthInput): Verdict {
   const running = required.filter((s) => rows.get(s.toLowerCase())?.State.toLowerCase() === 'running');
   return verdictFrom({
     findings,
-    passSummary: `${required.join(', ')} running; ${input.healthEndpoints.map((p) => p.name).join(', ')} /health OK`,
+    passSummary: `${required.join(', ')} running${expectedContainers.length && input.containers ? `; ${expectedContainers.join(', ')} running` : ''}; ${input.healthEndpoints.map((p) => p.name).join(', ')} /health OK`,
     expected: `${required.join(', ')} running (healthy when a healthcheck exists); /health 200 "OK"`,
     observed: `${running.length}/${required.length} running; ${input.healthEndpoints.map((p) => `${p.name} ${p.status ?? p.error ?? 'no answer'}`).join(', ')}`,
     evidence,

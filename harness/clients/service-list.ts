@@ -6,25 +6,25 @@ import type { HttpClient } from './http-client.ts';
 const run = promisify(execFile);
 
 /**
- * `docker compose ps --format json` rows, from wherever the target exposes them: a command
+ * `docker compose ps --format json` (or `docker ps -a --format json`) rows, from wherever the target exposes them: a command
  * (e.g. `ssh root@host docker compose -p postal ps --format json`) or, in the world, an HTTP URL.
  * Compose prints either one JSON array or one object per line, depending on its version.
  */
-export async function readServiceList(
+export async function readServiceList<Row = ComposeServiceRow>(
   source: { kind: 'http'; url: string } | { kind: 'command'; command: string },
   http: HttpClient,
   timeoutMs: number,
-): Promise<ComposeServiceRow[]> {
+): Promise<Row[]> {
   let text: string;
   if (source.kind === 'http') {
     const response = await http.request(source.url, { timeoutMs });
     if (response.status !== 200) throw new Error(`GET ${source.url} answered HTTP ${response.status}`);
     text = response.body;
   } else {
-    const [command, ...args] = source.command.split(/\s+/);
-    text = (await run(command!, args, { timeout: timeoutMs })).stdout;
+    // Through a shell, so a quoted `ssh host 'docker …'` works as the user wrote it.
+    text = (await run('/bin/sh', ['-c', source.command], { timeout: timeoutMs })).stdout;
   }
-  return parseComposePs(text);
+  return parseComposePs(text) as Row[];
 }
 
 export function parseComposePs(text: string): ComposeServiceRow[] {

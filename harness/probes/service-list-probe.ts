@@ -2,13 +2,13 @@
  * What runs on the server: the service list (the shape of `docker compose ps --format json`) and
  * Postal's own health servers. A reader's failure is evidence in the rows, never swallowed.
  */
-import type { ComposeServiceRow, HealthEndpointProbe } from '../checks/service-health-check.ts';
+import type { ComposeServiceRow, ContainerRow, HealthEndpointProbe } from '../checks/service-health-check.ts';
 import { readServiceList } from '../clients/service-list.ts';
 import type { ProbeContext } from './probe-context.ts';
 import { NO_SERVICE_VIEW, ProbeUnavailable } from './probe-unavailable.ts';
 
 export interface ServiceListProbe {
-  observe(): Promise<{ services: ComposeServiceRow[]; serviceListError?: string; healthEndpoints: HealthEndpointProbe[] }>;
+  observe(): Promise<{ services: ComposeServiceRow[]; serviceListError?: string; containers?: ContainerRow[]; containerListError?: string; healthEndpoints: HealthEndpointProbe[] }>;
 }
 
 export function serviceListProbe(context: ProbeContext): ServiceListProbe {
@@ -26,6 +26,15 @@ export function serviceListProbe(context: ProbeContext): ServiceListProbe {
           serviceListError = (error as Error).message;
         }
       }
+      let containers: ContainerRow[] | undefined;
+      let containerListError: string | undefined;
+      if (postal.containers) {
+        try {
+          containers = await readServiceList<ContainerRow>(postal.containers, context.http, target.timeouts.connectMs);
+        } catch (error) {
+          containerListError = (error as Error).message;
+        }
+      }
       const healthEndpoints: HealthEndpointProbe[] = [];
       for (const endpoint of postal.healthUrls) {
         try {
@@ -35,7 +44,7 @@ export function serviceListProbe(context: ProbeContext): ServiceListProbe {
           healthEndpoints.push({ name: endpoint.name, url: endpoint.url, error: (error as Error).message });
         }
       }
-      return { services, serviceListError, healthEndpoints };
+      return { services, serviceListError, containers, containerListError, healthEndpoints };
     },
   };
 }

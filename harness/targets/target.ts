@@ -61,8 +61,12 @@ export interface TargetDescriptor {
     smtp: { host: string; port: number };
     /** Health servers that are reachable from the harness (worker :9090, smtp :9091). */
     healthUrls: Array<{ name: string; url: string }>;
-    /** Where the service list (docker compose ps --format json) is read. */
+    /** Where the service list (docker compose -p postal ps --format json) is read. */
     services?: { kind: 'http'; url: string } | { kind: 'command'; command: string };
+    /** Where the containers apart from the compose project (docker ps -a --format json: postal-mariadb) are read. */
+    containers?: { kind: 'http'; url: string } | { kind: 'command'; command: string };
+    /** The domain's DKIM record as Postal shows it (its DNS page; Domain#dkim_record), when the target can tell. */
+    dkimRecord?: string;
     expectedVersion: string;
   };
   accounts: AgentAccount[];

@@ -97,7 +97,9 @@ export function generateAccountsManifest(deployment: Deployment, options: Genera
       verified: true,
       dkimSelector: deployment.dns.dkim.selector,
       dkimPrivateKeyFile: options.dkimPrivateKeyFile,
-      returnPathDomain: `rp.${deployment.server.mailHost}`,
+      returnPathDomain: deployment.dns.returnPath.target,
+      // Provisioning runs Postal's DNS check once the records are published (Domain#check_dns).
+      dnsChecked: true,
     },
     endpoints,
     routes,

@@ -17,7 +17,7 @@ const out = mkdtempSync(join(tmpdir(), 'provision-accounts-test-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('generateAccountsManifest', () => {
-  const manifest = generateAccountsManifest(deployment, { dkimPrivateKeyFile: 'dkim/qpMdyI.private.pem' });
+  const manifest = generateAccountsManifest(deployment, { dkimPrivateKeyFile: 'dkim/postal-qpMdyI.private.pem' });
 
   it('gives every agent an endpoint on its own port and a route, plus the catch-all to team', () => {
     expect(manifest.endpoints).toHaveLength(13);
@@ -51,9 +51,10 @@ describe('generateAccountsManifest', () => {
       name: 'mailgoat.ai',
       verificationMethod: 'DNS',
       verified: true,
-      dkimSelector: 'qpMdyI',
-      dkimPrivateKeyFile: 'dkim/qpMdyI.private.pem',
+      dkimSelector: 'postal-qpMdyI',
+      dkimPrivateKeyFile: 'dkim/postal-qpMdyI.private.pem',
       returnPathDomain: 'rp.mail.mailgoat.ai',
+      dnsChecked: true,
     });
     expect(accountsManifestSchema.safeParse(manifest).success).toBe(true);
   });
@@ -61,7 +62,7 @@ describe('generateAccountsManifest', () => {
   it('keeps what an existing agent had and gives a new agent new credentials', () => {
     const grown = structuredClone(deployment);
     grown.agents.splice(1, 0, { id: 'intern', name: 'Intern Agent', role: 'Intern', address: 'intern@mailgoat.ai' });
-    const next = generateAccountsManifest(grown, { dkimPrivateKeyFile: 'dkim/qpMdyI.private.pem', existing: manifest });
+    const next = generateAccountsManifest(grown, { dkimPrivateKeyFile: 'dkim/postal-qpMdyI.private.pem', existing: manifest });
     expect(next.server.token).toBe(manifest.server.token);
     const keyOf = (m: typeof manifest, id: string) => m.credentials.find((c) => c.agentId === id)?.key;
     expect(keyOf(next, 'qa')).toBe(keyOf(manifest, 'qa'));
@@ -82,7 +83,7 @@ describe('provisionAccounts', () => {
     expect(statSync(result.manifestPath).mode & 0o777).toBe(0o600);
     expect(statSync(result.apiKeysPath).mode & 0o777).toBe(0o600);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    expect(result.manifest.domain.dkimPrivateKeyFile).toBe('dkim/qpMdyI.private.pem');
+    expect(result.manifest.domain.dkimPrivateKeyFile).toBe('dkim/postal-qpMdyI.private.pem');
     expect(statSync(join(dir, result.manifest.domain.dkimPrivateKeyFile)).isFile()).toBe(true);
     expect(readAccountsManifest(result.manifestPath)).toEqual(result.manifest);
   });

@@ -18,9 +18,9 @@ describe('generateDnsRecords', () => {
     expect(get('postal.mailgoat.ai', 'A')).toEqual(['91.98.35.3']);
     expect(get('mailgoat.ai', 'TXT')).toEqual(['v=spf1 include:spf.mailgoat.ai ~all']);
     expect(get('spf.mailgoat.ai', 'TXT')).toEqual(['v=spf1 ip4:91.98.35.3 ~all']);
-    expect(get('qpmdyi._domainkey.mailgoat.ai', 'TXT')).toEqual([`v=DKIM1; t=s; h=sha256; p=${publicKey}`]);
+    expect(get('postal-qpmdyi._domainkey.mailgoat.ai', 'TXT')).toEqual([`v=DKIM1; t=s; h=sha256; p=${publicKey};`]);
     expect(get('_dmarc.mailgoat.ai', 'TXT')).toEqual(['v=DMARC1; p=none; rua=mailto:dmarc@mailgoat.ai']);
-    expect(get('rp.mailgoat.ai', 'CNAME')).toEqual(['mail.mailgoat.ai']);
+    expect(get('psrp.mailgoat.ai', 'CNAME')).toEqual(['rp.mail.mailgoat.ai']);
     expect(get('track.mailgoat.ai', 'CNAME')).toEqual(['mail.mailgoat.ai']);
     expect(get('3.35.98.91.in-addr.arpa', 'PTR')).toEqual(['mail.mailgoat.ai']);
     expect(records.every((r) => r.ttl === 3600)).toBe(true);
@@ -42,8 +42,8 @@ describe('renderZoneFile', () => {
     expect(text).toMatch(/^@\s+IN MX\s+10 mail\.mailgoat\.ai\.$/m);
     expect(text).toMatch(/^mail\s+IN A\s+91\.98\.35\.3$/m);
     expect(text).toMatch(/^@\s+IN TXT\s+"v=spf1 include:spf\.mailgoat\.ai ~all"$/m);
-    expect(text).toMatch(/^qpMdyI\._domainkey\s+IN TXT\s+\( "v=DKIM1; t=s; h=sha256; p=/m);
-    expect(text).toMatch(/^rp\s+IN CNAME mail\.mailgoat\.ai\.$/m);
+    expect(text).toMatch(/^postal-qpMdyI\._domainkey\s+IN TXT\s+\( "v=DKIM1; t=s; h=sha256; p=/m);
+    expect(text).toMatch(/^psrp\s+IN CNAME rp\.mail\.mailgoat\.ai\.$/m);
     const reverseAt = text.indexOf('$ORIGIN 35.98.91.in-addr.arpa.');
     expect(reverseAt).toBeGreaterThan(text.indexOf('track'));
     expect(text.slice(reverseAt)).toMatch(/^3\s+IN PTR\s+mail\.mailgoat\.ai\.$/m);

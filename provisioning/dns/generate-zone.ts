@@ -2,6 +2,7 @@
  * The deliverable `postal-dns-records.txt`: every DNS record the deployment needs,
  * in BIND zone-file syntax, with a comment saying what each record is for.
  */
+import { postalDkimRecord } from '../../core/artifacts/postal-dns-checks.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { isInZone, normalizeName, reverseName, reverseZone24, type DnsRecord } from '../../core/artifacts/zone-file.ts';
 
@@ -10,9 +11,9 @@ export type { DnsRecord } from '../../core/artifacts/zone-file.ts';
 /** The longest single TXT character-string (RFC 1035 §3.3.14). */
 export const TXT_CHUNK = 255;
 
-/** Postal's install-wide return-path host (`dns.return_path_domain`), by Postal's convention `rp.<postal host>`. */
+/** Postal's install-wide return-path host (postal.yml `dns.return_path_domain`): the deployment's return-path CNAME target. */
 export function returnPathDomainOf(deployment: Deployment): string {
-  return `rp.${normalizeName(deployment.server.mailHost)}`;
+  return normalizeName(deployment.dns.returnPath.target);
 }
 
 /** Selector of Postal's install-wide signing key (its `dns.dkim_identifier`). */
@@ -37,7 +38,7 @@ export function generateDnsRecords(deployment: Deployment, dkimPublicKeyBase64: 
   add(webHost, 'A', ip);
   add(domain, 'TXT', `v=spf1 include:${normalizeName(dns.spf.include)} ${dns.spf.all}`);
   add(normalizeName(dns.spf.include), 'TXT', `v=spf1 ip4:${ip} ${dns.spf.all}`);
-  add(sub(`${dns.dkim.selector}._domainkey`), 'TXT', `v=DKIM1; t=s; h=sha256; p=${dkimPublicKeyBase64}`);
+  add(sub(`${dns.dkim.selector}._domainkey`), 'TXT', postalDkimRecord(dkimPublicKeyBase64));
   add(sub('_dmarc'), 'TXT', `v=DMARC1; p=${dns.dmarc.policy}; rua=${dns.dmarc.rua}`);
   add(sub(dns.returnPath.name), 'CNAME', normalizeName(dns.returnPath.target));
   add(sub(dns.track.name), 'CNAME', normalizeName(dns.track.target));
@@ -48,7 +49,7 @@ export function generateDnsRecords(deployment: Deployment, dkimPublicKeyBase64: 
   add(returnPath, 'MX', `10 ${mailHost}`);
   add(returnPath, 'TXT', `v=spf1 include:${normalizeName(dns.spf.include)} ${dns.spf.all}`);
   if (installSigningPublicKeyBase64) {
-    add(`${INSTALL_DKIM_SELECTOR}._domainkey.${returnPath}`, 'TXT', `v=DKIM1; t=s; h=sha256; p=${installSigningPublicKeyBase64}`);
+    add(`${INSTALL_DKIM_SELECTOR}._domainkey.${returnPath}`, 'TXT', postalDkimRecord(installSigningPublicKeyBase64));
   }
   add(reverseName(ip), 'PTR', normalizeName(dns.ptr));
   return records;
@@ -220,9 +221,10 @@ function describe(record: DnsRecord, deployment: Deployment): string[] {
   if (record.type === 'TXT' && record.name.endsWith(`._domainkey.${domain}`)) {
     const selector = record.name.slice(0, -`._domainkey.${domain}`.length);
     return [
-      `DKIM — public key for selector "${dns.dkim.selector.toLowerCase() === selector ? dns.dkim.selector : selector}" (${dns.dkim.keyBits}-bit RSA; t=s: not for subdomains, h=sha256).`,
-      `Postal signs outgoing mail as d=${domain} with the matching private key (dkim/${dns.dkim.selector}.private.pem beside this file).`,
-      'The value must match the server\'s key exactly: if Postal shows a different key for the domain, publish Postal\'s.',
+      `DKIM — public key for Postal's selector "${dns.dkim.selector.toLowerCase() === selector ? dns.dkim.selector : selector}" (${dns.dkim.keyBits}-bit RSA, imported into Postal; t=s, h=sha256).`,
+      `Postal signs outgoing mail as d=${domain} with the matching private key (dkim/${dns.dkim.selector}.private.pem beside this file)`,
+      'only while its own DNS check finds exactly this one TXT, character for character (no k=rsa, the trailing ";" kept).',
+      'If Postal shows a different record for the domain, publish Postal\'s, then run its DNS check (Domains → Check my records).',
     ];
   }
   if (record.type === 'TXT' && record.name === sub('_dmarc')) {
@@ -233,8 +235,8 @@ function describe(record: DnsRecord, deployment: Deployment): string[] {
   }
   if (record.type === 'CNAME' && record.name === sub(dns.returnPath.name)) {
     return [
-      `Return path — bounces come back to ${record.name}; Postal uses it as the envelope sender (MAIL FROM),`,
-      `so SPF is checked for a name inside ${domain} and aligns for DMARC. Points at ${record.data}.`,
+      `Return path — Postal's check wants this CNAME (prefix "${dns.returnPath.name}", postal.yml dns.custom_return_path_prefix) to point exactly at`,
+      `${record.data} (dns.return_path_domain); then MAIL FROM is <server token>@${record.name}, inside ${domain}, so SPF aligns for DMARC.`,
     ];
   }
   if (record.type === 'CNAME' && record.name === sub(dns.track.name)) {

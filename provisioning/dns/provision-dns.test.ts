@@ -17,7 +17,7 @@ describe('provisionDns', () => {
   it('writes postal-dns-records.txt and the DKIM key, and keeps the key on the next run', () => {
     const first = provisionDns(deployment, out);
     expect(first.zoneFilePath).toBe(join(out, 'postal-dns-records.txt'));
-    expect(first.dkimPrivateKeyPath).toBe(join(out, 'dkim', 'qpMdyI.private.pem'));
+    expect(first.dkimPrivateKeyPath).toBe(join(out, 'dkim', 'postal-qpMdyI.private.pem'));
     expect(statSync(first.dkimPrivateKeyPath).mode & 0o777).toBe(0o600);
     expect(parseZoneFile(readFileSync(first.zoneFilePath, 'utf8'))).toEqual(first.records);
 
@@ -37,7 +37,7 @@ describe('provision:dns command', () => {
   it('prints the paths it wrote', async () => {
     const { stdout } = await run(tsx, ['provisioning/dns/main.ts', `--out=${join(out, 'cli')}`], { cwd: root });
     expect(stdout).toContain(join(out, 'cli', 'postal-dns-records.txt'));
-    expect(stdout).toContain(join(out, 'cli', 'dkim', 'qpMdyI.private.pem'));
+    expect(stdout).toContain(join(out, 'cli', 'dkim', 'postal-qpMdyI.private.pem'));
   });
 
   it('names the bad field in one line and exits 2', async () => {

@@ -5,7 +5,11 @@
  */
 export type ApiParams = Record<string, unknown>;
 
-export class ApiParamsError extends Error {}
+export class ApiParamsError extends Error {
+  constructor(message: string, readonly inParamsField = false) {
+    super(message);
+  }
+}
 
 export function readApiParams(contentType: string | undefined, body: Buffer, query: URLSearchParams): ApiParams {
   const type = (contentType ?? '').toLowerCase();
@@ -31,7 +35,7 @@ export function readApiParams(contentType: string | undefined, body: Buffer, que
     const parsed: unknown = JSON.parse(field);
     return isObject(parsed) ? parsed : {};
   } catch {
-    throw new ApiParamsError('`params` is not valid JSON');
+    throw new ApiParamsError('`params` is not valid JSON', true);
   }
 }
 

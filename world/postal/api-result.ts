@@ -4,6 +4,14 @@ export type ApiResult =
   | { status: 'error'; code: string; data?: Record<string, unknown> }
   | { status: 'parameter-error'; message: string };
 
+/**
+ * An exception Postal's controller does not rescue: Rails answers HTTP 500 with public/500.html
+ * (production has consider_all_requests_local = false). `cause` names the Ruby exception, for tests.
+ */
+export class UnhandledServerError extends Error {
+  override name = 'UnhandledServerError';
+}
+
 export const success = (data: unknown): ApiResult => ({ status: 'success', data });
 export const apiError = (code: string, data?: Record<string, unknown>): ApiResult => ({ status: 'error', code, data });
 export const parameterError = (message: string): ApiResult => ({ status: 'parameter-error', message });

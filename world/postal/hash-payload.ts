@@ -25,7 +25,8 @@ export async function hashPayload(message: StoredMessage, endpoint: ManifestEndp
     subject: message.subject,
     message_id: message.messageId,
     timestamp: message.timestamp,
-    size: message.raw.length,
+    // The messages table's size column is a varchar: the payload carries a String (3.3.2 http_sender.rb).
+    size: String(message.raw.length),
     spam_status: spamStatus(message),
     bounce: message.bounce,
     received_with_ssl: message.receivedWithSsl,

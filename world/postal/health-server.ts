@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 /**
  * The health server each Postal process runs (worker :9090, smtp :9091): `GET /health` → 200 `OK`,
  * `GET /metrics` → Prometheus text. 503 while the process it reports on is stopped or unhealthy.
@@ -11,7 +12,8 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-export function createHealthServer(metrics: MetricsRegistry, healthy: () => boolean): HealthServer {
+/** `name` is the process's ("worker", "smtp-server"): `GET /` answers it with the pid and host, as app/util/health_server.rb. */
+export function createHealthServer(metrics: MetricsRegistry, healthy: () => boolean, name = 'worker'): HealthServer {
   const server: Server = createServer((req, res) => {
     req.resume();
     const path = new URL(req.url ?? '/', 'http://health').pathname;
@@ -30,6 +32,10 @@ export function createHealthServer(metrics: MetricsRegistry, healthy: () => bool
         return;
       }
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metrics.render());
+      return;
+    }
+    if (path === '/') {
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`${name} (pid: ${process.pid}, host: ${hostname()})`);
       return;
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found');

@@ -3,7 +3,7 @@
  * by its numeric id only (`id.to_i`), `_expansions` is `true` or a list of names.
  */
 import { createHash } from 'node:crypto';
-import { apiError, parameterError, success, type ApiResult } from './api-result.ts';
+import { apiError, parameterError, success, UnhandledServerError, type ApiResult } from './api-result.ts';
 import { isBlank, rubyToI, type ApiParams } from './api-params.ts';
 import { parseHeaders } from './mail-headers.ts';
 import type { MessageStore, StoredMessage } from './message-store.ts';
@@ -21,11 +21,31 @@ function findMessage(params: ApiParams, store: MessageStore): { message?: Stored
   return { message };
 }
 
-export async function getMessage(params: ApiParams, store: MessageStore): Promise<ApiResult> {
+/**
+ * Which expansions a call asked for. Postal 3.3.2 calls `expansions.include?("status")` on whatever came:
+ * an Array or a String (a substring test) work, anything else — missing, true, false — raises
+ * NoMethodError: HTTP 500 (upstream issue 2932). 3.3.3 (commit 39f704c) made `true` mean all, missing none.
+ */
+function expansionTest(expansions: unknown, version: string): (name: string) => boolean {
+  if (Array.isArray(expansions)) return (name) => expansions.includes(name);
+  if (isVersionBefore(version, '3.3.3')) {
+    if (typeof expansions === 'string') return (name) => expansions.includes(name);
+    throw new UnhandledServerError(`NoMethodError: undefined method \`include?' for ${expansions === undefined ? 'nil' : String(expansions)}`);
+  }
+  return () => expansions === true;
+}
+
+function isVersionBefore(version: string, than: string): boolean {
+  const [a, b] = [version, than].map((v) => v.split('.').map(Number));
+  for (let i = 0; i < 3; i++) if ((a![i] ?? 0) !== (b![i] ?? 0)) return (a![i] ?? 0) < (b![i] ?? 0);
+  return false;
+}
+
+export async function getMessage(params: ApiParams, store: MessageStore, version: string): Promise<ApiResult> {
+  // The message is looked up before the expansions are read: an unknown id is MessageNotFound in every version.
   const { message, result } = findMessage(params, store);
   if (!message) return result!;
-  const expansions = params._expansions;
-  const wants = (name: string): boolean => expansions === true || (Array.isArray(expansions) && expansions.includes(name));
+  const wants = expansionTest(params._expansions, version);
   const hash: Record<string, unknown> = { id: message.id, token: message.token };
 
   if (wants('status')) {
@@ -39,7 +59,8 @@ export async function getMessage(params: ApiParams, store: MessageStore): Promis
       message_id: message.messageId,
       timestamp: message.timestamp,
       direction: message.scope,
-      size: message.raw.length,
+      // A varchar column in the message database: Postal answers it as a String.
+      size: String(message.raw.length),
       bounce: message.bounce,
       bounce_for_id: null,
       bounce_type: null,

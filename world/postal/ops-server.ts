@@ -1,15 +1,16 @@
 /**
- * The world's stand-in for `ssh <host> docker compose -p postal ps --format json`: `GET /compose/ps`
- * answers the array that command prints (one object per container), with states that follow the
- * stand-in's processes (a stopped worker shows as `exited`). The official compose template defines no
- * healthchecks, so real containers carry `Health: ""`; the stand-in reports `healthy` from its health
- * servers, which is what the infrastructure controls want to read.
+ * The world's stand-in for what an operator reads over SSH: `GET /compose/ps` answers what
+ * `docker compose -p postal ps --format json` prints (web, smtp, worker: postalserver/install's
+ * templates/docker-compose.v3.yml; the `runner` under profile `tools` only runs for one-off commands),
+ * and `GET /containers/ps` what `docker ps -a --format json` prints — the compose containers and the
+ * install's separate `postal-mariadb` (prerequisites/install-ubuntu.v3.sh). States follow the stand-in
+ * (a stopped worker shows as `exited`). The official template defines no healthchecks: `Health` is "".
  */
 import { createServer, type Server } from 'node:http';
 import { lifecycleOf } from './server-lifecycle.ts';
 
 export interface ServiceState {
-  service: 'web' | 'smtp' | 'worker' | 'database';
+  service: 'web' | 'smtp' | 'worker';
   running: boolean;
   healthy: boolean;
   /** when the "container" was last started */
@@ -44,25 +45,65 @@ const COMMANDS: Record<ServiceState['service'], string> = {
   web: '"/docker-entrypoint.sh postal web-server"',
   smtp: '"/docker-entrypoint.sh postal smtp-server"',
   worker: '"/docker-entrypoint.sh postal worker"',
-  database: '"docker-entrypoint.sh mariadbd"',
 };
+
+/** A container outside the compose project (the install's MariaDB). */
+export interface ContainerState {
+  name: string;
+  image: string;
+  command: string;
+  running: boolean;
+  startedAt: number;
+}
+
+/** One row of `docker ps -a --format json`. */
+export interface DockerPsEntry {
+  Command: string;
+  CreatedAt: string;
+  ID: string;
+  Image: string;
+  Labels: string;
+  Names: string;
+  State: string;
+  Status: string;
+}
+
+/** `docker ps -a --format json`: the compose project's containers and the containers apart from it. */
+export function dockerPs(services: ServiceState[], containers: ContainerState[], image: string, createdAt: number, now = Date.now()): DockerPsEntry[] {
+  const compose = composePs(services, image, createdAt, now).map((e) => ({ Command: e.Command, CreatedAt: e.CreatedAt, ID: e.ID, Image: e.Image, Labels: e.Labels, Names: e.Names, State: e.State, Status: e.Status }));
+  const apart = containers.map((c, i) => {
+    const up = humanDuration(now - c.startedAt);
+    return {
+      Command: c.command,
+      CreatedAt: new Date(createdAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000 UTC'),
+      ID: (0x6d61726961 + i).toString(16).padEnd(12, '0'),
+      Image: c.image,
+      Labels: '',
+      Names: c.name,
+      State: c.running ? 'running' : 'exited',
+      Status: c.running ? `Up ${up}` : `Exited (137) ${up} ago`,
+    };
+  });
+  return [...compose, ...apart];
+}
 
 export function composePs(services: ServiceState[], image: string, createdAt: number, now = Date.now()): ComposePsEntry[] {
   return services.map((s, i) => {
     const name = `postal-${s.service}-1`;
     const up = humanDuration(now - s.startedAt);
-    const health = s.running ? (s.healthy ? 'healthy' : 'unhealthy') : '';
-    const status = s.running ? `Up ${up}${health ? ` (${health})` : ''}` : `Exited (1) ${up} ago`;
+    // The official compose template defines no healthchecks, so Docker reports none.
+    const health = '';
+    const status = s.running ? `Up ${up}` : `Exited (1) ${up} ago`;
     return {
       Command: COMMANDS[s.service],
       CreatedAt: new Date(createdAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000 UTC'),
       ExitCode: s.running ? 0 : 1,
       Health: health,
       ID: (0x5057a1000000 + i).toString(16).padEnd(12, '0'),
-      Image: s.service === 'database' ? 'mariadb:10.6' : image,
+      Image: image,
       Labels: `com.docker.compose.project=postal,com.docker.compose.service=${s.service}`,
       LocalVolumes: '0',
-      Mounts: s.service === 'database' ? '/var/lib/mysql' : '/opt/postal/config',
+      Mounts: '/opt/postal/config',
       Name: name,
       Names: name,
       Networks: 'host',
@@ -93,12 +134,16 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
-export function createOpsServer(list: () => ComposePsEntry[]): OpsServer {
+export function createOpsServer(list: () => ComposePsEntry[], containers: () => DockerPsEntry[]): OpsServer {
   const server: Server = createServer((req, res) => {
     req.resume();
     const path = new URL(req.url ?? '/', 'http://ops').pathname;
     if (req.method === 'GET' && path === '/compose/ps') {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(list()));
+      return;
+    }
+    if (req.method === 'GET' && path === '/containers/ps') {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(containers()));
       return;
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found');

@@ -1,20 +1,17 @@
 /**
- * How Postal signs and addresses outgoing mail, decided from DNS as the stand-in sees it now
- * (real Postal decides from its last `check_dns` result; the stand-in looks at send time, through a
- * short cache, so a DNS fault shows up in the next message):
+ * How Postal 3.3.2 signs and addresses outgoing mail, from the domain's stored DNS statuses
+ * (app/lib/dkim_header.rb, app/senders/smtp_sender.rb#mail_from):
  *
- * - DKIM: when the TXT at `<selector>._domainkey.<domain>` is exactly one record carrying the domain
- *   key's public key, sign `d=<domain>; s=<selector>` with the domain key; otherwise sign
- *   `d=<return path domain>; s=postal` with the install's signing.key — DKIM passes but DMARC
- *   alignment breaks, exactly Postal's behaviour.
- * - MAIL FROM: `<server token>@<rp name>.<domain>` when that CNAME points at the return-path target,
- *   else `<server token>@<return path domain>`; bounces use an empty MAIL FROM.
+ * - DKIM: while the domain's dkim_status is OK, sign `d=<domain>; s=<domain's selector>` with the
+ *   domain key; otherwise `d=<dns.return_path_domain>; s=<dns.dkim_identifier>` with the install's
+ *   signing.key — DKIM passes but DMARC alignment breaks, exactly Postal's behaviour.
+ * - MAIL FROM: `<server token>@<prefix>.<domain>` while return_path_status is OK, else
+ *   `<server token>@<dns.return_path_domain>`; bounces use an empty MAIL FROM.
+ * - Resent-Sender: the MAIL FROM, added on top after signing (postal.use_resent_sender_header, on by default).
  */
-import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { dkimSignatureFor } from '../dkim-sign.ts';
 import type { PostalConfig } from './postal-config.ts';
-import { POSTAL_DEFAULTS } from './postal-config.ts';
-import type { PostalResolver } from './world-resolver.ts';
+import type { DomainDnsState } from './domain-dns-state.ts';
 
 /** The headers Postal's DKIMHeader signs, when present. */
 const SIGNED_HEADERS = [
@@ -27,50 +24,27 @@ export interface DkimChoice {
   signingDomain: string;
   selector: string;
   privateKeyPem: string;
-  /** true when the domain's own key signs (DNS record matched) */
+  /** true when the domain's own key signs (its DKIM status is OK) */
   aligned: boolean;
 }
 
 export class OutgoingIdentity {
-  private readonly domainPublicKey: string;
-
   constructor(
     private readonly config: PostalConfig,
-    private readonly resolver: PostalResolver,
+    private readonly domain: DomainDnsState,
     private readonly domainKeyPem: string,
     private readonly installKeyPem: string,
-  ) {
-    this.domainPublicKey = createPublicKey(createPrivateKey(domainKeyPem)).export({ type: 'spki', format: 'der' }).toString('base64');
+  ) {}
+
+  dkim(): DkimChoice {
+    if (this.domain.dkimOk) return { signingDomain: this.config.domain, selector: this.domain.selector, privateKeyPem: this.domainKeyPem, aligned: true };
+    return { signingDomain: this.config.returnPathDomain, selector: this.config.deployment.postal.dkimIdentifier, privateKeyPem: this.installKeyPem, aligned: false };
   }
 
-  async dkim(): Promise<DkimChoice> {
-    const selector = this.config.deployment.dns.dkim.selector;
-    let records: string[] = [];
-    try {
-      records = await this.resolver.txt(`${selector}._domainkey.${this.config.domain}`);
-    } catch {
-      records = []; // a DNS failure is a failed check, as in Postal
-    }
-    const only = records.length === 1 ? records[0]! : undefined;
-    const published = only === undefined ? undefined : /(?:^|;)\s*p=([^;]*)/.exec(only)?.[1]?.replace(/\s+/g, '');
-    if (only !== undefined && /^v=DKIM1(;|\s|$)/i.test(only.trim()) && published === this.domainPublicKey) {
-      return { signingDomain: this.config.domain, selector, privateKeyPem: this.domainKeyPem, aligned: true };
-    }
-    return { signingDomain: this.config.returnPathDomain, selector: POSTAL_DEFAULTS.dkimIdentifier, privateKeyPem: this.installKeyPem, aligned: false };
-  }
-
-  async mailFrom(bounce: boolean): Promise<string> {
+  mailFrom(bounce: boolean): string {
     if (bounce) return '';
     const token = this.config.manifest.server.token;
-    const { name, target } = this.config.deployment.dns.returnPath;
-    const host = `${name}.${this.config.domain}`.toLowerCase();
-    try {
-      const cnames = await this.resolver.cname(host);
-      if (cnames.length === 1 && normalize(cnames[0]!) === normalize(target)) return `${token}@${host}`;
-    } catch {
-      // fall through to the return path domain
-    }
-    return `${token}@${this.config.returnPathDomain}`;
+    return this.domain.returnPathOk ? `${token}@${this.domain.returnPathName}` : `${token}@${this.config.returnPathDomain}`;
   }
 
   /** Returns the message with a DKIM-Signature header on top (rsa-sha256, relaxed/relaxed). */
@@ -80,6 +54,3 @@ export class OutgoingIdentity {
   }
 }
 
-function normalize(host: string): string {
-  return host.toLowerCase().replace(/\.$/, '');
-}

@@ -126,7 +126,7 @@ describe('send/raw', () => {
 });
 
 describe('messages/message and messages/deliveries', () => {
-  it('finds a message by numeric id only and expands everything with `_expansions: true`', async () => {
+  it('finds a message by numeric id only and expands what `_expansions` lists', async () => {
     const sent = await api(world, 'send/message', message({ html_body: '<p>Hi</p>', tag: 'welcome', attachments: [{ name: 'a.txt', content_type: 'text/plain', data: Buffer.from('attached').toString('base64') }] }));
     const { id, token } = sent.data.messages['friend@gmail.test'];
     // Postal reads the id with `to_i`: a token finds nothing, unless it starts with digits — then it finds the
@@ -141,12 +141,15 @@ describe('messages/message and messages/deliveries', () => {
     expect((await api(world, 'messages/message', { id: `<${sent.data.message_id}>` })).data.code).toBe('MessageNotFound');
     expect((await api(world, 'messages/message', {})).status).toBe('parameter-error');
 
-    const base = await api(world, 'messages/message', { id });
+    const base = await api(world, 'messages/message', { id, _expansions: [] });
     expect(base.data).toEqual({ id, token });
 
-    const full = await api(world, 'messages/message', { id: String(id), _expansions: true });
+    const everything = ['status', 'details', 'inspection', 'plain_body', 'html_body', 'attachments', 'headers', 'raw_message', 'activity_entries'];
+    const full = await api(world, 'messages/message', { id: String(id), _expansions: everything });
     expect(full.data.status).toMatchObject({ status: expect.any(String), held: false, hold_expiry: null });
     expect(full.data.details).toMatchObject({ rcpt_to: 'friend@gmail.test', mail_from: 'ceo@mailgoat.ai', subject: 'Hello', message_id: sent.data.message_id, direction: 'outgoing', tag: 'welcome', received_with_ssl: true, bounce: false });
+    // A varchar column in Postal's message database: the size comes back as a String.
+    expect(full.data.details.size).toMatch(/^\d+$/);
     expect(full.data.inspection).toEqual({ inspected: false, spam: false, spam_score: 0, threat: false, threat_details: null });
     expect(full.data.plain_body).toContain('Hi there');
     expect(full.data.html_body).toContain('<p>Hi</p>');
@@ -160,6 +163,37 @@ describe('messages/message and messages/deliveries', () => {
 
     const some = await api(world, 'messages/message', { id, _expansions: ['status'] });
     expect(Object.keys(some.data).sort()).toEqual(['id', 'status', 'token']);
+    // 3.3.2 tests `expansions.include?(name)`: a String is a substring test.
+    const asString = await api(world, 'messages/message', { id, _expansions: 'status,details' });
+    expect(Object.keys(asString.data).sort()).toEqual(['details', 'id', 'status', 'token']);
+  });
+
+  it('answers HTTP 500 in 3.3.2 when `_expansions` is missing, true or false, or `params` holds invalid JSON (upstream issue 2932)', async () => {
+    const sent = await api(world, 'send/message', message());
+    const { id } = sent.data.messages['friend@gmail.test'];
+    for (const params of [{ id }, { id, _expansions: true }, { id, _expansions: false }]) {
+      await expect(api(world, 'messages/message', params)).rejects.toThrow(/^HTTP 500: .*something went wrong/s);
+    }
+    // The message is looked up first: an unknown id is MessageNotFound even without `_expansions`.
+    expect((await api(world, 'messages/message', { id: 999_999 })).data).toEqual({ message: 'No message found matching provided ID', id: 999_999, code: 'MessageNotFound' });
+    const form = await httpsGet(world, '/api/v1/messages/message', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Server-API-Key': world.manifest.credentials.find((c) => c.type === 'API')!.key },
+      body: `params=${encodeURIComponent('{"id": ')}`,
+    });
+    expect(form.status).toBe(500);
+  });
+
+  it('expands everything with `true` and nothing when it is missing from 3.3.3 on (commit 39f704c)', async () => {
+    const later = await startTestWorld({ slot: 4, postal: { deployment: { ...world.deployment, postal: { ...world.deployment.postal, version: '3.3.3' } } } });
+    try {
+      const sent = await api(later, 'send/message', message());
+      const { id, token } = sent.data.messages['friend@gmail.test'];
+      expect((await api(later, 'messages/message', { id })).data).toEqual({ id, token });
+      expect(Object.keys((await api(later, 'messages/message', { id, _expansions: true })).data)).toEqual(expect.arrayContaining(['status', 'details', 'plain_body', 'raw_message']));
+    } finally {
+      await later.stop();
+    }
   });
 
   it('lists deliveries in Postal shape', async () => {

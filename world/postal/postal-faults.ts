@@ -10,4 +10,6 @@ export interface PostalFaultOptions {
   outboundBlocked?: boolean;
   /** Every queued message waits this long before its first delivery attempt. */
   deliveryDelayMs?: number;
+  /** The postal-mariadb container is down: every API call fails (HTTP 500) and the worker cannot dequeue. */
+  databaseDown?: boolean;
 }

@@ -10,8 +10,12 @@
 type Reply = [code: number, data: string | string[]];
 
 interface ConnectionLike {
-  session?: unknown;
+  session?: { envelope?: { mailFrom?: unknown; rcptTo?: unknown[] } };
   send: (code: number, data?: string | string[], context?: unknown) => void;
+  handler_MAIL?: (command: Buffer, callback: () => void) => void;
+  handler_RCPT?: (command: Buffer, callback: () => void) => void;
+  handler_VRFY?: (command: Buffer, callback: () => void) => void;
+  handler_HELP?: (command: Buffer, callback: () => void) => void;
 }
 
 export function postalReply(code: number, data: string | string[], hosts: { mailHost: string; granted: string }): Reply {
@@ -33,6 +37,8 @@ export function postalReply(code: number, data: string | string[], hosts: { mail
     'Error: send HELO/EHLO first': [503, 'EHLO/HELO first please'],
     'Error: need MAIL command': [503, 'EHLO/HELO and MAIL FROM first please'],
     'Error: need RCPT command': [503, 'HELO/EHLO, MAIL FROM and RCPT TO before sending data'],
+    // Postal dispatches AUTH by a regex per mechanism; an unknown one falls through to the default.
+    'Error: Unrecognized authentication type': [502, 'Invalid/unsupported command'],
   };
   return exact[data] ?? [code, data];
 }
@@ -48,6 +54,45 @@ export function usePostalReplies(connections: unknown, session: unknown, hosts: 
       const [newCode, newData] = postalReply(code, data, hosts);
       send(newCode, newData, context);
     };
+    usePostalCommands(connection);
     return;
   }
+}
+
+/** `RCPT TO: addr` → `RCPT TO:<addr>`: Postal strips everything up to `<` and after `>`, so brackets are optional. */
+export function withBrackets(command: Buffer): Buffer {
+  const line = command.toString('utf8');
+  if (line.includes('<')) return command;
+  const match = /^(\s*(?:MAIL FROM|RCPT TO)\s*:)\s*(.*)$/i.exec(line);
+  return match ? Buffer.from(`${match[1]}<${match[2]!.trim()}>`, 'utf8') : command;
+}
+
+/**
+ * Postal's command semantics where smtp-server's differ (app/lib/smtp_server/client.rb, 3.3.2): VRFY and
+ * HELP are unsupported (502); a second MAIL FROM before any RCPT restarts the transaction (250 OK), after
+ * an accepted RCPT it is `503 EHLO/HELO first please`; addresses need no angle brackets.
+ */
+function usePostalCommands(connection: ConnectionLike): void {
+  const unsupported = (_command: Buffer, callback: () => void): void => {
+    connection.send(502, 'Invalid/unsupported command');
+    callback();
+  };
+  if (connection.handler_VRFY) connection.handler_VRFY = unsupported;
+  if (connection.handler_HELP) connection.handler_HELP = unsupported;
+  const mail = connection.handler_MAIL?.bind(connection);
+  if (mail) {
+    connection.handler_MAIL = (command, callback) => {
+      const envelope = connection.session?.envelope;
+      if (envelope?.mailFrom) {
+        if ((envelope.rcptTo?.length ?? 0) > 0) {
+          connection.send(503, 'EHLO/HELO first please');
+          return callback();
+        }
+        envelope.mailFrom = false;
+      }
+      mail(withBrackets(command), callback);
+    };
+  }
+  const rcpt = connection.handler_RCPT?.bind(connection);
+  if (rcpt) connection.handler_RCPT = (command, callback) => rcpt(withBrackets(command), callback);
 }

@@ -81,6 +81,24 @@ describe('SMTP server', () => {
     }
   });
 
+  it("answers commands as Postal 3.3.2's client.rb does where smtp-server would differ", async () => {
+    const { dialogue } = await open();
+    try {
+      await dialogue.send('EHLO client.test');
+      expect(await dialogue.send('VRFY qa@mailgoat.ai')).toBe('502 Invalid/unsupported command');
+      expect(await dialogue.send('HELP')).toBe('502 Invalid/unsupported command');
+      expect(await dialogue.send('AUTH XOAUTH2 dG9rZW4=')).toBe('502 Invalid/unsupported command');
+      // A second MAIL before any RCPT starts the transaction again; brackets are optional.
+      expect(await dialogue.send('MAIL FROM:<first@sender.test>')).toBe('250 OK');
+      expect(await dialogue.send('MAIL FROM: second@sender.test')).toBe('250 OK');
+      expect(await dialogue.send('RCPT TO: qa@mailgoat.ai')).toBe('250 OK');
+      // After an accepted RCPT it is refused with Postal's (odd) text.
+      expect(await dialogue.send('MAIL FROM:<third@sender.test>')).toBe('503 EHLO/HELO first please');
+    } finally {
+      dialogue.close();
+    }
+  });
+
   it('accepts a routed local part, refuses an unknown one without a catch-all and accepts it with one', async () => {
     const routes = world.manifest.routes;
     const catchAll = routes.find((r) => r.name === '*')!;

@@ -3,6 +3,8 @@
  * over HTTPS (443), SMTP (25), the worker, both health servers (9090/9091) and the world's stand-in for
  * `docker compose ps` (9000). Everything it starts is stopped by `stop()`, which is idempotent.
  */
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { DomainDnsState } from './domain-dns-state.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import type { AccountsManifest } from '../../core/artifacts/accounts-manifest.ts';
 import type { SpamScorer } from '../../core/spam/spam-scorer.ts';
@@ -11,7 +13,7 @@ import { createHealthServer, type HealthServer } from './health-server.ts';
 import { InstallSigner } from './install-signer.ts';
 import { MessageStore, type StoredMessage } from './message-store.ts';
 import { smtpMetrics, workerMetrics, type MetricsRegistry } from './metrics.ts';
-import { composePs, createOpsServer, type OpsServer, type ServiceState } from './ops-server.ts';
+import { composePs, dockerPs, type ContainerState, createOpsServer, type OpsServer, type ServiceState } from './ops-server.ts';
 import { OutgoingIdentity } from './outgoing-identity.ts';
 import { PostalConfig } from './postal-config.ts';
 import { createSmtpListener, type SmtpListener } from './smtp-listener.ts';
@@ -51,6 +53,8 @@ export interface StartPostalOptions {
   outboundSmtpPort?: number;
   /** how long DNS answers are cached (default 1000 ms) */
   dnsCacheMs?: number;
+  /** How often the scheduled task re-checks a domain checked before (Postal: hourly; default 2000 ms here). */
+  dnsRecheckMs?: number;
   /** Misbehaviour injected on purpose (world/faults.ts). */
   faults?: PostalFaultOptions;
 }
@@ -60,13 +64,15 @@ export interface PostalEndpoints {
   web: { url: string; host: string; address: string; port: number };
   workerHealth: { url: string };
   smtpHealth: { url: string };
-  ops: { url: string; composePs: string };
+  ops: { url: string; composePs: string; containersPs: string };
 }
 
 export interface PostalStandIn {
   endpoints: PostalEndpoints;
   /** the JWKS kid of the key that signs endpoint payloads */
   signingKeyId: string;
+  /** The domain's DKIM record as Postal shows it (Domain#dkim_record), and its DNS statuses. */
+  domainDns: DomainDnsState;
   stop(): Promise<void>;
   // fault hooks
   stopWorker(): void;
@@ -77,6 +83,8 @@ export interface PostalStandIn {
   startWeb(): Promise<void>;
   setSmtpHealthy(healthy: boolean): void;
   setWorkerHealthy(healthy: boolean): void;
+  /** The postal-mariadb container stops: the API answers 500 and the worker cannot dequeue. */
+  stopDatabase(): void;
   /** live counters, for the world's own diagnostics */
   metrics: { smtp: MetricsRegistry; worker: MetricsRegistry };
 }
@@ -94,12 +102,14 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   const store = new MessageStore();
   const metrics = { smtp: smtpMetrics(), worker: workerMetrics() };
 
+  const domainPublicKey = createPublicKey(createPrivateKey(options.domainDkimPrivateKeyPem)).export({ type: 'spki', format: 'der' }).toString('base64');
+  const domainDns = DomainDnsState.forKey(config, resolver, domainPublicKey);
   const smtpSender = new SmtpSender({ config, resolver, localAddress: address, caPem: options.ca.certificatePem, port: options.outboundSmtpPort });
   const worker = new Worker({
     config,
     store,
     metrics: metrics.worker,
-    identity: new OutgoingIdentity(config, resolver, options.domainDkimPrivateKeyPem, options.installSigningKeyPem),
+    identity: new OutgoingIdentity(config, domainDns, options.domainDkimPrivateKeyPem, options.installSigningKeyPem),
     smtpSender,
     http: { signer, version: config.version, localAddress: address, caPem: options.ca.certificatePem },
     spamScorer: options.spamScorer,
@@ -112,8 +122,8 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
     web: { service: 'web', running: false, healthy: true, startedAt, ports: [{ address, port: ports.web }] },
     smtp: { service: 'smtp', running: false, healthy: true, startedAt, ports: [{ address, port: ports.smtp }, { address, port: ports.smtpHealth }] },
     worker: { service: 'worker', running: true, healthy: true, startedAt, ports: [{ address, port: ports.workerHealth }] },
-    database: { service: 'database', running: true, healthy: true, startedAt, ports: [] },
   };
+  const database: ContainerState = { name: options.deployment.postal.containers[0] ?? 'postal-mariadb', image: 'mariadb', command: '"docker-entrypoint.sh mariadbd"', running: true, startedAt };
 
   const makeWeb = (): WebServer => createWebServer({ config, store, signer, enqueue, certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem });
   const makeSmtp = (): SmtpListener =>
@@ -130,13 +140,17 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   let web: WebServer | undefined;
   let smtp: SmtpListener | undefined;
   const servers: Array<HealthServer | OpsServer> = [];
-  const workerHealth = createHealthServer(metrics.worker, () => services.worker.running && services.worker.healthy);
-  const smtpHealth = createHealthServer(metrics.smtp, () => services.smtp.running && services.smtp.healthy);
-  const ops = createOpsServer(() => composePs(Object.values(services), options.deployment.postal.image, startedAt));
+  const workerHealth = createHealthServer(metrics.worker, () => services.worker.running && services.worker.healthy, 'worker');
+  const smtpHealth = createHealthServer(metrics.smtp, () => services.smtp.running && services.smtp.healthy, 'smtp-server');
+  const ops = createOpsServer(
+    () => composePs(Object.values(services), options.deployment.postal.image, startedAt),
+    () => dockerPs(Object.values(services), [database], options.deployment.postal.image, startedAt),
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      domainDns.stop();
       await worker.stop();
       smtpSender.close();
       await Promise.allSettled([web?.close(), smtp?.close(), ...servers.map((s) => s.close())]);
@@ -158,6 +172,9 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   };
 
   try {
+    // Provisioning ran Postal's DNS check (or not: then the domain is never checked, as in Postal).
+    if (options.manifest.domain.dnsChecked) await domainDns.checkDns();
+    domainDns.startScheduledChecks(options.dnsRecheckMs ?? 2_000);
     await startWeb();
     await startSmtp();
     for (const [server, port] of [[workerHealth, ports.workerHealth], [smtpHealth, ports.smtpHealth], [ops, ports.ops]] as const) {
@@ -176,9 +193,10 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
       web: { url: `https://${config.webHost}${webPort}`, host: config.webHost, address, port: ports.web },
       workerHealth: { url: `http://${address}:${ports.workerHealth}` },
       smtpHealth: { url: `http://${address}:${ports.smtpHealth}` },
-      ops: { url: `http://${address}:${ports.ops}`, composePs: `http://${address}:${ports.ops}/compose/ps` },
+      ops: { url: `http://${address}:${ports.ops}`, composePs: `http://${address}:${ports.ops}/compose/ps`, containersPs: `http://${address}:${ports.ops}/containers/ps` },
     },
     signingKeyId: signer.kid,
+    domainDns,
     metrics,
     stop,
     stopWorker() {
@@ -205,6 +223,11 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
     },
     setWorkerHealthy(healthy) {
       services.worker.healthy = healthy;
+    },
+    stopDatabase() {
+      Object.assign(database, { running: false, startedAt: Date.now() });
+      config.faults = { ...config.faults, databaseDown: true };
+      worker.pause();
     },
   };
 }

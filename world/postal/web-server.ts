@@ -3,6 +3,7 @@
  * HTTP API v1 (HTTP 200 always, the outcome in the body), `/login`, `/` → `/login`, and the JWKS of the
  * key that signs endpoint payloads.
  */
+import { UnhandledServerError } from './api-result.ts';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiParamsError, readApiParams } from './api-params.ts';
@@ -42,8 +43,9 @@ export function createWebServer(options: WebServerOptions): WebServer {
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res, options, maxBodyBytes).catch(() => {
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
-      res.end('Internal Server Error');
+      // What Rails serves for any unrescued exception in production: public/500.html.
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(RAILS_500_PAGE);
     });
   };
   const server = createServer({ cert: options.certificatePem, key: options.privateKeyPem }, onRequest);
@@ -76,6 +78,8 @@ export function createWebServer(options: WebServerOptions): WebServer {
   };
   return web;
 }
+
+const RAILS_500_PAGE = '<!DOCTYPE html>\n<html>\n<head>\n  <title>We\'re sorry, but something went wrong (500)</title>\n</head>\n<body>\n  <h1>We\'re sorry, but something went wrong.</h1>\n</body>\n</html>\n';
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: WebServerOptions, maxBodyBytes: number): Promise<void> {
   const url = new URL(req.url ?? '/', `https://${options.config.webHost}`);
@@ -122,6 +126,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: WebSer
 }
 
 async function runApi(action: string, req: IncomingMessage, body: Buffer, url: URL, options: WebServerOptions): Promise<ApiResult | 'bad-request'> {
+  // With MariaDB down every API call fails looking up its credential (Mysql2::Error, unrescued).
+  if (options.config.faults?.databaseDown) throw new UnhandledServerError("Mysql2::Error::ConnectionError: Can't connect to server on '127.0.0.1'");
   const key = headerValue(req, 'x-server-api-key');
   if (key === undefined || key.trim() === '') return apiError('AccessDenied', { message: 'Must be authenticated as a server.' });
   // Only API credentials authenticate here; an SMTP credential's key is "not valid" like any unknown key.
@@ -132,7 +138,11 @@ async function runApi(action: string, req: IncomingMessage, body: Buffer, url: U
   try {
     params = readApiParams(headerValue(req, 'content-type'), body, url.searchParams);
   } catch (error) {
-    if (error instanceof ApiParamsError) return 'bad-request';
+    // A JSON body Rails cannot parse is its 400; invalid JSON in the `params` field is JSON::ParserError in the controller: 500.
+    if (error instanceof ApiParamsError) {
+      if (error.inParamsField) throw new UnhandledServerError(`JSON::ParserError: ${error.message}`);
+      return 'bad-request';
+    }
     throw error;
   }
   const ctx = { config: options.config, store: options.store, enqueue: options.enqueue, clientIp: req.socket.remoteAddress ?? '' };
@@ -142,7 +152,7 @@ async function runApi(action: string, req: IncomingMessage, body: Buffer, url: U
     case 'send/raw':
       return sendRaw(params, ctx);
     case 'messages/message':
-      return getMessage(params, options.store);
+      return getMessage(params, options.store, options.config.version);
     default:
       return getDeliveries(params, options.store);
   }

@@ -126,8 +126,9 @@ export class Worker {
       return;
     }
     const outgoing = prependHeaders(message.raw, [`X-Postal-MsgID: ${message.token}`]);
-    const signed = await identity.sign(outgoing, await identity.dkim());
-    const mailFrom = await identity.mailFrom(message.bounce);
+    const mailFrom = identity.mailFrom(message.bounce);
+    // Resent-Sender goes on after signing, so the signature does not cover it (smtp_sender.rb).
+    const signed = prependHeaders(await identity.sign(outgoing, identity.dkim()), [`Resent-Sender: ${mailFrom}`]);
     const result = await this.options.smtpSender.send({ from: mailFrom, to: message.rcptTo }, signed);
     this.record(message, result);
   }
@@ -171,21 +172,23 @@ export class Worker {
 
   /** Scores the message and adds Postal's X-Postal-Spam* headers on top; a scorer failure leaves it uninspected. */
   private async inspect(message: StoredMessage): Promise<void> {
-    // postal.yml without spamd/rspamd: Postal inspects nothing and the endpoint sees spam_status NotChecked.
-    if (!this.options.spamScorer) return;
-    let verdict;
-    try {
-      verdict = await this.options.spamScorer.check(message.raw);
-    } catch {
-      this.options.metrics.inc('postal_worker_errors', { error: 'SpamCheckFailed' });
-      return;
+    // Without spamd/rspamd Postal still "inspects" with no inspectors: score 0, and the four headers all the same
+    // (incoming_message_processor.rb, message.rb#inspect_message).
+    let verdict = { score: 0 };
+    if (this.options.spamScorer) {
+      try {
+        verdict = await this.options.spamScorer.check(message.raw);
+      } catch {
+        this.options.metrics.inc('postal_worker_errors', { error: 'SpamCheckFailed' });
+        return;
+      }
     }
     const spam = verdict.score > POSTAL_DEFAULTS.spamThreshold;
     message.inspection = { inspected: true, spam, spamScore: verdict.score, threat: false, threatDetails: null };
     message.raw = prependHeaders(message.raw, [
       `X-Postal-Spam: ${spam ? 'yes' : 'no'}`,
       `X-Postal-Spam-Threshold: ${rubyFloat(POSTAL_DEFAULTS.spamThreshold)}`,
-      `X-Postal-Spam-Score: ${rubyFloat(verdict.score)}`,
+      `X-Postal-Spam-Score: ${this.options.spamScorer ? rubyFloat(verdict.score) : '0'}`,
       `X-Postal-Threat: no`,
     ]);
   }

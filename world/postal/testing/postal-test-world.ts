@@ -94,7 +94,7 @@ export function testManifest(deployment: Deployment, inboxBase: string, catchAll
     generatedAt: new Date().toISOString(),
     organization: { name: 'MailGoat', permalink: 'mailgoat' },
     server: { name: 'Production', permalink: 'production', mode: 'Live', token: 'abc123' },
-    domain: { name: domain, verificationMethod: 'DNS', verified: true, dkimSelector: deployment.dns.dkim.selector, dkimPrivateKeyFile: 'dkim/x.pem', returnPathDomain: `rp.${deployment.server.mailHost}` },
+    domain: { name: domain, verificationMethod: 'DNS', verified: true, dkimSelector: deployment.dns.dkim.selector, dkimPrivateKeyFile: 'dkim/x.pem', returnPathDomain: deployment.dns.returnPath.target, dnsChecked: true },
     endpoints,
     routes,
     credentials: [

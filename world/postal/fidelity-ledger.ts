@@ -1,0 +1,134 @@
+/**
+ * The ledger: every behaviour of the Postal stand-in that a control depends on, the file of Postal's
+ * source (postalserver/postal at the deployment's version, 3.3.2; postalserver/install for the layout)
+ * it follows, and the test that pins it. Where the stand-in knowingly differs, `differs` says how, and
+ * the report's limitations list is made from those entries — one place, so the two cannot disagree.
+ * fidelity-ledger.test.ts checks that every pinning test exists.
+ */
+export interface LedgerEntry {
+  behaviour: string;
+  /** Repository path at tag 3.3.2 (or in postalserver/install). */
+  source: string;
+  /** `<test file>: <test name>` — the test that fails if the stand-in stops behaving so. */
+  pinnedBy: string;
+  /** How the stand-in differs from the source, when it does (shown in the report's limitations). */
+  differs?: string;
+  /** Controls whose verdict rests on this behaviour. */
+  controls: string[];
+}
+
+export const FIDELITY_LEDGER: LedgerEntry[] = [
+  {
+    behaviour: 'DKIM record: exactly "v=DKIM1; t=s; h=sha256; p=<SPKI base64>;", no k=rsa',
+    source: 'app/models/domain.rb (dkim_record)',
+    pinnedBy: "core/artifacts/postal-dns-checks.test.ts: is exactly \"v=DKIM1; t=s; h=sha256; p=<key>;\"",
+    controls: ['DNS-04', 'FN-04'],
+  },
+  {
+    behaviour: "DKIM check: exactly one TXT at <selector>._domainkey, compared with the record after trim and a trailing ';'; else Invalid/Missing",
+    source: 'app/models/concerns/has_dns_checks.rb (check_dkim_record)',
+    pinnedBy: "core/artifacts/postal-dns-checks.test.ts: calls it Invalid when anything else differs: k=rsa added, other spacing, another key",
+    controls: ['DNS-04', 'FN-04'],
+  },
+  {
+    behaviour: 'Return-path check: one CNAME at <custom_return_path_prefix>.<domain> naming exactly dns.return_path_domain',
+    source: 'app/models/concerns/has_dns_checks.rb (check_return_path_record)',
+    pinnedBy: "core/artifacts/postal-dns-checks.test.ts: wants one CNAME naming exactly the return-path domain",
+    controls: ['FN-04'],
+  },
+  {
+    behaviour: 'Selectors are always <dns.dkim_identifier>-<6 characters> (letter, 4 letters or digits, letter)',
+    source: 'app/models/domain.rb (dkim_identifier, random_string via nifty-utils 1.1.7)',
+    pinnedBy: "world/postal/postal-delivery.test.ts: signs with the domain key (d=domain) when the published DKIM record matches, and connects from the stand-in address",
+    controls: ['DNS-04', 'FN-04'],
+  },
+  {
+    behaviour: 'A new domain is never DNS-checked by Postal; the scheduled task re-checks only domains checked before',
+    source: 'app/models/concerns/has_dns_checks.rb (check_dns); app/scheduled_tasks/check_all_dns_scheduled_task.rb',
+    pinnedBy: 'world/postal/domain-dns-state.test.ts: never checks a domain that was never checked, and re-checks one that was',
+    differs: 'The scheduled re-check runs every 2 s in the world (hourly in Postal), so a test sees a fixed record without waiting an hour.',
+    controls: ['FN-04'],
+  },
+  {
+    behaviour: 'Signing: d=<domain>; s=<selector> with the domain key while dkim_status is OK, else d=<dns.return_path_domain>; s=<dns.dkim_identifier> with signing.key; from the stored status, not DNS at send time',
+    source: 'app/lib/dkim_header.rb',
+    pinnedBy: "world/postal/postal-delivery.test.ts: keeps signing from the last check: a record changed since is not seen until the domain is checked again",
+    controls: ['FN-04', 'FN-05'],
+  },
+  {
+    behaviour: 'MAIL FROM <server token>@<prefix>.<domain> while return_path_status is OK, else <token>@<dns.return_path_domain>; Resent-Sender added after signing',
+    source: 'app/senders/smtp_sender.rb (mail_from, use_resent_sender_header)',
+    pinnedBy: 'world/postal/postal-delivery.test.ts: uses the return path domain in MAIL FROM when the return-path CNAME is missing',
+    controls: ['FN-04', 'DNS-03'],
+  },
+  {
+    behaviour: 'Compose project services web, smtp, worker (runner under profile tools); MariaDB is a separate container postal-mariadb; no healthchecks',
+    source: 'postalserver/install templates/docker-compose.v3.yml; prerequisites/install-ubuntu.v3.sh',
+    pinnedBy: 'world/postal/postal-delivery.test.ts: lists web, smtp and worker like `docker compose ps --format json`, and MariaDB apart like `docker ps -a`, following a stopped worker',
+    differs: 'The service and container lists are served over HTTP by the world (an operator reads them with docker over SSH).',
+    controls: ['INF-03'],
+  },
+  {
+    behaviour: 'Health servers on 9090 (worker) and 9091 (smtp): /health "OK", /metrics Prometheus text, / "<name> (pid: N, host: H)"',
+    source: 'app/util/health_server.rb; lib/postal/config_schema.rb',
+    pinnedBy: 'world/postal/postal-delivery.test.ts: serves /health and real counters on /metrics for the worker and smtp processes',
+    differs: 'A stopped process answers 503 on its health port (a stopped container has no listener at all).',
+    controls: ['INF-03'],
+  },
+  {
+    behaviour: 'Incoming mail always gets X-Postal-Spam, -Threshold, -Score, X-Postal-Threat (score 0 without spamd)',
+    source: 'app/lib/message_dequeuer/incoming_message_processor.rb; app/models/message.rb (inspect_message)',
+    pinnedBy: "world/postal/postal-delivery.test.ts: routes mail for an agent to its endpoint with Postal's Hash payload, signed with the key in the JWKS",
+    controls: ['FN-05', 'INF-05'],
+  },
+  {
+    behaviour: 'SMTP: banner "220 <smtp_hostname> ESMTP Postal/<trace>", EHLO without SIZE, VRFY/HELP/unknown AUTH 502, nested MAIL 250 (503 after a RCPT), brackets optional, unknown local part without catch-all 530',
+    source: 'app/lib/smtp_server/client.rb, app/lib/smtp_server/server.rb',
+    pinnedBy: "world/postal/postal-smtp.test.ts: answers commands as Postal 3.3.2's client.rb does where smtp-server would differ",
+    differs: "Replies are smtp-server's with Postal's texts laid over; rare syntax errors keep smtp-server's wording; SMTP-IP credentials, route-domain addresses, loop detection and PROXY protocol are not implemented.",
+    controls: ['INF-02', 'SEC-01', 'SEC-03'],
+  },
+  {
+    behaviour: 'Relay without authentication is refused at RCPT with 530 Authentication required',
+    source: 'app/lib/smtp_server/client.rb (rcpt_to)',
+    pinnedBy: 'world/postal/postal-smtp.test.ts: accepts a routed local part, refuses an unknown one without a catch-all and accepts it with one',
+    controls: ['SEC-01'],
+  },
+  {
+    behaviour: 'API: HTTP 200 always; errors {status:"error", data:{…, code}} with code last; a wrong key is InvalidServerAPIKey',
+    source: 'app/controllers/legacy_api/base_controller.rb',
+    pinnedBy: "world/postal/postal-api.test.ts: answers HTTP 500 in 3.3.2 when `_expansions` is missing, true or false, or `params` holds invalid JSON (upstream issue 2932)",
+    controls: ['SEC-02', 'INF-06'],
+  },
+  {
+    behaviour: 'messages/message in 3.3.2: MessageNotFound first; `_expansions` missing/true/false → HTTP 500; a String is a substring test; 3.3.3 on: true = all, missing = none (follows postal.version)',
+    source: 'app/controllers/legacy_api/messages_controller.rb (3.3.2; fixed in 3.3.3 by 39f704c)',
+    pinnedBy: 'world/postal/postal-api.test.ts: expands everything with `true` and nothing when it is missing from 3.3.3 on (commit 39f704c)',
+    controls: ['INF-06', 'FN-06'],
+  },
+  {
+    behaviour: 'Hash payload to endpoints: size is a String, reply_to the header array; signed X-Postal-Signature (SHA1) and -256 with signing.key, kid in the JWKS',
+    source: 'app/senders/http_sender.rb; lib/postal/http.rb',
+    pinnedBy: "world/postal/postal-delivery.test.ts: routes mail for an agent to its endpoint with Postal's Hash payload, signed with the key in the JWKS",
+    controls: ['INF-05', 'FN-01', 'FN-06'],
+  },
+  {
+    behaviour: 'Retries: 5xx or no connection → SoftFail and retry; 429 → HardFail without retry',
+    source: 'app/senders/http_sender.rb; app/lib/message_dequeuer/outgoing_message_processor.rb',
+    pinnedBy: 'world/postal/postal-delivery.test.ts: soft-fails and retries on 5xx, then sends',
+    differs: 'Postal retries after 5 min × 1.3^attempt (up to 18 attempts); the stand-in after 200 ms × 1.3^attempt for 5 attempts, so retries are observable in a test.',
+    controls: ['INF-05', 'FN-01'],
+  },
+];
+
+/** Where the stand-in is knowingly not Postal beyond the ledger's behaviours. */
+const OUTSIDE_THE_LEDGER = [
+  'HTTP API: only the four v1 routes of the reference; no suspended servers (ServerSuspended never occurs).',
+  'Worker: no suppression list, send limits, bounces (HardFail never generates a bounce message), webhooks, click/open tracking or outbound spam checks; routes are HTTP endpoints only.',
+  'Incoming spam: the stand-in never reports a threat (no ClamAV); `X-Postal-Threat` is always "no".',
+  "Web UI: only /login exists, a stand-in shaped like Postal's login page (title \"Postal\", e-mail and password form) so the report's screenshot has something to show; logging in, the domain and DNS pages are not implemented.",
+  "One server, one organization, one verified domain (the manifest's); the domain's DKIM key is provisioning's, imported (Postal would make a 1024-bit key on create, which an operator can replace); messages and deliveries live in memory and are lost on stop.",
+];
+
+/** The report's limitations of the stand-in: every difference the ledger records, and what lies outside it. */
+export const POSTAL_STAND_IN_LIMITATIONS: string[] = [...FIDELITY_LEDGER.filter((e) => e.differs).map((e) => e.differs!), ...OUTSIDE_THE_LEDGER];
