@@ -72,6 +72,13 @@ export async function openEmbeddedTarget(options: RunOptions, deployment: Deploy
   };
 }
 
+/** The same URL with the host replaced by an address (the port and path kept). */
+function addressUrl(url: string, address: string): string {
+  const parsed = new URL(url);
+  parsed.hostname = address.includes(':') ? `[${address}]` : address;
+  return parsed.toString().replace(/\/$/, '');
+}
+
 /** The world's description in the target's terms — the same shape a live deployment's settings give. */
 export function embeddedDescriptor(world: WorldDescription, deployment: Deployment, options: Pick<RunOptions, 'zoneFile'>): TargetDescriptor {
   const primary = { label: `world authoritative DNS ${world.dns.primary}`, server: world.dns.primary };
@@ -92,6 +99,7 @@ export function embeddedDescriptor(world: WorldDescription, deployment: Deployme
     trustedCaPem: world.caPem,
     postal: {
       webUrl: world.postal.webUrl,
+      cliServerUrl: addressUrl(world.postal.webUrl, world.postalAddress),
       smtp: { host: deployment.server.mailHost, port: world.postal.smtp.port },
       healthUrls: [
         { name: 'worker', url: world.postal.workerHealthUrl },
@@ -102,6 +110,7 @@ export function embeddedDescriptor(world: WorldDescription, deployment: Deployme
     },
     accounts: world.accounts,
     inboxReader: { kind: 'http', urls: Object.fromEntries(world.inboxes.map((i) => [i.agentId, i.listUrl])) },
+    inboxDatabases: Object.fromEntries(world.inboxes.flatMap((i) => (i.databasePath ? [[i.agentId, i.databasePath]] : []))),
     seeds: world.seeds.map((s) => ({ provider: s.provider, address: s.address, imap: { ...s.imap, secure: false } })),
     outsideSender: world.sender,
     spamScorer: { host: world.spamd.host, port: world.spamd.port },
