@@ -186,7 +186,9 @@ export function checkCliContract(input: CliContractInput): CliContractResult {
     const details = isRecord(shown) && isRecord(shown.details) ? shown.details : {};
     const shownSubject = isRecord(shown) ? (details.subject ?? shown.subject) : undefined;
     const plainBody = isRecord(shown) ? shown.plain_body : undefined;
-    const showsMessage = !readError && shownSubject === subject && typeof plainBody === 'string' && plainBody.includes(input.body.trim());
+    // Whitespace-insensitive: MIME and Postal's parser may change line endings and wrap.
+    const words = (text: string) => text.replace(/\s+/g, ' ').trim();
+    const showsMessage = !readError && shownSubject === subject && typeof plainBody === 'string' && words(plainBody).includes(words(input.body));
     const numericRef = /^\d+$/.test(ref);
     // Postal reads "12ab…@host" as 12: a Message-ID starting with digits can open some message by luck.
     const byLuck = !numericRef && isRecord(shown) && shown.id === rubyToI(ref) && rubyToI(ref) > 0;
