@@ -123,7 +123,6 @@ export interface MailgoatInboxDatabase {
 }
 
 export function mailgoatInboxDatabase(path: string): MailgoatInboxDatabase {
-  mkdirSync(dirname(path), { recursive: true });
   // One writer at a time per database: sqlite3 processes racing for the lock would need retries.
   let queue: Promise<unknown> = Promise.resolve();
   return {
@@ -132,7 +131,11 @@ export function mailgoatInboxDatabase(path: string): MailgoatInboxDatabase {
       const row = mailgoatInboxRow(payload);
       // WAL as 1.2.0 sets it; .timeout waits out a CLI that is reading at that moment.
       const script = `.timeout 5000\nPRAGMA journal_mode = WAL;\n${MAILGOAT_INBOX_SCHEMA}\n${upsertSql(row)}\n`;
-      const written = queue.then(() => runSqlite(path, script));
+      // The folder is made per write, as the CLI makes it per open: one removed meanwhile comes back.
+      const written = queue.then(() => {
+        mkdirSync(dirname(path), { recursive: true });
+        return runSqlite(path, script);
+      });
       queue = written.catch(() => undefined);
       return written.then(() => row);
     },
