@@ -7,7 +7,7 @@
  * 1.2.0 reaches Postal and still fails FN-06: a wrong key exits 0 (status defect), `read` cannot open
  * the Message-ID its inbox lists (read defect), `inbox list --json --db-path X` ignores both options.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,8 @@ describe.skipIf(!HAVE_CLI)(`FN-06 with the real MailGoat CLI ${HAVE_CLI ? `(${CL
 
   it('reaches Postal by address, sees the message in the world-written inbox database, and fails naming the status, read and inbox-option defects', async () => {
     expect(target.postal?.cliServerUrl).toBe(`https://${NET}.10`);
+    // What a user passes as NODE_EXTRA_CA_CERTS: the world CA, on disk.
+    expect(readFileSync(world!.description.caFile, 'utf8')).toBe(world!.description.caPem);
     const input = await runMailgoatContract({ command: `${process.execPath} ${CLI}`, target, deployment, runToken: RUN_TOKEN, waitForArrival });
     if (!input.configured) throw new Error(input.reason);
     const runs: CliContractRuns = input;

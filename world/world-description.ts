@@ -39,7 +39,8 @@ export type WorldMessage =
   | { type: 'ready'; description: WorldDescription; startedMs: number }
   | { type: 'error'; kind: 'config' | 'start'; message: string };
 
-export function describeWorld(world: World, deployment: Deployment, manifest: AccountsManifest, faults: Array<{ name: string; description: string }>): WorldDescription {
+/** caFile: where the launcher wrote the world CA (world/main.ts: <out>/world-ca.pem). */
+export function describeWorld(world: World, deployment: Deployment, manifest: AccountsManifest, faults: Array<{ name: string; description: string }>, caFile: string): WorldDescription {
   const mail = world.mail;
   if (!mail) throw new Error('the world was started without accounts: there is no mail side to describe');
   const apiKeys = new Map(manifest.credentials.filter((c) => c.type === 'API' && c.agentId).map((c) => [c.agentId!, c.key]));
@@ -48,7 +49,7 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
     postalAddress: world.addresses.postal,
     dns: { primary: serverString(world.endpoints.dns), secondary: serverString(world.endpoints.dnsSecondary) },
     caPem: mail.ca.certificatePem,
-    caFile: mail.ca.file,
+    caFile,
     postal: {
       webUrl: mail.postal.web.url,
       smtp: mail.postal.smtp,

@@ -4,7 +4,7 @@
  * receiver per agent, two mailbox providers with IMAP, and an outside sender. It boots from the same
  * artifacts provisioning writes for a real server (zone file, accounts manifest, keys).
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Deployment } from '../core/deployment/deployment-schema.ts';
@@ -48,8 +48,7 @@ export interface StartWorldOptions {
 }
 
 export interface WorldMail {
-  /** file: the same PEM on disk, for NODE_EXTRA_CA_CERTS and the like */
-  ca: { certificatePem: string; file: string };
+  ca: { certificatePem: string };
   spamd: { address: string; port: number; version: string };
   postal: PostalEndpoints;
   inboxes: InboxEndpoint[];
@@ -166,10 +165,6 @@ async function startMail(
     reaperWatch.folderGone(dataDir);
   });
 
-  // A client outside the harness (a user's `mailgoat`, curl) trusts the world through this file.
-  const caFile = join(dataDir, 'world-ca.pem');
-  writeFileSync(caFile, ca.certificatePem, { mode: 0o644 });
-
   const spamd: Spamd = await startSpamd({ address: addresses.spamd });
   started.push(spamd);
 
@@ -233,7 +228,7 @@ async function startMail(
   return {
     senderDkim: { name: sender.dkimRecord.name, type: 'TXT', ttl: 300, data: sender.dkimRecord.value },
     endpoints: {
-      ca: { certificatePem: ca.certificatePem, file: caFile },
+      ca: { certificatePem: ca.certificatePem },
       spamd: { address: spamd.endpoint.address, port: spamd.endpoint.port, version: spamd.version },
       postal: postal.endpoints,
       inboxes: inboxes.endpoints,
