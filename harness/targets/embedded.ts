@@ -122,6 +122,7 @@ export function embeddedDescriptor(world: WorldDescription, deployment: Deployme
       'Propagation (DNS-07) compares two world resolvers; the live target compares the authoritative servers with public resolvers.',
       'PTR is served by the world; in production the hosting provider (not the domain owner) sets it.',
       `The service list (INF-03) is the world's stand-in for \`docker compose -p postal ps --format json\`, served at ${world.postal.composePsUrl}.`,
+      `FN-06 runs the MailGoat CLI with \`server: https://${world.postalAddress}\` and the world CA in NODE_EXTRA_CA_CERTS (live: the web URL and the system store); the agents' inbox databases are written by the world's receivers in \`mailgoat inbox serve\`'s format, not by \`inbox serve\` itself.`,
       ...world.limitations,
       ...world.faults.map((f) => `Fault injected on purpose: ${f.name} — ${f.description}.`),
     ],
