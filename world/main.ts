@@ -160,7 +160,7 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   console.log(`${pad('DKIM key')}${files.dns.dkimPrivateKeyPath}`);
   console.log(`${pad('accounts')}${files.accounts.manifestPath}`);
   console.log(`${pad('API keys')}${keys} (secret, mode 600: "<address> <key>" per agent, "smtp <key>" for SMTP AUTH)`);
-  console.log(`${pad('world CA')}${files.ca} (trust it with curl --cacert / swaks --tls-ca-path)`);
+  console.log(`${pad('world CA')}${files.ca} (trust it with curl --cacert / swaks --tls-ca-path / NODE_EXTRA_CA_CERTS)`);
 
   console.log('DNS:');
   console.log(`${pad('primary')}${dns.address}:${dns.port} udp+tcp   ns1.world.test`);
@@ -190,6 +190,10 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   console.log(`Agent inboxes (${a.inboxes}; GET …/messages lists what the agent received):`);
   const width = Math.max(...mail.inboxes.map((i) => i.address.length));
   for (const inbox of mail.inboxes) console.log(`  ${inbox.address.padEnd(width)}  ${inbox.baseUrl}/messages   (Postal POSTs to ${inbox.url})`);
+  // The MailGoat CLI as a user runs it: config server https://<address> (the certificate names it), the CA by file,
+  // and the database the receiver writes as `mailgoat inbox serve` would (one per agent, same layout).
+  const db = mail.inboxes.find((i) => i.address === qa)?.databasePath;
+  if (db) console.log(`    NODE_EXTRA_CA_CERTS=${files.ca} node mailgoat/dist/index.js inbox --json --db-path ${db}   (config "server": "https://${web.address}")`);
 
   console.log('Mailbox providers (seed logins are throwaway world credentials):');
   for (const provider of mail.providers) {
@@ -288,7 +292,7 @@ async function main(argv: string[]): Promise<number> {
     writeFileSync(caPath, world.mail!.ca.certificatePem);
     if (args.ipc) {
       const faults = args.faults.map((f) => ({ name: f.name, description: f.description }));
-      tell({ type: 'ready', description: describeWorld(world, deployment, manifest, faults), startedMs: Math.round(startMs) });
+      tell({ type: 'ready', description: describeWorld(world, deployment, manifest, faults, caPath), startedMs: Math.round(startMs) });
     } else {
       printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath });
       console.log(`Started in ${seconds(startMs)} (spamd and Dovecot included; provisioning ${seconds(provisionedMs)} before).`);

@@ -1,11 +1,11 @@
 /**
  * The world runs SpamAssassin and Dovecot, and its tests drive it with dig and swaks — Debian packages,
- * not npm ones; the report's web UI screenshots use Debian's headless-capable chromium. `ensureSystemPackages` installs what is missing when it may (root with apt-get), so the
+ * not npm ones (sqlite3 writes the MailGoat inbox databases); the report's web UI screenshots use Debian's headless-capable chromium. `ensureSystemPackages` installs what is missing when it may (root with apt-get), so the
  * quick start stays two commands on a fresh machine; otherwise it says in one line what to install.
  */
 import { spawnSync } from 'node:child_process';
 
-export const SYSTEM_PACKAGES = ['spamassassin', 'spamc', 'dovecot-imapd', 'swaks', 'bind9-dnsutils', 'chromium'];
+export const SYSTEM_PACKAGES = ['spamassassin', 'spamc', 'dovecot-imapd', 'swaks', 'bind9-dnsutils', 'chromium', 'sqlite3'];
 
 function installed(name: string): boolean {
   return spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' }).stdout.includes('install ok installed');

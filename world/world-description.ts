@@ -14,6 +14,8 @@ export interface WorldDescription {
   postalAddress: string;
   dns: { primary: string; secondary: string };
   caPem: string;
+  /** The CA as a file: what a user gives an ordinary client, e.g. NODE_EXTRA_CA_CERTS for the MailGoat CLI. */
+  caFile: string;
   postal: {
     webUrl: string;
     smtp: { host: string; address: string; port: number };
@@ -26,7 +28,8 @@ export interface WorldDescription {
   };
   accounts: Array<{ agentId: string; address: string; apiKey: string }>;
   smtpCredentialKey?: string;
-  inboxes: Array<{ agentId: string; address: string; listUrl: string }>;
+  /** databasePath: the agent's MailGoat inbox database (SQLite, as `mailgoat inbox serve` writes it). */
+  inboxes: Array<{ agentId: string; address: string; listUrl: string; databasePath?: string }>;
   seeds: Array<{ provider: string; address: string; imap: { host: string; port: number; user: string; password: string; servername: string } }>;
   sender: { host: string; port: number; user: string; password: string; from: string; servername: string };
   spamd: { host: string; port: number; version: string };
@@ -39,7 +42,8 @@ export type WorldMessage =
   | { type: 'ready'; description: WorldDescription; startedMs: number }
   | { type: 'error'; kind: 'config' | 'start'; message: string };
 
-export function describeWorld(world: World, deployment: Deployment, manifest: AccountsManifest, faults: Array<{ name: string; description: string }>): WorldDescription {
+/** caFile: where the launcher wrote the world CA (world/main.ts: <out>/world-ca.pem). */
+export function describeWorld(world: World, deployment: Deployment, manifest: AccountsManifest, faults: Array<{ name: string; description: string }>, caFile: string): WorldDescription {
   const mail = world.mail;
   if (!mail) throw new Error('the world was started without accounts: there is no mail side to describe');
   const apiKeys = new Map(manifest.credentials.filter((c) => c.type === 'API' && c.agentId).map((c) => [c.agentId!, c.key]));
@@ -48,6 +52,7 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
     postalAddress: world.addresses.postal,
     dns: { primary: serverString(world.endpoints.dns), secondary: serverString(world.endpoints.dnsSecondary) },
     caPem: mail.ca.certificatePem,
+    caFile,
     postal: {
       webUrl: mail.postal.web.url,
       smtp: mail.postal.smtp,
@@ -59,7 +64,7 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
     },
     accounts: deployment.agents.map((a) => ({ agentId: a.id, address: a.address, apiKey: apiKeys.get(a.id) ?? '' })),
     smtpCredentialKey: manifest.credentials.find((c) => c.type === 'SMTP')?.key,
-    inboxes: mail.inboxes.map((i) => ({ agentId: i.agentId, address: i.address, listUrl: `${i.baseUrl}/messages` })),
+    inboxes: mail.inboxes.map((i) => ({ agentId: i.agentId, address: i.address, listUrl: `${i.baseUrl}/messages`, ...(i.databasePath ? { databasePath: i.databasePath } : {}) })),
     seeds: mail.providers.flatMap((p) =>
       p.seeds.map((seed) => ({ provider: p.displayName, address: seed.address, imap: { host: p.imap.address, port: p.imap.port, user: seed.user, password: seed.password, servername: p.mxHost } })),
     ),

@@ -201,6 +201,7 @@ async function startMail(
       jwksUrl: `https://${deployment.server.webHost}/.well-known/jwks.json`,
       jwksHostAddress: addresses.postal,
       ca,
+      databaseDir: join(dataDir, 'mailgoat'),
     }).then((r) => {
       started.push(r);
       return r;

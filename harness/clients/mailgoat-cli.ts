@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliContractInput, CliRun } from '../checks/cli-contract-check.ts';
@@ -8,8 +8,11 @@ import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { probeBody, probeSubject } from '../controls/mail-probe.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 
-/** MailGoat lets these override the config file; one left in the harness's env would defeat the per-agent configs (and the wrong-key probe). */
-const OVERRIDES = ['MAILGOAT_SERVER', 'MAILGOAT_FROM_ADDRESS', 'MAILGOAT_API_KEY'];
+/**
+ * MailGoat documents these as overrides of the config file (1.2.0 reads them in no command, but a later
+ * version may): one left in the harness's env would defeat the per-agent configs and the wrong-key probe.
+ */
+const OVERRIDES = ['MAILGOAT_SERVER', 'MAILGOAT_EMAIL', 'MAILGOAT_FROM_ADDRESS', 'MAILGOAT_API_KEY', 'MAILGOAT_PROFILE'];
 const MAX_OUTPUT = 4 * 1024 * 1024;
 
 /**
@@ -17,9 +20,9 @@ const MAX_OUTPUT = 4 * 1024 * 1024;
  * runs in its own process group so a timeout kills whatever it started too (`npx`, a shell wrapper);
  * stdin is closed so a CLI that prompts fails instead of hanging. Exit code null means it was killed.
  */
-export function runCli(command: string, args: string[], home: string, timeoutMs: number): Promise<CliRun> {
+export function runCli(command: string, args: string[], home: string, timeoutMs: number, extraEnv: Record<string, string> = {}): Promise<CliRun> {
   const [program, ...prefix] = command.trim().split(/\s+/);
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, HOME: home };
   for (const name of OVERRIDES) delete env[name];
   return new Promise((resolve) => {
     const child = spawn(program!, [...prefix, ...args], { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -90,33 +93,31 @@ function wrongApiKey(): string {
   return `Wk7${[...randomBytes(21)].map((b) => alphabet[b % alphabet.length]).join('')}`;
 }
 
-function listedId(stdout: string, subject: string): string | undefined {
+/**
+ * The CA file a Node CLI is given as NODE_EXTRA_CA_CERTS: the target's CA (the world's, made per run),
+ * after whatever extra CAs the harness itself was given, so a user's own setting keeps working.
+ */
+function trustFile(root: string, caPem: string | undefined): Record<string, string> {
+  if (!caPem) return {};
+  let inherited = '';
   try {
-    const entries: unknown = JSON.parse(stdout);
-    if (!Array.isArray(entries)) return undefined;
-    const hit = entries.find((e: unknown) => typeof e === 'object' && e !== null && (e as { subject?: unknown }).subject === subject) as { id?: unknown } | undefined;
-    return hit?.id === undefined || hit.id === null ? undefined : String(hit.id);
+    if (process.env.NODE_EXTRA_CA_CERTS) inherited = readFileSync(process.env.NODE_EXTRA_CA_CERTS, 'utf8');
   } catch {
-    return undefined;
+    // Unreadable: Node itself would only warn about it.
   }
-}
-
-function sentId(stdout: string, recipient: string): string | undefined {
-  try {
-    const messages = (JSON.parse(stdout) as { messages?: Record<string, { id?: unknown }> }).messages ?? {};
-    const key = Object.keys(messages).find((k) => k.toLowerCase() === recipient.toLowerCase());
-    const id = key ? messages[key]?.id : undefined;
-    return typeof id === 'number' ? String(id) : undefined;
-  } catch {
-    return undefined;
-  }
+  const file = join(root, 'trusted-ca.pem');
+  writeFileSync(file, `${inherited.trimEnd()}${inherited ? '\n' : ''}${caPem}`);
+  return { NODE_EXTRA_CA_CERTS: file };
 }
 
 /**
- * Drives the MailGoat CLI through its contract end to end: send → the message reaches the recipient →
- * `inbox list` shows it → `read` opens it; and `send` with a wrong key. Returns what each step printed,
- * for the pure check (checkCliContract) to judge. An empty command means no CLI is configured.
- * MAILGOAT_INBOX_DB (with {agent}) points `inbox list` at the agent's inbox database.
+ * Drives the MailGoat CLI through its contract end to end, as a new user would run it: send → the
+ * message reaches the recipient → the inbox lists it → `read <listed id>` opens it; and `send` with a
+ * wrong key. Returns what each step printed, for the pure check (checkCliContract) to judge. An empty
+ * command means no CLI is configured.
+ * The listing runs twice: `inbox list --json --db-path X` (documented) and `inbox --json --db-path X`
+ * (the only form 1.2.0 honours); X is the target's database for the recipient, else MAILGOAT_INBOX_DB.
+ * `read` gets only an id a listing showed: nothing listed, no read (send's id would hide the read defect).
  * `waitForArrival` is the target's mail-flow probe: it reads the recipient's inbox until the deadline.
  */
 export async function runMailgoatContract(options: {
@@ -125,6 +126,8 @@ export async function runMailgoatContract(options: {
   deployment: Deployment;
   runToken: string;
   waitForArrival: (agentId: string, subject: string) => Promise<{ arrived: boolean; readerError?: string }>;
+  /** MAILGOAT_INBOX_DB: the recipient's inbox database, `{agent}` replaced by its id (when the target names none). */
+  inboxDbTemplate?: string;
   /** One CLI invocation's deadline; by default three network steps, at least 15 s (a Node CLI's start-up counts). */
   cliTimeoutMs?: number;
 }): Promise<CliContractInput> {
@@ -138,24 +141,53 @@ export async function runMailgoatContract(options: {
   // mkdtemp makes the root 0700: no other user can read the keys in the configs below it.
   const root = mkdtempSync(join(tmpdir(), 'postal-qa-mailgoat-'));
   try {
-    const server = target.postal.webUrl;
+    const env = trustFile(root, target.trustedCaPem);
+    const cli = (args: string[], home: string) => runCli(command, args, home, timeoutMs, env);
+    const server = target.postal.cliServerUrl ?? target.postal.webUrl;
     const senderHome = agentHome(root, 'sender', { server, fromAddress: sender.address, fromName: sender.agentId, api_key: sender.apiKey });
     const recipientKey = target.accounts.find((a) => a.agentId === recipient.id)?.apiKey ?? sender.apiKey;
     const recipientHome = agentHome(root, 'recipient', { server, fromAddress: recipient.address, fromName: recipient.id, api_key: recipientKey });
     const badHome = agentHome(root, 'bad-key', { server, fromAddress: sender.address, fromName: sender.agentId, api_key: wrongApiKey() });
     const subject = probeSubject(runToken, 'FN-06 MailGoat CLI');
+    const body = probeBody(runToken, 'FN-06');
 
-    const send = await runCli(command, ['send', '--to', recipient.address, '--subject', subject, '--body', probeBody(runToken, 'FN-06'), '--json'], senderHome, timeoutMs);
+    const send = await cli(['send', '--to', recipient.address, '--subject', subject, '--body', body, '--json'], senderHome);
     const { arrived } = await options.waitForArrival(recipient.id, subject);
-    const dbTemplate = process.env.MAILGOAT_INBOX_DB;
-    const listArgs = ['inbox', 'list', '--json', ...(dbTemplate ? ['--db-path', dbTemplate.replace(/\{agent\}/g, recipient.id)] : [])];
-    const inboxList = await runCli(command, listArgs, recipientHome, timeoutMs);
-    // Read what the inbox listed, as a user would; when it listed nothing, the id send gave still tests read.
-    const ref = listedId(inboxList.stdout, subject) ?? sentId(send.stdout, recipient.address) ?? '0';
-    const read = { ...(await runCli(command, ['read', ref, '--json'], recipientHome, timeoutMs)), ref };
-    const badKeySend = await runCli(command, ['send', '--to', recipient.address, '--subject', `${subject} (wrong key)`, '--body', 'postal-qa wrong-key probe', '--json'], badHome, timeoutMs);
-    return { configured: true, recipient: recipient.address, subject, send, arrived, inboxList, read, badKeySend };
+    const inboxDatabase = target.inboxDatabases?.[recipient.id] ?? options.inboxDbTemplate?.replace(/\{agent\}/g, recipient.id);
+    const dbArgs = inboxDatabase ? ['--db-path', inboxDatabase] : [];
+    const listArgs = ['inbox', 'list', '--json', ...dbArgs];
+    const bareArgs = ['inbox', '--json', ...dbArgs];
+    const inboxList = { ...(await cli(listArgs, recipientHome)), args: listArgs };
+    const inboxBare = { ...(await cli(bareArgs, recipientHome)), args: bareArgs };
+    const ref = listedId(inboxList.stdout, subject) ?? listedId(inboxBare.stdout, subject);
+    const read = ref === undefined ? undefined : { ...(await cli(['read', ref, '--json'], recipientHome)), ref };
+    const badKeySend = await cli(['send', '--to', recipient.address, '--subject', `${subject} (wrong key)`, '--body', 'postal-qa wrong-key probe', '--json'], badHome);
+    return {
+      configured: true,
+      recipient: recipient.address,
+      subject,
+      body,
+      ...(inboxDatabase ? { inboxDatabase } : {}),
+      send,
+      arrived,
+      inboxList,
+      inboxBare,
+      ...(read ? { read } : {}),
+      badKeySend,
+    };
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** The id of the entry with this subject in a JSON listing, as a user would pick it. */
+function listedId(stdout: string, subject: string): string | undefined {
+  try {
+    const entries: unknown = JSON.parse(stdout);
+    if (!Array.isArray(entries)) return undefined;
+    const hit = entries.find((e: unknown) => typeof e === 'object' && e !== null && (e as { subject?: unknown }).subject === subject) as { id?: unknown } | undefined;
+    return hit?.id === undefined || hit.id === null ? undefined : String(hit.id);
+  } catch {
+    return undefined;
   }
 }

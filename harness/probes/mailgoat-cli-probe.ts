@@ -1,6 +1,6 @@
 /**
- * The MailGoat CLI as an agent runs it (FN-06): per-agent configs, send → arrival → inbox list → read,
- * and a send with a wrong key. The command comes from MAILGOAT_CLI; arrival is read by the mail-flow probe.
+ * The MailGoat CLI as an agent runs it (FN-06): per-agent configs, send → arrival → inbox listing → read,
+ * and a send with a wrong key. The command comes from MAILGOAT_CLI (the inbox database from the target, else MAILGOAT_INBOX_DB); arrival is read by the mail-flow probe.
  */
 import type { CliContractInput } from '../checks/cli-contract-check.ts';
 import { runMailgoatContract } from '../clients/mailgoat-cli.ts';
@@ -16,6 +16,7 @@ export function mailgoatCliProbe(context: ProbeContext, mail: MailFlowProbe): Ma
     runContract: () =>
       runMailgoatContract({
         command: process.env.MAILGOAT_CLI,
+        inboxDbTemplate: process.env.MAILGOAT_INBOX_DB,
         target: context.target,
         deployment: context.run.deployment,
         runToken: context.run.runToken,

@@ -72,6 +72,13 @@ export async function openEmbeddedTarget(options: RunOptions, deployment: Deploy
   };
 }
 
+/** The same URL with the host replaced by an address (the port and path kept). */
+function addressUrl(url: string, address: string): string {
+  const parsed = new URL(url);
+  parsed.hostname = address.includes(':') ? `[${address}]` : address;
+  return parsed.toString().replace(/\/$/, '');
+}
+
 /** The world's description in the target's terms — the same shape a live deployment's settings give. */
 export function embeddedDescriptor(world: WorldDescription, deployment: Deployment, options: Pick<RunOptions, 'zoneFile'>): TargetDescriptor {
   const primary = { label: `world authoritative DNS ${world.dns.primary}`, server: world.dns.primary };
@@ -92,6 +99,7 @@ export function embeddedDescriptor(world: WorldDescription, deployment: Deployme
     trustedCaPem: world.caPem,
     postal: {
       webUrl: world.postal.webUrl,
+      cliServerUrl: addressUrl(world.postal.webUrl, world.postalAddress),
       smtp: { host: deployment.server.mailHost, port: world.postal.smtp.port },
       healthUrls: [
         { name: 'worker', url: world.postal.workerHealthUrl },
@@ -104,6 +112,7 @@ export function embeddedDescriptor(world: WorldDescription, deployment: Deployme
     },
     accounts: world.accounts,
     inboxReader: { kind: 'http', urls: Object.fromEntries(world.inboxes.map((i) => [i.agentId, i.listUrl])) },
+    inboxDatabases: Object.fromEntries(world.inboxes.flatMap((i) => (i.databasePath ? [[i.agentId, i.databasePath]] : []))),
     seeds: world.seeds.map((s) => ({ provider: s.provider, address: s.address, imap: { ...s.imap, secure: false } })),
     outsideSender: world.sender,
     spamScorer: { host: world.spamd.host, port: world.spamd.port },
@@ -115,6 +124,7 @@ export function embeddedDescriptor(world: WorldDescription, deployment: Deployme
       'Propagation (DNS-07) compares two world resolvers; the live target compares the authoritative servers with public resolvers.',
       'PTR is served by the world; in production the hosting provider (not the domain owner) sets it.',
       `The service list (INF-03) is the world's stand-in for \`docker compose -p postal ps --format json\` (${world.postal.composePsUrl}) and \`docker ps -a --format json\` (${world.postal.containersPsUrl}).`,
+      `FN-06 runs the MailGoat CLI with \`server: https://${world.postalAddress}\` and the world CA in NODE_EXTRA_CA_CERTS (live: the web URL and the system store); the agents' inbox databases are written by the world's receivers in \`mailgoat inbox serve\`'s format, not by \`inbox serve\` itself.`,
       ...world.limitations,
       ...world.faults.map((f) => `Fault injected on purpose: ${f.name} — ${f.description}.`),
     ],

@@ -58,6 +58,12 @@ export interface TargetDescriptor {
   postal?: {
     /** Base URL of web UI and API, e.g. https://postal.mailgoat.ai */
     webUrl: string;
+    /**
+     * The `server` an agent's MailGoat CLI is configured with, when it differs from webUrl: the embedded
+     * world's https://<address> (its certificate carries the address), since the CLI resolves names with
+     * the system resolver, not the world's DNS. Live: absent (webUrl).
+     */
+    cliServerUrl?: string;
     smtp: { host: string; port: number };
     /** Health servers that are reachable from the harness (worker :9090, smtp :9091). */
     healthUrls: Array<{ name: string; url: string }>;
@@ -71,6 +77,8 @@ export interface TargetDescriptor {
   };
   accounts: AgentAccount[];
   inboxReader?: InboxReader;
+  /** Each agent's MailGoat inbox database (SQLite, as `mailgoat inbox serve` writes it), by agent id, for the CLI's `inbox`. */
+  inboxDatabases?: Record<string, string>;
   seeds: SeedMailbox[];
   /** An SMTP submission service outside the deployment, for mail from outside (FN-07). */
   outsideSender?: { host: string; port: number; user: string; password: string; from: string; servername?: string };

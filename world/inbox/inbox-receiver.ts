@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { InboxStore, toListEntry, type InboxQuery } from './inbox-store.ts';
 import type { JwksKeySource } from './jwks-key-source.ts';
+import { mailgoatInboxDatabase } from './mailgoat-inbox-db.ts';
 import { postalHashPayloadSchema } from './postal-hash-payload.ts';
 import { verifyPostalSignature } from './postal-signature.ts';
 
@@ -26,6 +27,8 @@ export interface InboxReceiverOptions {
   /** where Postal POSTs, e.g. /webhooks/postal */
   path: string;
   keySource: JwksKeySource;
+  /** Also write each message where `mailgoat inbox serve` would (its SQLite database), for the real CLI's `inbox` to read. */
+  databasePath?: string;
   /** Postal's 14 MB message limit, base64-inflated attachments and JSON around it fit in this */
   maxBodyBytes?: number;
   maxMessages?: number;
@@ -49,6 +52,8 @@ export interface InboxReceiver {
   url: string;
   port: number;
   store: InboxStore;
+  /** the MailGoat-compatible SQLite database, when one is kept */
+  databasePath?: string;
   readonly stats: InboxReceiverStats;
   readonly failingStatus: number | null;
   setFailing(status: number | null): void;
@@ -119,6 +124,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 export async function startInboxReceiver(options: InboxReceiverOptions): Promise<InboxReceiver> {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const store = new InboxStore(options.maxMessages);
+  const database = options.databasePath ? mailgoatInboxDatabase(options.databasePath) : undefined;
   const stats: InboxReceiverStats = { stored: 0, duplicates: 0, rejectedSignatures: 0, invalidPayloads: 0, failedOnPurpose: 0, keyUnavailable: 0 };
   let failingStatus: number | null = null;
 
@@ -157,6 +163,16 @@ export async function startInboxReceiver(options: InboxReceiverOptions): Promise
       const issue = parsed.error.issues[0];
       send(res, 400, { error: `not a Postal Hash payload: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` });
       return;
+    }
+    if (database) {
+      try {
+        // Before the listing has it: whoever sees the message arrive can read it with the CLI at once.
+        await database.store(parsed.data);
+      } catch (error) {
+        // A 5xx makes Postal retry, as it would if `inbox serve` could not store the message.
+        send(res, 500, { error: `cannot store the message in ${database.path}: ${(error as Error).message}` });
+        return;
+      }
     }
     const outcome = store.add(parsed.data);
     stats[outcome === 'stored' ? 'stored' : 'duplicates']++;
@@ -221,6 +237,7 @@ export async function startInboxReceiver(options: InboxReceiverOptions): Promise
     url: `http://${options.host}:${port}${options.path}`,
     port,
     store,
+    ...(database ? { databasePath: database.path } : {}),
     get stats() {
       return { ...stats };
     },

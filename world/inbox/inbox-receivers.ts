@@ -2,6 +2,7 @@
  * Every agent's inbox receiver on the world's inbox address, sharing one cache of Postal's JWKS.
  * The Postal stand-in delivers to these URLs; the embedded Target reads them over HTTP.
  */
+import { join } from 'node:path';
 import type { WorldCertificateAuthority } from '../tls/certificate-authority.ts';
 import { startInboxReceiver, validateFailingStatus, type InboxReceiver, type InboxReceiverStats } from './inbox-receiver.ts';
 import { createJwksKeySource } from './jwks-key-source.ts';
@@ -26,6 +27,11 @@ export interface StartInboxReceiversOptions {
   /** connect here for the JWKS while TLS verifies the URL's host name (the world's DNS is not node's) */
   jwksHostAddress?: string;
   jwksTimeoutMs?: number;
+  /**
+   * Each agent's messages also go to `<databaseDir>/<agentId>/.mailgoat/inbox/messages.db`: where
+   * `mailgoat inbox serve` writes them with HOME=<databaseDir>/<agentId>, so the real CLI can list them.
+   */
+  databaseDir?: string;
 }
 
 export interface InboxEndpoint {
@@ -34,6 +40,8 @@ export interface InboxEndpoint {
   url: string;
   /** where `GET /messages` and `POST /_world/fail` are served */
   baseUrl: string;
+  /** the agent's MailGoat inbox database (SQLite), when the receivers keep them */
+  databasePath?: string;
 }
 
 export interface InboxReceivers {
@@ -48,6 +56,8 @@ export interface InboxReceivers {
 export async function startInboxReceivers(options: StartInboxReceiversOptions): Promise<InboxReceivers> {
   const ids = new Set<string>();
   for (const spec of options.receivers) {
+    // The id names the agent's database folder.
+    if (options.databaseDir && !/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(spec.agentId)) throw new Error(`agent id "${spec.agentId}" cannot name a folder`);
     if (ids.has(spec.agentId)) throw new Error(`inbox receiver for agent "${spec.agentId}" is listed twice`);
     ids.add(spec.agentId);
   }
@@ -65,7 +75,8 @@ export async function startInboxReceivers(options: StartInboxReceiversOptions): 
   try {
     // Sequential: with fixed ports a clash is reported for the receiver that hit it.
     for (const spec of options.receivers) {
-      started.push(await startInboxReceiver({ ...spec, host: options.address, keySource }));
+      const databasePath = options.databaseDir ? join(options.databaseDir, spec.agentId, '.mailgoat', 'inbox', 'messages.db') : undefined;
+      started.push(await startInboxReceiver({ ...spec, host: options.address, keySource, ...(databasePath ? { databasePath } : {}) }));
     }
   } catch (error) {
     await stopAll();
@@ -81,7 +92,13 @@ export async function startInboxReceivers(options: StartInboxReceiversOptions): 
 
   let stopping: Promise<void> | undefined;
   return {
-    endpoints: started.map((r) => ({ agentId: r.agentId, address: r.address, url: r.url, baseUrl: `http://${options.address}:${r.port}` })),
+    endpoints: started.map((r) => ({
+      agentId: r.agentId,
+      address: r.address,
+      url: r.url,
+      baseUrl: `http://${options.address}:${r.port}`,
+      ...(r.databasePath ? { databasePath: r.databasePath } : {}),
+    })),
     setFailing(agentId, status) {
       receiverOf(agentId).setFailing(validateFailingStatus(status));
     },

@@ -97,7 +97,8 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   const config = new PostalConfig(options.deployment, options.manifest);
   config.faults = options.faults ?? {};
   const signer = new InstallSigner(options.installSigningKeyPem);
-  const certificate = await options.ca.issue([config.webHost, config.mailHost]);
+  // The address too: clients without the world's DNS reach the web API as https://<address> (FN-06's CLI).
+  const certificate = await options.ca.issue([config.webHost, config.mailHost, address]);
   const resolver = createWorldResolver({ dnsServer: options.dnsServer, localAddress: address, cacheMs: options.dnsCacheMs });
   const store = new MessageStore();
   const metrics = { smtp: smtpMetrics(), worker: workerMetrics() };

@@ -1,3 +1,4 @@
+import { get } from 'node:https';
 import { connect, createServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +31,30 @@ describe('world certificate authority', () => {
     const wrongName = await handshake({ cert: issued.certificatePem, key: issued.privateKeyPem }, ca.certificatePem, 'other.example');
     expect(wrongName.authorized).toBe(false);
     expect(wrongName.error).toMatch(/altnames|ALTNAME/i);
+  });
+
+  it('issues an IP SAN for an address among the names, which an https client connecting by address accepts', async () => {
+    const ca = await createCertificateAuthority();
+    const issued = await ca.issue(['postal.mailgoat.ai', '127.0.0.1']);
+    const server = createServer({ cert: issued.certificatePem, key: issued.privateKeyPem }, (socket) => socket.end('HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    // What MailGoat does with `server: https://127.0.0.1`: node's default checkServerIdentity against the address.
+    const byAddress = (names: string) =>
+      new Promise<string>((resolve) => {
+        get(`https://127.0.0.1:${port}/`, { ca: names, agent: false }, (res) => {
+          res.resume();
+          resolve(String(res.statusCode));
+        }).on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      });
+    try {
+      expect(await byAddress(ca.certificatePem)).toBe('204');
+      const dnsOnly = await ca.issue(['postal.mailgoat.ai']);
+      server.setSecureContext({ cert: dnsOnly.certificatePem, key: dnsOnly.privateKeyPem });
+      expect(await byAddress(ca.certificatePem)).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+    } finally {
+      server.close();
+    }
   });
 
   it('is not trusted by a client that does not know the world root', async () => {

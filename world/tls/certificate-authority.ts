@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
+import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -17,6 +18,7 @@ export interface IssuedCertificate {
 
 export interface WorldCertificateAuthority {
   certificatePem: string;
+  /** names: DNS names, or IP addresses (issued as IP SANs); the first is the subject CN. */
   issue(names: string[], options?: { validDays?: number; notBefore?: Date }): Promise<IssuedCertificate>;
 }
 
@@ -73,7 +75,9 @@ export async function createCertificateAuthority(commonName = 'postal-qa world C
           new x509.BasicConstraintsExtension(false, undefined, true),
           new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
           new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-          new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: 'dns' as const, value }))),
+          // An address among the names becomes an IP SAN, so a client that connects by address (MailGoat's
+          // `server: https://<address>`, a user without the world's DNS) can verify the certificate too.
+          new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: isIP(value) ? ('ip' as const) : ('dns' as const), value }))),
           await x509.AuthorityKeyIdentifierExtension.create(caCertificate),
         ],
       });

@@ -1,15 +1,25 @@
-// A stand-in for the MailGoat CLI, driven through the same argv, HOME and exit codes as the real one
-// (see shared/reference/mailgoat.md). `traits` switch on MailGoat 1.2.0's known bugs one by one,
-// so the harness's FN-06 control can be shown to pass a good CLI and fail each defect.
-import { randomBytes } from 'node:crypto';
+// A stand-in for the MailGoat CLI, driven through the same argv, HOME and exit codes as the real one.
+// What it prints follows MailGoat 1.2.0 as observed by running it (/work/notes/mailgoat-cli-1.2.0.md and
+// the transcripts beside it): Postal's `data` pretty-printed with --json, `✗ <message>` on stderr
+// without it, {"status":"error","message"} on stderr with it, exit 2 config / 3 network / 4 Postal.
+// `traits` switch on 1.2.0's defects one by one, so FN-06 can be shown to pass a good CLI and to name each:
+//   ignoresPostalStatus     Postal's status is never read: its error `data` is printed, exit 0
+//   inboxIdIsMessageId      the inbox lists the Message-ID, which Postal's messages/message (to_i) cannot find
+//   parentOwnsInboxOptions  `inbox list --json --db-path X` ignores both options: a table of the default database
+//   ignoresEnvOverrides     MAILGOAT_* variables are read by no command (1.2.0); otherwise they override the file
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { inboxEntries, loadState, saveState } from './state.mjs';
 
-const API_KEY_ERROR = { code: 'InvalidServerAPIKey', message: 'The API token provided in X-Server-API-Key was not valid.' };
+const INVALID_KEY = (token) => ({ message: 'The API token provided in X-Server-API-Key was not valid.', token, code: 'InvalidServerAPIKey' });
+const NOT_FOUND = (id) => ({ message: 'No message found matching provided ID', id, code: 'MessageNotFound' });
+const pretty = (value) => `${JSON.stringify(value, null, 2)}\n`;
+
+let json = false;
 
 function die(code, message) {
-  process.stderr.write(`Error: ${message}\n`);
+  process.stderr.write(json ? `${JSON.stringify({ status: 'error', message })}\n` : `✗ ${message}\n`);
   process.exit(code);
 }
 
@@ -22,6 +32,7 @@ function parseArgs(argv) {
     if (arg.startsWith('--')) {
       current = arg.slice(2);
       options[current] ??= [];
+      if (current === 'json' || current === 'unread') current = undefined;
     } else if (current && (options[current].length === 0 || current === 'to' || current === 'cc')) {
       options[current].push(arg);
       if (current !== 'to' && current !== 'cc') current = undefined;
@@ -33,13 +44,13 @@ function parseArgs(argv) {
   return { options, positionals };
 }
 
-function loadConfig(state) {
+function loadConfig(traits, state) {
   const file = join(process.env.HOME ?? '/nonexistent', '.mailgoat', 'config.json');
   let config;
   try {
     config = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    die(2, `cannot read config ${file}: ${error.code ?? error.message}`);
+  } catch {
+    die(2, `Config file not found at ${file}.\nRun \`mailgoat config init\` to create one`);
   }
   state.configsSeen.push({
     fileMode: statSync(file).mode & 0o777,
@@ -47,43 +58,70 @@ function loadConfig(state) {
     server: config.server,
     fromAddress: config.fromAddress,
   });
+  const env = traits.ignoresEnvOverrides ? {} : process.env;
   const merged = {
     ...config,
-    server: process.env.MAILGOAT_SERVER ?? config.server,
-    fromAddress: process.env.MAILGOAT_FROM_ADDRESS ?? config.fromAddress,
-    api_key: process.env.MAILGOAT_API_KEY ?? config.api_key,
+    server: env.MAILGOAT_SERVER ?? config.server,
+    fromAddress: env.MAILGOAT_EMAIL ?? config.fromAddress ?? config.email,
+    api_key: env.MAILGOAT_API_KEY ?? config.api_key,
   };
-  if (!merged.server || !merged.fromAddress || !merged.api_key) die(2, 'config needs server, fromAddress and api_key');
-  const server = /^https?:\/\//.test(merged.server) ? merged.server : `https://${merged.server}`;
-  if (server.replace(/\/+$/, '') !== state.serverUrl.replace(/\/+$/, '')) die(3, `cannot connect to ${server}`);
+  if (!merged.server || !merged.fromAddress || !merged.api_key) die(2, 'Configuration validation failed: server, fromAddress and api_key are required');
+  // Checked before any request, as 1.2.0 does: a key Postal could never have issued never reaches it.
+  if (merged.api_key.length < 10) die(2, 'Configuration validation failed: Invalid API key: API key must be at least 10 characters');
+  if (!/^[A-Za-z0-9_-]+$/.test(merged.api_key)) die(2, 'Configuration validation failed: Invalid API key: API key contains invalid characters');
   state.keysSeen.push(merged.api_key);
   return merged;
 }
 
-/** Postal answers HTTP 200 with a status field; what the CLI does with a non-success status is the point. */
-function postalError(traits, state, config, answer) {
-  saveState(state);
-  if (traits.ignoresPostalStatus) {
-    process.stdout.write(`${JSON.stringify(answer)}\n`);
-    process.exit(0);
+/** What reaching Postal takes: the configured server must be the fake Postal's, and its CA trusted (NODE_EXTRA_CA_CERTS). */
+function connect(state, config) {
+  const server = /^https?:\/\//.test(config.server) ? config.server : `https://${config.server}`;
+  if (server.replace(/\/+$/, '') !== state.serverUrl.replace(/\/+$/, '')) die(3, `Network error: cannot reach ${server} (getaddrinfo ENOTFOUND)`);
+  if (state.caPem) {
+    let trusted = '';
+    try {
+      trusted = readFileSync(process.env.NODE_EXTRA_CA_CERTS ?? '/nonexistent', 'utf8');
+    } catch {
+      // Not given: the chain cannot be verified.
+    }
+    if (!trusted.includes(state.caPem.trim())) die(3, `Network error: self-signed certificate in certificate chain (${server})`);
   }
-  die(4, `${answer.data.code}: ${answer.data.message}`);
 }
 
-function send(traits, state, config, options) {
-  if (!state.validKeys.includes(config.api_key)) {
-    return postalError(traits, state, config, { status: 'error', time: 0.01, flags: {}, data: { ...API_KEY_ERROR, token: config.api_key } });
+/** Postal answers HTTP 200 with a status field; what the CLI does with a non-success status is the point. */
+function postalError(traits, state, data, plainOutput) {
+  saveState(state);
+  if (traits.ignoresPostalStatus) {
+    if (json) process.stdout.write(pretty(data));
+    else if (plainOutput.stdout) process.stdout.write(plainOutput.stdout);
+    if (!json && plainOutput.stderr) {
+      process.stderr.write(plainOutput.stderr);
+      process.exit(plainOutput.exit);
+    }
+    process.exit(0);
   }
+  die(data.code === 'InvalidServerAPIKey' ? 2 : 4, `${data.code}: ${data.message}`);
+}
+
+// Without --json, 1.2.0's send counts Object.keys(data.messages) of an error object and crashes; read prints an empty record.
+const SEND_CRASH = { stderr: '✗ Cannot convert undefined or null to object\n', exit: 1 };
+const READ_EMPTY = { stdout: 'Message Details\n\n' };
+
+function send(traits, state, config, options) {
+  connect(state, config);
+  if (!state.validKeys.includes(config.api_key)) return postalError(traits, state, INVALID_KEY(config.api_key), SEND_CRASH);
   const to = options.to ?? [];
   if (to.length === 0 || !options.subject?.[0]) die(1, 'send needs --to and --subject');
-  const messageId = `${randomBytes(8).toString('hex')}@rp.${state.serverUrl.replace(/^https?:\/\//, '')}`;
+  const host = state.serverUrl.replace(/^https?:\/\//, '');
+  const messageId = `${randomUUID()}@rp.${host}`;
   const messages = {};
   for (const rcpt of to) {
     const id = state.nextId++;
     const token = randomBytes(6).toString('hex');
     state.messages.push({
       id,
-      messageId: `<${messageId}>`,
+      token,
+      messageId,
       from: options.from?.[0] ?? config.fromAddress,
       to: [rcpt],
       subject: options.subject[0],
@@ -95,48 +133,62 @@ function send(traits, state, config, options) {
     messages[rcpt] = { id, token };
   }
   saveState(state);
-  if (options.json) process.stdout.write(`${JSON.stringify({ message_id: messageId, messages })}\n`);
-  else process.stdout.write(`Sent: ${messageId}\n`);
+  if (json) process.stdout.write(pretty({ message_id: messageId, messages }));
+  else process.stdout.write(`✓ Message sent successfully\n  Message ID: ${messageId}\n  Recipients: ${to.length}\n`);
 }
 
-function inboxList(traits, state, config, options) {
-  const entries = inboxEntries(state, config.fromAddress, (m) => (traits.inboxIdIsMessageId ? m.messageId : m.id));
+/** The listing of one database: what the world's receivers wrote there (state.databases maps a path to an agent's address). */
+function inbox(traits, state, options, { honoursOptions }) {
+  const defaultDb = join(process.env.HOME ?? '/nonexistent', '.mailgoat', 'inbox', 'messages.db');
+  const dbPath = honoursOptions ? (options['db-path']?.[0] ?? defaultDb) : defaultDb;
+  const asJson = honoursOptions && options.json !== undefined;
+  const address = state.databases?.[dbPath];
+  const entries = address ? inboxEntries(state, address, (m) => (traits.inboxIdIsMessageId ? m.messageId : m.id)) : [];
   saveState(state);
-  if (options.json) process.stdout.write(`${JSON.stringify(entries)}\n`);
-  else for (const e of entries) process.stdout.write(`${e.id}\t${e.from}\t${e.subject}\n`);
+  if (asJson) process.stdout.write(pretty(entries));
+  else if (entries.length === 0) process.stdout.write('No messages found in local cache.\n');
+  else for (const e of entries) process.stdout.write(`│ ${e.id} │ ${e.from} │ ${e.to.join(', ')} │ ${e.subject} │ ${e.read ? 'yes' : 'no'} │\n`);
 }
 
-function read(traits, state, config, options, ref) {
-  if (!state.validKeys.includes(config.api_key)) {
-    return postalError(traits, state, config, { status: 'error', time: 0.01, flags: {}, data: { ...API_KEY_ERROR, token: config.api_key } });
-  }
-  // Postal's messages/message takes the numeric id only, whatever the CLI was given.
-  const message = /^\d+$/.test(ref ?? '') ? state.messages.find((m) => m.id === Number(ref)) : undefined;
-  if (!message) {
-    return postalError(traits, state, config, { status: 'error', time: 0.01, flags: {}, data: { code: 'MessageNotFound', message: `No message found matching provided ID: ${ref}`, id: ref } });
-  }
+function read(traits, state, config, ref) {
+  connect(state, config);
+  if (!state.validKeys.includes(config.api_key)) return postalError(traits, state, INVALID_KEY(config.api_key), READ_EMPTY);
+  // Postal looks the id up with Ruby's to_i: the leading digits, else 0.
+  const numeric = Number.parseInt(/^\s*(\d+)/.exec(ref ?? '')?.[1] ?? '0', 10);
+  const message = state.messages.find((m) => m.id === numeric);
+  if (!message) return postalError(traits, state, NOT_FOUND(ref), READ_EMPTY);
   message.read = true;
   saveState(state);
-  const details = { message_id: message.messageId, rcpt_to: message.to[0], mail_from: message.from, subject: message.subject, timestamp: Date.parse(message.timestamp) / 1000 };
-  // MailGoat's formatter prints Postal's MessageDetails whole; its `status` expansion is an object, not Postal's envelope status.
-  const shown = traits.printsStatusExpansion
-    ? { id: message.id, token: 'a1b2c3d4e5f6', status: { status: 'Sent', last_delivery_attempt: Date.now() / 1000, held: false, hold_expiry: null }, details, inspection: { inspected: true, spam: false, spam_score: 0.4, threat: false }, plain_body: message.body }
-    : { id: message.id, details, plain_body: message.body };
-  if (options.json) process.stdout.write(`${JSON.stringify(shown)}\n`);
-  else process.stdout.write(`From: ${message.from}\nSubject: ${message.subject}\n\n${message.body}\n`);
+  // The whole MessageDetails, as 1.2.0 prints it: its `status` expansion is an object, not Postal's envelope status.
+  const shown = {
+    id: message.id,
+    token: message.token,
+    status: { status: 'Sent', last_delivery_attempt: Date.now() / 1000, held: false, hold_expiry: null },
+    details: { rcpt_to: message.to[0], mail_from: message.from, subject: message.subject, message_id: message.messageId, timestamp: Date.parse(message.timestamp) / 1000, direction: 'incoming', size: '512' },
+    inspection: { inspected: true, spam: false, spam_score: 0.4, threat: false },
+    plain_body: `${message.body}\n`,
+  };
+  if (json) process.stdout.write(pretty(shown));
+  else process.stdout.write(`Message Details\n\nMessage ID: ${message.messageId}\nFrom: ${message.from}\nSubject: ${message.subject}\n\nBody:\n${message.body}\n`);
 }
 
 export function main(traits = {}) {
   const [command, ...rest] = process.argv.slice(2);
-  const state = loadState();
-  const config = loadConfig(state);
   const { options, positionals } = parseArgs(rest);
+  json = options.json !== undefined;
+  const state = loadState();
   if (traits.hangsOn === command) {
     setInterval(() => {}, 60_000);
     return;
   }
+  if (command === 'inbox') {
+    // `inbox list …` (documented) or `inbox --json --db-path X` (the parent's own listing).
+    const sub = positionals[0];
+    if (sub !== undefined && sub !== 'list') die(1, `unknown inbox command: ${sub}`);
+    return inbox(traits, state, options, { honoursOptions: sub === undefined || !traits.parentOwnsInboxOptions });
+  }
+  const config = loadConfig(traits, state);
   if (command === 'send') return send(traits, state, config, options);
-  if (command === 'inbox' && positionals[0] === 'list') return inboxList(traits, state, config, options);
-  if (command === 'read') return read(traits, state, config, options, positionals[0]);
+  if (command === 'read') return read(traits, state, config, positionals[0]);
   die(1, `unknown command: ${command ?? '(none)'}`);
 }

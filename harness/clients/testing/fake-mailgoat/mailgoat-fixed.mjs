@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// MailGoat with both 1.2.0 defects fixed, printing `read --json` exactly as its formatter does: the whole
-// MessageDetails, whose `status` expansion ({status: "Sent", held, ...}) must not be taken for Postal's envelope.
+// MailGoat 1.2.0 with its three defects fixed: `read --json` still prints the whole MessageDetails, whose
+// `status` expansion ({status: "Sent", held, ...}) must not be taken for Postal's error envelope.
 import { main } from './fake-cli.mjs';
 
-main({ printsStatusExpansion: true });
+main({ ignoresEnvOverrides: true });

@@ -22,9 +22,9 @@ export function saveState(state) {
   renameSync(temporary, path);
 }
 
-/** An entry as `mailgoat inbox list --json` prints it; `idOf` decides what the id is. */
+/** An entry as `mailgoat inbox --json` 1.2.0 prints it (its key order; snippet = the whole body); `idOf` decides what the id is. */
 export function inboxEntries(state, address, idOf) {
   return state.messages
     .filter((m) => m.delivered && m.to.some((to) => to.toLowerCase() === address.toLowerCase()))
-    .map((m) => ({ id: idOf(m), from: m.from, to: m.to, subject: m.subject, timestamp: m.timestamp, read: m.read, snippet: m.body.slice(0, 120) }));
+    .map((m) => ({ id: idOf(m), from: m.from, to: m.to, subject: m.subject, snippet: m.body, timestamp: m.timestamp, read: m.read }));
 }
