@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createVitest, parseCLI, type Vitest } from 'vitest/node';
+import type { Vitest } from 'vitest/node';
 import { ConfigError, EXIT_CONFIG, EXIT_FAIL, EXIT_PASS } from '../core/config-error.ts';
 import { watchLaunchers } from '../core/process/watch-launchers.ts';
 import type { Deployment } from '../core/deployment/deployment-schema.ts';
@@ -55,6 +55,8 @@ function selectedAreas(options: RunOptions): Set<Area> {
 }
 
 async function runSpecs(options: RunOptions, target: OpenTarget, run: RunContext, registry: ResultRegistry, onVitest: (v: Vitest) => void): Promise<void> {
+  // Loaded only when the specs run (seconds on a busy machine): a configuration error answers without it.
+  const { createVitest, parseCLI } = await import('vitest/node');
   const { filter, options: vitestCli } = parseCLI(['vitest', ...options.vitestArgs]);
   // vitest installs SIGINT/SIGTERM handlers that exit the process at once; ours must run instead,
   // so the target is closed and the report written on Ctrl-C.
@@ -176,7 +178,8 @@ async function main(argv: string[]): Promise<number> {
     const interrupted = Boolean(stoppedBy);
     registry.stoppedEarly = Boolean(configError) || interrupted;
     // Screenshots need the target still open; the HTML needs vitest's allure-results complete.
-    if (options && !options.help && !options.listFaults && !interrupted) artifacts = await collectArtifacts(target?.descriptor, options.reportDir, secrets, vitest !== undefined);
+    // Only into a folder that takes writes: an unwritable --report-dir must stay one line, not a stack trace from rm.
+    if (options && !options.help && !options.listFaults && !interrupted && reportDirUsable) artifacts = await collectArtifacts(target?.descriptor, options.reportDir, secrets, vitest !== undefined);
     await target?.close().catch((error: Error) => registry.note(`closing the target failed: ${error.message}`));
     if (runDir) rmSync(runDir, { recursive: true, force: true });
     const input = {
