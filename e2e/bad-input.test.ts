@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../scripts/harness-command.ts';
 
-const ROW_TIMEOUT_MS = 60_000;
+const ROW_TIMEOUT_MS = 120_000;
 const scratch = mkdtempSync(join(tmpdir(), 'postal-qa-bad-input-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -113,7 +113,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Ru
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const timer = setTimeout(() => child.kill('SIGKILL'), ROW_TIMEOUT_MS - 5_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), ROW_TIMEOUT_MS - 10_000);
   return new Promise((resolve) =>
     child.once('close', (code, signal) => {
       clearTimeout(timer);
