@@ -38,28 +38,61 @@ export function closestKey(key: string, candidates: readonly string[]): string |
   return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
-/** Walks a zod schema along a path to list the keys an object at that place accepts. */
-function knownKeysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
-  let current: any = schema;
-  const unwrap = (s: any): any => {
-    while (s && (s.def?.type === 'pipe' || s.def?.type === 'optional' || s.def?.type === 'default')) {
-      s = s.def.in ?? s.def.innerType;
-    }
-    return s;
-  };
-  current = unwrap(current);
+const unwrap = (s: any): any => {
+  while (s && (s.def?.type === 'pipe' || s.def?.type === 'optional' || s.def?.type === 'default')) {
+    s = s.def.in ?? s.def.innerType;
+  }
+  return s;
+};
+
+/** Walks a zod schema along a path to the schema that judges the value at that place. */
+function schemaAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): any {
+  let current: any = unwrap(schema);
   for (const part of path) {
     if (typeof part === 'number') current = unwrap(current?.def?.element);
     else current = unwrap(current?.def?.shape?.[part as string]);
   }
+  return current;
+}
+
+/** The keys an object at that place accepts. */
+function knownKeysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
+  const current = schemaAt(schema, path);
   return current?.def?.shape ? Object.keys(current.def.shape) : [];
 }
 
+/** What the user wrote, in words: `the number 12345`, `the string "8"`, `an array of 2 items`. */
+export function describeFound(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? '' : 's'}`;
+  switch (typeof value) {
+    case 'string':
+      return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)}`;
+    case 'number':
+    case 'bigint':
+      return `the number ${String(value)}`;
+    case 'boolean':
+      return String(value);
+    case 'object':
+      return 'an object';
+    default:
+      return typeof value;
+  }
+}
+
+/** A schema's own words (`.describe(...)`), reached through wrappers. */
+function descriptionOf(schema: any): string | undefined {
+  return schema?.description ?? undefined;
+}
+
 /**
- * One line for the first problem zod found: where, what is wrong, what to do.
- * e.g. `fixtures/deployment.json: agents[3].adress: unknown field (did you mean "address"?)`
+ * One line for the first problem zod found: where, what was expected, what was found.
+ * e.g. `fixtures/deployment.json: agents[3].adress: unknown field (did you mean "address"?)`,
+ *      `fixtures/deployment.json: server.ip: expected an IPv4 address (string), found the number 12345`.
+ * The error must come from `safeParse(x, { reportInput: true })` for "found" to be known; without the
+ * input, a wrong type would look like a missing field. Pass `secret: true` for values never to echo.
  */
-export function formatZodError(source: string, error: z.ZodError, schema: z.ZodType): string {
+export function formatZodError(source: string, error: z.ZodError, schema: z.ZodType, options: { secret?: boolean } = {}): string {
   // A misspelt key shows up twice (unknown key + missing field); the unknown key is the one that explains it.
   const issues = [...error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
   const issue = issues[0];
@@ -74,9 +107,16 @@ export function formatZodError(source: string, error: z.ZodError, schema: z.ZodT
     return `${source}: ${parts.join('; ')}`;
   }
   const where = formatPath(issue.path);
-  if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) {
-    return `${source}: ${where}: required field is missing`;
-  }
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-  return `${source}: ${where}: ${issue.message}${more}`;
+  const input = (issue as { input?: unknown }).input;
+  if (issue.code === 'invalid_type') {
+    if (input === undefined) return `${source}: ${where}: required field is missing${more}`;
+    const description = descriptionOf(schemaAt(schema, issue.path));
+    const expected = description ? `${description} (${issue.expected})` : issue.expected === 'array' ? 'a list (array)' : `a ${issue.expected}`;
+    const found = options.secret && typeof input === 'string' ? 'a string' : describeFound(input);
+    return `${source}: ${where}: expected ${expected}, found ${found}${more}`;
+  }
+  // A custom check (superRefine) already says what it found; others get it appended.
+  const found = input === undefined || options.secret || typeof input === 'object' ? '' : `, found ${describeFound(input)}`;
+  return `${source}: ${where}: ${issue.message}${found}${more}`;
 }

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createVitest, parseCLI, type Vitest } from 'vitest/node';
+import type { Vitest } from 'vitest/node';
 import { ConfigError, EXIT_CONFIG, EXIT_FAIL, EXIT_PASS } from '../core/config-error.ts';
 import { watchLaunchers } from '../core/process/watch-launchers.ts';
 import type { Deployment } from '../core/deployment/deployment-schema.ts';
@@ -18,6 +18,7 @@ import { loadLiveSettings, type LiveSettings } from './config/live-settings.ts';
 import { loadDeployment } from '../core/deployment/load-deployment.ts';
 import { parseRunOptions, USAGE, type RunOptions } from './config/run-options.ts';
 import { loadWaivers, type Waiver } from './config/waivers.ts';
+import { applyDeadlineOverrides, readDeadlineOverrides } from './config/deadline-overrides.ts';
 import { CATALOG, type Area } from './controls/catalog.ts';
 import type { RunContext } from './controls/run-context.ts';
 import { INTERRUPTED_MARKER } from './controls/run-markers.ts';
@@ -28,6 +29,7 @@ import { isWritableReportDir, prepareReportDir } from './report/report-dir.ts';
 import { writeReports } from './report/write-reports.ts';
 import { readPreviousResults, type PreviousResults } from './report/previous-results.ts';
 import { collectArtifacts, type ReportArtifacts } from './report/report-artifacts.ts';
+import { checkEmbeddedOptions } from './targets/embedded.ts';
 import { openTarget } from './targets/open-target.ts';
 import type { OpenTarget } from './targets/target.ts';
 
@@ -47,27 +49,14 @@ function versions(): Record<string, string> {
   return { 'postal-qa': (require('../package.json') as { version: string }).version, node: process.versions.node, vitest: version('vitest'), mailauth: version('mailauth') };
 }
 
-/** Per-env deadlines can be stretched (a slow live provider) without touching code. */
-function applyDeadlineOverrides(target: OpenTarget, env: NodeJS.ProcessEnv): void {
-  const seconds = (key: string): number | undefined => {
-    const value = env[key];
-    if (value === undefined || value === '') return undefined;
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new ConfigError(`${key}=${value}: must be a number of seconds from 1 to 3600`);
-    return n * 1000;
-  };
-  const timeouts = target.descriptor.timeouts;
-  timeouts.deliveryMs = seconds('POSTAL_QA_DELIVERY_TIMEOUT_S') ?? timeouts.deliveryMs;
-  timeouts.propagationMs = seconds('POSTAL_QA_PROPAGATION_TIMEOUT_S') ?? timeouts.propagationMs;
-  timeouts.connectMs = seconds('POSTAL_QA_CONNECT_TIMEOUT_S') ?? timeouts.connectMs;
-}
-
 function selectedAreas(options: RunOptions): Set<Area> {
   const ids = options.only.length ? options.only : CATALOG.map((c) => c.id);
   return new Set(CATALOG.filter((c) => ids.includes(c.id)).map((c) => c.area));
 }
 
 async function runSpecs(options: RunOptions, target: OpenTarget, run: RunContext, registry: ResultRegistry, onVitest: (v: Vitest) => void): Promise<void> {
+  // Loaded only when the specs run (seconds on a busy machine): a configuration error answers without it.
+  const { createVitest, parseCLI } = await import('vitest/node');
   const { filter, options: vitestCli } = parseCLI(['vitest', ...options.vitestArgs]);
   // vitest installs SIGINT/SIGTERM handlers that exit the process at once; ours must run instead,
   // so the target is closed and the report written on Ctrl-C.
@@ -156,6 +145,9 @@ async function main(argv: string[]): Promise<number> {
       secrets = liveSettings.secrets;
     }
     const waivers: Waiver[] = loadWaivers(options.waiversPath);
+    // Every input is checked before the target opens: a mistake is exit 2 before any world starts.
+    const deadlines = readDeadlineOverrides(process.env);
+    if (options.env === 'embedded') checkEmbeddedOptions(options);
     try {
       target = await openTarget(options, deployment, liveSettings);
     } catch (error) {
@@ -163,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
       // e.g. the world's port 53 is taken by another world: one line that says what, not a stack trace.
       throw new ConfigError(`could not open the ${options.env} target: ${(error as Error).message}`);
     }
-    applyDeadlineOverrides(target, process.env);
+    applyDeadlineOverrides(target.descriptor.timeouts, deadlines);
     secrets = [...secrets, ...target.secrets];
     runDir = mkdtempSync(join(tmpdir(), 'postal-qa-run-'));
     const run: RunContext = {
@@ -186,7 +178,8 @@ async function main(argv: string[]): Promise<number> {
     const interrupted = Boolean(stoppedBy);
     registry.stoppedEarly = Boolean(configError) || interrupted;
     // Screenshots need the target still open; the HTML needs vitest's allure-results complete.
-    if (options && !options.help && !options.listFaults && !interrupted) artifacts = await collectArtifacts(target?.descriptor, options.reportDir, secrets, vitest !== undefined);
+    // Only into a folder that takes writes: an unwritable --report-dir must stay one line, not a stack trace from rm.
+    if (options && !options.help && !options.listFaults && !interrupted && reportDirUsable) artifacts = await collectArtifacts(target?.descriptor, options.reportDir, secrets, vitest !== undefined);
     await target?.close().catch((error: Error) => registry.note(`closing the target failed: ${error.message}`));
     if (runDir) rmSync(runDir, { recursive: true, force: true });
     const input = {

@@ -1,11 +1,47 @@
 /**
- * The world runs SpamAssassin and Dovecot, and its tests drive it with dig and swaks — Debian packages,
- * not npm ones (sqlite3 writes the MailGoat inbox databases); the report's web UI screenshots use Debian's headless-capable chromium. `ensureSystemPackages` installs what is missing when it may (root with apt-get), so the
- * quick start stays two commands on a fresh machine; otherwise it says in one line what to install.
+ * The Debian packages the project needs, derived from what the world and the tests actually start:
+ * one table of the programs (and the one data file) they use, each with the Debian package that
+ * ships it. The install list is the table's packages — nothing is listed by hand twice — and
+ * `system-packages.test.ts` checks with `dpkg -S` that each program belongs to the package named here
+ * (Debian 12 ships spamd in a package of its own, `spamd`: a hand-made list once missed it).
+ * `scripts/debian-packages.ts` prints the list for `.ci/run`.
+ *
+ * `ensureSystemPackages` installs what is missing when it may (root with apt-get), so the quick start
+ * stays two commands on a fresh machine; otherwise it says in one line what to install.
  */
 import { spawnSync } from 'node:child_process';
 
-export const SYSTEM_PACKAGES = ['spamassassin', 'spamc', 'dovecot-imapd', 'swaks', 'bind9-dnsutils', 'chromium', 'sqlite3'];
+export interface SystemProgram {
+  /** the name looked up on PATH, or an absolute path for what is not on PATH (a helper, a data file) */
+  program: string;
+  /** the Debian package that ships it (Debian 12, bookworm) */
+  package: string;
+  /** who starts or reads it, and why */
+  usedBy: string;
+}
+
+export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
+  { program: 'spamd', package: 'spamd', usedBy: "world/spam/spamd.ts: the world's SpamAssassin daemon, which scores mail (FN-05) and Postal's inbound spam check" },
+  { program: '/usr/share/spamassassin/10_default_prefs.cf', package: 'spamassassin', usedBy: "world/spam/spamd.ts: spamd's shipped rules (SHIPPED_RULES_DIR)" },
+  { program: 'spamc', package: 'spamc', usedBy: "world/main.ts: the `spamc -R` line `npm run world` prints for scoring a message by hand (the harness speaks spamc's protocol itself)" },
+  { program: 'dovecot', package: 'dovecot-core', usedBy: "world/imap/dovecot.ts: the seed providers' IMAP server (FN-02, FN-03)" },
+  { program: '/usr/lib/dovecot/imap', package: 'dovecot-imapd', usedBy: 'world/imap/dovecot.ts: the IMAP process dovecot starts for each login' },
+  { program: 'dig', package: 'bind9-dnsutils', usedBy: "world/dns-server.test.ts, world/world-dns.test.ts, e2e/npm-run-world.test.ts: the world's DNS asked from outside" },
+  { program: 'swaks', package: 'swaks', usedBy: "e2e/npm-run-world.test.ts: mail sent to the world's Postal from outside" },
+  { program: 'curl', package: 'curl', usedBy: "e2e/npm-run-world.test.ts: the world's web UI fetched from outside" },
+  { program: 'openssl', package: 'openssl', usedBy: 'core/smtp/smtp-dialogue.test.ts, harness/report/web-screenshots.test.ts: throw-away TLS certificates' },
+  { program: 'sqlite3', package: 'sqlite3', usedBy: "world/inbox/mailgoat-inbox-db.ts: the agents' inbox databases in `mailgoat inbox serve`'s SQLite format (FN-06 reads them with the real CLI)" },
+  { program: 'chromium', package: 'chromium', usedBy: "harness/report/web-screenshots.ts: headless screenshots of Postal's web UI for the report" },
+];
+
+/**
+ * Programs the code starts that need no package of this list: Node itself (process.execPath), and the
+ * installer's and shell's own tools, which every Debian system has (Essential: yes packages).
+ */
+export const ALWAYS_PRESENT_PROGRAMS: readonly string[] = ['sh', 'which', 'dpkg-query', 'apt-get'];
+
+/** The install list: the table's packages, each once, in table order. */
+export const SYSTEM_PACKAGES: readonly string[] = [...new Set(SYSTEM_PROGRAMS.map((p) => p.package))];
 
 function installed(name: string): boolean {
   return spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' }).stdout.includes('install ok installed');

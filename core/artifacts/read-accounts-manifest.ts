@@ -11,8 +11,9 @@ export function parseAccountsManifest(text: string, source: string): AccountsMan
   } catch (error) {
     throw new ConfigError(`${source}: not valid JSON (${(error as Error).message}); fix it or provision again with --fresh`);
   }
-  const parsed = accountsManifestSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`${formatZodError(source, parsed.error, accountsManifestSchema)}; fix it or provision again with --fresh`);
+  // reportInput tells a wrong type from a missing field; secret: the manifest holds API keys, never echoed.
+  const parsed = accountsManifestSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) throw new ConfigError(`${formatZodError(source, parsed.error, accountsManifestSchema, { secret: true })}; fix it or provision again with --fresh`);
   return parsed.data;
 }
 

@@ -2,11 +2,12 @@ import { z } from 'zod';
 
 const hostname = z
   .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a fully qualified host name, e.g. mail.example.com');
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a fully qualified host name, e.g. mail.example.com')
+  .describe('a host name');
 
-const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'must be an IPv4 address, e.g. 91.98.35.3');
+const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'must be an IPv4 address, e.g. 91.98.35.3').describe('an IPv4 address');
 
-const email = z.string().regex(/^[a-z0-9._+-]+@[a-z0-9.-]+\.[a-z]{2,63}$/i, 'must be an email address, e.g. ceo@mailgoat.ai');
+const email = z.string().regex(/^[a-z0-9._+-]+@[a-z0-9.-]+\.[a-z]{2,63}$/i, 'must be an email address, e.g. ceo@mailgoat.ai').describe('an email address');
 
 export const agentSchema = z
   .object({
@@ -44,8 +45,14 @@ export const deploymentSchema = z
         dkimIdentifier: z.string().regex(/^[a-z0-9-]+$/, 'must be lower-case letters, digits and dashes').default('postal'),
       })
       .strict(),
-    catchAll: z.string().min(1),
-    agents: z.array(agentSchema).min(1),
+    /** The one agent that receives mail for unknown addresses: exactly one agent id, never a list. */
+    catchAll: z.string().min(1).describe('one agent id (the single catch-all)'),
+    agents: z.array(agentSchema).min(1).describe('a list of agents'),
+    /**
+     * How many agents the plan has (13 for MailGoat). A deployment file that lists fewer or more is a
+     * mistake in the file, not a smaller plan: change this number when the plan changes.
+     */
+    expectedAgentCount: z.number().int().min(1).max(1000).describe('a whole number of agents').default(13),
     /** Where each agent's inbox receiver (MailGoat's `inbox serve`) listens: agent i at basePort + i. */
     inboxEndpoint: z
       .object({
@@ -87,7 +94,7 @@ export const deploymentSchema = z
       .strict(),
     thresholds: z
       .object({
-        spamScoreMin: z.number().min(0).max(10),
+        spamScoreMin: z.number().min(0).max(10).describe('a score from 0 to 10'),
         throughput: z.object({ messagesPerSecond: z.number().positive(), durationSeconds: z.number().positive() }).strict(),
         latency: z.object({ p95Ms: z.number().positive() }).strict(),
       })
@@ -95,12 +102,27 @@ export const deploymentSchema = z
   })
   .strict()
   .superRefine((d, ctx) => {
-    const ids = new Set<string>();
+    if (d.agents.length !== d.expectedAgentCount) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agents'],
+        message: `expected ${d.expectedAgentCount} agents (expectedAgentCount, the plan's number), found ${d.agents.length}; add the missing agents or change expectedAgentCount with the plan`,
+      });
+    }
+    const ids = new Map<string, number>();
+    const addresses = new Map<string, number>();
     d.agents.forEach((agent, i) => {
-      if (ids.has(agent.id)) ctx.addIssue({ code: 'custom', path: ['agents', i, 'id'], message: `duplicate agent id "${agent.id}"` });
-      ids.add(agent.id);
-      if (!agent.address.toLowerCase().endsWith(`@${d.domain.toLowerCase()}`)) {
-        ctx.addIssue({ code: 'custom', path: ['agents', i, 'address'], message: `must be an address at ${d.domain}` });
+      const sameId = ids.get(agent.id);
+      if (sameId !== undefined) ctx.addIssue({ code: 'custom', path: ['agents', i, 'id'], message: `duplicate agent id "${agent.id}" (also agents[${sameId}])` });
+      else ids.set(agent.id, i);
+      // Addresses are compared case-insensitively: mail to Ceo@ and ceo@ reaches the same mailbox.
+      const address = agent.address.toLowerCase();
+      const sameAddress = addresses.get(address);
+      if (sameAddress !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['agents', i, 'address'], message: `expected a unique address, found "${agent.address}" again (also agents[${sameAddress}]); each agent needs its own mailbox` });
+      } else addresses.set(address, i);
+      if (!address.endsWith(`@${d.domain.toLowerCase()}`)) {
+        ctx.addIssue({ code: 'custom', path: ['agents', i, 'address'], message: `expected an address at ${d.domain}, found "${agent.address}"` });
       }
     });
     if (!d.dns.dkim.selector.startsWith(`${d.postal.dkimIdentifier}-`)) {
@@ -109,8 +131,9 @@ export const deploymentSchema = z
     if (d.postal.services.includes('database')) {
       ctx.addIssue({ code: 'custom', path: ['postal', 'services'], message: 'Postal\'s compose project has no "database" service: MariaDB runs as its own container (list it in postal.containers, e.g. "postal-mariadb")' });
     }
+    // Exactly one catch-all, and it is one of the agents (its inbox is where unknown addresses land).
     if (!ids.has(d.catchAll)) {
-      ctx.addIssue({ code: 'custom', path: ['catchAll'], message: `names no agent; use one of the agent ids (e.g. "team")` });
+      ctx.addIssue({ code: 'custom', path: ['catchAll'], message: `expected one of the agent ids (e.g. "team"), found "${d.catchAll}", which names no agent` });
     }
   });
 

@@ -46,12 +46,33 @@ describe('loadDeployment', () => {
   });
 
   it('refuses a catch-all that names no agent and an address outside the domain', () => {
-    expect(errorOf(withChange((d) => { d.catchAll = 'everyone'; }))).toContain('catchAll: names no agent');
-    expect(errorOf(withChange((d) => { d.agents[0].address = 'ceo@example.com'; }))).toContain('agents[0].address: must be an address at mailgoat.ai');
+    expect(errorOf(withChange((d) => { d.catchAll = 'everyone'; }))).toBe('deployment.json: catchAll: expected one of the agent ids (e.g. "team"), found "everyone", which names no agent');
+    expect(errorOf(withChange((d) => { d.agents[0].address = 'ceo@example.com'; }))).toContain('agents[0].address: expected an address at mailgoat.ai, found "ceo@example.com"');
   });
 
   it('says when the JSON itself is broken or the file is missing', () => {
-    expect(errorOf('{ "domain": ')).toMatch(/^deployment.json: not valid JSON/);
-    expect(() => loadDeployment('fixtures/nope.json')).toThrow(/deployment file not found; pass --deployment=/);
+    expect(errorOf('{ "domain": ')).toMatch(/^deployment.json: the deployment file is not valid JSON/);
+    expect(() => loadDeployment('fixtures/nope.json')).toThrow(/^--deployment=fixtures\/nope.json: deployment file not found; pass --deployment=/);
+  });
+
+  // Before, zod's issues carried no input and every wrong type read "required field is missing".
+  it('tells a wrong type from a missing field, saying what it expected and what it found', () => {
+    expect(errorOf(withChange((d) => { d.server.ip = 12345; }))).toBe('deployment.json: server.ip: expected an IPv4 address (string), found the number 12345');
+    expect(errorOf(withChange((d) => { d.agents = 42; }))).toBe('deployment.json: agents: expected a list of agents (array), found the number 42');
+    expect(errorOf(withChange((d) => { d.thresholds.spamScoreMin = '8'; }))).toBe('deployment.json: thresholds.spamScoreMin: expected a score from 0 to 10 (number), found the string "8"');
+    expect(errorOf(withChange((d) => { d.catchAll = ['team', 'qa']; }))).toBe('deployment.json: catchAll: expected one agent id (the single catch-all) (string), found an array of 2 items');
+  });
+
+  it('holds the agents to the plan: its number (expectedAgentCount, 13 by default), unique addresses', () => {
+    expect(errorOf(withChange((d) => { d.agents.pop(); d.catchAll = 'ceo'; }))).toMatch(/^deployment.json: agents: expected 13 agents \(expectedAgentCount, the plan's number\), found 12;/);
+    expect(parseDeployment(withChange((d) => { d.agents.pop(); d.catchAll = 'ceo'; d.expectedAgentCount = 12; }), 'd.json').agents).toHaveLength(12);
+    expect(errorOf(withChange((d) => { d.agents[5].address = 'CEO@mailgoat.ai'; }))).toBe(
+      'deployment.json: agents[5].address: expected a unique address, found "CEO@mailgoat.ai" again (also agents[0]); each agent needs its own mailbox',
+    );
+    expect(loadDeployment('fixtures/deployment.json').expectedAgentCount).toBe(13);
+  });
+
+  it('appends what it found to a wrong value', () => {
+    expect(errorOf(withChange((d) => { d.server.ip = '91.98.35'; }))).toBe('deployment.json: server.ip: must be an IPv4 address, e.g. 91.98.35.3, found the string "91.98.35"');
   });
 });

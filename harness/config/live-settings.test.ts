@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Area } from '../controls/catalog.ts';
+import { ConfigError } from '../../core/config-error.ts';
 import { loadLiveSettings } from './live-settings.ts';
 
 const ALL = new Set<Area>(['infrastructure', 'dns', 'security', 'functionality', 'performance']);
@@ -23,7 +24,9 @@ describe('loadLiveSettings', () => {
   it('reads .env.live, lets the environment win, and lists the secrets to mask', () => {
     const dir = mkdtempSync(join(tmpdir(), 'postal-qa-'));
     const file = join(dir, '.env.live');
-    writeFileSync(file, '# live\nPOSTAL_API_URL=https://postal.example\nPOSTAL_API_KEYS_FILE=keys.txt\nSEED_GMAIL_ADDRESS=a@gmail.com\nSEED_GMAIL_PASSWORD="app-pass-1"\nSEED_OUTLOOK_ADDRESS=b@outlook.com\nSEED_OUTLOOK_PASSWORD=app-pass-2\nDNS_RESOLVERS=127.0.0.53, 127.0.0.54\n');
+    const keys = join(dir, 'postal-api-keys.txt');
+    writeFileSync(keys, `ceo@mailgoat.ai ${'a'.repeat(24)}\n`);
+    writeFileSync(file, `# live\nPOSTAL_API_URL=https://postal.example\nPOSTAL_API_KEYS_FILE=${keys}\nSEED_GMAIL_ADDRESS=a@gmail.com\nSEED_GMAIL_PASSWORD="app-pass-1"\nSEED_OUTLOOK_ADDRESS=b@outlook.com\nSEED_OUTLOOK_PASSWORD=app-pass-2\nDNS_RESOLVERS=127.0.0.53, 127.0.0.54\n`);
     const settings = loadLiveSettings(ALL, { POSTAL_API_URL: 'https://override.example' }, file);
     expect(settings.values.POSTAL_API_URL).toBe('https://override.example');
     expect(settings.resolvers).toEqual(['127.0.0.53', '127.0.0.54']);
@@ -35,5 +38,34 @@ describe('loadLiveSettings', () => {
     const file = join(dir, '.env.live');
     writeFileSync(file, 'POSTAL_API_URL=x\nthis is not a setting\n');
     expect(() => loadLiveSettings(ALL, {}, file)).toThrow(`${file}:2: expected KEY=value`);
+  });
+
+  // Before, these showed up as errors inside controls halfway through the run.
+  it('refuses a wrong setting before the run in one line naming it, what it expects and what it found', () => {
+    const dns = new Set<Area>(['dns']);
+    const messageOf = (env: NodeJS.ProcessEnv, areas = dns): string => {
+      try {
+        loadLiveSettings(areas, env, noFile);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(messageOf({ DNS_RESOLVERS: 'not-an-ip' })).toBe(`DNS_RESOLVERS: expected comma-separated IP addresses with an optional :port, e.g. 1.1.1.1,8.8.8.8, found the string "not-an-ip" (from the environment or ${noFile})`);
+    expect(messageOf({ POSTAL_API_URL: 'not-a-url' })).toMatch(/^POSTAL_API_URL: expected an http\(s\) URL like https:\/\/postal.mailgoat.ai, found the string "not-a-url"/);
+    expect(messageOf({ SPAMD_HOST: '127.0.0.1' })).toMatch(/^SPAMD_HOST: expected host:port/);
+    expect(messageOf({ POSTAL_HEALTH_URLS: 'http://127.0.0.1:9090/health' })).toMatch(/^POSTAL_HEALTH_URLS: expected name=URL pairs/);
+    expect(messageOf({ POSTAL_API_KEYS_FILE: tmpdir() })).toBe(`POSTAL_API_KEYS_FILE=${tmpdir()}: is a directory; expected a API keys file (a file)`);
+    expect(loadLiveSettings(dns, { DNS_RESOLVERS: '1.1.1.1, 127.0.0.1:5353, [::1]:53, 2606:4700::1111' }, noFile).resolvers).toHaveLength(4);
+  });
+
+  it('never echoes a secret it refuses', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'postal-qa-'));
+    const keys = join(dir, 'keys.txt');
+    writeFileSync(keys, 'ceo@mailgoat.ai SECRETSECRETSECRETSECRE\n');
+    const error = (() => { try { loadLiveSettings(new Set<Area>(['dns']), { POSTAL_API_KEYS_FILE: keys }, noFile); } catch (e) { return e as Error; } return undefined; })();
+    expect(error?.message).toMatch(/^POSTAL_API_KEYS_FILE=.*keys\.txt:1: the key for ceo@mailgoat.ai is not 24 letters/);
+    expect(error?.message).not.toContain('SECRET');
   });
 });

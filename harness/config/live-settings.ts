@@ -1,5 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { parseApiKeysFile } from '../../core/artifacts/api-keys-file.ts';
 import { ConfigError } from '../../core/config-error.ts';
+import { describeFound } from '../../core/format-zod-error.ts';
+import { readUserFile } from '../../core/read-user-file.ts';
 import type { Area } from '../controls/catalog.ts';
 import { DEFAULT_PUBLIC_RESOLVERS } from '../targets/public-resolvers.ts';
 
@@ -58,12 +63,85 @@ function listOf(value: string | undefined): string[] {
   return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/** "address" or "address:port" (IPv6 in brackets with a port), the form core/dns/resolver.ts reads. */
+function isServer(text: string): boolean {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(text);
+  if (bracketed) return isIP(bracketed[1]!) === 6 && validPort(bracketed[2]);
+  if (isIP(text) === 6) return true;
+  const [address, port, ...rest] = text.split(':');
+  return rest.length === 0 && isIP(address!) === 4 && validPort(port);
+}
+const validPort = (port: string | undefined): boolean => port === undefined || (/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535);
+const isHttpUrl = (text: string): boolean => {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+};
+const serverList = (text: string): string[] => text.split(',').map((s) => s.trim()).filter(Boolean);
+
+/**
+ * What each setting must look like, checked before the run: a wrong value is exit 2 naming the
+ * setting, never an error inside a control halfway through the run. Secrets are only checked for
+ * presence and never echoed.
+ */
+const liveSettingsSchema = z.object({
+  POSTAL_API_URL: z.string().refine(isHttpUrl, 'expected an http(s) URL like https://postal.mailgoat.ai').optional(),
+  POSTAL_API_KEYS_FILE: z.string().optional(),
+  SEED_GMAIL_ADDRESS: z.string().regex(/^[^@\s]+@[^@\s]+\.[a-z]{2,63}$/i, 'expected an email address like seed@gmail.com').optional(),
+  SEED_OUTLOOK_ADDRESS: z.string().regex(/^[^@\s]+@[^@\s]+\.[a-z]{2,63}$/i, 'expected an email address like seed@outlook.com').optional(),
+  SEED_GMAIL_PASSWORD: z.string().optional(),
+  SEED_OUTLOOK_PASSWORD: z.string().optional(),
+  DNS_RESOLVERS: z
+    .string()
+    .refine((v) => serverList(v).length > 0 && serverList(v).every(isServer), 'expected comma-separated IP addresses with an optional :port, e.g. 1.1.1.1,8.8.8.8')
+    .optional(),
+  DNS_AUTHORITATIVE: z
+    .string()
+    .refine((v) => serverList(v).length > 0 && serverList(v).every(isServer), 'expected comma-separated IP addresses with an optional :port, e.g. 213.133.100.98')
+    .optional(),
+  POSTAL_SERVICES_COMMAND: z.string().trim().min(1).optional(),
+  POSTAL_HEALTH_URLS: z
+    .string()
+    .refine(
+      (v) => serverList(v).length > 0 && serverList(v).every((pair) => /^[a-z0-9_-]+=/i.test(pair) && isHttpUrl(pair.slice(pair.indexOf('=') + 1))),
+      'expected name=URL pairs separated by commas, e.g. worker=http://127.0.0.1:9090/health',
+    )
+    .optional(),
+  INBOX_LIST_COMMAND: z.string().refine((v) => v.includes('{agent}'), 'expected a command containing {agent}, e.g. "mailgoat inbox list --json --db-path /srv/inbox/{agent}.db"').optional(),
+  SPAMD_HOST: z
+    .string()
+    .refine((v) => /^[a-z0-9.-]+:\d{1,5}$/i.test(v) && validPort(v.split(':')[1]), 'expected host:port, e.g. 127.0.0.1:783')
+    .optional(),
+});
+
+const SECRET_KEYS = new Set([...LIVE_SETTINGS, ...OPTIONAL_LIVE_SETTINGS].filter((s) => s.secret).map((s) => s.key));
+
+/** One line for the first wrong setting: its name, what it must be, what it is (never a secret's value). */
+function checkSettings(values: Record<string, string>, envFile: string): void {
+  const parsed = liveSettingsSchema.safeParse(values, { reportInput: true });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0]);
+    const found = SECRET_KEYS.has(key) ? '' : `, found ${describeFound(values[key])}`;
+    throw new ConfigError(`${key}: ${issue.message}${found} (from the environment or ${envFile})`);
+  }
+  const keysFile = values.POSTAL_API_KEYS_FILE;
+  if (keysFile) {
+    // Read and parsed now, not when the live target opens: a wrong file is exit 2 before anything is asked of the server.
+    const text = readUserFile({ path: keysFile, namedBy: 'POSTAL_API_KEYS_FILE', what: 'API keys file', whenMissing: 'point it at postal-api-keys.txt' });
+    parseApiKeysFile(text, `POSTAL_API_KEYS_FILE=${keysFile}`);
+  }
+}
+
 export function loadLiveSettings(
   selectedAreas: ReadonlySet<Area>,
   env: NodeJS.ProcessEnv = process.env,
   envFile = '.env.live',
 ): LiveSettings {
-  const fromFile = existsSync(envFile) ? parseEnvFile(readFileSync(envFile, 'utf8'), envFile) : {};
+  const fromFile = existsSync(envFile) ? parseEnvFile(readUserFile({ path: envFile, what: 'live settings file (KEY=value lines)' }), envFile) : {};
   const lookup = (key: string): string | undefined => env[key] || fromFile[key] || undefined;
 
   const missing = LIVE_SETTINGS.filter((s) => s.neededBy.some((a) => selectedAreas.has(a)) && !lookup(s.key));
@@ -77,6 +155,7 @@ export function loadLiveSettings(
     const value = lookup(s.key);
     if (value) values[s.key] = value;
   }
+  checkSettings(values, envFile);
   return {
     values,
     resolvers: listOf(lookup('DNS_RESOLVERS')).length ? listOf(lookup('DNS_RESOLVERS')) : DEFAULT_PUBLIC_RESOLVERS,

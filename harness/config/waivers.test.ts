@@ -20,6 +20,10 @@ describe('waivers', () => {
   it('refuses a waiver without a reason or with a bad date', () => {
     expect(() => parseWaivers(one({ justification: 'x' }), 'w.json')).toThrow(/\[0\]\.justification: must say why/);
     expect(() => parseWaivers(one({ expires: 'soon' }), 'w.json')).toThrow(/\[0\]\.expires: must be a date/);
-    expect(() => parseWaivers(one({ expires: '2026-13-45' }), 'w.json')).toThrow(/not a real date/);
+    expect(() => parseWaivers(one({ expires: '2026-13-45' }), 'w.json')).toThrow(/must be a real calendar date/);
+    // Date.parse rolls 2030-02-30 into March 2; a waiver must name a day that exists.
+    expect(() => parseWaivers(one({ expires: '2030-02-30' }), 'w.json')).toThrow('w.json: [0].expires: must be a real calendar date (YYYY-MM-DD), e.g. 2026-12-31, found the string "2030-02-30"');
+    expect(() => parseWaivers(one({ expires: '2027-02-29' }), 'w.json')).toThrow(/must be a real calendar date/);
+    expect(parseWaivers(one({ expires: '2028-02-29' }), 'w.json')[0]?.expires).toBe('2028-02-29');
   });
 });

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../core/config-error.ts';
+import { readUserFile } from '../../core/read-user-file.ts';
 import type { PreviousRun } from './run-changes.ts';
 
 const resultsSchema = z.object({
@@ -28,10 +29,16 @@ export interface PreviousResults {
   problem?: string;
 }
 
-function parse(path: string): PreviousRun {
+/** A results.json holds every control's evidence: larger than a config file, still bounded. */
+const MAX_RESULTS_BYTES = 64 * 1024 * 1024;
+
+function parse(path: string, namedBy?: string): PreviousRun {
   let json: unknown;
+  // A file the user named: a directory, a device, a huge or non-UTF-8 file is one line naming the flag.
+  if (namedBy && !existsSync(path)) throw new Error('no such file');
+  const text = namedBy ? readUserFile({ path, namedBy, what: 'results.json', maxBytes: MAX_RESULTS_BYTES }) : undefined;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(text ?? readFileSync(path, 'utf8'));
   } catch (error) {
     throw new Error((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not JSON (${(error as Error).message})`);
   }
@@ -43,8 +50,9 @@ function parse(path: string): PreviousRun {
 export function readPreviousResults(reportDir: string, compareTo: string | undefined): PreviousResults {
   if (compareTo !== undefined) {
     try {
-      return { run: parse(compareTo) };
+      return { run: parse(compareTo, '--compare-to') };
     } catch (error) {
+      if (error instanceof ConfigError) throw error;
       throw new ConfigError(`--compare-to=${compareTo}: ${(error as Error).message}`);
     }
   }

@@ -3,8 +3,8 @@
  * and tells the specs only what a live deployment would tell them — addresses, credentials, a CA to
  * trust. Only the harness's embedded target may import world/, and only to start it and name its faults.
  */
-import { existsSync } from 'node:fs';
 import { ConfigError } from '../../core/config-error.ts';
+import { readUserFile } from '../../core/read-user-file.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { FAULTS, findFault } from '../../world/faults.ts';
 import { ensureSystemPackages } from '../../world/system-packages.ts';
@@ -43,14 +43,27 @@ export interface EmbeddedWorldOptions {
   postalSpamd?: boolean;
 }
 
-/** Starts a world for scripts (benchmarks, the fault matrix's helpers) through the same path the target uses. */
-export function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise<WorldProcess> {
+/**
+ * What the embedded target is given, checked before anything starts (the CLI calls this before it
+ * opens the target): known faults, a readable zone file of at most 1 MB, a world net inside 127/8.
+ */
+export function checkEmbeddedOptions(options: Pick<EmbeddedWorldOptions, 'faults' | 'zoneFile' | 'net'>, env: NodeJS.ProcessEnv = process.env): void {
   for (const name of options.faults ?? []) {
     if (!findFault(name)) throw new ConfigError(`--fault=${name}: no such fault; --list-faults shows the ${FAULTS.length} there are`);
   }
-  if (options.zoneFile && !existsSync(options.zoneFile)) {
-    throw new ConfigError(`--zone-file=${options.zoneFile}: file not found; give the path of a zone file like ${ARTIFACTS_DIR}/postal-dns-records.txt`);
+  if (options.zoneFile) {
+    readUserFile({ path: options.zoneFile, namedBy: '--zone-file', what: 'zone file', whenMissing: `give the path of a zone file like ${ARTIFACTS_DIR}/postal-dns-records.txt` });
   }
+  const net = options.net ?? worldNet(env);
+  const octets = /^127\.(\d{1,3})\.(\d{1,3})$/.exec(net);
+  if (!octets || Number(octets[1]) > 255 || Number(octets[2]) > 255) {
+    throw new ConfigError(`POSTAL_QA_WORLD_NET: expected the first three octets of a loopback /24 like 127.0.16, found ${JSON.stringify(net)}`);
+  }
+}
+
+/** Starts a world for scripts (benchmarks, the fault matrix's helpers) through the same path the target uses. */
+export function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise<WorldProcess> {
+  checkEmbeddedOptions(options);
   const missingPackages = ensureSystemPackages();
   if (missingPackages) throw new ConfigError(missingPackages);
   return startWorldProcess({

@@ -131,7 +131,7 @@ export async function startSpamd(options: StartSpamdOptions): Promise<Spamd> {
 }
 
 function describeStartFailure(output: string, noRules: boolean, hiding: string[]): string | undefined {
-  if (/ENOENT|spawn failed/.test(output)) return 'spamd was not found: install Debian\'s spamassassin package (apt-get install spamassassin spamc).';
+  if (/ENOENT|spawn failed/.test(output)) return 'spamd was not found: install Debian\'s spamd package (apt-get install spamd spamassassin; Debian 12 ships the daemon apart from spamassassin).';
   if (/Address already in use|could not create .*socket/i.test(output)) return 'the address/port is in use: another world or spamd is running there.';
   if (noRules) return `spamd found no rules${hiding.length ? ` (empty ${hiding.join(', ')})` : ''}.`;
   return undefined;

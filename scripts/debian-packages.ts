@@ -1,0 +1,7 @@
+/**
+ * Prints the Debian packages the project needs, one per line, derived from the table of programs the
+ * world and the tests start (world/system-packages.ts). `.ci/run` installs exactly this list.
+ */
+import { SYSTEM_PACKAGES } from '../world/system-packages.ts';
+
+process.stdout.write(`${SYSTEM_PACKAGES.join('\n')}\n`);

@@ -1,0 +1,83 @@
+/**
+ * The package table is true to the machine and to the code: every program on it belongs (dpkg -S) to
+ * the package it names, and every program the code starts by name is on it.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../scripts/harness-command.ts';
+import { ALWAYS_PRESENT_PROGRAMS, SYSTEM_PACKAGES, SYSTEM_PROGRAMS } from './system-packages.ts';
+
+const hasDpkg = spawnSync('dpkg', ['--version']).status === 0;
+
+/** Where a program lives: its absolute path as given, or the first match on PATH. */
+function locate(program: string): string | undefined {
+  if (program.startsWith('/')) return program;
+  const found = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', program], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() || undefined : undefined;
+}
+
+/**
+ * The packages `dpkg -S` names for a path. With merged /usr, dpkg may know /usr/bin/x as /bin/x (or
+ * the reverse), and a PATH entry may be a symlink (alternatives): each spelling is asked in turn.
+ */
+function owners(path: string): string[] {
+  const spellings = new Set([path, path.replace(/^\/usr\//, '/'), path.replace(/^\/(bin|sbin|lib)\//, '/usr/$1/')]);
+  try {
+    spellings.add(realpathSync(path));
+  } catch {
+    // not there: dpkg will say so for the other spellings
+  }
+  for (const spelling of spellings) {
+    const result = spawnSync('dpkg', ['-S', spelling], { encoding: 'utf8' });
+    if (result.status !== 0) continue;
+    // "pkg1, pkg2:amd64: /path" — one line per match; diversions start with "diversion by".
+    const line = result.stdout.split('\n').find((l) => l.endsWith(`: ${spelling}`) && !l.startsWith('diversion'));
+    if (line) return line.slice(0, line.lastIndexOf(': ')).split(', ').map((p) => p.replace(/:[a-z0-9]+$/, ''));
+  }
+  return [];
+}
+
+describe.skipIf(!hasDpkg)('Debian packages (skipped: no dpkg on this machine, so no Debian package to check against)', () => {
+  it.each(SYSTEM_PROGRAMS.map((p) => [p.program, p.package, p.usedBy] as const))('%s is shipped by %s', (program, pkg, usedBy) => {
+    const path = locate(program);
+    expect(path, `${program} (${usedBy}) is not installed; run npm run test:unit as root, or apt-get install ${pkg}`).toBeDefined();
+    expect(owners(path!), `dpkg -S ${path}`).toContain(pkg);
+  });
+});
+
+/** Every source file of the project (not node_modules), for the scan below. */
+function sourceFiles(dir = PROJECT_ROOT): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.') || entry.name === 'reports' || entry.name === 'artifacts') continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...sourceFiles(path));
+    else if (/\.(ts|mjs)$/.test(entry.name)) files.push(path);
+  }
+  return files;
+}
+
+describe('the table covers what the code starts', () => {
+  it('lists every program started by name (spawn, execFile, runTool, a daemon command)', () => {
+    // `spawn('x'`, `execFileSync('x'`, `promisify(execFile)('x'`, `runTool('x'`, `command: options.command ?? 'x'`.
+    const patterns = [/\b(?:spawn|spawnSync|execFile|execFileSync|runTool)\)?\(\s*'([^'\s]+)'/g, /\bcommand:\s*(?:options\.command\s*\?\?\s*)?'([^'\s]+)'/g];
+    const started = new Map<string, string>();
+    for (const file of sourceFiles()) {
+      if (file.endsWith('system-packages.test.ts')) continue;
+      const text = readFileSync(file, 'utf8');
+      for (const pattern of patterns) for (const match of text.matchAll(pattern)) started.set(match[1]!, relative(PROJECT_ROOT, file));
+    }
+    // The scan must see the programs we know are started, or it proves nothing.
+    expect([...started.keys()]).toEqual(expect.arrayContaining(['spamd', 'dovecot', 'dig', 'swaks', 'curl', 'openssl']));
+    const listed = new Set([...SYSTEM_PROGRAMS.map((p) => p.program), ...ALWAYS_PRESENT_PROGRAMS]);
+    const unlisted = [...started].filter(([program]) => !program.startsWith('/') && !listed.has(program)).map(([program, file]) => `${program} (${file})`);
+    expect(unlisted, 'programs started by name but missing from SYSTEM_PROGRAMS in world/system-packages.ts').toEqual([]);
+  });
+
+  it('installs each package once, spamd among them (Debian 12 ships the daemon apart from spamassassin)', () => {
+    expect(new Set(SYSTEM_PACKAGES).size).toBe(SYSTEM_PACKAGES.length);
+    expect(SYSTEM_PACKAGES).toEqual(expect.arrayContaining(['spamd', 'spamassassin', 'dovecot-imapd']));
+  });
+});
