@@ -33,6 +33,10 @@ export const OPTIONAL_LIVE_SETTINGS: Array<{ key: string; description: string; s
   { key: 'DNS_RESOLVERS', description: 'resolvers DNS-07 compares, comma-separated', secret: false },
   { key: 'DNS_AUTHORITATIVE', description: "the domain's authoritative servers (default: discovered from NS)", secret: false },
   { key: 'POSTAL_SERVICES_COMMAND', description: 'prints `docker compose ps --format json`, e.g. "ssh root@91.98.35.3 docker compose -p postal ps --format json"', secret: false },
+  { key: 'POSTAL_CONTAINERS_COMMAND', description: 'prints `docker ps -a --format json` (MariaDB runs apart from the compose project as postal-mariadb), e.g. "ssh root@91.98.35.3 docker ps -a --format json"', secret: false },
+  { key: 'POSTAL_DKIM_RECORD', description: "the domain's DKIM record exactly as Postal's DNS page shows it (DNS-04 compares the published one with it)", secret: false },
+  { key: 'MAILGOAT_CLI', description: 'the MailGoat CLI command for FN-06, e.g. "node /opt/mailgoat/dist/index.js"', secret: false },
+  { key: 'MAILGOAT_INBOX_DB', description: "an agent's MailGoat inbox database ({agent} substituted), for FN-06's `inbox --json --db-path`", secret: false },
   { key: 'POSTAL_HEALTH_URLS', description: 'worker and smtp health URLs reachable from here, e.g. through an SSH tunnel: "worker=http://127.0.0.1:9090/health,smtp=http://127.0.0.1:9091/health"', secret: false },
   { key: 'INBOX_LIST_COMMAND', description: 'prints an agent inbox as `mailgoat inbox list --json`, {agent} substituted, e.g. "ssh mailgoat@host mailgoat inbox list --json --db-path /srv/inbox/{agent}.db"', secret: false },
   { key: 'SPAMD_HOST', description: 'host:port of a SpamAssassin spamd used to score received mail (FN-05)', secret: false },
@@ -103,6 +107,10 @@ const liveSettingsSchema = z.object({
     .refine((v) => serverList(v).length > 0 && serverList(v).every(isServer), 'expected comma-separated IP addresses with an optional :port, e.g. 213.133.100.98')
     .optional(),
   POSTAL_SERVICES_COMMAND: z.string().trim().min(1).optional(),
+  POSTAL_CONTAINERS_COMMAND: z.string().trim().min(1).optional(),
+  POSTAL_DKIM_RECORD: z.string().regex(/^v=DKIM1; t=s; h=sha256; p=[A-Za-z0-9+/=]+;?$/, 'expected the record as Postal shows it: v=DKIM1; t=s; h=sha256; p=<key>;').optional(),
+  MAILGOAT_CLI: z.string().trim().min(1).optional(),
+  MAILGOAT_INBOX_DB: z.string().trim().min(1).optional(),
   POSTAL_HEALTH_URLS: z
     .string()
     .refine(

@@ -15,8 +15,8 @@ export function mailgoatCliProbe(context: ProbeContext, mail: MailFlowProbe): Ma
   return {
     runContract: () =>
       runMailgoatContract({
-        command: process.env.MAILGOAT_CLI,
-        inboxDbTemplate: process.env.MAILGOAT_INBOX_DB,
+        command: context.target.mailgoatCli,
+        inboxDbTemplate: context.target.mailgoatInboxDbTemplate,
         target: context.target,
         deployment: context.run.deployment,
         runToken: context.run.runToken,

@@ -125,6 +125,8 @@ export function embeddedDescriptor(world: WorldDescription, deployment: Deployme
     },
     accounts: world.accounts,
     inboxReader: { kind: 'http', urls: Object.fromEntries(world.inboxes.map((i) => [i.agentId, i.listUrl])) },
+    mailgoatCli: process.env.MAILGOAT_CLI,
+    mailgoatInboxDbTemplate: process.env.MAILGOAT_INBOX_DB,
     inboxDatabases: Object.fromEntries(world.inboxes.flatMap((i) => (i.databasePath ? [[i.agentId, i.databasePath]] : []))),
     seeds: world.seeds.map((s) => ({ provider: s.provider, address: s.address, imap: { ...s.imap, secure: false } })),
     outsideSender: world.sender,

@@ -81,7 +81,7 @@ const PROVIDERS = {
   Outlook: { imap: 'outlook.office365.com', submission: 'smtp.office365.com' },
 } as const;
 
-function postalSide(deployment: Deployment, settings: LiveSettings): Pick<TargetDescriptor, 'postal' | 'accounts' | 'seeds' | 'inboxReader' | 'outsideSender' | 'spamScorer'> {
+function postalSide(deployment: Deployment, settings: LiveSettings): Pick<TargetDescriptor, 'postal' | 'accounts' | 'seeds' | 'inboxReader' | 'outsideSender' | 'spamScorer' | 'mailgoatCli' | 'mailgoatInboxDbTemplate'> {
   const v = settings.values;
   const seeds: SeedMailbox[] = [];
   for (const [provider, prefix] of [['Gmail', 'SEED_GMAIL'], ['Outlook', 'SEED_OUTLOOK']] as const) {
@@ -101,12 +101,16 @@ function postalSide(deployment: Deployment, settings: LiveSettings): Pick<Target
             return { name: name!.trim(), url: (url ?? name!).trim() };
           }),
           services: v.POSTAL_SERVICES_COMMAND ? { kind: 'command', command: v.POSTAL_SERVICES_COMMAND } : undefined,
+          containers: v.POSTAL_CONTAINERS_COMMAND ? { kind: 'command', command: v.POSTAL_CONTAINERS_COMMAND } : undefined,
+          dkimRecord: v.POSTAL_DKIM_RECORD,
           expectedVersion: deployment.postal.version,
         }
       : undefined,
     accounts: accountsOf(deployment, settings),
     seeds,
     inboxReader: v.INBOX_LIST_COMMAND ? { kind: 'command', template: v.INBOX_LIST_COMMAND } : undefined,
+    mailgoatCli: v.MAILGOAT_CLI,
+    mailgoatInboxDbTemplate: v.MAILGOAT_INBOX_DB,
     // Mail from outside: through the Gmail seed's own submission service, as a person would send it.
     outsideSender: gmail ? { host: PROVIDERS.Gmail.submission, port: 587, user: gmail.address, password: gmail.imap.password, from: gmail.address } : undefined,
     spamScorer: spamd ? { host: spamd[0]!, port: Number(spamd[1] ?? 783) } : undefined,

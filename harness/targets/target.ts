@@ -97,6 +97,10 @@ export interface TargetDescriptor {
   };
   /** Versions of what the target runs, when it can tell (e.g. the world's SpamAssassin). */
   components?: Record<string, string>;
+  /** The MailGoat CLI command FN-06 runs (MAILGOAT_CLI, from the environment or the live env file). */
+  mailgoatCli?: string;
+  /** MAILGOAT_INBOX_DB: an agent's inbox database, `{agent}` substituted (when the target names none itself). */
+  mailgoatInboxDbTemplate?: string;
   /** What differs from a real deployment, in words a reviewer reads in the report. */
   limitations: string[];
 }
