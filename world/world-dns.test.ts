@@ -17,7 +17,7 @@ const deployment: Deployment = deploymentSchema.parse(JSON.parse(readFileSync(ne
 const keyOf = (): string => generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 const publicKey = keyOf();
 const zoneText = renderZoneFile(generateDnsRecords(deployment, publicKey), deployment);
-const DKIM = `v=DKIM1; t=s; h=sha256; p=${publicKey}`;
+const DKIM = `v=DKIM1; t=s; h=sha256; p=${publicKey};`;
 
 describe('worldAddresses', () => {
   it('gives every simulated host its own loopback address', () => {
@@ -53,9 +53,9 @@ describe('buildWorldRecords', () => {
   it('keeps everything else as written', () => {
     expect(get('mailgoat.ai', 'MX')).toEqual(['10 mail.mailgoat.ai']);
     expect(get('mailgoat.ai', 'TXT')).toEqual(['v=spf1 include:spf.mailgoat.ai ~all']);
-    expect(get('qpmdyi._domainkey.mailgoat.ai', 'TXT')).toEqual([DKIM]);
+    expect(get('postal-qpmdyi._domainkey.mailgoat.ai', 'TXT')).toEqual([DKIM]);
     expect(get('_dmarc.mailgoat.ai', 'TXT')).toEqual(['v=DMARC1; p=none; rua=mailto:dmarc@mailgoat.ai']);
-    expect(get('rp.mailgoat.ai', 'CNAME')).toEqual(['mail.mailgoat.ai']);
+    expect(get('psrp.mailgoat.ai', 'CNAME')).toEqual(['rp.mail.mailgoat.ai']);
   });
 
   it("adds the world's own zones, each with SOA and NS", () => {
@@ -127,7 +127,7 @@ describe('the world DNS', () => {
     expect(await primary.resolveMx('mailgoat.ai')).toEqual([{ exchange: 'mail.mailgoat.ai', priority: 10 }]);
     expect(await primary.resolve4('mail.mailgoat.ai')).toEqual(['127.0.99.10']);
     expect(await primary.resolve4('postal.mailgoat.ai')).toEqual(['127.0.99.10']);
-    expect(await primary.resolve4('rp.mailgoat.ai')).toEqual(['127.0.99.10']);
+    expect(await primary.resolve4('rp.mail.mailgoat.ai')).toEqual(['127.0.99.10']);
     expect(await primary.resolveCname('track.mailgoat.ai')).toEqual(['mail.mailgoat.ai']);
   });
 
@@ -138,7 +138,7 @@ describe('the world DNS', () => {
   });
 
   it('answers the DKIM key (over 255 bytes) and DMARC', async () => {
-    const [dkim] = await primary.resolveTxt('qpMdyI._domainkey.mailgoat.ai');
+    const [dkim] = await primary.resolveTxt('postal-qpMdyI._domainkey.mailgoat.ai');
     expect(dkim!.length).toBeGreaterThan(1);
     expect(dkim!.join('')).toBe(DKIM);
     expect(DKIM.length).toBeGreaterThan(255);
@@ -164,7 +164,7 @@ describe('the world DNS', () => {
 
   it('answers over TCP', async () => {
     const tcp = dns2.TCPClient({ dns: a.dns, port: 53 });
-    const packet = await tcp('qpmdyi._domainkey.mailgoat.ai', 'TXT');
+    const packet = await tcp('postal-qpmdyi._domainkey.mailgoat.ai', 'TXT');
     expect((packet.answers[0]!.data as string[]).join('')).toBe(DKIM);
     let hasDig = true;
     try {
@@ -180,8 +180,8 @@ describe('the world DNS', () => {
 
   it('has a stale secondary that answers differently', async () => {
     expect(await secondary.resolveTxt('_dmarc.mailgoat.ai')).toEqual([['v=DMARC1; p=reject; rua=mailto:dmarc@mailgoat.ai']]);
-    const [dkim] = await secondary.resolveTxt('qpmdyi._domainkey.mailgoat.ai');
-    expect(dkim!.join('')).toBe(`v=DKIM1; t=s; h=sha256; p=${staleKey}`);
+    const [dkim] = await secondary.resolveTxt('postal-qpmdyi._domainkey.mailgoat.ai');
+    expect(dkim!.join('')).toBe(`v=DKIM1; t=s; h=sha256; p=${staleKey};`);
     expect((await secondary.resolveSoa('mailgoat.ai')).serial).toBeLessThan((await primary.resolveSoa('mailgoat.ai')).serial);
     // the rest is the same
     expect(await secondary.resolve4('mail.mailgoat.ai')).toEqual(['127.0.99.10']);
