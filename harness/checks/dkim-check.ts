@@ -48,6 +48,7 @@ export function checkDkim(input: DkimCheckInput): Verdict {
   const name = `${input.selector.toLowerCase()}._domainkey.${domain}`;
   const { observation } = input;
   const evidence: EvidenceItem[] = [observationEvidence(observation)];
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
 
   let expectedP: string | undefined;

@@ -25,6 +25,7 @@ const RELAY_FIX =
   'Postal relays only for authenticated clients and SMTP-IP credentials: remove any SMTP-IP credential that covers the tester (e.g. 0.0.0.0/0), and make sure no other MTA (Postfix, a proxy) answers on port 25';
 
 export function checkOpenRelay(input: OpenRelayInput): Verdict {
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const describe = (a: RelayAttempt) => `${a.from} → ${a.to}`;
 

@@ -72,6 +72,7 @@ export function checkTlsCertificate(input: TlsCertificateInput): Verdict {
   const minDaysLeft = input.minDaysLeft ?? 14;
   const warnDaysLeft = input.warnDaysLeft ?? 30;
   const endpoint = `${input.host}:${input.port}`;
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const reissue = `Issue a certificate for ${input.host} from a public CA (Caddy does this automatically when ${input.host} resolves to the server and ports 80/443 are open) and serve the full chain`;
 
