@@ -1,16 +1,16 @@
 // The DKIM check's flag tags (s=, t=, h=, k=, v=), key forms and exact texts: each rule on both sides.
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkDkim, publicKeyPemToDkimP } from './dkim-check.ts';
+import { checkDkim } from './dkim-check.ts';
+import keys from './dkim-test-keys.json' with { type: 'json' };
 import { errorObs, okObs } from './fake-observations.ts';
 
 const NAME = 'qpmdyi._domainkey.mailgoat.ai';
 const base = { domain: 'MailGoat.ai.', selector: 'qpMdyI' };
-const rsa = (bits: number) => generateKeyPairSync('rsa', { modulusLength: bits }).publicKey;
-const KEY_2048 = rsa(2048);
-const P = KEY_2048.export({ type: 'spki', format: 'der' }).toString('base64');
-const PKCS1 = rsa(1024).export({ type: 'pkcs1', format: 'der' }).toString('base64');
-const EC = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+// Derived here, not by the code under test, so a broken conversion cannot hide in the expectation.
+const P = createPublicKey(keys.rsa2048).export({ type: 'spki', format: 'der' }).toString('base64');
+const PKCS1 = keys.rsa1024Pkcs1Der;
+const EC = keys.ecP256Der;
 const run = (record: string, expectedPublicKeyPem?: string) =>
   checkDkim({ ...base, observation: okObs('TXT', NAME, [record]), ...(expectedPublicKeyPem ? { expectedPublicKeyPem } : {}) });
 const PUBLISH = `Set TXT ${NAME} to "v=DKIM1; k=rsa; p=<base64 SPKI of a 2048-bit RSA key>"`;
@@ -64,7 +64,7 @@ describe('checkDkim flag tags', () => {
 
 describe('checkDkim keys', () => {
   it('passes with exact texts, abbreviating the key in the observed record', () => {
-    const verdict = run(`v=DKIM1; k=rsa; p=${P}`, KEY_2048.export({ type: 'spki', format: 'pem' }).toString());
+    const verdict = run(`v=DKIM1; k=rsa; p=${P}`, keys.rsa2048);
     expect(verdict.outcome).toBe('pass');
     expect(verdict.summary).toBe(`DKIM key at ${NAME} is a valid 2048-bit RSA key and is the signing key`);
     expect(verdict.expected).toBe(`one TXT at ${NAME} "v=DKIM1; k=rsa; p=${P}"`);
