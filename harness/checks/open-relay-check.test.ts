@@ -40,12 +40,12 @@ describe('checkOpenRelay', () => {
 
   it('draws the reply classes at 200, 400, 500 and 600', () => {
     expect([199, 200, 399, 400, 499, 500, 599, 600].map((code) => outcomeFor(code))).toEqual(['fail', 'fail', 'fail', 'warn', 'warn', 'pass', 'pass', 'fail']);
-    expect([399, 400, 499, 500, 599].map((code) => outcomeFor(code, 'data'))).toEqual(['fail', 'warn', 'warn', 'warn', 'warn']);
+    expect([0, 199, 200, 399, 400, 499, 500, 599, 600, 999].map((code) => outcomeFor(code, 'data'))).toEqual(['fail', 'fail', 'fail', 'fail', 'warn', 'warn', 'warn', 'warn', 'fail', 'fail']);
   });
 
   it('fails on a reply code that is not SMTP (0, 999), saying so', () => {
-    for (const code of [0, 199, 600, 999]) {
-      const verdict = checkOpenRelay({ attempts: [at(code)] });
+    for (const [code, stage] of [[0, 'rcpt'], [199, 'rcpt'], [600, 'rcpt'], [999, 'rcpt'], [0, 'data'], [999, 'data']] as const) {
+      const verdict = checkOpenRelay({ attempts: [at(code, stage)] });
       expect(verdict.outcome).toBe('fail');
       expect(verdict.summary).toBe(`spammer@example.net → a@gmail.test got a reply that is not SMTP (${code} reply)`);
       expect(verdict.remediation).toBe('Check what answers on port 25 (INF-02)');
