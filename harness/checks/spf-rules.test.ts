@@ -34,6 +34,18 @@ describe('checkSpf lookup limit', () => {
   });
 });
 
+describe('checkSpf permerrors already explained', () => {
+  it('explains too many lookups once, not again as mailauth\'s permerror', async () => {
+    const hosts = Array.from({ length: 11 }, (_, i) => `h${i + 1}.x`);
+    const verdict = await checkSpf({
+      ...base,
+      snapshot: apex(`v=spf1 ${hosts.map((h) => `a:${h}`).join(' ')} include:spf.mailgoat.ai ~all`, includeHost(), ...hosts.map((h) => okObs('A', h, ['192.0.2.1']))),
+    });
+    expect(detail(verdict, 'spf evaluation')).toMatchObject({ result: 'permerror' });
+    expect(verdict.summary).toBe('SPF for mailgoat.ai needs 12 DNS-querying terms, over the limit of 10 (permerror at receivers)');
+  });
+});
+
 describe('checkSpf broken references', () => {
   it('explains an include that cannot be resolved, and the temperror it causes', async () => {
     const verdict = await checkSpf({ ...base, snapshot: apex('v=spf1 include:spf.mailgoat.ai ~all', errorObs('TXT', 'spf.mailgoat.ai', 'ETIMEOUT')) });
