@@ -20,7 +20,9 @@ export function checkA(input: ACheckInput): Verdict {
   const host = normaliseName(input.host);
   const { observation, expectedIp } = input;
   const fixIp = input.remediationIp ?? expectedIp;
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
+  // Stryker disable next-line StringLiteral: equivalent, done() without a summary is only called after a fail finding, so this pass summary is never shown
   const done = (passSummary = ''): Verdict =>
     verdictFrom({
       findings,

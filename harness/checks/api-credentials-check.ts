@@ -29,6 +29,7 @@ function safeFingerprint(fingerprint: string): string {
 }
 
 export function checkApiCredentials(input: ApiCredentialsInput): Verdict {
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const rows = input.results.map((r) => ({
     agentId: r.agentId,

@@ -86,6 +86,7 @@ export function checkAuthenticationResults(input: AuthenticationResultsInput): V
     })),
     dmarc: input.reverify.dmarc.result.toLowerCase(),
   };
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
 
   if (parsed.results.length === 0) {

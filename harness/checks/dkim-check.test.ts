@@ -1,18 +1,12 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkDkim, publicKeyPemToDkimP } from './dkim-check.ts';
+import keys from './dkim-test-keys.json' with { type: 'json' };
 import { errorObs, nxObs, okObs } from './fake-observations.ts';
 
 const NAME = 'qpmdyi._domainkey.mailgoat.ai';
 const base = { domain: 'mailgoat.ai', selector: 'qpMdyI' };
 
-function rsaPem(bits: number): string {
-  return generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
-}
-const PEM_512 = rsaPem(512);
-const PEM_1024 = rsaPem(1024);
-const PEM_2048 = rsaPem(2048);
-const OTHER_2048 = rsaPem(2048);
+const { rsa512: PEM_512, rsa1024: PEM_1024, rsa2048: PEM_2048, otherRsa2048: OTHER_2048 } = keys;
 const p = (pem: string) => publicKeyPemToDkimP(pem);
 /** What Postal publishes. */
 const postalRecord = (pem: string) => `v=DKIM1; t=s; h=sha256; p=${p(pem)};`;

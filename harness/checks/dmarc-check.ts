@@ -70,9 +70,11 @@ export function checkDmarc(input: DmarcCheckInput): Verdict {
   const name = `_dmarc.${domain}`;
   const { observation, expected } = input;
   const evidence: EvidenceItem[] = [observationEvidence(observation)];
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const expectedText = `one TXT at ${name} "${wantedRecord(expected)}"`;
   const observed = describeObservation(observation);
+  // Stryker disable next-line StringLiteral: equivalent, done() without a summary is only called after a fail finding, so this pass summary is never shown
   const done = (passSummary = ''): Verdict => verdictFrom({ findings, passSummary, expected: expectedText, observed, evidence });
 
   if (normaliseName(observation.name) !== name || observation.type !== 'TXT') {

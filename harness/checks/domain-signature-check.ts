@@ -19,6 +19,7 @@ export function checkDomainSignature(input: DomainSignatureInput): Verdict {
   const domain = input.fromDomain.toLowerCase();
   const selector = input.expectedSelector.toLowerCase();
   const own = input.signatures.find((s) => s.domain.toLowerCase() === domain && (s.selector ?? '').toLowerCase() === selector);
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const seen = input.signatures.map((s) => `${s.result} d=${s.domain} s=${s.selector ?? '?'}`).join(', ') || 'no DKIM signature';
   const publish = `Publish the DKIM record Postal shows for ${domain} at ${input.expectedSelector}._domainkey.${domain} exactly as shown, then run Postal's DNS check for the domain (web UI: Domains → ${domain} → Check my records; or \`postal console\`: Domain.find_by(name: "${domain}").check_dns). Postal signs with d=${domain} only while that check says OK, and never checks a new domain by itself`;

@@ -14,6 +14,7 @@ export interface InboxPlacement {
 }
 
 export function checkInboxPlacement(placements: InboxPlacement[]): Verdict {
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   if (placements.length === 0) findings.push(fail('no provider was checked', 'Check the seed mailboxes of each provider'));
   for (const p of placements) {

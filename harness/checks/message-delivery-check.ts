@@ -36,6 +36,7 @@ export interface MessageDeliveryInput {
 }
 
 export function checkMessageDelivery(input: MessageDeliveryInput): Verdict {
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const rows: Array<Record<string, unknown>> = [];
   const missing: string[] = [];

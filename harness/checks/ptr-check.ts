@@ -25,9 +25,11 @@ export function checkPtr(input: PtrCheckInput): Verdict {
   const { ip, ptrObservation } = input;
   const expectedHost = normaliseName(input.expectedHost);
   const evidence: EvidenceItem[] = [observationEvidence(ptrObservation)];
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const fixIp = input.remediationIp ?? ip;
   const askProvider = `Ask the hosting provider to set the PTR of ${fixIp} to ${expectedHost}`;
+  // Stryker disable next-line StringLiteral: equivalent, done() without a summary is only called after a fail finding, so this pass summary is never shown
   const done = (passSummary = ''): Verdict =>
     verdictFrom({
       findings,

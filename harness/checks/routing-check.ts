@@ -41,6 +41,7 @@ export interface RoutingRow {
 }
 
 export function checkRouting(input: RoutingCheckInput): Verdict {
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const catchAll = input.catchAllAgentId;
   const byAddress = new Map(input.agents.map((a) => [a.address.toLowerCase(), a]));

@@ -4,15 +4,20 @@
  * CLI prints whatever Postal answered. Checks pass such text through here before quoting it.
  * Structured fields (hashes, ids) are not scrubbed: they are chosen by the check, not quoted.
  */
+import { createHash } from 'node:crypto';
 
 /** Postal credential keys are 24 alphanumerics; anything that long with letters and digits is treated as one. */
 const KEY_SHAPED = /\b(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{20,40}\b/g;
 /** A value next to a key-ish name, however it is shaped. */
 export const KEYISH_VALUE = /((?:api[_-]?key|x-server-api-key|token|password|secret)["']?\s*[:=]\s*["']?)([^"'\s,;}]{4,})/gi;
 
+/**
+ * A secret is replaced whole: no character of it survives (showing its first and last characters
+ * would hand out part of it). The short sha256 fingerprint lets a reader see that two masked values
+ * are the same secret, without being able to read either.
+ */
 export function maskValue(value: string): string {
-  if (value.length <= 4) return '****';
-  return `${value.slice(0, 2)}${'*'.repeat(Math.min(value.length - 4, 20))}${value.slice(-2)}`;
+  return `[masked:${createHash('sha256').update(value).digest('hex').slice(0, 8)}]`;
 }
 
 export function scrubSecrets(text: string): string {

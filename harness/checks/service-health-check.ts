@@ -61,6 +61,7 @@ function logs(service: string): string {
 }
 
 export function checkServiceHealth(input: ServiceHealthInput): Verdict {
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const evidence: EvidenceItem[] = [];
   const rows = new Map(input.services.map((s) => [s.Service.toLowerCase(), s]));

@@ -120,6 +120,7 @@ export function mailTesterScore(input: Omit<SpamScoreInput, 'threshold'>): SpamS
 
 export function checkSpamScore(input: SpamScoreInput): Verdict {
   const { score, deductions } = mailTesterScore(input);
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const taken = deductions.filter((d) => d.points < 0).sort((a, b) => a.points - b.points);
   const fixes = [...new Set(taken.map((d) => d.fix).filter((f) => f.length > 0))];

@@ -58,6 +58,7 @@ export async function checkSpf(input: SpfCheckInput): Promise<Verdict> {
   const ip4Term = `${input.ip.includes(':') ? 'ip6' : 'ip4'}:${remediationIp}`;
   const sender = input.sender ?? `postmaster@${domain}`;
   const evidence: EvidenceItem[] = [];
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const expected = `one TXT at ${domain} "${suggestedApex(include)}" (or equivalent) authorising ${remediationIp}`;
 
@@ -65,6 +66,7 @@ export async function checkSpf(input: SpfCheckInput): Promise<Verdict> {
   if (!apex) {
     return verdictFrom({
       findings: [fail(`no TXT lookup of ${domain} was recorded, so SPF cannot be judged`, `Gather TXT ${domain} (gatherSpf) before checking`)],
+      // Stryker disable next-line StringLiteral: equivalent, this verdict always carries a fail finding, so the pass summary is never shown
       passSummary: '',
       expected,
       evidence,
@@ -79,6 +81,7 @@ export async function checkSpf(input: SpfCheckInput): Promise<Verdict> {
           `Make ${apex.resolver} answer TXT ${domain}, then re-run`,
         ),
       ],
+      // Stryker disable next-line StringLiteral: equivalent, this verdict always carries a fail finding, so the pass summary is never shown
       passSummary: '',
       expected,
       observed: describeObservation(apex),
@@ -96,6 +99,7 @@ export async function checkSpf(input: SpfCheckInput): Promise<Verdict> {
           `Add TXT ${domain} "${suggestedApex(include)}"`,
         ),
       ],
+      // Stryker disable next-line StringLiteral: equivalent, this verdict always carries a fail finding, so the pass summary is never shown
       passSummary: '',
       expected,
       observed,

@@ -19,6 +19,7 @@ export interface StarttlsInput {
 const OLD_PROTOCOLS = new Set(['SSLv3', 'TLSv1', 'TLSv1.1']);
 
 export function checkStarttls(input: StarttlsInput): Verdict {
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const host = input.host ?? 'the MX';
   const offered = input.ehloCapabilities.some((c) => c.trim().split(/\s+/)[0]?.toUpperCase() === 'STARTTLS');

@@ -22,6 +22,7 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 
 export function checkThroughput(input: ThroughputInput): Verdict {
   const { messagesPerSecond, durationSeconds } = input.target;
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const seconds = input.elapsedMs / 1000;
   const rate = seconds > 0 ? round2(input.sent / seconds) : 0;
