@@ -179,7 +179,9 @@ async function main(argv: string[]): Promise<number> {
     registry.stoppedEarly = Boolean(configError) || interrupted;
     // Screenshots need the target still open; the HTML needs vitest's allure-results complete.
     // Only into a folder that takes writes: an unwritable --report-dir must stay one line, not a stack trace from rm.
-    if (options && !options.help && !options.listFaults && !interrupted && reportDirUsable) artifacts = await collectArtifacts(target?.descriptor, options.reportDir, secrets, vitest !== undefined);
+    // POSTAL_QA_ARTIFACTS=off (the fault matrix, stability runs): results only, no HTML or screenshots to make.
+    const wantArtifacts = process.env.POSTAL_QA_ARTIFACTS !== 'off';
+    if (options && !options.help && !options.listFaults && !interrupted && reportDirUsable && wantArtifacts) artifacts = await collectArtifacts(target?.descriptor, options.reportDir, secrets, vitest !== undefined);
     await target?.close().catch((error: Error) => registry.note(`closing the target failed: ${error.message}`));
     if (runDir) rmSync(runDir, { recursive: true, force: true });
     const input = {

@@ -56,3 +56,6 @@ export interface ManifestCredential {
   /** The agent the API credential belongs to; absent for the shared SMTP credential. */
   agentId?: string;
 }
+
+/** The name of the one SMTP credential, and its line's first word in postal-api-keys.txt. */
+export const SMTP_CREDENTIAL_NAME = 'smtp';

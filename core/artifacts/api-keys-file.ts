@@ -8,7 +8,7 @@ import { readConfigFile } from '../read-user-file.ts';
 import { ConfigError } from '../config-error.ts';
 import type { AccountsManifest } from './accounts-manifest.ts';
 import { API_KEY_PATTERN } from './accounts-manifest-schema.ts';
-import { SMTP_CREDENTIAL_NAME } from '../../provisioning/accounts/generate-accounts-manifest.ts';
+import { SMTP_CREDENTIAL_NAME } from './accounts-manifest.ts';
 
 export const API_KEYS_FILE_NAME = 'postal-api-keys.txt';
 

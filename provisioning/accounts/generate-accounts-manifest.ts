@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
-import type { AccountsManifest, ManifestCredential, ManifestEndpoint, ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
+import { SMTP_CREDENTIAL_NAME, type AccountsManifest, type ManifestCredential, type ManifestEndpoint, type ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
 import { API_KEY_PATTERN, SERVER_TOKEN_PATTERN } from '../../core/artifacts/accounts-manifest-schema.ts';
 import { LOWER_ALPHANUMERIC, randomAlphanumeric } from './random-alphanumeric.ts';
 
@@ -18,7 +18,7 @@ export interface GenerateAccountsManifestOptions {
   now?: Date;
 }
 
-export const SMTP_CREDENTIAL_NAME = 'smtp';
+export { SMTP_CREDENTIAL_NAME };
 const ENDPOINT_TIMEOUT_SECONDS = 5;
 
 const slug = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'default';
