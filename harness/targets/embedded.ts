@@ -33,6 +33,8 @@ export const faultNames = (): string[] => FAULTS.map((f) => f.name);
 
 /** The Debian packages the world needs, installed when this process may; otherwise the line to show. */
 export { ensureSystemPackages };
+/** The Debian packages the world and the tests need (derived in world/system-packages.ts), for .ci/run. */
+export { SYSTEM_PACKAGES } from '../../world/system-packages.ts';
 
 export interface EmbeddedWorldOptions {
   deploymentPath: string;
