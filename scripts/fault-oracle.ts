@@ -26,7 +26,9 @@ export const FAULT_ORACLE: Readonly<Record<string, readonly string[]>> = {
   'dkim-missing': ['DNS-04', 'FN-04'],
   // DNS-04 compares the published record with the one Postal holds: an old key is caught in DNS too.
   'dkim-old-key': ['DNS-04', 'FN-04'],
-  'dkim-fallback-signing': ['DNS-04', 'FN-04'],
+  // The return-path CNAME then names another host than Postal's return-path domain, so MAIL FROM is foreign
+  // too: DMARC fails on both identifiers and the mail-tester score loses its points (FN-05).
+  'dkim-fallback-signing': ['DNS-04', 'FN-04', 'FN-05'],
   'dmarc-missing': ['DNS-05', 'FN-04'],
   'dmarc-malformed': ['DNS-05', 'FN-04'],
   'dmarc-reject-misaligned': ['DNS-04', 'FN-02', 'FN-03', 'FN-04', 'FN-05'],

@@ -292,7 +292,7 @@ async function main(argv: string[]): Promise<number> {
     writeFileSync(caPath, world.mail!.ca.certificatePem);
     if (args.ipc) {
       const faults = args.faults.map((f) => ({ name: f.name, description: f.description }));
-      tell({ type: 'ready', description: describeWorld(world, deployment, manifest, faults, caPath), startedMs: Math.round(startMs) });
+      tell({ type: 'ready', description: describeWorld(world, deployment, accounts.manifest, faults, caPath), startedMs: Math.round(startMs) });
     } else {
       printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath });
       console.log(`Started in ${seconds(startMs)} (spamd and Dovecot included; provisioning ${seconds(provisionedMs)} before).`);

@@ -42,7 +42,11 @@ export type WorldMessage =
   | { type: 'ready'; description: WorldDescription; startedMs: number }
   | { type: 'error'; kind: 'config' | 'start'; message: string };
 
-/** caFile: where the launcher wrote the world CA (world/main.ts: <out>/world-ca.pem). */
+/**
+ * `manifest` is what provisioning wrote — the operator's keys (postal-api-keys.txt) — not what Postal holds
+ * after a fault: a revoked key stays in the operator's file, and the harness must find out Postal refuses it.
+ * caFile: where the launcher wrote the world CA (world/main.ts: <out>/world-ca.pem).
+ */
 export function describeWorld(world: World, deployment: Deployment, manifest: AccountsManifest, faults: Array<{ name: string; description: string }>, caFile: string): WorldDescription {
   const mail = world.mail;
   if (!mail) throw new Error('the world was started without accounts: there is no mail side to describe');
