@@ -15,7 +15,7 @@ import { loadDeployment } from '../core/deployment/load-deployment.ts';
 import { pollUntil } from '../core/poll.ts';
 import { checkCliContract, type CliContractRuns } from '../harness/checks/cli-contract-check.ts';
 import { runMailgoatContract } from '../harness/clients/mailgoat-cli.ts';
-import { embeddedDescriptor, startEmbeddedWorld } from '../harness/targets/embedded.ts';
+import { describeEmbeddedTarget, startEmbeddedWorld } from '../harness/targets/embedded.ts';
 import type { WorldProcess } from '../harness/targets/embedded-world.ts';
 import type { TargetDescriptor } from '../harness/targets/target.ts';
 
@@ -34,7 +34,7 @@ describe.skipIf(!HAVE_CLI)(`FN-06 with the real MailGoat CLI ${HAVE_CLI ? `(${CL
   beforeAll(async () => {
     artifacts = mkdtempSync(join(tmpdir(), 'postal-qa-fn06-real-'));
     world = await startEmbeddedWorld({ deploymentPath: join(ROOT, 'fixtures', 'deployment.json'), net: NET, artifactsDir: artifacts });
-    target = embeddedDescriptor(world.description, deployment, {});
+    target = (await describeEmbeddedTarget(world.description, deployment, {})).descriptor;
   }, 120_000);
 
   afterAll(async () => {

@@ -141,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
     deployment = loadDeployment(options.deploymentPath);
     let liveSettings: LiveSettings | undefined;
     if (options.env === 'live') {
-      liveSettings = loadLiveSettings(selectedAreas(options));
+      liveSettings = loadLiveSettings(selectedAreas(options), process.env, options.envFile ? { path: options.envFile, explicit: true } : '.env.live');
       secrets = liveSettings.secrets;
     }
     const waivers: Waiver[] = loadWaivers(options.waiversPath);

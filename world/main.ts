@@ -1,10 +1,13 @@
 /**
  * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH]
  *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
+ *                  [--live-env=FILE]
  * Provisions the deployment like a real setup would (zone file, DKIM and install keys, accounts
  * manifest, postal-api-keys.txt — all in --out, reused across runs), starts the whole world on
  * loopback, prints every endpoint a person can poke with dig, curl, swaks or an IMAP client, and
  * stays up until Ctrl-C / SIGTERM / SIGHUP, then stops everything it started (spamd and Dovecot included).
+ * With --live-env it also writes every live setting pointed at itself (mode 600: it holds the world's
+ * throwaway passwords), so `npm test -- --env=live --env-file=FILE` tests the world through the live path.
  *
  * With --ipc (how the harness's embedded target starts it) the world is a child process: it sends its
  * description over the IPC channel once ready, and stops when told to, when the channel closes, or
@@ -13,8 +16,8 @@
  * The last line printed at start is READY_LINE; scripts wait for it. Exit codes: 0 stopped on a
  * signal, 1 the world failed to start, 2 usage or configuration error.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/config-error.ts';
 import type { Deployment } from '../core/deployment/deployment-schema.ts';
@@ -25,7 +28,8 @@ import { ZoneFileError } from '../core/artifacts/zone-file.ts';
 import { watchLaunchers } from '../core/process/watch-launchers.ts';
 import { ensureSystemPackages } from './system-packages.ts';
 import { applyZoneFaults, FAULTS, findFault, type WorldFault } from './faults.ts';
-import { describeWorld, type WorldMessage } from './world-description.ts';
+import { describeWorld, type WorldDescription, type WorldMessage } from './world-description.ts';
+import { formatEnvFile, liveEnvFor } from './live-env.ts';
 import { startWorld, type World, type WorldMail } from './world.ts';
 
 /** Printed once everything answers; the e2e tests and scripts/bench-world.ts wait for it. */
@@ -47,6 +51,7 @@ interface Args {
   postalSpamd: boolean;
   faults: WorldFault[];
   ipc: boolean;
+  liveEnv?: string;
 }
 
 function parse(argv: string[]): Args {
@@ -64,6 +69,7 @@ function parse(argv: string[]): Args {
       'postal-spamd': { type: 'string', default: 'on' },
       fault: { type: 'string', default: '' },
       ipc: { type: 'boolean', default: false },
+      'live-env': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -81,6 +87,7 @@ function parse(argv: string[]): Args {
   return {
     faults,
     ipc: values.ipc,
+    liveEnv: values['live-env'],
     postalSpamd: values['postal-spamd'] === 'on',
     deployment: values.deployment,
     zoneFile: values['zone-file'],
@@ -212,6 +219,17 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   console.log(`SpamAssassin: spamd ${mail.spamd.version} at ${mail.spamd.address}:${mail.spamd.port}   (spamc -d ${mail.spamd.address} -p ${mail.spamd.port} -R < message.eml)`);
 }
 
+/** The live settings file: written whole, then renamed, so a reader never sees half of it. */
+function writeLiveEnv(path: string, description: WorldDescription, deployment: Deployment): void {
+  const header = [
+    `Live settings pointing at the world on ${description.net}.0/24, written by npm run world at ${new Date().toISOString()}.`,
+    'Valid while that world runs. The passwords are the world\'s throwaway credentials.',
+  ];
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, formatEnvFile(liveEnvFor(description, deployment), header), { mode: 0o600 });
+  renameSync(temporary, path);
+}
+
 /** In --ipc mode every outcome goes to the launcher as a message; people read the console. */
 function tell(message: WorldMessage): void {
   if (process.send) process.send(message);
@@ -288,13 +306,25 @@ async function main(argv: string[]): Promise<number> {
       console.log(`${stopReason} while starting: stopping the world…`);
       return 0;
     }
-    const caPath = join(args.out, WORLD_CA_FILE_NAME);
+    const caPath = resolve(args.out, WORLD_CA_FILE_NAME);
     writeFileSync(caPath, world.mail!.ca.certificatePem);
+    const faults = args.faults.map((f) => ({ name: f.name, description: f.description }));
+    const description = describeWorld(world, deployment, accounts.manifest, faults, { caFile: caPath, apiKeysFile: resolve(accounts.apiKeysPath) });
+    if (args.liveEnv) {
+      try {
+        writeLiveEnv(args.liveEnv, description, deployment);
+      } catch (error) {
+        const message = `--live-env=${args.liveEnv}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); name a file in a folder that exists and takes writes`;
+        tell({ type: 'error', kind: 'config', message });
+        console.error(`world: ${message}`);
+        return 2;
+      }
+    }
     if (args.ipc) {
-      const faults = args.faults.map((f) => ({ name: f.name, description: f.description }));
-      tell({ type: 'ready', description: describeWorld(world, deployment, accounts.manifest, faults, caPath), startedMs: Math.round(startMs) });
+      tell({ type: 'ready', description, startedMs: Math.round(startMs) });
     } else {
       printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath });
+      if (args.liveEnv) console.log(`Live settings: ${args.liveEnv} (mode 600)   npm test -- --env=live --env-file=${args.liveEnv} --allow-load`);
       console.log(`Started in ${seconds(startMs)} (spamd and Dovecot included; provisioning ${seconds(provisionedMs)} before).`);
       console.log(`${READY_LINE} Ctrl-C to stop.`);
     }

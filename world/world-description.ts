@@ -16,6 +16,8 @@ export interface WorldDescription {
   caPem: string;
   /** The CA as a file: what a user gives an ordinary client, e.g. NODE_EXTRA_CA_CERTS for the MailGoat CLI. */
   caFile: string;
+  /** postal-api-keys.txt as provisioning wrote it for this world (the operator's keys). */
+  apiKeysFile: string;
   postal: {
     webUrl: string;
     smtp: { host: string; address: string; port: number };
@@ -30,6 +32,7 @@ export interface WorldDescription {
   smtpCredentialKey?: string;
   /** databasePath: the agent's MailGoat inbox database (SQLite, as `mailgoat inbox serve` writes it). */
   inboxes: Array<{ agentId: string; address: string; listUrl: string; databasePath?: string }>;
+  /** imap.host is the address; servername the name on the certificate, which the world's DNS also answers. */
   seeds: Array<{ provider: string; address: string; imap: { host: string; port: number; user: string; password: string; servername: string } }>;
   sender: { host: string; port: number; user: string; password: string; from: string; servername: string };
   spamd: { host: string; port: number; version: string };
@@ -45,9 +48,9 @@ export type WorldMessage =
 /**
  * `manifest` is what provisioning wrote — the operator's keys (postal-api-keys.txt) — not what Postal holds
  * after a fault: a revoked key stays in the operator's file, and the harness must find out Postal refuses it.
- * caFile: where the launcher wrote the world CA (world/main.ts: <out>/world-ca.pem).
+ * files: where the launcher wrote the world CA (world/main.ts: <out>/world-ca.pem) and the API keys.
  */
-export function describeWorld(world: World, deployment: Deployment, manifest: AccountsManifest, faults: Array<{ name: string; description: string }>, caFile: string): WorldDescription {
+export function describeWorld(world: World, deployment: Deployment, manifest: AccountsManifest, faults: Array<{ name: string; description: string }>, files: { caFile: string; apiKeysFile: string }): WorldDescription {
   const mail = world.mail;
   if (!mail) throw new Error('the world was started without accounts: there is no mail side to describe');
   const apiKeys = new Map(manifest.credentials.filter((c) => c.type === 'API' && c.agentId).map((c) => [c.agentId!, c.key]));
@@ -56,7 +59,8 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
     postalAddress: world.addresses.postal,
     dns: { primary: serverString(world.endpoints.dns), secondary: serverString(world.endpoints.dnsSecondary) },
     caPem: mail.ca.certificatePem,
-    caFile,
+    caFile: files.caFile,
+    apiKeysFile: files.apiKeysFile,
     postal: {
       webUrl: mail.postal.web.url,
       smtp: mail.postal.smtp,
@@ -70,7 +74,7 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
     smtpCredentialKey: manifest.credentials.find((c) => c.type === 'SMTP')?.key,
     inboxes: mail.inboxes.map((i) => ({ agentId: i.agentId, address: i.address, listUrl: `${i.baseUrl}/messages`, ...(i.databasePath ? { databasePath: i.databasePath } : {}) })),
     seeds: mail.providers.flatMap((p) =>
-      p.seeds.map((seed) => ({ provider: p.displayName, address: seed.address, imap: { host: p.imap.address, port: p.imap.port, user: seed.user, password: seed.password, servername: p.mxHost } })),
+      p.seeds.map((seed) => ({ provider: p.displayName, address: seed.address, imap: { host: p.imap.address, port: p.imap.port, user: seed.user, password: seed.password, servername: `imap.${p.domain}` } })),
     ),
     sender: { host: mail.sender.submission.address, port: mail.sender.submission.port, user: mail.sender.user, password: mail.sender.password, from: mail.sender.from, servername: mail.sender.host },
     spamd: { host: mail.spamd.address, port: mail.spamd.port, version: mail.spamd.version },

@@ -83,6 +83,9 @@ function providerRecords(a: WorldAddresses): DnsRecord[] {
     ...PROVIDER_ZONES.map((zone) => r(zone, 'MX', `10 mx.${zone}`)),
     ...hosts.map(([host, address]) => r(host, 'A', address)),
     ...hosts.map(([host, address]) => r(reverseName(address), 'PTR', host)),
+    // The providers' IMAP names (on their certificates): what a mail client, and the live settings, connect to.
+    r('imap.gmail.test', 'A', a.gmail),
+    r('imap.outlook.test', 'A', a.outlook),
     r('sender.test', 'TXT', `v=spf1 ip4:${a.sender} -all`),
     r('_dmarc.sender.test', 'TXT', 'v=DMARC1; p=reject'),
   ];

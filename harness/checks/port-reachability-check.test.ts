@@ -39,4 +39,17 @@ describe('checkPortReachability', () => {
     expect(verdict.outcome).toBe('warn');
     expect(verdict.summary).toMatch(/took 4200 ms/);
   });
+
+  it('fails a port that accepts TCP but never answers in its protocol (a black hole), and passes one that answered', () => {
+    const silent: PortProbe = { ...open(25), answered: false, connectMs: 2, elapsedMs: 5002, error: 'no greeting within 5000 ms' };
+    const verdict = checkPortReachability([silent, { ...open(443), answered: true }]);
+    expect(verdict.outcome).toBe('fail');
+    expect(verdict.summary).toBe('mail.mailgoat.ai:25 accepted the TCP connection but said nothing: no greeting within 5000 ms');
+    expect(verdict.remediation).toMatch(/swaks --server mail\.mailgoat\.ai --quit-after BANNER/);
+    expect(verdict.observed).toMatch(/:25 open \(2 ms\), silent/);
+    const tls = checkPortReachability([{ ...open(25), answered: true }, { ...open(443), answered: false, error: 'no answer to a TLS ClientHello within 5000 ms' }]);
+    expect(tls.remediation).toMatch(/openssl s_client -connect mail\.mailgoat\.ai:443/);
+    // The slow-connect warning reads the connect, not the wait for the greeting.
+    expect(checkPortReachability([{ ...open(25), answered: true, connectMs: 5, elapsedMs: 4000 }, open(443)]).outcome).toBe('pass');
+  });
 });

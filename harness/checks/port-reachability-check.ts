@@ -1,6 +1,6 @@
 /**
  * INF-01 — the server is reachable: a TCP connection to each required port (25 for SMTP, 443 for
- * the web UI) succeeds. The client records one probe per host:port; this check only reads them.
+ * the web UI) succeeds and the service behind it answers in its protocol (a black hole only accepts). The client records one probe per host:port; this check only reads them.
  * The error code tells a firewall (timeout) from a stopped service (refused), so the remediation does too.
  */
 import { fail, type Finding, verdictFrom, warn } from './findings.ts';
@@ -14,6 +14,13 @@ export interface PortProbe {
   address?: string;
   /** e.g. "ETIMEDOUT: connect timed out after 5000 ms", "ECONNREFUSED". */
   error?: string;
+  /**
+   * Whether the service said anything in its protocol after the accept (an SMTP greeting, a TLS answer);
+   * undefined when the probe did not ask. A black hole accepts TCP and says nothing.
+   */
+  answered?: boolean;
+  /** How long the TCP connect took (elapsedMs also counts the first words). */
+  connectMs?: number;
   elapsedMs: number;
 }
 
@@ -56,27 +63,35 @@ export function checkPortReachability(probes: PortProbe[], options: PortReachabi
     }
   }
   for (const probe of probes) {
+    const connectMs = probe.connectMs ?? probe.elapsedMs;
     if (!probe.reachable) {
       findings.push(fail(`${name(probe)} is not reachable: ${probe.error ?? 'no connection'}`, remediationFor(probe)));
-    } else if (probe.elapsedMs > slowMs) {
+    } else if (probe.answered === false) {
+      findings.push(
+        fail(
+          `${name(probe)} accepted the TCP connection but said nothing: ${probe.error ?? 'no answer'}`,
+          `Something accepts connections on ${name(probe)} without a service behind it: a proxy or firewall that accepts and drops (some providers and networks intercept port ${probe.port}), a NAT rule to a dead backend, or a hung ${SERVICE[probe.port] ?? 'service'}. Check with \`${probe.port === 25 ? `swaks --server ${probe.host} --quit-after BANNER` : `openssl s_client -connect ${probe.host}:${probe.port}`}\` from outside, and restart the service (\`docker compose -p postal restart\`).`,
+        ),
+      );
+    } else if (connectMs > slowMs) {
       findings.push(
         warn(
-          `${name(probe)} took ${Math.round(probe.elapsedMs)} ms to accept a connection (over ${slowMs} ms)`,
+          `${name(probe)} took ${Math.round(connectMs)} ms to accept a connection (over ${slowMs} ms)`,
           `Check the path to ${probe.host} (packet loss, connection rate limits such as \`ufw limit\`)`,
         ),
       );
     }
   }
 
-  const reachable = probes.filter((p) => p.reachable);
+  const reachable = probes.filter((p) => p.reachable && p.answered !== false);
   return verdictFrom({
     findings,
     passSummary: `${reachable.map(name).join(', ')} reachable`,
     expected: requiredPorts.map((p) => `${p}/tcp open`).join(', '),
-    observed: probes.map((p) => `${name(p)} ${p.reachable ? `open (${Math.round(p.elapsedMs)} ms)` : `closed: ${p.error ?? 'no connection'}`}`).join(', ') || 'nothing probed',
+    observed: probes.map((p) => `${name(p)} ${p.reachable ? `open (${Math.round(p.connectMs ?? p.elapsedMs)} ms)${p.answered === false ? ', silent' : p.answered ? ', answered' : ''}` : `closed: ${p.error ?? 'no connection'}`}`).join(', ') || 'nothing probed',
     evidence: probes.map((p) => ({
       label: `tcp ${name(p)}`,
-      detail: { host: p.host, port: p.port, reachable: p.reachable, elapsedMs: p.elapsedMs, ...(p.address ? { address: p.address } : {}), ...(p.error ? { error: p.error } : {}) },
+      detail: { host: p.host, port: p.port, reachable: p.reachable, elapsedMs: p.elapsedMs, ...(p.answered !== undefined ? { answered: p.answered } : {}), ...(p.address ? { address: p.address } : {}), ...(p.error ? { error: p.error } : {}) },
     })),
   });
 }

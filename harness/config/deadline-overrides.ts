@@ -8,15 +8,24 @@ export interface DeadlineOverrides {
   deliveryMs?: number;
   propagationMs?: number;
   connectMs?: number;
+  dnsMs?: number;
 }
 
 export const DEADLINE_SETTINGS = {
   deliveryMs: 'POSTAL_QA_DELIVERY_TIMEOUT_S',
   propagationMs: 'POSTAL_QA_PROPAGATION_TIMEOUT_S',
   connectMs: 'POSTAL_QA_CONNECT_TIMEOUT_S',
+  dnsMs: 'POSTAL_QA_DNS_TIMEOUT_S',
 } as const;
 
-export function readDeadlineOverrides(env: NodeJS.ProcessEnv): DeadlineOverrides {
+export const DEADLINE_DESCRIPTIONS: Record<keyof typeof DEADLINE_SETTINGS, string> = {
+  deliveryMs: 'how long a message may take to arrive before it counts as lost (live default 180)',
+  propagationMs: 'how long DNS-07 keeps asking before it calls the resolvers out of step (live default 30)',
+  connectMs: 'one network step: connect, an SMTP reply, an HTTP answer (live default 10)',
+  dnsMs: 'one DNS question (live default 5)',
+};
+
+export function readDeadlineOverrides(env: Record<string, string | undefined>): DeadlineOverrides {
   const overrides: DeadlineOverrides = {};
   for (const [field, key] of Object.entries(DEADLINE_SETTINGS) as Array<[keyof DeadlineOverrides, string]>) {
     const value = env[key];
@@ -32,4 +41,5 @@ export function applyDeadlineOverrides(timeouts: Required<DeadlineOverrides>, ov
   timeouts.deliveryMs = overrides.deliveryMs ?? timeouts.deliveryMs;
   timeouts.propagationMs = overrides.propagationMs ?? timeouts.propagationMs;
   timeouts.connectMs = overrides.connectMs ?? timeouts.connectMs;
+  timeouts.dnsMs = overrides.dnsMs ?? timeouts.dnsMs;
 }

@@ -68,4 +68,34 @@ describe('loadLiveSettings', () => {
     expect(error?.message).toMatch(/^POSTAL_API_KEYS_FILE=.*keys\.txt:1: the key for ceo@mailgoat.ai is not 24 letters/);
     expect(error?.message).not.toContain('SECRET');
   });
+
+  it('refuses a misspelt key in the file with the closest known one, and a missing --env-file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'postal-qa-'));
+    const file = join(dir, 'typo.env');
+    writeFileSync(file, 'SEED_GMAIL_ADRESS=a@gmail.com\nPROVISION_HOST=root@host\n');
+    expect(() => loadLiveSettings(new Set<Area>(['dns']), {}, { path: file, explicit: true })).toThrow(`${file}: unknown setting SEED_GMAIL_ADRESS (did you mean SEED_GMAIL_ADDRESS?)`);
+    expect(() => loadLiveSettings(new Set<Area>(['dns']), {}, { path: join(dir, 'nope.env'), explicit: true })).toThrow(/^--env-file=.*nope\.env/);
+    // The default file is optional; a named one is not.
+    expect(() => loadLiveSettings(new Set<Area>(['dns']), {}, { path: join(dir, 'nope.env'), explicit: false })).not.toThrow();
+  });
+
+  it('checks every endpoint setting before the run and masks the outside sender\'s password', () => {
+    const dns = new Set<Area>(['dns']);
+    const refuse = (env: NodeJS.ProcessEnv): string => {
+      try {
+        loadLiveSettings(dns, env, noFile);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(refuse({ POSTAL_SMTP: 'mail.mailgoat.ai:99999' })).toMatch(/^POSTAL_SMTP: expected host\[:port\]/);
+    expect(refuse({ HOST_RESOLVER: 'dns.google' })).toMatch(/^HOST_RESOLVER: expected "system" or a DNS server address/);
+    expect(refuse({ SEED_GMAIL_IMAP_TLS: 'ssl' })).toMatch(/^SEED_GMAIL_IMAP_TLS: expected implicit or starttls/);
+    expect(refuse({ POSTAL_SERVER_IP: 'mail.mailgoat.ai' })).toMatch(/^POSTAL_SERVER_IP: expected an IP address/);
+    expect(refuse({ CA_FILE: noFile })).toMatch(/^CA_FILE=/);
+    expect(refuse({ POSTAL_QA_DELIVERY_TIMEOUT_S: 'soon' })).toMatch(/^POSTAL_QA_DELIVERY_TIMEOUT_S=soon: must be a number of seconds/);
+    expect(refuse({ OUTSIDE_SMTP_PASSWORD: '' , OUTSIDE_SMTP_FROM: 'nobody' })).toMatch(/^OUTSIDE_SMTP_FROM: expected an email address/);
+    expect(loadLiveSettings(dns, { OUTSIDE_SMTP_PASSWORD: 'hunter2-outside' }, noFile).secrets).toEqual(['hunter2-outside']);
+  });
 });

@@ -3,10 +3,11 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseApiKeysFile } from '../../core/artifacts/api-keys-file.ts';
 import { ConfigError } from '../../core/config-error.ts';
-import { describeFound } from '../../core/format-zod-error.ts';
+import { closestKey, describeFound } from '../../core/format-zod-error.ts';
 import { readUserFile } from '../../core/read-user-file.ts';
 import type { Area } from '../controls/catalog.ts';
 import { DEFAULT_PUBLIC_RESOLVERS } from '../targets/public-resolvers.ts';
+import { DEADLINE_DESCRIPTIONS, DEADLINE_SETTINGS, readDeadlineOverrides } from './deadline-overrides.ts';
 
 /**
  * Settings the live target needs, from the environment or a `.env.live` file (environment wins).
@@ -28,18 +29,42 @@ export const LIVE_SETTINGS: LiveSettingSpec[] = [
   { key: 'SEED_OUTLOOK_PASSWORD', description: 'app password of the Outlook seed (IMAP)', neededBy: ['functionality'], secret: true },
 ];
 
-/** Optional settings: without them the controls that need them are skipped, saying which to set. */
+/**
+ * Optional settings: without them a control that needs one is skipped, saying which to set, or the real
+ * provider's default is used. Every endpoint the live target talks to is one of these, so the same code
+ * path runs against production, an SSH tunnel, or the embedded world (`npm run world -- --live-env=<file>`).
+ */
 export const OPTIONAL_LIVE_SETTINGS: Array<{ key: string; description: string; secret: boolean }> = [
-  { key: 'DNS_RESOLVERS', description: 'resolvers DNS-07 compares, comma-separated', secret: false },
+  { key: 'POSTAL_SERVER_IP', description: "the server's address as the Internet sees it (A record, SPF, PTR); default: server.ip of the deployment file", secret: false },
+  { key: 'POSTAL_SMTP', description: "host[:port] of Postal's SMTP service; default: <server.mailHost>:25", secret: false },
+  { key: 'HOST_RESOLVER', description: 'DNS server ("address[:port]") the suite resolves host names with, or "system" (default)', secret: false },
+  { key: 'CA_FILE', description: 'PEM file of an extra root certificate to trust (a private CA, or the world\'s); default: the system store only', secret: false },
+  { key: 'DNS_RESOLVERS', description: 'resolvers DNS-07 compares, comma-separated (default 1.1.1.1,8.8.8.8,9.9.9.9)', secret: false },
   { key: 'DNS_AUTHORITATIVE', description: "the domain's authoritative servers (default: discovered from NS)", secret: false },
+  { key: 'SEED_GMAIL_IMAP', description: "host[:port] of the Gmail seed's IMAP (default imap.gmail.com:993)", secret: false },
+  { key: 'SEED_GMAIL_IMAP_TLS', description: 'implicit or starttls (default: implicit on 993, starttls otherwise)', secret: false },
+  { key: 'SEED_GMAIL_USER', description: 'IMAP login of the Gmail seed (default: its address)', secret: false },
+  { key: 'SEED_OUTLOOK_IMAP', description: "host[:port] of the Outlook seed's IMAP (default outlook.office365.com:993)", secret: false },
+  { key: 'SEED_OUTLOOK_IMAP_TLS', description: 'implicit or starttls (default: implicit on 993, starttls otherwise)', secret: false },
+  { key: 'SEED_OUTLOOK_USER', description: 'IMAP login of the Outlook seed (default: its address)', secret: false },
+  { key: 'OUTSIDE_SMTP', description: 'host[:port] of an SMTP submission service outside the deployment, for mail from outside (FN-07); default smtp.gmail.com:587 with the Gmail seed\'s login', secret: false },
+  { key: 'OUTSIDE_SMTP_USER', description: 'login at OUTSIDE_SMTP (default: the Gmail seed\'s address)', secret: false },
+  { key: 'OUTSIDE_SMTP_PASSWORD', description: 'password at OUTSIDE_SMTP (default: the Gmail seed\'s app password)', secret: true },
+  { key: 'OUTSIDE_SMTP_FROM', description: 'the From address of mail from outside (default: OUTSIDE_SMTP_USER)', secret: false },
   { key: 'POSTAL_SERVICES_COMMAND', description: 'prints `docker compose ps --format json`, e.g. "ssh root@91.98.35.3 docker compose -p postal ps --format json"', secret: false },
+  { key: 'POSTAL_SERVICES_URL', description: 'instead of POSTAL_SERVICES_COMMAND: a URL that serves the same JSON', secret: false },
   { key: 'POSTAL_CONTAINERS_COMMAND', description: 'prints `docker ps -a --format json` (MariaDB runs apart from the compose project as postal-mariadb), e.g. "ssh root@91.98.35.3 docker ps -a --format json"', secret: false },
+  { key: 'POSTAL_CONTAINERS_URL', description: 'instead of POSTAL_CONTAINERS_COMMAND: a URL that serves the same JSON', secret: false },
   { key: 'POSTAL_DKIM_RECORD', description: "the domain's DKIM record exactly as Postal's DNS page shows it (DNS-04 compares the published one with it)", secret: false },
   { key: 'MAILGOAT_CLI', description: 'the MailGoat CLI command for FN-06, e.g. "node /opt/mailgoat/dist/index.js"', secret: false },
+  { key: 'MAILGOAT_SERVER_URL', description: 'the `server` the CLI is configured with, when it differs from POSTAL_API_URL', secret: false },
   { key: 'MAILGOAT_INBOX_DB', description: "an agent's MailGoat inbox database ({agent} substituted), for FN-06's `inbox --json --db-path`", secret: false },
   { key: 'POSTAL_HEALTH_URLS', description: 'worker and smtp health URLs reachable from here, e.g. through an SSH tunnel: "worker=http://127.0.0.1:9090/health,smtp=http://127.0.0.1:9091/health"', secret: false },
-  { key: 'INBOX_LIST_COMMAND', description: 'prints an agent inbox as `mailgoat inbox list --json`, {agent} substituted, e.g. "ssh mailgoat@host mailgoat inbox list --json --db-path /srv/inbox/{agent}.db"', secret: false },
+  { key: 'INBOX_LIST_COMMAND', description: 'prints an agent inbox as `mailgoat inbox list --json`, {agent} substituted, run by /bin/sh, e.g. "ssh mailgoat@host \'mailgoat inbox list --json --db-path /srv/inbox/{agent}.db\'"', secret: false },
+  { key: 'INBOX_LIST_URLS', description: 'instead of INBOX_LIST_COMMAND: agent=URL pairs, each URL serving that inbox as `inbox list --json` does', secret: false },
   { key: 'SPAMD_HOST', description: 'host:port of a SpamAssassin spamd used to score received mail (FN-05)', secret: false },
+  { key: 'RELAY_PROBE_RECIPIENT', description: 'a foreign address SEC-01 tries to relay to (never delivered; default postal-qa-relay-probe@example.com)', secret: false },
+  ...Object.entries(DEADLINE_SETTINGS).map(([field, key]) => ({ key, description: `seconds: ${DEADLINE_DESCRIPTIONS[field as keyof typeof DEADLINE_SETTINGS]}`, secret: false })),
 ];
 
 export interface LiveSettings {
@@ -86,6 +111,19 @@ const isHttpUrl = (text: string): boolean => {
 };
 const serverList = (text: string): string[] => text.split(',').map((s) => s.trim()).filter(Boolean);
 
+/** "host" or "host:port": a DNS name or an IPv4 address. */
+export function parseHostPort(text: string, defaultPort: number): { host: string; port: number } {
+  const [host, port] = text.split(':');
+  return { host: host!, port: port === undefined ? defaultPort : Number(port) };
+}
+const isHostPort = (text: string): boolean => {
+  const [host, port, ...rest] = text.split(':');
+  return rest.length === 0 && /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(host!) && validPort(port);
+};
+const hostPort = (example: string) => z.string().refine(isHostPort, `expected host[:port], e.g. ${example}`).optional();
+const tlsMode = z.enum(['implicit', 'starttls'], { message: 'expected implicit or starttls' }).optional();
+const emailAddress = (example: string) => z.string().regex(/^[^@\s]+@[^@\s]+\.[a-z]{2,63}$/i, `expected an email address like ${example}`).optional();
+
 /**
  * What each setting must look like, checked before the run: a wrong value is exit 2 naming the
  * setting, never an error inside a control halfway through the run. Secrets are only checked for
@@ -123,18 +161,48 @@ const liveSettingsSchema = z.object({
     .string()
     .refine((v) => /^[a-z0-9.-]+:\d{1,5}$/i.test(v) && validPort(v.split(':')[1]), 'expected host:port, e.g. 127.0.0.1:783')
     .optional(),
+  POSTAL_SERVER_IP: z.string().refine((v) => isIP(v) !== 0, 'expected an IP address like 91.98.35.3').optional(),
+  POSTAL_SMTP: hostPort('mail.mailgoat.ai:25'),
+  HOST_RESOLVER: z.string().refine((v) => v === 'system' || isServer(v), 'expected "system" or a DNS server address with an optional :port, e.g. 127.0.0.53:53').optional(),
+  CA_FILE: z.string().trim().min(1).optional(),
+  SEED_GMAIL_IMAP: hostPort('imap.gmail.com:993'),
+  SEED_OUTLOOK_IMAP: hostPort('outlook.office365.com:993'),
+  SEED_GMAIL_IMAP_TLS: tlsMode,
+  SEED_OUTLOOK_IMAP_TLS: tlsMode,
+  SEED_GMAIL_USER: z.string().trim().min(1).optional(),
+  SEED_OUTLOOK_USER: z.string().trim().min(1).optional(),
+  OUTSIDE_SMTP: hostPort('smtp.gmail.com:587'),
+  OUTSIDE_SMTP_USER: z.string().trim().min(1).optional(),
+  OUTSIDE_SMTP_PASSWORD: z.string().optional(),
+  OUTSIDE_SMTP_FROM: emailAddress('someone@example.com'),
+  POSTAL_SERVICES_URL: z.string().refine(isHttpUrl, 'expected an http(s) URL').optional(),
+  POSTAL_CONTAINERS_URL: z.string().refine(isHttpUrl, 'expected an http(s) URL').optional(),
+  MAILGOAT_SERVER_URL: z.string().refine(isHttpUrl, 'expected an http(s) URL like https://postal.mailgoat.ai').optional(),
+  INBOX_LIST_URLS: z
+    .string()
+    .refine(
+      (v) => serverList(v).length > 0 && serverList(v).every((pair) => /^[a-z0-9_-]+=/i.test(pair) && isHttpUrl(pair.slice(pair.indexOf('=') + 1))),
+      'expected agent=URL pairs separated by commas, e.g. ceo=http://127.0.0.1:8001/messages',
+    )
+    .optional(),
+  RELAY_PROBE_RECIPIENT: emailAddress('postal-qa-relay-probe@example.com'),
 });
 
 const SECRET_KEYS = new Set([...LIVE_SETTINGS, ...OPTIONAL_LIVE_SETTINGS].filter((s) => s.secret).map((s) => s.key));
 
 /** One line for the first wrong setting: its name, what it must be, what it is (never a secret's value). */
-function checkSettings(values: Record<string, string>, envFile: string): void {
+function checkSettings(values: Record<string, string>, source: string): void {
   const parsed = liveSettingsSchema.safeParse(values, { reportInput: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0]);
     const found = SECRET_KEYS.has(key) ? '' : `, found ${describeFound(values[key])}`;
-    throw new ConfigError(`${key}: ${issue.message}${found} (from the environment or ${envFile})`);
+    throw new ConfigError(`${key}: ${issue.message}${found} (from ${source})`);
+  }
+  try {
+    readDeadlineOverrides(values);
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message} (from ${source})`);
   }
   const keysFile = values.POSTAL_API_KEYS_FILE;
   if (keysFile) {
@@ -142,32 +210,71 @@ function checkSettings(values: Record<string, string>, envFile: string): void {
     const text = readUserFile({ path: keysFile, namedBy: 'POSTAL_API_KEYS_FILE', what: 'API keys file', whenMissing: 'point it at postal-api-keys.txt' });
     parseApiKeysFile(text, `POSTAL_API_KEYS_FILE=${keysFile}`);
   }
+  if (values.CA_FILE) {
+    const pem = readUserFile({ path: values.CA_FILE, namedBy: 'CA_FILE', what: 'CA certificate (PEM)', whenMissing: 'point it at a PEM file with BEGIN CERTIFICATE' });
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`CA_FILE=${values.CA_FILE}: no "-----BEGIN CERTIFICATE-----" in it; expected a PEM certificate`);
+  }
+}
+
+/** Keys other tools read from the same file (provisioning's SSH settings): accepted, not ours to check. */
+const FOREIGN_KEY_PREFIXES = ['PROVISION_'];
+const KNOWN_KEYS = [...LIVE_SETTINGS, ...OPTIONAL_LIVE_SETTINGS].map((s) => s.key);
+
+/** A misspelt key in the file would silently fall back to a default (a real provider): refuse it, naming the closest. */
+function checkFileKeys(fromFile: Record<string, string>, source: string): void {
+  for (const key of Object.keys(fromFile)) {
+    if (KNOWN_KEYS.includes(key) || FOREIGN_KEY_PREFIXES.some((prefix) => key.startsWith(prefix))) continue;
+    const suggestion = closestKey(key, KNOWN_KEYS);
+    throw new ConfigError(`${source}: unknown setting ${key}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; the README's "Live settings" lists them`);
+  }
+}
+
+export interface EnvFileChoice {
+  path: string;
+  /** Given with --env-file: a missing file is an error, not "no file". */
+  explicit: boolean;
+}
+
+export function readEnvFile(choice: EnvFileChoice): Record<string, string> {
+  if (!choice.explicit && !existsSync(choice.path)) return {};
+  const values = parseEnvFile(readUserFile({ path: choice.path, namedBy: choice.explicit ? '--env-file' : undefined, what: 'live settings file (KEY=value lines)', whenMissing: 'write one with `npm run world -- --live-env=<file>` or from the README\'s "Live settings"' }), choice.path);
+  checkFileKeys(values, choice.path);
+  return values;
 }
 
 export function loadLiveSettings(
   selectedAreas: ReadonlySet<Area>,
   env: NodeJS.ProcessEnv = process.env,
-  envFile = '.env.live',
+  envFile: string | EnvFileChoice = '.env.live',
 ): LiveSettings {
-  const fromFile = existsSync(envFile) ? parseEnvFile(readUserFile({ path: envFile, what: 'live settings file (KEY=value lines)' }), envFile) : {};
-  const lookup = (key: string): string | undefined => env[key] || fromFile[key] || undefined;
+  const choice = typeof envFile === 'string' ? { path: envFile, explicit: false } : envFile;
+  return resolveLiveSettings(selectedAreas, env, readEnvFile(choice), `the environment or ${choice.path}`);
+}
 
+/** The settings from two layers (the environment wins over the file), checked; `source` names them in errors. */
+export function resolveLiveSettings(
+  selectedAreas: ReadonlySet<Area>,
+  env: Record<string, string | undefined>,
+  fromFile: Record<string, string>,
+  source: string,
+): LiveSettings {
+  const lookup = (key: string): string | undefined => env[key] || fromFile[key] || undefined;
   const missing = LIVE_SETTINGS.filter((s) => s.neededBy.some((a) => selectedAreas.has(a)) && !lookup(s.key));
   if (missing.length > 0) {
     throw new ConfigError(
-      `--env=live is missing ${missing.length} setting${missing.length > 1 ? 's' : ''}: ${missing.map((m) => `${m.key} (${m.description})`).join('; ')} — set them as environment variables or in ${envFile}, or narrow the run with --only=dns`,
+      `--env=live is missing ${missing.length} setting${missing.length > 1 ? 's' : ''}: ${missing.map((m) => `${m.key} (${m.description})`).join('; ')} — set them in ${source}, or narrow the run with --only=dns`,
     );
   }
   const values: Record<string, string> = {};
-  for (const s of [...LIVE_SETTINGS, ...OPTIONAL_LIVE_SETTINGS]) {
-    const value = lookup(s.key);
-    if (value) values[s.key] = value;
+  for (const key of KNOWN_KEYS) {
+    const value = lookup(key);
+    if (value) values[key] = value;
   }
-  checkSettings(values, envFile);
+  checkSettings(values, source);
   return {
     values,
     resolvers: listOf(lookup('DNS_RESOLVERS')).length ? listOf(lookup('DNS_RESOLVERS')) : DEFAULT_PUBLIC_RESOLVERS,
     authoritative: listOf(lookup('DNS_AUTHORITATIVE')),
-    secrets: LIVE_SETTINGS.filter((s) => s.secret && values[s.key]).map((s) => values[s.key]!),
+    secrets: [...SECRET_KEYS].filter((key) => values[key]).map((key) => values[key]!),
   };
 }

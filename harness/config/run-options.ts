@@ -22,6 +22,12 @@ export interface RunOptions {
   allowLoad: boolean;
   /** Hard cap on the messages one load control may send. */
   maxMessages: number;
+  /** --env-file: the live settings file (default .env.live, optional); given, it must exist. */
+  envFile?: string;
+  /** --read-only: send nothing; the controls that must send mail are skipped, naming the flag. */
+  readOnly: boolean;
+  /** --until-pass[=duration]: keep re-asking until the selected controls pass or the time is up (ms). */
+  untilPassMs?: number;
   help: boolean;
   /** vitest's own options (after a bare `--`, or the display flags it allows), handed over untouched. */
   vitestArgs: string[];
@@ -40,6 +46,10 @@ export const USAGE = `Usage: npm test -- [options] [vitest options]
   --waivers=<file>            accepted, dated exceptions (default fixtures/waivers.json)
   --fault=<name>[,<name>]     embedded only: inject named faults into the world (see --list-faults)
   --list-faults               list the world's named faults and the controls each must turn red
+  --env-file=<file>           live only: the live settings file (default .env.live; see the README's "Live settings")
+  --read-only                 send no mail at all: the controls that must send are skipped, naming this flag
+  --until-pass[=<duration>]   repeat the selected controls until they pass or the time is up (default 48h;
+                              e.g. --only=dns --until-pass=2h while DNS propagates), printing what is still missing
   --allow-load                let PERF-* controls send load to a live server (always on for embedded/local)
   --max-messages=<n>          hard cap on messages one load control sends (default 500)
   --help                      this text
@@ -47,9 +57,12 @@ export const USAGE = `Usage: npm test -- [options] [vitest options]
 
 Exit codes: 0 every control passed (or warn/waived), 1 a control failed, 2 usage or configuration error,\n130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (the report is still written).`;
 
-const OWN_FLAGS = ['env', 'deployment', 'only', 'report-dir', 'zone-file', 'waivers', 'max-messages', 'fault', 'compare-to'] as const;
+const OWN_FLAGS = ['env', 'deployment', 'only', 'report-dir', 'zone-file', 'waivers', 'max-messages', 'fault', 'compare-to', 'env-file'] as const;
 /** Flags without a value. */
-const SWITCHES = ['help', 'list-faults', 'allow-load'] as const;
+const SWITCHES = ['help', 'list-faults', 'allow-load', 'read-only'] as const;
+/** Flags whose value is optional (only in the --flag=value form). */
+const OPTIONAL_VALUE_FLAGS = ['until-pass'] as const;
+const DEFAULT_UNTIL_PASS_MS = 48 * 3600_000;
 /** vitest options that may be given without the `--` separator: they change only how results are shown. */
 const VITEST_FLAGS = ['reporter', 'silent', 'bail', 'outputFile'];
 type OwnFlag = (typeof OWN_FLAGS)[number];
@@ -60,6 +73,8 @@ export function parseRunOptions(argv: string[]): RunOptions {
   let help = false;
   let allowLoad = false;
   let listFaults = false;
+  let readOnly = false;
+  let untilPassMs: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
@@ -72,6 +87,14 @@ export function parseRunOptions(argv: string[]): RunOptions {
     }
     if (arg === '--allow-load') {
       allowLoad = true;
+      continue;
+    }
+    if (arg === '--read-only') {
+      readOnly = true;
+      continue;
+    }
+    if (arg === '--until-pass' || arg.startsWith('--until-pass=')) {
+      untilPassMs = arg.includes('=') ? parseDuration(arg.slice(arg.indexOf('=') + 1), '--until-pass') : DEFAULT_UNTIL_PASS_MS;
       continue;
     }
     if (arg === '--') {
@@ -87,7 +110,7 @@ export function parseRunOptions(argv: string[]): RunOptions {
     }
     if (!match || !flag || !OWN_FLAGS.includes(flag)) {
       const name = match?.[1] ?? arg.replace(/^-+/, '').split('=')[0]!;
-      const suggestion = closestKey(name, [...OWN_FLAGS, ...SWITCHES]);
+      const suggestion = closestKey(name, [...OWN_FLAGS, ...SWITCHES, ...OPTIONAL_VALUE_FLAGS]);
       throw new ConfigError(`${arg.split('=')[0]}: unknown option${suggestion ? ` (did you mean --${suggestion}?)` : ''}; --help lists them, and vitest's own options go after a bare --`);
     }
     let value = match[2];
@@ -106,6 +129,10 @@ export function parseRunOptions(argv: string[]): RunOptions {
   if (faults.length > 0 && env !== 'embedded') {
     throw new ConfigError(`--fault only works with --env=embedded (faults are injected into the world); never against ${env}`);
   }
+  if (values['env-file'] && env !== 'live') {
+    throw new ConfigError(`--env-file only works with --env=live (it holds the live settings); add --env=live or drop it`);
+  }
+  if (readOnly && allowLoad) throw new ConfigError('--read-only and --allow-load contradict each other: a read-only run sends no load; drop one');
   if (values['zone-file'] && env !== 'embedded') {
     throw new ConfigError(`--zone-file only works with --env=embedded (the world serves it); remove it or drop --env=${env}`);
   }
@@ -134,11 +161,22 @@ export function parseRunOptions(argv: string[]): RunOptions {
     listFaults,
     allowLoad,
     maxMessages,
+    envFile: values['env-file'],
+    readOnly,
+    untilPassMs,
     help,
     vitestArgs,
   };
 }
 
 function example(flag: OwnFlag): string {
-  return { env: 'live', deployment: 'fixtures/deployment.json', only: 'dns', 'report-dir': 'reports', 'zone-file': 'my-zone.txt', waivers: 'fixtures/waivers.json', 'max-messages': '200', fault: 'worker-down', 'compare-to': 'old-reports/test-results/results.json' }[flag];
+  return { env: 'live', deployment: 'fixtures/deployment.json', only: 'dns', 'report-dir': 'reports', 'zone-file': 'my-zone.txt', waivers: 'fixtures/waivers.json', 'max-messages': '200', fault: 'worker-down', 'compare-to': 'old-reports/test-results/results.json', 'env-file': '.env.live' }[flag];
+}
+
+/** "90s", "30m", "2h", "1d" or a bare number of seconds → ms; at most 7 days. */
+export function parseDuration(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)?$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'] : NaN;
+  if (!Number.isFinite(ms) || ms < 1_000 || ms > 7 * 86_400_000) throw new ConfigError(`${flag}=${text}: expected a duration from 1s to 7d, like 90s, 30m, 2h or 1d`);
+  return ms;
 }

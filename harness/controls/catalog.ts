@@ -3,6 +3,7 @@
  * A control no spec has registered yet is reported as "not implemented" — never as passed.
  */
 export type Area = 'infrastructure' | 'dns' | 'security' | 'functionality' | 'performance';
+export const AREAS: readonly Area[] = ['infrastructure', 'dns', 'security', 'functionality', 'performance'];
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 
 export interface ControlDefinition {

@@ -148,7 +148,8 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
       const fate: MessageFate = { message: { ...message, fromAgentId: 'outside' }, sentAt: Date.now(), arrivals: [] };
       let submission: string;
       try {
-        submission = (await submitMessage(outside, { from: outside.from, to: message.to, subject: message.subject, text: message.body }, { ca: target.trustedCaPem, timeoutMs: target.timeouts.connectMs })).response;
+        const server = { ...outside, host: await context.addressOf(outside.host), servername: outside.servername ?? outside.host };
+        submission = (await submitMessage(server, { from: outside.from, to: message.to, subject: message.subject, text: message.body }, { ca: target.trustedCaPem, timeoutMs: target.timeouts.connectMs })).response;
       } catch (error) {
         fate.apiError = `the outside sender ${outside.host}:${outside.port} refused or failed: ${(error as Error).message}`;
         submission = fate.apiError;

@@ -3,7 +3,8 @@
  * configured from the description alone (its resolver, its CA, its deadlines). A probe records what it
  * is waiting for, so a control that runs out of time can say what it waited for.
  */
-import { createHostLookup, type LookupFunction } from '../../core/dns/host-lookup.ts';
+import { isIP } from 'node:net';
+import { createHostLookup, resolveHost, type LookupFunction } from '../../core/dns/host-lookup.ts';
 import { createHttpClient, type HttpClient } from '../clients/http-client.ts';
 import { createPostalApi, type PostalApi } from '../clients/postal-api-client.ts';
 import type { RunContext } from '../controls/run-context.ts';
@@ -14,6 +15,11 @@ export interface ProbeContext {
   target: TargetDescriptor;
   run: RunContext;
   lookup: LookupFunction;
+  /**
+   * A host's address through the target's resolver, for clients that take no lookup function (IMAP,
+   * nodemailer): they connect to the address and verify the certificate against the name.
+   */
+  addressOf(host: string): Promise<string>;
   http: HttpClient;
   /** Throws ProbeUnavailable when the target has no Postal API settings. */
   postal(): PostalApi;
@@ -30,6 +36,7 @@ export function createProbeContext(target: TargetDescriptor, run: RunContext): P
     target,
     run,
     lookup,
+    addressOf: (host) => (isIP(host) ? Promise.resolve(host) : resolveHost(lookup, host)),
     http,
     postal: () => {
       if (!postal) throw new ProbeUnavailable(NO_POSTAL_API);

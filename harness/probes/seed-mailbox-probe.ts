@@ -72,7 +72,9 @@ export function seedMailboxProbe(context: ProbeContext): SeedMailboxProbe {
           pollUntil(
             async () => {
               try {
-                const found = await findInSeedMailbox({ seed: d.seed, ca: target.trustedCaPem, servername: d.seed.imap.servername, timeoutMs: target.timeouts.connectMs }, d.subject);
+                const host = await context.addressOf(d.seed.imap.host);
+                const seed = { ...d.seed, imap: { ...d.seed.imap, host } };
+                const found = await findInSeedMailbox({ seed, ca: target.trustedCaPem, servername: d.seed.imap.servername ?? d.seed.imap.host, timeoutMs: target.timeouts.connectMs }, d.subject);
                 d.readerError = undefined;
                 return found;
               } catch (error) {

@@ -29,7 +29,10 @@ export function webEndpointProbe(context: ProbeContext): WebEndpointProbe {
     host,
     port,
     async reachability() {
-      return [await probeTcp(smtp.host, smtp.port, context.lookup, target.timeouts.connectMs), await probeTcp(host, port, context.lookup, target.timeouts.connectMs)];
+      return [
+        await probeTcp(smtp.host, smtp.port, context.lookup, target.timeouts.connectMs, 'server-speaks-first'),
+        await probeTcp(host, port, context.lookup, target.timeouts.connectMs, webUrl.protocol === 'https:' ? 'tls-handshake' : undefined),
+      ];
     },
     async loginPage() {
       try {

@@ -13,6 +13,10 @@ import { descriptionSecrets } from '../../world/world-description.ts';
 import type { RunOptions } from '../config/run-options.ts';
 import { startWorldProcess, type WorldProcess } from './embedded-world.ts';
 import type { OpenTarget, TargetDescriptor } from './target.ts';
+import { resolveLiveSettings, type LiveSettings } from '../config/live-settings.ts';
+import { AREAS } from '../controls/catalog.ts';
+import { liveEnvFor } from '../../world/live-env.ts';
+import { openLiveTarget } from './live.ts';
 
 /** Where provisioning writes what the world boots from (zone, accounts manifest, API keys, DKIM keys). */
 export const ARTIFACTS_DIR = 'artifacts';
@@ -80,69 +84,49 @@ export function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise<World
 
 export async function openEmbeddedTarget(options: RunOptions, deployment: Deployment): Promise<OpenTarget> {
   const world = await startEmbeddedWorld({ deploymentPath: options.deploymentPath, zoneFile: options.zoneFile, faults: options.faults });
-  return {
-    descriptor: embeddedDescriptor(world.description, deployment, options),
-    secrets: descriptionSecrets(world.description),
-    close: () => world.stop(),
-  };
+  try {
+    return { ...(await describeEmbeddedTarget(world.description, deployment, options)), close: () => world.stop() };
+  } catch (error) {
+    await world.stop();
+    throw error;
+  }
 }
 
-/** The same URL with the host replaced by an address (the port and path kept). */
-function addressUrl(url: string, address: string): string {
-  const parsed = new URL(url);
-  parsed.hostname = address.includes(':') ? `[${address}]` : address;
-  return parsed.toString().replace(/\/$/, '');
+/** The running world as a target: the live target opened with the world's settings, relabelled. */
+export async function describeEmbeddedTarget(world: WorldDescription, deployment: Deployment, options: Pick<RunOptions, 'zoneFile'>): Promise<Omit<OpenTarget, 'close'>> {
+  const live = await openLiveTarget(deployment, embeddedLiveSettings(world, deployment));
+  return { descriptor: embeddedDescriptor(live.descriptor, world, deployment, options), secrets: [...live.secrets, ...descriptionSecrets(world)] };
 }
 
-/** The world's description in the target's terms — the same shape a live deployment's settings give. */
-export function embeddedDescriptor(world: WorldDescription, deployment: Deployment, options: Pick<RunOptions, 'zoneFile'>): TargetDescriptor {
-  const primary = { label: `world authoritative DNS ${world.dns.primary}`, server: world.dns.primary };
+/** What the user may add to a world run from the environment: the CLI to try, and where its inbox is. */
+const USER_SETTINGS_FOR_THE_WORLD = ['MAILGOAT_CLI', 'MAILGOAT_INBOX_DB'] as const;
+
+/**
+ * The world's live settings, as `npm run world -- --live-env` writes them: the embedded target is the
+ * live target pointed at the world. Only the CLI settings come from the environment; a live run's
+ * POSTAL_API_URL in the shell must not send the embedded suite to production.
+ */
+export function embeddedLiveSettings(world: WorldDescription, deployment: Deployment, env: NodeJS.ProcessEnv = process.env): LiveSettings {
+  const fromUser = Object.fromEntries(USER_SETTINGS_FOR_THE_WORLD.flatMap((key) => (env[key] ? [[key, env[key]]] : [])));
+  return resolveLiveSettings(new Set(AREAS), fromUser, liveEnvFor(world, deployment), 'the embedded world\'s live settings');
+}
+
+/** The live target's description of the world, relabelled, with what differs from production said. */
+export function embeddedDescriptor(live: TargetDescriptor, world: WorldDescription, deployment: Deployment, options: Pick<RunOptions, 'zoneFile'>): TargetDescriptor {
   return {
+    ...live,
     env: 'embedded',
     label: `embedded world on ${world.net}.0/24 (loopback replica of ${deployment.server.mailHost})`,
-    domain: deployment.domain,
-    mailHost: deployment.server.mailHost,
-    webHost: deployment.server.webHost,
-    serverIp: world.postalAddress,
-    publicServerIp: deployment.server.ip,
-    dns: {
-      primary,
-      reverse: primary,
-      resolvers: [primary, { label: `world secondary resolver ${world.dns.secondary}`, server: world.dns.secondary }],
-    },
-    hostResolver: primary.server,
-    trustedCaPem: world.caPem,
-    postal: {
-      webUrl: world.postal.webUrl,
-      cliServerUrl: addressUrl(world.postal.webUrl, world.postalAddress),
-      smtp: { host: deployment.server.mailHost, port: world.postal.smtp.port },
-      healthUrls: [
-        { name: 'worker', url: world.postal.workerHealthUrl },
-        { name: 'smtp', url: world.postal.smtpHealthUrl },
-      ],
-      services: { kind: 'http', url: world.postal.composePsUrl },
-      containers: { kind: 'http', url: world.postal.containersPsUrl },
-      dkimRecord: world.postal.dkimRecord,
-      expectedVersion: deployment.postal.version,
-    },
-    accounts: world.accounts,
-    inboxReader: { kind: 'http', urls: Object.fromEntries(world.inboxes.map((i) => [i.agentId, i.listUrl])) },
-    mailgoatCli: process.env.MAILGOAT_CLI,
-    mailgoatInboxDbTemplate: process.env.MAILGOAT_INBOX_DB,
-    inboxDatabases: Object.fromEntries(world.inboxes.flatMap((i) => (i.databasePath ? [[i.agentId, i.databasePath]] : []))),
-    seeds: world.seeds.map((s) => ({ provider: s.provider, address: s.address, imap: { ...s.imap, secure: false } })),
-    outsideSender: world.sender,
-    spamScorer: { host: world.spamd.host, port: world.spamd.port },
-    relayProbeRecipient: 'relay-probe@gmail.test',
-    timeouts: { dnsMs: 2_000, connectMs: 5_000, deliveryMs: 15_000, propagationMs: 1_000 },
     components: { 'Postal stand-in': `replica of Postal ${deployment.postal.version} (world/postal)`, SpamAssassin: world.spamd.version },
     limitations: [
+      'The embedded target is the live target opened with the settings the world writes (`npm run world -- --live-env=<file>`): the same probes and clients run against production.',
       `The world serves ${options.zoneFile ? `the zone file ${options.zoneFile}` : 'the zone generated by provisioning/dns'} with ${deployment.server.ip} mapped to ${world.postalAddress}; real DNS is served by the domain's DNS host.`,
       'Propagation (DNS-07) compares two world resolvers; the live target compares the authoritative servers with public resolvers.',
       'PTR is served by the world; in production the hosting provider (not the domain owner) sets it.',
       `The service list (INF-03) is the world's stand-in for \`docker compose -p postal ps --format json\` (${world.postal.composePsUrl}) and \`docker ps -a --format json\` (${world.postal.containersPsUrl}).`,
       `FN-06 runs the MailGoat CLI with \`server: https://${world.postalAddress}\` and the world CA in NODE_EXTRA_CA_CERTS (live: the web URL and the system store); the agents' inbox databases are written by the world's receivers in \`mailgoat inbox serve\`'s format, not by \`inbox serve\` itself.`,
       ...world.limitations,
+      ...live.limitations,
       ...world.faults.map((f) => `Fault injected on purpose: ${f.name} — ${f.description}.`),
     ],
   };

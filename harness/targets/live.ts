@@ -1,18 +1,20 @@
+import { readFileSync } from 'node:fs';
 import { createResolver } from '../../core/dns/resolver.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
-import type { LiveSettings } from '../config/live-settings.ts';
+import { parseHostPort, type LiveSettings } from '../config/live-settings.ts';
+import { applyDeadlineOverrides, readDeadlineOverrides } from '../config/deadline-overrides.ts';
 import { readApiKeysFile } from '../../core/artifacts/api-keys-file.ts';
 import { ConfigError } from '../../core/config-error.ts';
 import type { AgentAccount, OpenTarget, ResolverEndpoint, SeedMailbox, TargetDescriptor } from './target.ts';
 
 const DNS_TIMEOUT_MS = 5_000;
 
-const resolverFor = (server: string) => createResolver(server, { timeoutMs: DNS_TIMEOUT_MS, tries: 2 });
+const resolverFor = (server: string, timeoutMs: number) => createResolver(server, { timeoutMs, tries: 2 });
 
 /** The domain's authoritative servers, found through the first resolver (NS, then their addresses). */
-async function discoverAuthoritative(domain: string, via: string): Promise<{ servers: ResolverEndpoint[]; note?: string }> {
+async function discoverAuthoritative(domain: string, via: string, timeoutMs: number): Promise<{ servers: ResolverEndpoint[]; note?: string }> {
   try {
-    const resolver = resolverFor(via);
+    const resolver = resolverFor(via, timeoutMs);
     const names = await resolver.resolveNs(domain);
     const servers: ResolverEndpoint[] = [];
     for (const name of names) {
@@ -27,35 +29,43 @@ async function discoverAuthoritative(domain: string, via: string): Promise<{ ser
 }
 
 /**
- * The live target: the production server as the Internet sees it. Nothing here changes anything
- * on the server; DNS answers come from the authoritative servers and the public resolvers.
+ * The live target: the production server as the Internet sees it, every endpoint a setting (the real
+ * providers by default). The embedded target opens this same target with the settings the world writes,
+ * so what runs against the world is this code path. Nothing here changes anything on the server.
  */
 export async function openLiveTarget(deployment: Deployment, settings: LiveSettings): Promise<OpenTarget> {
+  const v = settings.values;
+  const timeouts = { dnsMs: DNS_TIMEOUT_MS, connectMs: 10_000, deliveryMs: 180_000, propagationMs: 30_000 };
+  applyDeadlineOverrides(timeouts, readDeadlineOverrides(v));
   const publicResolvers: ResolverEndpoint[] = settings.resolvers.map((server) => ({ label: `resolver ${server}`, server }));
   const firstResolver = publicResolvers[0]!;
   const limitations: string[] = [];
   let authoritative: ResolverEndpoint[] = settings.authoritative.map((server) => ({ label: `authoritative ${server}`, server }));
   if (authoritative.length === 0) {
-    const discovered = await discoverAuthoritative(deployment.domain, firstResolver.server);
+    const discovered = await discoverAuthoritative(deployment.domain, firstResolver.server, timeouts.dnsMs);
     authoritative = discovered.servers;
     if (discovered.note) limitations.push(`${discovered.note}; the deployment's records were read from ${firstResolver.label} instead.`);
   }
   const primary = authoritative[0] ?? firstResolver;
+  // A resolver that is also an authoritative server is asked once: DNS-07 compares distinct views.
+  const others = publicResolvers.filter((r) => !authoritative.some((a) => a.server === r.server));
   const side = postalSide(deployment, settings);
+  const serverIp = v.POSTAL_SERVER_IP ?? deployment.server.ip;
   return {
     descriptor: {
       env: 'live',
-      label: `live server ${deployment.server.mailHost} (${deployment.server.ip})`,
+      label: `live server ${deployment.server.mailHost} (${serverIp})`,
       domain: deployment.domain,
       mailHost: deployment.server.mailHost,
       webHost: deployment.server.webHost,
-      serverIp: deployment.server.ip,
+      serverIp,
       publicServerIp: deployment.server.ip,
-      dns: { primary, reverse: firstResolver, resolvers: [...authoritative, ...publicResolvers] },
-      hostResolver: 'system',
+      dns: { primary, reverse: firstResolver, resolvers: [...authoritative, ...others] },
+      hostResolver: v.HOST_RESOLVER ?? 'system',
+      trustedCaPem: v.CA_FILE ? readFileSync(v.CA_FILE, 'utf8') : undefined,
       ...side,
-      relayProbeRecipient: 'postal-qa-relay-probe@example.com',
-      timeouts: { dnsMs: DNS_TIMEOUT_MS, connectMs: 10_000, deliveryMs: 180_000, propagationMs: 30_000 },
+      relayProbeRecipient: v.RELAY_PROBE_RECIPIENT ?? 'postal-qa-relay-probe@example.com',
+      timeouts,
       limitations,
     },
     secrets: [...settings.secrets, ...side.accounts.map((a) => a.apiKey)],
@@ -75,44 +85,73 @@ function accountsOf(deployment: Deployment, settings: LiveSettings): AgentAccoun
   });
 }
 
-/** Well-known IMAP and submission hosts of the seed providers. */
-const PROVIDERS = {
-  Gmail: { imap: 'imap.gmail.com', submission: 'smtp.gmail.com' },
-  Outlook: { imap: 'outlook.office365.com', submission: 'smtp.office365.com' },
+/** The real providers' IMAP and submission endpoints: the defaults when no setting names another. */
+export const PROVIDER_DEFAULTS = {
+  Gmail: { prefix: 'SEED_GMAIL', imap: 'imap.gmail.com:993', submission: 'smtp.gmail.com:587' },
+  Outlook: { prefix: 'SEED_OUTLOOK', imap: 'outlook.office365.com:993' },
 } as const;
+
+function seedsOf(v: Record<string, string>): SeedMailbox[] {
+  const seeds: SeedMailbox[] = [];
+  for (const [provider, defaults] of Object.entries(PROVIDER_DEFAULTS)) {
+    const address = v[`${defaults.prefix}_ADDRESS`];
+    const password = v[`${defaults.prefix}_PASSWORD`];
+    if (!address || !password) continue;
+    const { host, port } = parseHostPort(v[`${defaults.prefix}_IMAP`] ?? defaults.imap, 993);
+    const tls = v[`${defaults.prefix}_IMAP_TLS`] ?? (port === 993 ? 'implicit' : 'starttls');
+    seeds.push({ provider, address, imap: { host, port, secure: tls === 'implicit', user: v[`${defaults.prefix}_USER`] ?? address, password, servername: host } });
+  }
+  return seeds;
+}
+
+/** Mail from outside: a submission service of its own, or the Gmail seed's, as a person would send it. */
+function outsideSenderOf(v: Record<string, string>, seeds: SeedMailbox[]): TargetDescriptor['outsideSender'] {
+  const gmail = seeds.find((s) => s.provider === 'Gmail');
+  const user = v.OUTSIDE_SMTP_USER ?? gmail?.address;
+  const password = v.OUTSIDE_SMTP_PASSWORD ?? (v.OUTSIDE_SMTP_USER ? undefined : gmail?.imap.password);
+  if (!user || !password) return undefined;
+  const { host, port } = parseHostPort(v.OUTSIDE_SMTP ?? PROVIDER_DEFAULTS.Gmail.submission, 587);
+  return { host, port, user, password, from: v.OUTSIDE_SMTP_FROM ?? user, servername: host };
+}
+
+/** "name=URL,name=URL" → pairs. */
+function pairs(text: string | undefined): Array<{ name: string; url: string }> {
+  return (text ?? '').split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => ({ name: pair.slice(0, pair.indexOf('=')).trim(), url: pair.slice(pair.indexOf('=') + 1).trim() }));
+}
+
+function listSource(command: string | undefined, url: string | undefined): { kind: 'http'; url: string } | { kind: 'command'; command: string } | undefined {
+  if (command) return { kind: 'command', command };
+  return url ? { kind: 'http', url } : undefined;
+}
 
 function postalSide(deployment: Deployment, settings: LiveSettings): Pick<TargetDescriptor, 'postal' | 'accounts' | 'seeds' | 'inboxReader' | 'outsideSender' | 'spamScorer' | 'mailgoatCli' | 'mailgoatInboxDbTemplate'> {
   const v = settings.values;
-  const seeds: SeedMailbox[] = [];
-  for (const [provider, prefix] of [['Gmail', 'SEED_GMAIL'], ['Outlook', 'SEED_OUTLOOK']] as const) {
-    const address = v[`${prefix}_ADDRESS`];
-    const password = v[`${prefix}_PASSWORD`];
-    if (address && password) seeds.push({ provider, address, imap: { host: PROVIDERS[provider].imap, port: 993, secure: true, user: address, password } });
-  }
-  const gmail = seeds.find((s) => s.provider === 'Gmail');
+  const seeds = seedsOf(v);
   const spamd = v.SPAMD_HOST?.split(':');
+  const inboxUrls = pairs(v.INBOX_LIST_URLS);
   return {
     postal: v.POSTAL_API_URL
       ? {
           webUrl: v.POSTAL_API_URL.replace(/\/$/, ''),
-          smtp: { host: deployment.server.mailHost, port: 25 },
-          healthUrls: (v.POSTAL_HEALTH_URLS ?? '').split(',').filter(Boolean).map((pair) => {
-            const [name, url] = pair.split('=');
-            return { name: name!.trim(), url: (url ?? name!).trim() };
-          }),
-          services: v.POSTAL_SERVICES_COMMAND ? { kind: 'command', command: v.POSTAL_SERVICES_COMMAND } : undefined,
-          containers: v.POSTAL_CONTAINERS_COMMAND ? { kind: 'command', command: v.POSTAL_CONTAINERS_COMMAND } : undefined,
+          cliServerUrl: v.MAILGOAT_SERVER_URL?.replace(/\/$/, ''),
+          smtp: parseHostPort(v.POSTAL_SMTP ?? deployment.server.mailHost, 25),
+          healthUrls: pairs(v.POSTAL_HEALTH_URLS),
+          services: listSource(v.POSTAL_SERVICES_COMMAND, v.POSTAL_SERVICES_URL),
+          containers: listSource(v.POSTAL_CONTAINERS_COMMAND, v.POSTAL_CONTAINERS_URL),
           dkimRecord: v.POSTAL_DKIM_RECORD,
           expectedVersion: deployment.postal.version,
         }
       : undefined,
     accounts: accountsOf(deployment, settings),
     seeds,
-    inboxReader: v.INBOX_LIST_COMMAND ? { kind: 'command', template: v.INBOX_LIST_COMMAND } : undefined,
+    inboxReader: v.INBOX_LIST_COMMAND
+      ? { kind: 'command', template: v.INBOX_LIST_COMMAND }
+      : inboxUrls.length > 0
+        ? { kind: 'http', urls: Object.fromEntries(inboxUrls.map((p) => [p.name, p.url])) }
+        : undefined,
     mailgoatCli: v.MAILGOAT_CLI,
     mailgoatInboxDbTemplate: v.MAILGOAT_INBOX_DB,
-    // Mail from outside: through the Gmail seed's own submission service, as a person would send it.
-    outsideSender: gmail ? { host: PROVIDERS.Gmail.submission, port: 587, user: gmail.address, password: gmail.imap.password, from: gmail.address } : undefined,
+    outsideSender: outsideSenderOf(v, seeds),
     spamScorer: spamd ? { host: spamd[0]!, port: Number(spamd[1] ?? 783) } : undefined,
   };
 }

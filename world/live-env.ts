@@ -1,0 +1,79 @@
+/**
+ * The world as live settings: every endpoint the live target reads from its env file, pointed at this
+ * world. `npm run world -- --live-env=<file>` writes them; the embedded target opens the live target with
+ * the same values, so the suite reaches the world through the live code path. The keys are the live
+ * target's settings (harness/config/live-settings.ts; a harness test checks each one is known there).
+ */
+import type { Deployment } from '../core/deployment/deployment-schema.ts';
+import type { WorldDescription } from './world-description.ts';
+
+/** Deadlines for loopback: a message arrives in milliseconds, so 15 s is already generous. */
+const WORLD_DEADLINES_S = {
+  POSTAL_QA_DELIVERY_TIMEOUT_S: 15,
+  POSTAL_QA_CONNECT_TIMEOUT_S: 5,
+  POSTAL_QA_PROPAGATION_TIMEOUT_S: 1,
+  POSTAL_QA_DNS_TIMEOUT_S: 2,
+};
+
+const PROVIDER_KEYS: Record<string, string> = { Gmail: 'SEED_GMAIL', Outlook: 'SEED_OUTLOOK' };
+
+/** One template for every agent's inbox database, when the paths differ only by the agent's id. */
+function inboxDatabaseTemplate(inboxes: WorldDescription['inboxes']): string | undefined {
+  const withDb = inboxes.filter((i) => i.databasePath);
+  if (withDb.length === 0) return undefined;
+  const first = withDb[0]!;
+  const template = first.databasePath!.split(`/${first.agentId}/`).join('/{agent}/');
+  if (!template.includes('{agent}')) return undefined;
+  return withDb.every((i) => template.replace(/\{agent\}/g, i.agentId) === i.databasePath) ? template : undefined;
+}
+
+function hostPort(host: string, port: number): string {
+  return `${host}:${port}`;
+}
+
+/** Every live setting, pointed at the world. The values include the world's throwaway secrets. */
+export function liveEnvFor(description: WorldDescription, deployment: Deployment): Record<string, string> {
+  const d = description;
+  const values: Record<string, string> = {
+    POSTAL_API_URL: d.postal.webUrl,
+    POSTAL_API_KEYS_FILE: d.apiKeysFile,
+    POSTAL_SERVER_IP: d.postalAddress,
+    POSTAL_SMTP: hostPort(deployment.server.mailHost, d.postal.smtp.port),
+    HOST_RESOLVER: d.dns.primary,
+    CA_FILE: d.caFile,
+    DNS_AUTHORITATIVE: d.dns.primary,
+    DNS_RESOLVERS: [d.dns.primary, d.dns.secondary].join(','),
+    POSTAL_HEALTH_URLS: `worker=${d.postal.workerHealthUrl},smtp=${d.postal.smtpHealthUrl}`,
+    POSTAL_SERVICES_URL: d.postal.composePsUrl,
+    POSTAL_CONTAINERS_URL: d.postal.containersPsUrl,
+    POSTAL_DKIM_RECORD: d.postal.dkimRecord,
+    INBOX_LIST_URLS: d.inboxes.map((i) => `${i.agentId}=${i.listUrl}`).join(','),
+    // The MailGoat CLI resolves names with the system resolver: it is given the address its certificate carries.
+    MAILGOAT_SERVER_URL: `https://${d.postalAddress}${new URL(d.postal.webUrl).port ? `:${new URL(d.postal.webUrl).port}` : ''}`,
+    SPAMD_HOST: hostPort(d.spamd.host, d.spamd.port),
+    RELAY_PROBE_RECIPIENT: 'relay-probe@gmail.test',
+    OUTSIDE_SMTP: hostPort(d.sender.servername, d.sender.port),
+    OUTSIDE_SMTP_USER: d.sender.user,
+    OUTSIDE_SMTP_PASSWORD: d.sender.password,
+    OUTSIDE_SMTP_FROM: d.sender.from,
+    ...Object.fromEntries(Object.entries(WORLD_DEADLINES_S).map(([key, seconds]) => [key, String(seconds)])),
+  };
+  for (const seed of d.seeds) {
+    const prefix = PROVIDER_KEYS[seed.provider];
+    if (!prefix || values[`${prefix}_ADDRESS`]) continue;
+    values[`${prefix}_ADDRESS`] = seed.address;
+    values[`${prefix}_PASSWORD`] = seed.imap.password;
+    values[`${prefix}_USER`] = seed.imap.user;
+    values[`${prefix}_IMAP`] = hostPort(seed.imap.servername, seed.imap.port);
+    values[`${prefix}_IMAP_TLS`] = 'starttls';
+  }
+  const inboxDb = inboxDatabaseTemplate(d.inboxes);
+  if (inboxDb) values.MAILGOAT_INBOX_DB = inboxDb;
+  return values;
+}
+
+/** KEY=value lines, quoted where a value has spaces or quotes, with a header saying what wrote them. */
+export function formatEnvFile(values: Record<string, string>, header: string[]): string {
+  const quote = (value: string): string => (/[\s#"']/.test(value) ? (value.includes('"') ? `'${value}'` : `"${value}"`) : value);
+  return [...header.map((line) => `# ${line}`), ...Object.entries(values).map(([key, value]) => `${key}=${quote(value)}`), ''].join('\n');
+}
