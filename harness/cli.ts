@@ -20,6 +20,7 @@ import { parseRunOptions, USAGE, type RunOptions } from './config/run-options.ts
 import { loadWaivers, type Waiver } from './config/waivers.ts';
 import { applyDeadlineOverrides, readDeadlineOverrides } from './config/deadline-overrides.ts';
 import { CATALOG, type Area } from './controls/catalog.ts';
+import { elapsedWords, untilPassIntervalMs } from './config/until-pass.ts';
 import type { RunContext } from './controls/run-context.ts';
 import { INTERRUPTED_MARKER } from './controls/run-markers.ts';
 import { ControlReporter } from './report/control-reporter.ts';
@@ -94,6 +95,12 @@ function reportDirFlag(argv: string[]): string | undefined {
 
 let interruptExit = EXIT_FOR_SIGNAL.SIGINT!;
 
+/** Waits `ms`, checking every second whether a signal asked the run to stop. */
+async function untilStoppedOr(ms: number, stopped: () => boolean): Promise<void> {
+  const { pollUntil } = await import('../core/poll.ts');
+  await pollUntil(async () => stopped(), Boolean, { timeoutMs: ms, intervalMs: 1_000, maxIntervalMs: 1_000 });
+}
+
 async function main(argv: string[]): Promise<number> {
   const startedAt = new Date();
   const registry = new ResultRegistry();
@@ -165,9 +172,31 @@ async function main(argv: string[]): Promise<number> {
       runDir,
       evidenceDir: resolve(options.reportDir, 'test-results', 'messages'),
       runToken: `pqa${randomBytes(5).toString('hex')}`,
-      load: { allowed: options.env !== 'live' || options.allowLoad, maxMessages: options.maxMessages },
+      load: { allowed: !options.readOnly && (options.env !== 'live' || options.allowLoad), maxMessages: options.maxMessages },
+      readOnly: options.readOnly,
     };
     if (!stoppedBy) await runSpecs(options, target, run, registry, (v) => (vitest = v));
+    if (options.untilPassMs !== undefined) {
+      const selected = options.only.length ? options.only : CATALOG.map((c) => c.id);
+      const deadline = startedAt.getTime() + options.untilPassMs;
+      for (let attempt = 2; !stoppedBy; attempt++) {
+        const missing = selected.filter((id) => registry.get(id)?.outcome !== 'pass');
+        if (missing.length === 0) {
+          registry.note(`--until-pass: every selected control passed at attempt ${attempt - 1}, ${elapsedWords(Date.now() - startedAt.getTime())} after the start.`);
+          break;
+        }
+        const waitMs = Math.min(untilPassIntervalMs(attempt), deadline - Date.now());
+        if (waitMs <= 0) {
+          registry.note(`--until-pass: time is up after ${attempt - 1} attempt(s); still not passing: ${missing.join(', ')}.`);
+          break;
+        }
+        process.stderr.write(`postal-qa: --until-pass, attempt ${attempt - 1}: still missing ${missing.map((id) => `${id} (${registry.get(id)?.summary ?? 'no result'})`).join('; ')} — asking again in ${elapsedWords(waitMs)}, until ${new Date(deadline).toISOString().slice(0, 16)} UTC\n`);
+        await untilStoppedOr(waitMs, () => Boolean(stoppedBy));
+        if (stoppedBy) break;
+        rmSync(join(runDir, 'outcomes'), { recursive: true, force: true });
+        await runSpecs(options, target, run, registry, (v) => (vitest = v));
+      }
+    }
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     configError = error.message;

@@ -8,6 +8,7 @@ import { checkThroughput } from '../harness/checks/throughput-check.ts';
 import { control } from '../harness/controls/control.ts';
 import { probeBody, probeSubject } from '../harness/controls/mail-probe.ts';
 import type { RunContext } from '../harness/controls/run-context.ts';
+import { readOnlyRefusal } from '../harness/probes/probe-unavailable.ts';
 
 /** Above the target rate by a margin, so a server that just keeps up passes and one that lags fails. */
 const PACE_MARGIN = 1.2;
@@ -16,7 +17,7 @@ const LATENCY_SAMPLES = 30;
 const SEND_INTERVAL_MS = 200;
 
 const loadRefusal = (run: RunContext, env: string): string | undefined =>
-  run.load.allowed ? undefined : `load against ${env} needs --allow-load (capped by --max-messages=${run.load.maxMessages})`;
+  run.readOnly ? readOnlyRefusal('load') : run.load.allowed ? undefined : `load against ${env} needs --allow-load (capped by --max-messages=${run.load.maxMessages})`;
 
 describe('Performance', () => {
   // Latency first, on a server that is not still working off the throughput burst: the plan's target is
@@ -45,9 +46,10 @@ describe('Performance', () => {
     const recipient = deployment.agents.find((a) => a.id === deployment.catchAll) ?? deployment.agents[0]!;
     const { sent, errors, elapsedMs } = await probes.load.sendAtPace(count, pace, recipient.address);
     const achieved = Math.round((sent / (elapsedMs / 1000)) * 10) / 10;
+    const capped = count < Math.ceil(pace * durationSeconds);
     return {
-      verdicts: [checkThroughput({ target: { messagesPerSecond, durationSeconds }, sent, errors, elapsedMs })],
-      facts: { throughput: { paced: pace, sent, errors: errors.length, elapsedMs, achieved, target: messagesPerSecond, durationSeconds, capped: count === run.load.maxMessages } },
+      verdicts: [checkThroughput({ target: { messagesPerSecond, durationSeconds }, sent, errors, elapsedMs, ...(capped ? { cap: { maxMessages: run.load.maxMessages, windowSeconds: count / pace } } : {}) })],
+      facts: { throughput: { paced: pace, sent, errors: errors.length, elapsedMs, achieved, target: messagesPerSecond, durationSeconds, capped } },
     };
   });
 });

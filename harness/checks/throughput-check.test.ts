@@ -29,3 +29,23 @@ describe('checkThroughput', () => {
     expect(checkThroughput({ target, sent: 0, errors: [], elapsedMs: 0 }).outcome).toBe('fail');
   });
 });
+
+describe('checkThroughput under --max-messages', () => {
+  const target = { messagesPerSecond: 10, durationSeconds: 10 };
+  it('judges a capped run over the window the cap allows: never red for the cap, but says what was not proven', () => {
+    // 20 messages at 12/s: a 1.67 s window.
+    const verdict = checkThroughput({ target, sent: 20, errors: [], elapsedMs: 1_700, cap: { maxMessages: 20, windowSeconds: 20 / 12 } });
+    expect(verdict.outcome).toBe('warn');
+    expect(verdict.summary).toBe('capped by --max-messages=20: the rate was judged over 1.67 s, not the 10 s target');
+    expect(verdict.remediation).toMatch(/--max-messages=100 or more/);
+  });
+  it('still fails a capped run that is slow or erring', () => {
+    expect(checkThroughput({ target, sent: 20, errors: [], elapsedMs: 4_000, cap: { maxMessages: 20, windowSeconds: 20 / 12 } }).outcome).toBe('fail');
+    expect(checkThroughput({ target, sent: 19, errors: [{ status: 'error', code: 'ServerError' }], elapsedMs: 1_700, cap: { maxMessages: 20, windowSeconds: 20 / 12 } }).outcome).toBe('fail');
+    // Shorter than even the capped window: still a burst.
+    expect(checkThroughput({ target, sent: 20, errors: [], elapsedMs: 300, cap: { maxMessages: 20, windowSeconds: 20 / 12 } }).summary).toMatch(/burst/);
+  });
+  it('without a cap a short run is still a burst', () => {
+    expect(checkThroughput({ target, sent: 20, errors: [], elapsedMs: 1_700 }).summary).toMatch(/lasted 1\.7 s of the 10 s target: a burst/);
+  });
+});

@@ -3,7 +3,7 @@
  * achieved rate of accepted messages is at least the target, and not one send failed. A burst
  * that finishes early measures nothing sustained, so the duration is part of the verdict.
  */
-import { fail, type Finding, verdictFrom } from './findings.ts';
+import { fail, type Finding, verdictFrom, warn } from './findings.ts';
 import type { Verdict } from './verdict.ts';
 
 export interface ThroughputInput {
@@ -14,6 +14,11 @@ export interface ThroughputInput {
   errors: Array<{ status: string; code?: string }>;
   /** Wall time from the first send to the last answer. */
   elapsedMs: number;
+  /**
+   * Set when --max-messages cut the run short: the rate is judged over the window the cap allows
+   * (cap ÷ pace), never failed for being short, and the verdict says the target duration was not proven.
+   */
+  cap?: { maxMessages: number; windowSeconds: number };
 }
 
 /** A paced sender finishes its last send one interval before the nominal end; 10 % covers that and timer jitter. */
@@ -42,8 +47,17 @@ export function checkThroughput(input: ThroughputInput): Verdict {
     if (rate < messagesPerSecond) {
       findings.push(fail(`${rate} messages/s sustained, below the target of ${messagesPerSecond}/s`, scale));
     }
-    if (seconds < durationSeconds * DURATION_TOLERANCE) {
-      findings.push(fail(`the run lasted ${seconds.toFixed(1)} s of the ${durationSeconds} s target: a burst, not a sustained rate`, `Send at ${messagesPerSecond}/s for the full ${durationSeconds} s (${planned} messages)`));
+    const window = input.cap ? Math.min(durationSeconds, input.cap.windowSeconds) : durationSeconds;
+    if (seconds < window * DURATION_TOLERANCE) {
+      findings.push(fail(`the run lasted ${seconds.toFixed(1)} s of the ${round2(window)} s ${input.cap ? 'the cap allows' : 'target'}: a burst, not a sustained rate`, `Send at ${messagesPerSecond}/s for the full ${round2(window)} s (${Math.ceil(messagesPerSecond * window)} messages)`));
+    }
+    if (input.cap && input.cap.windowSeconds < durationSeconds * DURATION_TOLERANCE) {
+      findings.push(
+        warn(
+          `capped by --max-messages=${input.cap.maxMessages}: the rate was judged over ${round2(input.cap.windowSeconds)} s, not the ${durationSeconds} s target`,
+          `To prove the sustained rate, re-run with --max-messages=${planned} or more (it sends that many messages to the catch-all)`,
+        ),
+      );
     }
   }
   if (input.errors.length > 0) {

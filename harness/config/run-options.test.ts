@@ -31,4 +31,14 @@ describe('parseRunOptions', () => {
   it('refuses --zone-file outside the embedded world', () => {
     expect(() => parseRunOptions(['--env=live', '--zone-file=z.txt'])).toThrow(/only works with --env=embedded/);
   });
+
+  it('reads --env-file (live only), --read-only (not with --allow-load) and --until-pass with or without a duration', () => {
+    expect(parseRunOptions(['--env=live', '--env-file=world.env', '--read-only'])).toMatchObject({ envFile: 'world.env', readOnly: true });
+    expect(() => parseRunOptions(['--env-file=world.env'])).toThrow('--env-file only works with --env=live');
+    expect(() => parseRunOptions(['--env=live', '--read-only', '--allow-load'])).toThrow(/contradict/);
+    expect(parseRunOptions(['--only=dns', '--until-pass']).untilPassMs).toBe(48 * 3_600_000);
+    expect(parseRunOptions(['--only=dns', '--until-pass=2h']).untilPassMs).toBe(7_200_000);
+    expect(() => parseRunOptions(['--until-pas'])).toThrow('--until-pas: unknown option (did you mean --until-pass?)');
+    expect(() => parseRunOptions(['--read-olny'])).toThrow(/did you mean --read-only/);
+  });
 });

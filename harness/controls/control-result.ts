@@ -17,6 +17,8 @@ export interface ControlResult {
   reason?: string;
   startedAt: string;
   durationMs: number;
+  /** Messages this control sent (or tried to) through the target: what a live run costs the server. */
+  messagesSent?: number;
   /** Extra data for the report's tables (e.g. DNS expected vs observed); never secrets. */
   facts?: Record<string, unknown>;
 }

@@ -84,14 +84,17 @@ export function control(id: string, body: (ctx: ControlContext) => Promise<Contr
       severity: definition.severity,
       startedAt: new Date(started).toISOString(),
     };
+    let sentBefore: number | undefined;
     const finish = (result: Omit<ControlResult, keyof typeof base | 'durationMs'>): ControlResult => {
-      const full: ControlResult = { ...base, ...result, durationMs: Date.now() - started };
+      const messagesSent = sentBefore === undefined ? 0 : probes!.sentCount() - sentBefore;
+      const full: ControlResult = { ...base, ...result, ...(messagesSent > 0 ? { messagesSent } : {}), durationMs: Date.now() - started };
       testContext.task.meta.control = full;
       saveOutcome(run.runDir, definition.id, full.outcome);
       return full;
     };
 
     const run = currentRun();
+    let probes: Probes | undefined;
     if (existsSync(join(run.runDir, INTERRUPTED_MARKER))) {
       finish({ outcome: 'skipped', summary: 'not run: the run was interrupted', reason: 'the run was interrupted (Ctrl-C) before this control started', verdicts: [] });
       testContext.skip('the run was interrupted');
@@ -113,10 +116,11 @@ export function control(id: string, body: (ctx: ControlContext) => Promise<Contr
     let findings: ControlFindings;
     const target = currentTarget();
     sharedProbes ??= probesFor(target, run);
-    const probes = sharedProbes;
+    probes = sharedProbes;
+    sentBefore = probes.sentCount();
     let timer: NodeJS.Timeout | undefined;
     const outOfTime = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ControlTimeout(budgetMs, probes.awaiting())), budgetMs);
+      timer = setTimeout(() => reject(new ControlTimeout(budgetMs, probes!.awaiting())), budgetMs);
     });
     try {
       findings = await Promise.race([body({ probes, target, deployment: run.deployment, run }), outOfTime]);

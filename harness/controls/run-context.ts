@@ -17,6 +17,8 @@ export interface RunContext {
   runToken: string;
   /** Load tests against live need --allow-load; the hard cap on messages a load control may send. */
   load: { allowed: boolean; maxMessages: number };
+  /** --read-only: no probe may send; the controls that must send are skipped, naming the flag. */
+  readOnly: boolean;
 }
 
 declare module 'vitest' {

@@ -36,6 +36,7 @@ export function apiLoadProbe(context: ProbeContext): ApiLoadProbe {
       const postal = context.postal();
       const sender = context.target.accounts[0];
       if (!sender) throw new Error('the target gives no agent API key');
+      context.willSend(count, `${count} load messages at ${perSecond}/s`);
       const errors: LoadOutcome['errors'] = [];
       const elapsedMs = await atPace(count, perSecond, async (i) => {
         try {

@@ -112,6 +112,7 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
     async sendAsAgents(messages, options = {}) {
       const postal = context.postal();
       reader();
+      context.willSend(messages.length, `${messages.length} message(s) between the agents through Postal's API`);
       const fates: MessageFate[] = [];
       // Each message at its own instant (all at once without an interval), every answer awaited.
       await atPace(messages.length, options.intervalMs ? 1000 / options.intervalMs : Infinity, async (i) => {
@@ -145,6 +146,7 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
       const outside = target.outsideSender;
       if (!outside) throw new ProbeUnavailable(NO_OUTSIDE_SENDER);
       reader();
+      context.willSend(1, `one message from outside through ${outside.host}`);
       const fate: MessageFate = { message: { ...message, fromAgentId: 'outside' }, sentAt: Date.now(), arrivals: [] };
       let submission: string;
       try {

@@ -13,14 +13,16 @@ export interface MailgoatCliProbe {
 
 export function mailgoatCliProbe(context: ProbeContext, mail: MailFlowProbe): MailgoatCliProbe {
   return {
-    runContract: () =>
-      runMailgoatContract({
+    runContract: () => {
+      if (context.target.mailgoatCli) context.willSend(1, 'one message through the MailGoat CLI');
+      return runMailgoatContract({
         command: context.target.mailgoatCli,
         inboxDbTemplate: context.target.mailgoatInboxDbTemplate,
         target: context.target,
         deployment: context.run.deployment,
         runToken: context.run.runToken,
         waitForArrival: (agentId, subject) => mail.waitForSubject(agentId, subject),
-      }),
+      });
+    },
   };
 }

@@ -9,7 +9,7 @@ import { createHttpClient, type HttpClient } from '../clients/http-client.ts';
 import { createPostalApi, type PostalApi } from '../clients/postal-api-client.ts';
 import type { RunContext } from '../controls/run-context.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
-import { NO_POSTAL_API, ProbeUnavailable } from './probe-unavailable.ts';
+import { NO_POSTAL_API, ProbeUnavailable, readOnlyRefusal } from './probe-unavailable.ts';
 
 export interface ProbeContext {
   target: TargetDescriptor;
@@ -23,6 +23,13 @@ export interface ProbeContext {
   http: HttpClient;
   /** Throws ProbeUnavailable when the target has no Postal API settings. */
   postal(): PostalApi;
+  /**
+   * Every probe calls this before it sends: --read-only refuses (the control is skipped, naming the
+   * flag), otherwise the messages are counted for the report's "what this run sent".
+   */
+  willSend(count: number, what: string): void;
+  /** Messages this worker's probes have sent (or tried to) so far. */
+  sentCount(): number;
   /** What a probe is waiting for right now ("Gmail's INBOX over IMAP, until 12:00:03"). */
   awaiting: { what?: string };
   close(): Promise<void>;
@@ -32,7 +39,13 @@ export function createProbeContext(target: TargetDescriptor, run: RunContext): P
   const lookup = createHostLookup(target.hostResolver, target.timeouts.dnsMs);
   const http = createHttpClient({ lookup, ca: target.trustedCaPem, timeoutMs: target.timeouts.connectMs });
   const postal = target.postal ? createPostalApi(http, target.postal.webUrl) : undefined;
+  let sent = 0;
   return {
+    willSend(count, what) {
+      if (run.readOnly) throw new ProbeUnavailable(readOnlyRefusal(what));
+      sent += count;
+    },
+    sentCount: () => sent,
     target,
     run,
     lookup,

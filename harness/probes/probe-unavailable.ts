@@ -12,4 +12,6 @@ export const NO_POSTAL_API = 'the target has no Postal API settings: set POSTAL_
 export const NO_SEEDS = 'the target has no seed mailboxes (Gmail/Outlook) configured: set SEED_GMAIL_* and/or SEED_OUTLOOK_*';
 export const NO_SPAM_SCORER = 'the target has no SpamAssassin (spamd) to score with: set SPAMD_HOST';
 export const NO_OUTSIDE_SENDER = 'the target has no outside sender (SMTP submission) configured';
+/** --read-only: a probe about to send mail stops here, so no control can send by mistake. */
+export const readOnlyRefusal = (what: string): string => `--read-only: this control sends mail (${what}) and the run may send nothing`;
 export const NO_SERVICE_VIEW = 'the target exposes neither a service list nor health endpoints: set POSTAL_SERVICES_COMMAND and/or POSTAL_HEALTH_URLS';

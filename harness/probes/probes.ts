@@ -27,6 +27,8 @@ export interface Probes {
   seeds: SeedMailboxProbe;
   load: ApiLoadProbe;
   cli: MailgoatCliProbe;
+  /** Messages sent (or attempted) by this worker's probes so far. */
+  sentCount(): number;
   /** What a probe is waiting for right now, for a control that runs out of time. */
   awaiting(): string | undefined;
   close(): Promise<void>;
@@ -46,6 +48,7 @@ export function probesFor(target: TargetDescriptor, run: RunContext): Probes {
     seeds: seedMailboxProbe(context),
     load: apiLoadProbe(context),
     cli: mailgoatCliProbe(context, mail),
+    sentCount: () => context.sentCount(),
     awaiting: () => context.awaiting.what,
     close: () => context.close(),
   };

@@ -52,6 +52,7 @@ export function seedMailboxProbe(context: ProbeContext): SeedMailboxProbe {
     const postal = context.postal();
     const sender = target.accounts[0];
     if (!sender) throw new Error('the target gives no agent API key');
+    context.willSend(target.seeds.length, `one message to each seed mailbox: ${target.seeds.map((s) => s.provider).join(', ')}`);
     const deliveries: SeedDelivery[] = [];
     for (const seed of target.seeds) {
       const subject = probeSubject(run.runToken, `external to ${seed.provider}`);

@@ -24,6 +24,30 @@ const LABEL: Record<ControlOutcome | MissingResult, string> = {
 
 const cell = (text: string | undefined): string => (text ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 
+/**
+ * What the run cost the server under test: every message a control sent (or tried to), by control.
+ * A live run is not read-only unless --read-only said so; this is where the reviewer sees it.
+ */
+export function renderMailSent(results: ControlResult[], options: ReportInput['options']): string[] {
+  const senders = results.filter((r) => (r.messagesSent ?? 0) > 0);
+  if (options?.readOnly) {
+    const total = senders.reduce((sum, r) => sum + r.messagesSent!, 0);
+    return ['## Mail sent by this run', '', total === 0 ? 'None: `--read-only` — the controls that must send mail were skipped, each naming the flag.' : `--read-only was given, yet ${total} message(s) were sent: a defect in postal-qa, please report it.`, ''];
+  }
+  if (senders.length === 0) return [];
+  const total = senders.reduce((sum, r) => sum + r.messagesSent!, 0);
+  return [
+    '## Mail sent by this run',
+    '',
+    `${total} message(s) through the target, every one carrying this run's token in its subject (\`--read-only\` sends none).`,
+    '',
+    '| Control | Messages |',
+    '|---|---|',
+    ...senders.map((r) => `| ${r.id} ${cell(r.title)} | ${r.messagesSent} |`),
+    '',
+  ];
+}
+
 function outcomeOf(result: ControlResult | undefined, missing: MissingResult): ControlOutcome | MissingResult {
   return result ? result.outcome : missing;
 }
@@ -105,6 +129,7 @@ export function renderMarkdown(input: ReportInput, charts: Chart[] = []): string
     out.push('');
   }
 
+  out.push(...renderMailSent(registry.all(), input.options));
   if (deployment) out.push(...agentsTable(registry, deployment.agents));
   out.push(...authenticationTable(registry), ...spamScoreTable(registry), ...performanceTable(registry));
   if (charts.length > 0) {
