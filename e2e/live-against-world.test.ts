@@ -79,7 +79,7 @@ describe('the live target against the world acting as the Internet', () => {
     const notPassed = controls.filter((c) => c.outcome !== 'pass').map((c) => `${c.id} ${c.outcome}: ${c.summary}`);
     expect(notPassed, output.slice(-4000)).toEqual([expect.stringMatching(/^FN-06 skipped/)]);
     expect(code).toBe(0);
-    expect(controls).toHaveLength(25);
+    expect(controls).toHaveLength(27);
   }, SUITE_DEADLINE_MS + 10_000);
 
   it('ends in bounded time with nothing passing when the server swallows every connection', async () => {

@@ -57,7 +57,7 @@ async function listing(url: string, token: string): Promise<Array<Record<string,
 
 describe('npm run world, used from the outside', () => {
   const out = mkdtempSync(join(tmpdir(), 'postal-qa-world-e2e-'));
-  const ca = join(out, 'world-ca.pem');
+  const ca = join(out, `world-ca-${NET}.pem`);
   const curlTls = ['--silent', '--show-error', '--max-time', '10', '--cacert', ca, '--resolve', `postal.mailgoat.ai:443:${POSTAL}`];
   let world: CliProcess;
   let printed: Printed;

@@ -4,7 +4,10 @@
  * fault turns its expected controls red (failed, or blocked by a failed prerequisite) and nothing else.
  * Writes reports/fault-matrix.md; exits 1 if a fault goes undetected or an unrelated control goes red.
  *
- *   npm run faults [-- --parallel=2] [--only-faults=a,b]
+ *   npm run faults [-- --parallel=2] [--only-faults=a,b] [--env=live]
+ *
+ * --env=live: each faulty world is started by `npm run world -- --fault=… --live-env=<file>`, and the suite
+ * reaches it with `--env=live --env-file=<file> --allow-load`, through the live target as a user runs it.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,8 +23,14 @@ import { judgeFaultRun, type FaultRunJudgement } from './fault-judgement.ts';
 import { harnessCommand, PROJECT_ROOT } from './harness-command.ts';
 
 const { values } = parseArgs({
-  options: { parallel: { type: 'string', default: '2' }, 'only-faults': { type: 'string' }, 'report-dir': { type: 'string', default: 'reports' } },
+  options: { parallel: { type: 'string', default: '2' }, 'only-faults': { type: 'string' }, 'report-dir': { type: 'string', default: 'reports' }, env: { type: 'string', default: 'embedded' } },
 });
+if (!['embedded', 'live'].includes(values.env!)) {
+  console.error(`--env=${values.env}: the fault matrix runs against embedded (default) or live (each faulty world started by npm run world -- --live-env, the suite run with --env=live)`);
+  process.exit(2);
+}
+/** live: the suite reaches each faulty world through the live target and the env file the world wrote. */
+const throughLive = values.env === 'live';
 const parallel = Math.max(1, Number(values.parallel));
 const reportDir = values['report-dir']!;
 const selected = values['only-faults'] ? faultNames().filter((name) => values['only-faults']!.split(',').includes(name)) : faultNames();
@@ -32,15 +41,62 @@ interface Job {
   expected: string[];
 }
 
-function runSuite(job: Job, slot: number): Promise<FaultRunJudgement> {
+const WORLD_BOOT_MS = 120_000;
+
+/** A faulty world of its own for a live-path run, stopped (and awaited) when the run is over. */
+async function startWorldFor(job: Job, net: string, envFile: string): Promise<{ stop(): Promise<void>; log(): string }> {
+  const world = spawn(process.execPath, ['--import', 'tsx', 'world/main.ts', `--net=${net}`, `--live-env=${envFile}`, ...(job.name === 'clean' ? [] : [`--fault=${job.name}`])], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => world.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the world for ${job.name} was not ready within ${WORLD_BOOT_MS} ms`)), WORLD_BOOT_MS);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (output.includes('World ready.')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    world.stdout.on('data', onData);
+    world.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`the world for ${job.name} exited before it was ready:\n${output}`));
+    });
+  });
+  return {
+    log: () => output,
+    async stop() {
+      world.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function runSuite(job: Job, slot: number): Promise<FaultRunJudgement> {
   const dir = join(reportDir, 'faults', job.name);
-  const harness = harnessCommand([`--report-dir=${dir}`, ...(job.name === 'clean' ? [] : [`--fault=${job.name}`])]);
+  const net = `127.0.${100 + slot}`;
+  const envFile = join(dir, 'world.env');
+  let world: Awaited<ReturnType<typeof startWorldFor>> | undefined;
+  if (throughLive) {
+    try {
+      world = await startWorldFor(job, net, envFile);
+    } catch (error) {
+      writeFileSync(join(dir, 'run.log'), (error as Error).message);
+      return judgeFaultRun({ fault: job.name, expected: job.expected, exitCode: null, outcomes: {}, elapsedMs: 0 });
+    }
+  }
+  const target = throughLive ? ['--env=live', `--env-file=${envFile}`, '--allow-load'] : job.name === 'clean' ? [] : [`--fault=${job.name}`];
+  const harness = harnessCommand([`--report-dir=${dir}`, ...target]);
   const started = Date.now();
-  return new Promise((resolve) => {
+  const judged = await new Promise<FaultRunJudgement>((resolve) => {
     const child = spawn(harness.command, harness.args, {
       cwd: PROJECT_ROOT,
       // The matrix reads results.json only: no Allure HTML or screenshots to make in each of its runs.
-      env: { ...process.env, POSTAL_QA_WORLD_NET: `127.0.${100 + slot}`, POSTAL_QA_ARTIFACTS: 'off' },
+      env: { ...process.env, POSTAL_QA_WORLD_NET: net, POSTAL_QA_ARTIFACTS: 'off' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -60,6 +116,8 @@ function runSuite(job: Job, slot: number): Promise<FaultRunJudgement> {
       resolve(judgeFaultRun({ fault: job.name, expected: job.expected, exitCode: code, outcomes, elapsedMs: Date.now() - started }));
     });
   });
+  await world?.stop();
+  return judged;
 }
 
 async function main(): Promise<number> {
@@ -98,7 +156,7 @@ async function main(): Promise<number> {
   const wall = (Date.now() - started) / 1000;
   const flaky = results.filter((r) => r.flaky).map((r) => r.fault);
   writeFileSync(join(reportDir, 'fault-matrix.md'), renderMatrix(results, { detected, total: faultsOnly.length, unrelated, wall, parallel, flaky }));
-  console.log(`\nDetection score: ${detected}/${faultsOnly.length} faults detected, ${unrelated} unrelated red controls, clean run ${results.find((r) => r.fault === 'clean')?.ok ? 'green' : 'NOT green'}; ${flaky.length ? `FLAKY (passed on retry): ${flaky.join(', ')}; ` : ''}${wall.toFixed(0)} s wall, ${parallel} in parallel`);
+  console.log(`\nDetection score (${throughLive ? 'through the live target' : 'embedded'}): ${detected}/${faultsOnly.length} faults detected, ${unrelated} unrelated red controls, clean run ${results.find((r) => r.fault === 'clean')?.ok ? 'green' : 'NOT green'}; ${flaky.length ? `FLAKY (passed on retry): ${flaky.join(', ')}; ` : ''}${wall.toFixed(0)} s wall, ${parallel} in parallel`);
   console.log(`Matrix: ${join(reportDir, 'fault-matrix.md')}`);
   return results.every((r) => r.ok) ? 0 : 1;
 }

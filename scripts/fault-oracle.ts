@@ -46,8 +46,8 @@ export const FAULT_ORACLE: Readonly<Record<string, readonly string[]>> = {
   'open-relay': ['SEC-01'],
   'starttls-off': ['SEC-03'],
   'spammy-signature': ['FN-01', 'FN-05', 'PERF-01', 'PERF-02'],
-  'outbound-25-blocked': ['FN-02', 'FN-03', 'FN-04', 'FN-05'],
-  'ip-blocklisted': ['FN-02', 'FN-03', 'FN-04', 'FN-05'],
+  'outbound-25-blocked': ['INF-07', 'FN-02', 'FN-03', 'FN-04', 'FN-05'],
+  'ip-blocklisted': ['DNS-08', 'FN-02', 'FN-03', 'FN-04', 'FN-05'],
   'inbox-5xx': INTERNAL_MAIL,
   'slow-delivery': ['PERF-02'],
 };

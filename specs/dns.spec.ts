@@ -11,6 +11,7 @@ import { checkMx } from '../harness/checks/mx-check.ts';
 import { checkPtr } from '../harness/checks/ptr-check.ts';
 import { checkResolverAgreement } from '../harness/checks/resolver-agreement-check.ts';
 import { checkSpf } from '../harness/checks/spf-check.ts';
+import { checkBlocklists } from '../harness/checks/blocklist-check.ts';
 import { control } from '../harness/controls/control.ts';
 import { propagationQuestions } from '../harness/controls/propagation-questions.ts';
 
@@ -59,5 +60,10 @@ describe('DNS records', () => {
       { timeoutMs: target.timeouts.propagationMs, intervalMs: 250 },
     );
     return { verdicts: [polled.value], facts: { resolvers: probes.dns.resolverLabels(), attempts: polled.attempts, elapsedMs: polled.elapsedMs } };
+  });
+
+  control('DNS-08', async ({ probes, deployment, target }) => {
+    const lookups = await probes.blocklists.lookups({ ip: target.serverIp, domain: deployment.domain });
+    return { verdicts: [checkBlocklists({ lookups, resolver: probes.blocklists.resolver })] };
   });
 });

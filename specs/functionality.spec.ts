@@ -59,7 +59,8 @@ describe('Mail flow', () => {
         verdicts.push({ ...fail(`${d.seed.provider}: no message arrived to score`, 'Fix delivery first (see FN-02).'), evidence: [{ label: 'delivery', detail: d.apiError ?? d.readerError ?? 'not found in INBOX or Junk before the deadline' }] });
         continue;
       }
-      const input = spamScoreInput(d.reverified, await probes.seeds.spamScore(d.found.raw), await probes.seeds.forwardConfirmed(d.reverified.envelope.ip ?? ''), deployment.thresholds.spamScoreMin);
+      const ip = d.reverified.envelope.ip ?? '';
+      const input = spamScoreInput(d.reverified, await probes.seeds.spamScore(d.found.raw), await probes.seeds.forwardConfirmed(ip), deployment.thresholds.spamScoreMin, ip !== '' && (await probes.blocklists.listsIp(ip)));
       const scored = checkSpamScore(input);
       verdicts.push({ ...scored, summary: `${d.seed.provider}: ${scored.summary}` });
       scores.push({ provider: d.seed.provider, ...mailTesterScore(input), spamAssassinScore: input.spamAssassin.score });

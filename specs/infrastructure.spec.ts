@@ -10,6 +10,7 @@ import { checkPostalRunning } from '../harness/checks/postal-running-check.ts';
 import { checkRouting } from '../harness/checks/routing-check.ts';
 import { checkServiceHealth } from '../harness/checks/service-health-check.ts';
 import { checkTlsCertificate } from '../harness/checks/tls-certificate-check.ts';
+import { checkOutboundSmtp } from '../harness/checks/outbound-smtp-check.ts';
 import { control } from '../harness/controls/control.ts';
 import { probeBody, probeSubject } from '../harness/controls/mail-probe.ts';
 
@@ -55,4 +56,6 @@ describe('Infrastructure', () => {
       facts: { keys: results.map((r) => ({ agentId: r.agentId, keyFingerprint: r.keyFingerprint, outcome: r.outcome })) },
     };
   });
+
+  control('INF-07', async ({ probes }) => ({ verdicts: [checkOutboundSmtp(await probes.outbound.attempts())] }));
 });

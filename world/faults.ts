@@ -4,6 +4,8 @@
  * Postal holds (manifest), how the Postal stand-in behaves, or the world after it started — never the
  * harness. Which controls each fault must turn red is the fault matrix's knowledge (scripts/fault-oracle.ts), not the world's.
  */
+import { BLOCKLISTS } from '../core/dnsbl/blocklists.ts';
+import { blocklistListing } from './world-dns.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import type { Deployment } from '../core/deployment/deployment-schema.ts';
 import type { AccountsManifest } from '../core/artifacts/accounts-manifest.ts';
@@ -212,7 +214,12 @@ export const FAULTS: WorldFault[] = [
   {
     name: 'ip-blocklisted',
     description: "the server's IP is on a blocklist the providers consult",
-    afterStart: (world) => world.handles.providers.forEach((p) => p.setBlocklist([world.addresses.postal])),
+    afterStart: (world) => {
+      // Listed where receivers look it up (Spamhaus ZEN and SpamCop over DNS), and refused by the providers that consult them.
+      const listing = BLOCKLISTS.filter((b) => b.zone === 'zen.spamhaus.org' || b.zone === 'bl.spamcop.net').flatMap((b) => blocklistListing(b, world.addresses.postal, 'the ip-blocklisted fault'));
+      for (const dns of [world.handles.primaryDns, world.handles.secondaryDns]) dns.setRecords([...dns.getRecords(), ...listing]);
+      world.handles.providers.forEach((p) => p.setBlocklist([world.addresses.postal]));
+    },
   },
   {
     name: 'inbox-5xx',

@@ -34,7 +34,11 @@ import { startWorld, type World, type WorldMail } from './world.ts';
 
 /** Printed once everything answers; the e2e tests and scripts/bench-world.ts wait for it. */
 const READY_LINE = 'World ready.';
-const WORLD_CA_FILE_NAME = 'world-ca.pem';
+/**
+ * Each world makes its own CA; worlds on other nets (the fault matrix runs several) share the artifacts
+ * folder, so each writes its CA under its net's name and none reads another's.
+ */
+const worldCaFileName = (net: string): string => (net === '127.0.0' ? 'world-ca.pem' : `world-ca-${net}.pem`);
 
 /** Stop signals: a terminal's Ctrl-C, a supervisor's TERM, a closed terminal's HUP. */
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -306,7 +310,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(`${stopReason} while starting: stopping the world…`);
       return 0;
     }
-    const caPath = resolve(args.out, WORLD_CA_FILE_NAME);
+    const caPath = resolve(args.out, worldCaFileName(args.net));
     writeFileSync(caPath, world.mail!.ca.certificatePem);
     const faults = args.faults.map((f) => ({ name: f.name, description: f.description }));
     const description = describeWorld(world, deployment, accounts.manifest, faults, { caFile: caPath, apiKeysFile: resolve(accounts.apiKeysPath) });

@@ -13,6 +13,7 @@
  * NS records naming ns1/ns2.world.test (the primary and secondary world DNS servers); SOA or NS
  * records the zone file had at a served zone's apex are replaced by the world's.
  */
+import { BLOCKLISTS, blocklistQuery, TEST_POINTS, type Blocklist } from '../core/dnsbl/blocklists.ts';
 import type { Deployment } from '../core/deployment/deployment-schema.ts';
 import { isInZone, normalizeName, parseZoneFile, reverseName, reverseZone24, type DnsRecord } from '../core/artifacts/zone-file.ts';
 import { worldAddresses, type WorldAddresses } from './addresses.ts';
@@ -38,8 +39,8 @@ export function buildWorldRecords(options: BuildWorldRecordsOptions): DnsRecord[
   const parsed = parseZoneFile(options.zoneText, { origin: domain, defaultTtl: deployment.dns.ttl });
   const mapped = parsed.map((r) => mapToWorld(r, deployment.server.ip, addresses.postal));
 
-  const own = providerRecords(addresses);
-  const zones = new Set<string>([domain, reverseZone24(addresses.postal), ...PROVIDER_ZONES, 'world.test']);
+  const own = [...providerRecords(addresses), ...blocklistTestPoints()];
+  const zones = new Set<string>([domain, reverseZone24(addresses.postal), ...PROVIDER_ZONES, 'world.test', ...BLOCKLISTS.map((b) => b.zone)]);
   // Serve whatever else the zone file holds (e.g. an SPF include host in another domain).
   for (const record of mapped) {
     if (![...zones].some((z) => isInZone(record.name, z))) zones.add(guessZone(record.name));
@@ -88,6 +89,20 @@ function providerRecords(a: WorldAddresses): DnsRecord[] {
     r('imap.outlook.test', 'A', a.outlook),
     r('sender.test', 'TXT', `v=spf1 ip4:${a.sender} -all`),
     r('_dmarc.sender.test', 'TXT', 'v=DMARC1; p=reject'),
+  ];
+}
+
+/** Every blocklist zone with its RFC 5782 test point listed, so a client can tell "not listed" from "not asked". */
+function blocklistTestPoints(): DnsRecord[] {
+  return BLOCKLISTS.flatMap((list) => blocklistListing(list, TEST_POINTS[list.lists].listed, 'RFC 5782 test point'));
+}
+
+/** The records that list `subject` (an IP or a domain) on one blocklist, the way the real lists answer. */
+export function blocklistListing(list: Blocklist, subject: string, why: string): DnsRecord[] {
+  const name = blocklistQuery(list, subject);
+  return [
+    { name, type: 'A', ttl: WORLD_TTL, data: '127.0.0.2' },
+    { name, type: 'TXT', ttl: WORLD_TTL, data: `Listed by the world's ${list.name} stand-in: ${why}` },
   ];
 }
 

@@ -7,6 +7,8 @@ import type { RunContext } from '../controls/run-context.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 import { apiCredentialsProbe, type ApiCredentialsProbe } from './api-credentials-probe.ts';
 import { apiLoadProbe, type ApiLoadProbe } from './api-load-probe.ts';
+import { outboundSmtpProbe, type OutboundSmtpProbe } from './outbound-smtp-probe.ts';
+import { blocklistProbe, type BlocklistProbe } from './blocklist-probe.ts';
 import { dnsZoneProbe, type DnsZoneProbe } from './dns-zone-probe.ts';
 import { mailFlowProbe, type MailFlowProbe } from './mail-flow-probe.ts';
 import { mailgoatCliProbe, type MailgoatCliProbe } from './mailgoat-cli-probe.ts';
@@ -19,6 +21,8 @@ import { webEndpointProbe, type WebEndpointProbe } from './web-endpoint-probe.ts
 export interface Probes {
   target: TargetDescriptor;
   dns: DnsZoneProbe;
+  blocklists: BlocklistProbe;
+  outbound: OutboundSmtpProbe;
   smtp: SmtpServiceProbe;
   web: WebEndpointProbe;
   services: ServiceListProbe;
@@ -40,6 +44,8 @@ export function probesFor(target: TargetDescriptor, run: RunContext): Probes {
   return {
     target,
     dns: dnsZoneProbe(context),
+    blocklists: blocklistProbe(context),
+    outbound: outboundSmtpProbe(context),
     smtp: smtpServiceProbe(context),
     web: webEndpointProbe(context),
     services: serviceListProbe(context),

@@ -53,6 +53,10 @@ export interface TargetDescriptor {
   };
   /** How clients resolve host names: a DNS server ("addr[:port]"), or "system". */
   hostResolver: string;
+  /** How INF-07 tries port 25 from the server: a command with {host}/{ip}, and the providers whose MX it tries. */
+  outboundSmtp?: { command: string; domains: string[] };
+  /** Where the DNS blocklists are asked (DNSBL_RESOLVER); default the host resolver, else the system's. */
+  blocklistResolver?: string;
   /** PEM of an extra root the target's TLS chains lead to (the world CA); live uses the system store only. */
   trustedCaPem?: string;
   postal?: {

@@ -6,6 +6,7 @@
  * install's separate `postal-mariadb` (prerequisites/install-ubuntu.v3.sh). States follow the stand-in
  * (a stopped worker shows as `exited`). The official template defines no healthchecks: `Health` is "".
  */
+import { isIP } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { lifecycleOf } from './server-lifecycle.ts';
 
@@ -134,10 +135,29 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
-export function createOpsServer(list: () => ComposePsEntry[], containers: () => DockerPsEntry[]): OpsServer {
+/**
+ * What the server's own outbound connection to a mail host hears first: the operator's
+ * `ssh root@server 'exec 3<>/dev/tcp/<ip>/25; head -1 <&3'`, answered from the server's address.
+ */
+export type OutboundProbe = (ip: string, port: number) => Promise<{ ok: true; line: string } | { ok: false; error: string }>;
+
+export function createOpsServer(list: () => ComposePsEntry[], containers: () => DockerPsEntry[], outbound?: OutboundProbe): OpsServer {
   const server: Server = createServer((req, res) => {
     req.resume();
-    const path = new URL(req.url ?? '/', 'http://ops').pathname;
+    const url = new URL(req.url ?? '/', 'http://ops');
+    const path = url.pathname;
+    if (req.method === 'GET' && path === '/outbound' && outbound) {
+      const ip = url.searchParams.get('ip') ?? '';
+      const port = Number(url.searchParams.get('port') ?? '25');
+      if (!isIP(ip) || !Number.isInteger(port) || port < 1 || port > 65535) {
+        res.writeHead(400, { 'Content-Type': 'text/plain' }).end('expected ?ip=<address>&port=<port>\n');
+        return;
+      }
+      void outbound(ip, port).then((result) =>
+        result.ok ? res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`${result.line}\n`) : res.writeHead(504, { 'Content-Type': 'text/plain' }).end(`${result.error}\n`),
+      );
+      return;
+    }
     if (req.method === 'GET' && path === '/compose/ps') {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(list()));
       return;

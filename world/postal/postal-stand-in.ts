@@ -3,6 +3,7 @@
  * over HTTPS (443), SMTP (25), the worker, both health servers (9090/9091) and the world's stand-in for
  * `docker compose ps` (9000). Everything it starts is stopped by `stop()`, which is idempotent.
  */
+import { connect as netConnect } from 'node:net';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { DomainDnsState } from './domain-dns-state.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
@@ -146,6 +147,7 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   const ops = createOpsServer(
     () => composePs(Object.values(services), options.deployment.postal.image, startedAt),
     () => dockerPs(Object.values(services), [database], options.deployment.postal.image, startedAt),
+    (ip, port) => firstLineFrom(address, ip, port, config.faults.outboundBlocked === true),
   );
 
   let stopping: Promise<void> | undefined;
@@ -231,4 +233,30 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
       worker.pause();
     },
   };
+}
+
+const OUTBOUND_TIMEOUT_MS = 3_000;
+
+/**
+ * The server's own connection to a mail host, from its address: the first line it hears. With the
+ * outbound-25-blocked fault the provider's firewall drops it, as SmtpSender's delivery attempts see it.
+ */
+function firstLineFrom(localAddress: string, ip: string, port: number, blocked: boolean): Promise<{ ok: true; line: string } | { ok: false; error: string }> {
+  if (blocked && ip !== localAddress) return Promise.resolve({ ok: false, error: `connect to ${ip}:${port}: connection timed out (outgoing port ${port} dropped by the hosting provider)` });
+  return new Promise((resolve) => {
+    const socket = netConnect({ host: ip, port, localAddress });
+    let buffered = '';
+    const done = (result: { ok: true; line: string } | { ok: false; error: string }): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(() => done({ ok: false, error: `connect to ${ip}:${port}: no greeting within ${OUTBOUND_TIMEOUT_MS} ms` }), OUTBOUND_TIMEOUT_MS);
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('latin1');
+      const end = buffered.indexOf('\n');
+      if (end >= 0) done({ ok: true, line: buffered.slice(0, end).replace(/\r$/, '') });
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => done({ ok: false, error: `connect to ${ip}:${port}: ${error.code ?? error.message}` }));
+  });
 }
