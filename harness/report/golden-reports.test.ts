@@ -1,6 +1,6 @@
 /**
  * Golden files for every renderer, from one fixed run: a change to what a reviewer reads shows up as
- * a diff of these files in review (update them with `npx vitest run -u harness/report/golden-reports`).
+ * a diff of these files in review (update them with `npx vitest run --config vitest.unit.config.ts harness/report/golden-reports.test.ts --update`; `-u` before the file takes the file as its value and runs every test).
  */
 import { describe, expect, it } from 'vitest';
 import { agentsTable, authenticationTable, performanceTable, spamScoreTable } from './render-fact-tables.ts';
