@@ -28,7 +28,7 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   { program: '/usr/lib/dovecot/imap', package: 'dovecot-imapd', usedBy: 'world/imap/dovecot.ts: the IMAP process dovecot starts for each login' },
   { program: 'dig', package: 'bind9-dnsutils', usedBy: "world/dns-server.test.ts, world/world-dns.test.ts, e2e/npm-run-world.test.ts: the world's DNS asked from outside" },
   { program: 'swaks', package: 'swaks', usedBy: "e2e/npm-run-world.test.ts: mail sent to the world's Postal from outside" },
-  { program: 'curl', package: 'curl', usedBy: "e2e/npm-run-world.test.ts: the world's web UI fetched from outside" },
+  { program: 'curl', package: 'curl', usedBy: "the OUTBOUND_SMTP_COMMAND the world's live settings give INF-07 (world/live-env.ts); e2e/npm-run-world.test.ts: the world's web UI fetched from outside" },
   { program: 'openssl', package: 'openssl', usedBy: 'core/smtp/smtp-dialogue.test.ts, harness/report/web-screenshots.test.ts: throw-away TLS certificates' },
   { program: 'sqlite3', package: 'sqlite3', usedBy: "world/inbox/mailgoat-inbox-db.ts: the agents' inbox databases in `mailgoat inbox serve`'s SQLite format (FN-06 reads them with the real CLI)" },
   { program: 'chromium', package: 'chromium', usedBy: "harness/report/web-screenshots.ts: headless screenshots of Postal's web UI for the report" },
