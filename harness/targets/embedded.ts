@@ -98,12 +98,12 @@ export async function describeEmbeddedTarget(world: WorldDescription, deployment
   return { descriptor: embeddedDescriptor(live.descriptor, world, deployment, options), secrets: [...live.secrets, ...descriptionSecrets(world)] };
 }
 
-/** What the user may add to a world run from the environment: the CLI to try, and where its inbox is. */
-const USER_SETTINGS_FOR_THE_WORLD = ['MAILGOAT_CLI', 'MAILGOAT_INBOX_DB'] as const;
+/** What the user may add to a world run from the environment: the CLI to try (its inbox databases are the world's). */
+const USER_SETTINGS_FOR_THE_WORLD = ['MAILGOAT_CLI'] as const;
 
 /**
  * The world's live settings, as `npm run world -- --live-env` writes them: the embedded target is the
- * live target pointed at the world. Only the CLI settings come from the environment; a live run's
+ * live target pointed at the world. Only the CLI command comes from the environment; a live run's
  * POSTAL_API_URL in the shell must not send the embedded suite to production.
  */
 export function embeddedLiveSettings(world: WorldDescription, deployment: Deployment, env: NodeJS.ProcessEnv = process.env): LiveSettings {
