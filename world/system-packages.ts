@@ -31,6 +31,11 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   { program: 'curl', package: 'curl', usedBy: "e2e/npm-run-world.test.ts: the world's web UI fetched from outside" },
   { program: 'openssl', package: 'openssl', usedBy: 'core/smtp/smtp-dialogue.test.ts, harness/report/web-screenshots.test.ts: throw-away TLS certificates' },
   { program: 'sqlite3', package: 'sqlite3', usedBy: "world/inbox/mailgoat-inbox-db.ts: the agents' inbox databases in `mailgoat inbox serve`'s SQLite format (FN-06 reads them with the real CLI)" },
+  { program: 'ruby', package: 'ruby', usedBy: "provisioning/postal/accounts-runner.test.ts: `ruby -c` parses the script provisioning runs inside Postal's container" },
+  { program: 'git', package: 'git', usedBy: "provisioning/postal/accounts-runner.test.ts: re-reads the Postal 3.3.2 facts from a mirror of Postal's repository when one is present" },
+  { program: 'ssh', package: 'openssh-client', usedBy: 'provisioning/remote/ssh-session.ts: `npm run provision` reaches the server over SSH (host key pinned by a known_hosts file)' },
+  { program: 'ssh-keygen', package: 'openssh-client', usedBy: "world/server-host/ssh-keys.ts: the world's server host key and the operator's client key, made per world" },
+  { program: '/usr/sbin/sshd', package: 'openssh-server', usedBy: "world/server-host/sshd.ts: the world's server host, a real sshd on the Postal stand-in's address (never the system sshd on :22)" },
   { program: 'chromium', package: 'chromium', usedBy: "harness/report/web-screenshots.ts: headless screenshots of Postal's web UI for the report" },
 ];
 
