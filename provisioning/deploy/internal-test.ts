@@ -4,7 +4,7 @@
  * for the recipient polled until it says Sent (the route's HTTP endpoint took it) or a deadline passes.
  * Nothing is created by it, so it never counts as a change.
  */
-import { request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { pollUntil } from '../../core/poll.ts';
 
 interface PostalAnswer {
@@ -12,9 +12,10 @@ interface PostalAnswer {
   data: Record<string, unknown> & { message?: string; code?: string };
 }
 
-async function call(apiUrl: string, path: string, key: string, body: unknown, timeoutMs: number): Promise<PostalAnswer> {
+async function call(apiUrl: string, path: string, key: string, body: unknown, timeoutMs: number, dispatcher?: Dispatcher): Promise<PostalAnswer> {
   const response = await request(`${apiUrl}/api/v1/${path}`, {
     method: 'POST',
+    ...(dispatcher ? { dispatcher } : {}),
     headers: { 'content-type': 'application/json', 'x-server-api-key': key },
     body: JSON.stringify(body),
     headersTimeout: timeoutMs,
@@ -30,16 +31,26 @@ export interface InternalTestResult {
   detail: string;
 }
 
-export async function internalTest(options: { apiUrl: string; fromAddress: string; fromKey: string; toAddress: string; timeoutMs: number }): Promise<InternalTestResult> {
+export async function internalTest(options: { apiUrl: string; fromAddress: string; fromKey: string; toAddress: string; timeoutMs: number; caPem?: string }): Promise<InternalTestResult> {
+  // A CA of its own (a test world's); otherwise the system store, plus NODE_EXTRA_CA_CERTS.
+  const dispatcher = options.caPem ? new Agent({ connect: { ca: options.caPem } }) : undefined;
+  try {
+    return await sendAndWait(options, dispatcher);
+  } finally {
+    await dispatcher?.close();
+  }
+}
+
+async function sendAndWait(options: { apiUrl: string; fromAddress: string; fromKey: string; toAddress: string; timeoutMs: number }, dispatcher?: Dispatcher): Promise<InternalTestResult> {
   const subject = `postal-qa provisioning internal test ${Date.now()}`;
-  const sent = await call(options.apiUrl, 'send/message', options.fromKey, { from: options.fromAddress, to: [options.toAddress], subject, plain_body: 'Sent by npm run provision to check the deployment end to end.' }, 30_000);
+  const sent = await call(options.apiUrl, 'send/message', options.fromKey, { from: options.fromAddress, to: [options.toAddress], subject, plain_body: 'Sent by npm run provision to check the deployment end to end.' }, 30_000, dispatcher);
   if (sent.status !== 'success') return { ok: false, detail: `send/message answered ${sent.status} ${sent.data.code ?? ''}: ${sent.data.message ?? ''}`.trim() };
   const messages = sent.data.messages as Record<string, { id: number }> | undefined;
   const id = messages?.[options.toAddress.toLowerCase()]?.id ?? Object.values(messages ?? {})[0]?.id;
   if (typeof id !== 'number') return { ok: false, detail: 'send/message gave no message id for the recipient' };
   const polled = await pollUntil(
     async () => {
-      const answer = await call(options.apiUrl, 'messages/deliveries', options.fromKey, { id }, 30_000);
+      const answer = await call(options.apiUrl, 'messages/deliveries', options.fromKey, { id }, 30_000, dispatcher);
       const deliveries = Array.isArray(answer.data) ? (answer.data as Array<{ status: string; details?: string }>) : [];
       return deliveries;
     },

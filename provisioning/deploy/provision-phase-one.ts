@@ -20,6 +20,8 @@ export interface PhaseOneOptions {
   /** import this DKIM key instead of keeping Postal's (the world publishes provisioning's key) */
   dkimPrivateKeyPem?: string;
   internalTestTimeoutMs?: number;
+  /** a CA to trust for Postal's API (a test world's); otherwise the system store and NODE_EXTRA_CA_CERTS */
+  caPem?: string;
   log: (line: string) => void;
 }
 
@@ -57,7 +59,7 @@ export async function provisionPhaseOne(options: PhaseOneOptions): Promise<{ ok:
   log(`[5/5] internal test: one agent's message reaches another through the deployment`);
   const keys = readCredentialsFile(join(settings.out, API_KEYS_FILE_NAME)).apiKeys;
   const [from, to] = deployment.agents;
-  const test = await internalTest({ apiUrl, fromAddress: from!.address, fromKey: keys.get(from!.address.toLowerCase())!, toAddress: to!.address, timeoutMs: options.internalTestTimeoutMs ?? 120_000 });
+  const test = await internalTest({ apiUrl, fromAddress: from!.address, fromKey: keys.get(from!.address.toLowerCase())!, toAddress: to!.address, timeoutMs: options.internalTestTimeoutMs ?? 120_000, ...(options.caPem ? { caPem: options.caPem } : {}) });
   log(`  ${test.ok ? 'ok' : 'FAILED'}: ${test.detail}`);
   log(`Provisioned: ${summary.changed} changed (${summary.perStep.map((s) => `${s.id} ${s.changed}`).join(', ')}).`);
   return { ok: test.ok, changed: summary.changed };

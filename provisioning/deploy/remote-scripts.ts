@@ -20,7 +20,7 @@ export function observeServerScript(root: string): string {
   return `${prelude(root)}set +e
 v=$(docker version --format '{{.Server.Version}}' 2>/dev/null); echo "docker=\${v:-missing}"
 c=$(docker compose version --short 2>/dev/null); echo "compose=\${c:-missing}"
-if command -v ufw >/dev/null 2>&1; then echo "ufw=present"; ufw status 2>/dev/null | sed 's/^/ufw: /'; else echo "ufw=missing"; fi
+if ufw version >/dev/null 2>&1; then echo "ufw=present"; ufw status 2>/dev/null | sed 's/^/ufw: /'; else echo "ufw=missing"; fi
 exit 0
 `;
 }
