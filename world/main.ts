@@ -1,6 +1,6 @@
 /**
  * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH]
- *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
+ *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log] [--empty [--provision-env=FILE]]
  * Provisions the deployment like a real setup would (zone file, DKIM and install keys, accounts
  * manifest, postal-api-keys.txt — all in --out, reused across runs), starts the whole world on
  * loopback, prints every endpoint a person can poke with dig, curl, swaks or an IMAP client, and
@@ -14,7 +14,7 @@
  * signal, 1 the world failed to start, 2 usage or configuration error.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/config-error.ts';
 import type { Deployment } from '../core/deployment/deployment-schema.ts';
@@ -27,6 +27,7 @@ import { ensureSystemPackages } from './system-packages.ts';
 import { applyZoneFaults, FAULTS, findFault, type WorldFault } from './faults.ts';
 import { describeWorld, type WorldMessage } from './world-description.ts';
 import { startWorld, type World, type WorldMail } from './world.ts';
+import { provisioningEnvLines, type ServerHost } from './server-host/server-host.ts';
 
 /** Printed once everything answers; the e2e tests and scripts/bench-world.ts wait for it. */
 const READY_LINE = 'World ready.';
@@ -47,6 +48,10 @@ interface Args {
   postalSpamd: boolean;
   faults: WorldFault[];
   ipc: boolean;
+  /** Postal holds nothing and the server host (sshd) is started: provision it with npm run provision */
+  empty: boolean;
+  /** with --empty: write provisioning's settings (PROVISION_*, POSTAL_API_URL) to this env file */
+  provisionEnv?: string;
 }
 
 function parse(argv: string[]): Args {
@@ -64,6 +69,8 @@ function parse(argv: string[]): Args {
       'postal-spamd': { type: 'string', default: 'on' },
       fault: { type: 'string', default: '' },
       ipc: { type: 'boolean', default: false },
+      empty: { type: 'boolean', default: false },
+      'provision-env': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -79,6 +86,8 @@ function parse(argv: string[]): Args {
     return fault;
   });
   return {
+    empty: values.empty,
+    provisionEnv: values['provision-env'],
     faults,
     ipc: values.ipc,
     postalSpamd: values['postal-spamd'] === 'on',
@@ -212,6 +221,20 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   console.log(`SpamAssassin: spamd ${mail.spamd.version} at ${mail.spamd.address}:${mail.spamd.port}   (spamc -d ${mail.spamd.address} -p ${mail.spamd.port} -R < message.eml)`);
 }
 
+/** --empty: how to provision the empty Postal through the server host (settings as provisioning reads them). */
+function printServerHost(host: ServerHost, caPath: string, envFile: string | undefined, dkimKey: string): void {
+  console.log(`Server host (--empty: Postal holds nothing yet): sshd ${host.address}:${host.port}, host key pinned in ${host.knownHosts}`);
+  // The world's DNS publishes provisioning's DKIM key, so the empty Postal is given that key (see the limitations).
+  const lines = [...provisioningEnvLines(host), `PROVISION_IMPORT_DKIM_KEY=${resolve(dkimKey)}`, `POSTAL_API_URL=https://${host.address}`];
+  if (envFile) {
+    writeFileSync(envFile, lines.join('\n') + '\n', { mode: 0o600 });
+    console.log(`    NODE_EXTRA_CA_CERTS=${caPath} npm run provision -- --env-file=${envFile} [--dry-run]`);
+  } else {
+    for (const line of lines) console.log(`  ${line}`);
+    console.log('    (put these lines in a file, or pass --provision-env=<file>, then: npm run provision -- --env-file=<file>)');
+  }
+}
+
 /** In --ipc mode every outcome goes to the launcher as a message; people read the console. */
 function tell(message: WorldMessage): void {
   if (process.send) process.send(message);
@@ -273,6 +296,8 @@ async function main(argv: string[]): Promise<number> {
       },
       onDnsQuery: args.logDns ? (q) => console.log(`dns ${q.transport} ${q.name} ${q.type} → rcode ${q.rcode}, ${q.answers} answer(s)`) : undefined,
       onLog: args.log ? (line) => console.log(line) : undefined,
+      empty: args.empty,
+      serverHost: args.empty,
     });
     for (const fault of args.faults) await fault.afterStart?.(world, faultContext);
   } catch (error) {
@@ -295,6 +320,7 @@ async function main(argv: string[]): Promise<number> {
       tell({ type: 'ready', description: describeWorld(world, deployment, accounts.manifest, faults, caPath), startedMs: Math.round(startMs) });
     } else {
       printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath });
+      if (world.serverHost) printServerHost(world.serverHost, caPath, args.provisionEnv, dns.dkimPrivateKeyPath);
       console.log(`Started in ${seconds(startMs)} (spamd and Dovecot included; provisioning ${seconds(provisionedMs)} before).`);
       console.log(`${READY_LINE} Ctrl-C to stop.`);
     }

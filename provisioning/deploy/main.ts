@@ -6,11 +6,12 @@
  * 5 a basic internal test. Prints progress, never a secret. Exit 0 done, 1 a step failed (named),
  * 2 bad input (one line). Postal 3 needs no RabbitMQ (the plan lists one): none is installed.
  */
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../core/config-error.ts';
 import { loadDeployment } from '../../core/deployment/load-deployment.ts';
 import { formatHostSpec } from '../remote/host-spec.ts';
 import { loadProvisionSettings } from '../remote/provision-settings.ts';
-import { openSshSession } from '../remote/ssh-session.ts';
+import { killLiveSessions, openSshSession } from '../remote/ssh-session.ts';
 import { provisionPhaseOne } from './provision-phase-one.ts';
 
 async function main(argv: string[]): Promise<number> {
@@ -32,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   const session = openSshSession({ target: settings.target, knownHosts: settings.knownHosts, ...(settings.identity ? { identity: settings.identity } : {}) });
   console.log(`Provisioning ${deployment.name} on ${formatHostSpec(settings.target)} (host key pinned by ${settings.knownHosts})${settings.dryRun ? ' — dry run: nothing will be changed' : ''}`);
   try {
-    const outcome = await provisionPhaseOne({ session, deployment, settings, submission, log: (line) => console.log(line) });
+    const outcome = await provisionPhaseOne({ session, deployment, settings, submission, ...(settings.importDkimKey ? { dkimPrivateKeyPem: readFileSync(settings.importDkimKey, 'utf8') } : {}), log: (line) => console.log(line) });
     return outcome.ok ? 0 : 1;
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -42,12 +43,15 @@ async function main(argv: string[]): Promise<number> {
     console.error(`provision: stopped: ${(error as Error).message}`);
     console.error('provision: run the same command again to resume; what is done is kept.');
     return 1;
+  } finally {
+    session.close();
   }
 }
 
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 for (const signal of STOP_SIGNALS) {
   process.on(signal, () => {
+    killLiveSessions();
     console.error(`\nprovision: ${signal}: stopped; run again to resume`);
     process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 129);
   });

@@ -51,8 +51,10 @@ export async function provisionPhaseOne(options: PhaseOneOptions): Promise<{ ok:
     accounts,
     deliverablesStep(env, deployment, settings.out, apiUrl, () => accounts.last),
   ];
-  const summary = await runSteps(steps, { dryRun: settings.dryRun, log });
+  // The internal test is the fifth step: it changes nothing, so it runs after the steps that do.
+  const summary = await runSteps(steps, { dryRun: settings.dryRun, log, total: steps.length + 1 });
   if (settings.dryRun) {
+    log(`[5/5] internal test: skipped in a dry run (it sends a message)`);
     log(`Dry run: ${summary.changed} change${summary.changed === 1 ? '' : 's'} would be made (${summary.perStep.map((s) => `${s.id} ${s.changed}`).join(', ')}); nothing was changed.`);
     return { ok: true, changed: summary.changed };
   }

@@ -35,17 +35,20 @@ export class StepFailed extends Error {
   }
 }
 
+/** A change applied as one (the accounts script) counts each of its items. */
+const weight = (changes: Change[]): number => changes.reduce((sum, c) => sum + (c.details?.length || 1), 0);
+
 export interface RunSummary {
   changed: number;
   perStep: Array<{ id: string; changed: number }>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function runSteps(steps: Array<Step<any>>, options: { dryRun: boolean; log: (line: string) => void }): Promise<RunSummary> {
+export async function runSteps(steps: Array<Step<any>>, options: { dryRun: boolean; log: (line: string) => void; total?: number }): Promise<RunSummary> {
   const { log } = options;
   const perStep: RunSummary['perStep'] = [];
   for (const [index, step] of steps.entries()) {
-    log(`[${index + 1}/${steps.length}] ${step.title}`);
+    log(`[${index + 1}/${options.total ?? steps.length}] ${step.title}`);
     const observed = await step.observe();
     const changes = step.plan(observed);
     if (options.dryRun) {
@@ -56,7 +59,7 @@ export async function runSteps(steps: Array<Step<any>>, options: { dryRun: boole
       const note = step.dryRunNote?.(observed);
       if (note) log(`  ${note}`);
       if (changes.length === 0 && !note) log('  nothing to change');
-      perStep.push({ id: step.id, changed: changes.length });
+      perStep.push({ id: step.id, changed: weight(changes) });
       continue;
     }
     for (const change of changes) {
@@ -67,8 +70,8 @@ export async function runSteps(steps: Array<Step<any>>, options: { dryRun: boole
     const after = changes.length ? await step.observe() : observed;
     const problems = step.postcondition(after);
     if (problems.length) throw new StepFailed(step.title, problems);
-    log(`  ok (${changes.length} changed)`);
-    perStep.push({ id: step.id, changed: changes.length });
+    log(`  ok (${weight(changes)} changed)`);
+    perStep.push({ id: step.id, changed: weight(changes) });
   }
   return { changed: perStep.reduce((sum, s) => sum + s.changed, 0), perStep };
 }

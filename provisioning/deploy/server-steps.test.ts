@@ -5,7 +5,7 @@ import type { RemoteSession } from '../remote/ssh-session.ts';
 import { postalInstallStep, requiredPorts, serverPreparationStep, type PostalObservation, type ServerObservation } from './server-steps.ts';
 
 const deployment = loadDeployment('fixtures/deployment.json');
-const noSession: RemoteSession = { describe: 'none', run: () => Promise.reject(new Error('not reached')) };
+const noSession: RemoteSession = { describe: 'none', run: () => Promise.reject(new Error('not reached')), close: () => undefined };
 const env = { session: noSession, root: '', deployment };
 
 describe('server preparation', () => {
@@ -25,13 +25,13 @@ describe('server preparation', () => {
 
   it('a fresh server: install Docker, then open the firewall', () => {
     const fresh: ServerObservation = { docker: 'missing', compose: 'missing', ufwPresent: false, firewall: { active: false, ports: [] } };
-    expect(step.plan(fresh).map((c) => c.what)).toEqual([expect.stringContaining('install Docker Engine'), 'firewall: allow 22, 25, 80, 443, enable']);
+    expect(step.plan(fresh).map((c) => c.what)).toEqual([expect.stringContaining('install Docker Engine'), 'configure the firewall: allow 22, 25, 80, 443, enable']);
     expect(step.postcondition(fresh)).toEqual(expect.arrayContaining(['docker does not answer (docker version)', 'ufw is not active']));
   });
 
   it('an extra open port (MariaDB 3306) is closed, and fails the postcondition while open', () => {
     const extra = { ...ready, firewall: { active: true, ports: [22, 25, 80, 443, 3306] } };
-    expect(step.plan(extra).map((c) => c.what)).toEqual(['firewall: close 3306']);
+    expect(step.plan(extra).map((c) => c.what)).toEqual(['configure the firewall: close 3306']);
     expect(step.postcondition(extra)).toEqual(['the firewall allows 22, 25, 80, 443, 3306; expected exactly 22, 25, 80, 443']);
   });
 
@@ -64,7 +64,7 @@ describe('Postal installed', () => {
       'write /opt/postal/install/docker-compose.yml (mode 644)',
       'make /opt/postal/config/signing.key (openssl genrsa 1024, on the server)',
       'start MariaDB as container postal-mariadb (127.0.0.1:3306)',
-      'postal initialize (create and load the database schema)',
+      'run postal initialize (create and load the database schema)',
       'start web, smtp, worker (docker compose -p postal up -d)',
       `start Caddy for TLS on ${deployment.server.webHost}`,
     ]);

@@ -78,7 +78,7 @@ export function serverPreparationStep(env: StepEnv, options: { sshPort: number; 
       const remove = o.firewall.ports.filter((p) => !wanted.includes(p));
       if (allow.length || remove.length || !o.firewall.active) {
         const words = [allow.length ? `allow ${allow.join(', ')}` : '', remove.length ? `close ${remove.join(', ')}` : '', o.firewall.active ? '' : 'enable'].filter(Boolean).join(', ');
-        changes.push({ what: `firewall: ${words}`, apply: () => runScript(env, 'configuring the firewall', firewallScript(env.root, allow, remove)).then(() => undefined) });
+        changes.push({ what: `configure the firewall: ${words}`, apply: () => runScript(env, 'configuring the firewall', firewallScript(env.root, allow, remove)).then(() => undefined) });
       }
       return changes;
     },
@@ -130,7 +130,7 @@ export function postalInstallStep(env: StepEnv, secrets: () => InstallSecrets): 
       }
       if (!o.files.get('config/signing.key')) changes.push({ what: 'make /opt/postal/config/signing.key (openssl genrsa 1024, on the server)', apply: () => runScript(env, 'making signing.key', signingKeyScript(env.root)).then(() => undefined) });
       if (o.containers.get(database) !== 'running') changes.push({ what: `start MariaDB as container ${database} (127.0.0.1:3306)`, apply: () => runScript(env, 'starting MariaDB', mariadbScript(env.root, database)).then(() => undefined) });
-      if (!o.initialized) changes.push({ what: 'postal initialize (create and load the database schema)', apply: () => runScript(env, 'postal initialize', initializeScript(env.root)).then(() => undefined) });
+      if (!o.initialized) changes.push({ what: 'run postal initialize (create and load the database schema)', apply: () => runScript(env, 'postal initialize', initializeScript(env.root)).then(() => undefined) });
       if (services.some((s) => o.services.get(s) !== 'running')) changes.push({ what: `start ${services.join(', ')} (docker compose -p postal up -d)`, apply: () => runScript(env, 'starting Postal', composeUpScript(env.root)).then(() => undefined) });
       if (o.containers.get('postal-caddy') !== 'running') changes.push({ what: `start Caddy for TLS on ${env.deployment.server.webHost}`, apply: () => runScript(env, 'starting Caddy', caddyScript(env.root)).then(() => undefined) });
       return changes;

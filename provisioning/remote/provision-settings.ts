@@ -10,6 +10,8 @@
  *   PROVISION_ROOT         optional: a prefix for every absolute path on the server (the world's server
  *                          host keeps its /opt/postal in a folder of its own); empty on a real server
  *   POSTAL_API_URL         Postal's web/API base URL, for the internal test (default https://<webHost>)
+ *   PROVISION_IMPORT_DKIM_KEY  optional: a PEM file; the domain gets this DKIM key instead of the one Postal made
+ *                          (flag --import-dkim-key); the world names provisioning's key, which its DNS publishes
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -28,12 +30,13 @@ export interface ProvisionSettings {
   dryRun: boolean;
   deployment: string;
   out: string;
+  importDkimKey?: string;
 }
 
-export const PROVISION_ENV_KEYS = ['PROVISION_HOST', 'PROVISION_IDENTITY', 'PROVISION_KNOWN_HOSTS', 'PROVISION_ROOT', 'POSTAL_API_URL'] as const;
+export const PROVISION_ENV_KEYS = ['PROVISION_HOST', 'PROVISION_IDENTITY', 'PROVISION_KNOWN_HOSTS', 'PROVISION_ROOT', 'PROVISION_IMPORT_DKIM_KEY', 'POSTAL_API_URL'] as const;
 
 export const PROVISION_USAGE =
-  'npm run provision -- --host=<user@host[:port]> [--identity=<key file>] [--known-hosts=<file>] [--dry-run] [--env-file=<file>] [--deployment=<file>] [--out=<dir>]';
+  'npm run provision -- --host=<user@host[:port]> [--identity=<key file>] [--known-hosts=<file>] [--dry-run] [--env-file=<file>] [--deployment=<file>] [--out=<dir>] [--import-dkim-key=<pem>] [--submission]';
 
 /** KEY=value lines; `#` comments, blank lines and an `export ` prefix allowed; quotes around a value dropped. */
 export function parseEnvText(text: string, source: string): Record<string, string> {
@@ -65,6 +68,7 @@ export function loadProvisionSettings(argv: string[], env: NodeJS.ProcessEnv = p
         'known-hosts': { type: 'string' },
         'env-file': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        'import-dkim-key': { type: 'string' },
         deployment: { type: 'string', default: 'fixtures/deployment.json' },
         out: { type: 'string', default: 'artifacts' },
       },
@@ -104,6 +108,7 @@ export function loadProvisionSettings(argv: string[], env: NodeJS.ProcessEnv = p
   const apiUrl = fromFile('POSTAL_API_URL');
   if (apiUrl.value && !/^https?:\/\/[^\s/]+/.test(apiUrl.value)) throw new ConfigError(`${apiUrl.namedBy}: expected an http(s) URL, found "${apiUrl.value}"`);
   const root = fromFile('PROVISION_ROOT').value ?? '';
+  const importDkim = pick('import-dkim-key', 'PROVISION_IMPORT_DKIM_KEY');
   if (root && !isAbsolute(root)) throw new ConfigError(`PROVISION_ROOT: expected an absolute path (or nothing on a real server), found "${root}"`);
 
   return {
@@ -112,6 +117,7 @@ export function loadProvisionSettings(argv: string[], env: NodeJS.ProcessEnv = p
     knownHosts: keyFile(knownHostsPath, knownHosts.namedBy, 'a known_hosts file'),
     root,
     ...(apiUrl.value ? { apiUrl: apiUrl.value.replace(/\/+$/, '') } : {}),
+    ...(importDkim.value ? { importDkimKey: keyFile(importDkim.value, importDkim.namedBy, 'a DKIM private key (PEM) file') } : {}),
     dryRun: values['dry-run'] === true,
     deployment: values.deployment as string,
     out: values.out as string,

@@ -8,7 +8,10 @@
  *
  * Secrets travel on stdin, never on the command line (which the server may log and `ps` shows).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { HostSpec } from './host-spec.ts';
 
 export interface RemoteResult {
@@ -21,6 +24,8 @@ export interface RemoteSession {
   /** where the commands go, for progress lines (no secret in it) */
   readonly describe: string;
   run(command: string, options?: { stdin?: string; timeoutMs?: number }): Promise<RemoteResult>;
+  /** ends the shared connection; idempotent */
+  close(): void;
 }
 
 export interface SshOptions {
@@ -34,9 +39,15 @@ export interface SshOptions {
   connectTimeoutS?: number;
 }
 
-export function sshArgs(options: SshOptions, command: string): string[] {
+/**
+ * One SSH connection for the whole run (OpenSSH multiplexing: ControlMaster, a socket in a private
+ * folder): a provisioning run sends some thirty commands, and a key exchange each costs seconds on a
+ * busy machine. ControlPersist ends the master by itself if we are killed outright.
+ */
+export function sshArgs(options: SshOptions, command: string, controlPath?: string): string[] {
   const { target } = options;
   return [
+    ...(controlPath ? ['-o', 'ControlMaster=auto', '-o', `ControlPath=${controlPath}`, '-o', 'ControlPersist=60'] : []),
     '-o', 'BatchMode=yes',
     '-o', 'StrictHostKeyChecking=yes',
     '-o', `UserKnownHostsFile=${options.knownHosts}`,
@@ -53,14 +64,48 @@ export function sshArgs(options: SshOptions, command: string): string[] {
   ];
 }
 
+/** Every ssh child still running, so a stop signal can end them (no ssh is left behind a stopped run). */
+const liveChildren = new Set<import('node:child_process').ChildProcess>();
+
+const openControlDirs = new Set<string>();
+
+/** Asks the master connection to exit and removes its private folder. */
+function closeMaster(options: SshOptions, controlPath: string, controlDir: string): void {
+  if (existsSync(controlPath)) spawnSync('ssh', ['-o', `ControlPath=${controlPath}`, '-O', 'exit', '-p', String(options.target.port), options.target.host], { stdio: 'ignore', timeout: 10_000 });
+  rmSync(controlDir, { recursive: true, force: true });
+  openControlDirs.delete(controlDir);
+}
+
+/** On a stop signal: every ssh still running is ended, and every master connection with it. */
+export function killLiveSessions(): void {
+  for (const child of liveChildren) child.kill('SIGTERM');
+  liveChildren.clear();
+  for (const dir of openControlDirs) {
+    const path = join(dir, 'cm');
+    if (existsSync(path)) spawnSync('ssh', ['-o', `ControlPath=${path}`, '-O', 'exit', 'x'], { stdio: 'ignore', timeout: 10_000 });
+    rmSync(dir, { recursive: true, force: true });
+  }
+  openControlDirs.clear();
+}
+
 export function openSshSession(options: SshOptions): RemoteSession {
   const describe = `${options.target.user}@${options.target.host}:${options.target.port}`;
+  const controlDir = mkdtempSync(join(tmpdir(), 'postal-qa-ssh-'));
+  const controlPath = join(controlDir, 'cm');
+  openControlDirs.add(controlDir);
+  let closed = false;
   return {
     describe,
+    close() {
+      if (closed) return;
+      closed = true;
+      closeMaster(options, controlPath, controlDir);
+    },
     run(command, runOptions = {}) {
       const timeoutMs = runOptions.timeoutMs ?? options.timeoutMs ?? 600_000;
       return new Promise((resolve, reject) => {
-        const child = spawn('ssh', sshArgs(options, command), { stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = spawn('ssh', sshArgs(options, command, closed ? undefined : controlPath), { stdio: ['pipe', 'pipe', 'pipe'] });
+        liveChildren.add(child);
         let stdout = '';
         let stderr = '';
         child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -75,6 +120,7 @@ export function openSshSession(options: SshOptions): RemoteSession {
         });
         child.on('close', (code) => {
           clearTimeout(timer);
+          liveChildren.delete(child);
           // 255 is ssh's own failure (connection, host key, authentication), not the command's.
           if (code === 255) {
             const why = stderr.trim().split('\n').at(-1) ?? 'connection failed';

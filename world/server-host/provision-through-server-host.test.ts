@@ -13,7 +13,7 @@ import { readCredentialsFile } from '../../core/artifacts/api-keys-file.ts';
 import { provisionAccounts } from '../../provisioning/accounts/provision-accounts.ts';
 import { provisionDns } from '../../provisioning/dns/provision-dns.ts';
 import { provisionPhaseOne } from '../../provisioning/deploy/provision-phase-one.ts';
-import { openSshSession } from '../../provisioning/remote/ssh-session.ts';
+import { openSshSession, type RemoteSession } from '../../provisioning/remote/ssh-session.ts';
 import { parseHostSpec } from '../../provisioning/remote/host-spec.ts';
 import { startWorld, type World } from '../world.ts';
 import { provisioningEnvLines } from './server-host.ts';
@@ -46,10 +46,20 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
-function phaseOne(dryRun: boolean, out: string, lines: string[]) {
+async function phaseOne(dryRun: boolean, out: string, lines: string[]) {
+  const host = world.serverHost!;
+  const session = openSshSession({ target: parseHostSpec(`${host.user}@${host.address}:${host.port}`, 'test'), identity: host.identity, knownHosts: host.knownHosts, timeoutMs: 60_000 });
+  try {
+    return await phaseOneWith(session, dryRun, out, lines);
+  } finally {
+    session.close();
+  }
+}
+
+function phaseOneWith(session: RemoteSession, dryRun: boolean, out: string, lines: string[]) {
   const host = world.serverHost!;
   return provisionPhaseOne({
-    session: openSshSession({ target: parseHostSpec(`${host.user}@${host.address}:${host.port}`, 'test'), identity: host.identity, knownHosts: host.knownHosts, timeoutMs: 60_000 }),
+    session,
     deployment,
     settings: { dryRun, out, root: host.root, apiUrl: `https://${world.addresses.postal}`, target: { user: host.user, host: host.address, port: host.port } },
     dkimPrivateKeyPem: readFileSync(join(dir, 'world', 'dkim', `${deployment.dns.dkim.selector}.private.pem`), 'utf8'),
@@ -69,6 +79,24 @@ describe('provisioning an empty world through its server host', () => {
     expect(settings.target).toEqual({ user: 'root', host: `${NET}.10`, port: world.serverHost!.port });
     expect(settings.knownHosts).toBe(world.serverHost!.knownHosts);
   });
+
+  it('refuses a server whose host key is not the pinned one (no trust on first use)', async () => {
+    const host = world.serverHost!;
+    const otherKnownHosts = join(dir, 'other_known_hosts');
+    const other = readFileSync(host.knownHosts, 'utf8').replace(/ssh-ed25519 \S+/, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOZbgC0wWzSk2WfDp1Jq8ZKqvQX0rJUVdGeX1ckEbQy7');
+    writeFileSync(otherKnownHosts, other);
+    const target = { user: host.user, host: host.address, port: host.port };
+    const empty = join(dir, 'empty_known_hosts');
+    writeFileSync(empty, '');
+    const sessions = [otherKnownHosts, empty, host.knownHosts].map((knownHosts) => openSshSession({ target, identity: host.identity, knownHosts, timeoutMs: 30_000 }));
+    try {
+      await expect(sessions[0]!.run('true')).rejects.toThrow(/host key/i);
+      await expect(sessions[1]!.run('true')).rejects.toThrow(/host key/i);
+      expect((await sessions[2]!.run('echo pinned')).stdout).toBe('pinned\n');
+    } finally {
+      for (const session of sessions) session.close();
+    }
+  }, 120_000);
 
   it('--dry-run lists the plan and leaves the server and Postal unchanged', async () => {
     const lines: string[] = [];
