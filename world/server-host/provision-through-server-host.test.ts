@@ -24,6 +24,7 @@ const deployment = loadDeployment('fixtures/deployment.json');
 let world: World;
 let dir: string;
 let caFile: string;
+let partialLines: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'postal-qa-provision-'));
@@ -114,9 +115,31 @@ describe('provisioning an empty world through its server host', () => {
     expect((await postalApi('messages/message', premade, { id: 0, _expansions: [] })).data.code).toBe('InvalidServerAPIKey');
   }, 120_000);
 
+  it('a run whose connection drops half-way stops, naming why; the next run resumes where it stopped', async () => {
+    const host = world.serverHost!;
+    const real = openSshSession({ target: { user: host.user, host: host.address, port: host.port }, identity: host.identity, knownHosts: host.knownHosts, timeoutMs: 60_000 });
+    let commands = 0;
+    // the transport fails on the 8th command, as a dropped connection would (step 2 has written postal.yml and mariadb.env)
+    const dropping: RemoteSession = { describe: real.describe, close: () => real.close(), run: (command, options) => (++commands === 8 ? Promise.reject(new Error('ssh: connection reset')) : real.run(command, options)) };
+    const lines: string[] = [];
+    try {
+      await expect(phaseOneWith(dropping, false, out(), lines)).rejects.toThrow('connection reset');
+    } finally {
+      real.close();
+    }
+    expect(lines.join('\n')).toContain('[2/5]');
+    expect(existsSync(join(host.root, 'opt/postal/config/postal.yml'))).toBe(true);
+    partialLines = lines;
+  }, 600_000);
+
   it('a real run provisions everything, prints no secret, and the internal test passes', async () => {
     const lines: string[] = [];
     const result = await phaseOne(false, out(), lines);
+    // resumed: step 1 was done by the stopped run
+    expect(partialLines.length).toBeGreaterThan(0);
+    expect(lines).toContain('  ok (0 changed)');
+    expect(lines).not.toContain('  write /opt/postal/config/postal.yml (mode 600)…');
+    expect(lines).toContain('  write /opt/postal/config/Caddyfile (mode 644)…');
     const text = lines.join('\n');
     expect(result.ok, text).toBe(true);
     expect(text).toContain('[5/5] internal test');
@@ -126,7 +149,7 @@ describe('provisioning an empty world through its server host', () => {
     const secrets = [...keys.apiKeys.values(), keys.smtpKey!, ...readFileSync(join(out(), 'postal-credentials.env'), 'utf8').split('\n').map((l) => l.split('=')[1] ?? '').filter((v) => v.length > 8)];
     const admin = /password: (\S+)/.exec(readFileSync(join(out(), 'postal-admin.txt'), 'utf8'))![1]!;
     for (const secret of [...secrets, admin]) expect(text).not.toContain(secret);
-  }, 300_000);
+  }, 600_000);
 
   it('the deliverables exist with the right modes: 4 plan files, 13 CLI configs, 13 AGENTS.md sections', () => {
     const mode = (path: string): number => statSync(join(out(), path)).mode & 0o777;
@@ -157,7 +180,7 @@ describe('provisioning an empty world through its server host', () => {
     const result = await phaseOne(false, out(), lines);
     expect(result, lines.join('\n')).toEqual({ ok: true, changed: 0 });
     expect(lines.join('\n')).toContain('Provisioned: 0 changed');
-  }, 300_000);
+  }, 600_000);
 });
 
 async function postalApi(path: string, key: string, body: unknown): Promise<{ status: string; data: { code?: string } }> {
