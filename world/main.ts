@@ -79,6 +79,7 @@ function parse(argv: string[]): Args {
   if (!Number.isInteger(dnsPort) || dnsPort < 1 || dnsPort > 65535) {
     throw new ConfigError(`--dns-port must be a port number (got "${values['dns-port']}")`);
   }
+  if (values['provision-env'] !== undefined && !values.empty) throw new ConfigError('--provision-env needs --empty (only an empty world starts the server host provisioning reaches)');
   if (!['on', 'off'].includes(values['postal-spamd'])) throw new ConfigError(`--postal-spamd must be on or off (got "${values['postal-spamd']}")`);
   const faults = values.fault.split(',').filter(Boolean).map((name) => {
     const fault = findFault(name);
