@@ -9,29 +9,25 @@ import { readFileSync } from 'node:fs';
 import { ACCOUNTS_RUNNER_PATH, ACCOUNTS_RUNNER_REMOTE_NAME } from '../postal/accounts-runner-path.ts';
 import type { AccountsPlan, AccountsResult } from './accounts-plan.ts';
 import { parseAccountsResult } from './accounts-plan.ts';
-import { accountsScript, writeFileScript } from './remote-scripts.ts';
+import { accountsInput, accountsScript } from './remote-scripts.ts';
 import type { Step } from './run-steps.ts';
 import { runScriptWithInput, type StepEnv } from './server-steps.ts';
 
-export type AccountsObservation = { available: false } | { available: true; result: AccountsResult; scriptCurrent: boolean };
+export type AccountsObservation = { available: false } | { available: true; result: AccountsResult };
 
 export function accountsStep(env: StepEnv, plan: () => AccountsPlan, options: { postalReady: () => Promise<boolean> }): Step<AccountsObservation> & { last?: AccountsResult } {
   const script = readFileSync(ACCOUNTS_RUNNER_PATH, 'utf8');
-  const upload = (): Promise<string> =>
-    // Replaced on every real run (a newer script must win): written aside, then renamed.
-    runScriptWithInput(env, 'uploading the accounts script', writeFileScript(env.root, `config/${ACCOUNTS_RUNNER_REMOTE_NAME}`, '644').replace('[ -f "$f" ] && { echo "exists: $f"; exit 0; }\n', ''), script);
   const run = async (dryRun: boolean): Promise<AccountsResult> =>
-    parseAccountsResult(await runScriptWithInput(env, dryRun ? 'reading Postal\'s accounts' : 'creating Postal\'s accounts', accountsScript(env.root, ACCOUNTS_RUNNER_REMOTE_NAME, dryRun), JSON.stringify(plan())));
+    parseAccountsResult(await runScriptWithInput(env, dryRun ? "reading Postal's accounts" : "creating Postal's accounts", accountsScript(env.root, ACCOUNTS_RUNNER_REMOTE_NAME, dryRun), accountsInput(script, JSON.stringify(plan()))));
 
   const step: Step<AccountsObservation> & { last?: AccountsResult } = {
     id: 'postal-accounts',
     title: 'Postal accounts: admin, organization, Live server, domain + DNS check, 1 API credential per agent, SMTP credential, endpoints and routes, catch-all',
     async observe() {
       if (!(await options.postalReady())) return { available: false };
-      await upload();
       const result = await run(true);
       step.last = result;
-      return { available: true, result, scriptCurrent: true };
+      return { available: true, result };
     },
     plan(o) {
       if (!o.available || o.result.changes.length === 0) return [];

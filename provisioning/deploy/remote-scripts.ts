@@ -99,18 +99,26 @@ docker run -d --name postal-caddy --restart always --network host -v "$P/config/
 }
 
 /**
- * Runs the accounts script in Postal's runner container. The plan (it holds the admin password and
- * maybe a DKIM key) arrives on stdin, is kept mode 600 for the one run, and removed whatever happens.
+ * Runs the accounts script in Postal's runner container. Script and plan arrive on stdin (the script's
+ * base64 on the first line, then the plan, which holds the admin password and maybe a DKIM key), are
+ * kept mode 600 in /opt/postal/config (mounted at /config) for the one run, and removed whatever
+ * happens: a dry run leaves nothing behind on the server.
  */
 export function accountsScript(root: string, runnerName: string, dryRun: boolean): string {
   return `${prelude(root)}umask 077
+rb="$P/config/${runnerName}"
 plan="$P/config/postal-qa-plan.json"
-trap 'rm -f "$plan"' EXIT
+trap 'rm -f "$rb" "$plan"' EXIT
+IFS= read -r script
+printf '%s' "$script" | base64 -d > "$rb"
 cat > "$plan"
-chown 999 "$plan" 2>/dev/null || true
+chown 999 "$rb" "$plan" 2>/dev/null || true
 ${COMPOSE} run --rm -T -e POSTAL_QA_PLAN=/config/postal-qa-plan.json -e POSTAL_QA_DRY_RUN=${dryRun ? 1 : 0} runner bundle exec rails runner /config/${runnerName}
 `;
 }
+
+/** What the accounts script reads on stdin: the Ruby script (base64, one line), then the plan. */
+export const accountsInput = (rubyScript: string, planJson: string): string => `${Buffer.from(rubyScript).toString('base64')}\n${planJson}`;
 
 export function defaultDkimRecordScript(root: string): string {
   return `${prelude(root)}${COMPOSE} run --rm -T runner postal default-dkim-record\n`;

@@ -181,6 +181,14 @@ describe('provisioning an empty world through its server host', () => {
     expect(result, lines.join('\n')).toEqual({ ok: true, changed: 0 });
     expect(lines.join('\n')).toContain('Provisioned: 0 changed');
   }, 600_000);
+
+  it('a dry run on the provisioned server plans nothing and leaves no script or plan on it', async () => {
+    const lines: string[] = [];
+    expect((await phaseOne(true, out(), lines)).changed, lines.join('\n')).toBe(0);
+    const config = join(world.serverHost!.root, 'opt/postal/config');
+    expect(existsSync(join(config, 'postal-qa-accounts.rb'))).toBe(false);
+    expect(existsSync(join(config, 'postal-qa-plan.json'))).toBe(false);
+  }, 600_000);
 });
 
 async function postalApi(path: string, key: string, body: unknown): Promise<{ status: string; data: { code?: string } }> {

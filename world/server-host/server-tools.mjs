@@ -7,6 +7,7 @@
 // Run as: node server-tools.mjs <program> <args…>
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 
 const [program, ...args] = process.argv.slice(2);
 const R = process.env.R ?? '';
@@ -125,6 +126,9 @@ async function composeRun(rest) {
   const runner = /^bundle exec rails runner (\/config\/[\w.-]+\.rb)$/.exec(line);
   if (runner) {
     if (!existsSync(hostPath(runner[1]))) fail(`rails runner: file ${runner[1]} not found`);
+    // The script that arrived must at least parse (Debian's ruby; Postal's image runs Ruby 3.2).
+    const syntax = spawnSync('ruby', ['-c', hostPath(runner[1])], { encoding: 'utf8', timeout: 30_000 });
+    if (syntax.status !== 0) fail(`rails runner: ${runner[1]}: ${(syntax.stderr || syntax.stdout || 'ruby -c failed').trim()}`);
     if (!env.POSTAL_QA_PLAN) fail('rails runner: POSTAL_QA_PLAN is not set');
     const plan = JSON.parse(readFileSync(hostPath(env.POSTAL_QA_PLAN), 'utf8'));
     // The stand-in applies the plan as accounts-runner.rb does in Postal (the script itself is checked statically).
