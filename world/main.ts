@@ -226,7 +226,7 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
 function printServerHost(host: ServerHost, caPath: string, envFile: string | undefined, dkimKey: string): void {
   console.log(`Server host (--empty: Postal holds nothing yet): sshd ${host.address}:${host.port}, host key pinned in ${host.knownHosts}`);
   // The world's DNS publishes provisioning's DKIM key, so the empty Postal is given that key (see the limitations).
-  const lines = [...provisioningEnvLines(host), `PROVISION_IMPORT_DKIM_KEY=${resolve(dkimKey)}`, `POSTAL_API_URL=https://${host.address}`];
+  const lines = provisioningEnvLines(host, { importDkimKey: resolve(dkimKey), apiUrl: `https://${host.address}` });
   if (envFile) {
     writeFileSync(envFile, lines.join('\n') + '\n', { mode: 0o600 });
     console.log(`    NODE_EXTRA_CA_CERTS=${caPath} npm run provision -- --env-file=${envFile} [--dry-run]`);

@@ -122,13 +122,22 @@ export async function startServerHost(options: StartServerHostOptions): Promise<
   }
 }
 
-/** The provisioning settings the world writes into its env file (keys provisioning reads: provision-settings.ts). */
-export function provisioningEnvLines(host: Pick<ServerHost, 'address' | 'port' | 'user' | 'identity' | 'knownHosts' | 'root'>): string[] {
+/**
+ * The provisioning settings the world writes into its env file (keys provisioning reads:
+ * provisioning/remote/provision-settings.ts). `importDkimKey`: the DKIM key the world's DNS publishes
+ * (provisioning's), which the empty Postal must be given; `apiUrl`: Postal's API for the internal test.
+ */
+export function provisioningEnvLines(
+  host: Pick<ServerHost, 'address' | 'port' | 'user' | 'identity' | 'knownHosts' | 'root'>,
+  extra: { importDkimKey?: string; apiUrl?: string } = {},
+): string[] {
   return [
-    '# npm run provision -- --env-file=<this file>: the world\'s server host (a real sshd; host key pinned below)',
+    "# npm run provision -- --env-file=<this file>: the world's server host (a real sshd; host key pinned below)",
     `PROVISION_HOST=${host.user}@${host.address}:${host.port}`,
     `PROVISION_IDENTITY=${host.identity}`,
     `PROVISION_KNOWN_HOSTS=${host.knownHosts}`,
     `PROVISION_ROOT=${host.root}`,
+    ...(extra.importDkimKey ? [`PROVISION_IMPORT_DKIM_KEY=${extra.importDkimKey}`] : []),
+    ...(extra.apiUrl ? [`POSTAL_API_URL=${extra.apiUrl}`] : []),
   ];
 }
