@@ -1,7 +1,11 @@
 /**
  * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH]
+<<<<<<< HEAD
  *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
  *                  [--live-env=FILE]
+=======
+ *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log] [--empty [--provision-env=FILE]]
+>>>>>>> issue-12
  * Provisions the deployment like a real setup would (zone file, DKIM and install keys, accounts
  * manifest, postal-api-keys.txt — all in --out, reused across runs), starts the whole world on
  * loopback, prints every endpoint a person can poke with dig, curl, swaks or an IMAP client, and
@@ -16,8 +20,13 @@
  * The last line printed at start is READY_LINE; scripts wait for it. Exit codes: 0 stopped on a
  * signal, 1 the world failed to start, 2 usage or configuration error.
  */
+<<<<<<< HEAD
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+=======
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+>>>>>>> issue-12
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/config-error.ts';
 import type { Deployment } from '../core/deployment/deployment-schema.ts';
@@ -31,6 +40,7 @@ import { applyZoneFaults, FAULTS, findFault, type WorldFault } from './faults.ts
 import { describeWorld, type WorldDescription, type WorldMessage } from './world-description.ts';
 import { formatEnvFile, liveEnvFor } from './live-env.ts';
 import { startWorld, type World, type WorldMail } from './world.ts';
+import { provisioningEnvLines, type ServerHost } from './server-host/server-host.ts';
 
 /** Printed once everything answers; the e2e tests and scripts/bench-world.ts wait for it. */
 const READY_LINE = 'World ready.';
@@ -55,7 +65,14 @@ interface Args {
   postalSpamd: boolean;
   faults: WorldFault[];
   ipc: boolean;
+<<<<<<< HEAD
   liveEnv?: string;
+=======
+  /** Postal holds nothing and the server host (sshd) is started: provision it with npm run provision */
+  empty: boolean;
+  /** with --empty: write provisioning's settings (PROVISION_*, POSTAL_API_URL) to this env file */
+  provisionEnv?: string;
+>>>>>>> issue-12
 }
 
 function parse(argv: string[]): Args {
@@ -73,7 +90,12 @@ function parse(argv: string[]): Args {
       'postal-spamd': { type: 'string', default: 'on' },
       fault: { type: 'string', default: '' },
       ipc: { type: 'boolean', default: false },
+<<<<<<< HEAD
       'live-env': { type: 'string' },
+=======
+      empty: { type: 'boolean', default: false },
+      'provision-env': { type: 'string' },
+>>>>>>> issue-12
     },
     strict: true,
     allowPositionals: false,
@@ -82,6 +104,7 @@ function parse(argv: string[]): Args {
   if (!Number.isInteger(dnsPort) || dnsPort < 1 || dnsPort > 65535) {
     throw new ConfigError(`--dns-port must be a port number (got "${values['dns-port']}")`);
   }
+  if (values['provision-env'] !== undefined && !values.empty) throw new ConfigError('--provision-env needs --empty (only an empty world starts the server host provisioning reaches)');
   if (!['on', 'off'].includes(values['postal-spamd'])) throw new ConfigError(`--postal-spamd must be on or off (got "${values['postal-spamd']}")`);
   const faults = values.fault.split(',').filter(Boolean).map((name) => {
     const fault = findFault(name);
@@ -89,6 +112,8 @@ function parse(argv: string[]): Args {
     return fault;
   });
   return {
+    empty: values.empty,
+    provisionEnv: values['provision-env'],
     faults,
     ipc: values.ipc,
     liveEnv: values['live-env'],
@@ -223,6 +248,7 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   console.log(`SpamAssassin: spamd ${mail.spamd.version} at ${mail.spamd.address}:${mail.spamd.port}   (spamc -d ${mail.spamd.address} -p ${mail.spamd.port} -R < message.eml)`);
 }
 
+<<<<<<< HEAD
 /** The live settings file: written whole, then renamed, so a reader never sees half of it. */
 function writeLiveEnv(path: string, description: WorldDescription, deployment: Deployment): void {
   const header = [
@@ -232,6 +258,20 @@ function writeLiveEnv(path: string, description: WorldDescription, deployment: D
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, formatEnvFile(liveEnvFor(description, deployment), header), { mode: 0o600 });
   renameSync(temporary, path);
+=======
+/** --empty: how to provision the empty Postal through the server host (settings as provisioning reads them). */
+function printServerHost(host: ServerHost, caPath: string, envFile: string | undefined, dkimKey: string): void {
+  console.log(`Server host (--empty: Postal holds nothing yet): sshd ${host.address}:${host.port}, host key pinned in ${host.knownHosts}`);
+  // The world's DNS publishes provisioning's DKIM key, so the empty Postal is given that key (see the limitations).
+  const lines = provisioningEnvLines(host, { importDkimKey: resolve(dkimKey), apiUrl: `https://${host.address}` });
+  if (envFile) {
+    writeFileSync(envFile, lines.join('\n') + '\n', { mode: 0o600 });
+    console.log(`    NODE_EXTRA_CA_CERTS=${caPath} npm run provision -- --env-file=${envFile} [--dry-run]`);
+  } else {
+    for (const line of lines) console.log(`  ${line}`);
+    console.log('    (put these lines in a file, or pass --provision-env=<file>, then: npm run provision -- --env-file=<file>)');
+  }
+>>>>>>> issue-12
 }
 
 /** In --ipc mode every outcome goes to the launcher as a message; people read the console. */
@@ -295,6 +335,8 @@ async function main(argv: string[]): Promise<number> {
       },
       onDnsQuery: args.logDns ? (q) => console.log(`dns ${q.transport} ${q.name} ${q.type} → rcode ${q.rcode}, ${q.answers} answer(s)`) : undefined,
       onLog: args.log ? (line) => console.log(line) : undefined,
+      empty: args.empty,
+      serverHost: args.empty,
     });
     for (const fault of args.faults) await fault.afterStart?.(world, faultContext);
   } catch (error) {
@@ -328,7 +370,11 @@ async function main(argv: string[]): Promise<number> {
       tell({ type: 'ready', description, startedMs: Math.round(startMs) });
     } else {
       printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath });
+<<<<<<< HEAD
       if (args.liveEnv) console.log(`Live settings: ${args.liveEnv} (mode 600)   npm test -- --env=live --env-file=${args.liveEnv} --allow-load`);
+=======
+      if (world.serverHost) printServerHost(world.serverHost, caPath, args.provisionEnv, dns.dkimPrivateKeyPath);
+>>>>>>> issue-12
       console.log(`Started in ${seconds(startMs)} (spamd and Dovecot included; provisioning ${seconds(provisionedMs)} before).`);
       console.log(`${READY_LINE} Ctrl-C to stop.`);
     }

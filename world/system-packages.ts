@@ -10,6 +10,7 @@
  * stays two commands on a fresh machine; otherwise it says in one line what to install.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 
 export interface SystemProgram {
   /** the name looked up on PATH, or an absolute path for what is not on PATH (a helper, a data file) */
@@ -31,6 +32,11 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   { program: 'curl', package: 'curl', usedBy: "the OUTBOUND_SMTP_COMMAND the world's live settings give INF-07 (world/live-env.ts); e2e/npm-run-world.test.ts: the world's web UI fetched from outside" },
   { program: 'openssl', package: 'openssl', usedBy: 'core/smtp/smtp-dialogue.test.ts, harness/report/web-screenshots.test.ts: throw-away TLS certificates' },
   { program: 'sqlite3', package: 'sqlite3', usedBy: "world/inbox/mailgoat-inbox-db.ts: the agents' inbox databases in `mailgoat inbox serve`'s SQLite format (FN-06 reads them with the real CLI)" },
+  { program: 'ruby', package: 'ruby', usedBy: "provisioning/postal/accounts-runner.test.ts: `ruby -c` parses the script provisioning runs inside Postal's container" },
+  { program: 'git', package: 'git', usedBy: "provisioning/postal/accounts-runner.test.ts: re-reads the Postal 3.3.2 facts from a mirror of Postal's repository when one is present" },
+  { program: 'ssh', package: 'openssh-client', usedBy: 'provisioning/remote/ssh-session.ts: `npm run provision` reaches the server over SSH (host key pinned by a known_hosts file)' },
+  { program: 'ssh-keygen', package: 'openssh-client', usedBy: "world/server-host/ssh-keys.ts: the world's server host key and the operator's client key, made per world" },
+  { program: '/usr/sbin/sshd', package: 'openssh-server', usedBy: "world/server-host/sshd.ts: the world's server host, a real sshd on the Postal stand-in's address (never the system sshd on :22)" },
   { program: 'chromium', package: 'chromium', usedBy: "harness/report/web-screenshots.ts: headless screenshots of Postal's web UI for the report" },
 ];
 
@@ -38,13 +44,28 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
  * Programs the code starts that need no package of this list: Node itself (process.execPath), and the
  * installer's and shell's own tools, which every Debian system has (Essential: yes packages).
  */
-export const ALWAYS_PRESENT_PROGRAMS: readonly string[] = ['sh', 'which', 'dpkg-query', 'apt-get'];
+export const ALWAYS_PRESENT_PROGRAMS: readonly string[] = ['sh', 'bash', 'which', 'dpkg-query', 'apt-get'];
 
 /** The install list: the table's packages, each once, in table order. */
 export const SYSTEM_PACKAGES: readonly string[] = [...new Set(SYSTEM_PROGRAMS.map((p) => p.package))];
 
 function installed(name: string): boolean {
   return spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' }).stdout.includes('install ok installed');
+}
+
+/**
+ * The world runs its own sshd (its own config, address and port); Debian's openssh-server would also
+ * start the system sshd on :22 of every address. Debian's unit and init script skip it while
+ * /etc/ssh/sshd_not_to_be_run exists (ssh.service ConditionPathExists), so the file is made before
+ * the package is installed — only then, never removed from a machine that already had the package.
+ */
+export const SSHD_NOT_TO_BE_RUN = '/etc/ssh/sshd_not_to_be_run';
+
+function preventSystemSshd(log: (line: string) => void): void {
+  if (existsSync(SSHD_NOT_TO_BE_RUN)) return;
+  mkdirSync('/etc/ssh', { recursive: true });
+  writeFileSync(SSHD_NOT_TO_BE_RUN, 'postal-qa: the embedded world runs its own sshd; remove this file to let the system sshd start\n');
+  log(`postal-qa: wrote ${SSHD_NOT_TO_BE_RUN} so openssh-server does not start a system sshd on :22`);
 }
 
 /** Resolves to nothing when everything is there; otherwise the one line to show the user. */
@@ -58,6 +79,7 @@ export function ensureSystemPackages(log: (line: string) => void = (line) => con
   const command = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) return `the embedded world needs Debian packages ${missing.join(', ')}; run: sudo ${command}`;
   log(`postal-qa: installing the Debian packages the world needs: ${missing.join(', ')}`);
+  if (missing.includes('openssh-server')) preventSystemSshd(log);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'inherit', 'inherit'], env });
   const install = update.status === 0 ? spawnSync('sh', ['-c', `${command} -qq`], { stdio: ['ignore', 'inherit', 'inherit'], env }) : update;

@@ -21,6 +21,7 @@ import { startOutsideSender, type OutsideSender } from './sender/outside-sender.
 import { startSpamd, type Spamd } from './spam/spamd.ts';
 import { createCertificateAuthority } from './tls/certificate-authority.ts';
 import { buildWorldRecords } from './world-dns.ts';
+import { startServerHost, type ServerHost } from './server-host/server-host.ts';
 
 export interface StartWorldOptions {
   deployment: Deployment;
@@ -45,6 +46,10 @@ export interface StartWorldOptions {
   postalSpamd?: boolean;
   /** How the Postal stand-in misbehaves (fault injection). */
   postalFaults?: PostalFaultOptions;
+  /** Postal starts with nothing (no organization, server, domain, credentials, routes; schema not loaded): provision it. */
+  empty?: boolean;
+  /** Start the server host: a real sshd on Postal's address that provisioning reaches (world/server-host/). */
+  serverHost?: boolean | { port?: number };
 }
 
 export interface WorldMail {
@@ -66,6 +71,8 @@ export interface World {
   mail?: WorldMail;
   /** What the stand-ins do differently from the real thing, for the report. */
   limitations: string[];
+  /** The server host provisioning reaches over SSH, when started (StartWorldOptions.serverHost). */
+  serverHost?: ServerHost;
   /** Named handles for fault injection (a later issue); tests of the world use them too. */
   handles: { postal?: PostalStandIn; inboxes?: InboxReceivers; providers: Provider[]; primaryDns: DnsServer; secondaryDns: DnsServer };
   /** Stops everything; safe to call more than once. */
@@ -77,16 +84,16 @@ const PROVIDERS = [
   { domain: 'outlook.test', displayName: 'Outlook', addressKey: 'outlook' },
 ] as const;
 
+/** An endpoint URL of the deployment's, as it lives in the world: every agent inbox is at the inboxes address. */
+function endpointUrlForWorld(endpointUrl: string, inboxesAddress: string): string {
+  const url = new URL(endpointUrl);
+  url.hostname = inboxesAddress;
+  return url.toString();
+}
+
 /** The manifest's endpoint hosts are the deployment's; in the world every agent inbox lives at the inboxes address. */
 function manifestForWorld(manifest: AccountsManifest, inboxesAddress: string): AccountsManifest {
-  return {
-    ...manifest,
-    endpoints: manifest.endpoints.map((e) => {
-      const url = new URL(e.url);
-      url.hostname = inboxesAddress;
-      return { ...e, url: url.toString() };
-    }),
-  };
+  return { ...manifest, endpoints: manifest.endpoints.map((e) => ({ ...e, url: endpointUrlForWorld(e.url, inboxesAddress) })) };
 }
 
 export async function startWorld(options: StartWorldOptions): Promise<World> {
@@ -125,11 +132,18 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
       primary.setRecords([...fresh, mail.senderDkim]);
       secondary.setRecords([...(stale ?? fresh), mail.senderDkim]);
     }
+    let serverHost: ServerHost | undefined;
+    if (options.serverHost && mail) {
+      const port = typeof options.serverHost === 'object' ? options.serverHost.port : undefined;
+      serverHost = await startServerHost({ address: addresses.postal, ...(port ? { port } : {}), opsUrl: mail.endpoints.postal.ops.url, onLine: options.onLog });
+      started.push(serverHost);
+    }
     return {
       addresses,
       endpoints: { dns: primary.endpoint, dnsSecondary: secondary.endpoint },
       mail: mail?.endpoints,
-      limitations: mail ? [...POSTAL_STAND_IN_LIMITATIONS, ...WORLD_LIMITATIONS] : WORLD_LIMITATIONS,
+      ...(serverHost ? { serverHost } : {}),
+      limitations: [...(mail ? [...POSTAL_STAND_IN_LIMITATIONS, ...WORLD_LIMITATIONS] : WORLD_LIMITATIONS), ...(serverHost ? SERVER_HOST_LIMITATIONS : [])],
       handles,
       stop,
     };
@@ -138,6 +152,13 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
     throw error;
   }
 }
+
+/** What provisioning through the world's server host does not prove. */
+export const SERVER_HOST_LIMITATIONS = [
+  "Provisioning through the world's server host: SSH, host-key pinning, key login and provisioning's bash scripts are real (Debian's sshd and bash), but docker, the compose plugin, ufw, apt-get and curl are stand-ins (world/server-host/server-tools.mjs) that keep state in a folder: no image is pulled, no container, MariaDB, Caddy or firewall rule really exists, and `docker compose ps` there is the stand-in's own bookkeeping.",
+  "The accounts script (accounts-runner.rb) is not run by Ruby in the world: it is checked with ruby -c and against Postal 3.3.2's names, and the Postal stand-in applies the same plan with a port of it (world/postal/postal-accounts.ts). A Rails-level failure of the script (a validation, a callback) shows only against a real Postal.",
+  "In the world, Postal's generated values that its DNS must match are the world's own: a new server keeps the world's server token and a new domain the deployment's DKIM selector and provisioning's key (the world cannot republish its zone as an operator would); signing.key made on the server host is not the key the stand-in signs with, so `postal default-dkim-record` answers the stand-in's. API and SMTP credential keys are generated at random, as Postal does.",
+];
 
 const WORLD_LIMITATIONS = [
   'Mailbox providers gmail.test and outlook.test judge mail with mailauth and SpamAssassin (local tests only, Bayes off); real Gmail and Outlook also weigh sender reputation, engagement and content models.',
@@ -220,6 +241,8 @@ async function startMail(
     ca,
     spamScorer: options.postalSpamd === false ? undefined : spamd.scorer,
     faults: options.postalFaults,
+    empty: options.empty ?? false,
+    endpointUrl: (url) => endpointUrlForWorld(url, addresses.inboxes),
   });
   started.push(postal);
   handles.postal = postal;

@@ -141,11 +141,64 @@ export interface OpsServer {
  */
 export type OutboundProbe = (ip: string, port: number) => Promise<{ ok: true; line: string } | { ok: false; error: string }>;
 
-export function createOpsServer(list: () => ComposePsEntry[], containers: () => DockerPsEntry[], outbound?: OutboundProbe): OpsServer {
+/**
+ * What the world's server host asks of Postal when provisioning runs a command in Postal's runner
+ * container (world/server-host/server-tools.mjs): `postal initialize`, `postal default-dkim-record`,
+ * and the accounts script (postal-accounts.ts).
+ */
+export interface RunnerOps {
+  initialize(): void;
+  defaultDkimRecord(): string;
+  accounts(plan: unknown, dryRun: boolean): Promise<unknown>;
+}
+
+const MAX_RUNNER_BODY = 1 << 20;
+
+function readBody(req: import('node:http').IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      body += chunk;
+      if (body.length > MAX_RUNNER_BODY) reject(new Error('request body too large'));
+    });
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
+}
+
+async function answerRunner(runner: RunnerOps, method: string, path: string, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+  try {
+    if (method === 'POST' && path === '/runner/initialize') {
+      req.resume();
+      runner.initialize();
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('Database schema loaded\n');
+      return;
+    }
+    if (method === 'GET' && path === '/runner/default-dkim-record') {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`${runner.defaultDkimRecord()}\n`);
+      return;
+    }
+    const body = JSON.parse(await readBody(req)) as { plan: unknown; dryRun: boolean };
+    const result = await runner.accounts(body.plan, body.dryRun === true);
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(result));
+  } catch (error) {
+    // what the runner would print before exiting non-zero
+    res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`${(error as Error).message}\n`);
+  }
+}
+
+export function createOpsServer(list: () => ComposePsEntry[], containers: () => DockerPsEntry[], extras: { outbound?: OutboundProbe; runner?: RunnerOps } = {}): OpsServer {
+  const { outbound, runner } = extras;
   const server: Server = createServer((req, res) => {
-    req.resume();
     const url = new URL(req.url ?? '/', 'http://ops');
     const path = url.pathname;
+    if (runner && (path === '/runner/initialize' || path === '/runner/default-dkim-record' || (req.method === 'POST' && path === '/runner/accounts'))) {
+      void answerRunner(runner, req.method ?? 'GET', path, req, res);
+      return;
+    }
+    req.resume();
     if (req.method === 'GET' && path === '/outbound' && outbound) {
       const ip = url.searchParams.get('ip') ?? '';
       const port = Number(url.searchParams.get('port') ?? '25');

@@ -25,9 +25,16 @@ export class PostalConfig {
   /** Misbehaviour injected on purpose (world/faults.ts); empty for a healthy stand-in. */
   faults: PostalFaultOptions = {};
 
+  /**
+   * Whether Postal holds the domain (false in an empty world until provisioning creates it): a From on
+   * a domain the server does not hold is not authenticated.
+   */
+  domainHeld = true;
+
   constructor(
     readonly deployment: Deployment,
-    readonly manifest: AccountsManifest,
+    /** What Postal holds; replaced when provisioning's accounts script runs (postal-accounts.ts). */
+    public manifest: AccountsManifest,
   ) {
     this.version = deployment.postal.version;
     this.webHost = deployment.server.webHost.toLowerCase();
@@ -67,7 +74,7 @@ export class PostalConfig {
   authenticatedDomainFor(address: string | undefined | null): string | null {
     if (!address) return null;
     const domain = domainOf(stripName(address));
-    return domain !== '' && domain === this.domain && this.manifest.domain.verified ? domain : null;
+    return this.domainHeld && domain !== '' && domain === this.domain && this.manifest.domain.verified ? domain : null;
   }
 
   /** Server#find_authenticated_domain_from_headers: every From address must be on the verified domain. */

@@ -16,6 +16,8 @@ import { MessageStore, type StoredMessage } from './message-store.ts';
 import { smtpMetrics, workerMetrics, type MetricsRegistry } from './metrics.ts';
 import { composePs, dockerPs, type ContainerState, createOpsServer, type OpsServer, type ServiceState } from './ops-server.ts';
 import { OutgoingIdentity } from './outgoing-identity.ts';
+import { PostalAccounts, type RunnerPlan } from './postal-accounts.ts';
+import { postalDkimRecord } from '../../core/artifacts/postal-dns-checks.ts';
 import { PostalConfig } from './postal-config.ts';
 import { createSmtpListener, type SmtpListener } from './smtp-listener.ts';
 import { SmtpSender } from './smtp-sender.ts';
@@ -58,6 +60,10 @@ export interface StartPostalOptions {
   dnsRecheckMs?: number;
   /** Misbehaviour injected on purpose (world/faults.ts). */
   faults?: PostalFaultOptions;
+  /** Postal holds no organization, server, domain, credentials or routes, and its schema is not loaded (npm run world -- --empty). */
+  empty?: boolean;
+  /** where an endpoint URL of the deployment's lives in the world (the agents' inboxes address) */
+  endpointUrl?: (url: string) => string;
 }
 
 export interface PostalEndpoints {
@@ -144,10 +150,25 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   const servers: Array<HealthServer | OpsServer> = [];
   const workerHealth = createHealthServer(metrics.worker, () => services.worker.running && services.worker.healthy, 'worker');
   const smtpHealth = createHealthServer(metrics.smtp, () => services.smtp.running && services.smtp.healthy, 'smtp-server');
+  const accounts = new PostalAccounts({
+    config,
+    deployment: options.deployment,
+    domainDns,
+    domainDkimPrivateKeyPem: options.domainDkimPrivateKeyPem,
+    empty: options.empty ?? false,
+    endpointUrl: options.endpointUrl ?? ((url) => url),
+  });
   const ops = createOpsServer(
     () => composePs(Object.values(services), options.deployment.postal.image, startedAt),
     () => dockerPs(Object.values(services), [database], options.deployment.postal.image, startedAt),
-    (ip, port) => firstLineFrom(address, ip, port, config.faults.outboundBlocked === true),
+    {
+      outbound: (ip, port) => firstLineFrom(address, ip, port, config.faults.outboundBlocked === true),
+      runner: {
+        initialize: () => accounts.initialize(),
+        defaultDkimRecord: () => postalDkimRecord(signer.dkimPublicKey),
+        accounts: (plan, dryRun) => accounts.apply(plan as RunnerPlan, dryRun),
+      },
+    },
   );
 
   let stopping: Promise<void> | undefined;
@@ -176,7 +197,7 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
 
   try {
     // Provisioning ran Postal's DNS check (or not: then the domain is never checked, as in Postal).
-    if (options.manifest.domain.dnsChecked) await domainDns.checkDns();
+    if (options.manifest.domain.dnsChecked && !options.empty) await domainDns.checkDns();
     domainDns.startScheduledChecks(options.dnsRecheckMs ?? 2_000);
     await startWeb();
     await startSmtp();
