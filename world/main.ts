@@ -1,11 +1,7 @@
 /**
  * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH]
-<<<<<<< HEAD
  *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
- *                  [--live-env=FILE]
-=======
- *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log] [--empty [--provision-env=FILE]]
->>>>>>> issue-12
+ *                  [--live-env=FILE] [--empty [--provision-env=FILE]]
  * Provisions the deployment like a real setup would (zone file, DKIM and install keys, accounts
  * manifest, postal-api-keys.txt — all in --out, reused across runs), starts the whole world on
  * loopback, prints every endpoint a person can poke with dig, curl, swaks or an IMAP client, and
@@ -20,13 +16,8 @@
  * The last line printed at start is READY_LINE; scripts wait for it. Exit codes: 0 stopped on a
  * signal, 1 the world failed to start, 2 usage or configuration error.
  */
-<<<<<<< HEAD
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-=======
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
->>>>>>> issue-12
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/config-error.ts';
 import type { Deployment } from '../core/deployment/deployment-schema.ts';
@@ -65,14 +56,11 @@ interface Args {
   postalSpamd: boolean;
   faults: WorldFault[];
   ipc: boolean;
-<<<<<<< HEAD
   liveEnv?: string;
-=======
   /** Postal holds nothing and the server host (sshd) is started: provision it with npm run provision */
   empty: boolean;
   /** with --empty: write provisioning's settings (PROVISION_*, POSTAL_API_URL) to this env file */
   provisionEnv?: string;
->>>>>>> issue-12
 }
 
 function parse(argv: string[]): Args {
@@ -90,12 +78,9 @@ function parse(argv: string[]): Args {
       'postal-spamd': { type: 'string', default: 'on' },
       fault: { type: 'string', default: '' },
       ipc: { type: 'boolean', default: false },
-<<<<<<< HEAD
       'live-env': { type: 'string' },
-=======
       empty: { type: 'boolean', default: false },
       'provision-env': { type: 'string' },
->>>>>>> issue-12
     },
     strict: true,
     allowPositionals: false,
@@ -248,17 +233,24 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   console.log(`SpamAssassin: spamd ${mail.spamd.version} at ${mail.spamd.address}:${mail.spamd.port}   (spamc -d ${mail.spamd.address} -p ${mail.spamd.port} -R < message.eml)`);
 }
 
-<<<<<<< HEAD
 /** The live settings file: written whole, then renamed, so a reader never sees half of it. */
-function writeLiveEnv(path: string, description: WorldDescription, deployment: Deployment): void {
+function writeLiveEnv(path: string, description: WorldDescription, deployment: Deployment, empty: boolean): void {
   const header = [
     `Live settings pointing at the world on ${description.net}.0/24, written by npm run world at ${new Date().toISOString()}.`,
     'Valid while that world runs. The passwords are the world\'s throwaway credentials.',
   ];
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, formatEnvFile(liveEnvFor(description, deployment), header), { mode: 0o600 });
+  const values = liveEnvFor(description, deployment);
+  if (empty) {
+    // An empty Postal holds none of provisioning's artifacts yet: the keys and the DKIM record are what `npm run provision` writes.
+    delete values.POSTAL_API_KEYS_FILE;
+    delete values.POSTAL_DKIM_RECORD;
+    header.push('--empty: add POSTAL_API_KEYS_FILE (the postal-api-keys.txt npm run provision writes) once the server is provisioned.');
+  }
+  writeFileSync(temporary, formatEnvFile(values, header), { mode: 0o600 });
   renameSync(temporary, path);
-=======
+}
+
 /** --empty: how to provision the empty Postal through the server host (settings as provisioning reads them). */
 function printServerHost(host: ServerHost, caPath: string, envFile: string | undefined, dkimKey: string): void {
   console.log(`Server host (--empty: Postal holds nothing yet): sshd ${host.address}:${host.port}, host key pinned in ${host.knownHosts}`);
@@ -271,7 +263,6 @@ function printServerHost(host: ServerHost, caPath: string, envFile: string | und
     for (const line of lines) console.log(`  ${line}`);
     console.log('    (put these lines in a file, or pass --provision-env=<file>, then: npm run provision -- --env-file=<file>)');
   }
->>>>>>> issue-12
 }
 
 /** In --ipc mode every outcome goes to the launcher as a message; people read the console. */
@@ -358,7 +349,7 @@ async function main(argv: string[]): Promise<number> {
     const description = describeWorld(world, deployment, accounts.manifest, faults, { caFile: caPath, apiKeysFile: resolve(accounts.apiKeysPath) });
     if (args.liveEnv) {
       try {
-        writeLiveEnv(args.liveEnv, description, deployment);
+        writeLiveEnv(args.liveEnv, description, deployment, args.empty);
       } catch (error) {
         const message = `--live-env=${args.liveEnv}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); name a file in a folder that exists and takes writes`;
         tell({ type: 'error', kind: 'config', message });
@@ -370,11 +361,8 @@ async function main(argv: string[]): Promise<number> {
       tell({ type: 'ready', description, startedMs: Math.round(startMs) });
     } else {
       printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath });
-<<<<<<< HEAD
       if (args.liveEnv) console.log(`Live settings: ${args.liveEnv} (mode 600)   npm test -- --env=live --env-file=${args.liveEnv} --allow-load`);
-=======
       if (world.serverHost) printServerHost(world.serverHost, caPath, args.provisionEnv, dns.dkimPrivateKeyPath);
->>>>>>> issue-12
       console.log(`Started in ${seconds(startMs)} (spamd and Dovecot included; provisioning ${seconds(provisionedMs)} before).`);
       console.log(`${READY_LINE} Ctrl-C to stop.`);
     }
