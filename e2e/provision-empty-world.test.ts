@@ -39,7 +39,7 @@ describe('an empty world, planned through its server host from the command line'
   it('npm run provision --dry-run plans everything and changes nothing', async () => {
     const run = startCli(process.execPath, ['--import', 'tsx', 'provisioning/deploy/main.ts', `--env-file=${envFile}`, `--out=${join(out, 'deliverables')}`, '--dry-run'], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: join(out, 'artifacts', 'world-ca.pem') },
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: join(out, 'artifacts', `world-ca-${NET}.pem`) },
     });
     const exit = await run.exited;
     await run.closed;

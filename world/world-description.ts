@@ -48,7 +48,7 @@ export type WorldMessage =
 /**
  * `manifest` is what provisioning wrote — the operator's keys (postal-api-keys.txt) — not what Postal holds
  * after a fault: a revoked key stays in the operator's file, and the harness must find out Postal refuses it.
- * files: where the launcher wrote the world CA (world/main.ts: <out>/world-ca.pem) and the API keys.
+ * files: where the launcher wrote the world CA (world/main.ts: <out>/world-ca.pem, or world-ca-<net>.pem on another net) and the API keys.
  */
 export function describeWorld(world: World, deployment: Deployment, manifest: AccountsManifest, faults: Array<{ name: string; description: string }>, files: { caFile: string; apiKeysFile: string }): WorldDescription {
   const mail = world.mail;

@@ -2,7 +2,8 @@
  * Provisioning end to end against the world's server host: an empty world (Postal holds nothing),
  * `--dry-run` leaves it unchanged, a real run creates everything through a real sshd with the host key
  * pinned, a second run reports 0 changed, the deliverables have the right modes and no secret was
- * printed, and the keys Postal generated work against the stand-in's API. Net 127.0.112 (its own).
+ * printed, the keys Postal generated work against the stand-in's API, and the whole suite passes through
+ * the live target against what was provisioned. Net 127.0.112 (its own).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,10 @@ import { parseHostSpec } from '../../provisioning/remote/host-spec.ts';
 import { startWorld, type World } from '../world.ts';
 import { provisioningEnvLines } from './server-host.ts';
 import { loadProvisionSettings } from '../../provisioning/remote/provision-settings.ts';
+import { spawn } from 'node:child_process';
+import { harnessCommand, PROJECT_ROOT } from '../../scripts/harness-command.ts';
+import { describeWorld } from '../world-description.ts';
+import { formatEnvFile, liveEnvFor } from '../live-env.ts';
 
 const NET = '127.0.112';
 const deployment = loadDeployment('fixtures/deployment.json');
@@ -25,11 +30,13 @@ let world: World;
 let dir: string;
 let caFile: string;
 let partialLines: string[] = [];
+let manifest: ReturnType<typeof provisionAccounts>['manifest'];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'postal-qa-provision-'));
   const dns = provisionDns(deployment, join(dir, 'world'));
   const accounts = provisionAccounts(deployment, join(dir, 'world'));
+  manifest = accounts.manifest;
   world = await startWorld({
     deployment,
     zoneText: dns.zoneText,
@@ -180,6 +187,23 @@ describe('provisioning an empty world through its server host', () => {
     const result = await phaseOne(false, out(), lines);
     expect(result, lines.join('\n')).toEqual({ ok: true, changed: 0 });
     expect(lines.join('\n')).toContain('Provisioned: 0 changed');
+  }, 600_000);
+
+  it('the whole suite passes through the live path against the provisioned server (FN-06 skipped: no CLI)', async () => {
+    // The world's live settings, with the keys provisioning read back from Postal (its deliverable), not the world's own.
+    const description = describeWorld(world, deployment, manifest, [], { caFile, apiKeysFile: join(out(), 'postal-api-keys.txt') });
+    const envFile = join(dir, 'live.env');
+    writeFileSync(envFile, formatEnvFile(liveEnvFor(description, deployment), ['provisioned world']), { mode: 0o600 });
+    const reportDir = join(dir, 'reports');
+    const harness = harnessCommand(['--env=live', `--env-file=${envFile}`, '--allow-load', `--report-dir=${reportDir}`]);
+    const exit = await new Promise<number | null>((resolve) => {
+      const child = spawn(harness.command, harness.args, { cwd: PROJECT_ROOT, env: { ...process.env, POSTAL_QA_ARTIFACTS: 'off', MAILGOAT_CLI: '' }, stdio: 'ignore' });
+      child.once('exit', (code) => resolve(code));
+    });
+    const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string; summary: string }> };
+    const notPassed = results.controls.filter((c) => c.outcome !== 'pass').map((c) => `${c.id} ${c.outcome}: ${c.summary}`);
+    expect(notPassed).toEqual([expect.stringMatching(/^FN-06 skipped/)]);
+    expect(exit).toBe(0);
   }, 600_000);
 
   it('a dry run on the provisioned server plans nothing and leaves no script or plan on it', async () => {
