@@ -31,6 +31,9 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   { program: 'curl', package: 'curl', usedBy: "e2e/npm-run-world.test.ts: the world's web UI fetched from outside" },
   { program: 'openssl', package: 'openssl', usedBy: 'core/smtp/smtp-dialogue.test.ts, harness/report/web-screenshots.test.ts: throw-away TLS certificates' },
   { program: 'sqlite3', package: 'sqlite3', usedBy: "world/inbox/mailgoat-inbox-db.ts: the agents' inbox databases in `mailgoat inbox serve`'s SQLite format (FN-06 reads them with the real CLI)" },
+  { program: 'rspamd', package: 'rspamd', usedBy: "world/spam/rspamd.ts: Postal's inbound inspection when the world runs with --postal-rspamd=on (bench:world, capacity): Postal 3 prefers rspamd to spamd" },
+  { program: 'smtp-source', package: 'postfix', usedBy: "scripts/smtp-generator-vs-smtp-source.ts: Postfix's SMTP load generator, the yardstick for the project's own" },
+  { program: 'smtp-sink', package: 'postfix', usedBy: 'scripts/smtp-generator-vs-smtp-source.ts: the SMTP sink both generators send to' },
   { program: 'chromium', package: 'chromium', usedBy: "harness/report/web-screenshots.ts: headless screenshots of Postal's web UI for the report" },
 ];
 
@@ -38,7 +41,7 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
  * Programs the code starts that need no package of this list: Node itself (process.execPath), and the
  * installer's and shell's own tools, which every Debian system has (Essential: yes packages).
  */
-export const ALWAYS_PRESENT_PROGRAMS: readonly string[] = ['sh', 'which', 'dpkg-query', 'apt-get'];
+export const ALWAYS_PRESENT_PROGRAMS: readonly string[] = ['sh', 'which', 'dpkg-query', 'apt-get', 'debconf-set-selections'];
 
 /** The install list: the table's packages, each once, in table order. */
 export const SYSTEM_PACKAGES: readonly string[] = [...new Set(SYSTEM_PROGRAMS.map((p) => p.package))];
@@ -46,6 +49,13 @@ export const SYSTEM_PACKAGES: readonly string[] = [...new Set(SYSTEM_PROGRAMS.ma
 function installed(name: string): boolean {
   return spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' }).stdout.includes('install ok installed');
 }
+
+/**
+ * Answers given to a package's install questions before it is installed. Postfix is installed for its
+ * smtp-source and smtp-sink only: "No configuration" leaves it without a main.cf, so its init script never
+ * starts a daemon that would hold port 25 on every address and keep the world's servers from binding theirs.
+ */
+export const DEBCONF_PRESELECTIONS: readonly string[] = ['postfix postfix/main_mailer_type select No configuration'];
 
 /** Resolves to nothing when everything is there; otherwise the one line to show the user. */
 export function ensureSystemPackages(log: (line: string) => void = (line) => console.error(line)): string | undefined {
@@ -59,6 +69,7 @@ export function ensureSystemPackages(log: (line: string) => void = (line) => con
   if (process.getuid?.() !== 0) return `the embedded world needs Debian packages ${missing.join(', ')}; run: sudo ${command}`;
   log(`postal-qa: installing the Debian packages the world needs: ${missing.join(', ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('debconf-set-selections', [], { input: `${DEBCONF_PRESELECTIONS.join('\n')}\n`, stdio: ['pipe', 'inherit', 'inherit'], env });
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'inherit', 'inherit'], env });
   const install = update.status === 0 ? spawnSync('sh', ['-c', `${command} -qq`], { stdio: ['ignore', 'inherit', 'inherit'], env }) : update;
   return install.status === 0 ? undefined : `could not install ${missing.join(', ')}; run: ${command}`;
