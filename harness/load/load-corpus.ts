@@ -80,7 +80,8 @@ export function createLoadCorpus(options: CorpusOptions): { message(index: numbe
       const sender = faker.person.fullName();
       const recipient = faker.person.firstName();
       const topic = faker.company.catchPhrase();
-      const subject = `[postal-qa ${options.runToken}] ${faker.helpers.arrayElement(['Re: ', 'Fwd: ', '', '', ''])}${topic}`;
+      // The index keeps every subject unique: the harness matches arrivals to sends by subject.
+      const subject = `[postal-qa ${options.runToken}] ${faker.helpers.arrayElement(['Re: ', 'Fwd: ', '', '', ''])}${topic} (#${index})`;
       const target = faker.number.int({ min: sizeClass.bodyBytes[0], max: sizeClass.bodyBytes[1] });
       const head = `Hi ${recipient},\n\n`;
       const tail = `\n\nBest,\n${sender}\n--\nRun token: ${options.runToken}\n`;
