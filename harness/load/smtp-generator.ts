@@ -1,0 +1,125 @@
+/**
+ * The project's SMTP load generator: a fixed number of SMTP sessions kept open, each sending message
+ * after message over the same connection (RSET between transactions, as Postfix's `smtp-source -d` does),
+ * with STARTTLS and AUTH when the server asks for them (Postal's submission). Messages are sent as
+ * prepared raw bytes, so the generator measures the server, not MIME composition.
+ * Built on nodemailer's SMTPConnection (one dialogue per session); every step has a timeout.
+ */
+import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+
+export interface SmtpGeneratorOptions {
+  host: string;
+  port: number;
+  /** sessions kept open in parallel */
+  sessions: number;
+  timeoutMs: number;
+  /** EHLO name */
+  name?: string;
+  auth?: { user: string; pass: string };
+  /** STARTTLS required (Postal with AUTH); otherwise plain SMTP (smtp-sink) */
+  requireTls?: boolean;
+  ca?: string;
+  servername?: string;
+}
+
+export interface Envelope {
+  from: string;
+  to: string[];
+}
+
+export interface SmtpGenerator {
+  /** Sends one message on a free session; rejects with the server's reply when it is refused. */
+  send(envelope: Envelope, raw: Buffer): Promise<void>;
+  /** QUITs every session. */
+  close(): Promise<void>;
+}
+
+const promised = <T = void>(run: (done: (error?: Error | null, value?: T) => void) => void): Promise<T> =>
+  new Promise<T>((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value as T))));
+
+export function smtpGenerator(options: SmtpGeneratorOptions): SmtpGenerator {
+  if (!Number.isInteger(options.sessions) || options.sessions < 1) throw new RangeError(`sessions must be a positive integer (got ${options.sessions})`);
+  const idle: SMTPConnection[] = [];
+  const waiting: Array<(connection: SMTPConnection | undefined) => void> = [];
+  let open = 0;
+  let closed = false;
+  // Each session's 'error' event as a rejection, raced with every step: a dropped socket may never call back.
+  const broken = new WeakMap<SMTPConnection, Promise<never>>();
+
+  const connect = async (): Promise<SMTPConnection> => {
+    const connection = new SMTPConnection({
+      host: options.host,
+      port: options.port,
+      name: options.name ?? 'postal-qa-load',
+      requireTLS: options.requireTls ?? false,
+      ignoreTLS: !options.requireTls,
+      tls: { ca: options.ca, servername: options.servername },
+      connectionTimeout: options.timeoutMs,
+      greetingTimeout: options.timeoutMs,
+      socketTimeout: options.timeoutMs,
+    });
+    // SMTPConnection reports a failed connect only as an 'error' event, never through connect's callback.
+    const failed = new Promise<never>((_, reject) => connection.once('error', reject));
+    failed.catch(() => {});
+    try {
+      await Promise.race([promised((done) => connection.connect((error) => done(error))), failed]);
+      if (options.auth) await Promise.race([promised((done) => connection.login({ user: options.auth!.user, pass: options.auth!.pass }, (error) => done(error))), failed]);
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+    broken.set(connection, failed);
+    return connection;
+  };
+
+  const acquire = async (): Promise<SMTPConnection> => {
+    const free = idle.pop();
+    if (free) return free;
+    if (open < options.sessions) {
+      open++;
+      try {
+        return await connect();
+      } catch (error) {
+        open--;
+        throw error;
+      }
+    }
+    const handed = await new Promise<SMTPConnection | undefined>((resolve) => waiting.push(resolve));
+    return handed ?? acquire();
+  };
+
+  const release = (connection: SMTPConnection | undefined): void => {
+    const next = waiting.shift();
+    if (connection && !closed) {
+      if (next) next(connection);
+      else idle.push(connection);
+      return;
+    }
+    // A broken session is dropped: the next waiter opens a fresh one.
+    if (!connection) open--;
+    next?.(undefined);
+  };
+
+  return {
+    async send(envelope, raw) {
+      if (closed) throw new Error('the SMTP generator is closed');
+      const connection = await acquire();
+      try {
+        const failed = broken.get(connection)!;
+        await Promise.race([promised((done) => connection.send(envelope, raw, (error) => done(error))), failed]);
+        // Ready for the next transaction on the same session.
+        await Promise.race([promised((done) => connection.reset((error) => done(error))), failed]);
+      } catch (error) {
+        connection.close();
+        release(undefined);
+        throw error;
+      }
+      release(connection);
+    },
+    async close() {
+      closed = true;
+      for (const connection of idle.splice(0)) connection.quit();
+      for (const resolve of waiting.splice(0)) resolve(undefined);
+    },
+  };
+}
