@@ -1,6 +1,6 @@
 /**
  * The project's SMTP load generator: a fixed number of SMTP sessions kept open, each sending message
- * after message over the same connection (RSET between transactions, as Postfix's `smtp-source -d` does),
+ * after message over the same connection (as Postfix's `smtp-source -d` does; RSET only after a refusal),
  * with STARTTLS and AUTH when the server asks for them (Postal's submission). Messages are sent as
  * prepared raw bytes, so the generator measures the server, not MIME composition.
  * Built on nodemailer's SMTPConnection (one dialogue per session); every step has a timeout.
@@ -104,16 +104,27 @@ export function smtpGenerator(options: SmtpGeneratorOptions): SmtpGenerator {
     async send(envelope, raw) {
       if (closed) throw new Error('the SMTP generator is closed');
       const connection = await acquire();
+      const failed = broken.get(connection)!;
       try {
-        const failed = broken.get(connection)!;
         await Promise.race([promised((done) => connection.send(envelope, raw, (error) => done(error))), failed]);
-        // Ready for the next transaction on the same session.
-        await Promise.race([promised((done) => connection.reset((error) => done(error))), failed]);
       } catch (error) {
+        const code = (error as { code?: string }).code;
+        // The server refused this message and the session is fine (as nodemailer's pool does): RSET and keep it.
+        if ((code === 'EENVELOPE' || code === 'EMESSAGE') && (error as { responseCode?: number }).responseCode !== 421) {
+          const reset = await Promise.race([promised((done) => connection.reset((e) => done(e))), failed]).then(
+            () => true,
+            () => false,
+          );
+          if (reset) {
+            release(connection);
+            throw error;
+          }
+        }
         connection.close();
         release(undefined);
         throw error;
       }
+      // After a completed transaction the next MAIL FROM may follow at once (RFC 5321 §4.1.4), as smtp-source -d does.
       release(connection);
     },
     async close() {
