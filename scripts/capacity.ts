@@ -35,6 +35,7 @@ import { openLiveTarget } from '../harness/targets/live.ts';
 import type { TargetDescriptor } from '../harness/targets/target.ts';
 
 const TRANSPORTS = ['api', 'smtp'] as const;
+const WARM_UP_MESSAGES = 10;
 type Transport = (typeof TRANSPORTS)[number];
 
 interface Options {
@@ -182,6 +183,15 @@ async function main(argv: string[]): Promise<number> {
         }
       }
       const sender = smtp && !('unavailable' in smtp) ? smtp : undefined;
+      const sendVia = (m: LoadMessage, raw?: Buffer): Promise<void> => (transport === 'api' ? probe.sendApi(m) : sender!.send(m, raw));
+      // A few messages first, not recorded: the first ones pay for connections, TLS and cold caches on
+      // both sides, and would put a false high latency on the first step. They count against the cap.
+      const warmUp = Math.min(WARM_UP_MESSAGES, Math.max(0, options.maxMessages - plan.reduce((n, st) => n + st.count, 0)));
+      if (warmUp > 0) {
+        const token = `${runToken}-${transport}w`;
+        const corpus = createLoadCorpus({ seed: options.seed, runToken: token, from: senders, to: recipients });
+        await runStep({ rate: options.startRate, messages: Array.from({ length: warmUp }, (_, i) => corpus.message(-1 - i)), send: (m) => sendVia(m), arrivals: (to) => probe.arrivals(token, to), deliveryDeadlineMs });
+      }
       let offset = 0;
       for (const step of plan) {
         const token = `${runToken}-${transport}${step.index}`;
@@ -195,7 +205,7 @@ async function main(argv: string[]): Promise<number> {
         const measured = await runStep({
           rate: step.rate,
           messages,
-          send: (m) => (transport === 'api' ? probe.sendApi(m) : sender!.send(m, rawOf.get(m))),
+          send: (m) => sendVia(m, rawOf.get(m)),
           arrivals: (to) => probe.arrivals(token, to),
           deliveryDeadlineMs,
         });
