@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pollUntil } from '../../core/poll.ts';
 import { smtpGenerator } from './smtp-generator.ts';
 
 let server: SMTPServer | undefined;
@@ -9,15 +10,20 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function sink(onData: (raw: string) => string | undefined): Promise<{ port: number; sessions: Set<string>; received: string[] }> {
+async function sink(onData: (raw: string) => string | undefined, socketTimeout?: number): Promise<{ port: number; sessions: Set<string>; closed: Set<string>; received: string[] }> {
   const sessions = new Set<string>();
+  const closed = new Set<string>();
   const received: string[] = [];
   server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
+    ...(socketTimeout ? { socketTimeout } : {}),
     onConnect(session, callback) {
       sessions.add(session.id);
       callback();
+    },
+    onClose(session) {
+      closed.add(session.id);
     },
     onData(stream, _session, callback) {
       const chunks: Buffer[] = [];
@@ -37,7 +43,7 @@ async function sink(onData: (raw: string) => string | undefined): Promise<{ port
     },
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  return { port: (server!.server.address() as AddressInfo).port, sessions, received };
+  return { port: (server!.server.address() as AddressInfo).port, sessions, closed, received };
 }
 
 const raw = (i: number) => Buffer.from(`From: a@x.test\r\nTo: b@y.test\r\nSubject: m${i}\r\n\r\nbody ${i}\r\n`);
@@ -61,6 +67,19 @@ describe('smtpGenerator', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/550.*no thanks/);
     expect(s.received).toHaveLength(3);
+  });
+
+  it('drops a session the server closed while it was idle, and sends the next message on a fresh one', async () => {
+    const s = await sink(() => undefined, 300);
+    const generator = smtpGenerator({ host: '127.0.0.1', port: s.port, sessions: 1, timeoutMs: 5_000 });
+    await generator.send({ from: 'a@x.test', to: ['b@y.test'] }, raw(0));
+    // The server's idle timeout ends the session: poll (with a deadline) until the server says it closed it.
+    const closed = await pollUntil(async () => s.closed.size, (n) => n === 1, { timeoutMs: 10_000, intervalMs: 50 });
+    expect(closed.settled).toBe(true);
+    await generator.send({ from: 'a@x.test', to: ['b@y.test'] }, raw(1));
+    await generator.close();
+    expect(s.received).toHaveLength(2);
+    expect(s.sessions.size).toBe(2);
   });
 
   it('fails fast when nothing listens, and refuses a session count that is not a positive integer', async () => {

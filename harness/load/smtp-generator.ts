@@ -69,6 +69,17 @@ export function smtpGenerator(options: SmtpGeneratorOptions): SmtpGenerator {
       throw error;
     }
     broken.set(connection, failed);
+    // A session the server (or our idle timeout) closes while it waits in the pool is dropped from it, so
+    // it is never handed out dead; its slot frees for a fresh one.
+    const drop = (): void => {
+      const at = idle.indexOf(connection);
+      if (at >= 0) {
+        idle.splice(at, 1);
+        open--;
+      }
+    };
+    failed.catch(drop);
+    connection.once('end', drop);
     return connection;
   };
 

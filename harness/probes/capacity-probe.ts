@@ -4,6 +4,7 @@
  * messages with the receiver's arrival stamp. The same protocols the controls use; nothing here judges.
  */
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import type { LookupFunction } from '../../core/dns/host-lookup.ts';
 import { listInbox } from '../clients/inbox-reader.ts';
 import { createHttpClient } from '../clients/http-client.ts';
 import { createPostalApi } from '../clients/postal-api-client.ts';
@@ -37,8 +38,10 @@ export function composeLoadMessage(message: LoadMessage): Promise<Buffer> {
 
 export function capacityProbe(context: ProbeContext, options: { connections: number }): CapacityProbe {
   const { target } = context;
-  // Its own pool: a ramp keeps many requests in flight, more than the controls' shared client allows.
-  const http = createHttpClient({ lookup: context.lookup, ca: target.trustedCaPem, timeoutMs: target.timeouts.connectMs * 2, connections: options.connections });
+  // Its own pool: a ramp keeps many requests in flight, more than the controls' shared client allows. Names
+  // are resolved once per run: a load test measures the mail server, not its DNS (and in the world the DNS
+  // server shares the overloaded process, so per-connection lookups would fail at the knee for the wrong reason).
+  const http = createHttpClient({ lookup: rememberingLookup(context.lookup), ca: target.trustedCaPem, timeoutMs: target.timeouts.connectMs * 2, connections: options.connections });
   const postal = target.postal ? createPostalApi(http, target.postal.webUrl) : undefined;
   const keys = new Map(target.accounts.map((a) => [a.address.toLowerCase(), a.apiKey]));
   const agentOf = new Map(target.accounts.map((a) => [a.address.toLowerCase(), a.agentId]));
@@ -104,6 +107,23 @@ export function capacityProbe(context: ProbeContext, options: { connections: num
       await http.close();
     },
   };
+}
+
+/** The first good answer for each name, reused for the rest of the run. */
+export function rememberingLookup(lookup: LookupFunction): LookupFunction {
+  const known = new Map<string, unknown[]>();
+  return ((hostname: string, options: unknown, callback: (...args: unknown[]) => void) => {
+    const key = `${hostname} ${JSON.stringify(options)}`;
+    const answer = known.get(key);
+    if (answer) {
+      process.nextTick(() => callback(null, ...answer));
+      return;
+    }
+    (lookup as (h: string, o: unknown, cb: (...args: unknown[]) => void) => void)(hostname, options, (error: unknown, ...rest: unknown[]) => {
+      if (!error) known.set(key, rest);
+      callback(error, ...rest);
+    });
+  }) as LookupFunction;
 }
 
 async function resolveHost(context: ProbeContext, target: TargetDescriptor, host: string): Promise<string> {
