@@ -8,6 +8,7 @@
  *   <net>.30  sender        mx.sender.test: an outside sender (mail from the Internet to the agents)
  *   <net>.40  inboxes       inboxes.world.test: the agents' inbox receivers (Postal's HTTP endpoints)
  *   <net>.60  spamd         SpamAssassin's spamd, shared by the Postal stand-in and the providers
+ *   <net>.61  rspamd        rspamd, Postal's inspection when the world is started with it (bench, capacity)
  *   <net>.53  dns           ns1.world.test: the authoritative DNS server for every world zone
  *   <net>.54  dnsSecondary  ns2.world.test: a second server with the same data, or a stale copy
  *
@@ -25,6 +26,7 @@ export interface WorldAddresses {
   sender: string;
   inboxes: string;
   spamd: string;
+  rspamd: string;
 }
 
 export const WORLD_HOST_OCTETS = {
@@ -34,6 +36,7 @@ export const WORLD_HOST_OCTETS = {
   sender: 30,
   inboxes: 40,
   spamd: 60,
+  rspamd: 61,
   dns: 53,
   dnsSecondary: 54,
 } as const;
@@ -54,5 +57,6 @@ export function worldAddresses(net = '127.0.0'): WorldAddresses {
     sender: at(WORLD_HOST_OCTETS.sender),
     inboxes: at(WORLD_HOST_OCTETS.inboxes),
     spamd: at(WORLD_HOST_OCTETS.spamd),
+    rspamd: at(WORLD_HOST_OCTETS.rspamd),
   };
 }

@@ -54,6 +54,7 @@ interface Args {
   logDns: boolean;
   log: boolean;
   postalSpamd: boolean;
+  postalRspamd: boolean;
   faults: WorldFault[];
   ipc: boolean;
   liveEnv?: string;
@@ -76,6 +77,7 @@ function parse(argv: string[]): Args {
       'log-dns': { type: 'boolean', default: false },
       log: { type: 'boolean', default: false },
       'postal-spamd': { type: 'string', default: 'on' },
+      'postal-rspamd': { type: 'string', default: 'off' },
       fault: { type: 'string', default: '' },
       ipc: { type: 'boolean', default: false },
       'live-env': { type: 'string' },
@@ -91,6 +93,7 @@ function parse(argv: string[]): Args {
   }
   if (values['provision-env'] !== undefined && !values.empty) throw new ConfigError('--provision-env needs --empty (only an empty world starts the server host provisioning reaches)');
   if (!['on', 'off'].includes(values['postal-spamd'])) throw new ConfigError(`--postal-spamd must be on or off (got "${values['postal-spamd']}")`);
+  if (!['on', 'off'].includes(values['postal-rspamd'])) throw new ConfigError(`--postal-rspamd must be on or off (got "${values['postal-rspamd']}")`);
   const faults = values.fault.split(',').filter(Boolean).map((name) => {
     const fault = findFault(name);
     if (!fault) throw new ConfigError(`--fault=${name}: no such fault; --list-faults shows the ${FAULTS.length} there are`);
@@ -103,6 +106,7 @@ function parse(argv: string[]): Args {
     ipc: values.ipc,
     liveEnv: values['live-env'],
     postalSpamd: values['postal-spamd'] === 'on',
+    postalRspamd: values['postal-rspamd'] === 'on',
     deployment: values.deployment,
     zoneFile: values['zone-file'],
     staleZoneFile: values['stale-zone-file'],
@@ -231,6 +235,7 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
       `--auth PLAIN --auth-user ${sender.user} --auth-password '${sender.password}' --from ${sender.from} --to ${qa}`,
   );
   console.log(`SpamAssassin: spamd ${mail.spamd.version} at ${mail.spamd.address}:${mail.spamd.port}   (spamc -d ${mail.spamd.address} -p ${mail.spamd.port} -R < message.eml)`);
+  console.log(`Postal inspects incoming mail with: ${mail.postalInspection}`);
 }
 
 /** The live settings file: written whole, then renamed, so a reader never sees half of it. */
@@ -318,6 +323,7 @@ async function main(argv: string[]): Promise<number> {
       net: args.net,
       dnsPort: args.dnsPort,
       postalSpamd: args.postalSpamd,
+      postalRspamd: args.postalRspamd,
       postalFaults: Object.assign({}, ...args.faults.map((f) => f.postal ?? {})),
       accounts: {
         manifest,

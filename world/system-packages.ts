@@ -37,6 +37,9 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   { program: 'ssh', package: 'openssh-client', usedBy: 'provisioning/remote/ssh-session.ts: `npm run provision` reaches the server over SSH (host key pinned by a known_hosts file)' },
   { program: 'ssh-keygen', package: 'openssh-client', usedBy: "world/server-host/ssh-keys.ts: the world's server host key and the operator's client key, made per world" },
   { program: '/usr/sbin/sshd', package: 'openssh-server', usedBy: "world/server-host/sshd.ts: the world's server host, a real sshd on the Postal stand-in's address (never the system sshd on :22)" },
+  { program: 'rspamd', package: 'rspamd', usedBy: "world/spam/rspamd.ts: Postal's inbound inspection when the world runs with --postal-rspamd=on (bench:world, capacity): Postal 3 prefers rspamd to spamd" },
+  { program: 'smtp-source', package: 'postfix', usedBy: "scripts/smtp-generator-vs-smtp-source.ts: Postfix's SMTP load generator, the yardstick for the project's own" },
+  { program: 'smtp-sink', package: 'postfix', usedBy: 'scripts/smtp-generator-vs-smtp-source.ts: the SMTP sink both generators send to' },
   { program: 'chromium', package: 'chromium', usedBy: "harness/report/web-screenshots.ts: headless screenshots of Postal's web UI for the report" },
 ];
 
@@ -44,7 +47,7 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
  * Programs the code starts that need no package of this list: Node itself (process.execPath), and the
  * installer's and shell's own tools, which every Debian system has (Essential: yes packages).
  */
-export const ALWAYS_PRESENT_PROGRAMS: readonly string[] = ['sh', 'bash', 'which', 'dpkg-query', 'apt-get'];
+export const ALWAYS_PRESENT_PROGRAMS: readonly string[] = ['sh', 'bash', 'which', 'dpkg-query', 'apt-get', 'debconf-set-selections'];
 
 /** The install list: the table's packages, each once, in table order. */
 export const SYSTEM_PACKAGES: readonly string[] = [...new Set(SYSTEM_PROGRAMS.map((p) => p.package))];
@@ -68,6 +71,13 @@ function preventSystemSshd(log: (line: string) => void): void {
   log(`postal-qa: wrote ${SSHD_NOT_TO_BE_RUN} so openssh-server does not start a system sshd on :22`);
 }
 
+/**
+ * Answers given to a package's install questions before it is installed. Postfix is installed for its
+ * smtp-source and smtp-sink only: "No configuration" leaves it without a main.cf, so its init script never
+ * starts a daemon that would hold port 25 on every address and keep the world's servers from binding theirs.
+ */
+export const DEBCONF_PRESELECTIONS: readonly string[] = ['postfix postfix/main_mailer_type select No configuration'];
+
 /** Resolves to nothing when everything is there; otherwise the one line to show the user. */
 export function ensureSystemPackages(log: (line: string) => void = (line) => console.error(line)): string | undefined {
   if (process.env.POSTAL_QA_SKIP_SYSTEM_PACKAGES === '1') return undefined;
@@ -81,6 +91,7 @@ export function ensureSystemPackages(log: (line: string) => void = (line) => con
   log(`postal-qa: installing the Debian packages the world needs: ${missing.join(', ')}`);
   if (missing.includes('openssh-server')) preventSystemSshd(log);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('debconf-set-selections', [], { input: `${DEBCONF_PRESELECTIONS.join('\n')}\n`, stdio: ['pipe', 'inherit', 'inherit'], env });
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'inherit', 'inherit'], env });
   const install = update.status === 0 ? spawnSync('sh', ['-c', `${command} -qq`], { stdio: ['ignore', 'inherit', 'inherit'], env }) : update;
   return install.status === 0 ? undefined : `could not install ${missing.join(', ')}; run: ${command}`;

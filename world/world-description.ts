@@ -36,6 +36,8 @@ export interface WorldDescription {
   seeds: Array<{ provider: string; address: string; imap: { host: string; port: number; user: string; password: string; servername: string } }>;
   sender: { host: string; port: number; user: string; password: string; from: string; servername: string };
   spamd: { host: string; port: number; version: string };
+  /** what Postal inspects incoming mail with (rspamd, spamd or none), as the world started it */
+  postalInspection: string;
   limitations: string[];
   faults: Array<{ name: string; description: string }>;
 }
@@ -78,6 +80,7 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
     ),
     sender: { host: mail.sender.submission.address, port: mail.sender.submission.port, user: mail.sender.user, password: mail.sender.password, from: mail.sender.from, servername: mail.sender.host },
     spamd: { host: mail.spamd.address, port: mail.spamd.port, version: mail.spamd.version },
+    postalInspection: mail.postalInspection,
     limitations: world.limitations,
     faults,
   };

@@ -19,6 +19,8 @@ import { POSTAL_STAND_IN_LIMITATIONS, startPostal, type PostalEndpoints, type Po
 import { startProvider, type Provider } from './providers/provider.ts';
 import { startOutsideSender, type OutsideSender } from './sender/outside-sender.ts';
 import { startSpamd, type Spamd } from './spam/spamd.ts';
+import { startRspamd } from './spam/rspamd.ts';
+import { POSTAL_DEFAULTS } from './postal/postal-config.ts';
 import { createCertificateAuthority } from './tls/certificate-authority.ts';
 import { buildWorldRecords } from './world-dns.ts';
 import { startServerHost, type ServerHost } from './server-host/server-host.ts';
@@ -44,6 +46,11 @@ export interface StartWorldOptions {
   onLog?: (line: string) => void;
   /** postal.yml `spamd.enabled` (default true): whether Postal scores incoming mail with SpamAssassin. */
   postalSpamd?: boolean;
+  /**
+   * postal.yml `rspamd.enabled` (default false): Postal inspects incoming mail with rspamd, which it prefers
+   * to spamd when both are enabled (message_inspector.rb). The providers keep judging with SpamAssassin.
+   */
+  postalRspamd?: boolean;
   /** How the Postal stand-in misbehaves (fault injection). */
   postalFaults?: PostalFaultOptions;
   /** Postal starts with nothing (no organization, server, domain, credentials, routes; schema not loaded): provision it. */
@@ -55,6 +62,8 @@ export interface StartWorldOptions {
 export interface WorldMail {
   ca: { certificatePem: string };
   spamd: { address: string; port: number; version: string };
+  /** what Postal inspects incoming mail with, e.g. "rspamd 3.4 at 127.0.0.61:11333", "spamd 4.0.1 at …", "none" */
+  postalInspection: string;
   postal: PostalEndpoints;
   inboxes: InboxEndpoint[];
   providers: Array<{ domain: string; displayName: string; smtp: DnsEndpoint; imap: DnsEndpoint; mxHost: string; seeds: Array<{ address: string; user: string; password: string }> }>;
@@ -188,6 +197,14 @@ async function startMail(
 
   const spamd: Spamd = await startSpamd({ address: addresses.spamd });
   started.push(spamd);
+  const rspamd = options.postalRspamd ? await startRspamd({ address: addresses.rspamd, dir: join(dataDir, 'rspamd'), dnsServer, threshold: POSTAL_DEFAULTS.spamThreshold }) : undefined;
+  if (rspamd) started.push(rspamd);
+  const postalScorer = rspamd?.scorer ?? (options.postalSpamd === false ? undefined : spamd.scorer);
+  const postalInspection = rspamd
+    ? `rspamd ${rspamd.version} at ${rspamd.endpoint.address}:${rspamd.endpoint.port}`
+    : postalScorer
+      ? `spamd (SpamAssassin ${spamd.version}) at ${spamd.endpoint.address}:${spamd.endpoint.port}`
+      : 'none';
 
   const manifest = manifestForWorld(accounts.manifest, addresses.inboxes);
   const [providers, sender, inboxes] = await Promise.all([
@@ -239,7 +256,7 @@ async function startMail(
     address: addresses.postal,
     dnsServer,
     ca,
-    spamScorer: options.postalSpamd === false ? undefined : spamd.scorer,
+    spamScorer: postalScorer,
     faults: options.postalFaults,
     empty: options.empty ?? false,
     endpointUrl: (url) => endpointUrlForWorld(url, addresses.inboxes),
@@ -253,6 +270,7 @@ async function startMail(
     endpoints: {
       ca: { certificatePem: ca.certificatePem },
       spamd: { address: spamd.endpoint.address, port: spamd.endpoint.port, version: spamd.version },
+      postalInspection,
       postal: postal.endpoints,
       inboxes: inboxes.endpoints,
       providers: providers.map((p) => ({ domain: p.domain, displayName: p.displayName, smtp: p.endpoints.smtp, imap: p.endpoints.imap, mxHost: p.mxHost, seeds: p.seeds })),

@@ -13,5 +13,13 @@ export interface SpamVerdict {
 
 /** Anything that can score a raw RFC 5322 message: the world's spamd client, or a fake in unit tests. */
 export interface SpamScorer {
-  check(raw: Buffer): Promise<SpamVerdict>;
+  /** `envelope`: what Postal also tells rspamd (Deliver-To, From, Rcpt, Queue-Id); spamd ignores it. */
+  check(raw: Buffer, envelope?: SpamEnvelope): Promise<SpamVerdict>;
+}
+
+export interface SpamEnvelope {
+  mailFrom: string;
+  rcptTo: string;
+  /** Postal's message token */
+  queueId: string;
 }

@@ -23,6 +23,8 @@ export interface WorldProcessOptions {
   /** How long it may take to stop before it is killed. */
   stopTimeoutMs?: number;
   postalSpamd?: boolean;
+  /** Postal inspects with rspamd (postal.yml `rspamd.enabled`) */
+  postalRspamd?: boolean;
 }
 
 export interface WorldProcess {
@@ -45,6 +47,7 @@ export async function startWorldProcess(options: WorldProcessOptions): Promise<W
     ...(options.zoneFile ? [`--zone-file=${options.zoneFile}`] : []),
     ...(options.faults.length ? [`--fault=${options.faults.join(',')}`] : []),
     ...(options.postalSpamd === false ? ['--postal-spamd=off'] : []),
+    ...(options.postalRspamd ? ['--postal-rspamd=on'] : []),
   ];
   const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const output: string[] = [];

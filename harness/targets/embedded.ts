@@ -38,7 +38,7 @@ export const faultNames = (): string[] => FAULTS.map((f) => f.name);
 /** The Debian packages the world needs, installed when this process may; otherwise the line to show. */
 export { ensureSystemPackages };
 /** The Debian packages the world and the tests need (derived in world/system-packages.ts), for .ci/run. */
-export { SYSTEM_PACKAGES } from '../../world/system-packages.ts';
+export { DEBCONF_PRESELECTIONS, SYSTEM_PACKAGES } from '../../world/system-packages.ts';
 
 export interface EmbeddedWorldOptions {
   deploymentPath: string;
@@ -47,6 +47,7 @@ export interface EmbeddedWorldOptions {
   net?: string;
   artifactsDir?: string;
   postalSpamd?: boolean;
+  postalRspamd?: boolean;
 }
 
 /**
@@ -79,6 +80,7 @@ export function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise<World
     zoneFile: options.zoneFile,
     faults: options.faults ?? [],
     postalSpamd: options.postalSpamd,
+    postalRspamd: options.postalRspamd,
   });
 }
 

@@ -251,7 +251,7 @@ export async function startInboxReceiver(options: InboxReceiverOptions): Promise
       stopping ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      });
+      }).then(() => database?.close());
       return stopping;
     },
   };

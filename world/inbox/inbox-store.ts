@@ -65,7 +65,18 @@ function snippetOf(payload: PostalHashPayload): string {
   return flat.length > SNIPPET_LENGTH ? `${flat.slice(0, SNIPPET_LENGTH - 1)}…` : flat;
 }
 
+// A listing is asked for again and again while a test or benchmark waits; the To header is parsed once per message.
+const recipientsCache = new WeakMap<PostalHashPayload, string[]>();
+
 function recipientsOf(payload: PostalHashPayload): string[] {
+  const known = recipientsCache.get(payload);
+  if (known) return [...known];
+  const recipients = parseRecipients(payload);
+  recipientsCache.set(payload, recipients);
+  return recipients;
+}
+
+function parseRecipients(payload: PostalHashPayload): string[] {
   const parsed = payload.to ? addressparser(payload.to, { flatten: true }).map((a) => a.address).filter(Boolean) : [];
   return parsed.length > 0 ? parsed : [payload.rcpt_to];
 }

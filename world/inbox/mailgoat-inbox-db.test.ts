@@ -71,3 +71,32 @@ describe('mailgoatInboxDatabase', () => {
     await expect(db.store(payload)).rejects.toThrow(/sqlite3 .* exited 1: .*no such column/);
   });
 });
+
+describe('mailgoatInboxDatabase: one shell, rows committed together', () => {
+  it('stores a burst of rows, each resolved only once it is on disk', async () => {
+    const db = mailgoatInboxDatabase(join(dir, 'burst', 'messages.db'));
+    const stored = await Promise.all(Array.from({ length: 50 }, (_, i) => db.store({ ...payload, id: 200 + i, message_id: `m${i}@rp.mailgoat.ai` })));
+    expect(stored).toHaveLength(50);
+    expect((await rows(db.path)).length).toBe(50);
+    await db.close();
+  });
+
+  it('brings back a folder removed while its shell is open, as the CLI would find it', async () => {
+    const db = mailgoatInboxDatabase(join(dir, 'agent', '.mailgoat', 'inbox', 'messages.db'));
+    await db.store(payload);
+    rmSync(join(dir, 'agent'), { recursive: true, force: true });
+    await db.store({ ...payload, id: 102, message_id: 'after@rp.mailgoat.ai' });
+    expect((await rows(db.path)).map((r) => r.id)).toEqual(['after@rp.mailgoat.ai']);
+    await db.close();
+  });
+
+  it('fails every row of a batch sqlite3 refused, and writes again once the table is right', async () => {
+    const db = mailgoatInboxDatabase(join(dir, 'db'));
+    await runSqlite(db.path, 'CREATE TABLE inbox_messages (id TEXT PRIMARY KEY);');
+    const outcomes = await Promise.allSettled([db.store(payload), db.store({ ...payload, id: 5, message_id: 'x@y' })]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    await runSqlite(db.path, 'DROP TABLE inbox_messages;');
+    await expect(db.store(payload)).resolves.toMatchObject({ id: payload.message_id });
+    await db.close();
+  });
+});

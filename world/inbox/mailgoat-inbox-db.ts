@@ -5,12 +5,15 @@
  * id = the payload's message_id (the Message-ID header; Postal's numeric id only when that is blank),
  * from_email = the envelope sender, to_emails = rcpt_to split on commas as JSON text, snippet = the whole
  * plain body, timestamp = ISO 8601, read 0, created_at/updated_at = SQLite's datetime('now').
- * Debian's `sqlite3` shell does the writing (one process per message): no native npm module to build.
+ * Debian's `sqlite3` shell does the writing: no native npm module to build. One shell per database stays
+ * open (`sqlite-session.ts`), and rows that arrive while a write is on disk are committed together in
+ * the next transaction (group commit), so a burst costs a few commits, not one process per message.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { sqliteSession } from './sqlite-session.ts';
 
 /** The schema 1.2.0's InboxStore creates (same tables, columns, defaults and indexes), so the CLI opens it as its own. */
 export const MAILGOAT_INBOX_SCHEMA = `
@@ -120,24 +123,56 @@ export interface MailgoatInboxDatabase {
   path: string;
   /** Resolves once the row is on disk, so whoever sees the delivery acknowledged can read it with the CLI. */
   store(payload: Payload): Promise<MailgoatInboxRow>;
+  /** Ends the database's sqlite3 shell after the writes already asked for. */
+  close(): Promise<void>;
+}
+
+interface QueuedRow {
+  row: MailgoatInboxRow;
+  resolve(row: MailgoatInboxRow): void;
+  reject(error: Error): void;
 }
 
 export function mailgoatInboxDatabase(path: string): MailgoatInboxDatabase {
-  // One writer at a time per database: sqlite3 processes racing for the lock would need retries.
-  let queue: Promise<unknown> = Promise.resolve();
+  // One writer per database: sqlite3 processes racing for the lock would need retries.
+  const session = sqliteSession(path);
+  let waiting: QueuedRow[] = [];
+  let writing: Promise<void> | undefined;
+
+  const writeWaiting = async (): Promise<void> => {
+    // `writing` is cleared in the same tick the loop sees nothing waiting, so a row queued by a caller
+    // that was just resolved always starts (or joins) a write.
+    while (waiting.length > 0) {
+      const batch = waiting;
+      waiting = [];
+      try {
+        // The folder and file are checked per batch, as the CLI makes them per open: one removed meanwhile
+        // comes back (the open shell would otherwise keep writing to the deleted file).
+        if (!existsSync(path)) {
+          await session.close();
+          mkdirSync(dirname(path), { recursive: true });
+        }
+        // WAL as 1.2.0 sets it; .timeout waits out a CLI that is reading at that moment.
+        await session.run(`.timeout 5000\nPRAGMA journal_mode = WAL;\n${MAILGOAT_INBOX_SCHEMA}\nBEGIN;\n${batch.map((q) => upsertSql(q.row)).join('\n')}\nCOMMIT;\n`);
+        for (const q of batch) q.resolve(q.row);
+      } catch (error) {
+        for (const q of batch) q.reject(error as Error);
+      }
+    }
+    writing = undefined;
+  };
+
   return {
     path,
     store(payload) {
       const row = mailgoatInboxRow(payload);
-      // WAL as 1.2.0 sets it; .timeout waits out a CLI that is reading at that moment.
-      const script = `.timeout 5000\nPRAGMA journal_mode = WAL;\n${MAILGOAT_INBOX_SCHEMA}\n${upsertSql(row)}\n`;
-      // The folder is made per write, as the CLI makes it per open: one removed meanwhile comes back.
-      const written = queue.then(() => {
-        mkdirSync(dirname(path), { recursive: true });
-        return runSqlite(path, script);
-      });
-      queue = written.catch(() => undefined);
-      return written.then(() => row);
+      const stored = new Promise<MailgoatInboxRow>((resolve, reject) => waiting.push({ row, resolve, reject }));
+      writing ??= writeWaiting();
+      return stored;
+    },
+    async close() {
+      await writing;
+      await session.close();
     },
   };
 }

@@ -82,6 +82,13 @@ export const FIDELITY_LEDGER: LedgerEntry[] = [
     controls: ['FN-05', 'INF-05'],
   },
   {
+    behaviour: 'With rspamd enabled (preferred to spamd), the spam score is the sum of the scores of the symbols rspamd describes; an rspamd error is an ERROR check worth 0',
+    source: 'lib/postal/message_inspectors/rspamd.rb, lib/postal/message_inspector.rb, lib/postal/message_inspection.rb',
+    pinnedBy: "world/spam/rspamd-verdict.test.ts: sums the scores of the symbols that have a description",
+    differs: 'The world starts rspamd only for benchmarks and capacity runs (--postal-rspamd=on), with its Internet-facing modules off; a scan error with spamd leaves the message uninspected in the stand-in, where Postal records an ERROR check worth 0.',
+    controls: [],
+  },
+  {
     behaviour: 'SMTP: banner "220 <smtp_hostname> ESMTP Postal/<trace>", EHLO without SIZE, VRFY/HELP/unknown AUTH 502, nested MAIL 250 (503 after a RCPT), brackets optional, unknown local part without catch-all 530',
     source: 'app/lib/smtp_server/client.rb, app/lib/smtp_server/server.rb',
     pinnedBy: "world/postal/postal-smtp.test.ts: answers commands as Postal 3.3.2's client.rb does where smtp-server would differ",

@@ -177,7 +177,7 @@ export class Worker {
     let verdict = { score: 0 };
     if (this.options.spamScorer) {
       try {
-        verdict = await this.options.spamScorer.check(message.raw);
+        verdict = await this.options.spamScorer.check(message.raw, { mailFrom: message.mailFrom, rcptTo: message.rcptTo, queueId: message.token });
       } catch {
         this.options.metrics.inc('postal_worker_errors', { error: 'SpamCheckFailed' });
         return;
