@@ -1,5 +1,5 @@
 /**
- * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH]
+ * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH] [--describe-to=FILE]
  *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
  * Provisions the deployment like a real setup would (zone file, DKIM and install keys, accounts
  * manifest, postal-api-keys.txt — all in --out, reused across runs), starts the whole world on
@@ -26,6 +26,7 @@ import { watchLaunchers } from '../core/process/watch-launchers.ts';
 import { ensureSystemPackages } from './system-packages.ts';
 import { applyZoneFaults, FAULTS, findFault, type WorldFault } from './faults.ts';
 import { describeWorld, type WorldMessage } from './world-description.ts';
+import { writeDescription } from './write-description.ts';
 import { startWorld, type World, type WorldMail } from './world.ts';
 
 /** Printed once everything answers; the e2e tests and scripts/bench-world.ts wait for it. */
@@ -47,6 +48,8 @@ interface Args {
   postalSpamd: boolean;
   faults: WorldFault[];
   ipc: boolean;
+  /** Where a world in a container writes its description (JSON, mode 600) once ready: the local target reads it. */
+  describeTo?: string;
 }
 
 function parse(argv: string[]): Args {
@@ -64,6 +67,7 @@ function parse(argv: string[]): Args {
       'postal-spamd': { type: 'string', default: 'on' },
       fault: { type: 'string', default: '' },
       ipc: { type: 'boolean', default: false },
+      'describe-to': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -81,6 +85,7 @@ function parse(argv: string[]): Args {
   return {
     faults,
     ipc: values.ipc,
+    describeTo: values['describe-to'],
     postalSpamd: values['postal-spamd'] === 'on',
     deployment: values.deployment,
     zoneFile: values['zone-file'],
@@ -294,6 +299,7 @@ async function main(argv: string[]): Promise<number> {
       const faults = args.faults.map((f) => ({ name: f.name, description: f.description }));
       tell({ type: 'ready', description: describeWorld(world, deployment, accounts.manifest, faults, caPath), startedMs: Math.round(startMs) });
     } else {
+      if (args.describeTo) writeDescription(args.describeTo, describeWorld(world, deployment, accounts.manifest, args.faults.map((f) => ({ name: f.name, description: f.description })), caPath));
       printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath });
       console.log(`Started in ${seconds(startMs)} (spamd and Dovecot included; provisioning ${seconds(provisionedMs)} before).`);
       console.log(`${READY_LINE} Ctrl-C to stop.`);

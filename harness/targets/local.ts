@@ -1,19 +1,40 @@
-import { existsSync } from 'node:fs';
+/**
+ * The local target: Postal's containers under Testcontainers (DockerComposeEnvironment), with a wait
+ * strategy per service, torn down after the run with their volumes and network — also after Ctrl-C or
+ * SIGTERM, since the CLI closes every target it opened. Where no image registry answers (this machine),
+ * the compose file is docker-compose.stand-in.yml: Debian's MariaDB and, in place of Postal's image, the
+ * project's Postal stand-in with the world around it (images from `npm run images:build`). The specs get
+ * the same kind of descriptor as for the world (harness/targets/embedded.ts), read from the description
+ * the containerised world writes into the run folder it shares with us.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../core/config-error.ts';
+import type { Deployment } from '../../core/deployment/deployment-schema.ts';
+import type { RunOptions } from '../config/run-options.ts';
+import { descriptionSecrets, type WorldDescription } from './embedded-description.ts';
+import { checkEmbeddedOptions, embeddedDescriptor, worldNet } from './embedded.ts';
+import { MARIADB_IMAGE, STAND_IN_IMAGE } from './embedded-images.ts';
+import { findContainerEngine, type ContainerEngine } from './local-engine.ts';
 import type { OpenTarget } from './target.ts';
 
-const PROBE_TIMEOUT_MS = 2_000;
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const STAND_IN_COMPOSE_FILE = 'docker-compose.stand-in.yml';
+/** Compose project names start with this; the pid lets a later run tell a dead run's leftovers. */
+export const PROJECT_PREFIX = 'postal-qa-local-';
+/** spamd compiles its rules, Dovecot starts twice, MariaDB initialises: generous on a busy 2-core machine. */
+const STARTUP_TIMEOUT_MS = 240_000;
+const DOWN_TIMEOUT_S = 15;
 
-function socketCandidates(env: NodeJS.ProcessEnv): string[] {
-  const fromEnv = env.DOCKER_HOST?.startsWith('unix://') ? [env.DOCKER_HOST.slice('unix://'.length)] : [];
-  return [...fromEnv, '/var/run/docker.sock', '/run/podman/podman.sock', `/run/user/${process.getuid?.() ?? 0}/podman/podman.sock`];
-}
-
-/** Asks a Docker-API socket for `/_ping`; resolves true only when an engine answers. */
-function ping(socketPath: string): Promise<boolean> {
+/** Asks the engine whether an image exists (GET /images/<name>/json). */
+function imageExists(socketPath: string, image: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/_ping', method: 'GET', timeout: PROBE_TIMEOUT_MS }, (res) => {
+    const req = request({ socketPath, path: `/images/${encodeURIComponent(image)}/json`, timeout: 10_000 }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
@@ -23,25 +44,93 @@ function ping(socketPath: string): Promise<boolean> {
   });
 }
 
-export async function findContainerRuntime(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  for (const socket of socketCandidates(env)) {
-    if (existsSync(socket) && (await ping(socket))) return socket;
-  }
-  return undefined;
+/** Compose v1 names containers `<project>_<service>_1`, v2 `<project>-<service>-1`; Testcontainers strips the v2 prefix only. */
+export function composeContainerName(project: string, service: string, standalone: boolean): string {
+  return standalone ? `${project}_${service}_1` : `${service}-1`;
 }
 
-/**
- * The local target runs the real Postal image under Testcontainers. Without a container engine it
- * cannot exist, so say so at once instead of letting a library fail deep inside a spec.
- */
-export async function openLocalTarget(env: NodeJS.ProcessEnv = process.env): Promise<OpenTarget> {
-  const runtime = await findContainerRuntime(env);
-  if (!runtime) {
-    throw new ConfigError(
-      `--env=local needs a container engine and none answers (checked ${socketCandidates(env).join(', ')}); install Docker Engine, or Podman (apt-get install podman, then run \`podman system service -t 0 &\` and set DOCKER_HOST=unix:///run/podman/podman.sock), or use --env=embedded`,
-    );
+/** `docker compose down -v`: containers, the project's network and its volumes. */
+function composeDown(engine: ContainerEngine, project: string, env: Record<string, string>): string | undefined {
+  const base = engine.compose.standalone ? [] : ['compose'];
+  const result = spawnSync(engine.compose.executablePath, [...base, '-f', STAND_IN_COMPOSE_FILE, '-p', project, 'down', '--volumes', '--timeout', String(DOWN_TIMEOUT_S)], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...engine.env, ...env },
+    encoding: 'utf8',
+    timeout: (DOWN_TIMEOUT_S + 60) * 1000,
+  });
+  return result.status === 0 ? undefined : `compose down of ${project} failed: ${(result.stderr || result.error?.message || '').trim().split('\n').pop()}`;
+}
+
+export async function openLocalTarget(options: RunOptions, deployment: Deployment, env: NodeJS.ProcessEnv = process.env): Promise<OpenTarget> {
+  checkEmbeddedOptions({}, env);
+  const runDir = mkdtempSync(join(tmpdir(), 'postal-qa-local-'));
+  // The world's Dovecot runs as its own user inside the container and must pass through to its Maildirs.
+  chmodSync(runDir, 0o711);
+  let engine: ContainerEngine | undefined;
+  let composeEnv: Record<string, string> | undefined;
+  const project = `${PROJECT_PREFIX}${process.pid}`;
+  const cleanup = async () => {
+    const notes: string[] = [];
+    if (engine && composeEnv) {
+      const failed = composeDown(engine, project, composeEnv);
+      if (failed) notes.push(failed);
+    }
+    await engine?.stop();
+    rmSync(runDir, { recursive: true, force: true });
+    if (notes.length) throw new Error(notes.join('; '));
+  };
+  try {
+    engine = await findContainerEngine({ env, runDir });
+    const images = { postal: env.POSTAL_IMAGE || STAND_IN_IMAGE, mariadb: env.MARIADB_IMAGE || MARIADB_IMAGE };
+    for (const [name, image] of Object.entries(images)) {
+      if (!(await imageExists(engine.socketPath, image))) {
+        throw new ConfigError(`--env=local: the ${name} image ${image} is not in the engine (${engine.label}); build it with \`npm run images:build\` (no registry is reached) or name another with ${name === 'postal' ? 'POSTAL_IMAGE' : 'MARIADB_IMAGE'}`);
+      }
+    }
+    copyFileSync(options.deploymentPath, join(runDir, 'deployment.json'));
+    mkdirSync(join(runDir, 'tmp'), { mode: 0o711 });
+    chmodSync(join(runDir, 'tmp'), 0o711);
+    composeEnv = {
+      POSTAL_QA_WORLD_NET: worldNet(env),
+      POSTAL_QA_RUN_DIR: runDir,
+      POSTAL_QA_DB_PASSWORD: randomBytes(18).toString('base64url'),
+      POSTAL_IMAGE: images.postal,
+      MARIADB_IMAGE: images.mariadb,
+    };
+    // Testcontainers reads its settings from the environment when first used. Ryuk (its reaper) is an
+    // image from a registry: off, and the teardown is ours (close(), also after signals).
+    Object.assign(process.env, engine.env, { TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: '127.0.0.1' });
+    const { DockerComposeEnvironment, Wait } = await import('testcontainers');
+    const standalone = engine.compose.standalone;
+    const environment = new DockerComposeEnvironment(PROJECT_ROOT, STAND_IN_COMPOSE_FILE)
+      .withProjectName(project)
+      .withEnvironment(composeEnv)
+      .withClientOptions({ executable: standalone ? { standalone: true, executablePath: engine.compose.executablePath } : { executablePath: engine.compose.executablePath } })
+      .withWaitStrategy(composeContainerName(project, 'mariadb', standalone), Wait.forLogMessage(/ready for connections/))
+      .withWaitStrategy(composeContainerName(project, 'postal', standalone), Wait.forLogMessage('World ready.'))
+      .withStartupTimeout(STARTUP_TIMEOUT_MS);
+    await environment.up();
+    const descriptionPath = join(runDir, 'world.json');
+    if (!existsSync(descriptionPath)) throw new Error(`the stand-in said it was ready but wrote no ${descriptionPath}`);
+    const world = JSON.parse(readFileSync(descriptionPath, 'utf8')) as WorldDescription;
+    const base = embeddedDescriptor(world, deployment, options);
+    return {
+      descriptor: {
+        ...base,
+        env: 'local',
+        label: `local containers on ${engine.label}: ${images.postal} (the Postal stand-in, not Postal's image) and ${images.mariadb}, world on ${world.net}.0/24`,
+        components: { ...base.components, 'Postal image': images.postal, 'MariaDB image': images.mariadb, 'container engine': engine.label },
+        limitations: [
+          `Here the Postal image is the project's stand-in (${images.postal}, built by npm run images:build), not ghcr.io/postalserver/postal:${deployment.postal.version}: no image registry is reachable. On a Docker host docker-compose.test.yml runs the real image.`,
+          `MariaDB (${images.mariadb}) runs and is waited for, but the stand-in keeps its state in memory: nothing exercises the database.`,
+          ...base.limitations,
+        ],
+      },
+      secrets: [...descriptionSecrets(world), composeEnv.POSTAL_QA_DB_PASSWORD!],
+      close: cleanup,
+    };
+  } catch (error) {
+    await cleanup().catch(() => undefined);
+    throw error;
   }
-  throw new ConfigError(
-    `--env=local: a container engine answers at ${runtime}, but the Testcontainers replica (real Postal image + MariaDB) is not built yet in this version of postal-qa; use --env=embedded or --env=live`,
-  );
 }
