@@ -31,6 +31,10 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   { program: 'curl', package: 'curl', usedBy: "e2e/npm-run-world.test.ts: the world's web UI fetched from outside" },
   { program: 'openssl', package: 'openssl', usedBy: 'core/smtp/smtp-dialogue.test.ts, harness/report/web-screenshots.test.ts: throw-away TLS certificates' },
   { program: 'sqlite3', package: 'sqlite3', usedBy: "world/inbox/mailgoat-inbox-db.ts: the agents' inbox databases in `mailgoat inbox serve`'s SQLite format (FN-06 reads them with the real CLI)" },
+  { program: 'podman', package: 'podman', usedBy: "harness/targets/local-engine.ts, scripts/build-images.ts: the container engine of --env=local (its Docker-compatible API service) and the image builds" },
+  { program: 'runc', package: 'runc', usedBy: "harness/targets/local-engine.ts via world/images/podman-containers.conf: the OCI runtime Podman starts here (crun refuses this machine's cgroup v1 and rlimits)" },
+  { program: 'docker-compose', package: 'docker-compose', usedBy: 'harness/targets/local.ts (through Testcontainers): brings the local target\'s compose project up and down' },
+  { program: 'mmdebstrap', package: 'mmdebstrap', usedBy: 'scripts/build-images.ts: Debian root filesystems for the local images (no image registry is reached)' },
   { program: 'chromium', package: 'chromium', usedBy: "harness/report/web-screenshots.ts: headless screenshots of Postal's web UI for the report" },
 ];
 

@@ -15,6 +15,8 @@ import { pollUntil } from '../../core/poll.ts';
 
 const PING_TIMEOUT_MS = 2_000;
 const PODMAN_START_TIMEOUT_MS = 20_000;
+/** Our Podman service ends after this many idle seconds; a killed harness thus leaves none running. */
+const PODMAN_IDLE_S = 30;
 const PODMAN_CONF = fileURLToPath(new URL('../../world/images/podman-containers.conf', import.meta.url));
 
 export interface ContainerEngine {
@@ -22,10 +24,12 @@ export interface ContainerEngine {
   socketPath: string;
   /** what answers there, for the report */
   label: string;
-  /** the compose CLI: `docker compose` (v2) or the standalone `docker-compose` */
-  compose: { standalone: boolean; executablePath: string };
+  /** the compose CLI (standalone docker-compose) */
+  compose: { standalone: true; executablePath: string };
   /** Environment the engine's clients need (DOCKER_HOST, …). */
   env: Record<string, string>;
+  /** Makes sure the engine answers again (our own Podman service ends when idle). */
+  revive(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,15 +48,16 @@ export function ping(socketPath: string, timeoutMs = PING_TIMEOUT_MS): Promise<b
 
 const onPath = (program: string): boolean => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', program], { stdio: 'ignore' }).status === 0;
 
-/** `docker compose` (v2 plugin) when present, else Debian's standalone `docker-compose` (1.29 talks to Podman's API too). */
-export function findComposeCli(has: (program: string) => boolean = onPath, dockerComposeV2 = () => spawnSync('docker', ['compose', 'version'], { stdio: 'ignore', timeout: 5_000 }).status === 0): ContainerEngine['compose'] | undefined {
-  if (has('docker') && dockerComposeV2()) return { standalone: false, executablePath: 'docker' };
-  if (has('docker-compose')) return { standalone: true, executablePath: 'docker-compose' };
-  return undefined;
+/**
+ * The compose CLI: Debian's `docker-compose` (1.29), which speaks to Docker Engine and to Podman's
+ * Docker-compatible API alike, so one CLI serves both engines.
+ */
+export function findComposeCli(has: (program: string) => boolean = onPath): ContainerEngine['compose'] | undefined {
+  return has('docker-compose') ? { standalone: true, executablePath: 'docker-compose' } : undefined;
 }
 
 export const NO_ENGINE_ADVICE =
-  'install Podman and docker-compose (apt-get install podman runc docker-compose; the run starts `podman system service` itself) or Docker Engine with its compose plugin, or use --env=embedded';
+  'install Podman and docker-compose (apt-get install podman runc docker-compose; the run starts `podman system service` itself) or Docker Engine and docker-compose, or use --env=embedded';
 
 export interface FindEngineOptions {
   env?: NodeJS.ProcessEnv;
@@ -69,8 +74,8 @@ export async function findContainerEngine(options: FindEngineOptions): Promise<C
   const candidates = fromEnv ? [fromEnv] : ['/var/run/docker.sock'];
   for (const socketPath of candidates) {
     if (existsSync(socketPath) && (await ping(socketPath))) {
-      if (!compose) throw new ConfigError(`--env=local: a container engine answers at ${socketPath}, but there is no compose CLI; apt-get install docker-compose (or Docker's compose plugin)`);
-      return { socketPath, label: `engine at ${socketPath}`, compose, env: { DOCKER_HOST: `unix://${socketPath}` }, stop: async () => {} };
+      if (!compose) throw new ConfigError(`--env=local: a container engine answers at ${socketPath}, but there is no compose CLI; apt-get install docker-compose`);
+      return { socketPath, label: `engine at ${socketPath}`, compose, env: { DOCKER_HOST: `unix://${socketPath}` }, revive: async () => {}, stop: async () => {} };
     }
   }
   if (!fromEnv && has('podman')) {
@@ -81,29 +86,44 @@ export async function findContainerEngine(options: FindEngineOptions): Promise<C
   throw new ConfigError(`--env=local needs a container engine and none answers (checked ${checked}${fromEnv ? ' from DOCKER_HOST' : ', no podman on PATH'}); ${NO_ENGINE_ADVICE}`);
 }
 
-/** `podman system service` on a socket of our own, with the project's containers.conf; stopped by stop(). */
+/**
+ * `podman system service` on a socket of our own, with the project's containers.conf. It exits by itself
+ * after IDLE_S seconds without a request, so a harness killed outright (SIGKILL: no close()) leaves no
+ * service behind; `revive()` starts it again for the teardown after the specs' quiet minutes.
+ */
 async function startPodmanService(runDir: string, compose: ContainerEngine['compose']): Promise<ContainerEngine> {
   const socketPath = join(runDir, 'podman.sock');
   const env = { ...process.env, CONTAINERS_CONF: process.env.CONTAINERS_CONF || PODMAN_CONF };
-  const child: ChildProcess = spawn('podman', ['system', 'service', '--time=0', `unix://${socketPath}`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2_000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let child: ChildProcess | undefined;
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    const current = child;
+    if (!current || current.exitCode !== null || current.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
+    current.kill('SIGTERM');
+    const ended = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000).unref())]);
+    if (!ended) current.kill('SIGKILL');
   };
-  const answered = await pollUntil(async () => child.exitCode === null && existsSync(socketPath) && (await ping(socketPath)), (ok) => ok, { timeoutMs: PODMAN_START_TIMEOUT_MS, intervalMs: 100, maxIntervalMs: 500 });
-  if (!answered.value) {
+  const start = async () => {
+    if (running() && (await ping(socketPath))) return;
     await stop();
-    throw new ConfigError(`--env=local: podman system service did not answer on ${socketPath} within ${PODMAN_START_TIMEOUT_MS / 1000} s (${stderr.trim().split('\n').pop() || 'no output'}); check \`podman info\``);
-  }
+    let stderr = '';
+    const started = spawn('podman', ['system', 'service', `--time=${PODMAN_IDLE_S}`, `unix://${socketPath}`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    child = started;
+    started.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2_000)));
+    const answered = await pollUntil(async () => running() && existsSync(socketPath) && (await ping(socketPath)), (ok) => ok, { timeoutMs: PODMAN_START_TIMEOUT_MS, intervalMs: 100, maxIntervalMs: 500 });
+    if (!answered.value) {
+      await stop();
+      throw new ConfigError(`--env=local: podman system service did not answer on ${socketPath} within ${PODMAN_START_TIMEOUT_MS / 1000} s (${stderr.trim().split('\n').pop() || 'no output'}); check \`podman info\``);
+    }
+  };
+  await start();
   return {
     socketPath,
     label: `rootful Podman (podman system service, ${socketPath})`,
     compose,
     env: { DOCKER_HOST: `unix://${socketPath}`, CONTAINERS_CONF: env.CONTAINERS_CONF },
+    revive: start,
     stop,
   };
 }

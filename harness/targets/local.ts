@@ -51,14 +51,58 @@ export function composeContainerName(project: string, service: string, standalon
 
 /** `docker compose down -v`: containers, the project's network and its volumes. */
 function composeDown(engine: ContainerEngine, project: string, env: Record<string, string>): string | undefined {
-  const base = engine.compose.standalone ? [] : ['compose'];
-  const result = spawnSync(engine.compose.executablePath, [...base, '-f', STAND_IN_COMPOSE_FILE, '-p', project, 'down', '--volumes', '--timeout', String(DOWN_TIMEOUT_S)], {
+  const result = spawnSync('docker-compose', ['-f', STAND_IN_COMPOSE_FILE, '-p', project, 'down', '--volumes', '--timeout', String(DOWN_TIMEOUT_S)], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...engine.env, ...env },
     encoding: 'utf8',
     timeout: (DOWN_TIMEOUT_S + 60) * 1000,
   });
   return result.status === 0 ? undefined : `compose down of ${project} failed: ${(result.stderr || result.error?.message || '').trim().split('\n').pop()}`;
+}
+
+/** GET on the engine's API, parsed as JSON. */
+function engineGet<T>(socketPath: string, path: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body) as T) : reject(new Error(`${path}: HTTP ${res.statusCode}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${path}: no answer within 10 s`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * The projects of local runs whose harness is gone (SIGKILLed: no close() ran). Ryuk would reap them,
+ * but it is an image from a registry; so each run sweeps what dead runs left before it starts.
+ */
+export function orphanProjects(projects: string[], isAlive: (pid: number) => boolean = alive): string[] {
+  return [...new Set(projects)].filter((project) => {
+    const pid = Number(project.slice(PROJECT_PREFIX.length));
+    return project.startsWith(PROJECT_PREFIX) && Number.isInteger(pid) && pid > 0 && !isAlive(pid);
+  });
+}
+
+async function sweepOrphans(engine: ContainerEngine, composeEnv: Record<string, string>): Promise<void> {
+  const filters = encodeURIComponent(JSON.stringify({ label: ['com.docker.compose.project'] }));
+  const containers = await engineGet<Array<{ Labels?: Record<string, string> }>>(engine.socketPath, `/containers/json?all=1&filters=${filters}`);
+  const projects = containers.map((c) => c.Labels?.['com.docker.compose.project'] ?? '');
+  for (const project of orphanProjects(projects)) {
+    process.stderr.write(`postal-qa: removing ${project}, left by a local run that was killed\n`);
+    composeDown(engine, project, composeEnv);
+  }
 }
 
 export async function openLocalTarget(options: RunOptions, deployment: Deployment, env: NodeJS.ProcessEnv = process.env): Promise<OpenTarget> {
@@ -72,6 +116,7 @@ export async function openLocalTarget(options: RunOptions, deployment: Deploymen
   const cleanup = async () => {
     const notes: string[] = [];
     if (engine && composeEnv) {
+      await engine.revive();
       const failed = composeDown(engine, project, composeEnv);
       if (failed) notes.push(failed);
     }
@@ -97,6 +142,7 @@ export async function openLocalTarget(options: RunOptions, deployment: Deploymen
       POSTAL_IMAGE: images.postal,
       MARIADB_IMAGE: images.mariadb,
     };
+    await sweepOrphans(engine, composeEnv);
     // Testcontainers reads its settings from the environment when first used. Ryuk (its reaper) is an
     // image from a registry: off, and the teardown is ours (close(), also after signals).
     Object.assign(process.env, engine.env, { TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: '127.0.0.1' });
@@ -105,7 +151,7 @@ export async function openLocalTarget(options: RunOptions, deployment: Deploymen
     const environment = new DockerComposeEnvironment(PROJECT_ROOT, STAND_IN_COMPOSE_FILE)
       .withProjectName(project)
       .withEnvironment(composeEnv)
-      .withClientOptions({ executable: standalone ? { standalone: true, executablePath: engine.compose.executablePath } : { executablePath: engine.compose.executablePath } })
+      .withClientOptions({ executable: engine.compose })
       .withWaitStrategy(composeContainerName(project, 'mariadb', standalone), Wait.forLogMessage(/ready for connections/))
       .withWaitStrategy(composeContainerName(project, 'postal', standalone), Wait.forLogMessage('World ready.'))
       .withStartupTimeout(STARTUP_TIMEOUT_MS);
@@ -121,7 +167,7 @@ export async function openLocalTarget(options: RunOptions, deployment: Deploymen
         label: `local containers on ${engine.label}: ${images.postal} (the Postal stand-in, not Postal's image) and ${images.mariadb}, world on ${world.net}.0/24`,
         components: { ...base.components, 'Postal image': images.postal, 'MariaDB image': images.mariadb, 'container engine': engine.label },
         limitations: [
-          `Here the Postal image is the project's stand-in (${images.postal}, built by npm run images:build), not ghcr.io/postalserver/postal:${deployment.postal.version}: no image registry is reachable. On a Docker host docker-compose.test.yml runs the real image.`,
+          `Here the Postal image is the project's stand-in (${images.postal}, built by npm run images:build), not ghcr.io/postalserver/postal:${deployment.postal.version}: no image registry is reachable. docker-compose.test.yml describes the real image's services for a Docker host, but this version of postal-qa does not yet write its postal.yml or provision accounts through its runner, so --env=local runs the stand-in only.`,
           `MariaDB (${images.mariadb}) runs and is waited for, but the stand-in keeps its state in memory: nothing exercises the database.`,
           ...base.limitations,
         ],

@@ -1,0 +1,84 @@
+/**
+ * `npm test -- --env=local` for real: Podman (the run starts its own API service), the images from
+ * `npm run images:build`, Testcontainers bringing the compose project up. Every control must pass but
+ * FN-06 (skipped without a MailGoat CLI), and afterwards nothing of the run may be left — no container,
+ * volume or network of its compose project, no Podman service — also when SIGTERM stops it midway.
+ * Skipped, saying so, where there is no Podman, docker-compose or the images.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MARIADB_IMAGE, STAND_IN_IMAGE } from '../harness/targets/embedded-images.ts';
+import { PROJECT_PREFIX } from '../harness/targets/local.ts';
+import { startCli } from './cli-process.ts';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const NET = process.env.POSTAL_QA_WORLD_NET || '127.0.86';
+const PODMAN_ENV = { ...process.env, CONTAINERS_CONF: join(ROOT, 'world/images/podman-containers.conf') };
+
+const podman = (args: string[]) => spawnSync('podman', args, { encoding: 'utf8', env: PODMAN_ENV, timeout: 60_000 });
+const ready =
+  process.getuid?.() === 0 &&
+  podman(['--version']).status === 0 &&
+  spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0 &&
+  [STAND_IN_IMAGE, MARIADB_IMAGE].every((image) => podman(['image', 'exists', image]).status === 0);
+
+/** Everything of a local run the engine still holds: containers, volumes, networks named for a local project. */
+function leftovers(): string[] {
+  const names = (args: string[]) =>
+    podman(args)
+      .stdout.split('\n')
+      .map((line) => line.trim())
+      .filter((name) => name.startsWith(PROJECT_PREFIX));
+  return [
+    ...names(['ps', '-a', '--format', '{{.Names}}']).map((n) => `container ${n}`),
+    ...names(['volume', 'ls', '--format', '{{.Name}}']).map((n) => `volume ${n}`),
+    ...names(['network', 'ls', '--format', '{{.Name}}']).map((n) => `network ${n}`),
+  ];
+}
+
+/** Our own Podman API services (their sockets live in the run folder the target made). */
+function podmanServices(): string[] {
+  const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n');
+  return ps.filter((line) => line.includes('podman system service') && line.includes('postal-qa-local-'));
+}
+
+const reportRoot = mkdtempSync(join(tmpdir(), 'postal-qa-local-e2e-'));
+afterAll(() => rmSync(reportRoot, { recursive: true, force: true }));
+
+describe.skipIf(!ready)('npm test -- --env=local (skipped: needs root, podman, docker-compose and `npm run images:build`)', () => {
+  it('passes every control but FN-06, and leaves no container, volume, network or Podman service', async () => {
+    const before = leftovers();
+    const reportDir = join(reportRoot, 'full');
+    const run = startCli('npm', ['test', '--', '--env=local', `--report-dir=${reportDir}`], { cwd: ROOT, env: { ...process.env, POSTAL_QA_WORLD_NET: NET, POSTAL_QA_ARTIFACTS: 'off', FORCE_COLOR: '0', NO_COLOR: '1' } });
+    const { code } = await run.exited;
+    await run.closed;
+    const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string }> };
+    const notPassed = results.controls.filter((c) => c.outcome !== 'pass').map((c) => `${c.id}: ${c.outcome}`);
+    expect(notPassed, run.output().slice(-4_000)).toEqual(['FN-06: skipped']);
+    expect(code).toBe(0);
+    expect(leftovers().filter((l) => !before.includes(l))).toEqual([]);
+    expect(podmanServices()).toEqual([]);
+  }, 900_000);
+
+  it('stopped by SIGTERM while the specs run, tears everything down and exits 143', async () => {
+    const before = leftovers();
+    const reportDir = join(reportRoot, 'sigterm');
+    const run = startCli('npm', ['test', '--', '--env=local', `--report-dir=${reportDir}`], { cwd: ROOT, env: { ...process.env, POSTAL_QA_WORLD_NET: NET, POSTAL_QA_ARTIFACTS: 'off', FORCE_COLOR: '0', NO_COLOR: '1' } });
+    try {
+      await run.waitFor(/\bRUN\b/, 600_000);
+      expect(leftovers().filter((l) => !before.includes(l)).length).toBeGreaterThan(0);
+    } catch (error) {
+      run.kill();
+      throw error;
+    }
+    run.signalGroup('SIGTERM');
+    const { code } = await run.exited;
+    await run.closed;
+    expect(code).toBe(143);
+    expect(leftovers().filter((l) => !before.includes(l))).toEqual([]);
+    expect(podmanServices()).toEqual([]);
+  }, 900_000);
+});
