@@ -49,14 +49,29 @@ export function composeContainerName(project: string, service: string, standalon
   return standalone ? `${project}_${service}_1` : `${service}-1`;
 }
 
-/** `docker compose down -v`: containers, the project's network and its volumes. */
-function composeDown(engine: ContainerEngine, project: string, env: Record<string, string>): string | undefined {
-  const result = spawnSync('docker-compose', ['-f', STAND_IN_COMPOSE_FILE, '-p', project, 'down', '--volumes', '--timeout', String(DOWN_TIMEOUT_S)], {
+/** The compose CLI on our project, with a deadline. */
+function composeCli(engine: ContainerEngine, project: string, env: Record<string, string>, args: string[], timeoutS: number) {
+  return spawnSync('docker-compose', ['-f', STAND_IN_COMPOSE_FILE, '-p', project, ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...engine.env, ...env },
     encoding: 'utf8',
-    timeout: (DOWN_TIMEOUT_S + 60) * 1000,
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: timeoutS * 1000,
   });
+}
+
+/** Each service's log, as `docker-compose logs` prints it. */
+async function serviceLogs(engine: ContainerEngine, project: string, env: Record<string, string>): Promise<Array<{ name: string; text: string }>> {
+  await engine.revive();
+  return ['postal', 'mariadb'].map((service) => {
+    const result = composeCli(engine, project, env, ['logs', '--no-color', '--timestamps', service], 60);
+    return { name: `${project}_${service}`, text: result.status === 0 ? result.stdout : `docker-compose logs ${service} failed: ${result.stderr || result.error?.message}` };
+  });
+}
+
+/** `docker compose down -v`: containers, the project's network and its volumes. */
+function composeDown(engine: ContainerEngine, project: string, env: Record<string, string>): string | undefined {
+  const result = composeCli(engine, project, env, ['down', '--volumes', '--timeout', String(DOWN_TIMEOUT_S)], DOWN_TIMEOUT_S + 60);
   return result.status === 0 ? undefined : `compose down of ${project} failed: ${(result.stderr || result.error?.message || '').trim().split('\n').pop()}`;
 }
 
@@ -173,6 +188,7 @@ export async function openLocalTarget(options: RunOptions, deployment: Deploymen
         ],
       },
       secrets: [...descriptionSecrets(world), composeEnv.POSTAL_QA_DB_PASSWORD!],
+      containerLogs: () => serviceLogs(engine!, project, composeEnv!),
       close: cleanup,
     };
   } catch (error) {
