@@ -8,20 +8,13 @@
  * The engine's CLI is `podman` when on PATH, else `docker` (CONTAINER_ENGINE overrides).
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { imageRecipes, INPUTS_LABEL, WORLD_IMAGES_DIR, type ImageRecipe } from '../harness/targets/embedded-images.ts';
-import { PROJECT_ROOT } from './harness-command.ts';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { appFiles, IMAGES_DIR, imageRecipes, inputsDigest, INPUTS_LABEL, PROJECT_ROOT, rootfsDigest, SUITE, type ImageRecipe } from '../harness/targets/embedded-images.ts';
 
-const IMAGES_DIR = fileURLToPath(WORLD_IMAGES_DIR);
 const CACHE_DIR = process.env.POSTAL_QA_IMAGE_CACHE || '/var/cache/postal-qa/images';
-const SUITE = 'bookworm';
 /** mmdebstrap downloads a few hundred MB through apt; a build step that hangs must end. */
 const STEP_TIMEOUT_MS = 30 * 60_000;
-/** What of the project the stand-in needs at run time: the world, what it imports, its inputs. */
-const APP_PATHS = ['core', 'world', 'provisioning', 'fixtures', 'package.json', 'package-lock.json', 'tsconfig.json'];
 
 function engineCli(): string {
   if (process.env.CONTAINER_ENGINE) return process.env.CONTAINER_ENGINE;
@@ -42,49 +35,19 @@ async function timed<T>(label: string, step: () => T | Promise<T>): Promise<T> {
   return value;
 }
 
-const digest = (...parts: Array<string | Buffer>): string => {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part).update('\0');
-  return hash.digest('hex');
-};
-
-/** Every file under the app paths, sorted, test files left out (the image never runs them). */
-function appFiles(): string[] {
-  const files: string[] = [];
-  const walk = (path: string) => {
-    const full = join(PROJECT_ROOT, path);
-    if (!existsSync(full)) return;
-    if (statSync(full).isDirectory()) for (const entry of readdirSync(full).sort()) walk(join(path, entry));
-    else if (!path.endsWith('.test.ts')) files.push(path);
-  };
-  for (const path of APP_PATHS) walk(path);
-  return files;
-}
-
-function inputsDigest(recipe: ImageRecipe, rootfsDigest: string): string {
-  const parts: Array<string | Buffer> = [rootfsDigest, readFileSync(join(IMAGES_DIR, recipe.containerfile))];
-  for (const file of recipe.files) parts.push(file, readFileSync(join(IMAGES_DIR, file)));
-  if (recipe.withApp) {
-    parts.push(process.version);
-    for (const file of appFiles()) parts.push(file, readFileSync(join(PROJECT_ROOT, file)));
-  }
-  return digest(...parts).slice(0, 16);
-}
-
 function labelOf(engine: string, tag: string): string | undefined {
   const result = spawnSync(engine, ['image', 'inspect', '--format', `{{ index .Config.Labels "${INPUTS_LABEL}" }}`, tag], { encoding: 'utf8', timeout: 60_000 });
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
-async function buildRootfs(engine: string, recipe: ImageRecipe): Promise<{ image: string; digest: string }> {
-  const rootfsDigest = digest(SUITE, ...[...recipe.packages].sort()).slice(0, 16);
-  const image = `localhost/postal-qa/rootfs-${recipe.name}:${rootfsDigest}`;
+async function buildRootfs(engine: string, recipe: ImageRecipe): Promise<{ image: string }> {
+  const image = `localhost/postal-qa/rootfs-${recipe.name}:${rootfsDigest(recipe)}`;
   if (spawnSync(engine, ['image', 'exists', image]).status === 0 || (engine !== 'podman' && spawnSync(engine, ['image', 'inspect', image], { stdio: 'ignore' }).status === 0)) {
     console.log(`  root filesystem ${image}: cached`);
-    return { image, digest: rootfsDigest };
+    return { image };
   }
   mkdirSync(CACHE_DIR, { recursive: true });
-  const tarball = join(CACHE_DIR, `rootfs-${recipe.name}-${rootfsDigest}.tar`);
+  const tarball = join(CACHE_DIR, `rootfs-${recipe.name}-${rootfsDigest(recipe)}.tar`);
   if (!existsSync(tarball)) {
     // mmdebstrap picks its output format from the name: keep .tar at the end.
     const partial = tarball.replace(/\.tar$/, '.partial.tar');
@@ -93,9 +56,9 @@ async function buildRootfs(engine: string, recipe: ImageRecipe): Promise<{ image
       run('mmdebstrap', ['--variant=minbase', '--format=tar', `--include=${recipe.packages.join(',')}`, '--quiet', SUITE, partial], { stdio: ['ignore', 'inherit', 'inherit'] }),
     );
     renameSync(partial, tarball);
-  } else console.log(`  root filesystem tarball ${relative(process.cwd(), tarball)}: cached`);
+  } else console.log(`  root filesystem tarball ${tarball}: cached`);
   await timed(`${engine} import`, () => run(engine, ['import', tarball, image]));
-  return { image, digest: rootfsDigest };
+  return { image };
 }
 
 /** The build context: the Containerfile's files, and for the stand-in the project and this machine's Node. */
@@ -117,7 +80,7 @@ async function stageContext(recipe: ImageRecipe): Promise<string> {
 async function buildImage(engine: string, recipe: ImageRecipe): Promise<void> {
   console.log(`${recipe.tag}`);
   const rootfs = await buildRootfs(engine, recipe);
-  const inputs = inputsDigest(recipe, rootfs.digest);
+  const inputs = inputsDigest(recipe);
   if (labelOf(engine, recipe.tag) === inputs) {
     console.log(`  image: cached (inputs ${inputs})`);
     return;

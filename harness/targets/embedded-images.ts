@@ -3,4 +3,4 @@
  * the local target and for scripts/build-images.ts. Only harness/targets/embedded* may import world/.
  */
 export { imageRecipes, INPUTS_LABEL, MARIADB_IMAGE, STAND_IN_IMAGE, type ImageRecipe } from '../../world/images/image-recipes.ts';
-export const WORLD_IMAGES_DIR = new URL('../../world/images/', import.meta.url);
+export { appFiles, IMAGES_DIR, inputsDigest, PROJECT_ROOT, rootfsDigest, SUITE } from '../../world/images/image-inputs.ts';

@@ -7,7 +7,7 @@
  * the same kind of descriptor as for the world (harness/targets/embedded.ts), read from the description
  * the containerised world writes into the run folder it shares with us.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -19,45 +19,43 @@ import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import type { RunOptions } from '../config/run-options.ts';
 import { descriptionSecrets, type WorldDescription } from './embedded-description.ts';
 import { checkEmbeddedOptions, embeddedDescriptor, worldNet } from './embedded.ts';
-import { MARIADB_IMAGE, STAND_IN_IMAGE } from './embedded-images.ts';
+import { imageRecipes, inputsDigest, INPUTS_LABEL, MARIADB_IMAGE, STAND_IN_IMAGE } from './embedded-images.ts';
+import { composeCli, composeDown, STAND_IN_COMPOSE_FILE } from './local-compose.ts';
 import { findContainerEngine, type ContainerEngine } from './local-engine.ts';
 import type { OpenTarget } from './target.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const STAND_IN_COMPOSE_FILE = 'docker-compose.stand-in.yml';
+const REAPER = fileURLToPath(new URL('./local-reaper.ts', import.meta.url));
 /** Compose project names start with this; the pid lets a later run tell a dead run's leftovers. */
 export const PROJECT_PREFIX = 'postal-qa-local-';
 /** spamd compiles its rules, Dovecot starts twice, MariaDB initialises: generous on a busy 2-core machine. */
 const STARTUP_TIMEOUT_MS = 240_000;
-const DOWN_TIMEOUT_S = 15;
 
-/** Asks the engine whether an image exists (GET /images/<name>/json). */
-function imageExists(socketPath: string, image: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath, path: `/images/${encodeURIComponent(image)}/json`, timeout: 10_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end();
-  });
+/** An image's labels (GET /images/<name>/json), or undefined when the engine does not have it. */
+async function imageLabels(socketPath: string, image: string): Promise<Record<string, string> | undefined> {
+  try {
+    const inspected = await engineGet<{ Config?: { Labels?: Record<string, string> | null } }>(socketPath, `/images/${encodeURIComponent(image)}/json`);
+    return inspected.Config?.Labels ?? {};
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why an image cannot be run, or undefined: missing, or — for the images this project builds — built
+ * from other inputs than the code beside it (a run must test the code it is run from).
+ */
+export function imageProblem(image: string, labels: Record<string, string> | undefined, expectedInputs: string | undefined): string | undefined {
+  if (!labels) return 'is not in the engine';
+  if (expectedInputs === undefined) return undefined;
+  const built = labels[INPUTS_LABEL];
+  if (built !== expectedInputs) return `was built from other inputs (${built ?? 'no label'}) than this checkout's (${expectedInputs})`;
+  return undefined;
 }
 
 /** Compose v1 names containers `<project>_<service>_1`, v2 `<project>-<service>-1`; Testcontainers strips the v2 prefix only. */
 export function composeContainerName(project: string, service: string, standalone: boolean): string {
   return standalone ? `${project}_${service}_1` : `${service}-1`;
-}
-
-/** The compose CLI on our project, with a deadline. */
-function composeCli(engine: ContainerEngine, project: string, env: Record<string, string>, args: string[], timeoutS: number) {
-  return spawnSync('docker-compose', ['-f', STAND_IN_COMPOSE_FILE, '-p', project, ...args], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...engine.env, ...env },
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: timeoutS * 1000,
-  });
 }
 
 /** Each service's log, as `docker-compose logs` prints it. */
@@ -67,12 +65,6 @@ async function serviceLogs(engine: ContainerEngine, project: string, env: Record
     const result = composeCli(engine, project, env, ['logs', '--no-color', '--timestamps', service], 60);
     return { name: `${project}_${service}`, text: result.status === 0 ? result.stdout : `docker-compose logs ${service} failed: ${result.stderr || result.error?.message}` };
   });
-}
-
-/** `docker compose down -v`: containers, the project's network and its volumes. */
-function composeDown(engine: ContainerEngine, project: string, env: Record<string, string>): string | undefined {
-  const result = composeCli(engine, project, env, ['down', '--volumes', '--timeout', String(DOWN_TIMEOUT_S)], DOWN_TIMEOUT_S + 60);
-  return result.status === 0 ? undefined : `compose down of ${project} failed: ${(result.stderr || result.error?.message || '').trim().split('\n').pop()}`;
 }
 
 /** GET on the engine's API, parsed as JSON. */
@@ -120,6 +112,22 @@ async function sweepOrphans(engine: ContainerEngine, composeEnv: Record<string, 
   }
 }
 
+/** The reaper (local-reaper.ts): a session of its own, so the job's signals do not reach it. */
+function startReaper(project: string, runDir: string, net: string, userEnv: NodeJS.ProcessEnv): ChildProcess {
+  // An engine the user named in DOCKER_HOST is handed on; our own Podman service is not (the reaper starts its own).
+  const env = { ...process.env };
+  delete env.DOCKER_HOST;
+  if (userEnv.DOCKER_HOST) env.DOCKER_HOST = userEnv.DOCKER_HOST;
+  const child = spawn(process.execPath, ['--import', 'tsx', REAPER, `--harness-pid=${process.pid}`, `--project=${project}`, `--run-dir=${runDir}`, `--net=${net}`], {
+    cwd: PROJECT_ROOT,
+    env,
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
+  return child;
+}
+
 export async function openLocalTarget(options: RunOptions, deployment: Deployment, env: NodeJS.ProcessEnv = process.env): Promise<OpenTarget> {
   checkEmbeddedOptions({}, env);
   const runDir = mkdtempSync(join(tmpdir(), 'postal-qa-local-'));
@@ -128,6 +136,7 @@ export async function openLocalTarget(options: RunOptions, deployment: Deploymen
   let engine: ContainerEngine | undefined;
   let composeEnv: Record<string, string> | undefined;
   const project = `${PROJECT_PREFIX}${process.pid}`;
+  let reaper: ChildProcess | undefined;
   const cleanup = async () => {
     const notes: string[] = [];
     if (engine && composeEnv) {
@@ -137,14 +146,19 @@ export async function openLocalTarget(options: RunOptions, deployment: Deploymen
     }
     await engine?.stop();
     rmSync(runDir, { recursive: true, force: true });
+    // Done here: the reaper has nothing left to do.
+    reaper?.kill('SIGTERM');
     if (notes.length) throw new Error(notes.join('; '));
   };
   try {
     engine = await findContainerEngine({ env, runDir });
     const images = { postal: env.POSTAL_IMAGE || STAND_IN_IMAGE, mariadb: env.MARIADB_IMAGE || MARIADB_IMAGE };
-    for (const [name, image] of Object.entries(images)) {
-      if (!(await imageExists(engine.socketPath, image))) {
-        throw new ConfigError(`--env=local: the ${name} image ${image} is not in the engine (${engine.label}); build it with \`npm run images:build\` (no registry is reached) or name another with ${name === 'postal' ? 'POSTAL_IMAGE' : 'MARIADB_IMAGE'}`);
+    for (const recipe of imageRecipes()) {
+      const image = recipe.name === 'mariadb' ? images.mariadb : images.postal;
+      // Only the images this project builds carry the label; an image named in POSTAL_IMAGE/MARIADB_IMAGE is taken as it is.
+      const problem = imageProblem(image, await imageLabels(engine.socketPath, image), image === recipe.tag ? inputsDigest(recipe) : undefined);
+      if (problem) {
+        throw new ConfigError(`--env=local: the image ${image} ${problem}; run \`npm run images:build\` (no registry is reached; unchanged parts are cached) or name another with ${recipe.name === 'mariadb' ? 'MARIADB_IMAGE' : 'POSTAL_IMAGE'}`);
       }
     }
     copyFileSync(options.deploymentPath, join(runDir, 'deployment.json'));
@@ -158,6 +172,7 @@ export async function openLocalTarget(options: RunOptions, deployment: Deploymen
       MARIADB_IMAGE: images.mariadb,
     };
     await sweepOrphans(engine, composeEnv);
+    reaper = startReaper(project, runDir, composeEnv.POSTAL_QA_WORLD_NET!, env);
     // Testcontainers reads its settings from the environment when first used. Ryuk (its reaper) is an
     // image from a registry: off, and the teardown is ours (close(), also after signals).
     Object.assign(process.env, engine.env, { TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: '127.0.0.1' });
