@@ -122,7 +122,11 @@ async function main(argv: string[]): Promise<number> {
   };
   for (const signal of SIGNALS) process.on(signal, () => stop(`${signal} received`, EXIT_FOR_SIGNAL[signal]!));
   // A launcher killed outright (kill -9 of npm or of a script that ran us) sends us nothing: watch it.
-  watchLaunchers((launcher) => stop(`${launcher} exited`, EXIT_FOR_SIGNAL.SIGTERM!));
+  // After a signal to the whole job the launchers die of the same signal: that is the same stop, not a
+  // second one forcing the exit (which would skip closing the target — a local run's containers).
+  watchLaunchers((launcher) => {
+    if (!stoppedBy) stop(`${launcher} exited`, EXIT_FOR_SIGNAL.SIGTERM!);
+  });
 
   try {
     options = parseRunOptions(argv);
