@@ -1,7 +1,8 @@
 /**
  * The local target: Postal's containers under Testcontainers (DockerComposeEnvironment), with a wait
  * strategy per service, torn down after the run with their volumes and network — also after Ctrl-C or
- * SIGTERM, since the CLI closes every target it opened. Where no image registry answers (this machine),
+ * SIGTERM, since the CLI closes every target it opened, and by a reaper process of its own when the harness
+ * dies without closing (local-reaper.ts). Where no image registry answers (this machine),
  * the compose file is docker-compose.stand-in.yml: Debian's MariaDB and, in place of Postal's image, the
  * project's Postal stand-in with the world around it (images from `npm run images:build`). The specs get
  * the same kind of descriptor as for the world (harness/targets/embedded.ts), read from the description
@@ -36,8 +37,10 @@ async function imageLabels(socketPath: string, image: string): Promise<Record<st
   try {
     const inspected = await engineGet<{ Config?: { Labels?: Record<string, string> | null } }>(socketPath, `/images/${encodeURIComponent(image)}/json`);
     return inspected.Config?.Labels ?? {};
-  } catch {
-    return undefined;
+  } catch (error) {
+    // Only "no such image" means missing; an engine that does not answer is said as it is.
+    if (/HTTP 404/.test((error as Error).message)) return undefined;
+    throw error;
   }
 }
 
