@@ -7,7 +7,7 @@
  *
  *   node --import tsx harness/targets/local-reaper.ts --harness-pid=N --project=P --run-dir=D --net=127.0.x
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { composeDown } from './local-compose.ts';
@@ -26,8 +26,10 @@ const alive = (pid: number): boolean => {
 };
 
 async function tearDown(project: string, runDir: string, net: string): Promise<void> {
-  // Our own engine connection: the harness's Podman service may have gone with it.
-  const engine = await findContainerEngine({ runDir: join(runDir, 'reaper') });
+  // Our own engine connection (the harness's Podman service may have gone with it), its socket in a folder of its own.
+  const reaperDir = join(runDir, 'reaper');
+  mkdirSync(reaperDir, { recursive: true });
+  const engine = await findContainerEngine({ runDir: reaperDir });
   try {
     // Compose wants every variable the file requires; only the project and the file matter to `down`.
     composeDown(engine, project, { POSTAL_QA_WORLD_NET: net, POSTAL_QA_RUN_DIR: runDir, POSTAL_QA_DB_PASSWORD: 'unused-by-down' });
