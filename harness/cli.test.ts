@@ -153,7 +153,7 @@ describe('npm test (harness/cli.ts)', { timeout: 300_000 }, () => {
   it('says within 5 s that --env=local needs a container engine', () => {
     const run = runCli(['--env=local'], { DOCKER_HOST: `unix://${join(scratch, 'no-engine.sock')}` });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--env=local needs a container engine .*install Docker Engine, or Podman/);
+    expect(run.stderr).toMatch(/--env=local needs a container engine .*install Podman and docker-compose .*or Docker Engine/);
     expect(run.elapsedMs).toBeLessThan(5_000);
   });
 

@@ -30,6 +30,7 @@ import { isWritableReportDir, prepareReportDir } from './report/report-dir.ts';
 import { writeReports } from './report/write-reports.ts';
 import { readPreviousResults, type PreviousResults } from './report/previous-results.ts';
 import { collectArtifacts, type ReportArtifacts } from './report/report-artifacts.ts';
+import { logsWanted, writeContainerLogs } from './report/container-logs.ts';
 import { checkEmbeddedOptions } from './targets/embedded.ts';
 import { openTarget } from './targets/open-target.ts';
 import type { OpenTarget } from './targets/target.ts';
@@ -115,6 +116,7 @@ async function main(argv: string[]): Promise<number> {
   let reportDirUsable = false;
   let previous: PreviousResults | undefined;
   let artifacts: ReportArtifacts | undefined;
+  let containerLogs: Array<{ name: string; href: string }> | undefined;
 
   const stop = (why: string, exitCode: number) => {
     if (stoppedBy) process.exit(exitCode);
@@ -127,7 +129,11 @@ async function main(argv: string[]): Promise<number> {
   };
   for (const signal of SIGNALS) process.on(signal, () => stop(`${signal} received`, EXIT_FOR_SIGNAL[signal]!));
   // A launcher killed outright (kill -9 of npm or of a script that ran us) sends us nothing: watch it.
-  watchLaunchers((launcher) => stop(`${launcher} exited`, EXIT_FOR_SIGNAL.SIGTERM!));
+  // After a signal to the whole job the launchers die of the same signal: that is the same stop, not a
+  // second one forcing the exit (which would skip closing the target — a local run's containers).
+  watchLaunchers((launcher) => {
+    if (!stoppedBy) stop(`${launcher} exited`, EXIT_FOR_SIGNAL.SIGTERM!);
+  });
 
   try {
     options = parseRunOptions(argv);
@@ -211,6 +217,11 @@ async function main(argv: string[]): Promise<number> {
     // POSTAL_QA_ARTIFACTS=off (the fault matrix, stability runs): results only, no HTML or screenshots to make.
     const wantArtifacts = process.env.POSTAL_QA_ARTIFACTS !== 'off';
     if (options && !options.help && !options.listFaults && !interrupted && reportDirUsable && wantArtifacts) artifacts = await collectArtifacts(target?.descriptor, options.reportDir, secrets, vitest !== undefined);
+    // Before close: the containers (and their logs) go with it.
+    if (options && target?.containerLogs && reportDirUsable && logsWanted(registry.all())) {
+      const logs = await target.containerLogs().catch((error: Error) => (registry.note(`container logs could not be read: ${error.message}`), []));
+      containerLogs = writeContainerLogs(options.reportDir, logs, secrets);
+    }
     await target?.close().catch((error: Error) => registry.note(`closing the target failed: ${error.message}`));
     if (runDir) rmSync(runDir, { recursive: true, force: true });
     const input = {
@@ -226,6 +237,7 @@ async function main(argv: string[]): Promise<number> {
       interrupted,
       previous,
       artifacts,
+      containerLogs,
     };
     if (!options?.help && !options?.listFaults && reportDirUsable) {
       const reportDir = options?.reportDir ?? reportDirFlag(argv) ?? 'reports';

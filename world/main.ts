@@ -1,5 +1,5 @@
 /**
- * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH]
+ * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH] [--describe-to=FILE]
  *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
  *                  [--live-env=FILE] [--empty [--provision-env=FILE]]
  * Provisions the deployment like a real setup would (zone file, DKIM and install keys, accounts
@@ -30,6 +30,7 @@ import { ensureSystemPackages } from './system-packages.ts';
 import { applyZoneFaults, FAULTS, findFault, type WorldFault } from './faults.ts';
 import { describeWorld, type WorldDescription, type WorldMessage } from './world-description.ts';
 import { formatEnvFile, liveEnvFor } from './live-env.ts';
+import { writeDescription } from './write-description.ts';
 import { startWorld, type World, type WorldMail } from './world.ts';
 import { provisioningEnvLines, type ServerHost } from './server-host/server-host.ts';
 
@@ -62,6 +63,8 @@ interface Args {
   empty: boolean;
   /** with --empty: write provisioning's settings (PROVISION_*, POSTAL_API_URL) to this env file */
   provisionEnv?: string;
+  /** Where a world in a container writes its description (JSON, mode 600) once ready: the local target reads it. */
+  describeTo?: string;
 }
 
 function parse(argv: string[]): Args {
@@ -83,6 +86,7 @@ function parse(argv: string[]): Args {
       'live-env': { type: 'string' },
       empty: { type: 'boolean', default: false },
       'provision-env': { type: 'string' },
+      'describe-to': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -105,6 +109,7 @@ function parse(argv: string[]): Args {
     faults,
     ipc: values.ipc,
     liveEnv: values['live-env'],
+    describeTo: values['describe-to'],
     postalSpamd: values['postal-spamd'] === 'on',
     postalRspamd: values['postal-rspamd'] === 'on',
     deployment: values.deployment,
@@ -366,6 +371,7 @@ async function main(argv: string[]): Promise<number> {
     if (args.ipc) {
       tell({ type: 'ready', description, startedMs: Math.round(startMs) });
     } else {
+      if (args.describeTo) writeDescription(args.describeTo, description);
       printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath });
       if (args.liveEnv) console.log(`Live settings: ${args.liveEnv} (mode 600)   npm test -- --env=live --env-file=${args.liveEnv} --allow-load`);
       if (world.serverHost) printServerHost(world.serverHost, caPath, args.provisionEnv, dns.dkimPrivateKeyPath);

@@ -40,6 +40,10 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   { program: 'rspamd', package: 'rspamd', usedBy: "world/spam/rspamd.ts: Postal's inbound inspection when the world runs with --postal-rspamd=on (bench:world, capacity): Postal 3 prefers rspamd to spamd" },
   { program: 'smtp-source', package: 'postfix', usedBy: "scripts/smtp-generator-vs-smtp-source.ts: Postfix's SMTP load generator, the yardstick for the project's own" },
   { program: 'smtp-sink', package: 'postfix', usedBy: 'scripts/smtp-generator-vs-smtp-source.ts: the SMTP sink both generators send to' },
+  { program: 'podman', package: 'podman', usedBy: "harness/targets/local-engine.ts, scripts/build-images.ts: the container engine of --env=local (its Docker-compatible API service) and the image builds" },
+  { program: 'runc', package: 'runc', usedBy: "harness/targets/local-engine.ts via world/images/podman-containers.conf: the OCI runtime Podman starts here (crun refuses this machine's cgroup v1 and rlimits)" },
+  { program: 'docker-compose', package: 'docker-compose', usedBy: 'harness/targets/local.ts (through Testcontainers): brings the local target\'s compose project up and down' },
+  { program: 'mmdebstrap', package: 'mmdebstrap', usedBy: 'scripts/build-images.ts: Debian root filesystems for the local images (no image registry is reached)' },
   { program: 'chromium', package: 'chromium', usedBy: "harness/report/web-screenshots.ts: headless screenshots of Postal's web UI for the report" },
 ];
 

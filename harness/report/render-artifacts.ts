@@ -10,7 +10,7 @@ export interface ReportArtifacts {
 export const CHARTS_DIR = 'test-results/charts';
 
 /** The report's "Attachments" section: links to the HTML, the screenshots and the charts. Pure. */
-export function renderArtifacts(artifacts: ReportArtifacts | undefined, charts: Chart[]): string[] {
+export function renderArtifacts(artifacts: ReportArtifacts | undefined, charts: Chart[], containerLogs: Array<{ name: string; href: string }> = []): string[] {
   const out = ['## Attachments', ''];
   if (!artifacts) out.push('- Allure HTML and screenshots: not produced (the run stopped before they could be made).');
   else {
@@ -19,6 +19,7 @@ export function renderArtifacts(artifacts: ReportArtifacts | undefined, charts: 
     for (const note of artifacts.screenshots.notes) out.push(`- ${note}`);
   }
   for (const chart of charts) out.push(`- Chart, ${chart.caption}: [${CHARTS_DIR}/${chart.file}](${CHARTS_DIR}/${chart.file})`);
+  for (const log of containerLogs) out.push(`- Container log, ${log.name} (attached because a control failed): [${log.href}](${log.href})`);
   out.push('');
   for (const shot of artifacts?.screenshots.taken ?? []) out.push(`![${shot.label}](${shot.href})`, '');
   return out;

@@ -96,7 +96,7 @@ export function renderMarkdown(input: ReportInput, charts: Chart[] = []): string
     '',
   );
   out.push(...renderChanges(input.previous?.run, input.previous?.problem, registry.all()));
-  out.push(...renderArtifacts(input.artifacts, charts));
+  out.push(...renderArtifacts(input.artifacts, charts, input.containerLogs));
 
   out.push('## Success criteria', '');
   for (const item of CHECKLIST) {

@@ -23,6 +23,8 @@ export interface ReportInput {
   previous?: PreviousResults;
   /** Allure HTML and screenshots; absent when the run stopped before they were made. */
   artifacts?: ReportArtifacts;
+  /** Every container's log (masked), attached by a container target when a control failed. */
+  containerLogs?: Array<{ name: string; href: string }>;
 }
 
 export type RunVerdict = 'PASS' | 'FAIL' | 'INCOMPLETE';

@@ -11,7 +11,7 @@ export async function openTarget(options: RunOptions, deployment: Deployment, li
     case 'embedded':
       return openEmbeddedTarget(options, deployment);
     case 'local':
-      return openLocalTarget();
+      return openLocalTarget(options, deployment);
     case 'live':
       if (!liveSettings) throw new Error('live settings were not loaded');
       return openLiveTarget(deployment, liveSettings);

@@ -113,5 +113,7 @@ export interface OpenTarget {
   descriptor: TargetDescriptor;
   /** Secrets the target knows about, so every writer can mask them. */
   secrets: string[];
+  /** A target that runs containers: every container's log, for the report when a control failed. */
+  containerLogs?(): Promise<Array<{ name: string; text: string }>>;
   close(): Promise<void>;
 }
