@@ -18,10 +18,18 @@ describe('INF-07 outbound port 25', () => {
   });
 
   it('fails what is not a greeting, a failing command, a missing MX, and nothing tried', () => {
-    expect(checkOutboundSmtp([{ ...greeted('gmail.com'), firstLine: '554 no service' }]).outcome).toBe('fail');
+    expect(checkOutboundSmtp([{ ...greeted('gmail.com'), firstLine: 'SSH-2.0-OpenSSH_9.2' }]).outcome).toBe('fail');
+    expect(checkOutboundSmtp([{ ...greeted('gmail.com'), firstLine: '' }]).outcome).toBe('fail');
     expect(checkOutboundSmtp([{ ...greeted('gmail.com'), exitCode: 1 }]).outcome).toBe('fail');
     expect(checkOutboundSmtp([{ ...greeted('gmail.com'), firstLine: undefined, exitCode: 255 }]).summary).toMatch(/exited 255 with nothing printed/);
     expect(checkOutboundSmtp([{ domain: 'yahoo.com', error: 'NXDOMAIN' }]).summary).toBe('yahoo.com: no MX address to try (NXDOMAIN)');
     expect(checkOutboundSmtp([]).outcome).toBe('fail');
+  });
+
+  it('warns, not fails, when the path is open but the receiver refuses the server at connect (a reputation matter, DNS-08)', () => {
+    const verdict = checkOutboundSmtp([greeted('gmail.com'), { ...greeted('outlook.com'), firstLine: '554 5.7.1 Service unavailable; Client host [91.98.35.3] blocked using Spamhaus' }]);
+    expect(verdict.outcome).toBe('warn');
+    expect(verdict.summary).toBe('port 25 to outlook.com\'s MX mx.outlook.com is open, but it refused this server at connect: "554 5.7.1 Service unavailable; Client host [91.98.35.3] blocked using Spamhaus"');
+    expect(verdict.remediation).toMatch(/DNS-08/);
   });
 });

@@ -4,7 +4,7 @@
  * (over SSH live), because the harness's own network says nothing about the server's: each provider's
  * preferred MX must greet with 220.
  */
-import { fail, type Finding, verdictFrom } from './findings.ts';
+import { fail, type Finding, verdictFrom, warn } from './findings.ts';
 import type { Verdict } from './verdict.ts';
 
 export interface OutboundAttempt {
@@ -21,6 +21,8 @@ export interface OutboundAttempt {
 }
 
 const GREETING = /^220[ -]/;
+/** Any SMTP reply: the connection was made, so egress is open, whatever the receiver thinks of the sender. */
+const SMTP_REPLY = /^[2-5]\d\d[ -]/;
 
 export function checkOutboundSmtp(attempts: OutboundAttempt[]): Verdict {
   // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
@@ -32,6 +34,15 @@ export function checkOutboundSmtp(attempts: OutboundAttempt[]): Verdict {
       continue;
     }
     if (a.exitCode === 0 && a.firstLine && GREETING.test(a.firstLine)) continue;
+    if (a.exitCode === 0 && a.firstLine && SMTP_REPLY.test(a.firstLine)) {
+      findings.push(
+        warn(
+          `port 25 to ${a.domain}'s MX ${a.mx} is open, but it refused this server at connect: "${a.firstLine}"`,
+          `The path is open; the receiver turns the server away — usually its IP's reputation: see DNS-08 (blocklists) and the provider's postmaster pages.`,
+        ),
+      );
+      continue;
+    }
     const heard = a.firstLine ? `heard "${a.firstLine}"` : (a.error ?? `the command exited ${a.exitCode ?? 'abnormally'} with nothing printed`);
     findings.push(
       fail(
@@ -40,7 +51,7 @@ export function checkOutboundSmtp(attempts: OutboundAttempt[]): Verdict {
       ),
     );
   }
-  const reached = attempts.filter((a) => a.exitCode === 0 && a.firstLine && GREETING.test(a.firstLine));
+  const reached = attempts.filter((a) => a.exitCode === 0 && a.firstLine && SMTP_REPLY.test(a.firstLine));
   return verdictFrom({
     findings,
     passSummary: `the server reaches ${reached.map((a) => `${a.domain} (${a.mx})`).join(', ')} on port 25`,
