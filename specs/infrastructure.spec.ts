@@ -41,7 +41,7 @@ describe('Infrastructure', () => {
     const unknown = { id: deployment.catchAll, address: `nobody-${run.runToken}@${deployment.domain}` };
     const messages = [...deployment.agents, unknown].map((a, i) => ({ id: `route-${i + 1}`, fromAgentId: from, to: a.address, toAgentId: a.id, subject: probeSubject(run.runToken, `INF-05 to ${a.address}`), body: probeBody(run.runToken, `routing probe to ${a.address}`) }));
     const observed = await probes.mail.sendAsAgents(messages, { watchAgents: deployment.agents.map((a) => a.id) });
-    const deliveries = observed.fates.map((f) => ({ sentTo: f.message.to, expectedAgentId: f.message.toAgentId, arrivedAt: f.arrivals.map((a) => a.agentId), error: f.apiError ?? f.postalDelivery }));
+    const deliveries = observed.fates.map((f) => ({ sentTo: f.message.to, expectedAgentId: f.message.toAgentId, arrivedAt: f.arrivals.map((a) => a.agentId), error: f.apiError, postalDelivery: f.postalDelivery }));
     return {
       verdicts: [checkRouting({ agents: deployment.agents.map((a) => ({ agentId: a.id, address: a.address })), catchAllAgentId: deployment.catchAll, deliveries, readerErrors: observed.readerErrors })],
       facts: { waitedMs: observed.waitedMs, routing: deliveries.map((d) => ({ address: d.sentTo, expectedAgentId: d.expectedAgentId, arrivedAt: d.arrivedAt, error: d.error })) },

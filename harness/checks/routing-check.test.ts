@@ -43,4 +43,10 @@ describe('checkRouting', () => {
     expect(checkRouting({ ...good, deliveries: ids.map(ok) }).summary).toMatch(/catch-all is unproven/);
     expect(checkRouting({ ...good, deliveries: [ok('ceo'), unknown] }).summary).toMatch(/dev1@mailgoat\.ai was not tested/);
   });
+
+  it("never calls a message refused that Postal sent: one that never arrived says what Postal's record shows", () => {
+    const verdict = checkRouting(replace('qa', { arrivedAt: [], elapsedMs: undefined, postalDelivery: 'Sent after 1 attempt: accepted by mail.mailgoat.ai (250 OK)' }));
+    expect(verdict.outcome).toBe('fail');
+    expect(verdict.summary).toBe("mail to qa@mailgoat.ai reached no inbox (expected qa); Postal's record: Sent after 1 attempt: accepted by mail.mailgoat.ai (250 OK)");
+  });
 });

@@ -21,6 +21,8 @@ export interface RoutingDelivery {
   elapsedMs?: number;
   /** Why the message could not be sent (SMTP/API refusal). */
   error?: string;
+  /** What Postal's own record says of a message that was sent but never arrived (messages/deliveries). */
+  postalDelivery?: string;
 }
 
 export interface RoutingCheckInput {
@@ -82,7 +84,7 @@ export function checkRouting(input: RoutingCheckInput): Verdict {
     } else if (route === 'missing') {
       findings.push(
         fail(
-          `mail to ${d.sentTo} reached no inbox (expected ${d.expectedAgentId})`,
+          `mail to ${d.sentTo} reached no inbox (expected ${d.expectedAgentId})${d.postalDelivery ? `; Postal's record: ${d.postalDelivery}` : ''}`,
           `Check the message's status in Postal (messages/message, messages/deliveries: Held, SoftFail, HardFail) and that ${d.expectedAgentId}'s inbox endpoint answers 2xx`,
         ),
       );
