@@ -72,7 +72,8 @@ describe.skipIf(!HAVE_CLI)(`FN-06 with the real MailGoat CLI ${HAVE_CLI ? `(${CL
     expect(runs.arrived).toBe(true);
 
     // The world wrote the recipient's database as `inbox serve` 1.2.0 would: the CLI's own listing shows it, keyed by the Message-ID.
-    expect(runs.inboxDatabase).toBe(target.inboxDatabases![deployment.agents.find((a) => a.address === runs.recipient)!.id]);
+    // (The world's live settings name it by template: MAILGOAT_INBOX_DB, {agent} substituted.)
+    expect(runs.inboxDatabase).toBe(target.mailgoatInboxDbTemplate!.replace(/\{agent\}/g, deployment.agents.find((a) => a.address === runs.recipient)!.id));
     expect(runs.inboxBare.exitCode).toBe(0);
     const listed = (JSON.parse(runs.inboxBare.stdout) as Array<Record<string, unknown>>).find((m) => m.subject === runs.subject);
     expect(listed).toMatchObject({ id: sent.message_id, to: [runs.recipient], read: false });

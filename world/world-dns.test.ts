@@ -31,6 +31,7 @@ describe('worldAddresses', () => {
       sender: '127.0.0.30',
       inboxes: '127.0.0.40',
       spamd: '127.0.0.60',
+      rspamd: '127.0.0.61',
     });
     expect(worldAddresses(NET).postal).toBe('127.0.99.10');
     expect(() => worldAddresses('10.0.0')).toThrow(/127\.0\.0\.0\/8/);

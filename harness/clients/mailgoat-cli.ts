@@ -153,7 +153,7 @@ export async function runMailgoatContract(options: {
 
     const send = await cli(['send', '--to', recipient.address, '--subject', subject, '--body', body, '--json'], senderHome);
     const { arrived } = await options.waitForArrival(recipient.id, subject);
-    const inboxDatabase = target.inboxDatabases?.[recipient.id] ?? options.inboxDbTemplate?.replace(/\{agent\}/g, recipient.id);
+    const inboxDatabase = target.inboxDatabases?.[recipient.id] ?? (options.inboxDbTemplate ?? target.mailgoatInboxDbTemplate)?.replace(/\{agent\}/g, recipient.id);
     const dbArgs = inboxDatabase ? ['--db-path', inboxDatabase] : [];
     const listArgs = ['inbox', 'list', '--json', ...dbArgs];
     const bareArgs = ['inbox', '--json', ...dbArgs];
