@@ -186,9 +186,10 @@ async function main(argv: string[]): Promise<number> {
       const selected = options.only.length ? options.only : CATALOG.map((c) => c.id);
       const deadline = startedAt.getTime() + options.untilPassMs;
       for (let attempt = 2; !stoppedBy; attempt++) {
-        const missing = selected.filter((id) => registry.get(id)?.outcome !== 'pass');
+        // A skipped control (no setting for it) or a waived one will not change by waiting: only the rest are awaited.
+        const missing = selected.filter((id) => !['pass', 'skipped', 'waived'].includes(registry.get(id)?.outcome ?? 'not run'));
         if (missing.length === 0) {
-          registry.note(`--until-pass: every selected control passed at attempt ${attempt - 1}, ${elapsedWords(Date.now() - startedAt.getTime())} after the start.`);
+          registry.note(`--until-pass: every selected control passed (or was skipped) at attempt ${attempt - 1}, ${elapsedWords(Date.now() - startedAt.getTime())} after the start.`);
           break;
         }
         const waitMs = Math.min(untilPassIntervalMs(attempt), deadline - Date.now());
