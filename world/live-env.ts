@@ -75,8 +75,4 @@ export function liveEnvFor(description: WorldDescription, deployment: Deployment
   return values;
 }
 
-/** KEY=value lines, quoted where a value has spaces or quotes, with a header saying what wrote them. */
-export function formatEnvFile(values: Record<string, string>, header: string[]): string {
-  const quote = (value: string): string => (/[\s#"']/.test(value) ? (value.includes('"') ? `'${value}'` : `"${value}"`) : value);
-  return [...header.map((line) => `# ${line}`), ...Object.entries(values).map(([key, value]) => `${key}=${quote(value)}`), ''].join('\n');
-}
+export { formatEnvFile } from '../core/env-file.ts';

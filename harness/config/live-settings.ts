@@ -3,6 +3,9 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseApiKeysFile } from '../../core/artifacts/api-keys-file.ts';
 import { ConfigError } from '../../core/config-error.ts';
+import { parseEnvFile } from '../../core/env-file.ts';
+
+export { parseEnvFile };
 import { closestKey, describeFound } from '../../core/format-zod-error.ts';
 import { readUserFile } from '../../core/read-user-file.ts';
 import type { Area } from '../controls/catalog.ts';
@@ -79,17 +82,6 @@ export interface LiveSettings {
   secrets: string[];
 }
 
-export function parseEnvFile(text: string, source: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  text.split(/\r?\n/).forEach((line, index) => {
-    const trimmed = line.trim();
-    if (!trimmed || trimmed.startsWith('#')) return;
-    const match = /^(?:export\s+)?([A-Z_][A-Z0-9_]*)\s*=\s*(.*)$/.exec(trimmed);
-    if (!match) throw new ConfigError(`${source}:${index + 1}: expected KEY=value`);
-    values[match[1]!] = match[2]!.replace(/^(['"])(.*)\1$/, '$2');
-  });
-  return values;
-}
 
 function listOf(value: string | undefined): string[] {
   return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);

@@ -7,6 +7,7 @@
  *
  *   node --import tsx harness/targets/local-reaper.ts --harness-pid=N --project=P --run-dir=D --net=127.0.x
  */
+import { processAlive } from '../../core/process/process-alive.ts';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,15 +16,6 @@ import { findContainerEngine } from './local-engine.ts';
 
 /** How often the harness's pid is looked at: the teardown starts within this of the harness going. */
 const WATCH_MS = 500;
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 async function tearDown(project: string, runDir: string, net: string): Promise<void> {
   // Our own engine connection (the harness's Podman service may have gone with it), its socket in a folder of its own.
@@ -47,7 +39,7 @@ function main(): void {
   if (!pid || !project || !runDir || !net) throw new Error('usage: local-reaper --harness-pid=N --project=P --run-dir=D --net=127.0.x');
   process.on('SIGTERM', () => process.exit(0));
   const timer = setInterval(() => {
-    if (alive(pid)) return;
+    if (processAlive(pid)) return;
     clearInterval(timer);
     tearDown(project, runDir, net).then(
       () => process.exit(0),

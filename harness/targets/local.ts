@@ -8,6 +8,7 @@
  * the same kind of descriptor as for the world (harness/targets/embedded.ts), read from the description
  * the containerised world writes into the run folder it shares with us.
  */
+import { processAlive } from '../../core/process/process-alive.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -85,20 +86,11 @@ function engineGet<T>(socketPath: string, path: string): Promise<T> {
   });
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /**
  * The projects of local runs whose harness is gone (SIGKILLed: no close() ran). Ryuk would reap them,
  * but it is an image from a registry; so each run sweeps what dead runs left before it starts.
  */
-export function orphanProjects(projects: string[], isAlive: (pid: number) => boolean = alive): string[] {
+export function orphanProjects(projects: string[], isAlive: (pid: number) => boolean = processAlive): string[] {
   return [...new Set(projects)].filter((project) => {
     const pid = Number(project.slice(PROJECT_PREFIX.length));
     return project.startsWith(PROJECT_PREFIX) && Number.isInteger(pid) && pid > 0 && !isAlive(pid);

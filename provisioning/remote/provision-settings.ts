@@ -13,6 +13,7 @@
  *   PROVISION_IMPORT_DKIM_KEY  optional: a PEM file; the domain gets this DKIM key instead of the one Postal made
  *                          (flag --import-dkim-key); the world names provisioning's key, which its DNS publishes
  */
+import { parseEnvFile } from '../../core/env-file.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve, dirname } from 'node:path';
@@ -38,18 +39,6 @@ export const PROVISION_ENV_KEYS = ['PROVISION_HOST', 'PROVISION_IDENTITY', 'PROV
 export const PROVISION_USAGE =
   'npm run provision -- --host=<user@host[:port]> [--identity=<key file>] [--known-hosts=<file>] [--dry-run] [--env-file=<file>] [--deployment=<file>] [--out=<dir>] [--import-dkim-key=<pem>] [--submission]';
 
-/** KEY=value lines; `#` comments, blank lines and an `export ` prefix allowed; quotes around a value dropped. */
-export function parseEnvText(text: string, source: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) return;
-    const match = /^(?:export\s+)?([A-Z_][A-Z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!match) throw new ConfigError(`${source}:${index + 1}: expected KEY=value`);
-    values[match[1]!] = match[2]!.replace(/^(['"])(.*)\1$/, '$2');
-  });
-  return values;
-}
 
 function keyFile(path: string, namedBy: string, what: string): string {
   if (!existsSync(path)) throw new ConfigError(`${namedBy}=${path}: ${what} not found`);
@@ -79,7 +68,7 @@ export function loadProvisionSettings(argv: string[], env: NodeJS.ProcessEnv = p
     throw new ConfigError(`${(error as Error).message}. Usage: ${PROVISION_USAGE}`);
   }
   const envFile = values['env-file'] as string | undefined;
-  const file = envFile ? parseEnvText(readUserFile({ path: envFile, namedBy: '--env-file', what: 'env file' }), envFile) : {};
+  const file = envFile ? parseEnvFile(readUserFile({ path: envFile, namedBy: '--env-file', what: 'env file' }), envFile) : {};
   // Paths in the env file are relative to the file, as a reader of the file would expect.
   const fromFile = (key: string): { value?: string; namedBy: string } => {
     const value = file[key];
@@ -125,4 +114,4 @@ export function loadProvisionSettings(argv: string[], env: NodeJS.ProcessEnv = p
 }
 
 /** Read the env file's text (for tests and the world). */
-export const readEnvFile = (path: string): Record<string, string> => parseEnvText(readFileSync(path, 'utf8'), path);
+export const readEnvFile = (path: string): Record<string, string> => parseEnvFile(readFileSync(path, 'utf8'), path);

@@ -11,6 +11,7 @@
  * and the domain's DKIM selector and key are the ones the world's DNS publishes (the world cannot
  * change its zone after provisioning as an operator would). Credential keys are random, as in Postal.
  */
+import type { AccountsPlan } from '../../provisioning/deploy/accounts-plan.ts';
 import { randomUUID } from 'node:crypto';
 import type { AccountsManifest, ManifestCredential, ManifestEndpoint, ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
@@ -18,17 +19,8 @@ import type { DomainDnsState } from './domain-dns-state.ts';
 import type { PostalConfig } from './postal-config.ts';
 import { randomAlphanumeric } from './random-token.ts';
 
-/** The JSON the script reads (provisioning/deploy/accounts-plan.ts AccountsPlan). */
-export interface RunnerPlan {
-  admin: { email_address: string; first_name: string; last_name: string; password: string };
-  organization: { name: string; permalink: string };
-  server: { name: string; permalink: string; mode: 'Live' | 'Development' };
-  domain: string;
-  credentials: Array<{ name: string; type: 'API' | 'SMTP' }>;
-  endpoints: Array<{ name: string; url: string; encoding: string; format: string; strip_replies: boolean; include_attachments: boolean; timeout: number }>;
-  routes: Array<{ name: string; spam_mode: string; endpoint: string }>;
-  dkim_private_key?: string;
-}
+/** The JSON the script reads: provisioning's plan, as the runner receives it. */
+export type RunnerPlan = AccountsPlan;
 
 export interface PostalAccountsOptions {
   config: PostalConfig;
