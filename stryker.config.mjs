@@ -7,6 +7,8 @@ export default {
   vitest: { configFile: 'vitest.checks.config.ts' },
   mutate: [
     'harness/checks/**/*.ts',
+    // The formula FN-05 and the world's mail-tester stand-in share; its tests are the checks' tests.
+    'core/spam/spam-score-formula.ts',
     '!harness/checks/**/*.test.ts',
     // Test helpers and type declarations: nothing a check decides.
     '!harness/checks/fake-observations.ts',

@@ -8,7 +8,10 @@ import { checkCliContract } from '../harness/checks/cli-contract-check.ts';
 import { checkDomainSignature } from '../harness/checks/domain-signature-check.ts';
 import { checkInboxPlacement } from '../harness/checks/inbox-placement-check.ts';
 import { checkMessageDelivery } from '../harness/checks/message-delivery-check.ts';
+import { checkMailTesterReport } from '../harness/checks/mail-tester-report-check.ts';
 import { checkSpamScore, mailTesterScore, SPAM_SCORE_FORMULA } from '../harness/checks/spam-score-check.ts';
+import type { Verdict } from '../harness/checks/verdict.ts';
+import type { Probes } from '../harness/probes/probes.ts';
 import { fail } from '../harness/checks/findings.ts';
 import { control } from '../harness/controls/control.ts';
 import { probeBody, probeSubject } from '../harness/controls/mail-probe.ts';
@@ -52,20 +55,26 @@ describe('Mail flow', () => {
   });
 
   control('FN-05', async ({ probes, deployment }) => {
-    const verdicts = [];
-    const scores = [];
-    for (const d of await probes.seeds.deliveries()) {
-      if (!d.found || !d.reverified) {
-        verdicts.push({ ...fail(`${d.seed.provider}: no message arrived to score`, 'Fix delivery first (see FN-02).'), evidence: [{ label: 'delivery', detail: d.apiError ?? d.readerError ?? 'not found in INBOX or Junk before the deadline' }] });
-        continue;
-      }
-      const ip = d.reverified.envelope.ip ?? '';
-      const input = spamScoreInput(d.reverified, await probes.seeds.spamScore(d.found.raw), await probes.seeds.forwardConfirmed(ip), deployment.thresholds.spamScoreMin, ip !== '' && (await probes.blocklists.listsIp(ip)));
-      const scored = checkSpamScore(input);
-      verdicts.push({ ...scored, summary: `${d.seed.provider}: ${scored.summary}` });
-      scores.push({ provider: d.seed.provider, ...mailTesterScore(input), spamAssassinScore: input.spamAssassin.score });
+    const threshold = deployment.thresholds.spamScoreMin;
+    const formula = { formula: SPAM_SCORE_FORMULA, threshold };
+    if (probes.mailTester.configured) {
+      // mail-tester's own mark decides; the formula on the seed copies is shown beside it as an estimate.
+      const observation = await probes.mailTester.observe();
+      const estimate = await seedEstimates(probes, threshold).catch((error: Error) => ({ verdicts: [], scores: [], note: error.message }));
+      const report = observation.report;
+      return {
+        verdicts: [checkMailTesterReport(observation, threshold)],
+        facts: {
+          ...formula,
+          judgedBy: 'mail-tester',
+          mailTester: { address: observation.address, reportUrl: observation.reportUrl, ...(report?.state === 'ready' ? { score: report.score, shown: report.shown, deductions: report.deductions, rules: report.rules } : { state: report?.state ?? 'unread' }) },
+          spamScores: estimate.scores,
+          ...('note' in estimate ? { estimateNote: estimate.note } : {}),
+        },
+      };
     }
-    return { verdicts, facts: { spamScores: scores, formula: SPAM_SCORE_FORMULA, threshold: deployment.thresholds.spamScoreMin } };
+    const { verdicts, scores } = await seedEstimates(probes, threshold);
+    return { verdicts, facts: { ...formula, judgedBy: 'formula', spamScores: scores } };
   });
 
   control('FN-06', async ({ probes }) => {
@@ -80,3 +89,21 @@ describe('Mail flow', () => {
     return { verdicts: [checkMessageDelivery(asDeliveryInput(observed))], facts: { submission: observed.submission } };
   });
 });
+
+/** FN-05's formula (core/spam/spam-score-formula.ts) on each seed's copy: the verdict without mail-tester, an estimate beside it. */
+async function seedEstimates(probes: Probes, threshold: number): Promise<{ verdicts: Verdict[]; scores: Array<Record<string, unknown>> }> {
+  const verdicts: Verdict[] = [];
+  const scores: Array<Record<string, unknown>> = [];
+  for (const d of await probes.seeds.deliveries()) {
+    if (!d.found || !d.reverified) {
+      verdicts.push({ ...fail(`${d.seed.provider}: no message arrived to score`, 'Fix delivery first (see FN-02).'), evidence: [{ label: 'delivery', detail: d.apiError ?? d.readerError ?? 'not found in INBOX or Junk before the deadline' }] });
+      continue;
+    }
+    const ip = d.reverified.envelope.ip ?? '';
+    const input = spamScoreInput(d.reverified, await probes.seeds.spamScore(d.found.raw), await probes.seeds.forwardConfirmed(ip), threshold, ip !== '' && (await probes.blocklists.listsIp(ip)));
+    const scored = checkSpamScore(input);
+    verdicts.push({ ...scored, summary: `${d.seed.provider}: ${scored.summary}` });
+    scores.push({ provider: d.seed.provider, ...mailTesterScore(input), spamAssassinScore: input.spamAssassin.score });
+  }
+  return { verdicts, scores };
+}

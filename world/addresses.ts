@@ -9,6 +9,7 @@
  *   <net>.40  inboxes       inboxes.world.test: the agents' inbox receivers (Postal's HTTP endpoints)
  *   <net>.60  spamd         SpamAssassin's spamd, shared by the Postal stand-in and the providers
  *   <net>.61  rspamd        rspamd, Postal's inspection when the world is started with it (bench, capacity)
+ *   <net>.70  mailTester    mx.mail-tester.test and www.mail-tester.test: the mail-tester stand-in (FN-05)
  *   <net>.53  dns           ns1.world.test: the authoritative DNS server for every world zone
  *   <net>.54  dnsSecondary  ns2.world.test: a second server with the same data, or a stale copy
  *
@@ -27,6 +28,7 @@ export interface WorldAddresses {
   inboxes: string;
   spamd: string;
   rspamd: string;
+  mailTester: string;
 }
 
 export const WORLD_HOST_OCTETS = {
@@ -37,6 +39,7 @@ export const WORLD_HOST_OCTETS = {
   inboxes: 40,
   spamd: 60,
   rspamd: 61,
+  mailTester: 70,
   dns: 53,
   dnsSecondary: 54,
 } as const;
@@ -58,5 +61,6 @@ export function worldAddresses(net = '127.0.0'): WorldAddresses {
     inboxes: at(WORLD_HOST_OCTETS.inboxes),
     spamd: at(WORLD_HOST_OCTETS.spamd),
     rspamd: at(WORLD_HOST_OCTETS.rspamd),
+    mailTester: at(WORLD_HOST_OCTETS.mailTester),
   };
 }

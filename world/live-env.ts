@@ -51,6 +51,9 @@ export function liveEnvFor(description: WorldDescription, deployment: Deployment
     // The MailGoat CLI resolves names with the system resolver: it is given the address its certificate carries.
     MAILGOAT_SERVER_URL: `https://${d.postalAddress}${new URL(d.postal.webUrl).port ? `:${new URL(d.postal.webUrl).port}` : ''}`,
     SPAMD_HOST: hostPort(d.spamd.host, d.spamd.port),
+    MAIL_TESTER_USER: d.mailTester.user,
+    MAIL_TESTER_DOMAIN: d.mailTester.domain,
+    MAIL_TESTER_URL: d.mailTester.webUrl,
     // The operator's `ssh root@server …/dev/tcp/{ip}/25`: the world's server answers it from its own address.
     OUTBOUND_SMTP_COMMAND: `curl -sS --fail-with-body --max-time 10 "${d.postal.composePsUrl.replace(/\/compose\/ps$/, '')}/outbound?ip={ip}&port=25"`,
     OUTBOUND_SMTP_DOMAINS: d.seeds.map((s) => s.address.split('@')[1]).filter((v, i, all) => all.indexOf(v) === i).join(','),

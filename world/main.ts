@@ -239,6 +239,12 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
     `    swaks --server ${sender.submission.address}:${sender.submission.port} --tls --tls-ca-path ${files.ca} ` +
       `--auth PLAIN --auth-user ${sender.user} --auth-password '${sender.password}' --from ${sender.from} --to ${qa}`,
   );
+  const tester = mail.mailTester;
+  const testerHost = new URL(tester.webUrl).hostname;
+  console.log(`mail-tester stand-in (${tester.domain}: any local part is a test id; FN-05 reads its report):`);
+  console.log(`${pad('MX')}mx.${tester.domain} ${tester.smtp.address}:${tester.smtp.port}   reports ${tester.webUrl}/<id>&format=json`);
+  console.log(`    swaks --server ${mail.postal.smtp.address} --to me-1@${tester.domain} --from ${ceo} --tls --tls-ca-path ${files.ca} --auth PLAIN --auth-user smtp --auth-password "${keyOf('smtp')}"`);
+  console.log(`    curl --cacert ${files.ca} --resolve ${testerHost}:${new URL(tester.webUrl).port || 443}:${tester.smtp.address} '${tester.webUrl}/me-1&format=json'`);
   console.log(`SpamAssassin: spamd ${mail.spamd.version} at ${mail.spamd.address}:${mail.spamd.port}   (spamc -d ${mail.spamd.address} -p ${mail.spamd.port} -R < message.eml)`);
   console.log(`Postal inspects incoming mail with: ${mail.postalInspection}`);
 }

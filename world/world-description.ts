@@ -36,6 +36,8 @@ export interface WorldDescription {
   seeds: Array<{ provider: string; address: string; imap: { host: string; port: number; user: string; password: string; servername: string } }>;
   sender: { host: string; port: number; user: string; password: string; from: string; servername: string };
   spamd: { host: string; port: number; version: string };
+  /** The mail-tester stand-in: tests are `<user>-<id>@<domain>`, reports at `<webUrl>/<user>-<id>&format=json`. */
+  mailTester: { domain: string; webUrl: string; user: string };
   /** what Postal inspects incoming mail with (rspamd, spamd or none), as the world started it */
   postalInspection: string;
   limitations: string[];
@@ -80,6 +82,7 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
     ),
     sender: { host: mail.sender.submission.address, port: mail.sender.submission.port, user: mail.sender.user, password: mail.sender.password, from: mail.sender.from, servername: mail.sender.host },
     spamd: { host: mail.spamd.address, port: mail.spamd.port, version: mail.spamd.version },
+    mailTester: { domain: mail.mailTester.domain, webUrl: mail.mailTester.webUrl, user: 'postal-qa' },
     postalInspection: mail.postalInspection,
     limitations: world.limitations,
     faults,

@@ -32,6 +32,7 @@ describe('worldAddresses', () => {
       inboxes: '127.0.0.40',
       spamd: '127.0.0.60',
       rspamd: '127.0.0.61',
+      mailTester: '127.0.0.70',
     });
     expect(worldAddresses(NET).postal).toBe('127.0.99.10');
     expect(() => worldAddresses('10.0.0')).toThrow(/127\.0\.0\.0\/8/);

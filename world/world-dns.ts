@@ -20,7 +20,7 @@ import { worldAddresses, type WorldAddresses } from './addresses.ts';
 
 export const WORLD_TTL = 300;
 export const WORLD_NS = ['ns1.world.test', 'ns2.world.test'] as const;
-export const PROVIDER_ZONES = ['gmail.test', 'outlook.test', 'sender.test'] as const;
+export const PROVIDER_ZONES = ['gmail.test', 'outlook.test', 'sender.test', 'mail-tester.test'] as const;
 
 export interface BuildWorldRecordsOptions {
   deployment: Deployment;
@@ -76,6 +76,7 @@ function providerRecords(a: WorldAddresses): DnsRecord[] {
     ['mx.gmail.test', a.gmail],
     ['mx.outlook.test', a.outlook],
     ['mx.sender.test', a.sender],
+    ['mx.mail-tester.test', a.mailTester],
     ['inboxes.world.test', a.inboxes],
     [WORLD_NS[0], a.dns],
     [WORLD_NS[1], a.dnsSecondary],
@@ -87,6 +88,8 @@ function providerRecords(a: WorldAddresses): DnsRecord[] {
     // The providers' IMAP names (on their certificates): what a mail client, and the live settings, connect to.
     r('imap.gmail.test', 'A', a.gmail),
     r('imap.outlook.test', 'A', a.outlook),
+    // mail-tester's report pages (the stand-in's web host, on the same address as its MX).
+    r('www.mail-tester.test', 'A', a.mailTester),
     r('sender.test', 'TXT', `v=spf1 ip4:${a.sender} -all`),
     r('_dmarc.sender.test', 'TXT', 'v=DMARC1; p=reject'),
   ];

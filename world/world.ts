@@ -16,6 +16,7 @@ import { DnsServer, type DnsEndpoint, type DnsServerOptions } from './dns-server
 import { startInboxReceivers, type InboxEndpoint, type InboxReceivers } from './inbox/inbox-receivers.ts';
 import type { PostalFaultOptions } from './postal/postal-faults.ts';
 import { POSTAL_STAND_IN_LIMITATIONS, startPostal, type PostalEndpoints, type PostalStandIn } from './postal/postal-stand-in.ts';
+import { startMailTester } from './mail-tester/mail-tester-stand-in.ts';
 import { startProvider, type Provider } from './providers/provider.ts';
 import { startOutsideSender, type OutsideSender } from './sender/outside-sender.ts';
 import { startSpamd, type Spamd } from './spam/spamd.ts';
@@ -68,6 +69,8 @@ export interface WorldMail {
   inboxes: InboxEndpoint[];
   providers: Array<{ domain: string; displayName: string; smtp: DnsEndpoint; imap: DnsEndpoint; mxHost: string; seeds: Array<{ address: string; user: string; password: string }> }>;
   sender: { domain: string; submission: DnsEndpoint; host: string; user: string; password: string; from: string };
+  /** mail-tester.test: any local part is a test id; reports at `<webUrl>/<id>&format=json`. */
+  mailTester: { domain: string; smtp: DnsEndpoint; webUrl: string };
 }
 
 export interface World {
@@ -172,6 +175,7 @@ export const SERVER_HOST_LIMITATIONS = [
 const WORLD_LIMITATIONS = [
   'Mailbox providers gmail.test and outlook.test judge mail with mailauth and SpamAssassin (local tests only, Bayes off); real Gmail and Outlook also weigh sender reputation, engagement and content models.',
   'SpamAssassin runs with network tests off (-L): DNS blocklists (RBL), Razor and Pyzor are not consulted.',
+  "mail-tester.test answers in mail-tester's JSON shape but scores with the documented formula (core/spam/spam-score-formula.ts), not mail-tester's own weights: the world proves FN-05's path to mail-tester (send, poll, parse, judge), not mail-tester's scoring.",
 ];
 
 async function startMail(
@@ -207,7 +211,7 @@ async function startMail(
       : 'none';
 
   const manifest = manifestForWorld(accounts.manifest, addresses.inboxes);
-  const [providers, sender, inboxes] = await Promise.all([
+  const [providers, sender, inboxes, mailTester] = await Promise.all([
     Promise.all(
       PROVIDERS.map(async (p) => {
         const provider = await startProvider({
@@ -244,6 +248,10 @@ async function startMail(
       started.push(r);
       return r;
     }),
+    startMailTester({ address: addresses.mailTester, dnsServer: dns, ca, spamScorer: spamd.scorer, onLog: options.onLog }).then((m) => {
+      started.push(m);
+      return m;
+    }),
   ]);
   handles.providers = providers;
   handles.inboxes = inboxes;
@@ -275,6 +283,7 @@ async function startMail(
       inboxes: inboxes.endpoints,
       providers: providers.map((p) => ({ domain: p.domain, displayName: p.displayName, smtp: p.endpoints.smtp, imap: p.endpoints.imap, mxHost: p.mxHost, seeds: p.seeds })),
       sender: { domain: sender.domain, submission: sender.endpoints.submission, host: `mx.${sender.domain}`, user: sender.credentials.user, password: sender.credentials.password, from: senderFrom },
+      mailTester: { domain: mailTester.domain, smtp: mailTester.endpoints.smtp, webUrl: mailTester.webUrl },
     },
   };
 }

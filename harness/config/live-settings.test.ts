@@ -98,4 +98,23 @@ describe('loadLiveSettings', () => {
     expect(refuse({ OUTSIDE_SMTP_PASSWORD: '' , OUTSIDE_SMTP_FROM: 'nobody' })).toMatch(/^OUTSIDE_SMTP_FROM: expected an email address/);
     expect(loadLiveSettings(dns, { OUTSIDE_SMTP_PASSWORD: 'hunter2-outside' }, noFile).secrets).toEqual(['hunter2-outside']);
   });
+
+  it('checks the mail-tester settings and refuses an account and an address together', () => {
+    const dns = new Set<Area>(['dns']);
+    const refuse = (env: NodeJS.ProcessEnv): string => {
+      try {
+        loadLiveSettings(dns, env, noFile);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(refuse({ MAIL_TESTER_USER: 'mail goat' })).toMatch(/^MAIL_TESTER_USER: expected your mail-tester account name/);
+    expect(refuse({ MAIL_TESTER_ADDRESS: 'test-abc' })).toMatch(/^MAIL_TESTER_ADDRESS: expected an email address like test-abc123@srv1\.mail-tester\.com/);
+    expect(refuse({ MAIL_TESTER_URL: 'www.mail-tester.com' })).toMatch(/^MAIL_TESTER_URL: expected an http\(s\) URL/);
+    expect(refuse({ MAIL_TESTER_DOMAIN: 'mail-tester' })).toMatch(/^MAIL_TESTER_DOMAIN: expected a domain/);
+    expect(refuse({ MAIL_TESTER_USER: 'mailgoat', MAIL_TESTER_ADDRESS: 'test-abc@srv1.mail-tester.com' })).toMatch(/^MAIL_TESTER_USER and MAIL_TESTER_ADDRESS are both set: keep one/);
+    expect(loadLiveSettings(dns, { MAIL_TESTER_USER: 'mail-goat.qa' }, noFile).values.MAIL_TESTER_USER).toBe('mail-goat.qa');
+  });
 });

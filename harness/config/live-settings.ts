@@ -69,6 +69,10 @@ export const OPTIONAL_LIVE_SETTINGS: Array<{ key: string; description: string; s
   { key: 'INBOX_LIST_COMMAND', description: 'prints an agent inbox as `mailgoat inbox list --json`, {agent} substituted, run by /bin/sh, e.g. "ssh mailgoat@host \'mailgoat inbox list --json --db-path /srv/inbox/{agent}.db\'"', secret: false },
   { key: 'INBOX_LIST_URLS', description: 'instead of INBOX_LIST_COMMAND: agent=URL pairs, each URL serving that inbox as `inbox list --json` does', secret: false },
   { key: 'SPAMD_HOST', description: 'host:port of a SpamAssassin spamd used to score received mail (FN-05)', secret: false },
+  { key: 'MAIL_TESTER_USER', description: 'your mail-tester.com account name: FN-05 sends to <user>-<run id>@MAIL_TESTER_DOMAIN and takes mail-tester\'s own score from its JSON API (one test credit per run)', secret: false },
+  { key: 'MAIL_TESTER_ADDRESS', description: 'instead of MAIL_TESTER_USER: a one-off address from mail-tester.com (test-…@srv1.mail-tester.com); a new one is needed for every run', secret: false },
+  { key: 'MAIL_TESTER_DOMAIN', description: 'the domain of MAIL_TESTER_USER\'s addresses (default mail-tester.com)', secret: false },
+  { key: 'MAIL_TESTER_URL', description: 'where mail-tester\'s reports are read, <url>/<id>&format=json (default https://www.mail-tester.com)', secret: false },
   { key: 'RELAY_PROBE_RECIPIENT', description: 'a foreign address SEC-01 tries to relay to (never delivered; default postal-qa-relay-probe@example.com)', secret: false },
   ...Object.entries(DEADLINE_SETTINGS).map(([field, key]) => ({ key, description: `seconds: ${DEADLINE_DESCRIPTIONS[field as keyof typeof DEADLINE_SETTINGS]}`, secret: false })),
 ];
@@ -184,6 +188,10 @@ const liveSettingsSchema = z.object({
     )
     .optional(),
   RELAY_PROBE_RECIPIENT: emailAddress('postal-qa-relay-probe@example.com'),
+  MAIL_TESTER_USER: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'expected your mail-tester account name (letters, digits, dots, dashes, underscores), e.g. mailgoat').optional(),
+  MAIL_TESTER_ADDRESS: emailAddress('test-abc123@srv1.mail-tester.com'),
+  MAIL_TESTER_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,63}$/i, 'expected a domain like mail-tester.com').optional(),
+  MAIL_TESTER_URL: z.string().refine(isHttpUrl, 'expected an http(s) URL like https://www.mail-tester.com').optional(),
 });
 
 const SECRET_KEYS = new Set([...LIVE_SETTINGS, ...OPTIONAL_LIVE_SETTINGS].filter((s) => s.secret).map((s) => s.key));
@@ -196,6 +204,9 @@ function checkSettings(values: Record<string, string>, source: string): void {
     const key = String(issue.path[0]);
     const found = SECRET_KEYS.has(key) ? '' : `, found ${describeFound(values[key])}`;
     throw new ConfigError(`${key}: ${issue.message}${found} (from ${source})`);
+  }
+  if (values.MAIL_TESTER_USER && values.MAIL_TESTER_ADDRESS) {
+    throw new ConfigError(`MAIL_TESTER_USER and MAIL_TESTER_ADDRESS are both set: keep one (an account makes a new address each run; an address is used once) (from ${source})`);
   }
   try {
     readDeadlineOverrides(values);

@@ -77,7 +77,7 @@ export const CATALOG: ReadonlyArray<ControlDefinition> = [
   control('FN-02', 'functionality', 'external-mail', 'critical', 'External mail accepted by Gmail and Outlook', 'Mail from an agent to each provider seed is accepted.', ['INF-06']),
   control('FN-03', 'functionality', 'external-mail', 'critical', 'External mail lands in the inbox, not spam', 'At each provider the message is in the Inbox, not Junk.', ['FN-02']),
   control('FN-04', 'functionality', 'authentication', 'critical', 'SPF, DKIM and DMARC pass, DKIM aligned', 'As the provider recorded them and as re-verified from the raw message, with DKIM d= aligned to the From domain.', ['FN-02']),
-  control('FN-05', 'functionality', 'spam-score', 'high', 'Spam score at least 8/10', 'A mail-tester-style score: 10 minus SpamAssassin points and fixed deductions, every deduction listed.', ['FN-02']),
+  control('FN-05', 'functionality', 'spam-score', 'high', 'Spam score at least 8/10', "mail-tester's own score from its JSON API when MAIL_TESTER_USER or MAIL_TESTER_ADDRESS is set, otherwise a mail-tester-style score (10 minus SpamAssassin points and fixed deductions); every deduction listed.", ['FN-02']),
   control('FN-06', 'functionality', 'cli', 'high', 'MailGoat CLI works end to end', 'send → the message arrives → inbox list shows it → read opens it; a bad key makes send exit non-zero.', ['INF-06']),
   control('FN-07', 'functionality', 'external-mail', 'critical', 'Mail from outside reaches an agent', 'A message from an outside sender reaches the addressed agent inbox.', ['INF-05', 'DNS-01']),
   control('PERF-01', 'performance', 'performance', 'medium', 'Sustained throughput at target', 'Sending through the API at the target rate for the target duration with zero errors.', ['FN-01']),

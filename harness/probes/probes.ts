@@ -12,6 +12,7 @@ import { blocklistProbe, type BlocklistProbe } from './blocklist-probe.ts';
 import { dnsZoneProbe, type DnsZoneProbe } from './dns-zone-probe.ts';
 import { mailFlowProbe, type MailFlowProbe } from './mail-flow-probe.ts';
 import { mailgoatCliProbe, type MailgoatCliProbe } from './mailgoat-cli-probe.ts';
+import { mailTesterProbe, type MailTesterProbe } from './mail-tester-probe.ts';
 import { createProbeContext, type ProbeContext } from './probe-context.ts';
 import { seedMailboxProbe, type SeedMailboxProbe } from './seed-mailbox-probe.ts';
 import { serviceListProbe, type ServiceListProbe } from './service-list-probe.ts';
@@ -29,6 +30,7 @@ export interface Probes {
   credentials: ApiCredentialsProbe;
   mail: MailFlowProbe;
   seeds: SeedMailboxProbe;
+  mailTester: MailTesterProbe;
   load: ApiLoadProbe;
   cli: MailgoatCliProbe;
   /** Messages sent (or attempted) by this worker's probes so far. */
@@ -52,6 +54,7 @@ export function probesFor(target: TargetDescriptor, run: RunContext): Probes {
     credentials: apiCredentialsProbe(context),
     mail,
     seeds: seedMailboxProbe(context),
+    mailTester: mailTesterProbe(context),
     load: apiLoadProbe(context),
     cli: mailgoatCliProbe(context, mail),
     sentCount: () => context.sentCount(),

@@ -56,12 +56,31 @@ export function authenticationTable(registry: ResultRegistry): string[] {
 }
 
 interface SpamRow { provider: string; score: number; spamAssassinScore: number; deductions: Array<{ source: string; item: string; points: number; description: string }> }
+interface MailTesterFacts { address: string; reportUrl: string; score?: number; shown?: string; state?: string; deductions?: Array<{ path: string; title: string; points: number }>; rules?: Array<{ code: string; score: number; description: string }> }
+
+function mailTesterRows(m: MailTesterFacts): string[] {
+  if (m.score === undefined) return [`**mail-tester: no score** (${m.state ?? 'unread'}; sent to ${m.address}, report ${m.reportUrl}).`, ''];
+  const out = [`**mail-tester: ${m.score}/10**${m.shown && m.shown !== `${m.score}/10` ? ` (shown as ${m.shown})` : ''}, sent to ${m.address}; report: ${m.reportUrl}`, ''];
+  if (m.deductions?.length) {
+    out.push('| Test | Points | What mail-tester says |', '|---|---|---|');
+    for (const d of m.deductions) out.push(`| ${d.path} | ${d.points} | ${cell(d.title)} |`);
+    out.push('');
+  } else out.push('mail-tester took nothing off.', '');
+  if (m.rules?.length) out.push(`SpamAssassin rules mail-tester lists: ${m.rules.map((r) => `${r.code} ${r.score > 0 ? '+' : ''}${r.score}`).join(', ')}.`, '');
+  return out;
+}
 
 export function spamScoreTable(registry: ResultRegistry): string[] {
   const spam = facts<SpamRow[]>(registry, 'FN-05', 'spamScores');
   const out = ['## Spam score (FN-05)', ''];
   if (!spam.value) return [...out, missing('FN-05', spam.result), ''];
   const result = spam.result!;
+  const mailTester = result.facts?.mailTester as MailTesterFacts | undefined;
+  if (mailTester) {
+    out.push("Judged by mail-tester's own score (its JSON API).", '', ...mailTesterRows(mailTester));
+    out.push('Estimate from the seed copies with the formula (shown, not judged):', '');
+    if (typeof result.facts?.estimateNote === 'string') out.push(`No estimate: ${cell(result.facts.estimateNote)}.`, '');
+  }
   out.push(`Formula: ${String(result.facts?.formula ?? '')}. Threshold: ${String(result.facts?.threshold ?? '')}/10.`, '');
   for (const row of spam.value) {
     out.push(`**${row.provider}: ${row.score}/10** (SpamAssassin ${row.spamAssassinScore} points)`, '');

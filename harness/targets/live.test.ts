@@ -39,6 +39,7 @@ describe('openLiveTarget', () => {
     expect(d.seeds).toEqual([{ provider: 'Gmail', address: 'seed@gmail.com', imap: { host: 'imap.gmail.com', port: 993, secure: true, user: 'seed@gmail.com', password: 'gmail-app-password', servername: 'imap.gmail.com' } }]);
     expect(d.outsideSender).toMatchObject({ host: 'smtp.gmail.com', port: 587, from: 'seed@gmail.com' });
     expect(d.inboxReader).toEqual({ kind: 'command', template: 'ssh host mailgoat inbox list --json --db-path /srv/{agent}.db' });
+    expect(d.mailTester).toBeUndefined();
     expect(target.secrets).toContain('gmail-app-password');
     for (let i = 0; i < 13; i++) expect(target.secrets).toContain(keyOf(i));
   });
@@ -65,6 +66,7 @@ describe('openLiveTarget', () => {
         POSTAL_SERVICES_URL: 'http://127.0.0.1:9000/compose/ps',
         RELAY_PROBE_RECIPIENT: 'relay@example.org',
         POSTAL_QA_DELIVERY_TIMEOUT_S: '20',
+        MAIL_TESTER_USER: 'mailgoat',
       }),
       resolvers: ['127.0.0.1:1', '127.0.0.2:1'],
     });
@@ -77,6 +79,7 @@ describe('openLiveTarget', () => {
     expect(d.outsideSender).toMatchObject({ host: 'smtp.example.net', port: 2587, user: 'me@example.net', password: 'q', from: 'me@example.net' });
     expect(d.inboxReader).toEqual({ kind: 'http', urls: { ceo: 'http://127.0.0.1:8001/messages', qa: 'http://127.0.0.1:8002/messages' } });
     expect(d.timeouts.deliveryMs).toBe(20_000);
+    expect(d.mailTester).toEqual({ webUrl: 'https://www.mail-tester.com', domain: 'mail-tester.com', user: 'mailgoat' });
     // The authoritative server is also a listed resolver: DNS-07 asks it once.
     expect(d.dns.resolvers.map((r) => r.server)).toEqual(['127.0.0.1:1', '127.0.0.2:1']);
   });

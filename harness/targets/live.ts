@@ -126,7 +126,7 @@ function listSource(command: string | undefined, url: string | undefined): { kin
   return url ? { kind: 'http', url } : undefined;
 }
 
-function postalSide(deployment: Deployment, settings: LiveSettings): Pick<TargetDescriptor, 'postal' | 'accounts' | 'seeds' | 'inboxReader' | 'outsideSender' | 'spamScorer' | 'mailgoatCli' | 'mailgoatInboxDbTemplate'> {
+function postalSide(deployment: Deployment, settings: LiveSettings): Pick<TargetDescriptor, 'postal' | 'accounts' | 'seeds' | 'inboxReader' | 'outsideSender' | 'spamScorer' | 'mailTester' | 'mailgoatCli' | 'mailgoatInboxDbTemplate'> {
   const v = settings.values;
   const seeds = seedsOf(v);
   const spamd = v.SPAMD_HOST?.split(':');
@@ -155,5 +155,14 @@ function postalSide(deployment: Deployment, settings: LiveSettings): Pick<Target
     mailgoatInboxDbTemplate: v.MAILGOAT_INBOX_DB,
     outsideSender: outsideSenderOf(v, seeds),
     spamScorer: spamd ? { host: spamd[0]!, port: Number(spamd[1] ?? 783) } : undefined,
+    mailTester:
+      v.MAIL_TESTER_USER || v.MAIL_TESTER_ADDRESS
+        ? {
+            webUrl: (v.MAIL_TESTER_URL ?? 'https://www.mail-tester.com').replace(/\/$/, ''),
+            domain: v.MAIL_TESTER_DOMAIN ?? 'mail-tester.com',
+            ...(v.MAIL_TESTER_USER ? { user: v.MAIL_TESTER_USER } : {}),
+            ...(v.MAIL_TESTER_ADDRESS ? { address: v.MAIL_TESTER_ADDRESS } : {}),
+          }
+        : undefined,
   };
 }

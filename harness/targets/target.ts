@@ -86,6 +86,11 @@ export interface TargetDescriptor {
   seeds: SeedMailbox[];
   /** An SMTP submission service outside the deployment, for mail from outside (FN-07). */
   outsideSender?: { host: string; port: number; user: string; password: string; from: string; servername?: string };
+  /**
+   * mail-tester itself (FN-05): its score from its JSON API at `<webUrl>/<id>&format=json`. `user`: an
+   * account, so each run sends to a new `<user>-<id>@<domain>`; `address`: one address given by the user.
+   */
+  mailTester?: { webUrl: string; domain: string; user?: string; address?: string };
   /** A spamd (SPAMC) that scores received messages the way mail-tester does (FN-05). */
   spamScorer?: { host: string; port: number };
   /** An address at a domain the deployment does not serve, for the open-relay probe. */
