@@ -66,7 +66,6 @@ describe('Mail flow', () => {
         verdicts: [checkMailTesterReport(observation, threshold)],
         facts: {
           ...formula,
-          judgedBy: 'mail-tester',
           mailTester: { address: observation.address, reportUrl: observation.reportUrl, ...(report?.state === 'ready' ? { score: report.score, shown: report.shown, deductions: report.deductions, rules: report.rules } : { state: report?.state ?? 'unread' }) },
           spamScores: estimate.scores,
           ...('note' in estimate ? { estimateNote: estimate.note } : {}),
@@ -74,7 +73,7 @@ describe('Mail flow', () => {
       };
     }
     const { verdicts, scores } = await seedEstimates(probes, threshold);
-    return { verdicts, facts: { ...formula, judgedBy: 'formula', spamScores: scores } };
+    return { verdicts, facts: { ...formula, spamScores: scores } };
   });
 
   control('FN-06', async ({ probes }) => {

@@ -155,38 +155,41 @@ export interface MailTesterObservation {
   sendError?: string;
 }
 
-function problem(observation: MailTesterObservation): Finding | undefined {
+type ReadyReport = Extract<MailTesterReport, { state: 'ready' }>;
+
+/** This run's report, ready to judge, or the one finding that says why there is none. */
+function readyReport(observation: MailTesterObservation): { report: ReadyReport } | { problem: Finding } {
   const { report, address, reportUrl } = observation;
   const waited = `${Math.round(observation.waitedMs / 1000)} s`;
-  if (observation.sendError) return fail(`the message to mail-tester (${address}) was not sent: ${observation.sendError}`, 'Fix sending through the API first (INF-05, FN-01)');
-  if (!report) return fail(`mail-tester's report could not be read at ${reportUrl}: ${observation.fetchError ?? 'no answer'}`, 'Check MAIL_TESTER_URL and that this machine reaches it; the message was sent, so the report can still be opened by hand');
+  if (observation.sendError) return { problem: fail(`the message to mail-tester (${address}) was not sent: ${observation.sendError}`, 'Fix sending through the API first (INF-05, FN-01)') };
+  if (!report) return { problem: fail(`mail-tester's report could not be read at ${reportUrl}: ${observation.fetchError ?? 'no answer'}`, 'Check MAIL_TESTER_URL and that this machine reaches it; the message was sent, so the report can still be opened by hand') };
   if (report.state === 'pending') {
-    return fail(`mail-tester had no report for ${address} after ${waited}: "${report.title}"`, `Check Postal delivered to ${address} (its message log), then open ${reportUrl}`);
+    return { problem: fail(`mail-tester had no report for ${address} after ${waited}: "${report.title}"`, `Check Postal delivered to ${address} (its message log), then open ${reportUrl}`) };
   }
-  if (report.state === 'unreadable') return fail(`mail-tester's answer at ${reportUrl} could not be read: ${report.why}`, `Open ${reportUrl} and compare it with the README's "FN-05 with mail-tester"`);
+  if (report.state === 'unreadable') return { problem: fail(`mail-tester's answer at ${reportUrl} could not be read: ${report.why}`, `Open ${reportUrl} and compare it with the README's "FN-05 with mail-tester"`) };
   if (report.subject !== undefined && !report.subject.includes(observation.subjectToken)) {
-    return fail(
-      `the report at ${reportUrl} is for another message (subject "${plainText(report.subject, 120)}"), not this run's`,
-      'Use MAIL_TESTER_USER (a new address each run), or a new MAIL_TESTER_ADDRESS from mail-tester.com',
-    );
+    return {
+      problem: fail(
+        `the report at ${reportUrl} is for another message (subject "${plainText(report.subject, 120)}"), not this run's`,
+        'Use MAIL_TESTER_USER (a new address each run), or a new MAIL_TESTER_ADDRESS from mail-tester.com',
+      ),
+    };
   }
-  return undefined;
+  return { report };
 }
 
 export function checkMailTesterReport(observation: MailTesterObservation, threshold: number): Verdict {
-  const blocking = problem(observation);
-  const report = observation.report;
-  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome
-  const findings: Finding[] = [];
   const evidence = [
     { label: 'mail-tester report', detail: { address: observation.address, url: observation.reportUrl, waitedMs: observation.waitedMs } },
-    ...(report ? [{ label: 'mail-tester answer', detail: report }] : []),
+    ...(observation.report ? [{ label: 'mail-tester answer', detail: observation.report }] : []),
   ];
-  if (blocking || report?.state !== 'ready') {
-    const finding = blocking ?? fail('mail-tester gave no report', `Open ${observation.reportUrl}`);
-    return verdictFrom({ findings: [finding], passSummary: '', expected: `≥ ${threshold}/10 from mail-tester`, observed: finding.summary, evidence });
+  const judged = readyReport(observation);
+  if ('problem' in judged) {
+    return verdictFrom({ findings: [judged.problem], passSummary: '', expected: `≥ ${threshold}/10 from mail-tester`, observed: judged.problem.summary, evidence });
   }
-
+  const { report } = judged;
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome
+  const findings: Finding[] = [];
   if (report.subject === undefined && !observation.freshAddress) {
     findings.push(
       warn(

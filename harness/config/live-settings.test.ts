@@ -9,6 +9,19 @@ import { loadLiveSettings } from './live-settings.ts';
 const ALL = new Set<Area>(['infrastructure', 'dns', 'security', 'functionality', 'performance']);
 const noFile = join(tmpdir(), 'postal-qa-no-such.env');
 
+const DNS_ONLY = new Set<Area>(['dns']);
+
+/** The one-line ConfigError a wrong setting gets before the run (failing the test if there is none). */
+function configErrorOf(env: NodeJS.ProcessEnv, areas: ReadonlySet<Area> = DNS_ONLY): string {
+  try {
+    loadLiveSettings(areas, env, noFile);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
 describe('loadLiveSettings', () => {
   it('names every missing setting in one line when nothing is set', () => {
     const error = (() => { try { loadLiveSettings(ALL, {}, noFile); } catch (e) { return e as Error; } return undefined; })();
@@ -17,7 +30,7 @@ describe('loadLiveSettings', () => {
   });
 
   it('needs nothing for DNS alone and defaults to the public resolvers', () => {
-    const settings = loadLiveSettings(new Set<Area>(['dns']), {}, noFile);
+    const settings = loadLiveSettings(DNS_ONLY, {}, noFile);
     expect(settings.resolvers).toEqual(['1.1.1.1', '8.8.8.8', '9.9.9.9']);
   });
 
@@ -42,29 +55,19 @@ describe('loadLiveSettings', () => {
 
   // Before, these showed up as errors inside controls halfway through the run.
   it('refuses a wrong setting before the run in one line naming it, what it expects and what it found', () => {
-    const dns = new Set<Area>(['dns']);
-    const messageOf = (env: NodeJS.ProcessEnv, areas = dns): string => {
-      try {
-        loadLiveSettings(areas, env, noFile);
-      } catch (error) {
-        expect(error).toBeInstanceOf(ConfigError);
-        return (error as Error).message;
-      }
-      throw new Error('expected a ConfigError');
-    };
-    expect(messageOf({ DNS_RESOLVERS: 'not-an-ip' })).toBe(`DNS_RESOLVERS: expected comma-separated IP addresses with an optional :port, e.g. 1.1.1.1,8.8.8.8, found the string "not-an-ip" (from the environment or ${noFile})`);
-    expect(messageOf({ POSTAL_API_URL: 'not-a-url' })).toMatch(/^POSTAL_API_URL: expected an http\(s\) URL like https:\/\/postal.mailgoat.ai, found the string "not-a-url"/);
-    expect(messageOf({ SPAMD_HOST: '127.0.0.1' })).toMatch(/^SPAMD_HOST: expected host:port/);
-    expect(messageOf({ POSTAL_HEALTH_URLS: 'http://127.0.0.1:9090/health' })).toMatch(/^POSTAL_HEALTH_URLS: expected name=URL pairs/);
-    expect(messageOf({ POSTAL_API_KEYS_FILE: tmpdir() })).toBe(`POSTAL_API_KEYS_FILE=${tmpdir()}: is a directory; expected a API keys file (a file)`);
-    expect(loadLiveSettings(dns, { DNS_RESOLVERS: '1.1.1.1, 127.0.0.1:5353, [::1]:53, 2606:4700::1111' }, noFile).resolvers).toHaveLength(4);
+    expect(configErrorOf({ DNS_RESOLVERS: 'not-an-ip' })).toBe(`DNS_RESOLVERS: expected comma-separated IP addresses with an optional :port, e.g. 1.1.1.1,8.8.8.8, found the string "not-an-ip" (from the environment or ${noFile})`);
+    expect(configErrorOf({ POSTAL_API_URL: 'not-a-url' })).toMatch(/^POSTAL_API_URL: expected an http\(s\) URL like https:\/\/postal.mailgoat.ai, found the string "not-a-url"/);
+    expect(configErrorOf({ SPAMD_HOST: '127.0.0.1' })).toMatch(/^SPAMD_HOST: expected host:port/);
+    expect(configErrorOf({ POSTAL_HEALTH_URLS: 'http://127.0.0.1:9090/health' })).toMatch(/^POSTAL_HEALTH_URLS: expected name=URL pairs/);
+    expect(configErrorOf({ POSTAL_API_KEYS_FILE: tmpdir() })).toBe(`POSTAL_API_KEYS_FILE=${tmpdir()}: is a directory; expected a API keys file (a file)`);
+    expect(loadLiveSettings(DNS_ONLY, { DNS_RESOLVERS: '1.1.1.1, 127.0.0.1:5353, [::1]:53, 2606:4700::1111' }, noFile).resolvers).toHaveLength(4);
   });
 
   it('never echoes a secret it refuses', () => {
     const dir = mkdtempSync(join(tmpdir(), 'postal-qa-'));
     const keys = join(dir, 'keys.txt');
     writeFileSync(keys, 'ceo@mailgoat.ai SECRETSECRETSECRETSECRE\n');
-    const error = (() => { try { loadLiveSettings(new Set<Area>(['dns']), { POSTAL_API_KEYS_FILE: keys }, noFile); } catch (e) { return e as Error; } return undefined; })();
+    const error = (() => { try { loadLiveSettings(DNS_ONLY, { POSTAL_API_KEYS_FILE: keys }, noFile); } catch (e) { return e as Error; } return undefined; })();
     expect(error?.message).toMatch(/^POSTAL_API_KEYS_FILE=.*keys\.txt:1: the key for ceo@mailgoat.ai is not 24 letters/);
     expect(error?.message).not.toContain('SECRET');
   });
@@ -73,48 +76,29 @@ describe('loadLiveSettings', () => {
     const dir = mkdtempSync(join(tmpdir(), 'postal-qa-'));
     const file = join(dir, 'typo.env');
     writeFileSync(file, 'SEED_GMAIL_ADRESS=a@gmail.com\nPROVISION_HOST=root@host\n');
-    expect(() => loadLiveSettings(new Set<Area>(['dns']), {}, { path: file, explicit: true })).toThrow(`${file}: unknown setting SEED_GMAIL_ADRESS (did you mean SEED_GMAIL_ADDRESS?)`);
-    expect(() => loadLiveSettings(new Set<Area>(['dns']), {}, { path: join(dir, 'nope.env'), explicit: true })).toThrow(/^--env-file=.*nope\.env/);
+    expect(() => loadLiveSettings(DNS_ONLY, {}, { path: file, explicit: true })).toThrow(`${file}: unknown setting SEED_GMAIL_ADRESS (did you mean SEED_GMAIL_ADDRESS?)`);
+    expect(() => loadLiveSettings(DNS_ONLY, {}, { path: join(dir, 'nope.env'), explicit: true })).toThrow(/^--env-file=.*nope\.env/);
     // The default file is optional; a named one is not.
-    expect(() => loadLiveSettings(new Set<Area>(['dns']), {}, { path: join(dir, 'nope.env'), explicit: false })).not.toThrow();
+    expect(() => loadLiveSettings(DNS_ONLY, {}, { path: join(dir, 'nope.env'), explicit: false })).not.toThrow();
   });
 
   it('checks every endpoint setting before the run and masks the outside sender\'s password', () => {
-    const dns = new Set<Area>(['dns']);
-    const refuse = (env: NodeJS.ProcessEnv): string => {
-      try {
-        loadLiveSettings(dns, env, noFile);
-      } catch (error) {
-        return (error as Error).message;
-      }
-      throw new Error('expected a ConfigError');
-    };
-    expect(refuse({ POSTAL_SMTP: 'mail.mailgoat.ai:99999' })).toMatch(/^POSTAL_SMTP: expected host\[:port\]/);
-    expect(refuse({ HOST_RESOLVER: 'dns.google' })).toMatch(/^HOST_RESOLVER: expected "system" or a DNS server address/);
-    expect(refuse({ SEED_GMAIL_IMAP_TLS: 'ssl' })).toMatch(/^SEED_GMAIL_IMAP_TLS: expected implicit or starttls/);
-    expect(refuse({ POSTAL_SERVER_IP: 'mail.mailgoat.ai' })).toMatch(/^POSTAL_SERVER_IP: expected an IP address/);
-    expect(refuse({ CA_FILE: noFile })).toMatch(/^CA_FILE=/);
-    expect(refuse({ POSTAL_QA_DELIVERY_TIMEOUT_S: 'soon' })).toMatch(/^POSTAL_QA_DELIVERY_TIMEOUT_S=soon: must be a number of seconds/);
-    expect(refuse({ OUTSIDE_SMTP_PASSWORD: '' , OUTSIDE_SMTP_FROM: 'nobody' })).toMatch(/^OUTSIDE_SMTP_FROM: expected an email address/);
-    expect(loadLiveSettings(dns, { OUTSIDE_SMTP_PASSWORD: 'hunter2-outside' }, noFile).secrets).toEqual(['hunter2-outside']);
+    expect(configErrorOf({ POSTAL_SMTP: 'mail.mailgoat.ai:99999' })).toMatch(/^POSTAL_SMTP: expected host\[:port\]/);
+    expect(configErrorOf({ HOST_RESOLVER: 'dns.google' })).toMatch(/^HOST_RESOLVER: expected "system" or a DNS server address/);
+    expect(configErrorOf({ SEED_GMAIL_IMAP_TLS: 'ssl' })).toMatch(/^SEED_GMAIL_IMAP_TLS: expected implicit or starttls/);
+    expect(configErrorOf({ POSTAL_SERVER_IP: 'mail.mailgoat.ai' })).toMatch(/^POSTAL_SERVER_IP: expected an IP address/);
+    expect(configErrorOf({ CA_FILE: noFile })).toMatch(/^CA_FILE=/);
+    expect(configErrorOf({ POSTAL_QA_DELIVERY_TIMEOUT_S: 'soon' })).toMatch(/^POSTAL_QA_DELIVERY_TIMEOUT_S=soon: must be a number of seconds/);
+    expect(configErrorOf({ OUTSIDE_SMTP_PASSWORD: '' , OUTSIDE_SMTP_FROM: 'nobody' })).toMatch(/^OUTSIDE_SMTP_FROM: expected an email address/);
+    expect(loadLiveSettings(DNS_ONLY, { OUTSIDE_SMTP_PASSWORD: 'hunter2-outside' }, noFile).secrets).toEqual(['hunter2-outside']);
   });
 
   it('checks the mail-tester settings and refuses an account and an address together', () => {
-    const dns = new Set<Area>(['dns']);
-    const refuse = (env: NodeJS.ProcessEnv): string => {
-      try {
-        loadLiveSettings(dns, env, noFile);
-      } catch (error) {
-        expect(error).toBeInstanceOf(ConfigError);
-        return (error as Error).message;
-      }
-      throw new Error('expected a ConfigError');
-    };
-    expect(refuse({ MAIL_TESTER_USER: 'mail goat' })).toMatch(/^MAIL_TESTER_USER: expected your mail-tester account name/);
-    expect(refuse({ MAIL_TESTER_ADDRESS: 'test-abc' })).toMatch(/^MAIL_TESTER_ADDRESS: expected an email address like test-abc123@srv1\.mail-tester\.com/);
-    expect(refuse({ MAIL_TESTER_URL: 'www.mail-tester.com' })).toMatch(/^MAIL_TESTER_URL: expected an http\(s\) URL/);
-    expect(refuse({ MAIL_TESTER_DOMAIN: 'mail-tester' })).toMatch(/^MAIL_TESTER_DOMAIN: expected a domain/);
-    expect(refuse({ MAIL_TESTER_USER: 'mailgoat', MAIL_TESTER_ADDRESS: 'test-abc@srv1.mail-tester.com' })).toMatch(/^MAIL_TESTER_USER and MAIL_TESTER_ADDRESS are both set: keep one/);
-    expect(loadLiveSettings(dns, { MAIL_TESTER_USER: 'mail-goat.qa' }, noFile).values.MAIL_TESTER_USER).toBe('mail-goat.qa');
+    expect(configErrorOf({ MAIL_TESTER_USER: 'mail goat' })).toMatch(/^MAIL_TESTER_USER: expected your mail-tester account name/);
+    expect(configErrorOf({ MAIL_TESTER_ADDRESS: 'test-abc' })).toMatch(/^MAIL_TESTER_ADDRESS: expected an email address like test-abc123@srv1\.mail-tester\.com/);
+    expect(configErrorOf({ MAIL_TESTER_URL: 'www.mail-tester.com' })).toMatch(/^MAIL_TESTER_URL: expected an http\(s\) URL/);
+    expect(configErrorOf({ MAIL_TESTER_DOMAIN: 'mail-tester' })).toMatch(/^MAIL_TESTER_DOMAIN: expected a domain/);
+    expect(configErrorOf({ MAIL_TESTER_USER: 'mailgoat', MAIL_TESTER_ADDRESS: 'test-abc@srv1.mail-tester.com' })).toMatch(/^MAIL_TESTER_USER and MAIL_TESTER_ADDRESS are both set: keep one/);
+    expect(loadLiveSettings(DNS_ONLY, { MAIL_TESTER_USER: 'mail-goat.qa' }, noFile).values.MAIL_TESTER_USER).toBe('mail-goat.qa');
   });
 });

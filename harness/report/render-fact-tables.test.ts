@@ -17,7 +17,6 @@ describe('the spam score table', () => {
       fn05({
         formula: 'F',
         threshold: 8,
-        judgedBy: 'mail-tester',
         spamScores: [estimate],
         mailTester: { address: 'm-1@mail-tester.com', reportUrl: 'https://www.mail-tester.com/m-1', score: 8.5, shown: '8,5/10', deductions: [{ path: 'signature.subtests.dkim', title: 'DKIM | not valid', points: -1 }], rules: [{ code: 'MISSING_MID', score: 0.5, description: '' }] },
       }),
@@ -40,7 +39,7 @@ describe('the spam score table', () => {
   });
 
   it('without mail-tester, shows the formula\'s scores alone', () => {
-    const text = spamScoreTable(fn05({ formula: 'F', threshold: 8, judgedBy: 'formula', spamScores: [estimate] })).join('\n');
+    const text = spamScoreTable(fn05({ formula: 'F', threshold: 8, spamScores: [estimate] })).join('\n');
     expect(text).not.toContain('mail-tester');
     expect(text).toContain('Formula: F. Threshold: 8/10.');
     expect(text).toContain('| SpamAssassin | X | -1 | a\\|b |');

@@ -105,7 +105,7 @@ export function notReceivedJson(id: string): Record<string, unknown> {
   return { status: false, id, title: `No message for ${id} yet: send one, then ask again (world mail-tester stand-in)` };
 }
 
-export const MAIN_TESTS = ['spamAssassin', 'signature', 'body', 'blacklists', 'links'] as const;
+const MAIN_TESTS = ['spamAssassin', 'signature', 'body', 'blacklists', 'links'] as const;
 
 /** `&test=<key>`: mail-tester returns only that main test (with the summary fields). */
 export function onlyTest(report: Record<string, unknown>, key: string): Record<string, unknown> {

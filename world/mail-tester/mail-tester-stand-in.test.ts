@@ -11,6 +11,7 @@ import type { DnsRecord } from '../../core/artifacts/zone-file.ts';
 import { BLOCKLISTS, blocklistQuery } from '../../core/dnsbl/blocklists.ts';
 import type { SpamScorer } from '../../core/spam/spam-scorer.ts';
 import { DnsServer } from '../dns-server.ts';
+import { record as r, soaRecord as soa } from '../testing/test-records.ts';
 import { dkimKey } from '../sender/dkim-key.ts';
 import { createCertificateAuthority, type WorldCertificateAuthority } from '../tls/certificate-authority.ts';
 import { startMailTester, type MailTesterStandIn } from './mail-tester-stand-in.ts';
@@ -25,8 +26,6 @@ const ROGUE_IP = `${NET}.32`; // no SPF, no PTR, listed on Spamhaus ZEN
 
 const goodKey = dkimKey('good.test', 'sel');
 const zen = BLOCKLISTS.find((b) => b.zone === 'zen.spamhaus.org')!;
-const r = (name: string, type: DnsRecord['type'], data: string): DnsRecord => ({ name, type, ttl: 60, data });
-const soa = (zone: string): DnsRecord => r(zone, 'SOA', `ns1.world.test hostmaster.${zone} 1 3600 600 86400 60`);
 const records: DnsRecord[] = [
   soa('mail-tester.test'),
   r('mail-tester.test', 'MX', '10 mx.mail-tester.test'),

@@ -13,6 +13,7 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import { BLOCKLISTS, blocklistQuery } from '../../core/dnsbl/blocklists.ts';
 import type { SpamScorer } from '../../core/spam/spam-scorer.ts';
 import type { DnsEndpoint } from '../dns-server.ts';
+import { parseHeaders } from '../postal/mail-headers.ts';
 import { receivedHeader } from '../providers/trace-headers.ts';
 import { closeSmtp, listenSmtp, readMessage, smtpError } from '../providers/smtp-listen.ts';
 import { reverseName, worldResolver } from '../providers/world-resolver.ts';
@@ -43,11 +44,6 @@ export interface MailTesterStandIn {
 }
 
 const ZEN = BLOCKLISTS.find((list) => list.zone === 'zen.spamhaus.org')!;
-
-function headerOf(raw: Buffer, name: string): string | undefined {
-  const head = raw.toString('utf8').split(/\r?\n\r?\n/)[0] ?? '';
-  return new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(head.replace(/\r?\n[ \t]+/g, ' '))?.[1]?.trim();
-}
 
 export async function startMailTester(options: StartMailTesterOptions): Promise<MailTesterStandIn> {
   const domain = (options.domain ?? 'mail-tester.test').toLowerCase();
@@ -83,6 +79,7 @@ export async function startMailTester(options: StartMailTesterOptions): Promise<
     // which SpamAssassin's envelope rules (e.g. HEADER_FROM_DIFFERENT_DOMAINS) read.
     const spam = await options.spamScorer.check(Buffer.concat([Buffer.from(`Return-Path: <${mailFrom}>\r\n${received}`), raw]));
     const [ptrOk, listed] = await Promise.all([forwardConfirmed(ip), listedOnZen(ip)]);
+    const headers = parseHeaders(raw);
     const facts = {
       spamAssassin: { score: spam.score, rules: spam.rules.map((r) => ({ rule: r.rule, points: r.points, description: r.description })) },
       spf: (auth.spf ? auth.spf.status.result : 'none').toLowerCase(),
@@ -90,13 +87,13 @@ export async function startMailTester(options: StartMailTesterOptions): Promise<
       dmarc: (auth.dmarc ? auth.dmarc.status.result : 'none').toLowerCase(),
       aligned: passing.some((r) => Boolean((r.status as { aligned?: string | boolean }).aligned)),
       ptrOk,
-      hasMessageId: Boolean(headerOf(raw, 'Message-ID')),
-      hasDate: Boolean(headerOf(raw, 'Date')),
+      hasMessageId: Boolean(headers.get('message-id')?.[0]),
+      hasDate: Boolean(headers.get('date')?.[0]),
       blocklisted: listed,
     };
     for (const rcpt of session.envelope.rcptTo) {
       const id = rcpt.address.split('@')[0]!.toLowerCase();
-      reports.set(id, mailTesterJson({ id, subject: headerOf(raw, 'Subject') ?? '', receivedAt: new Date(), bounceAddress: mailFrom, facts, ...(listed ? { listedOn: { name: ZEN.name, zone: ZEN.zone } } : {}) }));
+      reports.set(id, mailTesterJson({ id, subject: headers.get('subject')?.[0] ?? '', receivedAt: new Date(), bounceAddress: mailFrom, facts, ...(listed ? { listedOn: { name: ZEN.name, zone: ZEN.zone } } : {}) }));
       log(`mail-tester ${session.id} from ${ip} <${mailFrom}> → ${id}: ${String(reports.get(id)!.displayedMark)}`);
     }
   }

@@ -8,6 +8,7 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DnsRecord } from '../../core/artifacts/zone-file.ts';
 import { DnsServer } from '../dns-server.ts';
+import { record as r, soaRecord as soa } from '../testing/test-records.ts';
 import { dkimKey } from '../sender/dkim-key.ts';
 import { startOutsideSender, type OutsideSender } from '../sender/outside-sender.ts';
 import { startSpamd, type Spamd } from '../spam/spamd.ts';
@@ -27,8 +28,6 @@ const BLOCKED_IP = `${NET}.33`;
 const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
 
 const goodKey = dkimKey('good.test', 'sel');
-const r = (name: string, type: DnsRecord['type'], data: string): DnsRecord => ({ name, type, ttl: 60, data });
-const soa = (zone: string): DnsRecord => r(zone, 'SOA', `ns1.world.test hostmaster.${zone} 1 3600 600 86400 60`);
 const baseRecords: DnsRecord[] = [
   soa('gmail.test'),
   r('gmail.test', 'MX', '10 mx.gmail.test'),

@@ -13,6 +13,7 @@ import { SMTPServer } from 'smtp-server';
 import { deploymentSchema, type Deployment } from '../../../core/deployment/deployment-schema.ts';
 import type { AccountsManifest } from '../../../core/artifacts/accounts-manifest.ts';
 import type { DnsRecord } from '../../../core/artifacts/zone-file.ts';
+import { record as r, soaRecord as soa } from '../../testing/test-records.ts';
 import { DnsServer } from '../../dns-server.ts';
 import type { SpamScorer, SpamVerdict } from '../../../core/spam/spam-scorer.ts';
 import { createCertificateAuthority, type WorldCertificateAuthority } from '../../tls/certificate-authority.ts';
@@ -170,8 +171,6 @@ export async function startTestWorld(options: { slot?: number; catchAll?: boolea
 
     const domain = deployment.domain;
     const mailHost = deployment.server.mailHost;
-    const r = (name: string, type: DnsRecord['type'], data: string): DnsRecord => ({ name, type, ttl: 60, data });
-    const soa = (zone: string): DnsRecord => r(zone, 'SOA', `ns1.world.test hostmaster.world.test 1 3600 600 86400 60`);
     const dkimName = `${deployment.dns.dkim.selector.toLowerCase()}._domainkey.${domain}`;
     const records: DnsRecord[] = [
       soa(domain),
