@@ -9,6 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvFile, loadLiveSettings } from '../harness/config/live-settings.ts';
 import { AREAS } from '../harness/controls/catalog.ts';
@@ -29,7 +30,7 @@ interface ControlResult {
 
 /** The environment a user's shell would have, minus anything that would point the run elsewhere. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, POSTAL_QA_ARTIFACTS: 'off' };
+  const env: NodeJS.ProcessEnv = { ...process.env, POSTAL_QA_ARTIFACTS: 'off' };
   for (const key of Object.keys(env)) if (/^(POSTAL_|SEED_|DNS_|MAILGOAT_|INBOX_|SPAMD_|OUTSIDE_|HOST_RESOLVER|CA_FILE|RELAY_)/.test(key) && key !== 'POSTAL_QA_ARTIFACTS') delete env[key];
   return env;
 }
