@@ -9,7 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout } from 'node:timers';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvFile, loadLiveSettings } from '../harness/config/live-settings.ts';
 import { AREAS } from '../harness/controls/catalog.ts';
@@ -37,7 +37,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 
 async function runSuite(args: string[], reportDir: string): Promise<{ code: number | null; output: string; controls: ControlResult[] }> {
   const run = startCli('node', ['--import', 'tsx', 'harness/cli.ts', ...args, `--report-dir=${reportDir}`], { cwd: ROOT, env: cleanEnv() });
-  const ended = await Promise.race([run.exited, new Promise<undefined>((resolve) => setTimeout(resolve, SUITE_DEADLINE_MS).unref())]);
+  const ended = await Promise.race([run.exited, delay(SUITE_DEADLINE_MS, undefined, { ref: false })]);
   if (!ended) {
     run.kill();
     throw new Error(`the suite did not end within ${SUITE_DEADLINE_MS} ms; its output:\n${run.output()}`);
