@@ -45,7 +45,8 @@ export const FAULT_ORACLE: Readonly<Record<string, readonly string[]>> = {
   'smtp-down': ALL_BUT_DNS,
   'route-missing': INTERNAL_MAIL,
   'api-key-revoked': ['INF-06', 'FN-01', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-06', 'PERF-01', 'PERF-02'],
-  'catch-all-missing': INTERNAL_MAIL,
+  // dmarc@ (the rua address) has no route of its own: without the catch-all Postal refuses it (DNS-09).
+  'catch-all-missing': [...INTERNAL_MAIL, 'DNS-09'],
   'open-relay': ['SEC-01'],
   'starttls-off': ['SEC-03'],
   'spammy-signature': ['FN-01', 'FN-05', 'PERF-01', 'PERF-02'],
@@ -53,6 +54,9 @@ export const FAULT_ORACLE: Readonly<Record<string, readonly string[]>> = {
   'ip-blocklisted': ['DNS-08', 'FN-02', 'FN-03', 'FN-04', 'FN-05'],
   'inbox-5xx': INTERNAL_MAIL,
   'slow-delivery': ['PERF-02'],
+  'dmarc-report-malformed': ['FN-08'],
+  'dmarc-report-foreign-domain': ['FN-08'],
+  'dmarc-unknown-source': ['FN-08'],
 };
 
 /** The controls a fault must turn red; throws for a fault the oracle does not know (a new fault needs its row). */
