@@ -12,13 +12,7 @@ import { listWholeInbox } from '../clients/inbox-reader.ts';
 import { readReports, type ReadResult } from '../dmarc/read-reports.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 
-export interface RuaAnswer {
-  address: string;
-  /** Where it was asked: the MX host, or why none could be. */
-  mx?: string;
-  code?: number;
-  reply: string;
-}
+import type { RuaAnswer } from '../checks/rua-check.ts';
 
 export interface DmarcReportProbe {
   /** Where the reports were read from, for the evidence. */
@@ -113,7 +107,7 @@ export function dmarcReportProbe(context: ProbeContext): DmarcReportProbe {
             const mail = await dialogue.command('MAIL FROM:<>');
             const rcpt = mail.code < 400 ? await dialogue.command(`RCPT TO:<${address}>`) : mail;
             await dialogue.command('RSET').catch(() => undefined);
-            return { address, mx: host, code: rcpt.code, reply: rcpt.text };
+            return { address, mx: host, code: rcpt.code, reply: rcpt.lines.join(' ') };
           } finally {
             dialogue.close();
           }
