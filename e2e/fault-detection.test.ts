@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { judgeFaultRun } from '../scripts/fault-judgement.ts';
-import { expectedRed } from '../scripts/fault-oracle.ts';
+import { controlText, judgeFaultRun, type ControlWords } from '../scripts/fault-judgement.ts';
+import { expectedReasons, expectedRed } from '../scripts/fault-oracle.ts';
 import { harnessCommand, PROJECT_ROOT } from '../scripts/harness-command.ts';
 
 describe('a stopped worker', () => {
@@ -22,13 +22,15 @@ describe('a stopped worker', () => {
       timeout: 180_000,
       env: { ...process.env, POSTAL_QA_WORLD_NET: '127.0.85' },
     });
-    const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string }> };
+    const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string } & ControlWords> };
     const outcomes = Object.fromEntries(results.controls.map((c) => [c.id, c.outcome]));
+    const texts = Object.fromEntries(results.controls.map((c) => [c.id, controlText(c)]));
     expect(run.status, run.stdout + run.stderr).toBe(1);
     expect(outcomes['INF-03']).toBe('fail');
     expect(['fail', 'blocked']).toContain(outcomes['FN-01']);
-    const judgement = judgeFaultRun({ fault: 'worker-down', expected: [...expectedRed('worker-down')], exitCode: run.status, outcomes, elapsedMs: 0 });
+    const judgement = judgeFaultRun({ fault: 'worker-down', expected: [...expectedRed('worker-down')], because: expectedReasons('worker-down'), exitCode: run.status, outcomes, texts, elapsedMs: 0 });
     expect(judgement.unrelated).toEqual([]);
+    expect(judgement.wrongReason).toEqual([]);
     expect(judgement.ok, judgement.problems.join('; ')).toBe(true);
     // Everything outside the mail flow still passed: DNS and security do not depend on the worker.
     for (const id of ['DNS-01', 'DNS-03', 'DNS-06', 'SEC-01', 'SEC-02', 'SEC-03', 'INF-01', 'INF-06']) expect(outcomes[id], id).toBe('pass');

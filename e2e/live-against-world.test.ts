@@ -9,6 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvFile, loadLiveSettings } from '../harness/config/live-settings.ts';
 import { AREAS } from '../harness/controls/catalog.ts';
@@ -29,14 +30,14 @@ interface ControlResult {
 
 /** The environment a user's shell would have, minus anything that would point the run elsewhere. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, POSTAL_QA_ARTIFACTS: 'off' };
+  const env: NodeJS.ProcessEnv = { ...process.env, POSTAL_QA_ARTIFACTS: 'off' };
   for (const key of Object.keys(env)) if (/^(POSTAL_|SEED_|DNS_|MAILGOAT_|INBOX_|SPAMD_|OUTSIDE_|HOST_RESOLVER|CA_FILE|RELAY_)/.test(key) && key !== 'POSTAL_QA_ARTIFACTS') delete env[key];
   return env;
 }
 
 async function runSuite(args: string[], reportDir: string): Promise<{ code: number | null; output: string; controls: ControlResult[] }> {
   const run = startCli('node', ['--import', 'tsx', 'harness/cli.ts', ...args, `--report-dir=${reportDir}`], { cwd: ROOT, env: cleanEnv() });
-  const ended = await Promise.race([run.exited, new Promise<undefined>((resolve) => setTimeout(resolve, SUITE_DEADLINE_MS).unref())]);
+  const ended = await Promise.race([run.exited, delay(SUITE_DEADLINE_MS, undefined, { ref: false })]);
   if (!ended) {
     run.kill();
     throw new Error(`the suite did not end within ${SUITE_DEADLINE_MS} ms; its output:\n${run.output()}`);

@@ -18,8 +18,8 @@ import { CATALOG } from '../harness/controls/catalog.ts';
 import { provisionAccounts } from '../provisioning/accounts/provision-accounts.ts';
 import { provisionDns } from '../provisioning/dns/provision-dns.ts';
 import { describeFaults, faultNames } from '../harness/targets/embedded.ts';
-import { expectedRed } from './fault-oracle.ts';
-import { judgeFaultRun, type FaultRunJudgement } from './fault-judgement.ts';
+import { expectedReasons, expectedRed } from './fault-oracle.ts';
+import { controlText, judgeFaultRun, type ControlWords, type FaultRunJudgement } from './fault-judgement.ts';
 import { harnessCommand, PROJECT_ROOT } from './harness-command.ts';
 
 const { values } = parseArgs({
@@ -39,6 +39,7 @@ const RUN_TIMEOUT_MS = 240_000;
 interface Job {
   name: string;
   expected: string[];
+  because: Readonly<Record<string, RegExp>>;
 }
 
 const WORLD_BOOT_MS = 120_000;
@@ -86,7 +87,7 @@ async function runSuite(job: Job, slot: number): Promise<FaultRunJudgement> {
       world = await startWorldFor(job, net, envFile);
     } catch (error) {
       writeFileSync(join(dir, 'run.log'), (error as Error).message);
-      return judgeFaultRun({ fault: job.name, expected: job.expected, exitCode: null, outcomes: {}, elapsedMs: 0 });
+      return judgeFaultRun({ fault: job.name, expected: job.expected, because: job.because, exitCode: null, outcomes: {}, elapsedMs: 0 });
     }
   }
   const target = throughLive ? ['--env=live', `--env-file=${envFile}`, '--allow-load'] : job.name === 'clean' ? [] : [`--fault=${job.name}`];
@@ -107,13 +108,15 @@ async function runSuite(job: Job, slot: number): Promise<FaultRunJudgement> {
       clearTimeout(timer);
       writeFileSync(join(dir, 'run.log'), output);
       let outcomes: Record<string, string> = {};
+      let texts: Record<string, string> = {};
       try {
-        const results = JSON.parse(readFileSync(join(dir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string }> };
+        const results = JSON.parse(readFileSync(join(dir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string } & ControlWords> };
         outcomes = Object.fromEntries(results.controls.map((c) => [c.id, c.outcome]));
+        texts = Object.fromEntries(results.controls.map((c) => [c.id, controlText(c)]));
       } catch {
         outcomes = {};
       }
-      resolve(judgeFaultRun({ fault: job.name, expected: job.expected, exitCode: code, outcomes, elapsedMs: Date.now() - started }));
+      resolve(judgeFaultRun({ fault: job.name, expected: job.expected, because: job.because, exitCode: code, outcomes, texts, elapsedMs: Date.now() - started }));
     });
   });
   await world?.stop();
@@ -125,7 +128,7 @@ async function main(): Promise<number> {
   // Provision once, before the parallel runs share the artifacts.
   provisionDns(deployment, 'artifacts');
   provisionAccounts(deployment, 'artifacts');
-  const jobs: Job[] = [{ name: 'clean', expected: [] }, ...selected.map((name) => ({ name, expected: [...expectedRed(name)] }))];
+  const jobs: Job[] = [{ name: 'clean', expected: [], because: {} }, ...selected.map((name) => ({ name, expected: [...expectedRed(name)], because: expectedReasons(name) }))];
   for (const job of jobs) mkdirSync(join(reportDir, 'faults', job.name), { recursive: true });
 
   const started = Date.now();
@@ -153,38 +156,40 @@ async function main(): Promise<number> {
   const faultsOnly = results.filter((r) => r.fault !== 'clean');
   const detected = faultsOnly.filter((r) => r.detected).length;
   const unrelated = results.reduce((n, r) => n + r.unrelated.length, 0);
+  const rightReason = faultsOnly.filter((r) => r.rightReason).length;
   const wall = (Date.now() - started) / 1000;
   const flaky = results.filter((r) => r.flaky).map((r) => r.fault);
-  writeFileSync(join(reportDir, 'fault-matrix.md'), renderMatrix(results, { detected, total: faultsOnly.length, unrelated, wall, parallel, flaky }));
-  console.log(`\nDetection score (${throughLive ? 'through the live target' : 'embedded'}): ${detected}/${faultsOnly.length} faults detected, ${unrelated} unrelated red controls, clean run ${results.find((r) => r.fault === 'clean')?.ok ? 'green' : 'NOT green'}; ${flaky.length ? `FLAKY (passed on retry): ${flaky.join(', ')}; ` : ''}${wall.toFixed(0)} s wall, ${parallel} in parallel`);
+  writeFileSync(join(reportDir, 'fault-matrix.md'), renderMatrix(results, { detected, rightReason, total: faultsOnly.length, unrelated, wall, parallel, flaky }));
+  console.log(`\nDetection score (${throughLive ? 'through the live target' : 'embedded'}): ${detected}/${faultsOnly.length} faults detected, ${rightReason}/${faultsOnly.length} for the right reason, ${unrelated} unrelated red controls, clean run ${results.find((r) => r.fault === 'clean')?.ok ? 'green' : 'NOT green'}; ${flaky.length ? `FLAKY (passed on retry): ${flaky.join(', ')}; ` : ''}${wall.toFixed(0)} s wall, ${parallel} in parallel`);
   console.log(`Matrix: ${join(reportDir, 'fault-matrix.md')}`);
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
 const SYMBOL: Record<string, string> = { pass: '·', fail: '**F**', blocked: 'b', error: '**E**', warn: 'w', skipped: 's', waived: 'v' };
 
-function renderMatrix(results: FaultRunJudgement[], totals: { detected: number; total: number; unrelated: number; wall: number; parallel: number; flaky: string[] }): string {
+function renderMatrix(results: FaultRunJudgement[], totals: { detected: number; rightReason: number; total: number; unrelated: number; wall: number; parallel: number; flaky: string[] }): string {
   const ids = CATALOG.map((c) => c.id);
   const out = [
     '# Fault matrix',
     '',
-    `Detection score: **${totals.detected}/${totals.total}** faults detected; **${totals.unrelated}** unrelated red controls; ${totals.wall.toFixed(0)} s wall time, ${totals.parallel} worlds in parallel. Generated by \`npm run faults\`.`,
+    `Detection score: **${totals.detected}/${totals.total}** faults detected; **${totals.rightReason}/${totals.total}** for the right reason (the failing control names the fault's real cause); **${totals.unrelated}** unrelated red controls; ${totals.wall.toFixed(0)} s wall time, ${totals.parallel} worlds in parallel. Generated by \`npm run faults\`.`,
     ...(totals.flaky.length ? ['', `**Flaky:** ${totals.flaky.join(', ')} passed only on a retry in a fresh world; the first run's problems are in the Result column.`] : []),
     '',
     'Each row is one run of the whole suite against a fresh embedded world with one named fault. **F** failed, b blocked by a failed prerequisite, · passed, w warning, s skipped, **E** error; a cell in brackets was expected red.',
     '',
-    `| Fault | Result | ${ids.join(' | ')} |`,
-    `|---|---|${ids.map(() => '---').join('|')}|`,
+    `| Fault | Result | Right reason | ${ids.join(' | ')} |`,
+    `|---|---|---|${ids.map(() => '---').join('|')}|`,
   ];
   for (const r of results) {
     const cells = ids.map((id) => {
       const symbol = SYMBOL[r.outcomes[id] ?? ''] ?? '?';
       return r.expected.includes(id) ? `[${symbol}]` : symbol;
     });
-    out.push(`| ${r.fault} | ${r.ok ? (r.flaky ? `ok on retry (first: ${r.flaky})` : 'ok') : `**${r.problems.join('; ')}**`} | ${cells.join(' | ')} |`);
+    const reason = r.fault === 'clean' ? '' : r.rightReason ? '✔' : `✘ ${r.wrongReason.map((w) => w.id).join(', ')}`;
+    out.push(`| ${r.fault} | ${r.ok ? (r.flaky ? `ok on retry (first: ${r.flaky})` : 'ok') : `**${r.problems.join('; ').replaceAll('|', '\\|')}**`} | ${reason} | ${cells.join(' | ')} |`);
   }
   const descriptions = new Map(describeFaults().split('\n').map((line) => [line.split(/\s+/)[0]!, line.replace(/^\S+\s+/, '')]));
-  out.push('', '## Faults', '', ...faultNames().map((name) => `- \`${name}\` — ${descriptions.get(name)}. Expected red: ${expectedRed(name).join(', ')}.`), '');
+  out.push('', '## Faults', '', ...faultNames().map((name) => `- \`${name}\` — ${descriptions.get(name)}. Expected red: ${expectedRed(name).join(', ')}; because: ${Object.entries(expectedReasons(name)).map(([id, words]) => `${id} says /${words.source}/`).join(', ')}.`), '');
   return out.join('\n');
 }
 

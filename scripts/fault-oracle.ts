@@ -1,7 +1,10 @@
 /**
  * The fault oracle: for each named fault of the world, the controls that must turn red (fail, or be
- * blocked by a failing prerequisite) — and, by omission, every control that must stay green. The world
- * knows how to break itself; only the fault matrix knows what the harness must see.
+ * blocked by a failing prerequisite) — and, by omission, every control that must stay green — and, for the
+ * controls that must fail outright, the words of the fault's real cause that the control's summary or
+ * remediation must contain (`because`). A control that goes red for another reason sends the operator after
+ * the wrong cause: the fault matrix counts that as a failure of the harness. The world knows how to break
+ * itself; only the fault matrix knows what the harness must see and say.
  */
 import { CATALOG } from '../harness/controls/catalog.ts';
 
@@ -18,50 +21,71 @@ const ALL_BUT_DNS = CATALOG.filter((c) => c.area !== 'dns' && c.id !== 'INF-07')
 /** The database down: Postal's API and queue fail, so everything that sends mail or asks the API is red; ports, TLS, DNS and relay rules still answer. */
 const NEEDS_DATABASE = ['INF-03', 'INF-05', 'INF-06', 'SEC-02', ...EXTERNAL_MAIL, 'FN-01', 'FN-06', 'FN-07', 'PERF-01', 'PERF-02'];
 
-export const FAULT_ORACLE: Readonly<Record<string, readonly string[]>> = {
-  'domain-never-dns-checked': ['FN-04'],
-  'dkim-record-k-rsa': ['DNS-04', 'FN-04'],
-  'dkim-selector-without-prefix': ['DNS-04', 'FN-04'],
-  'database-down': NEEDS_DATABASE,
-  'spf-without-ip': ['DNS-03', 'FN-04'],
-  'spf-too-many-lookups': ['DNS-03'],
-  'two-spf-records': ['DNS-03'],
-  'dkim-missing': ['DNS-04', 'FN-04'],
+export interface FaultExpectation {
+  /** The controls that must turn red (fail, or blocked by a failing prerequisite). */
+  red: readonly string[];
+  /**
+   * Per control that must fail outright: a pattern of the words naming the fault's real cause, matched against
+   * the control's summary and remediation (and every failing verdict's). At least one control per fault.
+   */
+  because: Readonly<Record<string, RegExp>>;
+}
+
+const expect = (red: readonly string[], because: Record<string, RegExp>): FaultExpectation => ({ red, because });
+
+export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
+  'domain-never-dns-checked': expect(['FN-04'], { 'FN-04': /DNS check/i }),
+  'dkim-record-k-rsa': expect(['DNS-04', 'FN-04'], { 'DNS-04': /Invalid/, 'FN-04': /fallback key/ }),
+  'dkim-selector-without-prefix': expect(['DNS-04', 'FN-04'], { 'DNS-04': /no DKIM key record at postal-/, 'FN-04': /fallback key/ }),
+  'database-down': expect(NEEDS_DATABASE, { 'INF-03': /postal-mariadb/ }),
+  'spf-without-ip': expect(['DNS-03', 'FN-04'], { 'DNS-03': /ip4:91\.98\.35\.3/, 'FN-04': /Authorise the server's IP in the SPF record/ }),
+  'spf-too-many-lookups': expect(['DNS-03'], { 'DNS-03': /11 DNS-querying terms, over the limit of 10/ }),
+  'two-spf-records': expect(['DNS-03'], { 'DNS-03': /2 SPF records/ }),
+  'dkim-missing': expect(['DNS-04', 'FN-04'], { 'DNS-04': /no DKIM key record/, 'FN-04': /fallback key/ }),
   // DNS-04 compares the published record with the one Postal holds: an old key is caught in DNS too.
-  'dkim-old-key': ['DNS-04', 'FN-04'],
+  'dkim-old-key': expect(['DNS-04', 'FN-04'], { 'DNS-04': /does not match the record/, 'FN-04': /fallback key/ }),
   // The return-path CNAME then names another host than Postal's return-path domain, so MAIL FROM is foreign
   // too: DMARC fails on both identifiers and the mail-tester score loses its points (FN-05).
-  'dkim-fallback-signing': ['DNS-04', 'FN-04', 'FN-05'],
-  'dmarc-missing': ['DNS-05', 'FN-04'],
-  'dmarc-malformed': ['DNS-05', 'FN-04'],
-  'dmarc-reject-misaligned': ['DNS-04', 'FN-02', 'FN-03', 'FN-04', 'FN-05'],
-  'ptr-missing': ['DNS-06'],
-  'ptr-mismatch': ['DNS-06'],
-  'mx-elsewhere': ['DNS-01', 'DNS-07', ...INTERNAL_MAIL],
-  'stale-resolver': ['DNS-07'],
-  'worker-down': ['INF-03', ...INTERNAL_MAIL, ...EXTERNAL_MAIL],
-  'smtp-health-down': ['INF-03'],
-  'web-down': ALL_BUT_DNS,
-  'smtp-down': ALL_BUT_DNS,
-  'route-missing': INTERNAL_MAIL,
-  'api-key-revoked': ['INF-06', 'FN-01', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-06', 'PERF-01', 'PERF-02'],
+  'dkim-fallback-signing': expect(['DNS-04', 'FN-04', 'FN-05'], { 'FN-04': /not aligned with From/, 'FN-05': /dkimAlignment/ }),
+  'dmarc-missing': expect(['DNS-05', 'FN-04'], { 'DNS-05': /no DMARC record/, 'FN-04': /dmarc=none/ }),
+  'dmarc-malformed': expect(['DNS-05', 'FN-04'], { 'DNS-05': /does not start with "v=DMARC1"/ }),
+  'dmarc-reject-misaligned': expect(['DNS-04', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'FN-02': /5\.7\.26/ }),
+  'ptr-missing': expect(['DNS-06'], { 'DNS-06': /has no PTR record/ }),
+  'ptr-mismatch': expect(['DNS-06'], { 'DNS-06': /PTR of \S+ is static\.3\.35\.98\.91\.clients\.your-server\.de, not mail\.mailgoat\.ai/ }),
+  'mx-elsewhere': expect(['DNS-01', 'DNS-07', ...INTERNAL_MAIL], { 'DNS-01': /not an MX of mailgoat\.ai/, 'INF-05': /No SMTP servers were available/ }),
+  'stale-resolver': expect(['DNS-07'], { 'DNS-07': /resolvers disagree/ }),
+  'worker-down': expect(['INF-03', ...INTERNAL_MAIL, ...EXTERNAL_MAIL], { 'INF-03': /service worker is exited/ }),
+  'smtp-health-down': expect(['INF-03'], { 'INF-03': /smtp health endpoint/ }),
+  'web-down': expect(ALL_BUT_DNS, { 'INF-01': /:443 is not reachable/ }),
+  'smtp-down': expect(ALL_BUT_DNS, { 'INF-01': /:25 is not reachable/ }),
+  'route-missing': expect(INTERNAL_MAIL, { 'INF-05': /Create the Route "dev2"/ }),
+  'api-key-revoked': expect(['INF-06', 'FN-01', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-06', 'PERF-01', 'PERF-02'], { 'INF-06': /growth .*refused: InvalidServerAPIKey/ }),
   // dmarc@ (the rua address) has no route of its own: without the catch-all Postal refuses it (DNS-09).
-  'catch-all-missing': [...INTERNAL_MAIL, 'DNS-09'],
-  'open-relay': ['SEC-01'],
-  'starttls-off': ['SEC-03'],
-  'spammy-signature': ['FN-01', 'FN-05', 'PERF-01', 'PERF-02'],
-  'outbound-25-blocked': ['INF-07', 'FN-02', 'FN-03', 'FN-04', 'FN-05'],
-  'ip-blocklisted': ['DNS-08', 'FN-02', 'FN-03', 'FN-04', 'FN-05'],
-  'inbox-5xx': INTERNAL_MAIL,
-  'slow-delivery': ['PERF-02'],
-  'dmarc-report-malformed': ['FN-08'],
-  'dmarc-report-foreign-domain': ['FN-08'],
-  'dmarc-unknown-source': ['FN-08'],
+  'catch-all-missing': expect([...INTERNAL_MAIL, 'DNS-09'], { 'INF-05': /catch-all/, 'DNS-09': /dmarc@mailgoat\.ai refuses mail.*530/ }),
+  'open-relay': expect(['SEC-01'], { 'SEC-01': /open relay/ }),
+  'starttls-off': expect(['SEC-03'], { 'SEC-03': /does not offer STARTTLS/ }),
+  'spammy-signature': expect(['FN-01', 'FN-05', 'PERF-01', 'PERF-02'], { 'FN-01': /arrived altered: body differs/, 'FN-05': /spamAssassin/ }),
+  'outbound-25-blocked': expect(['INF-07', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'INF-07': /port 25/ }),
+  'ip-blocklisted': expect(['DNS-08', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'DNS-08': /listed/ }),
+  'inbox-5xx': expect(INTERNAL_MAIL, { 'INF-05': /503/ }),
+  'slow-delivery': expect(['PERF-02'], { 'PERF-02': /p95/ }),
+  'dmarc-report-malformed': expect(['FN-08'], { 'FN-08': /report could not be read.*outlook\.test.*not well-formed XML/ }),
+  'dmarc-report-foreign-domain': expect(['FN-08'], { 'FN-08': /report for example\.org .*not mailgoat\.ai/ }),
+  'dmarc-unknown-source': expect(['FN-08'], { 'FN-08': /not in the deployment .*failed DMARC and were delivered.*spoofing/ }),
 };
 
-/** The controls a fault must turn red; throws for a fault the oracle does not know (a new fault needs its row). */
-export function expectedRed(fault: string): readonly string[] {
+function expectation(fault: string): FaultExpectation {
   const expected = FAULT_ORACLE[fault];
   if (!expected) throw new Error(`the fault oracle has no row for "${fault}": add one to scripts/fault-oracle.ts`);
   return expected;
+}
+
+/** The controls a fault must turn red; throws for a fault the oracle does not know (a new fault needs its row). */
+export function expectedRed(fault: string): readonly string[] {
+  return expectation(fault).red;
+}
+
+/** Per failing control, the words of the fault's real cause it must say. */
+export function expectedReasons(fault: string): Readonly<Record<string, RegExp>> {
+  return expectation(fault).because;
 }

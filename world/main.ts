@@ -303,7 +303,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     args = parse(argv);
     deployment = loadDeployment(args.deployment);
-    const missingPackages = ensureSystemPackages();
+    // Started by the harness (--ipc), the world needs its own programs only; by hand, also the tools it names for trying it.
+    const missingPackages = ensureSystemPackages(['suite', ...(args.ipc ? [] : ['world-tools' as const]), ...(args.postalRspamd ? ['rspamd' as const] : []), ...(args.empty ? ['server-host' as const] : [])]);
     if (missingPackages) throw new ConfigError(missingPackages);
     dns = provisionDns(deployment, args.out);
     accounts = provisionAccounts(deployment, args.out);

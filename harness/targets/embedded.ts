@@ -38,7 +38,7 @@ export const faultNames = (): string[] => FAULTS.map((f) => f.name);
 /** The Debian packages the world needs, installed when this process may; otherwise the line to show. */
 export { ensureSystemPackages };
 /** The Debian packages the world and the tests need (derived in world/system-packages.ts), for .ci/run. */
-export { DEBCONF_PRESELECTIONS, SYSTEM_PACKAGES } from '../../world/system-packages.ts';
+export { DEBCONF_PRESELECTIONS, PACKAGE_NEEDS, packagesFor, SYSTEM_PACKAGES, type PackageNeed } from '../../world/system-packages.ts';
 
 export interface EmbeddedWorldOptions {
   deploymentPath: string;
@@ -71,7 +71,7 @@ export function checkEmbeddedOptions(options: Pick<EmbeddedWorldOptions, 'faults
 /** Starts a world for scripts (benchmarks, the fault matrix's helpers) through the same path the target uses. */
 export function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise<WorldProcess> {
   checkEmbeddedOptions(options);
-  const missingPackages = ensureSystemPackages();
+  const missingPackages = ensureSystemPackages(options.postalRspamd ? ['suite', 'rspamd'] : ['suite']);
   if (missingPackages) throw new ConfigError(missingPackages);
   return startWorldProcess({
     deploymentPath: options.deploymentPath,

@@ -10,9 +10,9 @@ describe('the stand-in image carries what the world starts at run time', () => {
   });
 
   it('follows the table: a program the world starts is in the image as soon as it is listed', () => {
-    const table = [...SYSTEM_PROGRAMS, { program: 'rspamd', package: 'rspamd', usedBy: 'world/spam/rspamd.ts: a second spam engine' }];
+    const table = [...SYSTEM_PROGRAMS, { program: 'rspamd', package: 'rspamd', usedBy: 'world/spam/rspamd.ts: a second spam engine', neededBy: ['rspamd'] as const }];
     expect(worldRuntimePackages(table)).toContain('rspamd');
-    const onlyATest = [...SYSTEM_PROGRAMS, { program: 'nc', package: 'netcat-openbsd', usedBy: 'world/dns-server.test.ts: a probe' }];
+    const onlyATest = [...SYSTEM_PROGRAMS, { program: 'nc', package: 'netcat-openbsd', usedBy: 'world/dns-server.test.ts: a probe', neededBy: ['tests'] as const }];
     expect(worldRuntimePackages(onlyATest)).not.toContain('netcat-openbsd');
   });
 
