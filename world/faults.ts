@@ -235,7 +235,7 @@ export const FAULTS: WorldFault[] = [
     description: "outlook.test also mails the rua address a report whose gzip holds the word `unused` instead of XML (Yahoo's reporter sent such reports in May 2023)",
     source: 'https://github.com/domainaware/parsedmarc/issues/409',
     afterStart: (world, ctx) =>
-      reporterOf(world, 'outlook.test').addExtra(async ({ org, begin, end }) => ({ policyDomain: apex(ctx), fileName: reportFileName(org, apex(ctx), begin, end, 'xml.gz'), contentType: 'application/gzip', bytes: gzipSync('unused') })),
+      reporterOf(world, 'outlook.test').addExtra(({ org, begin, end }) => Promise.resolve({ policyDomain: apex(ctx), fileName: reportFileName(org, apex(ctx), begin, end, 'xml.gz'), contentType: 'application/gzip', bytes: gzipSync('unused') })),
   },
   {
     name: 'dmarc-report-foreign-domain',

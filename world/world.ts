@@ -19,6 +19,7 @@ import { POSTAL_STAND_IN_LIMITATIONS, startPostal, type PostalEndpoints, type Po
 import { startMailTester } from './mail-tester/mail-tester-stand-in.ts';
 import { startProvider, type Provider } from './providers/provider.ts';
 import { startOutsideSender, type OutsideSender } from './sender/outside-sender.ts';
+import { relayToDomain } from './sender/mx-relay.ts';
 import { startSpamd, type Spamd } from './spam/spamd.ts';
 import { startRspamd } from './spam/rspamd.ts';
 import { POSTAL_DEFAULTS } from './postal/postal-config.ts';
@@ -229,7 +230,7 @@ async function startMail(
           seeds: ['seed'],
           dataDir: join(dataDir, p.domain),
           onLog: options.onLog,
-          dmarcReports: { style: p.reportStyle, caPem: ca.certificatePem, periodMs: DMARC_REPORT_PERIOD_MS },
+          dmarcReports: { style: p.reportStyle, caPem: ca.certificatePem, periodMs: DMARC_REPORT_PERIOD_MS, relay: relayToDomain },
         });
         started.push(provider);
         return provider;

@@ -38,7 +38,7 @@ export async function filesOfInboxEntry(entry: InboxEntry, postal: PostalApi, ap
     return { files: [], refused: [`${label} has no Postal message id (an inbox that lists Message-IDs, as MailGoat 1.2.0's does): read the reports with DMARC_REPORTS_IMAP or DMARC_REPORTS_DIR`] };
   }
   const answer = await postal.call<{ attachments?: Array<{ filename?: string; content_type?: string; data?: string; size?: number }> }>('messages/message', apiKey, { id, _expansions: ['attachments'] });
-  if (answer.status !== 'success') return { files: [], refused: [`${label}: Postal's messages/message answered ${answer.status} ${String((answer.data as Record<string, unknown>).code ?? '')}`.trim()] };
+  if (answer.status !== 'success') return { files: [], refused: [`${label}: Postal's messages/message answered ${answer.status} ${JSON.stringify((answer.data as Record<string, unknown>).code ?? '')}`.trim()] };
   const attachments = (answer.data.attachments ?? []).filter((a) => REPORT_NAME.test(a.filename ?? '') || REPORT_TYPES.test(a.content_type ?? ''));
   if (attachments.length === 0) return { files: [], refused: [`${label} has no report attachment (gzip, zip or XML): not a DMARC aggregate report`] };
   return { files: attachments.map((a) => ({ origin: label, name: a.filename ?? `(unnamed ${a.content_type})`, bytes: Buffer.from(a.data ?? '', 'base64') })), refused: [] };

@@ -65,7 +65,8 @@ export const feedbackSchema = z.object({
   record: z.array(recordSchema).min(1, 'a report has at least one record'),
 });
 
-export type Disposition = 'none' | 'quarantine' | 'reject' | 'pass' | string;
+/** none, quarantine or reject (RFC 7489); RFC 9990 adds pass; kept as the reporter wrote it, lowercased. */
+export type Disposition = string;
 
 export interface AggregateRecord {
   sourceIp: string;

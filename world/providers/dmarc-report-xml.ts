@@ -77,7 +77,7 @@ export function reportXml(input: ReportInput): string {
       auth_results: { dkim: m.dkim, spf: m.spf },
     })),
   };
-  return `<?xml version="1.0" encoding="UTF-8" ?>\n${builder.build({ feedback }) as string}`;
+  return `<?xml version="1.0" encoding="UTF-8" ?>\n${builder.build({ feedback })}`;
 }
 
 /** The attachment file name every big reporter uses: receiver!policy-domain!begin!end.<ext>. */

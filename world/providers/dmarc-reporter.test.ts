@@ -9,7 +9,8 @@ import { DnsServer } from '../dns-server.ts';
 import { record as r, soaRecord as soa } from '../testing/test-records.ts';
 import { createCertificateAuthority, type WorldCertificateAuthority } from '../tls/certificate-authority.ts';
 import { closeSmtp, listenSmtp, readMessage } from './smtp-listen.ts';
-import { createDmarcReporter, ruaAddresses } from './dmarc-reporter.ts';
+import nodemailer from 'nodemailer';
+import { createDmarcReporter, ruaAddresses, type RelayMail } from './dmarc-reporter.ts';
 import type { JudgedMessage, PublishedPolicy } from './dmarc-report-xml.ts';
 
 // A fixed net of its own (run under the shared lock with the other world tests).
@@ -80,7 +81,27 @@ afterAll(async () => {
   await Promise.allSettled([...sinks.map((s) => closeSmtp(s)), dns?.stop()]);
 });
 
-const xmlOf = (bytes: Buffer) => new XMLParser({ isArray: (name) => name === 'record' }).parse(bytes.toString('utf8')).feedback;
+/** A plain MTA relay for the test: the first MX's address, STARTTLS against the test CA. */
+const relay: RelayMail = async (domain, envelope, raw, options) => {
+  const [mx] = await options.resolver.resolveMx(domain);
+  const [ip] = await options.resolver.resolve4(mx!.exchange);
+  const transport = nodemailer.createTransport({ host: ip, port: 25, name: options.helo, localAddress: options.localAddress, tls: { ca: [options.ca], servername: mx!.exchange }, logger: false });
+  try {
+    const info = await transport.sendMail({ envelope, raw });
+    return { accepted: true, response: info.response };
+  } finally {
+    transport.close();
+  }
+};
+
+interface Feedback {
+  version: number;
+  report_metadata: { org_name: string };
+  policy_published: Record<string, unknown>;
+  record: Array<{ row: { policy_evaluated: unknown }; auth_results: { spf: unknown } }>;
+}
+
+const xmlOf = (bytes: Buffer): Feedback => (new XMLParser({ isArray: (name) => name === 'record' }).parse(bytes.toString('utf8')) as { feedback: Feedback }).feedback;
 
 describe('the DMARC reporter', () => {
   it('reads rua addresses without size limits and ignores other schemes', () => {
@@ -91,11 +112,11 @@ describe('the DMARC reporter', () => {
   it("mails one Outlook-style gzip report per period to each authorised rua address, counting identical messages in one row", async () => {
     received.length = 0;
     const lines: string[] = [];
-    const reporter = createDmarcReporter({ org: 'outlook.test', style: 'microsoft', localAddress: REPORTER, helo: 'mx.outlook.test', resolver: resolverFor(), ca: ca.certificatePem, periodMs: 300, onLog: (l) => lines.push(l) });
+    const reporter = createDmarcReporter({ relay, org: 'outlook.test', style: 'microsoft', localAddress: REPORTER, helo: 'mx.outlook.test', resolver: resolverFor(), ca: ca.certificatePem, periodMs: 300, onLog: (l) => lines.push(l) });
     reporter.record(policy, message());
     reporter.record(policy, message());
     reporter.record(policy, message({ sourceIp: '127.0.74.66', dkimAligned: false, spfAligned: false, dkim: [], spf: { domain: 'spoofer.test', scope: 'mfrom', result: 'pass' }, envelopeFrom: 'spoofer.test' }));
-    await eventually('two reports sent', async () => (reporter.sent().length >= 2 ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+    await eventually('two reports sent', () => Promise.resolve(reporter.sent().length >= 2 ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
     expect(reporter.sent().map((s) => [s.rua, s.accepted])).toEqual([['dmarc@owner.test', true], ['reports@vendor.test', true]]);
     expect(lines.some((l) => l.includes('not reporting owner.test to x@unauthorised.test: unauthorised.test does not authorise it'))).toBe(true);
 
@@ -108,16 +129,16 @@ describe('the DMARC reporter', () => {
     expect(feedback.report_metadata.org_name).toBe('outlook.test');
     expect(feedback.policy_published).toMatchObject({ domain: 'owner.test', p: 'none', adkim: 'r', pct: 100 });
     expect(feedback.record).toHaveLength(2);
-    expect(feedback.record[0].row).toEqual({ source_ip: '127.0.74.99', count: 2, policy_evaluated: { disposition: 'none', dkim: 'pass', spf: 'pass' } });
-    expect(feedback.record[1].row.policy_evaluated).toEqual({ disposition: 'none', dkim: 'fail', spf: 'fail' });
-    expect(feedback.record[1].auth_results.spf).toEqual({ domain: 'spoofer.test', scope: 'mfrom', result: 'pass' });
+    expect(feedback.record[0]!.row).toEqual({ source_ip: '127.0.74.99', count: 2, policy_evaluated: { disposition: 'none', dkim: 'pass', spf: 'pass' } });
+    expect(feedback.record[1]!.row.policy_evaluated).toEqual({ disposition: 'none', dkim: 'fail', spf: 'fail' });
+    expect(feedback.record[1]!.auth_results.spf).toEqual({ domain: 'spoofer.test', scope: 'mfrom', result: 'pass' });
     await reporter.stop();
   });
 
   it("mails Google's zip, and sends what a fault adds in a message of its own", async () => {
     received.length = 0;
-    const reporter = createDmarcReporter({ org: 'gmail.test', style: 'google', localAddress: REPORTER, helo: 'mx.gmail.test', resolver: resolverFor(), ca: ca.certificatePem, periodMs: 60_000 });
-    reporter.addExtra(async ({ org }) => ({ policyDomain: 'owner.test', fileName: `${org}!broken.xml.gz`, contentType: 'application/gzip', bytes: Buffer.from('unused') }));
+    const reporter = createDmarcReporter({ relay, org: 'gmail.test', style: 'google', localAddress: REPORTER, helo: 'mx.gmail.test', resolver: resolverFor(), ca: ca.certificatePem, periodMs: 60_000 });
+    reporter.addExtra(({ org }) => Promise.resolve({ policyDomain: 'owner.test', fileName: `${org}!broken.xml.gz`, contentType: 'application/gzip', bytes: Buffer.from('unused') }));
     reporter.record(policy, message());
     await reporter.flush();
     const toOwner = await Promise.all(received.filter((m) => m.at === MX).map((m) => simpleParser(m.raw)));
@@ -130,7 +151,7 @@ describe('the DMARC reporter', () => {
 
   it('reports nothing without messages, and nothing after it stopped', async () => {
     received.length = 0;
-    const reporter = createDmarcReporter({ org: 'gmail.test', style: 'google', localAddress: REPORTER, helo: 'mx.gmail.test', resolver: resolverFor(), ca: ca.certificatePem, periodMs: 50 });
+    const reporter = createDmarcReporter({ relay, org: 'gmail.test', style: 'google', localAddress: REPORTER, helo: 'mx.gmail.test', resolver: resolverFor(), ca: ca.certificatePem, periodMs: 50 });
     await reporter.flush();
     await reporter.stop();
     reporter.record(policy, message());

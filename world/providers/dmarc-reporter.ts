@@ -10,7 +10,6 @@
  */
 import type { promises as dns } from 'node:dns';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { relayToDomain } from '../sender/mx-relay.ts';
 import { gzipped, reportFileName, reportXml, zipped, type JudgedMessage, type PublishedPolicy } from './dmarc-report-xml.ts';
 
 export type ReportStyle = 'google' | 'microsoft';
@@ -18,7 +17,16 @@ export type ReportStyle = 'google' | 'microsoft';
 /** A report file a fault adds to every period's mail (sent as a message of its own). */
 export type ExtraReport = (period: { org: string; begin: Date; end: Date; rua: string }) => Promise<{ policyDomain: string; fileName: string; contentType: string; bytes: Buffer }>;
 
+/** How a report reaches a domain's MX (the world hands in its MTA relay: world/sender/mx-relay.ts). */
+export type RelayMail = (
+  domain: string,
+  envelope: { from: string; to: string[] },
+  raw: Buffer,
+  options: { resolver: dns.Resolver; localAddress: string; helo: string; ca: string; port?: number },
+) => Promise<{ accepted: boolean; response: string }>;
+
 export interface DmarcReporterOptions {
+  relay: RelayMail;
   /** The reporting organisation (org_name), e.g. gmail.test. */
   org: string;
   style: ReportStyle;
@@ -113,7 +121,7 @@ export function createDmarcReporter(options: DmarcReporterOptions): DmarcReporte
       .compile()
       .build();
     const ruaDomain = rua.slice(rua.lastIndexOf('@') + 1);
-    const result = await relayToDomain(ruaDomain, { from, to: [rua] }, raw, { resolver: options.resolver, localAddress: options.localAddress, helo: options.helo, ca: options.ca, port: options.smtpPort });
+    const result = await options.relay(ruaDomain, { from, to: [rua] }, raw, { resolver: options.resolver, localAddress: options.localAddress, helo: options.helo, ca: options.ca, port: options.smtpPort });
     sent.push({ policyDomain: file.policyDomain, rua, fileName: file.fileName, accepted: result.accepted, response: result.response });
     log(`${options.org}: DMARC report ${file.fileName} for ${file.policyDomain} → ${rua}: ${result.response}`);
   }

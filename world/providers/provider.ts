@@ -21,7 +21,7 @@ import { deliverToMaildir } from '../imap/maildir.ts';
 import type { SpamScorer, SpamVerdict } from '../../core/spam/spam-scorer.ts';
 import type { WorldCertificateAuthority } from '../tls/certificate-authority.ts';
 import { decideFiling, type DmarcOutcome } from './provider-decision.ts';
-import { createDmarcReporter, type DmarcReporter, type ReportStyle } from './dmarc-reporter.ts';
+import { createDmarcReporter, type DmarcReporter, type RelayMail, type ReportStyle } from './dmarc-reporter.ts';
 import { judgedMessage } from './dmarc-judged-message.ts';
 import { listenSmtp, smtpError, closeSmtp, readMessage } from './smtp-listen.ts';
 import { deliveredTo, normaliseHeaderBlock, receivedHeader, spamHeaders } from './trace-headers.ts';
@@ -52,7 +52,7 @@ export interface StartProviderOptions {
   /** one line per SMTP transaction outcome, and Dovecot's log */
   onLog?: (line: string) => void;
   /** DMARC aggregate reports of the mail it judged, mailed to each domain's rua (as Google's or Outlook's); none when absent */
-  dmarcReports?: { style: ReportStyle; periodMs?: number; caPem: string; smtpPort?: number };
+  dmarcReports?: { style: ReportStyle; periodMs?: number; caPem: string; smtpPort?: number; relay: RelayMail };
 }
 
 export interface SeedMailbox {
@@ -118,7 +118,7 @@ export async function startProvider(options: StartProviderOptions): Promise<Prov
   const { resolver, resolve } = worldResolver(options.dnsServer);
   const reports = options.dmarcReports;
   const dmarc = reports
-    ? createDmarcReporter({ org: domain, style: reports.style, periodMs: reports.periodMs, localAddress: options.address, helo: mxHost, resolver, ca: reports.caPem, smtpPort: reports.smtpPort, onLog: log })
+    ? createDmarcReporter({ relay: reports.relay, org: domain, style: reports.style, periodMs: reports.periodMs, localAddress: options.address, helo: mxHost, resolver, ca: reports.caPem, smtpPort: reports.smtpPort, onLog: log })
     : undefined;
 
   mkdirSync(options.dataDir, { recursive: true });
@@ -186,7 +186,7 @@ export async function startProvider(options: StartProviderOptions): Promise<Prov
     const decision = decideFiling({ dmarc: receipt.dmarc, spam: verdict, spamThreshold, providerName: name });
     receipt.reasons = decision.reasons;
     const judged = dmarc && judgedMessage(auth, { sourceIp: remoteAddress, helo, mailFrom, envelopeTo: domain, rejected: decision.action === 'reject' });
-    if (judged) dmarc!.record(judged.policy, judged.message);
+    if (judged) dmarc.record(judged.policy, judged.message);
     if (decision.action === 'reject') {
       receipt.outcome = 'rejected';
       receipt.response = `${decision.code} ${decision.enhanced} ${decision.message}`;
