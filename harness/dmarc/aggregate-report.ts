@@ -23,9 +23,13 @@ const ipAddress = z
   .trim()
   .refine((v) => /^(\d{1,3}\.){3}\d{1,3}$/.test(v) || (/^[0-9A-Fa-f:.]+$/.test(v) && v.includes(':')), 'expected an IPv4 or IPv6 address');
 
-const dkimResult = z.object({ domain: z.string().trim().min(1), selector: optionalText, result: word, human_result: optionalText });
-const spfResult = z.object({ domain: z.string().trim().min(1), scope: optionalText, result: word, human_result: optionalText });
-const reason = z.object({ type: word, comment: optionalText });
+// Reporters leave elements empty (<domain/>, <type/>, <auth_results/>): parsedmarc skips or defaults them, and so do we.
+const resultWord = z.string().trim().optional().transform((v) => (v ? v.toLowerCase() : 'none'));
+const dkimResult = z.object({ domain: optionalText, selector: optionalText, result: resultWord, human_result: optionalText });
+const spfResult = z.object({ domain: optionalText, scope: optionalText, result: resultWord, human_result: optionalText });
+const reason = z.object({ type: optionalText.transform((v) => v?.toLowerCase() ?? 'none'), comment: optionalText });
+/** An empty element parses as "" where an object is expected. */
+const emptyAsObject = (v: unknown) => (v === '' ? {} : v);
 
 const recordSchema = z.object({
   row: z.object({
@@ -36,7 +40,7 @@ const recordSchema = z.object({
   // RFC 7489's draft schema named it "identities"; both are read.
   identifiers: z.object({ envelope_to: optionalText, envelope_from: optionalText, header_from: z.string().trim().min(1) }).optional(),
   identities: z.object({ envelope_to: optionalText, envelope_from: optionalText, header_from: z.string().trim().min(1) }).optional(),
-  auth_results: z.object({ dkim: many(dkimResult), spf: many(spfResult) }).optional(),
+  auth_results: z.preprocess(emptyAsObject, z.object({ dkim: many(dkimResult), spf: many(spfResult) })).optional(),
 });
 
 export const feedbackSchema = z.object({
@@ -154,7 +158,7 @@ function normaliseRecord(record: Feedback['record'][number]): AggregateRecord {
   if (!ids) throw new Error(`the record for ${record.row.source_ip} has no identifiers (header_from)`);
   const dkim = evaluated.dkim ?? 'fail';
   const spf = evaluated.spf ?? 'fail';
-  const spfResults = (record.auth_results?.spf ?? []).map((r) => ({ domain: r.domain.toLowerCase(), scope: r.scope ?? 'mfrom', result: r.result, ...(r.human_result ? { humanResult: r.human_result } : {}) }));
+  const spfResults = (record.auth_results?.spf ?? []).flatMap((r) => (r.domain ? [{ ...r, domain: r.domain }] : [])).map((r) => ({ domain: r.domain.toLowerCase(), scope: r.scope ?? 'mfrom', result: r.result, ...(r.human_result ? { humanResult: r.human_result } : {}) }));
   // parsedmarc backfills envelope_from from the last SPF result when the reporter left it out.
   const envelopeFrom = ids.envelope_from?.toLowerCase() ?? spfResults.at(-1)?.domain;
   return {
@@ -168,7 +172,7 @@ function normaliseRecord(record: Feedback['record'][number]): AggregateRecord {
       ...(ids.envelope_to ? { envelopeTo: ids.envelope_to.toLowerCase() } : {}),
     },
     authResults: {
-      dkim: (record.auth_results?.dkim ?? []).map((r) => ({ domain: r.domain.toLowerCase(), ...(r.selector ? { selector: r.selector } : {}), result: r.result, ...(r.human_result ? { humanResult: r.human_result } : {}) })),
+      dkim: (record.auth_results?.dkim ?? []).flatMap((r) => (r.domain ? [{ ...r, domain: r.domain }] : [])).map((r) => ({ domain: r.domain.toLowerCase(), ...(r.selector ? { selector: r.selector } : {}), result: r.result, ...(r.human_result ? { humanResult: r.human_result } : {}) })),
       spf: spfResults,
     },
   };

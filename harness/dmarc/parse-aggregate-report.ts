@@ -45,7 +45,8 @@ export function maxNesting(xml: string): number {
  * that is not well-formed, a document that is not <feedback>, or a field the schema refuses (named by path).
  */
 export function parseAggregateReport(xml: string): AggregateReport {
-  const text = xml.replace(/^\uFEFF/, '');
+  // IKEA's reporter opened an XML Schema tag it never closed (parsedmarc issue 18): schema tags do not belong in a report.
+  const text = xml.replace(/^\uFEFF/, '').replace(/<\/?xs:schema\b[^>]*>/g, '');
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
     throw new ReportRefused('declares a DOCTYPE/ENTITY (entity expansion, the "billion laughs" XML bomb): an aggregate report has none');
   }

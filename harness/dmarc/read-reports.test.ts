@@ -69,6 +69,21 @@ describe('parseAggregateReport', () => {
     ]);
   });
 
+  it('reads what reporters leave empty: an SPF result without a domain is skipped, an empty reason type is "none", empty auth_results is none', () => {
+    const emptySpf = parseAggregateReport(google.replace('<spf><domain>psrp.mailgoat.ai</domain>', '<spf><domain></domain>'));
+    expect(emptySpf.records[0]!.authResults.spf).toEqual([]);
+    expect(emptySpf.records[0]!.identifiers.envelopeFrom).toBeUndefined();
+    const emptyReason = parseAggregateReport(sampleReportXml({ rows: [{ ip: SERVER, reasons: [{ type: '' }] }] }));
+    expect(emptyReason.records[0]!.policyEvaluated.reasons).toEqual([{ type: 'none' }]);
+    const emptyAuth = parseAggregateReport(google.replace(/<auth_results>[\s\S]*<\/auth_results>/, '<auth_results></auth_results>'));
+    expect(emptyAuth.records[0]!.authResults).toEqual({ dkim: [], spf: [] });
+  });
+
+  it("drops XML Schema tags a reporter left open (IKEA's, parsedmarc issue 18)", () => {
+    const ikea = google.replace('<feedback>', '<feedback><xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="http://dmarc.org/dmarc-xml/0.1">');
+    expect(parseAggregateReport(ikea).orgName).toBe('google.com');
+  });
+
   it('keeps a report id without angle brackets or what follows an @', () => {
     expect(parseAggregateReport(sampleReportXml({ reportId: '&lt;abc.123@reporter.example&gt;', rows: [{ ip: SERVER }] })).reportId).toBe('abc.123');
   });
@@ -131,12 +146,16 @@ describe('unpackReport', () => {
     ['a broken zip', async () => (await zipReport([{ name: 'r.xml', data: google }])).subarray(0, 60), /broken zip file/],
     ['a zip without XML', () => zipReport([{ name: 'r.txt', data: 'x' }]), /without an \.xml entry/],
     ['a PDF', () => Promise.resolve(Buffer.from('%PDF-1.4 …')), /neither gzip, zip nor XML/],
-    ['Latin-1 bytes', () => Promise.resolve(Buffer.from([0x3c, 0x61, 0x3e, 0xe9, 0x3c, 0x2f, 0x61, 0x3e])), /not UTF-8/],
   ])('refuses %s in one line', async (_what, make, why) => {
     const error = await unpackReport(await make(), limits).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReportRefused);
     expect((error as Error).message).toMatch(why);
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('keeps a report with a stray invalid byte, replaced (parsedmarc decodes so too)', async () => {
+    const bytes = Buffer.concat([Buffer.from(google.replace('https://support', 'https://supp')), Buffer.from([0x91])]);
+    expect((await unpackReport(bytes)).xml.endsWith('\uFFFD')).toBe(true);
   });
 
   it('stops a zip entry that lies about its size at the limit', async () => {

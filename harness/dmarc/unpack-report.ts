@@ -44,12 +44,9 @@ export async function unpackReport(bytes: Buffer, limits: UnpackLimits = DEFAULT
   return { format, xml: decodeUtf8(xml) };
 }
 
+/** UTF-8, a stray invalid byte (reporters put them in URLs) replaced rather than costing the report, as parsedmarc does. */
 function decodeUtf8(bytes: Buffer): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new ReportRefused('is not UTF-8 text');
-  }
+  return new TextDecoder('utf-8').decode(bytes);
 }
 
 async function gunzipLimited(bytes: Buffer, maxXmlBytes: number): Promise<Buffer> {
