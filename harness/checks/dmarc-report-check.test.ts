@@ -211,4 +211,48 @@ describe('checkDmarcReports', () => {
     const { verdict } = check([report('google.com', [record(SERVER)])]);
     expect(verdict.evidence.map((e) => e.label)).toEqual(['reporters', 'sources']);
   });
+
+  it('joins every reporter, identity, disposition and forwarder it names, and knows the server by any of its addresses in any case', () => {
+    const v6 = '2001:db8::25';
+    const reports = [
+      report('google.com', [record(v6), record('198.51.100.4', { spf: false }), record('198.51.100.5', { spf: false }), record('203.0.113.7', { spf: false, dkim: false, disposition: 'quarantine' })]),
+      report('Yahoo', [record(SERVER), record('203.0.113.7', { spf: false, dkim: false, disposition: 'reject', headerFrom: 'x.mailgoat.ai' })], { reportId: 'y' }),
+    ];
+    const { verdict, summary } = checkDmarcReports({ domain: DOMAIN, deploymentIps: [SERVER, '2001:DB8::25'], reports, refused: [] });
+    expect(summary.deploymentMessages).toBe(2);
+    expect(verdict.summary).toBe(
+      '203.0.113.7 is not in the deployment (91.98.35.3, 2001:DB8::25) and sent 2 messages as mailgoat.ai, x.mailgoat.ai reported by google.com, Yahoo; they failed DMARC and the policy stopped them (quarantine/reject): spoofing',
+    );
+    expect(verdict.observed).toBe('2 reports, 0 refused files; server 2/2 passing; 203.0.113.7 spoofed-blocked, 198.51.100.4 forwarded, 198.51.100.5 forwarded');
+  });
+
+  it('names forwarders and delivered dispositions joined', () => {
+    const { verdict } = check([report('google.com', [record(SERVER), record('198.51.100.4', { spf: false }), record('198.51.100.5', { spf: false })])]);
+    expect(verdict.summary).toContain('; forwarded by 198.51.100.4, 198.51.100.5 (the domain');
+    const spoofed = check([report('google.com', [record(SERVER), record('203.0.113.9', { spf: false, dkim: false }), record('203.0.113.9', { spf: false, dkim: false, disposition: 'pass' })])]).verdict;
+    expect(spoofed.summary).toContain('were delivered (disposition none/pass)');
+  });
+
+  it('shows at most three distinct failures of the server, a signature without a selector, and both fixes', () => {
+    const failing = ['a', 'b', 'c', 'd'].map((d) => ({ ...record(SERVER, { spf: false, dkim: false }), authResults: { dkim: [{ domain: `${d}.example`, result: 'fail' }], spf: [] } }));
+    const { verdict } = check([report('google.com', failing)]);
+    expect(verdict.summary).toBe('the server (91.98.35.3) failed at google.com: of its 4 messages there, 4 failed DMARC, 4 not DKIM-aligned, 4 not SPF-aligned — dkim=fail (d=a.example); dkim=fail (d=b.example); dkim=fail (d=c.example)');
+    expect(verdict.remediation).toBe(
+      "The server's own mail must pass at every receiver. DKIM: the domain's record must hold the key Postal signs with and Postal must sign as d=mailgoat.ai (see DNS-04 and FN-04); SPF: the return-path domain must be under mailgoat.ai and its SPF must authorise 91.98.35.3 (see DNS-03)",
+    );
+  });
+
+  it('without any report passes on nothing to say (the control skips before), at 0% not NaN, and warns of no server mail only when reports exist', () => {
+    const { verdict } = check([]);
+    expect(verdict).toMatchObject({ outcome: 'pass', summary: '0 reports from : the server (91.98.35.3) aligned and passing in 0 of 0 messages (0%); DMARC pass 0% of all 0' });
+    const refusedOnly = check([], ['x']).verdict;
+    expect(refusedOnly.summary).not.toContain('show no mail');
+  });
+
+  it('reports show no mail from the server: names every reporter and what to check', () => {
+    const { verdict } = check([report('google.com', [record('198.51.100.4', { spf: false })]), report('Yahoo', [record('198.51.100.4', { spf: false })], { reportId: 'y' })]);
+    expect(verdict.summary).toBe('2 reports from google.com, Yahoo show no mail from the server (91.98.35.3): it sends from another address, or these receivers got none of its mail');
+    expect(verdict.remediation).toBe('Check the address Postal sends from (POSTAL_SERVER_IP) is the one the receivers see');
+  });
 });
+
