@@ -53,4 +53,27 @@ describe('checkRuaAddresses', () => {
       remediation: 'Add rua=mailto:dmarc@mailgoat.ai to the record, with a route for it in Postal',
     });
   });
+
+  it('names every address it asked, and what it expects', () => {
+    const v = checkRuaAddresses({ domain: 'mailgoat.ai', record: RECORD, answers: [ok('dmarc@mailgoat.ai'), { ...ok('r@vendor.example'), mx: 'mx.vendor.example' }] });
+    expect(v.summary).toBe('every rua address takes mail: dmarc@mailgoat.ai (mail.mailgoat.ai: 250), r@vendor.example (mx.vendor.example: 250)');
+    expect(v.observed).toBe('dmarc@mailgoat.ai: 250 OK; r@vendor.example: 250 OK');
+    expect(v.expected).toBe('every rua=mailto: address of the DMARC record accepted at its MX (RCPT TO 250)');
+    expect(v.evidence).toEqual([{ label: 'rua addresses asked', detail: [ok('dmarc@mailgoat.ai'), { ...ok('r@vendor.example'), mx: 'mx.vendor.example' }] }]);
+  });
+
+  it('warns on 400, and says only why when the MX could not be asked', () => {
+    expect(checkRuaAddresses({ domain: 'mailgoat.ai', record: RECORD, answers: [{ ...ok('a@mailgoat.ai'), code: 400 }] }).outcome).toBe('warn');
+    const v = checkRuaAddresses({ domain: 'mailgoat.ai', record: RECORD, answers: [{ address: 'a@mailgoat.ai', mx: 'mail.mailgoat.ai', reply: 'could not ask mail.mailgoat.ai: ECONNREFUSED' }] });
+    expect(v.summary).toBe('the report address a@mailgoat.ai could not be asked: could not ask mail.mailgoat.ai: ECONNREFUSED');
+  });
+
+  it('tells how to publish the record when there is none', () => {
+    expect(checkRuaAddresses({ domain: 'mailgoat.ai', answers: [] }).remediation).toBe('Publish the DMARC record DNS-05 asks for');
+  });
+
+  it('reads only mailto: URIs, each trimmed, a size limit only at the end', () => {
+    expect(ruaAddressesOf('v=DMARC1; rua= mailto:a@x.ai!10 ,xmailto:b@x.ai,mailto:c!1m@x.ai')).toEqual(['a@x.ai', 'c!1m@x.ai']);
+  });
 });
+

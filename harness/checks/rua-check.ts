@@ -31,7 +31,7 @@ export function checkRuaAddresses(input: { domain: string; record?: string; answ
   else if (input.answers.length === 0) findings.push(warn(`the DMARC record at _dmarc.${domain} names no rua=mailto: address: nobody receives aggregate reports`, `Add rua=mailto:dmarc@${domain} to the record, with a route for it in Postal`));
   for (const a of input.answers) {
     const own = a.address.endsWith(`@${domain}`);
-    const where = a.mx ? `${a.mx} answered RCPT TO:<${a.address}> with ${a.code ?? 'nothing'} ${a.reply}`.trim() : a.reply;
+    const where = a.mx && a.code !== undefined ? `${a.mx} answered RCPT TO:<${a.address}> with ${a.code} ${a.reply}` : a.reply;
     const fix = own
       ? `Make ${a.address} reach an inbox: a route for ${a.address.split('@')[0]} (or the catch-all *) in Postal's server, to the endpoint of the agent who reads the reports`
       : `${a.address.split('@')[1]} must take reports for ${domain}: check the address with its owner, or point rua at an address of ${domain}`;
