@@ -17,7 +17,8 @@ import { gzipReport, sampleReportXml, XML_BOMB, zipReport } from '../harness/dma
 import { PROJECT_ROOT } from '../scripts/harness-command.ts';
 import { eventually, startCli, type CliProcess } from './cli-process.ts';
 
-const NET = '127.0.78';
+// A fixed net (run under the shared lock), or the engineer's own when POSTAL_QA_WORLD_NET names one.
+const NET = process.env.POSTAL_QA_WORLD_NET || '127.0.78';
 const dir = mkdtempSync(join(tmpdir(), 'postal-qa-dmarc-e2e-'));
 const envFile = join(dir, 'world.env');
 let world: CliProcess | undefined;
