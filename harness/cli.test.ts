@@ -62,7 +62,7 @@ describe('npm test (harness/cli.ts)', { timeout: 300_000 }, () => {
       expect(controlLine(run.report, control.id)).toContain('**PASS**');
     }
     expect(controlLine(run.report, 'FN-06')).toContain('**SKIPPED** — no MailGoat CLI configured');
-    expect(run.report).toContain('**Verdict: INCOMPLETE** — 1 of 27 controls did not pass: 1 skipped');
+    expect(run.report).toContain(`**Verdict: INCOMPLETE** — 1 of ${CATALOG.length} controls did not pass: 1 skipped`);
     expect(run.report).toContain('## DNS: expected vs observed');
     expect(run.report).toContain('MX mailgoat.ai @ 127.0.61.53');
   });

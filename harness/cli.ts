@@ -180,6 +180,7 @@ async function main(argv: string[]): Promise<number> {
       runToken: `pqa${randomBytes(5).toString('hex')}`,
       load: { allowed: !options.readOnly && (options.env !== 'live' || options.allowLoad), maxMessages: options.maxMessages },
       readOnly: options.readOnly,
+      startedAt: startedAt.toISOString(),
     };
     if (!stoppedBy) await runSpecs(options, target, run, registry, (v) => (vitest = v));
     if (options.untilPassMs !== undefined) {

@@ -60,7 +60,8 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'smtp-down': expect(ALL_BUT_DNS, { 'INF-01': /:25 is not reachable/ }),
   'route-missing': expect(INTERNAL_MAIL, { 'INF-05': /Create the Route "dev2"/ }),
   'api-key-revoked': expect(['INF-06', 'FN-01', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-06', 'PERF-01', 'PERF-02'], { 'INF-06': /growth .*refused: InvalidServerAPIKey/ }),
-  'catch-all-missing': expect(INTERNAL_MAIL, { 'INF-05': /catch-all/ }),
+  // dmarc@ (the rua address) has no route of its own: without the catch-all Postal refuses it (DNS-09).
+  'catch-all-missing': expect([...INTERNAL_MAIL, 'DNS-09'], { 'INF-05': /catch-all/, 'DNS-09': /dmarc@mailgoat\.ai refuses mail.*530/ }),
   'open-relay': expect(['SEC-01'], { 'SEC-01': /open relay/ }),
   'starttls-off': expect(['SEC-03'], { 'SEC-03': /does not offer STARTTLS/ }),
   'spammy-signature': expect(['FN-01', 'FN-05', 'PERF-01', 'PERF-02'], { 'FN-01': /arrived altered: body differs/, 'FN-05': /spamAssassin/ }),
@@ -68,6 +69,9 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'ip-blocklisted': expect(['DNS-08', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'DNS-08': /listed/ }),
   'inbox-5xx': expect(INTERNAL_MAIL, { 'INF-05': /503/ }),
   'slow-delivery': expect(['PERF-02'], { 'PERF-02': /p95/ }),
+  'dmarc-report-malformed': expect(['FN-08'], { 'FN-08': /report could not be read.*outlook\.test.*not well-formed XML/ }),
+  'dmarc-report-foreign-domain': expect(['FN-08'], { 'FN-08': /report for example\.org .*not mailgoat\.ai/ }),
+  'dmarc-unknown-source': expect(['FN-08'], { 'FN-08': /not in the deployment .*failed DMARC and were delivered.*spoofing/ }),
 };
 
 function expectation(fault: string): FaultExpectation {

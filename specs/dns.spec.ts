@@ -12,6 +12,7 @@ import { checkPtr } from '../harness/checks/ptr-check.ts';
 import { checkResolverAgreement } from '../harness/checks/resolver-agreement-check.ts';
 import { checkSpf } from '../harness/checks/spf-check.ts';
 import { checkBlocklists } from '../harness/checks/blocklist-check.ts';
+import { checkRuaAddresses, ruaAddressesOf } from '../harness/checks/rua-check.ts';
 import { control } from '../harness/controls/control.ts';
 import { propagationQuestions } from '../harness/controls/propagation-questions.ts';
 
@@ -60,6 +61,14 @@ describe('DNS records', () => {
       { timeoutMs: target.timeouts.propagationMs, intervalMs: 250 },
     );
     return { verdicts: [polled.value], facts: { resolvers: probes.dns.resolverLabels(), attempts: polled.attempts, elapsedMs: polled.elapsedMs } };
+  });
+
+  control('DNS-09', async ({ probes, deployment }) => {
+    const observation = await probes.dns.query(`_dmarc.${deployment.domain}`, 'TXT');
+    const record = observation.answers.find((a) => /^v=DMARC1/i.test(a.trim()));
+    const answers = [];
+    for (const address of ruaAddressesOf(record)) answers.push(await probes.dmarc.acceptsMail(address));
+    return { verdicts: [checkRuaAddresses({ domain: deployment.domain, record, answers })] };
   });
 
   control('DNS-08', async ({ probes, deployment, target }) => {

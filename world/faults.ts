@@ -13,6 +13,8 @@ import { renderZoneFile } from '../provisioning/dns/generate-zone.ts';
 import { parseZoneFile, reverseName, type DnsRecord } from '../core/artifacts/zone-file.ts';
 import type { PostalFaultOptions } from './postal/postal-faults.ts';
 import type { World } from './world.ts';
+import { gzipSync } from 'node:zlib';
+import { reportFileName, reportXml, zipped } from './providers/dmarc-report-xml.ts';
 
 export interface FaultContext {
   deployment: Deployment;
@@ -21,6 +23,8 @@ export interface FaultContext {
 export interface WorldFault {
   name: string;
   description: string;
+  /** The public report of this mistake (an issue, a checker's documented test, an RFC section). */
+  source?: string;
   zone?: (records: DnsRecord[], ctx: FaultContext) => DnsRecord[];
   staleZone?: (records: DnsRecord[], ctx: FaultContext) => DnsRecord[];
   manifest?: (manifest: AccountsManifest, ctx: FaultContext) => AccountsManifest;
@@ -227,6 +231,34 @@ export const FAULTS: WorldFault[] = [
     afterStart: (world) => world.handles.inboxes!.setFailing('qa', 503),
   },
   {
+    name: 'dmarc-report-malformed',
+    description: "outlook.test also mails the rua address a report whose gzip holds the word `unused` instead of XML (Yahoo's reporter sent such reports in May 2023)",
+    source: 'https://github.com/domainaware/parsedmarc/issues/409',
+    afterStart: (world, ctx) =>
+      reporterOf(world, 'outlook.test').addExtra(({ org, begin, end }) => Promise.resolve({ policyDomain: apex(ctx), fileName: reportFileName(org, apex(ctx), begin, end, 'xml.gz'), contentType: 'application/gzip', bytes: gzipSync('unused') })),
+  },
+  {
+    name: 'dmarc-report-foreign-domain',
+    description: 'gmail.test also mails the rua address a report about example.org, a domain that names that address as its own rua',
+    source: 'https://dmarc.org/2015/08/receiving-dmarc-reports-outside-your-domain/ (RFC 7489 §7.1; checkdmarc checks the authorisation record)',
+    afterStart: (world) =>
+      reporterOf(world, 'gmail.test').addExtra(async ({ org, begin, end }) => {
+        const policy = { domain: 'example.org', adkim: 'r' as const, aspf: 'r' as const, p: 'none', sp: 'none', pct: 100 };
+        const message = { sourceIp: '192.0.2.25', headerFrom: 'example.org', envelopeFrom: 'example.org', envelopeTo: org, disposition: 'none' as const, dkimAligned: true, spfAligned: true, dkim: [{ domain: 'example.org', selector: 's1', result: 'pass' }], spf: { domain: 'example.org', scope: 'mfrom' as const, result: 'pass' } };
+        const xml = reportXml({ org, email: `noreply-dmarc-support@${org}`, reportId: `${Date.now()}9`, begin, end, policy, messages: [message] });
+        return { policyDomain: 'example.org', fileName: reportFileName(org, 'example.org', begin, end, 'zip'), contentType: 'application/zip', bytes: await zipped(reportFileName(org, 'example.org', begin, end, 'xml'), xml) };
+      }),
+  },
+  {
+    name: 'dmarc-unknown-source',
+    description: 'a host outside the deployment (mx.sender.test) mails the seeds as ceo@<domain>; with p=none the providers deliver it, and their reports show the source',
+    source: 'https://github.com/mail-in-a-box/mailinabox/issues/1755',
+    afterStart: async (world, ctx) => {
+      const to = world.handles.providers.map((p) => p.seeds[0]!.address);
+      await world.handles.sender!.spoof({ from: `ceo@${apex(ctx)}`, to, subject: 'Invoice 4471 overdue', text: 'Please pay the attached invoice today.' });
+    },
+  },
+  {
     name: 'slow-delivery',
     description: 'every delivery waits 6 s in the queue (over the latency target)',
     postal: { deliveryDelayMs: 6_000 },
@@ -236,6 +268,12 @@ export const FAULTS: WorldFault[] = [
 /** Enough SpamAssassin points (about 2.6) to lose the mail-tester 8/10, too few (under 5) to land in Junk. */
 function SPAMMY_FOOTER(): string {
   return ['', '--', 'Partner offer: lose weight fast with our cheap meds, no prescription needed.'].join('\n');
+}
+
+function reporterOf(world: World, domain: string) {
+  const reporter = world.handles.providers.find((p) => p.domain === domain)?.dmarc;
+  if (!reporter) throw new Error(`the world has no DMARC reporter at ${domain}`);
+  return reporter;
 }
 
 export function findFault(name: string): WorldFault | undefined {

@@ -58,6 +58,8 @@ export function liveEnvFor(description: WorldDescription, deployment: Deployment
     OUTBOUND_SMTP_COMMAND: `curl -sS --fail-with-body --max-time 10 "${d.postal.composePsUrl.replace(/\/compose\/ps$/, '')}/outbound?ip={ip}&port=25"`,
     OUTBOUND_SMTP_DOMAINS: d.seeds.map((s) => s.address.split('@')[1]).filter((v, i, all) => all.indexOf(v) === i).join(','),
     RELAY_PROBE_RECIPIENT: 'relay-probe@gmail.test',
+    // The world's providers report within seconds of the mail (a real one: the next day).
+    DMARC_REPORTS_WAIT_S: '20',
     OUTSIDE_SMTP: hostPort(d.sender.servername, d.sender.port),
     OUTSIDE_SMTP_USER: d.sender.user,
     OUTSIDE_SMTP_PASSWORD: d.sender.password,

@@ -19,6 +19,7 @@ import { POSTAL_STAND_IN_LIMITATIONS, startPostal, type PostalEndpoints, type Po
 import { startMailTester } from './mail-tester/mail-tester-stand-in.ts';
 import { startProvider, type Provider } from './providers/provider.ts';
 import { startOutsideSender, type OutsideSender } from './sender/outside-sender.ts';
+import { relayToDomain } from './sender/mx-relay.ts';
 import { startSpamd, type Spamd } from './spam/spamd.ts';
 import { startRspamd } from './spam/rspamd.ts';
 import { POSTAL_DEFAULTS } from './postal/postal-config.ts';
@@ -86,14 +87,15 @@ export interface World {
   /** The server host provisioning reaches over SSH, when started (StartWorldOptions.serverHost). */
   serverHost?: ServerHost;
   /** Named handles for fault injection (a later issue); tests of the world use them too. */
-  handles: { postal?: PostalStandIn; inboxes?: InboxReceivers; providers: Provider[]; primaryDns: DnsServer; secondaryDns: DnsServer };
+  handles: { postal?: PostalStandIn; inboxes?: InboxReceivers; providers: Provider[]; sender?: OutsideSender; primaryDns: DnsServer; secondaryDns: DnsServer };
   /** Stops everything; safe to call more than once. */
   stop(): Promise<void>;
 }
 
+/** Each provider reports DMARC like its namesake: Google's zip, Microsoft's (and Yahoo's) gzip. */
 const PROVIDERS = [
-  { domain: 'gmail.test', displayName: 'Gmail', addressKey: 'gmail' },
-  { domain: 'outlook.test', displayName: 'Outlook', addressKey: 'outlook' },
+  { domain: 'gmail.test', displayName: 'Gmail', addressKey: 'gmail', reportStyle: 'google' },
+  { domain: 'outlook.test', displayName: 'Outlook', addressKey: 'outlook', reportStyle: 'microsoft' },
 ] as const;
 
 /** An endpoint URL of the deployment's, as it lives in the world: every agent inbox is at the inboxes address. */
@@ -172,9 +174,13 @@ export const SERVER_HOST_LIMITATIONS = [
   "In the world, Postal's generated values that its DNS must match are the world's own: a new server keeps the world's server token and a new domain the deployment's DKIM selector and provisioning's key (the world cannot republish its zone as an operator would); signing.key made on the server host is not the key the stand-in signs with, so `postal default-dkim-record` answers the stand-in's. API and SMTP credential keys are generated at random, as Postal does.",
 ];
 
+/** A provider reports a period's mail this long after its first message (real providers: once a day). */
+const DMARC_REPORT_PERIOD_MS = 2_000;
+
 const WORLD_LIMITATIONS = [
   'Mailbox providers gmail.test and outlook.test judge mail with mailauth and SpamAssassin (local tests only, Bayes off); real Gmail and Outlook also weigh sender reputation, engagement and content models.',
   'SpamAssassin runs with network tests off (-L): DNS blocklists (RBL), Razor and Pyzor are not consulted.',
+  'gmail.test and outlook.test send DMARC aggregate reports 2 s after the first message of a period (real providers: daily), unsigned (real ones carry DKIM), as Google (zip) and Outlook (gzip) do.',
   "mail-tester.test answers in mail-tester's JSON shape but scores with the documented formula (core/spam/spam-score-formula.ts), not mail-tester's own weights: the world proves FN-05's path to mail-tester (send, poll, parse, judge), not mail-tester's scoring.",
 ];
 
@@ -224,6 +230,7 @@ async function startMail(
           seeds: ['seed'],
           dataDir: join(dataDir, p.domain),
           onLog: options.onLog,
+          dmarcReports: { style: p.reportStyle, caPem: ca.certificatePem, periodMs: DMARC_REPORT_PERIOD_MS, relay: relayToDomain },
         });
         started.push(provider);
         return provider;
@@ -255,6 +262,7 @@ async function startMail(
   ]);
   handles.providers = providers;
   handles.inboxes = inboxes;
+  handles.sender = sender;
 
   const postal = await startPostal({
     deployment,

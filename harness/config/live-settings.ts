@@ -73,6 +73,13 @@ export const OPTIONAL_LIVE_SETTINGS: Array<{ key: string; description: string; s
   { key: 'MAIL_TESTER_ADDRESS', description: 'instead of MAIL_TESTER_USER: a one-off address from mail-tester.com (test-…@srv1.mail-tester.com); a new one is needed for every run', secret: false },
   { key: 'MAIL_TESTER_DOMAIN', description: 'the domain of MAIL_TESTER_USER\'s addresses (default mail-tester.com)', secret: false },
   { key: 'MAIL_TESTER_URL', description: 'where mail-tester\'s reports are read, <url>/<id>&format=json (default https://www.mail-tester.com)', secret: false },
+  { key: 'DMARC_REPORTS_WAIT_S', description: "seconds FN-08 waits for the providers' DMARC aggregate reports on this run's own seed mail (default 0: read what has arrived; real providers report once a day)", secret: false },
+  { key: 'DMARC_REPORTS_DIR', description: 'a folder of DMARC aggregate report files (.xml, .xml.gz, .zip, .eml) FN-08 reads besides the rua inbox', secret: false },
+  { key: 'DMARC_REPORTS_IMAP', description: 'host[:port] of an IMAP mailbox that receives the rua reports (read instead of the agent inbox when set)', secret: false },
+  { key: 'DMARC_REPORTS_IMAP_USER', description: "that mailbox's IMAP login", secret: false },
+  { key: 'DMARC_REPORTS_IMAP_PASSWORD', description: "that mailbox's password", secret: true },
+  { key: 'DMARC_REPORTS_IMAP_TLS', description: 'implicit or starttls (implicit on 993, starttls otherwise)', secret: false },
+  { key: 'DMARC_REPORTS_IMAP_MAILBOX', description: 'the folder the reports land in (default INBOX)', secret: false },
   { key: 'RELAY_PROBE_RECIPIENT', description: 'a foreign address SEC-01 tries to relay to (never delivered; default postal-qa-relay-probe@example.com)', secret: false },
   ...Object.entries(DEADLINE_SETTINGS).map(([field, key]) => ({ key, description: `seconds: ${DEADLINE_DESCRIPTIONS[field as keyof typeof DEADLINE_SETTINGS]}`, secret: false })),
 ];
@@ -188,6 +195,13 @@ const liveSettingsSchema = z.object({
     )
     .optional(),
   RELAY_PROBE_RECIPIENT: emailAddress('postal-qa-relay-probe@example.com'),
+  DMARC_REPORTS_WAIT_S: z.string().regex(/^\d{1,4}$/, 'expected whole seconds from 0 to 9999, e.g. 0 or 20').optional(),
+  DMARC_REPORTS_DIR: z.string().trim().min(1).optional(),
+  DMARC_REPORTS_IMAP: hostPort('imap.example.com:993'),
+  DMARC_REPORTS_IMAP_USER: z.string().trim().min(1).optional(),
+  DMARC_REPORTS_IMAP_PASSWORD: z.string().optional(),
+  DMARC_REPORTS_IMAP_TLS: tlsMode,
+  DMARC_REPORTS_IMAP_MAILBOX: z.string().trim().min(1).optional(),
   MAIL_TESTER_USER: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'expected your mail-tester account name (letters, digits, dots, dashes, underscores), e.g. mailgoat').optional(),
   MAIL_TESTER_ADDRESS: emailAddress('test-abc123@srv1.mail-tester.com'),
   MAIL_TESTER_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,63}$/i, 'expected a domain like mail-tester.com').optional(),
@@ -204,6 +218,9 @@ function checkSettings(values: Record<string, string>, source: string): void {
     const key = String(issue.path[0]);
     const found = SECRET_KEYS.has(key) ? '' : `, found ${describeFound(values[key])}`;
     throw new ConfigError(`${key}: ${issue.message}${found} (from ${source})`);
+  }
+  if (values.DMARC_REPORTS_IMAP && !(values.DMARC_REPORTS_IMAP_USER && values.DMARC_REPORTS_IMAP_PASSWORD)) {
+    throw new ConfigError(`DMARC_REPORTS_IMAP is set without DMARC_REPORTS_IMAP_USER and DMARC_REPORTS_IMAP_PASSWORD: give the mailbox's login too (from ${source})`);
   }
   if (values.MAIL_TESTER_USER && values.MAIL_TESTER_ADDRESS) {
     throw new ConfigError(`MAIL_TESTER_USER and MAIL_TESTER_ADDRESS are both set: keep one (an account makes a new address each run; an address is used once) (from ${source})`);

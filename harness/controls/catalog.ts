@@ -70,6 +70,7 @@ export const CATALOG: ReadonlyArray<ControlDefinition> = [
   control('DNS-06', 'dns', 'dns', 'high', 'PTR (reverse DNS) matches the mail host', 'The server IP has a PTR to the mail host and that name resolves back to the IP (forward-confirmed reverse DNS).'),
   control('DNS-07', 'dns', 'dns', 'medium', 'DNS propagated to every resolver', 'Every configured resolver gives the same answers for the deployment records.', ['DNS-01']),
   control('DNS-08', 'dns', 'external-mail', 'high', 'Server IP and domain on no DNS blocklist', 'The server IP on none of Spamhaus ZEN, SpamCop, Barracuda and other IP lists, the domain on neither Spamhaus DBL nor SURBL; each list asked for its RFC 5782 test point too, so "not listed" means it was asked.'),
+  control('DNS-09', 'dns', 'dns', 'high', 'DMARC report address accepts mail', "Every rua=mailto: address of the DMARC record is accepted at its domain's MX (RCPT TO, nothing sent), so the receivers' aggregate reports can arrive."),
   control('SEC-01', 'security', 'security', 'critical', 'Not an open relay', 'Unauthenticated mail from outside to an outside domain is refused.', ['INF-01']),
   control('SEC-02', 'security', 'security', 'critical', 'Wrong API key refused', 'The API refuses an unknown key (and the harness never prints it).', ['INF-02']),
   control('SEC-03', 'security', 'security', 'high', 'STARTTLS offered on the MX', 'The mail host offers STARTTLS and the handshake succeeds.', ['INF-01']),
@@ -80,6 +81,7 @@ export const CATALOG: ReadonlyArray<ControlDefinition> = [
   control('FN-05', 'functionality', 'spam-score', 'high', 'Spam score at least 8/10', "mail-tester's own score from its JSON API when MAIL_TESTER_USER or MAIL_TESTER_ADDRESS is set, otherwise a mail-tester-style score (10 minus SpamAssassin points and fixed deductions); every deduction listed.", ['FN-02']),
   control('FN-06', 'functionality', 'cli', 'high', 'MailGoat CLI works end to end', 'send → the message arrives → inbox list shows it → read opens it; a bad key makes send exit non-zero.', ['INF-06']),
   control('FN-07', 'functionality', 'external-mail', 'critical', 'Mail from outside reaches an agent', 'A message from an outside sender reaches the addressed agent inbox.', ['INF-05', 'DNS-01']),
+  control('FN-08', 'functionality', 'authentication', 'high', 'DMARC aggregate reports: the server aligned and passing', "The receivers' aggregate reports that reached the rua address (read, deduplicated, hostile ones refused): the server's IP SPF- and DKIM-aligned at every reporter, no source outside the deployment delivered as the domain, every report readable."),
   control('PERF-01', 'performance', 'performance', 'medium', 'Sustained throughput at target', 'Sending through the API at the target rate for the target duration with zero errors.', ['FN-01']),
   control('PERF-02', 'performance', 'performance', 'medium', 'Delivery latency p95 within target', 'p50/p95/p99 of send-to-inbox latency, p95 at most the target.', ['FN-01']),
 ];

@@ -62,6 +62,11 @@ function loadOutcome(runDir: string, id: string): ControlOutcome | undefined {
   }
 }
 
+/** The outcome an earlier control of this run recorded (any spec file), or undefined when it has not run. */
+export function priorOutcome(run: RunContext, id: string): ControlOutcome | undefined {
+  return loadOutcome(run.runDir, id);
+}
+
 const BLOCKING: ReadonlySet<ControlOutcome> = new Set(['fail', 'error', 'blocked']);
 
 /**

@@ -10,6 +10,7 @@ import { apiLoadProbe, type ApiLoadProbe } from './api-load-probe.ts';
 import { outboundSmtpProbe, type OutboundSmtpProbe } from './outbound-smtp-probe.ts';
 import { blocklistProbe, type BlocklistProbe } from './blocklist-probe.ts';
 import { dnsZoneProbe, type DnsZoneProbe } from './dns-zone-probe.ts';
+import { dmarcReportProbe, type DmarcReportProbe } from './dmarc-report-probe.ts';
 import { mailFlowProbe, type MailFlowProbe } from './mail-flow-probe.ts';
 import { mailgoatCliProbe, type MailgoatCliProbe } from './mailgoat-cli-probe.ts';
 import { mailTesterProbe, type MailTesterProbe } from './mail-tester-probe.ts';
@@ -33,6 +34,7 @@ export interface Probes {
   mailTester: MailTesterProbe;
   load: ApiLoadProbe;
   cli: MailgoatCliProbe;
+  dmarc: DmarcReportProbe;
   /** Messages sent (or attempted) by this worker's probes so far. */
   sentCount(): number;
   /** What a probe is waiting for right now, for a control that runs out of time. */
@@ -57,6 +59,7 @@ export function probesFor(target: TargetDescriptor, run: RunContext): Probes {
     mailTester: mailTesterProbe(context),
     load: apiLoadProbe(context),
     cli: mailgoatCliProbe(context, mail),
+    dmarc: dmarcReportProbe(context),
     sentCount: () => context.sentCount(),
     awaiting: () => context.awaiting.what,
     close: () => context.close(),

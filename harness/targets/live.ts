@@ -126,7 +126,18 @@ function listSource(command: string | undefined, url: string | undefined): { kin
   return url ? { kind: 'http', url } : undefined;
 }
 
-function postalSide(deployment: Deployment, settings: LiveSettings): Pick<TargetDescriptor, 'postal' | 'accounts' | 'seeds' | 'inboxReader' | 'outsideSender' | 'spamScorer' | 'mailTester' | 'mailgoatCli' | 'mailgoatInboxDbTemplate'> {
+/** FN-08's report sources and wait (DMARC_REPORTS_*). */
+function dmarcReportsOf(v: Record<string, string>): TargetDescriptor['dmarcReports'] {
+  const imap = v.DMARC_REPORTS_IMAP ? parseHostPort(v.DMARC_REPORTS_IMAP, 993) : undefined;
+  const secure = (v.DMARC_REPORTS_IMAP_TLS ?? (imap?.port === 993 ? 'implicit' : 'starttls')) === 'implicit';
+  return {
+    waitMs: Number(v.DMARC_REPORTS_WAIT_S ?? 0) * 1000,
+    ...(v.DMARC_REPORTS_DIR ? { dir: v.DMARC_REPORTS_DIR } : {}),
+    ...(imap ? { imap: { ...imap, secure, user: v.DMARC_REPORTS_IMAP_USER!, password: v.DMARC_REPORTS_IMAP_PASSWORD!, mailbox: v.DMARC_REPORTS_IMAP_MAILBOX ?? 'INBOX', servername: imap.host } } : {}),
+  };
+}
+
+function postalSide(deployment: Deployment, settings: LiveSettings): Pick<TargetDescriptor, 'postal' | 'accounts' | 'seeds' | 'inboxReader' | 'outsideSender' | 'spamScorer' | 'mailTester' | 'mailgoatCli' | 'mailgoatInboxDbTemplate' | 'dmarcReports'> {
   const v = settings.values;
   const seeds = seedsOf(v);
   const spamd = v.SPAMD_HOST?.split(':');
@@ -153,6 +164,7 @@ function postalSide(deployment: Deployment, settings: LiveSettings): Pick<Target
         : undefined,
     mailgoatCli: v.MAILGOAT_CLI,
     mailgoatInboxDbTemplate: v.MAILGOAT_INBOX_DB,
+    dmarcReports: dmarcReportsOf(v),
     outsideSender: outsideSenderOf(v, seeds),
     spamScorer: spamd ? { host: spamd[0]!, port: Number(spamd[1] ?? 783) } : undefined,
     mailTester:

@@ -93,6 +93,15 @@ export interface TargetDescriptor {
   mailTester?: { webUrl: string; domain: string; user?: string; address?: string };
   /** A spamd (SPAMC) that scores received messages the way mail-tester does (FN-05). */
   spamScorer?: { host: string; port: number };
+  /**
+   * Where FN-08 reads DMARC aggregate reports besides the agent inbox that receives the rua address: an
+   * IMAP mailbox, a folder of files; and how long it waits for the reports of this run's own mail.
+   */
+  dmarcReports?: {
+    waitMs: number;
+    dir?: string;
+    imap?: { host: string; port: number; secure: boolean; user: string; password: string; mailbox: string; servername?: string };
+  };
   /** An address at a domain the deployment does not serve, for the open-relay probe. */
   relayProbeRecipient: string;
   timeouts: {

@@ -99,7 +99,8 @@ export const FIDELITY_LEDGER: LedgerEntry[] = [
     behaviour: 'Relay without authentication is refused at RCPT with 530 Authentication required',
     source: 'app/lib/smtp_server/client.rb (rcpt_to)',
     pinnedBy: 'world/postal/postal-smtp.test.ts: accepts a routed local part, refuses an unknown one without a catch-all and accepts it with one',
-    controls: ['SEC-01'],
+    // DNS-09 asks the rua address (dmarc@, routed by the catch-all) at the MX the same way.
+    controls: ['SEC-01', 'DNS-09'],
   },
   {
     behaviour: 'API: HTTP 200 always; errors {status:"error", data:{…, code}} with code last; a wrong key is InvalidServerAPIKey',
@@ -112,6 +113,13 @@ export const FIDELITY_LEDGER: LedgerEntry[] = [
     source: 'app/controllers/legacy_api/messages_controller.rb (3.3.2; fixed in 3.3.3 by 39f704c)',
     pinnedBy: 'world/postal/postal-api.test.ts: expands everything with `true` and nothing when it is missing from 3.3.3 on (commit 39f704c)',
     controls: ['INF-06', 'FN-06'],
+  },
+  {
+    behaviour: 'messages/message `attachments` expansion: filename, content_type, data (Base64.encode64, line-wrapped), size, hash (SHA1), for any message of the server found by its numeric id',
+    source: 'app/controllers/legacy_api/messages_controller.rb (message)',
+    pinnedBy: 'world/postal/postal-api.test.ts: finds a message by numeric id only and expands what `_expansions` lists',
+    // FN-08 reads the DMARC reports that reached the rua agent's inbox through it.
+    controls: ['FN-08'],
   },
   {
     behaviour: 'Hash payload to endpoints: size is a String, reply_to the header array; signed X-Postal-Signature (SHA1) and -256 with signing.key, kid in the JWKS',
