@@ -57,22 +57,23 @@ export class SmtpDialogue {
     socket.on('close', () => this.fail(new Error(`${this.host} closed the connection`)));
   }
 
+  /** Lines of a multi-line reply read so far (each already in the transcript, logged once as it arrived). */
+  private partial: string[] = [];
+
   private onData(chunk: string): void {
     this.buffer += chunk;
-    let lines: string[] = [];
     let index: number;
     while ((index = this.buffer.indexOf('\n')) >= 0) {
       const line = this.buffer.slice(0, index).replace(/\r$/, '');
       this.buffer = this.buffer.slice(index + 1);
       this.transcript.push(`S: ${line}`);
-      lines.push(line);
+      this.partial.push(line);
       if (/^\d{3} /.test(line) || /^\d{3}$/.test(line)) {
-        const reply = { code: Number(line.slice(0, 3)), lines: lines.map((l) => l.slice(4)), text: lines.join('\n') };
-        lines = [];
-        this.deliver(reply);
+        const lines = this.partial;
+        this.partial = [];
+        this.deliver({ code: Number(line.slice(0, 3)), lines: lines.map((l) => l.slice(4)), text: lines.join('\n') });
       }
     }
-    if (lines.length) this.buffer = lines.map((l) => `${l}\n`).join('') + this.buffer;
   }
 
   private deliver(reply: SmtpReply): void {
