@@ -102,6 +102,12 @@ export const FIDELITY_LEDGER: LedgerEntry[] = [
     controls: ['SEC-01'],
   },
   {
+    behaviour: "RCPT TO read without syntax checks: up to the last < and from the first > dropped, split at the FIRST @, +tag cut; a local part with % or ! falls to the catch-all (accepted locally), user@x@own, quoted and source-routed forms get 530, a bare local part 501",
+    source: 'app/lib/smtp_server/client.rb (rcpt_to), app/models/route.rb (find_by_name_and_domain)',
+    pinnedBy: "world/postal/postal-smtp.test.ts: answers the classic relay-test recipient forms as Postal 3.3.2's rcpt_to does (first @, no syntax check, catch-all last)",
+    controls: ['SEC-01'],
+  },
+  {
     behaviour: 'API: HTTP 200 always; errors {status:"error", data:{…, code}} with code last; a wrong key is InvalidServerAPIKey',
     source: 'app/controllers/legacy_api/base_controller.rb',
     pinnedBy: "world/postal/postal-api.test.ts: answers HTTP 500 in 3.3.2 when `_expansions` is missing, true or false, or `params` holds invalid JSON (upstream issue 2932)",

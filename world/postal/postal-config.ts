@@ -59,10 +59,13 @@ export class PostalConfig {
   routeFor(address: string): ManifestRoute | undefined {
     const at = address.lastIndexOf('@');
     if (at <= 0) return undefined;
-    const local = address.slice(0, at).split('+', 1)[0]!.toLowerCase();
-    const domain = address.slice(at + 1).toLowerCase();
-    const routes = this.manifest.routes.filter((r) => r.domain.toLowerCase() === domain);
-    return routes.find((r) => r.name.toLowerCase() === local) ?? routes.find((r) => r.name === '*');
+    return this.routeByNameAndDomain(address.slice(0, at).split('+', 1)[0]!, address.slice(at + 1));
+  }
+
+  /** Route.find_by_name_and_domain(name, domain): MariaDB compares both case-insensitively; no route name holds `%`, `!` or quotes, so those fall to `*`. */
+  routeByNameAndDomain(name: string, domain: string): ManifestRoute | undefined {
+    const routes = this.manifest.routes.filter((r) => r.domain.toLowerCase() === domain.toLowerCase());
+    return routes.find((r) => r.name.toLowerCase() === name.toLowerCase()) ?? routes.find((r) => r.name === '*');
   }
 
   endpointFor(route: ManifestRoute): ManifestEndpoint | undefined {

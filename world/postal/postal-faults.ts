@@ -1,7 +1,13 @@
+import type { RelayHoles } from './relay-faults.ts';
+
 /** Ways the Postal stand-in can be told to misbehave, each a real misconfiguration (see world/faults.ts). */
 export interface PostalFaultOptions {
   /** Accept unauthenticated mail for any domain (an open relay). */
   openRelay?: boolean;
+  /** Relay holes of a front MTA or an old relay configuration (relay-faults.ts). */
+  relay?: RelayHoles;
+  /** AUTH PLAIN/LOGIN grant any password (an authentication backend that answers yes to everything). */
+  authAnyPassword?: boolean;
   /** false: no STARTTLS in EHLO, as with `smtp_server.tls_enabled: false`. */
   starttls?: boolean;
   /** Text appended to the plain body of every outgoing message (a signature added by a template). */

@@ -117,6 +117,38 @@ describe('SMTP server', () => {
     }
   });
 
+  it("answers the classic relay-test recipient forms as Postal 3.3.2's rcpt_to does (first @, no syntax check, catch-all last)", async () => {
+    const { dialogue } = await open();
+    const ip = world.postal.endpoints.smtp.address;
+    try {
+      await dialogue.send('EHLO relay-test.example');
+      await dialogue.send('MAIL FROM:<antispam@[192.0.2.1]>');
+      const answers: Record<string, string> = {};
+      for (const to of [
+        'seed%gmail.test@mailgoat.ai', 'gmail.test!seed@mailgoat.ai', 'seed@gmail.test@mailgoat.ai', '"seed@gmail.test"@mailgoat.ai',
+        '@mailgoat.ai:seed@gmail.test', `seed%gmail.test@[${ip}]`, 'seed%gmail.test@mail.mailgoat.ai', 'seed@GMAIL.TEST', 'seed@gmail.test.',
+        'gmail.test!seed', '"seed%gmail.test"',
+      ]) answers[to] = await dialogue.send(`RCPT TO:<${to}>`);
+      expect(answers).toEqual({
+        // the local part is looked up as a route name; none holds % or !, so the catch-all takes them
+        'seed%gmail.test@mailgoat.ai': '250 OK',
+        'gmail.test!seed@mailgoat.ai': '250 OK',
+        // split at the first @: the domain is "gmail.test@mailgoat.ai" / 'gmail.test"@mailgoat.ai'
+        'seed@gmail.test@mailgoat.ai': '530 Authentication required',
+        '"seed@gmail.test"@mailgoat.ai': '530 Authentication required',
+        '@mailgoat.ai:seed@gmail.test': '530 Authentication required',
+        [`seed%gmail.test@[${ip}]`]: '530 Authentication required',
+        'seed%gmail.test@mail.mailgoat.ai': '530 Authentication required',
+        'seed@GMAIL.TEST': '530 Authentication required',
+        'seed@gmail.test.': '530 Authentication required',
+        'gmail.test!seed': '501 Invalid RCPT TO',
+        '"seed%gmail.test"': '501 Invalid RCPT TO',
+      });
+    } finally {
+      dialogue.close();
+    }
+  });
+
   it('refuses an authenticated submission whose From is not the verified domain', async () => {
     const { dialogue } = await open();
     try {

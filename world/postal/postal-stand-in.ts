@@ -144,6 +144,7 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
       privateKeyPem: certificate.privateKeyPem,
       serverToken: options.manifest.server.token,
       returnPathPrefix: options.deployment.dns.returnPath.name,
+      listenAddress: address,
     });
   let web: WebServer | undefined;
   let smtp: SmtpListener | undefined;
