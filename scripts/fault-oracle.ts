@@ -68,6 +68,13 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'ip-blocklisted': expect(['DNS-08', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'DNS-08': /listed/ }),
   'inbox-5xx': expect(INTERNAL_MAIL, { 'INF-05': /503/ }),
   'slow-delivery': expect(['PERF-02'], { 'PERF-02': /p95/ }),
+  // SEC-01 follows each accepted relay form to the outside mailbox: the summary names the form that got through.
+  'relay-percent-hack': expect(['SEC-01'], { 'SEC-01': /open relay: percent hack on the domain .*arrived at seed@gmail\.test/ }),
+  'relay-source-route': expect(['SEC-01'], { 'SEC-01': /open relay: source route through the domain .*arrived at/ }),
+  'relay-bang-path': expect(['SEC-01'], { 'SEC-01': /open relay: bang path on the domain .*arrived at/ }),
+  'relay-quoted-local-part': expect(['SEC-01'], { 'SEC-01': /open relay: quoted local part on the domain .*arrived at/ }),
+  'relay-double-at': expect(['SEC-01'], { 'SEC-01': /open relay: double @ on the domain .*arrived at/ }),
+  'relay-after-starttls': expect(['SEC-01'], { 'SEC-01': /open relay: outside sender to an outside mailbox after STARTTLS .*arrived at.*TLS is encryption, not authentication/s }),
 };
 
 function expectation(fault: string): FaultExpectation {

@@ -13,6 +13,7 @@ import { renderZoneFile } from '../provisioning/dns/generate-zone.ts';
 import { parseZoneFile, reverseName, type DnsRecord } from '../core/artifacts/zone-file.ts';
 import type { PostalFaultOptions } from './postal/postal-faults.ts';
 import type { World } from './world.ts';
+import { SECURITY_FAULTS } from './security-faults.ts';
 
 export interface FaultContext {
   deployment: Deployment;
@@ -21,6 +22,8 @@ export interface FaultContext {
 export interface WorldFault {
   name: string;
   description: string;
+  /** The public source the fault comes from: a Postal issue or source file, a checker's documented test. */
+  source?: string;
   zone?: (records: DnsRecord[], ctx: FaultContext) => DnsRecord[];
   staleZone?: (records: DnsRecord[], ctx: FaultContext) => DnsRecord[];
   manifest?: (manifest: AccountsManifest, ctx: FaultContext) => AccountsManifest;
@@ -231,6 +234,7 @@ export const FAULTS: WorldFault[] = [
     description: 'every delivery waits 6 s in the queue (over the latency target)',
     postal: { deliveryDelayMs: 6_000 },
   },
+  ...SECURITY_FAULTS,
 ];
 
 /** Enough SpamAssassin points (about 2.6) to lose the mail-tester 8/10, too few (under 5) to land in Junk. */

@@ -14,6 +14,7 @@ import { mailFlowProbe, type MailFlowProbe } from './mail-flow-probe.ts';
 import { mailgoatCliProbe, type MailgoatCliProbe } from './mailgoat-cli-probe.ts';
 import { mailTesterProbe, type MailTesterProbe } from './mail-tester-probe.ts';
 import { createProbeContext, type ProbeContext } from './probe-context.ts';
+import { relayProbe, type RelayProbe } from './relay-probe.ts';
 import { seedMailboxProbe, type SeedMailboxProbe } from './seed-mailbox-probe.ts';
 import { serviceListProbe, type ServiceListProbe } from './service-list-probe.ts';
 import { smtpServiceProbe, type SmtpServiceProbe } from './smtp-service-probe.ts';
@@ -25,6 +26,7 @@ export interface Probes {
   blocklists: BlocklistProbe;
   outbound: OutboundSmtpProbe;
   smtp: SmtpServiceProbe;
+  relay: RelayProbe;
   web: WebEndpointProbe;
   services: ServiceListProbe;
   credentials: ApiCredentialsProbe;
@@ -49,6 +51,7 @@ export function probesFor(target: TargetDescriptor, run: RunContext): Probes {
     blocklists: blocklistProbe(context),
     outbound: outboundSmtpProbe(context),
     smtp: smtpServiceProbe(context),
+    relay: relayProbe(context),
     web: webEndpointProbe(context),
     services: serviceListProbe(context),
     credentials: apiCredentialsProbe(context),

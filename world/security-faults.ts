@@ -1,0 +1,30 @@
+/**
+ * Named faults of the security controls (SEC-01…SEC-07, INF-06's key scope, DNS-09…): each a real way a
+ * mail host is left open, with the public source it comes from — the checker that tests for it (nmap's
+ * smtp scripts, testssl.sh, internet.nl, checkdmarc) or Postal's own source at 3.3.2. The controls each
+ * must turn red, and the words of the cause, are the fault oracle's (scripts/fault-oracle.ts).
+ */
+import type { WorldFault } from './faults.ts';
+
+const NMAP_RELAY = 'https://nmap.org/nsedoc/scripts/smtp-open-relay.html';
+
+const relayHole = (name: string, form: 'percent-hack' | 'source-route' | 'bang-path' | 'quoted-local-part' | 'double-at', description: string): WorldFault => ({
+  name,
+  description,
+  source: NMAP_RELAY,
+  postal: { relay: { forms: [form] } },
+});
+
+export const SECURITY_FAULTS: WorldFault[] = [
+  relayHole('relay-percent-hack', 'percent-hack', 'a front MTA decodes user%outside@mailgoat.ai to user@outside and relays it (Postfix allow_percent_hack with the domain in relay_domains)'),
+  relayHole('relay-source-route', 'source-route', 'a front MTA honours source routes: @mailgoat.ai:user@outside is relayed to user@outside'),
+  relayHole('relay-bang-path', 'bang-path', 'a front MTA decodes UUCP bang paths: outside!user@mailgoat.ai is relayed to user@outside'),
+  relayHole('relay-quoted-local-part', 'quoted-local-part', 'a front MTA unquotes "user@outside"@mailgoat.ai and relays it to user@outside'),
+  relayHole('relay-double-at', 'double-at', 'a front MTA reads user@outside@mailgoat.ai as user@outside and relays it'),
+  {
+    name: 'relay-after-starttls',
+    description: 'the mail host relays for any client that did STARTTLS, as if TLS were authentication (Postfix permit_tls_all_clientcerts)',
+    source: 'https://www.postfix.org/postconf.5.html#permit_tls_all_clientcerts',
+    postal: { relay: { afterStarttls: true } },
+  },
+];
