@@ -74,6 +74,9 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'relay-bang-path': expect(['SEC-01'], { 'SEC-01': /open relay: bang path on the domain .*arrived at/ }),
   'relay-quoted-local-part': expect(['SEC-01'], { 'SEC-01': /open relay: quoted local part on the domain .*arrived at/ }),
   'relay-double-at': expect(['SEC-01'], { 'SEC-01': /open relay: double @ on the domain .*arrived at/ }),
+  // A wrong password granted opens relaying too: SEC-01's attempts after the refused AUTH get through.
+  'smtp-auth-any-password': expect(['SEC-01', 'SEC-04'], { 'SEC-04': /granted AUTH PLAIN .*with a wrong password .*anyone can send/, 'SEC-01': /AUTH with a wrong password was granted/ }),
+  'domain-use-for-any': expect(['SEC-04'], { 'SEC-04': /SMTP credential sent a message From \S+@foreign-domain\.invalid, a domain the server does not own.*use_for_any/s }),
   'relay-after-starttls': expect(['SEC-01'], { 'SEC-01': /open relay: outside sender to an outside mailbox after STARTTLS .*arrived at.*TLS is encryption, not authentication/s }),
 };
 

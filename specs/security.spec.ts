@@ -1,6 +1,7 @@
 /** Security — "Server secured: no open relay, API keys enforced, TLS offered". */
 import { describe } from 'vitest';
 import { checkOpenRelay } from '../harness/checks/open-relay-check.ts';
+import { checkSmtpAuth } from '../harness/checks/smtp-auth-check.ts';
 import { checkStarttls } from '../harness/checks/starttls-check.ts';
 import { checkWrongKey } from '../harness/checks/wrong-key-check.ts';
 import { control } from '../harness/controls/control.ts';
@@ -22,4 +23,6 @@ describe('Security', () => {
     const { capabilities, handshake, transcript } = await probes.smtp.startTls();
     return { verdicts: [checkStarttls({ ehloCapabilities: capabilities, handshake, host: probes.target.mailHost })], facts: { transcript } };
   });
+
+  control('SEC-04', async ({ probes }) => ({ verdicts: [checkSmtpAuth(await probes.auth.observe())] }));
 });

@@ -27,4 +27,16 @@ export const SECURITY_FAULTS: WorldFault[] = [
     source: 'https://www.postfix.org/postconf.5.html#permit_tls_all_clientcerts',
     postal: { relay: { afterStarttls: true } },
   },
+  {
+    name: 'smtp-auth-any-password',
+    description: 'SMTP AUTH PLAIN/LOGIN grants any password (an authentication backend answering yes): anyone can send and relay',
+    source: 'https://nmap.org/nsedoc/scripts/smtp-brute.html',
+    postal: { authAnyPassword: true },
+  },
+  {
+    name: 'domain-use-for-any',
+    description: 'the domain is marked "use for any" in Postal: its credentials send From any domain at all',
+    source: 'https://github.com/postalserver/postal/blob/3.3.2/app/models/server.rb',
+    postal: { domainUseForAny: true },
+  },
 ];

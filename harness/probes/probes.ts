@@ -15,6 +15,7 @@ import { mailgoatCliProbe, type MailgoatCliProbe } from './mailgoat-cli-probe.ts
 import { mailTesterProbe, type MailTesterProbe } from './mail-tester-probe.ts';
 import { createProbeContext, type ProbeContext } from './probe-context.ts';
 import { relayProbe, type RelayProbe } from './relay-probe.ts';
+import { smtpAuthProbe, type SmtpAuthProbe } from './smtp-auth-probe.ts';
 import { seedMailboxProbe, type SeedMailboxProbe } from './seed-mailbox-probe.ts';
 import { serviceListProbe, type ServiceListProbe } from './service-list-probe.ts';
 import { smtpServiceProbe, type SmtpServiceProbe } from './smtp-service-probe.ts';
@@ -27,6 +28,7 @@ export interface Probes {
   outbound: OutboundSmtpProbe;
   smtp: SmtpServiceProbe;
   relay: RelayProbe;
+  auth: SmtpAuthProbe;
   web: WebEndpointProbe;
   services: ServiceListProbe;
   credentials: ApiCredentialsProbe;
@@ -52,6 +54,7 @@ export function probesFor(target: TargetDescriptor, run: RunContext): Probes {
     outbound: outboundSmtpProbe(context),
     smtp: smtpServiceProbe(context),
     relay: relayProbe(context),
+    auth: smtpAuthProbe(context),
     web: webEndpointProbe(context),
     services: serviceListProbe(context),
     credentials: apiCredentialsProbe(context),

@@ -3,7 +3,7 @@ import { createResolver } from '../../core/dns/resolver.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { parseHostPort, type LiveSettings } from '../config/live-settings.ts';
 import { applyDeadlineOverrides, readDeadlineOverrides } from '../config/deadline-overrides.ts';
-import { readApiKeysFile } from '../../core/artifacts/api-keys-file.ts';
+import { readApiKeysFile, readCredentialsFile } from '../../core/artifacts/api-keys-file.ts';
 import { ConfigError } from '../../core/config-error.ts';
 import type { AgentAccount, OpenTarget, ResolverEndpoint, SeedMailbox, TargetDescriptor } from './target.ts';
 
@@ -70,7 +70,7 @@ export async function openLiveTarget(deployment: Deployment, settings: LiveSetti
       timeouts,
       limitations,
     },
-    secrets: [...settings.secrets, ...side.accounts.map((a) => a.apiKey)],
+    secrets: [...settings.secrets, ...side.accounts.map((a) => a.apiKey), ...(side.smtpCredentialKey ? [side.smtpCredentialKey] : [])],
     close: async () => {},
   };
 }
@@ -126,7 +126,7 @@ function listSource(command: string | undefined, url: string | undefined): { kin
   return url ? { kind: 'http', url } : undefined;
 }
 
-function postalSide(deployment: Deployment, settings: LiveSettings): Pick<TargetDescriptor, 'postal' | 'accounts' | 'seeds' | 'inboxReader' | 'outsideSender' | 'spamScorer' | 'mailTester' | 'mailgoatCli' | 'mailgoatInboxDbTemplate'> {
+function postalSide(deployment: Deployment, settings: LiveSettings): Pick<TargetDescriptor, 'postal' | 'accounts' | 'smtpCredentialKey' | 'seeds' | 'inboxReader' | 'outsideSender' | 'spamScorer' | 'mailTester' | 'mailgoatCli' | 'mailgoatInboxDbTemplate'> {
   const v = settings.values;
   const seeds = seedsOf(v);
   const spamd = v.SPAMD_HOST?.split(':');
@@ -145,6 +145,7 @@ function postalSide(deployment: Deployment, settings: LiveSettings): Pick<Target
         }
       : undefined,
     accounts: accountsOf(deployment, settings),
+    ...(v.POSTAL_API_KEYS_FILE && readCredentialsFile(v.POSTAL_API_KEYS_FILE).smtpKey ? { smtpCredentialKey: readCredentialsFile(v.POSTAL_API_KEYS_FILE).smtpKey } : {}),
     seeds,
     inboxReader: v.INBOX_LIST_COMMAND
       ? { kind: 'command', template: v.INBOX_LIST_COMMAND }

@@ -80,6 +80,8 @@ export interface TargetDescriptor {
     expectedVersion: string;
   };
   accounts: AgentAccount[];
+  /** Secret: the SMTP credential's key ("smtp <key>" in postal-api-keys.txt), for SEC-04's From test; masked by every writer. */
+  smtpCredentialKey?: string;
   inboxReader?: InboxReader;
   /** Each agent's MailGoat inbox database (SQLite, as `mailgoat inbox serve` writes it), by agent id, for the CLI's `inbox`. */
   inboxDatabases?: Record<string, string>;

@@ -77,7 +77,10 @@ export class PostalConfig {
   authenticatedDomainFor(address: string | undefined | null): string | null {
     if (!address) return null;
     const domain = domainOf(stripName(address));
-    return this.domainHeld && domain !== '' && domain === this.domain && this.manifest.domain.verified ? domain : null;
+    const verified = this.domainHeld && this.manifest.domain.verified;
+    if (verified && domain !== '' && domain === this.domain) return domain;
+    // Server#authenticated_domain_for_address: else a verified domain with use_for_any authenticates any address.
+    return verified && domain !== '' && this.faults.domainUseForAny ? this.domain : null;
   }
 
   /** Server#find_authenticated_domain_from_headers: every From address must be on the verified domain. */

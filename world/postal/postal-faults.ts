@@ -8,6 +8,8 @@ export interface PostalFaultOptions {
   relay?: RelayHoles;
   /** AUTH PLAIN/LOGIN grant any password (an authentication backend that answers yes to everything). */
   authAnyPassword?: boolean;
+  /** The domain is marked "use for any" (Domain#use_for_any): credentials send From any domain at all. */
+  domainUseForAny?: boolean;
   /** false: no STARTTLS in EHLO, as with `smtp_server.tls_enabled: false`. */
   starttls?: boolean;
   /** Text appended to the plain body of every outgoing message (a signature added by a template). */
