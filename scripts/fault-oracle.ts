@@ -62,7 +62,8 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'api-key-revoked': expect(['INF-06', 'FN-01', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-06', 'PERF-01', 'PERF-02'], { 'INF-06': /growth .*refused: InvalidServerAPIKey/ }),
   'catch-all-missing': expect(INTERNAL_MAIL, { 'INF-05': /catch-all/ }),
   'open-relay': expect(['SEC-01'], { 'SEC-01': /open relay/ }),
-  'starttls-off': expect(['SEC-03'], { 'SEC-03': /does not offer STARTTLS/ }),
+  // SEC-06 (the SMTP certificate) and SEC-05's SMTP versions stand on STARTTLS: blocked by SEC-03.
+  'starttls-off': expect(['SEC-03', 'SEC-06'], { 'SEC-03': /does not offer STARTTLS/ }),
   'spammy-signature': expect(['FN-01', 'FN-05', 'PERF-01', 'PERF-02'], { 'FN-01': /arrived altered: body differs/, 'FN-05': /spamAssassin/ }),
   'outbound-25-blocked': expect(['INF-07', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'INF-07': /port 25/ }),
   'ip-blocklisted': expect(['DNS-08', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'DNS-08': /listed/ }),
@@ -77,6 +78,9 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   // A wrong password granted opens relaying too: SEC-01's attempts after the refused AUTH get through.
   'smtp-auth-any-password': expect(['SEC-01', 'SEC-04'], { 'SEC-04': /granted AUTH PLAIN .*with a wrong password .*anyone can send/, 'SEC-01': /AUTH with a wrong password was granted/ }),
   'domain-use-for-any': expect(['SEC-04'], { 'SEC-04': /SMTP credential sent a message From \S+@foreign-domain\.invalid, a domain the server does not own.*use_for_any/s }),
+  'smtp-cert-expired': expect(['SEC-06'], { 'SEC-06': /certificate of mail\.mailgoat\.ai:25 expired on .*smtp_server\.tls_certificate_path.*renew it with the web certificate/s }),
+  'smtp-cert-expiring': expect(['SEC-06'], { 'SEC-06': /certificate of mail\.mailgoat\.ai:25 expires on \S+, in 3 days.*renew it with the web certificate/s }),
+  'smtp-cert-wrong-name': expect(['SEC-06'], { 'SEC-06': /certificate of mail\.mailgoat\.ai:25 is for postal\.mailgoat\.ai, not mail\.mailgoat\.ai.*smtp_server\.tls_certificate_path/s }),
   'relay-after-starttls': expect(['SEC-01'], { 'SEC-01': /open relay: outside sender to an outside mailbox after STARTTLS .*arrived at.*TLS is encryption, not authentication/s }),
 };
 

@@ -3,6 +3,7 @@ import { describe } from 'vitest';
 import { checkOpenRelay } from '../harness/checks/open-relay-check.ts';
 import { checkSmtpAuth } from '../harness/checks/smtp-auth-check.ts';
 import { checkStarttls } from '../harness/checks/starttls-check.ts';
+import { SMTP_CERTIFICATE_REMEDY, checkTlsCertificate } from '../harness/checks/tls-certificate-check.ts';
 import { checkWrongKey } from '../harness/checks/wrong-key-check.ts';
 import { control } from '../harness/controls/control.ts';
 
@@ -25,4 +26,13 @@ describe('Security', () => {
   });
 
   control('SEC-04', async ({ probes }) => ({ verdicts: [checkSmtpAuth(await probes.auth.observe())] }));
+
+  control('SEC-06', async ({ probes, target }) => {
+    const { capabilities, handshake } = await probes.smtp.startTls();
+    const port = target.postal?.smtp.port ?? 25;
+    const observed = handshake?.ok
+      ? { authorized: handshake.authorized, authorizationError: handshake.error, subjectAltNames: handshake.subjectAltNames, validTo: handshake.validTo ?? new Date(0).toISOString(), protocol: handshake.protocol, issuer: handshake.issuer }
+      : { handshakeError: handshake?.error ?? (capabilities.includes('STARTTLS') ? 'STARTTLS was refused' : 'STARTTLS is not offered (SEC-03)'), authorized: false, subjectAltNames: [], validTo: new Date(0).toISOString() };
+    return { verdicts: [checkTlsCertificate({ host: target.mailHost, port, ...observed, now: new Date().toISOString(), remedy: SMTP_CERTIFICATE_REMEDY })] };
+  });
 });

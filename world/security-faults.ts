@@ -39,4 +39,22 @@ export const SECURITY_FAULTS: WorldFault[] = [
     source: 'https://github.com/postalserver/postal/blob/3.3.2/app/models/server.rb',
     postal: { domainUseForAny: true },
   },
+  {
+    name: 'smtp-cert-expired',
+    description: "the certificate at smtp_server.tls_certificate_path expired 10 days ago: Caddy renewed the web copy, nobody renewed (or restarted smtp for) Postal's own file",
+    source: 'https://github.com/postalserver/postal/issues/98',
+    postal: { smtpCertificate: 'expired' },
+  },
+  {
+    name: 'smtp-cert-expiring',
+    description: 'the SMTP certificate expires in 3 days: its renewal is not wired to the web certificate\'s',
+    source: 'https://github.com/postalserver/postal/issues/98',
+    postal: { smtpCertificate: 'expiring' },
+  },
+  {
+    name: 'smtp-cert-wrong-name',
+    description: "the web host's certificate (postal.mailgoat.ai) was copied into smtp_server.tls_certificate_path: STARTTLS on mail.mailgoat.ai shows another name",
+    source: 'https://github.com/postalserver/postal/issues/98',
+    postal: { smtpCertificate: 'wrong-name' },
+  },
 ];

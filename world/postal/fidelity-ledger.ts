@@ -102,6 +102,12 @@ export const FIDELITY_LEDGER: LedgerEntry[] = [
     controls: ['SEC-01'],
   },
   {
+    behaviour: 'STARTTLS presents the certificate at smtp_server.tls_certificate_path (default <config root>/smtp.cert), a file apart from the web proxy\'s certificate; TLS versions as the image\'s OpenSSL allows (ssl_version SSLv23 = negotiate)',
+    source: 'lib/postal/config_schema.rb (smtp_server.tls_certificate_path, ssl_version), app/lib/smtp_server/server.rb (ssl_context)',
+    pinnedBy: "world/postal/postal-smtp.test.ts: upgrades with STARTTLS to a certificate for the mail host from the world CA, apart from the web one (smtp_server.tls_certificate_path)",
+    controls: ['SEC-03', 'SEC-05', 'SEC-06'],
+  },
+  {
     behaviour: "RCPT TO read without syntax checks: up to the last < and from the first > dropped, split at the FIRST @, +tag cut; a local part with % or ! falls to the catch-all (accepted locally), user@x@own, quoted and source-routed forms get 530, a bare local part 501",
     source: 'app/lib/smtp_server/client.rb (rcpt_to), app/models/route.rb (find_by_name_and_domain)',
     pinnedBy: "world/postal/postal-smtp.test.ts: answers the classic relay-test recipient forms as Postal 3.3.2's rcpt_to does (first @, no syntax check, catch-all last)",

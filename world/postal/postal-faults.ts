@@ -1,4 +1,5 @@
 import type { RelayHoles } from './relay-faults.ts';
+import type { SmtpCertificateFault } from './smtp-certificate.ts';
 
 /** Ways the Postal stand-in can be told to misbehave, each a real misconfiguration (see world/faults.ts). */
 export interface PostalFaultOptions {
@@ -10,6 +11,8 @@ export interface PostalFaultOptions {
   authAnyPassword?: boolean;
   /** The domain is marked "use for any" (Domain#use_for_any): credentials send From any domain at all. */
   domainUseForAny?: boolean;
+  /** What is wrong with the certificate at smtp_server.tls_certificate_path. */
+  smtpCertificate?: SmtpCertificateFault;
   /** false: no STARTTLS in EHLO, as with `smtp_server.tls_enabled: false`. */
   starttls?: boolean;
   /** Text appended to the plain body of every outgoing message (a signature added by a template). */

@@ -37,12 +37,13 @@ describe('SMTP server', () => {
     expect(a.greeting).not.toBe(b.greeting);
   });
 
-  it('upgrades with STARTTLS to a certificate for the mail host from the world CA', async () => {
+  it('upgrades with STARTTLS to a certificate for the mail host from the world CA, apart from the web one (smtp_server.tls_certificate_path)', async () => {
     const { dialogue } = await open();
     try {
       await dialogue.send('EHLO client.test');
       const secure = await dialogue.startTls('mail.mailgoat.ai', world.ca.certificatePem);
       expect(secure.authorized).toBe(true);
+      expect(secure.subjectAltNames).toEqual(['mail.mailgoat.ai']);
       expect((await dialogue.send('EHLO client.test')).split('\n')).toEqual(['250-My capabilities are', '250 AUTH CRAM-MD5 PLAIN LOGIN']);
     } finally {
       dialogue.close();
