@@ -4,6 +4,7 @@ import { checkOpenRelay } from '../harness/checks/open-relay-check.ts';
 import { checkSmtpAuth } from '../harness/checks/smtp-auth-check.ts';
 import { checkStarttls } from '../harness/checks/starttls-check.ts';
 import { SMTP_CERTIFICATE_REMEDY, checkTlsCertificate } from '../harness/checks/tls-certificate-check.ts';
+import { checkTlsProtocols } from '../harness/checks/tls-protocols-check.ts';
 import { checkWrongKey } from '../harness/checks/wrong-key-check.ts';
 import { control } from '../harness/controls/control.ts';
 
@@ -26,6 +27,8 @@ describe('Security', () => {
   });
 
   control('SEC-04', async ({ probes }) => ({ verdicts: [checkSmtpAuth(await probes.auth.observe())] }));
+
+  control('SEC-05', async ({ probes }) => ({ verdicts: [checkTlsProtocols(await probes.tlsVersions.endpoints())] }));
 
   control('SEC-06', async ({ probes, target }) => {
     const { capabilities, handshake } = await probes.smtp.startTls();

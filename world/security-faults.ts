@@ -57,4 +57,10 @@ export const SECURITY_FAULTS: WorldFault[] = [
     source: 'https://github.com/postalserver/postal/issues/98',
     postal: { smtpCertificate: 'wrong-name' },
   },
+  {
+    name: 'smtp-tls-legacy-versions',
+    description: 'postal.yml sets smtp_server.ssl_version / tls_ciphers to old values (TLSv1_1, as in an old guide): STARTTLS on 25 offers TLS 1.0 and 1.1',
+    source: 'https://github.com/postalserver/postal/issues/799',
+    postal: { smtpLegacyTls: true },
+  },
 ];

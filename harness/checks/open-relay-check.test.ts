@@ -35,11 +35,17 @@ describe('checkOpenRelay', () => {
     expect(verdict.summary).not.toMatch(/open relay|relayed to/);
   });
 
-  it('fails an accepted message found nowhere (treated as relayed) and names the relay fix after STARTTLS', () => {
+  it('fails an accepted foreign message found nowhere (treated as relayed) and names the relay fix after STARTTLS', () => {
     const verdict = run([at(250, 'data', { arrival: 'nowhere', context: 'starttls' })]);
     expect(verdict.outcome).toBe('fail');
-    expect(verdict.summary).toMatch(/after STARTTLS .* arrived neither at seed@gmail\.test nor in an agent's inbox/);
+    expect(verdict.summary).toMatch(/after STARTTLS .* arrived neither at seed@gmail\.test nor in an agent's inbox: treat it as relayed/);
     expect(verdict.remediation).toMatch(/TLS is encryption, not authentication/);
+  });
+
+  it('only warns an own-domain form found nowhere: a catch-all whose queue is stuck is no relay', () => {
+    const verdict = run([at(250, 'data', { arrival: 'nowhere', foreignIfAccepted: false })]);
+    expect(verdict.outcome).toBe('warn');
+    expect(verdict.summary).toMatch(/arrived neither at seed@gmail\.test nor in an agent's inbox by the deadline \(a stuck queue\? see INF-03\)$/);
   });
 
   it('judges an acceptance it could not follow by the form: a foreign last domain fails, an own-domain form warns', () => {

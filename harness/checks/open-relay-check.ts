@@ -91,8 +91,11 @@ export function checkOpenRelay(input: OpenRelayInput): Verdict {
       else findings.push(warn(`${describe(a)} was accepted (${reply}) and where it went could not be followed${why}`, `Follow it in Postal's message log; ${SYNTAX_FIX}`));
     } else if (a.arrival === 'outside') {
       findings.push(fail(`open relay: ${describe(a)} was accepted (${reply}) and the message arrived at ${input.recipient}`, fixFor(a)));
-    } else if (a.arrival === 'nowhere') {
+    } else if (a.arrival === 'nowhere' && a.foreignIfAccepted) {
       findings.push(fail(`${describe(a)} was accepted (${reply}) but arrived neither at ${input.recipient} nor in an agent's inbox: treat it as relayed until Postal's message log says otherwise`, fixFor(a)));
+    } else if (a.arrival === 'nowhere') {
+      // An own-domain form kept by a catch-all that never delivered it: the queue (INF-03), not a relay.
+      findings.push(warn(`${describe(a)} was accepted (${reply}) but arrived neither at ${input.recipient} nor in an agent's inbox by the deadline (a stuck queue? see INF-03)`, `Follow it in Postal's message log; ${SYNTAX_FIX}`));
     } else {
       local.push(a);
     }

@@ -16,6 +16,7 @@ import { mailTesterProbe, type MailTesterProbe } from './mail-tester-probe.ts';
 import { createProbeContext, type ProbeContext } from './probe-context.ts';
 import { relayProbe, type RelayProbe } from './relay-probe.ts';
 import { smtpAuthProbe, type SmtpAuthProbe } from './smtp-auth-probe.ts';
+import { tlsVersionsProbe, type TlsVersionsProbe } from './tls-versions-probe.ts';
 import { seedMailboxProbe, type SeedMailboxProbe } from './seed-mailbox-probe.ts';
 import { serviceListProbe, type ServiceListProbe } from './service-list-probe.ts';
 import { smtpServiceProbe, type SmtpServiceProbe } from './smtp-service-probe.ts';
@@ -29,6 +30,7 @@ export interface Probes {
   smtp: SmtpServiceProbe;
   relay: RelayProbe;
   auth: SmtpAuthProbe;
+  tlsVersions: TlsVersionsProbe;
   web: WebEndpointProbe;
   services: ServiceListProbe;
   credentials: ApiCredentialsProbe;
@@ -55,6 +57,7 @@ export function probesFor(target: TargetDescriptor, run: RunContext): Probes {
     smtp: smtpServiceProbe(context),
     relay: relayProbe(context),
     auth: smtpAuthProbe(context),
+    tlsVersions: tlsVersionsProbe(context),
     web: webEndpointProbe(context),
     services: serviceListProbe(context),
     credentials: apiCredentialsProbe(context),

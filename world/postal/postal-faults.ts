@@ -13,6 +13,8 @@ export interface PostalFaultOptions {
   domainUseForAny?: boolean;
   /** What is wrong with the certificate at smtp_server.tls_certificate_path. */
   smtpCertificate?: SmtpCertificateFault;
+  /** smtp_server.ssl_version / tls_ciphers from an old guide: STARTTLS offers TLS 1.0 and 1.1 too. */
+  smtpLegacyTls?: boolean;
   /** false: no STARTTLS in EHLO, as with `smtp_server.tls_enabled: false`. */
   starttls?: boolean;
   /** Text appended to the plain body of every outgoing message (a signature added by a template). */

@@ -4,6 +4,7 @@
  * AUTH without TLS (password = an SMTP credential key, username ignored), and RCPT decided in Postal's
  * order: return path → authenticated relay → route (local part or `*`) → `530 Authentication required`.
  */
+import { constants as cryptoConstants } from 'node:crypto';
 import type { Server as NetServer } from 'node:net';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
 import type { ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
@@ -123,6 +124,11 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     name: config.mailHost,
     key: options.privateKeyPem,
     cert: options.certificatePem,
+    // Postal's image: OpenSSL 3 with Debian's MinProtocol TLSv1.2 and client-initiated renegotiation off.
+    // Fault: smtp_server.ssl_version / tls_ciphers set to old values (TLS 1.0 and 1.1 offered).
+    minVersion: config.faults.smtpLegacyTls ? 'TLSv1' : 'TLSv1.2',
+    ...(config.faults.smtpLegacyTls ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+    secureOptions: cryptoConstants.SSL_OP_NO_RENEGOTIATION,
     // Postal's EHLO is "250-My capabilities are / 250-STARTTLS / 250 AUTH CRAM-MD5 PLAIN LOGIN": no SIZE,
     // PIPELINING, 8BITMIME, SMTPUTF8, DSN or enhanced status codes.
     heloResponse: 'My capabilities are',

@@ -4,6 +4,7 @@
  * key that signs endpoint payloads.
  */
 import { UnhandledServerError } from './api-result.ts';
+import { constants as cryptoConstants } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiParamsError, readApiParams } from './api-params.ts';
@@ -48,7 +49,8 @@ export function createWebServer(options: WebServerOptions): WebServer {
       res.end(RAILS_500_PAGE);
     });
   };
-  const server = createServer({ cert: options.certificatePem, key: options.privateKeyPem }, onRequest);
+  // The TLS proxy in front (Caddy): TLS 1.2+ only, no renegotiation.
+  const server = createServer({ cert: options.certificatePem, key: options.privateKeyPem, minVersion: 'TLSv1.2', secureOptions: cryptoConstants.SSL_OP_NO_RENEGOTIATION }, onRequest);
   // A client that asks before sending (Expect: 100-continue) a body over the limit hears 413 instead of
   // 100 Continue, and never sends it (RFC 9110 §10.1.1).
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
