@@ -2,6 +2,7 @@
 import { describe } from 'vitest';
 import { checkOpenRelay } from '../harness/checks/open-relay-check.ts';
 import { checkSmtpAuth } from '../harness/checks/smtp-auth-check.ts';
+import { checkSpoofing } from '../harness/checks/spoofing-check.ts';
 import { checkStarttls } from '../harness/checks/starttls-check.ts';
 import { SMTP_CERTIFICATE_REMEDY, checkTlsCertificate } from '../harness/checks/tls-certificate-check.ts';
 import { checkTlsProtocols } from '../harness/checks/tls-protocols-check.ts';
@@ -38,4 +39,6 @@ describe('Security', () => {
       : { handshakeError: handshake?.error ?? (capabilities.includes('STARTTLS') ? 'STARTTLS was refused' : 'STARTTLS is not offered (SEC-03)'), authorized: false, subjectAltNames: [], validTo: new Date(0).toISOString() };
     return { verdicts: [checkTlsCertificate({ host: target.mailHost, port, ...observed, now: new Date().toISOString(), remedy: SMTP_CERTIFICATE_REMEDY })] };
   });
+
+  control('SEC-07', async ({ probes }) => ({ verdicts: [checkSpoofing({ attempts: await probes.spoof.attempts() })] }));
 });

@@ -59,6 +59,8 @@ export function liveEnvFor(description: WorldDescription, deployment: Deployment
     OUTBOUND_SMTP_DOMAINS: d.seeds.map((s) => s.address.split('@')[1]).filter((v, i, all) => all.indexOf(v) === i).join(','),
     // SEC-01 follows an accepted relay attempt to a mailbox it reads: the Gmail seed.
     RELAY_PROBE_RECIPIENT: (d.seeds.find((s) => s.provider === 'Gmail') ?? d.seeds[0])?.address ?? 'relay-probe@gmail.test',
+    // SEC-07 forges a domain publishing p=reject: the world's outside sender's.
+    SPOOF_PROBE_DOMAIN: d.sender.from.split('@')[1]!,
     OUTSIDE_SMTP: hostPort(d.sender.servername, d.sender.port),
     OUTSIDE_SMTP_USER: d.sender.user,
     OUTSIDE_SMTP_PASSWORD: d.sender.password,

@@ -63,4 +63,16 @@ export const SECURITY_FAULTS: WorldFault[] = [
     source: 'https://github.com/postalserver/postal/issues/799',
     postal: { smtpLegacyTls: true },
   },
+  {
+    name: 'spoof-own-domain-delivered',
+    description: "Postal's inspection has no check against spoofed senders (Postal 3.3.2 as shipped: no SPF, no DMARC on incoming mail): mail from outside From ceo@mailgoat.ai reaches the agents unmarked",
+    source: 'https://github.com/postalserver/postal/blob/3.3.2/app/lib/message_dequeuer/incoming_message_processor.rb',
+    postal: { inboundSpoofChecks: 'off' },
+  },
+  {
+    name: 'spoof-reject-domain-delivered',
+    description: "Postal's inspection guards only the own domain: mail From a domain publishing DMARC p=reject (sender.test), sent by a stranger, reaches the agents unmarked",
+    source: 'https://checkdmarc.readthedocs.io/en/latest/',
+    postal: { inboundSpoofChecks: 'own-domain-only' },
+  },
 ];

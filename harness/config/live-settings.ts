@@ -73,6 +73,7 @@ export const OPTIONAL_LIVE_SETTINGS: Array<{ key: string; description: string; s
   { key: 'MAIL_TESTER_ADDRESS', description: 'instead of MAIL_TESTER_USER: a one-off address from mail-tester.com (test-…@srv1.mail-tester.com); a new one is needed for every run', secret: false },
   { key: 'MAIL_TESTER_DOMAIN', description: 'the domain of MAIL_TESTER_USER\'s addresses (default mail-tester.com)', secret: false },
   { key: 'MAIL_TESTER_URL', description: 'where mail-tester\'s reports are read, <url>/<id>&format=json (default https://www.mail-tester.com)', secret: false },
+  { key: 'SPOOF_PROBE_DOMAIN', description: 'a domain publishing DMARC p=reject that SEC-07 forges in its second message to an agent (default paypal.com; its policy is read and shown)', secret: false },
   { key: 'RELAY_PROBE_RECIPIENT', description: 'the outside mailbox SEC-01 tries to relay to; an accepted attempt is carried through DATA and looked for there, so make it a seed mailbox the run reads (default: SEED_GMAIL_ADDRESS; an address the run cannot read judges acceptance at RCPT only)', secret: false },
   ...Object.entries(DEADLINE_SETTINGS).map(([field, key]) => ({ key, description: `seconds: ${DEADLINE_DESCRIPTIONS[field as keyof typeof DEADLINE_SETTINGS]}`, secret: false })),
 ];
@@ -188,6 +189,7 @@ const liveSettingsSchema = z.object({
     )
     .optional(),
   RELAY_PROBE_RECIPIENT: emailAddress('postal-qa-relay-probe@example.com'),
+  SPOOF_PROBE_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,63}$/i, 'expected a domain like paypal.com').optional(),
   MAIL_TESTER_USER: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'expected your mail-tester account name (letters, digits, dots, dashes, underscores), e.g. mailgoat').optional(),
   MAIL_TESTER_ADDRESS: emailAddress('test-abc123@srv1.mail-tester.com'),
   MAIL_TESTER_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,63}$/i, 'expected a domain like mail-tester.com').optional(),

@@ -17,6 +17,7 @@ import { createProbeContext, type ProbeContext } from './probe-context.ts';
 import { relayProbe, type RelayProbe } from './relay-probe.ts';
 import { smtpAuthProbe, type SmtpAuthProbe } from './smtp-auth-probe.ts';
 import { tlsVersionsProbe, type TlsVersionsProbe } from './tls-versions-probe.ts';
+import { spoofProbe, type SpoofProbe } from './spoof-probe.ts';
 import { seedMailboxProbe, type SeedMailboxProbe } from './seed-mailbox-probe.ts';
 import { serviceListProbe, type ServiceListProbe } from './service-list-probe.ts';
 import { smtpServiceProbe, type SmtpServiceProbe } from './smtp-service-probe.ts';
@@ -31,6 +32,7 @@ export interface Probes {
   relay: RelayProbe;
   auth: SmtpAuthProbe;
   tlsVersions: TlsVersionsProbe;
+  spoof: SpoofProbe;
   web: WebEndpointProbe;
   services: ServiceListProbe;
   credentials: ApiCredentialsProbe;
@@ -58,6 +60,7 @@ export function probesFor(target: TargetDescriptor, run: RunContext): Probes {
     relay: relayProbe(context),
     auth: smtpAuthProbe(context),
     tlsVersions: tlsVersionsProbe(context),
+    spoof: spoofProbe(context),
     web: webEndpointProbe(context),
     services: serviceListProbe(context),
     credentials: apiCredentialsProbe(context),

@@ -67,6 +67,7 @@ export async function openLiveTarget(deployment: Deployment, settings: LiveSetti
       trustedCaPem: v.CA_FILE ? readFileSync(v.CA_FILE, 'utf8') : undefined,
       ...side,
       relayProbeRecipient: v.RELAY_PROBE_RECIPIENT ?? v.SEED_GMAIL_ADDRESS ?? 'postal-qa-relay-probe@example.com',
+      spoofProbeDomain: v.SPOOF_PROBE_DOMAIN ?? 'paypal.com',
       timeouts,
       limitations,
     },

@@ -97,6 +97,8 @@ export interface TargetDescriptor {
   spamScorer?: { host: string; port: number };
   /** An address at a domain the deployment does not serve, for the open-relay probe. */
   relayProbeRecipient: string;
+  /** A domain publishing DMARC p=reject that SEC-07 forges (SPOOF_PROBE_DOMAIN). */
+  spoofProbeDomain: string;
   timeouts: {
     dnsMs: number;
     /** One network step (connect, SMTP reply, HTTP answer). */

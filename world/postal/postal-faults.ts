@@ -15,6 +15,11 @@ export interface PostalFaultOptions {
   smtpCertificate?: SmtpCertificateFault;
   /** smtp_server.ssl_version / tls_ciphers from an old guide: STARTTLS offers TLS 1.0 and 1.1 too. */
   smtpLegacyTls?: boolean;
+  /**
+   * The inbound check against spoofed senders in Postal's inspection (world/spam/spoof-rules.ts): 'on' (default)
+   * for the domain and p=reject domains, 'own-domain-only', or 'off' as Postal 3.3.2 ships.
+   */
+  inboundSpoofChecks?: 'on' | 'own-domain-only' | 'off';
   /** false: no STARTTLS in EHLO, as with `smtp_server.tls_enabled: false`. */
   starttls?: boolean;
   /** Text appended to the plain body of every outgoing message (a signature added by a template). */
