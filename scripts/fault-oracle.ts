@@ -77,7 +77,9 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'relay-double-at': expect(['SEC-01'], { 'SEC-01': /open relay: double @ on the domain .*arrived at/ }),
   // A wrong password granted opens relaying too: SEC-01's attempts after the refused AUTH get through.
   'smtp-auth-any-password': expect(['SEC-01', 'SEC-04'], { 'SEC-04': /granted AUTH PLAIN .*with a wrong password .*anyone can send/, 'SEC-01': /AUTH with a wrong password was granted/ }),
-  'domain-use-for-any': expect(['SEC-04'], { 'SEC-04': /SMTP credential sent a message From \S+@foreign-domain\.invalid, a domain the server does not own.*use_for_any/s }),
+  // A key that may send as any domain fails INF-06 too, which blocks everything that sends through the API.
+  'domain-use-for-any': expect(['SEC-04', 'INF-06', 'FN-01', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-06', 'PERF-01', 'PERF-02'], {
+    'INF-06': /API key may send From \S+@foreign-domain\.invalid, a domain the server does not own.*use_for_any/s, 'SEC-04': /SMTP credential sent a message From \S+@foreign-domain\.invalid, a domain the server does not own.*use_for_any/s }),
   'smtp-cert-expired': expect(['SEC-06'], { 'SEC-06': /certificate of mail\.mailgoat\.ai:25 expired on .*smtp_server\.tls_certificate_path.*renew it with the web certificate/s }),
   'smtp-cert-expiring': expect(['SEC-06'], { 'SEC-06': /certificate of mail\.mailgoat\.ai:25 expires on \S+, in 3 days.*renew it with the web certificate/s }),
   'smtp-cert-wrong-name': expect(['SEC-06'], { 'SEC-06': /certificate of mail\.mailgoat\.ai:25 is for postal\.mailgoat\.ai, not mail\.mailgoat\.ai.*smtp_server\.tls_certificate_path/s }),
