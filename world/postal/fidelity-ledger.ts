@@ -108,6 +108,12 @@ export const FIDELITY_LEDGER: LedgerEntry[] = [
     controls: ['SEC-03', 'SEC-05', 'SEC-06'],
   },
   {
+    behaviour: 'send/raw with an empty rcpt_to runs the From check (find_authenticated_domain_from_headers) and answers success with no messages; a "use for any" domain authenticates any From',
+    source: 'app/controllers/legacy_api/send_controller.rb (raw), app/models/server.rb (authenticated_domain_for_address)',
+    pinnedBy: 'world/postal/postal-api.test.ts: checks the From of a message with no recipient and creates nothing (the side-effect-free send test)',
+    controls: ['INF-06', 'SEC-04'],
+  },
+  {
     behaviour: "RCPT TO read without syntax checks: up to the last < and from the first > dropped, split at the FIRST @, +tag cut; a local part with % or ! falls to the catch-all (accepted locally), user@x@own, quoted and source-routed forms get 530, a bare local part 501",
     source: 'app/lib/smtp_server/client.rb (rcpt_to), app/models/route.rb (find_by_name_and_domain)',
     pinnedBy: "world/postal/postal-smtp.test.ts: answers the classic relay-test recipient forms as Postal 3.3.2's rcpt_to does (first @, no syntax check, catch-all last)",
