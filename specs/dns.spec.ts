@@ -12,6 +12,8 @@ import { checkPtr } from '../harness/checks/ptr-check.ts';
 import { checkResolverAgreement } from '../harness/checks/resolver-agreement-check.ts';
 import { checkSpf } from '../harness/checks/spf-check.ts';
 import { checkBlocklists } from '../harness/checks/blocklist-check.ts';
+import { checkMtaSts } from '../harness/checks/mta-sts-check.ts';
+import { checkTlsRpt } from '../harness/checks/tls-rpt-check.ts';
 import { control } from '../harness/controls/control.ts';
 import { propagationQuestions } from '../harness/controls/propagation-questions.ts';
 
@@ -66,4 +68,8 @@ describe('DNS records', () => {
     const lookups = await probes.blocklists.lookups({ ip: target.serverIp, domain: deployment.domain });
     return { verdicts: [checkBlocklists({ lookups, resolver: probes.blocklists.resolver })] };
   });
+
+  control('DNS-09', async ({ probes }) => ({ verdicts: [checkMtaSts(await probes.transport.mtaSts())] }));
+
+  control('DNS-10', async ({ probes, target }) => ({ verdicts: [checkTlsRpt({ domain: target.domain, txt: await probes.transport.tlsRpt() })] }));
 });

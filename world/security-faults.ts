@@ -75,4 +75,21 @@ export const SECURITY_FAULTS: WorldFault[] = [
     source: 'https://checkdmarc.readthedocs.io/en/latest/',
     postal: { inboundSpoofChecks: 'own-domain-only' },
   },
+  {
+    name: 'mta-sts-broken',
+    description: 'MTA-STS is published in enforce mode, but the policy still lists the old MX (mx.old-provider.example): senders that honour it refuse to deliver to mail.mailgoat.ai',
+    source: 'https://internet.nl/faq/mta-sts/',
+    zone: (records, ctx) => [
+      ...records,
+      { name: `_mta-sts.${ctx.deployment.domain}`, type: 'TXT', ttl: ctx.deployment.dns.ttl, data: 'v=STSv1; id=20261206a' },
+      { name: `mta-sts.${ctx.deployment.domain}`, type: 'A', ttl: ctx.deployment.dns.ttl, data: ctx.deployment.server.ip },
+    ],
+    postal: { mtaStsPolicy: 'version: STSv1\nmode: enforce\nmx: mx.old-provider.example\nmax_age: 604800\n' },
+  },
+  {
+    name: 'tls-rpt-malformed',
+    description: 'the TLS-RPT record names its report address without mailto: (rua=tls-reports@mailgoat.ai): no sender can report',
+    source: 'https://checkdmarc.readthedocs.io/en/latest/',
+    zone: (records, ctx) => [...records, { name: `_smtp._tls.${ctx.deployment.domain}`, type: 'TXT', ttl: ctx.deployment.dns.ttl, data: `v=TLSRPTv1; rua=tls-reports@${ctx.deployment.domain}` }],
+  },
 ];

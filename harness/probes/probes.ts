@@ -18,6 +18,7 @@ import { relayProbe, type RelayProbe } from './relay-probe.ts';
 import { smtpAuthProbe, type SmtpAuthProbe } from './smtp-auth-probe.ts';
 import { tlsVersionsProbe, type TlsVersionsProbe } from './tls-versions-probe.ts';
 import { spoofProbe, type SpoofProbe } from './spoof-probe.ts';
+import { transportPolicyProbe, type TransportPolicyProbe } from './transport-policy-probe.ts';
 import { seedMailboxProbe, type SeedMailboxProbe } from './seed-mailbox-probe.ts';
 import { serviceListProbe, type ServiceListProbe } from './service-list-probe.ts';
 import { smtpServiceProbe, type SmtpServiceProbe } from './smtp-service-probe.ts';
@@ -33,6 +34,7 @@ export interface Probes {
   auth: SmtpAuthProbe;
   tlsVersions: TlsVersionsProbe;
   spoof: SpoofProbe;
+  transport: TransportPolicyProbe;
   web: WebEndpointProbe;
   services: ServiceListProbe;
   credentials: ApiCredentialsProbe;
@@ -61,6 +63,7 @@ export function probesFor(target: TargetDescriptor, run: RunContext): Probes {
     auth: smtpAuthProbe(context),
     tlsVersions: tlsVersionsProbe(context),
     spoof: spoofProbe(context),
+    transport: transportPolicyProbe(context),
     web: webEndpointProbe(context),
     services: serviceListProbe(context),
     credentials: apiCredentialsProbe(context),

@@ -20,6 +20,8 @@ export interface PostalFaultOptions {
    * for the domain and p=reject domains, 'own-domain-only', or 'off' as Postal 3.3.2 ships.
    */
   inboundSpoofChecks?: 'on' | 'own-domain-only' | 'off';
+  /** The MTA-STS policy the TLS proxy serves at https://mta-sts.<domain>/.well-known/mta-sts.txt (none: 404). */
+  mtaStsPolicy?: string;
   /** false: no STARTTLS in EHLO, as with `smtp_server.tls_enabled: false`. */
   starttls?: boolean;
   /** Text appended to the plain body of every outgoing message (a signature added by a template). */

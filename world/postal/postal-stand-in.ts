@@ -106,7 +106,7 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   config.faults = options.faults ?? {};
   const signer = new InstallSigner(options.installSigningKeyPem);
   // The address too: clients without the world's DNS reach the web API as https://<address> (FN-06's CLI).
-  const certificate = await options.ca.issue([config.webHost, config.mailHost, address]);
+  const certificate = await options.ca.issue([config.webHost, config.mailHost, address, `mta-sts.${config.domain}`]);
   // smtp_server.tls_certificate_path: a file apart from the web proxy's, renewed (or not) apart from it.
   const smtpCertificate = await issueSmtpCertificate(options.ca, config, config.faults.smtpCertificate);
   const resolver = createWorldResolver({ dnsServer: options.dnsServer, localAddress: address, cacheMs: options.dnsCacheMs });

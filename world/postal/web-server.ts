@@ -87,6 +87,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: WebSer
   const url = new URL(req.url ?? '/', `https://${options.config.webHost}`);
   const method = req.method ?? 'GET';
   const path = url.pathname.replace(/\/+$/, '') || '/';
+  // The TLS proxy's other site on this server: mta-sts.<domain>, serving the MTA-STS policy when one is published.
+  if ((req.headers.host ?? '').split(':')[0]!.toLowerCase() === `mta-sts.${options.config.domain}`) {
+    const policy = options.config.faults.mtaStsPolicy;
+    const found = path === '/.well-known/mta-sts.txt' && policy !== undefined;
+    res.writeHead(found ? 200 : 404, { 'Content-Type': 'text/plain' });
+    res.end(found ? policy : 'Not Found');
+    return;
+  }
 
   const api = /^\/api\/v1\/([a-z_]+\/[a-z_]+)$/.exec(path);
   if (api && API_ACTIONS.has(api[1]!) && API_METHODS.has(method)) {
