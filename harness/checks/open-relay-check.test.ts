@@ -107,9 +107,9 @@ describe('smtpReply', () => {
 
 describe('relayForms', () => {
   const forms = relayForms({ recipient: R, domain: 'mailgoat.ai', mailHost: 'mail.mailgoat.ai', serverIp: '91.98.35.3', outsideSender: 'x@outside.invalid', localSender: 'team@mailgoat.ai' });
-  it("has nmap's forms and the relay-test lists' variants, each aimed at the outside mailbox, with distinct ids", () => {
-    expect(forms).toHaveLength(20);
-    expect(new Set(forms.map((f) => f.id)).size).toBe(20);
+  it("has nmap's 16 forms and the relay-test lists' variants, each aimed at the outside mailbox, with distinct ids", () => {
+    expect(forms).toHaveLength(23);
+    expect(new Set(forms.map((f) => f.id)).size).toBe(23);
     const to = Object.fromEntries(forms.map((f) => [f.id, f.to]));
     expect(to).toMatchObject({
       plain: 'seed@gmail.test',
@@ -122,10 +122,13 @@ describe('relayForms', () => {
       'source-route-domain': '@mailgoat.ai:seed@gmail.test',
       'bang-path-domain': 'gmail.test!seed@mailgoat.ai',
       'bang-path-bare': 'gmail.test!seed',
+      'double-at-host': 'seed@gmail.test@mail.mailgoat.ai',
+      'source-route-host': '@mail.mailgoat.ai:seed@gmail.test',
+      'bang-path-host': 'gmail.test!seed@mail.mailgoat.ai',
     });
     expect(forms.find((f) => f.id === 'null-sender')!.from).toBe('');
     expect(forms.find((f) => f.id === 'ip-literal-sender')!.from).toBe('postmaster@[91.98.35.3]');
     expect(forms.find((f) => f.id === 'forged-local-sender')!.from).toBe('team@mailgoat.ai');
-    expect(forms.filter((f) => !f.foreignIfAccepted).map((f) => f.id)).toEqual(['percent-hack-domain', 'percent-hack-host', 'percent-hack-ip', 'quoted-domain', 'quoted-ip', 'double-at-domain', 'double-at-ip', 'bang-path-domain', 'bang-path-ip']);
+    expect(forms.filter((f) => !f.foreignIfAccepted).map((f) => f.id)).toEqual(['percent-hack-domain', 'percent-hack-host', 'percent-hack-ip', 'quoted-domain', 'quoted-ip', 'double-at-domain', 'double-at-host', 'double-at-ip', 'bang-path-domain', 'bang-path-host', 'bang-path-ip']);
   });
 });

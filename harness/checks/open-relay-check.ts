@@ -58,7 +58,7 @@ const AUTH_FIX = 'A refused AUTH must leave the session unauthenticated; an AUTH
 function fixFor(a: RelayAttempt): string {
   if (a.context === 'failed-auth') return AUTH_FIX;
   if (a.context === 'starttls') return STARTTLS_FIX;
-  return a.foreignIfAccepted && !['quoted-bare', 'quoted-percent-bare', 'bang-path-bare', 'source-route-domain', 'source-route-ip'].includes(a.form) ? RELAY_FIX : SYNTAX_FIX;
+  return a.foreignIfAccepted && !['quoted-bare', 'quoted-percent-bare', 'bang-path-bare', 'source-route-domain', 'source-route-host', 'source-route-ip'].includes(a.form) ? RELAY_FIX : SYNTAX_FIX;
 }
 
 /** "530 Authentication required": the code once, even when the reply text already starts with it. */

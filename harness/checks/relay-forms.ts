@@ -54,10 +54,13 @@ export function relayForms(input: RelayFormsInput): RelayForm[] {
     form('quoted-bare', 'quoted address alone', `"${user}@${host}"`, true),
     form('quoted-percent-bare', 'quoted percent hack alone', `"${user}%${host}"`, true),
     form('double-at-domain', 'double @ on the domain', `${user}@${host}@${input.domain}`, false),
+    form('double-at-host', 'double @ on the mail host', `${user}@${host}@${input.mailHost}`, false),
     form('double-at-ip', 'double @ on the IP literal', `${user}@${host}@${ip}`, false),
     form('source-route-domain', 'source route through the domain', `@${input.domain}:${user}@${host}`, true),
+    form('source-route-host', 'source route through the mail host', `@${input.mailHost}:${user}@${host}`, true),
     form('source-route-ip', 'source route through the IP literal', `@${ip}:${user}@${host}`, true),
     form('bang-path-domain', 'bang path on the domain', `${host}!${user}@${input.domain}`, false),
+    form('bang-path-host', 'bang path on the mail host', `${host}!${user}@${input.mailHost}`, false),
     form('bang-path-ip', 'bang path on the IP literal', `${host}!${user}@${ip}`, false),
     form('bang-path-bare', 'bang path alone', `${host}!${user}`, true),
   ];
