@@ -88,6 +88,7 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'spoof-reject-domain-delivered': expect(['SEC-07'], { 'SEC-07': /qa received a message From billing@sender\.test \(DMARC p=reject\).*unmarked.*DMARC policy/s }),
   'mta-sts-broken': expect(['DNS-09'], { 'DNS-09': /MTA-STS policy of mailgoat\.ai is in enforce mode but does not list its MX mail\.mailgoat\.ai/ }),
   'tls-rpt-malformed': expect(['DNS-10'], { 'DNS-10': /has a rua that is neither mailto: nor https: \(tls-reports@mailgoat\.ai\)/ }),
+  'caa-forbids-issuance': expect(['DNS-11'], { 'DNS-11': /allow no CA to issue \(issue ";"\): the next automatic renewal/ }),
   'relay-after-starttls': expect(['SEC-01'], { 'SEC-01': /open relay: outside sender to an outside mailbox after STARTTLS .*arrived at.*TLS is encryption, not authentication/s }),
 };
 

@@ -14,6 +14,7 @@ import { checkSpf } from '../harness/checks/spf-check.ts';
 import { checkBlocklists } from '../harness/checks/blocklist-check.ts';
 import { checkMtaSts } from '../harness/checks/mta-sts-check.ts';
 import { checkTlsRpt } from '../harness/checks/tls-rpt-check.ts';
+import { checkCaa } from '../harness/checks/caa-check.ts';
 import { control } from '../harness/controls/control.ts';
 import { propagationQuestions } from '../harness/controls/propagation-questions.ts';
 
@@ -72,4 +73,6 @@ describe('DNS records', () => {
   control('DNS-09', async ({ probes }) => ({ verdicts: [checkMtaSts(await probes.transport.mtaSts())] }));
 
   control('DNS-10', async ({ probes, target }) => ({ verdicts: [checkTlsRpt({ domain: target.domain, txt: await probes.transport.tlsRpt() })] }));
+
+  control('DNS-11', async ({ probes, target }) => ({ verdicts: [checkCaa({ host: target.webHost, observations: await probes.transport.caa(target.webHost) })] }));
 });

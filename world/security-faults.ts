@@ -92,4 +92,10 @@ export const SECURITY_FAULTS: WorldFault[] = [
     source: 'https://checkdmarc.readthedocs.io/en/latest/',
     zone: (records, ctx) => [...records, { name: `_smtp._tls.${ctx.deployment.domain}`, type: 'TXT', ttl: ctx.deployment.dns.ttl, data: `v=TLSRPTv1; rua=tls-reports@${ctx.deployment.domain}` }],
   },
+  {
+    name: 'caa-forbids-issuance',
+    description: 'a CAA record 0 issue ";" at the domain lets no CA issue: the web certificate can no longer be renewed',
+    source: 'https://www.rfc-editor.org/rfc/rfc8659#section-4.2',
+    zone: (records, ctx) => [...records, { name: ctx.deployment.domain, type: 'CAA', ttl: ctx.deployment.dns.ttl, data: '0 issue ";"' }],
+  },
 ];

@@ -10,6 +10,8 @@ import type { ProbeContext } from './probe-context.ts';
 export interface TransportPolicyProbe {
   mtaSts(): Promise<MtaStsInput>;
   tlsRpt(): Promise<DnsObservation>;
+  /** CAA as a CA looks for it: at the host, then each parent up to the domain, until one has records. */
+  caa(host: string): Promise<DnsObservation[]>;
 }
 
 export function transportPolicyProbe(context: ProbeContext): TransportPolicyProbe {
@@ -32,5 +34,17 @@ export function transportPolicyProbe(context: ProbeContext): TransportPolicyProb
       }
     },
     tlsRpt: () => dns().query(`_smtp._tls.${target.domain}`, 'TXT'),
+    async caa(host) {
+      const client = dns();
+      const observations: DnsObservation[] = [];
+      const labels = host.toLowerCase().split('.');
+      for (let i = 0; i < labels.length - 1; i++) {
+        const name = labels.slice(i).join('.');
+        const observation = await client.query(name, 'CAA');
+        observations.push(observation);
+        if ((observation.status === 'ok' && observation.answers.length > 0) || name === target.domain.toLowerCase()) break;
+      }
+      return observations;
+    },
   };
 }
