@@ -57,6 +57,7 @@ describe('checkOpenRelay', () => {
     expect(own.outcome).toBe('warn');
     expect(own.summary).toMatch(/where it went could not be followed \(--read-only/);
     expect(run([at(250, 'data', { arrival: 'unknown', foreignIfAccepted: false })]).outcome).toBe('warn');
+    expect(run([at(250, 'rcpt', { foreignIfAccepted: false, notCarried: 'not carried through DATA: 10 messages already were' })]).summary).toMatch(/could not be followed \(not carried through DATA: 10 messages already were\)$/);
   });
 
   it('fails a wrong password that was granted, with the AUTH fix, even before any relay is seen', () => {

@@ -31,6 +31,8 @@ export interface RelayAttempt {
   arrival?: 'outside' | 'local' | 'nowhere' | 'unknown';
   /** the agent whose inbox held a local arrival */
   localAgent?: string;
+  /** why an attempt accepted at RCPT was not carried through DATA (a cap on what a run sends) */
+  notCarried?: string;
 }
 
 export interface OpenRelayInput {
@@ -86,7 +88,8 @@ export function checkOpenRelay(input: OpenRelayInput): Verdict {
     } else if (a.code >= 400) {
       findings.push(warn(`${describe(a)} was only deferred at ${stage} (${reply}); a retry might be relayed`, `Make the server refuse relaying with a permanent 5xx at RCPT TO. ${RELAY_FIX}`));
     } else if (a.stage !== 'data' || a.arrival === 'unknown' || a.arrival === undefined) {
-      const why = input.arrivalUnreadable ? ` (${input.arrivalUnreadable})` : '';
+      const reason = a.notCarried ?? input.arrivalUnreadable;
+      const why = reason ? ` (${reason})` : '';
       if (a.foreignIfAccepted) findings.push(fail(`open relay: ${describe(a)} was accepted at ${stage} (${reply}); its last domain is foreign, so it can only be relayed${why}`, fixFor(a)));
       else findings.push(warn(`${describe(a)} was accepted (${reply}) and where it went could not be followed${why}`, `Follow it in Postal's message log; ${SYNTAX_FIX}`));
     } else if (a.arrival === 'outside') {

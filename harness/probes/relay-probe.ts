@@ -18,6 +18,8 @@ export interface RelayProbe {
 }
 
 const CONTEXTS: RelayContext[] = ['plain', 'starttls', 'failed-auth'];
+/** At most this many accepted attempts are carried through DATA in one run: an open relay would otherwise take 69. */
+export const MAX_CARRIED = 10;
 
 /** An attempt carried through DATA keeps the marker its message carries until it is found. */
 type Followed = RelayAttempt & { marker?: string };
@@ -68,7 +70,7 @@ export function relayProbe(context: ProbeContext): RelayProbe {
     ].join('\r\n');
   }
 
-  async function tryForms(relayContext: RelayContext, forms: RelayForm[], counter: { n: number }, carry: boolean): Promise<{ attempts: Followed[]; skip?: string; authReply?: { code: number; text: string } }> {
+  async function tryForms(relayContext: RelayContext, forms: RelayForm[], counter: { n: number; carried: number }, carry: boolean): Promise<{ attempts: Followed[]; skip?: string; authReply?: { code: number; text: string } }> {
     const attempts: Followed[] = [];
     let session = await open(relayContext);
     if ('skip' in session) return { attempts, skip: session.skip };
@@ -85,10 +87,12 @@ export function relayProbe(context: ProbeContext): RelayProbe {
           continue;
         }
         const rcpt = await dialogue.command(`RCPT TO:<${form.to}>`);
-        if (rcpt.code >= 300 || !carry) {
-          attempts.push({ ...base, stage: 'rcpt', code: rcpt.code, reply: rcpt.lines.join(' ') });
+        const capped = rcpt.code < 300 && carry && counter.carried >= MAX_CARRIED;
+        if (rcpt.code >= 300 || !carry || capped) {
+          attempts.push({ ...base, stage: 'rcpt', code: rcpt.code, reply: rcpt.lines.join(' '), ...(capped ? { notCarried: `not carried through DATA: ${MAX_CARRIED} accepted attempts already were` } : {}) });
           continue;
         }
+        counter.carried++;
         context.willSend(1, `SEC-01 relay attempt ${form.id} carried through DATA to ${recipient}`);
         const data = await dialogue.command('DATA');
         const end = data.code === 354 ? await dialogue.command(`${message(form, relayContext, tag)}\r\n.`) : data;
@@ -162,7 +166,7 @@ export function relayProbe(context: ProbeContext): RelayProbe {
         localSender: `${run.deployment.catchAll}@${run.deployment.domain}`,
       });
       const carry = !run.readOnly;
-      const counter = { n: 0 };
+      const counter = { n: 0, carried: 0 };
       const attempts: Followed[] = [];
       const skippedContexts: NonNullable<OpenRelayInput['skippedContexts']> = [];
       let failedAuthReply: OpenRelayInput['failedAuthReply'];
