@@ -27,6 +27,13 @@ describe('checkOpenRelay', () => {
     expect(verdict.remediation).toMatch(/allow_percent_hack = no/);
   });
 
+  it('judges an acceptance whose twin in an earlier context was carried by that message, saying so', () => {
+    const verdict = run([at(250, 'rcpt', { context: 'starttls', arrival: 'outside', sameAs: 'plain' })]);
+    expect(verdict.outcome).toBe('fail');
+    expect(verdict.summary).toMatch(/after STARTTLS .* arrived at seed@gmail\.test \(carried once, without AUTH\)$/);
+    expect(run([at(250, 'rcpt', { arrival: 'local', localAgent: 'team', foreignIfAccepted: false, sameAs: 'plain' })]).outcome).toBe('pass');
+  });
+
   it('never calls a message kept in the catch-all relaying: it passes, named "accepted locally" with the backscatter risk', () => {
     const verdict = run([refused(R), at(250, 'data', { arrival: 'local', localAgent: 'team', label: 'bang path on the domain', foreignIfAccepted: false })]);
     expect(verdict.outcome).toBe('pass');

@@ -33,6 +33,8 @@ export interface RelayAttempt {
   localAgent?: string;
   /** why an attempt accepted at RCPT was not carried through DATA (a cap on what a run sends) */
   notCarried?: string;
+  /** accepted like the same form in this earlier context, whose message was carried once for both: `arrival` is that message's */
+  sameAs?: RelayContext;
 }
 
 export interface OpenRelayInput {
@@ -87,13 +89,13 @@ export function checkOpenRelay(input: OpenRelayInput): Verdict {
       if (a.stage === 'data') findings.push(warn(`${describe(a)} was accepted at RCPT and refused only after DATA (${reply})`, `Refuse relay recipients at RCPT TO, before any data is taken. ${RELAY_FIX}`));
     } else if (a.code >= 400) {
       findings.push(warn(`${describe(a)} was only deferred at ${stage} (${reply}); a retry might be relayed`, `Make the server refuse relaying with a permanent 5xx at RCPT TO. ${RELAY_FIX}`));
-    } else if (a.stage !== 'data' || a.arrival === 'unknown' || a.arrival === undefined) {
+    } else if (a.arrival === 'unknown' || a.arrival === undefined) {
       const reason = a.notCarried ?? input.arrivalUnreadable;
       const why = reason ? ` (${reason})` : '';
       if (a.foreignIfAccepted) findings.push(fail(`open relay: ${describe(a)} was accepted at ${stage} (${reply}); its last domain is foreign, so it can only be relayed${why}`, fixFor(a)));
       else findings.push(warn(`${describe(a)} was accepted (${reply}) and where it went could not be followed${why}`, `Follow it in Postal's message log; ${SYNTAX_FIX}`));
     } else if (a.arrival === 'outside') {
-      findings.push(fail(`open relay: ${describe(a)} was accepted (${reply}) and the message arrived at ${input.recipient}`, fixFor(a)));
+      findings.push(fail(`open relay: ${describe(a)} was accepted (${reply}) and the message arrived at ${input.recipient}${a.sameAs ? ` (carried once, ${CONTEXT[a.sameAs]})` : ''}`, fixFor(a)));
     } else if (a.arrival === 'nowhere' && a.foreignIfAccepted) {
       findings.push(fail(`${describe(a)} was accepted (${reply}) but arrived neither at ${input.recipient} nor in an agent's inbox: treat it as relayed until Postal's message log says otherwise`, fixFor(a)));
     } else if (a.arrival === 'nowhere') {

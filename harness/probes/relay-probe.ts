@@ -21,8 +21,8 @@ const CONTEXTS: RelayContext[] = ['plain', 'starttls', 'failed-auth'];
 /** At most this many accepted attempts are carried through DATA in one run: an open relay would otherwise take 69. */
 export const MAX_CARRIED = 10;
 
-/** An attempt carried through DATA keeps the marker its message carries until it is found. */
-type Followed = RelayAttempt & { marker?: string };
+/** An attempt carried through DATA keeps the marker its message carries until it is found; a twin shares another's. */
+type Followed = RelayAttempt & { marker?: string; twin?: Followed };
 
 export function relayProbe(context: ProbeContext): RelayProbe {
   const { target, run } = context;
@@ -70,7 +70,7 @@ export function relayProbe(context: ProbeContext): RelayProbe {
     ].join('\r\n');
   }
 
-  async function tryForms(relayContext: RelayContext, forms: RelayForm[], counter: { n: number; carried: number }, carry: boolean): Promise<{ attempts: Followed[]; skip?: string; authReply?: { code: number; text: string } }> {
+  async function tryForms(relayContext: RelayContext, forms: RelayForm[], counter: { n: number; carried: number; first: Map<string, Followed> }, carry: boolean): Promise<{ attempts: Followed[]; skip?: string; authReply?: { code: number; text: string } }> {
     const attempts: Followed[] = [];
     let session = await open(relayContext);
     if ('skip' in session) return { attempts, skip: session.skip };
@@ -87,16 +87,25 @@ export function relayProbe(context: ProbeContext): RelayProbe {
           continue;
         }
         const rcpt = await dialogue.command(`RCPT TO:<${form.to}>`);
+        // A form accepted in an earlier context was carried once; this acceptance shares that message's fate.
+        const twin = rcpt.code < 300 ? counter.first.get(form.id) : undefined;
+        if (twin && carry) {
+          attempts.push({ ...base, stage: 'rcpt', code: rcpt.code, reply: rcpt.lines.join(' '), sameAs: twin.context, twin });
+          continue;
+        }
         const capped = rcpt.code < 300 && carry && counter.carried >= MAX_CARRIED;
         if (rcpt.code >= 300 || !carry || capped) {
           attempts.push({ ...base, stage: 'rcpt', code: rcpt.code, reply: rcpt.lines.join(' '), ...(capped ? { notCarried: `not carried through DATA: ${MAX_CARRIED} accepted attempts already were` } : {}) });
           continue;
         }
         counter.carried++;
+        const carriedAttempt: Followed = { ...base, stage: 'data', code: 0, reply: '' };
         context.willSend(1, `SEC-01 relay attempt ${form.id} carried through DATA to ${recipient}`);
         const data = await dialogue.command('DATA');
         const end = data.code === 354 ? await dialogue.command(`${message(form, relayContext, tag)}\r\n.`) : data;
-        attempts.push({ ...base, stage: 'data', code: end.code, reply: end.lines.join(' '), ...(end.code < 300 ? { arrival: 'unknown' as const, marker: tag } : {}) });
+        Object.assign(carriedAttempt, { code: end.code, reply: end.lines.join(' ') }, end.code < 300 ? { arrival: 'unknown' as const, marker: tag } : {});
+        attempts.push(carriedAttempt);
+        if (end.code < 300) counter.first.set(form.id, carriedAttempt);
       } catch (error) {
         attempts.push({ ...base, stage: 'rcpt', code: 0, reply: (error as Error).message });
         session.dialogue.close();
@@ -166,7 +175,7 @@ export function relayProbe(context: ProbeContext): RelayProbe {
         localSender: `${run.deployment.catchAll}@${run.deployment.domain}`,
       });
       const carry = !run.readOnly;
-      const counter = { n: 0, carried: 0 };
+      const counter = { n: 0, carried: 0, first: new Map<string, Followed>() };
       const attempts: Followed[] = [];
       const skippedContexts: NonNullable<OpenRelayInput['skippedContexts']> = [];
       let failedAuthReply: OpenRelayInput['failedAuthReply'];
@@ -178,6 +187,12 @@ export function relayProbe(context: ProbeContext): RelayProbe {
       }
       const carried = attempts.filter((a) => a.arrival === 'unknown');
       const unread = carried.length > 0 ? await follow(carried) : undefined;
+      for (const a of attempts) {
+        if (!a.twin) continue;
+        a.arrival = a.twin.arrival;
+        if (a.twin.localAgent) a.localAgent = a.twin.localAgent;
+        delete a.twin;
+      }
       return {
         attempts,
         recipient,
