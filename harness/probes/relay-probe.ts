@@ -18,8 +18,12 @@ export interface RelayProbe {
 }
 
 const CONTEXTS: RelayContext[] = ['plain', 'starttls', 'failed-auth'];
-/** At most this many accepted attempts are carried through DATA in one run: an open relay would otherwise take 69. */
-export const MAX_CARRIED = 10;
+/**
+ * At most this many accepted attempts are carried through DATA in one run (an open relay would otherwise take
+ * 69 and load the queue under the performance controls). A form whose last domain is foreign can only be
+ * relayed once accepted: the first such is carried to prove the arrival, the rest are judged at RCPT.
+ */
+export const MAX_CARRIED = 4;
 
 /** An attempt carried through DATA keeps the marker its message carries until it is found; a twin shares another's. */
 type Followed = RelayAttempt & { marker?: string; twin?: Followed };
@@ -70,7 +74,7 @@ export function relayProbe(context: ProbeContext): RelayProbe {
     ].join('\r\n');
   }
 
-  async function tryForms(relayContext: RelayContext, forms: RelayForm[], counter: { n: number; carried: number; first: Map<string, Followed> }, carry: boolean): Promise<{ attempts: Followed[]; skip?: string; authReply?: { code: number; text: string } }> {
+  async function tryForms(relayContext: RelayContext, forms: RelayForm[], counter: { n: number; carried: number; first: Map<string, Followed>; foreignCarried?: string }, carry: boolean): Promise<{ attempts: Followed[]; skip?: string; authReply?: { code: number; text: string } }> {
     const attempts: Followed[] = [];
     let session = await open(relayContext);
     if ('skip' in session) return { attempts, skip: session.skip };
@@ -93,11 +97,14 @@ export function relayProbe(context: ProbeContext): RelayProbe {
           attempts.push({ ...base, stage: 'rcpt', code: rcpt.code, reply: rcpt.lines.join(' '), sameAs: twin.context, twin });
           continue;
         }
-        const capped = rcpt.code < 300 && carry && counter.carried >= MAX_CARRIED;
+        const foreignProven = form.foreignIfAccepted && counter.foreignCarried !== undefined;
+        const capped = rcpt.code < 300 && carry && (counter.carried >= MAX_CARRIED || foreignProven);
         if (rcpt.code >= 300 || !carry || capped) {
-          attempts.push({ ...base, stage: 'rcpt', code: rcpt.code, reply: rcpt.lines.join(' '), ...(capped ? { notCarried: `not carried through DATA: ${MAX_CARRIED} accepted attempts already were` } : {}) });
+          const notCarried = foreignProven ? `not carried through DATA: the ${counter.foreignCarried} form's message was` : `not carried through DATA: ${MAX_CARRIED} accepted attempts already were`;
+          attempts.push({ ...base, stage: 'rcpt', code: rcpt.code, reply: rcpt.lines.join(' '), ...(capped ? { notCarried } : {}) });
           continue;
         }
+        if (form.foreignIfAccepted) counter.foreignCarried = form.label;
         counter.carried++;
         const carriedAttempt: Followed = { ...base, stage: 'data', code: 0, reply: '' };
         context.willSend(1, `SEC-01 relay attempt ${form.id} carried through DATA to ${recipient}`);
@@ -175,7 +182,7 @@ export function relayProbe(context: ProbeContext): RelayProbe {
         localSender: `${run.deployment.catchAll}@${run.deployment.domain}`,
       });
       const carry = !run.readOnly;
-      const counter = { n: 0, carried: 0, first: new Map<string, Followed>() };
+      const counter: { n: number; carried: number; first: Map<string, Followed>; foreignCarried?: string } = { n: 0, carried: 0, first: new Map<string, Followed>() };
       const attempts: Followed[] = [];
       const skippedContexts: NonNullable<OpenRelayInput['skippedContexts']> = [];
       let failedAuthReply: OpenRelayInput['failedAuthReply'];
