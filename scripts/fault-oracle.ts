@@ -86,9 +86,9 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'smtp-tls-legacy-versions': expect(['SEC-05'], { 'SEC-05': /mail\.mailgoat\.ai:25 \(STARTTLS\) offers TLS 1\.0 and TLS 1\.1: deprecated.*smtp_server\.ssl_version/s }),
   'spoof-own-domain-delivered': expect(['SEC-07'], { 'SEC-07': /qa received a message From ceo@mailgoat\.ai \(an agent of the domain\), sent from outside without authentication, unmarked.*checks neither SPF nor DMARC/s }),
   'spoof-reject-domain-delivered': expect(['SEC-07'], { 'SEC-07': /qa received a message From billing@sender\.test \(DMARC p=reject\).*unmarked.*DMARC policy/s }),
-  'mta-sts-broken': expect(['DNS-09'], { 'DNS-09': /MTA-STS policy of mailgoat\.ai is in enforce mode but does not list its MX mail\.mailgoat\.ai/ }),
-  'tls-rpt-malformed': expect(['DNS-10'], { 'DNS-10': /has a rua that is neither mailto: nor https: \(tls-reports@mailgoat\.ai\)/ }),
-  'caa-forbids-issuance': expect(['DNS-11'], { 'DNS-11': /allow no CA to issue \(issue ";"\): the next automatic renewal/ }),
+  'mta-sts-broken': expect(['DNS-10'], { 'DNS-10': /MTA-STS policy of mailgoat\.ai is in enforce mode but does not list its MX mail\.mailgoat\.ai/ }),
+  'tls-rpt-malformed': expect(['DNS-11'], { 'DNS-11': /has a rua that is neither mailto: nor https: \(tls-reports@mailgoat\.ai\)/ }),
+  'caa-forbids-issuance': expect(['DNS-12'], { 'DNS-12': /allow no CA to issue \(issue ";"\): the next automatic renewal/ }),
   'relay-after-starttls': expect(['SEC-01'], { 'SEC-01': /open relay: outside sender to an outside mailbox after STARTTLS .*arrived at.*TLS is encryption, not authentication/s }),
 };
 

@@ -70,9 +70,9 @@ describe('DNS records', () => {
     return { verdicts: [checkBlocklists({ lookups, resolver: probes.blocklists.resolver })] };
   });
 
-  control('DNS-09', async ({ probes }) => ({ verdicts: [checkMtaSts(await probes.transport.mtaSts())] }));
+  control('DNS-10', async ({ probes }) => ({ verdicts: [checkMtaSts(await probes.transport.mtaSts())] }));
 
-  control('DNS-10', async ({ probes, target }) => ({ verdicts: [checkTlsRpt({ domain: target.domain, txt: await probes.transport.tlsRpt() })] }));
+  control('DNS-11', async ({ probes, target }) => ({ verdicts: [checkTlsRpt({ domain: target.domain, txt: await probes.transport.tlsRpt() })] }));
 
-  control('DNS-11', async ({ probes, target }) => ({ verdicts: [checkCaa({ host: target.webHost, observations: await probes.transport.caa(target.webHost) })] }));
+  control('DNS-12', async ({ probes, target }) => ({ verdicts: [checkCaa({ host: target.webHost, observations: await probes.transport.caa(target.webHost) })] }));
 });

@@ -1,5 +1,5 @@
 /**
- * Named faults of the security controls (SEC-01…SEC-07, INF-06's key scope, DNS-09…): each a real way a
+ * Named faults of the security controls (SEC-01…SEC-07, INF-06's key scope, DNS-10…): each a real way a
  * mail host is left open, with the public source it comes from — the checker that tests for it (nmap's
  * smtp scripts, testssl.sh, internet.nl, checkdmarc) or Postal's own source at 3.3.2. The controls each
  * must turn red, and the words of the cause, are the fault oracle's (scripts/fault-oracle.ts).

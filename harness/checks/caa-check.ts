@@ -1,5 +1,5 @@
 /**
- * DNS-11 — CAA for the web host (RFC 8659), as internet.nl tests it: the records found climbing from the host
+ * DNS-12 — CAA for the web host (RFC 8659), as internet.nl tests it: the records found climbing from the host
  * to the domain. None is an advisory (any CA may issue: a warning); records that let no CA issue — `issue ";"`
  * alone, or a critical tag a CA does not know — stop the next automatic renewal, and the web certificate
  * (INF-04) runs out: a FAIL.

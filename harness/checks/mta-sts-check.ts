@@ -1,5 +1,5 @@
 /**
- * DNS-09 — MTA-STS (RFC 8461) as internet.nl and checkdmarc test it: the `_mta-sts` TXT record and the
+ * DNS-10 — MTA-STS (RFC 8461) as internet.nl and checkdmarc test it: the `_mta-sts` TXT record and the
  * policy at https://mta-sts.<domain>/.well-known/mta-sts.txt. An advisory while nothing is published
  * (a warning); once published it must work: a broken policy in `enforce` mode makes senders that honour it
  * refuse to deliver, so it is a FAIL.

@@ -1,5 +1,5 @@
 /**
- * DNS-10 — SMTP TLS reporting (RFC 8460): TXT `_smtp._tls.<domain>` "v=TLSRPTv1; rua=mailto:…" so senders
+ * DNS-11 — SMTP TLS reporting (RFC 8460): TXT `_smtp._tls.<domain>` "v=TLSRPTv1; rua=mailto:…" so senders
  * report TLS failures (what tells you an MTA-STS or certificate problem costs mail). Advisory while absent
  * (a warning); a published record that senders cannot read is a FAIL.
  */
