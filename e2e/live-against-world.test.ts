@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvFile, loadLiveSettings } from '../harness/config/live-settings.ts';
-import { AREAS } from '../harness/controls/catalog.ts';
+import { AREAS, CATALOG } from '../harness/controls/catalog.ts';
 import { startCli, type CliProcess } from './cli-process.ts';
 
 const NET = '127.0.18';
@@ -75,12 +75,12 @@ describe('the live target against the world acting as the Internet', () => {
     expect(world.output()).toContain(`--env-file=${envFile}`);
   });
 
-  it('runs every control through the live code path and passes them all but FN-06 (no CLI given)', async () => {
+  it('runs every control through the live code path and passes them all but FN-06 (no CLI given), the advisories at most warning', async () => {
     const { code, output, controls } = await runSuite(['--env=live', `--env-file=${envFile}`, '--allow-load'], join(out, 'reports-live'));
-    const notPassed = controls.filter((c) => c.outcome !== 'pass').map((c) => `${c.id} ${c.outcome}: ${c.summary}`);
+    const notPassed = controls.filter((c) => c.outcome !== 'pass' && c.outcome !== 'warn').map((c) => `${c.id} ${c.outcome}: ${c.summary}`);
     expect(notPassed, output.slice(-4000)).toEqual([expect.stringMatching(/^FN-06 skipped/)]);
     expect(code).toBe(0);
-    expect(controls).toHaveLength(27);
+    expect(controls).toHaveLength(CATALOG.length);
   }, SUITE_DEADLINE_MS + 10_000);
 
   it('ends in bounded time with nothing passing when the server swallows every connection', async () => {

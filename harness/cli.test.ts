@@ -58,8 +58,9 @@ describe('npm test (harness/cli.ts)', { timeout: 300_000 }, () => {
   it('passes every control but FN-06 (no CLI configured: skipped) against the embedded world, with evidence', () => {
     const run = runCli([]);
     expect(run.code, run.stderr).toBe(0);
+    // The advisories (the security checkers' warnings a sound Postal 3.3.2 still earns) may warn, never fail.
     for (const control of CATALOG.filter((c) => c.id !== 'FN-06')) {
-      expect(controlLine(run.report, control.id)).toContain('**PASS**');
+      expect(controlLine(run.report, control.id)).toMatch(/\*\*(PASS|WARN)\*\*/);
     }
     expect(controlLine(run.report, 'FN-06')).toContain('**SKIPPED** — no MailGoat CLI configured');
     expect(run.report).toContain(`**Verdict: INCOMPLETE** — 1 of ${CATALOG.length} controls did not pass: 1 skipped`);

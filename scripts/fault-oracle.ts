@@ -63,7 +63,8 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   // dmarc@ (the rua address) has no route of its own: without the catch-all Postal refuses it (DNS-09).
   'catch-all-missing': expect([...INTERNAL_MAIL, 'DNS-09'], { 'INF-05': /catch-all/, 'DNS-09': /dmarc@mailgoat\.ai refuses mail.*530/ }),
   'open-relay': expect(['SEC-01'], { 'SEC-01': /open relay/ }),
-  'starttls-off': expect(['SEC-03'], { 'SEC-03': /does not offer STARTTLS/ }),
+  // SEC-06 (the SMTP certificate) and SEC-05's SMTP versions stand on STARTTLS: blocked by SEC-03.
+  'starttls-off': expect(['SEC-03', 'SEC-06'], { 'SEC-03': /does not offer STARTTLS/ }),
   'spammy-signature': expect(['FN-01', 'FN-05', 'PERF-01', 'PERF-02'], { 'FN-01': /arrived altered: body differs/, 'FN-05': /spamAssassin/ }),
   'outbound-25-blocked': expect(['INF-07', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'INF-07': /port 25/ }),
   'ip-blocklisted': expect(['DNS-08', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'DNS-08': /listed/ }),
@@ -72,6 +73,27 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'dmarc-report-malformed': expect(['FN-08'], { 'FN-08': /report could not be read.*outlook\.test.*not well-formed XML/ }),
   'dmarc-report-foreign-domain': expect(['FN-08'], { 'FN-08': /report for example\.org .*not mailgoat\.ai/ }),
   'dmarc-unknown-source': expect(['FN-08'], { 'FN-08': /not in the deployment .*failed DMARC and were delivered.*spoofing/ }),
+  // SEC-01 follows each accepted relay form to the outside mailbox: the summary names the form that got through.
+  'relay-percent-hack': expect(['SEC-01'], { 'SEC-01': /open relay: percent hack on the domain .*arrived at seed@gmail\.test/ }),
+  'relay-source-route': expect(['SEC-01'], { 'SEC-01': /open relay: source route through the domain .*arrived at/ }),
+  'relay-bang-path': expect(['SEC-01'], { 'SEC-01': /open relay: bang path on the domain .*arrived at/ }),
+  'relay-quoted-local-part': expect(['SEC-01'], { 'SEC-01': /open relay: quoted local part on the domain .*arrived at/ }),
+  'relay-double-at': expect(['SEC-01'], { 'SEC-01': /open relay: double @ on the domain .*arrived at/ }),
+  // A wrong password granted opens relaying too: SEC-01's attempts after the refused AUTH get through.
+  'smtp-auth-any-password': expect(['SEC-01', 'SEC-04'], { 'SEC-04': /granted AUTH PLAIN .*with a wrong password .*anyone can send/, 'SEC-01': /AUTH with a wrong password was granted/ }),
+  // A key that may send as any domain fails INF-06 too, which blocks everything that sends through the API.
+  'domain-use-for-any': expect(['SEC-04', 'INF-06', 'FN-01', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-06', 'PERF-01', 'PERF-02'], {
+    'INF-06': /API key may send From \S+@foreign-domain\.invalid, a domain the server does not own.*use_for_any/s, 'SEC-04': /SMTP credential sent a message From \S+@foreign-domain\.invalid, a domain the server does not own.*use_for_any/s }),
+  'smtp-cert-expired': expect(['SEC-06'], { 'SEC-06': /certificate of mail\.mailgoat\.ai:25 expired on .*smtp_server\.tls_certificate_path.*renew it with the web certificate/s }),
+  'smtp-cert-expiring': expect(['SEC-06'], { 'SEC-06': /certificate of mail\.mailgoat\.ai:25 expires on \S+, in 3 days.*renew it with the web certificate/s }),
+  'smtp-cert-wrong-name': expect(['SEC-06'], { 'SEC-06': /certificate of mail\.mailgoat\.ai:25 is for postal\.mailgoat\.ai, not mail\.mailgoat\.ai.*smtp_server\.tls_certificate_path/s }),
+  'smtp-tls-legacy-versions': expect(['SEC-05'], { 'SEC-05': /mail\.mailgoat\.ai:25 \(STARTTLS\) offers TLS 1\.0 and TLS 1\.1: deprecated.*smtp_server\.ssl_version/s }),
+  'spoof-own-domain-delivered': expect(['SEC-07'], { 'SEC-07': /qa received a message From ceo@mailgoat\.ai \(an agent of the domain\), sent from outside without authentication, unmarked.*checks neither SPF nor DMARC/s }),
+  'spoof-reject-domain-delivered': expect(['SEC-07'], { 'SEC-07': /qa received a message From billing@sender\.test \(DMARC p=reject\).*unmarked.*DMARC policy/s }),
+  'mta-sts-broken': expect(['DNS-10'], { 'DNS-10': /MTA-STS policy of mailgoat\.ai is in enforce mode but does not list its MX mail\.mailgoat\.ai/ }),
+  'tls-rpt-malformed': expect(['DNS-11'], { 'DNS-11': /has a rua that is neither mailto: nor https: \(tls-reports@mailgoat\.ai\)/ }),
+  'caa-forbids-issuance': expect(['DNS-12'], { 'DNS-12': /allow no CA to issue \(issue ";"\): the next automatic renewal/ }),
+  'relay-after-starttls': expect(['SEC-01'], { 'SEC-01': /open relay: outside sender to an outside mailbox after STARTTLS .*arrived at.*TLS is encryption, not authentication/s }),
 };
 
 function expectation(fault: string): FaultExpectation {

@@ -13,6 +13,9 @@ import { checkResolverAgreement } from '../harness/checks/resolver-agreement-che
 import { checkSpf } from '../harness/checks/spf-check.ts';
 import { checkBlocklists } from '../harness/checks/blocklist-check.ts';
 import { checkRuaAddresses, ruaAddressesOf } from '../harness/checks/rua-check.ts';
+import { checkMtaSts } from '../harness/checks/mta-sts-check.ts';
+import { checkTlsRpt } from '../harness/checks/tls-rpt-check.ts';
+import { checkCaa } from '../harness/checks/caa-check.ts';
 import { control } from '../harness/controls/control.ts';
 import { propagationQuestions } from '../harness/controls/propagation-questions.ts';
 
@@ -75,4 +78,10 @@ describe('DNS records', () => {
     const lookups = await probes.blocklists.lookups({ ip: target.serverIp, domain: deployment.domain });
     return { verdicts: [checkBlocklists({ lookups, resolver: probes.blocklists.resolver })] };
   });
+
+  control('DNS-10', async ({ probes }) => ({ verdicts: [checkMtaSts(await probes.transport.mtaSts())] }));
+
+  control('DNS-11', async ({ probes, target }) => ({ verdicts: [checkTlsRpt({ domain: target.domain, txt: await probes.transport.tlsRpt() })] }));
+
+  control('DNS-12', async ({ probes, target }) => ({ verdicts: [checkCaa({ host: target.webHost, observations: await probes.transport.caa(target.webHost) })] }));
 });

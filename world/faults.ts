@@ -15,6 +15,7 @@ import type { PostalFaultOptions } from './postal/postal-faults.ts';
 import type { World } from './world.ts';
 import { gzipSync } from 'node:zlib';
 import { reportFileName, reportXml, zipped } from './providers/dmarc-report-xml.ts';
+import { SECURITY_FAULTS } from './security-faults.ts';
 
 export interface FaultContext {
   deployment: Deployment;
@@ -263,6 +264,7 @@ export const FAULTS: WorldFault[] = [
     description: 'every delivery waits 6 s in the queue (over the latency target)',
     postal: { deliveryDelayMs: 6_000 },
   },
+  ...SECURITY_FAULTS,
 ];
 
 /** Enough SpamAssassin points (about 2.6) to lose the mail-tester 8/10, too few (under 5) to land in Junk. */

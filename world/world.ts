@@ -20,7 +20,8 @@ import { startMailTester } from './mail-tester/mail-tester-stand-in.ts';
 import { startProvider, type Provider } from './providers/provider.ts';
 import { startOutsideSender, type OutsideSender } from './sender/outside-sender.ts';
 import { relayToDomain } from './sender/mx-relay.ts';
-import { startSpamd, type Spamd } from './spam/spamd.ts';
+import { startSpamd, WORLD_SPAMD_CONFIG, type Spamd } from './spam/spamd.ts';
+import { spoofRules } from './spam/spoof-rules.ts';
 import { startRspamd } from './spam/rspamd.ts';
 import { POSTAL_DEFAULTS } from './postal/postal-config.ts';
 import { createCertificateAuthority } from './tls/certificate-authority.ts';
@@ -181,6 +182,7 @@ const WORLD_LIMITATIONS = [
   'Mailbox providers gmail.test and outlook.test judge mail with mailauth and SpamAssassin (local tests only, Bayes off); real Gmail and Outlook also weigh sender reputation, engagement and content models.',
   'SpamAssassin runs with network tests off (-L): DNS blocklists (RBL), Razor and Pyzor are not consulted.',
   'gmail.test and outlook.test send DMARC aggregate reports 2 s after the first message of a period (real providers: daily), unsigned (real ones carry DKIM), as Google (zip) and Outlook (gzip) do.',
+  "Postal's inspection in the world carries the inbound check a sound deployment adds (world/spam/spoof-rules.ts: 10 points to mail From the domain, or from sender.test's p=reject domain, handed over by an address their SPF does not list) — standing in for rspamd's DMARC module with DMARC_POLICY_REJECT weighted; Postal 3.3.2 itself checks neither SPF nor DMARC (the spoof-* faults take it away).",
   "mail-tester.test answers in mail-tester's JSON shape but scores with the documented formula (core/spam/spam-score-formula.ts), not mail-tester's own weights: the world proves FN-05's path to mail-tester (send, poll, parse, judge), not mail-tester's scoring.",
 ];
 
@@ -205,7 +207,13 @@ async function startMail(
     reaperWatch.folderGone(dataDir);
   });
 
-  const spamd: Spamd = await startSpamd({ address: addresses.spamd });
+  // The sound deployment's inbound check against spoofing (spoof-rules.ts); the spoof faults take it away.
+  const checks = options.postalFaults?.inboundSpoofChecks ?? 'on';
+  const guarded = [
+    ...(checks === 'off' ? [] : [{ domain: deployment.domain, ips: [addresses.postal] }]),
+    ...(checks === 'on' ? [{ domain: 'sender.test', ips: [addresses.sender] }] : []),
+  ];
+  const spamd: Spamd = await startSpamd({ address: addresses.spamd, config: [...WORLD_SPAMD_CONFIG, ...spoofRules(deployment.server.mailHost, guarded)] });
   started.push(spamd);
   const rspamd = options.postalRspamd ? await startRspamd({ address: addresses.rspamd, dir: join(dataDir, 'rspamd'), dnsServer, threshold: POSTAL_DEFAULTS.spamThreshold }) : undefined;
   if (rspamd) started.push(rspamd);

@@ -68,6 +68,7 @@ const target: TargetDescriptor = {
   inboxDatabases: Object.fromEntries(deployment.agents.map((a) => [a.id, dbOf(a.id)])),
   seeds: [],
   relayProbeRecipient: 'probe@example.net',
+  spoofProbeDomain: 'example.net',
   timeouts: { dnsMs: 500, connectMs: 2_000, deliveryMs: 1_500, propagationMs: 500 },
   limitations: [],
 };

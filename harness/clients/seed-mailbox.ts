@@ -21,6 +21,11 @@ export interface SeedReaderOptions {
  * token in the Inbox and in the folder the server marks as Junk (RFC 6154 special use).
  */
 export async function findInSeedMailbox(options: SeedReaderOptions, token: string): Promise<FoundMessage | undefined> {
+  return (await findAllInSeedMailbox(options, token, { last: true }))[0];
+}
+
+/** Every message carrying `token` in its subject or body, Inbox first, then Junk (only the newest when `last`). */
+export async function findAllInSeedMailbox(options: SeedReaderOptions, token: string, { last = false } = {}): Promise<FoundMessage[]> {
   const { imap } = options.seed;
   const client = new ImapFlow({
     host: imap.host,
@@ -36,6 +41,7 @@ export async function findInSeedMailbox(options: SeedReaderOptions, token: strin
     socketTimeout: options.timeoutMs,
   });
   await client.connect();
+  const found: FoundMessage[] = [];
   try {
     const folders = await client.list();
     const junk = folders.find((f) => f.specialUse === '\\Junk')?.path;
@@ -45,16 +51,17 @@ export async function findInSeedMailbox(options: SeedReaderOptions, token: strin
       const lock = await client.getMailboxLock(place.folder);
       try {
         const uids = await client.search({ or: [{ subject: token }, { body: token }] }, { uid: true });
-        const uid = Array.isArray(uids) ? uids.at(-1) : undefined;
-        if (uid !== undefined) {
+        const wanted = Array.isArray(uids) ? (last ? uids.slice(-1) : uids) : [];
+        for (const uid of wanted) {
           const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
-          if (message && message.source) return { ...place, raw: message.source };
+          if (message && message.source) found.push({ ...place, raw: message.source });
         }
       } finally {
         lock.release();
       }
+      if (last && found.length > 0) return found;
     }
-    return undefined;
+    return found;
   } finally {
     await client.logout().catch(() => client.close());
   }

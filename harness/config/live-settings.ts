@@ -80,7 +80,8 @@ export const OPTIONAL_LIVE_SETTINGS: Array<{ key: string; description: string; s
   { key: 'DMARC_REPORTS_IMAP_PASSWORD', description: "that mailbox's password", secret: true },
   { key: 'DMARC_REPORTS_IMAP_TLS', description: 'implicit or starttls (implicit on 993, starttls otherwise)', secret: false },
   { key: 'DMARC_REPORTS_IMAP_MAILBOX', description: 'the folder the reports land in (default INBOX)', secret: false },
-  { key: 'RELAY_PROBE_RECIPIENT', description: 'a foreign address SEC-01 tries to relay to (never delivered; default postal-qa-relay-probe@example.com)', secret: false },
+  { key: 'SPOOF_PROBE_DOMAIN', description: 'a domain publishing DMARC p=reject that SEC-07 forges in its second message to an agent (default paypal.com; its policy is read and shown)', secret: false },
+  { key: 'RELAY_PROBE_RECIPIENT', description: 'the outside mailbox SEC-01 tries to relay to; an accepted attempt is carried through DATA and looked for there, so make it a seed mailbox the run reads (default: SEED_GMAIL_ADDRESS; an address the run cannot read judges acceptance at RCPT only)', secret: false },
   ...Object.entries(DEADLINE_SETTINGS).map(([field, key]) => ({ key, description: `seconds: ${DEADLINE_DESCRIPTIONS[field as keyof typeof DEADLINE_SETTINGS]}`, secret: false })),
 ];
 
@@ -202,6 +203,7 @@ const liveSettingsSchema = z.object({
   DMARC_REPORTS_IMAP_PASSWORD: z.string().optional(),
   DMARC_REPORTS_IMAP_TLS: tlsMode,
   DMARC_REPORTS_IMAP_MAILBOX: z.string().trim().min(1).optional(),
+  SPOOF_PROBE_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,63}$/i, 'expected a domain like paypal.com').optional(),
   MAIL_TESTER_USER: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'expected your mail-tester account name (letters, digits, dots, dashes, underscores), e.g. mailgoat').optional(),
   MAIL_TESTER_ADDRESS: emailAddress('test-abc123@srv1.mail-tester.com'),
   MAIL_TESTER_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,63}$/i, 'expected a domain like mail-tester.com').optional(),

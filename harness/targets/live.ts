@@ -3,7 +3,7 @@ import { createResolver } from '../../core/dns/resolver.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { parseHostPort, type LiveSettings } from '../config/live-settings.ts';
 import { applyDeadlineOverrides, readDeadlineOverrides } from '../config/deadline-overrides.ts';
-import { readApiKeysFile } from '../../core/artifacts/api-keys-file.ts';
+import { readApiKeysFile, readCredentialsFile } from '../../core/artifacts/api-keys-file.ts';
 import { ConfigError } from '../../core/config-error.ts';
 import type { AgentAccount, OpenTarget, ResolverEndpoint, SeedMailbox, TargetDescriptor } from './target.ts';
 
@@ -66,11 +66,12 @@ export async function openLiveTarget(deployment: Deployment, settings: LiveSetti
       outboundSmtp: v.OUTBOUND_SMTP_COMMAND ? { command: v.OUTBOUND_SMTP_COMMAND, domains: (v.OUTBOUND_SMTP_DOMAINS ?? 'gmail.com,outlook.com,yahoo.com').split(',').map((d) => d.trim()).filter(Boolean) } : undefined,
       trustedCaPem: v.CA_FILE ? readFileSync(v.CA_FILE, 'utf8') : undefined,
       ...side,
-      relayProbeRecipient: v.RELAY_PROBE_RECIPIENT ?? 'postal-qa-relay-probe@example.com',
+      relayProbeRecipient: v.RELAY_PROBE_RECIPIENT ?? v.SEED_GMAIL_ADDRESS ?? 'postal-qa-relay-probe@example.com',
+      spoofProbeDomain: v.SPOOF_PROBE_DOMAIN ?? 'paypal.com',
       timeouts,
       limitations,
     },
-    secrets: [...settings.secrets, ...side.accounts.map((a) => a.apiKey)],
+    secrets: [...settings.secrets, ...side.accounts.map((a) => a.apiKey), ...(side.smtpCredentialKey ? [side.smtpCredentialKey] : [])],
     close: async () => {},
   };
 }
@@ -137,7 +138,7 @@ function dmarcReportsOf(v: Record<string, string>): TargetDescriptor['dmarcRepor
   };
 }
 
-function postalSide(deployment: Deployment, settings: LiveSettings): Pick<TargetDescriptor, 'postal' | 'accounts' | 'seeds' | 'inboxReader' | 'outsideSender' | 'spamScorer' | 'mailTester' | 'mailgoatCli' | 'mailgoatInboxDbTemplate' | 'dmarcReports'> {
+function postalSide(deployment: Deployment, settings: LiveSettings): Pick<TargetDescriptor, 'postal' | 'accounts' | 'smtpCredentialKey' | 'seeds' | 'inboxReader' | 'outsideSender' | 'spamScorer' | 'mailTester' | 'mailgoatCli' | 'mailgoatInboxDbTemplate' | 'dmarcReports'> {
   const v = settings.values;
   const seeds = seedsOf(v);
   const spamd = v.SPAMD_HOST?.split(':');
@@ -156,6 +157,7 @@ function postalSide(deployment: Deployment, settings: LiveSettings): Pick<Target
         }
       : undefined,
     accounts: accountsOf(deployment, settings),
+    ...(v.POSTAL_API_KEYS_FILE && readCredentialsFile(v.POSTAL_API_KEYS_FILE).smtpKey ? { smtpCredentialKey: readCredentialsFile(v.POSTAL_API_KEYS_FILE).smtpKey } : {}),
     seeds,
     inboxReader: v.INBOX_LIST_COMMAND
       ? { kind: 'command', template: v.INBOX_LIST_COMMAND }

@@ -80,6 +80,8 @@ export interface TargetDescriptor {
     expectedVersion: string;
   };
   accounts: AgentAccount[];
+  /** Secret: the SMTP credential's key ("smtp <key>" in postal-api-keys.txt), for SEC-04's From test; masked by every writer. */
+  smtpCredentialKey?: string;
   inboxReader?: InboxReader;
   /** Each agent's MailGoat inbox database (SQLite, as `mailgoat inbox serve` writes it), by agent id, for the CLI's `inbox`. */
   inboxDatabases?: Record<string, string>;
@@ -104,6 +106,8 @@ export interface TargetDescriptor {
   };
   /** An address at a domain the deployment does not serve, for the open-relay probe. */
   relayProbeRecipient: string;
+  /** A domain publishing DMARC p=reject that SEC-07 forges (SPOOF_PROBE_DOMAIN). */
+  spoofProbeDomain: string;
   timeouts: {
     dnsMs: number;
     /** One network step (connect, SMTP reply, HTTP answer). */

@@ -103,6 +103,24 @@ export const FIDELITY_LEDGER: LedgerEntry[] = [
     controls: ['SEC-01', 'DNS-09'],
   },
   {
+    behaviour: 'STARTTLS presents the certificate at smtp_server.tls_certificate_path (default <config root>/smtp.cert), a file apart from the web proxy\'s certificate; TLS versions as the image\'s OpenSSL allows (ssl_version SSLv23 = negotiate)',
+    source: 'lib/postal/config_schema.rb (smtp_server.tls_certificate_path, ssl_version), app/lib/smtp_server/server.rb (ssl_context)',
+    pinnedBy: "world/postal/postal-smtp.test.ts: upgrades with STARTTLS to a certificate for the mail host from the world CA, apart from the web one (smtp_server.tls_certificate_path)",
+    controls: ['SEC-03', 'SEC-05', 'SEC-06'],
+  },
+  {
+    behaviour: 'send/raw with an empty rcpt_to runs the From check (find_authenticated_domain_from_headers) and answers success with no messages; a "use for any" domain authenticates any From',
+    source: 'app/controllers/legacy_api/send_controller.rb (raw), app/models/server.rb (authenticated_domain_for_address)',
+    pinnedBy: 'world/postal/postal-api.test.ts: checks the From of a message with no recipient and creates nothing (the side-effect-free send test)',
+    controls: ['INF-06', 'SEC-04'],
+  },
+  {
+    behaviour: "RCPT TO read without syntax checks: up to the last < and from the first > dropped, split at the FIRST @, +tag cut; a local part with % or ! falls to the catch-all (accepted locally), user@x@own, quoted and source-routed forms get 530, a bare local part 501",
+    source: 'app/lib/smtp_server/client.rb (rcpt_to), app/models/route.rb (find_by_name_and_domain)',
+    pinnedBy: "world/postal/postal-smtp.test.ts: answers the classic relay-test recipient forms as Postal 3.3.2's rcpt_to does (first @, no syntax check, catch-all last)",
+    controls: ['SEC-01'],
+  },
+  {
     behaviour: 'API: HTTP 200 always; errors {status:"error", data:{…, code}} with code last; a wrong key is InvalidServerAPIKey',
     source: 'app/controllers/legacy_api/base_controller.rb',
     pinnedBy: "world/postal/postal-api.test.ts: answers HTTP 500 in 3.3.2 when `_expansions` is missing, true or false, or `params` holds invalid JSON (upstream issue 2932)",

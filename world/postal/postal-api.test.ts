@@ -117,6 +117,12 @@ describe('send/raw', () => {
     expect(answer.data).toEqual({ code: 'UnauthenticatedFromAddress' });
   });
 
+  it('checks the From of a message with no recipient and creates nothing (the side-effect-free send test)', async () => {
+    const answer = await api(world, 'send/raw', { rcpt_to: [], mail_from: 'qa@mailgoat.ai', data: raw('qa@mailgoat.ai') });
+    expect(answer).toMatchObject({ status: 'success', data: { message_id: null, messages: {} } });
+    expect((await api(world, 'send/raw', { rcpt_to: [], mail_from: 'qa@mailgoat.ai', data: raw('x@foreign.test') })).data).toEqual({ code: 'UnauthenticatedFromAddress' });
+  });
+
   it("answers the raw message's Message-ID", async () => {
     const answer = await api(world, 'send/raw', { rcpt_to: ['a@gmail.test', 'a@gmail.test'], mail_from: 'ceo@mailgoat.ai', data: raw('CEO <ceo@mailgoat.ai>') });
     expect(answer.status).toBe('success');

@@ -7,6 +7,8 @@
  * of smtp-server 3.x; if that internal ever changes the wrapper is simply not installed and the
  * library's texts show through (codes stay right either way).
  */
+import { postalAddressArgument } from './postal-rcpt.ts';
+
 type Reply = [code: number, data: string | string[]];
 
 interface ConnectionLike {
@@ -43,8 +45,14 @@ export function postalReply(code: number, data: string | string[], hosts: { mail
   return exact[data] ?? [code, data];
 }
 
+/** Commands the stand-in answers itself, Postal's way, instead of smtp-server's parser. */
+export interface PostalCommandHooks {
+  /** RCPT TO with the raw command line (Postal checks no address syntax); `done(error)` refuses with error.responseCode. */
+  rcpt?: (line: string, done: (error?: Error | null) => void) => void;
+}
+
 /** Installs the Postal reply texts on the connection that owns `session`. */
-export function usePostalReplies(connections: unknown, session: unknown, hosts: { mailHost: string; granted: string }): void {
+export function usePostalReplies(connections: unknown, session: unknown, hosts: { mailHost: string; granted: string }, hooks: PostalCommandHooks = {}): void {
   if (!(connections instanceof Set)) return;
   for (const connection of connections as Set<ConnectionLike>) {
     if (connection.session !== session || typeof connection.send !== 'function') continue;
@@ -54,7 +62,7 @@ export function usePostalReplies(connections: unknown, session: unknown, hosts: 
       const [newCode, newData] = postalReply(code, data, hosts);
       send(newCode, newData, context);
     };
-    usePostalCommands(connection);
+    usePostalCommands(connection, hooks);
     return;
   }
 }
@@ -72,7 +80,7 @@ export function withBrackets(command: Buffer): Buffer {
  * HELP are unsupported (502); a second MAIL FROM before any RCPT restarts the transaction (250 OK), after
  * an accepted RCPT it is `503 EHLO/HELO first please`; addresses need no angle brackets.
  */
-function usePostalCommands(connection: ConnectionLike): void {
+function usePostalCommands(connection: ConnectionLike, hooks: PostalCommandHooks): void {
   const unsupported = (_command: Buffer, callback: () => void): void => {
     connection.send(502, 'Invalid/unsupported command');
     callback();
@@ -94,5 +102,21 @@ function usePostalCommands(connection: ConnectionLike): void {
     };
   }
   const rcpt = connection.handler_RCPT?.bind(connection);
-  if (rcpt) connection.handler_RCPT = (command, callback) => rcpt(withBrackets(command), callback);
+  if (!rcpt) return;
+  const decide = hooks.rcpt;
+  connection.handler_RCPT = (command, callback) => {
+    const envelope = connection.session?.envelope;
+    // Out of order, or no hook: smtp-server's handler (its 503 is mapped to Postal's text).
+    if (!decide || !envelope?.mailFrom || !Array.isArray(envelope.rcptTo)) return rcpt(withBrackets(command), callback);
+    const line = command.toString('utf8');
+    decide(line, (error) => {
+      const failure = error as (Error & { responseCode?: number }) | null | undefined;
+      if (failure) connection.send(failure.responseCode ?? 550, failure.message);
+      else {
+        envelope.rcptTo!.push({ address: postalAddressArgument(line, 'RCPT TO'), args: false });
+        connection.send(250, 'OK');
+      }
+      callback();
+    });
+  };
 }

@@ -37,12 +37,13 @@ describe('SMTP server', () => {
     expect(a.greeting).not.toBe(b.greeting);
   });
 
-  it('upgrades with STARTTLS to a certificate for the mail host from the world CA', async () => {
+  it('upgrades with STARTTLS to a certificate for the mail host from the world CA, apart from the web one (smtp_server.tls_certificate_path)', async () => {
     const { dialogue } = await open();
     try {
       await dialogue.send('EHLO client.test');
       const secure = await dialogue.startTls('mail.mailgoat.ai', world.ca.certificatePem);
       expect(secure.authorized).toBe(true);
+      expect(secure.subjectAltNames).toEqual(['mail.mailgoat.ai']);
       expect((await dialogue.send('EHLO client.test')).split('\n')).toEqual(['250-My capabilities are', '250 AUTH CRAM-MD5 PLAIN LOGIN']);
     } finally {
       dialogue.close();
@@ -113,6 +114,38 @@ describe('SMTP server', () => {
       expect(await dialogue.send('RCPT TO:<nobody@mailgoat.ai>')).toBe('530 Authentication required');
     } finally {
       if (!routes.includes(catchAll)) routes.push(catchAll);
+      dialogue.close();
+    }
+  });
+
+  it("answers the classic relay-test recipient forms as Postal 3.3.2's rcpt_to does (first @, no syntax check, catch-all last)", async () => {
+    const { dialogue } = await open();
+    const ip = world.postal.endpoints.smtp.address;
+    try {
+      await dialogue.send('EHLO relay-test.example');
+      await dialogue.send('MAIL FROM:<antispam@[192.0.2.1]>');
+      const answers: Record<string, string> = {};
+      for (const to of [
+        'seed%gmail.test@mailgoat.ai', 'gmail.test!seed@mailgoat.ai', 'seed@gmail.test@mailgoat.ai', '"seed@gmail.test"@mailgoat.ai',
+        '@mailgoat.ai:seed@gmail.test', `seed%gmail.test@[${ip}]`, 'seed%gmail.test@mail.mailgoat.ai', 'seed@GMAIL.TEST', 'seed@gmail.test.',
+        'gmail.test!seed', '"seed%gmail.test"',
+      ]) answers[to] = await dialogue.send(`RCPT TO:<${to}>`);
+      expect(answers).toEqual({
+        // the local part is looked up as a route name; none holds % or !, so the catch-all takes them
+        'seed%gmail.test@mailgoat.ai': '250 OK',
+        'gmail.test!seed@mailgoat.ai': '250 OK',
+        // split at the first @: the domain is "gmail.test@mailgoat.ai" / 'gmail.test"@mailgoat.ai'
+        'seed@gmail.test@mailgoat.ai': '530 Authentication required',
+        '"seed@gmail.test"@mailgoat.ai': '530 Authentication required',
+        '@mailgoat.ai:seed@gmail.test': '530 Authentication required',
+        [`seed%gmail.test@[${ip}]`]: '530 Authentication required',
+        'seed%gmail.test@mail.mailgoat.ai': '530 Authentication required',
+        'seed@GMAIL.TEST': '530 Authentication required',
+        'seed@gmail.test.': '530 Authentication required',
+        'gmail.test!seed': '501 Invalid RCPT TO',
+        '"seed%gmail.test"': '501 Invalid RCPT TO',
+      });
+    } finally {
       dialogue.close();
     }
   });

@@ -19,6 +19,7 @@ import { OutgoingIdentity } from './outgoing-identity.ts';
 import { PostalAccounts, type RunnerPlan } from './postal-accounts.ts';
 import { postalDkimRecord } from '../../core/artifacts/postal-dns-checks.ts';
 import { PostalConfig } from './postal-config.ts';
+import { issueSmtpCertificate } from './smtp-certificate.ts';
 import { createSmtpListener, type SmtpListener } from './smtp-listener.ts';
 import { SmtpSender } from './smtp-sender.ts';
 import { createWebServer, type WebServer } from './web-server.ts';
@@ -105,7 +106,9 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   config.faults = options.faults ?? {};
   const signer = new InstallSigner(options.installSigningKeyPem);
   // The address too: clients without the world's DNS reach the web API as https://<address> (FN-06's CLI).
-  const certificate = await options.ca.issue([config.webHost, config.mailHost, address]);
+  const certificate = await options.ca.issue([config.webHost, config.mailHost, address, `mta-sts.${config.domain}`]);
+  // smtp_server.tls_certificate_path: a file apart from the web proxy's, renewed (or not) apart from it.
+  const smtpCertificate = await issueSmtpCertificate(options.ca, config, config.faults.smtpCertificate);
   const resolver = createWorldResolver({ dnsServer: options.dnsServer, localAddress: address, cacheMs: options.dnsCacheMs });
   const store = new MessageStore();
   const metrics = { smtp: smtpMetrics(), worker: workerMetrics() };
@@ -140,10 +143,11 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
       store,
       metrics: metrics.smtp,
       enqueue,
-      certificatePem: certificate.certificatePem,
-      privateKeyPem: certificate.privateKeyPem,
+      certificatePem: smtpCertificate.certificatePem,
+      privateKeyPem: smtpCertificate.privateKeyPem,
       serverToken: options.manifest.server.token,
       returnPathPrefix: options.deployment.dns.returnPath.name,
+      listenAddress: address,
     });
   let web: WebServer | undefined;
   let smtp: SmtpListener | undefined;

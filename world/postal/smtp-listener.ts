@@ -4,15 +4,18 @@
  * AUTH without TLS (password = an SMTP credential key, username ignored), and RCPT decided in Postal's
  * order: return path → authenticated relay → route (local part or `*`) → `530 Authentication required`.
  */
+import { constants as cryptoConstants } from 'node:crypto';
 import type { Server as NetServer } from 'node:net';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
 import type { ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
-import { domainOf, lastHeader, messageIdOf, parseHeaders, prependHeaders } from './mail-headers.ts';
+import { lastHeader, messageIdOf, parseHeaders, prependHeaders } from './mail-headers.ts';
 import type { MessageStore, StoredMessage } from './message-store.ts';
 import type { MetricsRegistry } from './metrics.ts';
 import { POSTAL_DEFAULTS, type PostalConfig } from './postal-config.ts';
 import { usePostalReplies } from './postal-replies.ts';
 import { randomAlphanumeric } from './random-token.ts';
+import { readPostalRcpt } from './postal-rcpt.ts';
+import { relayedAddress } from './relay-faults.ts';
 import { listenOn, trackConnections } from './server-lifecycle.ts';
 
 type Recipient = { type: 'credential'; rcptTo: string } | { type: 'route'; rcptTo: string; route: ManifestRoute } | { type: 'bounce'; rcptTo: string };
@@ -32,6 +35,8 @@ export interface SmtpListenerOptions {
   /** server token (return-path local part) */
   serverToken: string;
   returnPathPrefix: string;
+  /** the address the listener is bound to (an IP literal `[address]` is one of its own names) */
+  listenAddress?: string;
 }
 
 export interface SmtpListener {
@@ -60,10 +65,70 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
   const clientError = (error: string): void => metrics.inc('postal_smtp_server_client_errors', { error });
   const command = (name: string): void => metrics.inc('postal_smtp_server_commands_total', { command: name });
 
+  const isOwn = (domain: string): boolean => {
+    const d = domain.toLowerCase().replace(/\.$/, '');
+    return d === config.domain || d === config.mailHost || d === `[${options.listenAddress ?? ''}]`;
+  };
+
+  /** SMTPServer::Client#rcpt_to, in Postal's order, with the injected relay holes in front (a front MTA). */
+  function decideRcpt(line: string, session: SMTPServerSession, callback: (error?: Error | null) => void): void {
+    command('RCPT TO');
+    const read = readPostalRcpt(line);
+    if (read.kind === 'reply') {
+      clientError(read.code === 501 && read.message.includes('empty') ? 'empty-rcpt-to' : 'invalid-rcpt-to');
+      callback(smtpError(read.code, read.message));
+      return;
+    }
+    const { rcptTo, uname, domain } = read;
+    const s = state(session);
+    const holes = config.faults.relay;
+    const relayed = holes?.forms ? relayedAddress(rcptTo, holes.forms, isOwn) : undefined;
+    if (relayed) {
+      // Fault: a front MTA decodes the routing syntax and relays to the address inside.
+      s.recipients.push({ type: 'credential', rcptTo: relayed });
+      callback();
+      return;
+    }
+    if (domain === config.returnPathDomain || domain.startsWith(`${options.returnPathPrefix}.`)) {
+      if (uname === undefined || uname.toLowerCase() !== options.serverToken.toLowerCase()) {
+        clientError('invalid-server-token');
+        callback(smtpError(550, 'Invalid server token'));
+        return;
+      }
+      s.recipients.push({ type: 'bounce', rcptTo });
+      callback();
+      return;
+    }
+    if (session.user) {
+      s.recipients.push({ type: 'credential', rcptTo });
+      callback();
+      return;
+    }
+    const route = uname === undefined ? undefined : config.routeByNameAndDomain(uname, domain);
+    if (route) {
+      s.recipients.push({ type: 'route', rcptTo, route });
+      callback();
+      return;
+    }
+    // Fault: an open relay sends anything it cannot route onwards, for anyone (or for anyone who did STARTTLS).
+    if (config.faults.openRelay || (holes?.afterStarttls && session.secure)) {
+      s.recipients.push({ type: 'credential', rcptTo });
+      callback();
+      return;
+    }
+    clientError('authentication-required');
+    callback(smtpError(530, 'Authentication required'));
+  }
+
   const server: SMTPServer = new SMTPServer({
     name: config.mailHost,
     key: options.privateKeyPem,
     cert: options.certificatePem,
+    // Postal's image: OpenSSL 3 with Debian's MinProtocol TLSv1.2 and client-initiated renegotiation off.
+    // Fault: smtp_server.ssl_version / tls_ciphers set to old values (TLS 1.0 and 1.1 offered).
+    minVersion: config.faults.smtpLegacyTls ? 'TLSv1' : 'TLSv1.2',
+    ...(config.faults.smtpLegacyTls ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+    secureOptions: cryptoConstants.SSL_OP_NO_RENEGOTIATION,
     // Postal's EHLO is "250-My capabilities are / 250-STARTTLS / 250 AUTH CRAM-MD5 PLAIN LOGIN": no SIZE,
     // PIPELINING, 8BITMIME, SMTPUTF8, DSN or enhanced status codes.
     heloResponse: 'My capabilities are',
@@ -85,7 +150,7 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     onConnect(session, callback) {
       // smtp-server reads the banner option right after this callback: one trace id per connection, as Postal.
       (server.options as { banner?: string }).banner = `Postal/${state(session).trace}`;
-      usePostalReplies((server as unknown as { connections?: unknown }).connections, session, { mailHost: config.mailHost, granted });
+      usePostalReplies((server as unknown as { connections?: unknown }).connections, session, { mailHost: config.mailHost, granted }, { rcpt: (line, done) => decideRcpt(line, session, done) });
       metrics.inc('postal_smtp_server_connections_total');
       metrics.inc('postal_smtp_server_connections_active', {}, 1);
       callback();
@@ -101,8 +166,11 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     onAuth(auth: SMTPServerAuthentication, _session, callback) {
       command(`AUTH ${auth.method}`);
       const keys = config.smtpCredentialKeys();
+      // Fault: an authentication backend that answers yes to any password (PLAIN, LOGIN).
       const ok =
-        auth.method === 'CRAM-MD5'
+        config.faults.authAnyPassword && auth.method !== 'CRAM-MD5'
+          ? true
+          : auth.method === 'CRAM-MD5'
           ? keys.some((key) => auth.validatePassword?.(key)) && /^[^/_]+[/_][^/_]+/.test(auth.username ?? '')
           : keys.includes(auth.password ?? '');
       if (!ok) {
@@ -118,46 +186,8 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
       callback();
     },
     onRcptTo(address, session, callback) {
-      command('RCPT TO');
-      const rcptTo = address.address;
-      const at = rcptTo.lastIndexOf('@');
-      if (at <= 0) {
-        clientError('invalid-rcpt-to');
-        callback(smtpError(501, 'Invalid RCPT TO'));
-        return;
-      }
-      const uname = rcptTo.slice(0, at).split('+', 1)[0]!;
-      const domain = domainOf(rcptTo);
-      const s = state(session);
-      if (domain === config.returnPathDomain || domain.startsWith(`${options.returnPathPrefix}.`)) {
-        if (uname !== options.serverToken) {
-          clientError('invalid-server-token');
-          callback(smtpError(550, 'Invalid server token'));
-          return;
-        }
-        s.recipients.push({ type: 'bounce', rcptTo });
-        callback();
-        return;
-      }
-      if (session.user) {
-        s.recipients.push({ type: 'credential', rcptTo });
-        callback();
-        return;
-      }
-      const route = config.routeFor(rcptTo);
-      if (route) {
-        s.recipients.push({ type: 'route', rcptTo, route });
-        callback();
-        return;
-      }
-      // Fault: an open relay sends anything it cannot route onwards, for anyone.
-      if (config.faults.openRelay) {
-        s.recipients.push({ type: 'credential', rcptTo });
-        callback();
-        return;
-      }
-      clientError('authentication-required');
-      callback(smtpError(530, 'Authentication required'));
+      // Reached only when the Postal command wrapper is not installed (postal-replies.ts): same decision.
+      decideRcpt(`RCPT TO:<${address.address}>`, session, callback);
     },
     onData(stream, session, callback) {
       command('DATA');

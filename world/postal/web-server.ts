@@ -4,6 +4,7 @@
  * key that signs endpoint payloads.
  */
 import { UnhandledServerError } from './api-result.ts';
+import { constants as cryptoConstants } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiParamsError, readApiParams } from './api-params.ts';
@@ -48,7 +49,8 @@ export function createWebServer(options: WebServerOptions): WebServer {
       res.end(RAILS_500_PAGE);
     });
   };
-  const server = createServer({ cert: options.certificatePem, key: options.privateKeyPem }, onRequest);
+  // The TLS proxy in front (Caddy): TLS 1.2+ only, no renegotiation.
+  const server = createServer({ cert: options.certificatePem, key: options.privateKeyPem, minVersion: 'TLSv1.2', secureOptions: cryptoConstants.SSL_OP_NO_RENEGOTIATION }, onRequest);
   // A client that asks before sending (Expect: 100-continue) a body over the limit hears 413 instead of
   // 100 Continue, and never sends it (RFC 9110 §10.1.1).
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
@@ -85,6 +87,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: WebSer
   const url = new URL(req.url ?? '/', `https://${options.config.webHost}`);
   const method = req.method ?? 'GET';
   const path = url.pathname.replace(/\/+$/, '') || '/';
+  // The TLS proxy's other site on this server: mta-sts.<domain>, serving the MTA-STS policy when one is published.
+  if ((req.headers.host ?? '').split(':')[0]!.toLowerCase() === `mta-sts.${options.config.domain}`) {
+    const policy = options.config.faults.mtaStsPolicy;
+    const found = path === '/.well-known/mta-sts.txt' && policy !== undefined;
+    res.writeHead(found ? 200 : 404, { 'Content-Type': 'text/plain' });
+    res.end(found ? policy : 'Not Found');
+    return;
+  }
 
   const api = /^\/api\/v1\/([a-z_]+\/[a-z_]+)$/.exec(path);
   if (api && API_ACTIONS.has(api[1]!) && API_METHODS.has(method)) {

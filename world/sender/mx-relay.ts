@@ -1,7 +1,7 @@
 /**
  * Relays one message to a recipient domain the way an MTA does: MX lookup through the world's DNS
  * (the domain's own A record when it has no MX, RFC 5321 §5.1), MX hosts in preference order,
- * connecting from a fixed local address with a fixed HELO, STARTTLS verified against the world CA.
+ * connecting from a fixed local address with a fixed HELO, STARTTLS opportunistic as an MTA's (RFC 7435).
  * A 5xx ends the attempt (the domain refused); a 4xx or a connection failure tries the next host.
  */
 import type { promises as dns } from 'node:dns';
@@ -80,7 +80,8 @@ export async function relayToDomain(
       port: options.port ?? 25,
       name: options.helo,
       localAddress: options.localAddress,
-      tls: { ca: [options.ca], servername: target.host },
+      // Opportunistic TLS, as MTAs deliver (RFC 7435): a bad certificate on the MX does not stop the mail.
+      tls: { ca: [options.ca], servername: target.host, rejectUnauthorized: false },
       connectionTimeout: timeout,
       greetingTimeout: timeout,
       socketTimeout: timeout,
