@@ -35,7 +35,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 async function runSuite(args: string[], reportDir: string): Promise<{ code: number | null; output: string; controls: ControlResult[] }> {
-  const run = startCli('node', ['--import', 'tsx', 'harness/cli.ts', ...args, `--report-dir=${reportDir}`], { cwd: ROOT, env: cleanEnv() });
+  const run = startCli('node', ['--import', 'tsx', 'harness/cli.ts', '--', ...args, `--report-dir=${reportDir}`], { cwd: ROOT, env: cleanEnv() });
   const ended = await Promise.race([run.exited, new Promise<undefined>((resolve) => setTimeout(resolve, SUITE_DEADLINE_MS).unref())]);
   if (!ended) {
     run.kill();

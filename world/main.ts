@@ -1,9 +1,10 @@
 /**
  * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH] [--describe-to=FILE]
- *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
- *                  [--live-env=FILE] [--empty [--provision-env=FILE]]
+ *                  [--out=.postal-qa/world-<net>] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
+ *                  [--live-env=FILE] [--empty [--provision-env=FILE]] [--seed-from=artifacts]
  * Provisions the deployment like a real setup would (zone file, DKIM and install keys, accounts
- * manifest, postal-api-keys.txt — all in --out, reused across runs), starts the whole world on
+ * manifest, postal-api-keys.txt — all in --out, a folder of the world's net reused across runs, never
+ * provisioning's `artifacts/`; made anew when what is there cannot be read), starts the whole world on
  * loopback, prints every endpoint a person can poke with dig, curl, swaks or an IMAP client, and
  * stays up until Ctrl-C / SIGTERM / SIGHUP, then stops everything it started (spamd and Dovecot included).
  * With --live-env it also writes every live setting pointed at itself (mode 600: it holds the world's
@@ -31,6 +32,7 @@ import { applyZoneFaults, FAULTS, findFault, type WorldFault } from './faults.ts
 import { describeWorld, type WorldDescription, type WorldMessage } from './world-description.ts';
 import { formatEnvFile, liveEnvFor } from './live-env.ts';
 import { writeDescription } from './write-description.ts';
+import { seedWorldFiles, worldFolderForNet } from './world-files.ts';
 import { startWorld, type World, type WorldMail } from './world.ts';
 import { provisioningEnvLines, type ServerHost } from './server-host/server-host.ts';
 
@@ -65,6 +67,8 @@ interface Args {
   provisionEnv?: string;
   /** Where a world in a container writes its description (JSON, mode 600) once ready: the local target reads it. */
   describeTo?: string;
+  /** provisioning's output folder, read (never written) for an accounts manifest and DKIM keys to reuse */
+  seedFrom?: string;
 }
 
 function parse(argv: string[]): Args {
@@ -74,7 +78,7 @@ function parse(argv: string[]): Args {
       deployment: { type: 'string', default: 'fixtures/deployment.json' },
       'zone-file': { type: 'string' },
       'stale-zone-file': { type: 'string' },
-      out: { type: 'string', default: 'artifacts' },
+      out: { type: 'string' },
       net: { type: 'string', default: process.env.POSTAL_QA_WORLD_NET || '127.0.0' },
       'dns-port': { type: 'string', default: '53' },
       'log-dns': { type: 'boolean', default: false },
@@ -87,6 +91,7 @@ function parse(argv: string[]): Args {
       empty: { type: 'boolean', default: false },
       'provision-env': { type: 'string' },
       'describe-to': { type: 'string' },
+      'seed-from': { type: 'string', default: 'artifacts' },
     },
     strict: true,
     allowPositionals: false,
@@ -110,12 +115,14 @@ function parse(argv: string[]): Args {
     ipc: values.ipc,
     liveEnv: values['live-env'],
     describeTo: values['describe-to'],
+    seedFrom: values['seed-from'] || undefined,
     postalSpamd: values['postal-spamd'] === 'on',
     postalRspamd: values['postal-rspamd'] === 'on',
     deployment: values.deployment,
     zoneFile: values['zone-file'],
     staleZoneFile: values['stale-zone-file'],
-    out: values.out,
+    // The world's own files, by net: provisioning's deliverables (artifacts/) are the user's, never the world's.
+    out: values.out ?? worldFolderForNet(values.net),
     net: values.net,
     dnsPort,
     logDns: values['log-dns'],
@@ -128,6 +135,21 @@ function readText(path: string, what: string): string {
     return readFileSync(path, 'utf8');
   } catch (error) {
     throw new ConfigError(`cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/**
+ * The world's generated files, reused from an earlier start; files a failed or older start left that
+ * cannot be read are the world's own throwaway files, so they are made anew (saying so), never a reason
+ * to refuse every later start.
+ */
+function provisionWorldFiles(deployment: Deployment, out: string): { dns: ProvisionDnsResult; accounts: ProvisionAccountsResult } {
+  try {
+    return { dns: provisionDns(deployment, out), accounts: provisionAccounts(deployment, out) };
+  } catch (error) {
+    if (!(error instanceof ConfigError) || !error.message.includes(out)) throw error;
+    console.error(`world: ${error.message.replace(/; fix it or provision again with --fresh$/, '')}: the world's files in ${out} are made anew`);
+    return { dns: provisionDns(deployment, out, { fresh: true }), accounts: provisionAccounts(deployment, out, { fresh: true }) };
   }
 }
 
@@ -305,8 +327,8 @@ async function main(argv: string[]): Promise<number> {
     deployment = loadDeployment(args.deployment);
     const missingPackages = ensureSystemPackages();
     if (missingPackages) throw new ConfigError(missingPackages);
-    dns = provisionDns(deployment, args.out);
-    accounts = provisionAccounts(deployment, args.out);
+    seedWorldFiles(args.seedFrom, args.out);
+    ({ dns, accounts } = provisionWorldFiles(deployment, args.out));
     zonePath = args.zoneFile ?? dns.zoneFilePath;
     // The generated zone comes from memory: parallel worlds rewrite the file and must never read half of it.
     zoneText = args.zoneFile ? readText(zonePath, 'zone file') : dns.zoneText;

@@ -5,6 +5,7 @@
  * goes away, however it goes (IPC channel closed, launcher gone), so a SIGKILLed harness leaves nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../core/config-error.ts';
 import type { WorldDescription, WorldMessage } from '../../world/world-description.ts';
@@ -14,7 +15,10 @@ const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface WorldProcessOptions {
   deploymentPath: string;
+  /** the world's own folder for what it generates (never provisioning's output folder) */
   artifactsDir: string;
+  /** provisioning's output folder, read for keys to reuse (default: artifacts/ where the harness runs) */
+  seedFrom?: string;
   net: string;
   zoneFile?: string;
   faults: string[];
@@ -41,10 +45,12 @@ export async function startWorldProcess(options: WorldProcessOptions): Promise<W
     'tsx',
     WORLD_MAIN,
     '--ipc',
-    `--deployment=${options.deploymentPath}`,
-    `--out=${options.artifactsDir}`,
+    // The world runs in the project's folder: every path resolved where the user gave it.
+    `--deployment=${resolve(options.deploymentPath)}`,
+    `--out=${resolve(options.artifactsDir)}`,
+    `--seed-from=${resolve(options.seedFrom ?? 'artifacts')}`,
     `--net=${options.net}`,
-    ...(options.zoneFile ? [`--zone-file=${options.zoneFile}`] : []),
+    ...(options.zoneFile ? [`--zone-file=${resolve(options.zoneFile)}`] : []),
     ...(options.faults.length ? [`--fault=${options.faults.join(',')}`] : []),
     ...(options.postalSpamd === false ? ['--postal-spamd=off'] : []),
     ...(options.postalRspamd ? ['--postal-rspamd=on'] : []),
