@@ -17,7 +17,7 @@
  * The last line printed at start is READY_LINE; scripts wait for it. Exit codes: 0 stopped on a
  * signal, 1 the world failed to start, 2 usage or configuration error.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/config-error.ts';
@@ -69,6 +69,8 @@ interface Args {
   describeTo?: string;
   /** provisioning's output folder, read (never written) for an accounts manifest and DKIM keys to reuse */
   seedFrom?: string;
+  /** --out was not given: the world's own folder of its net, which it may wipe and make anew */
+  ownFolder: boolean;
 }
 
 function parse(argv: string[]): Args {
@@ -116,6 +118,7 @@ function parse(argv: string[]): Args {
     liveEnv: values['live-env'],
     describeTo: values['describe-to'],
     seedFrom: values['seed-from'] || undefined,
+    ownFolder: values.out === undefined,
     postalSpamd: values['postal-spamd'] === 'on',
     postalRspamd: values['postal-rspamd'] === 'on',
     deployment: values.deployment,
@@ -139,16 +142,21 @@ function readText(path: string, what: string): string {
 }
 
 /**
- * The world's generated files, reused from an earlier start; files a failed or older start left that
- * cannot be read are the world's own throwaway files, so they are made anew (saying so), never a reason
- * to refuse every later start.
+ * The world's generated files, reused from an earlier start. Files an older or failed start left in the
+ * world's own folder that cannot be used are throwaway: the folder is made anew (saying so), never a
+ * reason to refuse every later start. A folder the user named with --out is only regenerated where the
+ * world wrote it; a file provisioning did not write there is refused (one line), never overwritten.
  */
-function provisionWorldFiles(deployment: Deployment, out: string): { dns: ProvisionDnsResult; accounts: ProvisionAccountsResult } {
+function provisionWorldFiles(deployment: Deployment, out: string, ownFolder: boolean, seedFrom: string | undefined): { dns: ProvisionDnsResult; accounts: ProvisionAccountsResult } {
+  seedWorldFiles(seedFrom, out);
   try {
     return { dns: provisionDns(deployment, out), accounts: provisionAccounts(deployment, out) };
   } catch (error) {
     if (!(error instanceof ConfigError) || !error.message.includes(out)) throw error;
+    if (!ownFolder && error.message.includes('not written by provisioning')) throw error;
     console.error(`world: ${error.message.replace(/; fix it or provision again with --fresh$/, '')}: the world's files in ${out} are made anew`);
+    // Made anew from nothing: what was copied from provisioning's folder may be what could not be read.
+    if (ownFolder) rmSync(out, { recursive: true, force: true });
     return { dns: provisionDns(deployment, out, { fresh: true }), accounts: provisionAccounts(deployment, out, { fresh: true }) };
   }
 }
@@ -327,8 +335,7 @@ async function main(argv: string[]): Promise<number> {
     deployment = loadDeployment(args.deployment);
     const missingPackages = ensureSystemPackages();
     if (missingPackages) throw new ConfigError(missingPackages);
-    seedWorldFiles(args.seedFrom, args.out);
-    ({ dns, accounts } = provisionWorldFiles(deployment, args.out));
+    ({ dns, accounts } = provisionWorldFiles(deployment, args.out, args.ownFolder, args.seedFrom));
     zonePath = args.zoneFile ?? dns.zoneFilePath;
     // The generated zone comes from memory: parallel worlds rewrite the file and must never read half of it.
     zoneText = args.zoneFile ? readText(zonePath, 'zone file') : dns.zoneText;
