@@ -139,7 +139,7 @@ async function main(argv: string[]): Promise<number> {
     registry,
     startedAt,
     finishedAt: new Date(),
-    command: ['npm test --', ...argv].join(' '),
+    command: ['npm test --', ...(argv[0] === '--' ? argv.slice(1) : argv)].join(' '),
     versions: versions(),
     options,
     deployment,

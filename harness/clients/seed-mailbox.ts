@@ -17,12 +17,18 @@ export interface SeedReaderOptions {
 }
 
 /**
- * Reads a seed mailbox over IMAP exactly as a person would check Gmail: looks for a message carrying a
- * token in the Inbox and in the folder the server marks as Junk (RFC 6154 special use).
+ * Logs in to a seed mailbox and out again: whether its IMAP takes the seed's credentials at all. Throws
+ * what the server or the connection said; `authenticationFailed` is set when the server refused the login.
  */
-export async function findInSeedMailbox(options: SeedReaderOptions, token: string): Promise<FoundMessage | undefined> {
+export async function checkSeedLogin(options: SeedReaderOptions): Promise<void> {
+  const client = imapClient(options);
+  await client.connect();
+  await client.logout().catch(() => client.close());
+}
+
+function imapClient(options: SeedReaderOptions): ImapFlow {
   const { imap } = options.seed;
-  const client = new ImapFlow({
+  return new ImapFlow({
     host: imap.host,
     port: imap.port,
     secure: imap.secure,
@@ -35,6 +41,14 @@ export async function findInSeedMailbox(options: SeedReaderOptions, token: strin
     greetingTimeout: options.timeoutMs,
     socketTimeout: options.timeoutMs,
   });
+}
+
+/**
+ * Reads a seed mailbox over IMAP exactly as a person would check Gmail: looks for a message carrying a
+ * token in the Inbox and in the folder the server marks as Junk (RFC 6154 special use).
+ */
+export async function findInSeedMailbox(options: SeedReaderOptions, token: string): Promise<FoundMessage | undefined> {
+  const client = imapClient(options);
   await client.connect();
   try {
     const folders = await client.list();
