@@ -9,9 +9,9 @@ describe('parseEnvFile', () => {
 
   it.each([
     ['no =', 'A=1\n  not a setting\n', 'f:2:3: expected KEY=value'],
-    ['lower-case key', 'seed_password=hunter2-x\n', 'f:1:1: seed_password: setting names are upper case (SEED_PASSWORD)'],
-    ['unclosed quote', 'P="hunter2-x\n', 'f:1:3: P: the value\'s opening " has no closing "'],
-    ['text after the quote', "P='hunter2'-x\n", "f:1:12: P: text after the closing '"],
+    ['lower-case key', 'seed_password=hunter2-x\n', 'f:1:1: setting names are upper case; write SEED_PASSWORD, not seed_password'],
+    ['unclosed quote', 'P="hunter2-x\n', 'f:1:3: in the value of P, the opening " has no closing "'],
+    ['text after the quote', "P='hunter2'-x\n", "f:1:12: in the value of P, text after the closing '"],
   ])('%s: one line naming file:line:column, never the value', (_name, text, message) => {
     let error: Error | undefined;
     try {

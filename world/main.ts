@@ -44,8 +44,8 @@ const READY_LINE = 'World ready.';
  */
 const worldCaFileName = (net: string): string => (net === '127.0.0' ? 'world-ca.pem' : `world-ca-${net}.pem`);
 
-/** Stop signals: a terminal's Ctrl-C, a supervisor's TERM, a closed terminal's HUP. */
-const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** Stop signals: a terminal's Ctrl-C (and Ctrl-\, SIGQUIT: no core dump), a supervisor's TERM, a closed terminal's HUP. */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
 interface Args {
   deployment: string;
@@ -177,6 +177,8 @@ function stopRequested(ipc: boolean): Promise<string> {
       process.on('message', (message: { type?: string }) => message?.type === 'stop' && resolve('the launcher asked to stop'));
       process.on('disconnect', () => resolve('the launcher is gone'));
       process.on('SIGINT', () => undefined);
+      // The harness stops at once on SIGQUIT; the world then sees its channel close and stops cleanly.
+      process.on('SIGQUIT', () => undefined);
     }
     let first: { signal: NodeJS.Signals; at: number } | undefined;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -188,7 +190,7 @@ function stopRequested(ipc: boolean): Promise<string> {
       first = { signal, at: Date.now() };
       resolve(signal);
     };
-    for (const signal of STOP_SIGNALS) if (!(ipc && signal === 'SIGINT')) process.on(signal, onSignal);
+    for (const signal of STOP_SIGNALS) if (!(ipc && (signal === 'SIGINT' || signal === 'SIGQUIT'))) process.on(signal, onSignal);
     watchLaunchers((launcher) => resolve(`${launcher} exited`));
   });
 }
