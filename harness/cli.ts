@@ -37,6 +37,7 @@ import { maskKnown, maskProcessOutput } from './report/redact.ts';
 import { publishReport, reportWriteProblem, stageReport } from './report/publish-report.ts';
 import { checkEmbeddedOptions } from './targets/embedded.ts';
 import { openTarget } from './targets/open-target.ts';
+import { WorldInterrupted } from './targets/embedded-world.ts';
 import type { OpenTarget } from './targets/target.ts';
 
 /** Whatever may stop a run: a terminal's Ctrl-C, a supervisor's or CI time-out's TERM, a closed terminal's HUP. */
@@ -238,7 +239,9 @@ async function main(argv: string[]): Promise<number> {
       try {
         target = await openTarget(options, deployment, liveSettings);
       } catch (error) {
-        // A signal during start-up stops the world too: that is the interruption, not a configuration error.
+        // A signal during start-up stops the world too: that is the interruption, not a configuration error
+        // (whichever of the two this process learns first).
+        if (error instanceof WorldInterrupted && !stoppedBy) stop(error.signal, `${error.signal} received`, EXIT_FOR_SIGNAL[error.signal] ?? EXIT_FOR_SIGNAL.SIGTERM!);
         if (!stoppedBy) {
           if (error instanceof ConfigError) throw error;
           // e.g. the world's port 53 is taken by another world: one line that says what, not a stack trace.

@@ -98,6 +98,11 @@ function parse(argv: string[]): Args {
     strict: true,
     allowPositionals: false,
   });
+  // A canonical dotted quad (127.0.040 is octal 32 to some tools): the same rule as the harness's POSTAL_QA_WORLD_NET.
+  const octets = /^127\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/.exec(values.net);
+  if (!octets || Number(octets[1]) > 255 || Number(octets[2]) > 255) {
+    throw new ConfigError(`--net (or POSTAL_QA_WORLD_NET): expected the first three octets of a loopback /24 like 127.0.16 (no leading zeros), found ${JSON.stringify(values.net)}`);
+  }
   const dnsPort = Number(values['dns-port']);
   if (!Number.isInteger(dnsPort) || dnsPort < 1 || dnsPort > 65535) {
     throw new ConfigError(`--dns-port must be a port number (got "${values['dns-port']}")`);

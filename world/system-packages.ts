@@ -56,8 +56,14 @@ export const ALWAYS_PRESENT_PROGRAMS: readonly string[] = ['sh', 'bash', 'which'
 /** The install list: the table's packages, each once, in table order. */
 export const SYSTEM_PACKAGES: readonly string[] = [...new Set(SYSTEM_PROGRAMS.map((p) => p.package))];
 
-function installed(name: string): boolean {
-  return spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' }).stdout.includes('install ok installed');
+/**
+ * The packages dpkg has installed, asked once for all of them; undefined when the question was cut short
+ * by a signal (a Ctrl-C while the run starts): that is the run stopping, never a reason to run apt-get.
+ */
+function installedPackages(names: readonly string[]): Set<string> | undefined {
+  const result = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...names], { encoding: 'utf8' });
+  if (result.signal) return undefined;
+  return new Set(result.stdout.split('\n').filter((line) => line.endsWith(' install ok installed')).map((line) => line.split(' ')[0]!.split(':')[0]!));
 }
 
 /**
@@ -88,7 +94,9 @@ export function ensureSystemPackages(log: (line: string) => void = (line) => con
   if (spawnSync('dpkg-query', ['--version']).status !== 0) {
     return `the embedded world needs ${SYSTEM_PACKAGES.join(', ')} (Debian package names); install their equivalents, then set POSTAL_QA_SKIP_SYSTEM_PACKAGES=1`;
   }
-  const missing = SYSTEM_PACKAGES.filter((name) => !installed(name));
+  const installed = installedPackages(SYSTEM_PACKAGES);
+  if (!installed) return undefined;
+  const missing = SYSTEM_PACKAGES.filter((name) => !installed.has(name));
   if (missing.length === 0) return undefined;
   const command = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) return `the embedded world needs Debian packages ${missing.join(', ')}; run: sudo ${command}`;

@@ -31,6 +31,18 @@ export interface WorldProcessOptions {
   postalRspamd?: boolean;
 }
 
+/**
+ * The world died of a stop signal before it was ready: the job it belongs to was stopped (a Ctrl-C or a
+ * SIGTERM to the whole group, which the world takes before its own handlers are in place). An
+ * interruption, never a configuration error.
+ */
+export class WorldInterrupted extends Error {
+  override readonly name = 'WorldInterrupted';
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`the world was stopped by ${signal} while it started`);
+  }
+}
+
 export interface WorldProcess {
   description: WorldDescription;
   startedMs: number;
@@ -63,9 +75,10 @@ export async function startWorldProcess(options: WorldProcessOptions): Promise<W
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  let killedBy: NodeJS.Signals | null = null;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => ((killedBy = signal), resolve(code ?? (signal ? 128 : null)))));
 
-  const ready = await waitForReady(child, exited, options.startTimeoutMs ?? 60_000, () => output.join(''));
+  const ready = await waitForReady(child, exited, options.startTimeoutMs ?? 60_000, () => output.join(''), () => killedBy);
   let stopping: Promise<void> | undefined;
   return {
     description: ready.description,
@@ -75,7 +88,7 @@ export async function startWorldProcess(options: WorldProcessOptions): Promise<W
   };
 }
 
-function waitForReady(child: ChildProcess, exited: Promise<number | null>, timeoutMs: number, output: () => string): Promise<{ description: WorldDescription; startedMs: number }> {
+function waitForReady(child: ChildProcess, exited: Promise<number | null>, timeoutMs: number, output: () => string, killedBy: () => NodeJS.Signals | null): Promise<{ description: WorldDescription; startedMs: number }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -92,6 +105,8 @@ function waitForReady(child: ChildProcess, exited: Promise<number | null>, timeo
     });
     void exited.then((code) => {
       clearTimeout(timer);
+      const signal = killedBy();
+      if (signal && ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'].includes(signal)) reject(new WorldInterrupted(signal));
       reject(new Error(`the world exited (code ${code}) before it was ready; its last output:\n${output().slice(-2000)}`));
     });
   });
