@@ -48,10 +48,11 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
 ];
 
 /**
- * Programs the code starts that need no package of this list: Node itself (process.execPath), and the
- * installer's and shell's own tools, which every Debian system has (Essential: yes packages).
+ * Programs the code starts that need no package of this list: Node itself (process.execPath) and the npm
+ * and npx it ships with, and the installer's, shell's and `mount` package's own tools, which every Debian
+ * system has (Essential: yes packages; e2e/disk-full.test.ts mounts a small tmpfs).
  */
-export const ALWAYS_PRESENT_PROGRAMS: readonly string[] = ['sh', 'bash', 'which', 'dpkg-query', 'apt-get', 'debconf-set-selections'];
+export const ALWAYS_PRESENT_PROGRAMS: readonly string[] = ['sh', 'bash', 'which', 'dpkg-query', 'apt-get', 'debconf-set-selections', 'npm', 'npx', 'mount', 'umount'];
 
 /** The install list: the table's packages, each once, in table order. */
 export const SYSTEM_PACKAGES: readonly string[] = [...new Set(SYSTEM_PROGRAMS.map((p) => p.package))];
