@@ -232,7 +232,7 @@ async function main(argv: string[]): Promise<number> {
     const waivers: Waiver[] = loadWaivers(options.waiversPath);
     // Every input is checked before the target opens: a mistake is exit 2 before any world starts.
     const deadlines = readDeadlineOverrides(process.env);
-    if (options.env === 'embedded') checkEmbeddedOptions(options);
+    if (options.env === 'embedded') checkEmbeddedOptions(options, process.env, deployment);
     runDir = mkdtempSync(join(tmpdir(), 'postal-qa-run-'));
     if (stoppedBy) writeFileSync(join(runDir, INTERRUPTED_MARKER), stoppedBy);
     if (!stoppedBy) {

@@ -166,6 +166,8 @@ export function parseRunOptions(argv: string[]): RunOptions {
   const env = (values.env ?? 'embedded') as EnvName;
   if (!ENVS.includes(env)) throw new ConfigError(`--env=${values.env}: unknown environment; use one of ${ENVS.join(', ')}`);
   const faults = values.fault ? values.fault.split(',').map((f) => f.trim()).filter(Boolean) : [];
+  // A blank list is a mistake, never "no fault": the run would pass a world the user meant to break.
+  if (values.fault !== undefined && faults.length === 0) throw new ConfigError(`--fault=${values.fault}: names no fault; --list-faults shows them`);
   if (faults.length > 0 && env !== 'embedded') {
     throw new ConfigError(`--fault only works with --env=embedded (faults are injected into the world); never against ${env}`);
   }

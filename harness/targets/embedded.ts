@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../core/config-error.ts';
 import { readUserFile } from '../../core/read-user-file.ts';
+import { normalizeName, parseZoneFile, ZoneFileError } from '../../core/artifacts/zone-file.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { FAULTS, findFault } from '../../world/faults.ts';
 import { ensureSystemPackages } from '../../world/system-packages.ts';
@@ -66,12 +67,21 @@ export interface EmbeddedWorldOptions {
  * What the embedded target is given, checked before anything starts (the CLI calls this before it
  * opens the target): known faults, a readable zone file of at most 1 MB, a world net inside 127/8.
  */
-export function checkEmbeddedOptions(options: Pick<EmbeddedWorldOptions, 'faults' | 'zoneFile' | 'net'>, env: NodeJS.ProcessEnv = process.env): void {
+export function checkEmbeddedOptions(options: Pick<EmbeddedWorldOptions, 'faults' | 'zoneFile' | 'net'>, env: NodeJS.ProcessEnv = process.env, deployment?: Deployment): void {
   for (const name of options.faults ?? []) {
     if (!findFault(name)) throw new ConfigError(`--fault=${name}: no such fault; --list-faults shows the ${FAULTS.length} there are`);
   }
   if (options.zoneFile) {
-    readUserFile({ path: options.zoneFile, namedBy: '--zone-file', what: 'zone file', whenMissing: `give the path of a zone file like ${ARTIFACTS_DIR}/postal-dns-records.txt` });
+    const text = readUserFile({ path: options.zoneFile, namedBy: '--zone-file', what: 'zone file', whenMissing: `give the path of a zone file like ${ARTIFACTS_DIR}/postal-dns-records.txt` });
+    // Parsed as the world will parse it: a broken zone is one line now, not a world that starts and fails.
+    if (deployment) {
+      try {
+        parseZoneFile(text, { origin: normalizeName(deployment.domain), defaultTtl: deployment.dns.ttl });
+      } catch (error) {
+        if (!(error instanceof ZoneFileError)) throw error;
+        throw new ConfigError(`--zone-file=${options.zoneFile}: ${error.message}`);
+      }
+    }
   }
   const net = options.net ?? worldNet(env);
   // Canonical dotted quad: 127.0.040 is not 127.0.40 to every tool (some read a leading zero as octal).
