@@ -61,7 +61,9 @@ export const USAGE = `Usage: npm test -- [options] [vitest options]
   --help                      this text
   -- <vitest options>         anything after a bare -- goes to vitest untouched (--reporter, --silent and --bail may also come before it)
 
-Exit codes: 0 every control passed (or warn/waived), 1 a control failed, 2 usage or configuration error,\n130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (the report is still written).`;
+Exit codes: 0 every control passed (or warn/waived), 1 a control failed or was blocked, 2 usage or configuration
+error (or a report that could not be written), 130/143/129/131 interrupted by SIGINT/SIGTERM/SIGHUP/SIGQUIT (the
+report, verdict INTERRUPTED, is still written). Run by hand: node --import tsx harness/cli.ts -- <options>.`;
 
 const OWN_FLAGS = ['env', 'deployment', 'only', 'report-dir', 'zone-file', 'waivers', 'max-messages', 'fault', 'compare-to', 'env-file'] as const;
 /** Flags without a value. */
