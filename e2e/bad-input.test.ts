@@ -21,6 +21,8 @@ import { formatEnvFile, parseEnvFile } from '../core/env-file.ts';
 import { commandLine, descendantsOf, startCli, type CliProcess } from './cli-process.ts';
 
 const ROW_TIMEOUT_MS = 120_000;
+/** One control through the live path against the world: seconds when idle, minutes on a busy 2-core machine. */
+const LIVE_RUN_MS = 240_000;
 const scratch = mkdtempSync(join(tmpdir(), 'postal-qa-bad-input-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -209,7 +211,7 @@ interface Run {
 }
 
 /** The CLI as `npm test` starts it; SIGKILLed at the row's deadline so a hang fails the row instead of the suite. */
-function runCli(row: Row, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Run> {
+function runCli(row: Row, args: string[], env: NodeJS.ProcessEnv, cwd: string, deadlineMs = ROW_TIMEOUT_MS - 10_000): Promise<Run> {
   const harness = harnessCommand(args);
   const child = row.npmWithNode
     ? spawn('npm', ['test', `--prefix=${PROJECT_ROOT}`, '--', ...args], { cwd, env: { ...env, PATH: `${dirname(row.npmWithNode)}:${env.PATH}` }, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -223,7 +225,7 @@ function runCli(row: Row, args: string[], env: NodeJS.ProcessEnv, cwd: string): 
   const sampler = setInterval(() => {
     for (const p of descendantsOf(child.pid!)) seen.add(commandLine(p.pid));
   }, 100);
-  const timer = setTimeout(() => child.kill('SIGKILL'), ROW_TIMEOUT_MS - 10_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), deadlineMs);
   return new Promise((resolve) =>
     child.once('close', (code, signal) => {
       clearTimeout(timer);
@@ -334,8 +336,10 @@ describe('bad values a deployment reveals: evidence in the control that depends 
     const kept = Object.fromEntries(Object.entries({ ...values, ...change }).filter(([key]) => !rawKeys.includes(key)));
     writeFileSync(file, formatEnvFile(kept, ['bad-input']) + rawLines.map((l) => `${l}\n`).join(''), { mode: 0o600 });
     const reportDir = mkdtempSync(join(scratch, 'live-reports-'));
-    const run = await runCli({ name: only, args: [], says: '' }, ['--env=live', `--env-file=${file}`, `--only=${only}`, `--report-dir=${reportDir}`], { ...cleanEnv(), POSTAL_QA_ARTIFACTS: 'off' }, PROJECT_ROOT);
-    return { ...run, reportDir, report: readFileSync(join(reportDir, 'QA-TEST-REPORT.md'), 'utf8') };
+    const run = await runCli({ name: only, args: [], says: '' }, ['--env=live', `--env-file=${file}`, `--only=${only}`, `--report-dir=${reportDir}`], { ...cleanEnv(), POSTAL_QA_ARTIFACTS: 'off' }, PROJECT_ROOT, LIVE_RUN_MS);
+    const markdown = join(reportDir, 'QA-TEST-REPORT.md');
+    if (!existsSync(markdown)) throw new Error(`no report from the ${only} run (exit ${run.code}, ${run.signal ?? 'no signal'}):\n${run.stdout}\n${run.stderr}`);
+    return { ...run, reportDir, report: readFileSync(markdown, 'utf8') };
   }
   const controlLine = (report: string, id: string): string => report.split('\n').find((l) => l.includes(`\`${id}\``)) ?? '';
   const nowhere = (run: Run & { reportDir: string }, secret: string): void => {
@@ -350,26 +354,26 @@ describe('bad values a deployment reveals: evidence in the control that depends 
     expect(controlLine(run.report, 'FN-02')).toMatch(/\*\*BLOCKED\*\* — the Gmail seed refused the login of .* \(SEED_GMAIL_PASSWORD\? SEED_GMAIL_USER\?\)/);
     expect(run.report).not.toMatch(/did not arrive/);
     nowhere(run, 'Wrong-seed-pw-1');
-  }, 180_000);
+  }, LIVE_RUN_MS + 30_000);
 
   it('the right SEED_GMAIL_PASSWORD with a "# comment" after it: the comment is not part of the password', async () => {
     const run = await liveRun({}, 'FN-02', [`SEED_GMAIL_PASSWORD=${values.SEED_GMAIL_PASSWORD} # the app password`]);
     expect(controlLine(run.report, 'FN-02'), run.stdout + run.stderr).toContain('**PASS**');
     nowhere(run, values.SEED_GMAIL_PASSWORD!);
-  }, 180_000);
+  }, LIVE_RUN_MS + 30_000);
 
   it('a wrong OUTSIDE_SMTP_PASSWORD: FN-07 is blocked by the outside sender\'s login', async () => {
     const run = await liveRun({ OUTSIDE_SMTP_PASSWORD: 'Wrong-outside-pw-2' }, 'FN-07');
     expect(run.code).toBe(1);
     expect(controlLine(run.report, 'FN-07')).toMatch(/\*\*BLOCKED\*\* — the outside sender .* refused the login .*\(OUTSIDE_SMTP_PASSWORD\?/);
     nowhere(run, 'Wrong-outside-pw-2');
-  }, 180_000);
+  }, LIVE_RUN_MS + 30_000);
 
   it('an OUTBOUND_SMTP_COMMAND holding a password: INF-07 runs it, and the password is nowhere', async () => {
     const run = await liveRun({ OUTBOUND_SMTP_COMMAND: `PASS=Hunter2-cmd-pw; ${values.OUTBOUND_SMTP_COMMAND!.replace(/"/g, "'")}` }, 'INF-07');
     expect(controlLine(run.report, 'INF-07'), run.stdout).toContain('**PASS**');
     nowhere(run, 'Hunter2-cmd-pw');
-  }, 180_000);
+  }, LIVE_RUN_MS + 30_000);
 
   it('POSTAL_API_URL on an http address that redirects: no key follows the redirect, the evidence says so', async () => {
     const run = await liveRun({ POSTAL_API_URL: `http://${NET}.99:8099` }, 'INF-06');
@@ -377,5 +381,5 @@ describe('bad values a deployment reveals: evidence in the control that depends 
     expect(beyondHits).toBe(0);
     expect(run.report).toMatch(/HTTP 301 redirect to http:\/\/127\.0\.164\.98:8098\/api\/v1\/send\/message, not followed/);
     for (const key of readFileSync(values.POSTAL_API_KEYS_FILE!, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(' ')[1]!)) nowhere(run, key);
-  }, 180_000);
+  }, LIVE_RUN_MS + 30_000);
 });

@@ -29,6 +29,25 @@ function start(args: string[]): { run: CliProcess; reportDir: string } {
   return { run, reportDir };
 }
 
+/**
+ * Resolves once the process catches SIGHUP and SIGQUIT (/proc's SigCgt; Node itself catches SIGINT and
+ * SIGTERM from its start, only to re-raise them, but neither of these): Node runs its first line of
+ * JavaScript, harness/early-signals.mjs. Before that, Node itself is starting, and a signal ends it the
+ * way it ends any program (a shell still reports 128 + n; nothing of the run had begun).
+ */
+async function catchingSignals(pid: number): Promise<void> {
+  const wanted = (1n << 0n) | (1n << 2n);
+  await eventually(
+    'the harness catching SIGHUP and SIGQUIT (early-signals.mjs loaded)',
+    async () => {
+      const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      if (!mask || (BigInt(`0x${mask}`) & wanted) !== wanted) throw new Error(`SigCgt ${mask}`);
+      return true;
+    },
+    { timeoutMs: 30_000, intervalMs: 5, maxIntervalMs: 5 },
+  );
+}
+
 /** Samples the run's processes until it ends, so none can start and outlive it unseen. */
 async function finish(run: CliProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   const sampler = setInterval(() => run.sampleDescendants(), 50);
@@ -62,12 +81,14 @@ function expectInterrupted(reportDir: string, why: string, output: string): void
 const EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGQUIT: 131 };
 
 describe('a signal at any moment of a run', () => {
-  // While tsx and the harness load (~0.3-2 s), while the world starts (~2-10 s), while the specs run.
-  const moments = [300, 1_000, 2_500, 4_000, 7_000];
+  // From the harness's first line of JavaScript: while tsx and the harness load (~0.3-2 s), while the
+  // world starts (~2-10 s), while the specs run.
+  const moments = [0, 300, 1_000, 2_500, 4_000, 7_000];
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    it.each(moments)(`${signal} to the job %i ms after the start: exit ${EXIT[signal]}, an INTERRUPTED report, nothing left`, async (delayMs) => {
+    it.each(moments)(`${signal} to the job %i ms after its first line of JavaScript: exit ${EXIT[signal]}, an INTERRUPTED report, nothing left`, async (delayMs) => {
       const { run, reportDir } = start(['--only=dns']);
       try {
+        await catchingSignals(run.child.pid!);
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         run.signalGroup(signal);
         const exit = await finish(run);
