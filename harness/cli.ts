@@ -134,6 +134,7 @@ async function main(argv: string[]): Promise<number> {
   let interruptExit = EXIT_FOR_SIGNAL.SIGINT!;
   let lastSignal: { signal: string; at: number } | undefined;
   let publishing = false;
+  let unexpected: unknown;
   maskProcessOutput(() => secrets);
 
   const input = (): ReportInput => ({
@@ -288,13 +289,18 @@ async function main(argv: string[]): Promise<number> {
       }
     }
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    configError = maskKnown(error.message, secrets);
-    console.error(`postal-qa: ${configError}`);
+    if (error instanceof ConfigError) {
+      configError = maskKnown(error.message, secrets);
+      console.error(`postal-qa: ${configError}`);
+    } else {
+      // A defect of ours: the target is still closed and the report still written (saying so); then the stack.
+      unexpected = error;
+      registry.note(`postal-qa stopped on an internal error: ${maskKnown(String((error as Error)?.message ?? error), secrets)}`);
+    }
     // Flags that could not be read may still name a report folder: use it when it can be claimed —
     // never ./reports behind the user's back, never a folder named empty, never one another run holds.
     const named = options?.reportDir ?? reportDirFlag(argv) ?? 'reports';
-    if (!folder && named.trim() !== '' && !configError.includes('another postal-qa run')) {
+    if (configError && !folder && named.trim() !== '' && !configError.includes('another postal-qa run')) {
       try {
         folder = claimReportFolder(named);
       } catch {
@@ -305,7 +311,7 @@ async function main(argv: string[]): Promise<number> {
 
   // The end of every run that got a report folder: stage the whole report, then publish it at once.
   const interrupted = Boolean(stoppedBy);
-  registry.stoppedEarly = Boolean(configError) || interrupted;
+  registry.stoppedEarly = Boolean(configError) || interrupted || unexpected !== undefined;
   let writeFailure: string | undefined;
   if (folder && !options?.help && !options?.listFaults) {
     try {
@@ -341,6 +347,7 @@ async function main(argv: string[]): Promise<number> {
     folder.release();
   }
   if (runDir) rmSync(runDir, { recursive: true, force: true });
+  if (unexpected) throw unexpected;
   if (stoppedBy) {
     console.error(`postal-qa: stopped (${stoppedBy}); exit ${interruptExit}`);
     return interruptExit;
