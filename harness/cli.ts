@@ -15,7 +15,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Vitest } from 'vitest/node';
 import { ConfigError, EXIT_CONFIG, EXIT_FAIL, EXIT_PASS } from '../core/config-error.ts';
-import { watchLaunchers } from '../core/process/watch-launchers.ts';
 import type { Deployment } from '../core/deployment/deployment-schema.ts';
 import { loadLiveSettings, type LiveSettings } from './config/live-settings.ts';
 import { loadDeployment } from '../core/deployment/load-deployment.ts';
@@ -38,13 +37,10 @@ import { publishReport, reportWriteProblem, stageReport } from './report/publish
 import { checkEmbeddedOptions } from './targets/embedded.ts';
 import { openTarget } from './targets/open-target.ts';
 import { WorldInterrupted } from './targets/embedded-world.ts';
+import { EXIT_FOR_SIGNAL, STOP_SIGNALS, watchStops, type RunStop } from './run-stop.ts';
 import type { OpenTarget } from './targets/target.ts';
 
-/** Whatever may stop a run: a terminal's Ctrl-C, a supervisor's or CI time-out's TERM, a closed terminal's HUP. */
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-const EXIT_FOR_SIGNAL: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGQUIT: 131 };
-/** The same signal again within this time is the one a terminal sent to the whole job, relayed by npm: not a second one. */
-const RELAYED_SIGNAL_MS = 300;
+const SIGNALS = STOP_SIGNALS;
 
 function versions(): Record<string, string> {
   const require = createRequire(import.meta.url);
@@ -109,13 +105,6 @@ async function untilStoppedOr(ms: number, stopped: () => boolean): Promise<void>
   await pollUntil(async () => stopped(), Boolean, { timeoutMs: ms, intervalMs: 1_000, maxIntervalMs: 1_000 });
 }
 
-/** Signals that arrived while the modules loaded (recorded by early-signals.mjs, loaded before tsx). */
-function earlySignals(): NodeJS.Signals[] {
-  const early = (globalThis as { __postalQaEarlySignals?: { signals: NodeJS.Signals[]; detach(): void } }).__postalQaEarlySignals;
-  early?.detach();
-  return early?.signals ?? [];
-}
-
 async function main(argv: string[]): Promise<number> {
   const startedAt = new Date();
   const registry = new ResultRegistry();
@@ -124,16 +113,18 @@ async function main(argv: string[]): Promise<number> {
   let target: OpenTarget | undefined;
   let vitest: Vitest | undefined;
   let configError: string | undefined;
-  let stoppedBy: string | undefined;
   let secrets: string[] = [];
   let runDir: string | undefined;
   let folder: ReportFolder | undefined;
   let previous: PreviousResults | undefined;
   let artifacts: ReportArtifacts | undefined;
   let containerLogs: Array<{ name: string; href: string }> | undefined;
-  let interruptExit = EXIT_FOR_SIGNAL.SIGINT!;
-  let lastSignal: { signal: string; at: number } | undefined;
   let publishing = false;
+  let hardStopBy: string | undefined;
+  // Assigned once the signal handlers are in place (a signal replayed while they are installed reads it unset).
+  let stops: RunStop | undefined;
+  // What stopped the run: the first signal (a hard stop's own reason only when it was the first).
+  const stoppedByNow = (): string | undefined => stops?.why ?? hardStopBy;
   let unexpected: unknown;
   maskProcessOutput(() => secrets);
 
@@ -147,8 +138,8 @@ async function main(argv: string[]): Promise<number> {
     deployment,
     target: target?.descriptor,
     configError,
-    interrupted: Boolean(stoppedBy),
-    stoppedBy,
+    interrupted: Boolean(stoppedByNow()),
+    stoppedBy: stoppedByNow(),
     previous,
     artifacts,
     containerLogs,
@@ -159,7 +150,7 @@ async function main(argv: string[]): Promise<number> {
    * written now, synchronously, as an INTERRUPTED report, and the process exits.
    */
   const hardStop = (why: string, exitCode: number): never => {
-    stoppedBy ??= why;
+    hardStopBy = why;
     registry.stoppedEarly = true;
     if (!folder && !publishing) {
       // Stopped before the report folder was claimed: claim it now, so the stop is on record.
@@ -185,28 +176,17 @@ async function main(argv: string[]): Promise<number> {
     if (runDir) rmSync(runDir, { recursive: true, force: true });
     process.exit(exitCode);
   };
-  const stop = (signal: string, why: string, exitCode: number): void => {
-    if (signal === 'SIGQUIT') hardStop(why, exitCode);
-    if (stoppedBy) {
-      if (lastSignal?.signal === signal && Date.now() - lastSignal.at < RELAYED_SIGNAL_MS) return;
-      hardStop(`${why} again`, exitCode);
-    }
-    lastSignal = { signal, at: Date.now() };
-    stoppedBy = why;
-    interruptExit = exitCode;
-    // Controls that have not started yet see this and stop at once (cancelCurrentRun misses files not yet started).
-    if (runDir) writeFileSync(join(runDir, INTERRUPTED_MARKER), why);
-    process.stderr.write(`\npostal-qa: ${why} — stopping the run, closing the target and writing the report (a second signal stops at once)\n`);
-    void vitest?.cancelCurrentRun('keyboard-input');
-  };
-  for (const signal of [...SIGNALS, 'SIGQUIT' as const]) process.on(signal, () => stop(signal, `${signal} received`, EXIT_FOR_SIGNAL[signal]!));
-  for (const signal of earlySignals()) stop(signal, `${signal} received`, EXIT_FOR_SIGNAL[signal]!);
-  // A launcher killed outright (kill -9 of npm or of a script that ran us) sends us nothing: watch it.
-  // After a signal to the whole job the launchers die of the same signal: that is the same stop, not a
-  // second one forcing the exit (which would skip closing the target — a local run's containers).
-  watchLaunchers((launcher) => {
-    if (!stoppedBy) stop('launcher', `${launcher} exited`, EXIT_FOR_SIGNAL.SIGTERM!);
+  stops = watchStops({
+    onStop(why) {
+      // Controls that have not started yet see this and stop at once (cancelCurrentRun misses files not yet started).
+      if (runDir) writeFileSync(join(runDir, INTERRUPTED_MARKER), why);
+      process.stderr.write(`\npostal-qa: ${why} — stopping the run, closing the target and writing the report (a second signal stops at once)\n`);
+      void vitest?.cancelCurrentRun('keyboard-input');
+    },
+    onHardStop: hardStop,
   });
+  const stop = stops.stop;
+  const exitCode = (): number => stops?.exitCode ?? EXIT_FOR_SIGNAL.SIGINT!;
 
   try {
     options = parseRunOptions(argv);
@@ -235,15 +215,15 @@ async function main(argv: string[]): Promise<number> {
     const deadlines = readDeadlineOverrides(process.env);
     if (options.env === 'embedded') checkEmbeddedOptions(options, process.env, deployment);
     runDir = mkdtempSync(join(tmpdir(), 'postal-qa-run-'));
-    if (stoppedBy) writeFileSync(join(runDir, INTERRUPTED_MARKER), stoppedBy);
-    if (!stoppedBy) {
+    if (stoppedByNow()) writeFileSync(join(runDir, INTERRUPTED_MARKER), stoppedByNow()!);
+    if (!stoppedByNow()) {
       try {
         target = await openTarget(options, deployment, liveSettings);
       } catch (error) {
         // A signal during start-up stops the world too: that is the interruption, not a configuration error
         // (whichever of the two this process learns first).
-        if (error instanceof WorldInterrupted && !stoppedBy) stop(error.signal, `${error.signal} received`, EXIT_FOR_SIGNAL[error.signal] ?? EXIT_FOR_SIGNAL.SIGTERM!);
-        if (!stoppedBy) {
+        if (error instanceof WorldInterrupted && !stoppedByNow()) stop(error.signal, `${error.signal} received`, EXIT_FOR_SIGNAL[error.signal] ?? EXIT_FOR_SIGNAL.SIGTERM!);
+        if (!stoppedByNow()) {
           if (error instanceof ConfigError) throw error;
           // e.g. the world's port 53 is taken by another world: one line that says what, not a stack trace.
           throw new ConfigError(`could not open the ${options.env} target: ${(error as Error).message}`);
@@ -265,11 +245,11 @@ async function main(argv: string[]): Promise<number> {
       readOnly: options.readOnly,
     };
     const allureResults = join(runDir, 'allure-results');
-    if (target && !stoppedBy) await runSpecs(options, target, run, allureResults, registry, (v) => (vitest = v));
+    if (target && !stoppedByNow()) await runSpecs(options, target, run, allureResults, registry, (v) => (vitest = v));
     if (target && options.untilPassMs !== undefined) {
       const selected = options.only.length ? options.only : CATALOG.map((c) => c.id);
       const deadline = startedAt.getTime() + options.untilPassMs;
-      for (let attempt = 2; !stoppedBy; attempt++) {
+      for (let attempt = 2; !stoppedByNow(); attempt++) {
         // A skipped control (no setting for it) or a waived one will not change by waiting: only the rest are awaited.
         const missing = selected.filter((id) => !['pass', 'skipped', 'waived'].includes(registry.get(id)?.outcome ?? 'not run'));
         if (missing.length === 0) {
@@ -282,8 +262,8 @@ async function main(argv: string[]): Promise<number> {
           break;
         }
         process.stderr.write(`postal-qa: --until-pass, attempt ${attempt - 1}: still missing ${missing.map((id) => `${id} (${registry.get(id)?.summary ?? 'no result'})`).join('; ')} — asking again in ${elapsedWords(waitMs)}, until ${new Date(deadline).toISOString().slice(0, 16)} UTC\n`);
-        await untilStoppedOr(waitMs, () => Boolean(stoppedBy));
-        if (stoppedBy) break;
+        await untilStoppedOr(waitMs, () => Boolean(stoppedByNow()));
+        if (stoppedByNow()) break;
         rmSync(join(runDir, 'outcomes'), { recursive: true, force: true });
         await runSpecs(options, target, run, allureResults, registry, (v) => (vitest = v));
       }
@@ -310,7 +290,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // The end of every run that got a report folder: stage the whole report, then publish it at once.
-  const interrupted = Boolean(stoppedBy);
+  const interrupted = Boolean(stoppedByNow());
   registry.stoppedEarly = Boolean(configError) || interrupted || unexpected !== undefined;
   let writeFailure: string | undefined;
   if (folder && !options?.help && !options?.listFaults) {
@@ -348,9 +328,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (runDir) rmSync(runDir, { recursive: true, force: true });
   if (unexpected) throw unexpected;
-  if (stoppedBy) {
-    console.error(`postal-qa: stopped (${stoppedBy}); exit ${interruptExit}`);
-    return interruptExit;
+  if (stoppedByNow()) {
+    console.error(`postal-qa: stopped (${stoppedByNow()}); exit ${exitCode()}`);
+    return exitCode();
   }
   if (configError || writeFailure) return EXIT_CONFIG;
   // A blocked control proved nothing: like a failed one, it must not let CI pass.
