@@ -179,7 +179,7 @@ describe('npm test (harness/cli.ts)', { timeout: 300_000 }, () => {
   });
 });
 
-describe('live DNS code path, pointed at a world started as its own process', () => {
+describe('live DNS code path, pointed at a world started as its own process', { timeout: 300_000 }, () => {
   const net = '127.0.62';
   let world: ReturnType<typeof spawn> | undefined;
 
