@@ -103,9 +103,12 @@ describe('a signal at any moment of a run', () => {
   }
 
   it('a second Ctrl-C while the specs run: stopped at once, exit 130, the INTERRUPTED report written, nothing left', async () => {
-    const { run, reportDir } = start(['--only=fn']);
+    // Every delivery waits 6 s in the world's queue: after the first Ctrl-C, FN-01 (already waiting for its
+    // ring) would keep the gentle stop going for seconds — the second Ctrl-C must not wait for it.
+    const { run, reportDir } = start(['--only=FN-01', '--fault=slow-delivery']);
     try {
       await run.waitFor(/\bRUN\b/, 90_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
       run.sampleDescendants();
       run.signalGroup('SIGINT');
       await run.waitFor('a second signal stops at once', 10_000);
