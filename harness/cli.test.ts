@@ -201,7 +201,7 @@ describe('live DNS code path, pointed at a world started as its own process', { 
     world = spawn(process.execPath, ['--import', 'tsx', 'world/main.ts', `--deployment=${deploymentFile}`, `--net=${net}`, `--out=${out}`], { env: cleanEnv() });
     let printed = '';
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the world did not start in 20 s: ${printed}`)), 20_000);
+      const timer = setTimeout(() => reject(new Error(`the world did not start in 90 s: ${printed}`)), 90_000);
       world!.stdout!.on('data', (chunk: Buffer) => {
         printed += chunk.toString();
         if (printed.includes('Ctrl-C to stop.')) {
