@@ -71,6 +71,8 @@ interface Args {
   seedFrom?: string;
   /** --out was not given: the world's own folder of its net, which it may wipe and make anew */
   ownFolder: boolean;
+  /** --temporary-out: --out is the run's own folder, removed when the world exits (however its launcher ended) */
+  temporaryOut: boolean;
 }
 
 function parse(argv: string[]): Args {
@@ -94,6 +96,7 @@ function parse(argv: string[]): Args {
       'provision-env': { type: 'string' },
       'describe-to': { type: 'string' },
       'seed-from': { type: 'string', default: 'artifacts' },
+      'temporary-out': { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -124,6 +127,7 @@ function parse(argv: string[]): Args {
     describeTo: values['describe-to'],
     seedFrom: values['seed-from'] || undefined,
     ownFolder: values.out === undefined,
+    temporaryOut: values['temporary-out'],
     postalSpamd: values['postal-spamd'] === 'on',
     postalRspamd: values['postal-rspamd'] === 'on',
     deployment: values.deployment,
@@ -339,6 +343,8 @@ async function main(argv: string[]): Promise<number> {
   let accounts: ProvisionAccountsResult;
   try {
     args = parse(argv);
+    // A run's own folder goes with the world, also when the run that made it was stopped hard or killed.
+    if (args.temporaryOut) process.once('exit', () => rmSync(args.out, { recursive: true, force: true }));
     deployment = loadDeployment(args.deployment);
     const missingPackages = ensureSystemPackages();
     if (missingPackages) throw new ConfigError(missingPackages);

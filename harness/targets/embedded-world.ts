@@ -19,6 +19,8 @@ export interface WorldProcessOptions {
   artifactsDir: string;
   /** provisioning's output folder, read for keys to reuse (default: artifacts/ where the harness runs) */
   seedFrom?: string;
+  /** `artifactsDir` is this run's alone: the world removes it when it exits, however the run ended */
+  temporaryArtifactsDir?: boolean;
   net: string;
   zoneFile?: string;
   faults: string[];
@@ -61,6 +63,7 @@ export async function startWorldProcess(options: WorldProcessOptions): Promise<W
     `--deployment=${resolve(options.deploymentPath)}`,
     `--out=${resolve(options.artifactsDir)}`,
     `--seed-from=${resolve(options.seedFrom ?? 'artifacts')}`,
+    ...(options.temporaryArtifactsDir ? ['--temporary-out'] : []),
     `--net=${options.net}`,
     ...(options.zoneFile ? [`--zone-file=${resolve(options.zoneFile)}`] : []),
     ...(options.faults.length ? [`--fault=${options.faults.join(',')}`] : []),

@@ -107,6 +107,7 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
     const world = await startWorldProcess({
       deploymentPath: options.deploymentPath,
       artifactsDir: options.artifactsDir ?? ownFolder!,
+      temporaryArtifactsDir: ownFolder !== undefined,
       net,
       zoneFile: options.zoneFile,
       faults: options.faults ?? [],
