@@ -5,7 +5,7 @@
  * wait for anything, and still leaves its INTERRUPTED report. The harness runs as `npm test` runs it, in
  * a process group of its own (a terminal's job); nothing of its world may be left afterwards. Net 127.0.165.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,9 @@ async function expectNothingLeft(run: CliProcess): Promise<void> {
       const running = stillRunning([...run.seen.values()]);
       if (running.length) throw new Error(`still running: ${running.map((p) => `${p.pid} ${p.comm}`).join(', ')}`);
       if (!(await canBind(`${NET}.10`, 25, 'tcp')) || !(await canBind(`${NET}.53`, 53, 'udp'))) throw new Error('a port of the world is still bound');
+      // The world's own folder (its keys, its CA) goes with it.
+      const folders = readdirSync(tmpdir()).filter((name) => name.startsWith(`postal-qa-world-${NET}-`));
+      if (folders.length) throw new Error(`the world's folder is left: ${folders.join(', ')}`);
       return true;
     },
     { timeoutMs: 15_000, intervalMs: 100, maxIntervalMs: 250 },
