@@ -1,9 +1,10 @@
 /**
  * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH] [--describe-to=FILE]
- *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
- *                  [--live-env=FILE] [--empty [--provision-env=FILE]]
+ *                  [--out=.postal-qa/world-<net>] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
+ *                  [--live-env=FILE] [--empty [--provision-env=FILE]] [--seed-from=artifacts]
  * Provisions the deployment like a real setup would (zone file, DKIM and install keys, accounts
- * manifest, postal-api-keys.txt — all in --out, reused across runs), starts the whole world on
+ * manifest, postal-api-keys.txt — all in --out, a folder of the world's net reused across runs, never
+ * provisioning's `artifacts/`; made anew when what is there cannot be read), starts the whole world on
  * loopback, prints every endpoint a person can poke with dig, curl, swaks or an IMAP client, and
  * stays up until Ctrl-C / SIGTERM / SIGHUP, then stops everything it started (spamd and Dovecot included).
  * With --live-env it also writes every live setting pointed at itself (mode 600: it holds the world's
@@ -16,7 +17,7 @@
  * The last line printed at start is READY_LINE; scripts wait for it. Exit codes: 0 stopped on a
  * signal, 1 the world failed to start, 2 usage or configuration error.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/config-error.ts';
@@ -31,6 +32,7 @@ import { applyZoneFaults, FAULTS, findFault, type WorldFault } from './faults.ts
 import { describeWorld, type WorldDescription, type WorldMessage } from './world-description.ts';
 import { formatEnvFile, liveEnvFor } from './live-env.ts';
 import { writeDescription } from './write-description.ts';
+import { seedWorldFiles, worldFolderForNet } from './world-files.ts';
 import { startWorld, type World, type WorldMail } from './world.ts';
 import { provisioningEnvLines, type ServerHost } from './server-host/server-host.ts';
 
@@ -42,8 +44,8 @@ const READY_LINE = 'World ready.';
  */
 const worldCaFileName = (net: string): string => (net === '127.0.0' ? 'world-ca.pem' : `world-ca-${net}.pem`);
 
-/** Stop signals: a terminal's Ctrl-C, a supervisor's TERM, a closed terminal's HUP. */
-const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** Stop signals: a terminal's Ctrl-C (and Ctrl-\, SIGQUIT: no core dump), a supervisor's TERM, a closed terminal's HUP. */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
 interface Args {
   deployment: string;
@@ -65,6 +67,12 @@ interface Args {
   provisionEnv?: string;
   /** Where a world in a container writes its description (JSON, mode 600) once ready: the local target reads it. */
   describeTo?: string;
+  /** provisioning's output folder, read (never written) for an accounts manifest and DKIM keys to reuse */
+  seedFrom?: string;
+  /** --out was not given: the world's own folder of its net, which it may wipe and make anew */
+  ownFolder: boolean;
+  /** --temporary-out: --out is the run's own folder, removed when the world exits (however its launcher ended) */
+  temporaryOut: boolean;
 }
 
 function parse(argv: string[]): Args {
@@ -74,7 +82,7 @@ function parse(argv: string[]): Args {
       deployment: { type: 'string', default: 'fixtures/deployment.json' },
       'zone-file': { type: 'string' },
       'stale-zone-file': { type: 'string' },
-      out: { type: 'string', default: 'artifacts' },
+      out: { type: 'string' },
       net: { type: 'string', default: process.env.POSTAL_QA_WORLD_NET || '127.0.0' },
       'dns-port': { type: 'string', default: '53' },
       'log-dns': { type: 'boolean', default: false },
@@ -87,10 +95,17 @@ function parse(argv: string[]): Args {
       empty: { type: 'boolean', default: false },
       'provision-env': { type: 'string' },
       'describe-to': { type: 'string' },
+      'seed-from': { type: 'string', default: 'artifacts' },
+      'temporary-out': { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
   });
+  // A canonical dotted quad (127.0.040 is octal 32 to some tools): the same rule as the harness's POSTAL_QA_WORLD_NET.
+  const octets = /^127\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/.exec(values.net);
+  if (!octets || Number(octets[1]) > 255 || Number(octets[2]) > 255) {
+    throw new ConfigError(`--net (or POSTAL_QA_WORLD_NET): expected the first three octets of a loopback /24 like 127.0.16 (no leading zeros), found ${JSON.stringify(values.net)}`);
+  }
   const dnsPort = Number(values['dns-port']);
   if (!Number.isInteger(dnsPort) || dnsPort < 1 || dnsPort > 65535) {
     throw new ConfigError(`--dns-port must be a port number (got "${values['dns-port']}")`);
@@ -110,12 +125,16 @@ function parse(argv: string[]): Args {
     ipc: values.ipc,
     liveEnv: values['live-env'],
     describeTo: values['describe-to'],
+    seedFrom: values['seed-from'] || undefined,
+    ownFolder: values.out === undefined,
+    temporaryOut: values['temporary-out'],
     postalSpamd: values['postal-spamd'] === 'on',
     postalRspamd: values['postal-rspamd'] === 'on',
     deployment: values.deployment,
     zoneFile: values['zone-file'],
     staleZoneFile: values['stale-zone-file'],
-    out: values.out,
+    // The world's own files, by net: provisioning's deliverables (artifacts/) are the user's, never the world's.
+    out: values.out ?? worldFolderForNet(values.net),
     net: values.net,
     dnsPort,
     logDns: values['log-dns'],
@@ -128,6 +147,26 @@ function readText(path: string, what: string): string {
     return readFileSync(path, 'utf8');
   } catch (error) {
     throw new ConfigError(`cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/**
+ * The world's generated files, reused from an earlier start. Files an older or failed start left in the
+ * world's own folder that cannot be used are throwaway: the folder is made anew (saying so), never a
+ * reason to refuse every later start. A folder the user named with --out is only regenerated where the
+ * world wrote it; a file provisioning did not write there is refused (one line), never overwritten.
+ */
+function provisionWorldFiles(deployment: Deployment, out: string, ownFolder: boolean, seedFrom: string | undefined): { dns: ProvisionDnsResult; accounts: ProvisionAccountsResult } {
+  seedWorldFiles(seedFrom, out);
+  try {
+    return { dns: provisionDns(deployment, out), accounts: provisionAccounts(deployment, out) };
+  } catch (error) {
+    if (!(error instanceof ConfigError) || !error.message.includes(out)) throw error;
+    if (!ownFolder && error.message.includes('not written by provisioning')) throw error;
+    console.error(`world: ${error.message.replace(/; fix it or provision again with --fresh$/, '')}: the world's files in ${out} are made anew`);
+    // Made anew from nothing: what was copied from provisioning's folder may be what could not be read.
+    if (ownFolder) rmSync(out, { recursive: true, force: true });
+    return { dns: provisionDns(deployment, out, { fresh: true }), accounts: provisionAccounts(deployment, out, { fresh: true }) };
   }
 }
 
@@ -147,6 +186,8 @@ function stopRequested(ipc: boolean): Promise<string> {
       process.on('message', (message: { type?: string }) => message?.type === 'stop' && resolve('the launcher asked to stop'));
       process.on('disconnect', () => resolve('the launcher is gone'));
       process.on('SIGINT', () => undefined);
+      // The harness stops at once on SIGQUIT; the world then sees its channel close and stops cleanly.
+      process.on('SIGQUIT', () => undefined);
     }
     let first: { signal: NodeJS.Signals; at: number } | undefined;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -158,7 +199,7 @@ function stopRequested(ipc: boolean): Promise<string> {
       first = { signal, at: Date.now() };
       resolve(signal);
     };
-    for (const signal of STOP_SIGNALS) if (!(ipc && signal === 'SIGINT')) process.on(signal, onSignal);
+    for (const signal of STOP_SIGNALS) if (!(ipc && (signal === 'SIGINT' || signal === 'SIGQUIT'))) process.on(signal, onSignal);
     watchLaunchers((launcher) => resolve(`${launcher} exited`));
   });
 }
@@ -302,12 +343,13 @@ async function main(argv: string[]): Promise<number> {
   let accounts: ProvisionAccountsResult;
   try {
     args = parse(argv);
+    // A run's own folder goes with the world, also when the run that made it was stopped hard or killed.
+    if (args.temporaryOut) process.once('exit', () => rmSync(args.out, { recursive: true, force: true }));
     deployment = loadDeployment(args.deployment);
     // Started by the harness (--ipc), the world needs its own programs only; by hand, also the tools it names for trying it.
     const missingPackages = ensureSystemPackages(['suite', ...(args.ipc ? [] : ['world-tools' as const]), ...(args.postalRspamd ? ['rspamd' as const] : []), ...(args.empty ? ['server-host' as const] : [])]);
     if (missingPackages) throw new ConfigError(missingPackages);
-    dns = provisionDns(deployment, args.out);
-    accounts = provisionAccounts(deployment, args.out);
+    ({ dns, accounts } = provisionWorldFiles(deployment, args.out, args.ownFolder, args.seedFrom));
     zonePath = args.zoneFile ?? dns.zoneFilePath;
     // The generated zone comes from memory: parallel worlds rewrite the file and must never read half of it.
     zoneText = args.zoneFile ? readText(zonePath, 'zone file') : dns.zoneText;

@@ -67,10 +67,11 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
 ];
 
 /**
- * Programs the code starts that need no package of this list: Node itself (process.execPath), and the
- * installer's and shell's own tools, which every Debian system has (Essential: yes packages).
+ * Programs the code starts that need no package of this list: Node itself (process.execPath) and the npm
+ * and npx it ships with, and the installer's, shell's and `mount` package's own tools, which every Debian
+ * system has (Essential: yes packages; e2e/disk-full.test.ts mounts a small tmpfs).
  */
-export const ALWAYS_PRESENT_PROGRAMS: readonly string[] = ['sh', 'bash', 'which', 'dpkg-query', 'apt-get', 'debconf-set-selections'];
+export const ALWAYS_PRESENT_PROGRAMS: readonly string[] = ['sh', 'bash', 'which', 'dpkg-query', 'apt-get', 'debconf-set-selections', 'npm', 'npx', 'mount', 'umount'];
 
 /** The install list of every command (what `.ci/run` installs): the table's packages, each once, in table order. */
 export const SYSTEM_PACKAGES: readonly string[] = packagesFor(PACKAGE_NEEDS);
@@ -90,8 +91,14 @@ const PURPOSE: Record<PackageNeed, string> = {
   local: 'the local target (containers)',
 };
 
-function installed(name: string): boolean {
-  return spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' }).stdout.includes('install ok installed');
+/**
+ * The packages dpkg has installed, asked once for all of them; undefined when the question was cut short
+ * by a signal (a Ctrl-C while the run starts): that is the run stopping, never a reason to run apt-get.
+ */
+function installedPackages(names: readonly string[]): Set<string> | undefined {
+  const result = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...names], { encoding: 'utf8' });
+  if (result.signal) return undefined;
+  return new Set(result.stdout.split('\n').filter((line) => line.endsWith(' install ok installed')).map((line) => line.split(' ')[0]!.split(':')[0]!));
 }
 
 /**
@@ -130,7 +137,9 @@ export function ensureSystemPackages(needs: readonly PackageNeed[], log: (line: 
   if (spawnSync('dpkg-query', ['--version']).status !== 0) {
     return `${purpose} needs ${wanted.join(', ')} (Debian package names); install their equivalents, then set POSTAL_QA_SKIP_SYSTEM_PACKAGES=1`;
   }
-  const missing = wanted.filter((name) => !installed(name));
+  const installed = installedPackages(wanted);
+  if (!installed) return undefined;
+  const missing = wanted.filter((name) => !installed.has(name));
   if (missing.length === 0) return undefined;
   const command = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) return `${purpose} needs Debian packages ${missing.join(', ')}; run: sudo ${command}`;

@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import { controlCharacterColumn, isHostOrAddress } from '../host-name.ts';
+
+/** Text that ends up in a report heading or a table: one line, no control characters (a newline would forge a heading). */
+const text = z
+  .string()
+  .min(1)
+  .refine((v) => controlCharacterColumn(v) === undefined, 'must be one line of text without control characters (a line break, a tab)');
 
 const hostname = z
   .string()
@@ -12,28 +19,28 @@ const email = z.string().regex(/^[a-z0-9._+-]+@[a-z0-9.-]+\.[a-z]{2,63}$/i, 'mus
 export const agentSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
-    name: z.string().min(1),
-    role: z.string().min(1),
+    name: text,
+    role: text,
     address: email,
   })
   .strict();
 
 export const deploymentSchema = z
   .object({
-    name: z.string().min(1),
+    name: text,
     domain: hostname,
     server: z
       .object({
         ip: ipv4,
         mailHost: hostname,
         webHost: hostname,
-        provider: z.string().optional(),
+        provider: text.optional(),
       })
       .strict(),
     postal: z
       .object({
         version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version like 3.3.2'),
-        image: z.string().min(1),
+        image: text,
         /**
          * The services of Postal's compose project (postalserver/install templates/docker-compose.v3.yml:
          * web, smtp, worker; `runner` is a one-off under profile `tools`). MariaDB is not one of them.
@@ -56,9 +63,9 @@ export const deploymentSchema = z
     /** Where each agent's inbox receiver (MailGoat's `inbox serve`) listens: agent i at basePort + i. */
     inboxEndpoint: z
       .object({
-        host: z.string().min(1),
+        host: z.string().refine(isHostOrAddress, 'must be a host name (RFC 1123: letters, digits, hyphens) or an IP address, e.g. 127.0.0.1'),
         basePort: z.number().int().min(1).max(65000),
-        path: z.string().regex(/^\//, 'must start with /'),
+        path: z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, 'must be a URL path starting with / (letters, digits and -._~!$&\'()*+,;=:@%/), e.g. /webhooks/postal'),
       })
       .strict(),
     dns: z
@@ -87,7 +94,7 @@ export const deploymentSchema = z
          * `dns.return_path_domain`; only then is MAIL FROM `<token>@<name>.<domain>`.
          */
         returnPath: z.object({ name: z.string().regex(/^[a-z0-9-]+$/, 'must be a single DNS label, e.g. psrp'), target: hostname }).strict(),
-        track: z.object({ name: z.string().min(1), target: hostname }).strict(),
+        track: z.object({ name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'must be a single DNS label, e.g. track'), target: hostname }).strict(),
         ptr: hostname,
         ttl: z.number().int().min(60).max(86400),
       })

@@ -75,4 +75,15 @@ describe('loadDeployment', () => {
   it('appends what it found to a wrong value', () => {
     expect(errorOf(withChange((d) => { d.server.ip = '91.98.35'; }))).toBe('deployment.json: server.ip: must be an IPv4 address, e.g. 91.98.35.3, found the string "91.98.35"');
   });
+
+  it('refuses, up front, a field that ends in a host name, a URL path, a zone or a heading and cannot be one', () => {
+    expect(errorOf(withChange((d) => { d.inboxEndpoint.host = 'not a host!'; }))).toContain('inboxEndpoint.host: must be a host name (RFC 1123');
+    expect(errorOf(withChange((d) => { d.inboxEndpoint.path = '/web hooks'; }))).toContain('inboxEndpoint.path: must be a URL path');
+    expect(errorOf(withChange((d) => { d.dns.track.name = 'tr ack'; }))).toContain('dns.track.name: must be a single DNS label');
+    const forged = errorOf(withChange((d) => { d.name = 'MailGoat\n# Verdict: PASS'; }));
+    expect(forged).toContain('name: must be one line of text without control characters');
+    expect(forged).not.toContain('\n#');
+    expect(errorOf(withChange((d) => { d.agents[2].name = 'Tab\there'; }))).toContain('agents[2].name: must be one line of text');
+    expect(parseDeployment(withChange((d) => { d.inboxEndpoint.host = 'inbox.internal'; }), 'x').inboxEndpoint.host).toBe('inbox.internal');
+  });
 });

@@ -61,8 +61,8 @@ describe('buildDeliverables', () => {
 
   it('writes what differs, with the modes, then has nothing left to write', async () => {
     expect(deliverableProblems(files)).toHaveLength(files.length);
-    for (const change of deliverableChanges(files)) await change.apply();
-    expect(deliverableChanges(files)).toEqual([]);
+    for (const change of deliverableChanges(files, out)) await change.apply();
+    expect(deliverableChanges(files, out)).toEqual([]);
     expect(deliverableProblems(files)).toEqual([]);
     expect(statSync(join(out, 'postal-api-keys.txt')).mode & 0o777).toBe(0o600);
     expect(statSync(join(out, 'agents', 'qa')).mode & 0o777).toBe(0o700);

@@ -6,17 +6,17 @@
  * (`postal-credentials.env` and `postal-admin.txt` are written before the server is touched:
  * install-secrets.ts.) A file is rewritten only when its content changes, so a second run changes nothing.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { API_KEYS_FILE_NAME, parseApiKeysFile } from '../../core/artifacts/api-keys-file.ts';
 import { SMTP_CREDENTIAL_NAME } from '../../core/artifacts/accounts-manifest.ts';
 import { generateDnsRecords, renderZoneFile } from '../dns/generate-zone.ts';
 import { ZONE_FILE_NAME } from '../dns/provision-dns.ts';
 import type { AccountsResult } from './accounts-plan.ts';
-import { writeSecretFile } from './install-secrets.ts';
+import { ADMIN_FILE_NAME, CREDENTIALS_FILE_NAME } from './install-secrets.ts';
 import type { Change } from './run-steps.ts';
-import { writeFileSync, renameSync } from 'node:fs';
+import { writeDeliverable } from '../deliverable-ownership.ts';
 
 export interface Deliverable {
   path: string;
@@ -78,22 +78,22 @@ function current(file: Deliverable): boolean {
   return existsSync(file.path) && readFileSync(file.path, 'utf8') === file.text && (statSync(file.path).mode & 0o777) === file.mode;
 }
 
-/** One change per file that is missing, different or has the wrong mode. */
-export function deliverableChanges(files: Deliverable[]): Change[] {
+/** Every file provisioning writes into `out`: checked before the server is touched (a file it did not write is refused without --force). */
+export function deliverablePaths(deployment: Deployment, out: string): string[] {
+  return [
+    join(out, CREDENTIALS_FILE_NAME),
+    join(out, ADMIN_FILE_NAME),
+    join(out, API_KEYS_FILE_NAME),
+    join(out, ZONE_FILE_NAME),
+    ...deployment.agents.flatMap((a) => [join(out, 'agents', a.id, 'config.json'), join(out, 'agents', a.id, 'AGENTS-email.md')]),
+  ];
+}
+
+/** One change per file that is missing, different or has the wrong mode; a file provisioning did not write is refused unless `force`. */
+export function deliverableChanges(files: Deliverable[], out: string, force = false): Change[] {
   return files.filter((f) => !current(f)).map((file) => ({
     what: `write ${file.path} (mode ${file.mode.toString(8)})`,
-    apply: async () => {
-      mkdirSync(dirname(file.path), { recursive: true, mode: 0o700 });
-      if (file.mode === 0o600) {
-        chmodSync(dirname(file.path), 0o700);
-        writeSecretFile(file.path, file.text);
-      } else {
-        const tmp = `${file.path}.${process.pid}.tmp`;
-        writeFileSync(tmp, file.text, { mode: file.mode });
-        chmodSync(tmp, file.mode);
-        renameSync(tmp, file.path);
-      }
-    },
+    apply: async () => writeDeliverable(out, file.path, file.text, file.mode, force),
   }));
 }
 

@@ -1,6 +1,6 @@
 /**
  * npm run provision -- --host=<user@host[:port]> [--identity=<key>] [--known-hosts=<file>] [--dry-run]
- *                      [--env-file=<file>] [--deployment=fixtures/deployment.json] [--out=artifacts] [--submission]
+ *                      [--env-file=<file>] [--deployment=fixtures/deployment.json] [--out=artifacts] [--submission] [--force]
  * Phase 1 of MailGoat's plan as one idempotent, non-interactive command, over SSH (see ssh-session.ts):
  * 1 server preparation · 2 Postal installed · 3 accounts through Postal's runner · 4 deliverables ·
  * 5 a basic internal test. Prints progress, never a secret. Exit 0 done, 1 a step failed (named),
@@ -13,6 +13,8 @@ import { formatHostSpec } from '../remote/host-spec.ts';
 import { loadProvisionSettings } from '../remote/provision-settings.ts';
 import { killLiveSessions, openSshSession } from '../remote/ssh-session.ts';
 import { provisionPhaseOne } from './provision-phase-one.ts';
+import { assertOwnDeliverables } from '../deliverable-ownership.ts';
+import { deliverablePaths } from './deliverables.ts';
 
 async function main(argv: string[]): Promise<number> {
   // --submission is ours alone; the rest are the settings'.
@@ -23,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     settings = loadProvisionSettings(rest);
     deployment = loadDeployment(settings.deployment);
+    // Before the server is touched: a deliverable in --out that provisioning did not write stays the user's.
+    assertOwnDeliverables(settings.out, deliverablePaths(deployment, settings.out), settings.force);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`provision: ${error.message}`);

@@ -15,7 +15,7 @@ import { postalInstallStep, serverPreparationStep, type StepEnv } from './server
 export interface PhaseOneOptions {
   session: RemoteSession;
   deployment: Deployment;
-  settings: Pick<ProvisionSettings, 'dryRun' | 'out' | 'root' | 'apiUrl' | 'target'>;
+  settings: Pick<ProvisionSettings, 'dryRun' | 'out' | 'root' | 'apiUrl' | 'target'> & { force?: boolean };
   submission?: boolean;
   /** import this DKIM key instead of keeping Postal's (the world publishes provisioning's key) */
   dkimPrivateKeyPem?: string;
@@ -49,7 +49,7 @@ export async function provisionPhaseOne(options: PhaseOneOptions): Promise<{ ok:
     serverPreparationStep(env, { sshPort: settings.target.port, submission: options.submission ?? false }),
     install,
     accounts,
-    deliverablesStep(env, deployment, settings.out, apiUrl, () => accounts.last),
+    deliverablesStep(env, deployment, settings.out, apiUrl, () => accounts.last, settings.force),
   ];
   // The internal test is the fifth step: it changes nothing, so it runs after the steps that do.
   const summary = await runSteps(steps, { dryRun: settings.dryRun, log, total: steps.length + 1 });

@@ -29,6 +29,8 @@ export interface ProvisionSettings {
   root: string;
   apiUrl?: string;
   dryRun: boolean;
+  /** --force: overwrite a file in `out` that provisioning did not write (refused otherwise) */
+  force: boolean;
   deployment: string;
   out: string;
   importDkimKey?: string;
@@ -37,7 +39,7 @@ export interface ProvisionSettings {
 export const PROVISION_ENV_KEYS = ['PROVISION_HOST', 'PROVISION_IDENTITY', 'PROVISION_KNOWN_HOSTS', 'PROVISION_ROOT', 'PROVISION_IMPORT_DKIM_KEY', 'POSTAL_API_URL'] as const;
 
 export const PROVISION_USAGE =
-  'npm run provision -- --host=<user@host[:port]> [--identity=<key file>] [--known-hosts=<file>] [--dry-run] [--env-file=<file>] [--deployment=<file>] [--out=<dir>] [--import-dkim-key=<pem>] [--submission]';
+  'npm run provision -- --host=<user@host[:port]> [--identity=<key file>] [--known-hosts=<file>] [--dry-run] [--env-file=<file>] [--deployment=<file>] [--out=<dir>] [--import-dkim-key=<pem>] [--submission] [--force]';
 
 
 function keyFile(path: string, namedBy: string, what: string): string {
@@ -57,6 +59,7 @@ export function loadProvisionSettings(argv: string[], env: NodeJS.ProcessEnv = p
         'known-hosts': { type: 'string' },
         'env-file': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
         'import-dkim-key': { type: 'string' },
         deployment: { type: 'string', default: 'fixtures/deployment.json' },
         out: { type: 'string', default: 'artifacts' },
@@ -108,6 +111,7 @@ export function loadProvisionSettings(argv: string[], env: NodeJS.ProcessEnv = p
     ...(apiUrl.value ? { apiUrl: apiUrl.value.replace(/\/+$/, '') } : {}),
     ...(importDkim.value ? { importDkimKey: keyFile(importDkim.value, importDkim.namedBy, 'a DKIM private key (PEM) file') } : {}),
     dryRun: values['dry-run'] === true,
+    force: values.force === true,
     deployment: values.deployment as string,
     out: values.out as string,
   };
