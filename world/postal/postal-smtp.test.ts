@@ -17,7 +17,7 @@ describe('SMTP server', () => {
   it('greets like Postal and offers STARTTLS and AUTH CRAM-MD5 PLAIN LOGIN', async () => {
     const { dialogue, greeting } = await open();
     try {
-      expect(greeting).toMatch(/^220 mail\.mailgoat\.ai ESMTP Postal\/[A-Z0-9]{6}$/);
+      expect(greeting).toMatch(/^220 mail\.mailgoat\.ai ESMTP Postal\/[A-Z0-9]{8}$/);
       const ehlo = await dialogue.send('EHLO client.test');
       expect(ehlo.split('\n')).toEqual(['250-My capabilities are', '250-STARTTLS', '250 AUTH CRAM-MD5 PLAIN LOGIN']);
       expect(await dialogue.send('HELO client.test')).toBe('250 mail.mailgoat.ai');

@@ -51,7 +51,8 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
   const state = (session: SMTPServerSession): PostalSession => {
     let s = sessions.get(session);
     if (!s) {
-      s = { trace: randomAlphanumeric(6, 'upper'), recipients: [] };
+      // client.rb:52 trace_id: SecureRandom.alphanumeric(8).upcase
+      s = { trace: randomAlphanumeric(8, 'upper'), recipients: [] };
       sessions.set(session, s);
     }
     return s;

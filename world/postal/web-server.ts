@@ -107,8 +107,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: WebSer
   }
   req.resume();
   if (method === 'GET' && path === '/') {
-    res.writeHead(302, { Location: `https://${options.config.webHost}/login`, 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(`<html><body>You are being <a href="https://${options.config.webHost}/login">redirected</a>.</body></html>`);
+    // ApplicationController#login_required (app/controllers/application_controller.rb:21):
+    // redirect_to login_path(return_to: request.fullpath) — a real 3.3.2 answers /login?return_to=%2F.
+    const location = `https://${options.config.webHost}/login?return_to=${encodeURIComponent(req.url ?? '/')}`;
+    res.writeHead(302, { Location: location, 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(`<html><body>You are being <a href="${location.replace(/&/g, '&amp;')}">redirected</a>.</body></html>`);
     return;
   }
   if (method === 'GET' && path === '/login') {

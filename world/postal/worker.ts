@@ -121,14 +121,16 @@ export class Worker {
   private async processOutgoing(message: StoredMessage): Promise<void> {
     const { config, store, identity } = this.options;
     if (!message.tag) message.tag = lastHeader(parseHeaders(message.raw), 'x-postal-tag');
+    // outgoing_message_processor.rb:112-116: signed once, stored with the message (a retry keeps that signature;
+    // messages/message's raw_message shows it), before the development-mode hold.
+    if (!/^X-Postal-MsgID:/im.test(message.raw.subarray(0, headerEnd(message.raw)).toString('latin1'))) message.raw = identity.sign(message.raw, identity.dkim(), message.token);
     if (config.manifest.server.mode === 'Development') {
       store.addDelivery(message, { status: 'Held', details: 'Server is in development mode.', output: null, sent_with_ssl: false, log_id: null, time: null });
       return;
     }
-    const outgoing = prependHeaders(message.raw, [`X-Postal-MsgID: ${message.token}`]);
     const mailFrom = identity.mailFrom(message.bounce);
     // Resent-Sender goes on after signing, so the signature does not cover it (smtp_sender.rb).
-    const signed = prependHeaders(await identity.sign(outgoing, identity.dkim()), [`Resent-Sender: ${mailFrom}`]);
+    const signed = prependHeaders(message.raw, [`Resent-Sender: ${mailFrom}`]);
     const result = await this.options.smtpSender.send({ from: mailFrom, to: message.rcptTo }, signed);
     this.record(message, result);
   }
@@ -214,6 +216,14 @@ export class Worker {
     }
     this.enqueue(message, retry.baseDelayMs * retry.factor ** message.attempts);
   }
+}
+
+/** Where the header block ends (the first empty line), or the whole message. */
+function headerEnd(raw: Buffer): number {
+  const at = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  const ends = [at, lf].filter((i) => i >= 0);
+  return ends.length ? Math.min(...ends) : raw.length;
 }
 
 /** Ruby's Float#to_s for the values Postal prints: 5 → "5.0", 1.25 → "1.25". */
