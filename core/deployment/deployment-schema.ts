@@ -124,6 +124,12 @@ export const deploymentSchema = z
       if (!address.endsWith(`@${d.domain.toLowerCase()}`)) {
         ctx.addIssue({ code: 'custom', path: ['agents', i, 'address'], message: `expected an address at ${d.domain}, found "${agent.address}"` });
       }
+      // Each agent's mail reaches it through a Postal route named by the local part, and route names must match
+      // \A[a-z0-9\-.]*\z (app/models/route.rb:38): Route.create! raises on "_" or "+" (a "+tag" is stripped when routing).
+      const local = address.slice(0, address.lastIndexOf('@'));
+      if (!/^[a-z0-9.-]+$/.test(local)) {
+        ctx.addIssue({ code: 'custom', path: ['agents', i, 'address'], message: `expected a local part Postal can name a route after (letters, digits, "-" and "." only), found "${agent.address}"; Postal's route names cannot hold "_" or "+"` });
+      }
     });
     if (!d.dns.dkim.selector.startsWith(`${d.postal.dkimIdentifier}-`)) {
       ctx.addIssue({ code: 'custom', path: ['dns', 'dkim', 'selector'], message: `must start with postal.dkimIdentifier "${d.postal.dkimIdentifier}-": Postal signs only with <dkim_identifier>-<six characters>` });

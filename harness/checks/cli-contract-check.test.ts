@@ -26,7 +26,7 @@ const good: CliContractRuns = {
   badKeySend: { exitCode: 4, stdout: '', stderr: '{"status":"error","message":"InvalidServerAPIKey: The API token provided in X-Server-API-Key was not valid."}' },
 };
 
-/** What MailGoat 1.2.0 prints and does (observed by running it, /work/notes/mailgoat-transcripts/). */
+/** What MailGoat 1.2.0 prints and does (observed by running a build of its tag v1.2.0). */
 const mailgoat120: CliContractRuns = {
   ...good,
   inboxList: { exitCode: 0, stdout: '\u001b[33mNo messages found in local cache.\u001b[39m\n', args: good.inboxList.args },

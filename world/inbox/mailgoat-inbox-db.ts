@@ -1,7 +1,7 @@
 /**
  * The SQLite database `mailgoat inbox serve` (MailGoat CLI 1.2.0) keeps, written by the world's inbox
  * receivers so the real CLI's `inbox` command shows what an agent received. Table, columns and values
- * follow what 1.2.0 writes for a Postal Hash payload (observed by running it; /work/notes/mailgoat-cli-1.2.0.md):
+ * follow what 1.2.0 writes for a Postal Hash payload (observed by running a build of its tag v1.2.0):
  * id = the payload's message_id (the Message-ID header; Postal's numeric id only when that is blank),
  * from_email = the envelope sender, to_emails = rcpt_to split on commas as JSON text, snippet = the whole
  * plain body, timestamp = ISO 8601, read 0, created_at/updated_at = SQLite's datetime('now').

@@ -1,6 +1,5 @@
 // A stand-in for the MailGoat CLI, driven through the same argv, HOME and exit codes as the real one.
-// What it prints follows MailGoat 1.2.0 as observed by running it (/work/notes/mailgoat-cli-1.2.0.md and
-// the transcripts beside it): Postal's `data` pretty-printed with --json, `✗ <message>` on stderr
+// What it prints follows MailGoat 1.2.0 as observed by running a build of its tag v1.2.0: Postal's `data` pretty-printed with --json, `✗ <message>` on stderr
 // without it, {"status":"error","message"} on stderr with it, exit 2 config / 3 network / 4 Postal.
 // `traits` switch on 1.2.0's defects one by one, so FN-06 can be shown to pass a good CLI and to name each:
 //   ignoresPostalStatus     Postal's status is never read: its error `data` is printed, exit 0
