@@ -17,16 +17,6 @@ const WORLD_DEADLINES_S = {
 
 const PROVIDER_KEYS: Record<string, string> = { Gmail: 'SEED_GMAIL', Outlook: 'SEED_OUTLOOK' };
 
-/** One template for every agent's inbox database, when the paths differ only by the agent's id. */
-function inboxDatabaseTemplate(inboxes: WorldDescription['inboxes']): string | undefined {
-  const withDb = inboxes.filter((i) => i.databasePath);
-  if (withDb.length === 0) return undefined;
-  const first = withDb[0]!;
-  const template = first.databasePath!.split(`/${first.agentId}/`).join('/{agent}/');
-  if (!template.includes('{agent}')) return undefined;
-  return withDb.every((i) => template.replace(/\{agent\}/g, i.agentId) === i.databasePath) ? template : undefined;
-}
-
 function hostPort(host: string, port: number): string {
   return `${host}:${port}`;
 }
@@ -50,6 +40,8 @@ export function liveEnvFor(description: WorldDescription, deployment: Deployment
     INBOX_LIST_URLS: d.inboxes.map((i) => `${i.agentId}=${i.listUrl}`).join(','),
     // The MailGoat CLI resolves names with the system resolver: it is given the address its certificate carries.
     MAILGOAT_SERVER_URL: `https://${d.postalAddress}${new URL(d.postal.webUrl).port ? `:${new URL(d.postal.webUrl).port}` : ''}`,
+    // FN-06 runs the CLI's own `inbox serve` as the recipient's endpoint, on the agents' host (the receivers pass Postal's POSTs to it).
+    MAILGOAT_INBOX_SERVE: d.agentHost,
     SPAMD_HOST: hostPort(d.spamd.host, d.spamd.port),
     MAIL_TESTER_USER: d.mailTester.user,
     MAIL_TESTER_DOMAIN: d.mailTester.domain,
@@ -73,8 +65,6 @@ export function liveEnvFor(description: WorldDescription, deployment: Deployment
     values[`${prefix}_IMAP`] = hostPort(seed.imap.servername, seed.imap.port);
     values[`${prefix}_IMAP_TLS`] = 'starttls';
   }
-  const inboxDb = inboxDatabaseTemplate(d.inboxes);
-  if (inboxDb) values.MAILGOAT_INBOX_DB = inboxDb;
   return values;
 }
 

@@ -201,6 +201,7 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   console.log(`    dig @${dns.address}${p} _dmarc.${domain} TXT +short`);
   console.log(`    dig @${dns.address}${p} -x ${a.postal} +short`);
   console.log(`    dig @${dnsSecondary.address}${p} ${domain} TXT +short +tcp`);
+  console.log(`${pad('provider API')}${world.endpoints.dnsProviderApi}/records   (publish records: curl --data-binary @postal-dns-records.txt …/records)`);
 
   console.log(`Postal (${a.postal}, stands for ${deployment.server.ip}, Postal ${deployment.postal.version}):`);
   console.log(`${pad('web + API')}${web.url}   (${web.address}:${web.port})`);
@@ -220,10 +221,9 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   console.log(`Agent inboxes (${a.inboxes}; GET …/messages lists what the agent received):`);
   const width = Math.max(...mail.inboxes.map((i) => i.address.length));
   for (const inbox of mail.inboxes) console.log(`  ${inbox.address.padEnd(width)}  ${inbox.baseUrl}/messages   (Postal POSTs to ${inbox.url})`);
-  // The MailGoat CLI as a user runs it: config server https://<address> (the certificate names it), the CA by file,
-  // and the database the receiver writes as `mailgoat inbox serve` would (one per agent, same layout).
-  const db = mail.inboxes.find((i) => i.address === qa)?.databasePath;
-  if (db) console.log(`    NODE_EXTRA_CA_CERTS=${files.ca} node mailgoat/dist/index.js inbox --json --db-path ${db}   (config "server": "https://${web.address}")`);
+  // The MailGoat CLI as an agent runs it: its own `inbox serve` on the agents' host takes Postal's POSTs for that agent.
+  const qaPort = new URL(mail.inboxes.find((i) => i.address === qa)?.baseUrl ?? 'http://x:3007').port;
+  console.log(`  an agent's own inbox: HOME=<its home> NODE_EXTRA_CA_CERTS=${files.ca} <mailgoat> inbox serve --host ${a.agentHost} --port ${qaPort}   (receives ${qa}'s mail; config "server": "https://${web.address}")`);
 
   console.log('Mailbox providers (seed logins are throwaway world credentials):');
   for (const provider of mail.providers) {
@@ -268,13 +268,15 @@ function writeLiveEnv(path: string, description: WorldDescription, deployment: D
 }
 
 /** --empty: how to provision the empty Postal through the server host (settings as provisioning reads them). */
-function printServerHost(host: ServerHost, caPath: string, envFile: string | undefined, dkimKey: string): void {
+function printServerHost(host: ServerHost, caPath: string, envFile: string | undefined, dns: { resolver: string; providerApi: string }): void {
   console.log(`Server host (--empty: Postal holds nothing yet): sshd ${host.address}:${host.port}, host key pinned in ${host.knownHosts}`);
-  // The world's DNS publishes provisioning's DKIM key, so the empty Postal is given that key (see the limitations).
-  const lines = provisioningEnvLines(host, { importDkimKey: resolve(dkimKey), apiUrl: `https://${host.address}` });
+  // Postal makes the domain's selector and key itself; phase 2 waits for them in the world's DNS.
+  const lines = provisioningEnvLines(host, { apiUrl: `https://${host.address}`, dnsResolver: dns.resolver });
   if (envFile) {
     writeFileSync(envFile, lines.join('\n') + '\n', { mode: 0o600 });
-    console.log(`    NODE_EXTRA_CA_CERTS=${caPath} npm run provision -- --env-file=${envFile} [--dry-run]`);
+    console.log(`    NODE_EXTRA_CA_CERTS=${caPath} npm run provision -- --env-file=${envFile} [--dry-run]     # phase 1: --out=<dir> holds the deliverables`);
+    console.log(`    curl --data-binary @<dir>/postal-dns-records.txt ${dns.providerApi}/records               # publish Postal's records (the DNS provider's API)`);
+    console.log(`    NODE_EXTRA_CA_CERTS=${caPath} npm run provision -- --env-file=${envFile} --phase=2          # wait for DNS, then Postal's DNS check`);
   } else {
     for (const line of lines) console.log(`  ${line}`);
     console.log('    (put these lines in a file, or pass --provision-env=<file>, then: npm run provision -- --env-file=<file>)');
@@ -380,7 +382,7 @@ async function main(argv: string[]): Promise<number> {
       if (args.describeTo) writeDescription(args.describeTo, description);
       printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath });
       if (args.liveEnv) console.log(`Live settings: ${args.liveEnv} (mode 600)   npm test -- --env=live --env-file=${args.liveEnv} --allow-load`);
-      if (world.serverHost) printServerHost(world.serverHost, caPath, args.provisionEnv, dns.dkimPrivateKeyPath);
+      if (world.serverHost) printServerHost(world.serverHost, caPath, args.provisionEnv, { resolver: `${world.endpoints.dns.address}:${world.endpoints.dns.port}`, providerApi: world.endpoints.dnsProviderApi });
       console.log(`Started in ${seconds(startMs)} (spamd and Dovecot included; provisioning ${seconds(provisionedMs)} before).`);
       console.log(`${READY_LINE} Ctrl-C to stop.`);
     }

@@ -31,7 +31,6 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   { program: 'swaks', package: 'swaks', usedBy: "e2e/npm-run-world.test.ts: mail sent to the world's Postal from outside; world/mail-tester: mail to the mail-tester stand-in" },
   { program: 'curl', package: 'curl', usedBy: "the OUTBOUND_SMTP_COMMAND the world's live settings give INF-07 (world/live-env.ts); e2e/npm-run-world.test.ts: the world's web UI fetched from outside; world/mail-tester: its JSON report fetched" },
   { program: 'openssl', package: 'openssl', usedBy: 'core/smtp/smtp-dialogue.test.ts, harness/report/web-screenshots.test.ts: throw-away TLS certificates' },
-  { program: 'sqlite3', package: 'sqlite3', usedBy: "world/inbox/mailgoat-inbox-db.ts: the agents' inbox databases in `mailgoat inbox serve`'s SQLite format (FN-06 reads them with the real CLI)" },
   { program: '/usr/bin/python3', package: 'python3-minimal', usedBy: 'world/postal/dkim-header.test.ts: runs dkimpy, an independent DKIM verifier, on the stand-in\'s Postal-style signatures' },
   { program: '/usr/lib/python3/dist-packages/dkim/__init__.py', package: 'python3-dkim', usedBy: 'world/postal/dkim-header.test.ts: dkimpy (the `dkim` module) verifies the signatures the stand-in makes as Postal\'s DKIMHeader does' },
   { program: 'ruby', package: 'ruby', usedBy: "provisioning/postal/accounts-runner.test.ts: `ruby -c` parses the script provisioning runs inside Postal's container" },

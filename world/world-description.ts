@@ -30,8 +30,9 @@ export interface WorldDescription {
   };
   accounts: Array<{ agentId: string; address: string; apiKey: string }>;
   smtpCredentialKey?: string;
-  /** databasePath: the agent's MailGoat inbox database (SQLite, as `mailgoat inbox serve` writes it). */
-  inboxes: Array<{ agentId: string; address: string; listUrl: string; databasePath?: string }>;
+  inboxes: Array<{ agentId: string; address: string; listUrl: string }>;
+  /** Where an agent runs its own `mailgoat inbox serve` (on its receiver's port): the receivers pass Postal's POSTs to it. */
+  agentHost: string;
   /** imap.host is the address; servername the name on the certificate, which the world's DNS also answers. */
   seeds: Array<{ provider: string; address: string; imap: { host: string; port: number; user: string; password: string; servername: string } }>;
   sender: { host: string; port: number; user: string; password: string; from: string; servername: string };
@@ -76,7 +77,8 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
     },
     accounts: deployment.agents.map((a) => ({ agentId: a.id, address: a.address, apiKey: apiKeys.get(a.id) ?? '' })),
     smtpCredentialKey: manifest.credentials.find((c) => c.type === 'SMTP')?.key,
-    inboxes: mail.inboxes.map((i) => ({ agentId: i.agentId, address: i.address, listUrl: `${i.baseUrl}/messages`, ...(i.databasePath ? { databasePath: i.databasePath } : {}) })),
+    inboxes: mail.inboxes.map((i) => ({ agentId: i.agentId, address: i.address, listUrl: `${i.baseUrl}/messages` })),
+    agentHost: world.addresses.agentHost,
     seeds: mail.providers.flatMap((p) =>
       p.seeds.map((seed) => ({ provider: p.displayName, address: seed.address, imap: { host: p.imap.address, port: p.imap.port, user: seed.user, password: seed.password, servername: `imap.${p.domain}` } })),
     ),

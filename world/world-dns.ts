@@ -78,6 +78,7 @@ function providerRecords(a: WorldAddresses): DnsRecord[] {
     ['mx.sender.test', a.sender],
     ['mx.mail-tester.test', a.mailTester],
     ['inboxes.world.test', a.inboxes],
+    ['agents.world.test', a.agentHost],
     [WORLD_NS[0], a.dns],
     [WORLD_NS[1], a.dnsSecondary],
   ];

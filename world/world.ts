@@ -13,6 +13,7 @@ import type { DnsRecord } from '../core/artifacts/zone-file.ts';
 import { worldAddresses, type WorldAddresses } from './addresses.ts';
 import { reaperWatch } from './process/reaper.ts';
 import { DnsServer, type DnsEndpoint, type DnsServerOptions } from './dns-server.ts';
+import { startDnsProviderApi } from './dns-provider-api.ts';
 import { startInboxReceivers, type InboxEndpoint, type InboxReceivers } from './inbox/inbox-receivers.ts';
 import type { PostalFaultOptions } from './postal/postal-faults.ts';
 import { POSTAL_STAND_IN_LIMITATIONS, startPostal, type PostalEndpoints, type PostalStandIn } from './postal/postal-stand-in.ts';
@@ -78,7 +79,11 @@ export interface World {
   endpoints: {
     dns: DnsEndpoint;
     dnsSecondary: DnsEndpoint;
+    /** The DNS hosting provider's API: POST zone-file text to `<url>/records` to publish it (dns-provider-api.ts). */
+    dnsProviderApi: string;
   };
+  /** Postal started with nothing (`--empty`): what it generates is learnt by provisioning, not described by the world. */
+  empty: boolean;
   /** Present when the world was started with accounts. */
   mail?: WorldMail;
   /** What the stand-ins do differently from the real thing, for the report. */
@@ -138,6 +143,8 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
       started.push(server);
       await server.start();
     }
+    const dnsApi = await startDnsProviderApi({ address: addresses.dns, deployment: options.deployment, postalAddress: addresses.postal, servers: [primary, secondary] });
+    started.push(dnsApi);
     const mail = options.accounts ? await startMail(options, addresses, primary.endpoint, started, cleanups, handles) : undefined;
     if (mail?.senderDkim) {
       // The outside sender made its key at start; publish it like its domain owner would.
@@ -152,7 +159,8 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
     }
     return {
       addresses,
-      endpoints: { dns: primary.endpoint, dnsSecondary: secondary.endpoint },
+      endpoints: { dns: primary.endpoint, dnsSecondary: secondary.endpoint, dnsProviderApi: dnsApi.url },
+      empty: options.empty ?? false,
       mail: mail?.endpoints,
       ...(serverHost ? { serverHost } : {}),
       limitations: [...(mail ? [...POSTAL_STAND_IN_LIMITATIONS, ...WORLD_LIMITATIONS] : WORLD_LIMITATIONS), ...(serverHost ? SERVER_HOST_LIMITATIONS : [])],
@@ -169,7 +177,7 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
 export const SERVER_HOST_LIMITATIONS = [
   "Provisioning through the world's server host: SSH, host-key pinning, key login and provisioning's bash scripts are real (Debian's sshd and bash), but docker, the compose plugin, ufw, apt-get and curl are stand-ins (world/server-host/server-tools.mjs) that keep state in a folder: no image is pulled, no container, MariaDB, Caddy or firewall rule really exists, and `docker compose ps` there is the stand-in's own bookkeeping.",
   "The accounts script (accounts-runner.rb) is not run by Ruby in the world: it is checked with ruby -c and against Postal 3.3.2's names, and the Postal stand-in applies the same plan with a port of it (world/postal/postal-accounts.ts). A Rails-level failure of the script (a validation, a callback) shows only against a real Postal.",
-  "In the world, Postal's generated values that its DNS must match are the world's own: a new server keeps the world's server token and a new domain the deployment's DKIM selector and provisioning's key (the world cannot republish its zone as an operator would); signing.key made on the server host is not the key the stand-in signs with, so `postal default-dkim-record` answers the stand-in's. API and SMTP credential keys are generated at random, as Postal does.",
+  "In an empty world, Postal generates as Postal does: a random DKIM selector and a 1024-bit key for the domain it creates, random credential keys; only the server token stays the world's. The operator's publishing of postal-dns-records.txt is played by the world's DNS provider API (POST the file to it). signing.key made on the server host is not the key the stand-in signs with, so `postal default-dkim-record` answers the stand-in's.",
 ];
 
 const WORLD_LIMITATIONS = [
@@ -243,7 +251,7 @@ async function startMail(
       jwksUrl: `https://${deployment.server.webHost}/.well-known/jwks.json`,
       jwksHostAddress: addresses.postal,
       ca,
-      databaseDir: join(dataDir, 'mailgoat'),
+      agentHostAddress: addresses.agentHost,
     }).then((r) => {
       started.push(r);
       return r;

@@ -6,7 +6,8 @@ const WRONG_KEY = 'Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2';
 const SUBJECT = 'FN-06 run-7f3a2c';
 const BODY = 'postal-qa probe run-7f3a2c';
 const RCPT = 'dev1@mailgoat.ai';
-const DB = '/tmp/world/mailgoat/dev1/.mailgoat/inbox/messages.db';
+const DB = '/tmp/postal-qa-mailgoat-x/recipient/.mailgoat/inbox/messages.db';
+const SERVE_ARGS = ['inbox', 'serve', '--host', '127.0.9.41', '--port', '3002', '--path', '/webhooks/postal', '--db-path', DB];
 const MESSAGE_ID = 'a1b2c3d4-0000-4000-8000-000000000001@rp.mailgoat.ai';
 const pretty = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 const entry = (id: string) => ({ id, from: 'ceo@mailgoat.ai', to: [RCPT], subject: SUBJECT, snippet: BODY, timestamp: '2026-01-01T00:00:00.000Z', read: false });
@@ -18,20 +19,23 @@ const good: CliContractRuns = {
   subject: SUBJECT,
   body: BODY,
   inboxDatabase: DB,
+  serve: { exitCode: null, stdout: 'Webhook inbox server started\n', args: SERVE_ARGS, listening: true, at: '127.0.9.41:3002' },
   send: { exitCode: 0, stdout: pretty({ message_id: MESSAGE_ID, messages: { [RCPT]: { id: 4711, token: 'AbCdEfGh12345678' } } }) },
   arrived: true,
   inboxList: { exitCode: 0, stdout: JSON.stringify([entry('4711')]), args: ['inbox', 'list', '--json', '--db-path', DB] },
   inboxBare: { exitCode: 0, stdout: JSON.stringify([entry('4711')]), args: ['inbox', '--json', '--db-path', DB] },
-  read: { exitCode: 0, stdout: pretty(message), ref: '4711' },
+  read: { exitCode: 0, stdout: pretty(message), ref: '4711', postalLookup: 'found' },
   badKeySend: { exitCode: 4, stdout: '', stderr: '{"status":"error","message":"InvalidServerAPIKey: The API token provided in X-Server-API-Key was not valid."}' },
 };
 
-/** What MailGoat 1.2.0 prints and does (observed by running a build of its tag v1.2.0). */
+const SERVER_ERROR = `{"status":"error","message":"Get message ${MESSAGE_ID} (after 3 attempts): Postal server error (HTTP 500). The server may be experiencing issues.\\nTry again in a few minutes."}`;
+
+/** What MailGoat 1.2.0 prints and does against Postal 3.3.2 (observed by running a build of its tag v1.2.0). */
 const mailgoat120: CliContractRuns = {
   ...good,
-  inboxList: { exitCode: 0, stdout: '\u001b[33mNo messages found in local cache.\u001b[39m\n', args: good.inboxList.args },
+  inboxList: { exitCode: 0, stdout: `│ ${MESSAGE_ID} │ ceo@mailgoat.ai │ ${RCPT} │ ${SUBJECT} │ no │\n`, args: good.inboxList.args },
   inboxBare: { exitCode: 0, stdout: pretty([entry(MESSAGE_ID)]), args: good.inboxBare.args },
-  read: { exitCode: 0, stdout: pretty({ message: 'No message found matching provided ID', id: MESSAGE_ID, code: 'MessageNotFound' }), ref: MESSAGE_ID },
+  read: { exitCode: 4, stdout: '', stderr: SERVER_ERROR, ref: MESSAGE_ID },
   badKeySend: { exitCode: 0, stdout: pretty({ message: 'The API token provided in X-Server-API-Key was not valid.', token: WRONG_KEY, code: 'InvalidServerAPIKey' }) },
 };
 
@@ -62,21 +66,37 @@ describe('checkCliContract', () => {
     expect(verdict.summary).toBe('send (id 4711) → arrived → the inbox lists it (id 4711) → read 4711 opens it; a wrong key exits 4');
   });
 
-  it('fails MailGoat 1.2.0 naming the status, read and inbox-option defects apart, without printing the wrong key', () => {
+  it('fails MailGoat 1.2.0 naming the status, read and inbox-option defects apart, by what it did, without printing the wrong key', () => {
     const verdict = verdictOf(checkCliContract(mailgoat120));
     expect(verdict.outcome).toBe('fail');
     const findings = verdict.summary.split('; ');
-    expect(findings.filter((f) => f.startsWith('status defect: '))).toHaveLength(1);
-    expect(verdict.summary).toContain(
-      `status defect: \`read ${MESSAGE_ID} --json\` (MessageNotFound), \`send --json\` with a wrong API key (InvalidServerAPIKey) exited 0 while printing Postal's error (an agent would believe mail sent with a wrong key went out)`,
+    expect(findings).toHaveLength(3);
+    expect(findings[0]).toBe(
+      "status defect: `send --json` with a wrong API key (InvalidServerAPIKey) exited 0 while printing Postal's error (an agent would believe mail sent with a wrong key went out): the CLI never checks the `status` field of Postal's answer (Postal answers HTTP 200 with status \"error\", and with --json the CLI prints only the `data` object), so a refused request looks like success to an agent",
     );
-    expect(verdict.summary).toContain('never checks the `status` field');
-    expect(verdict.summary).toContain(`read defect: \`read ${MESSAGE_ID} --json\` answered Postal's MessageNotFound: the id the inbox lists is the Message-ID header`);
-    expect(verdict.summary).toContain(`inbox-option defect: \`inbox list --json --db-path ${DB}\` printed no JSON list (No messages found in local cache.) while \`inbox --json --db-path ${DB}\` lists the message`);
+    expect(findings).toContain(
+      `inbox-option defect: \`inbox list --json --db-path ${DB}\` printed no JSON list (│ ${MESSAGE_ID} │ ceo@mailgoat.ai │ ${RCPT} │ ${SUBJECT} │ no │) while \`inbox --json --db-path ${DB}\` lists the message: the parent \`inbox\` command declares the same --json and --db-path options and takes them wherever they appear, so the documented subcommand form reads the default database ~/.mailgoat/inbox/messages.db as a table (\`inbox serve --db-path\` is ignored the same way)`,
+    );
+    expect(findings[2]).toMatch(new RegExp(`^read defect: the inbox lists "${MESSAGE_ID}", not Postal's numeric id, and \`read ${MESSAGE_ID} --json\` exited 4: \\{"status":"error","message":"Get message ${MESSAGE_ID} \\(after 3 attempts\\): Postal `));
+    expect(findings[2]).toMatch(/: Postal's messages\/message finds a message by its numeric id only \(Postal 3\.3\.2 looks up an Integer: a Message-ID, or any id sent as a string, is answered HTTP 500\), and the inbox lists another id/);
     expect(verdict.remediation).toMatch(/store Postal's numeric id/);
     expect(verdict.remediation).toMatch(/exit non-zero/);
     expect(verdict.remediation).toMatch(/declare --json, --db-path/);
     expect(JSON.stringify(verdict)).not.toContain(WRONG_KEY);
+    // The inbox serve's own part is in the evidence.
+    expect(verdict.evidence[0]).toMatchObject({ label: SERVE_ARGS.join(' '), detail: { at: '127.0.9.41:3002', listening: true } });
+  });
+
+  it("fails when the recipient's inbox serve did not listen, naming where and what it said", () => {
+    const verdict = verdictOf(checkCliContract({ ...good, serve: { ...good.serve!, listening: false, exitCode: 1, stderr: '✗ listen EADDRINUSE: address already in use 127.0.9.41:3002' }, arrived: false }));
+    expect(verdict.outcome).toBe('fail');
+    expect(verdict.summary.split('; ')[0]).toBe("`inbox serve` did not listen on 127.0.9.41:3002 (exited 1: Webhook inbox server started): Postal's posts for dev1@mailgoat.ai did not reach the CLI");
+    expect(verdict.remediation).toContain('`mailgoat inbox serve --host 127.0.9.41 --port 3002');
+    const never = verdictOf(checkCliContract({ ...good, serve: { ...good.serve!, listening: false, stdout: '', stderr: '127.0.9.41:3002 is already taken: something else listens there' } }));
+    expect(never.summary).toBe("`inbox serve` did not listen on 127.0.9.41:3002 (not started or not answering: 127.0.9.41:3002 is already taken: something else listens there): Postal's posts for dev1@mailgoat.ai did not reach the CLI");
+    // Without a serve of its own (an agent's running one, MAILGOAT_INBOX_DB), nothing is said about it.
+    const { serve: _serve, ...running } = good;
+    expect(verdictOf(checkCliContract(running)).outcome).toBe('pass');
   });
 
   it("fails a send that printed Postal's data with exit 0 (the status defect), or gave no numeric id", () => {
@@ -99,16 +119,25 @@ describe('checkCliContract', () => {
     expect(verdict.evidence.find((e) => e.label === 'read')?.detail).toMatchObject({ ran: false });
   });
 
-  it('fails a read that exits 0 without the message, or opened one only through Postal reading leading digits', () => {
+  it('fails a numeric read that Postal can answer but the CLI cannot (the id not sent as a number), one that exits 0 without the message, and one Postal refuses', () => {
+    const asString = verdictOf(checkCliContract({ ...good, read: { exitCode: 4, stdout: '', stderr: SERVER_ERROR.replace(MESSAGE_ID, '4711'), ref: '4711', postalLookup: 'found' } }));
+    expect(asString.summary).toMatch(/^read defect: Postal has message 4711 \(messages\/message with the number finds it\), but `read 4711 --json` exited 4: .*: the CLI does not pass the id as a number$/);
+    expect(asString.remediation).toContain('as a JSON number');
+    // The same failure when Postal does not have the message is not the CLI's read defect.
+    const gone = verdictOf(checkCliContract({ ...good, read: { exitCode: 4, stdout: '', stderr: 'x', ref: '4711', postalLookup: 'not-found' } }));
+    expect(gone.summary).toBe('`read 4711 --json` exited 4: x (Postal asked with the number: not-found)');
+    expect(gone.remediation).toMatch(/^Run `read 4711` by hand/);
     const empty = verdictOf(checkCliContract({ ...good, read: { exitCode: 0, stdout: 'Message Details\n\n', ref: '4711' } }));
     expect(empty.summary).toBe('`read 4711 --json` exited 0 but did not show the message (a JSON object with its subject and plain_body)');
     const otherKey = verdictOf(checkCliContract({ ...good, read: { exitCode: 0, stdout: pretty({ message: 'bad', code: 'InvalidServerAPIKey' }), ref: '4711' } }));
-    expect(otherKey.summary).toContain("`read 4711 --json` printed Postal's error InvalidServerAPIKey instead of the message");
-    const lucky = `12${MESSAGE_ID.slice(2)}`;
-    const byLuck = verdictOf(
-      checkCliContract({ ...good, inboxList: { ...good.inboxList, stdout: JSON.stringify([entry(lucky)]) }, read: { exitCode: 0, stdout: pretty({ ...message, id: 12 }), ref: lucky } }),
+    expect(otherKey.summary).toBe(
+      "status defect: `read 4711 --json` (InvalidServerAPIKey) exited 0 while printing Postal's error: the CLI never checks the `status` field of Postal's answer (Postal answers HTTP 200 with status \"error\", and with --json the CLI prints only the `data` object), so a refused request looks like success to an agent; `read 4711 --json` printed Postal's error InvalidServerAPIKey",
     );
-    expect(byLuck.summary).toMatch(/^read defect: `read 12.+ --json` opened Postal message 12 only because Postal reads the id's leading digits/);
+    // Another message shown, or the body missing: not this message.
+    expect(verdictOf(checkCliContract({ ...good, read: { ...good.read!, stdout: pretty({ ...message, details: { ...message.details, subject: 'other' } }) } })).outcome).toBe('fail');
+    expect(verdictOf(checkCliContract({ ...good, read: { ...good.read!, stdout: pretty({ ...message, plain_body: 'other' }) } })).outcome).toBe('fail');
+    // A read that opens the message with a listed Message-ID passes: what counts is what read shows.
+    expect(verdictOf(checkCliContract({ ...good, inboxList: { ...good.inboxList, stdout: JSON.stringify([entry(MESSAGE_ID)]) }, read: { exitCode: 0, stdout: pretty(message), ref: MESSAGE_ID } })).outcome).toBe('pass');
   });
 
   it('fails a wrong-key send that exits 0, or exits non-zero for another reason than the key', () => {

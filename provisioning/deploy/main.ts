@@ -1,9 +1,11 @@
 /**
  * npm run provision -- --host=<user@host[:port]> [--identity=<key>] [--known-hosts=<file>] [--dry-run]
  *                      [--env-file=<file>] [--deployment=fixtures/deployment.json] [--out=artifacts] [--submission]
+ *                      [--phase=2 [--wait=48h]]
  * Phase 1 of MailGoat's plan as one idempotent, non-interactive command, over SSH (see ssh-session.ts):
  * 1 server preparation · 2 Postal installed · 3 accounts through Postal's runner · 4 deliverables ·
- * 5 a basic internal test. Prints progress, never a secret. Exit 0 done, 1 a step failed (named),
+ * 5 a basic internal test. `--phase=2` (after the records are published): waits for them in DNS, then runs
+ * Postal's DNS check of the domain (phase-two.ts). Prints progress, never a secret. Exit 0 done, 1 a step failed (named),
  * 2 bad input (one line). Postal 3 needs no RabbitMQ (the plan lists one): none is installed.
  */
 import { readFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { formatHostSpec } from '../remote/host-spec.ts';
 import { loadProvisionSettings } from '../remote/provision-settings.ts';
 import { killLiveSessions, openSshSession } from '../remote/ssh-session.ts';
 import { provisionPhaseOne } from './provision-phase-one.ts';
+import { provisionPhaseTwo } from './phase-two.ts';
 
 async function main(argv: string[]): Promise<number> {
   // --submission is ours alone; the rest are the settings'.
@@ -31,8 +34,9 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   const session = openSshSession({ target: settings.target, knownHosts: settings.knownHosts, ...(settings.identity ? { identity: settings.identity } : {}) });
-  console.log(`Provisioning ${deployment.name} on ${formatHostSpec(settings.target)} (host key pinned by ${settings.knownHosts})${settings.dryRun ? ' — dry run: nothing will be changed' : ''}`);
+  console.log(`Provisioning ${deployment.name} on ${formatHostSpec(settings.target)} (host key pinned by ${settings.knownHosts})${settings.phase === 2 ? ' — phase 2: DNS, then Postal\'s DNS check' : ''}${settings.dryRun ? ' — dry run: nothing will be changed' : ''}`);
   try {
+    if (settings.phase === 2) return (await provisionPhaseTwo({ session, deployment, settings, log: (line) => console.log(line) })).ok ? 0 : 1;
     const outcome = await provisionPhaseOne({ session, deployment, settings, submission, ...(settings.importDkimKey ? { dkimPrivateKeyPem: readFileSync(settings.importDkimKey, 'utf8') } : {}), log: (line) => console.log(line) });
     return outcome.ok ? 0 : 1;
   } catch (error) {

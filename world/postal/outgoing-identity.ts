@@ -25,12 +25,13 @@ export class OutgoingIdentity {
   constructor(
     private readonly config: PostalConfig,
     private readonly domain: DomainDnsState,
-    private readonly domainKeyPem: string,
+    /** The domain's key as the domain holds it now (made when the domain is created, or imported). */
+    private readonly domainKeyPem: () => string,
     private readonly installKeyPem: string,
   ) {}
 
   dkim(): DkimChoice {
-    if (this.domain.dkimOk) return { signingDomain: this.config.domain, selector: this.domain.selector, privateKeyPem: this.domainKeyPem, aligned: true };
+    if (this.domain.dkimOk) return { signingDomain: this.config.domain, selector: this.domain.selector, privateKeyPem: this.domainKeyPem(), aligned: true };
     return { signingDomain: this.config.returnPathDomain, selector: this.config.deployment.postal.dkimIdentifier, privateKeyPem: this.installKeyPem, aligned: false };
   }
 

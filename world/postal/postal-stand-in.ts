@@ -19,6 +19,7 @@ import { OutgoingIdentity } from './outgoing-identity.ts';
 import { PostalAccounts, type RunnerPlan } from './postal-accounts.ts';
 import { postalDkimRecord } from '../../core/artifacts/postal-dns-checks.ts';
 import { PostalConfig } from './postal-config.ts';
+import { smtpTlsOf } from './postal-yml.ts';
 import { createSmtpListener, type SmtpListener } from './smtp-listener.ts';
 import { SmtpSender } from './smtp-sender.ts';
 import { createWebServer, type WebServer } from './web-server.ts';
@@ -106,18 +107,24 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   const signer = new InstallSigner(options.installSigningKeyPem);
   // The address too: clients without the world's DNS reach the web API as https://<address> (FN-06's CLI).
   const certificate = await options.ca.issue([config.webHost, config.mailHost, address]);
+  // A world booted from provisioning's artifacts plays a provisioned server: postal.yml enables SMTP TLS with a
+  // certificate for the mail host. An empty Postal has 3.3.2's default (off) until provisioning writes postal.yml.
+  config.smtpTls = options.empty ? { enabled: false } : { enabled: true, certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem };
   const resolver = createWorldResolver({ dnsServer: options.dnsServer, localAddress: address, cacheMs: options.dnsCacheMs });
   const store = new MessageStore();
   const metrics = { smtp: smtpMetrics(), worker: workerMetrics() };
 
   const domainPublicKey = createPublicKey(createPrivateKey(options.domainDkimPrivateKeyPem)).export({ type: 'spki', format: 'der' }).toString('base64');
   const domainDns = DomainDnsState.forKey(config, resolver, domainPublicKey);
+  // The key the domain holds: the world's (a Postal booted from provisioning's artifacts), or — in an empty
+  // Postal — the one made when provisioning creates the domain, or one provisioning imports.
+  const domainKey = { pem: options.domainDkimPrivateKeyPem };
   const smtpSender = new SmtpSender({ config, resolver, localAddress: address, caPem: options.ca.certificatePem, port: options.outboundSmtpPort });
   const worker = new Worker({
     config,
     store,
     metrics: metrics.worker,
-    identity: new OutgoingIdentity(config, domainDns, options.domainDkimPrivateKeyPem, options.installSigningKeyPem),
+    identity: new OutgoingIdentity(config, domainDns, () => domainKey.pem, options.installSigningKeyPem),
     smtpSender,
     http: { signer, version: config.version, localAddress: address, caPem: options.ca.certificatePem },
     spamScorer: options.spamScorer,
@@ -133,7 +140,7 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   };
   const database: ContainerState = { name: options.deployment.postal.containers[0] ?? 'postal-mariadb', image: 'mariadb', command: '"docker-entrypoint.sh mariadbd"', running: true, startedAt };
 
-  const makeWeb = (): WebServer => createWebServer({ config, store, signer, enqueue, certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem });
+  const makeWeb = (): WebServer => createWebServer({ config, store, signer, enqueue, certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem, hostnameOf: (ip) => resolver.ipToHostname(ip) });
   const makeSmtp = (): SmtpListener =>
     createSmtpListener({
       config,
@@ -144,6 +151,7 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
       privateKeyPem: certificate.privateKeyPem,
       serverToken: options.manifest.server.token,
       returnPathPrefix: options.deployment.dns.returnPath.name,
+      hostnameOf: (ip) => resolver.ipToHostname(ip),
     });
   let web: WebServer | undefined;
   let smtp: SmtpListener | undefined;
@@ -154,7 +162,7 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
     config,
     deployment: options.deployment,
     domainDns,
-    domainDkimPrivateKeyPem: options.domainDkimPrivateKeyPem,
+    domainKey,
     empty: options.empty ?? false,
     endpointUrl: options.endpointUrl ?? ((url) => url),
   });
@@ -166,7 +174,21 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
       runner: {
         initialize: () => accounts.initialize(),
         defaultDkimRecord: () => postalDkimRecord(signer.dkimPublicKey),
-        accounts: (plan, dryRun) => accounts.apply(plan as RunnerPlan, dryRun),
+        accounts: (plan, dryRun, checks) => accounts.apply(plan as RunnerPlan, dryRun, checks),
+        services: async ({ postalYml, files, restart }) => {
+          const tls = smtpTlsOf(postalYml);
+          const certificatePem = files[tls.certificatePath] ?? undefined;
+          const privateKeyPem = files[tls.privateKeyPath] ?? undefined;
+          config.smtpTls = tls.enabled ? { enabled: true, ...(certificatePem && privateKeyPem ? { certificatePem, privateKeyPem } : {}) } : { enabled: false };
+          if (restart.includes('smtp') && services.smtp.running) {
+            await smtp?.close();
+            services.smtp.running = false;
+            await startSmtp();
+          }
+          if (!tls.enabled) return 'smtp: TLS disabled (smtp_server.tls_enabled is not true)';
+          return certificatePem && privateKeyPem ? `smtp: STARTTLS with ${tls.certificatePath}` : `smtp: TLS enabled but ${certificatePem ? tls.privateKeyPath : tls.certificatePath} cannot be read`;
+        },
+        certificate: (names) => options.ca.issue(names),
       },
     },
   );

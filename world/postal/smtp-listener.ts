@@ -1,6 +1,7 @@
 /**
  * Postal's `smtp-server` process on port 25 (smtp-server underneath), following SMTPServer::Client:
- * banner `<smtp_hostname> ESMTP Postal/<trace id>`, EHLO with STARTTLS and `AUTH CRAM-MD5 PLAIN LOGIN`,
+ * banner `<smtp_hostname> ESMTP Postal/<trace id>`, EHLO with STARTTLS (only with postal.yml's
+ * smtp_server.tls_enabled) and `AUTH CRAM-MD5 PLAIN LOGIN`,
  * AUTH without TLS (password = an SMTP credential key, username ignored), and RCPT decided in Postal's
  * order: return path → authenticated relay → route (local part or `*`) → `530 Authentication required`.
  */
@@ -13,6 +14,7 @@ import type { MetricsRegistry } from './metrics.ts';
 import { POSTAL_DEFAULTS, type PostalConfig } from './postal-config.ts';
 import { usePostalReplies } from './postal-replies.ts';
 import { randomAlphanumeric } from './random-token.ts';
+import { rfc2822 } from './compose-message.ts';
 import { listenOn, trackConnections } from './server-lifecycle.ts';
 
 type Recipient = { type: 'credential'; rcptTo: string } | { type: 'route'; rcptTo: string; route: ManifestRoute } | { type: 'bounce'; rcptTo: string };
@@ -32,6 +34,8 @@ export interface SmtpListenerOptions {
   /** server token (return-path local part) */
   serverToken: string;
   returnPathPrefix: string;
+  /** the PTR name of an address, or the address (ReceivedHeader) */
+  hostnameOf?(ip: string): Promise<string>;
 }
 
 export interface SmtpListener {
@@ -61,10 +65,13 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
   const clientError = (error: string): void => metrics.inc('postal_smtp_server_client_errors', { error });
   const command = (name: string): void => metrics.inc('postal_smtp_server_commands_total', { command: name });
 
+  // postal.yml's smtp_server TLS settings, read when the process starts (Postal reads its config at boot).
+  const tls = config.smtpTls;
+  const tlsOffered = tls.enabled && config.faults.starttls !== false;
   const server: SMTPServer = new SMTPServer({
     name: config.mailHost,
-    key: options.privateKeyPem,
-    cert: options.certificatePem,
+    key: tls.privateKeyPem ?? options.privateKeyPem,
+    cert: tls.certificatePem ?? options.certificatePem,
     // Postal's EHLO is "250-My capabilities are / 250-STARTTLS / 250 AUTH CRAM-MD5 PLAIN LOGIN": no SIZE,
     // PIPELINING, 8BITMIME, SMTPUTF8, DSN or enhanced status codes.
     heloResponse: 'My capabilities are',
@@ -74,8 +81,8 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     hideENHANCEDSTATUSCODES: true,
     hideDSN: true,
     hideREQUIRETLS: true,
-    // Fault: smtp_server.tls_enabled false.
-    hideSTARTTLS: config.faults.starttls === false,
+    // smtp_server.tls_enabled false (Postal's default; also the starttls-off fault): no STARTTLS in EHLO.
+    hideSTARTTLS: !tlsOffered,
     authMethods: ['CRAM-MD5', 'PLAIN', 'LOGIN'],
     allowInsecureAuth: true,
     authOptional: true,
@@ -86,7 +93,7 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     onConnect(session, callback) {
       // smtp-server reads the banner option right after this callback: one trace id per connection, as Postal.
       (server.options as { banner?: string }).banner = `Postal/${state(session).trace}`;
-      usePostalReplies((server as unknown as { connections?: unknown }).connections, session, { mailHost: config.mailHost, granted });
+      usePostalReplies((server as unknown as { connections?: unknown }).connections, session, { mailHost: config.mailHost, granted }, { starttls: !tlsOffered ? 'unavailable' : tls.certificatePem && tls.privateKeyPem ? 'ready' : 'broken' });
       metrics.inc('postal_smtp_server_connections_total');
       metrics.inc('postal_smtp_server_connections_active', {}, 1);
       callback();
@@ -164,23 +171,27 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
       command('DATA');
       const chunks: Buffer[] = [];
       let size = 0;
+      const ip = (session.remoteAddress ?? '').replace(/^::ffff:/, '');
+      const hostname = options.hostnameOf ? options.hostnameOf(ip) : Promise.resolve(ip);
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size <= maxBytes) chunks.push(chunk);
       });
       stream.once('error', (error) => callback(error));
       stream.once('end', () => {
-        try {
-          callback(null, accept(session, Buffer.concat(chunks), size));
-        } catch (error) {
-          callback(error as Error);
-        }
+        void hostname.then((name) => {
+          try {
+            callback(null, accept(session, Buffer.concat(chunks), size, name));
+          } catch (error) {
+            callback(error as Error);
+          }
+        });
       });
     },
   });
   server.on('error', () => metrics.inc('postal_smtp_server_exceptions_total'));
 
-  function accept(session: SMTPServerSession, body: Buffer, size: number): string {
+  function accept(session: SMTPServerSession, body: Buffer, size: number, clientHostname: string): string {
     const s = state(session);
     if (size > maxBytes) {
       clientError('message-too-large');
@@ -191,11 +202,15 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
       clientError('from-name-invalid');
       throw smtpError(530, 'From/Sender name is not valid');
     }
-    const helo = session.hostNameAppearsAs || session.remoteAddress;
-    const received = `Received: from ${helo} (${helo} [${session.remoteAddress}]) by ${config.mailHost} with SMTP; ${new Date().toUTCString().replace('GMT', '+0000')}`;
+    // ReceivedHeader.generate (app/lib/received_header.rb): "from <helo> (<PTR of the IP, or the IP> [<ip>]) by
+    // <smtp_hostname> with SMTP; <Time.now.utc.rfc2822>" — the SMTP server's time reads "-0000", as seen on a real 3.3.2.
+    const ip = (session.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const helo = session.hostNameAppearsAs || ip;
+    const received = `Received: from ${helo} (${clientHostname} [${ip}]) by ${config.mailHost} with SMTP; ${rfc2822(new Date(), '-0000')}`;
     const raw = prependHeaders(body, [received]);
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-    const common = { mailFrom, raw, subject: lastHeader(headers, 'subject'), messageId: messageIdOf(headers), receivedWithSsl: session.secure };
+    // received_with_ssl is set only after STARTTLS (null otherwise, as a real 3.3.2's payloads and details show).
+    const common = { mailFrom, raw, subject: lastHeader(headers, 'subject'), messageId: messageIdOf(headers), receivedWithSsl: session.secure ? true : null };
     for (const recipient of s.recipients) {
       const type = recipient.type === 'credential' ? 'outgoing' : recipient.type === 'bounce' ? 'bounce' : 'incoming';
       metrics.inc('postal_smtp_server_messages_total', { type });

@@ -29,6 +29,8 @@ export interface WebServerOptions {
   privateKeyPem: string;
   /** the largest request body accepted; larger ones get 413 (default 64 MB) */
   maxBodyBytes?: number;
+  /** the PTR name of an address, or the address (ReceivedHeader) */
+  hostnameOf?(ip: string): Promise<string>;
 }
 
 export interface WebServer {
@@ -148,7 +150,7 @@ async function runApi(action: string, req: IncomingMessage, body: Buffer, url: U
     }
     throw error;
   }
-  const ctx = { config: options.config, store: options.store, enqueue: options.enqueue, clientIp: req.socket.remoteAddress ?? '' };
+  const ctx = { config: options.config, store: options.store, enqueue: options.enqueue, clientIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), ...(options.hostnameOf ? { hostnameOf: options.hostnameOf } : {}) };
   switch (action) {
     case 'send/message':
       return sendMessage(params, ctx);

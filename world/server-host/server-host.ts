@@ -129,7 +129,7 @@ export async function startServerHost(options: StartServerHostOptions): Promise<
  */
 export function provisioningEnvLines(
   host: Pick<ServerHost, 'address' | 'port' | 'user' | 'identity' | 'knownHosts' | 'root'>,
-  extra: { importDkimKey?: string; apiUrl?: string } = {},
+  extra: { importDkimKey?: string; apiUrl?: string; dnsResolver?: string } = {},
 ): string[] {
   return [
     "# npm run provision -- --env-file=<this file>: the world's server host (a real sshd; host key pinned below)",
@@ -139,5 +139,6 @@ export function provisioningEnvLines(
     `PROVISION_ROOT=${host.root}`,
     ...(extra.importDkimKey ? [`PROVISION_IMPORT_DKIM_KEY=${extra.importDkimKey}`] : []),
     ...(extra.apiUrl ? [`POSTAL_API_URL=${extra.apiUrl}`] : []),
+    ...(extra.dnsResolver ? [`PROVISION_DNS_RESOLVER=${extra.dnsResolver}`] : []),
   ];
 }
