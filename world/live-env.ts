@@ -34,9 +34,9 @@ export function liveEnvFor(description: WorldDescription, deployment: Deployment
     DNS_AUTHORITATIVE: d.dns.primary,
     DNS_RESOLVERS: [d.dns.primary, d.dns.secondary].join(','),
     POSTAL_HEALTH_URLS: `worker=${d.postal.workerHealthUrl},smtp=${d.postal.smtpHealthUrl}`,
-    POSTAL_SERVICES_URL: d.postal.composePsUrl,
-    POSTAL_CONTAINERS_URL: d.postal.containersPsUrl,
-    POSTAL_DKIM_RECORD: d.postal.dkimRecord,
+    ...(d.postal.composePsUrl ? { POSTAL_SERVICES_URL: d.postal.composePsUrl } : {}),
+    ...(d.postal.containersPsUrl ? { POSTAL_CONTAINERS_URL: d.postal.containersPsUrl } : {}),
+    ...(d.postal.dkimRecord ? { POSTAL_DKIM_RECORD: d.postal.dkimRecord } : {}),
     INBOX_LIST_URLS: d.inboxes.map((i) => `${i.agentId}=${i.listUrl}`).join(','),
     // The MailGoat CLI resolves names with the system resolver: it is given the address its certificate carries.
     MAILGOAT_SERVER_URL: `https://${d.postalAddress}${new URL(d.postal.webUrl).port ? `:${new URL(d.postal.webUrl).port}` : ''}`,
@@ -47,7 +47,7 @@ export function liveEnvFor(description: WorldDescription, deployment: Deployment
     MAIL_TESTER_DOMAIN: d.mailTester.domain,
     MAIL_TESTER_URL: d.mailTester.webUrl,
     // The operator's `ssh root@server …/dev/tcp/{ip}/25`: the world's server answers it from its own address.
-    OUTBOUND_SMTP_COMMAND: `curl -sS --fail-with-body --max-time 10 "${d.postal.composePsUrl.replace(/\/compose\/ps$/, '')}/outbound?ip={ip}&port=25"`,
+    ...(d.postal.composePsUrl ? { OUTBOUND_SMTP_COMMAND: `curl -sS --fail-with-body --max-time 10 "${d.postal.composePsUrl.replace(/\/compose\/ps$/, '')}/outbound?ip={ip}&port=25"` } : {}),
     OUTBOUND_SMTP_DOMAINS: d.seeds.map((s) => s.address.split('@')[1]).filter((v, i, all) => all.indexOf(v) === i).join(','),
     RELAY_PROBE_RECIPIENT: 'relay-probe@gmail.test',
     OUTSIDE_SMTP: hostPort(d.sender.servername, d.sender.port),

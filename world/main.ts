@@ -2,12 +2,17 @@
  * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH] [--describe-to=FILE]
  *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
  *                  [--live-env=FILE] [--empty [--provision-env=FILE]]
+ *                  [--postal=external --postal-address=IP [--postal-web-port=5000] --api-keys=FILE]
  * Provisions the deployment like a real setup would (zone file, DKIM and install keys, accounts
  * manifest, postal-api-keys.txt — all in --out, reused across runs), starts the whole world on
  * loopback, prints every endpoint a person can poke with dig, curl, swaks or an IMAP client, and
  * stays up until Ctrl-C / SIGTERM / SIGHUP, then stops everything it started (spamd and Dovecot included).
  * With --live-env it also writes every live setting pointed at itself (mode 600: it holds the world's
  * throwaway passwords), so `npm test -- --env=live --env-file=FILE` tests the world through the live path.
+ * With --postal=external the world runs no Postal: its DNS, providers, inboxes and sender are set around a
+ * Postal at --postal-address (a real one, provisioned with the world's inbox endpoints and asking the world's
+ * DNS), with a TLS front on its address when its web server is plain HTTP on --postal-web-port; --api-keys
+ * names the postal-api-keys.txt its provisioning wrote (postal-state.json beside it is read too).
  *
  * With --ipc (how the harness's embedded target starts it) the world is a child process: it sends its
  * description over the IPC channel once ready, and stops when told to, when the channel closes, or
@@ -65,6 +70,8 @@ interface Args {
   provisionEnv?: string;
   /** Where a world in a container writes its description (JSON, mode 600) once ready: the local target reads it. */
   describeTo?: string;
+  /** --postal=external: the Postal the world is set around, and its provisioning's keys file */
+  externalPostal?: { address: string; webPort?: number; apiKeys: string };
 }
 
 function parse(argv: string[]): Args {
@@ -87,6 +94,10 @@ function parse(argv: string[]): Args {
       empty: { type: 'boolean', default: false },
       'provision-env': { type: 'string' },
       'describe-to': { type: 'string' },
+      postal: { type: 'string', default: 'stand-in' },
+      'postal-address': { type: 'string' },
+      'postal-web-port': { type: 'string' },
+      'api-keys': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -98,12 +109,26 @@ function parse(argv: string[]): Args {
   if (values['provision-env'] !== undefined && !values.empty) throw new ConfigError('--provision-env needs --empty (only an empty world starts the server host provisioning reaches)');
   if (!['on', 'off'].includes(values['postal-spamd'])) throw new ConfigError(`--postal-spamd must be on or off (got "${values['postal-spamd']}")`);
   if (!['on', 'off'].includes(values['postal-rspamd'])) throw new ConfigError(`--postal-rspamd must be on or off (got "${values['postal-rspamd']}")`);
+  if (!['stand-in', 'external'].includes(values.postal)) throw new ConfigError(`--postal must be stand-in or external (got "${values.postal}")`);
+  let externalPostal: Args['externalPostal'];
+  if (values.postal === 'external') {
+    const address = values['postal-address'] ?? '';
+    if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(address)) throw new ConfigError(`--postal=external needs --postal-address=<the Postal's IPv4 address> (got "${address}")`);
+    if (!values['api-keys']) throw new ConfigError('--postal=external needs --api-keys=<the postal-api-keys.txt that Postal\'s provisioning wrote>');
+    const webPort = values['postal-web-port'] === undefined ? undefined : Number(values['postal-web-port']);
+    if (webPort !== undefined && (!Number.isInteger(webPort) || webPort < 1 || webPort > 65535)) throw new ConfigError(`--postal-web-port must be a port number (got "${values['postal-web-port']}")`);
+    if (values.empty || values.fault) throw new ConfigError('--postal=external takes no --empty or --fault: the world does not run that Postal');
+    externalPostal = { address, ...(webPort ? { webPort } : {}), apiKeys: resolve(values['api-keys']) };
+  } else if (values['postal-address'] || values['postal-web-port'] || values['api-keys']) {
+    throw new ConfigError('--postal-address, --postal-web-port and --api-keys go with --postal=external');
+  }
   const faults = values.fault.split(',').filter(Boolean).map((name) => {
     const fault = findFault(name);
     if (!fault) throw new ConfigError(`--fault=${name}: no such fault; --list-faults shows the ${FAULTS.length} there are`);
     return fault;
   });
   return {
+    ...(externalPostal ? { externalPostal } : {}),
     empty: values.empty,
     provisionEnv: values['provision-env'],
     faults,
@@ -165,7 +190,7 @@ function stopRequested(ipc: boolean): Promise<string> {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
-function printEndpoints(args: Args, deployment: Deployment, world: World, files: { zone: string; dns: ProvisionDnsResult; accounts: ProvisionAccountsResult; ca: string }): void {
+function printEndpoints(args: Args, deployment: Deployment, world: World, files: { zone: string; dns: ProvisionDnsResult; accounts: ProvisionAccountsResult; ca: string; apiKeys: string }): void {
   const a = world.addresses;
   const { dns, dnsSecondary } = world.endpoints;
   const mail = world.mail as WorldMail;
@@ -173,7 +198,7 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   const { domain } = deployment;
   const { webHost, mailHost } = deployment.server;
   const selector = deployment.dns.dkim.selector;
-  const keys = files.accounts.apiKeysPath;
+  const keys = files.apiKeys;
   const ceo = deployment.agents[0]!.address;
   const qa = deployment.agents.find((agent) => agent.id === 'qa')?.address ?? deployment.agents.at(-1)!.address;
   const web = mail.postal.web;
@@ -203,7 +228,7 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   console.log(`    dig @${dnsSecondary.address}${p} ${domain} TXT +short +tcp`);
   console.log(`${pad('provider API')}${world.endpoints.dnsProviderApi}/records   (publish records: curl --data-binary @postal-dns-records.txt …/records)`);
 
-  console.log(`Postal (${a.postal}, stands for ${deployment.server.ip}, Postal ${deployment.postal.version}):`);
+  console.log(args.externalPostal ? `Postal (external, at ${args.externalPostal.address}, stands for ${deployment.server.ip}; not run by the world):` : `Postal (${a.postal}, stands for ${deployment.server.ip}, Postal ${deployment.postal.version}):`);
   console.log(`${pad('web + API')}${web.url}   (${web.address}:${web.port})`);
   console.log(`    ${curl} ${web.url}/login`);
   console.log(`    ${curl} ${web.url}/.well-known/jwks.json`);
@@ -216,7 +241,7 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   console.log(`    swaks --server ${mail.postal.smtp.address} --to ${seed.address} --from ${ceo} --tls --tls-ca-path ${files.ca} --auth PLAIN --auth-user smtp --auth-password "${keyOf('smtp')}"`);
   console.log(`${pad('worker health')}${mail.postal.workerHealth.url}/health   ${mail.postal.workerHealth.url}/metrics`);
   console.log(`${pad('smtp health')}${mail.postal.smtpHealth.url}/health   ${mail.postal.smtpHealth.url}/metrics`);
-  console.log(`${pad('services')}${mail.postal.ops.composePs}   (like docker compose ps --format json)`);
+  if (mail.postal.ops) console.log(`${pad('services')}${mail.postal.ops.composePs}   (like docker compose ps --format json)`);
 
   console.log(`Agent inboxes (${a.inboxes}; GET …/messages lists what the agent received):`);
   const width = Math.max(...mail.inboxes.map((i) => i.address.length));
@@ -347,6 +372,7 @@ async function main(argv: string[]): Promise<number> {
       onLog: args.log ? (line) => console.log(line) : undefined,
       empty: args.empty,
       serverHost: args.empty,
+      ...(args.externalPostal ? { externalPostal: { address: args.externalPostal.address, ...(args.externalPostal.webPort ? { webPort: args.externalPostal.webPort } : {}) } } : {}),
     });
     for (const fault of args.faults) await fault.afterStart?.(world, faultContext);
   } catch (error) {
@@ -365,7 +391,8 @@ async function main(argv: string[]): Promise<number> {
     const caPath = resolve(args.out, worldCaFileName(args.net));
     writeFileSync(caPath, world.mail!.ca.certificatePem);
     const faults = args.faults.map((f) => ({ name: f.name, description: f.description }));
-    const description = describeWorld(world, deployment, accounts.manifest, faults, { caFile: caPath, apiKeysFile: resolve(accounts.apiKeysPath) });
+    const apiKeysFile = args.externalPostal?.apiKeys ?? resolve(accounts.apiKeysPath);
+    const description = describeWorld(world, deployment, accounts.manifest, faults, { caFile: caPath, apiKeysFile });
     if (args.liveEnv) {
       try {
         writeLiveEnv(args.liveEnv, description, deployment, args.empty);
@@ -380,7 +407,7 @@ async function main(argv: string[]): Promise<number> {
       tell({ type: 'ready', description, startedMs: Math.round(startMs) });
     } else {
       if (args.describeTo) writeDescription(args.describeTo, description);
-      printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath });
+      printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath, apiKeys: apiKeysFile });
       if (args.liveEnv) console.log(`Live settings: ${args.liveEnv} (mode 600)   npm test -- --env=live --env-file=${args.liveEnv} --allow-load`);
       if (world.serverHost) printServerHost(world.serverHost, caPath, args.provisionEnv, { resolver: `${world.endpoints.dns.address}:${world.endpoints.dns.port}`, providerApi: world.endpoints.dnsProviderApi });
       console.log(`Started in ${seconds(startMs)} (spamd and Dovecot included; provisioning ${seconds(provisionedMs)} before).`);

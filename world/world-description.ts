@@ -23,10 +23,11 @@ export interface WorldDescription {
     smtp: { host: string; address: string; port: number };
     workerHealthUrl: string;
     smtpHealthUrl: string;
-    composePsUrl: string;
-    containersPsUrl: string;
-    /** The domain's DKIM record as Postal shows it on its DNS page (Domain#dkim_record). */
-    dkimRecord: string;
+    /** the world's stand-ins for `docker compose ps` / `docker ps -a` (absent around a Postal the world does not run) */
+    composePsUrl?: string;
+    containersPsUrl?: string;
+    /** The domain's DKIM record as Postal shows it on its DNS page (Domain#dkim_record), when the world runs Postal. */
+    dkimRecord?: string;
   };
   accounts: Array<{ agentId: string; address: string; apiKey: string }>;
   smtpCredentialKey?: string;
@@ -61,7 +62,7 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
   const apiKeys = new Map(manifest.credentials.filter((c) => c.type === 'API' && c.agentId).map((c) => [c.agentId!, c.key]));
   return {
     net: world.addresses.net,
-    postalAddress: world.addresses.postal,
+    postalAddress: mail.postal.smtp.address,
     dns: { primary: serverString(world.endpoints.dns), secondary: serverString(world.endpoints.dnsSecondary) },
     caPem: mail.ca.certificatePem,
     caFile: files.caFile,
@@ -71,9 +72,8 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
       smtp: mail.postal.smtp,
       workerHealthUrl: `${mail.postal.workerHealth.url}/health`,
       smtpHealthUrl: `${mail.postal.smtpHealth.url}/health`,
-      composePsUrl: mail.postal.ops.composePs,
-      containersPsUrl: mail.postal.ops.containersPs,
-      dkimRecord: world.handles.postal!.domainDns.dkimRecord,
+      ...(mail.postal.ops ? { composePsUrl: mail.postal.ops.composePs, containersPsUrl: mail.postal.ops.containersPs } : {}),
+      ...(world.handles.postal ? { dkimRecord: world.handles.postal.domainDns.dkimRecord } : {}),
     },
     accounts: deployment.agents.map((a) => ({ agentId: a.id, address: a.address, apiKey: apiKeys.get(a.id) ?? '' })),
     smtpCredentialKey: manifest.credentials.find((c) => c.type === 'SMTP')?.key,

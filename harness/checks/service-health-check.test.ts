@@ -26,7 +26,7 @@ describe('checkServiceHealth', () => {
   it('fails naming a stopped worker, its health endpoint, and a missing service', () => {
     const verdict = checkServiceHealth({
       ...good,
-      services: good.services.filter((s) => s.Service !== 'web').map((s) => (s.Service === 'worker' ? { ...s, State: 'exited', Status: 'Exited (137) 2 minutes ago' } : s)),
+      services: good.services!.filter((s) => s.Service !== 'web').map((s) => (s.Service === 'worker' ? { ...s, State: 'exited', Status: 'Exited (137) 2 minutes ago' } : s)),
       healthEndpoints: [{ name: 'worker', url: 'http://127.0.0.1:9090/health', error: 'ECONNREFUSED 127.0.0.1:9090' }, good.healthEndpoints[1]!],
     });
     expect(verdict.outcome).toBe('fail');
@@ -43,7 +43,7 @@ describe('checkServiceHealth', () => {
       services: [
         { Service: 'web', State: 'running', Health: 'unhealthy' },
         { Service: 'smtp', State: 'restarting', Status: 'Restarting (1) 5 seconds ago' },
-        ...good.services.slice(2),
+        ...good.services!.slice(2),
       ],
       healthEndpoints: [good.healthEndpoints[0]!, { name: 'smtp', url: 'http://127.0.0.1:9091/health', status: 503, body: 'unavailable' }],
     });
@@ -53,8 +53,22 @@ describe('checkServiceHealth', () => {
     expect(verdict.summary).toContain('answered 503 "unavailable", not 200 "OK"');
   });
 
-  it('fails when no health endpoint was probed', () => {
-    expect(checkServiceHealth({ ...good, healthEndpoints: [] }).outcome).toBe('fail');
+  it("says \"not checked\" — never judges an empty list — for a part the target gives no source for", () => {
+    const noHealth = checkServiceHealth({ ...good, healthEndpoints: [] });
+    expect(noHealth.outcome).toBe('warn');
+    expect(noHealth.observed).toBe('4/4 running; health not checked');
+    // A real 3.3.2 with POSTAL_HEALTH_URLS and no service list once got "service web is not in the service list … add web to the compose file".
+    const { services: _none, ...noList } = good;
+    const unlisted = checkServiceHealth(noList);
+    expect(unlisted.outcome).toBe('warn');
+    expect(unlisted.summary).toBe('the services (web, smtp, worker, database) were not checked: the target gives no service list');
+    expect(unlisted.remediation).toMatch(/^Set POSTAL_SERVICES_COMMAND/);
+    expect(unlisted.observed).toBe('services not checked; worker 200, smtp 200');
+    expect(unlisted.evidence.map((e) => e.label)).toEqual(['GET http://127.0.0.1:9090/health', 'GET http://127.0.0.1:9091/health']);
+    // What was read is still judged: a health endpoint that is down fails.
+    expect(checkServiceHealth({ ...noList, healthEndpoints: [{ name: 'worker', url: 'u', error: 'ECONNREFUSED' }] }).outcome).toBe('fail');
+    // An unreadable list is not "not checked": it failed.
+    expect(checkServiceHealth({ ...noList, serviceListError: 'ssh: exit 255' }).summary).toMatch(/^the service list could not be read: ssh: exit 255/);
   });
 
   it('warns (and does not require it) when the plan lists RabbitMQ', () => {

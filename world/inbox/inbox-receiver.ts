@@ -33,8 +33,8 @@ export interface InboxReceiverOptions {
   /** where Postal POSTs, e.g. /webhooks/postal */
   path: string;
   keySource: JwksKeySource;
-  /** Where the agent's own `mailgoat inbox serve` listens when it runs (the agent host's address, same port). */
-  backend?: { host: string; port: number };
+  /** The agent's host: its own `mailgoat inbox serve`, when it runs, listens there on this receiver's port. */
+  backendHost?: string;
   /** Postal's 14 MB message limit, base64-inflated attachments and JSON around it fit in this */
   maxBodyBytes?: number;
   maxMessages?: number;
@@ -176,8 +176,9 @@ export async function startInboxReceiver(options: InboxReceiverOptions): Promise
 
   async function deliver(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, maxBody);
-    if (failingStatus === null && options.backend) {
-      const answer = await forward(options.backend, options.path, req, body);
+    if (failingStatus === null && options.backendHost) {
+      // On this receiver's own port (bound before any request comes).
+      const answer = await forward({ host: options.backendHost, port }, options.path, req, body);
       if (answer) {
         stats.forwarded++;
         if (answer.status >= 200 && answer.status < 300) {

@@ -25,6 +25,8 @@ export interface StartInboxReceiversOptions {
   ca?: Pick<WorldCertificateAuthority, 'certificatePem'>;
   /** connect here for the JWKS while TLS verifies the URL's host name (the world's DNS is not node's) */
   jwksHostAddress?: string;
+  /** or find the JWKS host through this DNS server ("address[:port]"), where the world's DNS says Postal is */
+  jwksDnsServer?: string;
   jwksTimeoutMs?: number;
   /**
    * The agents' host, where an agent may run its own `mailgoat inbox serve` on its receiver's port: while
@@ -60,6 +62,7 @@ export async function startInboxReceivers(options: StartInboxReceiversOptions): 
     url: options.jwksUrl,
     ...(options.ca ? { ca: options.ca.certificatePem } : {}),
     ...(options.jwksHostAddress ? { hostAddress: options.jwksHostAddress } : {}),
+    ...(options.jwksDnsServer ? { dnsServer: options.jwksDnsServer } : {}),
     ...(options.jwksTimeoutMs ? { timeoutMs: options.jwksTimeoutMs } : {}),
   });
 
@@ -70,7 +73,7 @@ export async function startInboxReceivers(options: StartInboxReceiversOptions): 
   try {
     // Sequential: with fixed ports a clash is reported for the receiver that hit it.
     for (const spec of options.receivers) {
-      const backend = options.agentHostAddress ? { backend: { host: options.agentHostAddress, port: spec.port } } : {};
+      const backend = options.agentHostAddress ? { backendHost: options.agentHostAddress } : {};
       started.push(await startInboxReceiver({ ...spec, host: options.address, keySource, ...backend }));
     }
   } catch (error) {

@@ -209,7 +209,7 @@ describe('SMTP server', () => {
       incoming.dialogue.close();
     }
     const posted = await eventually(() => world.inbox.requests.find((r) => r.path.endsWith('/qa') && r.body.toString().includes('inbound')), 10_000, 'the POST to the qa endpoint');
-    expect(JSON.parse(posted.body.toString())).toMatchObject({ rcpt_to: 'qa@mailgoat.ai', mail_from: 'someone@sender.test', subject: 'inbound', received_with_ssl: false });
+    expect(JSON.parse(posted.body.toString())).toMatchObject({ rcpt_to: 'qa@mailgoat.ai', mail_from: 'someone@sender.test', subject: 'inbound', received_with_ssl: null });
   });
 
   it('counts connections and messages in the smtp health server metrics', async () => {

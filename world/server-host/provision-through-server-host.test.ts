@@ -122,7 +122,7 @@ describe('provisioning an empty world through its server host', () => {
     expect(existsSync(join(world.serverHost!.root, 'opt/postal/config/postal.yml'))).toBe(false);
     expect(existsSync(out())).toBe(false);
     // Postal is as it was: its schema not loaded (the runner refuses), no credential held
-    const runner = await fetch(`${world.mail!.postal.ops.url}/runner/accounts`, { method: 'POST', body: JSON.stringify({ plan: {}, dryRun: true }) });
+    const runner = await fetch(`${world.mail!.postal.ops!.url}/runner/accounts`, { method: 'POST', body: JSON.stringify({ plan: {}, dryRun: true }) });
     expect(await runner.text()).toContain('Unknown database');
     const premade = readCredentialsFile(join(dir, 'world', 'postal-api-keys.txt')).apiKeys.get(deployment.agents[0]!.address)!;
     expect((await postalApi('messages/message', premade, { id: 0, _expansions: [] })).data.code).toBe('InvalidServerAPIKey');
