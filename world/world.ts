@@ -224,7 +224,9 @@ async function startMail(
   const rspamd = options.postalRspamd ? await startRspamd({ address: addresses.rspamd, dir: join(dataDir, 'rspamd'), dnsServer, threshold: POSTAL_DEFAULTS.spamThreshold }) : undefined;
   if (rspamd) started.push(rspamd);
   const postalScorer = rspamd?.scorer ?? (options.postalSpamd === false ? undefined : spamd.scorer);
-  const postalInspection = rspamd
+  const postalInspection = options.externalPostal
+    ? "whatever that Postal's postal.yml says (the world does not run it)"
+    : rspamd
     ? `rspamd ${rspamd.version} at ${rspamd.endpoint.address}:${rspamd.endpoint.port}`
     : postalScorer
       ? `spamd (SpamAssassin ${spamd.version}) at ${spamd.endpoint.address}:${spamd.endpoint.port}`
