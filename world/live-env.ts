@@ -37,6 +37,7 @@ export function liveEnvFor(description: WorldDescription, deployment: Deployment
     ...(d.postal.composePsUrl ? { POSTAL_SERVICES_URL: d.postal.composePsUrl } : {}),
     ...(d.postal.containersPsUrl ? { POSTAL_CONTAINERS_URL: d.postal.containersPsUrl } : {}),
     ...(d.postal.dkimRecord ? { POSTAL_DKIM_RECORD: d.postal.dkimRecord } : {}),
+    ...(d.postal.stateFile ? { POSTAL_STATE_FILE: d.postal.stateFile } : {}),
     INBOX_LIST_URLS: d.inboxes.map((i) => `${i.agentId}=${i.listUrl}`).join(','),
     // The MailGoat CLI resolves names with the system resolver: it is given the address its certificate carries.
     MAILGOAT_SERVER_URL: `https://${d.postalAddress}${new URL(d.postal.webUrl).port ? `:${new URL(d.postal.webUrl).port}` : ''}`,

@@ -36,6 +36,7 @@ import { applyZoneFaults, FAULTS, findFault, type WorldFault } from './faults.ts
 import { describeWorld, type WorldDescription, type WorldMessage } from './world-description.ts';
 import { formatEnvFile, liveEnvFor } from './live-env.ts';
 import { writeDescription } from './write-description.ts';
+import { renderPostalState } from '../core/artifacts/postal-state.ts';
 import { startWorld, type World, type WorldMail } from './world.ts';
 import { provisioningEnvLines, type ServerHost } from './server-host/server-host.ts';
 
@@ -390,9 +391,13 @@ async function main(argv: string[]): Promise<number> {
     }
     const caPath = resolve(args.out, worldCaFileName(args.net));
     writeFileSync(caPath, world.mail!.ca.certificatePem);
+    // What the world's Postal generated, as provisioning's postal-state.json says it (an empty Postal's comes from provisioning).
+    const postalState = args.empty ? undefined : world.handles.postal?.state();
+    const stateFile = postalState ? resolve(args.out, worldCaFileName(args.net).replace(/^world-ca/, 'postal-state').replace(/\.pem$/, '.json')) : undefined;
+    if (stateFile && postalState) writeFileSync(stateFile, renderPostalState(postalState));
     const faults = args.faults.map((f) => ({ name: f.name, description: f.description }));
     const apiKeysFile = args.externalPostal?.apiKeys ?? resolve(accounts.apiKeysPath);
-    const description = describeWorld(world, deployment, accounts.manifest, faults, { caFile: caPath, apiKeysFile });
+    const description = describeWorld(world, deployment, accounts.manifest, faults, { caFile: caPath, apiKeysFile, ...(stateFile ? { stateFile } : {}) });
     if (args.liveEnv) {
       try {
         writeLiveEnv(args.liveEnv, description, deployment, args.empty);

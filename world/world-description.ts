@@ -28,6 +28,8 @@ export interface WorldDescription {
     containersPsUrl?: string;
     /** The domain's DKIM record as Postal shows it on its DNS page (Domain#dkim_record), when the world runs Postal. */
     dkimRecord?: string;
+    /** postal-state.json for this world's Postal (what it generated), when the launcher wrote one */
+    stateFile?: string;
   };
   accounts: Array<{ agentId: string; address: string; apiKey: string }>;
   smtpCredentialKey?: string;
@@ -56,7 +58,7 @@ export type WorldMessage =
  * after a fault: a revoked key stays in the operator's file, and the harness must find out Postal refuses it.
  * files: where the launcher wrote the world CA (world/main.ts: <out>/world-ca.pem, or world-ca-<net>.pem on another net) and the API keys.
  */
-export function describeWorld(world: World, deployment: Deployment, manifest: AccountsManifest, faults: Array<{ name: string; description: string }>, files: { caFile: string; apiKeysFile: string }): WorldDescription {
+export function describeWorld(world: World, deployment: Deployment, manifest: AccountsManifest, faults: Array<{ name: string; description: string }>, files: { caFile: string; apiKeysFile: string; stateFile?: string }): WorldDescription {
   const mail = world.mail;
   if (!mail) throw new Error('the world was started without accounts: there is no mail side to describe');
   const apiKeys = new Map(manifest.credentials.filter((c) => c.type === 'API' && c.agentId).map((c) => [c.agentId!, c.key]));
@@ -74,6 +76,7 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
       smtpHealthUrl: `${mail.postal.smtpHealth.url}/health`,
       ...(mail.postal.ops ? { composePsUrl: mail.postal.ops.composePs, containersPsUrl: mail.postal.ops.containersPs } : {}),
       ...(world.handles.postal ? { dkimRecord: world.handles.postal.domainDns.dkimRecord } : {}),
+      ...(files.stateFile ? { stateFile: files.stateFile } : {}),
     },
     accounts: deployment.agents.map((a) => ({ agentId: a.id, address: a.address, apiKey: apiKeys.get(a.id) ?? '' })),
     smtpCredentialKey: manifest.credentials.find((c) => c.type === 'SMTP')?.key,

@@ -69,7 +69,9 @@ export const deploymentSchema = z
           .object({
             /**
              * The selector Postal made for the domain (app/models/domain.rb: `<dkim_identifier>-` and six
-             * letters and digits, e.g. postal-qpMdyI). Postal never signs with any other selector.
+             * letters and digits, e.g. postal-qpMdyI), as known when this file was written. Postal makes it at
+             * random when the domain is created: the suite expects the one provisioning read back from Postal
+             * (postal-state.json) whenever there is one, and this only when there is none.
              */
             selector: z.string().regex(/^[a-z0-9-]+-[A-Za-z][A-Za-z0-9]{4}[A-Za-z]$/, 'must be the selector Postal shows for the domain: "<dkim_identifier>-" and six letters and digits, e.g. postal-qpMdyI'),
             keyBits: z.union([z.literal(1024), z.literal(2048), z.literal(3072), z.literal(4096)]),

@@ -18,6 +18,7 @@ import { composePs, dockerPs, type ContainerState, createOpsServer, type OpsServ
 import { OutgoingIdentity } from './outgoing-identity.ts';
 import { PostalAccounts, type RunnerPlan } from './postal-accounts.ts';
 import { postalDkimRecord } from '../../core/artifacts/postal-dns-checks.ts';
+import type { PostalState } from '../../core/artifacts/postal-state.ts';
 import { PostalConfig } from './postal-config.ts';
 import { smtpTlsOf } from './postal-yml.ts';
 import { createSmtpListener, type SmtpListener } from './smtp-listener.ts';
@@ -81,6 +82,8 @@ export interface PostalStandIn {
   signingKeyId: string;
   /** The domain's DKIM record as Postal shows it (Domain#dkim_record), and its DNS statuses. */
   domainDns: DomainDnsState;
+  /** What this Postal generated, as provisioning reads it back into postal-state.json (undefined while it holds no domain). */
+  state(): PostalState | undefined;
   stop(): Promise<void>;
   // fault hooks
   stopWorker(): void;
@@ -242,6 +245,17 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
       ops: { url: `http://${address}:${ports.ops}`, composePs: `http://${address}:${ports.ops}/compose/ps`, containersPs: `http://${address}:${ports.ops}/containers/ps` },
     },
     signingKeyId: signer.kid,
+    state: () =>
+      config.domainHeld
+        ? {
+            version: 1,
+            domain: config.domain,
+            dkim: { selector: config.manifest.domain.dkimSelector, record: domainDns.dkimRecord },
+            installDkimRecord: postalDkimRecord(signer.dkimPublicKey),
+            serverToken: config.manifest.server.token,
+            dnsCheck: domainDns.statuses.checkedAt === undefined ? null : { spf: null, dkim: domainDns.statuses.dkim?.status ?? null, mx: null, returnPath: domainDns.statuses.returnPath?.status ?? null, dkimError: domainDns.statuses.dkim?.error ?? null },
+          }
+        : undefined,
     domainDns,
     metrics,
     stop,
