@@ -1,7 +1,7 @@
 /**
  * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH] [--describe-to=FILE]
  *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
- *                  [--live-env=FILE] [--empty [--provision-env=FILE]]
+ *                  [--live-env=FILE] [--empty [--provision-env=FILE]] [--postal-worker-poll=on|off]
  *                  [--postal=external --postal-address=IP [--postal-web-port=5000] --api-keys=FILE]
  * Provisions the deployment like a real setup would (zone file, DKIM and install keys, accounts
  * manifest, postal-api-keys.txt — all in --out, reused across runs), starts the whole world on
@@ -62,6 +62,8 @@ interface Args {
   log: boolean;
   postalSpamd: boolean;
   postalRspamd: boolean;
+  /** --postal-worker-poll=on: the stand-in picks messages up as Postal's worker polls (timings as a real server's) */
+  postalWorkerPoll: boolean;
   faults: WorldFault[];
   ipc: boolean;
   liveEnv?: string;
@@ -89,6 +91,7 @@ function parse(argv: string[]): Args {
       log: { type: 'boolean', default: false },
       'postal-spamd': { type: 'string', default: 'on' },
       'postal-rspamd': { type: 'string', default: 'off' },
+      'postal-worker-poll': { type: 'string', default: 'off' },
       fault: { type: 'string', default: '' },
       ipc: { type: 'boolean', default: false },
       'live-env': { type: 'string' },
@@ -110,6 +113,7 @@ function parse(argv: string[]): Args {
   if (values['provision-env'] !== undefined && !values.empty) throw new ConfigError('--provision-env needs --empty (only an empty world starts the server host provisioning reaches)');
   if (!['on', 'off'].includes(values['postal-spamd'])) throw new ConfigError(`--postal-spamd must be on or off (got "${values['postal-spamd']}")`);
   if (!['on', 'off'].includes(values['postal-rspamd'])) throw new ConfigError(`--postal-rspamd must be on or off (got "${values['postal-rspamd']}")`);
+  if (!['on', 'off'].includes(values['postal-worker-poll'])) throw new ConfigError(`--postal-worker-poll must be on or off (got "${values['postal-worker-poll']}")`);
   if (!['stand-in', 'external'].includes(values.postal)) throw new ConfigError(`--postal must be stand-in or external (got "${values.postal}")`);
   let externalPostal: Args['externalPostal'];
   if (values.postal === 'external') {
@@ -138,6 +142,7 @@ function parse(argv: string[]): Args {
     describeTo: values['describe-to'],
     postalSpamd: values['postal-spamd'] === 'on',
     postalRspamd: values['postal-rspamd'] === 'on',
+    postalWorkerPoll: values['postal-worker-poll'] === 'on',
     deployment: values.deployment,
     zoneFile: values['zone-file'],
     staleZoneFile: values['stale-zone-file'],
@@ -363,6 +368,7 @@ async function main(argv: string[]): Promise<number> {
       dnsPort: args.dnsPort,
       postalSpamd: args.postalSpamd,
       postalRspamd: args.postalRspamd,
+      postalWorkerPoll: args.postalWorkerPoll,
       postalFaults: Object.assign({}, ...args.faults.map((f) => f.postal ?? {})),
       accounts: {
         manifest,

@@ -12,7 +12,7 @@ export interface WorldDescription {
   net: string;
   /** The address that plays the deployment's public IP. */
   postalAddress: string;
-  dns: { primary: string; secondary: string };
+  dns: { primary: string; secondary: string; /** the DNS provider's API: POST a zone file to <url>/records (world/dns-provider-api.ts) */ providerApi?: string };
   caPem: string;
   /** The CA as a file: what a user gives an ordinary client, e.g. NODE_EXTRA_CA_CERTS for the MailGoat CLI. */
   caFile: string;
@@ -46,6 +46,11 @@ export interface WorldDescription {
   postalInspection: string;
   limitations: string[];
   faults: Array<{ name: string; description: string }>;
+  /**
+   * An empty world's server host, where provisioning reaches the server: over SSH at address:port, or through
+   * the exec transport with `shell` (`<shell> '<command>'`; the local target runs it inside the container).
+   */
+  serverHost?: { address: string; port: number; root: string; shell: string };
 }
 
 /** What the world says to the process that launched it with --ipc (world/main.ts). */
@@ -65,7 +70,7 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
   return {
     net: world.addresses.net,
     postalAddress: mail.postal.smtp.address,
-    dns: { primary: serverString(world.endpoints.dns), secondary: serverString(world.endpoints.dnsSecondary) },
+    dns: { primary: serverString(world.endpoints.dns), secondary: serverString(world.endpoints.dnsSecondary), providerApi: world.endpoints.dnsProviderApi },
     caPem: mail.ca.certificatePem,
     caFile: files.caFile,
     apiKeysFile: files.apiKeysFile,
@@ -91,6 +96,7 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
     postalInspection: mail.postalInspection,
     limitations: world.limitations,
     faults,
+    ...(world.serverHost ? { serverHost: { address: world.serverHost.address, port: world.serverHost.port, root: world.serverHost.root, shell: world.serverHost.shell } } : {}),
   };
 }
 

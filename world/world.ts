@@ -17,6 +17,7 @@ import { startDnsProviderApi } from './dns-provider-api.ts';
 import { startInboxReceivers, type InboxEndpoint, type InboxReceivers } from './inbox/inbox-receivers.ts';
 import type { PostalFaultOptions } from './postal/postal-faults.ts';
 import { POSTAL_STAND_IN_LIMITATIONS, startPostal, type PostalEndpoints, type PostalStandIn } from './postal/postal-stand-in.ts';
+import { POSTAL_WORKER_POLL } from './postal/worker.ts';
 import { startPostalFront } from './postal-front.ts';
 import { startMailTester } from './mail-tester/mail-tester-stand-in.ts';
 import { startProvider, type Provider } from './providers/provider.ts';
@@ -56,6 +57,8 @@ export interface StartWorldOptions {
   postalRspamd?: boolean;
   /** How the Postal stand-in misbehaves (fault injection). */
   postalFaults?: PostalFaultOptions;
+  /** The stand-in's worker picks messages up as Postal's polls (up to 5 s on an idle worker); default: at once. */
+  postalWorkerPoll?: boolean;
   /** Postal starts with nothing (no organization, server, domain, credentials, routes; schema not loaded): provision it. */
   empty?: boolean;
   /** Start the server host: a real sshd on Postal's address that provisioning reaches (world/server-host/). */
@@ -292,6 +295,7 @@ async function startMail(
       ca,
       spamScorer: postalScorer,
       faults: options.postalFaults,
+      ...(options.postalWorkerPoll ? { workerPoll: POSTAL_WORKER_POLL } : {}),
       empty: options.empty ?? false,
       endpointUrl: (url) => endpointUrlForWorld(url, addresses.inboxes),
     });

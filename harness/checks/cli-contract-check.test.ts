@@ -150,3 +150,150 @@ describe('checkCliContract', () => {
     expect(verdictOf(checkCliContract({ ...good, inboxBare: { ...good.inboxBare, exitCode: null, stdout: '' }, inboxList: { ...good.inboxList, exitCode: null, stdout: '' } })).summary).toMatch(/was killed \(timeout\)/);
   });
 });
+
+describe('what FN-06 shows a reader', () => {
+  const details = (verdict: Verdict) => verdict.evidence.map((e) => [e.label, { ...(e.detail as Record<string, unknown>), stdout: undefined, stderr: undefined }]);
+
+  it('labels every step and states what each showed, for a CLI that passes', () => {
+    const verdict = verdictOf(checkCliContract(good));
+    expect(verdict.expected).toBe('send --json gives a numeric id, the message arrives, `inbox list --json` shows it, `read <listed id>` opens it, a wrong key exits non-zero saying so');
+    expect(verdict.observed).toBe('send exit 0, arrived true, listed by inbox list, read exit 0, wrong key exit 4');
+    expect(details(verdict)).toEqual([
+      [SERVE_ARGS.join(' '), { exitCode: null, at: '127.0.9.41:3002', listening: true }],
+      ['send --json', { exitCode: 0, postalId: 4711, postalError: null }],
+      ['arrival', { recipient: RCPT, arrived: true }],
+      [`inbox list --json --db-path ${DB}`, { exitCode: 0, entries: 1, showsMessage: true }],
+      [`inbox --json --db-path ${DB}`, { exitCode: 0, entries: 1, showsMessage: true, listedId: '4711' }],
+      ['read 4711 --json', { exitCode: 0, ref: '4711', postalError: null, showsMessage: true, postalWithTheNumber: 'found' }],
+      ['send --json with a wrong key', { exitCode: 4, postalError: null }],
+    ]);
+    // stderr is quoted when there is some, left out when there is none
+    expect(verdict.evidence[6]!.detail).toMatchObject({ stdout: '', stderr: expect.stringContaining('InvalidServerAPIKey') });
+    expect(verdict.evidence[1]!.detail).not.toHaveProperty('stderr');
+  });
+
+  it('states what 1.2.0 did at each step', () => {
+    const verdict = verdictOf(checkCliContract(mailgoat120));
+    expect(verdict.observed).toBe('send exit 0, arrived true, listed only by bare inbox, read exit 4, wrong key exit 0 (InvalidServerAPIKey)');
+    expect(details(verdict).slice(3)).toEqual([
+      [`inbox list --json --db-path ${DB}`, { exitCode: 0, entries: null, showsMessage: false }],
+      [`inbox --json --db-path ${DB}`, { exitCode: 0, entries: 1, showsMessage: true, listedId: MESSAGE_ID }],
+      [`read ${MESSAGE_ID} --json`, { exitCode: 4, ref: MESSAGE_ID, postalError: null, showsMessage: false }],
+      ['send --json with a wrong key', { exitCode: 0, postalError: 'InvalidServerAPIKey' }],
+    ]);
+    // Several silent errors are named together, comma-separated.
+    const twice = verdictOf(checkCliContract({ ...mailgoat120, send: { exitCode: 0, stdout: pretty({ message: 'no', code: 'UnauthenticatedFromAddress' }) } }));
+    expect(twice.summary).toMatch(/^status defect: `send --json` \(UnauthenticatedFromAddress\), `send --json` with a wrong API key \(InvalidServerAPIKey\) exited 0/);
+    expect(twice.observed).toMatch(/^send exit 0 \(UnauthenticatedFromAddress\), /);
+    expect(details(twice)[1]).toEqual(['send --json', { exitCode: 0, postalId: null, postalError: 'UnauthenticatedFromAddress' }]);
+  });
+
+  it('observes a listing missing and a read not run, and says why read was not run', () => {
+    const { read: _read, ...rest } = good;
+    const verdict = verdictOf(checkCliContract({ ...rest, inboxList: { ...good.inboxList, stdout: '[]' }, inboxBare: { ...good.inboxBare, stdout: '[]' } }));
+    expect(verdict.observed).toBe('send exit 0, arrived true, listed no, read not run, wrong key exit 4');
+    expect(verdict.evidence.find((e) => e.label === 'read')?.detail).toEqual({
+      ran: false,
+      why: "no listing showed the message, so there is no listed id to open (send's id is not used instead: that would hide a read defect)",
+    });
+    expect(details(verdict)[4]).toEqual([`inbox --json --db-path ${DB}`, { exitCode: 0, entries: 0, showsMessage: false, listedId: null }]);
+    expect(verdict.observed).not.toContain('exit 0 (');
+    const readErr = verdictOf(checkCliContract({ ...good, read: { exitCode: 0, stdout: pretty({ message: 'bad', code: 'InvalidServerAPIKey' }), ref: '4711' } }));
+    expect(readErr.observed).toBe('send exit 0, arrived true, listed by inbox list, read exit 0 (InvalidServerAPIKey), wrong key exit 4');
+  });
+
+  it('remedies a missing listing according to what feeds the inbox', () => {
+    const missing = { inboxList: { ...good.inboxList, stdout: '[]' }, inboxBare: { ...good.inboxBare, stdout: '[]' } };
+    const { serve: _serve, ...running } = good;
+    expect(verdictOf(checkCliContract({ ...good, ...missing })).remediation).toBe(
+      `Check that Postal's route for ${RCPT} posts to 127.0.9.41:3002, where the CLI's \`inbox serve\` listened, and that it stored what it received in ${DB}`,
+    );
+    const { inboxDatabase: _db, ...noDb } = good;
+    expect(verdictOf(checkCliContract({ ...noDb, ...missing })).remediation).toMatch(/listened, and that it stored what it received in its database$/);
+    expect(verdictOf(checkCliContract({ ...running, ...missing })).remediation).toBe(
+      `Check that Postal's route for ${RCPT} posts to the \`inbox serve\` that writes ${DB}, and that it stores what it receives`,
+    );
+    const { inboxDatabase: _db2, ...bare } = running;
+    expect(verdictOf(checkCliContract({ ...bare, ...missing })).remediation).toBe(
+      "Set MAILGOAT_INBOX_SERVE to where Postal's route for the recipient posts (FN-06 runs `inbox serve` there), or MAILGOAT_INBOX_DB to the database of the recipient's running `inbox serve` ({agent} is replaced)",
+    );
+    // A documented listing that exits non-zero while the bare one lists the message: its exit is named.
+    const exited = verdictOf(checkCliContract({ ...good, inboxList: { ...good.inboxList, exitCode: 1, stdout: '' } }));
+    expect(exited.summary).toMatch(/^inbox-option defect: `inbox list --json --db-path \S+` exited 1 while/);
+  });
+
+  it('remedies each send and read failure with its own fix', () => {
+    expect(verdictOf(checkCliContract({ ...good, send: { exitCode: 3, stdout: '' }, arrived: false })).remediation).toBe(
+      "Run the same command by hand with this agent's config; check its server URL and API key (`mailgoat config validate`); Look the Postal id up (messages/message, messages/deliveries) and check the route for the recipient (INF-05)",
+    );
+    expect(verdictOf(checkCliContract({ ...good, send: { exitCode: 0, stdout: 'Sent' } })).remediation).toBe('Make `send --json` print only the JSON answer on stdout (logs go to stderr)');
+    const noId = verdictOf(checkCliContract({ ...good, send: { exitCode: 0, stdout: '{"messages":{"DEV1@mailgoat.ai":{"id":"4711"}}}' } }));
+    expect(noId.summary).toBe('`send --json` gave no numeric id for dev1@mailgoat.ai (messages.dev1@mailgoat.ai.id is "4711")');
+    expect(noId.remediation).toBe('Print Postal\'s answer as is: {"message_id", "messages": {"<rcpt>": {"id": <int>, "token"}}}');
+    // Only the recipient's entry counts, and a fractional id is not Postal's.
+    expect(verdictOf(checkCliContract({ ...good, send: { exitCode: 0, stdout: '{"messages":{"other@mailgoat.ai":{"id":4711}}}' } })).summary).toMatch(/id is null\)$/);
+    expect(verdictOf(checkCliContract({ ...good, send: { exitCode: 0, stdout: '{"messages":{"dev1@mailgoat.ai":{"id":47.5}}}' } })).summary).toMatch(/id is 47\.5\)$/);
+    expect(verdictOf(checkCliContract({ ...good, read: { exitCode: 0, stdout: 'Message Details\n', ref: '4711' } })).remediation).toBe(
+      'Make `read --json` print the message as Postal returns it, with details.subject and plain_body',
+    );
+    expect(verdictOf(checkCliContract({ ...good, badKeySend: { exitCode: 3, stdout: '', stderr: 'ECONNREFUSED' } })).remediation).toBe(
+      'Make the CLI name the refused key (InvalidServerAPIKey); if it could not reach Postal, fix the server URL or trust first',
+    );
+    const killed = verdictOf(checkCliContract({ ...good, badKeySend: { exitCode: null, stdout: '', stderr: 'InvalidServerAPIKey' } }));
+    expect([killed.summary, killed.remediation]).toEqual(['`send` with a wrong API key was killed (timeout)', 'Make the CLI answer within one network round trip when Postal refuses the key']);
+  });
+
+  it('reads a refused key in the words CLIs use, and only there', () => {
+    const says = (stderr: string) => verdictOf(checkCliContract({ ...good, badKeySend: { exitCode: 2, stdout: '', stderr } })).outcome;
+    for (const words of ['Invalid API key', 'bad APIkey', 'API_key rejected', 'API token refused', 'unauthorized', 'Unauthorised', 'authentication failed', 'X-Server-API-Key']) expect(says(words), words).toBe('pass');
+    for (const words of ['unauthoried', 'timeout', '']) expect(says(words), words).toBe('fail');
+    // The refusal may be on stdout too.
+    expect(verdictOf(checkCliContract({ ...good, badKeySend: { exitCode: 2, stdout: 'InvalidServerAPIKey' } })).outcome).toBe('pass');
+  });
+
+  it('matches the message by subject and body, whitespace aside, and a Message-ID-like ref is not numeric', () => {
+    const shows = (plain: string) => verdictOf(checkCliContract({ ...good, read: { ...good.read!, stdout: pretty({ ...message, plain_body: plain }) } })).outcome;
+    expect(shows('  postal-qa   probe\r\n run-7f3a2c  ')).toBe('pass');
+    expect(shows('postal-qaprobe run-7f3a2c')).toBe('fail');
+    expect(verdictOf(checkCliContract({ ...good, body: ` ${BODY}\n` })).outcome).toBe('pass');
+    expect(verdictOf(checkCliContract({ ...good, read: { ...good.read!, stdout: pretty({ ...message, plain_body: ['postal-qa probe run-7f3a2c'] }) } })).outcome).toBe('fail');
+    // The subject may be at the top level, but a list with other messages does not show this one.
+    expect(verdictOf(checkCliContract({ ...good, read: { ...good.read!, stdout: pretty({ subject: SUBJECT, plain_body: BODY }) } })).outcome).toBe('pass');
+    const other = [{ id: '1', subject: 'other' }, entry('4711')];
+    expect(verdictOf(checkCliContract({ ...good, inboxList: { ...good.inboxList, stdout: JSON.stringify(other) } })).summary).toContain('lists it (id 4711)');
+    expect(verdictOf(checkCliContract({ ...good, inboxList: { ...good.inboxList, stdout: JSON.stringify([null, 'x', entry('4711')]) } })).outcome).toBe('pass');
+    for (const ref of ['4711x', 'x4711']) {
+      const v = verdictOf(checkCliContract({ ...good, read: { exitCode: 4, stdout: '', stderr: 'HTTP 500', ref } }));
+      expect(v.summary, ref).toMatch(/^read defect: the inbox lists/);
+    }
+    // A listed id of null is no id.
+    const nullId = verdictOf(checkCliContract({ ...good, inboxList: { ...good.inboxList, stdout: JSON.stringify([{ ...entry('x'), id: null }]) }, inboxBare: { ...good.inboxBare, stdout: '[]' } }));
+    expect(nullId.evidence.find((e) => e.label.startsWith('inbox --json'))?.detail).toMatchObject({ listedId: null });
+  });
+
+  it('strips colour codes and empty output from what it quotes', () => {
+    const v = verdictOf(checkCliContract({ ...good, send: { exitCode: 1, stdout: '\u001b[31;1m✗ failed\u001b[0m\n', stderr: 'second line' } }));
+    expect(v.summary).toBe('`send --json` exited 1: ✗ failed');
+    expect(verdictOf(checkCliContract({ ...good, send: { exitCode: 1, stdout: ' \n' } })).summary).toBe('`send --json` exited 1: (nothing)');
+    expect(verdictOf(checkCliContract({ ...good, send: { exitCode: 1, stdout: '', stderr: 'only stderr' } })).summary).toBe('`send --json` exited 1: only stderr');
+    expect(verdictOf(checkCliContract({ ...good, send: { exitCode: 1, stdout: '' } })).summary).toBe('`send --json` exited 1: (nothing)');
+  });
+});
+
+describe('postalErrorCode, precisely', () => {
+  it('takes the envelope status when data has no code, and neither a success nor a lower-case or non-string code', () => {
+    expect(postalErrorCode({ status: 'error', data: { message: 'x' } })).toBe('error');
+    expect(postalErrorCode({ status: 'parameter-error', data: 'x' })).toBe('parameter-error');
+    expect(postalErrorCode({ status: 'success', data: { code: 'X' } })).toBeUndefined();
+    expect(postalErrorCode({ status: 'error', data: { code: 7 } })).toBe('error');
+    expect(postalErrorCode({ code: 'invalidKey', message: 'x' })).toBeUndefined();
+    expect(postalErrorCode({ code: 'Invalid Key', message: 'x' })).toBeUndefined();
+    expect(postalErrorCode({ code: '1Invalid', message: 'x' })).toBeUndefined();
+    expect(postalErrorCode({ code: 'X', message: 'x' })).toBeUndefined();
+    expect(postalErrorCode({ code: 'InvalidKey' })).toBeUndefined();
+    expect(postalErrorCode({ code: 'InvalidKey', message: 3 })).toBeUndefined();
+    expect(postalErrorCode({ code: 5, message: 'x' })).toBeUndefined();
+    expect(postalErrorCode(null)).toBeUndefined();
+    expect(postalErrorCode('InvalidServerAPIKey')).toBeUndefined();
+  });
+});

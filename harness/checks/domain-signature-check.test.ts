@@ -53,6 +53,13 @@ describe('checkDomainSignature', () => {
     expect(checkDomainSignature({ ...base, signatures: [{ result: 'pass', domain: 'mailgoat.ai', selector: 'postal' }] }).summary).toBe('Gmail: no DKIM signature by mailgoat.ai with selector postal-YsUd4X');
   });
 
+  it("does not take another domain's signature under Postal's selector as the domain's own", () => {
+    const verdict = checkDomainSignature({ ...base, signatures: [{ result: 'pass', domain: 'rp.mail.mailgoat.ai', selector: 'postal-YsUd4X' }] });
+    expect(verdict.summary).toBe("Gmail: signed by rp.mail.mailgoat.ai (s=postal-YsUd4X), not by mailgoat.ai's own key (s=postal-YsUd4X) — Postal is using its fallback key");
+    const { expectedSelector: _none, ...unlearnt } = base;
+    expect(checkDomainSignature({ ...unlearnt, signatures: [{ result: 'pass', domain: 'other.example', selector: 'postal-Ab3x9Q' }] }).outcome).toBe('fail');
+  });
+
   it('does not take a signature by the domain without a selector as its own', () => {
     const unnamed = checkDomainSignature({ ...base, signatures: [{ result: 'fail', domain: 'mailgoat.ai' }] });
     expect(unnamed.summary).toBe('Gmail: no DKIM signature by mailgoat.ai with selector postal-YsUd4X');

@@ -5,6 +5,10 @@
  *
  * Keys of the env file provisioning reads (the world writes them with `provisioningEnvLines`):
  *   PROVISION_HOST         user@host[:port] of the server
+ *   PROVISION_EXEC         optional: an exec transport in place of SSH — a command that runs its last argument as a
+ *                          shell command on the server (e.g. `docker exec -i postal-server /bin/bash -c`; flag --exec);
+ *                          PROVISION_HOST then names where the server is reached from outside (STARTTLS is checked
+ *                          there) and no host key is pinned
  *   PROVISION_IDENTITY     private key file for SSH (optional: the agent and default keys otherwise)
  *   PROVISION_KNOWN_HOSTS  the pinned host key(s), known_hosts format (default ~/.ssh/known_hosts)
  *   PROVISION_ROOT         optional: a prefix for every absolute path on the server (the world's server
@@ -23,10 +27,14 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../../core/config-error.ts';
 import { readUserFile } from '../../core/read-user-file.ts';
 import { parseHostSpec, type HostSpec } from './host-spec.ts';
+import { splitCommand } from './exec-session.ts';
 
 export interface ProvisionSettings {
   target: HostSpec;
+  /** the exec transport's command prefix (exec-session.ts), when the server is reached without SSH */
+  exec?: string[];
   identity?: string;
+  /** the pinned host keys for SSH ('' with the exec transport, which pins none) */
   knownHosts: string;
   root: string;
   apiUrl?: string;
@@ -42,10 +50,10 @@ export interface ProvisionSettings {
   dnsResolver: string;
 }
 
-export const PROVISION_ENV_KEYS = ['PROVISION_HOST', 'PROVISION_IDENTITY', 'PROVISION_KNOWN_HOSTS', 'PROVISION_ROOT', 'PROVISION_IMPORT_DKIM_KEY', 'PROVISION_DNS_RESOLVER', 'POSTAL_API_URL'] as const;
+export const PROVISION_ENV_KEYS = ['PROVISION_HOST', 'PROVISION_EXEC', 'PROVISION_IDENTITY', 'PROVISION_KNOWN_HOSTS', 'PROVISION_ROOT', 'PROVISION_IMPORT_DKIM_KEY', 'PROVISION_DNS_RESOLVER', 'POSTAL_API_URL'] as const;
 
 export const PROVISION_USAGE =
-  'npm run provision -- --host=<user@host[:port]> [--identity=<key file>] [--known-hosts=<file>] [--dry-run] [--env-file=<file>] [--deployment=<file>] [--out=<dir>] [--import-dkim-key=<pem>] [--submission] [--phase=2 [--wait=48h]]';
+  'npm run provision -- --host=<user@host[:port]> [--identity=<key file>] [--known-hosts=<file>] [--exec=<command>] [--dry-run] [--env-file=<file>] [--deployment=<file>] [--out=<dir>] [--import-dkim-key=<pem>] [--submission] [--phase=2 [--wait=48h]]';
 
 /** "90s", "30m", "2h", "1d" → milliseconds. */
 export function parseWait(text: string, namedBy: string): number {
@@ -68,6 +76,7 @@ export function loadProvisionSettings(argv: string[], env: NodeJS.ProcessEnv = p
       args: argv,
       options: {
         host: { type: 'string' },
+        exec: { type: 'string' },
         identity: { type: 'string' },
         'known-hosts': { type: 'string' },
         'env-file': { type: 'string' },
@@ -90,7 +99,7 @@ export function loadProvisionSettings(argv: string[], env: NodeJS.ProcessEnv = p
   const fromFile = (key: string): { value?: string; namedBy: string } => {
     const value = file[key];
     if (value === undefined || value === '') return { namedBy: key };
-    const isPath = key !== 'PROVISION_HOST' && key !== 'POSTAL_API_URL' && key !== 'PROVISION_ROOT' && key !== 'PROVISION_DNS_RESOLVER';
+    const isPath = key !== 'PROVISION_HOST' && key !== 'PROVISION_EXEC' && key !== 'POSTAL_API_URL' && key !== 'PROVISION_ROOT' && key !== 'PROVISION_DNS_RESOLVER';
     return { value: isPath && envFile && !isAbsolute(value) ? resolve(dirname(envFile), value) : value, namedBy: `${key} (${envFile})` };
   };
   const pick = (flag: string, key: string): { value?: string; namedBy: string } => {
@@ -102,10 +111,15 @@ export function loadProvisionSettings(argv: string[], env: NodeJS.ProcessEnv = p
   if (!host.value) throw new ConfigError(`--host: the server is missing; pass --host=<user@host[:port]> or --env-file=<file> with PROVISION_HOST. Usage: ${PROVISION_USAGE}`);
   const target = parseHostSpec(host.value, host.namedBy);
 
+  const execText = pick('exec', 'PROVISION_EXEC');
+  const exec = execText.value === undefined ? undefined : splitCommand(execText.value, execText.namedBy);
   const identity = pick('identity', 'PROVISION_IDENTITY');
   const knownHosts = pick('known-hosts', 'PROVISION_KNOWN_HOSTS');
+  if (exec && (identity.value !== undefined || knownHosts.value !== undefined)) {
+    throw new ConfigError(`${execText.namedBy}: the exec transport takes no SSH key or known_hosts (${identity.value !== undefined ? identity.namedBy : knownHosts.namedBy}); give one transport`);
+  }
   const knownHostsPath = knownHosts.value ?? join(env.HOME ?? homedir(), '.ssh', 'known_hosts');
-  if (!existsSync(knownHostsPath)) {
+  if (!exec && !existsSync(knownHostsPath)) {
     throw new ConfigError(
       `${knownHosts.value ? knownHosts.namedBy : 'PROVISION_KNOWN_HOSTS'}=${knownHostsPath}: no pinned host key; the server's host key must be pinned before provisioning ` +
         `(compare its fingerprint out of band, then: ssh-keyscan -p ${target.port} ${target.host} > known_hosts and pass --known-hosts=known_hosts)`,
@@ -131,8 +145,9 @@ export function loadProvisionSettings(argv: string[], env: NodeJS.ProcessEnv = p
     phase: phase === '2' ? 2 : 1,
     waitMs,
     dnsResolver: resolver.value ?? 'system',
+    ...(exec ? { exec } : {}),
     ...(identity.value ? { identity: keyFile(identity.value, identity.namedBy, 'an SSH private key file') } : {}),
-    knownHosts: keyFile(knownHostsPath, knownHosts.namedBy, 'a known_hosts file'),
+    knownHosts: exec ? '' : keyFile(knownHostsPath, knownHosts.namedBy, 'a known_hosts file'),
     root,
     ...(apiUrl.value ? { apiUrl: apiUrl.value.replace(/\/+$/, '') } : {}),
     ...(importDkim.value ? { importDkimKey: keyFile(importDkim.value, importDkim.namedBy, 'a DKIM private key (PEM) file') } : {}),

@@ -24,7 +24,7 @@ import { smtpTlsOf } from './postal-yml.ts';
 import { createSmtpListener, type SmtpListener } from './smtp-listener.ts';
 import { SmtpSender } from './smtp-sender.ts';
 import { createWebServer, type WebServer } from './web-server.ts';
-import { DEFAULT_RETRY, Worker, type RetryPolicy } from './worker.ts';
+import { DEFAULT_RETRY, Worker, type RetryPolicy, type WorkerPoll } from './worker.ts';
 import { createWorldResolver } from './world-resolver.ts';
 
 export { POSTAL_STAND_IN_LIMITATIONS } from './limitations.ts';
@@ -54,6 +54,8 @@ export interface StartPostalOptions {
   spamScorer?: SpamScorer;
   ports?: Partial<PostalPorts>;
   retry?: RetryPolicy;
+  /** Pick messages up as Postal's worker does (POSTAL_WORKER_POLL: 2 threads, 5 s idle sleep); absent: at once */
+  workerPoll?: WorkerPoll;
   /** port outgoing SMTP connects to on the MX hosts (default 25) */
   outboundSmtpPort?: number;
   /** how long DNS answers are cached (default 1000 ms) */
@@ -132,6 +134,7 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
     http: { signer, version: config.version, localAddress: address, caPem: options.ca.certificatePem },
     spamScorer: options.spamScorer,
     retry: options.retry ?? DEFAULT_RETRY,
+    ...(options.workerPoll ? { poll: options.workerPoll } : {}),
   });
   const enqueue = (message: StoredMessage): void => worker.enqueue(message, config.faults.deliveryDelayMs ?? 0);
 

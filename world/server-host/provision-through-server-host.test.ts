@@ -1,7 +1,8 @@
 /**
  * Provisioning end to end against the world's server host: an empty world (Postal holds nothing),
  * `--dry-run` leaves it unchanged, a real run creates everything through a real sshd with the host key
- * pinned (postal.yml with SMTP TLS, STARTTLS checked from outside), a second run reports 0 changed, the
+ * pinned (postal.yml with SMTP TLS, STARTTLS checked from outside), a second run through the exec transport
+ * (the server host's shell, as --env=local provisions its container) reports 0 changed, the
  * deliverables have the right modes and no secret was printed, the keys Postal generated work against the
  * stand-in's API. Postal made the domain's selector and key itself: before its records are published
  * DNS-04 and FN-04 fail (it signs with its fallback key); after the operator publishes
@@ -22,6 +23,7 @@ import { probeStartTls } from '../../provisioning/deploy/smtp-tls.ts';
 import { readPostalState } from '../../core/artifacts/postal-state.ts';
 import { parse } from 'yaml';
 import { openSshSession, type RemoteSession } from '../../provisioning/remote/ssh-session.ts';
+import { openExecSession } from '../../provisioning/remote/exec-session.ts';
 import { parseHostSpec } from '../../provisioning/remote/host-spec.ts';
 import { startWorld, type World } from '../world.ts';
 import { provisioningEnvLines } from './server-host.ts';
@@ -204,9 +206,9 @@ describe('provisioning an empty world through its server host', () => {
     expect(wrong.data.code).toBe('InvalidServerAPIKey');
   });
 
-  it('a second run reports 0 changed', async () => {
+  it("a second run, through the exec transport (the server host's shell, as --env=local runs it in the container), reports 0 changed", async () => {
     const lines: string[] = [];
-    const result = await phaseOne(false, out(), lines);
+    const result = await phaseOneWith(openExecSession({ argv: [world.serverHost!.shell], timeoutMs: 60_000 }), false, out(), lines);
     expect(result, lines.join('\n')).toEqual({ ok: true, changed: 0 });
     expect(lines.join('\n')).toContain('Provisioned: 0 changed');
   }, 600_000);
