@@ -48,7 +48,10 @@ export async function provisionLocalContainers(options: LocalProvisionOptions): 
   const host = world.serverHost;
   if (!host) throw new Error('the stand-in container started no server host (world/main.ts --empty): there is nothing to provision through');
   const session = openExecSession({ argv: [...options.execPrefix, host.shell], env: options.env, cwd: options.cwd });
-  const settings = { dryRun: false, out, root: host.root, apiUrl: world.postal.webUrl, target: { user: 'root', host: host.address, port: host.port } };
+  // Postal's API by address (its certificate carries it): the harness's own resolver is not the world's DNS.
+  const webPort = new URL(world.postal.webUrl).port;
+  const apiUrl = `https://${world.postalAddress}${webPort ? `:${webPort}` : ''}`;
+  const settings = { dryRun: false, out, root: host.root, apiUrl, target: { user: 'root', host: host.address, port: host.port } };
   const one = await provisionPhaseOne({ session, deployment, settings, caPem: world.caPem, internalTestTimeoutMs: 60_000, log });
   if (!one.ok) throw new Error(`provisioning the containers (phase 1) failed its internal test; its log is above`);
 
