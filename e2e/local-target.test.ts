@@ -1,7 +1,7 @@
 /**
  * `npm test -- --env=local` for real: Podman (the run starts its own API service), the images from
  * `npm run images:build`, Testcontainers bringing the compose project up, the empty stand-in provisioned by
- * phase 1 and phase 2 through `docker-compose exec` (no hand edit: the selector is Postal's). Every control must pass but
+ * phase 1 and phase 2 through `podman exec` (no hand edit: the selector is Postal's). Every control must pass but
  * FN-06 (skipped without a MailGoat CLI), and afterwards nothing of the run may be left — no container,
  * volume or network of its compose project, no Podman service — also when SIGTERM stops it midway.
  * Skipped, saying so, unless POSTAL_QA_LOCAL_E2E=1 (.ci/run's local stage) and there are Podman, docker-compose

@@ -33,7 +33,7 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   { program: 'openssl', package: 'openssl', usedBy: 'core/smtp/smtp-dialogue.test.ts, harness/report/web-screenshots.test.ts: throw-away TLS certificates' },
   { program: '/usr/bin/python3', package: 'python3-minimal', usedBy: 'world/postal/dkim-header.test.ts: runs dkimpy, an independent DKIM verifier, on the stand-in\'s Postal-style signatures' },
   { program: '/usr/lib/python3/dist-packages/dkim/__init__.py', package: 'python3-dkim', usedBy: 'world/postal/dkim-header.test.ts: dkimpy (the `dkim` module) verifies the signatures the stand-in makes as Postal\'s DKIMHeader does' },
-  { program: 'ruby', package: 'ruby', usedBy: "provisioning/postal/accounts-runner.test.ts: `ruby -c` parses the script provisioning runs inside Postal's container" },
+  { program: 'ruby', package: 'ruby', usedBy: "world/server-host/server-tools.mjs: the server host's stand-in `rails runner` checks that the script which arrived parses (`ruby -c`), also inside --env=local's container; provisioning/postal/accounts-runner.test.ts: `ruby -c` parses the script provisioning runs inside Postal's container" },
   { program: 'git', package: 'git', usedBy: "provisioning/postal/accounts-runner.test.ts: re-reads the Postal 3.3.2 facts from a mirror of Postal's repository when one is present" },
   { program: 'ssh', package: 'openssh-client', usedBy: 'provisioning/remote/ssh-session.ts: `npm run provision` reaches the server over SSH (host key pinned by a known_hosts file)' },
   { program: 'ssh-keygen', package: 'openssh-client', usedBy: "world/server-host/ssh-keys.ts: the world's server host key and the operator's client key, made per world" },

@@ -86,7 +86,7 @@ describe('provisioning the local containers through the exec transport', () => {
     });
     const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string; summary: string }> };
     const selector = readPostalState(result.world.postal.stateFile!).dkim.selector;
-    expect(results.controls.map((c) => [c.id, c.outcome])).toEqual([['DNS-04', 'pass'], ['FN-04', 'pass']]);
+    expect(results.controls.filter((c) => c.outcome !== 'skipped').map((c) => [c.id, c.outcome])).toEqual([['DNS-04', 'pass'], ['FN-04', 'pass']]);
     expect(results.controls.find((c) => c.id === 'FN-04')!.summary).toContain(`s=${selector}`);
     expect(exit).toBe(0);
   }, 300_000);

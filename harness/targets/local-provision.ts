@@ -5,7 +5,8 @@
  * deliverables, the internal test, then Postal's records published and its DNS check run. The suite then reads
  * what Postal generated (the API keys, postal-state.json) as it would after a real install: nothing is assumed.
  *
- * The exec command is the compose CLI's `exec -T <service> <server shell>`; with the stand-in image the server
+ * The exec command is the engine's `exec -i <container> <server shell>` (or the compose CLI's `exec -T <service>`
+ * where the engine has no CLI of its own); with the stand-in image the server
  * shell is the world's server host inside the container (its stand-ins for docker, ufw, apt-get and curl act
  * on the Postal stand-in), so the run stays possible where no image registry answers.
  */
@@ -25,7 +26,7 @@ const DNS_RECORDS_FILE = 'postal-dns-records.txt';
 export interface LocalProvisionOptions {
   world: WorldDescription;
   deployment: Deployment;
-  /** the compose CLI's exec of the Postal service, e.g. ['docker-compose', '-f', file, '-p', project, 'exec', '-T', 'postal'] */
+  /** the exec of the Postal container, e.g. ['podman', 'exec', '-i', '<project>_postal_1'] or ['docker-compose', …, 'exec', '-T', 'postal'] */
   execPrefix: string[];
   env: NodeJS.ProcessEnv;
   cwd: string;

@@ -6,7 +6,7 @@
  * the compose file is docker-compose.stand-in.yml: Debian's MariaDB and, in place of Postal's image, the
  * project's Postal stand-in with the world around it (images from `npm run images:build`). The stand-in
  * starts empty, as a fresh install is, and is provisioned with `npm run provision`'s phase 1 and phase 2 over an
- * exec transport (`docker-compose exec`, local-provision.ts). The specs get the same kind of descriptor as for
+ * exec transport (`podman exec` or `docker exec`, local-provision.ts). The specs get the same kind of descriptor as for
  * the world (harness/targets/embedded.ts), read from the description the containerised world writes into the
  * run folder it shares with us, with what provisioning learnt from Postal (its keys, postal-state.json).
  */
@@ -187,11 +187,13 @@ export async function openLocalTarget(options: RunOptions, deployment: Deploymen
     const descriptionPath = join(runDir, 'world.json');
     if (!existsSync(descriptionPath)) throw new Error(`the stand-in said it was ready but wrote no ${descriptionPath}`);
     const started = JSON.parse(readFileSync(descriptionPath, 'utf8')) as WorldDescription;
-    // The stand-in holds nothing yet: provisioned as a server is, through the compose CLI's exec.
+    // The stand-in holds nothing yet: provisioned as a server is, through the engine's exec (or the compose CLI's).
     const provisioned = await provisionLocalContainers({
       world: started,
       deployment,
-      execPrefix: ['docker-compose', '-f', STAND_IN_COMPOSE_FILE, '-p', project, 'exec', '-T', 'postal'],
+      execPrefix: engine.execCli
+        ? [...engine.execCli, composeContainerName(project, 'postal', engine.compose.standalone)]
+        : ['docker-compose', '-f', STAND_IN_COMPOSE_FILE, '-p', project, 'exec', '-T', 'postal'],
       env: { ...process.env, ...engine.env, ...composeEnv },
       cwd: PROJECT_ROOT,
       out: join(runDir, 'deliverables'),
