@@ -1,7 +1,8 @@
 /**
  * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH] [--describe-to=FILE]
  *                  [--out=.postal-qa/world-<net>] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
- *                  [--live-env=FILE] [--empty [--provision-env=FILE]] [--seed-from=artifacts]
+ *                  [--live-env=FILE] [--empty [--provision-env=FILE]] [--seed-from=artifacts] [--postal-worker-poll=on|off]
+ *                  [--postal=external --postal-address=IP [--postal-web-port=5000] --api-keys=FILE]
  * Provisions the deployment like a real setup would (zone file, DKIM and install keys, accounts
  * manifest, postal-api-keys.txt — all in --out, a folder of the world's net reused across runs, never
  * provisioning's `artifacts/`; made anew when what is there cannot be read), starts the whole world on
@@ -9,6 +10,10 @@
  * stays up until Ctrl-C / SIGTERM / SIGHUP, then stops everything it started (spamd and Dovecot included).
  * With --live-env it also writes every live setting pointed at itself (mode 600: it holds the world's
  * throwaway passwords), so `npm test -- --env=live --env-file=FILE` tests the world through the live path.
+ * With --postal=external the world runs no Postal: its DNS, providers, inboxes and sender are set around a
+ * Postal at --postal-address (a real one, provisioned with the world's inbox endpoints and asking the world's
+ * DNS), with a TLS front on its address when its web server is plain HTTP on --postal-web-port; --api-keys
+ * names the postal-api-keys.txt its provisioning wrote (postal-state.json beside it is read too).
  *
  * With --ipc (how the harness's embedded target starts it) the world is a child process: it sends its
  * description over the IPC channel once ready, and stops when told to, when the channel closes, or
@@ -33,6 +38,7 @@ import { describeWorld, type WorldDescription, type WorldMessage } from './world
 import { formatEnvFile, liveEnvFor } from './live-env.ts';
 import { writeDescription } from './write-description.ts';
 import { seedWorldFiles, worldFolderForNet } from './world-files.ts';
+import { renderPostalState } from '../core/artifacts/postal-state.ts';
 import { startWorld, type World, type WorldMail } from './world.ts';
 import { provisioningEnvLines, type ServerHost } from './server-host/server-host.ts';
 
@@ -58,6 +64,8 @@ interface Args {
   log: boolean;
   postalSpamd: boolean;
   postalRspamd: boolean;
+  /** --postal-worker-poll=on: the stand-in picks messages up as Postal's worker polls (timings as a real server's) */
+  postalWorkerPoll: boolean;
   faults: WorldFault[];
   ipc: boolean;
   liveEnv?: string;
@@ -73,6 +81,8 @@ interface Args {
   ownFolder: boolean;
   /** --temporary-out: --out is the run's own folder, removed when the world exits (however its launcher ended) */
   temporaryOut: boolean;
+  /** --postal=external: the Postal the world is set around, and its provisioning's keys file */
+  externalPostal?: { address: string; webPort?: number; apiKeys: string };
 }
 
 function parse(argv: string[]): Args {
@@ -89,6 +99,7 @@ function parse(argv: string[]): Args {
       log: { type: 'boolean', default: false },
       'postal-spamd': { type: 'string', default: 'on' },
       'postal-rspamd': { type: 'string', default: 'off' },
+      'postal-worker-poll': { type: 'string', default: 'off' },
       fault: { type: 'string', default: '' },
       ipc: { type: 'boolean', default: false },
       'live-env': { type: 'string' },
@@ -97,6 +108,10 @@ function parse(argv: string[]): Args {
       'describe-to': { type: 'string' },
       'seed-from': { type: 'string', default: 'artifacts' },
       'temporary-out': { type: 'boolean', default: false },
+      postal: { type: 'string', default: 'stand-in' },
+      'postal-address': { type: 'string' },
+      'postal-web-port': { type: 'string' },
+      'api-keys': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -113,12 +128,27 @@ function parse(argv: string[]): Args {
   if (values['provision-env'] !== undefined && !values.empty) throw new ConfigError('--provision-env needs --empty (only an empty world starts the server host provisioning reaches)');
   if (!['on', 'off'].includes(values['postal-spamd'])) throw new ConfigError(`--postal-spamd must be on or off (got "${values['postal-spamd']}")`);
   if (!['on', 'off'].includes(values['postal-rspamd'])) throw new ConfigError(`--postal-rspamd must be on or off (got "${values['postal-rspamd']}")`);
+  if (!['on', 'off'].includes(values['postal-worker-poll'])) throw new ConfigError(`--postal-worker-poll must be on or off (got "${values['postal-worker-poll']}")`);
+  if (!['stand-in', 'external'].includes(values.postal)) throw new ConfigError(`--postal must be stand-in or external (got "${values.postal}")`);
+  let externalPostal: Args['externalPostal'];
+  if (values.postal === 'external') {
+    const address = values['postal-address'] ?? '';
+    if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(address)) throw new ConfigError(`--postal=external needs --postal-address=<the Postal's IPv4 address> (got "${address}")`);
+    if (!values['api-keys']) throw new ConfigError('--postal=external needs --api-keys=<the postal-api-keys.txt that Postal\'s provisioning wrote>');
+    const webPort = values['postal-web-port'] === undefined ? undefined : Number(values['postal-web-port']);
+    if (webPort !== undefined && (!Number.isInteger(webPort) || webPort < 1 || webPort > 65535)) throw new ConfigError(`--postal-web-port must be a port number (got "${values['postal-web-port']}")`);
+    if (values.empty || values.fault) throw new ConfigError('--postal=external takes no --empty or --fault: the world does not run that Postal');
+    externalPostal = { address, ...(webPort ? { webPort } : {}), apiKeys: resolve(values['api-keys']) };
+  } else if (values['postal-address'] || values['postal-web-port'] || values['api-keys']) {
+    throw new ConfigError('--postal-address, --postal-web-port and --api-keys go with --postal=external');
+  }
   const faults = values.fault.split(',').filter(Boolean).map((name) => {
     const fault = findFault(name);
     if (!fault) throw new ConfigError(`--fault=${name}: no such fault; --list-faults shows the ${FAULTS.length} there are`);
     return fault;
   });
   return {
+    ...(externalPostal ? { externalPostal } : {}),
     empty: values.empty,
     provisionEnv: values['provision-env'],
     faults,
@@ -130,6 +160,7 @@ function parse(argv: string[]): Args {
     temporaryOut: values['temporary-out'],
     postalSpamd: values['postal-spamd'] === 'on',
     postalRspamd: values['postal-rspamd'] === 'on',
+    postalWorkerPoll: values['postal-worker-poll'] === 'on',
     deployment: values.deployment,
     zoneFile: values['zone-file'],
     staleZoneFile: values['stale-zone-file'],
@@ -206,7 +237,7 @@ function stopRequested(ipc: boolean): Promise<string> {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
-function printEndpoints(args: Args, deployment: Deployment, world: World, files: { zone: string; dns: ProvisionDnsResult; accounts: ProvisionAccountsResult; ca: string }): void {
+function printEndpoints(args: Args, deployment: Deployment, world: World, files: { zone: string; dns: ProvisionDnsResult; accounts: ProvisionAccountsResult; ca: string; apiKeys: string }): void {
   const a = world.addresses;
   const { dns, dnsSecondary } = world.endpoints;
   const mail = world.mail as WorldMail;
@@ -214,7 +245,7 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   const { domain } = deployment;
   const { webHost, mailHost } = deployment.server;
   const selector = deployment.dns.dkim.selector;
-  const keys = files.accounts.apiKeysPath;
+  const keys = files.apiKeys;
   const ceo = deployment.agents[0]!.address;
   const qa = deployment.agents.find((agent) => agent.id === 'qa')?.address ?? deployment.agents.at(-1)!.address;
   const web = mail.postal.web;
@@ -242,8 +273,9 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   console.log(`    dig @${dns.address}${p} _dmarc.${domain} TXT +short`);
   console.log(`    dig @${dns.address}${p} -x ${a.postal} +short`);
   console.log(`    dig @${dnsSecondary.address}${p} ${domain} TXT +short +tcp`);
+  console.log(`${pad('provider API')}${world.endpoints.dnsProviderApi}/records   (publish records: curl --data-binary @postal-dns-records.txt …/records)`);
 
-  console.log(`Postal (${a.postal}, stands for ${deployment.server.ip}, Postal ${deployment.postal.version}):`);
+  console.log(args.externalPostal ? `Postal (external, at ${args.externalPostal.address}, stands for ${deployment.server.ip}; not run by the world):` : `Postal (${a.postal}, stands for ${deployment.server.ip}, Postal ${deployment.postal.version}):`);
   console.log(`${pad('web + API')}${web.url}   (${web.address}:${web.port})`);
   console.log(`    ${curl} ${web.url}/login`);
   console.log(`    ${curl} ${web.url}/.well-known/jwks.json`);
@@ -256,15 +288,14 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   console.log(`    swaks --server ${mail.postal.smtp.address} --to ${seed.address} --from ${ceo} --tls --tls-ca-path ${files.ca} --auth PLAIN --auth-user smtp --auth-password "${keyOf('smtp')}"`);
   console.log(`${pad('worker health')}${mail.postal.workerHealth.url}/health   ${mail.postal.workerHealth.url}/metrics`);
   console.log(`${pad('smtp health')}${mail.postal.smtpHealth.url}/health   ${mail.postal.smtpHealth.url}/metrics`);
-  console.log(`${pad('services')}${mail.postal.ops.composePs}   (like docker compose ps --format json)`);
+  if (mail.postal.ops) console.log(`${pad('services')}${mail.postal.ops.composePs}   (like docker compose ps --format json)`);
 
   console.log(`Agent inboxes (${a.inboxes}; GET …/messages lists what the agent received):`);
   const width = Math.max(...mail.inboxes.map((i) => i.address.length));
   for (const inbox of mail.inboxes) console.log(`  ${inbox.address.padEnd(width)}  ${inbox.baseUrl}/messages   (Postal POSTs to ${inbox.url})`);
-  // The MailGoat CLI as a user runs it: config server https://<address> (the certificate names it), the CA by file,
-  // and the database the receiver writes as `mailgoat inbox serve` would (one per agent, same layout).
-  const db = mail.inboxes.find((i) => i.address === qa)?.databasePath;
-  if (db) console.log(`    NODE_EXTRA_CA_CERTS=${files.ca} node mailgoat/dist/index.js inbox --json --db-path ${db}   (config "server": "https://${web.address}")`);
+  // The MailGoat CLI as an agent runs it: its own `inbox serve` on the agents' host takes Postal's POSTs for that agent.
+  const qaPort = new URL(mail.inboxes.find((i) => i.address === qa)?.baseUrl ?? 'http://x:3007').port;
+  console.log(`  an agent's own inbox: HOME=<its home> NODE_EXTRA_CA_CERTS=${files.ca} <mailgoat> inbox serve --host ${a.agentHost} --port ${qaPort}   (receives ${qa}'s mail; config "server": "https://${web.address}")`);
 
   console.log('Mailbox providers (seed logins are throwaway world credentials):');
   for (const provider of mail.providers) {
@@ -309,13 +340,15 @@ function writeLiveEnv(path: string, description: WorldDescription, deployment: D
 }
 
 /** --empty: how to provision the empty Postal through the server host (settings as provisioning reads them). */
-function printServerHost(host: ServerHost, caPath: string, envFile: string | undefined, dkimKey: string): void {
+function printServerHost(host: ServerHost, caPath: string, envFile: string | undefined, dns: { resolver: string; providerApi: string }): void {
   console.log(`Server host (--empty: Postal holds nothing yet): sshd ${host.address}:${host.port}, host key pinned in ${host.knownHosts}`);
-  // The world's DNS publishes provisioning's DKIM key, so the empty Postal is given that key (see the limitations).
-  const lines = provisioningEnvLines(host, { importDkimKey: resolve(dkimKey), apiUrl: `https://${host.address}` });
+  // Postal makes the domain's selector and key itself; phase 2 waits for them in the world's DNS.
+  const lines = provisioningEnvLines(host, { apiUrl: `https://${host.address}`, dnsResolver: dns.resolver });
   if (envFile) {
     writeFileSync(envFile, lines.join('\n') + '\n', { mode: 0o600 });
-    console.log(`    NODE_EXTRA_CA_CERTS=${caPath} npm run provision -- --env-file=${envFile} [--dry-run]`);
+    console.log(`    NODE_EXTRA_CA_CERTS=${caPath} npm run provision -- --env-file=${envFile} [--dry-run]     # phase 1: --out=<dir> holds the deliverables`);
+    console.log(`    curl --data-binary @<dir>/postal-dns-records.txt ${dns.providerApi}/records               # publish Postal's records (the DNS provider's API)`);
+    console.log(`    NODE_EXTRA_CA_CERTS=${caPath} npm run provision -- --env-file=${envFile} --phase=2          # wait for DNS, then Postal's DNS check`);
   } else {
     for (const line of lines) console.log(`  ${line}`);
     console.log('    (put these lines in a file, or pass --provision-env=<file>, then: npm run provision -- --env-file=<file>)');
@@ -378,6 +411,7 @@ async function main(argv: string[]): Promise<number> {
       dnsPort: args.dnsPort,
       postalSpamd: args.postalSpamd,
       postalRspamd: args.postalRspamd,
+      postalWorkerPoll: args.postalWorkerPoll,
       postalFaults: Object.assign({}, ...args.faults.map((f) => f.postal ?? {})),
       accounts: {
         manifest,
@@ -388,6 +422,7 @@ async function main(argv: string[]): Promise<number> {
       onLog: args.log ? (line) => console.log(line) : undefined,
       empty: args.empty,
       serverHost: args.empty,
+      ...(args.externalPostal ? { externalPostal: { address: args.externalPostal.address, ...(args.externalPostal.webPort ? { webPort: args.externalPostal.webPort } : {}) } } : {}),
     });
     for (const fault of args.faults) await fault.afterStart?.(world, faultContext);
   } catch (error) {
@@ -405,8 +440,13 @@ async function main(argv: string[]): Promise<number> {
     }
     const caPath = resolve(args.out, worldCaFileName(args.net));
     writeFileSync(caPath, world.mail!.ca.certificatePem);
+    // What the world's Postal generated, as provisioning's postal-state.json says it (an empty Postal's comes from provisioning).
+    const postalState = args.empty ? undefined : world.handles.postal?.state();
+    const stateFile = postalState ? resolve(args.out, worldCaFileName(args.net).replace(/^world-ca/, 'postal-state').replace(/\.pem$/, '.json')) : undefined;
+    if (stateFile && postalState) writeFileSync(stateFile, renderPostalState(postalState));
     const faults = args.faults.map((f) => ({ name: f.name, description: f.description }));
-    const description = describeWorld(world, deployment, accounts.manifest, faults, { caFile: caPath, apiKeysFile: resolve(accounts.apiKeysPath) });
+    const apiKeysFile = args.externalPostal?.apiKeys ?? resolve(accounts.apiKeysPath);
+    const description = describeWorld(world, deployment, accounts.manifest, faults, { caFile: caPath, apiKeysFile, ...(stateFile ? { stateFile } : {}) });
     if (args.liveEnv) {
       try {
         writeLiveEnv(args.liveEnv, description, deployment, args.empty);
@@ -421,9 +461,9 @@ async function main(argv: string[]): Promise<number> {
       tell({ type: 'ready', description, startedMs: Math.round(startMs) });
     } else {
       if (args.describeTo) writeDescription(args.describeTo, description);
-      printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath });
+      printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath, apiKeys: apiKeysFile });
       if (args.liveEnv) console.log(`Live settings: ${args.liveEnv} (mode 600)   npm test -- --env=live --env-file=${args.liveEnv} --allow-load`);
-      if (world.serverHost) printServerHost(world.serverHost, caPath, args.provisionEnv, dns.dkimPrivateKeyPath);
+      if (world.serverHost) printServerHost(world.serverHost, caPath, args.provisionEnv, { resolver: `${world.endpoints.dns.address}:${world.endpoints.dns.port}`, providerApi: world.endpoints.dnsProviderApi });
       console.log(`Started in ${seconds(startMs)} (spamd and Dovecot included; provisioning ${seconds(provisionedMs)} before).`);
       console.log(`${READY_LINE} Ctrl-C to stop.`);
     }

@@ -76,7 +76,9 @@ export const deploymentSchema = z
           .object({
             /**
              * The selector Postal made for the domain (app/models/domain.rb: `<dkim_identifier>-` and six
-             * letters and digits, e.g. postal-qpMdyI). Postal never signs with any other selector.
+             * letters and digits, e.g. postal-qpMdyI), as known when this file was written. Postal makes it at
+             * random when the domain is created: the suite expects the one provisioning read back from Postal
+             * (postal-state.json) whenever there is one, and this only when there is none.
              */
             selector: z.string().regex(/^[a-z0-9-]+-[A-Za-z][A-Za-z0-9]{4}[A-Za-z]$/, 'must be the selector Postal shows for the domain: "<dkim_identifier>-" and six letters and digits, e.g. postal-qpMdyI'),
             keyBits: z.union([z.literal(1024), z.literal(2048), z.literal(3072), z.literal(4096)]),
@@ -130,6 +132,12 @@ export const deploymentSchema = z
       } else addresses.set(address, i);
       if (!address.endsWith(`@${d.domain.toLowerCase()}`)) {
         ctx.addIssue({ code: 'custom', path: ['agents', i, 'address'], message: `expected an address at ${d.domain}, found "${agent.address}"` });
+      }
+      // Each agent's mail reaches it through a Postal route named by the local part, and route names must match
+      // \A[a-z0-9\-.]*\z (app/models/route.rb:38): Route.create! raises on "_" or "+" (a "+tag" is stripped when routing).
+      const local = address.slice(0, address.lastIndexOf('@'));
+      if (!/^[a-z0-9.-]+$/.test(local)) {
+        ctx.addIssue({ code: 'custom', path: ['agents', i, 'address'], message: `expected a local part Postal can name a route after (letters, digits, "-" and "." only), found "${agent.address}"; Postal's route names cannot hold "_" or "+"` });
       }
     });
     if (!d.dns.dkim.selector.startsWith(`${d.postal.dkimIdentifier}-`)) {

@@ -50,6 +50,16 @@ describe('loadDeployment', () => {
     expect(errorOf(withChange((d) => { d.agents[0].address = 'ceo@example.com'; }))).toContain('agents[0].address: expected an address at mailgoat.ai, found "ceo@example.com"');
   });
 
+  it("refuses an address whose local part cannot name a Postal route (\\A[a-z0-9\\-.]*\\z): '_' or '+'", () => {
+    for (const address of ['dev_ops@mailgoat.ai', 'dev+ops@mailgoat.ai']) {
+      expect(errorOf(withChange((d) => { d.agents[8].address = address; }))).toBe(
+        `deployment.json: agents[8].address: expected a local part Postal can name a route after (letters, digits, "-" and "." only), found "${address}"; Postal's route names cannot hold "_" or "+"`,
+      );
+    }
+    // Upper case is fine: the route is named by the lower-cased local part, and addresses are matched without case.
+    expect(() => parseDeployment(withChange((d) => { d.agents[8].address = 'Dev.Ops-1@mailgoat.ai'; }), 'deployment.json')).not.toThrow();
+  });
+
   it('says when the JSON itself is broken or the file is missing', () => {
     expect(errorOf('{ "domain": ')).toMatch(/^deployment.json: the deployment file is not valid JSON/);
     expect(() => loadDeployment('fixtures/nope.json')).toThrow(/^--deployment=fixtures\/nope.json: deployment file not found; pass --deployment=/);

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseApiKeysFile } from '../../core/artifacts/api-keys-file.ts';
+import { POSTAL_STATE_FILE_NAME, readPostalState } from '../../core/artifacts/postal-state.ts';
+import { dirname, join } from 'node:path';
 import { ConfigError } from '../../core/config-error.ts';
 import { parseEnvFile } from '../../core/env-file.ts';
 
@@ -66,9 +68,11 @@ export const OPTIONAL_LIVE_SETTINGS: Array<{ key: string; description: string; s
   { key: 'POSTAL_CONTAINERS_COMMAND', description: 'prints `docker ps -a --format json` (MariaDB runs apart from the compose project as postal-mariadb), e.g. "ssh root@91.98.35.3 docker ps -a --format json"', secret: false },
   { key: 'POSTAL_CONTAINERS_URL', description: 'instead of POSTAL_CONTAINERS_COMMAND: a URL that serves the same JSON', secret: false },
   { key: 'POSTAL_DKIM_RECORD', description: "the domain's DKIM record exactly as Postal's DNS page shows it (DNS-04 compares the published one with it)", secret: false },
+  { key: 'POSTAL_STATE_FILE', description: "the postal-state.json npm run provision writes (Postal's DKIM selector and record): DNS-04, DNS-07 and FN-04 expect Postal's selector; default: the file of that name beside POSTAL_API_KEYS_FILE, when there is one", secret: false },
   { key: 'MAILGOAT_CLI', description: 'the MailGoat CLI command for FN-06, e.g. "node /opt/mailgoat/dist/index.js"', secret: false },
   { key: 'MAILGOAT_SERVER_URL', description: 'the `server` the CLI is configured with, when it differs from POSTAL_API_URL', secret: false },
-  { key: 'MAILGOAT_INBOX_DB', description: "an agent's MailGoat inbox database ({agent} substituted), for FN-06's `inbox --json --db-path`", secret: false },
+  { key: 'MAILGOAT_INBOX_DB', description: "an agent's MailGoat inbox database ({agent} substituted), for FN-06's `inbox --json --db-path`, when the recipient's own `inbox serve` already runs", secret: false },
+  { key: 'MAILGOAT_INBOX_SERVE', description: "address[:port] where FN-06 runs the CLI's own `mailgoat inbox serve` as the recipient's endpoint: where Postal's route for the recipient posts, reachable from this machine (port: the recipient's endpoint port)", secret: false },
   { key: 'POSTAL_HEALTH_URLS', description: 'worker and smtp health URLs reachable from here, e.g. through an SSH tunnel: "worker=http://127.0.0.1:9090/health,smtp=http://127.0.0.1:9091/health"', secret: false },
   { key: 'INBOX_LIST_COMMAND', description: 'prints an agent inbox as `mailgoat inbox list --json`, {agent} substituted, run by /bin/sh, e.g. "ssh mailgoat@host \'mailgoat inbox list --json --db-path /srv/inbox/{agent}.db\'"', secret: false },
   { key: 'INBOX_LIST_URLS', description: 'instead of INBOX_LIST_COMMAND: agent=URL pairs, each URL serving that inbox as `inbox list --json` does', secret: false },
@@ -158,8 +162,10 @@ const liveSettingsSchema = z.object({
   POSTAL_SERVICES_COMMAND: z.string().trim().min(1).optional(),
   POSTAL_CONTAINERS_COMMAND: z.string().trim().min(1).optional(),
   POSTAL_DKIM_RECORD: z.string().regex(/^v=DKIM1; t=s; h=sha256; p=[A-Za-z0-9+/=]+;?$/, 'expected the record as Postal shows it: v=DKIM1; t=s; h=sha256; p=<key>;').optional(),
+  POSTAL_STATE_FILE: z.string().trim().min(1).optional(),
   MAILGOAT_CLI: z.string().trim().min(1).optional(),
   MAILGOAT_INBOX_DB: z.string().trim().min(1).optional(),
+  MAILGOAT_INBOX_SERVE: z.string().refine((v) => isServer(v) && isIP(v.split(':')[0]!) === 4, 'expected the IPv4 address (with an optional :port) where Postal\'s route for the recipient posts, e.g. 10.0.0.5 or 10.0.0.5:3002').optional(),
   POSTAL_HEALTH_URLS: z
     .string()
     .refine(
@@ -295,6 +301,9 @@ function checkSettings(values: Record<string, string>, source: string, options: 
     const text = readUserFile({ path: keysFile, namedBy: 'POSTAL_API_KEYS_FILE', what: 'API keys file', whenMissing: 'point it at postal-api-keys.txt' });
     parseApiKeysFile(text, `POSTAL_API_KEYS_FILE=${keysFile}`);
   }
+  // Read and checked now too: a wrong state file would otherwise fail DNS-04 for the wrong reason.
+  const stateFile = postalStateFileOf(values);
+  if (stateFile) readPostalState(stateFile.path, stateFile.namedBy);
   if (values.CA_FILE) checkCaFile(values.CA_FILE);
 }
 
@@ -311,6 +320,14 @@ function checkCaFile(path: string): void {
       throw new ConfigError(`CA_FILE=${path}: certificate ${index + 1} of ${blocks.length} cannot be read (${reason}); export the CA again as PEM`);
     }
   });
+}
+
+/** POSTAL_STATE_FILE, else postal-state.json beside POSTAL_API_KEYS_FILE when provisioning wrote one there. */
+export function postalStateFileOf(values: Record<string, string>): { path: string; namedBy: string } | undefined {
+  if (values.POSTAL_STATE_FILE) return { path: values.POSTAL_STATE_FILE, namedBy: 'POSTAL_STATE_FILE' };
+  if (!values.POSTAL_API_KEYS_FILE) return undefined;
+  const beside = join(dirname(values.POSTAL_API_KEYS_FILE), POSTAL_STATE_FILE_NAME);
+  return existsSync(beside) ? { path: beside, namedBy: `${POSTAL_STATE_FILE_NAME} beside POSTAL_API_KEYS_FILE` } : undefined;
 }
 
 /** Keys other tools read from the same file (provisioning's SSH settings): accepted, not ours to check. */

@@ -138,7 +138,7 @@ export async function describeEmbeddedTarget(world: WorldDescription, deployment
   return { descriptor: embeddedDescriptor(live.descriptor, world, deployment, options), secrets: [...live.secrets, ...descriptionSecrets(world)] };
 }
 
-/** What the user may add to a world run from the environment: the CLI to try (its inbox databases are the world's). */
+/** What the user may add to a world run from the environment: the CLI to try (FN-06 runs its own `inbox serve` on the agents' host). */
 const USER_SETTINGS_FOR_THE_WORLD = ['MAILGOAT_CLI'] as const;
 
 /**
@@ -164,7 +164,7 @@ export function embeddedDescriptor(live: TargetDescriptor, world: WorldDescripti
       'Propagation (DNS-07) compares two world resolvers; the live target compares the authoritative servers with public resolvers.',
       'PTR is served by the world; in production the hosting provider (not the domain owner) sets it.',
       `The service list (INF-03) is the world's stand-in for \`docker compose -p postal ps --format json\` (${world.postal.composePsUrl}) and \`docker ps -a --format json\` (${world.postal.containersPsUrl}).`,
-      `FN-06 runs the MailGoat CLI with \`server: https://${world.postalAddress}\` and the world CA in NODE_EXTRA_CA_CERTS (live: the web URL and the system store); the agents' inbox databases are written by the world's receivers in \`mailgoat inbox serve\`'s format, not by \`inbox serve\` itself.`,
+      `FN-06 runs the MailGoat CLI with \`server: https://${world.postalAddress}\` and the world CA in NODE_EXTRA_CA_CERTS (live: the web URL and the system store); the recipient's endpoint is the CLI's own \`inbox serve\` on the agents' host ${world.agentHost}, to which the world's receivers pass Postal's signed posts.`,
       ...world.limitations,
       ...live.limitations,
       ...world.faults.map((f) => `Fault injected on purpose: ${f.name} — ${f.description}.`),

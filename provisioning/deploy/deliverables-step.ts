@@ -11,7 +11,7 @@ export type DeliverablesObservation = { ready: false } | { ready: true; files: D
 export function deliverablesStep(env: StepEnv, deployment: Deployment, out: string, apiUrl: string, accounts: () => AccountsResult | undefined, force = false): Step<DeliverablesObservation> {
   return {
     id: 'deliverables',
-    title: `deliverables in ${out}: postal-api-keys.txt, postal-dns-records.txt (Postal's DKIM record), ${deployment.agents.length} CLI configs and AGENTS.md sections`,
+    title: `deliverables in ${out}: postal-api-keys.txt, postal-dns-records.txt (Postal's DKIM record), postal-state.json (Postal's selector and records), ${deployment.agents.length} CLI configs and AGENTS.md sections`,
     async observe() {
       const result = accounts();
       if (!result?.dkim_record) return { ready: false };

@@ -1,7 +1,8 @@
 /**
  * Step 4: the plan's deliverables, written from what only Postal knows (its generated keys, the
  * domain's DKIM selector and record, its install key's record): `postal-api-keys.txt` (mode 600),
- * `postal-dns-records.txt` with Postal's real DKIM record, and per agent a MailGoat CLI `config.json`
+ * `postal-dns-records.txt` with Postal's real DKIM record, `postal-state.json` (what Postal generated:
+ * selector, records, token, its last DNS check — the harness reads it), and per agent a MailGoat CLI `config.json`
  * (mode 600 in a mode-700 folder, as the CLI wants) and the email section of its AGENTS.md.
  * (`postal-credentials.env` and `postal-admin.txt` are written before the server is touched:
  * install-secrets.ts.) A file is rewritten only when its content changes, so a second run changes nothing.
@@ -12,6 +13,7 @@ import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { API_KEYS_FILE_NAME, parseApiKeysFile } from '../../core/artifacts/api-keys-file.ts';
 import { SMTP_CREDENTIAL_NAME } from '../../core/artifacts/accounts-manifest.ts';
 import { generateDnsRecords, renderZoneFile } from '../dns/generate-zone.ts';
+import { POSTAL_STATE_FILE_NAME, renderPostalState, type PostalState } from '../../core/artifacts/postal-state.ts';
 import { ZONE_FILE_NAME } from '../dns/provision-dns.ts';
 import type { AccountsResult } from './accounts-plan.ts';
 import { ADMIN_FILE_NAME, CREDENTIALS_FILE_NAME } from './install-secrets.ts';
@@ -65,6 +67,7 @@ export function buildDeliverables(deployment: Deployment, result: AccountsResult
   const files: Deliverable[] = [
     { path: join(out, API_KEYS_FILE_NAME), text: keysText, mode: 0o600 },
     { path: join(out, ZONE_FILE_NAME), text: renderZoneFile(records, withPostalSelector), mode: 0o644 },
+    { path: join(out, POSTAL_STATE_FILE_NAME), text: renderPostalState(postalStateOf(deployment, result, installDkimRecord)), mode: 0o644 },
   ];
   for (const agent of deployment.agents) {
     const config = { server: apiUrl, fromAddress: agent.address, fromName: agent.name, api_key: keyOf('API', agent.id) };
@@ -72,6 +75,20 @@ export function buildDeliverables(deployment: Deployment, result: AccountsResult
     files.push({ path: join(out, 'agents', agent.id, 'AGENTS-email.md'), text: renderAgentsSection(agent, deployment, apiUrl), mode: 0o644 });
   }
   return files;
+}
+
+/** What Postal generated, for the harness and phase 2: its selector and records, its token, its last DNS check. */
+export function postalStateOf(deployment: Deployment, result: AccountsResult, installDkimRecord: string): PostalState {
+  const dns = result.dns;
+  const status = (value: string | null | undefined): 'OK' | 'Missing' | 'Invalid' | null => (value === 'OK' || value === 'Missing' || value === 'Invalid' ? value : null);
+  return {
+    version: 1,
+    domain: deployment.domain,
+    dkim: { selector: result.dkim_selector!, record: result.dkim_record!.trim() },
+    installDkimRecord: installDkimRecord.trim(),
+    ...(result.server_token ? { serverToken: result.server_token } : {}),
+    dnsCheck: dns ? { spf: status(dns.spf), dkim: status(dns.dkim), mx: status(dns.mx), returnPath: status(dns.return_path), dkimError: dns.dkim_error ?? null } : null,
+  };
 }
 
 function current(file: Deliverable): boolean {

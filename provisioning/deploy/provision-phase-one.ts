@@ -11,6 +11,7 @@ import { ensureInstallSecrets, type InstallSecrets } from './install-secrets.ts'
 import { internalTest } from './internal-test.ts';
 import { runSteps } from './run-steps.ts';
 import { postalInstallStep, serverPreparationStep, type StepEnv } from './server-steps.ts';
+import { probeStartTls } from './smtp-tls.ts';
 
 export interface PhaseOneOptions {
   session: RemoteSession;
@@ -38,7 +39,10 @@ export async function provisionPhaseOne(options: PhaseOneOptions): Promise<{ ok:
     const s = settings.dryRun ? { adminEmail: `admin@${deployment.domain}`, adminPassword: 'dry-run-unused' } : getSecrets();
     return (plan = buildAccountsPlan(deployment, { email_address: s.adminEmail, first_name: 'Postal', last_name: 'Admin', password: s.adminPassword }, options.dkimPrivateKeyPem ? { dkimPrivateKeyPem: options.dkimPrivateKeyPem } : {}));
   };
-  const install = postalInstallStep(env, getSecrets);
+  // STARTTLS is checked as a sending server meets it: port 25 of the host provisioning reaches.
+  const install = postalInstallStep(env, getSecrets, {
+    probeStartTls: () => probeStartTls({ host: settings.target.host, mailHost: deployment.server.mailHost, ...(options.caPem ? { ca: options.caPem } : {}) }),
+  });
   const accounts = accountsStep(env, getPlan, {
     postalReady: async () => {
       const o = await install.observe();
