@@ -96,6 +96,10 @@ describe('README.md and docs/*.md', () => {
     expect(brokenLinks(file)).toEqual([]);
   });
 
+  it.each([README, ...docPages].map((file) => [name(file), file]))('%s: closes every code block it opens', (_, file) => {
+    expect(read(file).split('\n').filter((line) => /^\s*```/.test(line)).length % 2).toBe(0);
+  });
+
   it.each([README, ...docPages].map((file) => [name(file), file]))('%s: names no path of a particular machine', (_, file) => {
     expect(read(file)).not.toMatch(/\/work\/|\/home\/[a-z]|\/Users\//);
   });
