@@ -11,7 +11,9 @@ import { SYSTEM_PACKAGES } from '../harness/targets/embedded.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const README = join(ROOT, 'README.md');
 const DOCS = join(ROOT, 'docs');
-const docPages = readdirSync(DOCS).filter((name) => name.endsWith('.md')).map((name) => join(DOCS, name));
+const docPages = readdirSync(DOCS)
+  .filter((name) => name.endsWith('.md'))
+  .map((name) => join(DOCS, name));
 const read = (path: string) => readFileSync(path, 'utf8');
 const name = (path: string) => relative(ROOT, path);
 
@@ -22,7 +24,11 @@ function proseOf(markdown: string): string {
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped (hyphens and underscores kept), spaces to hyphens. */
 function anchorOf(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
 }
 
 /** Every relative link target of a Markdown text (external URLs and mail addresses left out). */
@@ -42,7 +48,10 @@ function brokenLinks(file: string): string[] {
       continue;
     }
     if (anchor && statSync(resolved).isFile()) {
-      const anchors = proseOf(read(resolved)).split('\n').filter((line) => /^#{1,6} /.test(line)).map((line) => anchorOf(line.replace(/^#+ /, '')));
+      const anchors = proseOf(read(resolved))
+        .split('\n')
+        .filter((line) => /^#{1,6} /.test(line))
+        .map((line) => anchorOf(line.replace(/^#+ /, '')));
       if (!anchors.includes(anchor)) broken.push(`${name(file)} → ${target} (no such heading)`);
     }
   }
@@ -65,7 +74,10 @@ describe('the link checker itself', () => {
     try {
       writeFileSync(join(dir, 'other.md'), '# Real heading\n');
       writeFileSync(join(dir, 'page.md'), '[x](missing.md) [y](other.md#nope) [z](other.md#real-heading) [w](other.md)\n');
-      expect(brokenLinks(join(dir, 'page.md')).map((line) => line.split(' → ')[1])).toEqual(['missing.md', 'other.md#nope (no such heading)']);
+      expect(brokenLinks(join(dir, 'page.md')).map((line) => line.split(' → ')[1])).toEqual([
+        'missing.md',
+        'other.md#nope (no such heading)',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -79,7 +91,7 @@ describe('the README', () => {
     expect(readme.split('\n').length).toBeLessThanOrEqual(200);
   });
 
-  it("lists every control of the catalog in its controls table, once, and nothing else", () => {
+  it('lists every control of the catalog in its controls table, once, and nothing else', () => {
     const section = readme.slice(readme.indexOf('\n## Controls\n'), readme.indexOf('\n## ', readme.indexOf('\n## Controls\n') + 1));
     const ids = [...section.matchAll(/^\| ([A-Z]+-\d+) \|/gm)].map((m) => m[1]);
     expect(ids).toEqual(CATALOG.map((c) => c.id));
@@ -92,12 +104,19 @@ describe('the README', () => {
 });
 
 describe('README.md and docs/*.md', () => {
-  it.each([README, ...docPages].map((file) => [name(file), file]))('%s: every relative link points at a file (and heading) that exists', (_, file) => {
-    expect(brokenLinks(file)).toEqual([]);
-  });
+  it.each([README, ...docPages].map((file) => [name(file), file]))(
+    '%s: every relative link points at a file (and heading) that exists',
+    (_, file) => {
+      expect(brokenLinks(file)).toEqual([]);
+    },
+  );
 
   it.each([README, ...docPages].map((file) => [name(file), file]))('%s: closes every code block it opens', (_, file) => {
-    expect(read(file).split('\n').filter((line) => /^\s*```/.test(line)).length % 2).toBe(0);
+    expect(
+      read(file)
+        .split('\n')
+        .filter((line) => /^\s*```/.test(line)).length % 2,
+    ).toBe(0);
   });
 
   it.each([README, ...docPages].map((file) => [name(file), file]))('%s: names no path of a particular machine', (_, file) => {
@@ -107,7 +126,10 @@ describe('README.md and docs/*.md', () => {
 
 describe('docs/dependencies.md', () => {
   const doc = read(join(DOCS, 'dependencies.md'));
-  const pkg = JSON.parse(read(join(ROOT, 'package.json'))) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const pkg = JSON.parse(read(join(ROOT, 'package.json'))) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
   const npmSection = doc.slice(doc.indexOf('\n## npm packages'));
   const debianSection = doc.slice(doc.indexOf('\n## Debian packages'), doc.indexOf('\n## ', doc.indexOf('\n## Debian packages') + 1));
 
@@ -115,7 +137,9 @@ describe('docs/dependencies.md', () => {
     const all = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)];
     // `@types/*` are covered by one row; every other package by name, in backticks, in a table row.
     const rows = npmSection.split('\n').filter((line) => line.startsWith('| `'));
-    const missing = all.filter((dep) => !(dep.startsWith('@types/') ? rows.some((r) => r.includes('`@types/*`')) : rows.some((r) => r.includes(`\`${dep}\``))));
+    const missing = all.filter(
+      (dep) => !(dep.startsWith('@types/') ? rows.some((r) => r.includes('`@types/*`')) : rows.some((r) => r.includes(`\`${dep}\``))),
+    );
     expect(missing).toEqual([]);
   });
 
