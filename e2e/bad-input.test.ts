@@ -341,7 +341,8 @@ describe('bad values a deployment reveals: evidence in the control that depends 
     if (!existsSync(markdown)) throw new Error(`no report from the ${only} run (exit ${run.code}, ${run.signal ?? 'no signal'}):\n${run.stdout}\n${run.stderr}`);
     return { ...run, reportDir, report: readFileSync(markdown, 'utf8') };
   }
-  const controlLine = (report: string, id: string): string => report.split('\n').find((l) => l.includes(`\`${id}\``)) ?? '';
+  // The control's own line in the results list (its verdict in bold), not its mention under "What to fix first".
+  const controlLine = (report: string, id: string): string => report.split('\n').find((l) => l.includes(`\`${id}\``) && / \*\*[A-Z]+\*\*/.test(l)) ?? '';
   const nowhere = (run: Run & { reportDir: string }, secret: string): void => {
     expect(run.stdout).not.toContain(secret);
     expect(run.stderr).not.toContain(secret);

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATALOG } from '../harness/controls/catalog.ts';
 import { harnessCommand, PROJECT_ROOT } from '../scripts/harness-command.ts';
 import { startCli, type CliProcess } from './cli-process.ts';
 
@@ -84,7 +85,7 @@ describe('provisioning\'s deliverables are the user\'s', () => {
     const suite = spawnSync(harness.command, harness.args, { cwd: user, encoding: 'utf8', timeout: 600_000, env: { ...process.env, POSTAL_QA_WORLD_NET: '127.0.170', POSTAL_QA_ARTIFACTS: 'off' } });
     const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { configError: unknown; controls: unknown[] };
     expect(results.configError, suite.stderr).toBeNull();
-    expect(results.controls.length, suite.stdout).toBe(27);
+    expect(results.controls.length, suite.stdout).toBe(CATALOG.length);
 
     expect(snapshot(artifacts)).toEqual(before);
     expect(snapshot(join(PROJECT_ROOT, 'artifacts'))).toEqual(checkout);
