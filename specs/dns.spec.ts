@@ -16,6 +16,7 @@ import { checkRuaAddresses, ruaAddressesOf } from '../harness/checks/rua-check.t
 import { checkMtaSts } from '../harness/checks/mta-sts-check.ts';
 import { checkTlsRpt } from '../harness/checks/tls-rpt-check.ts';
 import { checkCaa } from '../harness/checks/caa-check.ts';
+import { checkDnssec } from '../harness/checks/dnssec-check.ts';
 import { control } from '../harness/controls/control.ts';
 import { propagationQuestions } from '../harness/controls/propagation-questions.ts';
 
@@ -84,4 +85,16 @@ describe('DNS records', () => {
   control('DNS-11', async ({ probes, target }) => ({ verdicts: [checkTlsRpt({ domain: target.domain, txt: await probes.transport.tlsRpt() })] }));
 
   control('DNS-12', async ({ probes, target }) => ({ verdicts: [checkCaa({ host: target.webHost, observations: await probes.transport.caa(target.webHost) })] }));
+
+  control('DNS-13', async ({ probes, deployment }) => {
+    const domain = deployment.domain;
+    const questions = [
+      { name: domain, type: 'MX', purpose: 'MX' },
+      { name: domain, type: 'TXT', purpose: 'SPF' },
+      { name: `_dmarc.${domain}`, type: 'TXT', purpose: 'DMARC' },
+      { name: `${deployment.dns.dkim.selector}._domainkey.${domain}`, type: 'TXT', purpose: 'DKIM' },
+      { name: deployment.server.mailHost, type: 'A', purpose: 'mail host A' },
+    ];
+    return { verdicts: [checkDnssec(await probes.dnssec.observe(questions))] };
+  });
 });

@@ -56,6 +56,8 @@ interface Args {
   log: boolean;
   postalSpamd: boolean;
   postalRspamd: boolean;
+  /** --dnssec=on: the world signs the domain's zone (a fault may sign it broken) */
+  dnssec: boolean;
   faults: WorldFault[];
   ipc: boolean;
   liveEnv?: string;
@@ -81,6 +83,7 @@ function parse(argv: string[]): Args {
       log: { type: 'boolean', default: false },
       'postal-spamd': { type: 'string', default: 'on' },
       'postal-rspamd': { type: 'string', default: 'off' },
+      dnssec: { type: 'string', default: 'off' },
       fault: { type: 'string', default: '' },
       ipc: { type: 'boolean', default: false },
       'live-env': { type: 'string' },
@@ -98,6 +101,7 @@ function parse(argv: string[]): Args {
   if (values['provision-env'] !== undefined && !values.empty) throw new ConfigError('--provision-env needs --empty (only an empty world starts the server host provisioning reaches)');
   if (!['on', 'off'].includes(values['postal-spamd'])) throw new ConfigError(`--postal-spamd must be on or off (got "${values['postal-spamd']}")`);
   if (!['on', 'off'].includes(values['postal-rspamd'])) throw new ConfigError(`--postal-rspamd must be on or off (got "${values['postal-rspamd']}")`);
+  if (!['on', 'off'].includes(values.dnssec)) throw new ConfigError(`--dnssec must be on or off (got "${values.dnssec}")`);
   const faults = values.fault.split(',').filter(Boolean).map((name) => {
     const fault = findFault(name);
     if (!fault) throw new ConfigError(`--fault=${name}: no such fault; --list-faults shows the ${FAULTS.length} there are`);
@@ -112,6 +116,7 @@ function parse(argv: string[]): Args {
     describeTo: values['describe-to'],
     postalSpamd: values['postal-spamd'] === 'on',
     postalRspamd: values['postal-rspamd'] === 'on',
+    dnssec: values.dnssec === 'on',
     deployment: values.deployment,
     zoneFile: values['zone-file'],
     staleZoneFile: values['stale-zone-file'],
@@ -337,6 +342,7 @@ async function main(argv: string[]): Promise<number> {
       postalSpamd: args.postalSpamd,
       postalRspamd: args.postalRspamd,
       postalFaults: Object.assign({}, ...args.faults.map((f) => f.postal ?? {})),
+      dnssec: [...args.faults].reverse().find((f) => f.dnssec)?.dnssec ?? (args.dnssec ? 'signed' : undefined),
       accounts: {
         manifest,
         domainDkimPrivateKeyPem: readText(dns.dkimPrivateKeyPath, 'DKIM private key'),

@@ -26,6 +26,7 @@ import { startRspamd } from './spam/rspamd.ts';
 import { POSTAL_DEFAULTS } from './postal/postal-config.ts';
 import { createCertificateAuthority } from './tls/certificate-authority.ts';
 import { buildWorldRecords } from './world-dns.ts';
+import { WorldDnssec, type ZoneFault } from './dnssec/world-dnssec.ts';
 import { startServerHost, type ServerHost } from './server-host/server-host.ts';
 
 export interface StartWorldOptions {
@@ -58,9 +59,16 @@ export interface StartWorldOptions {
   postalFaults?: PostalFaultOptions;
   /** Postal starts with nothing (no organization, server, domain, credentials, routes; schema not loaded): provision it. */
   empty?: boolean;
+  /**
+   * The domain's zone signed with DNSSEC (world/dnssec/): 'signed', or signed and broken as operators break it.
+   * Default unsigned, like most domains (the root and its top-level zone are signed either way).
+   */
+  dnssec?: DomainDnssec;
   /** Start the server host: a real sshd on Postal's address that provisioning reaches (world/server-host/). */
   serverHost?: boolean | { port?: number };
 }
+
+export type DomainDnssec = 'signed' | Exclude<ZoneFault, 'unsigned'>;
 
 export interface WorldMail {
   ca: { certificatePem: string };
@@ -81,6 +89,8 @@ export interface World {
     dns: DnsEndpoint;
     dnsSecondary: DnsEndpoint;
   };
+  /** The DS of the world's root key, as a validator is configured with it: `. DS <tag> 13 2 <hex>`. */
+  dnssecTrustAnchor: string;
   /** Present when the world was started with accounts. */
   mail?: WorldMail;
   /** What the stand-ins do differently from the real thing, for the report. */
@@ -88,7 +98,7 @@ export interface World {
   /** The server host provisioning reaches over SSH, when started (StartWorldOptions.serverHost). */
   serverHost?: ServerHost;
   /** Named handles for fault injection (a later issue); tests of the world use them too. */
-  handles: { postal?: PostalStandIn; inboxes?: InboxReceivers; providers: Provider[]; sender?: OutsideSender; primaryDns: DnsServer; secondaryDns: DnsServer };
+  handles: { postal?: PostalStandIn; inboxes?: InboxReceivers; providers: Provider[]; sender?: OutsideSender; primaryDns: DnsServer; secondaryDns: DnsServer; dnssec: WorldDnssec };
   /** Stops everything; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -120,11 +130,14 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
       ? undefined
       : buildWorldRecords({ deployment: options.deployment, zoneText: options.staleZoneText, net: addresses.net, serial: 1 });
 
-  const primary = new DnsServer({ address: addresses.dns, port, records: fresh, onQuery: options.onDnsQuery });
-  const secondary = new DnsServer({ address: addresses.dnsSecondary, port, records: stale ?? fresh, onQuery: options.onDnsQuery });
+  const dnssec = new WorldDnssec({ zones: [options.deployment.domain], ttl: options.deployment.dns.ttl });
+  const domainDnssec = options.dnssec ?? 'unsigned';
+  dnssec.setFault(options.deployment.domain, domainDnssec === 'signed' ? undefined : domainDnssec);
+  const primary = new DnsServer({ address: addresses.dns, port, records: fresh, onQuery: options.onDnsQuery, dnssec });
+  const secondary = new DnsServer({ address: addresses.dnsSecondary, port, records: stale ?? fresh, onQuery: options.onDnsQuery, dnssec });
   const started: Array<{ stop(): Promise<void> }> = [];
   const cleanups: Array<() => void> = [];
-  const handles: World['handles'] = { providers: [], primaryDns: primary, secondaryDns: secondary };
+  const handles: World['handles'] = { providers: [], primaryDns: primary, secondaryDns: secondary, dnssec };
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -156,6 +169,7 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
     return {
       addresses,
       endpoints: { dns: primary.endpoint, dnsSecondary: secondary.endpoint },
+      dnssecTrustAnchor: trustAnchorText(dnssec),
       mail: mail?.endpoints,
       ...(serverHost ? { serverHost } : {}),
       limitations: [...(mail ? [...POSTAL_STAND_IN_LIMITATIONS, ...WORLD_LIMITATIONS] : WORLD_LIMITATIONS), ...(serverHost ? SERVER_HOST_LIMITATIONS : [])],
@@ -166,6 +180,11 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
     await stop();
     throw error;
   }
+}
+
+function trustAnchorText(dnssec: WorldDnssec): string {
+  const anchor = dnssec.trustAnchor();
+  return `. DS ${anchor.keyTag} ${anchor.algorithm} ${anchor.digestType} ${anchor.digest}`;
 }
 
 /** What provisioning through the world's server host does not prove. */
