@@ -98,4 +98,16 @@ export const SECURITY_FAULTS: WorldFault[] = [
     source: 'https://www.rfc-editor.org/rfc/rfc8659#section-4.2',
     zone: (records, ctx) => [...records, { name: ctx.deployment.domain, type: 'CAA', ttl: ctx.deployment.dns.ttl, data: '0 issue ";"' }],
   },
+  {
+    name: 'dnssec-expired-signatures',
+    description: "mailgoat.ai's zone is signed, but its signer stopped re-signing: every RRSIG expired 10 days ago, and validating resolvers (internet.nl's \"DNSSEC validity\" test, 1.1.1.1, 8.8.8.8) answer SERVFAIL for its MX, SPF and DKIM",
+    source: 'https://www.rfc-editor.org/rfc/rfc4035#section-5.3.1',
+    dnssec: 'expired-signatures',
+  },
+  {
+    name: 'dnssec-ds-mismatch',
+    description: 'the zone was re-keyed (or moved to a DNS host that signs with its own key) but the DS at the registrar still names the old key: the chain of trust breaks at the delegation and validating resolvers refuse the whole domain',
+    source: 'https://www.rfc-editor.org/rfc/rfc4035#section-5.2',
+    dnssec: 'ds-mismatch',
+  },
 ];

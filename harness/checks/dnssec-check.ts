@@ -121,9 +121,10 @@ export function checkDnssec(input: DnssecInput): Verdict {
       ),
     );
   } else {
-    findings.push(...chainFindings(input));
-    // A chain that cannot be anchored (no DS) is insecure, not bogus: the look-ups say nothing more.
-    if (ds.keyTags.length > 0) findings.push(...lookupFindings(input));
+    const chain = chainFindings(input);
+    findings.push(...chain);
+    // A broken or unanchored chain is the cause of every look-up's status: they say nothing more.
+    if (chain.length === 0) findings.push(...lookupFindings(input));
   }
   const secure = input.lookups.filter((l) => l.status === 'secure');
   return verdictFrom({
