@@ -17,6 +17,7 @@ import { checkMtaSts } from '../harness/checks/mta-sts-check.ts';
 import { checkTlsRpt } from '../harness/checks/tls-rpt-check.ts';
 import { checkCaa } from '../harness/checks/caa-check.ts';
 import { checkDnssec } from '../harness/checks/dnssec-check.ts';
+import { checkDane } from '../harness/checks/dane-check.ts';
 import { control } from '../harness/controls/control.ts';
 import { propagationQuestions } from '../harness/controls/propagation-questions.ts';
 
@@ -96,5 +97,14 @@ describe('DNS records', () => {
       { name: deployment.server.mailHost, type: 'A', purpose: 'mail host A' },
     ];
     return { verdicts: [checkDnssec(await probes.dnssec.observe(questions))] };
+  });
+
+  control('DNS-14', async ({ probes, target }) => {
+    const mxHost = target.mailHost;
+    const tlsa = await probes.dane.tlsa(mxHost);
+    const signed = (await probes.dnssec.observe([])).ds.keyTags.length > 0;
+    const { handshake } = await probes.smtp.startTls();
+    const presented = handshake?.ok && handshake.chainDer?.length ? { chainDer: handshake.chainDer } : { error: handshake?.error ?? 'STARTTLS is not offered (SEC-03)' };
+    return { verdicts: [checkDane({ mxHost, tlsa, signed, presented })] };
   });
 });

@@ -11,6 +11,7 @@ import { outboundSmtpProbe, type OutboundSmtpProbe } from './outbound-smtp-probe
 import { blocklistProbe, type BlocklistProbe } from './blocklist-probe.ts';
 import { dnsZoneProbe, type DnsZoneProbe } from './dns-zone-probe.ts';
 import { dnssecProbe, type DnssecProbe } from './dnssec-probe.ts';
+import { daneProbe, type DaneProbe } from './dane-probe.ts';
 import { dmarcReportProbe, type DmarcReportProbe } from './dmarc-report-probe.ts';
 import { mailFlowProbe, type MailFlowProbe } from './mail-flow-probe.ts';
 import { mailgoatCliProbe, type MailgoatCliProbe } from './mailgoat-cli-probe.ts';
@@ -38,6 +39,7 @@ export interface Probes {
   spoof: SpoofProbe;
   transport: TransportPolicyProbe;
   dnssec: DnssecProbe;
+  dane: DaneProbe;
   web: WebEndpointProbe;
   services: ServiceListProbe;
   credentials: ApiCredentialsProbe;
@@ -69,6 +71,7 @@ export function probesFor(target: TargetDescriptor, run: RunContext): Probes {
     spoof: spoofProbe(context),
     transport: transportPolicyProbe(context),
     dnssec: dnssecProbe(context),
+    dane: daneProbe(context),
     web: webEndpointProbe(context),
     services: serviceListProbe(context),
     credentials: apiCredentialsProbe(context),
