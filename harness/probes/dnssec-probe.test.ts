@@ -19,12 +19,14 @@ const RECORDS: DnsRecord[] = [
   r('mailgoat.ai', 'TXT', 'v=spf1 ip4:127.0.149.10 ~all'),
   r('_dmarc.mailgoat.ai', 'TXT', 'v=DMARC1; p=none'),
   r('mail.mailgoat.ai', 'A', '127.0.149.10'),
+  r('postal-qpMdyI._domainkey.mailgoat.ai', 'TXT', `v=DKIM1; k=rsa; p=${'B'.repeat(392)}`),
 ];
 const QUESTIONS = [
   { name: 'mailgoat.ai', type: 'MX', purpose: 'MX' },
   { name: 'mailgoat.ai', type: 'TXT', purpose: 'SPF' },
   { name: '_dmarc.mailgoat.ai', type: 'TXT', purpose: 'DMARC' },
   { name: 'mail.mailgoat.ai', type: 'A', purpose: 'mail host A' },
+  { name: 'postal-qpMdyI._domainkey.mailgoat.ai', type: 'TXT', purpose: 'DKIM' },
 ];
 
 const dnssec = new WorldDnssec({ zones: ['mailgoat.ai'] });
@@ -50,12 +52,12 @@ describe('DNS-13 against a signed world over UDP', () => {
   it('passes a signed zone whose chain validates from the configured root anchor', async () => {
     dnssec.setFault('mailgoat.ai', undefined);
     const observation = await dnssecProbe(context).observe(QUESTIONS);
-    expect(observation.lookups.map((l) => l.status)).toEqual(['secure', 'secure', 'secure', 'secure']);
+    expect(observation.lookups.map((l) => l.status)).toEqual(['secure', 'secure', 'secure', 'secure', 'secure']);
     expect(observation.ds.keyTags).toEqual(observation.dnskey.keyTags);
     expect(observation.lookups[0]!.rrsigExpirations[0]).toBeGreaterThan(observation.now);
     const result = checkDnssec(observation);
     expect(result.outcome).toBe('pass');
-    expect(result.summary).toBe('mailgoat.ai is signed and validates from DNSSEC_TRUST_ANCHOR: MX, SPF, DMARC, mail host A secure');
+    expect(result.summary).toBe('mailgoat.ai is signed and validates from DNSSEC_TRUST_ANCHOR: MX, SPF, DMARC, mail host A, DKIM secure');
   });
 
   it('fails expired signatures, naming them and the date', async () => {

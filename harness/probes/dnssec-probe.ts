@@ -64,7 +64,9 @@ export function dnssecProbe(context: ProbeContext): DnssecProbe {
   const server = target.dns.reverse.server;
   const timeoutMs = target.timeouts.dnsMs;
   const anchors = target.dnssecTrustAnchor ? [parseTrustAnchor(target.dnssecTrustAnchor)] : undefined;
-  const ask = (name: string, type: string) => queryWire(server, { name, type }, timeoutMs);
+  // Asked in lower case: the validator checks signatures over the owner as the answer spells it, not in
+  // canonical (lower-case) form, so a selector like postal-qpMdyI would otherwise never validate.
+  const ask = (name: string, type: string) => queryWire(server, { name: name.toLowerCase(), type }, timeoutMs);
 
   async function keyTags(name: string, type: 'DS' | 'DNSKEY'): Promise<{ keyTags: number[]; error?: string }> {
     try {
@@ -79,7 +81,7 @@ export function dnssecProbe(context: ProbeContext): DnssecProbe {
     try {
       const served = await ask(question.name, question.type);
       const rrsigExpirations = rrsigExpirationsIn(served, question.type);
-      const result = await dnssecLookUp(new Question(`${question.name.replace(/\.$/, '')}.`, question.type as never), (q) => ask(q.name, q.getTypeName()), {
+      const result = await dnssecLookUp(new Question(`${question.name.toLowerCase().replace(/\.$/, '')}.`, question.type as never), (q) => ask(q.name, q.getTypeName()), {
         ...(anchors ? { trustAnchors: anchors } : {}),
       });
       const reasons = 'reasonChain' in result ? [...result.reasonChain] : [];
