@@ -5,7 +5,7 @@
  * the history grows and charts, and a bad flag is one line and exit 2.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -75,7 +75,7 @@ describe('DMARC aggregate reports from outside', () => {
     expect(clean.stdout).toMatch(/DMARC: skipped — no DMARC aggregate report for mailgoat\.ai has arrived/);
 
     const hostile = join(dir, 'hostile');
-    spawnSync('mkdir', ['-p', hostile]);
+    mkdirSync(hostile, { recursive: true });
     writeFileSync(join(hostile, 'bomb.xml'), XML_BOMB);
     writeFileSync(join(hostile, 'foreign.xml'), sampleReportXml({ domain: 'example.org', reportId: 'f-1', rows: [{ ip: '192.0.2.25' }] }));
     const now = Math.floor(Date.now() / 1000);

@@ -36,7 +36,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 async function runSuite(args: string[], reportDir: string): Promise<{ code: number | null; output: string; controls: ControlResult[] }> {
-  const run = startCli('node', ['--import', 'tsx', 'harness/cli.ts', ...args, `--report-dir=${reportDir}`], { cwd: ROOT, env: cleanEnv() });
+  const run = startCli('node', ['--import', 'tsx', 'harness/cli.ts', '--', ...args, `--report-dir=${reportDir}`], { cwd: ROOT, env: cleanEnv() });
   const ended = await Promise.race([run.exited, delay(SUITE_DEADLINE_MS, undefined, { ref: false })]);
   if (!ended) {
     run.kill();

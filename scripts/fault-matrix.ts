@@ -13,10 +13,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDeployment } from '../core/deployment/load-deployment.ts';
 import { CATALOG } from '../harness/controls/catalog.ts';
-import { provisionAccounts } from '../provisioning/accounts/provision-accounts.ts';
-import { provisionDns } from '../provisioning/dns/provision-dns.ts';
 import { describeFaults, faultNames } from '../harness/targets/embedded.ts';
 import { expectedReasons, expectedRed } from './fault-oracle.ts';
 import { controlText, judgeFaultRun, type ControlWords, type FaultRunJudgement } from './fault-judgement.ts';
@@ -124,10 +121,6 @@ async function runSuite(job: Job, slot: number): Promise<FaultRunJudgement> {
 }
 
 async function main(): Promise<number> {
-  const deployment = loadDeployment('fixtures/deployment.json');
-  // Provision once, before the parallel runs share the artifacts.
-  provisionDns(deployment, 'artifacts');
-  provisionAccounts(deployment, 'artifacts');
   const jobs: Job[] = [{ name: 'clean', expected: [], because: {} }, ...selected.map((name) => ({ name, expected: [...expectedRed(name)], because: expectedReasons(name) }))];
   for (const job of jobs) mkdirSync(join(reportDir, 'faults', job.name), { recursive: true });
 

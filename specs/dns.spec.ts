@@ -20,6 +20,7 @@ import { checkDnssec } from '../harness/checks/dnssec-check.ts';
 import { checkDane } from '../harness/checks/dane-check.ts';
 import { control } from '../harness/controls/control.ts';
 import { propagationQuestions } from '../harness/controls/propagation-questions.ts';
+import { postalSelectorOf } from '../harness/controls/postal-selector.ts';
 
 describe('DNS records', () => {
   control('DNS-01', async ({ probes, deployment }) => ({
@@ -40,11 +41,12 @@ describe('DNS records', () => {
     return { verdicts: [await checkSpf({ ...input, remediationIp: target.publicServerIp })] };
   });
 
-  control('DNS-04', async ({ probes, deployment }) => {
-    const { selector } = deployment.dns.dkim;
+  control('DNS-04', async ({ probes, deployment, target }) => {
+    // Postal's own selector when provisioning read it back; the record at the fixture's selector proves nothing.
+    const { selector, source } = postalSelectorOf(target, deployment);
     const observation = await probes.dns.query(`${selector}._domainkey.${deployment.domain}`, 'TXT');
-    const postal = { dkimIdentifier: deployment.postal.dkimIdentifier, record: probes.target.postal?.dkimRecord };
-    return { verdicts: [checkDkim({ domain: deployment.domain, selector, observation, postal })] };
+    const postal = { dkimIdentifier: deployment.postal.dkimIdentifier, record: target.postal?.dkimRecord };
+    return { verdicts: [checkDkim({ domain: deployment.domain, selector, observation, postal })], facts: { selector, selectorSource: source } };
   });
 
   control('DNS-05', async ({ probes, deployment }) => ({
@@ -58,7 +60,7 @@ describe('DNS records', () => {
   });
 
   control('DNS-07', async ({ probes, deployment, target }) => {
-    const questions = propagationQuestions(deployment);
+    const questions = propagationQuestions(deployment, postalSelectorOf(target, deployment).selector);
     // Propagation is eventual: ask again until the resolvers agree or the target's deadline passes.
     const polled = await pollUntil(
       async () => checkResolverAgreement({ questions, observations: await probes.dns.askEveryResolver(questions) }),

@@ -17,6 +17,7 @@ import { control, priorOutcome } from '../harness/controls/control.ts';
 import { checkDmarcReports } from '../harness/checks/dmarc-report-check.ts';
 import { ruaAddressesOf } from '../harness/checks/rua-check.ts';
 import type { AggregateReport } from '../harness/dmarc/aggregate-report.ts';
+import { postalSelectorOf } from '../harness/controls/postal-selector.ts';
 import { probeBody, probeSubject } from '../harness/controls/mail-probe.ts';
 import { asDeliveryInput } from '../harness/probes/mail-flow-probe.ts';
 import { authenticationOf, seedDeliveryInput } from '../harness/probes/seed-mailbox-probe.ts';
@@ -46,18 +47,20 @@ describe('Mail flow', () => {
     return { verdicts: [checkInboxPlacement(deliveries.map((d) => ({ provider: d.seed.provider, mailbox: d.found?.placement ?? 'missing' })))] };
   });
 
-  control('FN-04', async ({ probes, deployment }) => {
+  control('FN-04', async ({ probes, deployment, target }) => {
     const deliveries = await probes.seeds.deliveries();
+    const postalSelector = postalSelectorOf(target, deployment);
+    const expected = postalSelector.learnt ? { expectedSelector: postalSelector.selector } : {};
     const verdicts = deliveries.flatMap((d) => {
       const { fromDomain, recorded, reverify } = authenticationOf(d);
       const provider = d.seed.provider;
       return [
         checkAuthenticationResults({ provider, authenticationResults: recorded, reverify, fromDomain }),
-        checkDomainSignature({ provider, fromDomain, expectedSelector: deployment.dns.dkim.selector, signatures: reverify.dkim }),
+        checkDomainSignature({ provider, fromDomain, ...expected, dkimIdentifier: deployment.postal.dkimIdentifier, signatures: reverify.dkim }),
       ];
     });
     const authentication = deliveries.map((d) => ({ provider: d.seed.provider, recorded: d.reverified?.authenticationResults ?? 'no message', reverified: d.reverified && { spf: d.reverified.spf.result, dkim: d.reverified.dkim.map((k) => `${k.result} d=${k.domain} s=${k.selector ?? '?'}`), dmarc: d.reverified.dmarc.result } }));
-    return { verdicts, facts: { authentication } };
+    return { verdicts, facts: { authentication, selectorSource: postalSelector.source } };
   });
 
   control('FN-05', async ({ probes, deployment }) => {

@@ -50,8 +50,9 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   { program: 'swaks', package: 'swaks', usedBy: "e2e/npm-run-world.test.ts: mail sent to the world's Postal from outside; world/mail-tester: mail to the mail-tester stand-in", neededBy: ['world-tools', 'tests'] },
   { program: 'curl', package: 'curl', usedBy: "the OUTBOUND_SMTP_COMMAND the world's live settings give INF-07 (world/live-env.ts); e2e/npm-run-world.test.ts: the world's web UI fetched from outside; world/mail-tester: its JSON report fetched", neededBy: ['suite', 'world-tools', 'tests'] },
   { program: 'openssl', package: 'openssl', usedBy: 'core/smtp/smtp-dialogue.test.ts, harness/clients/tls-versions.test.ts, harness/report/web-screenshots.test.ts: throw-away TLS certificates', neededBy: ['tests'] },
-  { program: 'sqlite3', package: 'sqlite3', usedBy: "world/inbox/mailgoat-inbox-db.ts: the agents' inbox databases in `mailgoat inbox serve`'s SQLite format (FN-06 reads them with the real CLI)", neededBy: ['suite'] },
-  { program: 'ruby', package: 'ruby', usedBy: "provisioning/postal/accounts-runner.test.ts: `ruby -c` parses the script provisioning runs inside Postal's container", neededBy: ['tests'] },
+  { program: '/usr/bin/python3', package: 'python3-minimal', usedBy: 'world/postal/dkim-header.test.ts: runs dkimpy, an independent DKIM verifier, on the stand-in\'s Postal-style signatures', neededBy: ['tests'] },
+  { program: '/usr/lib/python3/dist-packages/dkim/__init__.py', package: 'python3-dkim', usedBy: 'world/postal/dkim-header.test.ts: dkimpy (the `dkim` module) verifies the signatures the stand-in makes as Postal\'s DKIMHeader does', neededBy: ['tests'] },
+  { program: 'ruby', package: 'ruby', usedBy: "world/server-host/server-tools.mjs: the server host's stand-in `rails runner` checks that the script which arrived parses (`ruby -c`), also inside --env=local's container; provisioning/postal/accounts-runner.test.ts: `ruby -c` parses the script provisioning runs inside Postal's container", neededBy: ['server-host', 'tests'] },
   { program: 'git', package: 'git', usedBy: "provisioning/postal/accounts-runner.test.ts: re-reads the Postal 3.3.2 facts from a mirror of Postal's repository when one is present", neededBy: ['tests'] },
   { program: 'ssh', package: 'openssh-client', usedBy: 'provisioning/remote/ssh-session.ts: `npm run provision` reaches the server over SSH (host key pinned by a known_hosts file)', neededBy: ['server-host', 'tests'] },
   { program: 'ssh-keygen', package: 'openssh-client', usedBy: "world/server-host/ssh-keys.ts: the world's server host key and the operator's client key, made per world", neededBy: ['server-host', 'tests'] },
@@ -67,10 +68,11 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
 ];
 
 /**
- * Programs the code starts that need no package of this list: Node itself (process.execPath), and the
- * installer's and shell's own tools, which every Debian system has (Essential: yes packages).
+ * Programs the code starts that need no package of this list: Node itself (process.execPath) and the npm
+ * and npx it ships with, and the installer's, shell's and `mount` package's own tools, which every Debian
+ * system has (Essential: yes packages; e2e/disk-full.test.ts mounts a small tmpfs).
  */
-export const ALWAYS_PRESENT_PROGRAMS: readonly string[] = ['sh', 'bash', 'which', 'dpkg-query', 'apt-get', 'debconf-set-selections'];
+export const ALWAYS_PRESENT_PROGRAMS: readonly string[] = ['sh', 'bash', 'which', 'dpkg-query', 'apt-get', 'debconf-set-selections', 'npm', 'npx', 'mount', 'umount'];
 
 /** The install list of every command (what `.ci/run` installs): the table's packages, each once, in table order. */
 export const SYSTEM_PACKAGES: readonly string[] = packagesFor(PACKAGE_NEEDS);
@@ -90,8 +92,14 @@ const PURPOSE: Record<PackageNeed, string> = {
   local: 'the local target (containers)',
 };
 
-function installed(name: string): boolean {
-  return spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' }).stdout.includes('install ok installed');
+/**
+ * The packages dpkg has installed, asked once for all of them; undefined when the question was cut short
+ * by a signal (a Ctrl-C while the run starts): that is the run stopping, never a reason to run apt-get.
+ */
+function installedPackages(names: readonly string[]): Set<string> | undefined {
+  const result = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...names], { encoding: 'utf8' });
+  if (result.signal) return undefined;
+  return new Set(result.stdout.split('\n').filter((line) => line.endsWith(' install ok installed')).map((line) => line.split(' ')[0]!.split(':')[0]!));
 }
 
 /**
@@ -130,7 +138,9 @@ export function ensureSystemPackages(needs: readonly PackageNeed[], log: (line: 
   if (spawnSync('dpkg-query', ['--version']).status !== 0) {
     return `${purpose} needs ${wanted.join(', ')} (Debian package names); install their equivalents, then set POSTAL_QA_SKIP_SYSTEM_PACKAGES=1`;
   }
-  const missing = wanted.filter((name) => !installed(name));
+  const installed = installedPackages(wanted);
+  if (!installed) return undefined;
+  const missing = wanted.filter((name) => !installed.has(name));
   if (missing.length === 0) return undefined;
   const command = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) return `${purpose} needs Debian packages ${missing.join(', ')}; run: sudo ${command}`;

@@ -17,17 +17,18 @@ export interface SeedReaderOptions {
 }
 
 /**
- * Reads a seed mailbox over IMAP exactly as a person would check Gmail: looks for a message carrying a
- * token in the Inbox and in the folder the server marks as Junk (RFC 6154 special use).
+ * Logs in to a seed mailbox and out again: whether its IMAP takes the seed's credentials at all. Throws
+ * what the server or the connection said; `authenticationFailed` is set when the server refused the login.
  */
-export async function findInSeedMailbox(options: SeedReaderOptions, token: string): Promise<FoundMessage | undefined> {
-  return (await findAllInSeedMailbox(options, token, { last: true }))[0];
+export async function checkSeedLogin(options: SeedReaderOptions): Promise<void> {
+  const client = imapClient(options);
+  await client.connect();
+  await client.logout().catch(() => client.close());
 }
 
-/** Every message carrying `token` in its subject or body, Inbox first, then Junk (only the newest when `last`). */
-export async function findAllInSeedMailbox(options: SeedReaderOptions, token: string, { last = false } = {}): Promise<FoundMessage[]> {
+function imapClient(options: SeedReaderOptions): ImapFlow {
   const { imap } = options.seed;
-  const client = new ImapFlow({
+  return new ImapFlow({
     host: imap.host,
     port: imap.port,
     secure: imap.secure,
@@ -40,6 +41,19 @@ export async function findAllInSeedMailbox(options: SeedReaderOptions, token: st
     greetingTimeout: options.timeoutMs,
     socketTimeout: options.timeoutMs,
   });
+}
+
+/**
+ * Reads a seed mailbox over IMAP exactly as a person would check Gmail: looks for a message carrying a
+ * token in the Inbox and in the folder the server marks as Junk (RFC 6154 special use).
+ */
+export async function findInSeedMailbox(options: SeedReaderOptions, token: string): Promise<FoundMessage | undefined> {
+  return (await findAllInSeedMailbox(options, token, { last: true }))[0];
+}
+
+/** Every message carrying `token` in its subject or body, Inbox first, then Junk (only the newest when `last`). */
+export async function findAllInSeedMailbox(options: SeedReaderOptions, token: string, { last = false } = {}): Promise<FoundMessage[]> {
+  const client = imapClient(options);
   await client.connect();
   const found: FoundMessage[] = [];
   try {

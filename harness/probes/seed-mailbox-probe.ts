@@ -12,12 +12,12 @@ import type { SpamVerdict } from '../../core/spam/spam-scorer.ts';
 import { createDnsClient } from '../clients/dns-client.ts';
 import { reverifyMessage, type Reverified } from '../clients/mail-reverify.ts';
 import { messageIdFor, postalDeliveryStatus } from '../clients/postal-delivery-status.ts';
-import { findInSeedMailbox, type FoundMessage } from '../clients/seed-mailbox.ts';
+import { checkSeedLogin, findInSeedMailbox, type FoundMessage } from '../clients/seed-mailbox.ts';
 import type { ObservedMessage, SentMessage } from '../checks/message-delivery-check.ts';
 import { normalisedBodyHash, probeBody, probeSubject } from '../controls/mail-probe.ts';
 import type { SeedMailbox } from '../targets/target.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
-import { NO_SEEDS, NO_SPAM_SCORER, ProbeUnavailable } from './probe-unavailable.ts';
+import { NO_SEEDS, NO_SPAM_SCORER, ProbeBlocked, ProbeUnavailable } from './probe-unavailable.ts';
 
 export interface SeedDelivery {
   seed: SeedMailbox;
@@ -49,6 +49,9 @@ export function seedMailboxProbe(context: ProbeContext): SeedMailboxProbe {
 
   async function sendAndFind(): Promise<SeedDelivery[]> {
     if (target.seeds.length === 0) throw new ProbeUnavailable(NO_SEEDS);
+    // Before anything is sent: a seed whose mailbox cannot be read would make every seed control say
+    // "did not arrive" and blame Postal. It blocks them instead, naming the login and the setting.
+    await checkSeedLogins();
     const postal = context.postal();
     const sender = target.accounts[0];
     if (!sender) throw new Error('the target gives no agent API key');
@@ -98,6 +101,26 @@ export function seedMailboxProbe(context: ProbeContext): SeedMailboxProbe {
       }),
     );
     return deliveries;
+  }
+
+  async function checkSeedLogins(): Promise<void> {
+    const refused: string[] = [];
+    for (const seed of target.seeds) {
+      const setting = `SEED_${seed.provider.toUpperCase()}`;
+      try {
+        const host = await context.addressOf(seed.imap.host);
+        await checkSeedLogin({ seed: { ...seed, imap: { ...seed.imap, host } }, ca: target.trustedCaPem, servername: seed.imap.servername ?? seed.imap.host, timeoutMs: target.timeouts.connectMs });
+      } catch (error) {
+        const e = error as Error & { authenticationFailed?: boolean; response?: string };
+        const said = (e.response || e.message).trim();
+        refused.push(
+          e.authenticationFailed
+            ? `the ${seed.provider} seed refused the login of ${seed.imap.user} (${setting}_PASSWORD? ${setting}_USER?): ${said}`
+            : `the ${seed.provider} seed's IMAP ${seed.imap.host}:${seed.imap.port} could not be read (${setting}_IMAP? ${setting}_IMAP_TLS?): ${said}`,
+        );
+      }
+    }
+    if (refused.length > 0) throw new ProbeBlocked(refused.join('; '));
   }
 
   return {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createResolver } from '../../core/dns/resolver.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
-import { parseHostPort, type LiveSettings } from '../config/live-settings.ts';
+import { parseHostPort, postalStateFileOf, type LiveSettings } from '../config/live-settings.ts';
+import { readPostalState } from '../../core/artifacts/postal-state.ts';
 import { applyDeadlineOverrides, readDeadlineOverrides } from '../config/deadline-overrides.ts';
 import { readApiKeysFile, readCredentialsFile } from '../../core/artifacts/api-keys-file.ts';
 import { ConfigError } from '../../core/config-error.ts';
@@ -118,6 +119,12 @@ function outsideSenderOf(v: Record<string, string>, seeds: SeedMailbox[]): Targe
   return { host, port, user, password, from: v.OUTSIDE_SMTP_FROM ?? user, servername: host };
 }
 
+/** MAILGOAT_INBOX_SERVE: "address" (the recipient's endpoint port) or "address:port". */
+function inboxServeOf(text: string): { host: string; port?: number } {
+  const [host, port] = text.split(':');
+  return port ? { host: host!, port: Number(port) } : { host: host! };
+}
+
 /** "name=URL,name=URL" → pairs. */
 function pairs(text: string | undefined): Array<{ name: string; url: string }> {
   return (text ?? '').split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => ({ name: pair.slice(0, pair.indexOf('=')).trim(), url: pair.slice(pair.indexOf('=') + 1).trim() }));
@@ -139,11 +146,17 @@ function dmarcReportsOf(v: Record<string, string>): TargetDescriptor['dmarcRepor
   };
 }
 
-function postalSide(deployment: Deployment, settings: LiveSettings): Pick<TargetDescriptor, 'postal' | 'accounts' | 'smtpCredentialKey' | 'seeds' | 'inboxReader' | 'outsideSender' | 'spamScorer' | 'mailTester' | 'mailgoatCli' | 'mailgoatInboxDbTemplate' | 'dmarcReports'> {
+function postalSide(deployment: Deployment, settings: LiveSettings): Pick<TargetDescriptor, 'postal' | 'accounts' | 'smtpCredentialKey' | 'seeds' | 'inboxReader' | 'outsideSender' | 'spamScorer' | 'mailTester' | 'mailgoatCli' | 'mailgoatInboxDbTemplate' | 'mailgoatInboxServe' | 'dmarcReports'> {
   const v = settings.values;
   const seeds = seedsOf(v);
   const spamd = v.SPAMD_HOST?.split(':');
   const inboxUrls = pairs(v.INBOX_LIST_URLS);
+  // What Postal generated (its DKIM selector and record), as provisioning read it back.
+  const stateFile = postalStateFileOf(v);
+  const state = stateFile ? readPostalState(stateFile.path, stateFile.namedBy) : undefined;
+  if (state && state.domain.toLowerCase() !== deployment.domain.toLowerCase()) {
+    throw new ConfigError(`${stateFile!.namedBy}=${stateFile!.path}: is Postal's state for ${state.domain}, not for ${deployment.domain}; point POSTAL_STATE_FILE at this deployment's`);
+  }
   return {
     postal: v.POSTAL_API_URL
       ? {
@@ -153,7 +166,8 @@ function postalSide(deployment: Deployment, settings: LiveSettings): Pick<Target
           healthUrls: pairs(v.POSTAL_HEALTH_URLS),
           services: listSource(v.POSTAL_SERVICES_COMMAND, v.POSTAL_SERVICES_URL),
           containers: listSource(v.POSTAL_CONTAINERS_COMMAND, v.POSTAL_CONTAINERS_URL),
-          dkimRecord: v.POSTAL_DKIM_RECORD,
+          dkimRecord: v.POSTAL_DKIM_RECORD ?? state?.dkim.record,
+          ...(state ? { dkimSelector: { selector: state.dkim.selector, source: stateFile!.path } } : {}),
           expectedVersion: deployment.postal.version,
         }
       : undefined,
@@ -168,6 +182,7 @@ function postalSide(deployment: Deployment, settings: LiveSettings): Pick<Target
     mailgoatCli: v.MAILGOAT_CLI,
     mailgoatInboxDbTemplate: v.MAILGOAT_INBOX_DB,
     dmarcReports: dmarcReportsOf(v),
+    ...(v.MAILGOAT_INBOX_SERVE ? { mailgoatInboxServe: inboxServeOf(v.MAILGOAT_INBOX_SERVE) } : {}),
     outsideSender: outsideSenderOf(v, seeds),
     spamScorer: spamd ? { host: spamd[0]!, port: Number(spamd[1] ?? 783) } : undefined,
     mailTester:

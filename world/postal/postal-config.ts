@@ -31,6 +31,14 @@ export class PostalConfig {
    */
   domainHeld = true;
 
+  /**
+   * postal.yml `smtp_server.tls_enabled` and the certificate it names (lib/postal/config_schema.rb:265-280:
+   * default false, /config/smtp.cert and /config/smtp.key). Off: EHLO offers no STARTTLS and STARTTLS is
+   * `502 TLS not available` (app/lib/smtp_server/client.rb:139-158). A certificate that cannot be read fails
+   * the handshake after `220 Ready to start TLS`, as Postal's lazy ssl_context (server.rb:60) raises.
+   */
+  smtpTls: { enabled: boolean; certificatePem?: string; privateKeyPem?: string } = { enabled: false };
+
   constructor(
     readonly deployment: Deployment,
     /** What Postal holds; replaced when provisioning's accounts script runs (postal-accounts.ts). */

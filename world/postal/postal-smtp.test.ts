@@ -17,7 +17,7 @@ describe('SMTP server', () => {
   it('greets like Postal and offers STARTTLS and AUTH CRAM-MD5 PLAIN LOGIN', async () => {
     const { dialogue, greeting } = await open();
     try {
-      expect(greeting).toMatch(/^220 mail\.mailgoat\.ai ESMTP Postal\/[A-Z0-9]{6}$/);
+      expect(greeting).toMatch(/^220 mail\.mailgoat\.ai ESMTP Postal\/[A-Z0-9]{8}$/);
       const ehlo = await dialogue.send('EHLO client.test');
       expect(ehlo.split('\n')).toEqual(['250-My capabilities are', '250-STARTTLS', '250 AUTH CRAM-MD5 PLAIN LOGIN']);
       expect(await dialogue.send('HELO client.test')).toBe('250 mail.mailgoat.ai');
@@ -47,6 +47,42 @@ describe('SMTP server', () => {
       expect((await dialogue.send('EHLO client.test')).split('\n')).toEqual(['250-My capabilities are', '250 AUTH CRAM-MD5 PLAIN LOGIN']);
     } finally {
       dialogue.close();
+    }
+  });
+
+  it("offers STARTTLS only with postal.yml's smtp_server.tls_enabled, read when smtp restarts; a certificate it cannot read breaks the handshake", async () => {
+    const restart = async (postalYml: string, files: Record<string, string> = {}) => {
+      const response = await fetch(`${world.postal.endpoints.ops.url}/runner/services`, { method: 'POST', body: JSON.stringify({ postalYml, files, restart: ['smtp'] }) });
+      expect(response.status).toBe(200);
+      return (await response.text()).trim();
+    };
+    const issued = await world.ca.issue(['mail.mailgoat.ai', 'postal.mailgoat.ai', world.addresses.postal]);
+    try {
+      // 3.3.2's default: tls_enabled false → no STARTTLS in EHLO, and the command is refused (client.rb:139-158).
+      expect(await restart('version: 2\nsmtp_server:\n  default_port: 25\n')).toBe('smtp: TLS disabled (smtp_server.tls_enabled is not true)');
+      let { dialogue } = await open();
+      expect((await dialogue.send('EHLO client.test')).split('\n')).toEqual(['250-My capabilities are', '250 AUTH CRAM-MD5 PLAIN LOGIN']);
+      expect(await dialogue.send('STARTTLS')).toBe('502 TLS not available');
+      dialogue.close();
+
+      // Enabled, at the default paths, but no file there: STARTTLS is offered and accepted, then the connection drops.
+      expect(await restart('smtp_server:\n  tls_enabled: true\n')).toBe('smtp: TLS enabled but /config/smtp.cert cannot be read');
+      ({ dialogue } = await open());
+      expect((await dialogue.send('EHLO client.test')).split('\n')).toContain('250-STARTTLS');
+      expect(await dialogue.send('STARTTLS')).toBe('220 Ready to start TLS');
+      await expect(dialogue.send('NOOP')).rejects.toThrow();
+      dialogue.close();
+
+      // Enabled with the certificate postal.yml names.
+      const yml = 'smtp_server:\n  tls_enabled: true\n  tls_certificate_path: /config/tls/mail.crt\n  tls_private_key_path: $config-file-root/tls/mail.key\n';
+      expect(await restart(yml, { '/config/tls/mail.crt': issued.certificatePem, '/config/tls/mail.key': issued.privateKeyPem })).toBe('smtp: STARTTLS with /config/tls/mail.crt');
+      ({ dialogue } = await open());
+      await dialogue.send('EHLO client.test');
+      const secure = await dialogue.startTls('mail.mailgoat.ai', world.ca.certificatePem);
+      expect(secure.authorized).toBe(true);
+      dialogue.close();
+    } finally {
+      await restart('smtp_server:\n  tls_enabled: true\n', { '/config/smtp.cert': issued.certificatePem, '/config/smtp.key': issued.privateKeyPem });
     }
   });
 
@@ -206,7 +242,7 @@ describe('SMTP server', () => {
       incoming.dialogue.close();
     }
     const posted = await eventually(() => world.inbox.requests.find((r) => r.path.endsWith('/qa') && r.body.toString().includes('inbound')), 10_000, 'the POST to the qa endpoint');
-    expect(JSON.parse(posted.body.toString())).toMatchObject({ rcpt_to: 'qa@mailgoat.ai', mail_from: 'someone@sender.test', subject: 'inbound', received_with_ssl: false });
+    expect(JSON.parse(posted.body.toString())).toMatchObject({ rcpt_to: 'qa@mailgoat.ai', mail_from: 'someone@sender.test', subject: 'inbound', received_with_ssl: null });
   });
 
   it('counts connections and messages in the smtp health server metrics', async () => {

@@ -29,6 +29,8 @@ export interface SendContext {
   store: MessageStore;
   enqueue(message: StoredMessage): void;
   clientIp: string;
+  /** the PTR name of the client's address, or the address (the Received line) */
+  hostnameOf?(ip: string): Promise<string>;
 }
 
 /** `@to.is_a?(String) ? split(/,\s*\/) : to_a` */
@@ -83,7 +85,9 @@ export async function sendMessage(params: ApiParams, ctx: SendContext): Promise<
     headers: isObject(params.headers) ? params.headers : undefined,
     attachments: attachments.map((a) => ({ name: String(a.name), contentType: a.contentType, data: rubyDecode64(a.data) })),
     returnPathDomain: ctx.config.returnPathDomain,
+    webHost: ctx.config.webHost,
     clientIp: ctx.clientIp,
+    clientHostname: ctx.hostnameOf ? await ctx.hostnameOf(ctx.clientIp) : ctx.clientIp,
   });
 
   const messages: Record<string, { id: number; token: string }> = {};

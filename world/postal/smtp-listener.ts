@@ -1,6 +1,7 @@
 /**
  * Postal's `smtp-server` process on port 25 (smtp-server underneath), following SMTPServer::Client:
- * banner `<smtp_hostname> ESMTP Postal/<trace id>`, EHLO with STARTTLS and `AUTH CRAM-MD5 PLAIN LOGIN`,
+ * banner `<smtp_hostname> ESMTP Postal/<trace id>`, EHLO with STARTTLS (only with postal.yml's
+ * smtp_server.tls_enabled) and `AUTH CRAM-MD5 PLAIN LOGIN`,
  * AUTH without TLS (password = an SMTP credential key, username ignored), and RCPT decided in Postal's
  * order: return path → authenticated relay → route (local part or `*`) → `530 Authentication required`.
  */
@@ -14,6 +15,7 @@ import type { MetricsRegistry } from './metrics.ts';
 import { POSTAL_DEFAULTS, type PostalConfig } from './postal-config.ts';
 import { usePostalReplies } from './postal-replies.ts';
 import { randomAlphanumeric } from './random-token.ts';
+import { rfc2822 } from './compose-message.ts';
 import { readPostalRcpt } from './postal-rcpt.ts';
 import { relayedAddress } from './relay-faults.ts';
 import { listenOn, trackConnections } from './server-lifecycle.ts';
@@ -37,6 +39,8 @@ export interface SmtpListenerOptions {
   returnPathPrefix: string;
   /** the address the listener is bound to (an IP literal `[address]` is one of its own names) */
   listenAddress?: string;
+  /** the PTR name of an address, or the address (ReceivedHeader) */
+  hostnameOf?(ip: string): Promise<string>;
 }
 
 export interface SmtpListener {
@@ -56,7 +60,8 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
   const state = (session: SMTPServerSession): PostalSession => {
     let s = sessions.get(session);
     if (!s) {
-      s = { trace: randomAlphanumeric(6, 'upper'), recipients: [] };
+      // client.rb:52 trace_id: SecureRandom.alphanumeric(8).upcase
+      s = { trace: randomAlphanumeric(8, 'upper'), recipients: [] };
       sessions.set(session, s);
     }
     return s;
@@ -120,10 +125,13 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     callback(smtpError(530, 'Authentication required'));
   }
 
+  // postal.yml's smtp_server TLS settings, read when the process starts (Postal reads its config at boot).
+  const tls = config.smtpTls;
+  const tlsOffered = tls.enabled && config.faults.starttls !== false;
   const server: SMTPServer = new SMTPServer({
     name: config.mailHost,
-    key: options.privateKeyPem,
-    cert: options.certificatePem,
+    key: tls.privateKeyPem ?? options.privateKeyPem,
+    cert: tls.certificatePem ?? options.certificatePem,
     // Postal's image: OpenSSL 3 with Debian's MinProtocol TLSv1.2 and client-initiated renegotiation off.
     // Fault: smtp_server.ssl_version / tls_ciphers set to old values (TLS 1.0 and 1.1 offered).
     minVersion: config.faults.smtpLegacyTls ? 'TLSv1' : 'TLSv1.2',
@@ -138,8 +146,8 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     hideENHANCEDSTATUSCODES: true,
     hideDSN: true,
     hideREQUIRETLS: true,
-    // Fault: smtp_server.tls_enabled false.
-    hideSTARTTLS: config.faults.starttls === false,
+    // smtp_server.tls_enabled false (Postal's default; also the starttls-off fault): no STARTTLS in EHLO.
+    hideSTARTTLS: !tlsOffered,
     authMethods: ['CRAM-MD5', 'PLAIN', 'LOGIN'],
     allowInsecureAuth: true,
     authOptional: true,
@@ -150,7 +158,7 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     onConnect(session, callback) {
       // smtp-server reads the banner option right after this callback: one trace id per connection, as Postal.
       (server.options as { banner?: string }).banner = `Postal/${state(session).trace}`;
-      usePostalReplies((server as unknown as { connections?: unknown }).connections, session, { mailHost: config.mailHost, granted }, { rcpt: (line, done) => decideRcpt(line, session, done) });
+      usePostalReplies((server as unknown as { connections?: unknown }).connections, session, { mailHost: config.mailHost, granted }, { starttls: !tlsOffered ? 'unavailable' : tls.certificatePem && tls.privateKeyPem ? 'ready' : 'broken' }, { rcpt: (line, done) => decideRcpt(line, session, done) });
       metrics.inc('postal_smtp_server_connections_total');
       metrics.inc('postal_smtp_server_connections_active', {}, 1);
       callback();
@@ -193,23 +201,27 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
       command('DATA');
       const chunks: Buffer[] = [];
       let size = 0;
+      const ip = (session.remoteAddress ?? '').replace(/^::ffff:/, '');
+      const hostname = options.hostnameOf ? options.hostnameOf(ip) : Promise.resolve(ip);
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size <= maxBytes) chunks.push(chunk);
       });
       stream.once('error', (error) => callback(error));
       stream.once('end', () => {
-        try {
-          callback(null, accept(session, Buffer.concat(chunks), size));
-        } catch (error) {
-          callback(error as Error);
-        }
+        void hostname.then((name) => {
+          try {
+            callback(null, accept(session, Buffer.concat(chunks), size, name));
+          } catch (error) {
+            callback(error as Error);
+          }
+        });
       });
     },
   });
   server.on('error', () => metrics.inc('postal_smtp_server_exceptions_total'));
 
-  function accept(session: SMTPServerSession, body: Buffer, size: number): string {
+  function accept(session: SMTPServerSession, body: Buffer, size: number, clientHostname: string): string {
     const s = state(session);
     if (size > maxBytes) {
       clientError('message-too-large');
@@ -220,11 +232,15 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
       clientError('from-name-invalid');
       throw smtpError(530, 'From/Sender name is not valid');
     }
-    const helo = session.hostNameAppearsAs || session.remoteAddress;
-    const received = `Received: from ${helo} (${helo} [${session.remoteAddress}]) by ${config.mailHost} with SMTP; ${new Date().toUTCString().replace('GMT', '+0000')}`;
+    // ReceivedHeader.generate (app/lib/received_header.rb): "from <helo> (<PTR of the IP, or the IP> [<ip>]) by
+    // <smtp_hostname> with SMTP; <Time.now.utc.rfc2822>" — the SMTP server's time reads "-0000", as seen on a real 3.3.2.
+    const ip = (session.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const helo = session.hostNameAppearsAs || ip;
+    const received = `Received: from ${helo} (${clientHostname} [${ip}]) by ${config.mailHost} with SMTP; ${rfc2822(new Date(), '-0000')}`;
     const raw = prependHeaders(body, [received]);
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-    const common = { mailFrom, raw, subject: lastHeader(headers, 'subject'), messageId: messageIdOf(headers), receivedWithSsl: session.secure };
+    // received_with_ssl is set only after STARTTLS (null otherwise, as a real 3.3.2's payloads and details show).
+    const common = { mailFrom, raw, subject: lastHeader(headers, 'subject'), messageId: messageIdOf(headers), receivedWithSsl: session.secure ? true : null };
     for (const recipient of s.recipients) {
       const type = recipient.type === 'credential' ? 'outgoing' : recipient.type === 'bounce' ? 'bounce' : 'incoming';
       metrics.inc('postal_smtp_server_messages_total', { type });

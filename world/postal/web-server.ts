@@ -30,6 +30,8 @@ export interface WebServerOptions {
   privateKeyPem: string;
   /** the largest request body accepted; larger ones get 413 (default 64 MB) */
   maxBodyBytes?: number;
+  /** the PTR name of an address, or the address (ReceivedHeader) */
+  hostnameOf?(ip: string): Promise<string>;
 }
 
 export interface WebServer {
@@ -117,8 +119,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: WebSer
   }
   req.resume();
   if (method === 'GET' && path === '/') {
-    res.writeHead(302, { Location: `https://${options.config.webHost}/login`, 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(`<html><body>You are being <a href="https://${options.config.webHost}/login">redirected</a>.</body></html>`);
+    // ApplicationController#login_required (app/controllers/application_controller.rb:21):
+    // redirect_to login_path(return_to: request.fullpath) — a real 3.3.2 answers /login?return_to=%2F.
+    const location = `https://${options.config.webHost}/login?return_to=${encodeURIComponent(req.url ?? '/')}`;
+    res.writeHead(302, { Location: location, 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(`<html><body>You are being <a href="${location.replace(/&/g, '&amp;')}">redirected</a>.</body></html>`);
     return;
   }
   if (method === 'GET' && path === '/login') {
@@ -155,7 +160,7 @@ async function runApi(action: string, req: IncomingMessage, body: Buffer, url: U
     }
     throw error;
   }
-  const ctx = { config: options.config, store: options.store, enqueue: options.enqueue, clientIp: req.socket.remoteAddress ?? '' };
+  const ctx = { config: options.config, store: options.store, enqueue: options.enqueue, clientIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), ...(options.hostnameOf ? { hostnameOf: options.hostnameOf } : {}) };
   switch (action) {
     case 'send/message':
       return sendMessage(params, ctx);

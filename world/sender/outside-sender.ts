@@ -92,7 +92,7 @@ export async function startOutsideSender(options: StartOutsideSenderOptions): Pr
       ),
     );
     relays.push(...results);
-    for (const r of results) log(`${domain} ${session.id} <${from}> → ${r.recipients.join(', ')} via ${r.mx ?? '-'} [${r.ip ?? '-'}]: ${r.response}`);
+    for (const r of results) log(`${domain} ${session.id} <${from}> → ${r.recipients.join(', ')} via ${r.mx ?? '-'} [${r.ip ?? '-'}]: ${r.response}${r.unverifiedTls ? ` (STARTTLS with a certificate not verified: ${r.unverifiedTls})` : ''}`);
     const failed = results.find((r) => !r.accepted);
     if (failed) {
       const code = failed.code >= 500 ? 550 : 451;
