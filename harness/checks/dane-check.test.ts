@@ -88,7 +88,7 @@ describe('checkDane (DNS-14)', () => {
     const signed = checkDane(input([]));
     expect(signed.outcome).toBe('warn');
     expect(signed.summary).toBe(`no TLSA record at ${NAME}: internet.nl reports "DANE existence: failed"; senders cannot authenticate the MX, so a man in the middle can strip STARTTLS`);
-    expect(signed.remediation).toBe(`publish ${NAME} TLSA 3 1 1 <SHA-256 of the SMTP certificate's public key> (today: 3 1 1 ${sha256(leafSpki)}), and reuse the key when the certificate is renewed (or publish the next key's TLSA first)`);
+    expect(signed.remediation).toBe(`Publish ${NAME} TLSA 3 1 1 <SHA-256 of the SMTP certificate's public key> (today: 3 1 1 ${sha256(leafSpki)}), and reuse the key when the certificate is renewed (or publish the next key's TLSA first)`);
     expect(signed.observed).toBe('no TLSA records');
     const unsigned = checkDane(input([], { signed: false, presented: { error: 'refused' } }));
     expect(unsigned.summary).toMatch(/strip STARTTLS \(DANE needs DNSSEC first: mail\.mailgoat\.ai's zone is not signed, DNS-13\)$/);

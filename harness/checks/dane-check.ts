@@ -70,7 +70,7 @@ export function checkDane(input: DaneInput): Verdict {
     findings.push(
       warn(
         `no TLSA record at ${name}: internet.nl reports "DANE existence: failed"; senders cannot authenticate the MX, so a man in the middle can strip STARTTLS${input.signed ? '' : ` (DANE needs DNSSEC first: ${input.mxHost}'s zone is not signed, DNS-13)`}`,
-        `${input.signed ? '' : 'Sign the zone (DNS-13), then '}publish ${name} TLSA 3 1 1 <SHA-256 of the SMTP certificate's public key>${leafSpki ? ` (today: 3 1 1 ${leafSpki})` : ''}, and reuse the key when the certificate is renewed (or publish the next key's TLSA first)`,
+        `${input.signed ? 'Publish' : 'Sign the zone (DNS-13), then publish'} ${name} TLSA 3 1 1 <SHA-256 of the SMTP certificate's public key>${leafSpki ? ` (today: 3 1 1 ${leafSpki})` : ''}, and reuse the key when the certificate is renewed (or publish the next key's TLSA first)`,
       ),
     );
   } else if (usable.length === 0) {
