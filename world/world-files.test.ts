@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { foreignDeliverable, OWNERSHIP_FILE_NAME } from '../provisioning/deliverable-ownership.ts';
 import { seedWorldFiles, worldFolderForNet } from './world-files.ts';
 
 describe('the world\'s own files', () => {
@@ -17,7 +18,9 @@ describe('the world\'s own files', () => {
     expect(seedWorldFiles(from, to).sort()).toEqual(['accounts-manifest.json', join('dkim', 'postal-qpMdyI.private.pem')]);
     expect(statSync(join(to, 'accounts-manifest.json')).mode & 0o777).toBe(0o600);
     // Deliverables are not the world's to reuse; what the world has already is kept.
-    expect(readdirSync(to).sort()).toEqual(['accounts-manifest.json', 'dkim']);
+    expect(readdirSync(to).sort()).toEqual([OWNERSHIP_FILE_NAME, 'accounts-manifest.json', 'dkim']);
+    // The copies are the world's: provisioning may rewrite them there (a manifest older than the deployment).
+    expect(foreignDeliverable(to, join(to, 'accounts-manifest.json'), '{"rewritten":true}')).toBeUndefined();
     writeFileSync(join(to, 'accounts-manifest.json'), '{"from":"world"}');
     expect(seedWorldFiles(from, to)).toEqual([]);
     expect(readFileSync(join(to, 'accounts-manifest.json'), 'utf8')).toBe('{"from":"world"}');

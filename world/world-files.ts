@@ -7,6 +7,7 @@
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { recordDeliverable } from '../provisioning/deliverable-ownership.ts';
 
 /** The default folder of `npm run world` on a net (relative to the checkout). */
 export const worldFolderForNet = (net: string): string => join('.postal-qa', `world-${net}`);
@@ -22,6 +23,8 @@ export function seedWorldFiles(from: string | undefined, to: string): string[] {
     if (existsSync(join(to, name)) || !existsSync(join(from, name))) return;
     copyFileSync(join(from, name), join(to, name));
     chmodSync(join(to, name), 0o600);
+    // The copy is the world's own file now: provisioning may rewrite it there when the deployment changed.
+    recordDeliverable(to, join(to, name));
     copied.push(name);
   };
   copy(MANIFEST);
