@@ -27,7 +27,7 @@ export function wireQuery(question: WireQuestion, id = randomInt(0, 0xffff)): Bu
       type: 'query',
       id,
       flags: dnsPacket.RECURSION_DESIRED | dnsPacket.CHECKING_DISABLED,
-      questions: [{ name: question.name.replace(/\.$/, ''), type: question.type as never, class: 'IN' }],
+      questions: [{ name: question.name.replace(/\.$/, ''), type: question.type, class: 'IN' }],
       additionals: [{ type: 'OPT', name: '.', udpPayloadSize: UDP_PAYLOAD, flags: dnsPacket.DNSSEC_OK } as never],
     }),
   );
@@ -91,6 +91,6 @@ export async function queryWire(server: string, question: WireQuestion, timeoutM
     const answer = await udp(host, port, query, timeoutMs);
     return answer.readUInt16BE(2) & FLAG_TC ? await tcp(host, port, query, timeoutMs) : answer;
   } catch (error) {
-    throw new Error(`${question.type} ${question.name.replace(/\.$/, '')} from DNS server ${label}: ${(error as Error).message}`);
+    throw new Error(`${question.type} ${question.name.replace(/\.$/, '')} from DNS server ${label}: ${(error as Error).message}`, { cause: error });
   }
 }

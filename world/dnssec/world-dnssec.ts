@@ -125,7 +125,7 @@ export function rrsigRdata(rrset: { name: string; type: number; ttl: number; rda
   fields.writeUInt32BE(window.inception >>> 0, 12);
   fields.writeUInt16BE(key.keyTag, 16);
   const head = Buffer.concat([fields, nameWire(key.zone)]);
-  const sorted = [...new Map(rrset.rdatas.map((r) => [r.toString('hex'), r])).values()].sort(Buffer.compare);
+  const sorted = [...new Map(rrset.rdatas.map((r) => [r.toString('hex'), r])).values()].sort((a, b) => Buffer.compare(a, b));
   const records = sorted.map((rdata) => {
     const fixed = Buffer.alloc(10);
     fixed.writeUInt16BE(rrset.type, 0);
