@@ -93,6 +93,10 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'mta-sts-broken': expect(['DNS-10'], { 'DNS-10': /MTA-STS policy of mailgoat\.ai is in enforce mode but does not list its MX mail\.mailgoat\.ai/ }),
   'tls-rpt-malformed': expect(['DNS-11'], { 'DNS-11': /has a rua that is neither mailto: nor https: \(tls-reports@mailgoat\.ai\)/ }),
   'caa-forbids-issuance': expect(['DNS-12'], { 'DNS-12': /allow no CA to issue \(issue ";"\): the next automatic renewal/ }),
+  // The world's resolvers do not validate DNSSEC: only DNS-13 sees the bogus zone (on the Internet, validating providers would also refuse the mail).
+  'dnssec-expired-signatures': expect(['DNS-13'], { 'DNS-13': /RRSIG signatures over MX \(MX mailgoat\.ai\).* expired on .*Re-sign mailgoat\.ai's zone/s }),
+  'dane-tlsa-stale-after-renewal': expect(['DNS-14'], { 'DNS-14': /TLSA records at _25\._tcp\.mail\.mailgoat\.ai \(3 1 1 [0-9a-f]{16}…\) match none of the certificates mail\.mailgoat\.ai presents on STARTTLS.*renewed with a new key/s }),
+  'dnssec-ds-mismatch': expect(['DNS-13'], { 'DNS-13': /the DS at the parent of mailgoat\.ai names key tag \d+, but the zone's DNSKEYs are key tag \d+ \(a DS mismatch\)/ }),
   'relay-after-starttls': expect(['SEC-01'], { 'SEC-01': /open relay: outside sender to an outside mailbox after STARTTLS .*arrived at.*TLS is encryption, not authentication/s }),
 };
 

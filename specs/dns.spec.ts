@@ -16,6 +16,8 @@ import { checkRuaAddresses, ruaAddressesOf } from '../harness/checks/rua-check.t
 import { checkMtaSts } from '../harness/checks/mta-sts-check.ts';
 import { checkTlsRpt } from '../harness/checks/tls-rpt-check.ts';
 import { checkCaa } from '../harness/checks/caa-check.ts';
+import { checkDnssec } from '../harness/checks/dnssec-check.ts';
+import { checkDane } from '../harness/checks/dane-check.ts';
 import { control } from '../harness/controls/control.ts';
 import { propagationQuestions } from '../harness/controls/propagation-questions.ts';
 import { postalSelectorOf } from '../harness/controls/postal-selector.ts';
@@ -86,4 +88,25 @@ describe('DNS records', () => {
   control('DNS-11', async ({ probes, target }) => ({ verdicts: [checkTlsRpt({ domain: target.domain, txt: await probes.transport.tlsRpt() })] }));
 
   control('DNS-12', async ({ probes, target }) => ({ verdicts: [checkCaa({ host: target.webHost, observations: await probes.transport.caa(target.webHost) })] }));
+
+  control('DNS-13', async ({ probes, deployment }) => {
+    const domain = deployment.domain;
+    const questions = [
+      { name: domain, type: 'MX', purpose: 'MX' },
+      { name: domain, type: 'TXT', purpose: 'SPF' },
+      { name: `_dmarc.${domain}`, type: 'TXT', purpose: 'DMARC' },
+      { name: `${deployment.dns.dkim.selector}._domainkey.${domain}`, type: 'TXT', purpose: 'DKIM' },
+      { name: deployment.server.mailHost, type: 'A', purpose: 'mail host A' },
+    ];
+    return { verdicts: [checkDnssec(await probes.dnssec.observe(questions))] };
+  });
+
+  control('DNS-14', async ({ probes, target }) => {
+    const mxHost = target.mailHost;
+    const tlsa = await probes.dane.tlsa(mxHost);
+    const signed = (await probes.dnssec.observe([])).ds.keyTags.length > 0;
+    const { handshake } = await probes.smtp.startTls();
+    const presented = handshake?.ok && handshake.chainDer?.length ? { chainDer: handshake.chainDer } : { error: handshake?.error ?? 'STARTTLS is not offered (SEC-03)' };
+    return { verdicts: [checkDane({ mxHost, tlsa, signed, presented })] };
+  });
 });

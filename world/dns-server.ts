@@ -9,7 +9,10 @@
  * - TXT values longer than 255 bytes split into 255-byte character-strings;
  * - answers too big for UDP come back truncated (TC) so resolvers retry over TCP;
  * - zone transfers (AXFR, IXFR) REFUSED; responses (QR=1) ignored; malformed queries FORMERR or silence;
- * - pipelined queries on one TCP connection each answered (RFC 7766).
+ * - pipelined queries on one TCP connection each answered (RFC 7766);
+ * - DNSSEC when given the world's keys (world/dnssec/world-dnssec.ts): DNSKEY at every keyed apex (the root
+ *   and the top-level zones above the world's zones too), DS from the parent, and, for a query with the
+ *   DO bit, the RRSIG of every RRset in the answer and authority sections (RFC 4035 §3.1.1).
  *
  * It shares one process with the whole world, so no packet may stall it: every message is read by
  * dns-query-reader.ts in time linear in its length before an answer is built (dns2's own parser
@@ -26,6 +29,7 @@ import dns2 from 'dns2';
 import { isInZone, normalizeName, type DnsRecord } from '../core/artifacts/zone-file.ts';
 import { readQuery, type WireQuery } from './dns-query-reader.ts';
 import { DnsTcpFrames } from './dns-tcp-frames.ts';
+import { TYPE as DNSSEC_TYPE, type WireRecord, type WorldDnssec } from './dnssec/world-dnssec.ts';
 
 const { Packet } = dns2;
 type Packet = dns2.Packet;
@@ -34,6 +38,7 @@ type Resource = dns2.Packet.Resource;
 const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 const TYPE_IXFR = 251;
 const TYPE_AXFR = 252;
+const TYPE_TLSA = 52;
 const MAX_CNAME_CHAIN = 8;
 const TXT_CHUNK = 255;
 /** RFC 1035 §4.2.1: without EDNS a UDP answer holds 512 bytes. */
@@ -57,6 +62,8 @@ export interface DnsServerOptions {
   zones?: string[];
   /** called for every query answered (for logging) */
   onQuery?: (query: DnsQueryLog) => void;
+  /** the world's DNSSEC keys: sign what is served (answers carry RRSIGs when the query sets DO) */
+  dnssec?: WorldDnssec;
 }
 
 export interface DnsQueryLog {
@@ -83,12 +90,14 @@ export class DnsServer {
   private tcp: TcpServer | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly onQuery: DnsServerOptions['onQuery'];
+  private readonly dnssec: WorldDnssec | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(options: DnsServerOptions) {
     this.address = options.address;
     this.port = options.port ?? 53;
     this.onQuery = options.onQuery;
+    this.dnssec = options.dnssec;
     this.setRecords(options.records ?? [], options.zones);
   }
 
@@ -169,8 +178,33 @@ export class DnsServer {
     return this.stopping;
   }
 
-  /** Answers one query from the in-memory data (exposed for tests; the servers call it). */
-  answer(request: Packet): Packet {
+  /** Answers one query from the in-memory data (exposed for tests; the servers call it). `dnssecOk`: the query's DO bit. */
+  answer(request: Packet, options: { dnssecOk?: boolean } = {}): Packet {
+    const response = this.answerData(request);
+    if (options.dnssecOk && this.dnssec) this.sign(response);
+    return response;
+  }
+
+  /** Adds the RRSIG of every RRset in the answer and authority sections (RFC 4035 §3.1.1). */
+  private sign(response: Packet): void {
+    const dnssec = this.dnssec!;
+    for (const section of [response.answers, response.authorities]) {
+      const sets = new Map<string, { name: string; type: number; ttl: number; rdatas: Buffer[] }>();
+      for (const resource of section) {
+        if (resource.type === DNSSEC_TYPE.RRSIG) continue;
+        const key = `${resource.name.toLowerCase()}|${resource.type}`;
+        const set = sets.get(key) ?? { name: resource.name, type: resource.type, ttl: resource.ttl, rdatas: [] };
+        set.rdatas.push(rdataOf(resource));
+        sets.set(key, set);
+      }
+      for (const set of sets.values()) {
+        const rrsig = dnssec.rrsig(set);
+        if (rrsig) section.push(wireResource(rrsig));
+      }
+    }
+  }
+
+  private answerData(request: Packet): Packet {
     const response = Packet.createResponseFromRequest(request);
     response.header.ra = 0;
     const opt = request.additionals?.find((r) => r && r.type === Packet.TYPE.EDNS);
@@ -196,6 +230,12 @@ export class DnsServer {
     }
 
     const qname = normalizeName(question.name);
+    const keys = this.keyRecords(qname, question.type);
+    if (keys) {
+      response.header.aa = 1;
+      for (const record of keys) response.answers.push(wireResource({ ...record, name: question.name.replace(/\.$/, '') }));
+      return response;
+    }
     const zone = this.zoneFor(qname);
     if (zone === undefined) {
       response.header.rcode = RCODE.REFUSED;
@@ -210,7 +250,7 @@ export class DnsServer {
     for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
       seen.add(name);
       const here = this.byName.get(name) ?? [];
-      const matching = here.filter((r) => qtype === Packet.TYPE.ANY || Packet.TYPE[r.type] === qtype);
+      const matching = here.filter((r) => qtype === Packet.TYPE.ANY || typeNumber(r.type) === qtype);
       if (matching.length > 0) {
         for (const record of matching) response.answers.push(toResource(record, ownerSpelling));
         return response;
@@ -293,7 +333,7 @@ export class DnsServer {
     const request = requestPacket(query);
     let response: Packet;
     try {
-      response = this.answer(request);
+      response = this.answer(request, { dnssecOk: query.edns?.dnssecOk ?? false });
     } catch {
       response = Packet.createResponseFromRequest(request);
       response.header.rcode = RCODE.SERVFAIL;
@@ -302,6 +342,14 @@ export class DnsServer {
     if (transport === 'tcp') return response.toBuffer();
     const limit = query.edns ? Math.min(Math.max(query.edns.payloadSize, UDP_PLAIN_LIMIT), UDP_MAX_PAYLOAD) : UDP_PLAIN_LIMIT;
     return fitUdp(response, limit);
+  }
+
+  /** DNSKEY at a keyed apex, DS from the parent's side of a cut: also for the root and top-level zones no record set names. */
+  private keyRecords(qname: string, qtype: number): WireRecord[] | undefined {
+    if (!this.dnssec) return undefined;
+    if (qtype === DNSSEC_TYPE.DNSKEY) return this.dnssec.dnskeys(qname);
+    if (qtype === DNSSEC_TYPE.DS) return this.dnssec.ds(qname);
+    return undefined;
   }
 
   private zoneFor(name: string): string | undefined {
@@ -353,6 +401,30 @@ function fitUdp(response: Packet, limit: number): Buffer {
   return truncated.toBuffer().subarray(0, limit);
 }
 
+/** The RDATA of one resource as dns2 writes it alone (no compression): what an RRSIG covers. */
+function rdataOf(resource: Resource): Buffer {
+  const encoded = Packet.Resource.encode(resource);
+  let offset = 0;
+  while (encoded[offset] !== 0) offset += encoded[offset]! + 1;
+  return encoded.subarray(offset + 1 + 10);
+}
+
+/** A record already in wire form (DNSSEC, TLSA): dns2 writes `data` as the raw RDATA of a type it has no encoder for. */
+function wireResource(record: WireRecord): Resource {
+  const base = { name: record.name, type: record.type, class: Packet.CLASS.IN, ttl: record.ttl };
+  if (record.type === DNSSEC_TYPE.DNSKEY) {
+    // dns2 has a DNSKEY encoder: it takes the fields.
+    return { ...base, flags: record.rdata.readUInt16BE(0), protocol: record.rdata[2], algorithm: record.rdata[3], key: record.rdata.subarray(4).toString('base64') } as unknown as Resource;
+  }
+  return { ...base, data: record.rdata } as unknown as Resource;
+}
+
+/** TLSA RDATA (RFC 6698 §2.1) from `"<usage> <selector> <matching type> <hex>"`. */
+export function tlsaRdata(data: string): Buffer {
+  const [usage, selector, matching, hex = ''] = data.split(/\s+/);
+  return Buffer.concat([Buffer.from([Number(usage), Number(selector), Number(matching)]), Buffer.from(hex, 'hex')]);
+}
+
 function lengthPrefixed(message: Buffer): Buffer {
   const length = Buffer.alloc(2);
   length.writeUInt16BE(message.length);
@@ -369,7 +441,7 @@ export function txtChunks(value: string): Buffer[] {
 }
 
 function toResource(record: DnsRecord, owner: string, ttl = record.ttl): Resource {
-  const base = { name: owner, type: Packet.TYPE[record.type], class: Packet.CLASS.IN, ttl };
+  const base = { name: owner, type: typeNumber(record.type), class: Packet.CLASS.IN, ttl };
   switch (record.type) {
     case 'A':
     case 'AAAA':
@@ -385,6 +457,8 @@ function toResource(record: DnsRecord, owner: string, ttl = record.ttl): Resourc
       return { ...base, ns: record.data } as Resource;
     case 'TXT':
       return { ...base, data: txtChunks(record.data) } as unknown as Resource;
+    case 'TLSA':
+      return { ...base, type: TYPE_TLSA, data: tlsaRdata(record.data) } as unknown as Resource;
     case 'CAA': {
       const m = /^(\d+)\s+(\S+)\s+"?(.*?)"?$/.exec(record.data);
       return { ...base, flags: Number(m?.[1] ?? 0), tag: m?.[2] ?? 'issue', value: m?.[3] ?? '' } as Resource;
@@ -405,6 +479,11 @@ function toResource(record: DnsRecord, owner: string, ttl = record.ttl): Resourc
   }
 }
 
+/** The wire type of a record type: dns2's table, and TLSA which it lacks. */
+function typeNumber(type: DnsRecord['type']): number {
+  return type === 'TLSA' ? TYPE_TLSA : Packet.TYPE[type as Exclude<DnsRecord['type'], 'TLSA'>];
+}
+
 /** RFC 2308: negative answers are cached for min(SOA TTL, SOA minimum). */
 function negativeTtl(soa: DnsRecord): number {
   const minimum = Number(soa.data.split(/\s+/)[6]);
@@ -423,7 +502,10 @@ function deriveZones(records: DnsRecord[]): string[] {
   return [...zones].filter((z) => ![...zones].some((other) => other !== z && isInZone(z, other)));
 }
 
+const EXTRA_TYPE_NAMES: Record<number, string> = { [TYPE_TLSA]: 'TLSA', [DNSSEC_TYPE.DS]: 'DS', [DNSSEC_TYPE.RRSIG]: 'RRSIG', [DNSSEC_TYPE.DNSKEY]: 'DNSKEY' };
+
 function typeName(type: number): string {
+  if (EXTRA_TYPE_NAMES[type]) return EXTRA_TYPE_NAMES[type];
   for (const [name, value] of Object.entries(Packet.TYPE)) if (value === type) return name;
   return String(type);
 }

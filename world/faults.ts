@@ -12,7 +12,7 @@ import type { AccountsManifest } from '../core/artifacts/accounts-manifest.ts';
 import { renderZoneFile } from '../provisioning/dns/generate-zone.ts';
 import { parseZoneFile, reverseName, type DnsRecord } from '../core/artifacts/zone-file.ts';
 import type { PostalFaultOptions } from './postal/postal-faults.ts';
-import type { World } from './world.ts';
+import type { DomainDnssec, World } from './world.ts';
 import { gzipSync } from 'node:zlib';
 import { reportFileName, reportXml, zipped } from './providers/dmarc-report-xml.ts';
 import { SECURITY_FAULTS } from './security-faults.ts';
@@ -30,6 +30,8 @@ export interface WorldFault {
   staleZone?: (records: DnsRecord[], ctx: FaultContext) => DnsRecord[];
   manifest?: (manifest: AccountsManifest, ctx: FaultContext) => AccountsManifest;
   postal?: PostalFaultOptions;
+  /** How the world's DNS server signs the domain's zone (world/dnssec/). */
+  dnssec?: DomainDnssec;
   afterStart?: (world: World, ctx: FaultContext) => void | Promise<void>;
 }
 

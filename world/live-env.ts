@@ -31,6 +31,7 @@ export function liveEnvFor(description: WorldDescription, deployment: Deployment
     POSTAL_SMTP: hostPort(deployment.server.mailHost, d.postal.smtp.port),
     HOST_RESOLVER: d.dns.primary,
     CA_FILE: d.caFile,
+    DNSSEC_TRUST_ANCHOR: d.dnssecTrustAnchor,
     DNS_AUTHORITATIVE: d.dns.primary,
     DNS_RESOLVERS: [d.dns.primary, d.dns.secondary].join(','),
     POSTAL_HEALTH_URLS: `worker=${d.postal.workerHealthUrl},smtp=${d.postal.smtpHealthUrl}`,

@@ -64,6 +64,8 @@ interface Args {
   log: boolean;
   postalSpamd: boolean;
   postalRspamd: boolean;
+  /** --dnssec=on: the world signs the domain's zone (a fault may sign it broken) */
+  dnssec: boolean;
   /** --postal-worker-poll=on: the stand-in picks messages up as Postal's worker polls (timings as a real server's) */
   postalWorkerPoll: boolean;
   faults: WorldFault[];
@@ -99,6 +101,7 @@ function parse(argv: string[]): Args {
       log: { type: 'boolean', default: false },
       'postal-spamd': { type: 'string', default: 'on' },
       'postal-rspamd': { type: 'string', default: 'off' },
+      dnssec: { type: 'string', default: 'off' },
       'postal-worker-poll': { type: 'string', default: 'off' },
       fault: { type: 'string', default: '' },
       ipc: { type: 'boolean', default: false },
@@ -128,6 +131,7 @@ function parse(argv: string[]): Args {
   if (values['provision-env'] !== undefined && !values.empty) throw new ConfigError('--provision-env needs --empty (only an empty world starts the server host provisioning reaches)');
   if (!['on', 'off'].includes(values['postal-spamd'])) throw new ConfigError(`--postal-spamd must be on or off (got "${values['postal-spamd']}")`);
   if (!['on', 'off'].includes(values['postal-rspamd'])) throw new ConfigError(`--postal-rspamd must be on or off (got "${values['postal-rspamd']}")`);
+  if (!['on', 'off'].includes(values.dnssec)) throw new ConfigError(`--dnssec must be on or off (got "${values.dnssec}")`);
   if (!['on', 'off'].includes(values['postal-worker-poll'])) throw new ConfigError(`--postal-worker-poll must be on or off (got "${values['postal-worker-poll']}")`);
   if (!['stand-in', 'external'].includes(values.postal)) throw new ConfigError(`--postal must be stand-in or external (got "${values.postal}")`);
   let externalPostal: Args['externalPostal'];
@@ -161,6 +165,7 @@ function parse(argv: string[]): Args {
     temporaryOut: values['temporary-out'],
     postalSpamd: values['postal-spamd'] === 'on',
     postalRspamd: values['postal-rspamd'] === 'on',
+    dnssec: values.dnssec === 'on',
     postalWorkerPoll: values['postal-worker-poll'] === 'on',
     deployment: values.deployment,
     zoneFile: values['zone-file'],
@@ -416,6 +421,7 @@ async function main(argv: string[]): Promise<number> {
       postalRspamd: args.postalRspamd,
       postalWorkerPoll: args.postalWorkerPoll,
       postalFaults: Object.assign({}, ...args.faults.map((f) => f.postal ?? {})),
+      dnssec: [...args.faults].reverse().find((f) => f.dnssec)?.dnssec ?? (args.dnssec ? 'signed' : undefined),
       accounts: {
         manifest,
         domainDkimPrivateKeyPem: readText(dns.dkimPrivateKeyPath, 'DKIM private key'),

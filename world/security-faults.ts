@@ -4,7 +4,14 @@
  * smtp scripts, testssl.sh, internet.nl, checkdmarc) or Postal's own source at 3.3.2. The controls each
  * must turn red, and the words of the cause, are the fault oracle's (scripts/fault-oracle.ts).
  */
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import type { WorldFault } from './faults.ts';
+
+/** SHA-256 of the public key the certificate had before its renewal: a key the server no longer holds. */
+function oldKeyDigest(): string {
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+}
 
 const NMAP_RELAY = 'https://nmap.org/nsedoc/scripts/smtp-open-relay.html';
 
@@ -97,5 +104,24 @@ export const SECURITY_FAULTS: WorldFault[] = [
     description: 'a CAA record 0 issue ";" at the domain lets no CA issue: the web certificate can no longer be renewed',
     source: 'https://www.rfc-editor.org/rfc/rfc8659#section-4.2',
     zone: (records, ctx) => [...records, { name: ctx.deployment.domain, type: 'CAA', ttl: ctx.deployment.dns.ttl, data: '0 issue ";"' }],
+  },
+  {
+    name: 'dnssec-expired-signatures',
+    description: "mailgoat.ai's zone is signed, but its signer stopped re-signing: every RRSIG expired 10 days ago, and validating resolvers (internet.nl's \"DNSSEC validity\" test, 1.1.1.1, 8.8.8.8) answer SERVFAIL for its MX, SPF and DKIM",
+    source: 'https://www.rfc-editor.org/rfc/rfc4035#section-5.3.1',
+    dnssec: 'expired-signatures',
+  },
+  {
+    name: 'dnssec-ds-mismatch',
+    description: 'the zone was re-keyed (or moved to a DNS host that signs with its own key) but the DS at the registrar still names the old key: the chain of trust breaks at the delegation and validating resolvers refuse the whole domain',
+    source: 'https://www.rfc-editor.org/rfc/rfc4035#section-5.2',
+    dnssec: 'ds-mismatch',
+  },
+  {
+    name: 'dane-tlsa-stale-after-renewal',
+    description: "the zone is signed and publishes TLSA 3 1 1 for the MX, but the SMTP certificate was renewed with a new key and the TLSA still names the old one: DANE senders (Postfix dane, Exchange Online) refuse to deliver to mail.mailgoat.ai",
+    source: 'https://dane.sys4.de/common_mistakes',
+    dnssec: 'signed',
+    zone: (records, ctx) => [...records, { name: `_25._tcp.${ctx.deployment.server.mailHost}`, type: 'TLSA', ttl: ctx.deployment.dns.ttl, data: `3 1 1 ${oldKeyDigest()}` }],
   },
 ];

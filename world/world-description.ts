@@ -13,6 +13,8 @@ export interface WorldDescription {
   /** The address that plays the deployment's public IP. */
   postalAddress: string;
   dns: { primary: string; secondary: string; /** the DNS provider's API: POST a zone file to <url>/records (world/dns-provider-api.ts) */ providerApi?: string };
+  /** The DS of the world's root key (`. DS <tag> 13 2 <hex>`): the trust anchor of a validator in the world. */
+  dnssecTrustAnchor: string;
   caPem: string;
   /** The CA as a file: what a user gives an ordinary client, e.g. NODE_EXTRA_CA_CERTS for the MailGoat CLI. */
   caFile: string;
@@ -71,6 +73,7 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
     net: world.addresses.net,
     postalAddress: mail.postal.smtp.address,
     dns: { primary: serverString(world.endpoints.dns), secondary: serverString(world.endpoints.dnsSecondary), providerApi: world.endpoints.dnsProviderApi },
+    dnssecTrustAnchor: world.dnssecTrustAnchor,
     caPem: mail.ca.certificatePem,
     caFile: files.caFile,
     apiKeysFile: files.apiKeysFile,

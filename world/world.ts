@@ -29,6 +29,7 @@ import { startRspamd } from './spam/rspamd.ts';
 import { POSTAL_DEFAULTS } from './postal/postal-config.ts';
 import { createCertificateAuthority } from './tls/certificate-authority.ts';
 import { buildWorldRecords } from './world-dns.ts';
+import { WorldDnssec, type ZoneFault } from './dnssec/world-dnssec.ts';
 import { startServerHost, type ServerHost } from './server-host/server-host.ts';
 
 export interface StartWorldOptions {
@@ -63,6 +64,11 @@ export interface StartWorldOptions {
   postalWorkerPoll?: boolean;
   /** Postal starts with nothing (no organization, server, domain, credentials, routes; schema not loaded): provision it. */
   empty?: boolean;
+  /**
+   * The domain's zone signed with DNSSEC (world/dnssec/): 'signed', or signed and broken as operators break it.
+   * Default unsigned, like most domains (the root and its top-level zone are signed either way).
+   */
+  dnssec?: DomainDnssec;
   /** Start the server host: a real sshd on Postal's address that provisioning reaches (world/server-host/). */
   serverHost?: boolean | { port?: number };
   /**
@@ -72,6 +78,8 @@ export interface StartWorldOptions {
    */
   externalPostal?: { address: string; webPort?: number };
 }
+
+export type DomainDnssec = 'signed' | Exclude<ZoneFault, 'unsigned'>;
 
 export interface WorldMail {
   ca: { certificatePem: string };
@@ -95,6 +103,8 @@ export interface World {
     /** The DNS hosting provider's API: POST zone-file text to `<url>/records` to publish it (dns-provider-api.ts). */
     dnsProviderApi: string;
   };
+  /** The DS of the world's root key, as a validator is configured with it: `. DS <tag> 13 2 <hex>`. */
+  dnssecTrustAnchor: string;
   /** Postal started with nothing (`--empty`): what it generates is learnt by provisioning, not described by the world. */
   empty: boolean;
   /** Present when the world was started with accounts. */
@@ -104,7 +114,7 @@ export interface World {
   /** The server host provisioning reaches over SSH, when started (StartWorldOptions.serverHost). */
   serverHost?: ServerHost;
   /** Named handles for fault injection (a later issue); tests of the world use them too. */
-  handles: { postal?: PostalStandIn; inboxes?: InboxReceivers; providers: Provider[]; sender?: OutsideSender; primaryDns: DnsServer; secondaryDns: DnsServer };
+  handles: { postal?: PostalStandIn; inboxes?: InboxReceivers; providers: Provider[]; sender?: OutsideSender; primaryDns: DnsServer; secondaryDns: DnsServer; dnssec: WorldDnssec };
   /** Stops everything; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -137,11 +147,14 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
       ? undefined
       : buildWorldRecords({ deployment: options.deployment, zoneText: options.staleZoneText, net: addresses.net, serial: 1, postalAddress });
 
-  const primary = new DnsServer({ address: addresses.dns, port, records: fresh, onQuery: options.onDnsQuery });
-  const secondary = new DnsServer({ address: addresses.dnsSecondary, port, records: stale ?? fresh, onQuery: options.onDnsQuery });
+  const dnssec = new WorldDnssec({ zones: [options.deployment.domain], ttl: options.deployment.dns.ttl });
+  const domainDnssec = options.dnssec ?? 'unsigned';
+  dnssec.setFault(options.deployment.domain, domainDnssec === 'signed' ? undefined : domainDnssec);
+  const primary = new DnsServer({ address: addresses.dns, port, records: fresh, onQuery: options.onDnsQuery, dnssec });
+  const secondary = new DnsServer({ address: addresses.dnsSecondary, port, records: stale ?? fresh, onQuery: options.onDnsQuery, dnssec });
   const started: Array<{ stop(): Promise<void> }> = [];
   const cleanups: Array<() => void> = [];
-  const handles: World['handles'] = { providers: [], primaryDns: primary, secondaryDns: secondary };
+  const handles: World['handles'] = { providers: [], primaryDns: primary, secondaryDns: secondary, dnssec };
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -176,6 +189,7 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
       addresses,
       endpoints: { dns: primary.endpoint, dnsSecondary: secondary.endpoint, dnsProviderApi: dnsApi.url },
       empty: options.empty ?? false,
+      dnssecTrustAnchor: trustAnchorText(dnssec),
       mail: mail?.endpoints,
       ...(serverHost ? { serverHost } : {}),
       limitations: [...(mail && !options.externalPostal ? POSTAL_STAND_IN_LIMITATIONS : []), ...WORLD_LIMITATIONS, ...(options.externalPostal ? [EXTERNAL_POSTAL_LIMITATION] : []), ...(serverHost ? SERVER_HOST_LIMITATIONS : [])],
@@ -186,6 +200,11 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
     await stop();
     throw error;
   }
+}
+
+function trustAnchorText(dnssec: WorldDnssec): string {
+  const anchor = dnssec.trustAnchor();
+  return `. DS ${anchor.keyTag} ${anchor.algorithm} ${anchor.digestType} ${anchor.digest}`;
 }
 
 /** What provisioning through the world's server host does not prove. */
@@ -204,6 +223,7 @@ const EXTERNAL_POSTAL_LIMITATION =
 const WORLD_LIMITATIONS = [
   'Mailbox providers gmail.test and outlook.test judge mail with mailauth and SpamAssassin (local tests only, Bayes off); real Gmail and Outlook also weigh sender reputation, engagement and content models.',
   'SpamAssassin runs with network tests off (-L): DNS blocklists (RBL), Razor and Pyzor are not consulted.',
+  "The world's DNS signs the domain's zone only with --dnssec=on or a dnssec-* fault (real P-256 keys and signatures, its own root as the trust anchor), without NSEC/NSEC3; the providers and Postal do not validate DNSSEC, so a bogus zone shows in DNS-13 alone (on the Internet, validating receivers would also refuse the domain's mail).",
   'gmail.test and outlook.test send DMARC aggregate reports 2 s after the first message of a period (real providers: daily), unsigned (real ones carry DKIM), as Google (zip) and Outlook (gzip) do.',
   "Postal's inspection in the world carries the inbound check a sound deployment adds (world/spam/spoof-rules.ts: 10 points to mail From the domain, or from sender.test's p=reject domain, handed over by an address their SPF does not list) — standing in for rspamd's DMARC module with DMARC_POLICY_REJECT weighted; Postal 3.3.2 itself checks neither SPF nor DMARC (the spoof-* faults take it away).",
   "mail-tester.test answers in mail-tester's JSON shape but scores with the documented formula (core/spam/spam-score-formula.ts), not mail-tester's own weights: the world proves FN-05's path to mail-tester (send, poll, parse, judge), not mail-tester's scoring.",

@@ -108,6 +108,14 @@ describe('parseTtl', () => {
     expect(parseTtl('1x')).toBeUndefined();
   });
 
+  it('reads TLSA records (RFC 6698) with the hex split or in upper case, and refuses broken ones', () => {
+    const records = parseZoneFile('$ORIGIN mailgoat.ai.\n_25._tcp.mail 300 IN TLSA 3 1 1 ( ABCD\n ef01 )\n');
+    expect(records).toEqual([{ name: '_25._tcp.mail.mailgoat.ai', type: 'TLSA', ttl: 300, data: '3 1 1 abcdef01' }]);
+    expect(() => parseZoneFile('$ORIGIN mailgoat.ai.\n@ IN TLSA 3 1 abcd\n')).toThrow(/TLSA needs usage, selector, matching type and hex data/);
+    expect(() => parseZoneFile('$ORIGIN mailgoat.ai.\n@ IN TLSA 3 256 1 abcd\n')).toThrow(/bad TLSA fields "3 256 1"/);
+    expect(() => parseZoneFile('$ORIGIN mailgoat.ai.\n@ IN TLSA 3 1 1 abc\n')).toThrow(/TLSA association data must be hexadecimal/);
+  });
+
   it('reads CAA records (RFC 8659) as flags, tag and quoted value', () => {
     const records = parseZoneFile('$ORIGIN mailgoat.ai.\n@ 300 IN CAA 0 issue "letsencrypt.org"\n@ 300 IN CAA 128 ISSUE ";"\n');
     expect(records.map((r) => r.data)).toEqual(['0 issue "letsencrypt.org"', '128 issue ";"']);

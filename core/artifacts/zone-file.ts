@@ -5,12 +5,12 @@
  * Supported: `$ORIGIN`, `$TTL` (plain seconds or BIND units like `1h30m`), `;` comments,
  * `@`, relative and absolute names, a blank owner meaning "the previous owner",
  * optional TTL and class (IN only) in either order, parenthesised multi-line values,
- * several quoted strings in one TXT value, and the types A AAAA MX TXT CNAME PTR NS SOA CAA.
+ * several quoted strings in one TXT value, and the types A AAAA MX TXT CNAME PTR NS SOA CAA TLSA.
  * Not supported (reported as errors): `$INCLUDE`, `$GENERATE`, other classes and types.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
-export const DNS_RECORD_TYPES = ['A', 'AAAA', 'MX', 'TXT', 'CNAME', 'PTR', 'NS', 'SOA', 'CAA'] as const;
+export const DNS_RECORD_TYPES = ['A', 'AAAA', 'MX', 'TXT', 'CNAME', 'PTR', 'NS', 'SOA', 'CAA', 'TLSA'] as const;
 export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number];
 
 /**
@@ -18,7 +18,8 @@ export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number];
  * `name` is absolute, lower-case, without the trailing dot.
  * `data`: A/AAAA the address; MX `"<prio> <host>"`; TXT the joined string (chunks concatenated);
  * CNAME/PTR/NS the target host (absolute, lower-case, no trailing dot);
- * SOA `"<mname> <rname> <serial> <refresh> <retry> <expire> <minimum>"`.
+ * SOA `"<mname> <rname> <serial> <refresh> <retry> <expire> <minimum>"`;
+ * TLSA `"<usage> <selector> <matching type> <hex>"` (RFC 6698 §2.2, hex lower-case, spaces removed).
  */
 export interface DnsRecord {
   name: string;
@@ -182,6 +183,15 @@ function parseRdata(type: DnsRecordType, rdata: Token[], origin: string | undefi
       if (!/^\d+$/.test(flags.text) || Number(flags.text) > 255) throw new ZoneFileError(line, `bad CAA flags "${flags.text}"`);
       if (!/^[a-z0-9]+$/i.test(tag.text)) throw new ZoneFileError(line, `bad CAA tag "${tag.text}"`);
       return `${Number(flags.text)} ${tag.text.toLowerCase()} "${value.text}"`;
+    }
+    case 'TLSA': {
+      // RFC 6698 §2.2: usage selector matching-type, then the association data in hex (may be split by spaces).
+      if (rdata.length < 4) throw new ZoneFileError(line, `TLSA needs usage, selector, matching type and hex data (got ${rdata.map((t) => t.text).join(' ') || 'nothing'})`);
+      const fields = rdata.slice(0, 3).map((t) => t.text);
+      if (fields.some((f) => !/^\d{1,3}$/.test(f) || Number(f) > 255)) throw new ZoneFileError(line, `bad TLSA fields "${fields.join(' ')}"`);
+      const hex = rdata.slice(3).map((t) => t.text).join('').toLowerCase();
+      if (!/^([0-9a-f]{2})+$/.test(hex)) throw new ZoneFileError(line, 'TLSA association data must be hexadecimal');
+      return `${fields.map(Number).join(' ')} ${hex}`;
     }
     case 'SOA': {
       expectCount(7, 'mname rname serial refresh retry expire minimum');

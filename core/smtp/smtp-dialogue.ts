@@ -1,5 +1,5 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import type { LookupFunction } from '../dns/host-lookup.ts';
 
 export interface SmtpReply {
@@ -18,6 +18,8 @@ export interface TlsOutcome {
   subjectAltNames: string[];
   validTo?: string;
   issuer?: string;
+  /** the certificates the server presented, leaf first, DER in base64 (DANE matches them against TLSA) */
+  chainDer?: string[];
 }
 
 /**
@@ -160,6 +162,19 @@ export class SmtpDialogue {
   }
 }
 
+/** The presented chain, leaf first, as DER in base64 (a self-issued root ends it). */
+function chainOf(socket: TLSSocket): string[] {
+  const chain: string[] = [];
+  let certificate: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  while (certificate?.raw && chain.length < 10) {
+    chain.push(certificate.raw.toString('base64'));
+    const issuer: DetailedPeerCertificate | undefined = certificate.issuerCertificate;
+    if (!issuer || issuer === certificate || issuer.raw?.equals(certificate.raw)) break;
+    certificate = issuer;
+  }
+  return chain;
+}
+
 export function describeTls(socket: TLSSocket): TlsOutcome {
   const certificate = socket.getPeerCertificate();
   const altNames = (certificate.subjectaltname ?? '')
@@ -177,5 +192,6 @@ export function describeTls(socket: TLSSocket): TlsOutcome {
     subjectAltNames: altNames,
     validTo: certificate.valid_to ? new Date(certificate.valid_to).toISOString() : undefined,
     issuer: certificate.issuer ? Object.entries(certificate.issuer).map(([k, v]) => `${k}=${v}`).join(', ') : undefined,
+    chainDer: chainOf(socket),
   };
 }

@@ -3,6 +3,7 @@
  * mailauth's evaluation for the real sending IP is `pass`. Pure: mailauth runs against a replay
  * of the snapshot the gatherer recorded (harness/clients/spf-gatherer.ts).
  */
+import { lintSpfRecords } from './spf-lint.ts';
 import { spf } from 'mailauth/lib/spf/index.js';
 import type { SPFOptions, SPFResult } from 'mailauth';
 import type { DnsSnapshot } from './dns-observation.ts';
@@ -240,6 +241,9 @@ export async function checkSpf(input: SpfCheckInput): Promise<Verdict> {
       );
     }
   }
+
+  // checkdmarc's advisory warnings, once nothing fails (a failure names the cause to fix first).
+  if (!findings.some((f) => f.outcome === 'fail')) findings.push(...lintSpfRecords(nodes.filter((n) => n.record !== undefined).map((n) => ({ name: n.name, record: n.record! }))));
 
   return verdictFrom({
     findings,

@@ -10,6 +10,8 @@ import { apiLoadProbe, type ApiLoadProbe } from './api-load-probe.ts';
 import { outboundSmtpProbe, type OutboundSmtpProbe } from './outbound-smtp-probe.ts';
 import { blocklistProbe, type BlocklistProbe } from './blocklist-probe.ts';
 import { dnsZoneProbe, type DnsZoneProbe } from './dns-zone-probe.ts';
+import { dnssecProbe, type DnssecProbe } from './dnssec-probe.ts';
+import { daneProbe, type DaneProbe } from './dane-probe.ts';
 import { dmarcReportProbe, type DmarcReportProbe } from './dmarc-report-probe.ts';
 import { mailFlowProbe, type MailFlowProbe } from './mail-flow-probe.ts';
 import { mailgoatCliProbe, type MailgoatCliProbe } from './mailgoat-cli-probe.ts';
@@ -36,6 +38,8 @@ export interface Probes {
   tlsVersions: TlsVersionsProbe;
   spoof: SpoofProbe;
   transport: TransportPolicyProbe;
+  dnssec: DnssecProbe;
+  dane: DaneProbe;
   web: WebEndpointProbe;
   services: ServiceListProbe;
   credentials: ApiCredentialsProbe;
@@ -66,6 +70,8 @@ export function probesFor(target: TargetDescriptor, run: RunContext): Probes {
     tlsVersions: tlsVersionsProbe(context),
     spoof: spoofProbe(context),
     transport: transportPolicyProbe(context),
+    dnssec: dnssecProbe(context),
+    dane: daneProbe(context),
     web: webEndpointProbe(context),
     services: serviceListProbe(context),
     credentials: apiCredentialsProbe(context),

@@ -66,6 +66,7 @@ export async function openLiveTarget(deployment: Deployment, settings: LiveSetti
       blocklistResolver: v.DNSBL_RESOLVER,
       outboundSmtp: v.OUTBOUND_SMTP_COMMAND ? { command: v.OUTBOUND_SMTP_COMMAND, domains: (v.OUTBOUND_SMTP_DOMAINS ?? 'gmail.com,outlook.com,yahoo.com').split(',').map((d) => d.trim()).filter(Boolean) } : undefined,
       trustedCaPem: v.CA_FILE ? readFileSync(v.CA_FILE, 'utf8') : undefined,
+      dnssecTrustAnchor: v.DNSSEC_TRUST_ANCHOR,
       ...side,
       relayProbeRecipient: v.RELAY_PROBE_RECIPIENT ?? v.SEED_GMAIL_ADDRESS ?? 'postal-qa-relay-probe@example.com',
       spoofProbeDomain: v.SPOOF_PROBE_DOMAIN ?? 'paypal.com',

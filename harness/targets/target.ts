@@ -57,6 +57,8 @@ export interface TargetDescriptor {
   outboundSmtp?: { command: string; domains: string[] };
   /** Where the DNS blocklists are asked (DNSBL_RESOLVER); default the host resolver, else the system's. */
   blocklistResolver?: string;
+  /** The root DS a DNSSEC validator trusts (DNS-13), `. DS <tag> <alg> <digest type> <hex>`; absent: IANA's anchors. */
+  dnssecTrustAnchor?: string;
   /** PEM of an extra root the target's TLS chains lead to (the world CA); live uses the system store only. */
   trustedCaPem?: string;
   postal?: {
