@@ -22,7 +22,8 @@ export function keyFingerprint(key: string): string {
  */
 export function createPostalApi(http: HttpClient, baseUrl: string) {
   return {
-    async call<T = Record<string, unknown>>(route: PostalRoute, apiKey: string, params: Record<string, unknown>): Promise<PostalAnswer<T>> {
+    /** `timeoutMs`: for a large request (a message near the size limit), longer than one network step. */
+    async call<T = Record<string, unknown>>(route: PostalRoute, apiKey: string, params: Record<string, unknown>, options: { timeoutMs?: number } = {}): Promise<PostalAnswer<T>> {
       const url = `${baseUrl.replace(/\/$/, '')}/api/v1/${route}`;
       let response;
       try {
@@ -30,6 +31,7 @@ export function createPostalApi(http: HttpClient, baseUrl: string) {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-server-api-key': apiKey },
           body: JSON.stringify(params),
+          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
         });
       } catch (error) {
         throw new Error(`POST ${url} failed: ${(error as Error).message}`);

@@ -6,6 +6,8 @@ export interface FoundMessage {
   placement: 'INBOX' | 'Junk';
   folder: string;
   raw: Buffer;
+  /** How many messages in that folder carry the token (more than one: delivered more than once). */
+  copies: number;
 }
 
 export interface SeedReaderOptions {
@@ -48,7 +50,7 @@ export async function findInSeedMailbox(options: SeedReaderOptions, token: strin
         const uid = Array.isArray(uids) ? uids.at(-1) : undefined;
         if (uid !== undefined) {
           const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
-          if (message && message.source) return { ...place, raw: message.source };
+          if (message && message.source) return { ...place, raw: message.source, copies: Array.isArray(uids) ? uids.length : 1 };
         }
       } finally {
         lock.release();

@@ -20,11 +20,13 @@ export interface ComposeInput {
   attachments: Array<{ name: string; contentType: string; data: Buffer }>;
   returnPathDomain: string;
   clientIp: string;
+  /** The host's clock (a skewed one under the clock-skew fault); now when absent. */
+  date?: Date;
 }
 
 export async function composeApiMessage(input: ComposeInput): Promise<{ raw: Buffer; messageId: string }> {
   const messageId = `${randomUUID()}@${input.returnPathDomain}`;
-  const date = new Date();
+  const date = input.date ?? new Date();
   const headers: Array<{ key: string; value: string }> = [];
   for (const [key, value] of Object.entries(input.headers ?? {})) {
     if (value === undefined || value === null) continue;

@@ -16,15 +16,27 @@ export interface HttpSenderOptions {
   version: string;
   localAddress: string;
   caPem: string;
+  /** The endpoint's encoding is FormData (flat form fields) instead of BodyAsJSON. */
+  formData?: boolean;
+}
+
+/** Encoding FormData (http_sender.rb `params: parameters(message, flat: true)`): the hash as form fields. */
+function formEncode(payload: unknown): string {
+  const form = new URLSearchParams();
+  for (const [key, value] of Object.entries(payload as Record<string, unknown>)) {
+    if (value === null || value === undefined) continue;
+    form.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+  return form.toString();
 }
 
 export async function postToEndpoint(url: string, payload: unknown, timeoutSeconds: number, options: HttpSenderOptions): Promise<SendResult> {
   const started = performance.now();
   const logId = randomAlphanumeric(8, 'upper');
-  const body = Buffer.from(JSON.stringify(payload), 'utf8');
+  const body = Buffer.from(options.formData ? formEncode(payload) : JSON.stringify(payload), 'utf8');
   const signature = options.signer.sign(body);
   const response = await post(url, body, timeoutSeconds * 1000, {
-    'Content-Type': 'application/json',
+    'Content-Type': options.formData ? 'application/x-www-form-urlencoded' : 'application/json',
     'Content-Length': String(body.length),
     'User-Agent': `Postal/${options.version}`,
     'X-Postal-Signature': signature.sha1,

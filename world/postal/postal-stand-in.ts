@@ -106,6 +106,8 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   const signer = new InstallSigner(options.installSigningKeyPem);
   // The address too: clients without the world's DNS reach the web API as https://<address> (FN-06's CLI).
   const certificate = await options.ca.issue([config.webHost, config.mailHost, address]);
+  // Fault: the web proxy's certificate ran out (90 days, issued 100 days ago); SMTP keeps its own.
+  const webCertificate = config.faults.webCertificateExpired ? await options.ca.issue([config.webHost, address], { notBefore: new Date(Date.now() - 100 * 86_400_000), validDays: 90 }) : certificate;
   const resolver = createWorldResolver({ dnsServer: options.dnsServer, localAddress: address, cacheMs: options.dnsCacheMs });
   const store = new MessageStore();
   const metrics = { smtp: smtpMetrics(), worker: workerMetrics() };
@@ -133,7 +135,7 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   };
   const database: ContainerState = { name: options.deployment.postal.containers[0] ?? 'postal-mariadb', image: 'mariadb', command: '"docker-entrypoint.sh mariadbd"', running: true, startedAt };
 
-  const makeWeb = (): WebServer => createWebServer({ config, store, signer, enqueue, certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem });
+  const makeWeb = (): WebServer => createWebServer({ config, store, signer, enqueue, certificatePem: webCertificate.certificatePem, privateKeyPem: webCertificate.privateKeyPem });
   const makeSmtp = (): SmtpListener =>
     createSmtpListener({
       config,

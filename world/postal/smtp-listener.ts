@@ -7,7 +7,7 @@
 import type { Server as NetServer } from 'node:net';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
 import type { ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
-import { domainOf, lastHeader, messageIdOf, parseHeaders, prependHeaders } from './mail-headers.ts';
+import { domainOf, messageIdOf, messageSubject, parseHeaders, prependHeaders } from './mail-headers.ts';
 import type { MessageStore, StoredMessage } from './message-store.ts';
 import type { MetricsRegistry } from './metrics.ts';
 import { POSTAL_DEFAULTS, type PostalConfig } from './postal-config.ts';
@@ -46,7 +46,10 @@ function smtpError(code: number, message: string): Error & { responseCode: numbe
 
 export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
   const { config, metrics } = options;
-  const maxBytes = POSTAL_DEFAULTS.maxMessageSizeMb * 1024 * 1024;
+  // Fault hooks read postal.yml's values: smtp_server.max_message_size, postal.smtp_hostname.
+  const maxMb = config.faults.maxMessageSizeMb ?? POSTAL_DEFAULTS.maxMessageSizeMb;
+  const maxBytes = maxMb * 1024 * 1024;
+  const smtpHostname = config.faults.smtpHostname ?? config.mailHost;
   const sessions = new WeakMap<SMTPServerSession, PostalSession>();
   const state = (session: SMTPServerSession): PostalSession => {
     let s = sessions.get(session);
@@ -61,7 +64,7 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
   const command = (name: string): void => metrics.inc('postal_smtp_server_commands_total', { command: name });
 
   const server: SMTPServer = new SMTPServer({
-    name: config.mailHost,
+    name: smtpHostname,
     key: options.privateKeyPem,
     cert: options.certificatePem,
     // Postal's EHLO is "250-My capabilities are / 250-STARTTLS / 250 AUTH CRAM-MD5 PLAIN LOGIN": no SIZE,
@@ -85,7 +88,7 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     onConnect(session, callback) {
       // smtp-server reads the banner option right after this callback: one trace id per connection, as Postal.
       (server.options as { banner?: string }).banner = `Postal/${state(session).trace}`;
-      usePostalReplies((server as unknown as { connections?: unknown }).connections, session, { mailHost: config.mailHost, granted });
+      usePostalReplies((server as unknown as { connections?: unknown }).connections, session, { mailHost: smtpHostname, granted });
       metrics.inc('postal_smtp_server_connections_total');
       metrics.inc('postal_smtp_server_connections_active', {}, 1);
       callback();
@@ -108,6 +111,11 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
       if (!ok) {
         clientError('invalid-credentials');
         callback(smtpError(535, auth.method === 'CRAM-MD5' ? 'Denied' : 'Invalid credential'));
+        return;
+      }
+      // Fault: the mail server is suspended (client.rb authenticate: "535 Mail server has been suspended").
+      if (config.faults.serverSuspended) {
+        callback(smtpError(535, 'Mail server has been suspended'));
         return;
       }
       callback(null, { user: granted });
@@ -146,6 +154,12 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
       }
       const route = config.routeFor(rcptTo);
       if (route) {
+        // Fault: a route set to Reject (client.rb rcpt_to).
+        if (config.routeMode(route) === 'Reject') {
+          clientError('route-rejection');
+          callback(smtpError(550, 'Route does not accept incoming messages'));
+          return;
+        }
         s.recipients.push({ type: 'route', rcptTo, route });
         callback();
         return;
@@ -183,7 +197,7 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     const s = state(session);
     if (size > maxBytes) {
       clientError('message-too-large');
-      throw smtpError(552, `Message too large (maximum size ${POSTAL_DEFAULTS.maxMessageSizeMb}MB)`);
+      throw smtpError(552, `Message too large (maximum size ${maxMb}MB)`);
     }
     const headers = parseHeaders(body);
     if (session.user && config.authenticatedDomainFromHeaders(headers) === null) {
@@ -191,18 +205,23 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
       throw smtpError(530, 'From/Sender name is not valid');
     }
     const helo = session.hostNameAppearsAs || session.remoteAddress;
-    const received = `Received: from ${helo} (${helo} [${session.remoteAddress}]) by ${config.mailHost} with SMTP; ${new Date().toUTCString().replace('GMT', '+0000')}`;
+    const received = `Received: from ${helo} (${helo} [${session.remoteAddress}]) by ${smtpHostname} with SMTP; ${config.now().toUTCString().replace('GMT', '+0000')}`;
     const raw = prependHeaders(body, [received]);
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-    const common = { mailFrom, raw, subject: lastHeader(headers, 'subject'), messageId: messageIdOf(headers), receivedWithSsl: session.secure };
+    const common = { mailFrom, raw, subject: messageSubject(headers), messageId: messageIdOf(headers), receivedWithSsl: session.secure };
     for (const recipient of s.recipients) {
       const type = recipient.type === 'credential' ? 'outgoing' : recipient.type === 'bounce' ? 'bounce' : 'incoming';
       metrics.inc('postal_smtp_server_messages_total', { type });
-      const message =
-        recipient.type === 'credential'
-          ? options.store.create({ ...common, scope: 'outgoing', rcptTo: recipient.rcptTo })
-          : options.store.create({ ...common, scope: 'incoming', rcptTo: recipient.rcptTo, bounce: recipient.type === 'bounce', route: recipient.type === 'route' ? recipient.route : undefined });
-      options.enqueue(message);
+      if (recipient.type === 'credential') {
+        options.enqueue(options.store.create({ ...common, scope: 'outgoing', rcptTo: recipient.rcptTo, credential: { type: 'SMTP' } }));
+        continue;
+      }
+      const route = recipient.type === 'route' ? recipient.route : undefined;
+      options.enqueue(options.store.create({ ...common, scope: 'incoming', rcptTo: recipient.rcptTo, bounce: recipient.type === 'bounce', route }));
+      // route.rb create_messages: one more message per additional endpoint of the route.
+      for (const endpoint of route ? config.additionalEndpointsOf(route) : []) {
+        options.enqueue(options.store.create({ ...common, scope: 'incoming', rcptTo: recipient.rcptTo, route, endpoint }));
+      }
     }
     s.recipients = [];
     return 'OK';

@@ -134,6 +134,8 @@ async function runApi(action: string, req: IncomingMessage, body: Buffer, url: U
   if (!options.config.apiCredential(key)) {
     return apiError('InvalidServerAPIKey', { message: 'The API token provided in X-Server-API-Key was not valid.', token: key });
   }
+  // Fault: a suspended mail server (legacy_api/base_controller.rb).
+  if (options.config.faults.serverSuspended) return apiError('ServerSuspended');
   let params;
   try {
     params = readApiParams(headerValue(req, 'content-type'), body, url.searchParams);
@@ -145,7 +147,7 @@ async function runApi(action: string, req: IncomingMessage, body: Buffer, url: U
     }
     throw error;
   }
-  const ctx = { config: options.config, store: options.store, enqueue: options.enqueue, clientIp: req.socket.remoteAddress ?? '' };
+  const ctx = { config: options.config, store: options.store, enqueue: options.enqueue, clientIp: req.socket.remoteAddress ?? '', credentialAgent: options.config.apiCredentialAgent(key) };
   switch (action) {
     case 'send/message':
       return sendMessage(params, ctx);
