@@ -6,8 +6,7 @@ import { describe } from 'vitest';
 import { checkLatency, percentile } from '../harness/checks/latency-check.ts';
 import { checkThroughput } from '../harness/checks/throughput-check.ts';
 import { control } from '../harness/controls/control.ts';
-import { probeSubject } from '../harness/controls/mail-probe.ts';
-import { plainProbe } from '../harness/probes/mail-flow-probe.ts';
+import { probeMessage } from '../harness/controls/mail-probe.ts';
 import type { RunContext } from '../harness/controls/run-context.ts';
 import { readOnlyRefusal } from '../harness/probes/probe-unavailable.ts';
 
@@ -32,8 +31,8 @@ describe('Performance', () => {
     const messages = Array.from({ length: count }, (_, i) => {
       const from = agents[i % agents.length]!;
       const to = agents[(i + 1) % agents.length]!;
-      const label = `PERF-02 latency ${i + 1}/${count} ${from.id} to ${to.id}`;
-      return { id: `latency-${i + 1}`, fromAgentId: from.id, to: to.address, toAgentId: to.id, content: plainProbe(run.runToken, label, probeSubject(run.runToken, label)) };
+      // The agents' kind of mail (scripts, HTML, a link, an attachment): their everyday latency.
+      return { id: `latency-${i + 1}`, fromAgentId: from.id, to: to.address, toAgentId: to.id, content: probeMessage(run.runToken, `PERF-02 latency ${i + 1}/${count} ${from.id} to ${to.id}`) };
     });
     const observed = await probes.mail.sendAsAgents(messages, { intervalMs: SEND_INTERVAL_MS, deadlineMs: probes.target.timeouts.deliveryMs + deployment.thresholds.latency.p95Ms });
     // The receiver's own arrival stamp, so polling intervals never inflate the figures.

@@ -1,7 +1,7 @@
 /**
  * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH] [--describe-to=FILE]
  *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
- *                  [--live-env=FILE] [--empty [--provision-env=FILE]]
+ *                  [--live-env=FILE] [--empty [--provision-env=FILE]] [--postal-spamd=on] [--postal-rspamd=on]
  * Provisions the deployment like a real setup would (zone file, DKIM and install keys, accounts
  * manifest, postal-api-keys.txt — all in --out, reused across runs), starts the whole world on
  * loopback, prints every endpoint a person can poke with dig, curl, swaks or an IMAP client, and
@@ -79,7 +79,8 @@ function parse(argv: string[]): Args {
       'dns-port': { type: 'string', default: '53' },
       'log-dns': { type: 'boolean', default: false },
       log: { type: 'boolean', default: false },
-      'postal-spamd': { type: 'string', default: 'on' },
+      // postal.yml as provisioning writes it enables no inspection (Postal's default: spamd.enabled false).
+      'postal-spamd': { type: 'string', default: 'off' },
       'postal-rspamd': { type: 'string', default: 'off' },
       fault: { type: 'string', default: '' },
       ipc: { type: 'boolean', default: false },

@@ -46,7 +46,7 @@ export async function startWorldProcess(options: WorldProcessOptions): Promise<W
     `--net=${options.net}`,
     ...(options.zoneFile ? [`--zone-file=${options.zoneFile}`] : []),
     ...(options.faults.length ? [`--fault=${options.faults.join(',')}`] : []),
-    ...(options.postalSpamd === false ? ['--postal-spamd=off'] : []),
+    ...(options.postalSpamd === true ? ['--postal-spamd=on'] : []),
     ...(options.postalRspamd ? ['--postal-rspamd=on'] : []),
   ];
   const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });

@@ -135,8 +135,9 @@ export class Worker {
       decide('Held', `Recipient (${message.rcptTo}) is on the suppression list (reason: too many hard fails)`);
       return;
     }
-    if (faults.outboundSpamThreshold !== undefined && this.options.spamScorer) {
-      const verdict = await this.options.spamScorer.check(message.raw, { mailFrom: message.mailFrom, rcptTo: message.rcptTo, queueId: message.token }).catch(() => undefined);
+    if (faults.outboundSpamThreshold !== undefined) {
+      // No inspector configured: Postal's inspection has no checks and scores 0 (message_inspection.rb).
+      const verdict = this.options.spamScorer ? await this.options.spamScorer.check(message.raw, { mailFrom: message.mailFrom, rcptTo: message.rcptTo, queueId: message.token }).catch(() => undefined) : { score: 0 };
       if (verdict && verdict.score >= faults.outboundSpamThreshold) {
         decide('HardFail', `Message is likely spam. Threshold is ${faults.outboundSpamThreshold} and the message scored ${verdict.score}.`);
         return;
