@@ -525,3 +525,31 @@ export function applyZoneFaults(zoneText: string, faults: WorldFault[], ctx: Fau
   for (const mutate of mutations) records = mutate(records, ctx);
   return renderZoneFile(records, ctx.deployment);
 }
+
+/**
+ * The parts of the world a fault changes, so the fault matrix can tell which faults may share a world:
+ * the zone records it adds, removes or alters (by name), what Postal holds (the manifest's parts), the
+ * Postal settings it sets, and its after-start hook (one surface per fault: what it touches is its own).
+ */
+export function faultSurfaces(fault: WorldFault, ctx: FaultContext, zoneText: string, manifest: AccountsManifest): string[] {
+  const surfaces: string[] = [];
+  const records = parseZoneFile(zoneText, { origin: apex(ctx), defaultTtl: ctx.deployment.dns.ttl });
+  const key = (r: DnsRecord) => `${r.name.toLowerCase()} ${r.type} ${r.data}`;
+  for (const which of ['zone', 'staleZone'] as const) {
+    const mutate = fault[which];
+    if (!mutate) continue;
+    const before = new Set(records.map(key));
+    const after = mutate(records, ctx);
+    const afterKeys = new Set(after.map(key));
+    const changed = [...records.filter((r) => !afterKeys.has(key(r))), ...after.filter((r) => !before.has(key(r)))].map((r) => r.name.toLowerCase());
+    surfaces.push(...new Set(changed.map((name) => `${which}:${name}`)));
+  }
+  if (fault.manifest) {
+    const after = fault.manifest(manifest, ctx) as unknown as Record<string, unknown>;
+    const before = manifest as unknown as Record<string, unknown>;
+    for (const part of Object.keys(after)) if (JSON.stringify(after[part]) !== JSON.stringify(before[part])) surfaces.push(`manifest:${part}`);
+  }
+  for (const option of Object.keys(fault.postal ?? {})) surfaces.push(`postal:${option}`);
+  if (fault.afterStart) surfaces.push(`afterStart:${fault.name}`);
+  return surfaces;
+}

@@ -92,7 +92,7 @@ export function sendErrorCause(error: string, who: { agent?: string; to: string;
   if (/certificate has expired|CERT_HAS_EXPIRED/i.test(error)) {
     return { cause: 'Postal\'s web certificate has expired: every API client refuses the connection', remediation: 'Renew the certificate of the web host (Caddy renews it when it can reach Let\'s Encrypt on port 80/443: check its log), see INF-04' };
   }
-  if (/no answer|ECONNREFUSED|ETIMEDOUT|timed out|timeout|socket|connect/i.test(error)) {
+  if (/no answer|never received|ECONNREFUSED|ETIMEDOUT|timed out|timeout|socket|connect/i.test(error)) {
     return smtp
       ? { cause: `Postal's SMTP server did not answer in time (${error.slice(0, 120)})`, remediation: 'Make Postal\'s smtp process answer on port 25 promptly, its STARTTLS included (INF-01, INF-03, SEC-03), then send again' }
       : { cause: `Postal's API did not answer in time (${error.slice(0, 120)})`, remediation: 'Make the web process and its proxy answer on 443 promptly (INF-01, INF-03), then send again' };
@@ -106,8 +106,8 @@ export function trailCause(trail: PostalTrail | undefined, who: { to: string; ag
     cause: 'Postal\'s record of the message could not be read',
     remediation: `Look the message up in Postal's web UI (the mail server → Messages): its status and deliveries say where it stopped on the way to ${who.to}`,
   };
-  if (!trail || trail.error || !trail.outgoing) return fallback;
-  const leg = trail.inbound ?? trail.outgoing;
+  const leg = trail?.inbound ?? trail?.outgoing;
+  if (!trail || trail.error || !leg) return fallback;
   const details = `${leg.details ?? ''} ${leg.output ?? ''}`;
   const inbox = who.agent ? `${who.agent}'s inbox endpoint` : 'the inbox endpoint';
   if (leg.status === 'Held') {
@@ -149,6 +149,9 @@ export function trailCause(trail: PostalTrail | undefined, who: { to: string; ag
             : `${inbox} refuses Postal's request with HTTP ${code}: check the endpoint's format (Hash, sent as JSON) and path, and the receiver's signature check`;
     return { cause: `the incoming message to ${leg.rcptTo ?? who.to}: ${answer} (${leg.status})`, remediation: fix };
   }
+  if (/\b5\.7\.26\b|DMARC/i.test(leg.output ?? '')) {
+    return { cause: `refused by the receiving provider for failing DMARC (${(leg.output ?? '').trim().slice(0, 120)})`, remediation: `${who.to.split('@')[1]} enforces the domain's DMARC policy: make SPF or DKIM pass aligned with the From domain (FN-04), or relax the DMARC policy until they do` };
+  }
   if (/No SMTP servers were available|DNS error/i.test(details)) {
     return { cause: `Postal could not deliver: ${leg.details}`, remediation: `Postal finds the recipient's mail server through DNS from the server itself: check the MX of ${who.to.split('@')[1]} and the resolver Postal uses (dns.resolv_conf_path), and that outgoing port 25 is open` };
   }
@@ -159,7 +162,7 @@ export function trailCause(trail: PostalTrail | undefined, who: { to: string; ag
   if (leg.status === 'Pending') {
     return { cause: `still queued in Postal (${describeLeg(leg)})`, remediation: 'Postal has not processed the message: check the worker is running (INF-03) and its queue (postal_message_queue_latency on the worker /metrics)' };
   }
-  if (trail.outgoing.status === 'Sent' && !trail.inbound) {
+  if (trail.outgoing?.status === 'Sent' && !trail.inbound) {
     return {
       cause: `Postal handed it on (${describeLeg(trail.outgoing)}) but it is not in the recipient's copy`,
       remediation: `Find the message in Postal (Messages → Incoming for ${who.to}, or at the receiving side): its deliveries show where it went after Postal's hand-over`,

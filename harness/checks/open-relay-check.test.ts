@@ -36,6 +36,8 @@ describe('checkOpenRelay', () => {
     expect(verdict.remediation).toBe(RELAY_FIX);
     expect(verdict.observed).toBe('RCPT 530, DATA 250');
     expect(checkOpenRelay({ attempts: [{ ...at(250), reply: '' }] }).summary).toBe('open relay: spammer@example.net → a@gmail.test was accepted at RCPT (250)');
+    // A reply the dialogue kept with its code says the code once ("250 OK", not "250 250 OK").
+    expect(checkOpenRelay({ attempts: [{ ...at(250), reply: '250 OK' }] }).summary).toBe('open relay: spammer@example.net → a@gmail.test was accepted at RCPT (250 OK)');
   });
 
   it('draws the reply classes at 200, 400, 500 and 600', () => {

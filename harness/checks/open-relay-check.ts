@@ -31,7 +31,9 @@ export function checkOpenRelay(input: OpenRelayInput): Verdict {
 
   if (input.attempts.length === 0) findings.push(fail('no relay attempt was made', 'Try an unauthenticated relay (outside sender → outside recipient) and check again'));
   for (const a of input.attempts) {
-    const reply = `${a.code} ${scrubSecrets(a.reply).trim()}`.trim();
+    // The reply text may carry its code already ("250 OK"): say it once.
+    const text = scrubSecrets(a.reply).trim();
+    const reply = text.startsWith(String(a.code)) ? text : `${a.code} ${text}`.trim();
     // A code outside 200–599 is judged first, whatever the stage: it says nothing about relaying.
     if (a.code < 200 || a.code >= 600) {
       findings.push(fail(`${describe(a)} got a reply that is not SMTP (${reply})`, 'Check what answers on port 25 (INF-02)'));
