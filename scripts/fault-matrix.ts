@@ -8,7 +8,7 @@
  * Writes reports/fault-matrix.md; exits 1 if a fault goes undetected, is caught for the wrong reason, or an
  * unrelated control goes red.
  *
- *   npm run faults [-- --parallel=3] [--only-faults=a,b] [--env=live] [--solo] [--max-per-world=4]
+ *   npm run faults [-- --parallel=3] [--only-faults=a,b] [--env=live] [--solo] [--max-per-world=4] [--first-net=127.0.100]
  *
  * --solo: every fault in a world of its own (the slow, full guarantee).
  * --env=live: each faulty world is started by `npm run world -- --fault=… --live-env=<file>`, and the suite
@@ -16,6 +16,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDeployment } from '../core/deployment/load-deployment.ts';
@@ -36,6 +37,8 @@ const { values } = parseArgs({
     env: { type: 'string', default: 'embedded' },
     solo: { type: 'boolean', default: false },
     'max-per-world': { type: 'string', default: '4' },
+    // The first world's /24 (the next ones follow): the default 127.0.100 is shared, so other runs wait for it.
+    'first-net': { type: 'string', default: '127.0.100' },
   },
 });
 if (!['embedded', 'live'].includes(values.env!)) {
@@ -46,9 +49,16 @@ if (!['embedded', 'live'].includes(values.env!)) {
 const throughLive = values.env === 'live';
 const parallel = Math.max(1, Number(values.parallel));
 const maxPerWorld = Math.max(1, Number(values['max-per-world']));
+const firstNet = /^127\.(\d{1,3})\.(\d{1,3})$/.exec(values['first-net']!);
+if (!firstNet || Number(firstNet[2]) + parallel > 255) {
+  console.error(`--first-net=${values['first-net']}: expected the first three octets of a loopback /24 like 127.0.100, with room for --parallel=${parallel} nets after it`);
+  process.exit(2);
+}
+const netOf = (slot: number): string => `127.${firstNet[1]}.${Number(firstNet[2]) + slot}`;
 const reportDir = values['report-dir']!;
 const selected = values['only-faults'] ? faultNames().filter((name) => values['only-faults']!.split(',').includes(name)) : faultNames();
-const RUN_TIMEOUT_MS = 240_000;
+const RUN_TIMEOUT_MS = 300_000;
+const LOAD_LOCK = join(tmpdir(), `postal-qa-load-lock-${process.pid}`);
 
 interface Job {
   /** The world's name: "clean", a fault, or the faults joined with "+". */
@@ -97,7 +107,7 @@ async function startWorldFor(job: Job, net: string, envFile: string): Promise<{ 
 async function runSuite(job: Job, slot: number): Promise<FaultRunJudgement[]> {
   const dir = join(reportDir, 'faults', job.name);
   mkdirSync(dir, { recursive: true });
-  const net = `127.0.${100 + slot}`;
+  const net = netOf(slot);
   const envFile = join(dir, 'world.env');
   const judge = (exitCode: number | null, outcomes: Record<string, string>, texts: Record<string, string>, elapsedMs: number): FaultRunJudgement[] =>
     job.faults.length === 0
@@ -123,7 +133,9 @@ async function runSuite(job: Job, slot: number): Promise<FaultRunJudgement[]> {
     const child = spawn(harness.command, harness.args, {
       cwd: PROJECT_ROOT,
       // The matrix reads results.json only: no Allure HTML or screenshots to make in each of its runs.
-      env: { ...process.env, POSTAL_QA_WORLD_NET: net, POSTAL_QA_ARTIFACTS: 'off' },
+      // One load test at a time across the parallel worlds (harness/controls/load-lock.ts): PERF-01 measures the
+      // world's rate, not the contention of its neighbours.
+      env: { ...process.env, POSTAL_QA_WORLD_NET: net, POSTAL_QA_ARTIFACTS: 'off', POSTAL_QA_LOAD_LOCK: LOAD_LOCK },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -60,12 +60,13 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'web-down': expect(ALL_BUT_DNS, { 'INF-01': /:443 is not reachable/ }),
   'smtp-down': expect(ALL_BUT_DNS, { 'INF-01': /:25 is not reachable/ }),
   'route-missing': expect(INTERNAL_MAIL, { 'INF-05': /Route "dev2" is missing/ }),
-  // FN-01 names the refused key: the message was never created, so there is nothing to look up in Postal.
-  'api-key-revoked': expect(['INF-06', 'FN-01', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-06', 'PERF-01', 'PERF-02'], { 'INF-06': /growth .*refused: InvalidServerAPIKey/, 'FN-01': /growth's API key \(InvalidServerAPIKey\): the message was never created/ }),
+  // FN-01 is blocked by INF-06 here; when it runs on a refused key it names the refusal (message-delivery-check.test.ts).
+  'api-key-revoked': expect(['INF-06', 'FN-01', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-06', 'PERF-01', 'PERF-02'], { 'INF-06': /growth .*refused: InvalidServerAPIKey/ }),
   'catch-all-missing': expect(INTERNAL_MAIL, { 'INF-05': /no catch-all route/ }),
   'open-relay': expect(['SEC-01'], { 'SEC-01': /open relay/ }),
   'starttls-off': expect(['SEC-03'], { 'SEC-03': /does not offer STARTTLS/ }),
-  'spammy-signature': expect(['FN-01', 'FN-05', 'PERF-01', 'PERF-02'], { 'FN-01': /text was added to the message/, 'FN-05': /spamAssassin/ }),
+  // The footer changes what the agents wrote: FN-02 now reads the providers' copies and says so (FN-03…05 are blocked).
+  'spammy-signature': expect(['FN-01', ...EXTERNAL_MAIL, 'PERF-01', 'PERF-02'], { 'FN-01': /text was added to the message \("Partner offer/, 'FN-02': /text was added to the message \("Partner offer/ }),
   'outbound-25-blocked': expect(['INF-07', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'INF-07': /port 25/ }),
   'ip-blocklisted': expect(['DNS-08', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'DNS-08': /listed/ }),
   // Postal's record of the incoming message (its MX's leg to qa's endpoint), not the outgoing hop's 250.

@@ -47,7 +47,8 @@ describe('compareContent', () => {
     const stripped = probe.text.replace(/[^\x00-\x7f]/g, '');
     expect(compareContent(expected, { ...intact, text: stripped }).causes[0]!.cause).toBe('non-ASCII characters were stripped from the message');
     const footer = compareContent(expected, { ...intact, text: `${probe.text}\n--\nPartner offer: cheap meds\n` });
-    expect(footer.causes[0]!.cause).toBe('text was added to the message ("--")');
+    expect(footer.causes[0]!.cause).toBe('text was added to the message ("Partner offer: cheap meds")');
+    expect(compareContent(expected, { ...intact, text: `${probe.text}\n--\n` }).causes[0]!.cause).toBe('text was added to the message ("--")');
     expect(footer.causes[0]!.remediation).toMatch(/signature, disclaimer or footer/);
   });
 

@@ -102,7 +102,9 @@ function diagnoseText(expected: string, received: string): Cause {
   if (got.length > 0 && got.length < want.length && want.startsWith(got)) return truncated(Buffer.byteLength(got), Buffer.byteLength(want));
   if (/[^\x00-\x7f]/.test(want) && ascii(want).replace(/\s+/g, ' ') === got.replace(/\s+/g, ' ')) return NON_ASCII_STRIPPED;
   if (got.startsWith(want) && got.length > want.length) {
-    const added = got.slice(want.length).trim().split('\n')[0]!.slice(0, 80);
+    // The first line that says something (a signature starts with a bare "--").
+    const lines = got.slice(want.length).split('\n').map((l) => l.trim());
+    const added = (lines.find((l) => /[A-Za-z0-9]{3}/.test(l)) ?? lines.find(Boolean) ?? '').slice(0, 80);
     return { cause: `text was added to the message ("${added}")`, remediation: 'A signature, disclaimer or footer is appended to the agents\' mail on its way (a Postal template, a milter, the sending app): remove it, agents quote and act on what they receive' };
   }
   return GENERIC;

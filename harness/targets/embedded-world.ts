@@ -18,7 +18,7 @@ export interface WorldProcessOptions {
   net: string;
   zoneFile?: string;
   faults: string[];
-  /** How long the world may take to start (spamd compiles its rules in about 2 s). */
+  /** How long the world may take to start (spamd compiles its rules in about 2 s; default 120 s for a busy machine). */
   startTimeoutMs?: number;
   /** How long it may take to stop before it is killed. */
   stopTimeoutMs?: number;
@@ -59,7 +59,9 @@ export async function startWorldProcess(options: WorldProcessOptions): Promise<W
   child.stderr!.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
 
-  const ready = await waitForReady(child, exited, options.startTimeoutMs ?? 60_000, () => output.join(''));
+  // Two minutes: spamd and two Dovecots start in seconds, but a 2-core machine running several worlds (the fault
+  // matrix) has been seen to need more than one.
+  const ready = await waitForReady(child, exited, options.startTimeoutMs ?? 120_000, () => output.join(''));
   let stopping: Promise<void> | undefined;
   return {
     description: ready.description,

@@ -62,6 +62,9 @@ export function createWebServer(options: WebServerOptions): WebServer {
   });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
+  // Caddy (the proxy in front of Postal web) keeps an idle client connection 5 minutes: the client, not the
+  // server, closes it first, so a client never reuses a connection the server is closing.
+  server.keepAliveTimeout = 300_000;
   const closeAll = trackConnections(server);
   server.on('tlsClientError', () => undefined);
   const web: WebServer = {
