@@ -1,7 +1,7 @@
 /**
  * FN-02 judges the copy that ARRIVED (issue 21): a world whose Postal strips the characters it cannot
  * encode from outgoing mail (postalserver/postal issue 2816) delivers every seed message with its text and
- * text and HTML parts changed — FN-02 must fail and say so, while the same world run clean passes it. A world
+ * HTML parts changed — FN-02 must fail and say so, while the same world run clean passes it. A world
  * mutation of its own, not a unit test on fabricated input: the copy is read over IMAP from the provider.
  */
 import { spawnSync } from 'node:child_process';
