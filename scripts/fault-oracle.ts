@@ -63,7 +63,9 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   // FN-01 is blocked by INF-06 here; when it runs on a refused key it names the refusal (message-delivery-check.test.ts).
   'api-key-revoked': expect(['INF-06', 'FN-01', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-06', 'PERF-01', 'PERF-02'], { 'INF-06': /growth .*refused: InvalidServerAPIKey/ }),
   'catch-all-missing': expect(INTERNAL_MAIL, { 'INF-05': /no catch-all route/ }),
-  'open-relay': expect(['SEC-01'], { 'SEC-01': /open relay/ }),
+  'open-relay': expect(['SEC-01'], { 'SEC-01': /open relay: \S+ → / }),
+  // Not relaying: SEC-01 names the foreign domain Postal takes in through a route, and never says "open relay".
+  'foreign-domain-route': expect(['SEC-01'], { 'SEC-01': /^(?![\s\S]*open relay)[\s\S]*takes gmail\.test as one of its own domains[\s\S]*Remove gmail\.test from Postal/ }),
   'starttls-off': expect(['SEC-03'], { 'SEC-03': /does not offer STARTTLS/ }),
   // The footer changes what the agents wrote: FN-02 now reads the providers' copies and says so (FN-03…05 are blocked).
   'spammy-signature': expect(['FN-01', ...EXTERNAL_MAIL, 'PERF-01', 'PERF-02'], { 'FN-01': /text was added to the message \("Partner offer/, 'FN-02': /text was added to the message \("Partner offer/ }),

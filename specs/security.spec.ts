@@ -9,7 +9,9 @@ describe('Security', () => {
   control('SEC-01', async ({ probes, deployment, run }) => {
     // The classic relay probes, unauthenticated: an outsider to an outsider, a forged local sender to an outsider.
     const senders = [`relay-probe-${run.runToken}@outside.invalid`, `${deployment.catchAll}@${deployment.domain}`];
-    return { verdicts: [checkOpenRelay({ attempts: await probes.smtp.relayAttempts(senders, probes.target.relayProbeRecipient) })] };
+    // A second recipient on a domain nobody can have configured tells relaying from a foreign domain taken as local.
+    const recipients = [probes.target.relayProbeRecipient, `relay-probe-${run.runToken}@unrouted-${run.runToken}.invalid`];
+    return { verdicts: [checkOpenRelay({ attempts: await probes.smtp.relayAttempts(senders, recipients) })] };
   });
 
   control('SEC-02', async ({ probes }) => {

@@ -228,6 +228,16 @@ export const FAULTS: WorldFault[] = [
     postal: { openRelay: true },
   },
   {
+    name: 'foreign-domain-route',
+    source:
+      "postalserver/postal@3.3.2:app/lib/smtp_server/client.rb (rcpt_to: an address with a Route is taken as incoming before authentication is asked); https://github.com/postalserver/postal/issues/1922 (a domain known on the Postal server whose MX is elsewhere)",
+    description: 'a provider\'s domain (gmail.test) was added to the mail server with a catch-all route: Postal takes its mail in as its own',
+    manifest: (m) => {
+      const team = m.routes.find((r) => r.name === '*');
+      return team ? { ...m, routes: [...m.routes, { ...team, domain: 'gmail.test' }] } : m;
+    },
+  },
+  {
     name: 'starttls-off',
     source: 'https://github.com/postalserver/postal/issues/745 (502 TLS not available: smtp_server.tls_enabled is false by default)',
     description: 'TLS is disabled in postal.yml: no STARTTLS on 25',

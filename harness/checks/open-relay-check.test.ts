@@ -74,6 +74,39 @@ describe('checkOpenRelay', () => {
     }
   });
 
+  describe('a foreign domain taken as local (a Route for it), told from relaying', () => {
+    const to = (address: string, code: number, from = 'spammer@example.net', stage: RelayAttempt['stage'] = 'rcpt'): RelayAttempt => ({ from, to: address, stage, code, reply: code < 400 ? '250 OK' : 'Authentication required' });
+    const LOCAL_FIX =
+      'Remove gmail.test from Postal (the domain, or the Route for relay@gmail.test or "*" on it): Postal accepts any address with a Route as incoming mail and hands it to that route\'s endpoint instead of gmail.test\'s real mailboxes; only the domains you own belong on the mail server';
+
+    it('names the domain and the route when only that domain is accepted and another is refused with 5xx', () => {
+      const verdict = checkOpenRelay({
+        attempts: [to('relay@gmail.test', 250), to('relay@gmail.test', 250, 'team@mailgoat.ai'), to('p@unrouted.invalid', 530), to('p@unrouted.invalid', 530, 'team@mailgoat.ai')],
+      });
+      expect(verdict.outcome).toBe('fail');
+      expect(verdict.summary).toBe(
+        'spammer@example.net → relay@gmail.test was accepted at RCPT (250 OK) while p@unrouted.invalid was refused (530 Authentication required): the server takes gmail.test as one of its own domains (it does not relay for everyone, it keeps gmail.test\'s mail)',
+      );
+      expect(verdict.remediation).toBe(LOCAL_FIX);
+      expect(`${verdict.summary} ${verdict.remediation}`).not.toMatch(/open relay|SMTP-IP/);
+      expect(checkOpenRelay({ attempts: [to('relay@Gmail.Test', 299), to('p@unrouted.invalid', 500)] }).summary).toMatch(/takes gmail\.test as one of its own domains/);
+      expect(checkOpenRelay({ attempts: [to('relay@gmail.test', 200), to('p@unrouted.invalid', 599)] }).summary).toMatch(/takes gmail\.test as one of its own/);
+    });
+
+    it('calls it relaying when the other domain is taken too, or not refused for good at RCPT', () => {
+      const relay = /^open relay: spammer@example\.net → relay@gmail\.test was accepted/;
+      expect(checkOpenRelay({ attempts: [to('relay@gmail.test', 250), to('p@unrouted.invalid', 250)] }).summary).toMatch(relay);
+      expect(checkOpenRelay({ attempts: [to('relay@gmail.test', 250), to('p@unrouted.invalid', 499)] }).summary).toMatch(relay);
+      expect(checkOpenRelay({ attempts: [to('relay@gmail.test', 250), to('p@unrouted.invalid', 600)] }).summary).toMatch(/^open relay: .*; spammer@example\.net → p@unrouted\.invalid got a reply that is not SMTP/);
+      expect(checkOpenRelay({ attempts: [to('relay@gmail.test', 250), to('p@unrouted.invalid', 554, undefined, 'data')] }).summary).toMatch(relay);
+      // Not every attempt to the domain was taken at RCPT: it is not a route, say relaying.
+      expect(checkOpenRelay({ attempts: [to('relay@gmail.test', 250), to('relay@gmail.test', 550, 'team@mailgoat.ai'), to('p@unrouted.invalid', 530)] }).summary).toMatch(relay);
+      expect(checkOpenRelay({ attempts: [to('relay@gmail.test', 300), to('p@unrouted.invalid', 530)] }).summary).toMatch(/^open relay: /);
+      expect(checkOpenRelay({ attempts: [to('relay@gmail.test', 199), to('p@unrouted.invalid', 530)] }).summary).toMatch(/not SMTP/);
+      expect(checkOpenRelay({ attempts: [to('relay@gmail.test', 250, undefined, 'data'), to('p@unrouted.invalid', 530)] }).summary).toMatch(/^open relay: .* at DATA/);
+    });
+  });
+
   it('fails when nothing was tried', () => {
     expect(checkOpenRelay({ attempts: [] })).toEqual({
       outcome: 'fail',

@@ -24,19 +24,55 @@ export interface OpenRelayInput {
 const RELAY_FIX =
   'Postal relays only for authenticated clients and SMTP-IP credentials: remove any SMTP-IP credential that covers the tester (e.g. 0.0.0.0/0), and make sure no other MTA (Postfix, a proxy) answers on port 25';
 
+const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+
+/**
+ * The recipient domains the server takes as its own: every attempt to them was accepted at RCPT while an attempt
+ * to another domain was refused there with 5xx. Postal accepts any address that has a Route as incoming mail
+ * (client.rb rcpt_to: Route.find_by_name_and_domain) before it asks for authentication, so a foreign domain
+ * added to Postal with a route is taken in, not relayed — a relay would have taken the other domain too.
+ */
+function domainsTakenAsLocal(attempts: RelayAttempt[]): Map<string, RelayAttempt> {
+  const local = new Map<string, RelayAttempt>();
+  for (const a of attempts) {
+    const domain = domainOf(a.to);
+    const toDomain = attempts.filter((b) => domainOf(b.to) === domain);
+    const refusedElsewhere = attempts.find((b) => domainOf(b.to) !== domain && b.stage === 'rcpt' && b.code >= 500 && b.code < 600);
+    if (refusedElsewhere && toDomain.every((b) => b.stage === 'rcpt' && b.code >= 200 && b.code < 300)) local.set(domain, refusedElsewhere);
+  }
+  return local;
+}
+
 export function checkOpenRelay(input: OpenRelayInput): Verdict {
   // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const describe = (a: RelayAttempt) => `${a.from} → ${a.to}`;
 
+  const takenAsLocal = domainsTakenAsLocal(input.attempts);
+  const said = new Set<string>();
+  const say = (a: RelayAttempt) => {
+    const text = scrubSecrets(a.reply).trim();
+    return text.startsWith(String(a.code)) ? text : `${a.code} ${text}`.trim();
+  };
   if (input.attempts.length === 0) findings.push(fail('no relay attempt was made', 'Try an unauthenticated relay (outside sender → outside recipient) and check again'));
   for (const a of input.attempts) {
     // The reply text may carry its code already ("250 OK"): say it once.
-    const text = scrubSecrets(a.reply).trim();
-    const reply = text.startsWith(String(a.code)) ? text : `${a.code} ${text}`.trim();
+    const reply = say(a);
+    const refusedElsewhere = takenAsLocal.get(domainOf(a.to));
     // A code outside 200–599 is judged first, whatever the stage: it says nothing about relaying.
     if (a.code < 200 || a.code >= 600) {
       findings.push(fail(`${describe(a)} got a reply that is not SMTP (${reply})`, 'Check what answers on port 25 (INF-02)'));
+    } else if (a.code < 400 && refusedElsewhere) {
+      // Said once per domain, whichever sender tried it.
+      const domain = domainOf(a.to);
+      if (said.has(domain)) continue;
+      said.add(domain);
+      findings.push(
+        fail(
+          `${describe(a)} was accepted at RCPT (${reply}) while ${refusedElsewhere.to} was refused (${say(refusedElsewhere)}): the server takes ${domain} as one of its own domains (it does not relay for everyone, it keeps ${domain}'s mail)`,
+          `Remove ${domain} from Postal (the domain, or the Route for ${a.to} or "*" on it): Postal accepts any address with a Route as incoming mail and hands it to that route's endpoint instead of ${domain}'s real mailboxes; only the domains you own belong on the mail server`,
+        ),
+      );
     } else if (a.code < 400) {
       findings.push(fail(`open relay: ${describe(a)} was accepted at ${a.stage.toUpperCase()} (${reply})`, RELAY_FIX));
     } else if (a.code < 500) {

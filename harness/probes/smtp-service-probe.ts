@@ -11,7 +11,8 @@ export interface SmtpServiceProbe {
   /** The greeting, or why none came. */
   banner(): Promise<{ banner?: string; error?: string }>;
   /** MAIL FROM each sender, RCPT TO a foreign recipient, unauthenticated; the replies. */
-  relayAttempts(senders: string[], recipient: string): Promise<RelayAttempt[]>;
+  /** One unauthenticated attempt per sender and recipient, each on its own connection. */
+  relayAttempts(senders: string[], recipients: string[]): Promise<RelayAttempt[]>;
   /** EHLO, then STARTTLS when offered: the capabilities, the handshake and the transcript. */
   startTls(): Promise<{ capabilities: string[]; handshake?: TlsOutcome; transcript: string[] }>;
   /** The names the server gives itself: its banner and its answer to HELO. */
@@ -35,17 +36,19 @@ export function smtpServiceProbe(context: ProbeContext): SmtpServiceProbe {
         return { error: (error as Error).message };
       }
     },
-    async relayAttempts(senders, recipient) {
+    async relayAttempts(senders, recipients) {
       const attempts: RelayAttempt[] = [];
-      for (const from of senders) {
-        const { dialogue } = await open();
-        try {
-          await dialogue.ehlo('relay-probe.postal-qa.invalid');
-          const mail: SmtpReply = await dialogue.command(`MAIL FROM:<${from}>`);
-          const rcpt = mail.code < 400 ? await dialogue.command(`RCPT TO:<${recipient}>`) : mail;
-          attempts.push({ from, to: recipient, stage: 'rcpt', code: rcpt.code, reply: rcpt.text });
-        } finally {
-          dialogue.close();
+      for (const recipient of recipients) {
+        for (const from of senders) {
+          const { dialogue } = await open();
+          try {
+            await dialogue.ehlo('relay-probe.postal-qa.invalid');
+            const mail: SmtpReply = await dialogue.command(`MAIL FROM:<${from}>`);
+            const rcpt = mail.code < 400 ? await dialogue.command(`RCPT TO:<${recipient}>`) : mail;
+            attempts.push({ from, to: recipient, stage: 'rcpt', code: rcpt.code, reply: rcpt.text });
+          } finally {
+            dialogue.close();
+          }
         }
       }
       return attempts;
