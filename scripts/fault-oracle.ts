@@ -67,6 +67,13 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   // Not relaying: SEC-01 names the foreign domain Postal takes in through a route, and never says "open relay".
   'foreign-domain-route': expect(['SEC-01'], { 'SEC-01': /^(?![\s\S]*open relay)[\s\S]*takes gmail\.test as one of its own domains[\s\S]*Remove gmail\.test from Postal/ }),
   'starttls-off': expect(['SEC-03'], { 'SEC-03': /does not offer STARTTLS/ }),
+  // TLS 1.0 only: SEC-03 and the SMTP paths (agents' submission, the outside sender) name ssl_version, not the
+  // certificate files; Postal's own hop to its MX retries without TLS (smtp_sender.rb), so mail between agents arrives.
+  'smtp-tls-version-old': expect(['SEC-03', ...EXTERNAL_MAIL, 'FN-07'], {
+    'SEC-03': /offers no TLS version a modern client accepts[\s\S]*smtp_server\.ssl_version/,
+    'FN-02': /failed on the TLS version[\s\S]*smtp_server\.ssl_version/,
+    'FN-07': /failed on the TLS version[\s\S]*smtp_server\.ssl_version/,
+  }),
   // The footer changes what the agents wrote: FN-02 now reads the providers' copies and says so (FN-03…05 are blocked).
   'spammy-signature': expect(['FN-01', ...EXTERNAL_MAIL, 'PERF-01', 'PERF-02'], { 'FN-01': /text was added to the message \("Partner offer/, 'FN-02': /text was added to the message \("Partner offer/ }),
   'outbound-25-blocked': expect(['INF-07', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'INF-07': /port 25/ }),

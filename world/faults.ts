@@ -228,6 +228,13 @@ export const FAULTS: WorldFault[] = [
     postal: { openRelay: true },
   },
   {
+    name: 'smtp-tls-version-old',
+    source:
+      'postalserver/postal@3.3.2:lib/postal/config_schema.rb (smtp_server.ssl_version, default "SSLv23") and app/lib/smtp_server/server.rb; testssl.sh protocol checks (TLS 1.0 offered, TLS 1.2/1.3 not)',
+    description: 'smtp_server.ssl_version is "TLSv1" in postal.yml: STARTTLS speaks only TLS 1.0, which modern clients refuse',
+    postal: { smtpSslVersion: 'TLSv1' },
+  },
+  {
     name: 'foreign-domain-route',
     source:
       "postalserver/postal@3.3.2:app/lib/smtp_server/client.rb (rcpt_to: an address with a Route is taken as incoming before authentication is asked); https://github.com/postalserver/postal/issues/1922 (a domain known on the Postal server whose MX is elsewhere)",

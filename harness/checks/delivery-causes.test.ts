@@ -34,6 +34,22 @@ describe('stillInFlight: late is told from lost by what Postal says', () => {
   });
 });
 
+describe('sendErrorCause: a failed STARTTLS names the TLS, not the request', () => {
+  it('names the TLS version and ssl_version on a protocol-version alert', () => {
+    const c = sendErrorCause('C0D6:error:0A00042E:SSL routines:ssl3_read_bytes:tlsv1 alert protocol version', { agent: 'ceo', to: 'x@y', path: 'SMTP' });
+    expect(c.cause).toBe("the STARTTLS handshake with Postal's SMTP server failed on the TLS version (C0D6:error:0A00042E:SSL routines:ssl3_read_bytes:tlsv1 alert protocol version): the message was never submitted");
+    expect(c.remediation).toMatch(/^Postal's SMTP server offers no TLS version the agents accept \(TLS 1\.2 or 1\.3\): set smtp_server\.ssl_version/);
+    for (const e of ['unsupported protocol', 'no protocols available']) expect(sendErrorCause(e, { to: 'x@y', path: 'SMTP' }).remediation).toMatch(/ssl_version in postal\.yml to allow them/);
+  });
+  it('names the TLS files on another TLS failure', () => {
+    for (const e of ['140:error:SSL routines:bad certificate', 'ETLS handshake']) {
+      const c = sendErrorCause(e, { to: 'x@y', path: 'SMTP' });
+      expect(c.cause).toMatch(/^the STARTTLS handshake with Postal's SMTP server failed \(/);
+      expect(c.remediation).toBe("Fix Postal's SMTP TLS (smtp_server.tls_certificate_path, tls_private_key_path, ssl_version), then send again (SEC-03)");
+    }
+  });
+});
+
 describe('sendErrorCause: a refusal when sent names what refused it', () => {
   it('names a refused API key, and says the message never existed', () => {
     const c = sendErrorCause('error InvalidServerAPIKey', { agent: 'growth', to: 'x@y' });

@@ -92,6 +92,15 @@ export function sendErrorCause(error: string, who: { agent?: string; to: string;
   if (/certificate has expired|CERT_HAS_EXPIRED/i.test(error)) {
     return { cause: 'Postal\'s web certificate has expired: every API client refuses the connection', remediation: 'Renew the certificate of the web host (Caddy renews it when it can reach Let\'s Encrypt on port 80/443: check its log), see INF-04' };
   }
+  if (/protocol version|unsupported protocol|no protocols available|SSL routines|ETLS/i.test(error)) {
+    const versions = /protocol version|unsupported protocol|no protocols available/i.test(error);
+    return {
+      cause: `the STARTTLS handshake with Postal's SMTP server failed${versions ? ' on the TLS version' : ''} (${error.slice(0, 120)}): the message was never submitted`,
+      remediation: versions
+        ? 'Postal\'s SMTP server offers no TLS version the agents accept (TLS 1.2 or 1.3): set smtp_server.ssl_version in postal.yml to allow them (the default "SSLv23" negotiates the best both sides have), then restart smtp (SEC-03)'
+        : 'Fix Postal\'s SMTP TLS (smtp_server.tls_certificate_path, tls_private_key_path, ssl_version), then send again (SEC-03)',
+    };
+  }
   if (/no answer|never received|ECONNREFUSED|ETIMEDOUT|timed out|timeout|socket|connect/i.test(error)) {
     return smtp
       ? { cause: `Postal's SMTP server did not answer in time (${error.slice(0, 120)})`, remediation: 'Make Postal\'s smtp process answer on port 25 promptly, its STARTTLS included (INF-01, INF-03, SEC-03), then send again' }

@@ -146,6 +146,12 @@ export const FIDELITY_LEDGER: LedgerEntry[] = [
     controls: ['FN-02'],
   },
   {
+    behaviour: 'smtp_server.ssl_version pins the SMTP server\'s TLS versions ("TLSv1": TLS 1.0 only); an SSL error on Postal\'s own STARTTLS to an MX in "Auto" mode is retried once without TLS',
+    source: 'app/lib/smtp_server/server.rb (ssl_context.ssl_version), lib/postal/config_schema.rb (ssl_version, default SSLv23), app/senders/smtp_sender.rb (connect_to_endpoint: allow_ssl false)',
+    pinnedBy: 'world/postal/postal-settings.test.ts: speaks only TLS 1.0 under ssl_version "TLSv1", and delivers its own mail to such an MX in plain text',
+    controls: ['SEC-03', 'INF-05', 'FN-02'],
+  },
+  {
     behaviour: 'smtp_server.max_message_size (MB, default 14): a larger message gets "552 Message too large (maximum size NMB)" at the end of DATA — for mail between agents too, which passes Postal\'s own MX',
     source: 'app/lib/smtp_server/client.rb (finished); lib/postal/config_schema.rb (max_message_size)',
     pinnedBy: 'world/postal/postal-settings.test.ts: refuses a message over smtp_server.max_message_size at the end of DATA with 552',

@@ -21,6 +21,8 @@ export interface PostalFaultOptions {
   heloHostname?: string;
   /** false: Postal's STARTTLS to the receiving MX fails and it delivers in plain text (endpoint.rb, allow_ssl). */
   outboundTls?: boolean;
+  /** smtp_server.ssl_version (default "SSLv23": the best both sides have): "TLSv1" pins the SMTP server to TLS 1.0. */
+  smtpSslVersion?: 'TLSv1';
   /** smtp_server.max_message_size in MB (default 14): larger messages get 552 at the end of DATA. */
   maxMessageSizeMb?: number;
   /** The host's clock runs this far ahead: DKIM t=, Date and Received stamps of what Postal makes. */

@@ -2,7 +2,8 @@
  * The Postal settings and states the named faults of issue 21 set, as Postal 3.3.2 behaves under them
  * (each line of the fidelity ledger that names this file): route modes, credential hold, the suppression
  * list, the send limit, smtp_server.max_message_size, postal.smtp_hostname and dns.helo_hostname,
- * additional route endpoints, and the subject Postal keeps (decoded, at most 200 characters).
+ * additional route endpoints, the subject Postal keeps (decoded, at most 200 characters), and
+ * smtp_server.ssl_version with Postal's retry without SSL when its STARTTLS to an MX fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, SmtpDialogue } from './testing/clients.ts';
@@ -23,6 +24,7 @@ beforeAll(async () => {
           smtpHostname: 'postal.example.com',
           heloHostname: 'localhost',
           additionalEndpoints: { ceo: ['qa'] },
+          smtpSslVersion: 'TLSv1',
         },
       },
     }),
@@ -116,5 +118,21 @@ describe('incoming: size, route modes, additional endpoints, the subject Postal 
     const payloads = posts.map((p) => JSON.parse(p.body.toString()) as { id: number; subject: string });
     expect(payloads[0]!.id).not.toBe(payloads[1]!.id);
     expect(payloads[0]!.subject).toBe(`Grüße ${'ж'.repeat(250)}`.slice(0, 200));
+  });
+});
+
+describe('smtp_server.ssl_version (server.rb) and the retry without SSL (smtp_sender.rb connect_to_endpoint)', () => {
+  it('speaks only TLS 1.0 under ssl_version "TLSv1", and delivers its own mail to such an MX in plain text', async () => {
+    const { dialogue } = await SmtpDialogue.open(world.addresses.postal, 25);
+    try {
+      await dialogue.send('EHLO client.example');
+      await expect(dialogue.startTls('mail.mailgoat.ai', world.ca.certificatePem)).rejects.toThrow(/protocol version|unsupported protocol|no protocols available/i);
+    } finally {
+      dialogue.close();
+    }
+    const before = world.inbox.requests.length;
+    await api(world, 'send/message', { to: ['ceo@mailgoat.ai'], from: 'ceo@mailgoat.ai', subject: 'tls retry', plain_body: 'through a TLS 1.0 MX' });
+    const post = await eventually(() => world.inbox.requests.slice(before).find((r) => r.path === '/webhooks/postal/ceo' && r.body.toString().includes('through a TLS 1.0 MX')));
+    expect(post.path).toBe('/webhooks/postal/ceo');
   });
 });

@@ -78,6 +78,8 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     hideREQUIRETLS: true,
     // Fault: smtp_server.tls_enabled false.
     hideSTARTTLS: config.faults.starttls === false,
+    // Fault: smtp_server.ssl_version "TLSv1" (server.rb sets ssl_context.ssl_version): only TLS 1.0 is spoken.
+    ...(config.faults.smtpSslVersion === 'TLSv1' ? { minVersion: 'TLSv1' as const, maxVersion: 'TLSv1' as const, ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
     authMethods: ['CRAM-MD5', 'PLAIN', 'LOGIN'],
     allowInsecureAuth: true,
     authOptional: true,

@@ -112,7 +112,8 @@ export class SmtpSender {
     return this.finish(key, fresh, result === 'lost' ? 'connect-error' : result);
   }
 
-  private open(target: Target): Promise<Pooled | 'connect-error'> {
+  /** smtp_sender.rb connect_to_endpoint: an SSL error in "Auto" mode is retried once without TLS (allow_ssl: false). */
+  private open(target: Target, allowSsl = true): Promise<Pooled | 'connect-error'> {
     const timeout = this.options.timeoutMs ?? 10_000;
     const connection = new SMTPConnection({
       host: target.ip,
@@ -121,7 +122,7 @@ export class SmtpSender {
       name: this.options.config.faults.heloHostname ?? this.options.config.faults.smtpHostname ?? this.options.config.mailHost,
       localAddress: this.options.localAddress,
       // Fault: the STARTTLS handshake fails and Postal retries without TLS (endpoint.rb allow_ssl false).
-      ...(this.options.config.faults.outboundTls === false ? { ignoreTLS: true } : { opportunisticTLS: true }),
+      ...(this.options.config.faults.outboundTls === false || !allowSsl ? { ignoreTLS: true } : { opportunisticTLS: true }),
       connectionTimeout: timeout,
       greetingTimeout: timeout,
       socketTimeout: timeout * 3,
@@ -137,9 +138,10 @@ export class SmtpSender {
     connection.on('error', lost);
     connection.on('end', () => lost(new Error('Connection closed')));
     return new Promise((resolve) => {
-      pooled.onError = () => {
+      pooled.onError = (error) => {
         this.discard(pooled);
-        resolve('connect-error');
+        const sslError = (error as Error & { code?: string }).code === 'ETLS' || /SSL routines|alert protocol version/i.test(error.message);
+        resolve(allowSsl && sslError ? this.open(target, false) : 'connect-error');
       };
       connection.connect(() => {
         pooled.onError = undefined;
