@@ -1,10 +1,13 @@
 import { defineConfig } from 'vitest/config';
+import { WHOLE_RUN_TESTS } from './vitest.e2e.config.ts';
 
-// The project's own tests: the shared core, the harness, the checks, provisioning, the world, the
-// scripts, and the end-to-end tests that drive the harness and the world from outside (e2e/).
+// The unit tier (`npm run test:unit`, about 2 minutes on 2 cores): pure and in-process tests beside the code they
+// test — the shared core, the checks, the harness's parts, provisioning, the world's servers one at a time, the
+// scripts' pure parts. Whole runs (the CLI, a world process, provisioning over SSH, signals) are the e2e tier.
 export default defineConfig({
   test: {
-    include: ['core/**/*.test.ts', 'harness/**/*.test.ts', 'world/**/*.test.ts', 'provisioning/**/*.test.ts', 'scripts/**/*.test.ts', 'e2e/**/*.test.ts'],
+    include: ['core/**/*.test.ts', 'harness/**/*.test.ts', 'world/**/*.test.ts', 'provisioning/**/*.test.ts', 'scripts/**/*.test.ts'],
+    exclude: ['**/node_modules/**', ...WHOLE_RUN_TESTS],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

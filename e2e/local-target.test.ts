@@ -1,6 +1,7 @@
 /**
  * `npm test -- --env=local` for real: Podman (the run starts its own API service), the images from
- * `npm run images:build`, Testcontainers bringing the compose project up. Every control must pass but
+ * `npm run images:build`, Testcontainers bringing the compose project up, the empty stand-in provisioned by
+ * phase 1 and phase 2 through `podman exec` (no hand edit: the selector is Postal's). Every control must pass but
  * FN-06 (skipped without a MailGoat CLI), and afterwards nothing of the run may be left — no container,
  * volume or network of its compose project, no Podman service — also when SIGTERM stops it midway.
  * Skipped, saying so, unless POSTAL_QA_LOCAL_E2E=1 (.ci/run's local stage) and there are Podman, docker-compose
@@ -64,6 +65,8 @@ describe.skipIf(!ready)('npm test -- --env=local (skipped: needs POSTAL_QA_LOCAL
     const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string }> };
     const notPassed = results.controls.filter((c) => c.outcome !== 'pass').map((c) => `${c.id}: ${c.outcome}`);
     expect(notPassed, run.output().slice(-4_000)).toEqual(['FN-06: skipped']);
+    expect(run.output()).toMatch(/postal-qa: provision: \[5\/5\] internal test[^\n]*\npostal-qa: provision: {3}ok: /);
+    expect(run.output()).toMatch(/postal-qa: provision: Postal now signs mailgoat\.ai's mail with d=mailgoat\.ai; s=postal-[A-Za-z0-9]{6}\./);
     expect(code).toBe(0);
     expect(leftovers().filter((l) => !before.includes(l))).toEqual([]);
     expect(podmanServices()).toEqual([]);

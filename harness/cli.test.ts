@@ -23,11 +23,11 @@ interface CliRun {
   elapsedMs: number;
 }
 
-function runCli(args: string[], env: NodeJS.ProcessEnv = {}, net = '127.0.61', reportDir = mkdtempSync(join(scratch, 'reports-'))): CliRun {
+function runCli(args: string[], env: NodeJS.ProcessEnv = {}, net = '127.0.61', reportDir = mkdtempSync(join(scratch, 'reports-')), cwd = PROJECT_ROOT): CliRun {
   const started = Date.now();
   const harness = harnessCommand([`--report-dir=${reportDir}`, ...args]);
   const result = spawnSync(harness.command, harness.args, {
-    cwd: PROJECT_ROOT,
+    cwd,
     encoding: 'utf8',
     // A whole suite on a cold, busy 2-core machine: generous, and the test's own limit above it.
     timeout: 280_000,
@@ -51,6 +51,14 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/** A user's folder with provisioning's output in artifacts/ (DKIM keys and the zone), as npm run provision:dns leaves it. */
+const userFolder = join(scratch, 'user');
+function userZone(): string {
+  return provisionDns(loadDeployment(join(PROJECT_ROOT, 'fixtures', 'deployment.json')), join(userFolder, 'artifacts')).zoneText;
+}
+/** The CLI run from the user's folder (relative defaults read there: the deployment is named). */
+const runFromUserFolder = (args: string[]): CliRun => runCli([`--deployment=${join(PROJECT_ROOT, 'fixtures', 'deployment.json')}`, ...(args.some((a) => a.startsWith('--waivers')) ? [] : [`--waivers=${join(PROJECT_ROOT, 'fixtures', 'waivers.json')}`]), ...args], {}, '127.0.61', undefined, userFolder);
+
 const controlLine = (report: string, id: string): string => report.split('\n').find((line) => line.includes(`\`${id}\``)) ?? '';
 
 // Whole suites run inside these tests: time for a cold, busy 2-core machine (the runs themselves stop at 280 s).
@@ -58,11 +66,12 @@ describe('npm test (harness/cli.ts)', { timeout: 300_000 }, () => {
   it('passes every control but FN-06 (no CLI configured: skipped) against the embedded world, with evidence', () => {
     const run = runCli([]);
     expect(run.code, run.stderr).toBe(0);
+    // The advisories (the security checkers' warnings a sound Postal 3.3.2 still earns) may warn, never fail.
     for (const control of CATALOG.filter((c) => c.id !== 'FN-06')) {
-      expect(controlLine(run.report, control.id)).toContain('**PASS**');
+      expect(controlLine(run.report, control.id)).toMatch(/\*\*(PASS|WARN)\*\*/);
     }
     expect(controlLine(run.report, 'FN-06')).toContain('**SKIPPED** — no MailGoat CLI configured');
-    expect(run.report).toContain('**Verdict: INCOMPLETE** — 1 of 27 controls did not pass: 1 skipped');
+    expect(run.report).toContain(`**Verdict: INCOMPLETE** — 1 of ${CATALOG.length} controls did not pass: 1 skipped`);
     expect(run.report).toContain('## DNS: expected vs observed');
     expect(run.report).toContain('MX mailgoat.ai @ 127.0.61.53');
   });
@@ -87,16 +96,16 @@ describe('npm test (harness/cli.ts)', { timeout: 300_000 }, () => {
   }, 300_000);
 
   it('fails DNS-03 alone, exit 1, when the SPF include host no longer lists the server IP', () => {
-    const deployment = loadDeployment('fixtures/deployment.json');
-    // The zone a user would copy and edit: provisioning's, from the artifacts the world boots from (same DKIM key).
-    const zone = provisionDns(deployment, join(PROJECT_ROOT, 'artifacts')).zoneText;
+    // The zone a user would copy and edit: provisioning's (npm run provision:dns in the user's folder), whose
+    // DKIM key the world boots from — read from that folder's artifacts/, never written.
+    const zone = userZone();
     const broken = zone.replace('"v=spf1 ip4:91.98.35.3 ~all"', '"v=spf1 ~all"');
     expect(broken).not.toBe(zone);
     const zoneFile = join(scratch, 'zone-without-ip.txt');
     writeFileSync(zoneFile, broken);
 
-    const run = runCli([`--zone-file=${zoneFile}`, '--only=dns']);
-    expect(run.code).toBe(1);
+    const run = runFromUserFolder([`--zone-file=${zoneFile}`, '--only=dns']);
+    expect(run.code, run.stderr).toBe(1);
     expect(controlLine(run.report, 'DNS-03')).toContain('**FAIL**');
     expect(run.report).toContain('**Remediation:** Set TXT spf.mailgoat.ai to "v=spf1 ip4:91.98.35.3 ~all"');
     for (const id of ['DNS-01', 'DNS-02', 'DNS-04', 'DNS-05', 'DNS-06', 'DNS-07']) {
@@ -105,9 +114,7 @@ describe('npm test (harness/cli.ts)', { timeout: 300_000 }, () => {
   });
 
   it('waives a failing control until its waiver expires, and refuses a waiver for an unknown control', () => {
-    const deployment = loadDeployment('fixtures/deployment.json');
-    // The zone a user would copy and edit: provisioning's, from the artifacts the world boots from (same DKIM key).
-    const zone = provisionDns(deployment, join(PROJECT_ROOT, 'artifacts')).zoneText;
+    const zone = userZone();
     const zoneFile = join(scratch, 'zone-for-waivers.txt');
     writeFileSync(zoneFile, zone.replace('"v=spf1 ip4:91.98.35.3 ~all"', '"v=spf1 ~all"'));
     const waiverFile = (expires: string, control = 'DNS-03') => {
@@ -116,12 +123,12 @@ describe('npm test (harness/cli.ts)', { timeout: 300_000 }, () => {
       return file;
     };
 
-    const waived = runCli([`--zone-file=${zoneFile}`, '--only=dns', `--waivers=${waiverFile('2999-01-01')}`]);
+    const waived = runFromUserFolder([`--zone-file=${zoneFile}`, '--only=dns', `--waivers=${waiverFile('2999-01-01')}`]);
     expect(waived.code, waived.stderr).toBe(0);
     expect(controlLine(waived.report, 'DNS-03')).toContain('**WAIVED**');
     expect(waived.report).toContain('## Waivers');
 
-    const expired = runCli([`--zone-file=${zoneFile}`, '--only=dns', `--waivers=${waiverFile('2020-01-01')}`]);
+    const expired = runFromUserFolder([`--zone-file=${zoneFile}`, '--only=dns', `--waivers=${waiverFile('2020-01-01')}`]);
     expect(expired.code).toBe(1);
     expect(controlLine(expired.report, 'DNS-03')).toContain('**FAIL**');
     expect(expired.report).toContain('expired on 2020-01-01');
@@ -173,7 +180,7 @@ describe('npm test (harness/cli.ts)', { timeout: 300_000 }, () => {
   });
 });
 
-describe('live DNS code path, pointed at a world started as its own process', () => {
+describe('live DNS code path, pointed at a world started as its own process', { timeout: 300_000 }, () => {
   const net = '127.0.62';
   let world: ReturnType<typeof spawn> | undefined;
 
@@ -195,7 +202,7 @@ describe('live DNS code path, pointed at a world started as its own process', ()
     world = spawn(process.execPath, ['--import', 'tsx', 'world/main.ts', `--deployment=${deploymentFile}`, `--net=${net}`, `--out=${out}`], { env: cleanEnv() });
     let printed = '';
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the world did not start in 20 s: ${printed}`)), 20_000);
+      const timer = setTimeout(() => reject(new Error(`the world did not start in 90 s: ${printed}`)), 90_000);
       world!.stdout!.on('data', (chunk: Buffer) => {
         printed += chunk.toString();
         if (printed.includes('Ctrl-C to stop.')) {

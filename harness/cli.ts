@@ -1,18 +1,20 @@
 /**
  * The entry behind `npm test`: takes the project's own flags, opens the target, runs the specs with
  * vitest, and always writes the report — also after a configuration error, Ctrl-C, SIGTERM or SIGHUP,
- * or when the process that launched it disappears.
- * Exit codes: 0 all controls passed (warn/waived included), 1 a control failed, 2 usage/configuration
- * error, 128 + the signal's number when a signal stopped the run (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
+ * or when the process that launched it disappears. The report folder is claimed (locked) before
+ * anything runs, the report staged beside the previous one and published all at once (report-folder.ts).
+ * Exit codes: 0 all controls passed (warn/waived included), 1 a control failed or was blocked, 2
+ * usage/configuration error (or a report that could not be written), 128 + the signal's number when a
+ * signal stopped the run (130 SIGINT, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Vitest } from 'vitest/node';
 import { ConfigError, EXIT_CONFIG, EXIT_FAIL, EXIT_PASS } from '../core/config-error.ts';
-import { watchLaunchers } from '../core/process/watch-launchers.ts';
 import type { Deployment } from '../core/deployment/deployment-schema.ts';
 import { loadLiveSettings, type LiveSettings } from './config/live-settings.ts';
 import { loadDeployment } from '../core/deployment/load-deployment.ts';
@@ -24,20 +26,21 @@ import { elapsedWords, untilPassIntervalMs } from './config/until-pass.ts';
 import type { RunContext } from './controls/run-context.ts';
 import { INTERRUPTED_MARKER } from './controls/run-markers.ts';
 import { ControlReporter } from './report/control-reporter.ts';
-import { runVerdict } from './report/report-input.ts';
+import type { ReportInput } from './report/report-input.ts';
 import { ResultRegistry } from './report/result-registry.ts';
-import { isWritableReportDir, prepareReportDir } from './report/report-dir.ts';
-import { writeReports } from './report/write-reports.ts';
+import { claimReportFolder, type ReportFolder } from './report/report-folder.ts';
 import { readPreviousResults, type PreviousResults } from './report/previous-results.ts';
 import { collectArtifacts, type ReportArtifacts } from './report/report-artifacts.ts';
 import { logsWanted, writeContainerLogs } from './report/container-logs.ts';
+import { maskKnown, maskProcessOutput } from './report/redact.ts';
+import { publishReport, reportWriteProblem, stageReport } from './report/publish-report.ts';
 import { checkEmbeddedOptions } from './targets/embedded.ts';
 import { openTarget } from './targets/open-target.ts';
+import { WorldInterrupted } from './targets/embedded-world.ts';
+import { EXIT_FOR_SIGNAL, STOP_SIGNALS, watchStops, type RunStop } from './run-stop.ts';
 import type { OpenTarget } from './targets/target.ts';
 
-/** Whatever may stop a run: a terminal's Ctrl-C, a supervisor's or CI time-out's TERM, a closed terminal's HUP. */
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-const EXIT_FOR_SIGNAL: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+const SIGNALS = STOP_SIGNALS;
 
 function versions(): Record<string, string> {
   const require = createRequire(import.meta.url);
@@ -56,7 +59,7 @@ function selectedAreas(options: RunOptions): Set<Area> {
   return new Set(CATALOG.filter((c) => ids.includes(c.id)).map((c) => c.area));
 }
 
-async function runSpecs(options: RunOptions, target: OpenTarget, run: RunContext, registry: ResultRegistry, onVitest: (v: Vitest) => void): Promise<void> {
+async function runSpecs(options: RunOptions, target: OpenTarget, run: RunContext, allureResults: string, registry: ResultRegistry, onVitest: (v: Vitest) => void): Promise<void> {
   // Loaded only when the specs run (seconds on a busy machine): a configuration error answers without it.
   const { createVitest, parseCLI } = await import('vitest/node');
   const { filter, options: vitestCli } = parseCLI(['vitest', ...options.vitestArgs]);
@@ -67,10 +70,12 @@ async function runSpecs(options: RunOptions, target: OpenTarget, run: RunContext
     'test',
     {
       ...vitestCli,
-      config: resolve('vitest.config.ts'),
+      // The project's own folder, wherever the run was started: the specs, the config and the reporters live there.
+      root: fileURLToPath(new URL('..', import.meta.url)),
+      config: fileURLToPath(new URL('../vitest.config.ts', import.meta.url)),
       run: true,
       watch: false,
-      reporters: ['default', ['allure-vitest/reporter', { resultsDir: resolve(options.reportDir, 'allure-results') }], new ControlReporter(registry)],
+      reporters: ['default', ['allure-vitest/reporter', { resultsDir: allureResults }], new ControlReporter(registry)],
     },
   );
   for (const signal of SIGNALS) {
@@ -86,15 +91,13 @@ async function runSpecs(options: RunOptions, target: OpenTarget, run: RunContext
   }
 }
 
-/** The --report-dir the user asked for, read without trusting the rest of the flags. */
+/** The --report-dir the user asked for, read without trusting the rest of the flags ('' when given empty). */
 function reportDirFlag(argv: string[]): string | undefined {
   const index = argv.findIndex((a) => a === '--report-dir' || a.startsWith('--report-dir='));
   if (index < 0) return undefined;
   const arg = argv[index]!;
-  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) || undefined : argv[index + 1];
+  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (argv[index + 1] ?? '');
 }
-
-let interruptExit = EXIT_FOR_SIGNAL.SIGINT!;
 
 /** Waits `ms`, checking every second whether a signal asked the run to stop. */
 async function untilStoppedOr(ms: number, stopped: () => boolean): Promise<void> {
@@ -110,30 +113,80 @@ async function main(argv: string[]): Promise<number> {
   let target: OpenTarget | undefined;
   let vitest: Vitest | undefined;
   let configError: string | undefined;
-  let stoppedBy: string | undefined;
   let secrets: string[] = [];
   let runDir: string | undefined;
-  let reportDirUsable = false;
+  let folder: ReportFolder | undefined;
   let previous: PreviousResults | undefined;
   let artifacts: ReportArtifacts | undefined;
   let containerLogs: Array<{ name: string; href: string }> | undefined;
+  let publishing = false;
+  let hardStopBy: string | undefined;
+  // Assigned once the signal handlers are in place (a signal replayed while they are installed reads it unset).
+  let stops: RunStop | undefined;
+  // What stopped the run: the first signal (a hard stop's own reason only when it was the first).
+  const stoppedByNow = (): string | undefined => stops?.why ?? hardStopBy;
+  let unexpected: unknown;
+  maskProcessOutput(() => secrets);
 
-  const stop = (why: string, exitCode: number) => {
-    if (stoppedBy) process.exit(exitCode);
-    stoppedBy = why;
-    interruptExit = exitCode;
-    // Controls that have not started yet see this and stop at once (cancelCurrentRun misses files not yet started).
-    if (runDir) writeFileSync(join(runDir, INTERRUPTED_MARKER), why);
-    process.stderr.write(`\npostal-qa: ${why} — stopping the run, closing the target and writing the report (a second signal forces the exit)\n`);
-    void vitest?.cancelCurrentRun('keyboard-input');
-  };
-  for (const signal of SIGNALS) process.on(signal, () => stop(`${signal} received`, EXIT_FOR_SIGNAL[signal]!));
-  // A launcher killed outright (kill -9 of npm or of a script that ran us) sends us nothing: watch it.
-  // After a signal to the whole job the launchers die of the same signal: that is the same stop, not a
-  // second one forcing the exit (which would skip closing the target — a local run's containers).
-  watchLaunchers((launcher) => {
-    if (!stoppedBy) stop(`${launcher} exited`, EXIT_FOR_SIGNAL.SIGTERM!);
+  const input = (): ReportInput => ({
+    registry,
+    startedAt,
+    finishedAt: new Date(),
+    command: ['npm test --', ...(argv[0] === '--' ? argv.slice(1) : argv)].join(' '),
+    versions: versions(),
+    options,
+    deployment,
+    target: target?.descriptor,
+    configError,
+    interrupted: Boolean(stoppedByNow()),
+    stoppedBy: stoppedByNow(),
+    previous,
+    artifacts,
+    containerLogs,
   });
+
+  /**
+   * A second signal, or SIGQUIT: no more waiting for the target or the specs. What was gathered is
+   * written now, synchronously, as an INTERRUPTED report, and the process exits.
+   */
+  const hardStop = (why: string, exitCode: number): never => {
+    hardStopBy = why;
+    registry.stoppedEarly = true;
+    if (!folder && !publishing) {
+      // Stopped before the report folder was claimed: claim it now, so the stop is on record.
+      try {
+        options ??= parseRunOptions(argv);
+        if (!options.help && !options.listFaults) folder = claimReportFolder(options.reportDir);
+      } catch {
+        folder = undefined;
+      }
+    }
+    if (folder && !publishing) {
+      try {
+        folder.discard();
+        const staging = folder.staging();
+        stageReport(input(), staging, runDir, secrets);
+        folder.publish();
+        process.stderr.write(`postal-qa: ${why}: stopped at once; the INTERRUPTED report is in ${folder.dir} (the target was not closed by this run; it stops on its own)\n`);
+      } catch (error) {
+        process.stderr.write(`postal-qa: ${why}: stopped at once; ${reportWriteProblem(folder.dir, error)}\n`);
+      }
+      folder.release();
+    }
+    if (runDir) rmSync(runDir, { recursive: true, force: true });
+    process.exit(exitCode);
+  };
+  stops = watchStops({
+    onStop(why) {
+      // Controls that have not started yet see this and stop at once (cancelCurrentRun misses files not yet started).
+      if (runDir) writeFileSync(join(runDir, INTERRUPTED_MARKER), why);
+      process.stderr.write(`\npostal-qa: ${why} — stopping the run, closing the target and writing the report (a second signal stops at once)\n`);
+      void vitest?.cancelCurrentRun('keyboard-input');
+    },
+    onHardStop: hardStop,
+  });
+  const stop = stops.stop;
+  const exitCode = (): number => stops?.exitCode ?? EXIT_FOR_SIGNAL.SIGINT!;
 
   try {
     options = parseRunOptions(argv);
@@ -146,46 +199,58 @@ async function main(argv: string[]): Promise<number> {
       console.log(describeFaults());
       return EXIT_PASS;
     }
-    // Refused before anything runs: a run whose report cannot be written has nothing to show.
-    prepareReportDir(options.reportDir);
-    reportDirUsable = true;
-    // Before this run overwrites it; a bad --compare-to file is a ConfigError (exit 2).
+    // Refused before anything runs: a run whose report cannot be written has nothing to show, and a
+    // folder another run is writing is not ours.
+    folder = claimReportFolder(options.reportDir);
+    // Before this run replaces it; a bad --compare-to file is a ConfigError (exit 2).
     previous = readPreviousResults(options.reportDir, options.compareTo);
     deployment = loadDeployment(options.deploymentPath);
     let liveSettings: LiveSettings | undefined;
     if (options.env === 'live') {
-      liveSettings = loadLiveSettings(selectedAreas(options), process.env, options.envFile ? { path: options.envFile, explicit: true } : '.env.live');
+      liveSettings = loadLiveSettings(selectedAreas(options), process.env, options.envFile ? { path: options.envFile, explicit: true } : '.env.live', { allowPlainHttp: options.allowPlainHttp });
       secrets = liveSettings.secrets;
     }
     const waivers: Waiver[] = loadWaivers(options.waiversPath);
     // Every input is checked before the target opens: a mistake is exit 2 before any world starts.
     const deadlines = readDeadlineOverrides(process.env);
-    if (options.env === 'embedded') checkEmbeddedOptions(options);
-    try {
-      target = await openTarget(options, deployment, liveSettings);
-    } catch (error) {
-      if (error instanceof ConfigError) throw error;
-      // e.g. the world's port 53 is taken by another world: one line that says what, not a stack trace.
-      throw new ConfigError(`could not open the ${options.env} target: ${(error as Error).message}`);
-    }
-    applyDeadlineOverrides(target.descriptor.timeouts, deadlines);
-    secrets = [...secrets, ...target.secrets];
+    if (options.env === 'embedded') checkEmbeddedOptions(options, process.env, deployment);
     runDir = mkdtempSync(join(tmpdir(), 'postal-qa-run-'));
+    if (stoppedByNow()) writeFileSync(join(runDir, INTERRUPTED_MARKER), stoppedByNow()!);
+    if (!stoppedByNow()) {
+      try {
+        target = await openTarget(options, deployment, liveSettings);
+      } catch (error) {
+        // A signal during start-up stops the world too: that is the interruption, not a configuration error
+        // (whichever of the two this process learns first).
+        if (error instanceof WorldInterrupted && !stoppedByNow()) stop(error.signal, `${error.signal} received`, EXIT_FOR_SIGNAL[error.signal] ?? EXIT_FOR_SIGNAL.SIGTERM!);
+        if (!stoppedByNow()) {
+          if (error instanceof ConfigError) throw error;
+          // e.g. the world's port 53 is taken by another world: one line that says what, not a stack trace.
+          throw new ConfigError(`could not open the ${options.env} target: ${(error as Error).message}`);
+        }
+      }
+    }
+    if (target) {
+      applyDeadlineOverrides(target.descriptor.timeouts, deadlines);
+      secrets = [...secrets, ...target.secrets];
+    }
     const run: RunContext = {
       deployment,
       only: options.only,
       waivers,
       runDir,
-      evidenceDir: resolve(options.reportDir, 'test-results', 'messages'),
+      evidenceDir: join(runDir, 'report', 'test-results', 'messages'),
       runToken: `pqa${randomBytes(5).toString('hex')}`,
       load: { allowed: !options.readOnly && (options.env !== 'live' || options.allowLoad), maxMessages: options.maxMessages },
       readOnly: options.readOnly,
+      startedAt: startedAt.toISOString(),
     };
-    if (!stoppedBy) await runSpecs(options, target, run, registry, (v) => (vitest = v));
-    if (options.untilPassMs !== undefined) {
+    const allureResults = join(runDir, 'allure-results');
+    if (target && !stoppedByNow()) await runSpecs(options, target, run, allureResults, registry, (v) => (vitest = v));
+    if (target && options.untilPassMs !== undefined) {
       const selected = options.only.length ? options.only : CATALOG.map((c) => c.id);
       const deadline = startedAt.getTime() + options.untilPassMs;
-      for (let attempt = 2; !stoppedBy; attempt++) {
+      for (let attempt = 2; !stoppedByNow(); attempt++) {
         // A skipped control (no setting for it) or a waived one will not change by waiting: only the rest are awaited.
         const missing = selected.filter((id) => !['pass', 'skipped', 'waived'].includes(registry.get(id)?.outcome ?? 'not run'));
         if (missing.length === 0) {
@@ -198,61 +263,79 @@ async function main(argv: string[]): Promise<number> {
           break;
         }
         process.stderr.write(`postal-qa: --until-pass, attempt ${attempt - 1}: still missing ${missing.map((id) => `${id} (${registry.get(id)?.summary ?? 'no result'})`).join('; ')} — asking again in ${elapsedWords(waitMs)}, until ${new Date(deadline).toISOString().slice(0, 16)} UTC\n`);
-        await untilStoppedOr(waitMs, () => Boolean(stoppedBy));
-        if (stoppedBy) break;
+        await untilStoppedOr(waitMs, () => Boolean(stoppedByNow()));
+        if (stoppedByNow()) break;
         rmSync(join(runDir, 'outcomes'), { recursive: true, force: true });
-        await runSpecs(options, target, run, registry, (v) => (vitest = v));
+        await runSpecs(options, target, run, allureResults, registry, (v) => (vitest = v));
       }
     }
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    configError = error.message;
-    console.error(`postal-qa: ${error.message}`);
-    // Flags that could not be read still name a report folder: use it when it takes writes, never ./reports behind the user's back.
-    if (!reportDirUsable) reportDirUsable = isWritableReportDir(options?.reportDir ?? reportDirFlag(argv) ?? 'reports');
-  } finally {
-    const interrupted = Boolean(stoppedBy);
-    registry.stoppedEarly = Boolean(configError) || interrupted;
-    // Screenshots need the target still open; the HTML needs vitest's allure-results complete.
-    // Only into a folder that takes writes: an unwritable --report-dir must stay one line, not a stack trace from rm.
-    // POSTAL_QA_ARTIFACTS=off (the fault matrix, stability runs): results only, no HTML or screenshots to make.
-    const wantArtifacts = process.env.POSTAL_QA_ARTIFACTS !== 'off';
-    if (options && !options.help && !options.listFaults && !interrupted && reportDirUsable && wantArtifacts) artifacts = await collectArtifacts(target?.descriptor, options.reportDir, secrets, vitest !== undefined);
-    // Before close: the containers (and their logs) go with it.
-    if (options && target?.containerLogs && reportDirUsable && logsWanted(registry.all())) {
-      const logs = await target.containerLogs().catch((error: Error) => (registry.note(`container logs could not be read: ${error.message}`), []));
-      containerLogs = writeContainerLogs(options.reportDir, logs, secrets);
+    if (error instanceof ConfigError) {
+      configError = maskKnown(error.message, secrets);
+      console.error(`postal-qa: ${configError}`);
+    } else {
+      // A defect of ours: the target is still closed and the report still written (saying so); then the stack.
+      unexpected = error;
+      registry.note(`postal-qa stopped on an internal error: ${maskKnown(String((error as Error)?.message ?? error), secrets)}`);
     }
-    await target?.close().catch((error: Error) => registry.note(`closing the target failed: ${error.message}`));
-    if (runDir) rmSync(runDir, { recursive: true, force: true });
-    const input = {
-      registry,
-      startedAt,
-      finishedAt: new Date(),
-      command: ['npm test --', ...argv].join(' '),
-      versions: versions(),
-      options,
-      deployment,
-      target: target?.descriptor,
-      configError,
-      interrupted,
-      previous,
-      artifacts,
-      containerLogs,
-    };
-    if (!options?.help && !options?.listFaults && reportDirUsable) {
-      const reportDir = options?.reportDir ?? reportDirFlag(argv) ?? 'reports';
-      const written = writeReports(input, reportDir, secrets);
-      const { verdict, reason } = runVerdict(input);
-      console.log(`\npostal-qa: ${verdict} — ${reason}\n  report:   ${written.markdown}\n  evidence: ${written.json}\n  junit:    ${written.junit}${artifacts?.allureHtml.ok ? `\n  html:     ${options?.reportDir ?? 'reports'}/${artifacts.allureHtml.href}` : ''}`);
+    // Flags that could not be read may still name a report folder: use it when it can be claimed —
+    // never ./reports behind the user's back, never a folder named empty, never one another run holds.
+    const named = options?.reportDir ?? reportDirFlag(argv) ?? 'reports';
+    if (configError && !folder && named.trim() !== '' && !configError.includes('another postal-qa run')) {
+      try {
+        folder = claimReportFolder(named);
+      } catch {
+        folder = undefined;
+      }
     }
   }
-  if (configError) return EXIT_CONFIG;
-  if (stoppedBy) {
-    console.error(`postal-qa: stopped (${stoppedBy}); exit ${interruptExit}`);
-    return interruptExit;
+
+  // The end of every run that got a report folder: stage the whole report, then publish it at once.
+  const interrupted = Boolean(stoppedByNow());
+  registry.stoppedEarly = Boolean(configError) || interrupted || unexpected !== undefined;
+  let writeFailure: string | undefined;
+  if (folder && !options?.help && !options?.listFaults) {
+    try {
+      const staging = folder.staging();
+      // The evidence and Allure results were gathered in the run's own folder: this run's only, never mixed with another's.
+      if (runDir && existsSync(join(runDir, 'report'))) cpSync(join(runDir, 'report'), staging, { recursive: true });
+      if (runDir && existsSync(join(runDir, 'allure-results'))) cpSync(join(runDir, 'allure-results'), join(staging, 'allure-results'), { recursive: true });
+      // Screenshots need the target still open; the HTML needs vitest's allure-results complete.
+      // POSTAL_QA_ARTIFACTS=off (the fault matrix, stability runs): results only, no HTML or screenshots to make.
+      if (options && target && !interrupted && process.env.POSTAL_QA_ARTIFACTS !== 'off') artifacts = await collectArtifacts(target.descriptor, staging, secrets, vitest !== undefined);
+      // Before close: the containers (and their logs) go with it.
+      if (options && target?.containerLogs && logsWanted(registry.all())) {
+        const logs = await target.containerLogs().catch((error: Error) => (registry.note(`container logs could not be read: ${error.message}`), []));
+        mkdirSync(join(staging, 'test-results'), { recursive: true });
+        containerLogs = writeContainerLogs(staging, logs, secrets);
+      }
+    } catch (error) {
+      writeFailure = reportWriteProblem(folder.dir, error);
+    }
   }
-  return registry.failed().length > 0 ? EXIT_FAIL : EXIT_PASS;
+  await target?.close().catch((error: Error) => registry.note(`closing the target failed: ${error.message}`));
+  if (folder && !options?.help && !options?.listFaults) {
+    publishing = true;
+    try {
+      if (writeFailure) throw new Error(writeFailure);
+      const written = publishReport(input(), folder, undefined, secrets);
+      console.log(`\npostal-qa: ${written.verdict} — ${written.reason}\n  report:   ${written.markdown}\n  evidence: ${written.json}\n  junit:    ${written.junit}${artifacts?.allureHtml.ok ? `\n  html:     ${join(folder.dir, artifacts.allureHtml.href)}` : ''}`);
+    } catch (error) {
+      folder.discard();
+      writeFailure ??= reportWriteProblem(folder.dir, error);
+      if (!configError) console.error(`postal-qa: ${writeFailure}`);
+    }
+    folder.release();
+  }
+  if (runDir) rmSync(runDir, { recursive: true, force: true });
+  if (unexpected) throw unexpected;
+  if (stoppedByNow()) {
+    console.error(`postal-qa: stopped (${stoppedByNow()}); exit ${exitCode()}`);
+    return exitCode();
+  }
+  if (configError || writeFailure) return EXIT_CONFIG;
+  // A blocked control proved nothing: like a failed one, it must not let CI pass.
+  return registry.all().some((r) => ['fail', 'error', 'blocked'].includes(r.outcome)) ? EXIT_FAIL : EXIT_PASS;
 }
 
 main(process.argv.slice(2)).then(

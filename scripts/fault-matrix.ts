@@ -15,7 +15,7 @@
  * reaches it with `--env=live --env-file=<file> --allow-load`, through the live target as a user runs it.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -167,10 +167,14 @@ const groupOf = (job: Job): GroupableFault[] => job.faults.map((f) => groupable.
 
 async function main(): Promise<number> {
   const deployment = loadDeployment('fixtures/deployment.json');
-  // Provision once, before the parallel runs share the artifacts.
-  const dns = provisionDns(deployment, 'artifacts');
-  const accounts = provisionAccounts(deployment, 'artifacts');
-  const surfaces = describeFaultSurfaces(deployment, dns.zoneText, accounts.manifest);
+  // Which parts of the world each fault changes, read from a throw-away provisioning (each world provisions its own).
+  const scratch = mkdtempSync(join(tmpdir(), 'postal-qa-fault-surfaces-'));
+  let surfaces: Map<string, string[]>;
+  try {
+    surfaces = describeFaultSurfaces(deployment, provisionDns(deployment, scratch).zoneText, provisionAccounts(deployment, scratch).manifest);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   groupable = new Map(selected.map((name) => [name, { name, red: expectedRed(name), surfaces: surfaces.get(name) ?? [] }]));
   const plan = planGroups([...groupable.values()], { maxPerGroup: maxPerWorld, solo: values.solo });
   const jobFor = (faults: string[]): Job => ({ name: faults.join('+') || 'clean', faults, members: faults.map((fault) => ({ fault, expected: [...expectedRed(fault)], because: expectedReasons(fault) })) });

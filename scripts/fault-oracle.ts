@@ -62,11 +62,6 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'route-missing': expect(INTERNAL_MAIL, { 'INF-05': /Route "dev2" is missing/ }),
   // FN-01 is blocked by INF-06 here; when it runs on a refused key it names the refusal (message-delivery-check.test.ts).
   'api-key-revoked': expect(['INF-06', 'FN-01', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-06', 'PERF-01', 'PERF-02'], { 'INF-06': /growth .*refused: InvalidServerAPIKey/ }),
-  'catch-all-missing': expect(INTERNAL_MAIL, { 'INF-05': /no catch-all route/ }),
-  'open-relay': expect(['SEC-01'], { 'SEC-01': /open relay: \S+ → / }),
-  // Not relaying: SEC-01 names the foreign domain Postal takes in through a route, and never says "open relay".
-  'foreign-domain-route': expect(['SEC-01'], { 'SEC-01': /^(?![\s\S]*open relay)[\s\S]*takes gmail\.test as one of its own domains[\s\S]*Remove gmail\.test from Postal/ }),
-  'starttls-off': expect(['SEC-03'], { 'SEC-03': /does not offer STARTTLS/ }),
   // TLS 1.0 only: SEC-03 and the SMTP paths (agents' submission, the outside sender) name ssl_version, not the
   // certificate files; Postal's own hop to its MX retries without TLS (smtp_sender.rb), so mail between agents arrives.
   'smtp-tls-version-old': expect(['SEC-03', ...EXTERNAL_MAIL, 'FN-07'], {
@@ -125,6 +120,35 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'mx-missing': expect(['DNS-01', 'DNS-07', ...INTERNAL_MAIL], { 'DNS-01': /not an MX of mailgoat\.ai/, 'INF-05': /No SMTP servers were available for mailgoat\.ai/ }),
   'domain-on-dbl': expect(['DNS-08'], { 'DNS-08': /mailgoat\.ai is listed on Spamhaus DBL/ }),
   'postal-resolver-down': expect([...INTERNAL_MAIL, ...EXTERNAL_MAIL], { 'INF-05': /DNS error looking up mailgoat\.ai/, 'FN-02': /DNS error looking up gmail\.test/ }),
+  // dmarc@ (the rua address) has no route of its own: without the catch-all Postal refuses it (DNS-09).
+  'catch-all-missing': expect([...INTERNAL_MAIL, 'DNS-09'], { 'INF-05': /no catch-all route/, 'DNS-09': /dmarc@mailgoat\.ai refuses mail.*530/ }),
+  'open-relay': expect(['SEC-01'], { 'SEC-01': /open relay/ }),
+  // SEC-06 (the SMTP certificate) and SEC-05's SMTP versions stand on STARTTLS: blocked by SEC-03.
+  'starttls-off': expect(['SEC-03', 'SEC-06'], { 'SEC-03': /does not offer STARTTLS/ }),
+  'dmarc-report-malformed': expect(['FN-08'], { 'FN-08': /report could not be read.*outlook\.test.*not well-formed XML/ }),
+  'dmarc-report-foreign-domain': expect(['FN-08'], { 'FN-08': /report for example\.org .*not mailgoat\.ai/ }),
+  'dmarc-unknown-source': expect(['FN-08'], { 'FN-08': /not in the deployment .*failed DMARC and were delivered.*spoofing/ }),
+  // SEC-01 follows each accepted relay form to the outside mailbox: the summary names the form that got through.
+  'relay-percent-hack': expect(['SEC-01'], { 'SEC-01': /open relay: percent hack on the domain .*arrived at seed@gmail\.test/ }),
+  'relay-source-route': expect(['SEC-01'], { 'SEC-01': /open relay: source route through the domain .*arrived at/ }),
+  'relay-bang-path': expect(['SEC-01'], { 'SEC-01': /open relay: bang path on the domain .*arrived at/ }),
+  'relay-quoted-local-part': expect(['SEC-01'], { 'SEC-01': /open relay: quoted local part on the domain .*arrived at/ }),
+  'relay-double-at': expect(['SEC-01'], { 'SEC-01': /open relay: double @ on the domain .*arrived at/ }),
+  // A wrong password granted opens relaying too: SEC-01's attempts after the refused AUTH get through.
+  'smtp-auth-any-password': expect(['SEC-01', 'SEC-04'], { 'SEC-04': /granted AUTH PLAIN .*with a wrong password .*anyone can send/, 'SEC-01': /AUTH with a wrong password was granted/ }),
+  // A key that may send as any domain fails INF-06 too, which blocks everything that sends through the API.
+  'domain-use-for-any': expect(['SEC-04', 'INF-06', 'FN-01', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-06', 'PERF-01', 'PERF-02'], {
+    'INF-06': /API key may send From \S+@foreign-domain\.invalid, a domain the server does not own.*use_for_any/s, 'SEC-04': /SMTP credential sent a message From \S+@foreign-domain\.invalid, a domain the server does not own.*use_for_any/s }),
+  'smtp-cert-expired': expect(['SEC-06'], { 'SEC-06': /certificate of mail\.mailgoat\.ai:25 expired on .*smtp_server\.tls_certificate_path.*renew it with the web certificate/s }),
+  'smtp-cert-expiring': expect(['SEC-06'], { 'SEC-06': /certificate of mail\.mailgoat\.ai:25 expires on \S+, in 3 days.*renew it with the web certificate/s }),
+  'smtp-cert-wrong-name': expect(['SEC-06'], { 'SEC-06': /certificate of mail\.mailgoat\.ai:25 is for postal\.mailgoat\.ai, not mail\.mailgoat\.ai.*smtp_server\.tls_certificate_path/s }),
+  'smtp-tls-legacy-versions': expect(['SEC-05'], { 'SEC-05': /mail\.mailgoat\.ai:25 \(STARTTLS\) offers TLS 1\.0 and TLS 1\.1: deprecated.*smtp_server\.ssl_version/s }),
+  'spoof-own-domain-delivered': expect(['SEC-07'], { 'SEC-07': /qa received a message From ceo@mailgoat\.ai \(an agent of the domain\), sent from outside without authentication, unmarked.*checks neither SPF nor DMARC/s }),
+  'spoof-reject-domain-delivered': expect(['SEC-07'], { 'SEC-07': /qa received a message From billing@sender\.test \(DMARC p=reject\).*unmarked.*DMARC policy/s }),
+  'mta-sts-broken': expect(['DNS-10'], { 'DNS-10': /MTA-STS policy of mailgoat\.ai is in enforce mode but does not list its MX mail\.mailgoat\.ai/ }),
+  'tls-rpt-malformed': expect(['DNS-11'], { 'DNS-11': /has a rua that is neither mailto: nor https: \(tls-reports@mailgoat\.ai\)/ }),
+  'caa-forbids-issuance': expect(['DNS-12'], { 'DNS-12': /allow no CA to issue \(issue ";"\): the next automatic renewal/ }),
+  'relay-after-starttls': expect(['SEC-01'], { 'SEC-01': /open relay: outside sender to an outside mailbox after STARTTLS .*arrived at.*TLS is encryption, not authentication/s }),
 };
 
 function expectation(fault: string): FaultExpectation {

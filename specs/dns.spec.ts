@@ -12,8 +12,13 @@ import { checkPtr } from '../harness/checks/ptr-check.ts';
 import { checkResolverAgreement } from '../harness/checks/resolver-agreement-check.ts';
 import { checkSpf } from '../harness/checks/spf-check.ts';
 import { checkBlocklists } from '../harness/checks/blocklist-check.ts';
+import { checkRuaAddresses, ruaAddressesOf } from '../harness/checks/rua-check.ts';
+import { checkMtaSts } from '../harness/checks/mta-sts-check.ts';
+import { checkTlsRpt } from '../harness/checks/tls-rpt-check.ts';
+import { checkCaa } from '../harness/checks/caa-check.ts';
 import { control } from '../harness/controls/control.ts';
 import { propagationQuestions } from '../harness/controls/propagation-questions.ts';
+import { postalSelectorOf } from '../harness/controls/postal-selector.ts';
 
 describe('DNS records', () => {
   control('DNS-01', async ({ probes, deployment }) => ({
@@ -34,11 +39,12 @@ describe('DNS records', () => {
     return { verdicts: [await checkSpf({ ...input, remediationIp: target.publicServerIp })] };
   });
 
-  control('DNS-04', async ({ probes, deployment }) => {
-    const { selector } = deployment.dns.dkim;
+  control('DNS-04', async ({ probes, deployment, target }) => {
+    // Postal's own selector when provisioning read it back; the record at the fixture's selector proves nothing.
+    const { selector, source } = postalSelectorOf(target, deployment);
     const observation = await probes.dns.query(`${selector}._domainkey.${deployment.domain}`, 'TXT');
-    const postal = { dkimIdentifier: deployment.postal.dkimIdentifier, record: probes.target.postal?.dkimRecord };
-    return { verdicts: [checkDkim({ domain: deployment.domain, selector, observation, postal })] };
+    const postal = { dkimIdentifier: deployment.postal.dkimIdentifier, record: target.postal?.dkimRecord };
+    return { verdicts: [checkDkim({ domain: deployment.domain, selector, observation, postal })], facts: { selector, selectorSource: source } };
   });
 
   control('DNS-05', async ({ probes, deployment }) => ({
@@ -52,7 +58,7 @@ describe('DNS records', () => {
   });
 
   control('DNS-07', async ({ probes, deployment, target }) => {
-    const questions = propagationQuestions(deployment);
+    const questions = propagationQuestions(deployment, postalSelectorOf(target, deployment).selector);
     // Propagation is eventual: ask again until the resolvers agree or the target's deadline passes.
     const polled = await pollUntil(
       async () => checkResolverAgreement({ questions, observations: await probes.dns.askEveryResolver(questions) }),
@@ -62,8 +68,22 @@ describe('DNS records', () => {
     return { verdicts: [polled.value], facts: { resolvers: probes.dns.resolverLabels(), attempts: polled.attempts, elapsedMs: polled.elapsedMs } };
   });
 
+  control('DNS-09', async ({ probes, deployment }) => {
+    const observation = await probes.dns.query(`_dmarc.${deployment.domain}`, 'TXT');
+    const record = observation.answers.find((a) => /^v=DMARC1/i.test(a.trim()));
+    const answers = [];
+    for (const address of ruaAddressesOf(record)) answers.push(await probes.dmarc.acceptsMail(address));
+    return { verdicts: [checkRuaAddresses({ domain: deployment.domain, record, answers })] };
+  });
+
   control('DNS-08', async ({ probes, deployment, target }) => {
     const lookups = await probes.blocklists.lookups({ ip: target.serverIp, domain: deployment.domain });
     return { verdicts: [checkBlocklists({ lookups, resolver: probes.blocklists.resolver })] };
   });
+
+  control('DNS-10', async ({ probes }) => ({ verdicts: [checkMtaSts(await probes.transport.mtaSts())] }));
+
+  control('DNS-11', async ({ probes, target }) => ({ verdicts: [checkTlsRpt({ domain: target.domain, txt: await probes.transport.tlsRpt() })] }));
+
+  control('DNS-12', async ({ probes, target }) => ({ verdicts: [checkCaa({ host: target.webHost, observations: await probes.transport.caa(target.webHost) })] }));
 });

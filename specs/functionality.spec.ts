@@ -17,11 +17,18 @@ import { checkSpamScore, mailTesterScore, SPAM_SCORE_FORMULA } from '../harness/
 import type { Verdict } from '../harness/checks/verdict.ts';
 import type { Probes } from '../harness/probes/probes.ts';
 import { fail, verdictFrom, warn } from '../harness/checks/findings.ts';
-import { control } from '../harness/controls/control.ts';
+import { control, priorOutcome } from '../harness/controls/control.ts';
+import { checkDmarcReports } from '../harness/checks/dmarc-report-check.ts';
+import { ruaAddressesOf } from '../harness/checks/rua-check.ts';
+import type { AggregateReport } from '../harness/dmarc/aggregate-report.ts';
+import { postalSelectorOf } from '../harness/controls/postal-selector.ts';
 import { probeMessage } from '../harness/controls/mail-probe.ts';
 import { asDeliveryInput } from '../harness/probes/mail-flow-probe.ts';
 import { authenticationOf, seedDeliveryInput, type SeedDelivery } from '../harness/probes/seed-mailbox-probe.ts';
 import { spamScoreInput } from '../harness/probes/spam-score-input.ts';
+
+/** FN-08 judges the reports whose period ended this recently (receivers report daily). */
+const REPORT_WINDOW_DAYS = 7;
 
 describe('Mail flow', () => {
   control('FN-01', async ({ probes, deployment, run }) => {
@@ -72,22 +79,24 @@ describe('Mail flow', () => {
     return { verdicts: [checkInboxPlacement(deliveries.filter((d) => !d.send.error).map((d) => ({ provider: copyName(d), mailbox: d.found?.placement ?? 'missing' })))] };
   });
 
-  control('FN-04', async ({ probes, deployment }) => {
+  control('FN-04', async ({ probes, deployment, target }) => {
     const deliveries = await probes.seeds.deliveries();
+    const postalSelector = postalSelectorOf(target, deployment);
+    const expected = postalSelector.learnt ? { expectedSelector: postalSelector.selector } : {};
     const verdicts = deliveries.filter((d) => !d.send.error).flatMap((d) => {
       const { fromDomain, recorded, reverify } = authenticationOf(d);
       const provider = copyName(d);
       const fields = d.found ? headerFields(d.found.raw) : [];
       return [
         checkAuthenticationResults({ provider, authenticationResults: recorded, reverify, fromDomain }),
-        checkDomainSignature({ provider, fromDomain, expectedSelector: deployment.dns.dkim.selector, signatures: reverify.dkim }),
+        checkDomainSignature({ provider, fromDomain, ...expected, dkimIdentifier: deployment.postal.dkimIdentifier, signatures: reverify.dkim }),
         ...(d.found
           ? [checkSignatureHygiene({ copy: provider, signatures: fields.filter((f) => f.name === 'dkim-signature').map((f) => f.value), receivedAtMs: hopFrom(fields, probes.target.serverIp).atMs, present: [...new Set(fields.map((f) => f.name))] })]
           : []),
       ];
     });
     const authentication = deliveries.map((d) => ({ provider: copyName(d), recorded: d.reverified?.authenticationResults ?? 'no message', reverified: d.reverified && { spf: d.reverified.spf.result, dkim: d.reverified.dkim.map((k) => `${k.result} d=${k.domain} s=${k.selector ?? '?'}`), dmarc: d.reverified.dmarc.result } }));
-    return { verdicts, facts: { authentication } };
+    return { verdicts, facts: { authentication, selectorSource: postalSelector.source } };
   });
 
   control('FN-05', async ({ probes, deployment }) => {
@@ -148,3 +157,22 @@ async function seedEstimates(probes: Probes, threshold: number): Promise<{ verdi
 function copyName(d: SeedDelivery): string {
   return `${d.seed.provider} by ${d.path}`;
 }
+describe('DMARC aggregate reports', () => {
+  control('FN-08', async ({ probes, deployment, target, run }) => {
+    const dmarc = (await probes.dns.query(`_dmarc.${deployment.domain}`, 'TXT')).answers.find((a) => /^v=DMARC1/i.test(a.trim()));
+    const rua = ruaAddressesOf(dmarc);
+    // When this run's seed mail left, wait (DMARC_REPORTS_WAIT_S) for every seed provider's report on it.
+    const since = Date.parse(run.startedAt ?? new Date().toISOString());
+    const providers = new Set(target.seeds.map((s) => s.provider)).size;
+    const covering = (reports: AggregateReport[]) => new Set(reports.filter((r) => Date.parse(r.end) >= since && r.records.some((x) => x.sourceIp === target.serverIp)).map((r) => r.orgName)).size;
+    const seedsSent = priorOutcome(run, 'FN-02') === 'pass';
+    const read = await probes.dmarc.reportsUntil(rua, (r) => !seedsSent || covering(r.reports) >= providers);
+    const recent = read.reports.filter((r) => Date.parse(r.end) >= Date.now() - REPORT_WINDOW_DAYS * 86_400_000);
+    const where = probes.dmarc.sources().join('; ') || 'no report source: set INBOX_LIST_URLS/COMMAND, DMARC_REPORTS_IMAP or DMARC_REPORTS_DIR';
+    if (recent.length === 0 && read.refused.length === 0) {
+      return { verdicts: [], skip: `no DMARC aggregate report for ${deployment.domain} has arrived in the last ${REPORT_WINDOW_DAYS} days (read from ${where}); receivers send them once a day` };
+    }
+    const { verdict, summary } = checkDmarcReports({ domain: deployment.domain, deploymentIps: [target.serverIp], reports: recent, refused: read.refused });
+    return { verdicts: [verdict], facts: { dmarcReports: { ...summary, rua, readFrom: where, windowDays: REPORT_WINDOW_DAYS, refused: read.refused, duplicates: read.duplicates, waitedMs: read.waitedMs } } };
+  });
+});

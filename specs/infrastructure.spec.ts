@@ -5,6 +5,7 @@
 import { describe } from 'vitest';
 import { checkApiCredentials } from '../harness/checks/api-credentials-check.ts';
 import { classifyKeyAnswer } from '../harness/checks/key-answer.ts';
+import { checkKeyScope } from '../harness/checks/key-scope-check.ts';
 import { checkPortReachability } from '../harness/checks/port-reachability-check.ts';
 import { checkPostalRunning } from '../harness/checks/postal-running-check.ts';
 import { checkRouting } from '../harness/checks/routing-check.ts';
@@ -59,8 +60,9 @@ describe('Infrastructure', () => {
   control('INF-06', async ({ probes, deployment }) => {
     const answers = await probes.credentials.everyAgentKey();
     const results = answers.map((a) => ({ agentId: a.agentId, keyFingerprint: a.keyFingerprint, ...classifyKeyAnswer(a), code: a.code || a.status }));
+    const scope = await probes.credentials.sendScope(results.filter((r) => r.outcome === 'authenticated').map((r) => r.agentId));
     return {
-      verdicts: [checkApiCredentials({ results: results.map((r) => ({ ...r, error: r.outcome === 'error' ? r.reason : undefined })), expectedAgentIds: deployment.agents.map((a) => a.id) })],
+      verdicts: [checkApiCredentials({ results: results.map((r) => ({ ...r, error: r.outcome === 'error' ? r.reason : undefined })), expectedAgentIds: deployment.agents.map((a) => a.id) }), checkKeyScope(scope)],
       facts: { keys: results.map((r) => ({ agentId: r.agentId, keyFingerprint: r.keyFingerprint, outcome: r.outcome })) },
     };
   });

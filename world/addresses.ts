@@ -7,6 +7,8 @@
  *   <net>.21  outlook       mx.outlook.test: a second mailbox provider
  *   <net>.30  sender        mx.sender.test: an outside sender (mail from the Internet to the agents)
  *   <net>.40  inboxes       inboxes.world.test: the agents' inbox receivers (Postal's HTTP endpoints)
+ *   <net>.41  agentHost     agents.world.test: where an agent runs its own `mailgoat inbox serve` (FN-06 starts the
+ *                           CLI's there, on the agent's port); the receivers pass Postal's POSTs to it while it listens
  *   <net>.60  spamd         SpamAssassin's spamd, shared by the Postal stand-in and the providers
  *   <net>.61  rspamd        rspamd, Postal's inspection when the world is started with it (bench, capacity)
  *   <net>.70  mailTester    mx.mail-tester.test and www.mail-tester.test: the mail-tester stand-in (FN-05)
@@ -26,6 +28,7 @@ export interface WorldAddresses {
   outlook: string;
   sender: string;
   inboxes: string;
+  agentHost: string;
   spamd: string;
   rspamd: string;
   mailTester: string;
@@ -37,6 +40,7 @@ export const WORLD_HOST_OCTETS = {
   outlook: 21,
   sender: 30,
   inboxes: 40,
+  agentHost: 41,
   spamd: 60,
   rspamd: 61,
   mailTester: 70,
@@ -59,6 +63,7 @@ export function worldAddresses(net = '127.0.0'): WorldAddresses {
     outlook: at(WORLD_HOST_OCTETS.outlook),
     sender: at(WORLD_HOST_OCTETS.sender),
     inboxes: at(WORLD_HOST_OCTETS.inboxes),
+    agentHost: at(WORLD_HOST_OCTETS.agentHost),
     spamd: at(WORLD_HOST_OCTETS.spamd),
     rspamd: at(WORLD_HOST_OCTETS.rspamd),
     mailTester: at(WORLD_HOST_OCTETS.mailTester),

@@ -3,9 +3,6 @@ import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dkimSignatureFor } from './dkim-sign.ts';
-import { OutgoingIdentity } from './postal/outgoing-identity.ts';
-import type { PostalConfig } from './postal/postal-config.ts';
-import type { DomainDnsState } from './postal/domain-dns-state.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -54,14 +51,6 @@ describe('DKIM signing with one timestamp per message', () => {
     clockCrossingHalfSeconds();
     const signature = await dkimSignatureFor(message, { signingDomain: DOMAIN, selector: SELECTOR, privateKeyPem });
     expect(await verify(Buffer.concat([Buffer.from(signature), message]))).toBe('pass');
-  });
-
-  it("the Postal stand-in's OutgoingIdentity.sign verifies under the same clock", async () => {
-    // sign() uses neither the config nor the domain's DNS state
-    const identity = new OutgoingIdentity({} as PostalConfig, {} as DomainDnsState, privateKeyPem, privateKeyPem);
-    clockCrossingHalfSeconds();
-    const signed = await identity.sign(message, { signingDomain: DOMAIN, selector: SELECTOR, privateKeyPem, aligned: true });
-    expect(await verify(signed)).toBe('pass');
   });
 
   it('names mailauth’s reason when signing fails', async () => {

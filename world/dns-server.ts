@@ -385,6 +385,10 @@ function toResource(record: DnsRecord, owner: string, ttl = record.ttl): Resourc
       return { ...base, ns: record.data } as Resource;
     case 'TXT':
       return { ...base, data: txtChunks(record.data) } as unknown as Resource;
+    case 'CAA': {
+      const m = /^(\d+)\s+(\S+)\s+"?(.*?)"?$/.exec(record.data);
+      return { ...base, flags: Number(m?.[1] ?? 0), tag: m?.[2] ?? 'issue', value: m?.[3] ?? '' } as Resource;
+    }
     case 'SOA': {
       const [primary, admin, serial, refresh, retry, expiration, minimum] = record.data.split(/\s+/);
       return {

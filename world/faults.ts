@@ -13,6 +13,9 @@ import { renderZoneFile } from '../provisioning/dns/generate-zone.ts';
 import { parseZoneFile, reverseName, type DnsRecord } from '../core/artifacts/zone-file.ts';
 import type { PostalFaultOptions } from './postal/postal-faults.ts';
 import type { World } from './world.ts';
+import { gzipSync } from 'node:zlib';
+import { reportFileName, reportXml, zipped } from './providers/dmarc-report-xml.ts';
+import { SECURITY_FAULTS } from './security-faults.ts';
 
 export interface FaultContext {
   deployment: Deployment;
@@ -235,16 +238,6 @@ export const FAULTS: WorldFault[] = [
     postal: { smtpSslVersion: 'TLSv1' },
   },
   {
-    name: 'foreign-domain-route',
-    source:
-      "postalserver/postal@3.3.2:app/lib/smtp_server/client.rb (rcpt_to: an address with a Route is taken as incoming before authentication is asked); https://github.com/postalserver/postal/issues/1922 (a domain known on the Postal server whose MX is elsewhere)",
-    description: 'a provider\'s domain (gmail.test) was added to the mail server with a catch-all route: Postal takes its mail in as its own',
-    manifest: (m) => {
-      const team = m.routes.find((r) => r.name === '*');
-      return team ? { ...m, routes: [...m.routes, { ...team, domain: 'gmail.test' }] } : m;
-    },
-  },
-  {
     name: 'starttls-off',
     source: 'https://github.com/postalserver/postal/issues/745 (502 TLS not available: smtp_server.tls_enabled is false by default)',
     description: 'TLS is disabled in postal.yml: no STARTTLS on 25',
@@ -278,6 +271,34 @@ export const FAULTS: WorldFault[] = [
     source: 'https://github.com/postalserver/postal/issues/2717 (the HTTP endpoint fails: Postal soft-fails and retries)',
     description: "the qa agent's inbox receiver answers 503: Postal retries, then gives up",
     afterStart: (world) => world.handles.inboxes!.setFailing('qa', 503),
+  },
+  {
+    name: 'dmarc-report-malformed',
+    description: "outlook.test also mails the rua address a report whose gzip holds the word `unused` instead of XML (Yahoo's reporter sent such reports in May 2023)",
+    source: 'https://github.com/domainaware/parsedmarc/issues/409',
+    afterStart: (world, ctx) =>
+      reporterOf(world, 'outlook.test').addExtra(({ org, begin, end }) => Promise.resolve({ policyDomain: apex(ctx), fileName: reportFileName(org, apex(ctx), begin, end, 'xml.gz'), contentType: 'application/gzip', bytes: gzipSync('unused') })),
+  },
+  {
+    name: 'dmarc-report-foreign-domain',
+    description: 'gmail.test also mails the rua address a report about example.org, a domain that names that address as its own rua',
+    source: 'https://dmarc.org/2015/08/receiving-dmarc-reports-outside-your-domain/ (RFC 7489 §7.1; checkdmarc checks the authorisation record)',
+    afterStart: (world) =>
+      reporterOf(world, 'gmail.test').addExtra(async ({ org, begin, end }) => {
+        const policy = { domain: 'example.org', adkim: 'r' as const, aspf: 'r' as const, p: 'none', sp: 'none', pct: 100 };
+        const message = { sourceIp: '192.0.2.25', headerFrom: 'example.org', envelopeFrom: 'example.org', envelopeTo: org, disposition: 'none' as const, dkimAligned: true, spfAligned: true, dkim: [{ domain: 'example.org', selector: 's1', result: 'pass' }], spf: { domain: 'example.org', scope: 'mfrom' as const, result: 'pass' } };
+        const xml = reportXml({ org, email: `noreply-dmarc-support@${org}`, reportId: `${Date.now()}9`, begin, end, policy, messages: [message] });
+        return { policyDomain: 'example.org', fileName: reportFileName(org, 'example.org', begin, end, 'zip'), contentType: 'application/zip', bytes: await zipped(reportFileName(org, 'example.org', begin, end, 'xml'), xml) };
+      }),
+  },
+  {
+    name: 'dmarc-unknown-source',
+    description: 'a host outside the deployment (mx.sender.test) mails the seeds as ceo@<domain>; with p=none the providers deliver it, and their reports show the source',
+    source: 'https://github.com/mail-in-a-box/mailinabox/issues/1755',
+    afterStart: async (world, ctx) => {
+      const to = world.handles.providers.map((p) => p.seeds[0]!.address);
+      await world.handles.sender!.spoof({ from: `ceo@${apex(ctx)}`, to, subject: 'Invoice 4471 overdue', text: 'Please pay the attached invoice today.' });
+    },
   },
   {
     name: 'slow-delivery',
@@ -523,11 +544,18 @@ export const FAULTS: WorldFault[] = [
       for (const dns of [world.handles.primaryDns, world.handles.secondaryDns]) dns.setRecords([...dns.getRecords(), ...dbl]);
     },
   },
+  ...SECURITY_FAULTS,
 ];
 
 /** Enough SpamAssassin points (about 2.6) to lose the mail-tester 8/10, too few (under 5) to land in Junk. */
 function SPAMMY_FOOTER(): string {
   return ['', '--', 'Partner offer: lose weight fast with our cheap meds, no prescription needed.'].join('\n');
+}
+
+function reporterOf(world: World, domain: string) {
+  const reporter = world.handles.providers.find((p) => p.domain === domain)?.dmarc;
+  if (!reporter) throw new Error(`the world has no DMARC reporter at ${domain}`);
+  return reporter;
 }
 
 export function findFault(name: string): WorldFault | undefined {

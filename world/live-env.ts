@@ -21,16 +21,6 @@ const WORLD_DEADLINES_S = {
 
 const PROVIDER_KEYS: Record<string, string> = { Gmail: 'SEED_GMAIL', Outlook: 'SEED_OUTLOOK' };
 
-/** One template for every agent's inbox database, when the paths differ only by the agent's id. */
-function inboxDatabaseTemplate(inboxes: WorldDescription['inboxes']): string | undefined {
-  const withDb = inboxes.filter((i) => i.databasePath);
-  if (withDb.length === 0) return undefined;
-  const first = withDb[0]!;
-  const template = first.databasePath!.split(`/${first.agentId}/`).join('/{agent}/');
-  if (!template.includes('{agent}')) return undefined;
-  return withDb.every((i) => template.replace(/\{agent\}/g, i.agentId) === i.databasePath) ? template : undefined;
-}
-
 function hostPort(host: string, port: number): string {
   return `${host}:${port}`;
 }
@@ -49,20 +39,28 @@ export function liveEnvFor(description: WorldDescription, deployment: Deployment
     DNS_AUTHORITATIVE: d.dns.primary,
     DNS_RESOLVERS: [d.dns.primary, d.dns.secondary].join(','),
     POSTAL_HEALTH_URLS: `worker=${d.postal.workerHealthUrl},smtp=${d.postal.smtpHealthUrl}`,
-    POSTAL_SERVICES_URL: d.postal.composePsUrl,
-    POSTAL_CONTAINERS_URL: d.postal.containersPsUrl,
-    POSTAL_DKIM_RECORD: d.postal.dkimRecord,
+    ...(d.postal.composePsUrl ? { POSTAL_SERVICES_URL: d.postal.composePsUrl } : {}),
+    ...(d.postal.containersPsUrl ? { POSTAL_CONTAINERS_URL: d.postal.containersPsUrl } : {}),
+    ...(d.postal.dkimRecord ? { POSTAL_DKIM_RECORD: d.postal.dkimRecord } : {}),
+    ...(d.postal.stateFile ? { POSTAL_STATE_FILE: d.postal.stateFile } : {}),
     INBOX_LIST_URLS: d.inboxes.map((i) => `${i.agentId}=${i.listUrl}`).join(','),
     // The MailGoat CLI resolves names with the system resolver: it is given the address its certificate carries.
     MAILGOAT_SERVER_URL: `https://${d.postalAddress}${new URL(d.postal.webUrl).port ? `:${new URL(d.postal.webUrl).port}` : ''}`,
+    // FN-06 runs the CLI's own `inbox serve` as the recipient's endpoint, on the agents' host (the receivers pass Postal's POSTs to it).
+    MAILGOAT_INBOX_SERVE: d.agentHost,
     SPAMD_HOST: hostPort(d.spamd.host, d.spamd.port),
     MAIL_TESTER_USER: d.mailTester.user,
     MAIL_TESTER_DOMAIN: d.mailTester.domain,
     MAIL_TESTER_URL: d.mailTester.webUrl,
     // The operator's `ssh root@server …/dev/tcp/{ip}/25`: the world's server answers it from its own address.
-    OUTBOUND_SMTP_COMMAND: `curl -sS --fail-with-body --max-time 10 "${d.postal.composePsUrl.replace(/\/compose\/ps$/, '')}/outbound?ip={ip}&port=25"`,
+    ...(d.postal.composePsUrl ? { OUTBOUND_SMTP_COMMAND: `curl -sS --fail-with-body --max-time 10 "${d.postal.composePsUrl.replace(/\/compose\/ps$/, '')}/outbound?ip={ip}&port=25"` } : {}),
     OUTBOUND_SMTP_DOMAINS: d.seeds.map((s) => s.address.split('@')[1]).filter((v, i, all) => all.indexOf(v) === i).join(','),
-    RELAY_PROBE_RECIPIENT: 'relay-probe@gmail.test',
+    // SEC-01 follows an accepted relay attempt to a mailbox it reads: the Gmail seed.
+    RELAY_PROBE_RECIPIENT: (d.seeds.find((s) => s.provider === 'Gmail') ?? d.seeds[0])?.address ?? 'relay-probe@gmail.test',
+    // SEC-07 forges a domain publishing p=reject: the world's outside sender's.
+    SPOOF_PROBE_DOMAIN: d.sender.from.split('@')[1]!,
+    // The world's providers report within seconds of the mail (a real one: the next day).
+    DMARC_REPORTS_WAIT_S: '20',
     OUTSIDE_SMTP: hostPort(d.sender.servername, d.sender.port),
     OUTSIDE_SMTP_USER: d.sender.user,
     OUTSIDE_SMTP_PASSWORD: d.sender.password,
@@ -78,8 +76,6 @@ export function liveEnvFor(description: WorldDescription, deployment: Deployment
     values[`${prefix}_IMAP`] = hostPort(seed.imap.servername, seed.imap.port);
     values[`${prefix}_IMAP_TLS`] = 'starttls';
   }
-  const inboxDb = inboxDatabaseTemplate(d.inboxes);
-  if (inboxDb) values.MAILGOAT_INBOX_DB = inboxDb;
   return values;
 }
 

@@ -1,13 +1,20 @@
 /**
  * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH] [--describe-to=FILE]
- *                  [--out=artifacts] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
- *                  [--live-env=FILE] [--empty [--provision-env=FILE]] [--postal-spamd=on] [--postal-rspamd=on]
+ *                  [--out=.postal-qa/world-<net>] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
+ *                  [--live-env=FILE] [--empty [--provision-env=FILE]] [--seed-from=artifacts] [--postal-worker-poll=on|off]
+ *                  [--postal-spamd=on] [--postal-rspamd=on]
+ *                  [--postal=external --postal-address=IP [--postal-web-port=5000] --api-keys=FILE]
  * Provisions the deployment like a real setup would (zone file, DKIM and install keys, accounts
- * manifest, postal-api-keys.txt — all in --out, reused across runs), starts the whole world on
+ * manifest, postal-api-keys.txt — all in --out, a folder of the world's net reused across runs, never
+ * provisioning's `artifacts/`; made anew when what is there cannot be read), starts the whole world on
  * loopback, prints every endpoint a person can poke with dig, curl, swaks or an IMAP client, and
  * stays up until Ctrl-C / SIGTERM / SIGHUP, then stops everything it started (spamd and Dovecot included).
  * With --live-env it also writes every live setting pointed at itself (mode 600: it holds the world's
  * throwaway passwords), so `npm test -- --env=live --env-file=FILE` tests the world through the live path.
+ * With --postal=external the world runs no Postal: its DNS, providers, inboxes and sender are set around a
+ * Postal at --postal-address (a real one, provisioned with the world's inbox endpoints and asking the world's
+ * DNS), with a TLS front on its address when its web server is plain HTTP on --postal-web-port; --api-keys
+ * names the postal-api-keys.txt its provisioning wrote (postal-state.json beside it is read too).
  *
  * With --ipc (how the harness's embedded target starts it) the world is a child process: it sends its
  * description over the IPC channel once ready, and stops when told to, when the channel closes, or
@@ -16,7 +23,7 @@
  * The last line printed at start is READY_LINE; scripts wait for it. Exit codes: 0 stopped on a
  * signal, 1 the world failed to start, 2 usage or configuration error.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/config-error.ts';
@@ -31,6 +38,8 @@ import { applyZoneFaults, FAULTS, findFault, type WorldFault } from './faults.ts
 import { describeWorld, type WorldDescription, type WorldMessage } from './world-description.ts';
 import { formatEnvFile, liveEnvFor } from './live-env.ts';
 import { writeDescription } from './write-description.ts';
+import { seedWorldFiles, worldFolderForNet } from './world-files.ts';
+import { renderPostalState } from '../core/artifacts/postal-state.ts';
 import { startWorld, type World, type WorldMail } from './world.ts';
 import { provisioningEnvLines, type ServerHost } from './server-host/server-host.ts';
 
@@ -42,8 +51,8 @@ const READY_LINE = 'World ready.';
  */
 const worldCaFileName = (net: string): string => (net === '127.0.0' ? 'world-ca.pem' : `world-ca-${net}.pem`);
 
-/** Stop signals: a terminal's Ctrl-C, a supervisor's TERM, a closed terminal's HUP. */
-const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** Stop signals: a terminal's Ctrl-C (and Ctrl-\, SIGQUIT: no core dump), a supervisor's TERM, a closed terminal's HUP. */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
 interface Args {
   deployment: string;
@@ -56,6 +65,8 @@ interface Args {
   log: boolean;
   postalSpamd: boolean;
   postalRspamd: boolean;
+  /** --postal-worker-poll=on: the stand-in picks messages up as Postal's worker polls (timings as a real server's) */
+  postalWorkerPoll: boolean;
   faults: WorldFault[];
   ipc: boolean;
   liveEnv?: string;
@@ -65,6 +76,14 @@ interface Args {
   provisionEnv?: string;
   /** Where a world in a container writes its description (JSON, mode 600) once ready: the local target reads it. */
   describeTo?: string;
+  /** provisioning's output folder, read (never written) for an accounts manifest and DKIM keys to reuse */
+  seedFrom?: string;
+  /** --out was not given: the world's own folder of its net, which it may wipe and make anew */
+  ownFolder: boolean;
+  /** --temporary-out: --out is the run's own folder, removed when the world exits (however its launcher ended) */
+  temporaryOut: boolean;
+  /** --postal=external: the Postal the world is set around, and its provisioning's keys file */
+  externalPostal?: { address: string; webPort?: number; apiKeys: string };
 }
 
 function parse(argv: string[]): Args {
@@ -74,7 +93,7 @@ function parse(argv: string[]): Args {
       deployment: { type: 'string', default: 'fixtures/deployment.json' },
       'zone-file': { type: 'string' },
       'stale-zone-file': { type: 'string' },
-      out: { type: 'string', default: 'artifacts' },
+      out: { type: 'string' },
       net: { type: 'string', default: process.env.POSTAL_QA_WORLD_NET || '127.0.0' },
       'dns-port': { type: 'string', default: '53' },
       'log-dns': { type: 'boolean', default: false },
@@ -82,16 +101,28 @@ function parse(argv: string[]): Args {
       // postal.yml as provisioning writes it enables no inspection (Postal's default: spamd.enabled false).
       'postal-spamd': { type: 'string', default: 'off' },
       'postal-rspamd': { type: 'string', default: 'off' },
+      'postal-worker-poll': { type: 'string', default: 'off' },
       fault: { type: 'string', default: '' },
       ipc: { type: 'boolean', default: false },
       'live-env': { type: 'string' },
       empty: { type: 'boolean', default: false },
       'provision-env': { type: 'string' },
       'describe-to': { type: 'string' },
+      'seed-from': { type: 'string', default: 'artifacts' },
+      'temporary-out': { type: 'boolean', default: false },
+      postal: { type: 'string', default: 'stand-in' },
+      'postal-address': { type: 'string' },
+      'postal-web-port': { type: 'string' },
+      'api-keys': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
   });
+  // A canonical dotted quad (127.0.040 is octal 32 to some tools): the same rule as the harness's POSTAL_QA_WORLD_NET.
+  const octets = /^127\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/.exec(values.net);
+  if (!octets || Number(octets[1]) > 255 || Number(octets[2]) > 255) {
+    throw new ConfigError(`--net (or POSTAL_QA_WORLD_NET): expected the first three octets of a loopback /24 like 127.0.16 (no leading zeros), found ${JSON.stringify(values.net)}`);
+  }
   const dnsPort = Number(values['dns-port']);
   if (!Number.isInteger(dnsPort) || dnsPort < 1 || dnsPort > 65535) {
     throw new ConfigError(`--dns-port must be a port number (got "${values['dns-port']}")`);
@@ -99,24 +130,45 @@ function parse(argv: string[]): Args {
   if (values['provision-env'] !== undefined && !values.empty) throw new ConfigError('--provision-env needs --empty (only an empty world starts the server host provisioning reaches)');
   if (!['on', 'off'].includes(values['postal-spamd'])) throw new ConfigError(`--postal-spamd must be on or off (got "${values['postal-spamd']}")`);
   if (!['on', 'off'].includes(values['postal-rspamd'])) throw new ConfigError(`--postal-rspamd must be on or off (got "${values['postal-rspamd']}")`);
+  if (!['on', 'off'].includes(values['postal-worker-poll'])) throw new ConfigError(`--postal-worker-poll must be on or off (got "${values['postal-worker-poll']}")`);
+  if (!['stand-in', 'external'].includes(values.postal)) throw new ConfigError(`--postal must be stand-in or external (got "${values.postal}")`);
+  let externalPostal: Args['externalPostal'];
+  if (values.postal === 'external') {
+    const address = values['postal-address'] ?? '';
+    if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(address)) throw new ConfigError(`--postal=external needs --postal-address=<the Postal's IPv4 address> (got "${address}")`);
+    if (!values['api-keys']) throw new ConfigError('--postal=external needs --api-keys=<the postal-api-keys.txt that Postal\'s provisioning wrote>');
+    const webPort = values['postal-web-port'] === undefined ? undefined : Number(values['postal-web-port']);
+    if (webPort !== undefined && (!Number.isInteger(webPort) || webPort < 1 || webPort > 65535)) throw new ConfigError(`--postal-web-port must be a port number (got "${values['postal-web-port']}")`);
+    if (values.empty || values.fault) throw new ConfigError('--postal=external takes no --empty or --fault: the world does not run that Postal');
+    externalPostal = { address, ...(webPort ? { webPort } : {}), apiKeys: resolve(values['api-keys']) };
+  } else if (values['postal-address'] || values['postal-web-port'] || values['api-keys']) {
+    throw new ConfigError('--postal-address, --postal-web-port and --api-keys go with --postal=external');
+  }
   const faults = values.fault.split(',').filter(Boolean).map((name) => {
     const fault = findFault(name);
     if (!fault) throw new ConfigError(`--fault=${name}: no such fault; --list-faults shows the ${FAULTS.length} there are`);
     return fault;
   });
   return {
+    ...(externalPostal ? { externalPostal } : {}),
     empty: values.empty,
     provisionEnv: values['provision-env'],
     faults,
     ipc: values.ipc,
     liveEnv: values['live-env'],
     describeTo: values['describe-to'],
+    seedFrom: values['seed-from'] || undefined,
+    // --temporary-out names the run's own folder (the harness's per-run folder): the world's as much as its default one.
+    ownFolder: values.out === undefined || values['temporary-out'],
+    temporaryOut: values['temporary-out'],
     postalSpamd: values['postal-spamd'] === 'on',
     postalRspamd: values['postal-rspamd'] === 'on',
+    postalWorkerPoll: values['postal-worker-poll'] === 'on',
     deployment: values.deployment,
     zoneFile: values['zone-file'],
     staleZoneFile: values['stale-zone-file'],
-    out: values.out,
+    // The world's own files, by net: provisioning's deliverables (artifacts/) are the user's, never the world's.
+    out: values.out ?? worldFolderForNet(values.net),
     net: values.net,
     dnsPort,
     logDns: values['log-dns'],
@@ -129,6 +181,28 @@ function readText(path: string, what: string): string {
     return readFileSync(path, 'utf8');
   } catch (error) {
     throw new ConfigError(`cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/**
+ * The world's generated files, reused from an earlier start. Files an older or failed start left in the
+ * world's own folder that cannot be used are throwaway: the folder is made anew (saying so), never a
+ * reason to refuse every later start. A folder the user named with --out is only regenerated where the
+ * world wrote it; a file provisioning did not write there is refused (one line), never overwritten.
+ */
+function provisionWorldFiles(deployment: Deployment, out: string, ownFolder: boolean, seedFrom: string | undefined): { dns: ProvisionDnsResult; accounts: ProvisionAccountsResult } {
+  seedWorldFiles(seedFrom, out);
+  // In its own folder the world owns every file, the copies it seeded from provisioning's folder included.
+  const force = ownFolder;
+  try {
+    return { dns: provisionDns(deployment, out, { force }), accounts: provisionAccounts(deployment, out, { force }) };
+  } catch (error) {
+    if (!(error instanceof ConfigError) || !error.message.includes(out)) throw error;
+    if (!ownFolder && error.message.includes('not written by provisioning')) throw error;
+    console.error(`world: ${error.message.replace(/; fix it or provision again with --fresh$/, '')}: the world's files in ${out} are made anew`);
+    // Made anew from nothing: what was copied from provisioning's folder may be what could not be read.
+    if (ownFolder) rmSync(out, { recursive: true, force: true });
+    return { dns: provisionDns(deployment, out, { fresh: true, force }), accounts: provisionAccounts(deployment, out, { fresh: true, force }) };
   }
 }
 
@@ -148,6 +222,8 @@ function stopRequested(ipc: boolean): Promise<string> {
       process.on('message', (message: { type?: string }) => message?.type === 'stop' && resolve('the launcher asked to stop'));
       process.on('disconnect', () => resolve('the launcher is gone'));
       process.on('SIGINT', () => undefined);
+      // The harness stops at once on SIGQUIT; the world then sees its channel close and stops cleanly.
+      process.on('SIGQUIT', () => undefined);
     }
     let first: { signal: NodeJS.Signals; at: number } | undefined;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -159,14 +235,14 @@ function stopRequested(ipc: boolean): Promise<string> {
       first = { signal, at: Date.now() };
       resolve(signal);
     };
-    for (const signal of STOP_SIGNALS) if (!(ipc && signal === 'SIGINT')) process.on(signal, onSignal);
+    for (const signal of STOP_SIGNALS) if (!(ipc && (signal === 'SIGINT' || signal === 'SIGQUIT'))) process.on(signal, onSignal);
     watchLaunchers((launcher) => resolve(`${launcher} exited`));
   });
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
-function printEndpoints(args: Args, deployment: Deployment, world: World, files: { zone: string; dns: ProvisionDnsResult; accounts: ProvisionAccountsResult; ca: string }): void {
+function printEndpoints(args: Args, deployment: Deployment, world: World, files: { zone: string; dns: ProvisionDnsResult; accounts: ProvisionAccountsResult; ca: string; apiKeys: string }): void {
   const a = world.addresses;
   const { dns, dnsSecondary } = world.endpoints;
   const mail = world.mail as WorldMail;
@@ -174,7 +250,7 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   const { domain } = deployment;
   const { webHost, mailHost } = deployment.server;
   const selector = deployment.dns.dkim.selector;
-  const keys = files.accounts.apiKeysPath;
+  const keys = files.apiKeys;
   const ceo = deployment.agents[0]!.address;
   const qa = deployment.agents.find((agent) => agent.id === 'qa')?.address ?? deployment.agents.at(-1)!.address;
   const web = mail.postal.web;
@@ -202,8 +278,9 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   console.log(`    dig @${dns.address}${p} _dmarc.${domain} TXT +short`);
   console.log(`    dig @${dns.address}${p} -x ${a.postal} +short`);
   console.log(`    dig @${dnsSecondary.address}${p} ${domain} TXT +short +tcp`);
+  console.log(`${pad('provider API')}${world.endpoints.dnsProviderApi}/records   (publish records: curl --data-binary @postal-dns-records.txt …/records)`);
 
-  console.log(`Postal (${a.postal}, stands for ${deployment.server.ip}, Postal ${deployment.postal.version}):`);
+  console.log(args.externalPostal ? `Postal (external, at ${args.externalPostal.address}, stands for ${deployment.server.ip}; not run by the world):` : `Postal (${a.postal}, stands for ${deployment.server.ip}, Postal ${deployment.postal.version}):`);
   console.log(`${pad('web + API')}${web.url}   (${web.address}:${web.port})`);
   console.log(`    ${curl} ${web.url}/login`);
   console.log(`    ${curl} ${web.url}/.well-known/jwks.json`);
@@ -216,15 +293,14 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   console.log(`    swaks --server ${mail.postal.smtp.address} --to ${seed.address} --from ${ceo} --tls --tls-ca-path ${files.ca} --auth PLAIN --auth-user smtp --auth-password "${keyOf('smtp')}"`);
   console.log(`${pad('worker health')}${mail.postal.workerHealth.url}/health   ${mail.postal.workerHealth.url}/metrics`);
   console.log(`${pad('smtp health')}${mail.postal.smtpHealth.url}/health   ${mail.postal.smtpHealth.url}/metrics`);
-  console.log(`${pad('services')}${mail.postal.ops.composePs}   (like docker compose ps --format json)`);
+  if (mail.postal.ops) console.log(`${pad('services')}${mail.postal.ops.composePs}   (like docker compose ps --format json)`);
 
   console.log(`Agent inboxes (${a.inboxes}; GET …/messages lists what the agent received):`);
   const width = Math.max(...mail.inboxes.map((i) => i.address.length));
   for (const inbox of mail.inboxes) console.log(`  ${inbox.address.padEnd(width)}  ${inbox.baseUrl}/messages   (Postal POSTs to ${inbox.url})`);
-  // The MailGoat CLI as a user runs it: config server https://<address> (the certificate names it), the CA by file,
-  // and the database the receiver writes as `mailgoat inbox serve` would (one per agent, same layout).
-  const db = mail.inboxes.find((i) => i.address === qa)?.databasePath;
-  if (db) console.log(`    NODE_EXTRA_CA_CERTS=${files.ca} node mailgoat/dist/index.js inbox --json --db-path ${db}   (config "server": "https://${web.address}")`);
+  // The MailGoat CLI as an agent runs it: its own `inbox serve` on the agents' host takes Postal's POSTs for that agent.
+  const qaPort = new URL(mail.inboxes.find((i) => i.address === qa)?.baseUrl ?? 'http://x:3007').port;
+  console.log(`  an agent's own inbox: HOME=<its home> NODE_EXTRA_CA_CERTS=${files.ca} <mailgoat> inbox serve --host ${a.agentHost} --port ${qaPort}   (receives ${qa}'s mail; config "server": "https://${web.address}")`);
 
   console.log('Mailbox providers (seed logins are throwaway world credentials):');
   for (const provider of mail.providers) {
@@ -269,13 +345,15 @@ function writeLiveEnv(path: string, description: WorldDescription, deployment: D
 }
 
 /** --empty: how to provision the empty Postal through the server host (settings as provisioning reads them). */
-function printServerHost(host: ServerHost, caPath: string, envFile: string | undefined, dkimKey: string): void {
+function printServerHost(host: ServerHost, caPath: string, envFile: string | undefined, dns: { resolver: string; providerApi: string }): void {
   console.log(`Server host (--empty: Postal holds nothing yet): sshd ${host.address}:${host.port}, host key pinned in ${host.knownHosts}`);
-  // The world's DNS publishes provisioning's DKIM key, so the empty Postal is given that key (see the limitations).
-  const lines = provisioningEnvLines(host, { importDkimKey: resolve(dkimKey), apiUrl: `https://${host.address}` });
+  // Postal makes the domain's selector and key itself; phase 2 waits for them in the world's DNS.
+  const lines = provisioningEnvLines(host, { apiUrl: `https://${host.address}`, dnsResolver: dns.resolver });
   if (envFile) {
     writeFileSync(envFile, lines.join('\n') + '\n', { mode: 0o600 });
-    console.log(`    NODE_EXTRA_CA_CERTS=${caPath} npm run provision -- --env-file=${envFile} [--dry-run]`);
+    console.log(`    NODE_EXTRA_CA_CERTS=${caPath} npm run provision -- --env-file=${envFile} [--dry-run]     # phase 1: --out=<dir> holds the deliverables`);
+    console.log(`    curl --data-binary @<dir>/postal-dns-records.txt ${dns.providerApi}/records               # publish Postal's records (the DNS provider's API)`);
+    console.log(`    NODE_EXTRA_CA_CERTS=${caPath} npm run provision -- --env-file=${envFile} --phase=2          # wait for DNS, then Postal's DNS check`);
   } else {
     for (const line of lines) console.log(`  ${line}`);
     console.log('    (put these lines in a file, or pass --provision-env=<file>, then: npm run provision -- --env-file=<file>)');
@@ -303,11 +381,13 @@ async function main(argv: string[]): Promise<number> {
   let accounts: ProvisionAccountsResult;
   try {
     args = parse(argv);
+    // A run's own folder goes with the world, also when the run that made it was stopped hard or killed.
+    if (args.temporaryOut) process.once('exit', () => rmSync(args.out, { recursive: true, force: true }));
     deployment = loadDeployment(args.deployment);
-    const missingPackages = ensureSystemPackages();
+    // Started by the harness (--ipc), the world needs its own programs only; by hand, also the tools it names for trying it.
+    const missingPackages = ensureSystemPackages(['suite', ...(args.ipc ? [] : ['world-tools' as const]), ...(args.postalRspamd ? ['rspamd' as const] : []), ...(args.empty ? ['server-host' as const] : [])]);
     if (missingPackages) throw new ConfigError(missingPackages);
-    dns = provisionDns(deployment, args.out);
-    accounts = provisionAccounts(deployment, args.out);
+    ({ dns, accounts } = provisionWorldFiles(deployment, args.out, args.ownFolder, args.seedFrom));
     zonePath = args.zoneFile ?? dns.zoneFilePath;
     // The generated zone comes from memory: parallel worlds rewrite the file and must never read half of it.
     zoneText = args.zoneFile ? readText(zonePath, 'zone file') : dns.zoneText;
@@ -336,6 +416,7 @@ async function main(argv: string[]): Promise<number> {
       dnsPort: args.dnsPort,
       postalSpamd: args.postalSpamd,
       postalRspamd: args.postalRspamd,
+      postalWorkerPoll: args.postalWorkerPoll,
       postalFaults: Object.assign({}, ...args.faults.map((f) => f.postal ?? {})),
       accounts: {
         manifest,
@@ -346,6 +427,7 @@ async function main(argv: string[]): Promise<number> {
       onLog: args.log ? (line) => console.log(line) : undefined,
       empty: args.empty,
       serverHost: args.empty,
+      ...(args.externalPostal ? { externalPostal: { address: args.externalPostal.address, ...(args.externalPostal.webPort ? { webPort: args.externalPostal.webPort } : {}) } } : {}),
     });
     for (const fault of args.faults) await fault.afterStart?.(world, faultContext);
   } catch (error) {
@@ -363,8 +445,13 @@ async function main(argv: string[]): Promise<number> {
     }
     const caPath = resolve(args.out, worldCaFileName(args.net));
     writeFileSync(caPath, world.mail!.ca.certificatePem);
+    // What the world's Postal generated, as provisioning's postal-state.json says it (an empty Postal's comes from provisioning).
+    const postalState = args.empty ? undefined : world.handles.postal?.state();
+    const stateFile = postalState ? resolve(args.out, worldCaFileName(args.net).replace(/^world-ca/, 'postal-state').replace(/\.pem$/, '.json')) : undefined;
+    if (stateFile && postalState) writeFileSync(stateFile, renderPostalState(postalState));
     const faults = args.faults.map((f) => ({ name: f.name, description: f.description }));
-    const description = describeWorld(world, deployment, accounts.manifest, faults, { caFile: caPath, apiKeysFile: resolve(accounts.apiKeysPath) });
+    const apiKeysFile = args.externalPostal?.apiKeys ?? resolve(accounts.apiKeysPath);
+    const description = describeWorld(world, deployment, accounts.manifest, faults, { caFile: caPath, apiKeysFile, ...(stateFile ? { stateFile } : {}) });
     if (args.liveEnv) {
       try {
         writeLiveEnv(args.liveEnv, description, deployment, args.empty);
@@ -379,9 +466,9 @@ async function main(argv: string[]): Promise<number> {
       tell({ type: 'ready', description, startedMs: Math.round(startMs) });
     } else {
       if (args.describeTo) writeDescription(args.describeTo, description);
-      printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath });
+      printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath, apiKeys: apiKeysFile });
       if (args.liveEnv) console.log(`Live settings: ${args.liveEnv} (mode 600)   npm test -- --env=live --env-file=${args.liveEnv} --allow-load`);
-      if (world.serverHost) printServerHost(world.serverHost, caPath, args.provisionEnv, dns.dkimPrivateKeyPath);
+      if (world.serverHost) printServerHost(world.serverHost, caPath, args.provisionEnv, { resolver: `${world.endpoints.dns.address}:${world.endpoints.dns.port}`, providerApi: world.endpoints.dnsProviderApi });
       console.log(`Started in ${seconds(startMs)} (spamd and Dovecot included; provisioning ${seconds(provisionedMs)} before).`);
       console.log(`${READY_LINE} Ctrl-C to stop.`);
     }

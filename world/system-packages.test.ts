@@ -3,11 +3,12 @@
  * the package it names, and every program the code starts by name is on it.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../scripts/harness-command.ts';
-import { ALWAYS_PRESENT_PROGRAMS, SYSTEM_PACKAGES, SYSTEM_PROGRAMS } from './system-packages.ts';
+import { ALWAYS_PRESENT_PROGRAMS, APT_LOG, ensureSystemPackages, packagesFor, SYSTEM_PACKAGES, SYSTEM_PROGRAMS } from './system-packages.ts';
 
 const hasDpkg = spawnSync('dpkg', ['--version']).status === 0;
 
@@ -79,5 +80,70 @@ describe('the table covers what the code starts', () => {
   it('installs each package once, spamd among them (Debian 12 ships the daemon apart from spamassassin)', () => {
     expect(new Set(SYSTEM_PACKAGES).size).toBe(SYSTEM_PACKAGES.length);
     expect(SYSTEM_PACKAGES).toEqual(expect.arrayContaining(['spamd', 'spamassassin', 'dovecot-imapd']));
+  });
+});
+
+describe('each command installs only what it needs', () => {
+  it('the embedded run needs the world\'s daemons, not the container engine, the SMTP benchmark, rspamd or the tests\' tools', () => {
+    const suite = packagesFor(['suite']);
+    expect(suite).toEqual(expect.arrayContaining(['spamd', 'spamassassin', 'dovecot-core', 'dovecot-imapd']));
+    for (const other of ['podman', 'runc', 'docker-compose', 'mmdebstrap', 'postfix', 'rspamd', 'ruby', 'openssh-server', 'swaks']) expect(suite, other).not.toContain(other);
+  });
+
+  it('the local target, the SMTP benchmark and rspamd bring their own', () => {
+    expect(packagesFor(['local'])).toEqual(['podman', 'runc', 'docker-compose', 'mmdebstrap']);
+    expect(packagesFor(['smtp-bench'])).toEqual(['postfix']);
+    expect(packagesFor(['rspamd'])).toEqual(['rspamd']);
+  });
+
+  it('every program is needed by some command, and the whole list is every command\'s', () => {
+    for (const p of SYSTEM_PROGRAMS) expect(p.neededBy.length, p.program).toBeGreaterThan(0);
+    expect(SYSTEM_PACKAGES).toEqual([...new Set(SYSTEM_PROGRAMS.map((p) => p.package))]);
+  });
+});
+
+describe.skipIf(process.getuid?.() !== 0)('installing (as root, with apt-get and dpkg-query stubbed on PATH)', () => {
+  it('prints one line per step, keeps apt\'s own output in the log file, and installs only what is missing', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'postal-qa-fake-apt-'));
+    const calls = join(bin, 'calls');
+    const stub = (name: string, body: string): void => {
+      writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} $*" >> ${calls}\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    };
+    // spamd is "installed"; everything else is not. apt-get prints a screenful, as it does.
+    stub('dpkg-query', 'case "$*" in *--version*) exit 0;; *" spamd"*) echo "spamd install ok installed";; esac; exit 0');
+    stub('apt-get', 'i=0; while [ $i -lt 50 ]; do echo "Unpacking package $i ..."; i=$((i+1)); done; exit 0');
+    stub('debconf-set-selections', 'cat > /dev/null; exit 0');
+    const path = process.env.PATH;
+    const lines: string[] = [];
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      expect(ensureSystemPackages(['suite'], (line) => lines.push(line))).toBeUndefined();
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toMatch(/installing the Debian packages the embedded world needs: spamassassin, dovecot-core/);
+    expect(lines.join('\n')).not.toContain('Unpacking');
+    expect(readFileSync(APT_LOG, 'utf8')).toContain('Unpacking package 49');
+    const install = readFileSync(calls, 'utf8').split('\n').find((l) => l.startsWith('apt-get install'))!;
+    expect(install).not.toMatch(/\bspamd\b/);
+    expect(install).not.toMatch(/podman|postfix|rspamd/);
+  });
+
+  it('a failed install is one line naming the packages and the log, never apt\'s output', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'postal-qa-fake-apt-'));
+    writeFileSync(join(bin, 'dpkg-query'), '#!/bin/sh\nexit 0\n');
+    writeFileSync(join(bin, 'apt-get'), '#!/bin/sh\necho "E: Unable to locate package"; exit 100\n');
+    writeFileSync(join(bin, 'debconf-set-selections'), '#!/bin/sh\ncat >/dev/null\n');
+    for (const f of ['dpkg-query', 'apt-get', 'debconf-set-selections']) chmodSync(join(bin, f), 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      const problem = ensureSystemPackages(['smtp-bench'], () => undefined);
+      expect(problem).toBe(`could not install postfix (see ${APT_LOG}); run: apt-get install -y --no-install-recommends postfix`);
+    } finally {
+      process.env.PATH = path;
+    }
   });
 });

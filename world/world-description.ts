@@ -12,7 +12,7 @@ export interface WorldDescription {
   net: string;
   /** The address that plays the deployment's public IP. */
   postalAddress: string;
-  dns: { primary: string; secondary: string };
+  dns: { primary: string; secondary: string; /** the DNS provider's API: POST a zone file to <url>/records (world/dns-provider-api.ts) */ providerApi?: string };
   caPem: string;
   /** The CA as a file: what a user gives an ordinary client, e.g. NODE_EXTRA_CA_CERTS for the MailGoat CLI. */
   caFile: string;
@@ -23,15 +23,19 @@ export interface WorldDescription {
     smtp: { host: string; address: string; port: number };
     workerHealthUrl: string;
     smtpHealthUrl: string;
-    composePsUrl: string;
-    containersPsUrl: string;
-    /** The domain's DKIM record as Postal shows it on its DNS page (Domain#dkim_record). */
-    dkimRecord: string;
+    /** the world's stand-ins for `docker compose ps` / `docker ps -a` (absent around a Postal the world does not run) */
+    composePsUrl?: string;
+    containersPsUrl?: string;
+    /** The domain's DKIM record as Postal shows it on its DNS page (Domain#dkim_record), when the world runs Postal. */
+    dkimRecord?: string;
+    /** postal-state.json for this world's Postal (what it generated), when the launcher wrote one */
+    stateFile?: string;
   };
   accounts: Array<{ agentId: string; address: string; apiKey: string }>;
   smtpCredentialKey?: string;
-  /** databasePath: the agent's MailGoat inbox database (SQLite, as `mailgoat inbox serve` writes it). */
-  inboxes: Array<{ agentId: string; address: string; listUrl: string; databasePath?: string }>;
+  inboxes: Array<{ agentId: string; address: string; listUrl: string }>;
+  /** Where an agent runs its own `mailgoat inbox serve` (on its receiver's port): the receivers pass Postal's POSTs to it. */
+  agentHost: string;
   /** imap.host is the address; servername the name on the certificate, which the world's DNS also answers. */
   seeds: Array<{ provider: string; address: string; imap: { host: string; port: number; user: string; password: string; servername: string } }>;
   sender: { host: string; port: number; user: string; password: string; from: string; servername: string };
@@ -42,6 +46,11 @@ export interface WorldDescription {
   postalInspection: string;
   limitations: string[];
   faults: Array<{ name: string; description: string }>;
+  /**
+   * An empty world's server host, where provisioning reaches the server: over SSH at address:port, or through
+   * the exec transport with `shell` (`<shell> '<command>'`; the local target runs it inside the container).
+   */
+  serverHost?: { address: string; port: number; root: string; shell: string };
 }
 
 /** What the world says to the process that launched it with --ipc (world/main.ts). */
@@ -54,14 +63,14 @@ export type WorldMessage =
  * after a fault: a revoked key stays in the operator's file, and the harness must find out Postal refuses it.
  * files: where the launcher wrote the world CA (world/main.ts: <out>/world-ca.pem, or world-ca-<net>.pem on another net) and the API keys.
  */
-export function describeWorld(world: World, deployment: Deployment, manifest: AccountsManifest, faults: Array<{ name: string; description: string }>, files: { caFile: string; apiKeysFile: string }): WorldDescription {
+export function describeWorld(world: World, deployment: Deployment, manifest: AccountsManifest, faults: Array<{ name: string; description: string }>, files: { caFile: string; apiKeysFile: string; stateFile?: string }): WorldDescription {
   const mail = world.mail;
   if (!mail) throw new Error('the world was started without accounts: there is no mail side to describe');
   const apiKeys = new Map(manifest.credentials.filter((c) => c.type === 'API' && c.agentId).map((c) => [c.agentId!, c.key]));
   return {
     net: world.addresses.net,
-    postalAddress: world.addresses.postal,
-    dns: { primary: serverString(world.endpoints.dns), secondary: serverString(world.endpoints.dnsSecondary) },
+    postalAddress: mail.postal.smtp.address,
+    dns: { primary: serverString(world.endpoints.dns), secondary: serverString(world.endpoints.dnsSecondary), providerApi: world.endpoints.dnsProviderApi },
     caPem: mail.ca.certificatePem,
     caFile: files.caFile,
     apiKeysFile: files.apiKeysFile,
@@ -70,13 +79,14 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
       smtp: mail.postal.smtp,
       workerHealthUrl: `${mail.postal.workerHealth.url}/health`,
       smtpHealthUrl: `${mail.postal.smtpHealth.url}/health`,
-      composePsUrl: mail.postal.ops.composePs,
-      containersPsUrl: mail.postal.ops.containersPs,
-      dkimRecord: world.handles.postal!.domainDns.dkimRecord,
+      ...(mail.postal.ops ? { composePsUrl: mail.postal.ops.composePs, containersPsUrl: mail.postal.ops.containersPs } : {}),
+      ...(world.handles.postal ? { dkimRecord: world.handles.postal.domainDns.dkimRecord } : {}),
+      ...(files.stateFile ? { stateFile: files.stateFile } : {}),
     },
     accounts: deployment.agents.map((a) => ({ agentId: a.id, address: a.address, apiKey: apiKeys.get(a.id) ?? '' })),
     smtpCredentialKey: manifest.credentials.find((c) => c.type === 'SMTP')?.key,
-    inboxes: mail.inboxes.map((i) => ({ agentId: i.agentId, address: i.address, listUrl: `${i.baseUrl}/messages`, ...(i.databasePath ? { databasePath: i.databasePath } : {}) })),
+    inboxes: mail.inboxes.map((i) => ({ agentId: i.agentId, address: i.address, listUrl: `${i.baseUrl}/messages` })),
+    agentHost: world.addresses.agentHost,
     seeds: mail.providers.flatMap((p) =>
       p.seeds.map((seed) => ({ provider: p.displayName, address: seed.address, imap: { host: p.imap.address, port: p.imap.port, user: seed.user, password: seed.password, servername: `imap.${p.domain}` } })),
     ),
@@ -86,6 +96,7 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
     postalInspection: mail.postalInspection,
     limitations: world.limitations,
     faults,
+    ...(world.serverHost ? { serverHost: { address: world.serverHost.address, port: world.serverHost.port, root: world.serverHost.root, shell: world.serverHost.shell } } : {}),
   };
 }
 

@@ -30,6 +30,7 @@ describe('worldAddresses', () => {
       outlook: '127.0.0.21',
       sender: '127.0.0.30',
       inboxes: '127.0.0.40',
+      agentHost: '127.0.0.41',
       spamd: '127.0.0.60',
       rspamd: '127.0.0.61',
       mailTester: '127.0.0.70',
@@ -122,7 +123,7 @@ describe('the world DNS', () => {
 
   it('reports its endpoints', () => {
     expect(world.addresses).toEqual(a);
-    expect(world.endpoints).toEqual({ dns: { address: '127.0.99.53', port: 53 }, dnsSecondary: { address: '127.0.99.54', port: 53 } });
+    expect(world.endpoints).toEqual({ dns: { address: '127.0.99.53', port: 53 }, dnsSecondary: { address: '127.0.99.54', port: 53 }, dnsProviderApi: 'http://127.0.99.53:8053' });
   });
 
   it('answers MX and A mapped to the world address', async () => {
@@ -187,6 +188,19 @@ describe('the world DNS', () => {
     expect((await secondary.resolveSoa('mailgoat.ai')).serial).toBeLessThan((await primary.resolveSoa('mailgoat.ai')).serial);
     // the rest is the same
     expect(await secondary.resolve4('mail.mailgoat.ai')).toEqual(['127.0.99.10']);
+  });
+
+  it("publishes records posted to the DNS provider's API on both servers, replacing that name and type, the deployment's IP moved onto the world", async () => {
+    const zone = `$ORIGIN mailgoat.ai.\npostal-YsUd4X._domainkey IN TXT "v=DKIM1; t=s; h=sha256; p=AAAA;"\n_dmarc IN TXT "v=DMARC1; p=quarantine"\nnew IN A ${deployment.server.ip}\n`;
+    const answer = await fetch(`${world.endpoints.dnsProviderApi}/records`, { method: 'POST', body: zone });
+    expect([answer.status, await answer.text()]).toEqual([200, 'published 3 records\n']);
+    for (const resolver of [primary, secondary]) {
+      expect((await resolver.resolveTxt('postal-ysud4x._domainkey.mailgoat.ai')).map((t) => t.join(''))).toEqual(['v=DKIM1; t=s; h=sha256; p=AAAA;']);
+      expect((await resolver.resolveTxt('_dmarc.mailgoat.ai')).map((t) => t.join(''))).toEqual(['v=DMARC1; p=quarantine']);
+      expect(await resolver.resolve4('new.mailgoat.ai')).toEqual(['127.0.99.10']);
+    }
+    const bad = await fetch(`${world.endpoints.dnsProviderApi}/records`, { method: 'POST', body: 'this is not a zone file' });
+    expect(bad.status).toBe(400);
   });
 
   it('stops idempotently, closing every socket', async () => {

@@ -30,6 +30,8 @@ export interface BuildWorldRecordsOptions {
   net?: string;
   /** SOA serial of every zone; default 1 (a stale copy can be given a lower one than the fresh) */
   serial?: number;
+  /** Where the deployment's server is in the world: the stand-in's address by default, or a Postal the world does not run. */
+  postalAddress?: string;
 }
 
 export function buildWorldRecords(options: BuildWorldRecordsOptions): DnsRecord[] {
@@ -37,10 +39,11 @@ export function buildWorldRecords(options: BuildWorldRecordsOptions): DnsRecord[
   const addresses = worldAddresses(options.net);
   const domain = normalizeName(deployment.domain);
   const parsed = parseZoneFile(options.zoneText, { origin: domain, defaultTtl: deployment.dns.ttl });
-  const mapped = parsed.map((r) => mapToWorld(r, deployment.server.ip, addresses.postal));
+  const postalAddress = options.postalAddress ?? addresses.postal;
+  const mapped = parsed.map((r) => mapToWorld(r, deployment.server.ip, postalAddress));
 
   const own = [...providerRecords(addresses), ...blocklistTestPoints()];
-  const zones = new Set<string>([domain, reverseZone24(addresses.postal), ...PROVIDER_ZONES, 'world.test', ...BLOCKLISTS.map((b) => b.zone)]);
+  const zones = new Set<string>([domain, reverseZone24(postalAddress), ...PROVIDER_ZONES, 'world.test', ...BLOCKLISTS.map((b) => b.zone)]);
   // Serve whatever else the zone file holds (e.g. an SPF include host in another domain).
   for (const record of mapped) {
     if (![...zones].some((z) => isInZone(record.name, z))) zones.add(guessZone(record.name));
@@ -78,6 +81,7 @@ function providerRecords(a: WorldAddresses): DnsRecord[] {
     ['mx.sender.test', a.sender],
     ['mx.mail-tester.test', a.mailTester],
     ['inboxes.world.test', a.inboxes],
+    ['agents.world.test', a.agentHost],
     [WORLD_NS[0], a.dns],
     [WORLD_NS[1], a.dnsSecondary],
   ];

@@ -13,13 +13,18 @@ import type { DnsRecord } from '../core/artifacts/zone-file.ts';
 import { worldAddresses, type WorldAddresses } from './addresses.ts';
 import { reaperWatch } from './process/reaper.ts';
 import { DnsServer, type DnsEndpoint, type DnsServerOptions } from './dns-server.ts';
+import { startDnsProviderApi } from './dns-provider-api.ts';
 import { startInboxReceivers, type InboxEndpoint, type InboxReceivers } from './inbox/inbox-receivers.ts';
 import type { PostalFaultOptions } from './postal/postal-faults.ts';
 import { POSTAL_STAND_IN_LIMITATIONS, startPostal, type PostalEndpoints, type PostalStandIn } from './postal/postal-stand-in.ts';
+import { POSTAL_WORKER_POLL } from './postal/worker.ts';
+import { startPostalFront } from './postal-front.ts';
 import { startMailTester } from './mail-tester/mail-tester-stand-in.ts';
 import { startProvider, type Provider } from './providers/provider.ts';
 import { startOutsideSender, type OutsideSender } from './sender/outside-sender.ts';
-import { startSpamd, type Spamd } from './spam/spamd.ts';
+import { relayToDomain } from './sender/mx-relay.ts';
+import { startSpamd, WORLD_SPAMD_CONFIG, type Spamd } from './spam/spamd.ts';
+import { spoofRules } from './spam/spoof-rules.ts';
 import { startRspamd } from './spam/rspamd.ts';
 import { POSTAL_DEFAULTS } from './postal/postal-config.ts';
 import { createCertificateAuthority } from './tls/certificate-authority.ts';
@@ -58,10 +63,18 @@ export interface StartWorldOptions {
   postalRspamd?: boolean;
   /** How the Postal stand-in misbehaves (fault injection). */
   postalFaults?: PostalFaultOptions;
+  /** The stand-in's worker picks messages up as Postal's polls (up to 5 s on an idle worker); default: at once. */
+  postalWorkerPoll?: boolean;
   /** Postal starts with nothing (no organization, server, domain, credentials, routes; schema not loaded): provision it. */
   empty?: boolean;
   /** Start the server host: a real sshd on Postal's address that provisioning reaches (world/server-host/). */
   serverHost?: boolean | { port?: number };
+  /**
+   * A Postal the world does not run (a real one): the world's DNS puts the deployment's server at `address`,
+   * the inbox receivers take its endpoints' posts (it must be provisioned with them), and — when its web server
+   * is plain HTTP on `webPort` — a TLS front plays Caddy on `address`:443. No stand-in, no server host.
+   */
+  externalPostal?: { address: string; webPort?: number };
 }
 
 export interface WorldMail {
@@ -69,7 +82,8 @@ export interface WorldMail {
   spamd: { address: string; port: number; version: string };
   /** what Postal inspects incoming mail with, e.g. "rspamd 3.4 at 127.0.0.61:11333", "spamd 4.0.1 at …", "none" */
   postalInspection: string;
-  postal: PostalEndpoints;
+  /** `ops` (the world's stand-in for what an operator reads over SSH) is absent around a Postal the world does not run. */
+  postal: Omit<PostalEndpoints, 'ops'> & Partial<Pick<PostalEndpoints, 'ops'>>;
   inboxes: InboxEndpoint[];
   providers: Array<{ domain: string; displayName: string; smtp: DnsEndpoint; imap: DnsEndpoint; mxHost: string; seeds: Array<{ address: string; user: string; password: string }> }>;
   sender: { domain: string; submission: DnsEndpoint; host: string; user: string; password: string; from: string };
@@ -82,7 +96,11 @@ export interface World {
   endpoints: {
     dns: DnsEndpoint;
     dnsSecondary: DnsEndpoint;
+    /** The DNS hosting provider's API: POST zone-file text to `<url>/records` to publish it (dns-provider-api.ts). */
+    dnsProviderApi: string;
   };
+  /** Postal started with nothing (`--empty`): what it generates is learnt by provisioning, not described by the world. */
+  empty: boolean;
   /** Present when the world was started with accounts. */
   mail?: WorldMail;
   /** What the stand-ins do differently from the real thing, for the report. */
@@ -90,14 +108,15 @@ export interface World {
   /** The server host provisioning reaches over SSH, when started (StartWorldOptions.serverHost). */
   serverHost?: ServerHost;
   /** Named handles for fault injection (a later issue); tests of the world use them too. */
-  handles: { postal?: PostalStandIn; inboxes?: InboxReceivers; providers: Provider[]; primaryDns: DnsServer; secondaryDns: DnsServer };
+  handles: { postal?: PostalStandIn; inboxes?: InboxReceivers; providers: Provider[]; sender?: OutsideSender; primaryDns: DnsServer; secondaryDns: DnsServer };
   /** Stops everything; safe to call more than once. */
   stop(): Promise<void>;
 }
 
+/** Each provider reports DMARC like its namesake: Google's zip, Microsoft's (and Yahoo's) gzip. */
 const PROVIDERS = [
-  { domain: 'gmail.test', displayName: 'Gmail', addressKey: 'gmail' },
-  { domain: 'outlook.test', displayName: 'Outlook', addressKey: 'outlook' },
+  { domain: 'gmail.test', displayName: 'Gmail', addressKey: 'gmail', reportStyle: 'google' },
+  { domain: 'outlook.test', displayName: 'Outlook', addressKey: 'outlook', reportStyle: 'microsoft' },
 ] as const;
 
 /** An endpoint URL of the deployment's, as it lives in the world: every agent inbox is at the inboxes address. */
@@ -115,11 +134,12 @@ function manifestForWorld(manifest: AccountsManifest, inboxesAddress: string): A
 export async function startWorld(options: StartWorldOptions): Promise<World> {
   const addresses = worldAddresses(options.net);
   const port = options.dnsPort ?? 53;
-  const fresh = buildWorldRecords({ deployment: options.deployment, zoneText: options.zoneText, net: addresses.net, serial: 2 });
+  const postalAddress = options.externalPostal?.address ?? addresses.postal;
+  const fresh = buildWorldRecords({ deployment: options.deployment, zoneText: options.zoneText, net: addresses.net, serial: 2, postalAddress });
   const stale =
     options.staleZoneText === undefined
       ? undefined
-      : buildWorldRecords({ deployment: options.deployment, zoneText: options.staleZoneText, net: addresses.net, serial: 1 });
+      : buildWorldRecords({ deployment: options.deployment, zoneText: options.staleZoneText, net: addresses.net, serial: 1, postalAddress });
 
   const primary = new DnsServer({ address: addresses.dns, port, records: fresh, onQuery: options.onDnsQuery });
   const secondary = new DnsServer({ address: addresses.dnsSecondary, port, records: stale ?? fresh, onQuery: options.onDnsQuery });
@@ -142,6 +162,8 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
       started.push(server);
       await server.start();
     }
+    const dnsApi = await startDnsProviderApi({ address: addresses.dns, deployment: options.deployment, postalAddress, servers: [primary, secondary] });
+    started.push(dnsApi);
     const mail = options.accounts ? await startMail(options, addresses, primary.endpoint, started, cleanups, handles) : undefined;
     if (mail?.senderDkim) {
       // The outside sender made its key at start; publish it like its domain owner would.
@@ -149,17 +171,18 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
       secondary.setRecords([...(stale ?? fresh), mail.senderDkim]);
     }
     let serverHost: ServerHost | undefined;
-    if (options.serverHost && mail) {
+    if (options.serverHost && mail && !options.externalPostal) {
       const port = typeof options.serverHost === 'object' ? options.serverHost.port : undefined;
-      serverHost = await startServerHost({ address: addresses.postal, ...(port ? { port } : {}), opsUrl: mail.endpoints.postal.ops.url, onLine: options.onLog });
+      serverHost = await startServerHost({ address: addresses.postal, ...(port ? { port } : {}), opsUrl: mail.endpoints.postal.ops!.url, onLine: options.onLog });
       started.push(serverHost);
     }
     return {
       addresses,
-      endpoints: { dns: primary.endpoint, dnsSecondary: secondary.endpoint },
+      endpoints: { dns: primary.endpoint, dnsSecondary: secondary.endpoint, dnsProviderApi: dnsApi.url },
+      empty: options.empty ?? false,
       mail: mail?.endpoints,
       ...(serverHost ? { serverHost } : {}),
-      limitations: [...(mail ? [...POSTAL_STAND_IN_LIMITATIONS, ...WORLD_LIMITATIONS] : WORLD_LIMITATIONS), ...(serverHost ? SERVER_HOST_LIMITATIONS : [])],
+      limitations: [...(mail && !options.externalPostal ? POSTAL_STAND_IN_LIMITATIONS : []), ...WORLD_LIMITATIONS, ...(options.externalPostal ? [EXTERNAL_POSTAL_LIMITATION] : []), ...(serverHost ? SERVER_HOST_LIMITATIONS : [])],
       handles,
       stop,
     };
@@ -173,12 +196,20 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
 export const SERVER_HOST_LIMITATIONS = [
   "Provisioning through the world's server host: SSH, host-key pinning, key login and provisioning's bash scripts are real (Debian's sshd and bash), but docker, the compose plugin, ufw, apt-get and curl are stand-ins (world/server-host/server-tools.mjs) that keep state in a folder: no image is pulled, no container, MariaDB, Caddy or firewall rule really exists, and `docker compose ps` there is the stand-in's own bookkeeping.",
   "The accounts script (accounts-runner.rb) is not run by Ruby in the world: it is checked with ruby -c and against Postal 3.3.2's names, and the Postal stand-in applies the same plan with a port of it (world/postal/postal-accounts.ts). A Rails-level failure of the script (a validation, a callback) shows only against a real Postal.",
-  "In the world, Postal's generated values that its DNS must match are the world's own: a new server keeps the world's server token and a new domain the deployment's DKIM selector and provisioning's key (the world cannot republish its zone as an operator would); signing.key made on the server host is not the key the stand-in signs with, so `postal default-dkim-record` answers the stand-in's. API and SMTP credential keys are generated at random, as Postal does.",
+  "In an empty world, Postal generates as Postal does: a random DKIM selector and a 1024-bit key for the domain it creates, random credential keys; only the server token stays the world's. The operator's publishing of postal-dns-records.txt is played by the world's DNS provider API (POST the file to it). signing.key made on the server host is not the key the stand-in signs with, so `postal default-dkim-record` answers the stand-in's.",
 ];
+
+/** A provider reports a period's mail this long after its first message (real providers: once a day). */
+const DMARC_REPORT_PERIOD_MS = 2_000;
+
+const EXTERNAL_POSTAL_LIMITATION =
+  "Postal is not the world's: the world serves DNS, the mailbox providers, the agents' inboxes and the outside sender around a Postal at another address (--postal=external). That Postal resolves names with its own resolver (dns.resolv_conf_path): it must ask the world's DNS, or one serving the same records. No service or container list is read from it, and nothing stands in for its server host.";
 
 const WORLD_LIMITATIONS = [
   'Mailbox providers gmail.test and outlook.test judge mail with mailauth and SpamAssassin (local tests only, Bayes off); real Gmail and Outlook also weigh sender reputation, engagement and content models.',
   'SpamAssassin runs with network tests off (-L): DNS blocklists (RBL), Razor and Pyzor are not consulted.',
+  'gmail.test and outlook.test send DMARC aggregate reports 2 s after the first message of a period (real providers: daily), unsigned (real ones carry DKIM), as Google (zip) and Outlook (gzip) do.',
+  "Postal's inspection in the world carries the inbound check a sound deployment adds (world/spam/spoof-rules.ts: 10 points to mail From the domain, or from sender.test's p=reject domain, handed over by an address their SPF does not list) — standing in for rspamd's DMARC module with DMARC_POLICY_REJECT weighted; Postal 3.3.2 itself checks neither SPF nor DMARC (the spoof-* faults take it away).",
   "mail-tester.test answers in mail-tester's JSON shape but scores with the documented formula (core/spam/spam-score-formula.ts), not mail-tester's own weights: the world proves FN-05's path to mail-tester (send, poll, parse, judge), not mail-tester's scoring.",
 ];
 
@@ -203,12 +234,20 @@ async function startMail(
     reaperWatch.folderGone(dataDir);
   });
 
-  const spamd: Spamd = await startSpamd({ address: addresses.spamd });
+  // The sound deployment's inbound check against spoofing (spoof-rules.ts); the spoof faults take it away.
+  const checks = options.postalFaults?.inboundSpoofChecks ?? 'on';
+  const guarded = [
+    ...(checks === 'off' ? [] : [{ domain: deployment.domain, ips: [addresses.postal] }]),
+    ...(checks === 'on' ? [{ domain: 'sender.test', ips: [addresses.sender] }] : []),
+  ];
+  const spamd: Spamd = await startSpamd({ address: addresses.spamd, config: [...WORLD_SPAMD_CONFIG, ...spoofRules(deployment.server.mailHost, guarded)] });
   started.push(spamd);
   const rspamd = options.postalRspamd ? await startRspamd({ address: addresses.rspamd, dir: join(dataDir, 'rspamd'), dnsServer, threshold: POSTAL_DEFAULTS.spamThreshold }) : undefined;
   if (rspamd) started.push(rspamd);
   const postalScorer = rspamd?.scorer ?? (options.postalSpamd === false ? undefined : spamd.scorer);
-  const postalInspection = rspamd
+  const postalInspection = options.externalPostal
+    ? "whatever that Postal's postal.yml says (the world does not run it)"
+    : rspamd
     ? `rspamd ${rspamd.version} at ${rspamd.endpoint.address}:${rspamd.endpoint.port}`
     : postalScorer
       ? `spamd (SpamAssassin ${spamd.version}) at ${spamd.endpoint.address}:${spamd.endpoint.port}`
@@ -228,6 +267,7 @@ async function startMail(
           seeds: ['seed'],
           dataDir: join(dataDir, p.domain),
           onLog: options.onLog,
+          dmarcReports: { style: p.reportStyle, caPem: ca.certificatePem, periodMs: DMARC_REPORT_PERIOD_MS, relay: relayToDomain },
         });
         started.push(provider);
         return provider;
@@ -244,10 +284,11 @@ async function startMail(
         const agent = deployment.agents.find((a) => a.id === e.agentId)!;
         return { agentId: e.agentId, address: agent.address, port: Number(url.port), path: url.pathname };
       }),
+      // Where the world's DNS says Postal's web host is: the stand-in, or a Postal the world does not run.
       jwksUrl: `https://${deployment.server.webHost}/.well-known/jwks.json`,
-      jwksHostAddress: addresses.postal,
+      jwksDnsServer: dnsServer,
       ca,
-      databaseDir: join(dataDir, 'mailgoat'),
+      agentHostAddress: addresses.agentHost,
     }).then((r) => {
       started.push(r);
       return r;
@@ -259,22 +300,28 @@ async function startMail(
   ]);
   handles.providers = providers;
   handles.inboxes = inboxes;
+  handles.sender = sender;
 
-  const postal = await startPostal({
-    deployment,
-    manifest,
-    domainDkimPrivateKeyPem: accounts.domainDkimPrivateKeyPem,
-    installSigningKeyPem: accounts.installSigningKeyPem,
-    address: addresses.postal,
-    dnsServer,
-    ca,
-    spamScorer: postalScorer,
-    faults: options.postalFaults,
-    empty: options.empty ?? false,
-    endpointUrl: (url) => endpointUrlForWorld(url, addresses.inboxes),
-  });
-  started.push(postal);
-  handles.postal = postal;
+  const postalEndpoints = options.externalPostal ? await externalPostal(options.externalPostal, deployment, ca, started) : undefined;
+  let postal: PostalStandIn | undefined;
+  if (!postalEndpoints) {
+    postal = await startPostal({
+      deployment,
+      manifest,
+      domainDkimPrivateKeyPem: accounts.domainDkimPrivateKeyPem,
+      installSigningKeyPem: accounts.installSigningKeyPem,
+      address: addresses.postal,
+      dnsServer,
+      ca,
+      spamScorer: postalScorer,
+      faults: options.postalFaults,
+      ...(options.postalWorkerPoll ? { workerPoll: POSTAL_WORKER_POLL } : {}),
+      empty: options.empty ?? false,
+      endpointUrl: (url) => endpointUrlForWorld(url, addresses.inboxes),
+    });
+    started.push(postal);
+    handles.postal = postal;
+  }
 
   const senderFrom = `someone@${sender.domain}`;
   return {
@@ -283,12 +330,24 @@ async function startMail(
       ca: { certificatePem: ca.certificatePem },
       spamd: { address: spamd.endpoint.address, port: spamd.endpoint.port, version: spamd.version },
       postalInspection,
-      postal: postal.endpoints,
+      postal: postalEndpoints ?? postal!.endpoints,
       inboxes: inboxes.endpoints,
       providers: providers.map((p) => ({ domain: p.domain, displayName: p.displayName, smtp: p.endpoints.smtp, imap: p.endpoints.imap, mxHost: p.mxHost, seeds: p.seeds })),
       sender: { domain: sender.domain, submission: sender.endpoints.submission, host: `mx.${sender.domain}`, user: sender.credentials.user, password: sender.credentials.password, from: senderFrom },
       mailTester: { domain: mailTester.domain, smtp: mailTester.endpoints.smtp, webUrl: mailTester.webUrl },
     },
+  };
+}
+
+/** A Postal the world does not run: where it answers, and a TLS front (Caddy's part) when its web server is plain HTTP. */
+async function externalPostal(external: NonNullable<StartWorldOptions['externalPostal']>, deployment: Deployment, ca: Awaited<ReturnType<typeof createCertificateAuthority>>, started: Array<{ stop(): Promise<void> }>): Promise<WorldMail['postal']> {
+  const { webHost, mailHost } = deployment.server;
+  if (external.webPort) started.push(await startPostalFront({ address: external.address, upstreamPort: external.webPort, names: [webHost, mailHost], ca }));
+  return {
+    smtp: { host: mailHost, address: external.address, port: 25 },
+    web: { url: `https://${webHost}`, host: webHost, address: external.address, port: 443 },
+    workerHealth: { url: `http://${external.address}:9090` },
+    smtpHealth: { url: `http://${external.address}:9091` },
   };
 }
 

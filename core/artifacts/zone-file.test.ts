@@ -107,4 +107,11 @@ describe('parseTtl', () => {
     expect(parseTtl('1w')).toBe(604800);
     expect(parseTtl('1x')).toBeUndefined();
   });
+
+  it('reads CAA records (RFC 8659) as flags, tag and quoted value', () => {
+    const records = parseZoneFile('$ORIGIN mailgoat.ai.\n@ 300 IN CAA 0 issue "letsencrypt.org"\n@ 300 IN CAA 128 ISSUE ";"\n');
+    expect(records.map((r) => r.data)).toEqual(['0 issue "letsencrypt.org"', '128 issue ";"']);
+    expect(() => parseZoneFile('$ORIGIN mailgoat.ai.\n@ IN CAA 300 issue "x"\n')).toThrow(/bad CAA flags "300"/);
+    expect(() => parseZoneFile('$ORIGIN mailgoat.ai.\n@ IN CAA 0 is-sue "x"\n')).toThrow(/bad CAA tag/);
+  });
 });

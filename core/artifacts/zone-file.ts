@@ -5,12 +5,12 @@
  * Supported: `$ORIGIN`, `$TTL` (plain seconds or BIND units like `1h30m`), `;` comments,
  * `@`, relative and absolute names, a blank owner meaning "the previous owner",
  * optional TTL and class (IN only) in either order, parenthesised multi-line values,
- * several quoted strings in one TXT value, and the types A AAAA MX TXT CNAME PTR NS SOA.
+ * several quoted strings in one TXT value, and the types A AAAA MX TXT CNAME PTR NS SOA CAA.
  * Not supported (reported as errors): `$INCLUDE`, `$GENERATE`, other classes and types.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
-export const DNS_RECORD_TYPES = ['A', 'AAAA', 'MX', 'TXT', 'CNAME', 'PTR', 'NS', 'SOA'] as const;
+export const DNS_RECORD_TYPES = ['A', 'AAAA', 'MX', 'TXT', 'CNAME', 'PTR', 'NS', 'SOA', 'CAA'] as const;
 export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number];
 
 /**
@@ -174,6 +174,14 @@ function parseRdata(type: DnsRecordType, rdata: Token[], origin: string | undefi
     case 'TXT': {
       if (rdata.length === 0) throw new ZoneFileError(line, 'TXT needs at least one string');
       return rdata.map((t) => t.text).join('');
+    }
+    case 'CAA': {
+      // RFC 8659: flags, tag, value — kept as `0 issue "letsencrypt.org"`.
+      expectCount(3, 'flags, a tag and a value');
+      const [flags, tag, value] = rdata as [Token, Token, Token];
+      if (!/^\d+$/.test(flags.text) || Number(flags.text) > 255) throw new ZoneFileError(line, `bad CAA flags "${flags.text}"`);
+      if (!/^[a-z0-9]+$/i.test(tag.text)) throw new ZoneFileError(line, `bad CAA tag "${tag.text}"`);
+      return `${Number(flags.text)} ${tag.text.toLowerCase()} "${value.text}"`;
     }
     case 'SOA': {
       expectCount(7, 'mname rname serial refresh retry expire minimum');

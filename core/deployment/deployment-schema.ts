@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import { controlCharacterColumn, isHostOrAddress } from '../host-name.ts';
+
+/** Text that ends up in a report heading or a table: one line, no control characters (a newline would forge a heading). */
+const text = z
+  .string()
+  .min(1)
+  .refine((v) => controlCharacterColumn(v) === undefined, 'must be one line of text without control characters (a line break, a tab)');
 
 const hostname = z
   .string()
@@ -12,28 +19,28 @@ const email = z.string().regex(/^[a-z0-9._+-]+@[a-z0-9.-]+\.[a-z]{2,63}$/i, 'mus
 export const agentSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
-    name: z.string().min(1),
-    role: z.string().min(1),
+    name: text,
+    role: text,
     address: email,
   })
   .strict();
 
 export const deploymentSchema = z
   .object({
-    name: z.string().min(1),
+    name: text,
     domain: hostname,
     server: z
       .object({
         ip: ipv4,
         mailHost: hostname,
         webHost: hostname,
-        provider: z.string().optional(),
+        provider: text.optional(),
       })
       .strict(),
     postal: z
       .object({
         version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version like 3.3.2'),
-        image: z.string().min(1),
+        image: text,
         /**
          * The services of Postal's compose project (postalserver/install templates/docker-compose.v3.yml:
          * web, smtp, worker; `runner` is a one-off under profile `tools`). MariaDB is not one of them.
@@ -56,9 +63,9 @@ export const deploymentSchema = z
     /** Where each agent's inbox receiver (MailGoat's `inbox serve`) listens: agent i at basePort + i. */
     inboxEndpoint: z
       .object({
-        host: z.string().min(1),
+        host: z.string().refine(isHostOrAddress, 'must be a host name (RFC 1123: letters, digits, hyphens) or an IP address, e.g. 127.0.0.1'),
         basePort: z.number().int().min(1).max(65000),
-        path: z.string().regex(/^\//, 'must start with /'),
+        path: z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, 'must be a URL path starting with / (letters, digits and -._~!$&\'()*+,;=:@%/), e.g. /webhooks/postal'),
       })
       .strict(),
     dns: z
@@ -69,7 +76,9 @@ export const deploymentSchema = z
           .object({
             /**
              * The selector Postal made for the domain (app/models/domain.rb: `<dkim_identifier>-` and six
-             * letters and digits, e.g. postal-qpMdyI). Postal never signs with any other selector.
+             * letters and digits, e.g. postal-qpMdyI), as known when this file was written. Postal makes it at
+             * random when the domain is created: the suite expects the one provisioning read back from Postal
+             * (postal-state.json) whenever there is one, and this only when there is none.
              */
             selector: z.string().regex(/^[a-z0-9-]+-[A-Za-z][A-Za-z0-9]{4}[A-Za-z]$/, 'must be the selector Postal shows for the domain: "<dkim_identifier>-" and six letters and digits, e.g. postal-qpMdyI'),
             keyBits: z.union([z.literal(1024), z.literal(2048), z.literal(3072), z.literal(4096)]),
@@ -87,7 +96,7 @@ export const deploymentSchema = z
          * `dns.return_path_domain`; only then is MAIL FROM `<token>@<name>.<domain>`.
          */
         returnPath: z.object({ name: z.string().regex(/^[a-z0-9-]+$/, 'must be a single DNS label, e.g. psrp'), target: hostname }).strict(),
-        track: z.object({ name: z.string().min(1), target: hostname }).strict(),
+        track: z.object({ name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'must be a single DNS label, e.g. track'), target: hostname }).strict(),
         ptr: hostname,
         ttl: z.number().int().min(60).max(86400),
       })
@@ -129,6 +138,12 @@ export const deploymentSchema = z
       } else addresses.set(address, i);
       if (!address.endsWith(`@${d.domain.toLowerCase()}`)) {
         ctx.addIssue({ code: 'custom', path: ['agents', i, 'address'], message: `expected an address at ${d.domain}, found "${agent.address}"` });
+      }
+      // Each agent's mail reaches it through a Postal route named by the local part, and route names must match
+      // \A[a-z0-9\-.]*\z (app/models/route.rb:38): Route.create! raises on "_" or "+" (a "+tag" is stripped when routing).
+      const local = address.slice(0, address.lastIndexOf('@'));
+      if (!/^[a-z0-9.-]+$/.test(local)) {
+        ctx.addIssue({ code: 'custom', path: ['agents', i, 'address'], message: `expected a local part Postal can name a route after (letters, digits, "-" and "." only), found "${agent.address}"; Postal's route names cannot hold "_" or "+"` });
       }
     });
     if (!d.dns.dkim.selector.startsWith(`${d.postal.dkimIdentifier}-`)) {

@@ -50,6 +50,16 @@ describe('loadDeployment', () => {
     expect(errorOf(withChange((d) => { d.agents[0].address = 'ceo@example.com'; }))).toContain('agents[0].address: expected an address at mailgoat.ai, found "ceo@example.com"');
   });
 
+  it("refuses an address whose local part cannot name a Postal route (\\A[a-z0-9\\-.]*\\z): '_' or '+'", () => {
+    for (const address of ['dev_ops@mailgoat.ai', 'dev+ops@mailgoat.ai']) {
+      expect(errorOf(withChange((d) => { d.agents[8].address = address; }))).toBe(
+        `deployment.json: agents[8].address: expected a local part Postal can name a route after (letters, digits, "-" and "." only), found "${address}"; Postal's route names cannot hold "_" or "+"`,
+      );
+    }
+    // Upper case is fine: the route is named by the lower-cased local part, and addresses are matched without case.
+    expect(() => parseDeployment(withChange((d) => { d.agents[8].address = 'Dev.Ops-1@mailgoat.ai'; }), 'deployment.json')).not.toThrow();
+  });
+
   it('says when the JSON itself is broken or the file is missing', () => {
     expect(errorOf('{ "domain": ')).toMatch(/^deployment.json: the deployment file is not valid JSON/);
     expect(() => loadDeployment('fixtures/nope.json')).toThrow(/^--deployment=fixtures\/nope.json: deployment file not found; pass --deployment=/);
@@ -74,5 +84,16 @@ describe('loadDeployment', () => {
 
   it('appends what it found to a wrong value', () => {
     expect(errorOf(withChange((d) => { d.server.ip = '91.98.35'; }))).toBe('deployment.json: server.ip: must be an IPv4 address, e.g. 91.98.35.3, found the string "91.98.35"');
+  });
+
+  it('refuses, up front, a field that ends in a host name, a URL path, a zone or a heading and cannot be one', () => {
+    expect(errorOf(withChange((d) => { d.inboxEndpoint.host = 'not a host!'; }))).toContain('inboxEndpoint.host: must be a host name (RFC 1123');
+    expect(errorOf(withChange((d) => { d.inboxEndpoint.path = '/web hooks'; }))).toContain('inboxEndpoint.path: must be a URL path');
+    expect(errorOf(withChange((d) => { d.dns.track.name = 'tr ack'; }))).toContain('dns.track.name: must be a single DNS label');
+    const forged = errorOf(withChange((d) => { d.name = 'MailGoat\n# Verdict: PASS'; }));
+    expect(forged).toContain('name: must be one line of text without control characters');
+    expect(forged).not.toContain('\n#');
+    expect(errorOf(withChange((d) => { d.agents[2].name = 'Tab\there'; }))).toContain('agents[2].name: must be one line of text');
+    expect(parseDeployment(withChange((d) => { d.inboxEndpoint.host = 'inbox.internal'; }), 'x').inboxEndpoint.host).toBe('inbox.internal');
   });
 });

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -67,5 +68,31 @@ describe('SmtpDialogue', () => {
     await dialogue.command('AUTH PLAIN AGFsaWNlAHNlY3JldA==', { mask: true }).catch(() => undefined);
     dialogue.close();
     expect(dialogue.transcript.join('\n')).not.toContain('AGFsaWNlAHNlY3JldA==');
+  });
+
+  it('logs each reply line once when a multi-line reply arrives split across TCP chunks', async () => {
+    // A server that writes its EHLO reply in three pieces, one of them in the middle of a line.
+    const pieces = ['250-mx.probe.test\r\n250-STAR', 'TTLS\r\n', '250 AUTH PLAIN\r\n'];
+    const raw = createServer((socket) => {
+      socket.write('220 split ESMTP\r\n');
+      socket.once('data', async () => {
+        for (const piece of pieces) {
+          socket.write(piece);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, HOST, resolve));
+    const port = (raw.address() as { port: number }).port;
+    try {
+      const { dialogue } = await SmtpDialogue.open({ host: HOST, port, lookup, timeoutMs: 2_000 });
+      const { reply, capabilities } = await dialogue.ehlo('qa.test');
+      dialogue.close();
+      expect(reply.lines).toEqual(['mx.probe.test', 'STARTTLS', 'AUTH PLAIN']);
+      expect(capabilities).toEqual(['STARTTLS', 'AUTH PLAIN']);
+      expect(dialogue.transcript.filter((l) => l.startsWith('S: '))).toEqual(['S: 220 split ESMTP', 'S: 250-mx.probe.test', 'S: 250-STARTTLS', 'S: 250 AUTH PLAIN']);
+    } finally {
+      await new Promise<void>((resolve) => raw.close(() => resolve()));
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { LookupFunction } from '../dns/host-lookup.ts';
 
 export interface SmtpReply {
@@ -13,6 +13,8 @@ export interface TlsOutcome {
   authorized: boolean;
   error?: string;
   protocol?: string;
+  /** the negotiated cipher suite (OpenSSL name) */
+  cipher?: string;
   subjectAltNames: string[];
   validTo?: string;
   issuer?: string;
@@ -29,6 +31,8 @@ export class SmtpDialogue {
   private waiting?: { resolve: (reply: SmtpReply) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
   private pending: SmtpReply[] = [];
   private failure?: Error;
+  /** The TLS socket after STARTTLS (a probe may renegotiate on it). */
+  secureSocket?: TLSSocket;
 
   private constructor(socket: Socket, private readonly timeoutMs: number, private readonly host: string) {
     this.socket = socket;
@@ -57,22 +61,23 @@ export class SmtpDialogue {
     socket.on('close', () => this.fail(new Error(`${this.host} closed the connection`)));
   }
 
+  /** Lines of a multi-line reply read so far (each already in the transcript, logged once as it arrived). */
+  private partial: string[] = [];
+
   private onData(chunk: string): void {
     this.buffer += chunk;
-    let lines: string[] = [];
     let index: number;
     while ((index = this.buffer.indexOf('\n')) >= 0) {
       const line = this.buffer.slice(0, index).replace(/\r$/, '');
       this.buffer = this.buffer.slice(index + 1);
       this.transcript.push(`S: ${line}`);
-      lines.push(line);
+      this.partial.push(line);
       if (/^\d{3} /.test(line) || /^\d{3}$/.test(line)) {
-        const reply = { code: Number(line.slice(0, 3)), lines: lines.map((l) => l.slice(4)), text: lines.join('\n') };
-        lines = [];
-        this.deliver(reply);
+        const lines = this.partial;
+        this.partial = [];
+        this.deliver({ code: Number(line.slice(0, 3)), lines: lines.map((l) => l.slice(4)), text: lines.join('\n') });
       }
     }
-    if (lines.length) this.buffer = lines.map((l) => `${l}\n`).join('') + this.buffer;
   }
 
   private deliver(reply: SmtpReply): void {
@@ -118,15 +123,15 @@ export class SmtpDialogue {
     return { reply, capabilities: reply.code === 250 ? reply.lines.slice(1).map((l) => l.toUpperCase()) : [] };
   }
 
-  /** STARTTLS and the handshake; the outcome says whether the chain and name were trusted. */
-  async startTls(options: { servername: string; ca?: string }): Promise<{ reply: SmtpReply; tls?: TlsOutcome }> {
+  /** STARTTLS and the handshake; the outcome says whether the chain and name were trusted. `tls` pins versions or suites (a version probe). */
+  async startTls(options: { servername: string; ca?: string; tls?: Pick<ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'> }): Promise<{ reply: SmtpReply; tls?: TlsOutcome }> {
     const reply = await this.command('STARTTLS');
     if (reply.code !== 220) return { reply };
     const plain = this.socket as Socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
     plain.removeAllListeners('error');
-    const secure = tlsConnect({ socket: plain, servername: options.servername, ca: options.ca, rejectUnauthorized: false });
+    const secure = tlsConnect({ ...options.tls, socket: plain, servername: options.servername, ca: options.ca, rejectUnauthorized: false });
     const tls = await new Promise<TlsOutcome>((resolve) => {
       const timer = setTimeout(() => resolve({ ok: false, authorized: false, error: `no TLS handshake within ${this.timeoutMs} ms`, subjectAltNames: [] }), this.timeoutMs);
       secure.once('secureConnect', () => {
@@ -140,6 +145,7 @@ export class SmtpDialogue {
     });
     this.transcript.push(`-- TLS ${tls.ok ? `${tls.protocol}, ${tls.authorized ? 'trusted' : `untrusted (${tls.error})`}` : `failed: ${tls.error}`}`);
     this.socket = secure;
+    this.secureSocket = secure;
     this.failure = undefined;
     this.attach(secure);
     return { reply, tls };
@@ -167,6 +173,7 @@ export function describeTls(socket: TLSSocket): TlsOutcome {
     authorized: socket.authorized,
     error: authorizationError,
     protocol: socket.getProtocol() ?? undefined,
+    cipher: socket.getCipher()?.name,
     subjectAltNames: altNames,
     validTo: certificate.valid_to ? new Date(certificate.valid_to).toISOString() : undefined,
     issuer: certificate.issuer ? Object.entries(certificate.issuer).map(([k, v]) => `${k}=${v}`).join(', ') : undefined,

@@ -1,12 +1,14 @@
 /**
  * FN-06 — the MailGoat CLI works end to end, judged by what happened, not by exit codes alone:
- * `send --json` answers with a numeric Postal id for the recipient → the message reaches the
- * recipient's inbox → the inbox listing shows it → `read <listed id>` opens it (subject and body) →
- * and a wrong key makes `send` exit non-zero saying so. MailGoat 1.2.0 has three defects this check
- * names one by one:
+ * the recipient's endpoint is the CLI's own `inbox serve`, fed by Postal's signed posts → `send --json`
+ * answers with a numeric Postal id for the recipient → the message reaches the recipient → the CLI's inbox
+ * listing shows it → `read <listed id>` opens it (subject and body) → and a wrong key makes `send` exit
+ * non-zero saying so. MailGoat 1.2.0 has three defects this check names one by one, by what the CLI did:
  * - status: it never reads Postal's `status` (HTTP is always 200) and with --json prints only Postal's
  *   `data` object, so `{"message":…,"code":"InvalidServerAPIKey"}` comes out with exit 0;
- * - read: its inbox ids are Message-IDs, which Postal's messages/message cannot look up (MessageNotFound);
+ * - read: its inbox lists something other than Postal's numeric id (the Message-ID), which Postal's
+ *   messages/message cannot look up (3.3.2 finds an Integer id only; a String is HTTP 500) — or it lists the
+ *   number and Postal has that message, but `read` cannot open it (the id is not passed as a number);
  * - inbox options: `inbox list --json --db-path X` ignores both options (the parent `inbox` owns them).
  * Read is only tried with the id the listing showed: falling back to send's id would hide the read defect.
  * Without a configured CLI there is nothing to judge: the result says "skipped", never pass.
@@ -35,6 +37,8 @@ export interface CliContractRuns {
   body: string;
   /** The inbox database given with --db-path, when the target knows it. */
   inboxDatabase?: string;
+  /** The recipient's `inbox serve`, when the control ran it as the recipient's endpoint (MAILGOAT_INBOX_SERVE). */
+  serve?: CliStep & { listening: boolean; at: string };
   send: CliRun;
   /** The message reached the recipient's inbox (found by the run token). */
   arrived: boolean;
@@ -42,8 +46,11 @@ export interface CliContractRuns {
   inboxList: CliStep;
   /** `inbox --json [--db-path X]`: the only form in which MailGoat 1.2.0 honours the options. */
   inboxBare: CliStep;
-  /** `read <ref> --json` with the id a listing showed; absent when no listing showed the message. */
-  read?: CliRun & { ref: string };
+  /**
+   * `read <ref> --json` with the id a listing showed; absent when no listing showed the message. For a numeric
+   * ref, what Postal's messages/message said when asked with that number: 'found', 'not-found', or an error.
+   */
+  read?: CliRun & { ref: string; postalLookup?: string };
   /** `send --json` with a wrong API key. */
   badKeySend: CliRun;
 }
@@ -77,8 +84,6 @@ export function postalErrorCode(v: unknown): string | undefined {
   return undefined;
 }
 
-/** Ruby's `to_i`, which Postal applies to the id it is given: the leading digits, else 0. */
-const rubyToI = (ref: string): number => Number.parseInt(/^\s*(\d+)/.exec(ref)?.[1] ?? '0', 10);
 
 const runEvidence = (label: string, run: CliRun, extra: Record<string, unknown> = {}): EvidenceItem => ({
   label,
@@ -94,9 +99,10 @@ const STATUS_WHY =
 const STATUS_FIX =
   'Fix the MailGoat CLI (PostalClient.sendMessage/getMessage): treat any Postal `status` other than "success" as an error, print it as {"status":"error",...} on stderr and exit non-zero (2 for InvalidServerAPIKey, 4 for other API errors)';
 const READ_WHY =
-  "the id the inbox lists is the Message-ID header (`inbox serve` stores the payload's message_id), but Postal's messages/message finds a message by its numeric id (it reads the id with to_i), so read cannot open what the inbox lists";
+  "Postal's messages/message finds a message by its numeric id only (Postal 3.3.2 looks up an Integer: a Message-ID, or any id sent as a string, is answered HTTP 500), and the inbox lists another id (`inbox serve` stored the payload's message_id, not its id), so read cannot open what the inbox lists";
 const READ_FIX =
-  "Fix the MailGoat CLI: store Postal's numeric id (the payload's `id`) with each inbox entry and pass that to messages/message, or map a listed Message-ID to it before calling Postal";
+  "Fix the MailGoat CLI: store Postal's numeric id (the payload's `id`) with each inbox entry and pass that to messages/message as a JSON number, or map a listed Message-ID to it before calling Postal";
+const READ_NUMBER_FIX = 'Fix the MailGoat CLI: send the id to messages/message as a JSON number ({"id": 123}), not a string — Postal 3.3.2 answers HTTP 500 to {"id": "123"}';
 const INBOX_OPTIONS_FIX =
   'Fix the MailGoat CLI: declare --json, --db-path, --unread, --since and --limit on the `inbox` subcommands only (the parent `inbox` command takes them wherever they appear), or read `optsWithGlobals()` in the actions, so `inbox list --json --db-path X` and `inbox serve --db-path X` honour them';
 const KEY_REFUSED = /InvalidServerAPIKey|API[ _-]?key|API token|X-Server-API-Key|unauthori[sz]ed|authenticat/i;
@@ -124,6 +130,20 @@ export function checkCliContract(input: CliContractInput): CliContractResult {
   const silentErrors: string[] = [];
   const { recipient, subject } = input;
   const db = input.inboxDatabase;
+
+  // 0. the recipient's endpoint: the CLI's own inbox serve
+  const serve = input.serve;
+  if (serve) {
+    evidence.push(runEvidence(serve.args.join(' '), serve, { at: serve.at, listening: serve.listening }));
+    if (!serve.listening) {
+      findings.push(
+        fail(
+          `\`${serve.args.slice(0, 2).join(' ')}\` did not listen on ${serve.at} (${serve.exitCode === null ? 'not started or not answering' : exitText(serve)}: ${firstLine(serve)}): Postal's posts for ${recipient} did not reach the CLI`,
+          `Run \`mailgoat ${serve.args.join(' ')}\` by hand with the recipient's config; ${serve.at} must be free and be where Postal's route for ${recipient} posts (MAILGOAT_INBOX_SERVE)`,
+        ),
+      );
+    }
+  }
 
   // 1. send --json
   const sent = parseJson(input.send.stdout);
@@ -163,9 +183,11 @@ export function checkCliContract(input: CliContractInput): CliContractResult {
     findings.push(
       fail(
         `the inbox does not show the message "${subject}": ${docCommand} ${ran(input.inboxList, documented)}, ${bareCommand} ${ran(input.inboxBare, bare)}`,
-        db
-          ? `Check that Postal's route for ${recipient} posts to the \`inbox serve\` that writes ${db}, and that it stores what it receives`
-          : 'Set MAILGOAT_INBOX_DB to the database the recipient\'s `inbox serve` writes ({agent} is replaced), and check Postal\'s route posts to it',
+        serve
+          ? `Check that Postal's route for ${recipient} posts to ${serve.at}, where the CLI's \`inbox serve\` listened, and that it stored what it received in ${db ?? 'its database'}`
+          : db
+            ? `Check that Postal's route for ${recipient} posts to the \`inbox serve\` that writes ${db}, and that it stores what it receives`
+            : "Set MAILGOAT_INBOX_SERVE to where Postal's route for the recipient posts (FN-06 runs `inbox serve` there), or MAILGOAT_INBOX_DB to the database of the recipient's running `inbox serve` ({agent} is replaced)",
       ),
     );
   } else if (!documented.entry) {
@@ -181,7 +203,7 @@ export function checkCliContract(input: CliContractInput): CliContractResult {
   if (!input.read) {
     evidence.push({ label: 'read', detail: { ran: false, why: 'no listing showed the message, so there is no listed id to open (send\'s id is not used instead: that would hide a read defect)' } });
   } else {
-    const { ref } = input.read;
+    const { ref, postalLookup } = input.read;
     const shown = parseJson(input.read.stdout);
     const readError = postalErrorCode(shown);
     const details = isRecord(shown) && isRecord(shown.details) ? shown.details : {};
@@ -191,28 +213,20 @@ export function checkCliContract(input: CliContractInput): CliContractResult {
     const words = (text: string) => text.replace(/\s+/g, ' ').trim();
     const showsMessage = !readError && shownSubject === subject && typeof plainBody === 'string' && words(plainBody).includes(words(input.body));
     const numericRef = /^\d+$/.test(ref);
-    // Postal reads "12ab…@host" as 12: a Message-ID starting with digits can open some message by luck.
-    const byLuck = !numericRef && isRecord(shown) && shown.id === rubyToI(ref) && rubyToI(ref) > 0;
-    evidence.push(runEvidence(`read ${ref} --json`, input.read, { ref, postalError: readError ?? null, showsMessage }));
+    evidence.push(runEvidence(`read ${ref} --json`, input.read, { ref, postalError: readError ?? null, showsMessage, ...(postalLookup ? { postalWithTheNumber: postalLookup } : {}) }));
     const command = `\`read ${ref} --json\``;
-    if (input.read.exitCode !== 0) {
-      const notFound = /MessageNotFound/.test(`${input.read.stdout}${input.read.stderr ?? ''}`);
-      findings.push(
-        !numericRef && notFound
-          ? fail(`read defect: ${command} ${exitText(input.read)} with MessageNotFound: ${READ_WHY}`, READ_FIX)
-          : fail(`${command} ${exitText(input.read)}: ${firstLine(input.read)}`, `Run \`read ${ref}\` by hand and compare with messages/message for the same id`),
-      );
-    } else if (readError) {
-      silentErrors.push(`${command} (${readError})`);
-      findings.push(
-        !numericRef && readError === 'MessageNotFound'
-          ? fail(`read defect: ${command} answered Postal's MessageNotFound: ${READ_WHY}`, READ_FIX)
-          : fail(`${command} printed Postal's error ${readError} instead of the message`, `Run \`read ${ref}\` by hand and compare with messages/message for the same id`),
-      );
-    } else if (byLuck) {
-      findings.push(fail(`read defect: ${command} opened Postal message ${rubyToI(ref)} only because Postal reads the id's leading digits: ${READ_WHY}`, READ_FIX));
-    } else if (!showsMessage) {
-      findings.push(fail(`${command} exited 0 but did not show the message (a JSON object with its subject and plain_body)`, 'Make `read --json` print the message as Postal returns it, with details.subject and plain_body'));
+    const outcome = input.read.exitCode !== 0 ? `${exitText(input.read)}: ${firstLine(input.read)}` : readError ? `printed Postal's error ${readError}` : 'exited 0 without showing the message';
+    if (readError && input.read.exitCode === 0) silentErrors.push(`${command} (${readError})`);
+    if (!showsMessage) {
+      if (!numericRef) {
+        findings.push(fail(`read defect: the inbox lists "${ref}", not Postal's numeric id, and ${command} ${outcome}: ${READ_WHY}`, READ_FIX));
+      } else if (postalLookup === 'found') {
+        findings.push(fail(`read defect: Postal has message ${ref} (messages/message with the number finds it), but ${command} ${outcome}: the CLI does not pass the id as a number`, READ_NUMBER_FIX));
+      } else if (input.read.exitCode === 0 && !readError) {
+        findings.push(fail(`${command} exited 0 but did not show the message (a JSON object with its subject and plain_body)`, 'Make `read --json` print the message as Postal returns it, with details.subject and plain_body'));
+      } else {
+        findings.push(fail(`${command} ${outcome}${postalLookup ? ` (Postal asked with the number: ${postalLookup})` : ''}`, `Run \`read ${ref}\` by hand and compare with messages/message for the same id`));
+      }
     }
   }
 

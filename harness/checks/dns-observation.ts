@@ -1,9 +1,9 @@
 /**
  * DNS answers as observed by a client, recorded so checks can be pure and reports can show them.
  * TXT answers are the record's character-strings joined (a 2048-bit DKIM key spans several).
- * MX answers are "<priority> <exchange>"; names are lower-case without the trailing dot.
+ * MX answers are "<priority> <exchange>"; CAA `<flags> <tag> "<value>"`; names are lower-case without the trailing dot.
  */
-export type DnsRecordType = 'A' | 'AAAA' | 'MX' | 'TXT' | 'CNAME' | 'PTR' | 'NS';
+export type DnsRecordType = 'A' | 'AAAA' | 'MX' | 'TXT' | 'CNAME' | 'PTR' | 'NS' | 'CAA';
 
 export type DnsStatus = 'ok' | 'nxdomain' | 'nodata' | 'error';
 

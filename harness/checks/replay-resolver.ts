@@ -36,6 +36,7 @@ const SYSCALL: Record<DnsRecordType, string> = {
   CNAME: 'queryCname',
   PTR: 'queryPtr',
   NS: 'queryNs',
+  CAA: 'queryCaa',
 };
 
 export interface DnsError extends Error {

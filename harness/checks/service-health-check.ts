@@ -3,6 +3,8 @@
  * `docker compose ps --format json`, one object per container) plus Postal's own health servers
  * (worker 127.0.0.1:9090, smtp 127.0.0.1:9091, `GET /health` → 200 `OK`). Postal's compose
  * template defines no healthchecks, so `Health` is usually empty; when a healthcheck exists it must say healthy.
+ * A part whose source the target does not give (no service list, no container list, no health URL) is
+ * "not checked" (a warning naming the setting), never judged on nothing.
  */
 import { fail, type Finding, verdictFrom, warn } from './findings.ts';
 import type { EvidenceItem, Verdict } from './verdict.ts';
@@ -38,7 +40,8 @@ export interface HealthEndpointProbe {
 
 export interface ServiceHealthInput {
   expectedServices: string[];
-  services: ComposeServiceRow[];
+  /** The compose project's rows; undefined when the target gives no service list (then they are not checked). */
+  services?: ComposeServiceRow[];
   /** Why the service list could not be read (the command failed, the endpoint did not answer). */
   serviceListError?: string;
   healthEndpoints: HealthEndpointProbe[];
@@ -64,9 +67,13 @@ export function checkServiceHealth(input: ServiceHealthInput): Verdict {
   // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const evidence: EvidenceItem[] = [];
-  const rows = new Map(input.services.map((s) => [s.Service.toLowerCase(), s]));
+  const listed = input.services !== undefined || input.serviceListError !== undefined;
+  const rows = new Map((input.services ?? []).map((s) => [s.Service.toLowerCase(), s]));
   const required: string[] = [];
 
+  if (!listed) {
+    findings.push(warn(`the services (${input.expectedServices.join(', ')}) were not checked: the target gives no service list`, 'Set POSTAL_SERVICES_COMMAND (e.g. `ssh root@<server> docker compose -p postal ps --format json`) so the services are checked too'));
+  }
   if (input.serviceListError !== undefined) {
     findings.push(fail(`the service list could not be read: ${input.serviceListError}`, 'Make the service list readable (POSTAL_SERVICES_COMMAND must print `docker compose -p postal ps --format json`) and check again'));
   }
@@ -80,7 +87,7 @@ export function checkServiceHealth(input: ServiceHealthInput): Verdict {
     required.push(service);
     const row = rows.get(key);
     if (!row) {
-      if (input.serviceListError !== undefined) continue;
+      if (!listed || input.serviceListError !== undefined) continue;
       findings.push(fail(`service ${service} is not in the service list`, `Add ${service} to the compose file and start it (\`docker compose -p postal up -d ${service}\`)`));
       continue;
     }
@@ -93,7 +100,7 @@ export function checkServiceHealth(input: ServiceHealthInput): Verdict {
       findings.push(fail(`service ${service} runs but its healthcheck says ${health}${status}`, logs(service)));
     }
   }
-  evidence.push({ label: 'service list', detail: input.services.map((s) => ({ service: s.Service, state: s.State, health: s.Health || null, status: s.Status ?? null })) });
+  if (input.services) evidence.push({ label: 'service list', detail: input.services.map((s) => ({ service: s.Service, state: s.State, health: s.Health || null, status: s.Status ?? null })) });
 
   const expectedContainers = input.expectedContainers ?? [];
   if (expectedContainers.length > 0 && input.containerListError !== undefined) {
@@ -127,7 +134,7 @@ export function checkServiceHealth(input: ServiceHealthInput): Verdict {
     }
   }
   if (input.healthEndpoints.length === 0) {
-    findings.push(fail('no health endpoint was probed', 'Probe the worker (:9090) and smtp (:9091) /health endpoints'));
+    findings.push(warn('the worker and smtp health servers were not checked: the target names no health URL', 'Set POSTAL_HEALTH_URLS (e.g. worker=http://127.0.0.1:9090/health,smtp=http://127.0.0.1:9091/health through an SSH tunnel) so Postal\'s health servers are checked too'));
   }
 
   const running = required.filter((s) => rows.get(s.toLowerCase())?.State.toLowerCase() === 'running');
@@ -135,7 +142,7 @@ export function checkServiceHealth(input: ServiceHealthInput): Verdict {
     findings,
     passSummary: `${required.join(', ')} running${expectedContainers.length && input.containers ? `; ${expectedContainers.join(', ')} running` : ''}; ${input.healthEndpoints.map((p) => p.name).join(', ')} /health OK`,
     expected: `${required.join(', ')} running (healthy when a healthcheck exists); /health 200 "OK"`,
-    observed: `${running.length}/${required.length} running; ${input.healthEndpoints.map((p) => `${p.name} ${p.status ?? p.error ?? 'no answer'}`).join(', ')}`,
+    observed: `${listed ? `${running.length}/${required.length} running` : 'services not checked'}; ${input.healthEndpoints.map((p) => `${p.name} ${p.status ?? p.error ?? 'no answer'}`).join(', ') || 'health not checked'}`,
     evidence,
   });
 }

@@ -80,9 +80,10 @@ describe('checkServiceHealth', () => {
     expect(run({ healthEndpoints: [{ name: 'worker', url: 'u', status: 204 }] }).summary).toBe('the worker health endpoint u answered 204 "", not 200 "OK"');
   });
 
-  it('fails when no health endpoint was probed', () => {
+  it('warns that the health servers were not checked when no health URL is given', () => {
     const verdict = run({ healthEndpoints: [] });
-    expect(verdict.summary).toBe('no health endpoint was probed');
-    expect(verdict.remediation).toBe('Probe the worker (:9090) and smtp (:9091) /health endpoints');
+    expect(verdict.outcome).toBe('warn');
+    expect(verdict.summary).toBe('the worker and smtp health servers were not checked: the target names no health URL');
+    expect(verdict.remediation).toMatch(/^Set POSTAL_HEALTH_URLS \(e\.g\. worker=http:\/\/127\.0\.0\.1:9090\/health,smtp=/);
   });
 });

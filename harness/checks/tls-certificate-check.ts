@@ -30,7 +30,38 @@ export interface TlsCertificateInput {
   minDaysLeft?: number;
   /** Warn below this many days left: ACME clients (Caddy, certbot) renew 30 days before expiry, so less means renewal is failing. Default 30. */
   warnDaysLeft?: number;
+  /** What to do, when the certificate is not the web proxy's (SMTP_CERTIFICATE_REMEDY for Postal's smtp process). */
+  remedy?: CertificateRemedy;
 }
+
+/** The fixes a finding names, for one kind of endpoint. */
+export interface CertificateRemedy {
+  /** how to put a right certificate in place */
+  reissue(host: string): string;
+  /** why renewal failed and how to make it happen */
+  renew: string;
+  /** how to turn off TLS below 1.2 */
+  protocol: string;
+  /** how to make the endpoint answer TLS at all */
+  handshake(endpoint: string, port: number): string;
+}
+
+/** Postal's smtp process reads its own certificate file; nothing renews it unless someone made it so. */
+export const SMTP_CERTIFICATE_REMEDY: CertificateRemedy = {
+  reissue: (host) =>
+    `Postal's smtp process reads its certificate from smtp_server.tls_certificate_path (key: tls_private_key_path) in postal.yml, a file apart from the web proxy's: put a certificate for ${host} from a public CA there (the full chain), restart the smtp container`,
+  renew:
+    "renew it with the web certificate: nothing renews smtp_server.tls_certificate_path by itself (Caddy renews only its own copy) — add a deploy hook that copies the renewed certificate for the mail host there and restarts the smtp container, or point the path at the file the ACME client renews",
+  protocol: "Set smtp_server.ssl_version / tls_ciphers in postal.yml so TLS 1.0 and 1.1 are refused (the image's OpenSSL defaults allow TLS 1.2+ only), and restart the smtp container",
+  handshake: (endpoint) => `Make STARTTLS on ${endpoint} complete: smtp_server.tls_enabled true, with readable tls_certificate_path / tls_private_key_path files whose key matches the certificate`,
+};
+
+const WEB_CERTIFICATE_REMEDY: CertificateRemedy = {
+  reissue: (host) => `Issue a certificate for ${host} from a public CA (Caddy does this automatically when ${host} resolves to the server and ports 80/443 are open) and serve the full chain`,
+  renew: "automatic renewal is not working: read the proxy's logs (ACME challenge on port 80 blocked?)",
+  protocol: 'Disable TLS 1.0/1.1 in the TLS proxy (Caddy does by default) and re-test',
+  handshake: (endpoint, port) => `Make ${endpoint} answer TLS: check the TLS proxy (Caddy) runs and listens on ${port}, and that nothing else holds the port`,
+};
 
 const DAY_MS = 86_400_000;
 const OLD_PROTOCOLS = new Set(['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1']);
@@ -74,18 +105,19 @@ export function checkTlsCertificate(input: TlsCertificateInput): Verdict {
   const minDaysLeft = input.minDaysLeft ?? 14;
   const warnDaysLeft = input.warnDaysLeft ?? 30;
   const endpoint = `${input.host}:${input.port}`;
+  const remedy = input.remedy ?? WEB_CERTIFICATE_REMEDY;
   // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   if (input.handshakeError !== undefined) {
     return verdictFrom({
-      findings: [fail(`no TLS handshake took place with ${endpoint}: ${input.handshakeError}`, `Make ${endpoint} answer TLS: check the TLS proxy (Caddy) runs and listens on ${input.port}, and that nothing else holds the port`)],
+      findings: [fail(`no TLS handshake took place with ${endpoint}: ${input.handshakeError}`, remedy.handshake(endpoint, input.port))],
       passSummary: '',
       expected: `a TLS handshake with ${endpoint}`,
       observed: `no handshake: ${input.handshakeError}`,
       evidence: [{ label: 'handshake', detail: { endpoint, error: input.handshakeError } }],
     });
   }
-  const reissue = `Issue a certificate for ${input.host} from a public CA (Caddy does this automatically when ${input.host} resolves to the server and ports 80/443 are open) and serve the full chain`;
+  const reissue = remedy.reissue(input.host);
 
   // Node verifies the chain first and only then the name, so ERR_TLS_CERT_ALTNAME_INVALID means the
   // chain itself was trusted: report it as the name mismatch it is, not as an untrusted chain.
@@ -120,16 +152,16 @@ export function checkTlsCertificate(input: TlsCertificateInput): Verdict {
       findings.push(fail(`the certificate of ${endpoint} is not valid before ${new Date(validFrom).toISOString()}`, 'Check the clock of the server and of the CA; re-issue if the dates are wrong'));
     }
     if (validTo <= now) {
-      findings.push(fail(`the certificate of ${endpoint} expired on ${until}`, `${reissue}; then find why automatic renewal stopped (proxy logs)`));
+      findings.push(fail(`the certificate of ${endpoint} expired on ${until}`, `${reissue}; then ${remedy.renew}`));
     } else if (daysLeft <= minDaysLeft) {
-      findings.push(fail(`the certificate of ${endpoint} expires on ${until}, in ${daysLeft} days (must be more than ${minDaysLeft})`, `Renew it now; automatic renewal is not working (read the proxy's logs: ACME challenge on port 80 blocked?)`));
+      findings.push(fail(`the certificate of ${endpoint} expires on ${until}, in ${daysLeft} days (must be more than ${minDaysLeft})`, `Renew it now; ${remedy.renew}`));
     } else if (daysLeft < warnDaysLeft) {
-      findings.push(warn(`the certificate of ${endpoint} expires in ${daysLeft} days (${until}): renewal should already have happened`, 'Check the automatic renewal (proxy logs, port 80 open for the ACME challenge)'));
+      findings.push(warn(`the certificate of ${endpoint} expires in ${daysLeft} days (${until}): renewal should already have happened`, `Check the renewal: ${remedy.renew}`));
     }
   }
 
   if (input.protocol !== undefined && OLD_PROTOCOLS.has(input.protocol)) {
-    findings.push(fail(`${endpoint} negotiated ${input.protocol}; TLS 1.2 or newer is required`, 'Disable TLS 1.0/1.1 in the TLS proxy (Caddy does by default) and re-test'));
+    findings.push(fail(`${endpoint} negotiated ${input.protocol}; TLS 1.2 or newer is required`, remedy.protocol));
   }
 
   return verdictFrom({

@@ -1,6 +1,6 @@
 // The certificate check's lines: name matching, the expiry boundaries, chain advice, IP names, exact texts.
 import { describe, expect, it } from 'vitest';
-import { certificateNameMatches, checkTlsCertificate, type TlsCertificateInput } from './tls-certificate-check.ts';
+import { SMTP_CERTIFICATE_REMEDY, certificateNameMatches, checkTlsCertificate, type TlsCertificateInput } from './tls-certificate-check.ts';
 
 const NOW = '2025-06-01T12:00:00.000Z';
 const inDays = (days: number) => new Date(Date.parse(NOW) + days * 86_400_000).toISOString();
@@ -121,13 +121,27 @@ describe('checkTlsCertificate', () => {
   it('says when it expired, when it expires, and what to do', () => {
     const expired = checkTlsCertificate({ ...good, validTo: '2025-05-01T00:00:00.000Z' });
     expect(expired.summary).toBe('the certificate of postal.mailgoat.ai:443 expired on 2025-05-01');
-    expect(expired.remediation).toBe(`${REISSUE}; then find why automatic renewal stopped (proxy logs)`);
+    expect(expired.remediation).toBe(`${REISSUE}; then automatic renewal is not working: read the proxy's logs (ACME challenge on port 80 blocked?)`);
     const soon = checkTlsCertificate({ ...good, validTo: inDays(10) });
     expect(soon.summary).toBe('the certificate of postal.mailgoat.ai:443 expires on 2025-06-11, in 10 days (must be more than 14)');
-    expect(soon.remediation).toBe("Renew it now; automatic renewal is not working (read the proxy's logs: ACME challenge on port 80 blocked?)");
+    expect(soon.remediation).toBe("Renew it now; automatic renewal is not working: read the proxy's logs (ACME challenge on port 80 blocked?)");
     const warned = checkTlsCertificate({ ...good, validTo: inDays(20) });
     expect(warned.summary).toBe('the certificate of postal.mailgoat.ai:443 expires in 20 days (2025-06-21): renewal should already have happened');
-    expect(warned.remediation).toBe('Check the automatic renewal (proxy logs, port 80 open for the ACME challenge)');
+    expect(warned.remediation).toBe("Check the renewal: automatic renewal is not working: read the proxy's logs (ACME challenge on port 80 blocked?)");
+  });
+
+  it("names Postal's own certificate file and its renewal for the SMTP certificate, judged by the same lines", () => {
+    const smtp = { ...good, host: 'mail.mailgoat.ai', port: 25, subjectAltNames: ['DNS:mail.mailgoat.ai'], remedy: SMTP_CERTIFICATE_REMEDY };
+    const expired = checkTlsCertificate({ ...smtp, validTo: '2025-05-01T00:00:00.000Z' });
+    expect(expired.outcome).toBe('fail');
+    expect(expired.remediation).toMatch(/^Postal's smtp process reads its certificate from smtp_server\.tls_certificate_path .* for mail\.mailgoat\.ai .*; then renew it with the web certificate: nothing renews smtp_server\.tls_certificate_path by itself/);
+    expect(checkTlsCertificate({ ...smtp, validTo: inDays(3) }).remediation).toMatch(/^Renew it now; renew it with the web certificate/);
+    expect(checkTlsCertificate({ ...smtp, validTo: inDays(20) }).outcome).toBe('warn');
+    const wrongName = checkTlsCertificate({ ...smtp, subjectAltNames: ['DNS:postal.mailgoat.ai'] });
+    expect(wrongName.summary).toBe('the certificate of mail.mailgoat.ai:25 is for postal.mailgoat.ai, not mail.mailgoat.ai');
+    expect(wrongName.remediation).toMatch(/smtp_server\.tls_certificate_path/);
+    expect(checkTlsCertificate({ ...smtp, protocol: 'TLSv1' }).remediation).toMatch(/smtp_server\.ssl_version/);
+    expect(checkTlsCertificate({ ...smtp, handshakeError: 'no STARTTLS' }).remediation).toMatch(/^Make STARTTLS on mail\.mailgoat\.ai:25 complete: smtp_server\.tls_enabled true/);
   });
 
   it('fails a certificate not valid yet, but not one valid from now', () => {

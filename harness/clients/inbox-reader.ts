@@ -23,6 +23,8 @@ export interface InboxEntry {
   attachments?: Array<{ filename: string; contentType?: string; size: number; sha256: string }>;
   /** How many attachments Postal counted (its attachment_quantity), shown even when it passed none on. */
   attachmentQuantity?: number;
+  /** The envelope recipient (the world's receivers list it): differs from `to` when the catch-all delivered it. */
+  rcptTo?: string;
 }
 
 /**
@@ -47,4 +49,21 @@ export async function listInbox(reader: InboxReader, agentId: string, token: str
 
 function filterByToken(entries: InboxEntry[], token: string): InboxEntry[] {
   return entries.filter((e) => [e.subject, e.snippet, e.plainBody].some((text) => text?.includes(token)));
+}
+
+/**
+ * An agent's whole inbox, not only this run's messages: what arrived at an address nobody's run writes to
+ * (the DMARC rua address's reports). Same reader as the suite's.
+ */
+export async function listWholeInbox(reader: InboxReader, agentId: string, http: HttpClient, timeoutMs: number): Promise<InboxEntry[]> {
+  if (reader.kind === 'http') {
+    const url = reader.urls[agentId];
+    if (!url) throw new Error(`the target lists no inbox for agent ${agentId}`);
+    const response = await http.request(url, { timeoutMs });
+    if (response.status !== 200) throw new Error(`GET ${url} answered HTTP ${response.status}`);
+    return JSON.parse(response.body) as InboxEntry[];
+  }
+  if (!/^[A-Za-z0-9._-]+$/.test(agentId)) throw new Error(`agent id "${agentId}" is not a plain local part`);
+  const { stdout } = await run('/bin/sh', ['-c', reader.template.replace(/\{agent\}/g, agentId)], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  return JSON.parse(stdout) as InboxEntry[];
 }

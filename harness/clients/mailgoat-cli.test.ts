@@ -11,7 +11,7 @@ import type { Verdict } from '../checks/verdict.ts';
 import { loadDeployment } from '../../core/deployment/load-deployment.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 import { manualClock, pollUntil } from '../../core/poll.ts';
-import { listInbox } from './inbox-reader.ts';
+import { createServer } from 'node:net';
 import { runCli, runMailgoatContract } from './mailgoat-cli.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,21 +35,30 @@ const RUN_TOKEN = 'run-fn06-unit';
 /** Key-shaped like Postal's (24 alphanumerics), so masking would catch them if a check quoted one. */
 const accounts = deployment.agents.slice(0, 3).map((a, i) => ({ agentId: a.id, address: a.address, apiKey: `Key${i}Ab3dEf5hIj7lMn9pQr1t` }));
 const recipientAgent = deployment.agents[1]!;
-const dbOf = (agentId: string) => `/world/mailgoat/${agentId}/.mailgoat/inbox/messages.db`;
 
 interface FakeState {
   serverUrl: string;
   caPem?: string;
   validKeys: string[];
   agents: Record<string, string>;
-  /** database path → the address whose mail the world's receiver writes there */
-  databases: Record<string, string>;
+  /** database path → what the fake's `inbox serve` stored there */
+  databases: Record<string, Array<{ id: string; subject: string }>>;
   nextId: number;
-  messages: Array<{ id: number; subject: string; to: string[]; delivered: boolean }>;
+  messages: Array<{ id: number; token: string; messageId: string; from: string; subject: string; body: string; timestamp: string; to: string[]; delivered: boolean }>;
   configsSeen: Array<{ fileMode: number; folderMode: number; server: string; fromAddress: string }>;
   keysSeen: string[];
   pids: number[];
 }
+
+/** A free port on the loopback address, for the recipient's `inbox serve`. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+const SERVE = { host: '127.0.0.1', port: await freePort() };
 
 const target: TargetDescriptor = {
   env: 'local',
@@ -64,10 +73,10 @@ const target: TargetDescriptor = {
   trustedCaPem: CA_PEM,
   postal: { webUrl: WEB_URL, cliServerUrl: SERVER, smtp: { host: '127.0.0.1', port: 25 }, healthUrls: [], expectedVersion: '3.3.2' },
   accounts,
-  inboxReader: { kind: 'command', template: `${process.execPath} ${join(fakes, 'inbox-reader.mjs')} {agent}` },
-  inboxDatabases: Object.fromEntries(deployment.agents.map((a) => [a.id, dbOf(a.id)])),
+  mailgoatInboxServe: SERVE,
   seeds: [],
   relayProbeRecipient: 'probe@example.net',
+  spoofProbeDomain: 'example.net',
   timeouts: { dnsMs: 500, connectMs: 2_000, deliveryMs: 1_500, propagationMs: 500 },
   limitations: [],
 };
@@ -84,7 +93,7 @@ beforeEach(() => {
     caPem: CA_PEM,
     validKeys: accounts.map((a) => a.apiKey),
     agents: Object.fromEntries(deployment.agents.map((a) => [a.id, a.address])),
-    databases: Object.fromEntries(deployment.agents.map((a) => [dbOf(a.id), a.address])),
+    databases: {},
     nextId: 4711,
     messages: [],
     configsSeen: [],
@@ -100,12 +109,25 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** What the mail-flow probe does for the contract: read the recipient's inbox until the deadline. */
-/** The last wait's outcome, read by tests that must know the wait ran to its deadline (on a clock that only moves when slept on). */
+/**
+ * Postal's part, while the mail-flow probe waits: each message the fake sent to the recipient (unless it is
+ * one that never gets delivered) is posted, as a Hash payload, to the recipient's endpoint — the CLI's own
+ * `inbox serve`; it has arrived once that answered 2xx. The wait runs to its deadline on a clock that moves only when slept on.
+ */
 let lastWait: { settled: boolean; elapsedMs: number } | undefined;
-const waitForArrival = async (agentId: string, subject: string) => {
+const waitForArrival = async (_agentId: string, subject: string) => {
   const polled = await pollUntil(
-    async () => (await listInbox(target.inboxReader!, agentId, RUN_TOKEN, undefined as never, target.timeouts.connectMs)).some((e) => e.subject === subject),
+    async () => {
+      const message = state().messages.find((m) => m.subject === subject && m.delivered);
+      if (!message) return false;
+      const response = await fetch(`http://${SERVE.host}:${SERVE.port}${deployment.inboxEndpoint.path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'Postal/3.3.2' },
+        body: JSON.stringify({ id: message.id, rcpt_to: message.to[0], mail_from: message.from, token: message.token, subject, message_id: message.messageId, timestamp: Date.parse(message.timestamp) / 1000, plain_body: message.body }),
+        signal: AbortSignal.timeout(2_000),
+      }).catch(() => undefined);
+      return response?.ok === true;
+    },
     Boolean,
     { timeoutMs: target.timeouts.deliveryMs, intervalMs: 100, clock: manualClock() },
   );
@@ -113,8 +135,11 @@ const waitForArrival = async (agentId: string, subject: string) => {
   return { arrived: polled.value };
 };
 
-const contract = (name: string, extra: { cliTimeoutMs?: number; target?: TargetDescriptor; inboxDbTemplate?: string } = {}) =>
-  runMailgoatContract({ command: fake(name), target, deployment, runToken: RUN_TOKEN, cliTimeoutMs: 5_000, waitForArrival, ...extra });
+/** Postal asked with the number, as the probe does: does it hold that message? */
+const lookup = async (id: number) => (state().messages.some((m) => m.id === id) ? 'found' : 'not-found');
+
+const contract = (name: string, extra: { cliTimeoutMs?: number; target?: TargetDescriptor; inboxDbTemplate?: string; inboxServe?: { host: string; port?: number } } = {}) =>
+  runMailgoatContract({ command: fake(name), target, deployment, runToken: RUN_TOKEN, cliTimeoutMs: 5_000, waitForArrival, lookup, inboxServe: SERVE, ...extra });
 
 const runsOf = (input: CliContractInput): CliContractRuns => {
   if (!input.configured) throw new Error(`unexpectedly not configured: ${input.reason}`);
@@ -141,19 +166,23 @@ const DEFECTS = ['status defect: ', 'read defect: ', 'inbox-option defect: '];
 const namedDefects = (verdict: Verdict) => DEFECTS.filter((d) => findingsOf(verdict).some((f) => f.startsWith(d)));
 
 describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
-  it('passes a CLI that honours the contract, configured with the address URL, trusting the target CA, a 600 config in a 700 folder per agent', async () => {
+  it("passes a CLI that honours the contract: its own inbox serve is the recipient's endpoint, configured with the address URL, trusting the target CA, a 600 config in a 700 folder per agent", async () => {
     const runs = runsOf(await contract('correct'));
     const verdict = judged(runs);
     expect(verdict.outcome, verdict.summary).toBe('pass');
     expect(runs.recipient).toBe(recipientAgent.address);
-    expect(runs.inboxDatabase).toBe(dbOf(recipientAgent.id));
-    expect(runs.inboxList.args).toEqual(['inbox', 'list', '--json', '--db-path', dbOf(recipientAgent.id)]);
-    expect(runs.inboxBare.args).toEqual(['inbox', '--json', '--db-path', dbOf(recipientAgent.id)]);
-    expect(runs.read?.ref).toBe('4711');
+    const db = runs.inboxDatabase!;
+    expect(db).toMatch(/\/recipient\/\.mailgoat\/inbox\/messages\.db$/);
+    expect(runs.serve).toMatchObject({ listening: true, at: `${SERVE.host}:${SERVE.port}`, args: ['inbox', 'serve', '--host', SERVE.host, '--port', String(SERVE.port), '--path', '/webhooks/postal', '--db-path', db] });
+    expect(runs.serve?.stdout).toContain('Webhook inbox server started');
+    expect(runs.inboxList.args).toEqual(['inbox', 'list', '--json', '--db-path', db]);
+    expect(runs.inboxBare.args).toEqual(['inbox', '--json', '--db-path', db]);
+    // The inbox serve stored Postal's numeric id; read sends it as a number, and Postal has it.
+    expect(runs.read).toMatchObject({ ref: '4711', postalLookup: 'found', exitCode: 0 });
     expect(runs.badKeySend.exitCode).toBe(2);
 
     const seen = state();
-    // send, read, wrong-key send: the inbox listing reads only its database, no config.
+    // send, read, wrong-key send: the inbox commands read only their database, no config.
     expect(seen.configsSeen.length).toBe(3);
     for (const config of seen.configsSeen) {
       expect(config.fileMode.toString(8)).toBe('600');
@@ -165,21 +194,27 @@ describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
     expect(seen.keysSeen.at(-1)).toMatch(/^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9]{24}$/);
     expect(accounts.map((a) => a.apiKey)).not.toContain(seen.keysSeen.at(-1));
     expectNoKeys(verdict);
+    // The inbox serve was stopped with the run.
+    await expect(fetch(`http://${SERVE.host}:${SERVE.port}/webhooks/postal`, { method: 'POST' })).rejects.toThrow();
   });
 
-  it('fails MailGoat 1.2.0 naming its status, read and inbox-option defects apart', async () => {
+  it('fails MailGoat 1.2.0 naming its status, read and inbox-option defects apart, by what it did', async () => {
     const runs = runsOf(await contract('mailgoat-1.2.0'));
     const verdict = judged(runs);
     expect(verdict.outcome).toBe('fail');
     expect(runs.arrived).toBe(true);
-    expect(runs.inboxList.stdout).toBe('No messages found in local cache.\n');
+    expect(runs.serve?.listening).toBe(true);
+    // The documented form ignores --json and --db-path: a table of the default database (where 1.2.0's serve wrote).
+    expect(runs.inboxList.stdout).toMatch(/^│ [0-9a-f-]{36}@rp\./);
     expect(runs.read?.ref).toMatch(/^[0-9a-f-]{36}@rp\./);
-    expect(runs.read?.exitCode).toBe(0);
-    expect(JSON.parse(runs.read!.stdout)).toEqual({ message: 'No message found matching provided ID', id: runs.read!.ref, code: 'MessageNotFound' });
+    // Postal 3.3.2 answers the string id with HTTP 500; 1.2.0 retries and exits 4.
+    expect(runs.read?.exitCode).toBe(4);
+    expect(runs.read?.postalLookup).toBeUndefined();
     expect(namedDefects(verdict)).toEqual(DEFECTS);
     expect(verdict.summary).toContain('`send --json` with a wrong API key (InvalidServerAPIKey) exited 0 while printing Postal\'s error');
     expect(verdict.summary).toContain('never checks the `status` field');
-    expect(verdict.summary).toContain("Postal's messages/message finds a message by its numeric id");
+    expect(verdict.summary).toMatch(/read defect: the inbox lists "[0-9a-f-]{36}@rp\.[^"]+", not Postal's numeric id, and `read [^`]+` exited 4: /);
+    expect(verdict.summary).toContain("Postal's messages/message finds a message by its numeric id only");
     expect(verdict.remediation).toMatch(/store Postal's numeric id/);
     expect(verdict.remediation).toMatch(/exit non-zero/);
     expect(verdict.remediation).toMatch(/declare --json, --db-path/);
@@ -190,14 +225,21 @@ describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
 
   it.each([
     ['ignoresPostalStatus', ['status defect: ']],
-    ['inboxIdIsMessageId', ['status defect: ', 'read defect: ']],
+    ['inboxIdIsMessageId', ['read defect: ']],
+    ['sendsIdAsString', ['read defect: ']],
     ['parentOwnsInboxOptions', ['inbox-option defect: ']],
   ])('names only the defect a CLI has: %s', async (trait, expected) => {
     vi.stubEnv('FAKE_MAILGOAT_TRAITS', trait);
-    const verdict = judged(await contract('with-traits'));
+    const runs = runsOf(await contract('with-traits'));
+    const verdict = judged(runs);
     expect(verdict.outcome).toBe('fail');
-    // A Message-ID read that Postal refuses makes even a status-checking CLI exit non-zero: the read defect alone.
-    expect(namedDefects(verdict)).toEqual(trait === 'inboxIdIsMessageId' ? ['read defect: '] : expected);
+    expect(namedDefects(verdict)).toEqual(expected);
+    // A CLI that lists Postal's number but sends it as a string: Postal has the message, read cannot open it.
+    if (trait === 'sendsIdAsString') {
+      expect(runs.read).toMatchObject({ ref: '4711', postalLookup: 'found', exitCode: 4 });
+      expect(verdict.summary).toMatch(/^read defect: Postal has message 4711 \(messages\/message with the number finds it\), but `read 4711 --json` exited 4: .*the CLI does not pass the id as a number$/);
+      expect(verdict.remediation).toContain('as a JSON number');
+    }
   });
 
   it('fails a CLI whose send reports success but whose message never arrives, and reads nothing else instead', async () => {
@@ -208,6 +250,7 @@ describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
     expect(runs.arrived).toBe(false);
     expect(verdict.summary).toContain(`did not reach ${runs.recipient}'s inbox`);
     expect(verdict.summary).toContain(`the inbox does not show the message "${runs.subject}"`);
+    expect(verdict.remediation).toContain(`posts to ${SERVE.host}:${SERVE.port}, where the CLI's \`inbox serve\` listened`);
     // Nothing listed: no read with send's id, which would hide a read defect.
     expect(runs.read).toBeUndefined();
     // It waited the whole delivery deadline before calling the message lost.
@@ -218,6 +261,21 @@ describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
   it('passes a fixed MailGoat whose read --json prints the status expansion', async () => {
     const verdict = judged(await contract('mailgoat-fixed'));
     expect(verdict.outcome, verdict.summary).toBe('pass');
+  });
+
+  it("fails when the recipient's inbox serve cannot listen where Postal posts (the address is taken), naming it", async () => {
+    // Something else holds the address (and never answers HTTP: it hangs up).
+    const taken = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => taken.listen(SERVE.port, SERVE.host, resolve));
+    try {
+      const runs = runsOf(await contract('correct'));
+      expect(runs.serve?.listening).toBe(false);
+      const verdict = judged(runs);
+      expect(verdict.summary).toMatch(new RegExp(`^\`inbox serve\` did not listen on ${SERVE.host}:${SERVE.port} \\(not started or not answering: ${SERVE.host}:${SERVE.port} is already taken`));
+      expect(verdict.remediation).toContain('MAILGOAT_INBOX_SERVE');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('is skipped — never passed — when no CLI is configured', async () => {
@@ -240,11 +298,12 @@ describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
     expect(runs.badKeySend.exitCode).toBe(2);
   });
 
-  it('uses MAILGOAT_INBOX_DB when the target names no database', async () => {
-    const { inboxDatabases: _none, ...bare } = target;
-    const runs = runsOf(await contract('correct', { target: bare, inboxDbTemplate: '/world/mailgoat/{agent}/.mailgoat/inbox/messages.db' }));
-    expect(runs.inboxBare.args).toEqual(['inbox', '--json', '--db-path', dbOf(recipientAgent.id)]);
-    expect(judged(runs).outcome).toBe('pass');
+  it("without MAILGOAT_INBOX_SERVE, lists the database of the recipient's running inbox serve (MAILGOAT_INBOX_DB)", async () => {
+    const { mailgoatInboxServe: _none, ...bare } = target;
+    const template = '/srv/agents/{agent}/.mailgoat/inbox/messages.db';
+    const runs = runsOf(await runMailgoatContract({ command: fake('correct'), target: bare, deployment, runToken: RUN_TOKEN, cliTimeoutMs: 5_000, waitForArrival: async () => ({ arrived: true }), inboxDbTemplate: template }));
+    expect(runs.serve).toBeUndefined();
+    expect(runs.inboxBare.args).toEqual(['inbox', '--json', '--db-path', `/srv/agents/${recipientAgent.id}/.mailgoat/inbox/messages.db`]);
   });
 
   it('fails, with the exit code and what the CLI said, a CLI that cannot reach Postal, cannot read its config or cannot start', async () => {

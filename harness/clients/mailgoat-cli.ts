@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliContractInput, CliRun } from '../checks/cli-contract-check.ts';
+import { connect as netConnect } from 'node:net';
+import type { CliContractInput, CliRun, CliStep } from '../checks/cli-contract-check.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { probeBody, probeSubject } from '../controls/mail-probe.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
@@ -110,14 +111,94 @@ function trustFile(root: string, caPem: string | undefined): Record<string, stri
   return { NODE_EXTRA_CA_CERTS: file };
 }
 
+/** A long-running CLI command (`inbox serve`) in its own process group, until stopped. */
+export interface CliServer {
+  args: string[];
+  /** what it printed so far, and its exit code once it ended */
+  result(): CliRun;
+  /** resolves true once `host:port` accepts connections, false when it exited first or the deadline passed */
+  listening(host: string, port: number, timeoutMs: number): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export function startCliServer(command: string, args: string[], home: string, extraEnv: Record<string, string> = {}): CliServer {
+  const [program, ...prefix] = command.trim().split(/\s+/);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, HOME: home };
+  for (const name of OVERRIDES) delete env[name];
+  let stdout = '';
+  let stderr = '';
+  let exitCode: number | null | undefined;
+  const child = spawn(program!, [...prefix, ...args], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code) => {
+      exitCode = code;
+      resolve();
+    });
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      stderr += `could not run ${program}: ${error.code ?? error.message}`;
+      exitCode = 127;
+      resolve();
+    });
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (stdout = `${stdout}${chunk.toString('utf8')}`.slice(-MAX_OUTPUT)));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = `${stderr}${chunk.toString('utf8')}`.slice(-MAX_OUTPUT)));
+  const signal = (name: NodeJS.Signals): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, name);
+    } catch {
+      // Already gone.
+    }
+  };
+  return {
+    args,
+    result: () => ({ exitCode: exitCode ?? null, stdout, stderr }),
+    async listening(host, port, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline && exitCode === undefined) {
+        if (await accepts(host, port)) return true;
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 100))]);
+      }
+      return false;
+    },
+    async stop() {
+      if (exitCode === undefined) {
+        signal('SIGTERM');
+        const timer = setTimeout(() => signal('SIGKILL'), 2_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      // Whatever it started goes with it.
+      signal('SIGKILL');
+    },
+  };
+}
+
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = netConnect({ host, port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
 /**
- * Drives the MailGoat CLI through its contract end to end, as a new user would run it: send → the
- * message reaches the recipient → the inbox lists it → `read <listed id>` opens it; and `send` with a
- * wrong key. Returns what each step printed, for the pure check (checkCliContract) to judge. An empty
- * command means no CLI is configured.
- * The listing runs twice: `inbox list --json --db-path X` (documented) and `inbox --json --db-path X`
- * (the only form 1.2.0 honours); X is the target's database for the recipient, else MAILGOAT_INBOX_DB.
+ * Drives the MailGoat CLI through its contract end to end, as an agent runs it: the recipient's HTTP endpoint
+ * is the CLI's own `inbox serve` (started here with the recipient's config, where Postal's route for it
+ * posts: MAILGOAT_INBOX_SERVE, on the recipient's endpoint port), fed by Postal's signed posts; then
+ * send → the message reaches the recipient → the CLI's inbox lists it → `read <listed id>` opens it; and
+ * `send` with a wrong key. Returns what each step printed, for the pure check (checkCliContract) to judge.
+ * An empty command means no CLI is configured.
+ * The listing runs twice, with the database that `inbox serve` writes (its default in the recipient's HOME,
+ * also given as --db-path): `inbox list --json --db-path X` (documented) and `inbox --json --db-path X` (the
+ * only form 1.2.0 honours). Without MAILGOAT_INBOX_SERVE, X is MAILGOAT_INBOX_DB (an agent's running serve).
  * `read` gets only an id a listing showed: nothing listed, no read (send's id would hide the read defect).
+ * Postal is then asked, with that number, whether it has the message (`lookup`): a numeric id that Postal
+ * finds but `read` cannot open is a CLI that does not pass it as a number.
  * `waitForArrival` is the target's mail-flow probe: it reads the recipient's inbox until the deadline.
  */
 export async function runMailgoatContract(options: {
@@ -126,8 +207,12 @@ export async function runMailgoatContract(options: {
   deployment: Deployment;
   runToken: string;
   waitForArrival: (agentId: string, subject: string) => Promise<{ arrived: boolean; readerError?: string }>;
-  /** MAILGOAT_INBOX_DB: the recipient's inbox database, `{agent}` replaced by its id (when the target names none). */
+  /** MAILGOAT_INBOX_DB: the recipient's inbox database, `{agent}` replaced by its id (without MAILGOAT_INBOX_SERVE). */
   inboxDbTemplate?: string;
+  /** MAILGOAT_INBOX_SERVE: where the control runs `inbox serve` for the recipient (port: its endpoint's, by default). */
+  inboxServe?: { host: string; port?: number };
+  /** Postal's messages/message for a numeric id (with the recipient's key): 'found', 'not-found', or what went wrong. */
+  lookup?: (id: number, apiKey: string) => Promise<'found' | 'not-found' | string>;
   /** One CLI invocation's deadline; by default three network steps, at least 15 s (a Node CLI's start-up counts). */
   cliTimeoutMs?: number;
 }): Promise<CliContractInput> {
@@ -140,34 +225,61 @@ export async function runMailgoatContract(options: {
   const timeoutMs = options.cliTimeoutMs ?? Math.max(target.timeouts.connectMs * 3, 15_000);
   // mkdtemp makes the root 0700: no other user can read the keys in the configs below it.
   const root = mkdtempSync(join(tmpdir(), 'postal-qa-mailgoat-'));
+  let server: CliServer | undefined;
   try {
     const env = trustFile(root, target.trustedCaPem);
     const cli = (args: string[], home: string) => runCli(command, args, home, timeoutMs, env);
-    const server = target.postal.cliServerUrl ?? target.postal.webUrl;
-    const senderHome = agentHome(root, 'sender', { server, fromAddress: sender.address, fromName: sender.agentId, api_key: sender.apiKey });
+    const serverUrl = target.postal.cliServerUrl ?? target.postal.webUrl;
+    const senderHome = agentHome(root, 'sender', { server: serverUrl, fromAddress: sender.address, fromName: sender.agentId, api_key: sender.apiKey });
     const recipientKey = target.accounts.find((a) => a.agentId === recipient.id)?.apiKey ?? sender.apiKey;
-    const recipientHome = agentHome(root, 'recipient', { server, fromAddress: recipient.address, fromName: recipient.id, api_key: recipientKey });
-    const badHome = agentHome(root, 'bad-key', { server, fromAddress: sender.address, fromName: sender.agentId, api_key: wrongApiKey() });
+    const recipientHome = agentHome(root, 'recipient', { server: serverUrl, fromAddress: recipient.address, fromName: recipient.id, api_key: recipientKey });
+    const badHome = agentHome(root, 'bad-key', { server: serverUrl, fromAddress: sender.address, fromName: sender.agentId, api_key: wrongApiKey() });
     const subject = probeSubject(runToken, 'FN-06 MailGoat CLI');
     const body = probeBody(runToken, 'FN-06');
 
+    // The recipient's endpoint: the CLI's own inbox serve, writing its default database in the recipient's HOME.
+    let serve: (CliStep & { listening: boolean; at: string }) | undefined;
+    let inboxDatabase: string | undefined;
+    if (options.inboxServe) {
+      const port = options.inboxServe.port ?? deployment.inboxEndpoint.basePort + deployment.agents.findIndex((a) => a.id === recipient.id);
+      inboxDatabase = join(recipientHome, '.mailgoat', 'inbox', 'messages.db');
+      const args = ['inbox', 'serve', '--host', options.inboxServe.host, '--port', String(port), '--path', deployment.inboxEndpoint.path, '--db-path', inboxDatabase];
+      const at = `${options.inboxServe.host}:${port}`;
+      if (await accepts(options.inboxServe.host, port)) {
+        // Something else already answers there: whatever it is, it is not the CLI under test.
+        serve = { exitCode: null, stdout: '', stderr: `${at} is already taken: something else listens there`, args, listening: false, at };
+      } else {
+        server = startCliServer(command, args, recipientHome, env);
+        const listening = await server.listening(options.inboxServe.host, port, timeoutMs);
+        serve = { ...server.result(), args, listening, at };
+      }
+    } else {
+      inboxDatabase = (options.inboxDbTemplate ?? target.mailgoatInboxDbTemplate)?.replace(/\{agent\}/g, recipient.id);
+    }
+
     const send = await cli(['send', '--to', recipient.address, '--subject', subject, '--body', body, '--json'], senderHome);
     const { arrived } = await options.waitForArrival(recipient.id, subject);
-    const inboxDatabase = target.inboxDatabases?.[recipient.id] ?? (options.inboxDbTemplate ?? target.mailgoatInboxDbTemplate)?.replace(/\{agent\}/g, recipient.id);
     const dbArgs = inboxDatabase ? ['--db-path', inboxDatabase] : [];
     const listArgs = ['inbox', 'list', '--json', ...dbArgs];
     const bareArgs = ['inbox', '--json', ...dbArgs];
     const inboxList = { ...(await cli(listArgs, recipientHome)), args: listArgs };
     const inboxBare = { ...(await cli(bareArgs, recipientHome)), args: bareArgs };
     const ref = listedId(inboxList.stdout, subject) ?? listedId(inboxBare.stdout, subject);
-    const read = ref === undefined ? undefined : { ...(await cli(['read', ref, '--json'], recipientHome)), ref };
+    let read: (CliRun & { ref: string; postalLookup?: string }) | undefined;
+    if (ref !== undefined) {
+      const run = await cli(['read', ref, '--json'], recipientHome);
+      const postalLookup = /^\d+$/.test(ref) && options.lookup ? await options.lookup(Number(ref), recipientKey) : undefined;
+      read = { ...run, ref, ...(postalLookup ? { postalLookup } : {}) };
+    }
     const badKeySend = await cli(['send', '--to', recipient.address, '--subject', `${subject} (wrong key)`, '--body', 'postal-qa wrong-key probe', '--json'], badHome);
+    if (server && serve) serve = { ...serve, ...server.result() };
     return {
       configured: true,
       recipient: recipient.address,
       subject,
       body,
       ...(inboxDatabase ? { inboxDatabase } : {}),
+      ...(serve ? { serve } : {}),
       send,
       arrived,
       inboxList,
@@ -176,6 +288,7 @@ export async function runMailgoatContract(options: {
       badKeySend,
     };
   } finally {
+    await server?.stop();
     rmSync(root, { recursive: true, force: true });
   }
 }

@@ -47,6 +47,11 @@ export function createPostalApi(http: HttpClient, baseUrl: string) {
       } catch (error) {
         throw new Error(`POST ${url} failed: ${(error as Error).message}`);
       }
+      // A redirect is never followed: the key would go to wherever it points (http → https, another host).
+      if (response.status >= 300 && response.status < 400) {
+        const location = response.headers.location;
+        throw new Error(`POST ${url}: HTTP ${response.status} redirect${location ? ` to ${String(location).split('?')[0]}` : ''}, not followed (the API key is never sent on); set POSTAL_API_URL to the address Postal answers on`);
+      }
       let parsed: { status?: string; data?: Record<string, unknown> | unknown[]; time?: number };
       try {
         parsed = JSON.parse(response.body);

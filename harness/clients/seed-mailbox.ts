@@ -19,12 +19,18 @@ export interface SeedReaderOptions {
 }
 
 /**
- * Reads a seed mailbox over IMAP exactly as a person would check Gmail: looks for a message carrying a
- * token in the Inbox and in the folder the server marks as Junk (RFC 6154 special use).
+ * Logs in to a seed mailbox and out again: whether its IMAP takes the seed's credentials at all. Throws
+ * what the server or the connection said; `authenticationFailed` is set when the server refused the login.
  */
-export async function findInSeedMailbox(options: SeedReaderOptions, token: string): Promise<FoundMessage | undefined> {
+export async function checkSeedLogin(options: SeedReaderOptions): Promise<void> {
+  const client = imapClient(options);
+  await client.connect();
+  await client.logout().catch(() => client.close());
+}
+
+function imapClient(options: SeedReaderOptions): ImapFlow {
   const { imap } = options.seed;
-  const client = new ImapFlow({
+  return new ImapFlow({
     host: imap.host,
     port: imap.port,
     secure: imap.secure,
@@ -37,7 +43,21 @@ export async function findInSeedMailbox(options: SeedReaderOptions, token: strin
     greetingTimeout: options.timeoutMs,
     socketTimeout: options.timeoutMs,
   });
+}
+
+/**
+ * Reads a seed mailbox over IMAP exactly as a person would check Gmail: looks for a message carrying a
+ * token in the Inbox and in the folder the server marks as Junk (RFC 6154 special use).
+ */
+export async function findInSeedMailbox(options: SeedReaderOptions, token: string): Promise<FoundMessage | undefined> {
+  return (await findAllInSeedMailbox(options, token, { last: true }))[0];
+}
+
+/** Every message carrying `token` in its subject or body, Inbox first, then Junk (only the newest when `last`). */
+export async function findAllInSeedMailbox(options: SeedReaderOptions, token: string, { last = false } = {}): Promise<FoundMessage[]> {
+  const client = imapClient(options);
   await client.connect();
+  const found: FoundMessage[] = [];
   try {
     const folders = await client.list();
     const junk = folders.find((f) => f.specialUse === '\\Junk')?.path;
@@ -47,16 +67,17 @@ export async function findInSeedMailbox(options: SeedReaderOptions, token: strin
       const lock = await client.getMailboxLock(place.folder);
       try {
         const uids = await client.search({ or: [{ subject: token }, { body: token }] }, { uid: true });
-        const uid = Array.isArray(uids) ? uids.at(-1) : undefined;
-        if (uid !== undefined) {
+        const wanted = Array.isArray(uids) ? (last ? uids.slice(-1) : uids) : [];
+        for (const uid of wanted) {
           const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
-          if (message && message.source) return { ...place, raw: message.source, copies: Array.isArray(uids) ? uids.length : 1 };
+          if (message && message.source) found.push({ ...place, raw: message.source, copies: Array.isArray(uids) ? uids.length : 1 });
         }
       } finally {
         lock.release();
       }
+      if (last && found.length > 0) return found;
     }
-    return undefined;
+    return found;
   } finally {
     await client.logout().catch(() => client.close());
   }

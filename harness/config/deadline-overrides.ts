@@ -30,8 +30,9 @@ export function readDeadlineOverrides(env: Record<string, string | undefined>): 
   for (const [field, key] of Object.entries(DEADLINE_SETTINGS) as Array<[keyof DeadlineOverrides, string]>) {
     const value = env[key];
     if (value === undefined || value === '') continue;
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new ConfigError(`${key}=${value}: must be a number of seconds from 1 to 3600`);
+    // At least a second: below that no poll (250 ms apart at first) gets a second look, and every wait "times out" at once.
+    const n = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+    if (!Number.isFinite(n) || n < 1 || n > 3600) throw new ConfigError(`${key}=${value}: must be a number of seconds from 1 to 3600`);
     overrides[field] = n * 1000;
   }
   return overrides;

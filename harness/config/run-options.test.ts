@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunOptions } from './run-options.ts';
+import { ReportersMap } from 'vitest/node';
+import { parseRunOptions, VITEST_REPORTERS } from './run-options.ts';
 
 describe('parseRunOptions', () => {
   it('defaults to the embedded world, the MailGoat deployment and reports/', () => {
@@ -40,5 +41,25 @@ describe('parseRunOptions', () => {
     expect(parseRunOptions(['--only=dns', '--until-pass=2h']).untilPassMs).toBe(7_200_000);
     expect(() => parseRunOptions(['--until-pas'])).toThrow('--until-pas: unknown option (did you mean --until-pass?)');
     expect(() => parseRunOptions(['--read-olny'])).toThrow(/did you mean --read-only/);
+  });
+
+  it('never takes a blank --only for "everything", and refuses a reporter vitest does not have', () => {
+    expect(() => parseRunOptions(['--only=,'])).toThrow(/^--only=,: names no control or area/);
+    expect(() => parseRunOptions(['--only= '])).toThrow('--only needs a value');
+    expect(() => parseRunOptions(['--reporter=nonexistent'])).toThrow(/^--reporter=nonexistent: no such vitest reporter; use one of default/);
+    expect(() => parseRunOptions(['--', '--only=dns', '--', '--reporter', 'verbos'])).toThrow(/^--reporter=verbos: no such vitest reporter \(did you mean verbose\?\)/);
+    expect(parseRunOptions(['--reporter=dot']).vitestArgs).toEqual(['--reporter=dot']);
+    expect(parseRunOptions(['--reporter', 'dot', '--only=dns']).vitestArgs).toEqual(['--reporter', 'dot']);
+    expect(parseRunOptions(['--reporter=./harness/report/control-reporter.ts']).vitestArgs).toHaveLength(1);
+    expect([...VITEST_REPORTERS].sort()).toEqual(Object.keys(ReportersMap).sort());
+  });
+
+  it('drops the bare -- npm adds, refuses a flag given twice with two values, a control character, and --allow-plain-http off live', () => {
+    expect(parseRunOptions(['--', '--env=live', '--env-file=x.env'])).toMatchObject({ env: 'live', envFile: 'x.env', vitestArgs: [] });
+    expect(parseRunOptions(['--', '--only=dns', '--', '--silent']).vitestArgs).toEqual(['--silent']);
+    expect(() => parseRunOptions(['--env=live', '--env=embedded'])).toThrow('--env is given twice (live and embedded); keep one');
+    expect(() => parseRunOptions(['--report-dir=a\nb'])).toThrow('--report-dir: contains a control character');
+    expect(() => parseRunOptions(['--allow-plain-http'])).toThrow(/^--allow-plain-http only works with --env=live/);
+    expect(parseRunOptions(['--env=live', '--allow-plain-http']).allowPlainHttp).toBe(true);
   });
 });

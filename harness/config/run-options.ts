@@ -1,4 +1,7 @@
+import { createRequire } from 'node:module';
+import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../../core/config-error.ts';
+import { controlCharacterColumn } from '../../core/host-name.ts';
 import { closestKey } from '../../core/format-zod-error.ts';
 import { AREA_NAMES, resolveSelection } from '../controls/catalog.ts';
 import type { EnvName } from '../targets/target.ts';
@@ -28,6 +31,8 @@ export interface RunOptions {
   readOnly: boolean;
   /** --until-pass[=duration]: keep re-asking until the selected controls pass or the time is up (ms). */
   untilPassMs?: number;
+  /** --allow-plain-http: API keys may go to a non-loopback http:// URL (never without this flag). */
+  allowPlainHttp: boolean;
   help: boolean;
   /** vitest's own options (after a bare `--`, or the display flags it allows), handed over untouched. */
   vitestArgs: string[];
@@ -51,29 +56,56 @@ export const USAGE = `Usage: npm test -- [options] [vitest options]
   --until-pass[=<duration>]   repeat the selected controls until they pass or the time is up (default 48h;
                               e.g. --only=dns --until-pass=2h while DNS propagates), printing what is still missing
   --allow-load                let PERF-* controls send load to a live server (always on for embedded/local)
+  --allow-plain-http          live only: let API keys go to an http:// POSTAL_API_URL that is not loopback (clear text)
   --max-messages=<n>          hard cap on messages one load control sends (default 500)
   --help                      this text
   -- <vitest options>         anything after a bare -- goes to vitest untouched (--reporter, --silent and --bail may also come before it)
 
-Exit codes: 0 every control passed (or warn/waived), 1 a control failed, 2 usage or configuration error,\n130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (the report is still written).`;
+Exit codes: 0 every control passed (or warn/waived), 1 a control failed or was blocked, 2 usage or configuration
+error (or a report that could not be written), 130/143/129/131 interrupted by SIGINT/SIGTERM/SIGHUP/SIGQUIT (the
+report, verdict INTERRUPTED, is still written). Run by hand: node --import tsx harness/cli.ts -- <options>.`;
 
 const OWN_FLAGS = ['env', 'deployment', 'only', 'report-dir', 'zone-file', 'waivers', 'max-messages', 'fault', 'compare-to', 'env-file'] as const;
 /** Flags without a value. */
-const SWITCHES = ['help', 'list-faults', 'allow-load', 'read-only'] as const;
+const SWITCHES = ['help', 'list-faults', 'allow-load', 'read-only', 'allow-plain-http'] as const;
 /** Flags whose value is optional (only in the --flag=value form). */
 const OPTIONAL_VALUE_FLAGS = ['until-pass'] as const;
 const DEFAULT_UNTIL_PASS_MS = 48 * 3600_000;
 /** vitest options that may be given without the `--` separator: they change only how results are shown. */
 const VITEST_FLAGS = ['reporter', 'silent', 'bail', 'outputFile'];
 type OwnFlag = (typeof OWN_FLAGS)[number];
+/** vitest 4's built-in reporters (vitest/node ReportersMap; run-options.test.ts keeps the two lists equal). */
+export const VITEST_REPORTERS = ['default', 'agent', 'minimal', 'blob', 'verbose', 'dot', 'json', 'tap', 'tap-flat', 'junit', 'tree', 'hanging-process', 'github-actions'];
+
+/** A --reporter vitest can load: a built-in name, or a module that resolves from here (a file or a package). */
+function checkReporter(name: string): void {
+  if (VITEST_REPORTERS.includes(name)) return;
+  try {
+    createRequire(join(process.cwd(), 'noop.js')).resolve(name.startsWith('.') || isAbsolute(name) ? resolve(name) : name);
+  } catch {
+    const suggestion = closestKey(name, VITEST_REPORTERS);
+    throw new ConfigError(`--reporter=${name}: no such vitest reporter${suggestion ? ` (did you mean ${suggestion}?)` : ''}; use one of ${VITEST_REPORTERS.join(', ')}, or the path of a reporter module`);
+  }
+}
+
+function checkVitestArgs(args: string[]): void {
+  args.forEach((arg, i) => {
+    if (arg.startsWith('--reporter=')) checkReporter(arg.slice('--reporter='.length));
+    else if (arg === '--reporter') checkReporter(args[i + 1] ?? '');
+  });
+}
 
 export function parseRunOptions(argv: string[]): RunOptions {
+  // `npm test` ends its command with a bare `--`, so Node never reads our options as its own (it takes
+  // --env-file from anywhere before a `--`, on 20, 22 and 24): that first `--` is npm's, not the user's.
+  if (argv[0] === '--') argv = argv.slice(1);
   const values: Partial<Record<OwnFlag, string>> = {};
   const vitestArgs: string[] = [];
   let help = false;
   let allowLoad = false;
   let listFaults = false;
   let readOnly = false;
+  let allowPlainHttp = false;
   let untilPassMs: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -93,6 +125,10 @@ export function parseRunOptions(argv: string[]): RunOptions {
       readOnly = true;
       continue;
     }
+    if (arg === '--allow-plain-http') {
+      allowPlainHttp = true;
+      continue;
+    }
     if (arg === '--until-pass' || arg.startsWith('--until-pass=')) {
       untilPassMs = arg.includes('=') ? parseDuration(arg.slice(arg.indexOf('=') + 1), '--until-pass') : DEFAULT_UNTIL_PASS_MS;
       continue;
@@ -106,6 +142,8 @@ export function parseRunOptions(argv: string[]): RunOptions {
     const flag = match?.[1] as OwnFlag | undefined;
     if (match && VITEST_FLAGS.includes(match[1]!)) {
       vitestArgs.push(arg);
+      // --reporter dot, --outputFile x: the value as the next argument
+      if (match[2] === undefined && ['reporter', 'outputFile'].includes(match[1]!) && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) vitestArgs.push(argv[++i]!);
       continue;
     }
     if (!match || !flag || !OWN_FLAGS.includes(flag)) {
@@ -119,13 +157,19 @@ export function parseRunOptions(argv: string[]): RunOptions {
       if (value === undefined || value.startsWith('--')) throw new ConfigError(`--${flag} needs a value, e.g. --${flag}=${example(flag)}`);
       i++;
     }
-    if (value === '') throw new ConfigError(`--${flag} needs a value, e.g. --${flag}=${example(flag)}`);
+    if (value.trim() === '') throw new ConfigError(`--${flag} needs a value, e.g. --${flag}=${example(flag)}`);
+    const column = controlCharacterColumn(value);
+    if (column !== undefined) throw new ConfigError(`--${flag}: contains a control character (a line break, a tab) at character ${column}; expected one line of text`);
+    if (values[flag] !== undefined && values[flag] !== value) throw new ConfigError(`--${flag} is given twice (${values[flag]} and ${value}); keep one`);
     values[flag] = value;
   }
 
+  checkVitestArgs(vitestArgs);
   const env = (values.env ?? 'embedded') as EnvName;
   if (!ENVS.includes(env)) throw new ConfigError(`--env=${values.env}: unknown environment; use one of ${ENVS.join(', ')}`);
   const faults = values.fault ? values.fault.split(',').map((f) => f.trim()).filter(Boolean) : [];
+  // A blank list is a mistake, never "no fault": the run would pass a world the user meant to break.
+  if (values.fault !== undefined && faults.length === 0) throw new ConfigError(`--fault=${values.fault}: names no fault; --list-faults shows them`);
   if (faults.length > 0 && env !== 'embedded') {
     throw new ConfigError(`--fault only works with --env=embedded (faults are injected into the world); never against ${env}`);
   }
@@ -137,7 +181,10 @@ export function parseRunOptions(argv: string[]): RunOptions {
     throw new ConfigError(`--zone-file only works with --env=embedded (the world serves it); remove it or drop --env=${env}`);
   }
 
+  if (allowPlainHttp && env !== 'live') throw new ConfigError(`--allow-plain-http only works with --env=live (it concerns POSTAL_API_URL); drop it`);
   const onlyWords = values.only ? values.only.split(',').map((w) => w.trim()).filter(Boolean) : [];
+  // A blank selection must never mean "everything" (with --env=live that sends mail).
+  if (values.only !== undefined && onlyWords.length === 0) throw new ConfigError(`--only=${values.only}: names no control or area; give ids like DNS-03 or areas: ${AREA_NAMES.join(', ')}`);
   const { ids, unknown } = resolveSelection(onlyWords);
   if (unknown.length > 0) {
     throw new ConfigError(`--only: unknown control or area ${unknown.map((u) => `"${u}"`).join(', ')}; use control ids like DNS-03 or areas: ${AREA_NAMES.join(', ')}`);
@@ -164,6 +211,7 @@ export function parseRunOptions(argv: string[]): RunOptions {
     envFile: values['env-file'],
     readOnly,
     untilPassMs,
+    allowPlainHttp,
     help,
     vitestArgs,
   };

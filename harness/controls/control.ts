@@ -4,7 +4,7 @@ import { afterAll, it } from 'vitest';
 import { waiverStatus } from '../config/waivers.ts';
 import { combineVerdicts, type Verdict } from '../checks/verdict.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
-import { ProbeUnavailable } from '../probes/probe-unavailable.ts';
+import { ProbeBlocked, ProbeUnavailable } from '../probes/probe-unavailable.ts';
 import { probesFor, type Probes } from '../probes/probes.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 import { findControl } from './catalog.ts';
@@ -60,6 +60,11 @@ function loadOutcome(runDir: string, id: string): ControlOutcome | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The outcome an earlier control of this run recorded (any spec file), or undefined when it has not run. */
+export function priorOutcome(run: RunContext, id: string): ControlOutcome | undefined {
+  return loadOutcome(run.runDir, id);
 }
 
 const BLOCKING: ReadonlySet<ControlOutcome> = new Set(['fail', 'error', 'blocked']);
@@ -128,6 +133,11 @@ export function control(id: string, body: (ctx: ControlContext) => Promise<Contr
       if (error instanceof ProbeUnavailable) {
         finish({ outcome: 'skipped', summary: error.message, reason: error.message, verdicts: [] });
         testContext.skip(error.message);
+        return;
+      }
+      if (error instanceof ProbeBlocked) {
+        finish({ outcome: 'blocked', summary: `blocked: ${error.message}`, reason: error.message, verdicts: [] });
+        testContext.skip(`blocked: ${error.message}`);
         return;
       }
       const message = (error as Error).message ?? String(error);

@@ -19,6 +19,8 @@ export interface RunContext {
   load: { allowed: boolean; maxMessages: number };
   /** --read-only: no probe may send; the controls that must send are skipped, naming the flag. */
   readOnly: boolean;
+  /** When the run began (ISO 8601): what arrived after it is this run's (FN-08's reports of this run's mail). */
+  startedAt?: string;
 }
 
 declare module 'vitest' {

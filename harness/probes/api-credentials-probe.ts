@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { keyFingerprint } from '../clients/postal-api-client.ts';
+import type { KeyScopeInput, SendAnswer } from '../checks/key-scope-check.ts';
 import type { ProbeContext } from './probe-context.ts';
 
 export interface KeyAnswer {
@@ -25,6 +26,11 @@ export interface ApiCredentialsProbe {
   everyAgentKey(): Promise<KeyAnswer[]>;
   /** A random key that cannot exist, asked the same way. */
   wrongKey(): Promise<KeyAnswer>;
+  /**
+   * What the keys may send, side-effect free: `send/raw` with an empty rcpt_to runs Postal's From check and
+   * creates nothing. Each authenticated key From its own agent; the first From another agent and From a foreign domain.
+   */
+  sendScope(authenticated: string[]): Promise<KeyScopeInput>;
 }
 
 export function apiCredentialsProbe(context: ProbeContext): ApiCredentialsProbe {
@@ -43,6 +49,30 @@ export function apiCredentialsProbe(context: ProbeContext): ApiCredentialsProbe 
       const answers: KeyAnswer[] = [];
       for (const account of context.target.accounts) answers.push(await ask(account.agentId, account.apiKey));
       return answers;
+    },
+    async sendScope(authenticated) {
+      const accounts = context.target.accounts.filter((a) => authenticated.includes(a.agentId));
+      const from = async (key: string, address: string): Promise<SendAnswer> => {
+        const data = Buffer.from(`From: <${address}>\r\nTo: <${address}>\r\nSubject: postal-qa key scope\r\n\r\nnot sent: no recipient\r\n`).toString('base64');
+        try {
+          const answer = await context.postal().call('send/raw', key, { mail_from: address, rcpt_to: [], data });
+          const messages = answer.data.messages;
+          return { status: answer.status, code: String(answer.data.code ?? ''), created: messages && typeof messages === 'object' ? Object.keys(messages).length : 0 };
+        } catch (error) {
+          if ((error as Error).name === 'ProbeUnavailable') throw error;
+          return { error: (error as Error).message };
+        }
+      };
+      const own = [];
+      for (const a of accounts) own.push({ agentId: a.agentId, address: a.address, answer: await from(a.apiKey, a.address) });
+      const [first, ...others] = accounts;
+      const other = others.at(-1);
+      return {
+        own,
+        agentCount: context.target.accounts.length,
+        ...(first && other ? { crossAgent: { keyOf: first.agentId, from: other.address, answer: await from(first.apiKey, other.address) } } : {}),
+        ...(first ? { foreign: { keyOf: first.agentId, from: `postal-qa-key-scope@foreign-domain.invalid`, answer: await from(first.apiKey, 'postal-qa-key-scope@foreign-domain.invalid') } } : {}),
+      };
     },
     wrongKey: () => ask('wrong-key', randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 24)),
   };

@@ -17,7 +17,7 @@ import { sendMessage, sendTimeoutMs, type SendOutcome } from '../clients/postal-
 import { submitMessage } from '../clients/smtp-submit.ts';
 import { atPace } from './api-load-probe.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
-import { NO_INBOX_READER, NO_OUTSIDE_SENDER, ProbeUnavailable } from './probe-unavailable.ts';
+import { NO_INBOX_READER, NO_OUTSIDE_SENDER, ProbeBlocked, ProbeUnavailable } from './probe-unavailable.ts';
 
 export interface AgentMessage {
   /** Names the message in evidence; unique within one call. */
@@ -198,6 +198,8 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
         submission = sent.response;
         fate.send = { messageIdHeader: sent.messageId.replace(/^<|>$/g, ''), response: sent.response };
       } catch (error) {
+        // The outside sender refusing our own login says nothing of Postal: FN-07 is blocked by it.
+        if ((error as { code?: string }).code === 'EAUTH') throw new ProbeBlocked(`the outside sender ${outside.host}:${outside.port} refused the login of ${outside.user} (OUTSIDE_SMTP_PASSWORD? OUTSIDE_SMTP_USER?): ${(error as Error).message}`);
         fate.send = { error: `the outside sender ${outside.host}:${outside.port} refused or failed: ${(error as Error).message}` };
         submission = fate.send.error!;
       }

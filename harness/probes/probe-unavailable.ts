@@ -6,6 +6,15 @@ export class ProbeUnavailable extends Error {
   override name = 'ProbeUnavailable';
 }
 
+/**
+ * Thrown by a probe when something outside the deployment that a control needs refused it (a seed
+ * mailbox's IMAP login, the outside sender's SMTP AUTH): the control is blocked by it, named with the
+ * setting to check — never failed on Postal, never passed.
+ */
+export class ProbeBlocked extends Error {
+  override name = 'ProbeBlocked';
+}
+
 export const NO_INBOX_READER =
   "the target gives no way to read the agents' inboxes: set INBOX_LIST_COMMAND (a command printing `mailgoat inbox list --json` for {agent})";
 export const NO_POSTAL_API = 'the target has no Postal API settings: set POSTAL_API_URL and POSTAL_API_KEYS_FILE';

@@ -10,10 +10,16 @@ import { apiLoadProbe, type ApiLoadProbe } from './api-load-probe.ts';
 import { outboundSmtpProbe, type OutboundSmtpProbe } from './outbound-smtp-probe.ts';
 import { blocklistProbe, type BlocklistProbe } from './blocklist-probe.ts';
 import { dnsZoneProbe, type DnsZoneProbe } from './dns-zone-probe.ts';
+import { dmarcReportProbe, type DmarcReportProbe } from './dmarc-report-probe.ts';
 import { mailFlowProbe, type MailFlowProbe } from './mail-flow-probe.ts';
 import { mailgoatCliProbe, type MailgoatCliProbe } from './mailgoat-cli-probe.ts';
 import { mailTesterProbe, type MailTesterProbe } from './mail-tester-probe.ts';
 import { createProbeContext, type ProbeContext } from './probe-context.ts';
+import { relayProbe, type RelayProbe } from './relay-probe.ts';
+import { smtpAuthProbe, type SmtpAuthProbe } from './smtp-auth-probe.ts';
+import { tlsVersionsProbe, type TlsVersionsProbe } from './tls-versions-probe.ts';
+import { spoofProbe, type SpoofProbe } from './spoof-probe.ts';
+import { transportPolicyProbe, type TransportPolicyProbe } from './transport-policy-probe.ts';
 import { seedMailboxProbe, type SeedMailboxProbe } from './seed-mailbox-probe.ts';
 import { serviceListProbe, type ServiceListProbe } from './service-list-probe.ts';
 import { smtpServiceProbe, type SmtpServiceProbe } from './smtp-service-probe.ts';
@@ -25,6 +31,11 @@ export interface Probes {
   blocklists: BlocklistProbe;
   outbound: OutboundSmtpProbe;
   smtp: SmtpServiceProbe;
+  relay: RelayProbe;
+  auth: SmtpAuthProbe;
+  tlsVersions: TlsVersionsProbe;
+  spoof: SpoofProbe;
+  transport: TransportPolicyProbe;
   web: WebEndpointProbe;
   services: ServiceListProbe;
   credentials: ApiCredentialsProbe;
@@ -33,6 +44,7 @@ export interface Probes {
   mailTester: MailTesterProbe;
   load: ApiLoadProbe;
   cli: MailgoatCliProbe;
+  dmarc: DmarcReportProbe;
   /** Messages sent (or attempted) by this worker's probes so far. */
   sentCount(): number;
   /** What a probe is waiting for right now, for a control that runs out of time. */
@@ -49,6 +61,11 @@ export function probesFor(target: TargetDescriptor, run: RunContext): Probes {
     blocklists: blocklistProbe(context),
     outbound: outboundSmtpProbe(context),
     smtp: smtpServiceProbe(context),
+    relay: relayProbe(context),
+    auth: smtpAuthProbe(context),
+    tlsVersions: tlsVersionsProbe(context),
+    spoof: spoofProbe(context),
+    transport: transportPolicyProbe(context),
     web: webEndpointProbe(context),
     services: serviceListProbe(context),
     credentials: apiCredentialsProbe(context),
@@ -57,6 +74,7 @@ export function probesFor(target: TargetDescriptor, run: RunContext): Probes {
     mailTester: mailTesterProbe(context),
     load: apiLoadProbe(context),
     cli: mailgoatCliProbe(context, mail),
+    dmarc: dmarcReportProbe(context),
     sentCount: () => context.sentCount(),
     awaiting: () => context.awaiting.what,
     close: () => context.close(),

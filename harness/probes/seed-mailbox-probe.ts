@@ -15,14 +15,14 @@ import type { SpamVerdict } from '../../core/spam/spam-scorer.ts';
 import { createDnsClient } from '../clients/dns-client.ts';
 import { reverifyMessage, type Reverified } from '../clients/mail-reverify.ts';
 import { SEND_PATHS, sendMessage, sendRaw, sendSmtp, type SendOutcome, type SendPath } from '../clients/postal-send.ts';
-import { findInSeedMailbox, type FoundMessage } from '../clients/seed-mailbox.ts';
+import { checkSeedLogin, findInSeedMailbox, type FoundMessage } from '../clients/seed-mailbox.ts';
 import type { ReceivedContent } from '../checks/content-comparison.ts';
 import type { PostalTrail } from '../checks/delivery-causes.ts';
 import type { ObservedMessage, SentMessage } from '../checks/message-delivery-check.ts';
 import { expectedContent, probeMessage, sha256, type ProbeContent } from '../controls/mail-probe.ts';
 import type { SeedMailbox } from '../targets/target.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
-import { NO_SEEDS, NO_SPAM_SCORER, ProbeUnavailable } from './probe-unavailable.ts';
+import { NO_SEEDS, NO_SPAM_SCORER, ProbeBlocked, ProbeUnavailable } from './probe-unavailable.ts';
 
 export interface SeedDelivery {
   seed: SeedMailbox;
@@ -91,7 +91,10 @@ export function seedMailboxProbe(context: ProbeContext): SeedMailboxProbe {
 
   async function sendAndFind(): Promise<SeedDelivery[]> {
     if (target.seeds.length === 0) throw new ProbeUnavailable(NO_SEEDS);
-    context.postal();
+    // Before anything is sent: a seed whose mailbox cannot be read would make every seed control say
+    // "did not arrive" and blame Postal. It blocks them instead, naming the login and the setting.
+    await checkSeedLogins();
+    const postal = context.postal();
     const sender = target.accounts[0];
     if (!sender) throw new Error('the target gives no agent API key');
     context.willSend(target.seeds.length * paths.length, `one message to each seed mailbox (${target.seeds.map((s) => s.provider).join(', ')}) by each path (${paths.join(', ')})`);
@@ -146,6 +149,26 @@ export function seedMailboxProbe(context: ProbeContext): SeedMailboxProbe {
   }
 
   const reverse = (ip: string) => createDnsClient({ server: target.dns.reverse.server, timeoutMs: target.timeouts.dnsMs }).reverse(ip);
+  async function checkSeedLogins(): Promise<void> {
+    const refused: string[] = [];
+    for (const seed of target.seeds) {
+      const setting = `SEED_${seed.provider.toUpperCase()}`;
+      try {
+        const host = await context.addressOf(seed.imap.host);
+        await checkSeedLogin({ seed: { ...seed, imap: { ...seed.imap, host } }, ca: target.trustedCaPem, servername: seed.imap.servername ?? seed.imap.host, timeoutMs: target.timeouts.connectMs });
+      } catch (error) {
+        const e = error as Error & { authenticationFailed?: boolean; response?: string };
+        const said = (e.response || e.message).trim();
+        refused.push(
+          e.authenticationFailed
+            ? `the ${seed.provider} seed refused the login of ${seed.imap.user} (${setting}_PASSWORD? ${setting}_USER?): ${said}`
+            : `the ${seed.provider} seed's IMAP ${seed.imap.host}:${seed.imap.port} could not be read (${setting}_IMAP? ${setting}_IMAP_TLS?): ${said}`,
+        );
+      }
+    }
+    if (refused.length > 0) throw new ProbeBlocked(refused.join('; '));
+  }
+
   return {
     deliveries: () => (sent ??= sendAndFind()),
     untried: () => (smtpCredential ? [] : [{ path: 'SMTP', reason: 'no POSTAL_SMTP_CREDENTIAL: the agents\' SMTP submission path was not tried' }]),

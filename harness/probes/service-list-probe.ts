@@ -8,7 +8,7 @@ import type { ProbeContext } from './probe-context.ts';
 import { NO_SERVICE_VIEW, ProbeUnavailable } from './probe-unavailable.ts';
 
 export interface ServiceListProbe {
-  observe(): Promise<{ services: ComposeServiceRow[]; serviceListError?: string; containers?: ContainerRow[]; containerListError?: string; healthEndpoints: HealthEndpointProbe[] }>;
+  observe(): Promise<{ services?: ComposeServiceRow[]; serviceListError?: string; containers?: ContainerRow[]; containerListError?: string; healthEndpoints: HealthEndpointProbe[] }>;
 }
 
 export function serviceListProbe(context: ProbeContext): ServiceListProbe {
@@ -17,7 +17,8 @@ export function serviceListProbe(context: ProbeContext): ServiceListProbe {
     async observe() {
       const postal = target.postal;
       if (!postal?.services && !postal?.healthUrls.length) throw new ProbeUnavailable(NO_SERVICE_VIEW);
-      let services: ComposeServiceRow[] = [];
+      // Undefined when the target names no service list: INF-03 says so, it does not judge an empty list.
+      let services: ComposeServiceRow[] | undefined;
       let serviceListError: string | undefined;
       if (postal.services) {
         try {
@@ -44,7 +45,7 @@ export function serviceListProbe(context: ProbeContext): ServiceListProbe {
           healthEndpoints.push({ name: endpoint.name, url: endpoint.url, error: (error as Error).message });
         }
       }
-      return { services, serviceListError, containers, containerListError, healthEndpoints };
+      return { ...(services ? { services } : {}), serviceListError, containers, containerListError, healthEndpoints };
     },
   };
 }

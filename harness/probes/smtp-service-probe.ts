@@ -1,18 +1,13 @@
 /**
- * Postal's SMTP service as a client on the Internet meets it: the banner, what an unauthenticated
- * relay attempt is answered, and STARTTLS with the certificate it shows. Probes never send DATA.
+ * Postal's SMTP service as a client on the Internet meets it: the banner and STARTTLS with the certificate it shows. Probes never send DATA.
  */
-import { SmtpDialogue, type SmtpReply, type TlsOutcome } from '../../core/smtp/smtp-dialogue.ts';
-import type { RelayAttempt } from '../checks/open-relay-check.ts';
+import { SmtpDialogue, type TlsOutcome } from '../../core/smtp/smtp-dialogue.ts';
 import { resolveFunction } from '../../core/dns/resolver.ts';
 import type { ProbeContext } from './probe-context.ts';
 
 export interface SmtpServiceProbe {
   /** The greeting, or why none came. */
   banner(): Promise<{ banner?: string; error?: string }>;
-  /** MAIL FROM each sender, RCPT TO a foreign recipient, unauthenticated; the replies. */
-  /** One unauthenticated attempt per sender and recipient, each on its own connection. */
-  relayAttempts(senders: string[], recipients: string[]): Promise<RelayAttempt[]>;
   /** EHLO, then STARTTLS when offered: the capabilities, the handshake and the transcript. */
   startTls(): Promise<{ capabilities: string[]; handshake?: TlsOutcome; transcript: string[] }>;
   /** The names the server gives itself: its banner and its answer to HELO. */
@@ -35,23 +30,6 @@ export function smtpServiceProbe(context: ProbeContext): SmtpServiceProbe {
       } catch (error) {
         return { error: (error as Error).message };
       }
-    },
-    async relayAttempts(senders, recipients) {
-      const attempts: RelayAttempt[] = [];
-      for (const recipient of recipients) {
-        for (const from of senders) {
-          const { dialogue } = await open();
-          try {
-            await dialogue.ehlo('relay-probe.postal-qa.invalid');
-            const mail: SmtpReply = await dialogue.command(`MAIL FROM:<${from}>`);
-            const rcpt = mail.code < 400 ? await dialogue.command(`RCPT TO:<${recipient}>`) : mail;
-            attempts.push({ from, to: recipient, stage: 'rcpt', code: rcpt.code, reply: rcpt.text });
-          } finally {
-            dialogue.close();
-          }
-        }
-      }
-      return attempts;
     },
     async identity() {
       try {

@@ -7,6 +7,7 @@ import { CHARTS_DIR, renderArtifacts } from './render-artifacts.ts';
 import type { Chart } from './report-charts.ts';
 import { runVerdict, type ReportInput } from './report-input.ts';
 import { renderChanges } from './run-changes.ts';
+import { renderFixFirst } from './render-fix-first.ts';
 import { renderSenderRequirements } from './sender-requirements.ts';
 import { renderSignOffBlock } from './sign-off.ts';
 
@@ -77,6 +78,8 @@ export function renderMarkdown(input: ReportInput, charts: Chart[] = []): string
   out.push(`**Verdict: ${verdict}** — ${reason}.`, '');
   if (input.configError) out.push(`> Configuration error: ${input.configError}`, '');
   if (input.interrupted) out.push('> The run was interrupted; the results below are what was gathered before it stopped.', '');
+  // A failing report leads with what to fix: the reader should not scroll past tables to find it.
+  out.push(...renderFixFirst(registry.all()));
 
   out.push('| | |', '|---|---|');
   out.push(`| Target | ${cell(target?.label ?? options?.env ?? 'not opened')} |`);

@@ -34,7 +34,7 @@ function makeFolders(dir: string): void {
 /** Throws a ConfigError naming `flag` when reports cannot be written under `dir`. */
 export function prepareReportDir(dir: string, flag = '--report-dir'): void {
   try {
-    makeFolders(join(dir, 'test-results'));
+    makeFolders(dir);
     accessSync(dir, constants.W_OK);
     const probe = join(dir, `.postal-qa-write-probe-${process.pid}`);
     writeFileSync(probe, '');

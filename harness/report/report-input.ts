@@ -19,6 +19,8 @@ export interface ReportInput {
   /** Set when a configuration error stopped the run (the one line the user saw). */
   configError?: string;
   interrupted?: boolean;
+  /** What stopped an interrupted run ("SIGINT received"). */
+  stoppedBy?: string;
   /** The run to compare with ("Changes since the previous run"), or why there is none. */
   previous?: PreviousResults;
   /** Allure HTML and screenshots; absent when the run stopped before they were made. */
@@ -27,17 +29,22 @@ export interface ReportInput {
   containerLogs?: Array<{ name: string; href: string }>;
 }
 
-export type RunVerdict = 'PASS' | 'FAIL' | 'INCOMPLETE';
+export type RunVerdict = 'PASS' | 'FAIL' | 'INCOMPLETE' | 'INTERRUPTED';
 
 /**
  * PASS only when every control of the catalog ran and passed (warn and waived count as passed):
- * a report with unbuilt, skipped or blocked controls can never be a sign-off.
+ * a report with unbuilt, skipped or blocked controls can never be a sign-off. INTERRUPTED whenever a
+ * signal stopped the run, whatever it had found by then.
  */
 export function runVerdict(input: ReportInput): { verdict: RunVerdict; reason: string } {
   const counts = input.registry.counts();
-  if (counts.fail + counts.error > 0) return { verdict: 'FAIL', reason: `${counts.fail + counts.error} control(s) failed` };
+  const failed = counts.fail + counts.error;
+  // A stopped run says so first: its report can never be mistaken for a finished one (or for the previous run's).
+  if (input.interrupted) {
+    return { verdict: 'INTERRUPTED', reason: `the run was interrupted${input.stoppedBy ? ` (${input.stoppedBy})` : ''} before it finished${failed > 0 ? `; ${failed} control(s) had failed by then` : ''}` };
+  }
+  if (failed > 0) return { verdict: 'FAIL', reason: `${failed} control(s) failed` };
   if (input.configError) return { verdict: 'INCOMPLETE', reason: `configuration error: ${input.configError}` };
-  if (input.interrupted) return { verdict: 'INCOMPLETE', reason: 'the run was interrupted' };
   const open = CATALOG.length - counts.pass - counts.warn - counts.waived;
   if (open > 0) {
     const parts = [

@@ -35,8 +35,10 @@ describe('report verdict', () => {
     registry.record(result('DNS-01', 'pass'));
     expect(runVerdict(input(registry)).reason).toContain(`${CATALOG.length - 1} not implemented`);
     registry.stoppedEarly = true;
-    expect(runVerdict(input(registry, { interrupted: true })).reason).toBe('the run was interrupted');
+    expect(runVerdict(input(registry, { interrupted: true, stoppedBy: 'SIGQUIT received' }))).toEqual({ verdict: 'INTERRUPTED', reason: 'the run was interrupted (SIGQUIT received) before it finished' });
     expect(registry.counts()['not run']).toBe(CATALOG.length - 1);
+    registry.record(result('DNS-03', 'fail'));
+    expect(runVerdict(input(registry, { interrupted: true })).reason).toBe('the run was interrupted before it finished; 1 control(s) had failed by then');
   });
 });
 

@@ -1,7 +1,6 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRedactor } from './redact.ts';
-import { prepareReportDir } from './report-dir.ts';
 import type { ReportInput } from './report-input.ts';
 import { renderJson } from './render-json.ts';
 import { renderJunit } from './render-junit.ts';
@@ -18,7 +17,7 @@ export interface WrittenReports {
 /** Writes every report through the redactor; the one place that turns results into files. */
 export function writeReports(input: ReportInput, reportDir: string, secrets: string[]): WrittenReports {
   const redact = createRedactor(secrets);
-  prepareReportDir(reportDir);
+  mkdirSync(join(reportDir, 'test-results'), { recursive: true });
   const paths = {
     markdown: join(reportDir, 'QA-TEST-REPORT.md'),
     json: join(reportDir, 'test-results', 'results.json'),

@@ -5,6 +5,7 @@
  * goes away, however it goes (IPC channel closed, launcher gone), so a SIGKILLed harness leaves nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../core/config-error.ts';
 import type { WorldDescription, WorldMessage } from '../../world/world-description.ts';
@@ -14,7 +15,12 @@ const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface WorldProcessOptions {
   deploymentPath: string;
+  /** the world's own folder for what it generates (never provisioning's output folder) */
   artifactsDir: string;
+  /** provisioning's output folder, read for keys to reuse (default: artifacts/ where the harness runs) */
+  seedFrom?: string;
+  /** `artifactsDir` is this run's alone: the world removes it when it exits, however the run ended */
+  temporaryArtifactsDir?: boolean;
   net: string;
   zoneFile?: string;
   faults: string[];
@@ -25,6 +31,18 @@ export interface WorldProcessOptions {
   postalSpamd?: boolean;
   /** Postal inspects with rspamd (postal.yml `rspamd.enabled`) */
   postalRspamd?: boolean;
+}
+
+/**
+ * The world died of a stop signal before it was ready: the job it belongs to was stopped (a Ctrl-C or a
+ * SIGTERM to the whole group, which the world takes before its own handlers are in place). An
+ * interruption, never a configuration error.
+ */
+export class WorldInterrupted extends Error {
+  override readonly name = 'WorldInterrupted';
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`the world was stopped by ${signal} while it started`);
+  }
 }
 
 export interface WorldProcess {
@@ -41,10 +59,13 @@ export async function startWorldProcess(options: WorldProcessOptions): Promise<W
     'tsx',
     WORLD_MAIN,
     '--ipc',
-    `--deployment=${options.deploymentPath}`,
-    `--out=${options.artifactsDir}`,
+    // The world runs in the project's folder: every path resolved where the user gave it.
+    `--deployment=${resolve(options.deploymentPath)}`,
+    `--out=${resolve(options.artifactsDir)}`,
+    `--seed-from=${resolve(options.seedFrom ?? 'artifacts')}`,
+    ...(options.temporaryArtifactsDir ? ['--temporary-out'] : []),
     `--net=${options.net}`,
-    ...(options.zoneFile ? [`--zone-file=${options.zoneFile}`] : []),
+    ...(options.zoneFile ? [`--zone-file=${resolve(options.zoneFile)}`] : []),
     ...(options.faults.length ? [`--fault=${options.faults.join(',')}`] : []),
     ...(options.postalSpamd === true ? ['--postal-spamd=on'] : []),
     ...(options.postalRspamd ? ['--postal-rspamd=on'] : []),
@@ -57,11 +78,12 @@ export async function startWorldProcess(options: WorldProcessOptions): Promise<W
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  let killedBy: NodeJS.Signals | null = null;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => ((killedBy = signal), resolve(code ?? (signal ? 128 : null)))));
 
   // Two minutes: spamd and two Dovecots start in seconds, but a 2-core machine running several worlds (the fault
   // matrix) has been seen to need more than one.
-  const ready = await waitForReady(child, exited, options.startTimeoutMs ?? 120_000, () => output.join(''));
+  const ready = await waitForReady(child, exited, options.startTimeoutMs ?? 120_000, () => output.join(''), () => killedBy);
   let stopping: Promise<void> | undefined;
   return {
     description: ready.description,
@@ -71,7 +93,7 @@ export async function startWorldProcess(options: WorldProcessOptions): Promise<W
   };
 }
 
-function waitForReady(child: ChildProcess, exited: Promise<number | null>, timeoutMs: number, output: () => string): Promise<{ description: WorldDescription; startedMs: number }> {
+function waitForReady(child: ChildProcess, exited: Promise<number | null>, timeoutMs: number, output: () => string, killedBy: () => NodeJS.Signals | null): Promise<{ description: WorldDescription; startedMs: number }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -88,6 +110,8 @@ function waitForReady(child: ChildProcess, exited: Promise<number | null>, timeo
     });
     void exited.then((code) => {
       clearTimeout(timer);
+      const signal = killedBy();
+      if (signal && ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'].includes(signal)) reject(new WorldInterrupted(signal));
       reject(new Error(`the world exited (code ${code}) before it was ready; its last output:\n${output().slice(-2000)}`));
     });
   });

@@ -3,8 +3,12 @@
  * and tells the specs only what a live deployment would tell them — addresses, credentials, a CA to
  * trust. Only the harness's embedded target may import world/, and only to start it and name its faults.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '../../core/config-error.ts';
 import { readUserFile } from '../../core/read-user-file.ts';
+import { normalizeName, parseZoneFile, ZoneFileError } from '../../core/artifacts/zone-file.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { FAULTS, faultSurfaces, findFault } from '../../world/faults.ts';
 import type { AccountsManifest } from '../../core/artifacts/accounts-manifest.ts';
@@ -19,8 +23,17 @@ import { AREAS } from '../controls/catalog.ts';
 import { liveEnvFor } from '../../world/live-env.ts';
 import { openLiveTarget } from './live.ts';
 
-/** Where provisioning writes what the world boots from (zone, accounts manifest, API keys, DKIM keys). */
+/**
+ * Provisioning's output folder: the deliverables a user publishes (postal-dns-records.txt with Postal's
+ * real DKIM key, postal-api-keys.txt). A test run never writes there: each world provisions itself into
+ * a folder of its own run (worldFilesDir).
+ */
 export const ARTIFACTS_DIR = 'artifacts';
+
+/** A fresh folder for one world's generated files (zone, keys, manifest, CA), removed with the world. */
+export function worldFilesDir(net: string): string {
+  return mkdtempSync(join(tmpdir(), `postal-qa-world-${net}-`));
+}
 
 /**
  * The world's /24 inside 127/8. POSTAL_QA_WORLD_NET lets several worlds run side by side
@@ -47,7 +60,7 @@ export function describeFaultSurfaces(deployment: Deployment, zoneText: string, 
 /** The Debian packages the world needs, installed when this process may; otherwise the line to show. */
 export { ensureSystemPackages };
 /** The Debian packages the world and the tests need (derived in world/system-packages.ts), for .ci/run. */
-export { DEBCONF_PRESELECTIONS, SYSTEM_PACKAGES } from '../../world/system-packages.ts';
+export { DEBCONF_PRESELECTIONS, PACKAGE_NEEDS, packagesFor, SYSTEM_PACKAGES, type PackageNeed } from '../../world/system-packages.ts';
 
 export interface EmbeddedWorldOptions {
   deploymentPath: string;
@@ -63,34 +76,59 @@ export interface EmbeddedWorldOptions {
  * What the embedded target is given, checked before anything starts (the CLI calls this before it
  * opens the target): known faults, a readable zone file of at most 1 MB, a world net inside 127/8.
  */
-export function checkEmbeddedOptions(options: Pick<EmbeddedWorldOptions, 'faults' | 'zoneFile' | 'net'>, env: NodeJS.ProcessEnv = process.env): void {
+export function checkEmbeddedOptions(options: Pick<EmbeddedWorldOptions, 'faults' | 'zoneFile' | 'net'>, env: NodeJS.ProcessEnv = process.env, deployment?: Deployment): void {
   for (const name of options.faults ?? []) {
     if (!findFault(name)) throw new ConfigError(`--fault=${name}: no such fault; --list-faults shows the ${FAULTS.length} there are`);
   }
   if (options.zoneFile) {
-    readUserFile({ path: options.zoneFile, namedBy: '--zone-file', what: 'zone file', whenMissing: `give the path of a zone file like ${ARTIFACTS_DIR}/postal-dns-records.txt` });
+    const text = readUserFile({ path: options.zoneFile, namedBy: '--zone-file', what: 'zone file', whenMissing: `give the path of a zone file like ${ARTIFACTS_DIR}/postal-dns-records.txt` });
+    // Parsed as the world will parse it: a broken zone is one line now, not a world that starts and fails.
+    if (deployment) {
+      try {
+        parseZoneFile(text, { origin: normalizeName(deployment.domain), defaultTtl: deployment.dns.ttl });
+      } catch (error) {
+        if (!(error instanceof ZoneFileError)) throw error;
+        throw new ConfigError(`--zone-file=${options.zoneFile}: ${error.message}`);
+      }
+    }
   }
   const net = options.net ?? worldNet(env);
-  const octets = /^127\.(\d{1,3})\.(\d{1,3})$/.exec(net);
+  // Canonical dotted quad: 127.0.040 is not 127.0.40 to every tool (some read a leading zero as octal).
+  const octet = '(0|[1-9]\\d{0,2})';
+  const octets = new RegExp(`^127\\.${octet}\\.${octet}$`).exec(net);
   if (!octets || Number(octets[1]) > 255 || Number(octets[2]) > 255) {
-    throw new ConfigError(`POSTAL_QA_WORLD_NET: expected the first three octets of a loopback /24 like 127.0.16, found ${JSON.stringify(net)}`);
+    throw new ConfigError(`POSTAL_QA_WORLD_NET: expected the first three octets of a loopback /24 like 127.0.16 (no leading zeros), found ${JSON.stringify(net)}`);
   }
 }
 
-/** Starts a world for scripts (benchmarks, the fault matrix's helpers) through the same path the target uses. */
-export function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise<WorldProcess> {
+/**
+ * Starts a world for scripts (benchmarks, the fault matrix's helpers) through the same path the target
+ * uses. Without `artifactsDir` the world provisions itself into a folder of its own (worldFilesDir),
+ * removed when it stops: never into provisioning's `artifacts/`, never shared with another run.
+ */
+export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise<WorldProcess> {
   checkEmbeddedOptions(options);
-  const missingPackages = ensureSystemPackages();
+  const missingPackages = ensureSystemPackages(options.postalRspamd ? ['suite', 'rspamd'] : ['suite']);
   if (missingPackages) throw new ConfigError(missingPackages);
-  return startWorldProcess({
-    deploymentPath: options.deploymentPath,
-    artifactsDir: options.artifactsDir ?? ARTIFACTS_DIR,
-    net: options.net ?? worldNet(),
-    zoneFile: options.zoneFile,
-    faults: options.faults ?? [],
-    postalSpamd: options.postalSpamd,
-    postalRspamd: options.postalRspamd,
-  });
+  const net = options.net ?? worldNet();
+  const ownFolder = options.artifactsDir === undefined ? worldFilesDir(net) : undefined;
+  try {
+    const world = await startWorldProcess({
+      deploymentPath: options.deploymentPath,
+      artifactsDir: options.artifactsDir ?? ownFolder!,
+      temporaryArtifactsDir: ownFolder !== undefined,
+      net,
+      zoneFile: options.zoneFile,
+      faults: options.faults ?? [],
+      postalSpamd: options.postalSpamd,
+      postalRspamd: options.postalRspamd,
+    });
+    if (!ownFolder) return world;
+    return { ...world, stop: () => world.stop().finally(() => rmSync(ownFolder, { recursive: true, force: true })) };
+  } catch (error) {
+    if (ownFolder) rmSync(ownFolder, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 export async function openEmbeddedTarget(options: RunOptions, deployment: Deployment): Promise<OpenTarget> {
@@ -109,7 +147,7 @@ export async function describeEmbeddedTarget(world: WorldDescription, deployment
   return { descriptor: embeddedDescriptor(live.descriptor, world, deployment, options), secrets: [...live.secrets, ...descriptionSecrets(world)] };
 }
 
-/** What the user may add to a world run from the environment: the CLI to try (its inbox databases are the world's). */
+/** What the user may add to a world run from the environment: the CLI to try (FN-06 runs its own `inbox serve` on the agents' host). */
 const USER_SETTINGS_FOR_THE_WORLD = ['MAILGOAT_CLI'] as const;
 
 /**
@@ -135,7 +173,7 @@ export function embeddedDescriptor(live: TargetDescriptor, world: WorldDescripti
       'Propagation (DNS-07) compares two world resolvers; the live target compares the authoritative servers with public resolvers.',
       'PTR is served by the world; in production the hosting provider (not the domain owner) sets it.',
       `The service list (INF-03) is the world's stand-in for \`docker compose -p postal ps --format json\` (${world.postal.composePsUrl}) and \`docker ps -a --format json\` (${world.postal.containersPsUrl}).`,
-      `FN-06 runs the MailGoat CLI with \`server: https://${world.postalAddress}\` and the world CA in NODE_EXTRA_CA_CERTS (live: the web URL and the system store); the agents' inbox databases are written by the world's receivers in \`mailgoat inbox serve\`'s format, not by \`inbox serve\` itself.`,
+      `FN-06 runs the MailGoat CLI with \`server: https://${world.postalAddress}\` and the world CA in NODE_EXTRA_CA_CERTS (live: the web URL and the system store); the recipient's endpoint is the CLI's own \`inbox serve\` on the agents' host ${world.agentHost}, to which the world's receivers pass Postal's signed posts.`,
       ...world.limitations,
       ...live.limitations,
       ...world.faults.map((f) => `Fault injected on purpose: ${f.name} — ${f.description}.`),

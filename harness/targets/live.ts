@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createResolver } from '../../core/dns/resolver.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
-import { parseHostPort, type LiveSettings } from '../config/live-settings.ts';
+import { parseHostPort, postalStateFileOf, type LiveSettings } from '../config/live-settings.ts';
+import { readPostalState } from '../../core/artifacts/postal-state.ts';
 import { applyDeadlineOverrides, readDeadlineOverrides } from '../config/deadline-overrides.ts';
-import { readApiKeysFile } from '../../core/artifacts/api-keys-file.ts';
+import { readApiKeysFile, readCredentialsFile } from '../../core/artifacts/api-keys-file.ts';
 import { ConfigError } from '../../core/config-error.ts';
 import type { AgentAccount, OpenTarget, ResolverEndpoint, SeedMailbox, TargetDescriptor } from './target.ts';
 
@@ -66,11 +67,12 @@ export async function openLiveTarget(deployment: Deployment, settings: LiveSetti
       outboundSmtp: v.OUTBOUND_SMTP_COMMAND ? { command: v.OUTBOUND_SMTP_COMMAND, domains: (v.OUTBOUND_SMTP_DOMAINS ?? 'gmail.com,outlook.com,yahoo.com').split(',').map((d) => d.trim()).filter(Boolean) } : undefined,
       trustedCaPem: v.CA_FILE ? readFileSync(v.CA_FILE, 'utf8') : undefined,
       ...side,
-      relayProbeRecipient: v.RELAY_PROBE_RECIPIENT ?? 'postal-qa-relay-probe@example.com',
+      relayProbeRecipient: v.RELAY_PROBE_RECIPIENT ?? v.SEED_GMAIL_ADDRESS ?? 'postal-qa-relay-probe@example.com',
+      spoofProbeDomain: v.SPOOF_PROBE_DOMAIN ?? 'paypal.com',
       timeouts,
       limitations,
     },
-    secrets: [...settings.secrets, ...side.accounts.map((a) => a.apiKey)],
+    secrets: [...settings.secrets, ...side.accounts.map((a) => a.apiKey), ...(side.smtpCredentialKey ? [side.smtpCredentialKey] : [])],
     close: async () => {},
   };
 }
@@ -116,6 +118,12 @@ function outsideSenderOf(v: Record<string, string>, seeds: SeedMailbox[]): Targe
   return { host, port, user, password, from: v.OUTSIDE_SMTP_FROM ?? user, servername: host };
 }
 
+/** MAILGOAT_INBOX_SERVE: "address" (the recipient's endpoint port) or "address:port". */
+function inboxServeOf(text: string): { host: string; port?: number } {
+  const [host, port] = text.split(':');
+  return port ? { host: host!, port: Number(port) } : { host: host! };
+}
+
 /** "name=URL,name=URL" → pairs. */
 function pairs(text: string | undefined): Array<{ name: string; url: string }> {
   return (text ?? '').split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => ({ name: pair.slice(0, pair.indexOf('=')).trim(), url: pair.slice(pair.indexOf('=') + 1).trim() }));
@@ -126,11 +134,28 @@ function listSource(command: string | undefined, url: string | undefined): { kin
   return url ? { kind: 'http', url } : undefined;
 }
 
-function postalSide(deployment: Deployment, settings: LiveSettings): Pick<TargetDescriptor, 'postal' | 'accounts' | 'seeds' | 'inboxReader' | 'outsideSender' | 'spamScorer' | 'mailTester' | 'mailgoatCli' | 'mailgoatInboxDbTemplate'> {
+/** FN-08's report sources and wait (DMARC_REPORTS_*). */
+function dmarcReportsOf(v: Record<string, string>): TargetDescriptor['dmarcReports'] {
+  const imap = v.DMARC_REPORTS_IMAP ? parseHostPort(v.DMARC_REPORTS_IMAP, 993) : undefined;
+  const secure = (v.DMARC_REPORTS_IMAP_TLS ?? (imap?.port === 993 ? 'implicit' : 'starttls')) === 'implicit';
+  return {
+    waitMs: Number(v.DMARC_REPORTS_WAIT_S ?? 0) * 1000,
+    ...(v.DMARC_REPORTS_DIR ? { dir: v.DMARC_REPORTS_DIR } : {}),
+    ...(imap ? { imap: { ...imap, secure, user: v.DMARC_REPORTS_IMAP_USER!, password: v.DMARC_REPORTS_IMAP_PASSWORD!, mailbox: v.DMARC_REPORTS_IMAP_MAILBOX ?? 'INBOX', servername: imap.host } } : {}),
+  };
+}
+
+function postalSide(deployment: Deployment, settings: LiveSettings): Pick<TargetDescriptor, 'postal' | 'accounts' | 'smtpCredentialKey' | 'seeds' | 'inboxReader' | 'outsideSender' | 'spamScorer' | 'mailTester' | 'mailgoatCli' | 'mailgoatInboxDbTemplate' | 'mailgoatInboxServe' | 'dmarcReports'> {
   const v = settings.values;
   const seeds = seedsOf(v);
   const spamd = v.SPAMD_HOST?.split(':');
   const inboxUrls = pairs(v.INBOX_LIST_URLS);
+  // What Postal generated (its DKIM selector and record), as provisioning read it back.
+  const stateFile = postalStateFileOf(v);
+  const state = stateFile ? readPostalState(stateFile.path, stateFile.namedBy) : undefined;
+  if (state && state.domain.toLowerCase() !== deployment.domain.toLowerCase()) {
+    throw new ConfigError(`${stateFile!.namedBy}=${stateFile!.path}: is Postal's state for ${state.domain}, not for ${deployment.domain}; point POSTAL_STATE_FILE at this deployment's`);
+  }
   return {
     postal: v.POSTAL_API_URL
       ? {
@@ -141,11 +166,13 @@ function postalSide(deployment: Deployment, settings: LiveSettings): Pick<Target
           healthUrls: pairs(v.POSTAL_HEALTH_URLS),
           services: listSource(v.POSTAL_SERVICES_COMMAND, v.POSTAL_SERVICES_URL),
           containers: listSource(v.POSTAL_CONTAINERS_COMMAND, v.POSTAL_CONTAINERS_URL),
-          dkimRecord: v.POSTAL_DKIM_RECORD,
+          dkimRecord: v.POSTAL_DKIM_RECORD ?? state?.dkim.record,
+          ...(state ? { dkimSelector: { selector: state.dkim.selector, source: stateFile!.path } } : {}),
           expectedVersion: deployment.postal.version,
         }
       : undefined,
     accounts: accountsOf(deployment, settings),
+    ...(v.POSTAL_API_KEYS_FILE && readCredentialsFile(v.POSTAL_API_KEYS_FILE).smtpKey ? { smtpCredentialKey: readCredentialsFile(v.POSTAL_API_KEYS_FILE).smtpKey } : {}),
     seeds,
     inboxReader: v.INBOX_LIST_COMMAND
       ? { kind: 'command', template: v.INBOX_LIST_COMMAND }
@@ -154,6 +181,8 @@ function postalSide(deployment: Deployment, settings: LiveSettings): Pick<Target
         : undefined,
     mailgoatCli: v.MAILGOAT_CLI,
     mailgoatInboxDbTemplate: v.MAILGOAT_INBOX_DB,
+    dmarcReports: dmarcReportsOf(v),
+    ...(v.MAILGOAT_INBOX_SERVE ? { mailgoatInboxServe: inboxServeOf(v.MAILGOAT_INBOX_SERVE) } : {}),
     outsideSender: outsideSenderOf(v, seeds),
     spamScorer: spamd ? { host: spamd[0]!, port: Number(spamd[1] ?? 783) } : undefined,
     mailTester:

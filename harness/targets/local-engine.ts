@@ -26,6 +26,12 @@ export interface ContainerEngine {
   label: string;
   /** the compose CLI (standalone docker-compose) */
   compose: { standalone: true; executablePath: string };
+  /**
+   * The engine's own CLI for `exec -i <container> …`, when there is one: Podman 4.3's Docker-compatible API
+   * leaves a conmon process behind for every exec made through it (docker-compose exec), even after the
+   * container is removed; `podman exec` does not.
+   */
+  execCli?: string[];
   /** Environment the engine's clients need (DOCKER_HOST, …). */
   env: Record<string, string>;
   /** Makes sure the engine answers again (our own Podman service ends when idle). */
@@ -75,7 +81,7 @@ export async function findContainerEngine(options: FindEngineOptions): Promise<C
   for (const socketPath of candidates) {
     if (existsSync(socketPath) && (await ping(socketPath))) {
       if (!compose) throw new ConfigError(`--env=local: a container engine answers at ${socketPath}, but there is no compose CLI; apt-get install docker-compose`);
-      return { socketPath, label: `engine at ${socketPath}`, compose, env: { DOCKER_HOST: `unix://${socketPath}` }, revive: async () => {}, stop: async () => {} };
+      return { socketPath, label: `engine at ${socketPath}`, compose, ...(has('docker') ? { execCli: ['docker', 'exec', '-i'] } : {}), env: { DOCKER_HOST: `unix://${socketPath}` }, revive: async () => {}, stop: async () => {} };
     }
   }
   if (!fromEnv && has('podman')) {
@@ -123,6 +129,7 @@ async function startPodmanService(runDir: string, compose: ContainerEngine['comp
     socketPath,
     label: `rootful Podman (podman system service, ${socketPath})`,
     compose,
+    execCli: ['podman', 'exec', '-i'],
     env: { DOCKER_HOST: `unix://${socketPath}`, CONTAINERS_CONF: env.CONTAINERS_CONF },
     revive: start,
     stop,

@@ -4,9 +4,11 @@
  * SIGTERM, since the CLI closes every target it opened, and by a reaper process of its own when the harness
  * dies without closing (local-reaper.ts). Where no image registry answers (this machine),
  * the compose file is docker-compose.stand-in.yml: Debian's MariaDB and, in place of Postal's image, the
- * project's Postal stand-in with the world around it (images from `npm run images:build`). The specs get
- * the same kind of descriptor as for the world (harness/targets/embedded.ts), read from the description
- * the containerised world writes into the run folder it shares with us.
+ * project's Postal stand-in with the world around it (images from `npm run images:build`). The stand-in
+ * starts empty, as a fresh install is, and is provisioned with `npm run provision`'s phase 1 and phase 2 over an
+ * exec transport (`podman exec` or `docker exec`, local-provision.ts). The specs get the same kind of descriptor as for
+ * the world (harness/targets/embedded.ts), read from the description the containerised world writes into the
+ * run folder it shares with us, with what provisioning learnt from Postal (its keys, postal-state.json).
  */
 import { processAlive } from '../../core/process/process-alive.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -23,6 +25,7 @@ import type { WorldDescription } from './embedded-description.ts';
 import { checkEmbeddedOptions, describeEmbeddedTarget, worldNet } from './embedded.ts';
 import { imageRecipes, inputsDigest, INPUTS_LABEL, MARIADB_IMAGE, STAND_IN_IMAGE } from './embedded-images.ts';
 import { composeCli, composeDown, STAND_IN_COMPOSE_FILE } from './local-compose.ts';
+import { provisionLocalContainers } from './local-provision.ts';
 import { findContainerEngine, type ContainerEngine } from './local-engine.ts';
 import type { OpenTarget } from './target.ts';
 
@@ -183,7 +186,20 @@ export async function openLocalTarget(options: RunOptions, deployment: Deploymen
     await environment.up();
     const descriptionPath = join(runDir, 'world.json');
     if (!existsSync(descriptionPath)) throw new Error(`the stand-in said it was ready but wrote no ${descriptionPath}`);
-    const world = JSON.parse(readFileSync(descriptionPath, 'utf8')) as WorldDescription;
+    const started = JSON.parse(readFileSync(descriptionPath, 'utf8')) as WorldDescription;
+    // The stand-in holds nothing yet: provisioned as a server is, through the engine's exec (or the compose CLI's).
+    const provisioned = await provisionLocalContainers({
+      world: started,
+      deployment,
+      execPrefix: engine.execCli
+        ? [...engine.execCli, composeContainerName(project, 'postal', engine.compose.standalone)]
+        : ['docker-compose', '-f', STAND_IN_COMPOSE_FILE, '-p', project, 'exec', '-T', 'postal'],
+      env: { ...process.env, ...engine.env, ...composeEnv },
+      cwd: PROJECT_ROOT,
+      out: join(runDir, 'deliverables'),
+      log: (line) => process.stderr.write(`postal-qa: provision: ${line}\n`),
+    });
+    const world = provisioned.world;
     // The same path as every target: the live target opened with the settings the world in the container gives
     // (its files are in the run folder, mounted at the same path).
     const described = await describeEmbeddedTarget(world, deployment, options);
@@ -195,7 +211,7 @@ export async function openLocalTarget(options: RunOptions, deployment: Deploymen
         label: `local containers on ${engine.label}: ${images.postal} (the Postal stand-in, not Postal's image) and ${images.mariadb}, world on ${world.net}.0/24`,
         components: { ...base.components, 'Postal image': images.postal, 'MariaDB image': images.mariadb, 'container engine': engine.label },
         limitations: [
-          `Here the Postal image is the project's stand-in (${images.postal}, built by npm run images:build), not ghcr.io/postalserver/postal:${deployment.postal.version}: no image registry is reachable. docker-compose.test.yml describes the real image's services for a Docker host, but this version of postal-qa does not yet write its postal.yml or provision accounts through its runner, so --env=local runs the stand-in only.`,
+          `Here the Postal image is the project's stand-in (${images.postal}, built by npm run images:build), not ghcr.io/postalserver/postal:${deployment.postal.version}: no image registry is reachable. It started empty and was ${provisioned.summary}. docker-compose.test.yml describes the real image's services for a Docker host; provisioning them takes a server container with Docker's CLI for the exec transport, which this version does not start.`,
           `MariaDB (${images.mariadb}) runs and is waited for, but the stand-in keeps its state in memory: nothing exercises the database.`,
           ...base.limitations,
         ],

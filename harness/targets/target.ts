@@ -79,12 +79,17 @@ export interface TargetDescriptor {
     containers?: { kind: 'http'; url: string } | { kind: 'command'; command: string };
     /** The domain's DKIM record as Postal shows it (its DNS page; Domain#dkim_record), when the target can tell. */
     dkimRecord?: string;
+    /**
+     * The DKIM selector Postal generated for the domain, learnt from provisioning's postal-state.json (where it
+     * came from, for the evidence); absent when unknown — then the deployment file's selector is only assumed.
+     */
+    dkimSelector?: { selector: string; source: string };
     expectedVersion: string;
   };
   accounts: AgentAccount[];
+  /** Secret: the SMTP credential's key ("smtp <key>" in postal-api-keys.txt), for SEC-04's From test; masked by every writer. */
+  smtpCredentialKey?: string;
   inboxReader?: InboxReader;
-  /** Each agent's MailGoat inbox database (SQLite, as `mailgoat inbox serve` writes it), by agent id, for the CLI's `inbox`. */
-  inboxDatabases?: Record<string, string>;
   seeds: SeedMailbox[];
   /** An SMTP submission service outside the deployment, for mail from outside (FN-07). */
   outsideSender?: { host: string; port: number; user: string; password: string; from: string; servername?: string };
@@ -95,8 +100,19 @@ export interface TargetDescriptor {
   mailTester?: { webUrl: string; domain: string; user?: string; address?: string };
   /** A spamd (SPAMC) that scores received messages the way mail-tester does (FN-05). */
   spamScorer?: { host: string; port: number };
+  /**
+   * Where FN-08 reads DMARC aggregate reports besides the agent inbox that receives the rua address: an
+   * IMAP mailbox, a folder of files; and how long it waits for the reports of this run's own mail.
+   */
+  dmarcReports?: {
+    waitMs: number;
+    dir?: string;
+    imap?: { host: string; port: number; secure: boolean; user: string; password: string; mailbox: string; servername?: string };
+  };
   /** An address at a domain the deployment does not serve, for the open-relay probe. */
   relayProbeRecipient: string;
+  /** A domain publishing DMARC p=reject that SEC-07 forges (SPOOF_PROBE_DOMAIN). */
+  spoofProbeDomain: string;
   timeouts: {
     dnsMs: number;
     /** One network step (connect, SMTP reply, HTTP answer). */
@@ -110,8 +126,13 @@ export interface TargetDescriptor {
   components?: Record<string, string>;
   /** The MailGoat CLI command FN-06 runs (MAILGOAT_CLI, from the environment or the live env file). */
   mailgoatCli?: string;
-  /** MAILGOAT_INBOX_DB: an agent's inbox database, `{agent}` substituted (when the target names none itself). */
+  /** MAILGOAT_INBOX_DB: an agent's inbox database, `{agent}` substituted (an agent's running `inbox serve`). */
   mailgoatInboxDbTemplate?: string;
+  /**
+   * MAILGOAT_INBOX_SERVE: where FN-06 runs the CLI's own `inbox serve` as the recipient's endpoint — the address
+   * Postal's route for the recipient posts to, reachable from here; the port is the recipient's endpoint's unless given.
+   */
+  mailgoatInboxServe?: { host: string; port?: number };
   /** What differs from a real deployment, in words a reviewer reads in the report. */
   limitations: string[];
 }

@@ -1,13 +1,13 @@
 /**
- * tsx provisioning/accounts/main.ts [--deployment=fixtures/deployment.json] [--out=artifacts] [--fresh]
+ * tsx provisioning/accounts/main.ts [--deployment=fixtures/deployment.json] [--out=artifacts] [--fresh] [--force]
  * Writes <out>/accounts-manifest.json and <out>/postal-api-keys.txt (mode 600). Keys are kept
  * across runs unless --fresh; they are never printed.
  */
 import { runProvisioningCommand } from '../provisioning-command.ts';
 import { provisionAccounts } from './provision-accounts.ts';
 
-process.exitCode = runProvisioningCommand('provision:accounts', (deployment, out, fresh) => {
-  const result = provisionAccounts(deployment, out, { fresh });
+process.exitCode = runProvisioningCommand('provision:accounts', (deployment, out, fresh, force) => {
+  const result = provisionAccounts(deployment, out, { fresh, force });
   const { manifest } = result;
   const api = manifest.credentials.filter((c) => c.type === 'API').length;
   const smtp = manifest.credentials.length - api;

@@ -138,10 +138,11 @@ describe('readApiKeysFile', () => {
   });
 
   it.each([
-    ['wrong field count', `ceo@mailgoat.ai ${key} extra\n`, /bad\.txt:1: expected "<address> <key>".*found 3 fields/],
-    ['not an address', `# c\nceo ${key}\n`, /bad\.txt:2: "ceo" is not an email address/],
-    ['short key', `ceo@mailgoat.ai abc123\n`, /bad\.txt:1: the key for ceo@mailgoat.ai is not 24 letters and digits \(got 6 characters\)/],
-    ['duplicate', `qa@mailgoat.ai ${key}\nqa@mailgoat.ai ${key}\n`, /bad\.txt:2: qa@mailgoat.ai is listed twice/],
+    ['wrong field count', `ceo@mailgoat.ai ${key} extra\n`, /bad\.txt:1:1: expected "<address> <key>".*found 3 fields/],
+    ['not an address', `# c\nceo ${key}\n`, /bad\.txt:2:1: the first field is not an email address/],
+    ['columns swapped', `${key} ceo@mailgoat.ai\n`, /bad\.txt:1:1: the first field is not an email address \(or "smtp"\); the two columns look swapped/],
+    ['short key', `ceo@mailgoat.ai abc123\n`, /bad\.txt:1:17: the key for ceo@mailgoat.ai is not 24 letters and digits \(got 6 characters\)/],
+    ['duplicate', `qa@mailgoat.ai ${key}\nqa@mailgoat.ai ${key}\n`, /bad\.txt:2:1: qa@mailgoat.ai is listed twice/],
     ['empty', `# nothing\n`, /bad\.txt: no "<address> <key>" lines found/],
   ])('%s → one line naming the line', (_name, text, message) => {
     const path = write('bad.txt', text);
@@ -151,6 +152,7 @@ describe('readApiKeysFile', () => {
     } catch (error) {
       expect((error as Error).message.split('\n')).toHaveLength(1);
       expect((error as Error).message).not.toContain('abc123');
+      expect((error as Error).message).not.toContain(key);
     }
   });
 

@@ -3,7 +3,7 @@
  * Postal) and the `postal-api-keys.txt` deliverable. Both hold credentials: mode 600 in a
  * mode-700 folder, written atomically so a reader never sees half a file.
  */
-import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { ensureDkimKey } from '../dns/dkim-key.ts';
@@ -11,6 +11,7 @@ import type { AccountsManifest } from '../../core/artifacts/accounts-manifest.ts
 import { API_KEYS_FILE_NAME, renderApiKeysFile } from '../../core/artifacts/api-keys-file.ts';
 import { generateAccountsManifest } from './generate-accounts-manifest.ts';
 import { readAccountsManifest } from '../../core/artifacts/read-accounts-manifest.ts';
+import { writeDeliverable } from '../deliverable-ownership.ts';
 
 export const ACCOUNTS_MANIFEST_FILE_NAME = 'accounts-manifest.json';
 
@@ -24,14 +25,7 @@ export interface ProvisionAccountsResult {
   reusedCredentials: number;
 }
 
-function writeSecret(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  chmodSync(tmp, 0o600); // the umask may have narrowed, never widened, but an old tmp file keeps its mode
-  renameSync(tmp, path);
-}
-
-export function provisionAccounts(deployment: Deployment, outDir: string, options: { fresh?: boolean } = {}): ProvisionAccountsResult {
+export function provisionAccounts(deployment: Deployment, outDir: string, options: { fresh?: boolean; force?: boolean } = {}): ProvisionAccountsResult {
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
   chmodSync(outDir, 0o700);
   const manifestPath = join(outDir, ACCOUNTS_MANIFEST_FILE_NAME);
@@ -49,8 +43,9 @@ export function provisionAccounts(deployment: Deployment, outDir: string, option
   });
 
   const addresses = new Map(deployment.agents.map((agent) => [agent.id, agent.address]));
-  writeSecret(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
-  writeSecret(apiKeysPath, renderApiKeysFile(manifest, (agentId) => addresses.get(agentId) ?? agentId));
+  // Mode 600, atomic, and never over a keys file provisioning did not write (Postal's real keys) without --force.
+  writeDeliverable(outDir, manifestPath, JSON.stringify(manifest, null, 2) + '\n', 0o600, options.force);
+  writeDeliverable(outDir, apiKeysPath, renderApiKeysFile(manifest, (agentId) => addresses.get(agentId) ?? agentId), 0o600, options.force);
 
   const previousKeys = new Set(existing?.credentials.map((c) => c.key) ?? []);
   return {

@@ -19,6 +19,8 @@ export interface AccountsPlan {
   routes: Array<{ name: string; spam_mode: string; endpoint: string }>;
   /** PEM of a DKIM key to import (domain.update!(dkim_private_key: …)); absent: Postal's own key is kept */
   dkim_private_key?: string;
+  /** The deployment's key size (dns.dkim.keyBits) when above Postal's 1024: the runner makes such a key in Postal's container */
+  dkim_key_bits?: number;
 }
 
 export function buildAccountsPlan(deployment: Deployment, admin: AccountsPlan['admin'], options: { dkimPrivateKeyPem?: string } = {}): AccountsPlan {
@@ -41,6 +43,7 @@ export function buildAccountsPlan(deployment: Deployment, admin: AccountsPlan['a
     })),
     routes: manifest.routes.map((r) => ({ name: r.name, spam_mode: r.spamMode, endpoint: endpointName.get(r.endpoint)! })),
     ...(options.dkimPrivateKeyPem ? { dkim_private_key: options.dkimPrivateKeyPem } : {}),
+    ...(!options.dkimPrivateKeyPem && deployment.dns.dkim.keyBits > 1024 ? { dkim_key_bits: deployment.dns.dkim.keyBits } : {}),
   };
 }
 

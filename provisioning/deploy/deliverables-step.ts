@@ -8,10 +8,10 @@ import { runScript, type StepEnv } from './server-steps.ts';
 
 export type DeliverablesObservation = { ready: false } | { ready: true; files: Deliverable[] };
 
-export function deliverablesStep(env: StepEnv, deployment: Deployment, out: string, apiUrl: string, accounts: () => AccountsResult | undefined): Step<DeliverablesObservation> {
+export function deliverablesStep(env: StepEnv, deployment: Deployment, out: string, apiUrl: string, accounts: () => AccountsResult | undefined, force = false): Step<DeliverablesObservation> {
   return {
     id: 'deliverables',
-    title: `deliverables in ${out}: postal-api-keys.txt, postal-dns-records.txt (Postal's DKIM record), ${deployment.agents.length} CLI configs and AGENTS.md sections`,
+    title: `deliverables in ${out}: postal-api-keys.txt, postal-dns-records.txt (Postal's DKIM record), postal-state.json (Postal's selector and records), ${deployment.agents.length} CLI configs and AGENTS.md sections`,
     async observe() {
       const result = accounts();
       if (!result?.dkim_record) return { ready: false };
@@ -19,7 +19,7 @@ export function deliverablesStep(env: StepEnv, deployment: Deployment, out: stri
       if (!installRecord) throw new Error('postal default-dkim-record printed no v=DKIM1 record');
       return { ready: true, files: buildDeliverables(deployment, result, installRecord.trim(), out, apiUrl) };
     },
-    plan: (o) => (o.ready ? deliverableChanges(o.files) : []),
+    plan: (o) => (o.ready ? deliverableChanges(o.files, out, force) : []),
     dryRunNote: (o) => (o.ready ? undefined : 'after step 3: write the deliverables from what Postal generated'),
     postcondition: (o) => (o.ready ? deliverableProblems(o.files) : ['Postal gave no accounts to write deliverables from']),
   };

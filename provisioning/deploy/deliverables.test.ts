@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadDeployment } from '../../core/deployment/load-deployment.ts';
 import { parseApiKeysFile } from '../../core/artifacts/api-keys-file.ts';
 import { postalDkimRecord } from '../../core/artifacts/postal-dns-checks.ts';
+import { parsePostalState } from '../../core/artifacts/postal-state.ts';
 import { buildAccountsPlan } from './accounts-plan.ts';
 import type { AccountsResult } from './accounts-plan.ts';
 import { buildDeliverables, deliverableChanges, deliverableProblems, dkimPublicKeyOf } from './deliverables.ts';
@@ -46,6 +47,23 @@ describe('buildDeliverables', () => {
     expect(zone).not.toContain('postal-qpMdyI._domainkey');
   });
 
+  it("postal-state.json records what Postal generated (selector, records, token, its DNS check), readable by the harness", () => {
+    const state = parsePostalState(file('postal-state.json'), 'x');
+    expect(state).toEqual({
+      version: 1,
+      domain: 'mailgoat.ai',
+      dkim: { selector: 'postal-Ab3x9Q', record: postalDkimRecord(domainKey) },
+      installDkimRecord: postalDkimRecord(installKey),
+      serverToken: 'ab12cd',
+      dnsCheck: null,
+    });
+    const checked = buildDeliverables(deployment, { ...result, dns: { spf: 'OK', dkim: 'Missing', dkim_error: 'No TXT records were returned for x', mx: 'OK', return_path: 'OK', checked_at: '2026-12-06T21:00:00Z' } }, postalDkimRecord(installKey), out, 'x');
+    const text = checked.find((f) => f.path.endsWith('postal-state.json'))!.text;
+    expect(parsePostalState(text, 'x').dnsCheck).toEqual({ spf: 'OK', dkim: 'Missing', mx: 'OK', returnPath: 'OK', dkimError: 'No TXT records were returned for x' });
+    // The check's time is left out: a second run with the same statuses rewrites nothing.
+    expect(text).not.toContain('2026-12-06');
+  });
+
   it('writes 13 CLI configs (mode 600) and 13 AGENTS.md sections', () => {
     expect(files.filter((f) => f.path.endsWith('config.json') && f.mode === 0o600)).toHaveLength(13);
     expect(files.filter((f) => f.path.endsWith('AGENTS-email.md'))).toHaveLength(13);
@@ -61,8 +79,8 @@ describe('buildDeliverables', () => {
 
   it('writes what differs, with the modes, then has nothing left to write', async () => {
     expect(deliverableProblems(files)).toHaveLength(files.length);
-    for (const change of deliverableChanges(files)) await change.apply();
-    expect(deliverableChanges(files)).toEqual([]);
+    for (const change of deliverableChanges(files, out)) await change.apply();
+    expect(deliverableChanges(files, out)).toEqual([]);
     expect(deliverableProblems(files)).toEqual([]);
     expect(statSync(join(out, 'postal-api-keys.txt')).mode & 0o777).toBe(0o600);
     expect(statSync(join(out, 'agents', 'qa')).mode & 0o777).toBe(0o700);
@@ -79,5 +97,8 @@ describe('buildAccountsPlan', () => {
     expect(plan.routes.find((r) => r.name === '*')).toEqual({ name: '*', spam_mode: 'Mark', endpoint: 'team-inbox' });
     expect(plan.server.mode).toBe('Live');
     expect(plan).not.toHaveProperty('dkim_private_key');
+    // Postal makes 1024-bit keys; the deployment wants 2048: the runner makes that one in Postal's container.
+    expect(plan.dkim_key_bits).toBe(2048);
+    expect(buildAccountsPlan(deployment, plan.admin, { dkimPrivateKeyPem: 'PEM' })).not.toHaveProperty('dkim_key_bits');
   });
 });

@@ -1,22 +1,24 @@
 /**
  * Step 4: the plan's deliverables, written from what only Postal knows (its generated keys, the
  * domain's DKIM selector and record, its install key's record): `postal-api-keys.txt` (mode 600),
- * `postal-dns-records.txt` with Postal's real DKIM record, and per agent a MailGoat CLI `config.json`
+ * `postal-dns-records.txt` with Postal's real DKIM record, `postal-state.json` (what Postal generated:
+ * selector, records, token, its last DNS check — the harness reads it), and per agent a MailGoat CLI `config.json`
  * (mode 600 in a mode-700 folder, as the CLI wants) and the email section of its AGENTS.md.
  * (`postal-credentials.env` and `postal-admin.txt` are written before the server is touched:
  * install-secrets.ts.) A file is rewritten only when its content changes, so a second run changes nothing.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { API_KEYS_FILE_NAME, parseApiKeysFile } from '../../core/artifacts/api-keys-file.ts';
 import { SMTP_CREDENTIAL_NAME } from '../../core/artifacts/accounts-manifest.ts';
 import { generateDnsRecords, renderZoneFile } from '../dns/generate-zone.ts';
+import { POSTAL_STATE_FILE_NAME, renderPostalState, type PostalState } from '../../core/artifacts/postal-state.ts';
 import { ZONE_FILE_NAME } from '../dns/provision-dns.ts';
 import type { AccountsResult } from './accounts-plan.ts';
-import { writeSecretFile } from './install-secrets.ts';
+import { ADMIN_FILE_NAME, CREDENTIALS_FILE_NAME } from './install-secrets.ts';
 import type { Change } from './run-steps.ts';
-import { writeFileSync, renameSync } from 'node:fs';
+import { writeDeliverable } from '../deliverable-ownership.ts';
 
 export interface Deliverable {
   path: string;
@@ -65,6 +67,7 @@ export function buildDeliverables(deployment: Deployment, result: AccountsResult
   const files: Deliverable[] = [
     { path: join(out, API_KEYS_FILE_NAME), text: keysText, mode: 0o600 },
     { path: join(out, ZONE_FILE_NAME), text: renderZoneFile(records, withPostalSelector), mode: 0o644 },
+    { path: join(out, POSTAL_STATE_FILE_NAME), text: renderPostalState(postalStateOf(deployment, result, installDkimRecord)), mode: 0o644 },
   ];
   for (const agent of deployment.agents) {
     const config = { server: apiUrl, fromAddress: agent.address, fromName: agent.name, api_key: keyOf('API', agent.id) };
@@ -74,26 +77,40 @@ export function buildDeliverables(deployment: Deployment, result: AccountsResult
   return files;
 }
 
+/** What Postal generated, for the harness and phase 2: its selector and records, its token, its last DNS check. */
+export function postalStateOf(deployment: Deployment, result: AccountsResult, installDkimRecord: string): PostalState {
+  const dns = result.dns;
+  const status = (value: string | null | undefined): 'OK' | 'Missing' | 'Invalid' | null => (value === 'OK' || value === 'Missing' || value === 'Invalid' ? value : null);
+  return {
+    version: 1,
+    domain: deployment.domain,
+    dkim: { selector: result.dkim_selector!, record: result.dkim_record!.trim() },
+    installDkimRecord: installDkimRecord.trim(),
+    ...(result.server_token ? { serverToken: result.server_token } : {}),
+    dnsCheck: dns ? { spf: status(dns.spf), dkim: status(dns.dkim), mx: status(dns.mx), returnPath: status(dns.return_path), dkimError: dns.dkim_error ?? null } : null,
+  };
+}
+
 function current(file: Deliverable): boolean {
   return existsSync(file.path) && readFileSync(file.path, 'utf8') === file.text && (statSync(file.path).mode & 0o777) === file.mode;
 }
 
-/** One change per file that is missing, different or has the wrong mode. */
-export function deliverableChanges(files: Deliverable[]): Change[] {
+/** Every file provisioning writes into `out`: checked before the server is touched (a file it did not write is refused without --force). */
+export function deliverablePaths(deployment: Deployment, out: string): string[] {
+  return [
+    join(out, CREDENTIALS_FILE_NAME),
+    join(out, ADMIN_FILE_NAME),
+    join(out, API_KEYS_FILE_NAME),
+    join(out, ZONE_FILE_NAME),
+    ...deployment.agents.flatMap((a) => [join(out, 'agents', a.id, 'config.json'), join(out, 'agents', a.id, 'AGENTS-email.md')]),
+  ];
+}
+
+/** One change per file that is missing, different or has the wrong mode; a file provisioning did not write is refused unless `force`. */
+export function deliverableChanges(files: Deliverable[], out: string, force = false): Change[] {
   return files.filter((f) => !current(f)).map((file) => ({
     what: `write ${file.path} (mode ${file.mode.toString(8)})`,
-    apply: async () => {
-      mkdirSync(dirname(file.path), { recursive: true, mode: 0o700 });
-      if (file.mode === 0o600) {
-        chmodSync(dirname(file.path), 0o700);
-        writeSecretFile(file.path, file.text);
-      } else {
-        const tmp = `${file.path}.${process.pid}.tmp`;
-        writeFileSync(tmp, file.text, { mode: file.mode });
-        chmodSync(tmp, file.mode);
-        renameSync(tmp, file.path);
-      }
-    },
+    apply: async () => writeDeliverable(out, file.path, file.text, file.mode, force),
   }));
 }
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../core/config-error.ts';
+import { recordDeliverable } from '../deliverable-ownership.ts';
 
 export interface InstallSecrets {
   mariadbRootPassword: string;
@@ -73,5 +74,7 @@ export function ensureInstallSecrets(out: string, adminEmail: string): { secrets
       `MARIADB_ROOT_PASSWORD=${secrets.mariadbRootPassword}\nRAILS_SECRET_KEY=${secrets.railsSecretKey}\n`,
   );
   writeSecretFile(adminPath, `# Postal web UI admin (SECRET: mode 600). Log in at the web host's /login.\nemail: ${secrets.adminEmail}\npassword: ${secrets.adminPassword}\n`);
+  recordDeliverable(out, credentialsPath);
+  recordDeliverable(out, adminPath);
   return { secrets, made: true };
 }

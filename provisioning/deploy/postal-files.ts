@@ -1,11 +1,13 @@
 /**
  * The files Postal's install keeps in /opt/postal, rendered from the deployment file and the
- * generated secrets — the shapes of postalserver/install's examples/postal.v3.yml (`version: 2`),
+ * generated secrets — the shapes of postalserver/install's examples/postal.v3.yml (`version: 2`; with
+ * Postal 3.3.2's key `message_db.database_name_prefix`, and SMTP TLS on, which is off by default),
  * examples/Caddyfile and templates/docker-compose.v3.yml ({{version}} replaced, as set-postal-version does).
  * Postal 3 uses no RabbitMQ (its plan still lists one): nothing here starts it.
  */
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import type { InstallSecrets } from './install-secrets.ts';
+import { SMTP_TLS_YML } from './smtp-tls.ts';
 
 export function renderPostalYml(deployment: Deployment, secrets: InstallSecrets): string {
   const { server, dns } = deployment;
@@ -21,9 +23,10 @@ postal:
 main_db:
 ${db('  database: postal\n')}
 message_db:
-${db('  prefix: postal\n')}
+${db('  database_name_prefix: postal\n')}
 smtp_server:
   default_bind_address: "::"
+${SMTP_TLS_YML}
 
 dns:
   mx_records:
@@ -40,8 +43,15 @@ rails:
 `;
 }
 
+/**
+ * Caddy serves the web host, and holds a certificate for the mail host too: it obtains and renews one
+ * for every site it names, and postal-smtp-tls-sync (smtp-tls.ts) installs that certificate for Postal's SMTP.
+ */
 export function renderCaddyfile(deployment: Deployment): string {
-  return `${deployment.server.webHost} {\n  reverse_proxy 127.0.0.1:5000\n}\n`;
+  const { webHost, mailHost } = deployment.server;
+  const web = `${webHost} {\n  reverse_proxy 127.0.0.1:5000\n}\n`;
+  if (mailHost.toLowerCase() === webHost.toLowerCase()) return web;
+  return `${web}\n# Only so that Caddy obtains and renews a certificate for ${mailHost}: Postal's SMTP STARTTLS uses it.\n${mailHost} {\n  respond "${mailHost} is Postal's mail host" 404\n}\n`;
 }
 
 export function renderMariadbEnv(secrets: InstallSecrets): string {

@@ -11,11 +11,12 @@ import { ensureInstallSecrets, type InstallSecrets } from './install-secrets.ts'
 import { internalTest } from './internal-test.ts';
 import { runSteps } from './run-steps.ts';
 import { postalInstallStep, serverPreparationStep, type StepEnv } from './server-steps.ts';
+import { probeStartTls } from './smtp-tls.ts';
 
 export interface PhaseOneOptions {
   session: RemoteSession;
   deployment: Deployment;
-  settings: Pick<ProvisionSettings, 'dryRun' | 'out' | 'root' | 'apiUrl' | 'target'>;
+  settings: Pick<ProvisionSettings, 'dryRun' | 'out' | 'root' | 'apiUrl' | 'target'> & { force?: boolean };
   submission?: boolean;
   /** import this DKIM key instead of keeping Postal's (the world publishes provisioning's key) */
   dkimPrivateKeyPem?: string;
@@ -38,7 +39,10 @@ export async function provisionPhaseOne(options: PhaseOneOptions): Promise<{ ok:
     const s = settings.dryRun ? { adminEmail: `admin@${deployment.domain}`, adminPassword: 'dry-run-unused' } : getSecrets();
     return (plan = buildAccountsPlan(deployment, { email_address: s.adminEmail, first_name: 'Postal', last_name: 'Admin', password: s.adminPassword }, options.dkimPrivateKeyPem ? { dkimPrivateKeyPem: options.dkimPrivateKeyPem } : {}));
   };
-  const install = postalInstallStep(env, getSecrets);
+  // STARTTLS is checked as a sending server meets it: port 25 of the host provisioning reaches.
+  const install = postalInstallStep(env, getSecrets, {
+    probeStartTls: () => probeStartTls({ host: settings.target.host, mailHost: deployment.server.mailHost, ...(options.caPem ? { ca: options.caPem } : {}) }),
+  });
   const accounts = accountsStep(env, getPlan, {
     postalReady: async () => {
       const o = await install.observe();
@@ -49,7 +53,7 @@ export async function provisionPhaseOne(options: PhaseOneOptions): Promise<{ ok:
     serverPreparationStep(env, { sshPort: settings.target.port, submission: options.submission ?? false }),
     install,
     accounts,
-    deliverablesStep(env, deployment, settings.out, apiUrl, () => accounts.last),
+    deliverablesStep(env, deployment, settings.out, apiUrl, () => accounts.last, settings.force),
   ];
   // The internal test is the fifth step: it changes nothing, so it runs after the steps that do.
   const summary = await runSteps(steps, { dryRun: settings.dryRun, log, total: steps.length + 1 });

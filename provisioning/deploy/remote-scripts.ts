@@ -43,11 +43,23 @@ export function firewallScript(root: string, allow: number[], remove: number[]):
   return `${prelude(root)}${allow.map((p) => `ufw allow ${p}/tcp\n`).join('')}${remove.map((p) => `ufw delete allow ${p}/tcp\n`).join('')}ufw --force enable\n`;
 }
 
-export function observePostalScript(root: string): string {
+/** Files under /opt/postal whose content provisioning owns and rewrites when it changes: their sha256. */
+export const MANAGED_FILES = ['bin/postal-smtp-tls-sync'] as const;
+/** The same, outside /opt/postal (relative to the server's root). */
+export const MANAGED_SYSTEM_FILES = ['etc/cron.d/postal-smtp-tls'] as const;
+
+export function observePostalScript(root: string, extra = ''): string {
   return `${prelude(root)}set +e
-for f in config/postal.yml config/signing.key config/Caddyfile config/mariadb.env install/docker-compose.yml config/postal-qa-initialized; do
+for f in config/postal.yml config/signing.key config/Caddyfile config/mariadb.env install/docker-compose.yml config/postal-qa-initialized config/smtp.cert config/smtp.key; do
   if [ -f "$P/$f" ]; then echo "file:$f=present"; else echo "file:$f=missing"; fi
 done
+for f in ${MANAGED_FILES.join(' ')}; do
+  if [ -f "$P/$f" ]; then echo "sha:$f=$(sha256sum "$P/$f" | cut -d' ' -f1)"; else echo "sha:$f=missing"; fi
+done
+for f in ${MANAGED_SYSTEM_FILES.join(' ')}; do
+  if [ -f "$R/$f" ]; then echo "sha:/$f=$(sha256sum "$R/$f" | cut -d' ' -f1)"; else echo "sha:/$f=missing"; fi
+done
+${extra}
 if command -v docker >/dev/null 2>&1; then
   docker ps -a --format '{{.Names}} {{.State}}' 2>/dev/null | while read -r name state; do echo "container:$name=$state"; done
   if [ -f "$P/install/docker-compose.yml" ]; then ${COMPOSE} ps --format '{{.Service}} {{.State}}' 2>/dev/null | while read -r s st; do echo "service:$s=$st"; done; fi
@@ -56,12 +68,15 @@ exit 0
 `;
 }
 
-/** Writes a file from stdin with a mode and an owner, atomically, only if it is absent. */
-export function writeFileScript(root: string, relative: string, mode: string, owner?: string): string {
-  return `${prelude(root)}f="$P/${relative}"
+/**
+ * Writes a file from stdin with a mode and an owner, atomically, only if it is absent — or, with `replace`,
+ * whatever is there. `relative` is under /opt/postal, or under the server's root when it starts with "/".
+ */
+export function writeFileScript(root: string, relative: string, mode: string, owner?: string, options: { replace?: boolean } = {}): string {
+  const path = relative.startsWith('/') ? `$R${relative}` : `$P/${relative}`;
+  return `${prelude(root)}f="${path}"
 install -d -m 0755 "$(dirname "$f")"
-[ -f "$f" ] && { echo "exists: $f"; exit 0; }
-umask 077
+${options.replace ? '' : '[ -f "$f" ] && { echo "exists: $f"; exit 0; }\n'}umask 077
 cat > "$f.tmp"
 chmod ${mode} "$f.tmp"
 ${owner ? `chown ${owner} "$f.tmp" 2>/dev/null || true\n` : ''}mv "$f.tmp" "$f"
@@ -92,6 +107,16 @@ export function composeUpScript(root: string): string {
   return `${prelude(root)}${COMPOSE} up -d\n`;
 }
 
+/** Postal's processes read postal.yml when they start: after it changed, they are restarted. */
+export function composeRestartScript(root: string): string {
+  return `${prelude(root)}${COMPOSE} restart\n`;
+}
+
+/** postal.yml as it is on the server (it holds the database password: read into memory, never printed). */
+export function readPostalYmlScript(root: string): string {
+  return `${prelude(root)}cat "$P/config/postal.yml"\n`;
+}
+
 export function caddyScript(root: string): string {
   return `${prelude(root)}if docker ps -a --format '{{.Names}}' | grep -qx postal-caddy; then docker start postal-caddy >/dev/null; exit 0; fi
 docker run -d --name postal-caddy --restart always --network host -v "$P/config/Caddyfile:/etc/caddy/Caddyfile" -v "$P/caddy-data:/data" caddy >/dev/null
@@ -104,7 +129,7 @@ docker run -d --name postal-caddy --restart always --network host -v "$P/config/
  * kept mode 600 in /opt/postal/config (mounted at /config) for the one run, and removed whatever
  * happens: a dry run leaves nothing behind on the server.
  */
-export function accountsScript(root: string, runnerName: string, dryRun: boolean): string {
+export function accountsScript(root: string, runnerName: string, dryRun: boolean, options: { checkDns?: boolean } = {}): string {
   return `${prelude(root)}umask 077
 rb="$P/config/${runnerName}"
 plan="$P/config/postal-qa-plan.json"
@@ -113,7 +138,7 @@ IFS= read -r script
 printf '%s' "$script" | base64 -d > "$rb"
 cat > "$plan"
 chown 999 "$rb" "$plan" 2>/dev/null || true
-${COMPOSE} run --rm -T -e POSTAL_QA_PLAN=/config/postal-qa-plan.json -e POSTAL_QA_DRY_RUN=${dryRun ? 1 : 0} runner bundle exec rails runner /config/${runnerName}
+${COMPOSE} run --rm -T -e POSTAL_QA_PLAN=/config/postal-qa-plan.json -e POSTAL_QA_DRY_RUN=${dryRun ? 1 : 0}${options.checkDns ? ' -e POSTAL_QA_CHECK_DNS=1' : ''} runner bundle exec rails runner /config/${runnerName}
 `;
 }
 

@@ -23,6 +23,8 @@ export interface Step<O> {
   postcondition(observed: O): string[];
   /** in a dry run, when an earlier step would change something this one depends on */
   dryRunNote?(observed: O): string | undefined;
+  /** what a person should know once the step holds (not a problem), printed after "ok" */
+  notes?(observed: O): string[];
 }
 
 export class StepFailed extends Error {
@@ -71,6 +73,7 @@ export async function runSteps(steps: Array<Step<any>>, options: { dryRun: boole
     const problems = step.postcondition(after);
     if (problems.length) throw new StepFailed(step.title, problems);
     log(`  ok (${weight(changes)} changed)`);
+    for (const note of step.notes?.(after) ?? []) log(`  note: ${note}`);
     perStep.push({ id: step.id, changed: weight(changes) });
   }
   return { changed: perStep.reduce((sum, s) => sum + s.changed, 0), perStep };

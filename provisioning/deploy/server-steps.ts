@@ -6,8 +6,23 @@ import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import type { RemoteSession } from '../remote/ssh-session.ts';
 import type { InstallSecrets } from './install-secrets.ts';
 import { renderCaddyfile, renderComposeFile, renderMariadbEnv, renderPostalYml } from './postal-files.ts';
+import { createHash } from 'node:crypto';
+import {
+  CRON_FILE,
+  certificateObservation,
+  placeholderCertificateScript,
+  postalYmlUpdates,
+  renderSmtpTlsCron,
+  renderSmtpTlsSync,
+  SMTP_CERT,
+  SMTP_KEY,
+  type StartTlsObservation,
+  SYNC_SCRIPT,
+  syncScript,
+} from './smtp-tls.ts';
 import {
   caddyScript,
+  composeRestartScript,
   composeUpScript,
   firewallScript,
   initializeScript,
@@ -17,6 +32,8 @@ import {
   observeServerScript,
   parseObservation,
   parseUfwStatus,
+  prelude,
+  readPostalYmlScript,
   signingKeyScript,
   writeFileScript,
 } from './remote-scripts.ts';
@@ -98,13 +115,30 @@ export interface PostalObservation {
   containers: Map<string, string>;
   services: Map<string, string>;
   initialized: boolean;
+  /** sha256 of each file provisioning owns and rewrites when it changes ("missing" when absent) */
+  managed?: Map<string, string>;
+  /** postal.yml's managed keys that differ from what this version writes (smtp-tls.ts postalYmlUpdates) */
+  postalYml?: { changes: string[]; updated: string };
+  /** Caddy holds a certificate for the mail host; smtp.cert is it, another one (the placeholder), or missing */
+  certificates?: { caddy: boolean; smtp: 'caddy' | 'other' | 'missing' };
+  /** STARTTLS on port 25 from outside, when the smtp service runs */
+  startTls?: StartTlsObservation;
 }
+
+type ManagedFile = { path: string; text: () => string; mode: string; owner?: string };
 
 const CONFIG_FILES = ['config/postal.yml', 'config/mariadb.env', 'config/Caddyfile', 'install/docker-compose.yml'] as const;
 
-export function postalInstallStep(env: StepEnv, secrets: () => InstallSecrets): Step<PostalObservation> {
+/** What postal.yml, the smtp certificate and STARTTLS look like (read-only; the probe connects from outside). */
+export interface PostalInstallOptions {
+  /** STARTTLS from outside on the server's port 25 */
+  probeStartTls?: () => Promise<StartTlsObservation>;
+}
+
+export function postalInstallStep(env: StepEnv, secrets: () => InstallSecrets, options: PostalInstallOptions = {}): Step<PostalObservation> {
   const database = env.deployment.postal.containers[0] ?? 'postal-mariadb';
   const services = env.deployment.postal.services;
+  const { mailHost, webHost } = env.deployment.server;
   const render: Record<(typeof CONFIG_FILES)[number], { text: () => string; mode: string; owner?: string }> = {
     // Postal's containers run as uid 999 (user postal) and must read postal.yml; nobody else may.
     'config/postal.yml': { text: () => renderPostalYml(env.deployment, secrets()), mode: '600', owner: '999:999' },
@@ -112,37 +146,101 @@ export function postalInstallStep(env: StepEnv, secrets: () => InstallSecrets): 
     'config/Caddyfile': { text: () => renderCaddyfile(env.deployment), mode: '644' },
     'install/docker-compose.yml': { text: () => renderComposeFile(env.deployment), mode: '644' },
   };
+  // Written when missing and rewritten when their content changes (the script and its schedule are ours alone).
+  const managed: ManagedFile[] = [
+    { path: SYNC_SCRIPT, text: () => renderSmtpTlsSync(env.deployment), mode: '755' },
+    { path: `/${CRON_FILE}`, text: renderSmtpTlsCron, mode: '644' },
+  ];
+  const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+  const write = (file: ManagedFile, replace: boolean): Change => ({
+    what: `write ${file.path.startsWith('/') ? file.path : `/opt/postal/${file.path}`} (mode ${file.mode})`,
+    apply: () => runScriptWithInput(env, `writing ${file.path}`, writeFileScript(env.root, file.path, file.mode, file.owner, { replace }), file.text()).then(() => undefined),
+  });
   return {
     id: 'postal-install',
-    title: `Postal ${env.deployment.postal.version} installed (/opt/postal: postal.yml, signing.key, ${database}, compose project "postal", Caddy)`,
+    title: `Postal ${env.deployment.postal.version} installed (/opt/postal: postal.yml with SMTP TLS, signing.key, ${database}, compose project "postal", Caddy for ${webHost} and ${mailHost})`,
     async observe() {
-      const { values } = parseObservation(await runScript(env, 'observing Postal', observePostalScript(env.root)));
+      const { values } = parseObservation(await runScript(env, 'observing Postal', observePostalScript(env.root, certificateObservation(mailHost))));
       const pick = (prefix: string): Map<string, string> => new Map([...values].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
       const files = new Map([...pick('file:')].map(([k, v]) => [k, v === 'present']));
-      return { files, containers: pick('container:'), services: pick('service:'), initialized: files.get('config/postal-qa-initialized') === true };
+      const observed: PostalObservation = {
+        files,
+        containers: pick('container:'),
+        services: pick('service:'),
+        initialized: files.get('config/postal-qa-initialized') === true,
+        managed: pick('sha:'),
+        certificates: { caddy: values.get('caddycert') === 'present', smtp: (values.get('smtpcert') ?? 'missing') as 'caddy' | 'other' | 'missing' },
+      };
+      if (files.get('config/postal.yml')) {
+        const { text, changes } = postalYmlUpdates(await runScript(env, 'reading postal.yml', readPostalYmlScript(env.root)));
+        observed.postalYml = { changes, updated: text };
+      }
+      if (options.probeStartTls && observed.services.get('smtp') === 'running') observed.startTls = await options.probeStartTls();
+      return observed;
     },
     plan(o) {
       const changes: Change[] = [];
       for (const file of CONFIG_FILES) {
         if (o.files.get(file)) continue;
         const spec = render[file];
-        changes.push({ what: `write /opt/postal/${file} (mode ${spec.mode})`, apply: () => runScriptWithInput(env, `writing ${file}`, writeFileScript(env.root, file, spec.mode, spec.owner), spec.text()).then(() => undefined) });
+        changes.push(write({ path: file, ...spec }, false));
+      }
+      for (const file of managed) {
+        const seen = o.managed?.get(file.path) ?? 'missing';
+        if (seen !== sha(file.text())) changes.push(write(file, seen !== 'missing'));
+      }
+      const ymlChanges = o.postalYml?.changes ?? [];
+      if (ymlChanges.length) {
+        const updated = o.postalYml!.updated;
+        changes.push({
+          what: `update /opt/postal/config/postal.yml: ${ymlChanges.join('; ')}`,
+          apply: () => runScriptWithInput(env, 'updating postal.yml', writeFileScript(env.root, 'config/postal.yml', '600', '999:999', { replace: true }), updated).then(() => undefined),
+        });
       }
       if (!o.files.get('config/signing.key')) changes.push({ what: 'make /opt/postal/config/signing.key (openssl genrsa 1024, on the server)', apply: () => runScript(env, 'making signing.key', signingKeyScript(env.root)).then(() => undefined) });
+      if (!o.files.get(SMTP_CERT) || !o.files.get(SMTP_KEY)) {
+        changes.push({ what: `make /opt/postal/${SMTP_CERT} and smtp.key for ${mailHost} (self-signed, until Caddy's certificate replaces it)`, apply: () => runScript(env, 'making the SMTP placeholder certificate', placeholderCertificateScript(prelude(env.root), mailHost)).then(() => undefined) });
+      }
       if (o.containers.get(database) !== 'running') changes.push({ what: `start MariaDB as container ${database} (127.0.0.1:3306)`, apply: () => runScript(env, 'starting MariaDB', mariadbScript(env.root, database)).then(() => undefined) });
       if (!o.initialized) changes.push({ what: 'run postal initialize (create and load the database schema)', apply: () => runScript(env, 'postal initialize', initializeScript(env.root)).then(() => undefined) });
-      if (services.some((s) => o.services.get(s) !== 'running')) changes.push({ what: `start ${services.join(', ')} (docker compose -p postal up -d)`, apply: () => runScript(env, 'starting Postal', composeUpScript(env.root)).then(() => undefined) });
-      if (o.containers.get('postal-caddy') !== 'running') changes.push({ what: `start Caddy for TLS on ${env.deployment.server.webHost}`, apply: () => runScript(env, 'starting Caddy', caddyScript(env.root)).then(() => undefined) });
+      const allRunning = services.every((s) => o.services.get(s) === 'running');
+      if (!allRunning) changes.push({ what: `start ${services.join(', ')} (docker compose -p postal up -d)`, apply: () => runScript(env, 'starting Postal', composeUpScript(env.root)).then(() => undefined) });
+      else if (ymlChanges.length) changes.push({ what: `restart ${services.join(', ')} to read the updated postal.yml`, apply: () => runScript(env, 'restarting Postal', composeRestartScript(env.root)).then(() => undefined) });
+      const caddyRunning = o.containers.get('postal-caddy') === 'running';
+      if (!caddyRunning) changes.push({ what: `start Caddy for TLS on ${webHost} and ${mailHost}`, apply: () => runScript(env, 'starting Caddy', caddyScript(env.root)).then(() => undefined) });
+      // Caddy started now may hold the certificate at once (or only after its ACME order): try it either way.
+      if (!caddyRunning || (o.certificates?.caddy && o.certificates.smtp !== 'caddy')) {
+        changes.push({ what: `install Caddy's certificate for ${mailHost} as Postal's SMTP certificate (${SYNC_SCRIPT}, restarts smtp)`, apply: () => runScript(env, 'installing the SMTP certificate', syncScript(prelude(env.root))).then(() => undefined) });
+      }
       return changes;
     },
     postcondition(o) {
       const problems: string[] = [];
-      for (const file of [...CONFIG_FILES, 'config/signing.key']) if (!o.files.get(file)) problems.push(`/opt/postal/${file} is missing`);
+      for (const file of [...CONFIG_FILES, 'config/signing.key', SMTP_CERT, SMTP_KEY]) if (!o.files.get(file)) problems.push(`/opt/postal/${file} is missing`);
+      for (const file of managed) if ((o.managed?.get(file.path) ?? 'missing') !== sha(file.text())) problems.push(`${file.path.startsWith('/') ? file.path : `/opt/postal/${file.path}`} is missing or not the one provisioning writes`);
+      for (const change of o.postalYml?.changes ?? []) problems.push(`postal.yml still needs ${change}`);
       if (o.containers.get(database) !== 'running') problems.push(`container ${database} is ${o.containers.get(database) ?? 'absent'}`);
       if (!o.initialized) problems.push('postal initialize has not completed');
       for (const service of services) if (o.services.get(service) !== 'running') problems.push(`service ${service} is ${o.services.get(service) ?? 'absent'}`);
       if (o.containers.get('postal-caddy') !== 'running') problems.push(`container postal-caddy is ${o.containers.get('postal-caddy') ?? 'absent'}`);
+      if (o.startTls) problems.push(...startTlsProblems(o.startTls, mailHost));
       return problems;
     },
+    notes(o) {
+      if (!o.startTls?.tls?.ok) return [];
+      if (o.certificates?.smtp === 'caddy') return [`SMTP STARTTLS with Caddy's certificate for ${mailHost}${o.startTls.tls.validTo ? ` (valid to ${o.startTls.tls.validTo.slice(0, 10)})` : ''}`];
+      return [
+        `SMTP STARTTLS works with a self-signed certificate for ${mailHost}: Caddy has none for it yet (it needs the A record ${mailHost} → this server and port 80 open); ` +
+          `/etc/${CRON_FILE.slice(4)} installs Caddy's certificate once there is one, or run provisioning again`,
+      ];
+    },
   };
+}
+
+/** What a sending server would meet on port 25: STARTTLS in EHLO and a completed handshake. */
+export function startTlsProblems(o: StartTlsObservation, mailHost: string): string[] {
+  if (o.error) return [`STARTTLS could not be checked from outside on port 25: ${o.error}`];
+  if (!o.offered) return [`EHLO on port 25 lists no STARTTLS: Postal's smtp_server.tls_enabled is off or smtp has not restarted since postal.yml changed`];
+  if (!o.tls?.ok) return [`STARTTLS on port 25 (${o.reply ?? 'no reply'}) did not complete a TLS handshake: ${o.tls?.error ?? 'no handshake'} (is /opt/postal/${SMTP_CERT} a certificate and key for ${mailHost} that Postal's user can read?)`];
+  return [];
 }

@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { postalDkimRecord } from '../../core/artifacts/postal-dns-checks.ts';
+import { renderPostalState } from '../../core/artifacts/postal-state.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -34,10 +37,30 @@ describe('provision:dns command', () => {
   const run = promisify(execFile);
   const tsx = join(root, 'node_modules/.bin/tsx');
 
-  it('prints the paths it wrote', async () => {
+  it("writes the records with Postal's DKIM records as commented placeholders, and makes no key", async () => {
     const { stdout } = await run(tsx, ['provisioning/dns/main.ts', `--out=${join(out, 'cli')}`], { cwd: root });
     expect(stdout).toContain(join(out, 'cli', 'postal-dns-records.txt'));
-    expect(stdout).toContain(join(out, 'cli', 'dkim', 'postal-qpMdyI.private.pem'));
+    expect(stdout).toContain('placeholders only');
+    expect(existsSync(join(out, 'cli', 'dkim'))).toBe(false);
+    const text = readFileSync(join(out, 'cli', 'postal-dns-records.txt'), 'utf8');
+    const records = parseZoneFile(text);
+    expect(records.filter((r) => r.name.includes('_domainkey'))).toEqual([]);
+    expect(records.map((r) => r.type)).toEqual(expect.arrayContaining(['MX', 'A', 'TXT', 'CNAME', 'PTR']));
+    expect(text).toContain('; postal-??????._domainkey.mailgoat.ai.  IN TXT  "v=DKIM1; t=s; h=sha256; p=<the key Postal shows for mailgoat.ai>;"');
+  });
+
+  it("once provisioning has read Postal's records back (postal-state.json), writes them as Postal made them", async () => {
+    const folder = join(out, 'provisioned');
+    mkdirSync(folder);
+    const key = (bits: number) => generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    const [domainKey, installKey] = [key(1024), key(1024)];
+    writeFileSync(join(folder, 'postal-state.json'), renderPostalState({ version: 1, domain: 'mailgoat.ai', dkim: { selector: 'postal-YsUd4X', record: postalDkimRecord(domainKey) }, installDkimRecord: postalDkimRecord(installKey), dnsCheck: null }));
+    const { stdout } = await run(tsx, ['provisioning/dns/main.ts', `--out=${folder}`], { cwd: root });
+    expect(stdout).toContain("Postal's records, selector postal-YsUd4X");
+    const records = parseZoneFile(readFileSync(join(folder, 'postal-dns-records.txt'), 'utf8'));
+    expect(records.find((r) => r.name === 'postal-ysud4x._domainkey.mailgoat.ai')?.data).toBe(postalDkimRecord(domainKey));
+    expect(records.find((r) => r.name === 'postal._domainkey.rp.mail.mailgoat.ai')?.data).toBe(postalDkimRecord(installKey));
+    expect(records.some((r) => r.name.startsWith('postal-qpmdyi.'))).toBe(false);
   });
 
   it('names the bad field in one line and exits 2', async () => {

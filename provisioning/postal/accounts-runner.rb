@@ -6,7 +6,8 @@
 # only what is missing (so a second run changes nothing, and a run stopped half-way resumes), and prints
 # one line "POSTAL_QA_RESULT <json>": the changes and what only Postal knows (generated keys, the
 # domain's DKIM selector and record, the server token, the DNS statuses).
-# With POSTAL_QA_DRY_RUN=1 it creates nothing and lists what it would create.
+# With POSTAL_QA_DRY_RUN=1 it creates nothing and lists what it would create; with POSTAL_QA_CHECK_DNS=1 it
+# runs the domain's DNS check even when its DKIM status is already OK.
 #
 # Every model, attribute and method used here is checked against Postal 3.3.2's source by
 # provisioning/postal/accounts-runner.test.ts (the list of names is postal-3.3.2-names.ts).
@@ -79,6 +80,18 @@ if wanted_key && (domain.nil? || domain.dkim_private_key.to_s.strip != wanted_ke
   end
 end
 
+# Postal makes a 1024-bit key (domain.rb generate_dkim_key, before_create); the deployment may ask for more
+# (dns.dkim.keyBits). The bigger key is made here, inside Postal's container, and imported: it never leaves the
+# server, and the selector Postal made stays. A key of that size or more is left alone.
+wanted_bits = plan["dkim_key_bits"]
+if wanted_bits && !wanted_key && (domain.nil? || domain.dkim_key.n.num_bits < wanted_bits)
+  changes << "DKIM key of #{domain_name}: a #{wanted_bits}-bit key made in Postal's container (Postal makes 1024 bits)"
+  unless dry_run
+    domain.update!(dkim_private_key: OpenSSL::PKey::RSA.new(wanted_bits).to_s)
+    domain = server.domains.find_by(name: domain_name)
+  end
+end
+
 credentials = plan.fetch("credentials").map do |wanted|
   credential = ensure_record.call(
     "#{wanted['type']} credential #{wanted['name']}",
@@ -123,9 +136,10 @@ end
 
 # Postal never checks a new domain by itself, and its hourly task re-checks only domains checked once
 # (check_all_dns_scheduled_task.rb): without this the domain signs with the install key forever.
-# Re-checking is not a change unless a status moves.
+# Re-checking is not a change unless a status moves. Phase 2 (POSTAL_QA_CHECK_DNS=1, after the records
+# were published) checks whatever the statuses say, so Postal signs with the domain key at once.
 dns = nil
-if domain && !dry_run && domain.dkim_status != "OK"
+if domain && !dry_run && (ENV["POSTAL_QA_CHECK_DNS"] == "1" || domain.dkim_status != "OK")
   before = [domain.spf_status, domain.dkim_status, domain.mx_status, domain.return_path_status]
   domain.check_dns
   after = [domain.spf_status, domain.dkim_status, domain.mx_status, domain.return_path_status]

@@ -46,4 +46,21 @@ describe('loadProvisionSettings', () => {
     expect(() => loadProvisionSettings([`--env-file=${envFile(['PROVISION_HOST=root@h', `PROVISION_KNOWN_HOSTS=${knownHosts}`, 'POSTAL_API_URL=ftp://x'])}`])).toThrow(/POSTAL_API_URL \(.*\): expected an http\(s\) URL/);
     expect(() => loadProvisionSettings([`--env-file=${envFile(['PROVISION_HOST=root@h', `PROVISION_KNOWN_HOSTS=${knownHosts}`, 'PROVISION_ROOT=rel'])}`])).toThrow('PROVISION_ROOT: expected an absolute path');
   });
+
+  it('reads the exec transport from --exec or PROVISION_EXEC, split as a shell would, with no host key to pin', () => {
+    const s = loadProvisionSettings(['--host=root@127.0.0.10', '--exec=docker exec -i "postal server" /bin/bash -c'], { HOME: '/nonexistent' });
+    expect(s).toMatchObject({ exec: ['docker', 'exec', '-i', 'postal server', '/bin/bash', '-c'], knownHosts: '', target: { host: '127.0.0.10' } });
+    const file = envFile(['PROVISION_HOST=root@127.0.0.10', "PROVISION_EXEC=docker-compose -p 'my project' exec -T postal"]);
+    expect(loadProvisionSettings([`--env-file=${file}`], { HOME: '/nonexistent' }).exec).toEqual(['docker-compose', '-p', 'my project', 'exec', '-T', 'postal']);
+    // Without it, SSH as before.
+    expect(loadProvisionSettings(['--host=root@h', `--known-hosts=${knownHosts}`])).not.toHaveProperty('exec');
+  });
+
+  it('refuses an exec transport given SSH settings too, or an exec command that cannot be split', () => {
+    expect(() => loadProvisionSettings(['--host=root@h', '--exec=sh -c', `--known-hosts=${knownHosts}`])).toThrow('--exec: the exec transport takes no SSH key or known_hosts (--known-hosts); give one transport');
+    expect(() => loadProvisionSettings(['--host=root@h', '--exec=sh -c', `--identity=${key}`])).toThrow('(--identity)');
+    expect(() => loadProvisionSettings(['--host=root@h', "--exec=sh -c 'x"])).toThrow("--exec: an unclosed ' in");
+    expect(() => loadProvisionSettings(['--host=root@h', '--exec=   '])).toThrow('--exec: empty; expected a command that runs its last argument as a shell command on the server');
+    expect(() => loadProvisionSettings(['--exec=sh -c'])).toThrow('--host: the server is missing');
+  });
 });

@@ -3,17 +3,23 @@
  * Hash POSTs, refuses any whose signature does not verify against Postal's JWKS, and serves the
  * stored messages back. It can be told to fail, so the stand-in's SoftFail/retry path runs for real.
  *
+ * The agent's host may run its own `mailgoat inbox serve` (FN-06 starts the CLI's there): when something
+ * listens at `backend` (the agent host's address, the receiver's port), each POST is passed to it as it came
+ * — headers, signature and body untouched — and its answer goes back to Postal; the message is listed here
+ * too once the CLI accepted it (2xx). With nothing listening there, the receiver answers itself.
+ *
  *   POST <path>            Postal's delivery → 200 stored | 401 bad signature | 400 bad payload | <failing status>
+ *                          (or the agent's own `inbox serve` answer, when one listens at the backend)
  *   GET  /messages         listing (?token=, ?since=<ISO or 15m/2h/1d>, ?unread=1, ?limit=N), newest first
  *   GET  /messages/<id>    one message with Postal's full payload (marks it read)
  *   POST /_world/fail      {"status": 503 | null}: answer deliveries with that status until cleared
- *   GET  /_world/stats     counters: stored, duplicates, rejected signatures, …
+ *   GET  /_world/stats     counters: stored, duplicates, rejected signatures, forwarded, …
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InboxStore, toListEntry, type InboxQuery } from './inbox-store.ts';
 import type { JwksKeySource } from './jwks-key-source.ts';
-import { mailgoatInboxDatabase } from './mailgoat-inbox-db.ts';
+import { request as httpRequest } from 'node:http';
 import { postalHashPayloadSchema } from './postal-hash-payload.ts';
 import { verifyPostalSignature } from './postal-signature.ts';
 
@@ -27,8 +33,8 @@ export interface InboxReceiverOptions {
   /** where Postal POSTs, e.g. /webhooks/postal */
   path: string;
   keySource: JwksKeySource;
-  /** Also write each message where `mailgoat inbox serve` would (its SQLite database), for the real CLI's `inbox` to read. */
-  databasePath?: string;
+  /** The agent's host: its own `mailgoat inbox serve`, when it runs, listens there on this receiver's port. */
+  backendHost?: string;
   /** Postal's 14 MB message limit, base64-inflated attachments and JSON around it fit in this */
   maxBodyBytes?: number;
   maxMessages?: number;
@@ -44,6 +50,9 @@ export interface InboxReceiverStats {
   failedOnPurpose: number;
   /** deliveries answered 503 because Postal's JWKS could not be fetched */
   keyUnavailable: number;
+  /** deliveries passed to the agent's own `inbox serve` at the backend, and what it answered */
+  forwarded: number;
+  forwardAccepted: number;
 }
 
 export interface InboxReceiver {
@@ -52,8 +61,6 @@ export interface InboxReceiver {
   url: string;
   port: number;
   store: InboxStore;
-  /** the MailGoat-compatible SQLite database, when one is kept */
-  databasePath?: string;
   readonly stats: InboxReceiverStats;
   readonly failingStatus: number | null;
   setFailing(status: number | null): void;
@@ -123,11 +130,50 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+const parseJson = (body: Buffer): unknown => {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+};
+
+/** Headers a hop passes on (Postal's, the signature's among them); hop-by-hop ones are the proxy's own. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'content-length']);
+
+/**
+ * Passes one POST to the agent's own `inbox serve`; undefined when nothing listens there (the receiver
+ * answers itself). A backend that accepts the connection but never answers is a 504 after 30 s.
+ */
+function forward(backend: { host: string; port: number }, path: string, req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer } | undefined> {
+  return new Promise((resolve) => {
+    const headers: Record<string, string> = {};
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const name = req.rawHeaders[i]!;
+      if (!HOP_BY_HOP.has(name.toLowerCase())) headers[name] = req.rawHeaders[i + 1]!;
+    }
+    headers['Content-Length'] = String(body.length);
+    let connected = false;
+    const request = httpRequest({ host: backend.host, port: backend.port, path, method: 'POST', headers, agent: false, timeout: 30_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: { 'content-type': String(res.headers['content-type'] ?? 'text/plain') }, body: Buffer.concat(chunks) }));
+      res.on('error', () => resolve({ status: 502, headers: { 'content-type': 'text/plain' }, body: Buffer.from('the agent\'s inbox serve broke off its answer') }));
+    });
+    request.on('socket', (socket) => socket.once('connect', () => (connected = true)));
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (!connected && (error.code === 'ECONNREFUSED' || error.code === 'EADDRNOTAVAIL')) resolve(undefined);
+      else resolve({ status: error.message === 'timeout' ? 504 : 502, headers: { 'content-type': 'text/plain' }, body: Buffer.from(`the agent's inbox serve: ${error.code ?? error.message}`) });
+    });
+    request.end(body);
+  });
+}
+
 export async function startInboxReceiver(options: InboxReceiverOptions): Promise<InboxReceiver> {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const store = new InboxStore(options.maxMessages);
-  const database = options.databasePath ? mailgoatInboxDatabase(options.databasePath) : undefined;
-  const stats: InboxReceiverStats = { stored: 0, duplicates: 0, rejectedSignatures: 0, invalidPayloads: 0, failedOnPurpose: 0, keyUnavailable: 0 };
+  const stats: InboxReceiverStats = { stored: 0, duplicates: 0, rejectedSignatures: 0, invalidPayloads: 0, failedOnPurpose: 0, keyUnavailable: 0, forwarded: 0, forwardAccepted: 0 };
   let failingStatus: number | null = null;
   let delayMs = 0;
 
@@ -135,6 +181,22 @@ export async function startInboxReceiver(options: InboxReceiverOptions): Promise
     const body = await readBody(req, maxBody);
     // A world fault: the agent's handler works on the message before it stores it and answers.
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (failingStatus === null && options.backendHost) {
+      // On this receiver's own port (bound before any request comes).
+      const answer = await forward({ host: options.backendHost, port }, options.path, req, body);
+      if (answer) {
+        stats.forwarded++;
+        if (answer.status >= 200 && answer.status < 300) {
+          stats.forwardAccepted++;
+          // Listed here as well, for whoever watches the agent's mail arrive (the harness's mail-flow probe).
+          const parsed = postalHashPayloadSchema.safeParse(parseJson(body));
+          if (parsed.success) store.add(parsed.data);
+        }
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body);
+        return;
+      }
+    }
     if (failingStatus !== null) {
       stats.failedOnPurpose++;
       send(res, failingStatus, { error: `receiver for ${options.address} is failing on purpose (world fault)` });
@@ -174,16 +236,6 @@ export async function startInboxReceiver(options: InboxReceiverOptions): Promise
       const issue = parsed.error.issues[0];
       send(res, 400, { error: `not a Postal Hash payload: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}` });
       return;
-    }
-    if (database) {
-      try {
-        // Before the listing has it: whoever sees the message arrive can read it with the CLI at once.
-        await database.store(parsed.data);
-      } catch (error) {
-        // A 5xx makes Postal retry, as it would if `inbox serve` could not store the message.
-        send(res, 500, { error: `cannot store the message in ${database.path}: ${(error as Error).message}` });
-        return;
-      }
     }
     const outcome = store.add(parsed.data);
     stats[outcome === 'stored' ? 'stored' : 'duplicates']++;
@@ -248,7 +300,6 @@ export async function startInboxReceiver(options: InboxReceiverOptions): Promise
     url: `http://${options.host}:${port}${options.path}`,
     port,
     store,
-    ...(database ? { databasePath: database.path } : {}),
     get stats() {
       return { ...stats };
     },
@@ -265,7 +316,7 @@ export async function startInboxReceiver(options: InboxReceiverOptions): Promise
       stopping ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }).then(() => database?.close());
+      });
       return stopping;
     },
   };

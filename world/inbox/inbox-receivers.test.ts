@@ -1,14 +1,11 @@
 import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { worldAddresses } from '../addresses.ts';
 import { createCertificateAuthority, type WorldCertificateAuthority } from '../tls/certificate-authority.ts';
 import { startInboxReceivers, type InboxReceivers } from './inbox-receivers.ts';
-import { runSqlite } from './mailgoat-inbox-db.ts';
+import { createServer as createHttpServer } from 'node:http';
 
 // An uncommon world net, so these tests never meet another engineer's tests or a running world.
 const net = worldAddresses('127.0.73');
@@ -32,7 +29,6 @@ let jwksServer: Server;
 let jwksUrl: string;
 let published: SigningKey[];
 let receivers: InboxReceivers;
-let databaseDir: string;
 const first = signingKey('key-1');
 
 const endpoint = (agentId: string) => receivers.endpoints.find((e) => e.agentId === agentId)!;
@@ -95,14 +91,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => jwksServer.listen(0, net.postal, resolve));
   jwksUrl = `https://${JWKS_HOST}:${(jwksServer.address() as AddressInfo).port}/.well-known/jwks.json`;
-  databaseDir = mkdtempSync(join(tmpdir(), 'postal-qa-inbox-dbs-'));
   receivers = await startInboxReceivers({
-    databaseDir,
     address: net.inboxes,
+    agentHostAddress: net.agentHost,
     receivers: [
       { agentId: 'qa', address: 'qa@mailgoat.ai', port: 0, path: '/webhooks/postal' },
       { agentId: 'team', address: 'team@mailgoat.ai', port: 0, path: '/webhooks/postal' },
-      // Its database is broken on purpose by one test; the others count what 'qa' and 'team' stored.
+      // Its agent runs its own inbox serve in one test; the others count what 'qa' and 'team' stored.
       { agentId: 'ops', address: 'ops@mailgoat.ai', port: 0, path: '/webhooks/postal' },
     ],
     jwksUrl,
@@ -115,7 +110,6 @@ afterAll(async () => {
   await receivers?.stop();
   jwksServer?.closeAllConnections();
   await new Promise((resolve) => jwksServer?.close(resolve));
-  rmSync(databaseDir, { recursive: true, force: true });
 });
 
 describe('inbox receivers', () => {
@@ -151,31 +145,47 @@ describe('inbox receivers', () => {
     expect((await get('qa', '/messages/999999')).status).toBe(404);
   });
 
-  it("also writes what it accepts into the agent's MailGoat inbox database, before acknowledging it", async () => {
-    const qa = endpoint('qa');
-    expect(qa.databasePath).toBe(join(databaseDir, 'qa', '.mailgoat', 'inbox', 'messages.db'));
-    const body = JSON.stringify(payload({ subject: 'Into SQLite run-ddd444', message_id: 'db-test-1@rp.mail.mailgoat.ai' }));
-    expect((await deliver('qa', body, signed(body))).status).toBe(200);
-    const forged = JSON.stringify(payload({ subject: 'Forged run-ddd444', message_id: 'db-test-2@rp.mail.mailgoat.ai' }));
-    expect((await deliver('qa', forged, { 'x-postal-signature-256': 'AAAA', 'x-postal-signature-kid': first.kid })).status).toBe(401);
-    const rows = JSON.parse(await runSqlite(qa.databasePath!, ".mode json\nSELECT id, from_email, to_emails, subject, read FROM inbox_messages WHERE subject LIKE '%run-ddd444';\n")) as unknown[];
-    expect(rows).toEqual([{ id: 'db-test-1@rp.mail.mailgoat.ai', from_email: 'abc123@psrp.mailgoat.ai', to_emails: '["qa@mailgoat.ai"]', subject: 'Into SQLite run-ddd444', read: 0 }]);
-  });
-
-  it('answers 500 (Postal retries) and lists nothing when the database cannot be written', async () => {
+  it("passes Postal's POSTs, untouched, to the agent's own inbox serve while one listens on the agents' host, and answers with its answer", async () => {
     const ops = endpoint('ops');
-    // A table without the columns MailGoat writes: sqlite3 refuses the insert.
-    mkdirSync(dirname(ops.databasePath!), { recursive: true });
-    await runSqlite(ops.databasePath!, 'CREATE TABLE inbox_messages (id TEXT PRIMARY KEY);');
-    const body = JSON.stringify(payload({ rcpt_to: 'ops@mailgoat.ai', subject: 'Unstorable run-eee555' }));
-    const answer = await deliver('ops', body, signed(body));
-    expect(answer.status).toBe(500);
-    expect(answer.json.error).toMatch(/cannot store the message in .*messages\.db: sqlite3/);
-    expect((await get('ops', '/messages?token=run-eee555')).json).toEqual([]);
-    // Gone, the receiver writes a fresh database again.
-    rmSync(join(databaseDir, 'ops'), { recursive: true, force: true });
-    const again = JSON.stringify(payload({ rcpt_to: 'ops@mailgoat.ai', subject: 'Stored again run-eee555' }));
-    expect((await deliver('ops', again, signed(again))).status).toBe(200);
+    const port = Number(new URL(ops.url).port);
+    const seen: Array<{ path: string; headers: Record<string, string | string[] | undefined>; rawNames: string[]; body: string }> = [];
+    let status = 200;
+    const own = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ path: req.url ?? '', headers: req.headers, rawNames: req.rawHeaders.filter((_, i) => i % 2 === 0), body });
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ success: status < 300, id: 'from-the-cli' }));
+      });
+    });
+    await new Promise<void>((resolve) => own.listen(port, net.agentHost, resolve));
+    try {
+      const body = JSON.stringify(payload({ rcpt_to: 'ops@mailgoat.ai', subject: 'To the CLI run-ddd444' }));
+      // Even a forged signature goes through: judging it is the agent's inbox serve's job now.
+      const answer = await deliver('ops', body, { 'X-Postal-Signature-256': 'AAAA', 'X-Postal-Signature-Kid': first.kid });
+      expect(answer).toEqual({ status: 200, json: { success: true, id: 'from-the-cli' } });
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.path).toBe('/webhooks/postal');
+      expect(seen[0]!.body).toBe(body);
+      expect(seen[0]!.headers['x-postal-signature-256']).toBe('AAAA');
+      expect(seen[0]!.rawNames).toContain('X-Postal-Signature-Kid');
+      expect(seen[0]!.headers['user-agent']).toBe('Postal/3.3.2');
+      // Listed here too once the CLI took it, so the arrival can be watched.
+      expect((await get('ops', '/messages?token=run-ddd444')).json.map((m: { subject: string }) => m.subject)).toEqual(['To the CLI run-ddd444']);
+      // A refusal is Postal's to see (SoftFail on 5xx), and nothing is listed.
+      status = 503;
+      const refused = JSON.stringify(payload({ rcpt_to: 'ops@mailgoat.ai', subject: 'Refused run-eee555' }));
+      expect((await deliver('ops', refused, signed(refused))).status).toBe(503);
+      expect((await get('ops', '/messages?token=run-eee555')).json).toEqual([]);
+      expect((await get('ops', '/_world/stats')).json).toMatchObject({ forwarded: 2, forwardAccepted: 1 });
+    } finally {
+      own.closeAllConnections();
+      await new Promise((resolve) => own.close(resolve));
+    }
+    // Nothing listens there any more: the receiver answers itself (and checks the signature).
+    const body = JSON.stringify(payload({ rcpt_to: 'ops@mailgoat.ai', subject: 'Back to the world run-fff666' }));
+    expect((await deliver('ops', body, { 'x-postal-signature-256': 'AAAA', 'x-postal-signature-kid': first.kid })).status).toBe(401);
+    expect((await deliver('ops', body, signed(body))).json).toMatchObject({ status: 'stored' });
   });
 
   it('verifies the raw bytes: the same JSON re-spaced with the old signature is refused', async () => {

@@ -2,7 +2,6 @@
  * Every agent's inbox receiver on the world's inbox address, sharing one cache of Postal's JWKS.
  * The Postal stand-in delivers to these URLs; the embedded Target reads them over HTTP.
  */
-import { join } from 'node:path';
 import type { WorldCertificateAuthority } from '../tls/certificate-authority.ts';
 import { startInboxReceiver, validateFailingStatus, type InboxReceiver, type InboxReceiverStats } from './inbox-receiver.ts';
 import { createJwksKeySource } from './jwks-key-source.ts';
@@ -26,12 +25,14 @@ export interface StartInboxReceiversOptions {
   ca?: Pick<WorldCertificateAuthority, 'certificatePem'>;
   /** connect here for the JWKS while TLS verifies the URL's host name (the world's DNS is not node's) */
   jwksHostAddress?: string;
+  /** or find the JWKS host through this DNS server ("address[:port]"), where the world's DNS says Postal is */
+  jwksDnsServer?: string;
   jwksTimeoutMs?: number;
   /**
-   * Each agent's messages also go to `<databaseDir>/<agentId>/.mailgoat/inbox/messages.db`: where
-   * `mailgoat inbox serve` writes them with HOME=<databaseDir>/<agentId>, so the real CLI can list them.
+   * The agents' host, where an agent may run its own `mailgoat inbox serve` on its receiver's port: while
+   * something listens there, the receiver passes Postal's POSTs to it (inbox-receiver.ts).
    */
-  databaseDir?: string;
+  agentHostAddress?: string;
 }
 
 export interface InboxEndpoint {
@@ -40,8 +41,6 @@ export interface InboxEndpoint {
   url: string;
   /** where `GET /messages` and `POST /_world/fail` are served */
   baseUrl: string;
-  /** the agent's MailGoat inbox database (SQLite), when the receivers keep them */
-  databasePath?: string;
 }
 
 export interface InboxReceivers {
@@ -58,8 +57,6 @@ export interface InboxReceivers {
 export async function startInboxReceivers(options: StartInboxReceiversOptions): Promise<InboxReceivers> {
   const ids = new Set<string>();
   for (const spec of options.receivers) {
-    // The id names the agent's database folder.
-    if (options.databaseDir && !/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(spec.agentId)) throw new Error(`agent id "${spec.agentId}" cannot name a folder`);
     if (ids.has(spec.agentId)) throw new Error(`inbox receiver for agent "${spec.agentId}" is listed twice`);
     ids.add(spec.agentId);
   }
@@ -67,6 +64,7 @@ export async function startInboxReceivers(options: StartInboxReceiversOptions): 
     url: options.jwksUrl,
     ...(options.ca ? { ca: options.ca.certificatePem } : {}),
     ...(options.jwksHostAddress ? { hostAddress: options.jwksHostAddress } : {}),
+    ...(options.jwksDnsServer ? { dnsServer: options.jwksDnsServer } : {}),
     ...(options.jwksTimeoutMs ? { timeoutMs: options.jwksTimeoutMs } : {}),
   });
 
@@ -77,8 +75,8 @@ export async function startInboxReceivers(options: StartInboxReceiversOptions): 
   try {
     // Sequential: with fixed ports a clash is reported for the receiver that hit it.
     for (const spec of options.receivers) {
-      const databasePath = options.databaseDir ? join(options.databaseDir, spec.agentId, '.mailgoat', 'inbox', 'messages.db') : undefined;
-      started.push(await startInboxReceiver({ ...spec, host: options.address, keySource, ...(databasePath ? { databasePath } : {}) }));
+      const backend = options.agentHostAddress ? { backendHost: options.agentHostAddress } : {};
+      started.push(await startInboxReceiver({ ...spec, host: options.address, keySource, ...backend }));
     }
   } catch (error) {
     await stopAll();
@@ -99,7 +97,6 @@ export async function startInboxReceivers(options: StartInboxReceiversOptions): 
       address: r.address,
       url: r.url,
       baseUrl: `http://${options.address}:${r.port}`,
-      ...(r.databasePath ? { databasePath: r.databasePath } : {}),
     })),
     setFailing(agentId, status) {
       receiverOf(agentId).setFailing(validateFailingStatus(status));

@@ -8,6 +8,7 @@ import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { createHostLookup } from '../../core/dns/host-lookup.ts';
 
 export interface JwksKeySourceOptions {
   url: string;
@@ -18,6 +19,11 @@ export interface JwksKeySourceOptions {
    * host name — the world's names live in the world's DNS, not the one node asks.
    */
   hostAddress?: string;
+  /**
+   * Resolve the URL's host through this DNS server ("address[:port]"): a receiver finds Postal's JWKS where
+   * DNS says Postal is, so a Postal the world does not run (a real one) is found too.
+   */
+  dnsServer?: string;
   timeoutMs?: number;
 }
 
@@ -41,7 +47,9 @@ function fetchText(options: JwksKeySourceOptions): Promise<string> {
         if ((lookupOptions as { all?: boolean }).all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family: 4 }]);
         else callback(null, address, 4);
       }
-    : undefined;
+    : options.dnsServer
+      ? (createHostLookup(options.dnsServer, timeoutMs) as unknown as LookupFunction)
+      : undefined;
   return new Promise((resolve, reject) => {
     const req = request(
       url,

@@ -21,6 +21,7 @@ function resolverServing(txt: string[], cname: string[]): PostalResolver & { ask
     a: async () => [],
     txt: async (name) => (asked.push(`TXT ${name}`), txt),
     cname: async (name) => (asked.push(`CNAME ${name}`), cname),
+    ipToHostname: async (ip) => ip,
   };
 }
 
@@ -60,7 +61,7 @@ describe('DomainDnsState', () => {
   });
 
   it('treats a DNS failure as a failed check, as Postal does', async () => {
-    const failing: PostalResolver = { mx: async () => [], a: async () => [], txt: async () => Promise.reject(new Error('SERVFAIL')), cname: async () => Promise.reject(new Error('SERVFAIL')) };
+    const failing: PostalResolver = { mx: async () => [], a: async () => [], txt: async () => Promise.reject(new Error('SERVFAIL')), cname: async () => Promise.reject(new Error('SERVFAIL')), ipToHostname: async (ip) => ip };
     const state = DomainDnsState.forKey(config, failing, 'KEY');
     await state.checkDns();
     expect(state.statuses.dkim?.status).toBe('Missing');

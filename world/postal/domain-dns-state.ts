@@ -24,11 +24,21 @@ export class DomainDnsState {
     private readonly config: PostalConfig,
     private readonly resolver: PostalResolver,
     /** Domain#dkim_record for the domain's key. */
-    readonly dkimRecord: string,
+    private record: string,
   ) {}
 
   static forKey(config: PostalConfig, resolver: PostalResolver, publicKeySpkiBase64: string): DomainDnsState {
     return new DomainDnsState(config, resolver, postalDkimRecord(publicKeySpkiBase64));
+  }
+
+  /** Domain#dkim_record (app/models/domain.rb:110-115) for the key the domain holds now. */
+  get dkimRecord(): string {
+    return this.record;
+  }
+
+  /** The domain got another key (made when it was created, or imported): its record follows; the statuses stay until the next check. */
+  setKey(publicKeySpkiBase64: string): void {
+    this.record = postalDkimRecord(publicKeySpkiBase64);
   }
 
   get selector(): string {

@@ -1,6 +1,6 @@
 /**
  * Postal's HTTPSender: POST the payload as JSON to the endpoint URL, signed with the install key
- * (`X-Postal-Signature` RSA-SHA1, `X-Postal-Signature-256` RSA-SHA256, `X-Postal-Signature-KID`),
+ * (`X-Postal-Signature` RSA-SHA1, `X-Postal-Signature-256` RSA-SHA256, `X-Postal-Signature-Kid`),
  * `User-Agent: Postal/<version>`, the endpoint's timeout (5 s default). 2xx → Sent; 5xx, timeout,
  * connection error → SoftFail and retry; 429 → HardFail without bounce; anything else → HardFail.
  * Connects out from the stand-in's own address.
@@ -35,13 +35,18 @@ export async function postToEndpoint(url: string, payload: unknown, timeoutSecon
   const logId = randomAlphanumeric(8, 'upper');
   const body = Buffer.from(options.formData ? formEncode(payload) : JSON.stringify(payload), 'utf8');
   const signature = options.signer.sign(body);
+  // lib/postal/http.rb:38-47 adds Content-Type, X-Postal-Signature-KID, -Signature, -256 and User-Agent; Ruby's
+  // Net::HTTP writes every name capitalized word by word (each_capitalized), so the wire carries
+  // "X-Postal-Signature-Kid" — as a real 3.3.2 sent it — beside the defaults Net::HTTP adds itself.
   const response = await post(url, body, timeoutSeconds * 1000, {
+    'Accept-Encoding': 'gzip;q=1.0,deflate;q=0.6,identity;q=0.3',
+    Accept: '*/*',
     'Content-Type': options.formData ? 'application/x-www-form-urlencoded' : 'application/json',
-    'Content-Length': String(body.length),
-    'User-Agent': `Postal/${options.version}`,
+    'X-Postal-Signature-Kid': options.signer.kid,
     'X-Postal-Signature': signature.sha1,
     'X-Postal-Signature-256': signature.sha256,
-    'X-Postal-Signature-KID': options.signer.kid,
+    'User-Agent': `Postal/${options.version}`,
+    'Content-Length': String(body.length),
   }, options);
   const time = Math.round((performance.now() - started) / 10) / 100;
   const base = { details: `Received a ${response.code} from ${url}`, output: response.body.slice(0, 500).trim(), secure: response.secure, logId, time };

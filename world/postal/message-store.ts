@@ -44,7 +44,7 @@ export interface StoredMessage {
   timestamp: number;
   bounce: boolean;
   tag: string | null;
-  receivedWithSsl: boolean;
+  receivedWithSsl: boolean | null;
   status: MessageStatus;
   held: boolean;
   holdExpiry: number | null;
@@ -72,7 +72,7 @@ export interface NewMessage {
   messageId?: string | null;
   bounce?: boolean;
   tag?: string | null;
-  receivedWithSsl: boolean;
+  receivedWithSsl: boolean | null;
   route?: ManifestRoute;
   endpoint?: ManifestEndpoint;
   credential?: { type: 'API' | 'SMTP'; agentId?: string };

@@ -1,10 +1,11 @@
 /**
  * `messages/message` and `messages/deliveries` as LegacyAPI::MessagesController: the message is found
- * by its numeric id only (`id.to_i`), `_expansions` is `true` or a list of names.
+ * by an Integer id only; any other non-blank id (a String, even "123") raises in the message database
+ * (HTTP 500); `_expansions` is `true` or a list of names.
  */
 import { createHash } from 'node:crypto';
 import { apiError, parameterError, success, UnhandledServerError, type ApiResult } from './api-result.ts';
-import { isBlank, rubyToI, type ApiParams } from './api-params.ts';
+import { isBlank, type ApiParams } from './api-params.ts';
 import { parseHeaders } from './mail-headers.ts';
 import type { MessageStore, StoredMessage } from './message-store.ts';
 import { parseContent } from './parsed-content.ts';
@@ -13,10 +14,13 @@ import { rubyBase64 } from './random-token.ts';
 function findMessage(params: ApiParams, store: MessageStore): { message?: StoredMessage; result?: ApiResult } {
   const id = params.id;
   if (isBlank(id)) return { result: parameterError('`id` parameter is required but is missing') };
-  if (!(typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id)))) {
-    return { result: parameterError('`id` parameter must be a string or integer') };
+  // Message.find_one (lib/postal/message_db/message.rb:11) makes `{id: query.to_i}` of an Integer only;
+  // anything else reaches Database#hash_to_sql as the where clause, and a String (or Float, true, …) has
+  // no `map`: NoMethodError, HTTP 500. So a Message-ID never finds a message, and neither does "123".
+  if (typeof id !== 'number' || !Number.isInteger(id)) {
+    throw new UnhandledServerError(`NoMethodError: undefined method \`map' for ${JSON.stringify(id)}:${typeof id === 'string' ? 'String' : typeof id === 'number' ? 'Float' : 'Object'}`);
   }
-  const message = store.get(rubyToI(id));
+  const message = store.get(id);
   if (!message) return { result: apiError('MessageNotFound', { message: 'No message found matching provided ID', id }) };
   return { message };
 }
@@ -62,8 +66,8 @@ export async function getMessage(params: ApiParams, store: MessageStore, version
       // A varchar column in the message database: Postal answers it as a String.
       size: String(message.raw.length),
       bounce: message.bounce,
-      bounce_for_id: null,
-      bounce_type: null,
+      // An integer column defaulting to 0 (seen on a real 3.3.2: `bounce_for_id: 0`); 3.3.2 has no bounce_type.
+      bounce_for_id: 0,
       tag: message.tag,
       received_with_ssl: message.receivedWithSsl,
     };

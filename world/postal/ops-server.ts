@@ -149,7 +149,14 @@ export type OutboundProbe = (ip: string, port: number) => Promise<{ ok: true; li
 export interface RunnerOps {
   initialize(): void;
   defaultDkimRecord(): string;
-  accounts(plan: unknown, dryRun: boolean): Promise<unknown>;
+  accounts(plan: unknown, dryRun: boolean, options?: { checkDns?: boolean }): Promise<unknown>;
+  /**
+   * The services (re)started on the server host (`docker compose up` / `restart`): they read postal.yml and
+   * the files it names, as Postal's processes read /config at boot. Answers what the smtp process does with TLS.
+   */
+  services?(config: { postalYml: string; files: Record<string, string | null>; restart: string[] }): Promise<string>;
+  /** The server host's Caddy obtaining certificates for its sites (ACME, played by the world CA). */
+  certificate?(names: string[]): Promise<{ certificatePem: string; privateKeyPem: string }>;
 }
 
 const MAX_RUNNER_BODY = 1 << 20;
@@ -180,8 +187,20 @@ async function answerRunner(runner: RunnerOps, method: string, path: string, req
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`${runner.defaultDkimRecord()}\n`);
       return;
     }
-    const body = JSON.parse(await readBody(req)) as { plan: unknown; dryRun: boolean };
-    const result = await runner.accounts(body.plan, body.dryRun === true);
+    if (method === 'POST' && path === '/runner/services' && runner.services) {
+      const body = JSON.parse(await readBody(req)) as { postalYml: string; files?: Record<string, string | null>; restart?: string[] };
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`${await runner.services({ postalYml: body.postalYml, files: body.files ?? {}, restart: body.restart ?? [] })}\n`);
+      return;
+    }
+    if (method === 'POST' && path === '/caddy/certificate' && runner.certificate) {
+      const body = JSON.parse(await readBody(req)) as { names?: unknown };
+      const names = Array.isArray(body.names) ? body.names.filter((n): n is string => typeof n === 'string' && /^[a-z0-9.-]+$/i.test(n)) : [];
+      if (names.length === 0) throw new Error('expected {"names": ["<host name>", …]}');
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await runner.certificate(names)));
+      return;
+    }
+    const body = JSON.parse(await readBody(req)) as { plan: unknown; dryRun: boolean; checkDns?: boolean };
+    const result = await runner.accounts(body.plan, body.dryRun === true, { checkDns: body.checkDns === true });
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(result));
   } catch (error) {
     // what the runner would print before exiting non-zero
@@ -194,7 +213,7 @@ export function createOpsServer(list: () => ComposePsEntry[], containers: () => 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://ops');
     const path = url.pathname;
-    if (runner && (path === '/runner/initialize' || path === '/runner/default-dkim-record' || (req.method === 'POST' && path === '/runner/accounts'))) {
+    if (runner && (path === '/runner/initialize' || path === '/runner/default-dkim-record' || (req.method === 'POST' && ['/runner/accounts', '/runner/services', '/caddy/certificate'].includes(path)))) {
       void answerRunner(runner, req.method ?? 'GET', path, req, res);
       return;
     }

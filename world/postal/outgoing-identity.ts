@@ -9,16 +9,9 @@
  *   `<server token>@<dns.return_path_domain>`; bounces use an empty MAIL FROM.
  * - Resent-Sender: the MAIL FROM, added on top after signing (postal.use_resent_sender_header, on by default).
  */
-import { dkimSignatureFor } from '../dkim-sign.ts';
+import { postalDkimHeader } from './dkim-header.ts';
 import type { PostalConfig } from './postal-config.ts';
 import type { DomainDnsState } from './domain-dns-state.ts';
-
-/** The headers Postal's DKIMHeader signs, when present. */
-const SIGNED_HEADERS = [
-  'From', 'Sender', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'To', 'Cc', 'MIME-Version', 'Content-Type',
-  'Content-Transfer-Encoding', 'Resent-To', 'Resent-Cc', 'Resent-From', 'Resent-Sender', 'Resent-Message-ID',
-  'In-Reply-To', 'References', 'List-Id', 'List-Help', 'List-Owner', 'List-Unsubscribe', 'List-Subscribe', 'List-Post',
-];
 
 export interface DkimChoice {
   signingDomain: string;
@@ -32,12 +25,13 @@ export class OutgoingIdentity {
   constructor(
     private readonly config: PostalConfig,
     private readonly domain: DomainDnsState,
-    private readonly domainKeyPem: string,
+    /** The domain's key as the domain holds it now (made when the domain is created, or imported). */
+    private readonly domainKeyPem: () => string,
     private readonly installKeyPem: string,
   ) {}
 
   dkim(): DkimChoice {
-    if (this.domain.dkimOk) return { signingDomain: this.config.domain, selector: this.domain.selector, privateKeyPem: this.domainKeyPem, aligned: true };
+    if (this.domain.dkimOk) return { signingDomain: this.config.domain, selector: this.domain.selector, privateKeyPem: this.domainKeyPem(), aligned: true };
     return this.fallbackDkim();
   }
 
@@ -52,18 +46,20 @@ export class OutgoingIdentity {
     return this.domain.returnPathOk ? `${token}@${this.domain.returnPathName}` : `${token}@${this.config.returnPathDomain}`;
   }
 
-  /** Returns the message with a DKIM-Signature header on top (rsa-sha256, relaxed/relaxed). */
-  async sign(raw: Buffer, choice: DkimChoice): Promise<Buffer> {
-    const signature = await dkimSignatureFor(raw, {
-      signingDomain: choice.signingDomain,
+  /**
+   * Returns the message with Postal's DKIM-Signature header on top (Message#add_outgoing_headers,
+   * lib/postal/message_db/message.rb:413-420: the signature of the raw message, then X-Postal-MsgID).
+   */
+  sign(raw: Buffer, choice: DkimChoice, token: string): Buffer {
+    const header = postalDkimHeader(raw, {
+      domainName: choice.signingDomain,
       selector: choice.selector,
       privateKeyPem: choice.privateKeyPem,
-      headerList: SIGNED_HEADERS,
-      signTime: this.config.now(),
-      // Fault: a re-signing relay's body-length tag.
+      // The host's clock (skewed under the clock-skew fault), and a re-signing relay's body-length tag (a fault).
+      time: Math.floor(this.config.now().getTime() / 1000),
       ...(this.config.faults.dkimBodyLength ? { bodyLength: true } : {}),
     });
-    return Buffer.concat([Buffer.from(signature, 'utf8'), raw]);
+    return Buffer.concat([Buffer.from(`${header}\r\nX-Postal-MsgID: ${token}\r\n`, 'latin1'), raw]);
   }
 }
 

@@ -7,17 +7,18 @@
  *
  * Applying changes what the running stand-in serves at once: the manifest PostalConfig reads
  * (credentials, endpoints, routes) is replaced, so a key made here authenticates on the next request.
- * Where Postal generates at random, the stand-in keeps what the world was built with: the server token
- * and the domain's DKIM selector and key are the ones the world's DNS publishes (the world cannot
- * change its zone after provisioning as an operator would). Credential keys are random, as in Postal.
+ * What Postal generates at random is random here too: credential keys, and — when the domain is created —
+ * its DKIM selector (`<dkim_identifier>-` and six characters, app/models/domain.rb:58,117-120) and a
+ * 1024-bit key (domain.rb:60,84-86, before_create). An imported key replaces the key, never the selector.
+ * The server token stays the world's.
  */
 import type { AccountsPlan } from '../../provisioning/deploy/accounts-plan.ts';
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { AccountsManifest, ManifestCredential, ManifestEndpoint, ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import type { DomainDnsState } from './domain-dns-state.ts';
 import type { PostalConfig } from './postal-config.ts';
-import { randomAlphanumeric } from './random-token.ts';
+import { randomAlphanumeric, randomSelectorString } from './random-token.ts';
 
 /** The JSON the script reads: provisioning's plan, as the runner receives it. */
 export type RunnerPlan = AccountsPlan;
@@ -26,8 +27,8 @@ export interface PostalAccountsOptions {
   config: PostalConfig;
   deployment: Deployment;
   domainDns: DomainDnsState;
-  /** the key the stand-in signs with (an import of any other is refused: see the header) */
-  domainDkimPrivateKeyPem: string;
+  /** the key the domain holds, shared with the signer: replaced when the domain is created or a key imported */
+  domainKey: { pem: string };
   /** start with nothing: no organization, server, domain, credentials or routes (`npm run world -- --empty`) */
   empty: boolean;
   /** the world moves every agent inbox to its inboxes address */
@@ -48,7 +49,7 @@ export class PostalAccounts {
 
   constructor(private readonly o: PostalAccountsOptions) {
     const empty = o.empty;
-    this.held = { initialized: !empty, users: [], organization: !empty, server: !empty, domain: !empty, dkimKeyPem: o.domainDkimPrivateKeyPem };
+    this.held = { initialized: !empty, users: [], organization: !empty, server: !empty, domain: !empty, dkimKeyPem: o.domainKey.pem };
     if (empty) o.config.manifest = { ...o.config.manifest, credentials: [], endpoints: [], routes: [] };
     o.config.domainHeld = !empty;
   }
@@ -62,7 +63,7 @@ export class PostalAccounts {
     this.held.initialized = true;
   }
 
-  async apply(plan: RunnerPlan, dryRun: boolean): Promise<Record<string, unknown>> {
+  async apply(plan: RunnerPlan, dryRun: boolean, options: { checkDns?: boolean } = {}): Promise<Record<string, unknown>> {
     if (!this.held.initialized) throw new Error("ActiveRecord::NoDatabaseError: Unknown database 'postal'");
     const { config } = this.o;
     const changes: string[] = [];
@@ -99,14 +100,22 @@ export class PostalAccounts {
       if (!dryRun) {
         if (plan.domain !== config.domain) throw new Error(`the world's stand-in holds only ${config.domain} (asked for ${plan.domain})`);
         this.held.domain = true;
+        // before_create :generate_dkim_key, and a random dkim_identifier_string.
+        const made = generateKeyPairSync('rsa', { modulusLength: 1024 });
+        this.setDomainKey(made.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
+        manifest = { ...manifest, domain: { ...manifest.domain, dkimSelector: `${this.o.deployment.postal.dkimIdentifier}-${randomSelectorString()}`, dnsChecked: false } };
       }
     }
     const domain = domainHeld || !dryRun;
     if (plan.dkim_private_key && (!domain || this.held.dkimKeyPem.trim() !== plan.dkim_private_key.trim())) {
       changes.push(`DKIM key of ${plan.domain}: import the deployment's key`);
-      if (!dryRun && this.o.domainDkimPrivateKeyPem.trim() !== plan.dkim_private_key.trim()) {
-        throw new Error("the world's stand-in can only import the DKIM key it signs with (provisioning's; see the world's limitations)");
-      }
+      if (!dryRun) this.setDomainKey(plan.dkim_private_key);
+    }
+    // accounts-runner.rb: a key of the deployment's size, made in Postal's container, when Postal's is smaller.
+    const wantedBits = plan.dkim_key_bits;
+    if (wantedBits && !plan.dkim_private_key && (!domain || (createPrivateKey(this.held.dkimKeyPem).asymmetricKeyDetails?.modulusLength ?? 0) < wantedBits)) {
+      changes.push(`DKIM key of ${plan.domain}: a ${wantedBits}-bit key made in Postal's container (Postal makes 1024 bits)`);
+      if (!dryRun) this.setDomainKey(generateKeyPairSync('rsa', { modulusLength: wantedBits }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
     }
 
     const credentials: ManifestCredential[] = [...(server ? manifest.credentials : [])];
@@ -160,7 +169,7 @@ export class PostalAccounts {
       config.domainHeld = this.held.domain;
     }
     const dns = this.o.domainDns;
-    if (domain && !dryRun && !dns.dkimOk) {
+    if (domain && !dryRun && (options.checkDns === true || !dns.dkimOk)) {
       const before = JSON.stringify(dns.statuses.dkim?.status ?? null) + JSON.stringify(dns.statuses.returnPath?.status ?? null);
       await dns.checkDns();
       config.manifest = { ...config.manifest, domain: { ...config.manifest.domain, dnsChecked: true } };
@@ -178,6 +187,14 @@ export class PostalAccounts {
       dns: held ? { spf: null, dkim: dns.statuses.dkim?.status ?? null, dkim_error: dns.statuses.dkim?.error ?? null, mx: null, return_path: dns.statuses.returnPath?.status ?? null, checked_at: dns.statuses.checkedAt ? new Date(dns.statuses.checkedAt).toISOString() : null } : null,
       credentials: plan.credentials.map((wanted) => ({ name: wanted.name, type: wanted.type, key: this.held.server ? (config.manifest.credentials.find((c) => c.name === wanted.name && c.type === wanted.type)?.key ?? null) : null })),
     };
+  }
+
+  /** domain.update!(dkim_private_key: pem): the record and the signer follow the key. */
+  private setDomainKey(pem: string): void {
+    const key = createPrivateKey(pem);
+    this.held.dkimKeyPem = pem;
+    this.o.domainKey.pem = pem;
+    this.o.domainDns.setKey(createPublicKey(key).export({ type: 'spki', format: 'der' }).toString('base64'));
   }
 
   private agentOf(credentialName: string): string | undefined {

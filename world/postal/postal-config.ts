@@ -31,6 +31,14 @@ export class PostalConfig {
    */
   domainHeld = true;
 
+  /**
+   * postal.yml `smtp_server.tls_enabled` and the certificate it names (lib/postal/config_schema.rb:265-280:
+   * default false, /config/smtp.cert and /config/smtp.key). Off: EHLO offers no STARTTLS and STARTTLS is
+   * `502 TLS not available` (app/lib/smtp_server/client.rb:139-158). A certificate that cannot be read fails
+   * the handshake after `220 Ready to start TLS`, as Postal's lazy ssl_context (server.rb:60) raises.
+   */
+  smtpTls: { enabled: boolean; certificatePem?: string; privateKeyPem?: string } = { enabled: false };
+
   constructor(
     readonly deployment: Deployment,
     /** What Postal holds; replaced when provisioning's accounts script runs (postal-accounts.ts). */
@@ -59,10 +67,13 @@ export class PostalConfig {
   routeFor(address: string): ManifestRoute | undefined {
     const at = address.lastIndexOf('@');
     if (at <= 0) return undefined;
-    const local = address.slice(0, at).split('+', 1)[0]!.toLowerCase();
-    const domain = address.slice(at + 1).toLowerCase();
-    const routes = this.manifest.routes.filter((r) => r.domain.toLowerCase() === domain);
-    return routes.find((r) => r.name.toLowerCase() === local) ?? routes.find((r) => r.name === '*');
+    return this.routeByNameAndDomain(address.slice(0, at).split('+', 1)[0]!, address.slice(at + 1));
+  }
+
+  /** Route.find_by_name_and_domain(name, domain): MariaDB compares both case-insensitively; no route name holds `%`, `!` or quotes, so those fall to `*`. */
+  routeByNameAndDomain(name: string, domain: string): ManifestRoute | undefined {
+    const routes = this.manifest.routes.filter((r) => r.domain.toLowerCase() === domain.toLowerCase());
+    return routes.find((r) => r.name.toLowerCase() === name.toLowerCase()) ?? routes.find((r) => r.name === '*');
   }
 
   endpointFor(route: ManifestRoute): ManifestEndpoint | undefined {
@@ -95,7 +106,10 @@ export class PostalConfig {
   authenticatedDomainFor(address: string | undefined | null): string | null {
     if (!address) return null;
     const domain = domainOf(stripName(address));
-    return this.domainHeld && domain !== '' && domain === this.domain && this.manifest.domain.verified ? domain : null;
+    const verified = this.domainHeld && this.manifest.domain.verified;
+    if (verified && domain !== '' && domain === this.domain) return domain;
+    // Server#authenticated_domain_for_address: else a verified domain with use_for_any authenticates any address.
+    return verified && domain !== '' && this.faults.domainUseForAny ? this.domain : null;
   }
 
   /** Server#find_authenticated_domain_from_headers: every From address must be on the verified domain. */

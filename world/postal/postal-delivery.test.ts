@@ -104,6 +104,8 @@ describe('incoming mail', () => {
     expect(request.remoteAddress).toBe(world.addresses.postal);
     expect(request.headers['user-agent']).toBe('Postal/3.3.2');
     expect(request.headers['content-type']).toBe('application/json');
+    // Net::HTTP capitalizes each word of a header name: the KID header arrives as a real 3.3.2 sent it.
+    expect(request.rawHeaderNames).toEqual(expect.arrayContaining(['X-Postal-Signature-Kid', 'X-Postal-Signature', 'X-Postal-Signature-256', 'User-Agent']));
 
     const jwks = JSON.parse((await httpsGet(world, '/.well-known/jwks.json')).body);
     const jwk = jwks.keys.find((k: { kid: string }) => k.kid === request.headers['x-postal-signature-kid']);

@@ -7,6 +7,8 @@
  * of smtp-server 3.x; if that internal ever changes the wrapper is simply not installed and the
  * library's texts show through (codes stay right either way).
  */
+import { postalAddressArgument } from './postal-rcpt.ts';
+
 type Reply = [code: number, data: string | string[]];
 
 interface ConnectionLike {
@@ -16,6 +18,8 @@ interface ConnectionLike {
   handler_RCPT?: (command: Buffer, callback: () => void) => void;
   handler_VRFY?: (command: Buffer, callback: () => void) => void;
   handler_HELP?: (command: Buffer, callback: () => void) => void;
+  handler_STARTTLS?: (command: Buffer, callback: () => void) => void;
+  close?: () => void;
 }
 
 export function postalReply(code: number, data: string | string[], hosts: { mailHost: string; granted: string }): Reply {
@@ -43,8 +47,21 @@ export function postalReply(code: number, data: string | string[], hosts: { mail
   return exact[data] ?? [code, data];
 }
 
+/** Commands the stand-in answers itself, Postal's way, instead of smtp-server's parser. */
+export interface PostalCommandHooks {
+  /** RCPT TO with the raw command line (Postal checks no address syntax); `done(error)` refuses with error.responseCode. */
+  rcpt?: (line: string, done: (error?: Error | null) => void) => void;
+}
+
+/**
+ * STARTTLS as postal.yml allows it: `ready`; `unavailable` without tls_enabled ("502 TLS not available",
+ * client.rb:139-148); `broken` when tls_enabled names a certificate Postal cannot read: it says
+ * "220 Ready to start TLS", then building its ssl_context raises and the connection drops.
+ */
+export type StartTlsState = 'ready' | 'unavailable' | 'broken';
+
 /** Installs the Postal reply texts on the connection that owns `session`. */
-export function usePostalReplies(connections: unknown, session: unknown, hosts: { mailHost: string; granted: string }): void {
+export function usePostalReplies(connections: unknown, session: unknown, hosts: { mailHost: string; granted: string }, tls: { starttls: StartTlsState } = { starttls: 'ready' }, hooks: PostalCommandHooks = {}): void {
   if (!(connections instanceof Set)) return;
   for (const connection of connections as Set<ConnectionLike>) {
     if (connection.session !== session || typeof connection.send !== 'function') continue;
@@ -54,7 +71,7 @@ export function usePostalReplies(connections: unknown, session: unknown, hosts: 
       const [newCode, newData] = postalReply(code, data, hosts);
       send(newCode, newData, context);
     };
-    usePostalCommands(connection);
+    usePostalCommands(connection, tls.starttls, hooks);
     return;
   }
 }
@@ -72,11 +89,22 @@ export function withBrackets(command: Buffer): Buffer {
  * HELP are unsupported (502); a second MAIL FROM before any RCPT restarts the transaction (250 OK), after
  * an accepted RCPT it is `503 EHLO/HELO first please`; addresses need no angle brackets.
  */
-function usePostalCommands(connection: ConnectionLike): void {
+function usePostalCommands(connection: ConnectionLike, starttls: StartTlsState, hooks: PostalCommandHooks): void {
   const unsupported = (_command: Buffer, callback: () => void): void => {
     connection.send(502, 'Invalid/unsupported command');
     callback();
   };
+  if (starttls !== 'ready' && connection.handler_STARTTLS) {
+    connection.handler_STARTTLS = (_command, callback) => {
+      if (starttls === 'unavailable') {
+        connection.send(502, 'TLS not available');
+        return callback();
+      }
+      connection.send(220, 'Ready to start TLS');
+      connection.close?.();
+      return callback();
+    };
+  }
   if (connection.handler_VRFY) connection.handler_VRFY = unsupported;
   if (connection.handler_HELP) connection.handler_HELP = unsupported;
   const mail = connection.handler_MAIL?.bind(connection);
@@ -94,5 +122,21 @@ function usePostalCommands(connection: ConnectionLike): void {
     };
   }
   const rcpt = connection.handler_RCPT?.bind(connection);
-  if (rcpt) connection.handler_RCPT = (command, callback) => rcpt(withBrackets(command), callback);
+  if (!rcpt) return;
+  const decide = hooks.rcpt;
+  connection.handler_RCPT = (command, callback) => {
+    const envelope = connection.session?.envelope;
+    // Out of order, or no hook: smtp-server's handler (its 503 is mapped to Postal's text).
+    if (!decide || !envelope?.mailFrom || !Array.isArray(envelope.rcptTo)) return rcpt(withBrackets(command), callback);
+    const line = command.toString('utf8');
+    decide(line, (error) => {
+      const failure = error as (Error & { responseCode?: number }) | null | undefined;
+      if (failure) connection.send(failure.responseCode ?? 550, failure.message);
+      else {
+        envelope.rcptTo!.push({ address: postalAddressArgument(line, 'RCPT TO'), args: false });
+        connection.send(250, 'OK');
+      }
+      callback();
+    });
+  };
 }

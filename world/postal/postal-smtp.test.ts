@@ -17,7 +17,7 @@ describe('SMTP server', () => {
   it('greets like Postal and offers STARTTLS and AUTH CRAM-MD5 PLAIN LOGIN', async () => {
     const { dialogue, greeting } = await open();
     try {
-      expect(greeting).toMatch(/^220 mail\.mailgoat\.ai ESMTP Postal\/[A-Z0-9]{6}$/);
+      expect(greeting).toMatch(/^220 mail\.mailgoat\.ai ESMTP Postal\/[A-Z0-9]{8}$/);
       const ehlo = await dialogue.send('EHLO client.test');
       expect(ehlo.split('\n')).toEqual(['250-My capabilities are', '250-STARTTLS', '250 AUTH CRAM-MD5 PLAIN LOGIN']);
       expect(await dialogue.send('HELO client.test')).toBe('250 mail.mailgoat.ai');
@@ -37,15 +37,52 @@ describe('SMTP server', () => {
     expect(a.greeting).not.toBe(b.greeting);
   });
 
-  it('upgrades with STARTTLS to a certificate for the mail host from the world CA', async () => {
+  it('upgrades with STARTTLS to a certificate for the mail host from the world CA, apart from the web one (smtp_server.tls_certificate_path)', async () => {
     const { dialogue } = await open();
     try {
       await dialogue.send('EHLO client.test');
       const secure = await dialogue.startTls('mail.mailgoat.ai', world.ca.certificatePem);
       expect(secure.authorized).toBe(true);
+      expect(secure.subjectAltNames).toEqual(['mail.mailgoat.ai']);
       expect((await dialogue.send('EHLO client.test')).split('\n')).toEqual(['250-My capabilities are', '250 AUTH CRAM-MD5 PLAIN LOGIN']);
     } finally {
       dialogue.close();
+    }
+  });
+
+  it("offers STARTTLS only with postal.yml's smtp_server.tls_enabled, read when smtp restarts; a certificate it cannot read breaks the handshake", async () => {
+    const restart = async (postalYml: string, files: Record<string, string> = {}) => {
+      const response = await fetch(`${world.postal.endpoints.ops.url}/runner/services`, { method: 'POST', body: JSON.stringify({ postalYml, files, restart: ['smtp'] }) });
+      expect(response.status).toBe(200);
+      return (await response.text()).trim();
+    };
+    const issued = await world.ca.issue(['mail.mailgoat.ai', 'postal.mailgoat.ai', world.addresses.postal]);
+    try {
+      // 3.3.2's default: tls_enabled false → no STARTTLS in EHLO, and the command is refused (client.rb:139-158).
+      expect(await restart('version: 2\nsmtp_server:\n  default_port: 25\n')).toBe('smtp: TLS disabled (smtp_server.tls_enabled is not true)');
+      let { dialogue } = await open();
+      expect((await dialogue.send('EHLO client.test')).split('\n')).toEqual(['250-My capabilities are', '250 AUTH CRAM-MD5 PLAIN LOGIN']);
+      expect(await dialogue.send('STARTTLS')).toBe('502 TLS not available');
+      dialogue.close();
+
+      // Enabled, at the default paths, but no file there: STARTTLS is offered and accepted, then the connection drops.
+      expect(await restart('smtp_server:\n  tls_enabled: true\n')).toBe('smtp: TLS enabled but /config/smtp.cert cannot be read');
+      ({ dialogue } = await open());
+      expect((await dialogue.send('EHLO client.test')).split('\n')).toContain('250-STARTTLS');
+      expect(await dialogue.send('STARTTLS')).toBe('220 Ready to start TLS');
+      await expect(dialogue.send('NOOP')).rejects.toThrow();
+      dialogue.close();
+
+      // Enabled with the certificate postal.yml names.
+      const yml = 'smtp_server:\n  tls_enabled: true\n  tls_certificate_path: /config/tls/mail.crt\n  tls_private_key_path: $config-file-root/tls/mail.key\n';
+      expect(await restart(yml, { '/config/tls/mail.crt': issued.certificatePem, '/config/tls/mail.key': issued.privateKeyPem })).toBe('smtp: STARTTLS with /config/tls/mail.crt');
+      ({ dialogue } = await open());
+      await dialogue.send('EHLO client.test');
+      const secure = await dialogue.startTls('mail.mailgoat.ai', world.ca.certificatePem);
+      expect(secure.authorized).toBe(true);
+      dialogue.close();
+    } finally {
+      await restart('smtp_server:\n  tls_enabled: true\n', { '/config/smtp.cert': issued.certificatePem, '/config/smtp.key': issued.privateKeyPem });
     }
   });
 
@@ -117,6 +154,38 @@ describe('SMTP server', () => {
     }
   });
 
+  it("answers the classic relay-test recipient forms as Postal 3.3.2's rcpt_to does (first @, no syntax check, catch-all last)", async () => {
+    const { dialogue } = await open();
+    const ip = world.postal.endpoints.smtp.address;
+    try {
+      await dialogue.send('EHLO relay-test.example');
+      await dialogue.send('MAIL FROM:<antispam@[192.0.2.1]>');
+      const answers: Record<string, string> = {};
+      for (const to of [
+        'seed%gmail.test@mailgoat.ai', 'gmail.test!seed@mailgoat.ai', 'seed@gmail.test@mailgoat.ai', '"seed@gmail.test"@mailgoat.ai',
+        '@mailgoat.ai:seed@gmail.test', `seed%gmail.test@[${ip}]`, 'seed%gmail.test@mail.mailgoat.ai', 'seed@GMAIL.TEST', 'seed@gmail.test.',
+        'gmail.test!seed', '"seed%gmail.test"',
+      ]) answers[to] = await dialogue.send(`RCPT TO:<${to}>`);
+      expect(answers).toEqual({
+        // the local part is looked up as a route name; none holds % or !, so the catch-all takes them
+        'seed%gmail.test@mailgoat.ai': '250 OK',
+        'gmail.test!seed@mailgoat.ai': '250 OK',
+        // split at the first @: the domain is "gmail.test@mailgoat.ai" / 'gmail.test"@mailgoat.ai'
+        'seed@gmail.test@mailgoat.ai': '530 Authentication required',
+        '"seed@gmail.test"@mailgoat.ai': '530 Authentication required',
+        '@mailgoat.ai:seed@gmail.test': '530 Authentication required',
+        [`seed%gmail.test@[${ip}]`]: '530 Authentication required',
+        'seed%gmail.test@mail.mailgoat.ai': '530 Authentication required',
+        'seed@GMAIL.TEST': '530 Authentication required',
+        'seed@gmail.test.': '530 Authentication required',
+        'gmail.test!seed': '501 Invalid RCPT TO',
+        '"seed%gmail.test"': '501 Invalid RCPT TO',
+      });
+    } finally {
+      dialogue.close();
+    }
+  });
+
   it('refuses an authenticated submission whose From is not the verified domain', async () => {
     const { dialogue } = await open();
     try {
@@ -173,7 +242,7 @@ describe('SMTP server', () => {
       incoming.dialogue.close();
     }
     const posted = await eventually(() => world.inbox.requests.find((r) => r.path.endsWith('/qa') && r.body.toString().includes('inbound')), 10_000, 'the POST to the qa endpoint');
-    expect(JSON.parse(posted.body.toString())).toMatchObject({ rcpt_to: 'qa@mailgoat.ai', mail_from: 'someone@sender.test', subject: 'inbound', received_with_ssl: false });
+    expect(JSON.parse(posted.body.toString())).toMatchObject({ rcpt_to: 'qa@mailgoat.ai', mail_from: 'someone@sender.test', subject: 'inbound', received_with_ssl: null });
   });
 
   it('counts connections and messages in the smtp health server metrics', async () => {

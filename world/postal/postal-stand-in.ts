@@ -18,11 +18,14 @@ import { composePs, dockerPs, type ContainerState, createOpsServer, type OpsServ
 import { OutgoingIdentity } from './outgoing-identity.ts';
 import { PostalAccounts, type RunnerPlan } from './postal-accounts.ts';
 import { postalDkimRecord } from '../../core/artifacts/postal-dns-checks.ts';
+import type { PostalState } from '../../core/artifacts/postal-state.ts';
 import { PostalConfig } from './postal-config.ts';
+import { issueSmtpCertificate } from './smtp-certificate.ts';
+import { smtpTlsOf } from './postal-yml.ts';
 import { createSmtpListener, type SmtpListener } from './smtp-listener.ts';
 import { SmtpSender } from './smtp-sender.ts';
 import { createWebServer, type WebServer } from './web-server.ts';
-import { DEFAULT_RETRY, Worker, type RetryPolicy } from './worker.ts';
+import { DEFAULT_RETRY, Worker, type RetryPolicy, type WorkerPoll } from './worker.ts';
 import { createWorldResolver } from './world-resolver.ts';
 
 export { POSTAL_STAND_IN_LIMITATIONS } from './limitations.ts';
@@ -52,6 +55,8 @@ export interface StartPostalOptions {
   spamScorer?: SpamScorer;
   ports?: Partial<PostalPorts>;
   retry?: RetryPolicy;
+  /** Pick messages up as Postal's worker does (POSTAL_WORKER_POLL: 2 threads, 5 s idle sleep); absent: at once */
+  workerPoll?: WorkerPoll;
   /** port outgoing SMTP connects to on the MX hosts (default 25) */
   outboundSmtpPort?: number;
   /** how long DNS answers are cached (default 1000 ms) */
@@ -80,6 +85,8 @@ export interface PostalStandIn {
   signingKeyId: string;
   /** The domain's DKIM record as Postal shows it (Domain#dkim_record), and its DNS statuses. */
   domainDns: DomainDnsState;
+  /** What this Postal generated, as provisioning reads it back into postal-state.json (undefined while it holds no domain). */
+  state(): PostalState | undefined;
   stop(): Promise<void>;
   // fault hooks
   stopWorker(): void;
@@ -105,7 +112,12 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   config.faults = options.faults ?? {};
   const signer = new InstallSigner(options.installSigningKeyPem);
   // The address too: clients without the world's DNS reach the web API as https://<address> (FN-06's CLI).
-  const certificate = await options.ca.issue([config.webHost, config.mailHost, address]);
+  const certificate = await options.ca.issue([config.webHost, config.mailHost, address, `mta-sts.${config.domain}`]);
+  // smtp_server.tls_certificate_path: a file apart from the web proxy's, renewed (or not) apart from it.
+  const smtpCertificate = await issueSmtpCertificate(options.ca, config, config.faults.smtpCertificate);
+  // A world booted from provisioning's artifacts plays a provisioned server: postal.yml enables SMTP TLS with a
+  // certificate for the mail host. An empty Postal has 3.3.2's default (off) until provisioning writes postal.yml.
+  config.smtpTls = options.empty ? { enabled: false } : { enabled: true, certificatePem: smtpCertificate.certificatePem, privateKeyPem: smtpCertificate.privateKeyPem };
   // Fault: the web proxy's certificate ran out (90 days, issued 100 days ago); SMTP keeps its own.
   const webCertificate = config.faults.webCertificateExpired ? await options.ca.issue([config.webHost, address], { notBefore: new Date(Date.now() - 100 * 86_400_000), validDays: 90 }) : certificate;
   const resolver = createWorldResolver({ dnsServer: options.dnsServer, localAddress: address, cacheMs: options.dnsCacheMs });
@@ -114,16 +126,20 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
 
   const domainPublicKey = createPublicKey(createPrivateKey(options.domainDkimPrivateKeyPem)).export({ type: 'spki', format: 'der' }).toString('base64');
   const domainDns = DomainDnsState.forKey(config, resolver, domainPublicKey);
+  // The key the domain holds: the world's (a Postal booted from provisioning's artifacts), or — in an empty
+  // Postal — the one made when provisioning creates the domain, or one provisioning imports.
+  const domainKey = { pem: options.domainDkimPrivateKeyPem };
   const smtpSender = new SmtpSender({ config, resolver, localAddress: address, caPem: options.ca.certificatePem, port: options.outboundSmtpPort });
   const worker = new Worker({
     config,
     store,
     metrics: metrics.worker,
-    identity: new OutgoingIdentity(config, domainDns, options.domainDkimPrivateKeyPem, options.installSigningKeyPem),
+    identity: new OutgoingIdentity(config, domainDns, () => domainKey.pem, options.installSigningKeyPem),
     smtpSender,
     http: { signer, version: config.version, localAddress: address, caPem: options.ca.certificatePem },
     spamScorer: options.spamScorer,
     retry: options.retry ?? DEFAULT_RETRY,
+    ...(options.workerPoll ? { poll: options.workerPoll } : {}),
   });
   const enqueue = (message: StoredMessage): void => worker.enqueue(message, config.faults.deliveryDelayMs ?? 0);
 
@@ -135,17 +151,19 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   };
   const database: ContainerState = { name: options.deployment.postal.containers[0] ?? 'postal-mariadb', image: 'mariadb', command: '"docker-entrypoint.sh mariadbd"', running: true, startedAt };
 
-  const makeWeb = (): WebServer => createWebServer({ config, store, signer, enqueue, certificatePem: webCertificate.certificatePem, privateKeyPem: webCertificate.privateKeyPem });
+  const makeWeb = (): WebServer => createWebServer({ config, store, signer, enqueue, certificatePem: webCertificate.certificatePem, privateKeyPem: webCertificate.privateKeyPem, hostnameOf: (ip) => resolver.ipToHostname(ip) });
   const makeSmtp = (): SmtpListener =>
     createSmtpListener({
       config,
       store,
       metrics: metrics.smtp,
       enqueue,
-      certificatePem: certificate.certificatePem,
-      privateKeyPem: certificate.privateKeyPem,
+      certificatePem: smtpCertificate.certificatePem,
+      privateKeyPem: smtpCertificate.privateKeyPem,
       serverToken: options.manifest.server.token,
       returnPathPrefix: options.deployment.dns.returnPath.name,
+      listenAddress: address,
+      hostnameOf: (ip) => resolver.ipToHostname(ip),
     });
   let web: WebServer | undefined;
   let smtp: SmtpListener | undefined;
@@ -156,7 +174,7 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
     config,
     deployment: options.deployment,
     domainDns,
-    domainDkimPrivateKeyPem: options.domainDkimPrivateKeyPem,
+    domainKey,
     empty: options.empty ?? false,
     endpointUrl: options.endpointUrl ?? ((url) => url),
   });
@@ -168,7 +186,21 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
       runner: {
         initialize: () => accounts.initialize(),
         defaultDkimRecord: () => postalDkimRecord(signer.dkimPublicKey),
-        accounts: (plan, dryRun) => accounts.apply(plan as RunnerPlan, dryRun),
+        accounts: (plan, dryRun, checks) => accounts.apply(plan as RunnerPlan, dryRun, checks),
+        services: async ({ postalYml, files, restart }) => {
+          const tls = smtpTlsOf(postalYml);
+          const certificatePem = files[tls.certificatePath] ?? undefined;
+          const privateKeyPem = files[tls.privateKeyPath] ?? undefined;
+          config.smtpTls = tls.enabled ? { enabled: true, ...(certificatePem && privateKeyPem ? { certificatePem, privateKeyPem } : {}) } : { enabled: false };
+          if (restart.includes('smtp') && services.smtp.running) {
+            await smtp?.close();
+            services.smtp.running = false;
+            await startSmtp();
+          }
+          if (!tls.enabled) return 'smtp: TLS disabled (smtp_server.tls_enabled is not true)';
+          return certificatePem && privateKeyPem ? `smtp: STARTTLS with ${tls.certificatePath}` : `smtp: TLS enabled but ${certificatePem ? tls.privateKeyPath : tls.certificatePath} cannot be read`;
+        },
+        certificate: (names) => options.ca.issue(names),
       },
     },
   );
@@ -222,6 +254,17 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
       ops: { url: `http://${address}:${ports.ops}`, composePs: `http://${address}:${ports.ops}/compose/ps`, containersPs: `http://${address}:${ports.ops}/containers/ps` },
     },
     signingKeyId: signer.kid,
+    state: () =>
+      config.domainHeld
+        ? {
+            version: 1,
+            domain: config.domain,
+            dkim: { selector: config.manifest.domain.dkimSelector, record: domainDns.dkimRecord },
+            installDkimRecord: postalDkimRecord(signer.dkimPublicKey),
+            serverToken: config.manifest.server.token,
+            dnsCheck: domainDns.statuses.checkedAt === undefined ? null : { spf: null, dkim: domainDns.statuses.dkim?.status ?? null, mx: null, returnPath: domainDns.statuses.returnPath?.status ?? null, dkimError: domainDns.statuses.dkim?.error ?? null },
+          }
+        : undefined,
     domainDns,
     metrics,
     stop,

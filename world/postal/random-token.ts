@@ -18,3 +18,14 @@ export function rubyBase64(data: Buffer): string {
   return flat.replace(/(.{60})/g, '$1\n').replace(/\n?$/, '\n');
 }
 
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/**
+ * A domain's `dkim_identifier_string` (app/models/domain.rb:58, nifty-utils' random_string, length 6):
+ * a letter, four letters or digits, a letter — e.g. "YsUd4X", as a real 3.3.2 made it.
+ */
+export function randomSelectorString(): string {
+  const letter = (): string => LETTERS[randomInt(LETTERS.length)]!;
+  return `${letter()}${randomAlphanumeric(4)}${letter()}`;
+}

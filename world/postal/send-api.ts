@@ -31,6 +31,8 @@ export interface SendContext {
   clientIp: string;
   /** The agent whose API credential sent the request (message.credential, for Credential#hold). */
   credentialAgent?: string;
+  /** the PTR name of the client's address, or the address (the Received line) */
+  hostnameOf?(ip: string): Promise<string>;
 }
 
 /** `@to.is_a?(String) ? split(/,\s*\/) : to_a` */
@@ -85,8 +87,10 @@ export async function sendMessage(params: ApiParams, ctx: SendContext): Promise<
     headers: isObject(params.headers) ? params.headers : undefined,
     attachments: attachments.map((a) => ({ name: String(a.name), contentType: a.contentType, data: rubyDecode64(a.data) })),
     returnPathDomain: ctx.config.returnPathDomain,
+    webHost: ctx.config.webHost,
     clientIp: ctx.clientIp,
-    date: ctx.config.now(),
+    now: ctx.config.now(),
+    clientHostname: ctx.hostnameOf ? await ctx.hostnameOf(ctx.clientIp) : ctx.clientIp,
   });
 
   const messages: Record<string, { id: number; token: string }> = {};

@@ -61,14 +61,15 @@ export class SmtpSender {
     for (const target of targets) {
       const attempt = await this.attempt(target, envelope, raw);
       if (attempt === 'connect-error') {
-        tried.push(`${target.host} (${target.ip})`);
+        tried.push(target.host);
         continue;
       }
       return { ...attempt, logId, time: elapsed() };
     }
     return {
       type: 'SoftFail',
-      details: `No SMTP servers were available for ${domain}.${tried.length ? ` Tried ${tried.join(', ')}` : ' No hosts to try.'}`,
+      // app/senders/smtp_sender.rb:45-50: the endpoints' host names, uniq, as Rails' to_sentence.
+      details: `No SMTP servers were available for ${domain}.${tried.length ? ` Tried ${toSentence([...new Set(tried)])}.` : ' No hosts to try.'}`,
       output: null,
       secure: false,
       logId,
@@ -151,7 +152,8 @@ export class SmtpSender {
   }
 
   private transmit(pooled: Pooled, target: Target, envelope: { from: string; to: string }, raw: Buffer): Promise<Attempt | 'lost'> {
-    const where = `${target.host} (${target.ip})`;
+    // SMTPClient::Endpoint#description (app/lib/smtp_client/endpoint.rb:24): "<ip>:<port> (<hostname>)".
+    const where = `${target.ip}:${this.options.port ?? 25} (${target.host})`;
     return new Promise((resolve) => {
       let settled = false;
       const done = (value: Attempt | 'lost'): void => {
@@ -232,4 +234,10 @@ function failure(error: Error & { responseCode?: number; response?: string }, wh
   const output = error.response ?? error.message;
   if (code >= 500) return { type: 'HardFail', details: `Permanent SMTP delivery error when sending to ${where}`, output, secure, retry: false, connectError: false };
   return { type: 'SoftFail', details: `Temporary SMTP delivery error when sending to ${where}`, output, secure, retry: true, connectError: code === 0 };
+}
+
+/** Rails' Array#to_sentence: "a", "a and b", "a, b, and c". */
+export function toSentence(words: string[]): string {
+  if (words.length <= 2) return words.join(' and ');
+  return `${words.slice(0, -1).join(', ')}, and ${words.at(-1)}`;
 }

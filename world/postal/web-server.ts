@@ -4,6 +4,7 @@
  * key that signs endpoint payloads.
  */
 import { UnhandledServerError } from './api-result.ts';
+import { constants as cryptoConstants } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiParamsError, readApiParams } from './api-params.ts';
@@ -29,6 +30,8 @@ export interface WebServerOptions {
   privateKeyPem: string;
   /** the largest request body accepted; larger ones get 413 (default 64 MB) */
   maxBodyBytes?: number;
+  /** the PTR name of an address, or the address (ReceivedHeader) */
+  hostnameOf?(ip: string): Promise<string>;
 }
 
 export interface WebServer {
@@ -48,7 +51,8 @@ export function createWebServer(options: WebServerOptions): WebServer {
       res.end(RAILS_500_PAGE);
     });
   };
-  const server = createServer({ cert: options.certificatePem, key: options.privateKeyPem }, onRequest);
+  // The TLS proxy in front (Caddy): TLS 1.2+ only, no renegotiation.
+  const server = createServer({ cert: options.certificatePem, key: options.privateKeyPem, minVersion: 'TLSv1.2', secureOptions: cryptoConstants.SSL_OP_NO_RENEGOTIATION }, onRequest);
   // A client that asks before sending (Expect: 100-continue) a body over the limit hears 413 instead of
   // 100 Continue, and never sends it (RFC 9110 §10.1.1).
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
@@ -88,6 +92,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: WebSer
   const url = new URL(req.url ?? '/', `https://${options.config.webHost}`);
   const method = req.method ?? 'GET';
   const path = url.pathname.replace(/\/+$/, '') || '/';
+  // The TLS proxy's other site on this server: mta-sts.<domain>, serving the MTA-STS policy when one is published.
+  if ((req.headers.host ?? '').split(':')[0]!.toLowerCase() === `mta-sts.${options.config.domain}`) {
+    const policy = options.config.faults.mtaStsPolicy;
+    const found = path === '/.well-known/mta-sts.txt' && policy !== undefined;
+    res.writeHead(found ? 200 : 404, { 'Content-Type': 'text/plain' });
+    res.end(found ? policy : 'Not Found');
+    return;
+  }
 
   const api = /^\/api\/v1\/([a-z_]+\/[a-z_]+)$/.exec(path);
   if (api && API_ACTIONS.has(api[1]!) && API_METHODS.has(method)) {
@@ -110,8 +122,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: WebSer
   }
   req.resume();
   if (method === 'GET' && path === '/') {
-    res.writeHead(302, { Location: `https://${options.config.webHost}/login`, 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(`<html><body>You are being <a href="https://${options.config.webHost}/login">redirected</a>.</body></html>`);
+    // ApplicationController#login_required (app/controllers/application_controller.rb:21):
+    // redirect_to login_path(return_to: request.fullpath) — a real 3.3.2 answers /login?return_to=%2F.
+    const location = `https://${options.config.webHost}/login?return_to=${encodeURIComponent(req.url ?? '/')}`;
+    res.writeHead(302, { Location: location, 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(`<html><body>You are being <a href="${location.replace(/&/g, '&amp;')}">redirected</a>.</body></html>`);
     return;
   }
   if (method === 'GET' && path === '/login') {
@@ -150,7 +165,7 @@ async function runApi(action: string, req: IncomingMessage, body: Buffer, url: U
     }
     throw error;
   }
-  const ctx = { config: options.config, store: options.store, enqueue: options.enqueue, clientIp: req.socket.remoteAddress ?? '', credentialAgent: options.config.apiCredentialAgent(key) };
+  const ctx = { config: options.config, store: options.store, enqueue: options.enqueue, clientIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), credentialAgent: options.config.apiCredentialAgent(key), ...(options.hostnameOf ? { hostnameOf: options.hostnameOf } : {}) };
   switch (action) {
     case 'send/message':
       return sendMessage(params, ctx);

@@ -4,6 +4,11 @@
  *
  * Limitation: Postal retries after 5 min × 1.3^attempts for 18 attempts; the stand-in's default is
  * 200 ms × 1.3^attempts for 5 attempts, so a retry is observable within a test's deadline.
+ *
+ * Pickup: by default a queued message is processed at once. With `poll`, as Postal's worker does
+ * (app/lib/worker/process.rb:141-146, jobs/process_queued_messages_job.rb:45-51): each of `threads` loops takes one
+ * message per tick and ticks again at once after work, or after `workSleepMs` (Postal: 5 s) when it found none —
+ * so a message queued to an idle worker waits up to 5 s.
  */
 import type { ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
 import type { SpamScorer } from '../../core/spam/spam-scorer.ts';
@@ -38,7 +43,19 @@ export interface WorkerOptions {
   retry: RetryPolicy;
   /** messages processed at once (Postal: 2 threads per worker; higher here so the world is never the bottleneck) */
   concurrency?: number;
+  /** Postal's polling worker (see above); absent: each message is picked up as soon as it is queued */
+  poll?: WorkerPoll;
 }
+
+export interface WorkerPoll {
+  /** postal.yml worker.threads (default 2) */
+  threads: number;
+  /** how long an idle thread sleeps before it looks again (Postal: work_sleep_time 5 s) */
+  workSleepMs: number;
+}
+
+/** Postal 3.3.2's worker: 2 threads (config_schema.rb:134-137 worker.threads), 5 s between idle ticks (process.rb:49). */
+export const POSTAL_WORKER_POLL: WorkerPoll = { threads: 2, workSleepMs: 5_000 };
 
 const JOB = 'ProcessQueuedMessagesJob';
 
@@ -48,8 +65,41 @@ export class Worker {
   private inFlight = 0;
   private active = true;
   private readonly idleWaiters: Array<() => void> = [];
+  /** poll mode: wakes the threads' sleeps on stop or resume */
+  private wake: Array<() => void> = [];
+  private stopped = false;
 
-  constructor(private readonly options: WorkerOptions) {}
+  constructor(private readonly options: WorkerOptions) {
+    if (options.poll) for (let i = 0; i < options.poll.threads; i++) void this.thread(options.poll.workSleepMs);
+  }
+
+  /** One of Postal's work threads: one message per tick; the next tick at once after work, after the sleep without. */
+  private async thread(workSleepMs: number): Promise<void> {
+    while (!this.stopped) {
+      const message = this.active ? this.ready.shift() : undefined;
+      if (message) {
+        this.inFlight++;
+        try {
+          await this.process(message);
+        } finally {
+          this.inFlight--;
+          if (this.inFlight === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+        }
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.wake = this.wake.filter((w) => w !== done);
+          resolve();
+        }, workSleepMs);
+        const done = (): void => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.wake.push(done);
+      });
+    }
+  }
 
   get running(): boolean {
     return this.active;
@@ -76,18 +126,24 @@ export class Worker {
 
   resume(): void {
     this.active = true;
+    // A restarted worker's threads tick at once.
+    this.wake.splice(0).forEach((w) => w());
     this.pump();
   }
 
   /** Stops for good: clears retry timers and waits for in-flight work. */
   async stop(): Promise<void> {
     this.active = false;
+    this.stopped = true;
+    this.wake.splice(0).forEach((w) => w());
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   private pump(): void {
+    // Polling threads find the message at their next tick.
+    if (this.options.poll) return;
     const limit = this.options.concurrency ?? 32;
     while (this.active && this.inFlight < limit && this.ready.length > 0) {
       const message = this.ready.shift()!;
@@ -126,7 +182,9 @@ export class Worker {
       store.addDelivery(message, { status, details, output: null, sent_with_ssl: false, log_id: null, time: null });
     };
     if (!message.tag) message.tag = lastHeader(parseHeaders(message.raw), 'x-postal-tag');
-    // outgoing_message_processor.rb, in its order: credential hold, suppression list, outbound spam, send limit, mode.
+    // outgoing_message_processor.rb, in its order: credential hold, suppression list, parse_content (click
+    // tracking), inspect/fail_if_spam, add_outgoing_headers (signed once, stored with the message: a retry keeps
+    // that signature), check_send_limits, development mode.
     if (message.credential?.type === 'API' && message.credential.agentId && faults.holdCredentialsOf?.includes(message.credential.agentId)) {
       decide('Held', 'Credential is configured to hold all messages authenticated by it.');
       return;
@@ -134,6 +192,11 @@ export class Worker {
     if (faults.suppressedRecipients?.some((r) => r.toLowerCase() === message.rcptTo.toLowerCase())) {
       decide('Held', `Recipient (${message.rcptTo}) is on the suppression list (reason: too many hard fails)`);
       return;
+    }
+    const signedBefore = /^X-Postal-MsgID:/im.test(message.raw.subarray(0, headerEnd(message.raw)).toString('latin1'));
+    if (!signedBefore) {
+      if (faults.stripNonAsciiOutgoing) message.raw = await rewriteContent(message.raw, { text: stripNonAscii, html: stripNonAscii });
+      if (faults.clickTracking) message.raw = await rewriteContent(message.raw, { html: trackLinks(faults.clickTracking, message.token) });
     }
     if (faults.outboundSpamThreshold !== undefined) {
       // No inspector configured: Postal's inspection has no checks and scores 0 (message_inspection.rb).
@@ -143,6 +206,9 @@ export class Worker {
         return;
       }
     }
+    // Fault: an SMTP credential of a second mail server, whose copy of the domain never passed Postal's DNS check.
+    const dkim = message.credential?.type === 'SMTP' && faults.smtpCredentialOnUncheckedServer ? identity.fallbackDkim() : identity.dkim();
+    if (!signedBefore) message.raw = identity.sign(message.raw, dkim, message.token);
     if (faults.sendLimitPerHour !== undefined && this.options.store.outgoingSince(Date.now() - 3_600_000) > faults.sendLimitPerHour) {
       decide('Held', `Message held because send limit (${faults.sendLimitPerHour}) has been reached.`);
       return;
@@ -151,15 +217,9 @@ export class Worker {
       decide('Held', 'Server is in development mode.');
       return;
     }
-    let raw = message.raw;
-    if (faults.stripNonAsciiOutgoing) raw = await rewriteContent(raw, { text: stripNonAscii, html: stripNonAscii });
-    if (faults.clickTracking) raw = await rewriteContent(raw, { html: trackLinks(faults.clickTracking, message.token) });
-    const outgoing = prependHeaders(raw, [`X-Postal-MsgID: ${message.token}`]);
     const mailFrom = identity.mailFrom(message.bounce);
-    // Fault: an SMTP credential of a second mail server, whose copy of the domain never passed Postal's DNS check.
-    const dkim = message.credential?.type === 'SMTP' && faults.smtpCredentialOnUncheckedServer ? identity.fallbackDkim() : identity.dkim();
     // Resent-Sender goes on after signing, so the signature does not cover it (smtp_sender.rb).
-    const signed = prependHeaders(await identity.sign(outgoing, dkim), [`Resent-Sender: ${mailFrom}`]);
+    const signed = prependHeaders(message.raw, [`Resent-Sender: ${mailFrom}`]);
     const result = await this.options.smtpSender.send({ from: mailFrom, to: message.rcptTo }, signed);
     this.record(message, result);
   }
@@ -267,6 +327,14 @@ export class Worker {
     }
     this.enqueue(message, retry.baseDelayMs * retry.factor ** message.attempts);
   }
+}
+
+/** Where the header block ends (the first empty line), or the whole message. */
+function headerEnd(raw: Buffer): number {
+  const at = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  const ends = [at, lf].filter((i) => i >= 0);
+  return ends.length ? Math.min(...ends) : raw.length;
 }
 
 /** Ruby's Float#to_s for the values Postal prints: 5 → "5.0", 1.25 → "1.25". */

@@ -10,6 +10,8 @@ export interface PostalResolver {
   a(name: string): Promise<string[]>;
   txt(name: string): Promise<string[]>;
   cname(name: string): Promise<string[]>;
+  /** DNSResolver#ip_to_hostname: the PTR name of an address, or the address itself when it has none. */
+  ipToHostname(ip: string): Promise<string>;
 }
 
 const EMPTY_CODES = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN']);
@@ -36,5 +38,6 @@ export function createWorldResolver(options: { dnsServer: string; localAddress: 
     a: (name) => cached(`A ${name}`, () => resolver.resolve4(name)),
     txt: (name) => cached(`TXT ${name}`, async () => (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''))),
     cname: (name) => cached(`CNAME ${name}`, () => resolver.resolveCname(name)),
+    ipToHostname: (ip) => cached(`PTR ${ip}`, () => resolver.reverse(ip)).then((names) => names[0]?.replace(/\.$/, '') ?? ip, () => ip),
   };
 }

@@ -21,6 +21,8 @@ import { deliverToMaildir } from '../imap/maildir.ts';
 import type { SpamScorer, SpamVerdict } from '../../core/spam/spam-scorer.ts';
 import type { WorldCertificateAuthority } from '../tls/certificate-authority.ts';
 import { decideFiling, type DmarcOutcome } from './provider-decision.ts';
+import { createDmarcReporter, type DmarcReporter, type RelayMail, type ReportStyle } from './dmarc-reporter.ts';
+import { judgedMessage } from './dmarc-judged-message.ts';
 import { listenSmtp, smtpError, closeSmtp, readMessage } from './smtp-listen.ts';
 import { deliveredTo, normaliseHeaderBlock, receivedHeader, spamHeaders } from './trace-headers.ts';
 import { reverseName, worldResolver } from './world-resolver.ts';
@@ -49,6 +51,8 @@ export interface StartProviderOptions {
   maxMessageBytes?: number;
   /** one line per SMTP transaction outcome, and Dovecot's log */
   onLog?: (line: string) => void;
+  /** DMARC aggregate reports of the mail it judged, mailed to each domain's rua (as Google's or Outlook's); none when absent */
+  dmarcReports?: { style: ReportStyle; periodMs?: number; caPem: string; smtpPort?: number; relay: RelayMail };
 }
 
 export interface SeedMailbox {
@@ -89,6 +93,8 @@ export interface Provider {
   receipts(): ProviderReceipt[];
   /** replaces the set of refused client IPs (takes effect for the next connection) */
   setBlocklist(ips: string[]): void;
+  /** its DMARC aggregate reporting, when it reports */
+  dmarc?: DmarcReporter;
   /** stops SMTP and Dovecot; idempotent */
   stop(): Promise<void>;
 }
@@ -110,6 +116,10 @@ export async function startProvider(options: StartProviderOptions): Promise<Prov
   let blocklist = new Set(options.blocklist ?? []);
   const receipts: ProviderReceipt[] = [];
   const { resolver, resolve } = worldResolver(options.dnsServer);
+  const reports = options.dmarcReports;
+  const dmarc = reports
+    ? createDmarcReporter({ relay: reports.relay, org: domain, style: reports.style, periodMs: reports.periodMs, localAddress: options.address, helo: mxHost, resolver, ca: reports.caPem, smtpPort: reports.smtpPort, onLog: log })
+    : undefined;
 
   mkdirSync(options.dataDir, { recursive: true });
   // The folder is handed to the provider: Dovecot's mail user must pass through it (a mkdtemp is 0700).
@@ -175,6 +185,8 @@ export async function startProvider(options: StartProviderOptions): Promise<Prov
 
     const decision = decideFiling({ dmarc: receipt.dmarc, spam: verdict, spamThreshold, providerName: name });
     receipt.reasons = decision.reasons;
+    const judged = dmarc && judgedMessage(auth, { sourceIp: remoteAddress, helo, mailFrom, envelopeTo: domain, rejected: decision.action === 'reject' });
+    if (judged) dmarc.record(judged.policy, judged.message);
     if (decision.action === 'reject') {
       receipt.outcome = 'rejected';
       receipt.response = `${decision.code} ${decision.enhanced} ${decision.message}`;
@@ -272,8 +284,9 @@ export async function startProvider(options: StartProviderOptions): Promise<Prov
     setBlocklist(ips) {
       blocklist = new Set(ips);
     },
+    ...(dmarc ? { dmarc } : {}),
     stop() {
-      stopping ??= Promise.allSettled([closeSmtp(server), dovecot.stop()]).then(() => undefined);
+      stopping ??= Promise.allSettled([dmarc?.stop(), closeSmtp(server), dovecot.stop()]).then(() => undefined);
       return stopping;
     },
   };

@@ -1,8 +1,11 @@
 /**
  * Relays one message to a recipient domain the way an MTA does: MX lookup through the world's DNS
  * (the domain's own A record when it has no MX, RFC 5321 §5.1), MX hosts in preference order,
- * connecting from a fixed local address with a fixed HELO, STARTTLS verified against the world CA.
- * A 5xx ends the attempt (the domain refused); a 4xx or a connection failure tries the next host.
+ * connecting from a fixed local address with a fixed HELO. STARTTLS is opportunistic, as Internet MTAs use it
+ * (RFC 3207 §4.1, Postfix's smtp_tls_security_level=may): the certificate is verified against the world CA,
+ * and one that cannot be verified (self-signed, another CA, another name) is noted on the result, not refused —
+ * judging an MX's certificate is SEC-03's job, not the sender's. A 5xx ends the attempt (the domain refused);
+ * a 4xx or a connection failure tries the next host.
  */
 import type { promises as dns } from 'node:dns';
 import nodemailer from 'nodemailer';
@@ -27,7 +30,12 @@ export interface RelayResult {
   response: string;
   mx?: string;
   ip?: string;
+  /** set when STARTTLS went ahead with a certificate that could not be verified (why) */
+  unverifiedTls?: string;
 }
+
+/** Errors of a TLS handshake that only a verifying client raises: the certificate's chain, name or dates. */
+const CERTIFICATE_ERROR = /certificate|self[- ]signed|unable to verify|UNABLE_TO_|ERR_TLS_CERT|DEPTH_ZERO|CERT_/i;
 
 interface Target {
   host: string;
@@ -74,28 +82,39 @@ export async function relayToDomain(
 
   let last: RelayResult = { ...base, accepted: false, code: 0, response: 'not attempted' };
   for (const target of targets) {
-    const timeout = options.timeoutMs ?? 15_000;
-    const transport = nodemailer.createTransport({
-      host: target.ip,
-      port: options.port ?? 25,
-      name: options.helo,
-      localAddress: options.localAddress,
-      tls: { ca: [options.ca], servername: target.host },
-      connectionTimeout: timeout,
-      greetingTimeout: timeout,
-      socketTimeout: timeout,
-      logger: false,
-    });
-    try {
-      const info = await transport.sendMail({ envelope, raw });
-      return { ...base, accepted: true, code: Number(/^\d{3}/.exec(info.response)?.[0] ?? 250), response: info.response, mx: target.host, ip: target.ip };
-    } catch (error) {
-      const e = error as Error & { responseCode?: number; response?: string };
-      last = { ...base, accepted: false, code: e.responseCode ?? 0, response: e.response ?? e.message, mx: target.host, ip: target.ip };
-      if (last.code >= 500) return last;
-    } finally {
-      transport.close();
+    let attempt = await sendTo(target, envelope, raw, options, true);
+    if (!attempt.accepted && attempt.code === 0 && CERTIFICATE_ERROR.test(attempt.response)) {
+      // Opportunistic TLS: encrypt anyway, and say the certificate was not verified.
+      const why = attempt.response;
+      attempt = { ...(await sendTo(target, envelope, raw, options, false)), unverifiedTls: why };
     }
+    last = { ...base, ...attempt };
+    if (attempt.accepted || last.code >= 500) return last;
   }
   return last;
+}
+
+async function sendTo(target: Target, envelope: { from: string; to: string[] }, raw: Buffer, options: RelayOptions, verify: boolean): Promise<Omit<RelayResult, 'domain' | 'recipients'>> {
+  const timeout = options.timeoutMs ?? 15_000;
+  const transport = nodemailer.createTransport({
+    host: target.ip,
+    port: options.port ?? 25,
+    name: options.helo,
+    localAddress: options.localAddress,
+    opportunisticTLS: true,
+    tls: { ca: [options.ca], servername: target.host, rejectUnauthorized: verify },
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout,
+    logger: false,
+  });
+  try {
+    const info = await transport.sendMail({ envelope, raw });
+    return { accepted: true, code: Number(/^\d{3}/.exec(info.response)?.[0] ?? 250), response: info.response, mx: target.host, ip: target.ip };
+  } catch (error) {
+    const e = error as Error & { responseCode?: number; response?: string };
+    return { accepted: false, code: e.responseCode ?? 0, response: e.response ?? e.message, mx: target.host, ip: target.ip };
+  } finally {
+    transport.close();
+  }
 }

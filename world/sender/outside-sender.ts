@@ -44,6 +44,11 @@ export interface OutsideSender {
   credentials: { user: string; password: string };
   /** every relay attempt so far (one per recipient domain per message) */
   relays(): RelayResult[];
+  /**
+   * Mail from this host straight to each recipient's MX with a From address it does not own (MAIL FROM
+   * and DKIM stay its own): what a spoofer on the Internet sends as someone else's domain.
+   */
+  spoof(message: { from: string; to: string[]; subject: string; text: string }): Promise<RelayResult[]>;
   stop(): Promise<void>;
 }
 
@@ -87,7 +92,7 @@ export async function startOutsideSender(options: StartOutsideSenderOptions): Pr
       ),
     );
     relays.push(...results);
-    for (const r of results) log(`${domain} ${session.id} <${from}> → ${r.recipients.join(', ')} via ${r.mx ?? '-'} [${r.ip ?? '-'}]: ${r.response}`);
+    for (const r of results) log(`${domain} ${session.id} <${from}> → ${r.recipients.join(', ')} via ${r.mx ?? '-'} [${r.ip ?? '-'}]: ${r.response}${r.unverifiedTls ? ` (STARTTLS with a certificate not verified: ${r.unverifiedTls})` : ''}`);
     const failed = results.find((r) => !r.accepted);
     if (failed) {
       const code = failed.code >= 500 ? 550 : 451;
@@ -142,6 +147,20 @@ export async function startOutsideSender(options: StartOutsideSenderOptions): Pr
     endpoints: { submission: { address: options.address, port } },
     credentials,
     relays: () => [...relays],
+    async spoof(message) {
+      const headers = [`From: ${message.from}`, `To: ${message.to.join(', ')}`, `Subject: ${message.subject}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8'];
+      const prepared = withRequiredHeaders(Buffer.from(`${headers.join('\r\n')}\r\n\r\n${message.text}\r\n`), domain);
+      const signature = await dkimSignatureFor(prepared, { signingDomain: domain, selector, privateKeyPem: key.privateKeyPem });
+      const raw = Buffer.concat([Buffer.from(signature), prepared]);
+      const byDomain = new Map<string, string[]>();
+      for (const to of message.to) byDomain.set(to.slice(to.lastIndexOf('@') + 1), [...(byDomain.get(to.slice(to.lastIndexOf('@') + 1)) ?? []), to]);
+      const results = await Promise.all(
+        [...byDomain].map(([rcptDomain, to]) => relayToDomain(rcptDomain, { from: `bounces@${domain}`, to }, raw, { resolver, localAddress: options.address, helo, ca: options.ca.certificatePem, port: options.relayPort })),
+      );
+      relays.push(...results);
+      for (const r of results) log(`${domain} spoofing ${message.from} → ${r.recipients.join(', ')}: ${r.response}`);
+      return results;
+    },
     stop() {
       stopping ??= closeSmtp(server);
       return stopping;

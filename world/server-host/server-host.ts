@@ -35,6 +35,8 @@ export interface ServerHost {
   knownHosts: string;
   /** PROVISION_ROOT: the server's "/" for provisioning's scripts */
   root: string;
+  /** the login shell: `<shell> '<command>'` runs a command as an SSH login does (the exec transport's PROVISION_EXEC) */
+  shell: string;
   stop(): Promise<void>;
 }
 
@@ -91,9 +93,11 @@ export async function startServerHost(options: StartServerHostOptions): Promise<
     const shell = join(dir, 'server-shell');
     writeFileSync(
       shell,
-      `#!/bin/sh\n# ForceCommand: the login's command, run by bash with the server host's programs first on PATH.\n` +
+      `#!/bin/sh\n# sshd's ForceCommand (the login's command in SSH_ORIGINAL_COMMAND), or the exec transport's shell (the command\n` +
+        `# as its argument: PROVISION_EXEC): run by bash with the server host's programs first on PATH.\n` +
         `export PATH='${bin}':/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin POSTAL_QA_OPS_URL='${options.opsUrl}'\n` +
-        `exec /bin/bash -c "$SSH_ORIGINAL_COMMAND"\n`,
+        `if [ $# -eq 0 ]; then exec /bin/bash -c "$SSH_ORIGINAL_COMMAND"; fi\n` +
+        `exec /bin/bash -c "$1"\n`,
       { mode: 0o755 },
     );
     const config = join(dir, 'sshd_config');
@@ -112,6 +116,7 @@ export async function startServerHost(options: StartServerHostOptions): Promise<
       identity: keys.clientKey,
       knownHosts,
       root,
+      shell,
       stop: () =>
         (stopping ??= started.stop().finally(removeDir)),
     };
@@ -129,7 +134,7 @@ export async function startServerHost(options: StartServerHostOptions): Promise<
  */
 export function provisioningEnvLines(
   host: Pick<ServerHost, 'address' | 'port' | 'user' | 'identity' | 'knownHosts' | 'root'>,
-  extra: { importDkimKey?: string; apiUrl?: string } = {},
+  extra: { importDkimKey?: string; apiUrl?: string; dnsResolver?: string } = {},
 ): string[] {
   return [
     "# npm run provision -- --env-file=<this file>: the world's server host (a real sshd; host key pinned below)",
@@ -139,5 +144,6 @@ export function provisioningEnvLines(
     `PROVISION_ROOT=${host.root}`,
     ...(extra.importDkimKey ? [`PROVISION_IMPORT_DKIM_KEY=${extra.importDkimKey}`] : []),
     ...(extra.apiUrl ? [`POSTAL_API_URL=${extra.apiUrl}`] : []),
+    ...(extra.dnsResolver ? [`PROVISION_DNS_RESOLVER=${extra.dnsResolver}`] : []),
   ];
 }

@@ -3,9 +3,10 @@
 // over a real sshd; only these programs are stood in for. They keep the host's state in
 // "$R/var/lib/postal-qa-world/state.json" (R is PROVISION_ROOT, which every script exports) and
 // act on the Postal stand-in through its ops API (POSTAL_QA_OPS_URL): `postal initialize`,
-// `postal default-dkim-record` and the accounts script run by `rails runner`.
+// `postal default-dkim-record`, the accounts script run by `rails runner`, the services reading postal.yml
+// when compose starts or restarts them, and Caddy's certificates (from the world CA).
 // Run as: node server-tools.mjs <program> <args…>
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -132,7 +133,7 @@ async function composeRun(rest) {
     if (!env.POSTAL_QA_PLAN) fail('rails runner: POSTAL_QA_PLAN is not set');
     const plan = JSON.parse(readFileSync(hostPath(env.POSTAL_QA_PLAN), 'utf8'));
     // The stand-in applies the plan as accounts-runner.rb does in Postal (the script itself is checked statically).
-    const result = await ops('POST', '/runner/accounts', { plan, dryRun: env.POSTAL_QA_DRY_RUN === '1' });
+    const result = await ops('POST', '/runner/accounts', { plan, dryRun: env.POSTAL_QA_DRY_RUN === '1', checkDns: env.POSTAL_QA_CHECK_DNS === '1' });
     return out(`POSTAL_QA_RESULT ${result.trim()}`);
   }
   fail(`docker compose run runner ${line}: not stood in for by the world's server host`);
@@ -153,6 +154,7 @@ async function docker() {
   }
   if (command === 'run') {
     const name = rest[rest.indexOf('--name') + 1];
+    if (rest.at(-1) === 'caddy') await caddyCertificates(rest);
     const envFile = rest.includes('--env-file') ? rest[rest.indexOf('--env-file') + 1] : undefined;
     if (envFile && !existsSync(envFile)) fail(`docker: open ${envFile}: no such file or directory`, 125);
     if (state.containers[name]) fail(`docker: Error response from daemon: Conflict. The container name "/${name}" is already in use`, 125);
@@ -181,12 +183,60 @@ async function docker() {
       if (!state.initialized) fail('postal-web-1 exited: database not initialized');
       for (const service of ['web', 'smtp', 'worker']) state.services[service] = 'running';
       save(state);
+      await startServices(['web', 'smtp', 'worker']);
       return out(' ✔ Container postal-web-1     Started\n ✔ Container postal-smtp-1    Started\n ✔ Container postal-worker-1  Started');
+    }
+    if (sub === 'restart') {
+      const named = more.filter((a) => !a.startsWith('-'));
+      const services = named.length ? named : Object.keys(state.services);
+      for (const service of services) if (state.services[service] !== 'running') fail(`service "${service}" is not running`);
+      await startServices(services);
+      return services.forEach((service) => out(` ✔ Container postal-${service}-1  Started`));
     }
     if (sub === 'run') return composeRun(more);
     fail(`docker compose ${sub}: not stood in for`);
   }
   fail(`docker ${command}: not stood in for`);
+}
+
+/**
+ * Postal's processes (re)started: they read /config/postal.yml and the files it names (the stand-in reads
+ * smtp_server's TLS settings from it). Every regular file of /config goes along, keyed by its path in the container.
+ */
+async function startServices(services) {
+  const config = join(R, 'opt/postal/config');
+  const postalYml = readFileSync(join(config, 'postal.yml'), 'utf8');
+  const files = {};
+  for (const name of readdirSync(config)) {
+    const path = join(config, name);
+    if (statSync(path).isFile() && statSync(path).size < 65536) files[`/config/${name}`] = readFileSync(path, 'utf8');
+  }
+  const said = await ops('POST', '/runner/services', { postalYml, files, restart: services });
+  if (said.trim()) process.stderr.write(`${said.trim()}\n`);
+}
+
+/**
+ * Caddy obtains a certificate for every site of its Caddyfile (here from the world CA, standing in for an
+ * ACME CA) and keeps it where the caddy image keeps its data: /data/caddy/certificates/<issuer>/<host>/.
+ */
+async function caddyCertificates(args) {
+  const mounts = new Map();
+  for (let i = 0; i < args.length; i++) if (args[i] === '-v') {
+    const [host, inside] = args[++i].split(':');
+    mounts.set(inside, host);
+  }
+  const caddyfile = mounts.get('/etc/caddy/Caddyfile');
+  const data = mounts.get('/data');
+  if (!caddyfile || !data || !existsSync(caddyfile)) return;
+  // Site blocks: a line of addresses opening a block at the top level (the global options block has none).
+  const sites = readFileSync(caddyfile, 'utf8').split('\n').filter((l) => /^[a-z0-9.-]+(\s*,\s*[a-z0-9.-]+)*\s*\{\s*$/i.test(l)).flatMap((l) => l.replace('{', '').split(',').map((h) => h.trim().toLowerCase()));
+  for (const host of sites) {
+    const issued = JSON.parse(await ops('POST', '/caddy/certificate', { names: [host] }));
+    const folder = join(data, 'caddy/certificates/acme-v02.api.letsencrypt.org-directory', host);
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    writeFileSync(join(folder, `${host}.crt`), issued.certificatePem, { mode: 0o600 });
+    writeFileSync(join(folder, `${host}.key`), issued.privateKeyPem, { mode: 0o600 });
+  }
 }
 
 const tools = { 'apt-get': aptGet, curl, ufw, docker };

@@ -52,11 +52,11 @@ export class SmtpDialogue {
   }
 
   /** Resolves with whether the chain and name were trusted; rejects when STARTTLS is refused or no handshake happens. */
-  async startTls(servername: string, ca: string): Promise<{ authorized: boolean }> {
+  async startTls(servername: string, ca: string): Promise<{ authorized: boolean; subjectAltNames: string[] }> {
     const { reply, tls } = await this.inner.startTls({ servername, ca });
     if (reply.code !== 220) throw new Error(`STARTTLS refused: ${reply.text}`);
     if (!tls?.ok) throw new Error(`TLS handshake failed: ${tls?.error ?? 'no handshake'}`);
-    return { authorized: tls.authorized };
+    return { authorized: tls.authorized, subjectAltNames: tls.subjectAltNames };
   }
 
   close(): void {

@@ -39,6 +39,8 @@ export interface ProviderMessage {
 export interface InboxRequest {
   path: string;
   headers: IncomingMessage['headers'];
+  /** the header names as they came on the wire */
+  rawHeaderNames: string[];
   body: Buffer;
   remoteAddress: string;
 }
@@ -131,7 +133,7 @@ export async function startTestWorld(options: { slot?: number; catchAll?: boolea
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        requests.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks), remoteAddress: req.socket.remoteAddress ?? '' });
+        requests.push({ path: req.url ?? '', headers: req.headers, rawHeaderNames: req.rawHeaders.filter((_, i) => i % 2 === 0), body: Buffer.concat(chunks), remoteAddress: req.socket.remoteAddress ?? '' });
         const answer = inbox.respond(req.url ?? '');
         res.writeHead(answer.status, { 'Content-Type': 'text/plain' }).end(answer.body);
       });

@@ -1,16 +1,19 @@
 // A stand-in for the MailGoat CLI, driven through the same argv, HOME and exit codes as the real one.
-// What it prints follows MailGoat 1.2.0 as observed by running it (/work/notes/mailgoat-cli-1.2.0.md and
-// the transcripts beside it): Postal's `data` pretty-printed with --json, `✗ <message>` on stderr
-// without it, {"status":"error","message"} on stderr with it, exit 2 config / 3 network / 4 Postal.
+// What it prints follows MailGoat 1.2.0 as observed by running a build of its tag v1.2.0 against Postal 3.3.2:
+// Postal's `data` pretty-printed with --json, `✗ <message>` on stderr without it, {"status":"error","message"}
+// on stderr with it, exit 2 config / 3 network / 4 Postal. `inbox serve` is a real HTTP server that stores
+// what Postal posts into this fake's state (one database per path), as 1.2.0's serve does into SQLite.
 // `traits` switch on 1.2.0's defects one by one, so FN-06 can be shown to pass a good CLI and to name each:
 //   ignoresPostalStatus     Postal's status is never read: its error `data` is printed, exit 0
-//   inboxIdIsMessageId      the inbox lists the Message-ID, which Postal's messages/message (to_i) cannot find
-//   parentOwnsInboxOptions  `inbox list --json --db-path X` ignores both options: a table of the default database
+//   inboxIdIsMessageId      `inbox serve` stores the payload's message_id as the entry's id, not Postal's numeric id
+//   sendsIdAsString         `read` sends the id as a JSON string, which Postal 3.3.2 answers with HTTP 500
+//   parentOwnsInboxOptions  `inbox list --json --db-path X` and `inbox serve --db-path X` ignore the options
 //   ignoresEnvOverrides     MAILGOAT_* variables are read by no command (1.2.0); otherwise they override the file
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
-import { inboxEntries, loadState, saveState } from './state.mjs';
+import { loadState, saveState } from './state.mjs';
 
 const INVALID_KEY = (token) => ({ message: 'The API token provided in X-Server-API-Key was not valid.', token, code: 'InvalidServerAPIKey' });
 const NOT_FOUND = (id) => ({ message: 'No message found matching provided ID', id, code: 'MessageNotFound' });
@@ -137,26 +140,56 @@ function send(traits, state, config, options) {
   else process.stdout.write(`✓ Message sent successfully\n  Message ID: ${messageId}\n  Recipients: ${to.length}\n`);
 }
 
-/** The listing of one database: what the world's receivers wrote there (state.databases maps a path to an agent's address). */
+const defaultDb = () => join(process.env.HOME ?? '/nonexistent', '.mailgoat', 'inbox', 'messages.db');
+
+/** The listing of one database: what this fake's `inbox serve` stored there. */
 function inbox(traits, state, options, { honoursOptions }) {
-  const defaultDb = join(process.env.HOME ?? '/nonexistent', '.mailgoat', 'inbox', 'messages.db');
-  const dbPath = honoursOptions ? (options['db-path']?.[0] ?? defaultDb) : defaultDb;
+  const dbPath = honoursOptions ? (options['db-path']?.[0] ?? defaultDb()) : defaultDb();
   const asJson = honoursOptions && options.json !== undefined;
-  const address = state.databases?.[dbPath];
-  const entries = address ? inboxEntries(state, address, (m) => (traits.inboxIdIsMessageId ? m.messageId : m.id)) : [];
+  const entries = state.databases?.[dbPath] ?? [];
   saveState(state);
   if (asJson) process.stdout.write(pretty(entries));
   else if (entries.length === 0) process.stdout.write('No messages found in local cache.\n');
   else for (const e of entries) process.stdout.write(`│ ${e.id} │ ${e.from} │ ${e.to.join(', ')} │ ${e.subject} │ ${e.read ? 'yes' : 'no'} │\n`);
 }
 
+/** `inbox serve`: Postal's Hash POSTs stored as entries (1.2.0 verifies no signature), answered 200 {success, id}. */
+function serve(traits, options) {
+  const host = options.host?.[0] ?? '127.0.0.1';
+  const port = Number(options.port?.[0] ?? '3000');
+  const path = options.path?.[0] ?? '/webhooks/postal';
+  const dbPath = traits.parentOwnsInboxOptions ? defaultDb() : (options['db-path']?.[0] ?? defaultDb());
+  const server = createServer((req, res) => {
+    if (req.method !== 'POST' || req.url !== path) return void res.writeHead(404).end('Not found');
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      const payload = JSON.parse(body || '{}');
+      const id = String(traits.inboxIdIsMessageId ? (payload.message_id ?? payload.id) : payload.id);
+      const state = loadState();
+      state.databases ??= {};
+      const entries = (state.databases[dbPath] ??= []);
+      entries.push({ id, from: payload.mail_from, to: [payload.rcpt_to], subject: payload.subject, snippet: payload.plain_body, timestamp: new Date(payload.timestamp * 1000).toISOString(), read: false });
+      saveState(state);
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ success: true, id }));
+    });
+  });
+  server.listen(port, host, () => process.stdout.write(`Webhook inbox server started\n  URL: http://${host}:${port}${path}\n`));
+  server.on('error', (error) => die(1, `inbox serve: ${error.code ?? error.message}`));
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}
+
+// 1.2.0 retries a 5xx three times, then prints its ServerError and exits 4.
+const SERVER_ERROR = (ref) => `Get message ${ref} (after 3 attempts): Postal server error (HTTP 500). The server may be experiencing issues.\nTry again in a few minutes.`;
+
 function read(traits, state, config, ref) {
   connect(state, config);
   if (!state.validKeys.includes(config.api_key)) return postalError(traits, state, INVALID_KEY(config.api_key), READ_EMPTY);
-  // Postal looks the id up with Ruby's to_i: the leading digits, else 0.
-  const numeric = Number.parseInt(/^\s*(\d+)/.exec(ref ?? '')?.[1] ?? '0', 10);
-  const message = state.messages.find((m) => m.id === numeric);
-  if (!message) return postalError(traits, state, NOT_FOUND(ref), READ_EMPTY);
+  // Postal 3.3.2 looks up an Integer id only: any string — a Message-ID, even "4711" — raises (HTTP 500).
+  const asNumber = !traits.sendsIdAsString && /^\d+$/.test(ref ?? '');
+  if (!asNumber) die(4, SERVER_ERROR(ref));
+  const message = state.messages.find((m) => m.id === Number(ref));
+  if (!message) return postalError(traits, state, NOT_FOUND(Number(ref)), READ_EMPTY);
   message.read = true;
   saveState(state);
   // The whole MessageDetails, as 1.2.0 prints it: its `status` expansion is an object, not Postal's envelope status.
@@ -164,7 +197,7 @@ function read(traits, state, config, ref) {
     id: message.id,
     token: message.token,
     status: { status: 'Sent', last_delivery_attempt: Date.now() / 1000, held: false, hold_expiry: null },
-    details: { rcpt_to: message.to[0], mail_from: message.from, subject: message.subject, message_id: message.messageId, timestamp: Date.parse(message.timestamp) / 1000, direction: 'incoming', size: '512' },
+    details: { rcpt_to: message.to[0], mail_from: message.from, subject: message.subject, message_id: message.messageId, timestamp: Date.parse(message.timestamp) / 1000, direction: 'incoming', size: '512', bounce: false, bounce_for_id: 0 },
     inspection: { inspected: true, spam: false, spam_score: 0.4, threat: false },
     plain_body: `${message.body}\n`,
   };
@@ -182,8 +215,9 @@ export function main(traits = {}) {
     return;
   }
   if (command === 'inbox') {
-    // `inbox list …` (documented) or `inbox --json --db-path X` (the parent's own listing).
+    // `inbox list …` (documented), `inbox --json --db-path X` (the parent's own listing), or `inbox serve`.
     const sub = positionals[0];
+    if (sub === 'serve') return serve(traits, options);
     if (sub !== undefined && sub !== 'list') die(1, `unknown inbox command: ${sub}`);
     return inbox(traits, state, options, { honoursOptions: sub === undefined || !traits.parentOwnsInboxOptions });
   }

@@ -1,5 +1,5 @@
-// The fake's world in one JSON file: the Postal server (valid keys, messages) and the agents'
-// inbox database. Writes go through a rename so a reader polling at the same time never sees half a file.
+// The fake's world in one JSON file: the Postal server (valid keys, messages) and the inbox databases
+// its `inbox serve` writes (path → entries). Writes go through a rename so a reader polling at the same time never sees half a file.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 export function statePath() {
@@ -20,11 +20,4 @@ export function saveState(state) {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, JSON.stringify(state, null, 2));
   renameSync(temporary, path);
-}
-
-/** An entry as `mailgoat inbox --json` 1.2.0 prints it (its key order; snippet = the whole body); `idOf` decides what the id is. */
-export function inboxEntries(state, address, idOf) {
-  return state.messages
-    .filter((m) => m.delivered && m.to.some((to) => to.toLowerCase() === address.toLowerCase()))
-    .map((m) => ({ id: idOf(m), from: m.from, to: m.to, subject: m.subject, snippet: m.body, timestamp: m.timestamp, read: m.read }));
 }

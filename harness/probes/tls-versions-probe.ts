@@ -1,0 +1,39 @@
+/**
+ * SEC-05's observations: the web host (its URL's host and port) and the MX (25, STARTTLS) asked version by
+ * version and suite group by suite group (harness/clients/tls-versions.ts), each attempt a handshake of its own.
+ */
+import { SmtpDialogue } from '../../core/smtp/smtp-dialogue.ts';
+import type { EndpointTls } from '../checks/tls-protocols-check.ts';
+import { directTlsEndpoint, probeTlsVersions, starttlsEndpoint } from '../clients/tls-versions.ts';
+import type { ProbeContext } from './probe-context.ts';
+
+export interface TlsVersionsProbe {
+  endpoints(): Promise<{ endpoints: EndpointTls[]; notProbed: Array<{ endpoint: string; reason: string }> }>;
+}
+
+export function tlsVersionsProbe(context: ProbeContext): TlsVersionsProbe {
+  const { target } = context;
+  return {
+    async endpoints() {
+      const common = { ca: target.trustedCaPem, lookup: context.lookup, timeoutMs: target.timeouts.connectMs };
+      const found: EndpointTls[] = [];
+      const webUrl = new URL(target.postal?.webUrl ?? `https://${target.webHost}`);
+      if (webUrl.protocol === 'https:') {
+        const web = directTlsEndpoint({ ...common, host: webUrl.hostname, port: Number(webUrl.port || 443), servername: webUrl.hostname });
+        found.push({ service: 'web', ...(await probeTlsVersions(web)) });
+      }
+      const smtp = target.postal?.smtp ?? { host: target.mailHost, port: 25 };
+      const notProbed: Array<{ endpoint: string; reason: string }> = [];
+      // No STARTTLS is SEC-03's finding; its TLS versions cannot be asked.
+      const offered = await SmtpDialogue.open({ host: smtp.host, port: smtp.port, lookup: context.lookup, timeoutMs: target.timeouts.connectMs })
+        .then(async ({ dialogue }) => {
+          const { capabilities } = await dialogue.ehlo('tls-probe.postal-qa.invalid').finally(() => dialogue.close());
+          return capabilities.includes('STARTTLS') ? undefined : 'STARTTLS is not offered (SEC-03)';
+        })
+        .catch((error: Error) => `no SMTP dialogue: ${error.message}`);
+      if (offered) notProbed.push({ endpoint: `${target.mailHost}:${smtp.port}`, reason: offered });
+      else found.push({ service: 'smtp', ...(await probeTlsVersions(starttlsEndpoint({ ...common, host: smtp.host, port: smtp.port, servername: target.mailHost }))) });
+      return { endpoints: found, notProbed };
+    },
+  };
+}
