@@ -62,10 +62,12 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'route-missing': expect(INTERNAL_MAIL, { 'INF-05': /Route "dev2" is missing/ }),
   // FN-01 is blocked by INF-06 here; when it runs on a refused key it names the refusal (message-delivery-check.test.ts).
   'api-key-revoked': expect(['INF-06', 'FN-01', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-06', 'PERF-01', 'PERF-02'], { 'INF-06': /growth .*refused: InvalidServerAPIKey/ }),
-  // TLS 1.0 only: SEC-03 and the SMTP paths (agents' submission, the outside sender) name ssl_version, not the
-  // certificate files; Postal's own hop to its MX retries without TLS (smtp_sender.rb), so mail between agents arrives.
-  'smtp-tls-version-old': expect(['SEC-03', ...EXTERNAL_MAIL, 'FN-07'], {
+  // TLS 1.0 only: SEC-03, SEC-05 and the SMTP paths (agents' submission, the outside sender) name ssl_version, not
+  // the certificate files (SEC-06, the certificate, is blocked by SEC-03); Postal's own hop to its MX retries without
+  // TLS (smtp_sender.rb), so mail between agents arrives.
+  'smtp-tls-version-old': expect(['SEC-03', 'SEC-05', 'SEC-06', ...EXTERNAL_MAIL, 'FN-07'], {
     'SEC-03': /offers no TLS version a modern client accepts[\s\S]*smtp_server\.ssl_version/,
+    'SEC-05': /offers neither TLS 1\.2 nor TLS 1\.3[\s\S]*smtp_server\.ssl_version/,
     'FN-02': /failed on the TLS version[\s\S]*smtp_server\.ssl_version/,
     'FN-07': /failed on the TLS version[\s\S]*smtp_server\.ssl_version/,
   }),
