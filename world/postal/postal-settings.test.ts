@@ -75,7 +75,7 @@ describe('outgoing: holds before sending (outgoing_message_processor.rb)', () =>
 describe('names from postal.yml (smtp_server/client.rb, smtp_client/endpoint.rb)', () => {
   it('greets and answers HELO with postal.smtp_hostname, and gives dns.helo_hostname when it delivers', async () => {
     const [banner, helo] = await smtp(world, ['HELO client.example', 'QUIT']);
-    expect(banner).toMatch(/^220 postal\.example\.com ESMTP Postal\/[A-Z0-9]{6}$/);
+    expect(banner).toMatch(/^220 postal\.example\.com ESMTP Postal\/[A-Z0-9]{8}$/);
     expect(helo).toBe('250 postal.example.com');
     await api(world, 'send/message', { to: ['helo@gmail.test'], from: 'ceo@mailgoat.ai', subject: 'helo check', plain_body: 'x' });
     const delivered = await eventually(() => world.provider.messages.find((m) => m.rcptTo.includes('helo@gmail.test')));
