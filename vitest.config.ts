@@ -15,5 +15,6 @@ export default defineConfig({
     // Threads, not forked processes: a terminal Ctrl-C reaches the whole process group, and a forked
     // worker would die under the CLI before it could close the world and write the report.
     pool: 'threads',
+    isolate: false,
   },
 });

@@ -22,6 +22,8 @@ export interface FaultRunJudgement {
   problems: string[];
   /** Set when this result came from a retry: what the first run got wrong. */
   flaky?: string;
+  /** The faults of the world it ran in, when it shared one (scripts/fault-groups.ts). */
+  world?: string[];
 }
 
 /** What a control said, as results.json records it: its summary and every verdict's summary and remediation. */

@@ -37,7 +37,8 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'domain-never-dns-checked': expect(['FN-04'], { 'FN-04': /DNS check/i }),
   'dkim-record-k-rsa': expect(['DNS-04', 'FN-04'], { 'DNS-04': /Invalid/, 'FN-04': /fallback key/ }),
   'dkim-selector-without-prefix': expect(['DNS-04', 'FN-04'], { 'DNS-04': /no DKIM key record at postal-/, 'FN-04': /fallback key/ }),
-  'database-down': expect(NEEDS_DATABASE, { 'INF-03': /postal-mariadb/ }),
+  // INF-05 names the API's HTTP 500 and the database behind it, not a missing route.
+  'database-down': expect(NEEDS_DATABASE, { 'INF-03': /postal-mariadb/, 'INF-05': /server error \(HTTP 500\)/ }),
   'spf-without-ip': expect(['DNS-03', 'FN-04'], { 'DNS-03': /ip4:91\.98\.35\.3/, 'FN-04': /Authorise the server's IP in the SPF record/ }),
   'spf-too-many-lookups': expect(['DNS-03'], { 'DNS-03': /11 DNS-querying terms, over the limit of 10/ }),
   'two-spf-records': expect(['DNS-03'], { 'DNS-03': /2 SPF records/ }),
@@ -58,18 +59,74 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'smtp-health-down': expect(['INF-03'], { 'INF-03': /smtp health endpoint/ }),
   'web-down': expect(ALL_BUT_DNS, { 'INF-01': /:443 is not reachable/ }),
   'smtp-down': expect(ALL_BUT_DNS, { 'INF-01': /:25 is not reachable/ }),
-  'route-missing': expect(INTERNAL_MAIL, { 'INF-05': /Create the Route "dev2"/ }),
+  'route-missing': expect(INTERNAL_MAIL, { 'INF-05': /Route "dev2" is missing/ }),
+  // FN-01 is blocked by INF-06 here; when it runs on a refused key it names the refusal (message-delivery-check.test.ts).
   'api-key-revoked': expect(['INF-06', 'FN-01', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-06', 'PERF-01', 'PERF-02'], { 'INF-06': /growth .*refused: InvalidServerAPIKey/ }),
+  // TLS 1.0 only: SEC-03, SEC-05 and the SMTP paths (agents' submission, the outside sender) name ssl_version, not
+  // the certificate files (SEC-06, the certificate, is blocked by SEC-03); Postal's own hop to its MX retries without
+  // TLS (smtp_sender.rb), so mail between agents arrives.
+  'smtp-tls-version-old': expect(['SEC-03', 'SEC-05', 'SEC-06', ...EXTERNAL_MAIL, 'FN-07'], {
+    'SEC-03': /offers no TLS version a modern client accepts[\s\S]*smtp_server\.ssl_version/,
+    'SEC-05': /offers neither TLS 1\.2 nor TLS 1\.3[\s\S]*smtp_server\.ssl_version/,
+    'FN-02': /failed on the TLS version[\s\S]*smtp_server\.ssl_version/,
+    'FN-07': /failed on the TLS version[\s\S]*smtp_server\.ssl_version/,
+  }),
+  // The footer changes what the agents wrote: FN-02 now reads the providers' copies and says so (FN-03…05 are blocked).
+  'spammy-signature': expect(['FN-01', ...EXTERNAL_MAIL, 'PERF-01', 'PERF-02'], { 'FN-01': /text was added to the message \("Partner offer/, 'FN-02': /text was added to the message \("Partner offer/ }),
+  'outbound-25-blocked': expect(['INF-07', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'INF-07': /port 25/ }),
+  'ip-blocklisted': expect(['DNS-08', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'DNS-08': /listed/ }),
+  // Postal's record of the incoming message (its MX's leg to qa's endpoint), not the outgoing hop's 250.
+  'inbox-5xx': expect(INTERNAL_MAIL, { 'INF-05': /qa@mailgoat\.ai: \S+ answered HTTP 503/ }),
+  // Late is not lost: INF-05, FN-01 and FN-07 warn with the time, PERF-02 fails on it.
+  'slow-delivery': expect(['PERF-02'], { 'PERF-02': /p95 latency \d+ ms is above the target/ }),
+
+  // Issue 21: faults from Postal's issue tracker, its source and the checkers' lists.
+  'webhook-utf8-mangled': expect(['FN-01', 'FN-07', 'PERF-01', 'PERF-02'], { 'FN-01': /UTF-8 decoded as Latin-1/, 'FN-07': /UTF-8 decoded as Latin-1/ }),
+  'outgoing-non-ascii-stripped': expect(['FN-01', ...EXTERNAL_MAIL, 'PERF-01', 'PERF-02'], { 'FN-02': /non-ASCII characters were stripped/, 'FN-01': /non-ASCII characters were stripped/ }),
+  'endpoint-strip-replies': expect(['FN-01', 'FN-07', 'PERF-01', 'PERF-02'], { 'FN-01': /"Strip replies" on/, 'FN-07': /"Strip replies" on/ }),
+  'endpoint-without-attachments': expect(['FN-01', 'FN-07', 'PERF-01', 'PERF-02'], { 'FN-01': /"Include attachments" off/, 'FN-07': /"Include attachments" off/ }),
+  'click-tracking-on': expect(['FN-01', ...EXTERNAL_MAIL, 'PERF-01', 'PERF-02'], { 'FN-02': /rewritten to track\.mailgoat\.ai \(click tracking\)/, 'FN-01': /click tracking/ }),
+  'duplicate-endpoint': expect(INTERNAL_MAIL, { 'INF-05': /reached dev1's inbox 2 times/ }),
+  'additional-endpoint-leak': expect(INTERNAL_MAIL, { 'INF-05': /dev2@mailgoat\.ai also landed with team/ }),
+  'message-size-limit-low': expect(['FN-01', 'PERF-01', 'PERF-02'], { 'FN-01': /552 Message too large \(maximum size 5MB\)/ }),
+  'route-wrong-endpoint': expect(INTERNAL_MAIL, { 'INF-05': /points at team's endpoint/ }),
+  'route-mode-hold': expect(INTERNAL_MAIL, { 'INF-05': /route for qa@mailgoat\.ai is set to Hold/ }),
+  'route-mode-accept': expect(INTERNAL_MAIL, { 'INF-05': /route for devrel@mailgoat\.ai is set to Accept/ }),
+  'route-mode-reject': expect(INTERNAL_MAIL, { 'INF-05': /route for bizops@mailgoat\.ai is set to Reject/ }),
+  'endpoint-wrong-port': expect(INTERNAL_MAIL, { 'INF-05': /could not connect to \S+:1\// }),
+  'endpoint-raw-format': expect(INTERNAL_MAIL, { 'INF-05': /growth's inbox endpoint refuses .*HTTP 400: check the endpoint's format/ }),
+  'endpoint-formdata-encoding': expect(INTERNAL_MAIL, { 'INF-05': /marketing's inbox endpoint refuses .*HTTP 400: check the endpoint's format/ }),
+  // Late, not lost: INF-05 and FN-01 only warn; PERF-02, which covers every agent's path, names qa's.
+  'slow-webhook': expect(['PERF-02'], { 'PERF-02': /slowest: \S+→qa/ }),
+  'spam-threshold-quarantine': expect(INTERNAL_MAIL, { 'INF-05': /Message placed into quarantine/ }),
+  'send-limit-reached': expect(['PERF-01'], { 'PERF-01': /Held: Message held because send limit \(100\)/ }),
+  'recipient-suppressed': expect(EXTERNAL_MAIL, { 'FN-02': /on the suppression list/ }),
+  'outbound-spam-threshold-low': expect([...INTERNAL_MAIL, ...EXTERNAL_MAIL], { 'INF-05': /Message is likely spam/, 'FN-02': /Message is likely spam/ }),
+  'api-credential-hold': expect(['FN-01', 'PERF-01', 'PERF-02'], { 'FN-01': /Credential is configured to hold/ }),
+  'server-development-mode': expect([...INTERNAL_MAIL, ...EXTERNAL_MAIL], { 'INF-05': /Development mode/, 'FN-02': /Development mode/ }),
+  'server-suspended': expect(['INF-05', 'INF-06', 'FN-01', ...EXTERNAL_MAIL, 'FN-06', 'FN-07', 'PERF-01', 'PERF-02'], { 'INF-05': /the mail server is suspended/, 'INF-06': /ServerSuspended/ }),
+  'smtp-credential-revoked': expect(EXTERNAL_MAIL, { 'FN-02': /refused the SMTP credential \(535/ }),
+  'smtp-credential-unchecked-server': expect(['FN-04'], { 'FN-04': /SMTP credential belongs to a mail server/ }),
+  'helo-localhost': expect(EXTERNAL_MAIL, { 'FN-02': /greets \S+ as localhost \(HELO\)/ }),
+  'smtp-hostname-default': expect(EXTERNAL_MAIL, { 'FN-02': /banner names postal\.example\.com.*postal\.smtp_hostname/s }),
+  'outbound-plaintext': expect(EXTERNAL_MAIL, { 'FN-02': /without TLS although it offers STARTTLS/ }),
+  'clock-skew': expect(['FN-04'], { 'FN-04': /in the future of the receiving clock/ }),
+  'dkim-body-length': expect(['FN-04'], { 'FN-04': /carries l=\d+ \(a body length\)/ }),
+  // The proxy's certificate: INF-04 names it, INF-02 (the web UI) points there, everything that uses the API is blocked.
+  'web-certificate-expired': expect(['INF-02', 'INF-04', 'INF-05', 'INF-06', 'SEC-02', 'FN-01', ...EXTERNAL_MAIL, 'FN-06', 'FN-07', 'PERF-01', 'PERF-02'], { 'INF-04': /expired/, 'INF-02': /certificate is refused/ }),
+  // Postal's mail carries MAIL FROM on the return-path host, so only the apex's own record is broken.
+  'spf-include-typo': expect(['DNS-03'], { 'DNS-03': /include:sfp\.mailgoat\.ai has no SPF record/ }),
+  'dmarc-two-records': expect(['DNS-05', 'FN-04'], { 'DNS-05': /2 DMARC records/, 'FN-04': /dmarc=none/ }),
+  'dkim-record-truncated': expect(['DNS-04', 'FN-04'], { 'DNS-04': /does not decode to a public key/, 'FN-04': /fallback key/ }),
+  'dkim-testing-flag': expect(['DNS-04', 'FN-04'], { 'DNS-04': /t=y/, 'FN-04': /fallback key/ }),
+  'mx-missing': expect(['DNS-01', 'DNS-07', ...INTERNAL_MAIL], { 'DNS-01': /not an MX of mailgoat\.ai/, 'INF-05': /No SMTP servers were available for mailgoat\.ai/ }),
+  'domain-on-dbl': expect(['DNS-08'], { 'DNS-08': /mailgoat\.ai is listed on Spamhaus DBL/ }),
+  'postal-resolver-down': expect([...INTERNAL_MAIL, ...EXTERNAL_MAIL], { 'INF-05': /DNS error looking up mailgoat\.ai/, 'FN-02': /DNS error looking up gmail\.test/ }),
   // dmarc@ (the rua address) has no route of its own: without the catch-all Postal refuses it (DNS-09).
-  'catch-all-missing': expect([...INTERNAL_MAIL, 'DNS-09'], { 'INF-05': /catch-all/, 'DNS-09': /dmarc@mailgoat\.ai refuses mail.*530/ }),
+  'catch-all-missing': expect([...INTERNAL_MAIL, 'DNS-09'], { 'INF-05': /no catch-all route/, 'DNS-09': /dmarc@mailgoat\.ai refuses mail.*530/ }),
   'open-relay': expect(['SEC-01'], { 'SEC-01': /open relay/ }),
   // SEC-06 (the SMTP certificate) and SEC-05's SMTP versions stand on STARTTLS: blocked by SEC-03.
   'starttls-off': expect(['SEC-03', 'SEC-06'], { 'SEC-03': /does not offer STARTTLS/ }),
-  'spammy-signature': expect(['FN-01', 'FN-05', 'PERF-01', 'PERF-02'], { 'FN-01': /arrived altered: body differs/, 'FN-05': /spamAssassin/ }),
-  'outbound-25-blocked': expect(['INF-07', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'INF-07': /port 25/ }),
-  'ip-blocklisted': expect(['DNS-08', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'DNS-08': /listed/ }),
-  'inbox-5xx': expect(INTERNAL_MAIL, { 'INF-05': /503/ }),
-  'slow-delivery': expect(['PERF-02'], { 'PERF-02': /p95/ }),
   'dmarc-report-malformed': expect(['FN-08'], { 'FN-08': /report could not be read.*outlook\.test.*not well-formed XML/ }),
   'dmarc-report-foreign-domain': expect(['FN-08'], { 'FN-08': /report for example\.org .*not mailgoat\.ai/ }),
   'dmarc-unknown-source': expect(['FN-08'], { 'FN-08': /not in the deployment .*failed DMARC and were delivered.*spoofing/ }),

@@ -7,20 +7,24 @@ import { checkAuthenticationResults } from '../harness/checks/authentication-res
 import { checkCliContract } from '../harness/checks/cli-contract-check.ts';
 import { checkDomainSignature } from '../harness/checks/domain-signature-check.ts';
 import { checkInboxPlacement } from '../harness/checks/inbox-placement-check.ts';
+import { checkMailHostIdentity, receivedShowsTls } from '../harness/checks/mail-host-identity-check.ts';
 import { checkMessageDelivery } from '../harness/checks/message-delivery-check.ts';
+import { checkMessageHeaders } from '../harness/checks/message-headers-check.ts';
+import { checkSignatureHygiene } from '../harness/checks/signature-hygiene-check.ts';
+import { fieldCounts, headerFields, hopFrom } from '../harness/clients/header-fields.ts';
 import { checkMailTesterReport } from '../harness/checks/mail-tester-report-check.ts';
 import { checkSpamScore, mailTesterScore, SPAM_SCORE_FORMULA } from '../harness/checks/spam-score-check.ts';
 import type { Verdict } from '../harness/checks/verdict.ts';
 import type { Probes } from '../harness/probes/probes.ts';
-import { fail } from '../harness/checks/findings.ts';
+import { fail, verdictFrom, warn } from '../harness/checks/findings.ts';
 import { control, priorOutcome } from '../harness/controls/control.ts';
 import { checkDmarcReports } from '../harness/checks/dmarc-report-check.ts';
 import { ruaAddressesOf } from '../harness/checks/rua-check.ts';
 import type { AggregateReport } from '../harness/dmarc/aggregate-report.ts';
 import { postalSelectorOf } from '../harness/controls/postal-selector.ts';
-import { probeBody, probeSubject } from '../harness/controls/mail-probe.ts';
+import { probeMessage } from '../harness/controls/mail-probe.ts';
 import { asDeliveryInput } from '../harness/probes/mail-flow-probe.ts';
-import { authenticationOf, seedDeliveryInput } from '../harness/probes/seed-mailbox-probe.ts';
+import { authenticationOf, seedDeliveryInput, type SeedDelivery } from '../harness/probes/seed-mailbox-probe.ts';
 import { spamScoreInput } from '../harness/probes/spam-score-input.ts';
 
 /** FN-08 judges the reports whose period ended this recently (receivers report daily). */
@@ -31,35 +35,67 @@ describe('Mail flow', () => {
     // A ring: every agent sends to the next, so each address sends once and receives once.
     const agents = deployment.agents;
     const ring = agents.map((from, i) => ({ from, to: agents[(i + 1) % agents.length]!, id: `ring-${i + 1}-of-${agents.length}` }));
-    const messages = ring.map(({ from, to, id }) => ({ id, fromAgentId: from.id, to: to.address, toAgentId: to.id, subject: probeSubject(run.runToken, `FN-01 ${id} ${from.id} to ${to.id}`), body: probeBody(run.runToken, id) }));
+    // The agents' kind of mail; the first one also near the deployment's message size limit (Postal's own MX enforces it).
+    const nearLimitMb = deployment.thresholds.messageSizeMb;
+    const messages = ring.map(({ from, to, id }, i) => ({ id, fromAgentId: from.id, to: to.address, toAgentId: to.id, content: probeMessage(run.runToken, `FN-01 ${id} ${from.id} to ${to.id}`, i === 0 ? { nearLimitMb } : {}) }));
     const observed = await probes.mail.sendAsAgents(messages);
     const input = asDeliveryInput(observed);
     return {
       verdicts: [checkMessageDelivery(input)],
-      facts: { ring: ring.map((r, i) => ({ from: r.from.address, to: r.to.address, found: input.observed[i]!.found, elapsedMs: input.observed[i]!.elapsedMs })) },
+      facts: {
+        ring: ring.map((r, i) => ({ from: r.from.address, to: r.to.address, found: observed.fates[i]!.arrivals.some((a) => a.agentId === r.to.id), elapsedMs: observed.fates[i]!.arrivals[0]?.elapsedMs })),
+        nearLimit: { messageSizeMb: nearLimitMb, attachmentBytes: messages[0]!.content.attachments.reduce((n, a) => n + a.content.length, 0) },
+      },
     };
   });
 
-  control('FN-02', async ({ probes }) => ({ verdicts: [checkMessageDelivery(seedDeliveryInput(await probes.seeds.deliveries()))] }));
+  control('FN-02', async ({ probes, target }) => {
+    const deliveries = await probes.seeds.deliveries();
+    const arrived = deliveries.filter((d) => d.found);
+    const identity = await probes.smtp.identity();
+    const offered = new Map<string, boolean | undefined>();
+    for (const d of arrived) {
+      const domain = d.seed.address.split('@')[1]!;
+      if (!offered.has(domain)) offered.set(domain, await probes.smtp.offersStarttls(domain));
+    }
+    const hops = arrived.map((d) => {
+      const hop = hopFrom(headerFields(d.found!.raw), target.serverIp);
+      return { copy: copyName(d), helo: hop.helo, tls: hop.line ? receivedShowsTls(hop.line) : undefined, offered: offered.get(d.seed.address.split('@')[1]!) };
+    });
+    const untried = probes.seeds.untried();
+    return {
+      verdicts: [
+        checkMessageDelivery(seedDeliveryInput(deliveries)),
+        ...arrived.map((d) => checkMessageHeaders({ copy: copyName(d), counts: fieldCounts(headerFields(d.found!.raw)) })),
+        checkMailHostIdentity({ mailHost: target.mailHost, ptrNames: await probes.seeds.reverseNames(target.serverIp).catch(() => []), banner: identity.banner, heloAnswer: identity.heloAnswer, hops }),
+        ...untried.map((u) => verdictFrom({ findings: [warn(u.reason, 'Set POSTAL_SMTP_CREDENTIAL to an SMTP credential key of the mail server, so the agents\' SMTP path is checked too')], passSummary: '', evidence: [] })),
+      ],
+      facts: { paths: deliveries.map((d) => ({ provider: d.seed.provider, path: d.path, arrived: Boolean(d.found), placement: d.found?.placement ?? null })) },
+    };
+  });
 
   control('FN-03', async ({ probes }) => {
     const deliveries = await probes.seeds.deliveries();
-    return { verdicts: [checkInboxPlacement(deliveries.map((d) => ({ provider: d.seed.provider, mailbox: d.found?.placement ?? 'missing' })))] };
+    return { verdicts: [checkInboxPlacement(deliveries.filter((d) => !d.send.error).map((d) => ({ provider: copyName(d), mailbox: d.found?.placement ?? 'missing' })))] };
   });
 
   control('FN-04', async ({ probes, deployment, target }) => {
     const deliveries = await probes.seeds.deliveries();
     const postalSelector = postalSelectorOf(target, deployment);
     const expected = postalSelector.learnt ? { expectedSelector: postalSelector.selector } : {};
-    const verdicts = deliveries.flatMap((d) => {
+    const verdicts = deliveries.filter((d) => !d.send.error).flatMap((d) => {
       const { fromDomain, recorded, reverify } = authenticationOf(d);
-      const provider = d.seed.provider;
+      const provider = copyName(d);
+      const fields = d.found ? headerFields(d.found.raw) : [];
       return [
         checkAuthenticationResults({ provider, authenticationResults: recorded, reverify, fromDomain }),
         checkDomainSignature({ provider, fromDomain, ...expected, dkimIdentifier: deployment.postal.dkimIdentifier, signatures: reverify.dkim }),
+        ...(d.found
+          ? [checkSignatureHygiene({ copy: provider, signatures: fields.filter((f) => f.name === 'dkim-signature').map((f) => f.value), receivedAtMs: hopFrom(fields, probes.target.serverIp).atMs, present: [...new Set(fields.map((f) => f.name))] })]
+          : []),
       ];
     });
-    const authentication = deliveries.map((d) => ({ provider: d.seed.provider, recorded: d.reverified?.authenticationResults ?? 'no message', reverified: d.reverified && { spf: d.reverified.spf.result, dkim: d.reverified.dkim.map((k) => `${k.result} d=${k.domain} s=${k.selector ?? '?'}`), dmarc: d.reverified.dmarc.result } }));
+    const authentication = deliveries.map((d) => ({ provider: copyName(d), recorded: d.reverified?.authenticationResults ?? 'no message', reverified: d.reverified && { spf: d.reverified.spf.result, dkim: d.reverified.dkim.map((k) => `${k.result} d=${k.domain} s=${k.selector ?? '?'}`), dmarc: d.reverified.dmarc.result } }));
     return { verdicts, facts: { authentication, selectorSource: postalSelector.source } };
   });
 
@@ -93,7 +129,7 @@ describe('Mail flow', () => {
   control('FN-07', async ({ probes, deployment, run }) => {
     const recipient = deployment.agents.find((a) => a.id !== deployment.catchAll) ?? deployment.agents[0]!;
     const id = `outside-to-${recipient.id}`;
-    const observed = await probes.mail.sendFromOutside({ id, to: recipient.address, toAgentId: recipient.id, subject: probeSubject(run.runToken, `FN-07 ${id}`), body: probeBody(run.runToken, id) });
+    const observed = await probes.mail.sendFromOutside({ id, to: recipient.address, toAgentId: recipient.id, content: probeMessage(run.runToken, `FN-07 ${id}`) });
     return { verdicts: [checkMessageDelivery(asDeliveryInput(observed))], facts: { submission: observed.submission } };
   });
 });
@@ -102,9 +138,10 @@ describe('Mail flow', () => {
 async function seedEstimates(probes: Probes, threshold: number): Promise<{ verdicts: Verdict[]; scores: Array<Record<string, unknown>> }> {
   const verdicts: Verdict[] = [];
   const scores: Array<Record<string, unknown>> = [];
-  for (const d of await probes.seeds.deliveries()) {
+  // mail-tester's kind of score on the API path's copies (the other paths carry the same content).
+  for (const d of (await probes.seeds.deliveries()).filter((s) => s.path === 'send/message')) {
     if (!d.found || !d.reverified) {
-      verdicts.push({ ...fail(`${d.seed.provider}: no message arrived to score`, 'Fix delivery first (see FN-02).'), evidence: [{ label: 'delivery', detail: d.apiError ?? d.readerError ?? 'not found in INBOX or Junk before the deadline' }] });
+      verdicts.push({ ...fail(`${d.seed.provider}: no message arrived to score`, 'Fix delivery first (see FN-02).'), evidence: [{ label: 'delivery', detail: d.send.error ?? d.readerError ?? 'not found in INBOX or Junk before the deadline' }] });
       continue;
     }
     const ip = d.reverified.envelope.ip ?? '';
@@ -116,6 +153,10 @@ async function seedEstimates(probes: Probes, threshold: number): Promise<{ verdi
   return { verdicts, scores };
 }
 
+/** One seed copy in findings: "Gmail by send/raw". */
+function copyName(d: SeedDelivery): string {
+  return `${d.seed.provider} by ${d.path}`;
+}
 describe('DMARC aggregate reports', () => {
   control('FN-08', async ({ probes, deployment, target, run }) => {
     const dmarc = (await probes.dns.query(`_dmarc.${deployment.domain}`, 'TXT')).answers.find((a) => /^v=DMARC1/i.test(a.trim()));

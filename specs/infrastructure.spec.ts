@@ -13,7 +13,8 @@ import { checkServiceHealth } from '../harness/checks/service-health-check.ts';
 import { checkTlsCertificate } from '../harness/checks/tls-certificate-check.ts';
 import { checkOutboundSmtp } from '../harness/checks/outbound-smtp-check.ts';
 import { control } from '../harness/controls/control.ts';
-import { probeBody, probeSubject } from '../harness/controls/mail-probe.ts';
+import { probeSubject } from '../harness/controls/mail-probe.ts';
+import { plainProbe } from '../harness/probes/mail-flow-probe.ts';
 
 describe('Infrastructure', () => {
   control('INF-01', async ({ probes }) => ({ verdicts: [checkPortReachability(await probes.web.reachability())] }));
@@ -40,11 +41,18 @@ describe('Infrastructure', () => {
   control('INF-05', async ({ probes, deployment, run }) => {
     const from = deployment.agents[0]!.id;
     const unknown = { id: deployment.catchAll, address: `nobody-${run.runToken}@${deployment.domain}` };
-    const messages = [...deployment.agents, unknown].map((a, i) => ({ id: `route-${i + 1}`, fromAgentId: from, to: a.address, toAgentId: a.id, subject: probeSubject(run.runToken, `INF-05 to ${a.address}`), body: probeBody(run.runToken, `routing probe to ${a.address}`) }));
+    const messages = [...deployment.agents, unknown].map((a, i) => ({ id: `route-${i + 1}`, fromAgentId: from, to: a.address, toAgentId: a.id, content: plainProbe(run.runToken, `routing probe to ${a.address}`, probeSubject(run.runToken, `INF-05 to ${a.address}`)) }));
     const observed = await probes.mail.sendAsAgents(messages, { watchAgents: deployment.agents.map((a) => a.id) });
-    const deliveries = observed.fates.map((f) => ({ sentTo: f.message.to, expectedAgentId: f.message.toAgentId, arrivedAt: f.arrivals.map((a) => a.agentId), error: f.apiError, postalDelivery: f.postalDelivery }));
+    const deliveries = observed.fates.map((f) => ({
+      sentTo: f.message.to,
+      expectedAgentId: f.message.toAgentId,
+      arrivedAt: f.arrivals.map((a) => a.agentId),
+      ...(f.arrivals.find((a) => a.agentId === f.message.toAgentId)?.elapsedMs !== undefined ? { elapsedMs: f.arrivals.find((a) => a.agentId === f.message.toAgentId)!.elapsedMs } : {}),
+      ...(f.send.error !== undefined ? { error: f.send.error } : {}),
+      ...(f.trail ? { trail: f.trail } : {}),
+    }));
     return {
-      verdicts: [checkRouting({ agents: deployment.agents.map((a) => ({ agentId: a.id, address: a.address })), catchAllAgentId: deployment.catchAll, deliveries, readerErrors: observed.readerErrors })],
+      verdicts: [checkRouting({ agents: deployment.agents.map((a) => ({ agentId: a.id, address: a.address })), catchAllAgentId: deployment.catchAll, deliveries, readerErrors: observed.readerErrors, deadlineMs: observed.deadlineMs })],
       facts: { waitedMs: observed.waitedMs, routing: deliveries.map((d) => ({ address: d.sentTo, expectedAgentId: d.expectedAgentId, arrivedAt: d.arrivedAt, error: d.error })) },
     };
   });

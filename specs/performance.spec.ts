@@ -5,8 +5,11 @@
 import { describe } from 'vitest';
 import { checkLatency, percentile } from '../harness/checks/latency-check.ts';
 import { checkThroughput } from '../harness/checks/throughput-check.ts';
-import { control } from '../harness/controls/control.ts';
-import { probeBody, probeSubject } from '../harness/controls/mail-probe.ts';
+import type { Deployment } from '../core/deployment/deployment-schema.ts';
+import { control, type ControlFindings } from '../harness/controls/control.ts';
+import { withLoadLock } from '../harness/controls/load-lock.ts';
+import type { Probes } from '../harness/probes/probes.ts';
+import { probeMessage } from '../harness/controls/mail-probe.ts';
 import type { RunContext } from '../harness/controls/run-context.ts';
 import { readOnlyRefusal } from '../harness/probes/probe-unavailable.ts';
 
@@ -25,31 +28,51 @@ describe('Performance', () => {
   control('PERF-02', async ({ probes, deployment, run }) => {
     const refusal = loadRefusal(run, probes.target.env);
     if (refusal) return { verdicts: [], skip: refusal };
-    const from = deployment.agents[0]!;
-    const to = deployment.agents.find((a) => a.id !== deployment.catchAll && a.id !== from.id) ?? deployment.agents[1]!;
-    const count = Math.min(LATENCY_SAMPLES, run.load.maxMessages);
-    const messages = Array.from({ length: count }, (_, i) => ({ id: `latency-${i + 1}`, fromAgentId: from.id, to: to.address, toAgentId: to.id, subject: probeSubject(run.runToken, `PERF-02 latency ${i + 1}/${count}`), body: probeBody(run.runToken, `latency ${i + 1}`) }));
-    const observed = await probes.mail.sendAsAgents(messages, { intervalMs: SEND_INTERVAL_MS, deadlineMs: probes.target.timeouts.deliveryMs + deployment.thresholds.latency.p95Ms });
-    // The receiver's own arrival stamp, so polling intervals never inflate the figures.
-    const samplesMs = observed.fates.flatMap((f) => f.arrivals.filter((a) => a.agentId === to.id).map((a) => a.elapsedMs)).filter((ms): ms is number => Number.isFinite(ms));
-    const lost = count - samplesMs.length;
-    const latency = samplesMs.length ? { samples: samplesMs.length, samplesMs, p50: percentile(samplesMs, 50), p95: percentile(samplesMs, 95), p99: percentile(samplesMs, 99), max: Math.max(...samplesMs), targetP95: deployment.thresholds.latency.p95Ms, lost } : { samples: 0, lost };
-    return { verdicts: [checkLatency({ samplesMs, p95TargetMs: deployment.thresholds.latency.p95Ms, lost })], facts: { latency } };
+    // A trickle of five messages a second: no load of its own to keep from the neighbours.
+    return latency(probes, deployment, run);
   });
 
   control('PERF-01', async ({ probes, deployment, run }) => {
     const refusal = loadRefusal(run, probes.target.env);
     if (refusal) return { verdicts: [], skip: refusal };
-    const { messagesPerSecond, durationSeconds } = deployment.thresholds.throughput;
-    const pace = messagesPerSecond * PACE_MARGIN;
-    const count = Math.min(Math.ceil(pace * durationSeconds), run.load.maxMessages);
-    const recipient = deployment.agents.find((a) => a.id === deployment.catchAll) ?? deployment.agents[0]!;
-    const { sent, errors, elapsedMs } = await probes.load.sendAtPace(count, pace, recipient.address);
-    const achieved = Math.round((sent / (elapsedMs / 1000)) * 10) / 10;
-    const capped = count < Math.ceil(pace * durationSeconds);
-    return {
-      verdicts: [checkThroughput({ target: { messagesPerSecond, durationSeconds }, sent, errors, elapsedMs, ...(capped ? { cap: { maxMessages: run.load.maxMessages, windowSeconds: count / pace } } : {}) })],
-      facts: { throughput: { paced: pace, sent, errors: errors.length, elapsedMs, achieved, target: messagesPerSecond, durationSeconds, capped } },
-    };
+    return withLoadLock(() => throughput(probes, deployment, run), LOAD_LOCK_WAIT_MS);
   });
 });
+
+/** How long PERF-01 waits for another run's throughput test to end (the fault matrix runs worlds side by side). */
+const LOAD_LOCK_WAIT_MS = 90_000;
+
+async function latency(probes: Probes, deployment: Deployment, run: RunContext): Promise<ControlFindings> {
+  // Every agent's path: agent i writes to agent i+1 (the catch-all included), round the ring until the samples are taken.
+  const agents = deployment.agents;
+  const count = Math.min(LATENCY_SAMPLES, run.load.maxMessages);
+  const messages = Array.from({ length: count }, (_, i) => {
+    const from = agents[i % agents.length]!;
+    const to = agents[(i + 1) % agents.length]!;
+    // The agents' kind of mail (scripts, HTML, a link, an attachment): their everyday latency.
+    return { id: `latency-${i + 1}`, fromAgentId: from.id, to: to.address, toAgentId: to.id, content: probeMessage(run.runToken, `PERF-02 latency ${i + 1}/${count} ${from.id} to ${to.id}`) };
+  });
+  const observed = await probes.mail.sendAsAgents(messages, { intervalMs: SEND_INTERVAL_MS, deadlineMs: probes.target.timeouts.deliveryMs + deployment.thresholds.latency.p95Ms });
+  // The receiver's own arrival stamp, so polling intervals never inflate the figures.
+  const samples = observed.fates.flatMap((f) => f.arrivals.filter((a) => a.agentId === f.message.toAgentId).slice(0, 1).map((a) => ({ ms: a.elapsedMs, path: `${f.message.fromAgentId}→${f.message.toAgentId}` })));
+  const samplesMs = samples.map((s) => s.ms).filter((ms): ms is number => Number.isFinite(ms));
+  const lost = count - samplesMs.length;
+  const slowest = [...samples].sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0)).slice(0, 3).map((s) => `${s.path} ${s.ms} ms`);
+  const latency = samplesMs.length ? { samples: samplesMs.length, samplesMs, p50: percentile(samplesMs, 50), p95: percentile(samplesMs, 95), p99: percentile(samplesMs, 99), max: Math.max(...samplesMs), targetP95: deployment.thresholds.latency.p95Ms, lost, slowest } : { samples: 0, lost };
+  return { verdicts: [checkLatency({ samplesMs, p95TargetMs: deployment.thresholds.latency.p95Ms, lost, slowest })], facts: { latency } };
+}
+
+async function throughput(probes: Probes, deployment: Deployment, run: RunContext): Promise<ControlFindings> {
+  const { messagesPerSecond, durationSeconds } = deployment.thresholds.throughput;
+  const pace = messagesPerSecond * PACE_MARGIN;
+  const count = Math.min(Math.ceil(pace * durationSeconds), run.load.maxMessages);
+  const recipient = deployment.agents.find((a) => a.id === deployment.catchAll) ?? deployment.agents[0]!;
+  const outcome = await probes.load.sendAtPace(count, pace, recipient.address, recipient.id);
+  const { sent, errors, elapsedMs, arrived, arrivalWindowMs } = outcome;
+  const achieved = Math.round((arrived / (Math.max(elapsedMs, arrivalWindowMs ?? 0) / 1000)) * 10) / 10;
+  const capped = count < Math.ceil(pace * durationSeconds);
+  return {
+    verdicts: [checkThroughput({ target: { messagesPerSecond, durationSeconds }, ...outcome, recipient: recipient.address, ...(capped ? { cap: { maxMessages: run.load.maxMessages, windowSeconds: count / pace } } : {}) })],
+    facts: { throughput: { paced: pace, sent, arrived, notArrived: outcome.notArrived.length, errors: errors.length, elapsedMs, arrivalWindowMs: arrivalWindowMs ?? null, achieved, target: messagesPerSecond, durationSeconds, capped } },
+  };
+}

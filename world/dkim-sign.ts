@@ -17,6 +17,10 @@ export interface DkimSigning {
   privateKeyPem: string;
   /** header fields to sign; mailauth's default list when absent */
   headerList?: string[];
+  /** the signing time (t=); now when absent */
+  signTime?: Date;
+  /** sign with a body length (l=): only faults do */
+  bodyLength?: boolean;
 }
 
 /** The DKIM-Signature header (rsa-sha256, relaxed/relaxed) for `raw`; throws with mailauth's first error. */
@@ -25,10 +29,10 @@ export async function dkimSignatureFor(raw: Buffer, signing: DkimSigning): Promi
   const options = {
     canonicalization: 'relaxed/relaxed',
     algorithm: 'rsa-sha256',
-    signTime: new Date(Date.now()),
+    signTime: signing.signTime ?? new Date(Date.now()),
     // mailauth takes the list as one colon-separated string (an array silently falls back to its own default list).
     ...(signing.headerList ? { headerList: signing.headerList.join(':') } : {}),
-    signatureData: [{ signingDomain: signing.signingDomain, selector: signing.selector, privateKey: signing.privateKeyPem, algorithm: 'rsa-sha256', canonicalization: 'relaxed/relaxed' }],
+    signatureData: [{ signingDomain: signing.signingDomain, selector: signing.selector, privateKey: signing.privateKeyPem, algorithm: 'rsa-sha256', canonicalization: 'relaxed/relaxed', ...(signing.bodyLength ? { maxBodyLength: Number.MAX_SAFE_INTEGER } : {}) }],
   } as unknown as Parameters<typeof dkimSign>[1];
   const result = await dkimSign(raw, options);
   const error = result.errors?.[0] as { err?: Error } | Error | undefined;

@@ -7,10 +7,14 @@
 import type { Deployment } from '../core/deployment/deployment-schema.ts';
 import type { WorldDescription } from './world-description.ts';
 
-/** Deadlines for loopback: a message arrives in milliseconds, so 15 s is already generous. */
+/**
+ * Deadlines for loopback: a message arrives in milliseconds, so 15 s is already generous. One network step
+ * gets 10 s: a busy 2-core machine running several worlds (the fault matrix) can stall a world's event
+ * loop for seconds while it signs and parses a message near the 14 MB limit.
+ */
 const WORLD_DEADLINES_S = {
   POSTAL_QA_DELIVERY_TIMEOUT_S: 15,
-  POSTAL_QA_CONNECT_TIMEOUT_S: 5,
+  POSTAL_QA_CONNECT_TIMEOUT_S: 10,
   POSTAL_QA_PROPAGATION_TIMEOUT_S: 1,
   POSTAL_QA_DNS_TIMEOUT_S: 2,
 };
@@ -29,6 +33,7 @@ export function liveEnvFor(description: WorldDescription, deployment: Deployment
     POSTAL_API_KEYS_FILE: d.apiKeysFile,
     POSTAL_SERVER_IP: d.postalAddress,
     POSTAL_SMTP: hostPort(deployment.server.mailHost, d.postal.smtp.port),
+    ...(d.smtpCredentialKey ? { POSTAL_SMTP_CREDENTIAL: d.smtpCredentialKey } : {}),
     HOST_RESOLVER: d.dns.primary,
     CA_FILE: d.caFile,
     DNSSEC_TRUST_ANCHOR: d.dnssecTrustAnchor,

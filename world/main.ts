@@ -2,6 +2,7 @@
  * npm run world -- [--deployment=fixtures/deployment.json] [--zone-file=PATH] [--stale-zone-file=PATH] [--describe-to=FILE]
  *                  [--out=.postal-qa/world-<net>] [--net=127.0.0] [--dns-port=53] [--fault=a,b] [--log-dns] [--log]
  *                  [--live-env=FILE] [--empty [--provision-env=FILE]] [--seed-from=artifacts] [--postal-worker-poll=on|off]
+ *                  [--postal-spamd=on|off|outside] [--postal-rspamd=on]
  *                  [--postal=external --postal-address=IP [--postal-web-port=5000] --api-keys=FILE]
  * Provisions the deployment like a real setup would (zone file, DKIM and install keys, accounts
  * manifest, postal-api-keys.txt — all in --out, a folder of the world's net reused across runs, never
@@ -62,7 +63,7 @@ interface Args {
   dnsPort: number;
   logDns: boolean;
   log: boolean;
-  postalSpamd: boolean;
+  postalSpamd: boolean | 'outside';
   postalRspamd: boolean;
   /** --dnssec=on: the world signs the domain's zone (a fault may sign it broken) */
   dnssec: boolean;
@@ -99,7 +100,8 @@ function parse(argv: string[]): Args {
       'dns-port': { type: 'string', default: '53' },
       'log-dns': { type: 'boolean', default: false },
       log: { type: 'boolean', default: false },
-      'postal-spamd': { type: 'string', default: 'on' },
+      // on: Postal inspects every incoming message; off: none (Postal's default); outside: all but mail between agents.
+      'postal-spamd': { type: 'string', default: 'outside' },
       'postal-rspamd': { type: 'string', default: 'off' },
       dnssec: { type: 'string', default: 'off' },
       'postal-worker-poll': { type: 'string', default: 'off' },
@@ -129,7 +131,7 @@ function parse(argv: string[]): Args {
     throw new ConfigError(`--dns-port must be a port number (got "${values['dns-port']}")`);
   }
   if (values['provision-env'] !== undefined && !values.empty) throw new ConfigError('--provision-env needs --empty (only an empty world starts the server host provisioning reaches)');
-  if (!['on', 'off'].includes(values['postal-spamd'])) throw new ConfigError(`--postal-spamd must be on or off (got "${values['postal-spamd']}")`);
+  if (!['on', 'off', 'outside'].includes(values['postal-spamd'])) throw new ConfigError(`--postal-spamd must be on, off or outside (got "${values['postal-spamd']}")`);
   if (!['on', 'off'].includes(values['postal-rspamd'])) throw new ConfigError(`--postal-rspamd must be on or off (got "${values['postal-rspamd']}")`);
   if (!['on', 'off'].includes(values.dnssec)) throw new ConfigError(`--dnssec must be on or off (got "${values.dnssec}")`);
   if (!['on', 'off'].includes(values['postal-worker-poll'])) throw new ConfigError(`--postal-worker-poll must be on or off (got "${values['postal-worker-poll']}")`);
@@ -163,7 +165,7 @@ function parse(argv: string[]): Args {
     // --temporary-out names the run's own folder (the harness's per-run folder): the world's as much as its default one.
     ownFolder: values.out === undefined || values['temporary-out'],
     temporaryOut: values['temporary-out'],
-    postalSpamd: values['postal-spamd'] === 'on',
+    postalSpamd: values['postal-spamd'] === 'outside' ? 'outside' : values['postal-spamd'] === 'on',
     postalRspamd: values['postal-rspamd'] === 'on',
     dnssec: values.dnssec === 'on',
     postalWorkerPoll: values['postal-worker-poll'] === 'on',

@@ -23,6 +23,7 @@ import { startMailTester } from './mail-tester/mail-tester-stand-in.ts';
 import { startProvider, type Provider } from './providers/provider.ts';
 import { startOutsideSender, type OutsideSender } from './sender/outside-sender.ts';
 import { relayToDomain } from './sender/mx-relay.ts';
+import type { SpamScorer } from '../core/spam/spam-scorer.ts';
 import { startSpamd, WORLD_SPAMD_CONFIG, type Spamd } from './spam/spamd.ts';
 import { spoofRules } from './spam/spoof-rules.ts';
 import { startRspamd } from './spam/rspamd.ts';
@@ -51,8 +52,14 @@ export interface StartWorldOptions {
     installSigningKeyPem: string;
   };
   onLog?: (line: string) => void;
-  /** postal.yml `spamd.enabled` (default true): whether Postal scores incoming mail with SpamAssassin. */
-  postalSpamd?: boolean;
+  /**
+   * Postal's inspection of incoming mail with SpamAssassin and the world's spoof rules (the inbound check a sound
+   * deployment adds, which SEC-07 reads). true: every incoming message; false: none (Postal's own default);
+   * 'outside' (the default): every message but what Postal's own worker hands to its own MX (mail between
+   * agents) — the spoof rules never score that mail (Postal's address is in the SPF record), and scanning it
+   * capped the world's delivery rate far below what PERF-01 counts on a busy machine.
+   */
+  postalSpamd?: boolean | 'outside';
   /**
    * postal.yml `rspamd.enabled` (default false): Postal inspects incoming mail with rspamd, which it prefers
    * to spamd when both are enabled (message_inspector.rb). The providers keep judging with SpamAssassin.
@@ -220,6 +227,17 @@ const DMARC_REPORT_PERIOD_MS = 2_000;
 const EXTERNAL_POSTAL_LIMITATION =
   "Postal is not the world's: the world serves DNS, the mailbox providers, the agents' inboxes and the outside sender around a Postal at another address (--postal=external). That Postal resolves names with its own resolver (dns.resolv_conf_path): it must ask the world's DNS, or one serving the same records. No service or container list is read from it, and nothing stands in for its server host.";
 
+/** A scorer that leaves unscanned (score 0) what was handed over from `own` — the top Received line's [address]. */
+function outsideOnly(scorer: SpamScorer, own: string): SpamScorer {
+  return {
+    check(raw, envelope) {
+      const top = /^Received: [^\r\n]*\[([^\]]+)\]/im.exec(raw.subarray(0, 2048).toString('latin1'));
+      if (top?.[1] === own) return Promise.resolve({ score: 0, threshold: 5, isSpam: false, symbols: [], rules: [] });
+      return scorer.check(raw, envelope);
+    },
+  };
+}
+
 const WORLD_LIMITATIONS = [
   'Mailbox providers gmail.test and outlook.test judge mail with mailauth and SpamAssassin (local tests only, Bayes off); real Gmail and Outlook also weigh sender reputation, engagement and content models.',
   'SpamAssassin runs with network tests off (-L): DNS blocklists (RBL), Razor and Pyzor are not consulted.',
@@ -260,7 +278,7 @@ async function startMail(
   started.push(spamd);
   const rspamd = options.postalRspamd ? await startRspamd({ address: addresses.rspamd, dir: join(dataDir, 'rspamd'), dnsServer, threshold: POSTAL_DEFAULTS.spamThreshold }) : undefined;
   if (rspamd) started.push(rspamd);
-  const postalScorer = rspamd?.scorer ?? (options.postalSpamd === false ? undefined : spamd.scorer);
+  const postalScorer = rspamd?.scorer ?? (options.postalSpamd === false ? undefined : options.postalSpamd === true ? spamd.scorer : outsideOnly(spamd.scorer, addresses.postal));
   const postalInspection = options.externalPostal
     ? "whatever that Postal's postal.yml says (the world does not run it)"
     : rspamd

@@ -106,6 +106,12 @@ export const deploymentSchema = z
         spamScoreMin: z.number().min(0).max(10).describe('a score from 0 to 10'),
         throughput: z.object({ messagesPerSecond: z.number().positive(), durationSeconds: z.number().positive() }).strict(),
         latency: z.object({ p95Ms: z.number().positive() }).strict(),
+        /**
+         * The largest message the agents send, in MB: FN-01 sends one near it. Postal's SMTP server refuses
+         * more than smtp_server.max_message_size (default 14 MB) — also for mail between the agents, which
+         * passes Postal's own MX.
+         */
+        messageSizeMb: z.number().positive().max(100).describe('a size in MB').default(14),
       })
       .strict(),
   })

@@ -33,7 +33,11 @@ export function checkDomainSignature(input: DomainSignatureInput): Verdict {
   // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const seen = input.signatures.map((s) => `${s.result} d=${s.domain} s=${s.selector ?? '?'}`).join(', ') || 'no DKIM signature';
-  const publish = `Publish the DKIM record Postal shows for ${domain} at ${label}._domainkey.${domain} exactly as shown (postal-dns-records.txt), then run Postal's DNS check for the domain (npm run provision -- --phase=2; web UI: Domains → ${domain} → Check my records; or \`postal console\`: Domain.find_by(name: "${domain}").check_dns). Postal signs with d=${domain} only while that check says OK, and never checks a new domain by itself`;
+  // Mail submitted over SMTP is signed by the mail server that owns the SMTP credential, not the one the API keys belong to.
+  const bySmtp = / by SMTP$/.test(input.provider)
+    ? `Only mail submitted over SMTP: the SMTP credential belongs to a mail server whose copy of ${domain} has not passed Postal's DNS check (a second server in the organization) — create the SMTP credential on the mail server the API keys belong to, or run that server's DNS check. Otherwise: `
+    : '';
+  const publish = `${bySmtp}Publish the DKIM record Postal shows for ${domain} at ${label}._domainkey.${domain} exactly as shown (postal-dns-records.txt), then run Postal's DNS check for the domain (npm run provision -- --phase=2; web UI: Domains → ${domain} → Check my records; or \`postal console\`: Domain.find_by(name: "${domain}").check_dns). Postal signs with d=${domain} only while that check says OK, and never checks a new domain by itself`;
   if (!own) {
     // Only with a learnt selector: without one, any passing selector of Postal's form would have been taken as the domain's own.
     // Stryker disable next-line StringLiteral: equivalent, a missing selector never matches Postal's form

@@ -1,8 +1,7 @@
-// Inbox placement, latency and message delivery: exact findings, fixes, evidence and boundaries.
+// Inbox placement and latency: exact findings, fixes, evidence and boundaries (delivery: message-delivery-check.test.ts).
 import { describe, expect, it } from 'vitest';
 import { checkInboxPlacement } from './inbox-placement-check.ts';
 import { checkLatency, DEFAULT_BUCKETS_MS, latencyHistogram, percentile } from './latency-check.ts';
-import { checkMessageDelivery, type ObservedMessage, type SentMessage } from './message-delivery-check.ts';
 
 describe('checkInboxPlacement', () => {
   it('passes with exact texts and evidence', () => {
@@ -103,57 +102,5 @@ describe('checkLatency', () => {
     expect(verdict.remediation).toMatch(/; See FN-01: mail must flow before it can be timed$/);
     expect(verdict.observed).toBe('no samples, 3 lost');
     expect(verdict.evidence[0]?.detail).toEqual({ samples: 0, lost: 3, p95TargetMs: 10_000, method: 'nearest rank' });
-  });
-});
-
-describe('checkMessageDelivery', () => {
-  const sent: SentMessage = { id: 'run42-0', from: 'ceo@mailgoat.ai', to: 'Dev1@mailgoat.ai', subject: 'ring run42', bodySha256: 'AB'.repeat(32) };
-  const at = (over: Partial<ObservedMessage> = {}): ObservedMessage => ({ id: sent.id, to: 'dev1@mailgoat.ai', found: true, subject: sent.subject, bodySha256: 'ab'.repeat(32), ...over });
-  const MISROUTED_FIX = 'Check the Routes for Dev1@mailgoat.ai: each address must point at its own inbox endpoint only (see INF-05)';
-
-  it('passes with exact texts and evidence', () => {
-    expect(checkMessageDelivery({ expected: [sent], observed: [at({ where: 'dev1 inbox', elapsedMs: 0 }), at({ found: false, to: 'qa@mailgoat.ai' })] })).toEqual({
-      outcome: 'pass',
-      summary: '1/1 messages arrived intact (slowest 0 ms)',
-      expected: '1 messages, each at its recipient with subject and body unchanged',
-      observed: '1 intact, 0 altered, 0 missing',
-      evidence: [{ label: 'messages', detail: [{ id: 'run42-0', from: 'ceo@mailgoat.ai', to: 'Dev1@mailgoat.ai', arrived: true, where: 'dev1 inbox', elapsedMs: 0, intact: true }] }],
-    });
-    expect(checkMessageDelivery({ expected: [sent], observed: [at()] }).summary).toBe('1/1 messages arrived intact');
-  });
-
-  it('fails a missing message, quoting what Postal says, with the exact fix', () => {
-    const verdict = checkMessageDelivery({ expected: [{ ...sent, postalDelivery: 'HardFail 550 no such user' }], observed: [at({ id: 'other' })] });
-    expect(verdict.summary).toBe('ceo@mailgoat.ai → Dev1@mailgoat.ai (run42-0) did not arrive — Postal: HardFail 550 no such user');
-    expect(verdict.remediation).toBe(
-      "Look the message up in Postal (messages/message with the id the API returned, then messages/deliveries): Held means a hold or spam rule, SoftFail/HardFail shows the receiving side's answer for Dev1@mailgoat.ai",
-    );
-    expect(verdict.evidence[0]?.detail).toEqual([{ id: 'run42-0', from: 'ceo@mailgoat.ai', to: 'Dev1@mailgoat.ai', arrived: false }]);
-  });
-
-  it('fails a message found elsewhere, instead or as well', () => {
-    const instead = checkMessageDelivery({ expected: [sent], observed: [at({ to: 'qa@mailgoat.ai', where: 'qa inbox' }), at({ to: 'ops@mailgoat.ai' })] });
-    expect(instead.summary).toBe('ceo@mailgoat.ai → Dev1@mailgoat.ai (run42-0) was found at qa inbox, ops@mailgoat.ai instead');
-    expect(instead.remediation).toBe(MISROUTED_FIX);
-    expect(instead.observed).toBe('0 intact, 0 altered, 0 missing');
-    const asWell = checkMessageDelivery({ expected: [sent], observed: [at(), at({ to: 'qa@mailgoat.ai' })] });
-    expect(asWell.summary).toBe('ceo@mailgoat.ai → Dev1@mailgoat.ai (run42-0) was found at qa@mailgoat.ai as well');
-    expect(asWell.evidence[0]?.detail).toEqual([{ id: 'run42-0', from: 'ceo@mailgoat.ai', to: 'Dev1@mailgoat.ai', arrived: true, alsoAt: ['qa@mailgoat.ai'], intact: true }]);
-  });
-
-  it('fails an altered subject, body or a missing body, with the exact fix', () => {
-    const verdict = checkMessageDelivery({ expected: [sent], observed: [at({ subject: undefined, bodySha256: undefined })] });
-    expect(verdict.summary).toBe('ceo@mailgoat.ai → Dev1@mailgoat.ai (run42-0) arrived altered: subject "" instead of "ring run42", no body');
-    expect(verdict.remediation).toBe(
-      'Compare the raw message at the recipient with what was sent: a content filter, disclaimer or tracking rewrite, or the inbox endpoint itself (Postal\'s "strip replies" option on the HTTP endpoint trims the plain body)',
-    );
-    expect(verdict.observed).toBe('0 intact, 1 altered, 0 missing');
-    const body = checkMessageDelivery({ expected: [sent], observed: [at({ bodySha256: 'cd'.repeat(32) })] });
-    expect(body.summary).toBe('ceo@mailgoat.ai → Dev1@mailgoat.ai (run42-0) arrived altered: body differs (SHA-256 mismatch)');
-    expect(body.evidence[0]?.detail).toEqual([{ id: 'run42-0', from: 'ceo@mailgoat.ai', to: 'Dev1@mailgoat.ai', arrived: true, intact: false, problems: ['body differs (SHA-256 mismatch)'] }]);
-  });
-
-  it('fails when nothing was sent', () => {
-    expect(checkMessageDelivery({ expected: [], observed: [] })).toMatchObject({ outcome: 'fail', summary: 'no message was sent', remediation: 'Send the test messages and check again' });
   });
 });

@@ -43,6 +43,8 @@ describe('checkLatency', () => {
     const verdict = checkLatency({ samplesMs: hundred, p95TargetMs: 900, lost: 0 });
     expect(verdict.outcome).toBe('fail');
     expect(verdict.summary).toBe('p95 latency 950 ms is above the target of 900 ms');
+    // The slowest paths are named (PERF-02 covers every agent's path).
+    expect(checkLatency({ samplesMs: hundred, p95TargetMs: 900, lost: 0, slowest: ['dev3→qa 1000 ms'] }).summary).toBe('p95 latency 950 ms is above the target of 900 ms (slowest: dev3→qa 1000 ms)');
     expect(verdict.remediation).toMatch(/worker\.threads/);
   });
 

@@ -14,6 +14,8 @@ export interface LatencyInput {
   lost: number;
   /** Below this many samples p95 is too coarse to trust: warn. Default 20. */
   minSamples?: number;
+  /** The slowest paths ("ceo→qa 12000 ms"), named when p95 is over the target. */
+  slowest?: string[];
 }
 
 export interface HistogramBucket {
@@ -66,7 +68,7 @@ export function checkLatency(input: LatencyInput): Verdict {
     if (stats.p95 > input.p95TargetMs) {
       findings.push(
         fail(
-          `p95 latency ${stats.p95} ms is above the target of ${input.p95TargetMs} ms`,
+          `p95 latency ${stats.p95} ms is above the target of ${input.p95TargetMs} ms${input.slowest?.length ? ` (slowest: ${input.slowest.join(', ')})` : ''}`,
           'Postal v3 workers poll the database queue about every 5 s: raise worker.threads (or run more worker processes), and check the inbox endpoints answer quickly (a slow endpoint holds a worker thread)',
         ),
       );

@@ -1,57 +1,83 @@
+// Delivery as received: arrived once, intact, in time — and, when not, why (a refusal, Postal's record, an unread mailbox).
 import { describe, expect, it } from 'vitest';
+import { expectedContent, probeMessage, sha256 } from '../controls/mail-probe.ts';
 import { checkMessageDelivery, type ObservedMessage, type SentMessage } from './message-delivery-check.ts';
 
-const ring = ['ceo', 'dev1', 'qa'];
-const expected: SentMessage[] = ring.map((from, i) => ({
-  id: `run42-${i}`,
-  from: `${from}@mailgoat.ai`,
-  to: `${ring[(i + 1) % ring.length]}@mailgoat.ai`,
-  subject: `ring ${i} run42`,
-  bodySha256: `${i}`.repeat(64),
-}));
-const arrived = (s: SentMessage, over: Partial<ObservedMessage> = {}): ObservedMessage => ({ id: s.id, to: s.to, found: true, subject: s.subject, bodySha256: s.bodySha256, elapsedMs: 200, ...over });
+const probe = probeMessage('run42', 'FN-01 ring-1-of-3 ceo to dev1');
+const sent: SentMessage = { id: 'ring-1', from: 'ceo', to: 'Dev1@mailgoat.ai', toAgent: 'dev1', content: expectedContent(probe) };
+const copy = { subject: probe.subject, text: probe.text, html: probe.html, attachments: probe.attachments.map((a) => ({ filename: a.filename, sha256: sha256(a.content), size: a.content.length })) };
+const at = (over: Partial<ObservedMessage> = {}): ObservedMessage => ({ id: sent.id, to: 'dev1@mailgoat.ai', found: true, copies: 1, content: copy, where: 'dev1 inbox', elapsedMs: 300, ...over });
 
 describe('checkMessageDelivery', () => {
-  it('passes when every message arrived intact', () => {
-    const verdict = checkMessageDelivery({ expected, observed: expected.map((s) => arrived(s)) });
-    expect(verdict.outcome).toBe('pass');
-    expect(verdict.summary).toBe('3/3 messages arrived intact (slowest 200 ms)');
-  });
-
-  it('fails listing a missing message', () => {
-    const verdict = checkMessageDelivery({ expected, observed: [arrived(expected[0]!), { id: expected[1]!.id, to: expected[1]!.to, found: false }, arrived(expected[2]!)] });
-    expect(verdict.outcome).toBe('fail');
-    expect(verdict.summary).toBe('dev1@mailgoat.ai → qa@mailgoat.ai (run42-1) did not arrive');
-    expect(verdict.observed).toBe('2 intact, 0 altered, 1 missing');
-    expect(verdict.remediation).toMatch(/messages\/deliveries/);
-  });
-
-  it('fails listing corrupted messages (subject, body)', () => {
-    const verdict = checkMessageDelivery({
-      expected,
-      observed: [arrived(expected[0]!, { subject: 'ring 0' }), arrived(expected[1]!, { bodySha256: 'f'.repeat(64) }), arrived(expected[2]!, { bodySha256: undefined })],
+  it('passes a message that arrived once, intact, in time, with exact texts and evidence', () => {
+    expect(checkMessageDelivery({ expected: [sent], observed: [at(), at({ found: false, to: 'qa@mailgoat.ai' })], deadlineMs: 15_000 })).toEqual({
+      outcome: 'pass',
+      summary: '1/1 messages arrived once and intact (slowest 300 ms)',
+      expected: '1 messages, each once at its recipient with subject, text, HTML and attachments unchanged',
+      observed: '1 intact, 0 altered, 0 missing, 0 late',
+      evidence: [{ label: 'messages', detail: [{ id: 'ring-1', from: 'ceo', to: 'Dev1@mailgoat.ai', arrived: true, where: 'dev1 inbox', elapsedMs: 300, intact: true }] }],
     });
-    expect(verdict.outcome).toBe('fail');
-    expect(verdict.summary).toContain('arrived altered: subject "ring 0" instead of "ring 0 run42"');
-    expect(verdict.summary).toContain('body differs (SHA-256 mismatch)');
-    expect(verdict.summary).toContain('no body');
-    expect(verdict.observed).toBe('0 intact, 3 altered, 0 missing');
+    expect(checkMessageDelivery({ expected: [{ ...sent, path: 'send/raw' }], observed: [at({ elapsedMs: undefined, where: undefined })] }).summary).toBe('1/1 messages arrived once and intact');
   });
 
-  it('fails when a message landed with someone else', () => {
-    const verdict = checkMessageDelivery({ expected, observed: [arrived(expected[0]!, { to: 'team@mailgoat.ai', where: 'team inbox' }), ...expected.slice(1).map((s) => arrived(s))] });
-    expect(verdict.outcome).toBe('fail');
-    expect(verdict.summary).toMatch(/was found at team inbox instead/);
+  it('names a refusal when it was sent, never a message to look up', () => {
+    const verdict = checkMessageDelivery({ expected: [{ ...sent, from: 'growth', sendError: 'error InvalidServerAPIKey' }], observed: [at({ found: false })] });
+    expect(verdict.summary).toBe("growth → Dev1@mailgoat.ai (ring-1) was never sent: Postal refused growth's API key (InvalidServerAPIKey): the message was never created");
+    expect(verdict.remediation).toMatch(/create an API credential in Postal/);
+    expect(verdict.remediation).not.toMatch(/messages\/message/);
+    expect(verdict.observed).toBe('0 intact, 0 altered, 1 missing, 0 late');
+    expect(verdict.evidence[0]?.detail).toEqual([{ id: 'ring-1', from: 'growth', to: 'Dev1@mailgoat.ai', arrived: false, sendError: 'error InvalidServerAPIKey' }]);
+    expect(checkMessageDelivery({ expected: [{ ...sent, path: 'SMTP', sendError: '535 Invalid credential' }], observed: [] }).summary).toMatch(/\(SMTP\) \(ring-1\) was never sent: Postal's SMTP server refused the SMTP credential/);
+  });
+
+  it("names what Postal recorded of a message that did not arrive, with the deadline", () => {
+    const trail = { outgoing: { id: 7, direction: 'outgoing' as const, status: 'Held', attempts: 0, details: 'Server is in development mode.' } };
+    const verdict = checkMessageDelivery({ expected: [{ ...sent, trail }], observed: [at({ found: false })], deadlineMs: 15_000 });
+    expect(verdict.summary).toBe('ceo → Dev1@mailgoat.ai (ring-1) did not arrive within 15.0 s: Held by Postal: Server is in development mode.');
+    expect(verdict.remediation).toMatch(/Development mode/);
+    expect(verdict.evidence[0]?.detail).toEqual([{ id: 'ring-1', from: 'ceo', to: 'Dev1@mailgoat.ai', arrived: false, postal: 'outgoing message 7: Held no delivery attempt yet: Server is in development mode.' }]);
+    expect(checkMessageDelivery({ expected: [sent], observed: [] }).summary).toBe("ceo → Dev1@mailgoat.ai (ring-1) did not arrive: Postal's record of the message could not be read");
+  });
+
+  it('calls a message in an unreadable mailbox unproven, not lost', () => {
+    const verdict = checkMessageDelivery({ expected: [sent], observed: [{ id: sent.id, to: sent.to, found: false, readerError: 'HTTP 500' }] });
+    expect(verdict.summary).toBe("ceo → Dev1@mailgoat.ai (ring-1) is unproven: the recipient's mailbox could not be read (HTTP 500)");
+  });
+
+  it('warns a late message with its time (late is not lost)', () => {
+    const verdict = checkMessageDelivery({ expected: [sent], observed: [at({ elapsedMs: 21_500 })], deadlineMs: 15_000 });
+    expect(verdict.outcome).toBe('warn');
+    expect(verdict.summary).toBe('ceo → Dev1@mailgoat.ai (ring-1) arrived late: after 21.5 s, the deadline is 15.0 s');
+    expect(verdict.remediation).toMatch(/^Late, not lost: PERF-02 judges the delay/);
+    expect(verdict.observed).toBe('1 intact, 0 altered, 0 missing, 1 late');
+    expect(checkMessageDelivery({ expected: [sent], observed: [at({ elapsedMs: 15_000 })], deadlineMs: 15_000 }).outcome).toBe('pass');
+  });
+
+  it('fails a message that arrived twice', () => {
+    const verdict = checkMessageDelivery({ expected: [sent], observed: [at({ copies: 2 })] });
+    expect(verdict.summary).toBe('ceo → Dev1@mailgoat.ai (ring-1) arrived 2 times at dev1 inbox');
+    expect(verdict.remediation).toMatch(/additional endpoint/);
+  });
+
+  it('fails an altered message with the cause its shape names, and warns parts the reader cannot show', () => {
+    const stripped = checkMessageDelivery({ expected: [sent], observed: [at({ content: { ...copy, text: probe.text.slice(0, probe.text.indexOf('\nOn Mon')) } })] });
+    expect(stripped.summary).toBe('ceo → Dev1@mailgoat.ai (ring-1) arrived altered: text differs — the quoted reply at the end of the text was removed before it reached the agent');
+    expect(stripped.remediation).toMatch(/"Strip replies" on/);
+    expect(stripped.observed).toBe('0 intact, 1 altered, 0 missing, 0 late');
+    const partial = checkMessageDelivery({ expected: [sent], observed: [at({ content: { subject: probe.subject, text: probe.text } })] });
+    expect(partial.outcome).toBe('warn');
+    expect(partial.summary).toBe("ceo → Dev1@mailgoat.ai (ring-1): the recipient's copy does not show its HTML part, attachments, so they were not compared");
+  });
+
+  it('fails a message found elsewhere, instead or as well', () => {
+    const instead = checkMessageDelivery({ expected: [sent], observed: [at({ to: 'qa', where: 'qa inbox' })] });
+    expect(instead.summary).toBe('ceo → Dev1@mailgoat.ai (ring-1) was found at qa inbox instead');
+    expect(instead.remediation).toBe('Check the Routes for Dev1@mailgoat.ai: each address must point at its own inbox endpoint only (see INF-05)');
+    const asWell = checkMessageDelivery({ expected: [sent], observed: [at(), at({ to: 'qa', where: undefined })] });
+    expect(asWell.summary).toBe('ceo → Dev1@mailgoat.ai (ring-1) was found at qa as well');
   });
 
   it('fails when nothing was sent', () => {
-    expect(checkMessageDelivery({ expected: [], observed: [] }).outcome).toBe('fail');
-  });
-
-  it("quotes Postal's own delivery record for a message that did not arrive", () => {
-    const sent = { id: 'm1', from: 'ceo@mailgoat.ai', to: 'seed@gmail.test', subject: 's', bodySha256: 'ab', postalDelivery: 'SoftFail — No SMTP servers were available for gmail.test (3 attempts)' };
-    const verdict = checkMessageDelivery({ expected: [sent], observed: [{ id: 'm1', to: 'seed@gmail.test', found: false }] });
-    expect(verdict.outcome).toBe('fail');
-    expect(verdict.summary).toContain('did not arrive — Postal: SoftFail — No SMTP servers were available for gmail.test');
+    expect(checkMessageDelivery({ expected: [], observed: [] })).toMatchObject({ outcome: 'fail', summary: 'no message was sent', remediation: 'Send the test messages and check again' });
   });
 });

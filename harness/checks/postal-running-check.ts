@@ -70,7 +70,10 @@ export function checkPostalRunning(input: PostalRunningInput): Verdict {
     findings.push(
       fail(
         `the web UI did not answer /login${input.loginError ? `: ${input.loginError}` : ''}`,
-        'Start Postal web (`postal start`) and the TLS proxy in front of it, and check INF-01 and INF-04',
+        // A refused certificate is not a stopped web process: the fix is the certificate.
+        /certificate|CERT_|self[- ]signed|TLS|SSL/i.test(input.loginError ?? '')
+          ? 'The web host\'s TLS certificate is refused (expired, wrong name or untrusted): renew it on the proxy in front of Postal web (Caddy renews it when it can reach Let\'s Encrypt on ports 80/443), see INF-04'
+          : 'Start Postal web (`postal start`) and the TLS proxy in front of it, and check INF-01 and INF-04',
       ),
     );
   } else if (input.loginStatus !== 200) {

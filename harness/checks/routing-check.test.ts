@@ -20,7 +20,7 @@ describe('checkRouting', () => {
     const verdict = checkRouting(replace('dev1', { arrivedAt: ['team'] }));
     expect(verdict.outcome).toBe('fail');
     expect(verdict.summary).toBe('mail to dev1@mailgoat.ai landed with team, not dev1');
-    expect(verdict.remediation).toMatch(/Create the Route "dev1"/);
+    expect(verdict.remediation).toBe('Either the Route "dev1" is missing (the catch-all "*" takes its mail) or it points at team\'s endpoint: create the Route "dev1", or point it, at the HTTP endpoint of dev1\'s inbox');
   });
 
   it('fails when two agents share an endpoint (mail leaks to another inbox)', () => {
@@ -31,10 +31,15 @@ describe('checkRouting', () => {
 
   it('fails when mail reached no inbox, or was refused', () => {
     const missing = checkRouting(replace('qa', { arrivedAt: [] }));
-    expect(missing.summary).toBe('mail to qa@mailgoat.ai reached no inbox (expected qa)');
-    const refused = checkRouting(replace('qa', { arrivedAt: [], error: '550 Route not found' }));
-    expect(refused.summary).toBe('the probe to qa@mailgoat.ai was refused: 550 Route not found');
+    expect(missing.summary).toBe("mail to qa@mailgoat.ai reached no inbox (expected qa): Postal's record of the message could not be read");
+    const refused = checkRouting(replace('qa', { arrivedAt: [], error: 'error InvalidServerAPIKey' }));
+    expect(refused.summary).toBe("the probe to qa@mailgoat.ai was never sent: Postal refused the sender's API key (InvalidServerAPIKey): the message was never created");
     expect(refused.observed).toMatch(/1 missing/);
+    // An HTTP 500 from the API is Postal failing, not a missing route.
+    const broken = checkRouting(replace('qa', { arrivedAt: [], error: 'no answer from the API: HTTP 500, not a Postal JSON answer' }));
+    expect(broken.summary).toMatch(/server error \(HTTP 500\)/);
+    expect(broken.remediation).toMatch(/postal-mariadb/);
+    expect(broken.remediation).not.toMatch(/Create the Route/);
   });
 
   it('fails when the unknown address is not caught, or not tested; or an agent was not tested', () => {
@@ -44,9 +49,31 @@ describe('checkRouting', () => {
     expect(checkRouting({ ...good, deliveries: [ok('ceo'), unknown] }).summary).toMatch(/dev1@mailgoat\.ai was not tested/);
   });
 
-  it("never calls a message refused that Postal sent: one that never arrived says what Postal's record shows", () => {
-    const verdict = checkRouting(replace('qa', { arrivedAt: [], elapsedMs: undefined, postalDelivery: 'Sent after 1 attempt: accepted by mail.mailgoat.ai (250 OK)' }));
+  it("names the incoming leg's answer for mail Postal handed to its own MX, not the hand-over's 250", () => {
+    const trail = {
+      outgoing: { id: 3, direction: 'outgoing' as const, rcptTo: 'qa@mailgoat.ai', status: 'Sent', attempts: 1, details: 'Message for qa@mailgoat.ai accepted by mail.mailgoat.ai', output: '250 OK' },
+      inbound: { id: 4, direction: 'incoming' as const, rcptTo: 'qa@mailgoat.ai', status: 'HardFail', attempts: 5, details: 'Received a 503 from http://127.0.0.40:3007/webhooks/postal' },
+      inboundExpected: true,
+    };
+    const verdict = checkRouting(replace('qa', { arrivedAt: [], elapsedMs: undefined, trail }));
     expect(verdict.outcome).toBe('fail');
-    expect(verdict.summary).toBe("mail to qa@mailgoat.ai reached no inbox (expected qa); Postal's record: Sent after 1 attempt: accepted by mail.mailgoat.ai (250 OK)");
+    expect(verdict.summary).toBe('mail to qa@mailgoat.ai reached no inbox (expected qa): the incoming message to qa@mailgoat.ai: http://127.0.0.40:3007/webhooks/postal answered HTTP 503 (HardFail)');
+  });
+
+  it('names the missing catch-all when Postal refused the unknown address', () => {
+    const trail = { outgoing: { id: 5, direction: 'outgoing' as const, status: 'HardFail', attempts: 1, details: 'Permanent SMTP delivery error when sending to mail.mailgoat.ai', output: '530 Authentication required' }, inboundExpected: true };
+    const verdict = checkRouting({ ...good, deliveries: [...ids.map(ok), { ...unknown, arrivedAt: [], trail }] });
+    expect(verdict.summary).toMatch(/^mail to the unknown address nobody-x1@mailgoat\.ai was refused: there is no catch-all route/);
+    expect(verdict.remediation).toMatch(/^Create the catch-all Route "\*" on mailgoat\.ai pointing at team's inbox endpoint/);
+  });
+
+  it('fails mail that reached its inbox twice, and warns mail that arrived late (with its time)', () => {
+    const twice = checkRouting(replace('dev1', { arrivedAt: ['dev1', 'dev1'] }));
+    expect(twice.summary).toBe("mail to dev1@mailgoat.ai reached dev1's inbox 2 times");
+    expect(twice.remediation).toMatch(/additional endpoint/);
+    const late = checkRouting({ ...replace('qa', { elapsedMs: 21_000 }), deadlineMs: 15_000 });
+    expect(late.outcome).toBe('warn');
+    expect(late.summary).toBe('mail to qa@mailgoat.ai arrived late: after 21.0 s, the deadline is 15.0 s');
+    expect(checkRouting({ ...replace('qa', { elapsedMs: 15_000 }), deadlineMs: 15_000 }).outcome).toBe('pass');
   });
 });

@@ -4,7 +4,8 @@
  * records which inboxes hold the token; this check compares that to the plan. Mail that lands in
  * the wrong inbox is a privacy problem, not just a delivery one, so a leak fails even if the right inbox got it too.
  */
-import { fail, type Finding, verdictFrom } from './findings.ts';
+import { describeTrail, sendErrorCause, trailCause, type PostalTrail } from './delivery-causes.ts';
+import { fail, type Finding, verdictFrom, warn } from './findings.ts';
 import type { Verdict } from './verdict.ts';
 
 export interface RoutingAgent {
@@ -15,14 +16,14 @@ export interface RoutingAgent {
 export interface RoutingDelivery {
   sentTo: string;
   expectedAgentId: string;
-  /** Agent ids whose inbox holds this delivery's token. */
+  /** Agent ids whose inbox holds this delivery's token: once per copy (twice in one inbox: delivered twice). */
   arrivedAt: string[];
   /** Send to first arrival in the expected inbox. */
   elapsedMs?: number;
-  /** Why the message could not be sent (SMTP/API refusal). */
+  /** Why the message could not be sent (the API's refusal): it never existed. */
   error?: string;
-  /** What Postal's own record says of a message that was sent but never arrived (messages/deliveries). */
-  postalDelivery?: string;
+  /** Postal's own record of a message that was sent but did not arrive by the deadline. */
+  trail?: PostalTrail;
 }
 
 export interface RoutingCheckInput {
@@ -31,6 +32,8 @@ export interface RoutingCheckInput {
   deliveries: RoutingDelivery[];
   /** Inboxes that could not be read at the last look, and why: a missing message there is unproven, not lost. */
   readerErrors?: Record<string, string>;
+  /** The delivery deadline: a message that reached its inbox after it is late (warned, with its time), not lost. */
+  deadlineMs?: number;
 }
 
 export interface RoutingRow {
@@ -77,17 +80,22 @@ export function checkRouting(input: RoutingCheckInput): Verdict {
 
     const local = d.sentTo.split('@')[0] ?? d.sentTo;
     const endpointFix = `In Postal, make the Route "${local}" point at the HTTP endpoint of ${d.expectedAgentId}'s inbox`;
+    const record = describeTrail(d.trail);
     if (route === 'not sent') {
-      findings.push(fail(`the probe to ${d.sentTo} was refused: ${d.error}`, known ? `Create the Route "${local}" for ${d.sentTo} (Postal refuses RCPT for an address without a route)` : `Create the catch-all Route "*" to ${catchAll}'s endpoint`));
+      const cause = sendErrorCause(d.error!, { to: d.sentTo });
+      findings.push(fail(`the probe to ${d.sentTo} was never sent: ${cause.cause}`, cause.remediation));
     } else if (route === 'missing' && input.readerErrors?.[d.expectedAgentId]) {
       findings.push(fail(`${d.expectedAgentId}'s inbox could not be read, so mail to ${d.sentTo} is unproven: ${input.readerErrors[d.expectedAgentId]}`, `Make ${d.expectedAgentId}'s inbox listing reachable (INBOX_LIST_COMMAND, or the inbox service) and check again`));
-    } else if (route === 'missing') {
+    } else if (route === 'missing' && !known && /\b530\b|Authentication required|does not have a route/i.test(record ?? '')) {
       findings.push(
         fail(
-          `mail to ${d.sentTo} reached no inbox (expected ${d.expectedAgentId})${d.postalDelivery ? `; Postal's record: ${d.postalDelivery}` : ''}`,
-          `Check the message's status in Postal (messages/message, messages/deliveries: Held, SoftFail, HardFail) and that ${d.expectedAgentId}'s inbox endpoint answers 2xx`,
+          `mail to the unknown address ${d.sentTo} was refused: there is no catch-all route (Postal's record: ${record})`,
+          `Create the catch-all Route "*" on ${d.sentTo.split('@')[1]} pointing at ${catchAll}'s inbox endpoint: without it Postal's SMTP server refuses every unknown address with "530 Authentication required"`,
         ),
       );
+    } else if (route === 'missing') {
+      const cause = trailCause(d.trail, { to: d.sentTo, agent: d.expectedAgentId });
+      findings.push(fail(`mail to ${d.sentTo} reached no inbox (expected ${d.expectedAgentId}): ${cause.cause}`, cause.remediation));
     } else if (!known && !reachedOwn) {
       findings.push(fail(`mail to the unknown address ${d.sentTo} landed with ${others.join(', ')}, not the catch-all ${catchAll}`, `Point the catch-all Route "*" at the HTTP endpoint of ${catchAll} (${agentAddress(catchAll)})`));
     } else if (!reachedOwn) {
@@ -95,7 +103,9 @@ export function checkRouting(input: RoutingCheckInput): Verdict {
       findings.push(
         fail(
           `mail to ${d.sentTo} landed with ${others.join(', ')}, not ${d.expectedAgentId}`,
-          atCatchAll ? `Create the Route "${local}" to ${d.expectedAgentId}'s inbox endpoint (without it the catch-all "*" takes the mail)` : endpointFix,
+          atCatchAll
+            ? `Either the Route "${local}" is missing (the catch-all "*" takes its mail) or it points at ${catchAll}'s endpoint: create the Route "${local}", or point it, at the HTTP endpoint of ${d.expectedAgentId}'s inbox`
+            : endpointFix,
         ),
       );
     } else if (others.length > 0) {
@@ -103,6 +113,26 @@ export function checkRouting(input: RoutingCheckInput): Verdict {
         fail(
           `mail to ${d.sentTo} also landed with ${others.join(', ')}: another agent can read ${d.expectedAgentId}'s mail`,
           `Remove the extra Route or endpoint that copies ${d.sentTo} to ${others.join(', ')}, and check no two agents share an inbox endpoint URL`,
+        ),
+      );
+    }
+  }
+
+  for (const d of input.deliveries) {
+    const copies = d.arrivedAt.filter((id) => id === d.expectedAgentId).length;
+    if (copies > 1) {
+      findings.push(
+        fail(
+          `mail to ${d.sentTo} reached ${d.expectedAgentId}'s inbox ${copies} times`,
+          `The route "${d.sentTo.split('@')[0]}" delivers each message more than once: remove the additional endpoint (or second HTTP endpoint with the same URL) on it in Postal (Routes → the route → Additional endpoints); Postal makes one message per endpoint`,
+        ),
+      );
+    }
+    if (input.deadlineMs !== undefined && d.elapsedMs !== undefined && d.elapsedMs > input.deadlineMs && d.arrivedAt.includes(d.expectedAgentId)) {
+      findings.push(
+        warn(
+          `mail to ${d.sentTo} arrived late: after ${(d.elapsedMs / 1000).toFixed(1)} s, the deadline is ${(input.deadlineMs / 1000).toFixed(1)} s`,
+          'Late, not lost: the route is right; PERF-02 judges the delay (a slow queue or a slow inbox endpoint)',
         ),
       );
     }

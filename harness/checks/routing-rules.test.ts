@@ -7,7 +7,7 @@ const agents = [
   { agentId: 'dev1', address: 'dev1@mailgoat.ai' },
 ];
 const ok: RoutingDelivery[] = [
-  { sentTo: 'ceo@mailgoat.ai', expectedAgentId: 'ceo', arrivedAt: ['ceo', 'ceo'], elapsedMs: 120 },
+  { sentTo: 'ceo@mailgoat.ai', expectedAgentId: 'ceo', arrivedAt: ['ceo'], elapsedMs: 120 },
   { sentTo: 'dev1@mailgoat.ai', expectedAgentId: 'dev1', arrivedAt: ['dev1'] },
   { sentTo: 'nobody@mailgoat.ai', expectedAgentId: 'ceo', arrivedAt: ['ceo'] },
 ];
@@ -44,20 +44,18 @@ describe('checkRouting', () => {
     expect(verdict.remediation).toBe('Send a probe to dev1@mailgoat.ai and check again; Send a probe to an unknown local part and check it lands with ceo');
   });
 
-  it('fails a refused probe: a missing route, or a missing catch-all', () => {
-    const known = withDev1({ sentTo: 'dev1@mailgoat.ai', expectedAgentId: 'dev1', arrivedAt: [], error: '550 no route' });
-    expect(known.summary).toBe('the probe to dev1@mailgoat.ai was refused: 550 no route');
-    expect(known.remediation).toBe('Create the Route "dev1" for dev1@mailgoat.ai (Postal refuses RCPT for an address without a route)');
+  it('fails a probe refused when it was sent, naming what refused it', () => {
+    const known = withDev1({ sentTo: 'dev1@mailgoat.ai', expectedAgentId: 'dev1', arrivedAt: [], error: 'error ServerSuspended' });
+    expect(known.summary).toBe('the probe to dev1@mailgoat.ai was never sent: the mail server is suspended in Postal (ServerSuspended)');
+    expect(known.remediation).toBe('Unsuspend the mail server (Postal admin → the organization → the mail server), then send again');
     expect(known.observed).toBe('1 own inbox, 1 catch-all, 0 misrouted, 1 missing');
-    expect((known.evidence[0]?.detail as Array<{ route: string; error?: string }>)[1]).toEqual({ address: 'dev1@mailgoat.ai', expected: 'dev1', arrivedAt: [], route: 'not sent', error: '550 no route' });
-    const unknown = withThird({ sentTo: 'nobody@mailgoat.ai', expectedAgentId: 'ceo', arrivedAt: [], error: '550' });
-    expect(unknown.remediation).toBe('Create the catch-all Route "*" to ceo\'s endpoint');
+    expect((known.evidence[0]?.detail as Array<{ route: string; error?: string }>)[1]).toEqual({ address: 'dev1@mailgoat.ai', expected: 'dev1', arrivedAt: [], route: 'not sent', error: 'error ServerSuspended' });
   });
 
   it('fails mail that reached no inbox, even when sending reported an error after arrival', () => {
     const missing = withDev1({ sentTo: 'dev1@mailgoat.ai', expectedAgentId: 'dev1', arrivedAt: [] });
-    expect(missing.summary).toBe('mail to dev1@mailgoat.ai reached no inbox (expected dev1)');
-    expect(missing.remediation).toBe("Check the message's status in Postal (messages/message, messages/deliveries: Held, SoftFail, HardFail) and that dev1's inbox endpoint answers 2xx");
+    expect(missing.summary).toBe("mail to dev1@mailgoat.ai reached no inbox (expected dev1): Postal's record of the message could not be read");
+    expect(missing.remediation).toBe("Look the message up in Postal's web UI (the mail server → Messages): its status and deliveries say where it stopped on the way to dev1@mailgoat.ai");
     expect(missing.observed).toBe('1 own inbox, 1 catch-all, 0 misrouted, 1 missing');
     expect(withDev1({ sentTo: 'dev1@mailgoat.ai', expectedAgentId: 'dev1', arrivedAt: ['dev1'], error: 'timeout after DATA' }).outcome).toBe('pass');
   });
@@ -74,7 +72,7 @@ describe('checkRouting', () => {
   it('fails a known address that landed elsewhere: with the catch-all, or with another agent', () => {
     const caught = withDev1({ sentTo: 'dev1@mailgoat.ai', expectedAgentId: 'dev1', arrivedAt: ['ceo'] });
     expect(caught.summary).toBe('mail to dev1@mailgoat.ai landed with ceo, not dev1');
-    expect(caught.remediation).toBe('Create the Route "dev1" to dev1\'s inbox endpoint (without it the catch-all "*" takes the mail)');
+    expect(caught.remediation).toBe('Either the Route "dev1" is missing (the catch-all "*" takes its mail) or it points at ceo\'s endpoint: create the Route "dev1", or point it, at the HTTP endpoint of dev1\'s inbox');
     expect(caught.observed).toBe('1 own inbox, 1 catch-all, 1 misrouted, 0 missing');
     const other = run([{ sentTo: 'ceo@mailgoat.ai', expectedAgentId: 'ceo', arrivedAt: ['dev1'] }, ok[1]!, ok[2]!]);
     expect(other.remediation).toBe('In Postal, make the Route "ceo" point at the HTTP endpoint of ceo\'s inbox');

@@ -118,44 +118,49 @@ describe('checkSpamScore', () => {
 });
 
 describe('checkThroughput', () => {
-  const good: ThroughputInput = { target: { messagesPerSecond: 10, durationSeconds: 60 }, sent: 600, errors: [], elapsedMs: 60_000 };
+  const good: ThroughputInput = { target: { messagesPerSecond: 10, durationSeconds: 60 }, sent: 600, errors: [], elapsedMs: 60_000, arrived: 600, arrivalWindowMs: 59_000, notArrived: [], recipient: 'team@mailgoat.ai' };
   const SCALE =
     'Give Postal more capacity: raise worker.threads in postal.yml (default 2) and the web server threads, add CPU (about 10 messages/s on 2 vCPU is typical), and check the database is not the bottleneck';
 
   it('passes with exact texts and evidence', () => {
     expect(checkThroughput(good)).toEqual({
       outcome: 'pass',
-      summary: '10 messages/s for 60.0 s (600 messages, target 10/s × 60 s), no errors',
-      expected: '≥ 10 messages/s for 60 s, 0 errors',
-      observed: '10 messages/s for 60.0 s, 600 accepted, 0 errors',
+      summary: '10 messages/s delivered over 60.0 s (600 of 600 arrived, target 10/s × 60 s), no errors',
+      expected: '≥ 10 messages/s delivered for 60 s, every accepted message arrived, 0 errors',
+      observed: '10 messages/s delivered, 600 arrived of 600 accepted, 0 errors',
       evidence: [
-        { label: 'throughput', detail: { sent: 600, elapsedMs: 60_000, messagesPerSecond: 10, target: good.target, planned: 600 } },
+        { label: 'throughput', detail: { sent: 600, arrived: 600, elapsedMs: 60_000, arrivalWindowMs: 59_000, messagesPerSecond: 10, target: good.target, planned: 600 } },
         { label: 'errors', detail: [] },
+        { label: 'not arrived', detail: [] },
       ],
     });
   });
 
   it('fails a rate below the target, not one at it', () => {
-    const slow = checkThroughput({ ...good, sent: 599 });
-    expect(slow.summary).toBe('9.98 messages/s sustained, below the target of 10/s');
+    const slow = checkThroughput({ ...good, arrived: 599 });
+    expect(slow.summary).toBe('9.98 messages/s delivered, below the target of 10/s');
     expect(slow.remediation).toBe(SCALE);
-    expect(checkThroughput({ ...good, target: { messagesPerSecond: 2.5, durationSeconds: 1 }, sent: 5, elapsedMs: 2000 }).outcome).toBe('pass');
+    expect(checkThroughput({ ...good, target: { messagesPerSecond: 2.5, durationSeconds: 1 }, sent: 5, arrived: 5, elapsedMs: 2000, arrivalWindowMs: 1000 }).outcome).toBe('pass');
+    // The arrival window, when longer, is the one the rate is judged over.
+    expect(checkThroughput({ ...good, arrivalWindowMs: 60_100 }).summary).toBe('9.98 messages/s delivered, below the target of 10/s');
   });
 
   it('fails a run shorter than 90 % of the duration, not one at 90 %', () => {
-    const burst = checkThroughput({ ...good, sent: 540, elapsedMs: 53_999 });
+    const burst = checkThroughput({ ...good, sent: 540, arrived: 540, elapsedMs: 53_999, arrivalWindowMs: 53_000 });
     expect(burst.summary).toBe('the run lasted 54.0 s of the 60 s target: a burst, not a sustained rate');
     expect(burst.remediation).toBe('Send at 10/s for the full 60 s (600 messages)');
-    expect(checkThroughput({ ...good, sent: 540, elapsedMs: 54_000 }).outcome).toBe('pass');
-    expect(checkThroughput({ ...good, target: { messagesPerSecond: 0.5, durationSeconds: 3 }, sent: 2, elapsedMs: 2000 }).remediation).toBe('Send at 0.5/s for the full 3 s (2 messages)');
+    expect(checkThroughput({ ...good, sent: 540, arrived: 540, elapsedMs: 54_000, arrivalWindowMs: 53_000 }).outcome).toBe('pass');
+    expect(checkThroughput({ ...good, target: { messagesPerSecond: 0.5, durationSeconds: 3 }, sent: 2, arrived: 2, elapsedMs: 2000, arrivalWindowMs: 1000 }).remediation).toBe('Send at 0.5/s for the full 3 s (2 messages)');
   });
 
-  it('fails when nothing was sent or no time passed', () => {
-    const none = checkThroughput({ ...good, sent: 0 });
-    expect(none.summary).toBe('nothing was sent (0 messages in 60.0 s)');
+  it('fails when nothing arrived, or no time passed', () => {
+    const none = checkThroughput({ ...good, sent: 0, arrived: 0 });
+    expect(none.summary).toBe('nothing arrived (0 accepted, 0 refused, in 60.0 s)');
     expect(none.remediation).toBe('Check the API accepts a single send (INF-06) and re-run');
-    expect(checkThroughput({ ...good, elapsedMs: 0 }).summary).toBe('nothing was sent (600 messages in 0.0 s)');
-    expect(checkThroughput({ ...good, elapsedMs: 0 }).observed).toBe('0 messages/s for 0.0 s, 600 accepted, 0 errors');
+    const lost = checkThroughput({ ...good, arrived: 0, errors: [{ status: 'error' }] });
+    expect(lost.summary).toBe('nothing arrived (600 accepted, 1 refused, in 60.0 s); 1 send failed (1× error)');
+    expect(lost.remediation).toMatch(/^See FN-01: mail to team@mailgoat\.ai must arrive before it can be counted/);
+    expect(checkThroughput({ ...good, elapsedMs: 0, arrivalWindowMs: 0 }).observed).toBe('0 messages/s delivered, 600 arrived of 600 accepted, 0 errors');
   });
 
   it('fails on errors, grouped by code, most frequent first', () => {
@@ -168,3 +173,4 @@ describe('checkThroughput', () => {
     expect(checkThroughput({ ...good, errors: [{ status: 'error', code: 'A' }] }).summary).toBe('1 send failed (1× error A)');
   });
 });
+

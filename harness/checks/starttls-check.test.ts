@@ -57,6 +57,15 @@ describe('checkStarttls', () => {
     expect(checkStarttls({ ...good, handshake: { ok: false } }).summary).toBe('STARTTLS is offered by mail.mailgoat.ai but the handshake fails: unknown error');
   });
 
+  it('names the TLS versions, not the certificate files, when the handshake fails on the protocol version', () => {
+    for (const error of ['error:0A000102:SSL routines::unsupported protocol', 'tlsv1 alert protocol version', 'no protocols available']) {
+      const verdict = checkStarttls({ ...good, handshake: { ok: false, error } });
+      expect(verdict.remediation).toBe(
+        "mail.mailgoat.ai offers no TLS version a modern client accepts (TLS 1.2 or 1.3): set smtp_server.ssl_version in postal.yml to allow TLS 1.2 and 1.3 (Postal's default \"SSLv23\" negotiates the best both sides have), then restart smtp",
+      );
+    }
+  });
+
   it('fails when the handshake was not attempted', () => {
     const verdict = checkStarttls({ ...good, handshake: undefined });
     expect(verdict.summary).toBe('STARTTLS is offered by mail.mailgoat.ai but the handshake was not attempted');

@@ -31,7 +31,17 @@ export function checkStarttls(input: StarttlsInput): Verdict {
   } else if (!h) {
     findings.push(fail(`STARTTLS is offered by ${host} but the handshake was not attempted`, 'Attempt STARTTLS and check again'));
   } else if (!h.ok) {
-    findings.push(fail(`STARTTLS is offered by ${host} but the handshake fails: ${scrubSecrets(h.error ?? 'unknown error')}`, `Check the certificate and key files Postal reads (smtp_server.tls_certificate_path, tls_private_key_path): readable by uid 999, key matching the certificate. ${enable}`));
+    const error = scrubSecrets(h.error ?? 'unknown error');
+    // A protocol-version failure is the server's TLS versions, not its certificate files.
+    const versions = /protocol version|unsupported protocol|no protocols available|version too low|tlsv1 alert protocol/i.test(error);
+    findings.push(
+      fail(
+        `STARTTLS is offered by ${host} but the handshake fails: ${error}`,
+        versions
+          ? `${host} offers no TLS version a modern client accepts (TLS 1.2 or 1.3): set smtp_server.ssl_version in postal.yml to allow TLS 1.2 and 1.3 (Postal's default "SSLv23" negotiates the best both sides have), then restart smtp`
+          : `Check the certificate and key files Postal reads (smtp_server.tls_certificate_path, tls_private_key_path): readable by uid 999, key matching the certificate. ${enable}`,
+      ),
+    );
   } else {
     if (h.protocol !== undefined && OLD_PROTOCOLS.has(h.protocol)) {
       findings.push(fail(`STARTTLS on ${host} negotiated ${h.protocol}; TLS 1.2 or newer is required`, 'Restrict smtp_server.ssl_version / the TLS settings of the smtp server to TLS 1.2+'));

@@ -31,6 +31,8 @@ export function createHttpClient(options: { lookup: LookupFunction; ca?: string;
         headers: init.headers,
         body: init.body,
         dispatcher: agent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs),
       });
       return { status: response.statusCode, headers: response.headers, body: await response.body.text() };

@@ -17,6 +17,12 @@ export interface InboxEntry {
   signatureValid?: boolean;
   receivedAt?: string;
   messageId?: string;
+  /** The HTML part as the agent received it (null: none); absent when the listing does not show it. */
+  htmlBody?: string | null;
+  /** Each attachment the agent received, by SHA-256; absent when the listing does not show them. */
+  attachments?: Array<{ filename: string; contentType?: string; size: number; sha256: string }>;
+  /** How many attachments Postal counted (its attachment_quantity), shown even when it passed none on. */
+  attachmentQuantity?: number;
   /** The envelope recipient (the world's receivers list it): differs from `to` when the catch-all delivered it. */
   rcptTo?: string;
 }

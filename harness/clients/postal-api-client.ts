@@ -11,6 +11,9 @@ export interface PostalAnswer<T = Record<string, unknown>> {
   time?: number;
 }
 
+/** What undici says when the server closed a kept-alive connection before it answered. */
+const CLOSED_UNDER_US = /other side closed|socket hang up|ECONNRESET|UND_ERR_SOCKET/i;
+
 /** A short, non-reversible name for a key, so evidence can show which key without showing it. */
 export function keyFingerprint(key: string): string {
   return `sha256:${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
@@ -22,15 +25,25 @@ export function keyFingerprint(key: string): string {
  */
 export function createPostalApi(http: HttpClient, baseUrl: string) {
   return {
-    async call<T = Record<string, unknown>>(route: PostalRoute, apiKey: string, params: Record<string, unknown>): Promise<PostalAnswer<T>> {
+    /** `timeoutMs`: for a large request (a message near the size limit), longer than one network step. */
+    async call<T = Record<string, unknown>>(route: PostalRoute, apiKey: string, params: Record<string, unknown>, options: { timeoutMs?: number } = {}): Promise<PostalAnswer<T>> {
       const url = `${baseUrl.replace(/\/$/, '')}/api/v1/${route}`;
       let response;
-      try {
-        response = await http.request(url, {
+      const post = () =>
+        http.request(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-server-api-key': apiKey },
           body: JSON.stringify(params),
+          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
         });
+      try {
+        try {
+          response = await post();
+        } catch (error) {
+          // A kept-alive connection the server closed as it was reused: the request never reached Postal, once more on a fresh one.
+          if (!CLOSED_UNDER_US.test((error as Error).message)) throw error;
+          response = await post();
+        }
       } catch (error) {
         throw new Error(`POST ${url} failed: ${(error as Error).message}`);
       }

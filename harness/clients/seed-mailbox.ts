@@ -6,6 +6,8 @@ export interface FoundMessage {
   placement: 'INBOX' | 'Junk';
   folder: string;
   raw: Buffer;
+  /** How many messages in that folder carry the token (more than one: delivered more than once). */
+  copies: number;
 }
 
 export interface SeedReaderOptions {
@@ -68,7 +70,7 @@ export async function findAllInSeedMailbox(options: SeedReaderOptions, token: st
         const wanted = Array.isArray(uids) ? (last ? uids.slice(-1) : uids) : [];
         for (const uid of wanted) {
           const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
-          if (message && message.source) found.push({ ...place, raw: message.source });
+          if (message && message.source) found.push({ ...place, raw: message.source, copies: Array.isArray(uids) ? uids.length : 1 });
         }
       } finally {
         lock.release();

@@ -46,6 +46,7 @@ export const LIVE_SETTINGS: LiveSettingSpec[] = [
 export const OPTIONAL_LIVE_SETTINGS: Array<{ key: string; description: string; secret: boolean }> = [
   { key: 'POSTAL_SERVER_IP', description: "the server's address as the Internet sees it (A record, SPF, PTR); default: server.ip of the deployment file", secret: false },
   { key: 'POSTAL_SMTP', description: "host[:port] of Postal's SMTP service; default: <server.mailHost>:25", secret: false },
+  { key: 'POSTAL_SMTP_CREDENTIAL', description: "an SMTP credential key of the mail server (Credentials → SMTP): FN-02 also sends through Postal's SMTP server with it", secret: true },
   { key: 'HOST_RESOLVER', description: 'DNS server ("address[:port]") the suite resolves host names with, or "system" (default)', secret: false },
   { key: 'CA_FILE', description: 'PEM file of an extra root certificate to trust (a private CA, or the world\'s); default: the system store only', secret: false },
   { key: 'DNSSEC_TRUST_ANCHOR', description: "the root's DS a DNSSEC validator trusts (DNS-13), `. DS <tag> <alg> <digest type> <hex>`; default IANA's root anchors", secret: false },
@@ -181,6 +182,7 @@ const liveSettingsSchema = z.object({
     .optional(),
   POSTAL_SERVER_IP: z.string().refine((v) => isIP(v) !== 0, 'expected an IP address like 91.98.35.3').optional(),
   POSTAL_SMTP: hostPort('mail.mailgoat.ai:25'),
+  POSTAL_SMTP_CREDENTIAL: z.string().regex(/^\S+$/, 'expected the credential key Postal shows (no spaces)').optional(),
   HOST_RESOLVER: z.string().refine((v) => v === 'system' || isServer(v), 'expected "system" or a DNS server address with an optional :port, e.g. 127.0.0.53:53').optional(),
   CA_FILE: z.string().trim().min(1).optional(),
   DNSSEC_TRUST_ANCHOR: z.string().trim().regex(/^\.?\s*(IN\s+)?DS\s+\d{1,5}\s+\d{1,3}\s+\d{1,3}\s+[0-9a-f]{40,128}$/i, 'expected the root DS as ". DS <key tag> <algorithm> <digest type> <hex digest>"').optional(),

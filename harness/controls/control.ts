@@ -168,7 +168,8 @@ export function control(id: string, body: (ctx: ControlContext) => Promise<Contr
       outcome,
       summary: deciding.map((v) => v.summary).join('; '),
       verdicts: findings.verdicts,
-      remediation: deciding.map((v) => v.remediation).filter(Boolean).join(' ') || undefined,
+      // One remediation per cause: several verdicts (one per provider copy) often share theirs.
+      remediation: [...new Set(deciding.map((v) => v.remediation).filter(Boolean))].join(' ') || undefined,
       reason,
       facts: findings.facts,
     });

@@ -71,7 +71,17 @@ describe('mailTesterProbe', () => {
     const probe = mailTesterProbe(ctx);
     expect(probe.configured).toBe(true);
     const observation = await probe.observe();
-    expect(sent).toEqual([{ to: ['mailgoat-pqa0123@mail-tester.com'], from: 'ceo@mailgoat.ai', subject: '[postal-qa pqa0123] mail-tester', plain_body: expect.stringContaining('Run token: pqa0123') }]);
+    // The agents' kind of mail: scripts in the subject, text and HTML with a link, an attachment.
+    expect(sent).toEqual([
+      {
+        to: ['mailgoat-pqa0123@mail-tester.com'],
+        from: 'ceo@mailgoat.ai',
+        subject: '[postal-qa pqa0123] mail-tester — Grüße, Привет, 你好',
+        plain_body: expect.stringContaining('Run token: pqa0123'),
+        html_body: expect.stringContaining('href="https://mailgoat.ai/docs/agents?ref=postal-qa&amp;token=pqa0123"'),
+        attachments: [{ name: 'figures-mail-tester.bin', content_type: 'application/octet-stream', data: expect.any(String) }],
+      },
+    ]);
     expect(seen.filter((s) => s.startsWith('GET'))).toEqual(Array(5).fill('GET /mailgoat-pqa0123&format=json'));
     expect(observation).toMatchObject({ address: 'mailgoat-pqa0123@mail-tester.com', reportUrl: `http://${HOST}:18081/mailgoat-pqa0123`, freshAddress: true, subjectToken: 'pqa0123', report: { state: 'ready', score: 9.5 } });
     expect(observation.fetchError).toBeUndefined();

@@ -8,7 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pollUntil } from '../../core/poll.ts';
 import { parseMailTesterReport, type MailTesterObservation, type MailTesterReport } from '../checks/mail-tester-report-check.ts';
-import { probeBody, probeSubject } from '../controls/mail-probe.ts';
+import { probeMessage } from '../controls/mail-probe.ts';
+import { sendMessage } from '../clients/postal-send.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 import { NO_MAIL_TESTER, ProbeUnavailable } from './probe-unavailable.ts';
 
@@ -41,13 +42,9 @@ export function mailTesterProbe(context: ProbeContext): MailTesterProbe {
     const base = { address, reportUrl, subjectToken: run.runToken, freshAddress: !mailTester.address, waitedMs: 0 };
 
     context.willSend(1, `one message to mail-tester (${address})`);
-    const subject = probeSubject(run.runToken, 'mail-tester');
-    try {
-      const answer = await postal.call('send/message', sender.apiKey, { to: [address], from: sender.address, subject, plain_body: probeBody(run.runToken, 'spam score at mail-tester') });
-      if (answer.status !== 'success') return { ...base, sendError: `${answer.status} ${String(answer.data.code ?? answer.data.message ?? '')}`.trim() };
-    } catch (error) {
-      return { ...base, sendError: `no answer from the API: ${(error as Error).message}` };
-    }
+    // The agents' kind of mail (scripts, HTML alternative, a link, an attachment): mail-tester scores what they send.
+    const sent = await sendMessage(postal, sender.apiKey, { from: sender.address, to: address, content: probeMessage(run.runToken, 'mail-tester') });
+    if (sent.error !== undefined) return { ...base, sendError: sent.error };
 
     let fetchError: string | undefined;
     let lastBody: string | undefined;

@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { createHostLookup, resolveHost, type LookupFunction } from '../../core/dns/host-lookup.ts';
 import { createHttpClient, type HttpClient } from '../clients/http-client.ts';
 import { createPostalApi, type PostalApi } from '../clients/postal-api-client.ts';
+import { postalRecords, type PostalRecords } from '../clients/postal-delivery-status.ts';
 import type { RunContext } from '../controls/run-context.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 import { NO_POSTAL_API, ProbeUnavailable, readOnlyRefusal } from './probe-unavailable.ts';
@@ -23,6 +24,11 @@ export interface ProbeContext {
   http: HttpClient;
   /** Throws ProbeUnavailable when the target has no Postal API settings. */
   postal(): PostalApi;
+  /** Postal's record of messages (messages/message, messages/deliveries), read once per message where it can. */
+  records(): PostalRecords;
+  /** Notes a message id Postal gave; a search by Message-ID (SMTP, mail from outside) starts after the newest. */
+  sawPostalId(id: number): void;
+  newestPostalId(): number;
   /**
    * Every probe calls this before it sends: --read-only refuses (the control is skipped, naming the
    * flag), otherwise the messages are counted for the report's "what this run sent".
@@ -39,7 +45,9 @@ export function createProbeContext(target: TargetDescriptor, run: RunContext): P
   const lookup = createHostLookup(target.hostResolver, target.timeouts.dnsMs);
   const http = createHttpClient({ lookup, ca: target.trustedCaPem, timeoutMs: target.timeouts.connectMs });
   const postal = target.postal ? createPostalApi(http, target.postal.webUrl) : undefined;
+  const records = postal ? postalRecords(postal) : undefined;
   let sent = 0;
+  let newest = 0;
   return {
     willSend(count, what) {
       if (run.readOnly) throw new ProbeUnavailable(readOnlyRefusal(what));
@@ -55,6 +63,14 @@ export function createProbeContext(target: TargetDescriptor, run: RunContext): P
       if (!postal) throw new ProbeUnavailable(NO_POSTAL_API);
       return postal;
     },
+    records: () => {
+      if (!records) throw new ProbeUnavailable(NO_POSTAL_API);
+      return records;
+    },
+    sawPostalId: (id) => {
+      newest = Math.max(newest, id);
+    },
+    newestPostalId: () => newest,
     awaiting: {},
     close: () => http.close(),
   };

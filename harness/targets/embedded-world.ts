@@ -24,7 +24,7 @@ export interface WorldProcessOptions {
   net: string;
   zoneFile?: string;
   faults: string[];
-  /** How long the world may take to start (spamd compiles its rules in about 2 s). */
+  /** How long the world may take to start (spamd compiles its rules in about 2 s; default 120 s for a busy machine). */
   startTimeoutMs?: number;
   /** How long it may take to stop before it is killed. */
   stopTimeoutMs?: number;
@@ -67,7 +67,7 @@ export async function startWorldProcess(options: WorldProcessOptions): Promise<W
     `--net=${options.net}`,
     ...(options.zoneFile ? [`--zone-file=${resolve(options.zoneFile)}`] : []),
     ...(options.faults.length ? [`--fault=${options.faults.join(',')}`] : []),
-    ...(options.postalSpamd === false ? ['--postal-spamd=off'] : []),
+    ...(options.postalSpamd === true ? ['--postal-spamd=on'] : []),
     ...(options.postalRspamd ? ['--postal-rspamd=on'] : []),
   ];
   const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
@@ -81,7 +81,9 @@ export async function startWorldProcess(options: WorldProcessOptions): Promise<W
   let killedBy: NodeJS.Signals | null = null;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => ((killedBy = signal), resolve(code ?? (signal ? 128 : null)))));
 
-  const ready = await waitForReady(child, exited, options.startTimeoutMs ?? 60_000, () => output.join(''), () => killedBy);
+  // Two minutes: spamd and two Dovecots start in seconds, but a 2-core machine running several worlds (the fault
+  // matrix) has been seen to need more than one.
+  const ready = await waitForReady(child, exited, options.startTimeoutMs ?? 120_000, () => output.join(''), () => killedBy);
   let stopping: Promise<void> | undefined;
   return {
     description: ready.description,

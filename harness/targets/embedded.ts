@@ -10,7 +10,8 @@ import { ConfigError } from '../../core/config-error.ts';
 import { readUserFile } from '../../core/read-user-file.ts';
 import { normalizeName, parseZoneFile, ZoneFileError } from '../../core/artifacts/zone-file.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
-import { FAULTS, findFault } from '../../world/faults.ts';
+import { FAULTS, faultSurfaces, findFault } from '../../world/faults.ts';
+import type { AccountsManifest } from '../../core/artifacts/accounts-manifest.ts';
 import { ensureSystemPackages } from '../../world/system-packages.ts';
 import type { WorldDescription } from '../../world/world-description.ts';
 import { descriptionSecrets } from '../../world/world-description.ts';
@@ -47,6 +48,14 @@ export function describeFaults(): string {
 }
 
 export const faultNames = (): string[] => FAULTS.map((f) => f.name);
+
+/** Each fault's public source (world/faults.ts), for the fault matrix's report. */
+export const faultSources = (): Map<string, string> => new Map(FAULTS.map((f) => [f.name, f.source]));
+
+/** The parts of the world each fault changes (the fault matrix groups faults that change disjoint parts). */
+export function describeFaultSurfaces(deployment: Deployment, zoneText: string, manifest: AccountsManifest): Map<string, string[]> {
+  return new Map(FAULTS.map((f) => [f.name, faultSurfaces(f, { deployment }, zoneText, manifest)]));
+}
 
 /** The Debian packages the world needs, installed when this process may; otherwise the line to show. */
 export { ensureSystemPackages };

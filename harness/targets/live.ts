@@ -163,6 +163,7 @@ function postalSide(deployment: Deployment, settings: LiveSettings): Pick<Target
           webUrl: v.POSTAL_API_URL.replace(/\/$/, ''),
           cliServerUrl: v.MAILGOAT_SERVER_URL?.replace(/\/$/, ''),
           smtp: parseHostPort(v.POSTAL_SMTP ?? deployment.server.mailHost, 25),
+          ...(v.POSTAL_SMTP_CREDENTIAL ? { smtpCredential: v.POSTAL_SMTP_CREDENTIAL } : {}),
           healthUrls: pairs(v.POSTAL_HEALTH_URLS),
           services: listSource(v.POSTAL_SERVICES_COMMAND, v.POSTAL_SERVICES_URL),
           containers: listSource(v.POSTAL_CONTAINERS_COMMAND, v.POSTAL_CONTAINERS_URL),

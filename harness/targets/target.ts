@@ -71,6 +71,8 @@ export interface TargetDescriptor {
      */
     cliServerUrl?: string;
     smtp: { host: string; port: number };
+    /** Secret: an SMTP credential key of the mail server, for the agents' SMTP submission path (FN-02). */
+    smtpCredential?: string;
     /** Health servers that are reachable from the harness (worker :9090, smtp :9091). */
     healthUrls: Array<{ name: string; url: string }>;
     /** Where the service list (docker compose -p postal ps --format json) is read. */

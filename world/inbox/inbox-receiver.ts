@@ -64,6 +64,8 @@ export interface InboxReceiver {
   readonly stats: InboxReceiverStats;
   readonly failingStatus: number | null;
   setFailing(status: number | null): void;
+  /** Every delivery takes this long before it is stored and answered (an agent's slow webhook handler). */
+  setDelay(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -173,9 +175,12 @@ export async function startInboxReceiver(options: InboxReceiverOptions): Promise
   const store = new InboxStore(options.maxMessages);
   const stats: InboxReceiverStats = { stored: 0, duplicates: 0, rejectedSignatures: 0, invalidPayloads: 0, failedOnPurpose: 0, keyUnavailable: 0, forwarded: 0, forwardAccepted: 0 };
   let failingStatus: number | null = null;
+  let delayMs = 0;
 
   async function deliver(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, maxBody);
+    // A world fault: the agent's handler works on the message before it stores it and answers.
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     if (failingStatus === null && options.backendHost) {
       // On this receiver's own port (bound before any request comes).
       const answer = await forward({ host: options.backendHost, port }, options.path, req, body);
@@ -217,6 +222,12 @@ export async function startInboxReceiver(options: InboxReceiverOptions): Promise
     } catch {
       stats.invalidPayloads++;
       send(res, 400, { error: 'body is not JSON' });
+      return;
+    }
+    // Format "Delivered as the raw message" (RawMessage): the agent's inbox reads Hash payloads only.
+    if (typeof json === 'object' && json !== null && (json as { base64?: unknown }).base64 === true && typeof (json as { message?: unknown }).message === 'string') {
+      stats.invalidPayloads++;
+      send(res, 400, { error: 'not a Postal Hash payload: a RawMessage payload (the endpoint delivers the raw message; set its format to Hash)' });
       return;
     }
     const parsed = postalHashPayloadSchema.safeParse(json);
@@ -297,6 +308,9 @@ export async function startInboxReceiver(options: InboxReceiverOptions): Promise
     },
     setFailing(status) {
       failingStatus = validateFailingStatus(status);
+    },
+    setDelay(ms) {
+      delayMs = Math.max(0, ms);
     },
     stop() {
       stopping ??= new Promise<void>((resolve) => {

@@ -47,6 +47,8 @@ export interface InboxReceivers {
   endpoints: InboxEndpoint[];
   /** `status` (400-599) answers every delivery to that agent with it; null heals it */
   setFailing(agentId: string, status: number | null): void;
+  /** Every delivery to that agent takes `ms` before it is stored and answered. */
+  setDelay(agentId: string, ms: number): void;
   stats(): Record<string, InboxReceiverStats>;
   readonly jwksFetchCount: number;
   stop(): Promise<void>;
@@ -98,6 +100,9 @@ export async function startInboxReceivers(options: StartInboxReceiversOptions): 
     })),
     setFailing(agentId, status) {
       receiverOf(agentId).setFailing(validateFailingStatus(status));
+    },
+    setDelay(agentId, ms) {
+      receiverOf(agentId).setDelay(ms);
     },
     stats() {
       return Object.fromEntries(started.map((r) => [r.agentId, r.stats]));

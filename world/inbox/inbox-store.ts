@@ -2,6 +2,7 @@
  * One agent's inbox, in memory: what the receiver accepted, and the listing the embedded Target
  * reads like `mailgoat inbox list --json`. Bounded, so a long benchmark cannot exhaust memory.
  */
+import { createHash } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { PostalHashPayload } from './postal-hash-payload.ts';
 
@@ -33,6 +34,12 @@ export interface InboxListEntry {
   read: boolean;
   snippet: string;
   plainBody: string | null;
+  /** the HTML part as Postal passed it on (null: none) */
+  htmlBody: string | null;
+  /** the attachments Postal passed on (only when the endpoint includes them), by SHA-256 of their decoded data */
+  attachments: Array<{ filename: string; contentType: string | null; size: number; sha256: string }>;
+  /** how many attachments the message had, as Postal counted them (attachment_quantity) */
+  attachmentQuantity: number | null;
   spamStatus: string | null;
   spamScore?: number;
   signatureValid: true;
@@ -76,6 +83,20 @@ function recipientsOf(payload: PostalHashPayload): string[] {
   return recipients;
 }
 
+// Attachments are decoded and hashed once per message, not on every listing.
+const attachmentsCache = new WeakMap<PostalHashPayload, InboxListEntry['attachments']>();
+
+function attachmentsOf(payload: PostalHashPayload): InboxListEntry['attachments'] {
+  const known = attachmentsCache.get(payload);
+  if (known) return known;
+  const list = (payload.attachments ?? []).map((a) => {
+    const data = Buffer.from(a.data ?? '', 'base64');
+    return { filename: a.filename ?? '', contentType: a.content_type ?? null, size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+  });
+  attachmentsCache.set(payload, list);
+  return list;
+}
+
 function parseRecipients(payload: PostalHashPayload): string[] {
   const parsed = payload.to ? addressparser(payload.to, { flatten: true }).map((a) => a.address).filter(Boolean) : [];
   return parsed.length > 0 ? parsed : [payload.rcpt_to];
@@ -96,6 +117,9 @@ export function toListEntry(message: StoredInboxMessage): InboxListEntry {
     read: message.read,
     snippet: snippetOf(payload),
     plainBody: payload.plain_body ?? null,
+    htmlBody: payload.html_body ?? null,
+    attachments: attachmentsOf(payload),
+    attachmentQuantity: typeof payload.attachment_quantity === 'number' ? payload.attachment_quantity : null,
     spamStatus: payload.spam_status ?? null,
     ...(typeof payload.spam_score === 'number' ? { spamScore: payload.spam_score } : {}),
     signatureValid: true,

@@ -84,4 +84,15 @@ describe("the stand-in's DKIM signer follows Postal's DKIMHeader (app/lib/dkim_h
       expect(dkimpyVerifies(Buffer.from(tampered, 'latin1'))).toBe(false);
     }
   });
+
+  it('under the dkim-body-length fault adds l= (the canonical body length), signed, and still verifies; text appended after it too', async () => {
+    const signed = Buffer.concat([Buffer.from(`${postalDkimHeader(message, { domainName: DOMAIN, selector: SELECTOR, privateKeyPem, bodyLength: true, time: 1_800_000_000 })}\r\n`), message]);
+    const header = signed.toString('latin1').split('\r\n\r\n')[0]!;
+    // "Hello Bob.\r\n" relaxed: 12 bytes.
+    expect(header).toMatch(/\tl=12;\r\n/);
+    expect(header).toMatch(/t=1800000000;/);
+    expect(await mailauthResult(signed)).toBe('pass');
+    expect(await mailauthResult(Buffer.concat([signed, Buffer.from('Appended by someone else.\r\n')]))).toBe('pass');
+    expect(postalDkimHeader(message, { domainName: DOMAIN, selector: SELECTOR, privateKeyPem })).not.toMatch(/\bl=/);
+  });
 });

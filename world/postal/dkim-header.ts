@@ -16,6 +16,8 @@ export interface DkimHeaderInput {
   privateKeyPem: string;
   /** seconds since the epoch for t= (Time.now.utc.to_i) */
   time?: number;
+  /** Not Postal's: an l= body-length tag, as a relay that re-signs adds it (the dkim-body-length fault). */
+  bodyLength?: boolean;
 }
 
 /** dkim_header.rb:17: headers and body split at the first empty line, line ends made CRLF. */
@@ -59,6 +61,7 @@ export function postalDkimHeader(raw: Buffer | string, input: DkimHeaderInput): 
     `d=${input.domainName};`,
     `s=${input.selector}; t=${input.time ?? Math.floor(Date.now() / 1000)};`,
     `bh=${bodyHash};`,
+    ...(input.bodyLength ? [`l=${Buffer.byteLength(normalizeBody(body), 'latin1')};`] : []),
     `h=${names.join(':')};`,
     'b=',
   ];

@@ -229,6 +229,56 @@ export const FIDELITY_LEDGER: LedgerEntry[] = [
     controls: ['INF-05', 'FN-01'],
   },
   {
+    behaviour: 'Outgoing holds, in order: credential set to Hold, recipient on the suppression list, then the server send limit (messages in the last hour) — each a Held delivery with Postal\'s own words',
+    source: 'app/lib/message_dequeuer/outgoing_message_processor.rb:58,69,118 (hold_if_credential_is_set_to_hold, hold_if_recipient_on_suppression_list, check_send_limits)',
+    pinnedBy: 'world/postal/postal-settings.test.ts: holds mail sent with a credential set to Hold, and mail to a suppressed recipient',
+    differs: 'Credential hold, the suppression list, the send limit and the outbound spam threshold exist only as fault settings (world/faults.ts); the stand-in never adds a recipient to the suppression list by itself.',
+    controls: ['FN-01', 'FN-02', 'PERF-01'],
+  },
+  {
+    behaviour: 'Send limit: past Server#send_limit messages in the last hour, outgoing mail is Held "Message held because send limit (N) has been reached."',
+    source: 'app/lib/message_dequeuer/outgoing_message_processor.rb:118 (check_send_limits); app/models/server.rb:200 (send_limit_exceeded?)',
+    pinnedBy: 'world/postal/postal-settings.test.ts: holds what passes the send limit, once the limit is reached',
+    controls: ['PERF-01'],
+  },
+  {
+    behaviour: 'Names: the banner and the HELO answer are postal.smtp_hostname; the outbound HELO is dns.helo_hostname, else smtp_hostname, else "localhost"',
+    source: 'app/lib/smtp_server/client.rb:126,163 (banner, helo); app/lib/smtp_client/endpoint.rb:142 (default_helo_hostname)',
+    pinnedBy: 'world/postal/postal-settings.test.ts: greets and answers HELO with postal.smtp_hostname, and gives dns.helo_hostname when it delivers',
+    controls: ['FN-02'],
+  },
+  {
+    behaviour: 'smtp_server.ssl_version pins the SMTP server\'s TLS versions ("TLSv1": TLS 1.0 only); an SSL error on Postal\'s own STARTTLS to an MX in "Auto" mode is retried once without TLS',
+    source: 'app/lib/smtp_server/server.rb:66 (ssl_context.ssl_version), lib/postal/config_schema.rb:286 (ssl_version, default SSLv23), app/senders/smtp_sender.rb:179-203 (connect_to_endpoint: allow_ssl false)',
+    pinnedBy: 'world/postal/postal-settings.test.ts: speaks only TLS 1.0 under ssl_version "TLSv1", and delivers its own mail to such an MX in plain text',
+    controls: ['SEC-03', 'INF-05', 'FN-02'],
+  },
+  {
+    behaviour: 'smtp_server.max_message_size (MB, default 14): a larger message gets "552 Message too large (maximum size NMB)" at the end of DATA — for mail between agents too, which passes Postal\'s own MX',
+    source: 'app/lib/smtp_server/client.rb:464-469 (finished); lib/postal/config_schema.rb:301 (max_message_size)',
+    pinnedBy: 'world/postal/postal-settings.test.ts: refuses a message over smtp_server.max_message_size at the end of DATA with 552',
+    controls: ['FN-01'],
+  },
+  {
+    behaviour: 'Route modes: Reject refuses RCPT with 550; Hold holds ("accepted but not sent to any endpoints"); Accept marks Processed; Bounce hard-fails',
+    source: 'app/lib/smtp_server/client.rb:384 (rcpt_to); app/lib/message_dequeuer/incoming_message_processor.rb:122,131,146 (accept_mail_without_endpoints, hold_messages, bounce_messages)',
+    pinnedBy: 'world/postal/postal-settings.test.ts: refuses RCPT for a route set to Reject, and holds mail for a route set to Hold',
+    differs: 'Route modes and additional route endpoints are fault settings by route name; Bounce records the HardFail without sending a bounce message.',
+    controls: ['INF-05'],
+  },
+  {
+    behaviour: 'Additional route endpoints: one incoming message per endpoint (route.rb create_messages), each POSTed to its own endpoint',
+    source: 'app/models/route.rb:136 (create_messages)',
+    pinnedBy: "world/postal/postal-settings.test.ts: makes one message per additional endpoint, and keeps the subject decoded and cut at 200 characters",
+    controls: ['INF-05', 'FN-01'],
+  },
+  {
+    behaviour: 'The subject Postal keeps and posts is the decoded Subject (the Mail gem\'s field.decoded), cut at 200 characters; the Hash payload\'s header fields are decoded too',
+    source: 'lib/postal/message_db/message.rb:335,91 (headers: field.decoded; subject: headers["subject"]&.last.to_s[0, 200])',
+    pinnedBy: "world/postal/postal-settings.test.ts: makes one message per additional endpoint, and keeps the subject decoded and cut at 200 characters",
+    controls: ['INF-05', 'FN-01', 'FN-07'],
+  },
+  {
     behaviour: 'The worker picks up queued messages when it polls: each of its threads (2) takes one message per tick and ticks again at once after work, after 5 s when it found none',
     source: 'app/lib/worker/process.rb:49-53,141-146 (work_sleep_time: 5); app/lib/worker/jobs/process_queued_messages_job.rb:45-51 (limit 1); lib/postal/config_schema.rb:134-137 (worker.threads 2)',
     pinnedBy: "world/postal/worker.test.ts: with Postal's poll, an idle worker takes a message at its next tick, and after work looks again at once",
@@ -240,8 +290,8 @@ export const FIDELITY_LEDGER: LedgerEntry[] = [
 
 /** Where the stand-in is knowingly not Postal beyond the ledger's behaviours. */
 const OUTSIDE_THE_LEDGER = [
-  'HTTP API: only the four v1 routes of the reference; no suspended servers (ServerSuspended never occurs).',
-  'Worker: no suppression list, send limits, bounces (HardFail never generates a bounce message), webhooks, click/open tracking or outbound spam checks; routes are HTTP endpoints only.',
+  'HTTP API: only the four v1 routes of the reference; a suspended server (ServerSuspended) only as a fault.',
+  'Worker: no bounces (HardFail never generates a bounce message) and no webhooks; click/open tracking rewrites links only as a fault, without a tracking server; routes are HTTP endpoints (or a mode) only.',
   'Incoming spam: the stand-in never reports a threat (no ClamAV); `X-Postal-Threat` is always "no".',
   "Web UI: only /login exists, a stand-in shaped like Postal's login page (title \"Postal\", e-mail and password form) so the report's screenshot has something to show; logging in, the domain and DNS pages are not implemented.",
   "One server, one organization, one verified domain; in a world booted from provisioning's artifacts the domain's selector and key are the deployment file's and provisioning's (as if imported) — an empty world's Postal makes its own, as Postal does; messages and deliveries live in memory and are lost on stop.",

@@ -4,7 +4,7 @@
  * data is Ruby's `Base64.encode64` (a newline every 60 characters).
  */
 import type { ManifestEndpoint } from '../../core/artifacts/accounts-manifest.ts';
-import { lastHeader, parseHeaders } from './mail-headers.ts';
+import { decodedHeader, lastHeader, parseHeaders } from './mail-headers.ts';
 import type { StoredMessage } from './message-store.ts';
 import { parseContent } from './parsed-content.ts';
 import { rubyBase64 } from './random-token.ts';
@@ -14,15 +14,24 @@ export function spamStatus(message: StoredMessage): 'NotChecked' | 'NotSpam' | '
   return message.inspection.spam ? 'Spam' : 'NotSpam';
 }
 
-export async function hashPayload(message: StoredMessage, endpoint: ManifestEndpoint): Promise<Record<string, unknown>> {
+/** Format RawMessage (http_sender.rb): the message itself, base64 (Ruby's encode64), and little else. */
+export function rawMessagePayload(message: StoredMessage): Record<string, unknown> {
+  return { id: message.id, rcpt_to: message.rcptTo, mail_from: message.mailFrom, message: rubyBase64(message.raw), base64: true, size: message.raw.length };
+}
+
+/** UTF-8 text read as Latin-1: what a Postal version with issue 2462 passes to the endpoint. */
+const latin1 = (text: string | null): string | null => (text === null ? null : Buffer.from(text, 'utf8').toString('latin1'));
+
+export async function hashPayload(message: StoredMessage, endpoint: ManifestEndpoint, options: { mojibake?: boolean } = {}): Promise<Record<string, unknown>> {
   const headers = parseHeaders(message.raw);
-  const content = await parseContent(message.raw);
+  const parsed = await parseContent(message.raw);
+  const content = options.mojibake ? { ...parsed, plainBody: latin1(parsed.plainBody), htmlBody: latin1(parsed.htmlBody) } : parsed;
   const hash: Record<string, unknown> = {
     id: message.id,
     rcpt_to: message.rcptTo,
     mail_from: message.mailFrom,
     token: message.token,
-    subject: message.subject,
+    subject: options.mojibake ? latin1(message.subject) : message.subject,
     message_id: message.messageId,
     timestamp: message.timestamp,
     // The messages table's size column is a varchar: the payload carries a String (3.3.2 http_sender.rb).
@@ -30,15 +39,15 @@ export async function hashPayload(message: StoredMessage, endpoint: ManifestEndp
     spam_status: spamStatus(message),
     bounce: message.bounce,
     received_with_ssl: message.receivedWithSsl,
-    to: lastHeader(headers, 'to'),
-    cc: lastHeader(headers, 'cc'),
-    from: lastHeader(headers, 'from'),
-    date: lastHeader(headers, 'date'),
-    in_reply_to: lastHeader(headers, 'in-reply-to'),
-    references: lastHeader(headers, 'references'),
+    to: decodedHeader(lastHeader(headers, 'to')),
+    cc: decodedHeader(lastHeader(headers, 'cc')),
+    from: decodedHeader(lastHeader(headers, 'from')),
+    date: decodedHeader(lastHeader(headers, 'date')),
+    in_reply_to: decodedHeader(lastHeader(headers, 'in-reply-to')),
+    references: decodedHeader(lastHeader(headers, 'references')),
     html_body: content.htmlBody,
     attachment_quantity: content.attachments.length,
-    auto_submitted: lastHeader(headers, 'auto-submitted'),
+    auto_submitted: decodedHeader(lastHeader(headers, 'auto-submitted')),
     reply_to: headers.get('reply-to') ?? null,
   };
   if (endpoint.stripReplies) {

@@ -16,12 +16,24 @@ export interface HttpSenderOptions {
   version: string;
   localAddress: string;
   caPem: string;
+  /** The endpoint's encoding is FormData (flat form fields) instead of BodyAsJSON. */
+  formData?: boolean;
+}
+
+/** Encoding FormData (http_sender.rb `params: parameters(message, flat: true)`): the hash as form fields. */
+function formEncode(payload: unknown): string {
+  const form = new URLSearchParams();
+  for (const [key, value] of Object.entries(payload as Record<string, unknown>)) {
+    if (value === null || value === undefined) continue;
+    form.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+  return form.toString();
 }
 
 export async function postToEndpoint(url: string, payload: unknown, timeoutSeconds: number, options: HttpSenderOptions): Promise<SendResult> {
   const started = performance.now();
   const logId = randomAlphanumeric(8, 'upper');
-  const body = Buffer.from(JSON.stringify(payload), 'utf8');
+  const body = Buffer.from(options.formData ? formEncode(payload) : JSON.stringify(payload), 'utf8');
   const signature = options.signer.sign(body);
   // lib/postal/http.rb:38-47 adds Content-Type, X-Postal-Signature-KID, -Signature, -256 and User-Agent; Ruby's
   // Net::HTTP writes every name capitalized word by word (each_capitalized), so the wire carries
@@ -29,7 +41,7 @@ export async function postToEndpoint(url: string, payload: unknown, timeoutSecon
   const response = await post(url, body, timeoutSeconds * 1000, {
     'Accept-Encoding': 'gzip;q=1.0,deflate;q=0.6,identity;q=0.3',
     Accept: '*/*',
-    'Content-Type': 'application/json',
+    'Content-Type': options.formData ? 'application/x-www-form-urlencoded' : 'application/json',
     'X-Postal-Signature-Kid': options.signer.kid,
     'X-Postal-Signature': signature.sha1,
     'X-Postal-Signature-256': signature.sha256,

@@ -2,6 +2,8 @@
  * Header reading the way Postal's SMTP server does it: a map of lower-cased names to every value
  * (unfolded), read from the header block only — cheap enough to run on every message.
  */
+import libmime from 'libmime';
+
 export type HeaderMap = Map<string, string[]>;
 
 export function headerBlock(raw: Buffer): string {
@@ -36,6 +38,26 @@ export function parseHeaders(raw: Buffer): HeaderMap {
 export function lastHeader(headers: HeaderMap, name: string): string | null {
   const values = headers.get(name.toLowerCase());
   return values && values.length > 0 ? values[values.length - 1]! : null;
+}
+
+/**
+ * A header value as Postal reads it (message.rb#headers: the Mail gem's `field.decoded`): RFC 2047
+ * encoded-words decoded, and 8-bit bytes (read as latin1 by headerBlock) taken as the UTF-8 they are.
+ */
+export function decodedHeader(value: string | null): string | null {
+  if (value === null) return null;
+  const text = /[\x80-\xff]/.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value;
+  try {
+    return libmime.decodeWords(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Message#subject: the decoded Subject, at most 200 characters (message.rb: `headers["subject"]&.last.to_s[0, 200]`). */
+export function messageSubject(headers: HeaderMap): string | null {
+  const subject = decodedHeader(lastHeader(headers, 'subject'));
+  return subject === null ? null : subject.slice(0, 200);
 }
 
 /** `Name <a@b>` or `a@b` → `a@b` (Postal::Helpers.strip_name_from_address). */

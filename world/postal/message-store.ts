@@ -2,7 +2,7 @@
  * The stand-in's message database: what Postal keeps per server in `postal-server-<id>` (messages and
  * deliveries), in memory. One message per recipient, numeric ids from 1, 16-alphanumeric tokens.
  */
-import type { ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
+import type { ManifestEndpoint, ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
 import { randomAlphanumeric } from './random-token.ts';
 
 export type MessageStatus = 'Pending' | 'Sent' | 'SoftFail' | 'HardFail' | 'Held' | 'Bounced' | 'Processed';
@@ -52,6 +52,10 @@ export interface StoredMessage {
   inspection: Inspection;
   /** incoming only: the route it was accepted for */
   route?: ManifestRoute;
+  /** incoming only: the endpoint when it is not the route's own (an additional route endpoint) */
+  endpoint?: ManifestEndpoint;
+  /** outgoing only: the credential it was sent with (API: the agent whose key it was; SMTP) */
+  credential?: { type: 'API' | 'SMTP'; agentId?: string };
   deliveries: Delivery[];
   /** delivery attempts so far (for backoff) */
   attempts: number;
@@ -70,6 +74,8 @@ export interface NewMessage {
   tag?: string | null;
   receivedWithSsl: boolean | null;
   route?: ManifestRoute;
+  endpoint?: ManifestEndpoint;
+  credential?: { type: 'API' | 'SMTP'; agentId?: string };
 }
 
 export class MessageStore {
@@ -98,6 +104,8 @@ export class MessageStore {
       lastDeliveryAttempt: null,
       inspection: { inspected: false, spam: false, spamScore: 0, threat: false, threatDetails: null },
       route: input.route,
+      ...(input.endpoint ? { endpoint: input.endpoint } : {}),
+      ...(input.credential ? { credential: input.credential } : {}),
       deliveries: [],
       attempts: 0,
       queuedAt: now,
@@ -112,6 +120,13 @@ export class MessageStore {
 
   all(): StoredMessage[] {
     return [...this.messages.values()];
+  }
+
+  /** Outgoing messages sent (or being sent) since `sinceMs`: what Server#send_limit counts over the last hour. */
+  outgoingSince(sinceMs: number): number {
+    let n = 0;
+    for (const m of this.messages.values()) if (m.scope === 'outgoing' && m.timestamp * 1000 >= sinceMs && m.status !== 'Held') n++;
+    return n;
   }
 
   /** Records one attempt (or decision) and moves the message to that status, as Postal's `create_delivery` does. */

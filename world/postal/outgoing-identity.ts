@@ -32,6 +32,11 @@ export class OutgoingIdentity {
 
   dkim(): DkimChoice {
     if (this.domain.dkimOk) return { signingDomain: this.config.domain, selector: this.domain.selector, privateKeyPem: this.domainKeyPem(), aligned: true };
+    return this.fallbackDkim();
+  }
+
+  /** dkim_header.rb without a domain whose DKIM status is OK: the install key, d=<return path domain>. */
+  fallbackDkim(): DkimChoice {
     return { signingDomain: this.config.returnPathDomain, selector: this.config.deployment.postal.dkimIdentifier, privateKeyPem: this.installKeyPem, aligned: false };
   }
 
@@ -46,7 +51,14 @@ export class OutgoingIdentity {
    * lib/postal/message_db/message.rb:413-420: the signature of the raw message, then X-Postal-MsgID).
    */
   sign(raw: Buffer, choice: DkimChoice, token: string): Buffer {
-    const header = postalDkimHeader(raw, { domainName: choice.signingDomain, selector: choice.selector, privateKeyPem: choice.privateKeyPem });
+    const header = postalDkimHeader(raw, {
+      domainName: choice.signingDomain,
+      selector: choice.selector,
+      privateKeyPem: choice.privateKeyPem,
+      // The host's clock (skewed under the clock-skew fault), and a re-signing relay's body-length tag (a fault).
+      time: Math.floor(this.config.now().getTime() / 1000),
+      ...(this.config.faults.dkimBodyLength ? { bodyLength: true } : {}),
+    });
     return Buffer.concat([Buffer.from(`${header}\r\nX-Postal-MsgID: ${token}\r\n`, 'latin1'), raw]);
   }
 }

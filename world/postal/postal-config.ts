@@ -81,6 +81,27 @@ export class PostalConfig {
     return this.manifest.endpoints.find((e) => e.uuid === uuid);
   }
 
+  /** The route's mode (route.rb MODES): Endpoint, or the one a fault set. */
+  routeMode(route: ManifestRoute): 'Endpoint' | 'Hold' | 'Accept' | 'Reject' | 'Bounce' {
+    return this.faults.routeModes?.[route.name] ?? 'Endpoint';
+  }
+
+  /** The route's additional endpoints (AdditionalRouteEndpoint): other agents' inbox endpoints. */
+  additionalEndpointsOf(route: ManifestRoute): ManifestEndpoint[] {
+    const agents = this.faults.additionalEndpoints?.[route.name] ?? [];
+    return agents.map((agentId) => this.manifest.endpoints.find((e) => e.agentId === agentId)).filter((e): e is ManifestEndpoint => e !== undefined);
+  }
+
+  /** The API credential's agent, for Credential#hold. */
+  apiCredentialAgent(key: string): string | undefined {
+    return this.manifest.credentials.find((c) => c.type === 'API' && c.key === key)?.agentId;
+  }
+
+  /** The host's clock: real time, or ahead by the clock-skew fault. */
+  now(): Date {
+    return new Date(Date.now() + (this.faults.clockSkewMs ?? 0));
+  }
+
   /** Server#authenticated_domain_for_address: the address's domain is the server's verified domain. */
   authenticatedDomainFor(address: string | undefined | null): string | null {
     if (!address) return null;

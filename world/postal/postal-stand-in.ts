@@ -118,6 +118,8 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   // A world booted from provisioning's artifacts plays a provisioned server: postal.yml enables SMTP TLS with a
   // certificate for the mail host. An empty Postal has 3.3.2's default (off) until provisioning writes postal.yml.
   config.smtpTls = options.empty ? { enabled: false } : { enabled: true, certificatePem: smtpCertificate.certificatePem, privateKeyPem: smtpCertificate.privateKeyPem };
+  // Fault: the web proxy's certificate ran out (90 days, issued 100 days ago); SMTP keeps its own.
+  const webCertificate = config.faults.webCertificateExpired ? await options.ca.issue([config.webHost, address], { notBefore: new Date(Date.now() - 100 * 86_400_000), validDays: 90 }) : certificate;
   const resolver = createWorldResolver({ dnsServer: options.dnsServer, localAddress: address, cacheMs: options.dnsCacheMs });
   const store = new MessageStore();
   const metrics = { smtp: smtpMetrics(), worker: workerMetrics() };
@@ -149,7 +151,7 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   };
   const database: ContainerState = { name: options.deployment.postal.containers[0] ?? 'postal-mariadb', image: 'mariadb', command: '"docker-entrypoint.sh mariadbd"', running: true, startedAt };
 
-  const makeWeb = (): WebServer => createWebServer({ config, store, signer, enqueue, certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem, hostnameOf: (ip) => resolver.ipToHostname(ip) });
+  const makeWeb = (): WebServer => createWebServer({ config, store, signer, enqueue, certificatePem: webCertificate.certificatePem, privateKeyPem: webCertificate.privateKeyPem, hostnameOf: (ip) => resolver.ipToHostname(ip) });
   const makeSmtp = (): SmtpListener =>
     createSmtpListener({
       config,

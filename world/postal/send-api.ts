@@ -6,7 +6,7 @@
 import { apiError, parameterError, success, type ApiResult } from './api-result.ts';
 import { isBlank, isObject, rubyDecode64, type ApiParams } from './api-params.ts';
 import { composeApiMessage } from './compose-message.ts';
-import { lastHeader, messageIdOf, parseHeaders, stripName } from './mail-headers.ts';
+import { messageIdOf, messageSubject, parseHeaders, stripName } from './mail-headers.ts';
 import type { MessageStore, StoredMessage } from './message-store.ts';
 import type { PostalConfig } from './postal-config.ts';
 
@@ -29,6 +29,8 @@ export interface SendContext {
   store: MessageStore;
   enqueue(message: StoredMessage): void;
   clientIp: string;
+  /** The agent whose API credential sent the request (message.credential, for Credential#hold). */
+  credentialAgent?: string;
   /** the PTR name of the client's address, or the address (the Received line) */
   hostnameOf?(ip: string): Promise<string>;
 }
@@ -87,6 +89,7 @@ export async function sendMessage(params: ApiParams, ctx: SendContext): Promise<
     returnPathDomain: ctx.config.returnPathDomain,
     webHost: ctx.config.webHost,
     clientIp: ctx.clientIp,
+    now: ctx.config.now(),
     clientHostname: ctx.hostnameOf ? await ctx.hostnameOf(ctx.clientIp) : ctx.clientIp,
   });
 
@@ -104,6 +107,7 @@ export async function sendMessage(params: ApiParams, ctx: SendContext): Promise<
       tag: str(params.tag) ?? null,
       bounce: Boolean(params.bounce),
       receivedWithSsl: true,
+      credential: { type: 'API', ...(ctx.credentialAgent ? { agentId: ctx.credentialAgent } : {}) },
     });
     messages[rcptTo] = { id: message.id, token: message.token };
     ctx.enqueue(message);
@@ -122,7 +126,7 @@ export function sendRaw(params: ApiParams, ctx: SendContext): ApiResult {
   if (ctx.config.authenticatedDomainFromHeaders(headers) === null) return apiError('UnauthenticatedFromAddress');
 
   const messageId = messageIdOf(headers);
-  const subject = lastHeader(headers, 'subject');
+  const subject = messageSubject(headers);
   const result: { message_id: string | null; messages: Record<string, { id: number; token: string }> } = { message_id: null, messages: {} };
   for (const rcpt of [...new Set(params.rcpt_to.map((r) => String(r)))]) {
     const message = ctx.store.create({
@@ -134,6 +138,7 @@ export function sendRaw(params: ApiParams, ctx: SendContext): ApiResult {
       messageId,
       bounce: Boolean(params.bounce),
       receivedWithSsl: true,
+      credential: { type: 'API', ...(ctx.credentialAgent ? { agentId: ctx.credentialAgent } : {}) },
     });
     if (result.message_id === null) result.message_id = messageId;
     result.messages[rcpt] = { id: message.id, token: message.token };

@@ -9,7 +9,7 @@ import { constants as cryptoConstants } from 'node:crypto';
 import type { Server as NetServer } from 'node:net';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
 import type { ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
-import { lastHeader, messageIdOf, parseHeaders, prependHeaders } from './mail-headers.ts';
+import { messageIdOf, messageSubject, parseHeaders, prependHeaders } from './mail-headers.ts';
 import type { MessageStore, StoredMessage } from './message-store.ts';
 import type { MetricsRegistry } from './metrics.ts';
 import { POSTAL_DEFAULTS, type PostalConfig } from './postal-config.ts';
@@ -55,7 +55,10 @@ function smtpError(code: number, message: string): Error & { responseCode: numbe
 
 export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
   const { config, metrics } = options;
-  const maxBytes = POSTAL_DEFAULTS.maxMessageSizeMb * 1024 * 1024;
+  // Fault hooks read postal.yml's values: smtp_server.max_message_size, postal.smtp_hostname.
+  const maxMb = config.faults.maxMessageSizeMb ?? POSTAL_DEFAULTS.maxMessageSizeMb;
+  const maxBytes = maxMb * 1024 * 1024;
+  const smtpHostname = config.faults.smtpHostname ?? config.mailHost;
   const sessions = new WeakMap<SMTPServerSession, PostalSession>();
   const state = (session: SMTPServerSession): PostalSession => {
     let s = sessions.get(session);
@@ -111,6 +114,12 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     }
     const route = uname === undefined ? undefined : config.routeByNameAndDomain(uname, domain);
     if (route) {
+      // Fault: a route set to Reject (client.rb rcpt_to).
+      if (config.routeMode(route) === 'Reject') {
+        clientError('route-rejection');
+        callback(smtpError(550, 'Route does not accept incoming messages'));
+        return;
+      }
       s.recipients.push({ type: 'route', rcptTo, route });
       callback();
       return;
@@ -129,13 +138,15 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
   const tls = config.smtpTls;
   const tlsOffered = tls.enabled && config.faults.starttls !== false;
   const server: SMTPServer = new SMTPServer({
-    name: config.mailHost,
+    name: smtpHostname,
     key: tls.privateKeyPem ?? options.privateKeyPem,
     cert: tls.certificatePem ?? options.certificatePem,
     // Postal's image: OpenSSL 3 with Debian's MinProtocol TLSv1.2 and client-initiated renegotiation off.
     // Fault: smtp_server.ssl_version / tls_ciphers set to old values (TLS 1.0 and 1.1 offered).
-    minVersion: config.faults.smtpLegacyTls ? 'TLSv1' : 'TLSv1.2',
-    ...(config.faults.smtpLegacyTls ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+    // Fault: smtp_server.ssl_version "TLSv1" (server.rb sets ssl_context.ssl_version): only TLS 1.0 is spoken.
+    minVersion: config.faults.smtpLegacyTls || config.faults.smtpSslVersion === 'TLSv1' ? 'TLSv1' : 'TLSv1.2',
+    ...(config.faults.smtpSslVersion === 'TLSv1' ? { maxVersion: 'TLSv1' as const } : {}),
+    ...(config.faults.smtpLegacyTls || config.faults.smtpSslVersion === 'TLSv1' ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
     secureOptions: cryptoConstants.SSL_OP_NO_RENEGOTIATION,
     // Postal's EHLO is "250-My capabilities are / 250-STARTTLS / 250 AUTH CRAM-MD5 PLAIN LOGIN": no SIZE,
     // PIPELINING, 8BITMIME, SMTPUTF8, DSN or enhanced status codes.
@@ -158,7 +169,7 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     onConnect(session, callback) {
       // smtp-server reads the banner option right after this callback: one trace id per connection, as Postal.
       (server.options as { banner?: string }).banner = `Postal/${state(session).trace}`;
-      usePostalReplies((server as unknown as { connections?: unknown }).connections, session, { mailHost: config.mailHost, granted }, { starttls: !tlsOffered ? 'unavailable' : tls.certificatePem && tls.privateKeyPem ? 'ready' : 'broken' }, { rcpt: (line, done) => decideRcpt(line, session, done) });
+      usePostalReplies((server as unknown as { connections?: unknown }).connections, session, { mailHost: smtpHostname, granted }, { starttls: !tlsOffered ? 'unavailable' : tls.certificatePem && tls.privateKeyPem ? 'ready' : 'broken' }, { rcpt: (line, done) => decideRcpt(line, session, done) });
       metrics.inc('postal_smtp_server_connections_total');
       metrics.inc('postal_smtp_server_connections_active', {}, 1);
       callback();
@@ -184,6 +195,11 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
       if (!ok) {
         clientError('invalid-credentials');
         callback(smtpError(535, auth.method === 'CRAM-MD5' ? 'Denied' : 'Invalid credential'));
+        return;
+      }
+      // Fault: the mail server is suspended (client.rb authenticate: "535 Mail server has been suspended").
+      if (config.faults.serverSuspended) {
+        callback(smtpError(535, 'Mail server has been suspended'));
         return;
       }
       callback(null, { user: granted });
@@ -225,7 +241,7 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     const s = state(session);
     if (size > maxBytes) {
       clientError('message-too-large');
-      throw smtpError(552, `Message too large (maximum size ${POSTAL_DEFAULTS.maxMessageSizeMb}MB)`);
+      throw smtpError(552, `Message too large (maximum size ${maxMb}MB)`);
     }
     const headers = parseHeaders(body);
     if (session.user && config.authenticatedDomainFromHeaders(headers) === null) {
@@ -236,19 +252,24 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     // <smtp_hostname> with SMTP; <Time.now.utc.rfc2822>" — the SMTP server's time reads "-0000", as seen on a real 3.3.2.
     const ip = (session.remoteAddress ?? '').replace(/^::ffff:/, '');
     const helo = session.hostNameAppearsAs || ip;
-    const received = `Received: from ${helo} (${clientHostname} [${ip}]) by ${config.mailHost} with SMTP; ${rfc2822(new Date(), '-0000')}`;
+    const received = `Received: from ${helo} (${clientHostname} [${ip}]) by ${smtpHostname} with SMTP; ${rfc2822(config.now(), '-0000')}`;
     const raw = prependHeaders(body, [received]);
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
     // received_with_ssl is set only after STARTTLS (null otherwise, as a real 3.3.2's payloads and details show).
-    const common = { mailFrom, raw, subject: lastHeader(headers, 'subject'), messageId: messageIdOf(headers), receivedWithSsl: session.secure ? true : null };
+    const common = { mailFrom, raw, subject: messageSubject(headers), messageId: messageIdOf(headers), receivedWithSsl: session.secure ? true : null };
     for (const recipient of s.recipients) {
       const type = recipient.type === 'credential' ? 'outgoing' : recipient.type === 'bounce' ? 'bounce' : 'incoming';
       metrics.inc('postal_smtp_server_messages_total', { type });
-      const message =
-        recipient.type === 'credential'
-          ? options.store.create({ ...common, scope: 'outgoing', rcptTo: recipient.rcptTo })
-          : options.store.create({ ...common, scope: 'incoming', rcptTo: recipient.rcptTo, bounce: recipient.type === 'bounce', route: recipient.type === 'route' ? recipient.route : undefined });
-      options.enqueue(message);
+      if (recipient.type === 'credential') {
+        options.enqueue(options.store.create({ ...common, scope: 'outgoing', rcptTo: recipient.rcptTo, credential: { type: 'SMTP' } }));
+        continue;
+      }
+      const route = recipient.type === 'route' ? recipient.route : undefined;
+      options.enqueue(options.store.create({ ...common, scope: 'incoming', rcptTo: recipient.rcptTo, bounce: recipient.type === 'bounce', route }));
+      // route.rb create_messages: one more message per additional endpoint of the route.
+      for (const endpoint of route ? config.additionalEndpointsOf(route) : []) {
+        options.enqueue(options.store.create({ ...common, scope: 'incoming', rcptTo: recipient.rcptTo, route, endpoint }));
+      }
     }
     s.recipients = [];
     return 'OK';

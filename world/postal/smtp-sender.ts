@@ -51,6 +51,8 @@ export class SmtpSender {
     const elapsed = (): number => Math.round((performance.now() - started) / 10) / 100;
     let targets: Target[];
     try {
+      // Fault: dns.resolv_conf_path names a resolver that does not answer.
+      if (this.options.config.faults.resolverDown) throw new Error('getaddrinfo ETIMEOUT (no answer from the resolver in dns.resolv_conf_path)');
       targets = await this.targets(domain);
     } catch (error) {
       return { type: 'SoftFail', details: `DNS error looking up ${domain}: ${(error as Error).message}`, output: null, secure: false, logId, time: elapsed(), retry: true, connectError: true };
@@ -111,14 +113,17 @@ export class SmtpSender {
     return this.finish(key, fresh, result === 'lost' ? 'connect-error' : result);
   }
 
-  private open(target: Target): Promise<Pooled | 'connect-error'> {
+  /** smtp_sender.rb connect_to_endpoint: an SSL error in "Auto" mode is retried once without TLS (allow_ssl: false). */
+  private open(target: Target, allowSsl = true): Promise<Pooled | 'connect-error'> {
     const timeout = this.options.timeoutMs ?? 10_000;
     const connection = new SMTPConnection({
       host: target.ip,
       port: this.options.port ?? 25,
-      name: this.options.config.mailHost,
+      // smtp_client/endpoint.rb default_helo_hostname: dns.helo_hostname, else postal.smtp_hostname, else "localhost".
+      name: this.options.config.faults.heloHostname ?? this.options.config.faults.smtpHostname ?? this.options.config.mailHost,
       localAddress: this.options.localAddress,
-      opportunisticTLS: true,
+      // Fault: the STARTTLS handshake fails and Postal retries without TLS (endpoint.rb allow_ssl false).
+      ...(this.options.config.faults.outboundTls === false || !allowSsl ? { ignoreTLS: true } : { opportunisticTLS: true }),
       connectionTimeout: timeout,
       greetingTimeout: timeout,
       socketTimeout: timeout * 3,
@@ -134,9 +139,10 @@ export class SmtpSender {
     connection.on('error', lost);
     connection.on('end', () => lost(new Error('Connection closed')));
     return new Promise((resolve) => {
-      pooled.onError = () => {
+      pooled.onError = (error) => {
         this.discard(pooled);
-        resolve('connect-error');
+        const sslError = (error as Error & { code?: string }).code === 'ETLS' || /SSL routines|alert protocol version/i.test(error.message);
+        resolve(allowSsl && sslError ? this.open(target, false) : 'connect-error');
       };
       connection.connect(() => {
         pooled.onError = undefined;

@@ -66,6 +66,9 @@ export function createWebServer(options: WebServerOptions): WebServer {
   });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
+  // Caddy (the proxy in front of Postal web) keeps an idle client connection 5 minutes: the client, not the
+  // server, closes it first, so a client never reuses a connection the server is closing.
+  server.keepAliveTimeout = 300_000;
   const closeAll = trackConnections(server);
   server.on('tlsClientError', () => undefined);
   const web: WebServer = {
@@ -149,6 +152,8 @@ async function runApi(action: string, req: IncomingMessage, body: Buffer, url: U
   if (!options.config.apiCredential(key)) {
     return apiError('InvalidServerAPIKey', { message: 'The API token provided in X-Server-API-Key was not valid.', token: key });
   }
+  // Fault: a suspended mail server (legacy_api/base_controller.rb).
+  if (options.config.faults.serverSuspended) return apiError('ServerSuspended');
   let params;
   try {
     params = readApiParams(headerValue(req, 'content-type'), body, url.searchParams);
@@ -160,7 +165,7 @@ async function runApi(action: string, req: IncomingMessage, body: Buffer, url: U
     }
     throw error;
   }
-  const ctx = { config: options.config, store: options.store, enqueue: options.enqueue, clientIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), ...(options.hostnameOf ? { hostnameOf: options.hostnameOf } : {}) };
+  const ctx = { config: options.config, store: options.store, enqueue: options.enqueue, clientIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), credentialAgent: options.config.apiCredentialAgent(key), ...(options.hostnameOf ? { hostnameOf: options.hostnameOf } : {}) };
   switch (action) {
     case 'send/message':
       return sendMessage(params, ctx);

@@ -12,7 +12,8 @@
  */
 import type { ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
 import type { SpamScorer } from '../../core/spam/spam-scorer.ts';
-import { hashPayload } from './hash-payload.ts';
+import { hashPayload, rawMessagePayload } from './hash-payload.ts';
+import { rewriteContent, stripNonAscii, trackLinks } from './rewrite-content.ts';
 import { postToEndpoint, type HttpSenderOptions } from './http-sender.ts';
 import { parseHeaders, lastHeader, prependHeaders } from './mail-headers.ts';
 import type { MessageStore, StoredMessage } from './message-store.ts';
@@ -176,12 +177,44 @@ export class Worker {
 
   private async processOutgoing(message: StoredMessage): Promise<void> {
     const { config, store, identity } = this.options;
+    const { faults } = config;
+    const decide = (status: 'Held' | 'HardFail', details: string): void => {
+      store.addDelivery(message, { status, details, output: null, sent_with_ssl: false, log_id: null, time: null });
+    };
     if (!message.tag) message.tag = lastHeader(parseHeaders(message.raw), 'x-postal-tag');
-    // outgoing_message_processor.rb:112-116: signed once, stored with the message (a retry keeps that signature;
-    // messages/message's raw_message shows it), before the development-mode hold.
-    if (!/^X-Postal-MsgID:/im.test(message.raw.subarray(0, headerEnd(message.raw)).toString('latin1'))) message.raw = identity.sign(message.raw, identity.dkim(), message.token);
+    // outgoing_message_processor.rb, in its order: credential hold, suppression list, parse_content (click
+    // tracking), inspect/fail_if_spam, add_outgoing_headers (signed once, stored with the message: a retry keeps
+    // that signature), check_send_limits, development mode.
+    if (message.credential?.type === 'API' && message.credential.agentId && faults.holdCredentialsOf?.includes(message.credential.agentId)) {
+      decide('Held', 'Credential is configured to hold all messages authenticated by it.');
+      return;
+    }
+    if (faults.suppressedRecipients?.some((r) => r.toLowerCase() === message.rcptTo.toLowerCase())) {
+      decide('Held', `Recipient (${message.rcptTo}) is on the suppression list (reason: too many hard fails)`);
+      return;
+    }
+    const signedBefore = /^X-Postal-MsgID:/im.test(message.raw.subarray(0, headerEnd(message.raw)).toString('latin1'));
+    if (!signedBefore) {
+      if (faults.stripNonAsciiOutgoing) message.raw = await rewriteContent(message.raw, { text: stripNonAscii, html: stripNonAscii });
+      if (faults.clickTracking) message.raw = await rewriteContent(message.raw, { html: trackLinks(faults.clickTracking, message.token) });
+    }
+    if (faults.outboundSpamThreshold !== undefined) {
+      // No inspector configured: Postal's inspection has no checks and scores 0 (message_inspection.rb).
+      const verdict = this.options.spamScorer ? await this.options.spamScorer.check(message.raw, { mailFrom: message.mailFrom, rcptTo: message.rcptTo, queueId: message.token }).catch(() => undefined) : { score: 0 };
+      if (verdict && verdict.score >= faults.outboundSpamThreshold) {
+        decide('HardFail', `Message is likely spam. Threshold is ${faults.outboundSpamThreshold} and the message scored ${verdict.score}.`);
+        return;
+      }
+    }
+    // Fault: an SMTP credential of a second mail server, whose copy of the domain never passed Postal's DNS check.
+    const dkim = message.credential?.type === 'SMTP' && faults.smtpCredentialOnUncheckedServer ? identity.fallbackDkim() : identity.dkim();
+    if (!signedBefore) message.raw = identity.sign(message.raw, dkim, message.token);
+    if (faults.sendLimitPerHour !== undefined && this.options.store.outgoingSince(Date.now() - 3_600_000) > faults.sendLimitPerHour) {
+      decide('Held', `Message held because send limit (${faults.sendLimitPerHour}) has been reached.`);
+      return;
+    }
     if (config.manifest.server.mode === 'Development') {
-      store.addDelivery(message, { status: 'Held', details: 'Server is in development mode.', output: null, sent_with_ssl: false, log_id: null, time: null });
+      decide('Held', 'Server is in development mode.');
       return;
     }
     const mailFrom = identity.mailFrom(message.bounce);
@@ -210,8 +243,7 @@ export class Worker {
       return;
     }
     const route: ManifestRoute | undefined = message.route;
-    const endpoint = route ? config.endpointFor(route) : undefined;
-    if (!route || !endpoint) {
+    if (!route) {
       held('Message does not have a route and/or endpoint available for delivery.', 'HardFail');
       return;
     }
@@ -223,13 +255,35 @@ export class Worker {
       held('Message is spam and the route specifies it should be failed.', 'HardFail');
       return;
     }
-    const payload = await hashPayload(message, endpoint);
-    const result = await postToEndpoint(endpoint.url, payload, endpoint.timeout || 5, this.options.http);
+    // incoming_message_processor.rb: accept_mail_without_endpoints, hold_messages, bounce_messages.
+    const mode = config.routeMode(route);
+    if (mode === 'Accept') {
+      store.addDelivery(message, { status: 'Processed', details: 'Message has been accepted but not sent to any endpoints.', output: null, sent_with_ssl: false, log_id: null, time: null });
+      return;
+    }
+    if (mode === 'Hold') {
+      held('Message has been accepted but not sent to any endpoints.');
+      return;
+    }
+    if (mode === 'Bounce' || mode === 'Reject') {
+      held('Message has been bounced because the route asks for this.', 'HardFail');
+      return;
+    }
+    const endpoint = message.endpoint ?? config.endpointFor(route);
+    if (!endpoint) {
+      held('Message does not have a route and/or endpoint available for delivery.', 'HardFail');
+      return;
+    }
+    const settings = config.faults.endpointSettings?.[endpoint.agentId] ?? {};
+    const payload = settings.format === 'RawMessage' ? rawMessagePayload(message) : await hashPayload(message, endpoint, { mojibake: config.faults.webhookMojibake === true });
+    const url = settings.port ? Object.assign(new URL(endpoint.url), { port: String(settings.port) }).toString() : endpoint.url;
+    const result = await postToEndpoint(url, payload, endpoint.timeout || 5, { ...this.options.http, formData: settings.encoding === 'FormData' });
     this.record(message, result);
   }
 
   /** Scores the message and adds Postal's X-Postal-Spam* headers on top; a scorer failure leaves it uninspected. */
   private async inspect(message: StoredMessage): Promise<void> {
+    const { config } = this.options;
     // Without spamd/rspamd Postal still "inspects" with no inspectors: score 0, and the four headers all the same
     // (incoming_message_processor.rb, message.rb#inspect_message).
     let verdict = { score: 0 };
@@ -241,11 +295,12 @@ export class Worker {
         return;
       }
     }
-    const spam = verdict.score > POSTAL_DEFAULTS.spamThreshold;
+    const threshold = config.faults.spamThreshold ?? POSTAL_DEFAULTS.spamThreshold;
+    const spam = verdict.score > threshold;
     message.inspection = { inspected: true, spam, spamScore: verdict.score, threat: false, threatDetails: null };
     message.raw = prependHeaders(message.raw, [
       `X-Postal-Spam: ${spam ? 'yes' : 'no'}`,
-      `X-Postal-Spam-Threshold: ${rubyFloat(POSTAL_DEFAULTS.spamThreshold)}`,
+      `X-Postal-Spam-Threshold: ${rubyFloat(threshold)}`,
       `X-Postal-Spam-Score: ${this.options.spamScorer ? rubyFloat(verdict.score) : '0'}`,
       `X-Postal-Threat: no`,
     ]);

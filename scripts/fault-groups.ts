@@ -1,0 +1,61 @@
+/**
+ * Which named faults may share one world in the fault matrix, and how each is judged there.
+ *
+ * A world with several faults is one suite run instead of several. It is only sound when the faults cannot
+ * see each other: their expected red sets are disjoint (so no control is red for two faults, and no fault
+ * blocks a control another needs — blocked controls are in the red sets), and they change disjoint parts of
+ * the world (zone records, what Postal holds, Postal's settings, the handles afterStart uses). Each member is
+ * then judged on its own controls and on every control no member expects red; its right-reason words are
+ * checked as alone.
+ *
+ * The risk, stated: a member's unexpected effect on a control another member expects red is hidden (that
+ * control is red anyway, for the other's words). An effect outside the group's red sets still shows as an
+ * unrelated red, for every member. `npm run faults -- --solo` runs every fault alone for the full guarantee,
+ * and a member that fails in a group is re-run alone before the matrix calls it a failure.
+ */
+export interface GroupableFault {
+  name: string;
+  /** The controls the oracle expects red (failed or blocked). */
+  red: readonly string[];
+  /** The parts of the world the fault changes, e.g. "zone:_dmarc.mailgoat.ai", "postal:routeModes", "manifest:routes". */
+  surfaces: readonly string[];
+}
+
+export interface GroupPlan {
+  /** One world per group; a group of one is a fault run alone. */
+  groups: string[][];
+}
+
+const overlaps = (a: Iterable<string>, b: ReadonlySet<string>): boolean => [...a].some((x) => b.has(x));
+
+/**
+ * Greedy packing, largest red sets first (they fit fewest places), each fault into the first group it is
+ * compatible with. Deterministic: ties break by name.
+ */
+export function planGroups(faults: readonly GroupableFault[], options: { maxPerGroup: number; solo?: boolean }): GroupPlan {
+  const sorted = [...faults].sort((a, b) => b.red.length - a.red.length || a.name.localeCompare(b.name));
+  if (options.solo || options.maxPerGroup <= 1) return { groups: sorted.map((f) => [f.name]) };
+  const groups: Array<{ names: string[]; red: Set<string>; surfaces: Set<string> }> = [];
+  for (const fault of sorted) {
+    const home = groups.find((g) => g.names.length < options.maxPerGroup && !overlaps(fault.red, g.red) && !overlaps(fault.surfaces, g.surfaces));
+    if (home) {
+      home.names.push(fault.name);
+      fault.red.forEach((id) => home.red.add(id));
+      fault.surfaces.forEach((s) => home.surfaces.add(s));
+    } else {
+      groups.push({ names: [fault.name], red: new Set(fault.red), surfaces: new Set(fault.surfaces) });
+    }
+  }
+  return { groups: groups.map((g) => g.names) };
+}
+
+/**
+ * The outcomes one member of a group is judged on: its own expected controls and every control no member
+ * expects red (where an unrelated red shows for all of them). Controls the other members expect red are
+ * theirs to judge.
+ */
+export function outcomesFor(member: string, group: readonly GroupableFault[], outcomes: Record<string, string>): Record<string, string> {
+  const others = new Set(group.filter((f) => f.name !== member).flatMap((f) => f.red));
+  const own = new Set(group.find((f) => f.name === member)?.red ?? []);
+  return Object.fromEntries(Object.entries(outcomes).filter(([id]) => own.has(id) || !others.has(id)));
+}
