@@ -23,7 +23,7 @@ import { loadWaivers, type Waiver } from './config/waivers.ts';
 import { applyDeadlineOverrides, readDeadlineOverrides } from './config/deadline-overrides.ts';
 import { CATALOG, type Area } from './controls/catalog.ts';
 import { elapsedWords, untilPassIntervalMs } from './config/until-pass.ts';
-import type { RunContext } from './controls/run-context.ts';
+import type { RunContext } from './config/run-context.ts';
 import { INTERRUPTED_MARKER } from './controls/run-markers.ts';
 import { ControlReporter } from './report/control-reporter.ts';
 import type { ReportInput } from './report/report-input.ts';

@@ -16,9 +16,9 @@ import { checkRuaAddresses, ruaAddressesOf } from '../harness/checks/rua-check.t
 import { checkMtaSts } from '../harness/checks/mta-sts-check.ts';
 import { checkTlsRpt } from '../harness/checks/tls-rpt-check.ts';
 import { checkCaa } from '../harness/checks/caa-check.ts';
-import { control } from '../harness/controls/control.ts';
+import { control } from '../harness/runner/control.ts';
 import { propagationQuestions } from '../harness/controls/propagation-questions.ts';
-import { postalSelectorOf } from '../harness/controls/postal-selector.ts';
+import { postalSelectorOf } from '../harness/targets/postal-selector.ts';
 
 describe('DNS records', () => {
   control('DNS-01', async ({ probes, deployment }) => ({

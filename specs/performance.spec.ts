@@ -5,9 +5,9 @@
 import { describe } from 'vitest';
 import { checkLatency, percentile } from '../harness/checks/latency-check.ts';
 import { checkThroughput } from '../harness/checks/throughput-check.ts';
-import { control } from '../harness/controls/control.ts';
-import { probeBody, probeSubject } from '../harness/controls/mail-probe.ts';
-import type { RunContext } from '../harness/controls/run-context.ts';
+import { control } from '../harness/runner/control.ts';
+import { probeBody, probeSubject } from '../harness/messages/probe-message.ts';
+import type { RunContext } from '../harness/config/run-context.ts';
 import { readOnlyRefusal } from '../harness/probes/probe-unavailable.ts';
 
 /** Above the target rate by a margin, so a server that just keeps up passes and one that lags fails. */

@@ -7,31 +7,15 @@
 import { BLOCKLISTS } from '../core/dnsbl/blocklists.ts';
 import { blocklistListing } from './world-dns.ts';
 import { generateKeyPairSync } from 'node:crypto';
-import type { Deployment } from '../core/deployment/deployment-schema.ts';
-import type { AccountsManifest } from '../core/artifacts/accounts-manifest.ts';
 import { renderZoneFile } from '../provisioning/dns/generate-zone.ts';
 import { parseZoneFile, reverseName, type DnsRecord } from '../core/artifacts/zone-file.ts';
-import type { PostalFaultOptions } from './postal/postal-faults.ts';
-import type { World } from './world.ts';
 import { gzipSync } from 'node:zlib';
 import { reportFileName, reportXml, zipped } from './providers/dmarc-report-xml.ts';
 import { SECURITY_FAULTS } from './security-faults.ts';
+import type { World } from './world.ts';
+import type { FaultContext, WorldFault } from './world-fault.ts';
 
-export interface FaultContext {
-  deployment: Deployment;
-}
-
-export interface WorldFault {
-  name: string;
-  description: string;
-  /** The public report of this mistake (an issue, a checker's documented test, an RFC section). */
-  source?: string;
-  zone?: (records: DnsRecord[], ctx: FaultContext) => DnsRecord[];
-  staleZone?: (records: DnsRecord[], ctx: FaultContext) => DnsRecord[];
-  manifest?: (manifest: AccountsManifest, ctx: FaultContext) => AccountsManifest;
-  postal?: PostalFaultOptions;
-  afterStart?: (world: World, ctx: FaultContext) => void | Promise<void>;
-}
+export type { FaultContext, WorldFault } from './world-fault.ts';
 
 const lower = (s: string) => s.toLowerCase();
 const apex = (ctx: FaultContext) => lower(ctx.deployment.domain);

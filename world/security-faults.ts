@@ -4,7 +4,7 @@
  * smtp scripts, testssl.sh, internet.nl, checkdmarc) or Postal's own source at 3.3.2. The controls each
  * must turn red, and the words of the cause, are the fault oracle's (scripts/fault-oracle.ts).
  */
-import type { WorldFault } from './faults.ts';
+import type { WorldFault } from './world-fault.ts';
 
 const NMAP_RELAY = 'https://nmap.org/nsedoc/scripts/smtp-open-relay.html';
 

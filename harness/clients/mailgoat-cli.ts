@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { connect as netConnect } from 'node:net';
 import type { CliContractInput, CliRun, CliStep } from '../checks/cli-contract-check.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
-import { probeBody, probeSubject } from '../controls/mail-probe.ts';
+import { probeBody, probeSubject } from '../messages/probe-message.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 
 /**

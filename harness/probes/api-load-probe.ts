@@ -2,8 +2,8 @@
  * Load on Postal's send API at a set pace (PERF-01): every message at its own scheduled instant, each
  * answer counted. The pace is the plan's, the count the run's cap: a capped run says so in its facts.
  */
-import { setTimeout as delay } from 'node:timers/promises';
-import { probeBody, probeSubject } from '../controls/mail-probe.ts';
+import { probeBody, probeSubject } from '../messages/probe-message.ts';
+import { atPace } from '../load/at-pace.ts';
 import type { ProbeContext } from './probe-context.ts';
 
 export interface LoadOutcome {
@@ -15,19 +15,6 @@ export interface LoadOutcome {
 export interface ApiLoadProbe {
   /** Sends `count` messages at `perSecond` from the first agent to `to`, tagged as load. */
   sendAtPace(count: number, perSecond: number, to: string): Promise<LoadOutcome>;
-}
-
-/** Runs `send(i)` at its scheduled instant (start + i/perSecond) and waits for every answer. */
-export async function atPace(count: number, perSecond: number, send: (i: number) => Promise<void>): Promise<number> {
-  const started = Date.now();
-  const inFlight: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    const wait = started + (i * 1000) / perSecond - Date.now();
-    if (wait > 0) await delay(wait); // pacing the load, not waiting for an outcome
-    inFlight.push(send(i));
-  }
-  await Promise.all(inFlight);
-  return Date.now() - started;
 }
 
 export function apiLoadProbe(context: ProbeContext): ApiLoadProbe {

@@ -6,11 +6,11 @@
  */
 import { pollUntil } from '../../core/poll.ts';
 import type { ObservedMessage, SentMessage } from '../checks/message-delivery-check.ts';
-import { normalisedBodyHash } from '../controls/mail-probe.ts';
+import { normalisedBodyHash } from '../messages/probe-message.ts';
 import { listInbox, type InboxEntry } from '../clients/inbox-reader.ts';
 import { messageIdFor, postalDeliveryStatus } from '../clients/postal-delivery-status.ts';
 import { submitMessage } from '../clients/smtp-submit.ts';
-import { atPace } from './api-load-probe.ts';
+import { atPace } from '../load/at-pace.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 import { NO_INBOX_READER, NO_OUTSIDE_SENDER, ProbeBlocked, ProbeUnavailable } from './probe-unavailable.ts';
 

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pollUntil } from '../../core/poll.ts';
 import { parseMailTesterReport, type MailTesterObservation, type MailTesterReport } from '../checks/mail-tester-report-check.ts';
-import { probeBody, probeSubject } from '../controls/mail-probe.ts';
+import { probeBody, probeSubject } from '../messages/probe-message.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 import { NO_MAIL_TESTER, ProbeUnavailable } from './probe-unavailable.ts';
 

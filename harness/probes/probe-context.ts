@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { createHostLookup, resolveHost, type LookupFunction } from '../../core/dns/host-lookup.ts';
 import { createHttpClient, type HttpClient } from '../clients/http-client.ts';
 import { createPostalApi, type PostalApi } from '../clients/postal-api-client.ts';
-import type { RunContext } from '../controls/run-context.ts';
+import type { RunContext } from '../config/run-context.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 import { NO_POSTAL_API, ProbeUnavailable, readOnlyRefusal } from './probe-unavailable.ts';
 

@@ -14,7 +14,7 @@ import { reverifyMessage, type Reverified } from '../clients/mail-reverify.ts';
 import { messageIdFor, postalDeliveryStatus } from '../clients/postal-delivery-status.ts';
 import { checkSeedLogin, findInSeedMailbox, type FoundMessage } from '../clients/seed-mailbox.ts';
 import type { ObservedMessage, SentMessage } from '../checks/message-delivery-check.ts';
-import { normalisedBodyHash, probeBody, probeSubject } from '../controls/mail-probe.ts';
+import { normalisedBodyHash, probeBody, probeSubject } from '../messages/probe-message.ts';
 import type { SeedMailbox } from '../targets/target.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 import { NO_SEEDS, NO_SPAM_SCORER, ProbeBlocked, ProbeUnavailable } from './probe-unavailable.ts';
