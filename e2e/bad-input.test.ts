@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harnessCommand, PROJECT_ROOT } from '../scripts/harness-command.ts';
 import { formatEnvFile, parseEnvFile } from '../core/env-file.ts';
-import { commandLine, descendantsOf, startCli, type CliProcess } from './cli-process.ts';
+import { commandLine, descendantsOf, startCli, type CliProcess } from './support/cli-process.ts';
 
 const ROW_TIMEOUT_MS = 120_000;
 /** One control through the live path against the world: seconds when idle, minutes on a busy 2-core machine. */

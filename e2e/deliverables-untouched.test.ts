@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harnessCommand, PROJECT_ROOT } from '../scripts/harness-command.ts';
-import { startCli, type CliProcess } from './cli-process.ts';
+import { startCli, type CliProcess } from './support/cli-process.ts';
 
 const NET = '127.0.169';
 const scratch = mkdtempSync(join(tmpdir(), 'postal-qa-deliverables-'));

@@ -13,7 +13,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvFile, loadLiveSettings } from '../harness/config/live-settings.ts';
 import { AREAS, CATALOG } from '../harness/controls/catalog.ts';
-import { startCli, type CliProcess } from './cli-process.ts';
+import { startCli, type CliProcess } from './support/cli-process.ts';
 
 const NET = '127.0.18';
 const BLACK_HOLE = '127.0.19.10';

@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MARIADB_IMAGE, STAND_IN_IMAGE } from '../harness/targets/embedded-images.ts';
 import { PROJECT_PREFIX } from '../harness/targets/local.ts';
 import { eventually } from '../core/poll.ts';
-import { commandLine, startCli } from './cli-process.ts';
+import { commandLine, startCli } from './support/cli-process.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const NET = process.env.POSTAL_QA_WORLD_NET || '127.0.86';

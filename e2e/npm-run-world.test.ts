@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCredentialsFile } from '../core/artifacts/api-keys-file.ts';
-import { canBind, eventually, runTool, startCli, stillRunning, type CliProcess } from './cli-process.ts';
+import { canBind, eventually, runTool, startCli, stillRunning, type CliProcess } from './support/cli-process.ts';
 
 const NET = '127.0.81';
 const POSTAL = `${NET}.10`;

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canBind, eventually, startCli, stillRunning, type CliProcess } from './cli-process.ts';
+import { canBind, eventually, startCli, stillRunning, type CliProcess } from './support/cli-process.ts';
 import { PROJECT_ROOT } from '../scripts/harness-command.ts';
 
 const NET = '127.0.113';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { harnessCommand, PROJECT_ROOT } from '../scripts/harness-command.ts';
-import { commandLine, startCli } from './cli-process.ts';
+import { commandLine, startCli } from './support/cli-process.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'postal-qa-report-folder-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../core/poll.ts';
-import { canBind, commandLine, startCli, stillRunning, type CliProcess, type ProcessIdentity } from './cli-process.ts';
+import { canBind, commandLine, startCli, stillRunning, type CliProcess, type ProcessIdentity } from './support/cli-process.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const NET = '127.0.84';

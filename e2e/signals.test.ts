@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../core/poll.ts';
 import { harnessCommand, PROJECT_ROOT } from '../scripts/harness-command.ts';
-import { canBind, startCli, stillRunning, type CliProcess } from './cli-process.ts';
+import { canBind, startCli, stillRunning, type CliProcess } from './support/cli-process.ts';
 
 const NET = '127.0.165';
 const root = mkdtempSync(join(tmpdir(), 'postal-qa-signals-'));

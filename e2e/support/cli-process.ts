@@ -4,7 +4,7 @@
  * every descendant process is recorded while it runs, so a test can prove none survived the stop.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { eventually as eventuallyWithin } from '../core/poll.ts';
+import { eventually as eventuallyWithin } from '../../core/poll.ts';
 import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
