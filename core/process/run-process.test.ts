@@ -46,14 +46,14 @@ describe('runProcess', () => {
     expect(describeEnd(outcome, 1_500)).toBe('killed after 1500 ms');
     const sleeper = Number(outcome.stdout.trim());
     expect(sleeper).toBeGreaterThan(0);
-    await eventually('the background sleep killed with its group', async () => (running(sleeper) ? undefined : true), { timeoutMs: 10_000, intervalMs: 50 });
+    await eventually('the background sleep killed with its group', () => Promise.resolve(running(sleeper) ? undefined : true), { timeoutMs: 10_000, intervalMs: 50 });
   });
 
   it('with group, kills what the program left running when it exits', async () => {
     const outcome = await runProcess('/bin/sh', ['-c', 'sleep 60 >/dev/null 2>&1 & echo $!'], { timeoutMs: 30_000, group: true });
     expect(outcome).toMatchObject({ code: 0, timedOut: false });
     const sleeper = Number(outcome.stdout.trim());
-    await eventually('the left-over sleep killed', async () => (running(sleeper) ? undefined : true), { timeoutMs: 10_000, intervalMs: 50 });
+    await eventually('the left-over sleep killed', () => Promise.resolve(running(sleeper) ? undefined : true), { timeoutMs: 10_000, intervalMs: 50 });
   });
 
   it('kills a program that prints more than maxOutput, or keeps the newest output when asked', async () => {

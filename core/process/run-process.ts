@@ -122,3 +122,15 @@ export function describeEnd(outcome: ProcessOutcome, timeoutMs: number): string 
   if (outcome.code !== null) return `exit ${outcome.code}`;
   return `killed by ${outcome.signal ?? 'a signal'}`;
 }
+
+/**
+ * Runs it for what it prints: stdout and stderr when it exits 0; otherwise it throws the way Node's execFile
+ * does ("Command failed: <command line>" and its stderr), saying when the deadline or too much output killed it.
+ */
+export async function runForOutput(command: string, args: readonly string[], options: RunProcessOptions): Promise<{ stdout: string; stderr: string }> {
+  const run = await runProcess(command, args, options);
+  if (run.startError) throw run.startError;
+  if (run.code === 0 && !run.timedOut && !run.overflowed) return { stdout: run.stdout, stderr: run.stderr };
+  const why = run.timedOut || run.overflowed ? ` (${describeEnd(run, options.timeoutMs)})` : '';
+  throw new Error(`Command failed: ${[command, ...args].join(' ')}${why}\n${run.stderr}`);
+}
