@@ -26,7 +26,7 @@ import { createSmtpListener, type SmtpListener } from './smtp-listener.ts';
 import { SmtpSender } from './smtp-sender.ts';
 import { createWebServer, type WebServer } from './web-server.ts';
 import { DEFAULT_RETRY, Worker, type RetryPolicy, type WorkerPoll } from './worker.ts';
-import { createWorldResolver } from './world-resolver.ts';
+import { createPostalResolver } from './postal-resolver.ts';
 
 export { POSTAL_STAND_IN_LIMITATIONS } from './limitations.ts';
 import type { PostalFaultOptions } from './postal-faults.ts';
@@ -118,7 +118,7 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   // A world booted from provisioning's artifacts plays a provisioned server: postal.yml enables SMTP TLS with a
   // certificate for the mail host. An empty Postal has 3.3.2's default (off) until provisioning writes postal.yml.
   config.smtpTls = options.empty ? { enabled: false } : { enabled: true, certificatePem: smtpCertificate.certificatePem, privateKeyPem: smtpCertificate.privateKeyPem };
-  const resolver = createWorldResolver({ dnsServer: options.dnsServer, localAddress: address, cacheMs: options.dnsCacheMs });
+  const resolver = createPostalResolver({ dnsServer: options.dnsServer, localAddress: address, cacheMs: options.dnsCacheMs });
   const store = new MessageStore();
   const metrics = { smtp: smtpMetrics(), worker: workerMetrics() };
 
