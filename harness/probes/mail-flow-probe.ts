@@ -102,7 +102,7 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
           return fates.every(settled);
         },
         Boolean,
-        { timeoutMs: deadlineMs, intervalMs: 200, maxIntervalMs: 2_000 },
+        { timeoutMs: deadlineMs, intervalMs: 200, maxIntervalMs: 2_000, clock: context.clock },
       ),
     );
     return { fates, readerErrors, waitedMs: polled.elapsedMs };
@@ -117,7 +117,7 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
       // Each message at its own instant (all at once without an interval), every answer awaited.
       await atPace(messages.length, options.intervalMs ? 1000 / options.intervalMs : Infinity, async (i) => {
         const message = messages[i]!;
-        const fate: MessageFate = { message, sentAt: Date.now(), arrivals: [] };
+        const fate: MessageFate = { message, sentAt: context.clock.now(), arrivals: [] };
         fates[i] = fate;
         try {
           const answer = await postal.call('send/message', keyOf(message.fromAgentId), {
@@ -147,7 +147,7 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
       if (!outside) throw new ProbeUnavailable(NO_OUTSIDE_SENDER);
       reader();
       context.willSend(1, `one message from outside through ${outside.host}`);
-      const fate: MessageFate = { message: { ...message, fromAgentId: 'outside' }, sentAt: Date.now(), arrivals: [] };
+      const fate: MessageFate = { message: { ...message, fromAgentId: 'outside' }, sentAt: context.clock.now(), arrivals: [] };
       let submission: string;
       try {
         const server = { ...outside, host: await context.addressOf(outside.host), servername: outside.servername ?? outside.host };
@@ -163,7 +163,7 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
     },
 
     async waitForSubject(agentId, subject) {
-      const fate: MessageFate = { message: { id: subject, fromAgentId: '?', to: agentId, toAgentId: agentId, subject, body: '' }, sentAt: Date.now(), arrivals: [] };
+      const fate: MessageFate = { message: { id: subject, fromAgentId: '?', to: agentId, toAgentId: agentId, subject, body: '' }, sentAt: context.clock.now(), arrivals: [] };
       const observation = await waitFor([fate], [agentId], target.timeouts.deliveryMs, `"${subject}" in ${agentId}'s inbox`);
       return { arrived: fate.arrivals.length > 0, readerError: observation.readerErrors[agentId] };
     },

@@ -76,7 +76,7 @@ export function mailTesterProbe(context: ProbeContext): MailTesterProbe {
           }
         },
         ours,
-        { timeoutMs: target.timeouts.deliveryMs, intervalMs: 500, maxIntervalMs: 10_000 },
+        { timeoutMs: target.timeouts.deliveryMs, intervalMs: 500, maxIntervalMs: 10_000, clock: context.clock },
       ),
     );
     if (lastBody !== undefined) {

@@ -87,7 +87,7 @@ export function seedMailboxProbe(context: ProbeContext): SeedMailboxProbe {
               }
             },
             (found) => found !== undefined,
-            { timeoutMs: target.timeouts.deliveryMs, intervalMs: 250, maxIntervalMs: 5_000 },
+            { timeoutMs: target.timeouts.deliveryMs, intervalMs: 250, maxIntervalMs: 5_000, clock: context.clock },
           ),
         );
         d.found = polled.value;
