@@ -1,6 +1,6 @@
 /**
  * The layering, as rules (`npm run lint` runs them): who may import whom between the project's folders.
- * The README's "Layout" section says the same in words; these rules are what holds it.
+ * The README's "Layout" and docs/development.md say the same in words; these rules are what holds it.
  */
 const PROJECT = '^(core|harness|world|provisioning|specs|scripts|e2e)/';
 

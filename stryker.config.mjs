@@ -1,4 +1,4 @@
-// Mutation testing of the pure checks (`npm run test:mutation`, README "Mutation testing"):
+// Mutation testing of the pure checks (`npm run test:mutation`, docs/faults.md "Mutation testing"):
 // Stryker changes the checks' code one mutant at a time and runs their tests; a mutant no test
 // notices ("survived") is a change to a check that its tests would let through.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

@@ -156,7 +156,8 @@ function parse(argv: string[]): Args {
     liveEnv: values['live-env'],
     describeTo: values['describe-to'],
     seedFrom: values['seed-from'] || undefined,
-    ownFolder: values.out === undefined,
+    // --temporary-out names the run's own folder (the harness's per-run folder): the world's as much as its default one.
+    ownFolder: values.out === undefined || values['temporary-out'],
     temporaryOut: values['temporary-out'],
     postalSpamd: values['postal-spamd'] === 'on',
     postalRspamd: values['postal-rspamd'] === 'on',
@@ -189,15 +190,17 @@ function readText(path: string, what: string): string {
  */
 function provisionWorldFiles(deployment: Deployment, out: string, ownFolder: boolean, seedFrom: string | undefined): { dns: ProvisionDnsResult; accounts: ProvisionAccountsResult } {
   seedWorldFiles(seedFrom, out);
+  // In its own folder the world owns every file, the copies it seeded from provisioning's folder included.
+  const force = ownFolder;
   try {
-    return { dns: provisionDns(deployment, out), accounts: provisionAccounts(deployment, out) };
+    return { dns: provisionDns(deployment, out, { force }), accounts: provisionAccounts(deployment, out, { force }) };
   } catch (error) {
     if (!(error instanceof ConfigError) || !error.message.includes(out)) throw error;
     if (!ownFolder && error.message.includes('not written by provisioning')) throw error;
     console.error(`world: ${error.message.replace(/; fix it or provision again with --fresh$/, '')}: the world's files in ${out} are made anew`);
     // Made anew from nothing: what was copied from provisioning's folder may be what could not be read.
     if (ownFolder) rmSync(out, { recursive: true, force: true });
-    return { dns: provisionDns(deployment, out, { fresh: true }), accounts: provisionAccounts(deployment, out, { fresh: true }) };
+    return { dns: provisionDns(deployment, out, { fresh: true, force }), accounts: provisionAccounts(deployment, out, { fresh: true, force }) };
   }
 }
 

@@ -231,7 +231,7 @@ describe('mail-tester edge cases', () => {
     const unread = checkMailTesterReport(observation(undefined, { report: undefined, fetchError: 'HTTP 503' }), 8);
     expect(unread).toMatchObject({ outcome: 'fail', expected: '≥ 8/10 from mail-tester', observed: unread.summary, remediation: 'Check MAIL_TESTER_URL and that this machine reaches it; the message was sent, so the report can still be opened by hand' });
     expect(unread.evidence).toHaveLength(1);
-    expect(checkMailTesterReport(observation({ status: true }), 8).remediation).toBe('Open https://www.mail-tester.com/postalqa-7f3a and compare it with the README\'s "FN-05 with mail-tester"');
+    expect(checkMailTesterReport(observation({ status: true }), 8).remediation).toBe('Open https://www.mail-tester.com/postalqa-7f3a and compare it with docs/controls.md, "FN-05 with mail-tester"');
     expect(checkMailTesterReport(observation(report({ messageInfo: { subject: 'other' } })), 8).remediation).toBe('Use MAIL_TESTER_USER (a new address each run), or a new MAIL_TESTER_ADDRESS from mail-tester.com');
     // A reused address with a subject that carries the token: confirmed, no warning.
     expect(checkMailTesterReport(observation(report(), { freshAddress: false }), 8).outcome).toBe('pass');

@@ -166,7 +166,7 @@ function readyReport(observation: MailTesterObservation): { report: ReadyReport 
   if (report.state === 'pending') {
     return { problem: fail(`mail-tester had no report for ${address} after ${waited}: "${report.title}"`, `Check Postal delivered to ${address} (its message log), then open ${reportUrl}`) };
   }
-  if (report.state === 'unreadable') return { problem: fail(`mail-tester's answer at ${reportUrl} could not be read: ${report.why}`, `Open ${reportUrl} and compare it with the README's "FN-05 with mail-tester"`) };
+  if (report.state === 'unreadable') return { problem: fail(`mail-tester's answer at ${reportUrl} could not be read: ${report.why}`, `Open ${reportUrl} and compare it with docs/controls.md, "FN-05 with mail-tester"`) };
   if (report.subject !== undefined && !report.subject.includes(observation.subjectToken)) {
     return {
       problem: fail(

@@ -2,11 +2,19 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LIVE_SETTINGS, OPTIONAL_LIVE_SETTINGS } from './live-settings.ts';
 
-// The README's "Live settings" table is what a user configures production from: a setting the code reads and the
-// table lacks is a setting nobody will set.
-describe("the README's live settings table", () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('### Live settings'), readme.indexOf('## The embedded world'));
+// The settings table of docs/live-settings.md is what a user configures production from: a setting the code reads
+// and the table lacks is a setting nobody will set.
+describe("docs/live-settings.md's settings table", () => {
+  const doc = readFileSync(new URL('../../docs/live-settings.md', import.meta.url), 'utf8');
+  const start = doc.indexOf('\n## The settings\n');
+  const end = doc.indexOf('\n## ', start + 1);
+  const section = doc.slice(start, end);
+
+  it('is there, between "## The settings" and the next section', () => {
+    expect(start).toBeGreaterThan(0);
+    expect(end).toBeGreaterThan(start);
+  });
+
   it.each([...LIVE_SETTINGS, ...OPTIONAL_LIVE_SETTINGS].map((s) => s.key))('documents %s', (key) => {
     expect(section).toContain(`\`${key}\``);
   });

@@ -339,7 +339,7 @@ function checkFileKeys(fromFile: Record<string, string>, source: string): void {
   for (const key of Object.keys(fromFile)) {
     if (KNOWN_KEYS.includes(key) || FOREIGN_KEY_PREFIXES.some((prefix) => key.startsWith(prefix))) continue;
     const suggestion = closestKey(key, KNOWN_KEYS);
-    throw new ConfigError(`${source}: unknown setting ${key}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; the README's "Live settings" lists them`);
+    throw new ConfigError(`${source}: unknown setting ${key}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; docs/live-settings.md lists them`);
   }
 }
 
@@ -351,7 +351,7 @@ export interface EnvFileChoice {
 
 export function readEnvFile(choice: EnvFileChoice): Record<string, string> {
   if (!choice.explicit && !existsSync(choice.path)) return {};
-  const values = parseEnvFile(readUserFile({ path: choice.path, namedBy: choice.explicit ? '--env-file' : undefined, what: 'live settings file (KEY=value lines)', whenMissing: 'write one with `npm run world -- --live-env=<file>` or from the README\'s "Live settings"' }), choice.path);
+  const values = parseEnvFile(readUserFile({ path: choice.path, namedBy: choice.explicit ? '--env-file' : undefined, what: 'live settings file (KEY=value lines)', whenMissing: 'write one with `npm run world -- --live-env=<file>` or from docs/live-settings.md' }), choice.path);
   registerSettingSecrets(values);
   checkFileKeys(values, choice.path);
   return values;

@@ -53,7 +53,7 @@ export const USAGE = `Usage: npm test -- [options] [vitest options]
   --waivers=<file>            accepted, dated exceptions (default fixtures/waivers.json)
   --fault=<name>[,<name>]     embedded only: inject named faults into the world (see --list-faults)
   --list-faults               list the world's named faults and the controls each must turn red
-  --env-file=<file>           live only: the live settings file (default .env.live; see the README's "Live settings")
+  --env-file=<file>           live only: the live settings file (default .env.live; see docs/live-settings.md)
   --read-only                 send no mail at all: the controls that must send are skipped, naming this flag
   --until-pass[=<duration>]   repeat the selected controls until they pass or the time is up (default 48h;
                               e.g. --only=dns --until-pass=2h while DNS propagates), printing what is still missing
