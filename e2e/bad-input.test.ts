@@ -6,10 +6,10 @@
  * no target, and where no report may be written the previous one is left byte for byte. A row that
  * holds a secret checks that it appears nowhere: stdout, stderr, every file of the report folder.
  * The second part holds the mistakes only a running deployment reveals (a wrong seed password, keys
- * sent to a redirecting http URL), against a world of its own on 127.0.164.
+ * sent to a redirecting http URL), against a world of its own on its second net (e2e/support/loopback-net.ts).
  * Each row has a generous deadline for a cold, busy 2-core machine; nothing measures elapsed time.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,10 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harnessCommand, PROJECT_ROOT } from '../scripts/harness-command.ts';
 import { formatEnvFile, parseEnvFile } from '../core/env-file.ts';
-import { commandLine, descendantsOf, startCli, type CliProcess } from './cli-process.ts';
+import { startCli, type CliProcess } from './support/cli-process.ts';
+import { cleanEnv } from './support/clean-env.ts';
+import { loopbackNet } from './support/loopback-net.ts';
+import { runCli, type CliRun } from './support/run-cli.ts';
 
 const ROW_TIMEOUT_MS = 120_000;
 /** One control through the live path against the world: seconds when idle, minutes on a busy 2-core machine. */
@@ -45,16 +48,10 @@ const folder = (name: string): string => {
   return path;
 };
 
-/** The parent's environment without anything that would configure the run behind the test's back. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(POSTAL_|SEED_|DNS_|MAILGOAT_|SPAMD_|INBOX_|OUTSIDE_|OUTBOUND_|MAIL_TESTER|CA_FILE|HOST_RESOLVER|VITEST|DOCKER_HOST|npm_)/.test(key) && key !== 'NODE_ENV') env[key] = value;
-  }
-  // Should validation ever let a row through, its world would start on a net of its own, not on another test's.
-  env.POSTAL_QA_WORLD_NET = '127.0.163';
-  return env;
-}
+const ROW_NET = loopbackNet(import.meta.url, 0);
+const WORLD_NET = loopbackNet(import.meta.url, 1);
+/** The parent's environment without what configures a run; should validation ever let a row through, its world starts on a net of its own. */
+const rowEnv = (set: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => cleanEnv({ POSTAL_QA_WORLD_NET: ROW_NET, ...set });
 
 interface Row {
   name: string;
@@ -201,38 +198,11 @@ const rows: Row[] = [
   ),
 ];
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** command lines of every process seen below the CLI while it ran */
-  seen: string[];
-}
-
-/** The CLI as `npm test` starts it; SIGKILLed at the row's deadline so a hang fails the row instead of the suite. */
-function runCli(row: Row, args: string[], env: NodeJS.ProcessEnv, cwd: string, deadlineMs = ROW_TIMEOUT_MS - 10_000): Promise<Run> {
+/** The CLI as `npm test` starts it (a row with npmWithNode: through npm on that Node); SIGKILLed at the row's deadline. */
+function runRow(row: Row, args: string[], env: NodeJS.ProcessEnv, cwd: string, deadlineMs = ROW_TIMEOUT_MS - 10_000): Promise<CliRun> {
+  if (row.npmWithNode) return runCli('npm', ['test', `--prefix=${PROJECT_ROOT}`, '--', ...args], { cwd, env: { ...env, PATH: `${dirname(row.npmWithNode)}:${env.PATH}` }, deadlineMs });
   const harness = harnessCommand(args);
-  const child = row.npmWithNode
-    ? spawn('npm', ['test', `--prefix=${PROJECT_ROOT}`, '--', ...args], { cwd, env: { ...env, PATH: `${dirname(row.npmWithNode)}:${env.PATH}` }, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(harness.command, harness.args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const seen = new Set<string>();
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  // A world is a process of its own below the CLI: sampled every 100 ms, it cannot pass unseen (it lives for seconds).
-  const sampler = setInterval(() => {
-    for (const p of descendantsOf(child.pid!)) seen.add(commandLine(p.pid));
-  }, 100);
-  const timer = setTimeout(() => child.kill('SIGKILL'), deadlineMs);
-  return new Promise((resolve) =>
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      clearInterval(sampler);
-      resolve({ code, signal, stdout, stderr, seen: [...seen] });
-    }),
-  );
+  return runCli(harness.command, harness.args, { cwd, env, deadlineMs });
 }
 
 /** Every file under `dir`, as text (latin1, so any byte sequence can be searched). */
@@ -266,7 +236,7 @@ describe.concurrent('bad input: exit 2, one line naming what is wrong, before an
     const reportDir = withPreviousReport(mkdtempSync(join(scratch, 'reports-')));
     if (row.locked) writeFileSync(join(reportDir, '.postal-qa.lock'), livingLock());
     const hasReportDir = row.args.some((a) => a.startsWith('--report-dir'));
-    const run = await runCli(row, [...(hasReportDir ? [] : [`--report-dir=${reportDir}`]), ...row.args], { ...cleanEnv(), ...row.env }, row.cwd ?? PROJECT_ROOT);
+    const run = await runRow(row, [...(hasReportDir ? [] : [`--report-dir=${reportDir}`]), ...row.args], rowEnv(row.env), row.cwd ?? PROJECT_ROOT);
     const context = `exit ${run.code} (${run.signal ?? 'no signal'})\nstderr:\n${run.stderr}\nstdout:\n${run.stdout}`;
     expect(run.code, context).toBe(2);
     const lines = run.stderr.trimEnd().split('\n');
@@ -301,7 +271,7 @@ describe.concurrent('bad input: exit 2, one line naming what is wrong, before an
  * the suite through the live path with one setting changed.
  */
 describe('bad values a deployment reveals: evidence in the control that depends on them, never a secret', () => {
-  const NET = '127.0.164';
+  const NET = WORLD_NET;
   const worldDir = mkdtempSync(join(scratch, 'world-'));
   const worldEnv = join(worldDir, 'world.env');
   let world: CliProcess;
@@ -312,7 +282,7 @@ describe('bad values a deployment reveals: evidence in the control that depends 
   let redirectorHits = 0;
 
   beforeAll(async () => {
-    world = startCli(process.execPath, ['--import', 'tsx', 'world/main.ts', `--net=${NET}`, `--out=${join(worldDir, 'files')}`, `--live-env=${worldEnv}`], { cwd: PROJECT_ROOT, env: cleanEnv() });
+    world = startCli(process.execPath, ['--import', 'tsx', 'world/main.ts', `--net=${NET}`, `--out=${join(worldDir, 'files')}`, `--live-env=${worldEnv}`], { cwd: PROJECT_ROOT, env: rowEnv() });
     await world.waitFor('World ready.', 120_000);
     values = parseEnvFile(readFileSync(worldEnv, 'utf8'), worldEnv);
     // An http URL on loopback (allowed) that answers every request with a redirect, and where it points.
@@ -330,20 +300,20 @@ describe('bad values a deployment reveals: evidence in the control that depends 
   });
 
   /** The suite through the live path: the world's settings with `change` applied and `rawLines` added as typed. */
-  async function liveRun(change: Record<string, string>, only: string, rawLines: string[] = []): Promise<Run & { reportDir: string; report: string }> {
+  async function liveRun(change: Record<string, string>, only: string, rawLines: string[] = []): Promise<CliRun & { reportDir: string; report: string }> {
     const file = join(worldDir, `${only}-${randomUUID()}.env`);
     const rawKeys = rawLines.map((l) => l.split('=')[0]!);
     const kept = Object.fromEntries(Object.entries({ ...values, ...change }).filter(([key]) => !rawKeys.includes(key)));
     writeFileSync(file, formatEnvFile(kept, ['bad-input']) + rawLines.map((l) => `${l}\n`).join(''), { mode: 0o600 });
     const reportDir = mkdtempSync(join(scratch, 'live-reports-'));
-    const run = await runCli({ name: only, args: [], says: '' }, ['--env=live', `--env-file=${file}`, `--only=${only}`, `--report-dir=${reportDir}`], { ...cleanEnv(), POSTAL_QA_ARTIFACTS: 'off' }, PROJECT_ROOT, LIVE_RUN_MS);
+    const run = await runRow({ name: only, args: [], says: '' }, ['--env=live', `--env-file=${file}`, `--only=${only}`, `--report-dir=${reportDir}`], rowEnv({ POSTAL_QA_ARTIFACTS: 'off' }), PROJECT_ROOT, LIVE_RUN_MS);
     const markdown = join(reportDir, 'QA-TEST-REPORT.md');
     if (!existsSync(markdown)) throw new Error(`no report from the ${only} run (exit ${run.code}, ${run.signal ?? 'no signal'}):\n${run.stdout}\n${run.stderr}`);
     return { ...run, reportDir, report: readFileSync(markdown, 'utf8') };
   }
   // The control's own line in the results list (its verdict in bold), not its mention under "What to fix first".
   const controlLine = (report: string, id: string): string => report.split('\n').find((l) => l.includes(`\`${id}\``) && / \*\*[A-Z]+\*\*/.test(l)) ?? '';
-  const nowhere = (run: Run & { reportDir: string }, secret: string): void => {
+  const nowhere = (run: CliRun & { reportDir: string }, secret: string): void => {
     expect(run.stdout).not.toContain(secret);
     expect(run.stderr).not.toContain(secret);
     for (const file of filesUnder(run.reportDir)) expect(file.text, file.path).not.toContain(secret);

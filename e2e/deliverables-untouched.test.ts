@@ -3,7 +3,7 @@
  * user makes them, by `npm run provision` against the world's empty Postal (through its server host) —
  * are byte for byte the same after the whole embedded suite ran from the same folder; and provisioning
  * itself refuses, before it touches the server, to overwrite a deliverable it did not write.
- * Nets 127.0.169 (the empty world) and 127.0.170 (the suite's own world).
+ * Two nets of its own (e2e/support/loopback-net.ts): the empty world's, then the suite's own world's.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -13,9 +13,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG } from '../harness/controls/catalog.ts';
 import { harnessCommand, PROJECT_ROOT } from '../scripts/harness-command.ts';
-import { startCli, type CliProcess } from './cli-process.ts';
+import { startCli, type CliProcess } from './support/cli-process.ts';
+import { loopbackNet } from './support/loopback-net.ts';
 
-const NET = '127.0.169';
+const NET = loopbackNet(import.meta.url, 0);
+const SUITE_NET = loopbackNet(import.meta.url, 1);
 const scratch = mkdtempSync(join(tmpdir(), 'postal-qa-deliverables-'));
 /** The user's folder: `npm run provision` writes its default artifacts/ here, `npm test` runs here. */
 const user = join(scratch, 'user');
@@ -82,7 +84,7 @@ describe('provisioning\'s deliverables are the user\'s', () => {
 
     const reportDir = join(scratch, 'reports');
     const harness = harnessCommand([`--report-dir=${reportDir}`, `--deployment=${deployment}`, `--waivers=${join(PROJECT_ROOT, 'fixtures', 'waivers.json')}`]);
-    const suite = spawnSync(harness.command, harness.args, { cwd: user, encoding: 'utf8', timeout: 600_000, env: { ...process.env, POSTAL_QA_WORLD_NET: '127.0.170', POSTAL_QA_ARTIFACTS: 'off' } });
+    const suite = spawnSync(harness.command, harness.args, { cwd: user, encoding: 'utf8', timeout: 600_000, env: { ...process.env, POSTAL_QA_WORLD_NET: SUITE_NET, POSTAL_QA_ARTIFACTS: 'off' } });
     const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { configError: unknown; controls: unknown[] };
     expect(results.configError, suite.stderr).toBeNull();
     expect(results.controls.length, suite.stdout).toBe(CATALOG.length);

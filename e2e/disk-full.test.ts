@@ -2,7 +2,7 @@
  * A report folder on a full disk: the run says so in one line (exit 2, no stack trace) and leaves the
  * previous report exactly as it was — never a new QA-TEST-REPORT.md cut mid-line beside the previous
  * run's results.json. The disk is a small tmpfs mounted for the test (root only; skipped, saying why,
- * where mount is refused). Net 127.0.166.
+ * where mount is refused). A net of its own (e2e/support/loopback-net.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { harnessCommand, PROJECT_ROOT } from '../scripts/harness-command.ts';
+import { loopbackNet } from './support/loopback-net.ts';
 
-const NET = '127.0.166';
+const NET = loopbackNet(import.meta.url);
 const mountPoint = mkdtempSync(join(tmpdir(), 'postal-qa-disk-full-'));
 
 function mount(sizeKb: number): string | undefined {

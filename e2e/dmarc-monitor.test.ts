@@ -15,10 +15,11 @@ import { filesFromImap } from '../harness/clients/dmarc-report-sources.ts';
 import { readReports } from '../harness/dmarc/read-reports.ts';
 import { gzipReport, sampleReportXml, XML_BOMB, zipReport } from '../harness/dmarc/testing/sample-reports.ts';
 import { PROJECT_ROOT } from '../scripts/harness-command.ts';
-import { eventually, startCli, type CliProcess } from './cli-process.ts';
+import { eventually, startCli, type CliProcess } from './support/cli-process.ts';
+import { loopbackNet } from './support/loopback-net.ts';
 
 // A fixed net (run under the shared lock), or the engineer's own when POSTAL_QA_WORLD_NET names one.
-const NET = process.env.POSTAL_QA_WORLD_NET || '127.0.78';
+const NET = loopbackNet(import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'postal-qa-dmarc-e2e-'));
 const envFile = join(dir, 'world.env');
 let world: CliProcess | undefined;

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { controlText, judgeFaultRun, type ControlWords } from '../scripts/fault-judgement.ts';
 import { expectedReasons, expectedRed } from '../scripts/fault-oracle.ts';
 import { harnessCommand, PROJECT_ROOT } from '../scripts/harness-command.ts';
+import { loopbackNet } from './support/loopback-net.ts';
 
 describe('a stopped worker', () => {
   it('turns INF-03 and FN-01 red and nothing unrelated', () => {
@@ -20,7 +21,7 @@ describe('a stopped worker', () => {
       cwd: PROJECT_ROOT,
       encoding: 'utf8',
       timeout: 180_000,
-      env: { ...process.env, POSTAL_QA_WORLD_NET: '127.0.85' },
+      env: { ...process.env, POSTAL_QA_WORLD_NET: loopbackNet(import.meta.url) },
     });
     const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string } & ControlWords> };
     const outcomes = Object.fromEntries(results.controls.map((c) => [c.id, c.outcome]));

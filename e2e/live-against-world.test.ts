@@ -13,10 +13,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvFile, loadLiveSettings } from '../harness/config/live-settings.ts';
 import { AREAS, CATALOG } from '../harness/controls/catalog.ts';
-import { startCli, type CliProcess } from './cli-process.ts';
+import { startCli, type CliProcess } from './support/cli-process.ts';
+import { cleanEnv } from './support/clean-env.ts';
+import { loopbackNet } from './support/loopback-net.ts';
 
-const NET = '127.0.18';
-const BLACK_HOLE = '127.0.19.10';
+const NET = loopbackNet(import.meta.url, 0);
+const SWALLOWING_NET = loopbackNet(import.meta.url, 1);
+const BLACK_HOLE = `${SWALLOWING_NET}.10`;
 const ROOT = new URL('../', import.meta.url).pathname;
 const BOOT_DEADLINE_MS = 90_000;
 /** A whole suite on a cold, busy 2-core machine: generous, it is a limit, not a measurement. */
@@ -29,14 +32,10 @@ interface ControlResult {
 }
 
 /** The environment a user's shell would have, minus anything that would point the run elsewhere. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, POSTAL_QA_ARTIFACTS: 'off' };
-  for (const key of Object.keys(env)) if (/^(POSTAL_|SEED_|DNS_|MAILGOAT_|INBOX_|SPAMD_|OUTSIDE_|HOST_RESOLVER|CA_FILE|RELAY_)/.test(key) && key !== 'POSTAL_QA_ARTIFACTS') delete env[key];
-  return env;
-}
+const userEnv = (): NodeJS.ProcessEnv => cleanEnv({ POSTAL_QA_ARTIFACTS: 'off' });
 
 async function runSuite(args: string[], reportDir: string): Promise<{ code: number | null; output: string; controls: ControlResult[] }> {
-  const run = startCli('node', ['--import', 'tsx', 'harness/cli.ts', '--', ...args, `--report-dir=${reportDir}`], { cwd: ROOT, env: cleanEnv() });
+  const run = startCli('node', ['--import', 'tsx', 'harness/cli.ts', '--', ...args, `--report-dir=${reportDir}`], { cwd: ROOT, env: userEnv() });
   const ended = await Promise.race([run.exited, delay(SUITE_DEADLINE_MS, undefined, { ref: false })]);
   if (!ended) {
     run.kill();
@@ -53,7 +52,7 @@ describe('the live target against the world acting as the Internet', () => {
   let world: CliProcess;
 
   beforeAll(async () => {
-    world = startCli('node', ['--import', 'tsx', 'world/main.ts', `--net=${NET}`, `--out=${out}`, `--live-env=${envFile}`], { cwd: ROOT, env: cleanEnv() });
+    world = startCli('node', ['--import', 'tsx', 'world/main.ts', `--net=${NET}`, `--out=${out}`, `--live-env=${envFile}`], { cwd: ROOT, env: userEnv() });
     await world.waitFor('World ready.', BOOT_DEADLINE_MS);
     world.sampleDescendants();
   }, BOOT_DEADLINE_MS + 5_000);

@@ -15,10 +15,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MARIADB_IMAGE, STAND_IN_IMAGE } from '../harness/targets/embedded-images.ts';
 import { PROJECT_PREFIX } from '../harness/targets/local.ts';
 import { eventually } from '../core/poll.ts';
-import { commandLine, startCli } from './cli-process.ts';
+import { commandLine, startCli } from './support/cli-process.ts';
+import { loopbackNet } from './support/loopback-net.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
-const NET = process.env.POSTAL_QA_WORLD_NET || '127.0.86';
+const NET = loopbackNet(import.meta.url);
 const PODMAN_ENV = { ...process.env, CONTAINERS_CONF: join(ROOT, 'world/images/podman-containers.conf') };
 
 const podman = (args: string[]) => spawnSync('podman', args, { encoding: 'utf8', env: PODMAN_ENV, timeout: 60_000 });

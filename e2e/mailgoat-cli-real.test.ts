@@ -8,7 +8,7 @@
  *                            defects by what it did (a wrong key exits 0; its inbox lists the Message-ID, which read
  *                            cannot open; `inbox list --json --db-path X` ignores both options)
  *   MAILGOAT_CLI_REAL_FIXED  the same source with those three defects fixed: passes FN-06
- * Each is skipped, saying so, when its variable is not set. Net 127.0.17 (fixed: run under the shared lock).
+ * Each is skipped, saying so, when its variable is not set. A net of its own (e2e/support/loopback-net.ts; run under the shared lock).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,11 +22,12 @@ import { runMailgoatContract } from '../harness/clients/mailgoat-cli.ts';
 import { describeEmbeddedTarget, startEmbeddedWorld } from '../harness/targets/embedded.ts';
 import type { WorldProcess } from '../harness/targets/embedded-world.ts';
 import type { TargetDescriptor } from '../harness/targets/target.ts';
+import { loopbackNet } from './support/loopback-net.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const CLI_120 = process.env.MAILGOAT_CLI_REAL?.trim() ?? '';
 const CLI_FIXED = process.env.MAILGOAT_CLI_REAL_FIXED?.trim() ?? '';
-const NET = '127.0.17';
+const NET = loopbackNet(import.meta.url);
 const deployment = loadDeployment(join(ROOT, 'fixtures', 'deployment.json'));
 
 describe.skipIf(!CLI_120 && !CLI_FIXED)(`FN-06 with real MailGoat CLI builds${CLI_120 || CLI_FIXED ? '' : ' — skipped: set MAILGOAT_CLI_REAL (1.2.0) and/or MAILGOAT_CLI_REAL_FIXED (its defects fixed) to the command that runs each'}`, () => {

@@ -9,9 +9,12 @@ import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCredentialsFile } from '../core/artifacts/api-keys-file.ts';
-import { canBind, eventually, runTool, startCli, stillRunning, type CliProcess } from './cli-process.ts';
+import { eventually, runTool, startCli, type CliProcess } from './support/cli-process.ts';
+import { cleanEnv } from './support/clean-env.ts';
+import { loopbackNet } from './support/loopback-net.ts';
+import { expectNothingLeft } from './support/nothing-left.ts';
 
-const NET = '127.0.81';
+const NET = loopbackNet(import.meta.url);
 const POSTAL = `${NET}.10`;
 const DNS = `${NET}.53`;
 const GMAIL = `${NET}.20`;
@@ -36,17 +39,12 @@ function readPrinted(output: string): Printed {
   return { started: Number(started[1]), seedPassword: seed[1]!, qaListing: qa[1]!, ceoListing: ceo[1]! };
 }
 
-/** The world's own processes (spamd, Dovecot and their workers) and the ports a stopped world must release. */
-async function expectNothingLeft(world: CliProcess): Promise<void> {
+/** The world's own processes (spamd, Dovecot and their workers) were seen, and none of them, nor a listener on the net, is left. */
+async function expectWorldGone(world: CliProcess): Promise<void> {
   const daemons = [...world.seen.values()].filter((p) => /spamd|dovecot|imap|anvil|auth|config|stats|log/.test(p.comm));
   expect(daemons.length, 'spamd and Dovecot were seen running under the world').toBeGreaterThan(2);
   // The reaper outlives the world by design, for as long as it takes to check nothing is left.
-  await eventually('every process the world started gone', 10_000, async () => (stillRunning([...world.seen.values()]).length === 0 ? true : undefined), 100);
-  expect(await canBind(POSTAL, 25, 'tcp')).toBe(true);
-  expect(await canBind(DNS, 53, 'tcp')).toBe(true);
-  expect(await canBind(DNS, 53, 'udp')).toBe(true);
-  expect(await canBind(`${NET}.60`, 783, 'tcp')).toBe(true);
-  expect(await canBind(GMAIL, 143, 'tcp')).toBe(true);
+  await expectNothingLeft({ processes: [...world.seen.values()], net: NET, timeoutMs: 10_000 });
 }
 
 async function listing(url: string, token: string): Promise<Array<Record<string, unknown>> | undefined> {
@@ -76,7 +74,7 @@ describe('npm run world, used from the outside', () => {
   };
 
   beforeAll(async () => {
-    world = startCli('npm', ['run', 'world', '--', `--net=${NET}`, `--out=${out}`], { cwd: ROOT });
+    world = startCli('npm', ['run', 'world', '--', `--net=${NET}`, `--out=${out}`], { cwd: ROOT, env: cleanEnv() });
     await world.waitFor(READY, BOOT_DEADLINE_MS);
     world.sampleDescendants();
     printed = readPrinted(world.output());
@@ -200,14 +198,14 @@ describe('npm run world, used from the outside', () => {
     process.kill(world.child.pid!, 'SIGTERM');
     await Promise.race([world.closed, new Promise((_, reject) => setTimeout(() => reject(new Error(`world still running 15 s after SIGTERM:\n${world.output()}`)), 15_000))]);
     expect(world.output()).toMatch(/launcher .* exited: stopping the world…\nWorld stopped\.\n$/);
-    await expectNothingLeft(world);
+    await expectWorldGone(world);
   }, 20_000);
 });
 
 describe('node --import tsx world/main.ts (what `npm run world` runs) on SIGTERM', () => {
   it('exits 0 and leaves no process or bound port behind', async () => {
     const out = mkdtempSync(join(tmpdir(), 'postal-qa-world-e2e-'));
-    const world = startCli(process.execPath, ['--import', 'tsx', 'world/main.ts', `--net=${NET}`, `--out=${out}`], { cwd: ROOT });
+    const world = startCli(process.execPath, ['--import', 'tsx', 'world/main.ts', `--net=${NET}`, `--out=${out}`], { cwd: ROOT, env: cleanEnv() });
     try {
       await world.waitFor(READY, BOOT_DEADLINE_MS);
       world.sampleDescendants();
@@ -216,7 +214,7 @@ describe('node --import tsx world/main.ts (what `npm run world` runs) on SIGTERM
       await world.closed;
       expect(exit, world.output()).toEqual({ code: 0, signal: null });
       expect(world.output()).toMatch(/SIGTERM: stopping the world…\nWorld stopped\.\n$/);
-      await expectNothingLeft(world);
+      await expectWorldGone(world);
     } finally {
       world.kill();
       rmSync(out, { recursive: true, force: true });

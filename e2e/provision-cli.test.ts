@@ -10,10 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../scripts/harness-command.ts';
+import { loopbackNet } from './support/loopback-net.ts';
+
+/** An address of this file's net where nothing listens: ssh to it is refused. */
+const UNANSWERED = `${loopbackNet(import.meta.url)}.250`;
 
 const dir = mkdtempSync(join(tmpdir(), 'postal-qa-provision-cli-'));
 const knownHosts = join(dir, 'known_hosts');
-writeFileSync(knownHosts, '[127.0.12.250]:2299 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOZbgC0wWzSk2WfDp1Jq8ZKqvQX0rJUVdGeX1ckEbQy7\n');
+writeFileSync(knownHosts, `[${UNANSWERED}]:2299 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOZbgC0wWzSk2WfDp1Jq8ZKqvQX0rJUVdGeX1ckEbQy7\n`);
 const envFile = join(dir, 'env');
 writeFileSync(envFile, 'PROVISION_HOST=root@host:notaport\n');
 
@@ -45,9 +49,9 @@ describe('npm run provision: bad input', () => {
 describe('npm run provision: an unreachable server', () => {
   it('exits 1 naming the host and how to resume, and changes nothing locally', () => {
     const out = join(dir, 'out');
-    const run = provision(['--host=root@127.0.12.250:2299', `--known-hosts=${knownHosts}`, `--out=${out}`]);
+    const run = provision([`--host=root@${UNANSWERED}:2299`, `--known-hosts=${knownHosts}`, `--out=${out}`]);
     expect(run.status, run.stderr).toBe(1);
-    expect(run.stderr).toContain('ssh root@127.0.12.250:2299');
+    expect(run.stderr).toContain(`ssh root@${UNANSWERED}:2299`);
     expect(run.stderr).toContain('run the same command again to resume');
     expect(existsSync(out)).toBe(false);
   }, 130_000);

@@ -2,17 +2,18 @@
  * The commands as a user types them: `npm run world -- --empty --provision-env=<file>` starts a world
  * whose Postal holds nothing and its server host (a real sshd), `npm run provision -- --env-file=<file>
  * --dry-run` plans phase 1 through it and changes nothing, and stopping the world (SIGTERM, as a
- * supervisor would) leaves no sshd and no server-host folder behind. Net 127.0.113, its own.
+ * supervisor would) leaves no sshd and no server-host folder behind. A net of its own (e2e/support/loopback-net.ts).
  * (The full real runs are in world/server-host/provision-through-server-host.test.ts.)
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canBind, eventually, startCli, stillRunning, type CliProcess } from './cli-process.ts';
+import { canBind, eventually, startCli, stillRunning, type CliProcess } from './support/cli-process.ts';
 import { PROJECT_ROOT } from '../scripts/harness-command.ts';
+import { loopbackNet } from './support/loopback-net.ts';
 
-const NET = '127.0.113';
+const NET = loopbackNet(import.meta.url);
 const out = mkdtempSync(join(tmpdir(), 'postal-qa-empty-world-'));
 const envFile = join(out, 'provision.env');
 let world: CliProcess;

@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../core/poll.ts';
-import { canBind, commandLine, startCli, stillRunning, type CliProcess, type ProcessIdentity } from './cli-process.ts';
+import { commandLine, startCli, stillRunning, type CliProcess, type ProcessIdentity } from './support/cli-process.ts';
+import { cleanEnv } from './support/clean-env.ts';
+import { loopbackNet } from './support/loopback-net.ts';
+import { expectNothingLeft, listenersOn } from './support/nothing-left.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
-const NET = '127.0.84';
-/** The world's listeners that outlive a careless stop: Postal's SMTP, DNS, spamd, Dovecot. */
-const PORTS = [[`${NET}.10`, 25], [`${NET}.53`, 53], [`${NET}.60`, 783], [`${NET}.20`, 143]] as const;
+const NET = loopbackNet(import.meta.url);
 const GONE_WITHIN_MS = 10_000;
 
 const reportRoot = mkdtempSync(join(tmpdir(), 'postal-qa-lifecycle-'));
@@ -34,7 +35,7 @@ async function startRun(): Promise<StartedRun> {
   const reportDir = join(reportRoot, `run-${++runs}`);
   const run = startCli('npm', ['test', '--', `--report-dir=${reportDir}`], {
     cwd: ROOT,
-    env: { ...process.env, POSTAL_QA_WORLD_NET: NET, FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: cleanEnv({ POSTAL_QA_WORLD_NET: NET, FORCE_COLOR: '0', NO_COLOR: '1' }),
   });
   try {
     await run.waitFor(/\bRUN\b/, 90_000);
@@ -53,21 +54,9 @@ async function startRun(): Promise<StartedRun> {
   }
 }
 
-/** Every process the run started has ended and every port of its world can be bound again. */
-async function expectNothingLeft(started: StartedRun): Promise<void> {
-  const everything = [...started.run.seen.values()];
-  await eventually(
-    'every process and port of the run gone',
-    async () => {
-      const running = stillRunning(everything);
-      if (running.length) throw new Error(`still running: ${running.map((p) => `${p.pid} ${p.comm}`).join(', ')}`);
-      for (const [address, port] of PORTS) if (!(await canBind(address, port, 'tcp'))) throw new Error(`${address}:${port} still bound`);
-      if (!(await canBind(`${NET}.53`, 53, 'udp'))) throw new Error(`${NET}.53:53/udp still bound`);
-      return true;
-    },
-    { timeoutMs: GONE_WITHIN_MS, intervalMs: 100, maxIntervalMs: 250 },
-  );
-}
+/** Every process the run started has ended and nothing listens on its world's net. */
+const expectRunGone = (started: StartedRun): Promise<void> =>
+  expectNothingLeft({ processes: [...started.run.seen.values()], net: NET, timeoutMs: GONE_WITHIN_MS });
 
 function expectInterruptedReport(started: StartedRun): void {
   const markdown = join(started.reportDir, 'QA-TEST-REPORT.md');
@@ -95,7 +84,7 @@ describe('a run of npm test stopped from outside', () => {
       expect(await exitOf(started.run), started.run.output()).toEqual({ code: null, signal: 'SIGTERM' });
       expect(started.run.output()).toMatch(/postal-qa: stopped \((SIGTERM received|launcher sh \(pid \d+\) exited)\); exit 143/);
       expectInterruptedReport(started);
-      await expectNothingLeft(started);
+      await expectRunGone(started);
     } finally {
       started.run.kill();
     }
@@ -110,7 +99,7 @@ describe('a run of npm test stopped from outside', () => {
         expect(exit.signal ?? exit.code, `attempt ${attempt}:\n${started.run.output()}`).toBeTruthy();
         expect(started.run.output(), `attempt ${attempt}`).toContain('postal-qa: stopped (SIGINT received); exit 130');
         expectInterruptedReport(started);
-        await expectNothingLeft(started);
+        await expectRunGone(started);
       } finally {
         started.run.kill();
       }
@@ -121,7 +110,7 @@ describe('a run of npm test stopped from outside', () => {
     const started = await startRun();
     try {
       process.kill(started.harness.pid, 'SIGKILL');
-      await expectNothingLeft(started);
+      await expectRunGone(started);
     } finally {
       started.run.kill();
     }
@@ -140,9 +129,8 @@ describe('a run of npm test stopped from outside', () => {
         },
         { timeoutMs: GONE_WITHIN_MS, intervalMs: 100, maxIntervalMs: 250 },
       );
-      for (const [address, port] of PORTS.filter(([, port]) => port === 783 || port === 143)) {
-        expect(await canBind(address, port, 'tcp'), `${address}:${port} still bound`).toBe(true);
-      }
+      // spamd (783) and Dovecot (143) listen no more.
+      expect(listenersOn(NET).filter((listener) => /:(783|143)\/tcp$/.test(listener))).toEqual([]);
     } finally {
       started.run.kill();
     }

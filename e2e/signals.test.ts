@@ -3,17 +3,20 @@
  * — during start-up too (while the modules load, while the world starts), never "configuration error",
  * never the previous run's report left looking current. A hard stop (a second Ctrl-C, SIGQUIT) does not
  * wait for anything, and still leaves its INTERRUPTED report. The harness runs as `npm test` runs it, in
- * a process group of its own (a terminal's job); nothing of its world may be left afterwards. Net 127.0.165.
+ * a process group of its own (a terminal's job); nothing of its world may be left afterwards.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../core/poll.ts';
 import { harnessCommand, PROJECT_ROOT } from '../scripts/harness-command.ts';
-import { canBind, startCli, stillRunning, type CliProcess } from './cli-process.ts';
+import { startCli, type CliProcess } from './support/cli-process.ts';
+import { cleanEnv } from './support/clean-env.ts';
+import { loopbackNet } from './support/loopback-net.ts';
+import { expectNothingLeft } from './support/nothing-left.ts';
 
-const NET = '127.0.165';
+const NET = loopbackNet(import.meta.url);
 const root = mkdtempSync(join(tmpdir(), 'postal-qa-signals-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let runs = 0;
@@ -25,7 +28,7 @@ function start(args: string[]): { run: CliProcess; reportDir: string } {
   mkdirSync(reportDir);
   writeFileSync(join(reportDir, 'QA-TEST-REPORT.md'), PREVIOUS);
   const harness = harnessCommand([`--report-dir=${reportDir}`, ...args]);
-  const run = startCli(harness.command, harness.args, { cwd: PROJECT_ROOT, env: { ...process.env, POSTAL_QA_WORLD_NET: NET, POSTAL_QA_ARTIFACTS: 'off', NO_COLOR: '1' } });
+  const run = startCli(harness.command, harness.args, { cwd: PROJECT_ROOT, env: cleanEnv({ POSTAL_QA_WORLD_NET: NET, POSTAL_QA_ARTIFACTS: 'off', NO_COLOR: '1' }) });
   return { run, reportDir };
 }
 
@@ -57,21 +60,9 @@ async function finish(run: CliProcess): Promise<{ code: number | null; signal: N
   return exit;
 }
 
-async function expectNothingLeft(run: CliProcess): Promise<void> {
-  await eventually(
-    'every process and port of the run gone',
-    async () => {
-      const running = stillRunning([...run.seen.values()]);
-      if (running.length) throw new Error(`still running: ${running.map((p) => `${p.pid} ${p.comm}`).join(', ')}`);
-      if (!(await canBind(`${NET}.10`, 25, 'tcp')) || !(await canBind(`${NET}.53`, 53, 'udp'))) throw new Error('a port of the world is still bound');
-      // The world's own folder (its keys, its CA) goes with it.
-      const folders = readdirSync(tmpdir()).filter((name) => name.startsWith(`postal-qa-world-${NET}-`));
-      if (folders.length) throw new Error(`the world's folder is left: ${folders.join(', ')}`);
-      return true;
-    },
-    { timeoutMs: 15_000, intervalMs: 100, maxIntervalMs: 250 },
-  );
-}
+/** No process of the run, no listener on its net, and not the world's own folder (its keys, its CA): it goes with it. */
+const expectRunGone = (run: CliProcess): Promise<void> =>
+  expectNothingLeft({ processes: [...run.seen.values()], net: NET, tempFolders: [`postal-qa-world-${NET}-`] });
 
 function expectInterrupted(reportDir: string, why: string, output: string): void {
   const report = readFileSync(join(reportDir, 'QA-TEST-REPORT.md'), 'utf8');
@@ -98,7 +89,7 @@ describe('a signal at any moment of a run', () => {
         expect(exit, run.output()).toEqual({ code: EXIT[signal], signal: null });
         expect(run.output()).not.toMatch(/configuration error|internal error|\n\s+at /);
         expectInterrupted(reportDir, `${signal} received`, run.output());
-        await expectNothingLeft(run);
+        await expectRunGone(run);
       } finally {
         run.kill();
       }
@@ -121,7 +112,7 @@ describe('a signal at any moment of a run', () => {
       expect(exit, run.output()).toEqual({ code: 130, signal: null });
       expect(run.output()).toContain('SIGINT received again: stopped at once; the INTERRUPTED report is in');
       expectInterrupted(reportDir, 'SIGINT received', run.output());
-      await expectNothingLeft(run);
+      await expectRunGone(run);
     } finally {
       run.kill();
     }
@@ -137,7 +128,7 @@ describe('a signal at any moment of a run', () => {
       const exit = await finish(run);
       expect(exit, run.output()).toEqual({ code: 131, signal: null });
       expectInterrupted(reportDir, 'SIGQUIT received', run.output());
-      await expectNothingLeft(run);
+      await expectRunGone(run);
     } finally {
       run.kill();
     }

@@ -11,6 +11,7 @@ import { provisionDns } from '../provisioning/dns/provision-dns.ts';
 import { harnessCommand, PROJECT_ROOT } from '../scripts/harness-command.ts';
 import { loadDeployment } from '../core/deployment/load-deployment.ts';
 import { CATALOG } from './controls/catalog.ts';
+import { cleanEnv } from '../e2e/support/clean-env.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'postal-qa-cli-'));
 
@@ -40,15 +41,6 @@ function runCli(args: string[], env: NodeJS.ProcessEnv = {}, net = '127.0.61', r
     report = '';
   }
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, report, reportDir, elapsedMs: Date.now() - started };
-}
-
-/** The parent's environment without anything that would configure the run behind the test's back. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(POSTAL_|SEED_|DNS_|MAILGOAT_|SPAMD_|INBOX_|VITEST|DOCKER_HOST)/.test(key) && key !== 'NODE_ENV') env[key] = value;
-  }
-  return env;
 }
 
 /** A user's folder with provisioning's output in artifacts/ (DKIM keys and the zone), as npm run provision:dns leaves it. */

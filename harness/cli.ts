@@ -23,7 +23,7 @@ import { loadWaivers, type Waiver } from './config/waivers.ts';
 import { applyDeadlineOverrides, readDeadlineOverrides } from './config/deadline-overrides.ts';
 import { CATALOG, type Area } from './controls/catalog.ts';
 import { elapsedWords, untilPassIntervalMs } from './config/until-pass.ts';
-import type { RunContext } from './controls/run-context.ts';
+import type { RunContext } from './config/run-context.ts';
 import { INTERRUPTED_MARKER } from './controls/run-markers.ts';
 import { ControlReporter } from './report/control-reporter.ts';
 import type { ReportInput } from './report/report-input.ts';
@@ -250,23 +250,36 @@ async function main(argv: string[]): Promise<number> {
     if (target && options.untilPassMs !== undefined) {
       const selected = options.only.length ? options.only : CATALOG.map((c) => c.id);
       const deadline = startedAt.getTime() + options.untilPassMs;
-      for (let attempt = 2; !stoppedByNow(); attempt++) {
-        // A skipped control (no setting for it) or a waived one will not change by waiting: only the rest are awaited.
-        const missing = selected.filter((id) => !['pass', 'skipped', 'waived'].includes(registry.get(id)?.outcome ?? 'not run'));
-        if (missing.length === 0) {
-          registry.note(`--until-pass: every selected control passed (or was skipped) at attempt ${attempt - 1}, ${elapsedWords(Date.now() - startedAt.getTime())} after the start.`);
-          break;
-        }
-        const waitMs = Math.min(untilPassIntervalMs(attempt), deadline - Date.now());
-        if (waitMs <= 0) {
-          registry.note(`--until-pass: time is up after ${attempt - 1} attempt(s); still not passing: ${missing.join(', ')}.`);
-          break;
-        }
-        process.stderr.write(`postal-qa: --until-pass, attempt ${attempt - 1}: still missing ${missing.map((id) => `${id} (${registry.get(id)?.summary ?? 'no result'})`).join('; ')} — asking again in ${elapsedWords(waitMs)}, until ${new Date(deadline).toISOString().slice(0, 16)} UTC\n`);
-        await untilStoppedOr(waitMs, () => Boolean(stoppedByNow()));
-        if (stoppedByNow()) break;
-        rmSync(join(runDir, 'outcomes'), { recursive: true, force: true });
-        await runSpecs(options, target, run, allureResults, registry, (v) => (vitest = v));
+      // A skipped control (no setting for it) or a waived one will not change by waiting: only the rest are awaited.
+      let asked = 0;
+      const [runOptions, openedTarget, outcomesDir] = [options, target, join(runDir, 'outcomes')];
+      const missingNow = () => selected.filter((id) => !['pass', 'skipped', 'waived'].includes(registry.get(id)?.outcome ?? 'not run'));
+      // The first attempt is the run above; each later one runs the specs again. A stop ends the wait at once.
+      const { pollUntil } = await import('../core/poll.ts');
+      const polled = await pollUntil(
+        async () => {
+          if (asked++ > 0 && !stoppedByNow()) {
+            rmSync(outcomesDir, { recursive: true, force: true });
+            await runSpecs(runOptions, openedTarget, run, allureResults, registry, (v) => (vitest = v));
+          }
+          return missingNow();
+        },
+        (missing) => missing.length === 0 || Boolean(stoppedByNow()),
+        {
+          timeoutMs: deadline - Date.now(),
+          intervalMs: untilPassIntervalMs(2),
+          maxIntervalMs: untilPassIntervalMs(Infinity),
+          clock: { now: () => Date.now(), sleep: (ms) => untilStoppedOr(ms, () => Boolean(stoppedByNow())) },
+          onWait: ({ attempts }) => {
+            const waitMs = Math.min(untilPassIntervalMs(attempts + 1), deadline - Date.now());
+            const missing = missingNow();
+            process.stderr.write(`postal-qa: --until-pass, attempt ${attempts}: still missing ${missing.map((id) => `${id} (${registry.get(id)?.summary ?? 'no result'})`).join('; ')} — asking again in ${elapsedWords(waitMs)}, until ${new Date(deadline).toISOString().slice(0, 16)} UTC\n`);
+          },
+        },
+      );
+      if (!stoppedByNow()) {
+        if (polled.value.length === 0) registry.note(`--until-pass: every selected control passed (or was skipped) at attempt ${polled.attempts}, ${elapsedWords(Date.now() - startedAt.getTime())} after the start.`);
+        else registry.note(`--until-pass: time is up after ${polled.attempts} attempt(s); still not passing: ${polled.value.join(', ')}.`);
       }
     }
   } catch (error) {

@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/config-error.ts';
 import { loadDeployment } from '../core/deployment/load-deployment.ts';
 import { loadLiveSettings } from '../harness/config/live-settings.ts';
-import type { RunContext } from '../harness/controls/run-context.ts';
+import type { RunContext } from '../harness/config/run-context.ts';
 import { describeKnee, renderCapacityChart, renderCapacityTable, type CapacityStepRow, type CapacityTransportResult } from '../harness/load/capacity-report.ts';
 import { findKnee, judgeStep } from '../harness/load/knee.ts';
 import { createLoadCorpus, describeClasses, describeSent, type LoadMessage } from '../harness/load/load-corpus.ts';

@@ -18,9 +18,9 @@ import { checkTlsRpt } from '../harness/checks/tls-rpt-check.ts';
 import { checkCaa } from '../harness/checks/caa-check.ts';
 import { checkDnssec } from '../harness/checks/dnssec-check.ts';
 import { checkDane } from '../harness/checks/dane-check.ts';
-import { control } from '../harness/controls/control.ts';
+import { control } from '../harness/runner/control.ts';
 import { propagationQuestions } from '../harness/controls/propagation-questions.ts';
-import { postalSelectorOf } from '../harness/controls/postal-selector.ts';
+import { postalSelectorOf } from '../harness/targets/postal-selector.ts';
 
 describe('DNS records', () => {
   control('DNS-01', async ({ probes, deployment }) => ({

@@ -17,12 +17,12 @@ import { checkSpamScore, mailTesterScore, SPAM_SCORE_FORMULA } from '../harness/
 import type { Verdict } from '../harness/checks/verdict.ts';
 import type { Probes } from '../harness/probes/probes.ts';
 import { fail, verdictFrom, warn } from '../harness/checks/findings.ts';
-import { control, priorOutcome } from '../harness/controls/control.ts';
+import { control, priorOutcome } from '../harness/runner/control.ts';
 import { checkDmarcReports } from '../harness/checks/dmarc-report-check.ts';
 import { ruaAddressesOf } from '../harness/checks/rua-check.ts';
 import type { AggregateReport } from '../harness/dmarc/aggregate-report.ts';
-import { postalSelectorOf } from '../harness/controls/postal-selector.ts';
-import { probeMessage } from '../harness/controls/mail-probe.ts';
+import { postalSelectorOf } from '../harness/targets/postal-selector.ts';
+import { probeMessage } from '../harness/messages/probe-message.ts';
 import { asDeliveryInput } from '../harness/probes/mail-flow-probe.ts';
 import { authenticationOf, seedDeliveryInput, type SeedDelivery } from '../harness/probes/seed-mailbox-probe.ts';
 import { spamScoreInput } from '../harness/probes/spam-score-input.ts';

@@ -12,8 +12,8 @@ import { checkRouting } from '../harness/checks/routing-check.ts';
 import { checkServiceHealth } from '../harness/checks/service-health-check.ts';
 import { checkTlsCertificate } from '../harness/checks/tls-certificate-check.ts';
 import { checkOutboundSmtp } from '../harness/checks/outbound-smtp-check.ts';
-import { control } from '../harness/controls/control.ts';
-import { probeSubject } from '../harness/controls/mail-probe.ts';
+import { control } from '../harness/runner/control.ts';
+import { probeSubject } from '../harness/messages/probe-message.ts';
 import { plainProbe } from '../harness/probes/mail-flow-probe.ts';
 
 describe('Infrastructure', () => {

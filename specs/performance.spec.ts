@@ -6,11 +6,11 @@ import { describe } from 'vitest';
 import { checkLatency, percentile } from '../harness/checks/latency-check.ts';
 import { checkThroughput } from '../harness/checks/throughput-check.ts';
 import type { Deployment } from '../core/deployment/deployment-schema.ts';
-import { control, type ControlFindings } from '../harness/controls/control.ts';
+import { control, type ControlFindings } from '../harness/runner/control.ts';
 import { withLoadLock } from '../harness/controls/load-lock.ts';
 import type { Probes } from '../harness/probes/probes.ts';
-import { probeMessage } from '../harness/controls/mail-probe.ts';
-import type { RunContext } from '../harness/controls/run-context.ts';
+import { probeMessage } from '../harness/messages/probe-message.ts';
+import type { RunContext } from '../harness/config/run-context.ts';
 import { readOnlyRefusal } from '../harness/probes/probe-unavailable.ts';
 
 /** Above the target rate by a margin, so a server that just keeps up passes and one that lags fails. */

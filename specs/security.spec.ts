@@ -7,7 +7,7 @@ import { checkStarttls } from '../harness/checks/starttls-check.ts';
 import { SMTP_CERTIFICATE_REMEDY, checkTlsCertificate } from '../harness/checks/tls-certificate-check.ts';
 import { checkTlsProtocols } from '../harness/checks/tls-protocols-check.ts';
 import { checkWrongKey } from '../harness/checks/wrong-key-check.ts';
-import { control } from '../harness/controls/control.ts';
+import { control } from '../harness/runner/control.ts';
 
 describe('Security', () => {
   control('SEC-01', async ({ probes }) => {

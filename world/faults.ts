@@ -7,37 +7,16 @@
 import { BLOCKLISTS } from '../core/dnsbl/blocklists.ts';
 import { blocklistListing } from './world-dns.ts';
 import { generateKeyPairSync } from 'node:crypto';
-import type { Deployment } from '../core/deployment/deployment-schema.ts';
-import type { AccountsManifest } from '../core/artifacts/accounts-manifest.ts';
 import { renderZoneFile } from '../provisioning/dns/generate-zone.ts';
 import { parseZoneFile, reverseName, type DnsRecord } from '../core/artifacts/zone-file.ts';
-import type { PostalFaultOptions } from './postal/postal-faults.ts';
-import type { DomainDnssec, World } from './world.ts';
 import { gzipSync } from 'node:zlib';
 import { reportFileName, reportXml, zipped } from './providers/dmarc-report-xml.ts';
 import { SECURITY_FAULTS } from './security-faults.ts';
+import type { World } from './world.ts';
+import type { FaultContext, WorldFault } from './world-fault.ts';
+import type { AccountsManifest } from '../core/artifacts/accounts-manifest.ts';
 
-export interface FaultContext {
-  deployment: Deployment;
-}
-
-export interface WorldFault {
-  name: string;
-  description: string;
-  /**
-   * Where the misconfiguration comes from: a Postal issue or discussion URL, a file of Postal's source
-   * ("postalserver/postal@3.3.2:<path>"), or a checker's documented test (mail-tester, internet.nl,
-   * checkdmarc, testssl.sh, nmap's SMTP scripts, MXToolbox) — an operator really makes it.
-   */
-  source: string;
-  zone?: (records: DnsRecord[], ctx: FaultContext) => DnsRecord[];
-  staleZone?: (records: DnsRecord[], ctx: FaultContext) => DnsRecord[];
-  manifest?: (manifest: AccountsManifest, ctx: FaultContext) => AccountsManifest;
-  postal?: PostalFaultOptions;
-  /** How the world's DNS server signs the domain's zone (world/dnssec/). */
-  dnssec?: DomainDnssec;
-  afterStart?: (world: World, ctx: FaultContext) => void | Promise<void>;
-}
+export type { FaultContext, WorldFault } from './world-fault.ts';
 
 const lower = (s: string) => s.toLowerCase();
 const apex = (ctx: FaultContext) => lower(ctx.deployment.domain);

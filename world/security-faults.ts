@@ -5,7 +5,7 @@
  * must turn red, and the words of the cause, are the fault oracle's (scripts/fault-oracle.ts).
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import type { WorldFault } from './faults.ts';
+import type { WorldFault } from './world-fault.ts';
 
 /** SHA-256 of the public key the certificate had before its renewal: a key the server no longer holds. */
 function oldKeyDigest(): string {

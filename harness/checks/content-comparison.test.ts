@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectedContent, probeMessage, sha256 } from '../controls/mail-probe.ts';
+import { expectedContent, probeMessage, sha256 } from '../messages/probe-message.ts';
 import { compareContent, type ReceivedContent } from './content-comparison.ts';
 
 const probe = probeMessage('pqa1', 'FN-01 ring-1-of-3 ceo to qa');

@@ -1,6 +1,6 @@
 // Delivery as received: arrived once, intact, in time — and, when not, why (a refusal, Postal's record, an unread mailbox).
 import { describe, expect, it } from 'vitest';
-import { expectedContent, probeMessage, sha256 } from '../controls/mail-probe.ts';
+import { expectedContent, probeMessage, sha256 } from '../messages/probe-message.ts';
 import { checkMessageDelivery, type ObservedMessage, type SentMessage } from './message-delivery-check.ts';
 
 const probe = probeMessage('run42', 'FN-01 ring-1-of-3 ceo to dev1');

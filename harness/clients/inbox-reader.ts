@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { runForOutput } from '../../core/process/run-process.ts';
 import type { InboxReader } from '../targets/target.ts';
 import type { HttpClient } from './http-client.ts';
 
-const run = promisify(execFile);
 
 /** One entry of an agent's inbox, in the shape of `mailgoat inbox list --json` (extra fields optional). */
 export interface InboxEntry {
@@ -43,7 +41,7 @@ export async function listInbox(reader: InboxReader, agentId: string, token: str
   // A shell runs the command, so a quoted `ssh host 'mailgoat inbox …'` works as the user wrote it;
   // the agent id is the only thing substituted, and agent ids are plain local parts.
   if (!/^[A-Za-z0-9._-]+$/.test(agentId)) throw new Error(`agent id "${agentId}" is not a plain local part`);
-  const { stdout } = await run('/bin/sh', ['-c', reader.template.replace(/\{agent\}/g, agentId)], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await runForOutput('/bin/sh', ['-c', reader.template.replace(/\{agent\}/g, agentId)], { timeoutMs, killSignal: 'SIGTERM', maxOutput: 16 * 1024 * 1024 });
   return filterByToken(JSON.parse(stdout) as InboxEntry[], token);
 }
 
@@ -64,6 +62,6 @@ export async function listWholeInbox(reader: InboxReader, agentId: string, http:
     return JSON.parse(response.body) as InboxEntry[];
   }
   if (!/^[A-Za-z0-9._-]+$/.test(agentId)) throw new Error(`agent id "${agentId}" is not a plain local part`);
-  const { stdout } = await run('/bin/sh', ['-c', reader.template.replace(/\{agent\}/g, agentId)], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await runForOutput('/bin/sh', ['-c', reader.template.replace(/\{agent\}/g, agentId)], { timeoutMs, killSignal: 'SIGTERM', maxOutput: 64 * 1024 * 1024 });
   return JSON.parse(stdout) as InboxEntry[];
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { runProcess } from '../../core/process/run-process.ts';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import { join } from 'node:path';
 import { connect as netConnect } from 'node:net';
 import type { CliContractInput, CliRun, CliStep } from '../checks/cli-contract-check.ts';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
-import { probeBody, probeSubject } from '../controls/mail-probe.ts';
+import { probeBody, probeSubject } from '../messages/probe-message.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 
 /**
@@ -21,60 +22,18 @@ const MAX_OUTPUT = 4 * 1024 * 1024;
  * runs in its own process group so a timeout kills whatever it started too (`npx`, a shell wrapper);
  * stdin is closed so a CLI that prompts fails instead of hanging. Exit code null means it was killed.
  */
-export function runCli(command: string, args: string[], home: string, timeoutMs: number, extraEnv: Record<string, string> = {}): Promise<CliRun> {
+export async function runCli(command: string, args: string[], home: string, timeoutMs: number, extraEnv: Record<string, string> = {}): Promise<CliRun> {
   const [program, ...prefix] = command.trim().split(/\s+/);
   const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, HOME: home };
   for (const name of OVERRIDES) delete env[name];
-  return new Promise((resolve) => {
-    const child = spawn(program!, [...prefix, ...args], { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let killed = false;
-    const killGroup = () => {
-      killed = true;
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    };
-    const timer = setTimeout(killGroup, timeoutMs);
-    const collect = (chunk: Buffer, into: 'out' | 'err') => {
-      if (into === 'out') stdout += chunk.toString('utf8');
-      else stderr += chunk.toString('utf8');
-      if (stdout.length + stderr.length > MAX_OUTPUT) killGroup();
-    };
-    child.stdout.on('data', (chunk: Buffer) => collect(chunk, 'out'));
-    child.stderr.on('data', (chunk: Buffer) => collect(chunk, 'err'));
-    child.stdin.on('error', () => {});
-    child.stdin.end();
-    let settled = false;
-    const finish = (run: CliRun) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(run);
-    };
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      // Could not start at all (ENOENT, EACCES): the shell's "command not found" status.
-      finish({ exitCode: 127, stdout, stderr: `${stderr}could not run ${program}: ${error.code ?? error.message}` });
-    });
-    let exited: { code: number | null; signal: NodeJS.Signals | null; byUs: boolean } | undefined;
-    child.on('exit', (code, signal) => {
-      exited = { code, signal, byUs: killed };
-      // Whatever the CLI left running (and holding its stdout) goes with it.
-      if (!killed) killGroup();
-    });
-    child.on('close', () => {
-      const end = exited ?? { code: null, signal: null, byUs: killed };
-      if (end.code !== null && !end.byUs) {
-        finish({ exitCode: end.code, stdout, stderr });
-        return;
-      }
-      const why = end.byUs ? `killed after ${timeoutMs} ms or ${MAX_OUTPUT} bytes of output` : `killed by ${end.signal ?? 'a signal'}`;
-      finish({ exitCode: null, stdout, stderr: `${stderr}${stderr && !stderr.endsWith('\n') ? '\n' : ''}${why}` });
-    });
-  });
+  const run = await runProcess(program!, [...prefix, ...args], { env, timeoutMs, group: true, maxOutput: MAX_OUTPUT });
+  if (run.startError) {
+    // Could not start at all (ENOENT, EACCES): the shell's "command not found" status.
+    return { exitCode: 127, stdout: run.stdout, stderr: `${run.stderr}could not run ${program}: ${run.startError.code ?? run.startError.message}` };
+  }
+  if (run.code !== null && !run.timedOut && !run.overflowed) return { exitCode: run.code, stdout: run.stdout, stderr: run.stderr };
+  const why = run.timedOut || run.overflowed ? `killed after ${timeoutMs} ms or ${MAX_OUTPUT} bytes of output` : `killed by ${run.signal ?? 'a signal'}`;
+  return { exitCode: null, stdout: run.stdout, stderr: `${run.stderr}${run.stderr && !run.stderr.endsWith('\n') ? '\n' : ''}${why}` };
 }
 
 function agentHome(root: string, name: string, config: Record<string, string>): string {

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { ProbeContent } from '../controls/mail-probe.ts';
+import type { ProbeContent } from '../messages/probe-message.ts';
 import { messageIdFor } from './postal-delivery-status.ts';
 import type { PostalApi } from './postal-api-client.ts';
 

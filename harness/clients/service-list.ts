@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { runForOutput } from '../../core/process/run-process.ts';
 import type { ComposeServiceRow } from '../checks/service-health-check.ts';
 import type { HttpClient } from './http-client.ts';
 
-const run = promisify(execFile);
 
 /**
  * `docker compose ps --format json` (or `docker ps -a --format json`) rows, from wherever the target exposes them: a command
@@ -22,7 +20,7 @@ export async function readServiceList<Row = ComposeServiceRow>(
     text = response.body;
   } else {
     // Through a shell, so a quoted `ssh host 'docker …'` works as the user wrote it.
-    text = (await run('/bin/sh', ['-c', source.command], { timeout: timeoutMs })).stdout;
+    text = (await runForOutput('/bin/sh', ['-c', source.command], { timeoutMs, killSignal: 'SIGTERM' })).stdout;
   }
   return parseComposePs(text) as Row[];
 }

@@ -15,7 +15,7 @@ import { registerCommandSecrets, registerSecret, registerUrlSecrets } from '../.
 import { urlProblem, type UrlRules } from './url-setting.ts';
 import { readUserFile } from '../../core/read-user-file.ts';
 import type { Area } from '../controls/catalog.ts';
-import { DEFAULT_PUBLIC_RESOLVERS } from '../targets/public-resolvers.ts';
+import { DEFAULT_PUBLIC_RESOLVERS } from './public-resolvers.ts';
 import { DEADLINE_DESCRIPTIONS, DEADLINE_SETTINGS, readDeadlineOverrides } from './deadline-overrides.ts';
 
 /**

@@ -4,7 +4,9 @@ import { ConfigError } from '../../core/config-error.ts';
 import { controlCharacterColumn } from '../../core/host-name.ts';
 import { closestKey } from '../../core/format-zod-error.ts';
 import { AREA_NAMES, resolveSelection } from '../controls/catalog.ts';
-import type { EnvName } from '../targets/target.ts';
+
+/** What --env accepts: which kind of target the run tests. */
+export type EnvName = 'embedded' | 'local' | 'live';
 
 export interface RunOptions {
   env: EnvName;

@@ -5,7 +5,7 @@
  * stamp minus the send instant (as PERF-02), so polling intervals never inflate it.
  */
 import { pollUntil } from '../../core/poll.ts';
-import { atPace } from '../probes/api-load-probe.ts';
+import { atPace } from './at-pace.ts';
 import type { StepMeasurement } from './knee.ts';
 import { summariseLatencies, type LatencySummary } from './latency-summary.ts';
 

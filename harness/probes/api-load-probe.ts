@@ -4,12 +4,12 @@
  * passed; what did not arrive gets Postal's record (Held by a send limit, still queued, bounced). The pace
  * is the plan's, the count the run's cap: a capped run says so in its facts.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { pollUntil } from '../../core/poll.ts';
 import type { PostalTrail } from '../checks/delivery-causes.ts';
 import { listInbox } from '../clients/inbox-reader.ts';
 import { sendMessage } from '../clients/postal-send.ts';
-import { probeBody, probeSubject } from '../controls/mail-probe.ts';
+import { probeBody, probeSubject } from '../messages/probe-message.ts';
+import { atPace } from '../load/at-pace.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 import { NO_INBOX_READER, ProbeUnavailable } from './probe-unavailable.ts';
 
@@ -28,19 +28,6 @@ export interface LoadOutcome {
 export interface ApiLoadProbe {
   /** Sends `count` messages at `perSecond` from the first agent to `to` (the inbox of `toAgentId`), tagged as load. */
   sendAtPace(count: number, perSecond: number, to: string, toAgentId: string): Promise<LoadOutcome>;
-}
-
-/** Runs `send(i)` at its scheduled instant (start + i/perSecond) and waits for every answer. */
-export async function atPace(count: number, perSecond: number, send: (i: number) => Promise<void>): Promise<number> {
-  const started = Date.now();
-  const inFlight: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    const wait = started + (i * 1000) / perSecond - Date.now();
-    if (wait > 0) await delay(wait); // pacing the load, not waiting for an outcome
-    inFlight.push(send(i));
-  }
-  await Promise.all(inFlight);
-  return Date.now() - started;
 }
 
 const LOAD_LABEL = /PERF-01 (\d+)\//;

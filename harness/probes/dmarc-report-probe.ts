@@ -55,7 +55,7 @@ export function dmarcReportProbe(context: ProbeContext): DmarcReportProbe {
 
   async function collect(rua: string[]): Promise<ReadResult> {
     const parts: CollectedFiles[] = [];
-    const since = new Date(Date.now() - 8 * 86_400_000);
+    const since = new Date(context.clock.now() - 8 * 86_400_000);
     if (settings.imap) parts.push(await filesFromImap(settings.imap, { since, ca: target.trustedCaPem, timeoutMs: target.timeouts.connectMs }));
     else parts.push(await fromInbox(rua));
     if (settings.dir) parts.push(await filesFromDir(settings.dir));
@@ -72,17 +72,18 @@ export function dmarcReportProbe(context: ProbeContext): DmarcReportProbe {
     },
     reports: collect,
     async reportsUntil(rua, enough) {
-      const started = Date.now();
+      const { clock } = context;
+      const started = clock.now();
       let last = await collect(rua);
-      if (enough(last) || settings.waitMs <= 0) return { ...last, waitedMs: Date.now() - started };
+      if (enough(last) || settings.waitMs <= 0) return { ...last, waitedMs: clock.now() - started };
       const deadline = started + settings.waitMs;
       await awaiting(context, 'the DMARC aggregate reports of this run\'s mail', settings.waitMs, async () => {
-        while (!enough(last) && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, Math.max(0, deadline - Date.now()))));
+        while (!enough(last) && clock.now() < deadline) {
+          await clock.sleep(Math.min(1_000, Math.max(0, deadline - clock.now())));
           last = await collect(rua);
         }
       });
-      return { ...last, waitedMs: Date.now() - started };
+      return { ...last, waitedMs: clock.now() - started };
     },
     async acceptsMail(address) {
       const rcptDomain = address.slice(address.lastIndexOf('@') + 1);

@@ -11,11 +11,11 @@ import { pollUntil } from '../../core/poll.ts';
 import type { ReceivedContent } from '../checks/content-comparison.ts';
 import { stillInFlight, type PostalTrail } from '../checks/delivery-causes.ts';
 import type { ObservedMessage, SentMessage } from '../checks/message-delivery-check.ts';
-import { expectedContent, probeBody, type ProbeContent } from '../controls/mail-probe.ts';
+import { expectedContent, probeBody, type ProbeContent } from '../messages/probe-message.ts';
 import { listInbox, type InboxEntry } from '../clients/inbox-reader.ts';
 import { sendMessage, sendTimeoutMs, type SendOutcome } from '../clients/postal-send.ts';
 import { submitMessage } from '../clients/smtp-submit.ts';
-import { atPace } from './api-load-probe.ts';
+import { atPace } from '../load/at-pace.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 import { NO_INBOX_READER, NO_OUTSIDE_SENDER, ProbeBlocked, ProbeUnavailable } from './probe-unavailable.ts';
 
@@ -124,7 +124,7 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
           return fates.every(settled);
         },
         Boolean,
-        { timeoutMs: deadlineMs, intervalMs: 200, maxIntervalMs: 2_000 },
+        { timeoutMs: deadlineMs, intervalMs: 200, maxIntervalMs: 2_000, clock: context.clock },
       ),
     );
   }

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunContext } from '../controls/run-context.ts';
+import type { RunContext } from '../config/run-context.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 import { mailTesterAddress, mailTesterProbe } from './mail-tester-probe.ts';
 import { createProbeContext } from './probe-context.ts';

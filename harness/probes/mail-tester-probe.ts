@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pollUntil } from '../../core/poll.ts';
 import { parseMailTesterReport, type MailTesterObservation, type MailTesterReport } from '../checks/mail-tester-report-check.ts';
-import { probeMessage } from '../controls/mail-probe.ts';
+import { probeMessage } from '../messages/probe-message.ts';
 import { sendMessage } from '../clients/postal-send.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 import { NO_MAIL_TESTER, ProbeUnavailable } from './probe-unavailable.ts';
@@ -73,7 +73,7 @@ export function mailTesterProbe(context: ProbeContext): MailTesterProbe {
           }
         },
         ours,
-        { timeoutMs: target.timeouts.deliveryMs, intervalMs: 500, maxIntervalMs: 10_000 },
+        { timeoutMs: target.timeouts.deliveryMs, intervalMs: 500, maxIntervalMs: 10_000, clock: context.clock },
       ),
     );
     if (lastBody !== undefined) {

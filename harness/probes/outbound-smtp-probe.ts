@@ -3,7 +3,7 @@
  * target's resolver, tried by a command that runs on the server (OUTBOUND_SMTP_COMMAND, e.g. over ssh)
  * with {host} and {ip} substituted. The command's first line is what the server heard.
  */
-import { execFile } from 'node:child_process';
+import { runProcess } from '../../core/process/run-process.ts';
 import { getServers } from 'node:dns';
 import type { OutboundAttempt } from '../checks/outbound-smtp-check.ts';
 import { createDnsClient } from '../clients/dns-client.ts';
@@ -17,13 +17,11 @@ export interface OutboundSmtpProbe {
 /** Only names and addresses are substituted into a shell command: nothing a DNS answer could smuggle in. */
 const SAFE = /^[A-Za-z0-9.:-]+$/;
 
-function runOnServer(command: string, timeoutMs: number): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('/bin/sh', ['-c', command], { timeout: timeoutMs, maxBuffer: 64 * 1024 }, (error, stdout, stderr) => {
-      const exitCode = error ? (typeof error.code === 'number' ? error.code : error.killed ? 124 : 1) : 0;
-      resolve({ exitCode, stdout, stderr: error?.killed ? `${stderr}killed after ${timeoutMs} ms` : stderr });
-    });
-  });
+async function runOnServer(command: string, timeoutMs: number): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const run = await runProcess('/bin/sh', ['-c', command], { timeoutMs, killSignal: 'SIGTERM', maxOutput: 128 * 1024 });
+  const killed = run.timedOut || run.overflowed;
+  const exitCode = run.code ?? (killed ? 124 : 1);
+  return { exitCode, stdout: run.stdout, stderr: killed ? `${run.stderr}killed after ${timeoutMs} ms` : run.stderr };
 }
 
 export function outboundSmtpProbe(context: ProbeContext): OutboundSmtpProbe {

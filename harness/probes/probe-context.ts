@@ -5,10 +5,11 @@
  */
 import { isIP } from 'node:net';
 import { createHostLookup, resolveHost, type LookupFunction } from '../../core/dns/host-lookup.ts';
+import { systemClock, type Clock } from '../../core/poll.ts';
 import { createHttpClient, type HttpClient } from '../clients/http-client.ts';
 import { createPostalApi, type PostalApi } from '../clients/postal-api-client.ts';
 import { postalRecords, type PostalRecords } from '../clients/postal-delivery-status.ts';
-import type { RunContext } from '../controls/run-context.ts';
+import type { RunContext } from '../config/run-context.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 import { NO_POSTAL_API, ProbeUnavailable, readOnlyRefusal } from './probe-unavailable.ts';
 
@@ -38,10 +39,12 @@ export interface ProbeContext {
   sentCount(): number;
   /** What a probe is waiting for right now ("Gmail's INBOX over IMAP, until 12:00:03"). */
   awaiting: { what?: string };
+  /** The time probes read and wait on: the system's, or a test's (core/poll.ts manualClock). */
+  clock: Clock;
   close(): Promise<void>;
 }
 
-export function createProbeContext(target: TargetDescriptor, run: RunContext): ProbeContext {
+export function createProbeContext(target: TargetDescriptor, run: RunContext, clock: Clock = systemClock): ProbeContext {
   const lookup = createHostLookup(target.hostResolver, target.timeouts.dnsMs);
   const http = createHttpClient({ lookup, ca: target.trustedCaPem, timeoutMs: target.timeouts.connectMs });
   const postal = target.postal ? createPostalApi(http, target.postal.webUrl) : undefined;
@@ -72,18 +75,19 @@ export function createProbeContext(target: TargetDescriptor, run: RunContext): P
     },
     newestPostalId: () => newest,
     awaiting: {},
+    clock,
     close: () => http.close(),
   };
 }
 
 /** Records what is awaited for the span of `work`, with its deadline, for timeout evidence and progress lines. */
 export async function awaiting<T>(context: ProbeContext, what: string, deadlineMs: number, work: () => Promise<T>): Promise<T> {
-  const started = Date.now();
+  const started = context.clock.now();
   const until = new Date(started + deadlineMs).toISOString().slice(11, 19);
   context.awaiting.what = `${what} (deadline ${until} UTC)`;
   // A wait longer than a few seconds says what it waits for, so nobody mistakes it for a hang.
   const progress = setInterval(() => {
-    process.stderr.write(`postal-qa: waiting for ${what} — ${Math.round((Date.now() - started) / 1000)} s of ${Math.round(deadlineMs / 1000)} s\n`);
+    process.stderr.write(`postal-qa: waiting for ${what} — ${Math.round((context.clock.now() - started) / 1000)} s of ${Math.round(deadlineMs / 1000)} s\n`);
   }, PROGRESS_EVERY_MS);
   progress.unref();
   try {

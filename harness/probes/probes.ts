@@ -3,7 +3,7 @@
  * Every target — embedded, live, local — is described by the same data, and the same probes reach it
  * through protocols only: what runs against the world is the live code path, pointed at the world.
  */
-import type { RunContext } from '../controls/run-context.ts';
+import type { RunContext } from '../config/run-context.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 import { apiCredentialsProbe, type ApiCredentialsProbe } from './api-credentials-probe.ts';
 import { apiLoadProbe, type ApiLoadProbe } from './api-load-probe.ts';

@@ -67,7 +67,7 @@ export function relayProbe(context: ProbeContext): RelayProbe {
       `To: <${recipient}>`,
       `Subject: [postal-qa ${run.runToken}] SEC-01 relay probe ${tag}`,
       `Message-ID: <${tag}@postal-qa.invalid>`,
-      `Date: ${new Date().toUTCString()}`,
+      `Date: ${new Date(context.clock.now()).toUTCString()}`,
       '',
       `postal-qa SEC-01 relay probe ${tag}: ${form.label}, ${relayContext}.`,
       'An automated test of whether a mail server relays for strangers. If it reached you, that server is an open relay.',
@@ -155,7 +155,7 @@ export function relayProbe(context: ProbeContext): RelayProbe {
     };
     const settled = (): boolean => carried.every((a) => a.arrival === 'outside' || a.arrival === 'local');
     await awaiting(context, `${carried.length} accepted relay attempt(s) at ${recipient} or in ${catchAll}'s inbox`, target.timeouts.deliveryMs, () =>
-      pollUntil(look, settled, { timeoutMs: target.timeouts.deliveryMs, intervalMs: 500, maxIntervalMs: 3_000 }),
+      pollUntil(look, settled, { timeoutMs: target.timeouts.deliveryMs, intervalMs: 500, maxIntervalMs: 3_000, clock: context.clock }),
     );
     const unread = !seed
       ? `RELAY_PROBE_RECIPIENT ${recipient} is not a seed mailbox the run reads`

@@ -19,7 +19,7 @@ import { checkSeedLogin, findInSeedMailbox, type FoundMessage } from '../clients
 import type { ReceivedContent } from '../checks/content-comparison.ts';
 import type { PostalTrail } from '../checks/delivery-causes.ts';
 import type { ObservedMessage, SentMessage } from '../checks/message-delivery-check.ts';
-import { expectedContent, probeMessage, sha256, type ProbeContent } from '../controls/mail-probe.ts';
+import { expectedContent, probeMessage, sha256, type ProbeContent } from '../messages/probe-message.ts';
 import type { SeedMailbox } from '../targets/target.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 import { NO_SEEDS, NO_SPAM_SCORER, ProbeBlocked, ProbeUnavailable } from './probe-unavailable.ts';
@@ -126,7 +126,7 @@ export function seedMailboxProbe(context: ProbeContext): SeedMailboxProbe {
               }
             },
             (found) => found !== undefined,
-            { timeoutMs: target.timeouts.deliveryMs, intervalMs: 250, maxIntervalMs: 5_000 },
+            { timeoutMs: target.timeouts.deliveryMs, intervalMs: 250, maxIntervalMs: 5_000, clock: context.clock },
           ),
         );
         d.found = polled.value;

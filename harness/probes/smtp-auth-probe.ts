@@ -66,7 +66,7 @@ export function smtpAuthProbe(context: ProbeContext): SmtpAuthProbe {
         await secure.dialogue.command(`MAIL FROM:<${from}>`);
         await secure.dialogue.command(`RCPT TO:<${to}>`);
         const dataGo = await secure.dialogue.command('DATA');
-        const message = [`From: <${from}>`, `To: <${to}>`, `Subject: [postal-qa ${run.runToken}] SEC-04 foreign From`, `Date: ${new Date().toUTCString()}`, '', 'postal-qa SEC-04: an SMTP credential sending as a domain the server does not own.'].join('\r\n');
+        const message = [`From: <${from}>`, `To: <${to}>`, `Subject: [postal-qa ${run.runToken}] SEC-04 foreign From`, `Date: ${new Date(context.clock.now()).toUTCString()}`, '', 'postal-qa SEC-04: an SMTP credential sending as a domain the server does not own.'].join('\r\n');
         const end = dataGo.code === 354 ? await secure.dialogue.command(`${message}\r\n.`) : dataGo;
         return { host, clearCapabilities, wrongPassword, foreignFrom: { from, auth, data: { code: end.code, reply: end.lines.join(' ') } } };
       } finally {

@@ -30,7 +30,7 @@ export function spoofProbe(context: ProbeContext): SpoofProbe {
       if (rcpt.code >= 300) return { stage: 'rcpt', code: rcpt.code, reply: rcpt.lines.join(' ') };
       const go = await dialogue.command('DATA');
       if (go.code !== 354) return { stage: 'data', code: go.code, reply: go.lines.join(' ') };
-      const raw = [`From: <${from}>`, `To: <${to}>`, `Subject: ${subject}`, `Date: ${new Date().toUTCString()}`, `Message-ID: <${run.runToken}-${Date.now()}@spoofer.postal-qa.invalid>`, '', body].join('\r\n');
+      const raw = [`From: <${from}>`, `To: <${to}>`, `Subject: ${subject}`, `Date: ${new Date(context.clock.now()).toUTCString()}`, `Message-ID: <${run.runToken}-${context.clock.now()}@spoofer.postal-qa.invalid>`, '', body].join('\r\n');
       const end = await dialogue.command(`${raw}\r\n.`);
       return { stage: 'data', code: end.code, reply: end.lines.join(' ') };
     } finally {

@@ -3,7 +3,7 @@
  * CLI), rendered offline from the run's allure-results. It must never break the run: any failure is
  * returned as one line for the QA report.
  */
-import { spawn } from 'node:child_process';
+import { runProcess } from '../../core/process/run-process.ts';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -47,14 +47,17 @@ export async function generateAllureHtml(resultsDir: string, outDir: string, sec
     return { ok: false, reason: 'the allure package is not installed (npm ci)' };
   }
   const args = [cli, 'awesome', resultsDir, '--single-file', '--output', outDir, '--report-name', 'Postal QA'];
-  const outcome = await new Promise<{ code: number | null; output: string; error?: string }>((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL', env: { ...process.env, NO_COLOR: '1', ALLURE_NO_ANALYTICS: 'true' } });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2000)));
-    child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2000)));
-    child.once('error', (error) => resolve({ code: null, output, error: error.message }));
-    child.once('close', (code, signal) => resolve({ code, output, error: signal ? `stopped by ${signal} after ${timeoutMs} ms` : undefined }));
+  const run = await runProcess(process.execPath, args, {
+    timeoutMs,
+    env: { ...process.env, NO_COLOR: '1', ALLURE_NO_ANALYTICS: 'true' },
+    maxOutput: 4_000,
+    overflow: 'keep-newest',
   });
+  const outcome = {
+    code: run.code,
+    output: `${run.stdout}${run.stderr}`.slice(-2000),
+    error: run.startError ? run.startError.message : run.signal ? `stopped by ${run.signal} after ${timeoutMs} ms` : undefined,
+  };
   const path = join(outDir, 'index.html');
   if (outcome.code === 0 && existsSync(path)) {
     const html = withoutAnalytics(readFileSync(path, 'utf8'));

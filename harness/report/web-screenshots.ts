@@ -3,7 +3,7 @@
  * after the specs ran, so embedded and live work alike. Never fails the run: every problem is one line
  * for the report.
  */
-import { spawn } from 'node:child_process';
+import { runProcess } from '../../core/process/run-process.ts';
 import { X509Certificate } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -72,17 +72,11 @@ function verifiedChainHashes(ip: string, port: number, host: string, caPem: stri
   });
 }
 
-function runChromium(binary: string, args: string[], timeoutMs: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-1500)));
-    child.once('error', (error) => resolve(error.message));
-    child.once('close', (code, signal) => {
-      if (signal) resolve(`chromium stopped by ${signal} after ${timeoutMs} ms`);
-      else resolve(code === 0 ? undefined : `chromium exit ${code}: ${stderr.trim().split('\n').pop() ?? ''}`);
-    });
-  });
+async function runChromium(binary: string, args: string[], timeoutMs: number): Promise<string | undefined> {
+  const run = await runProcess(binary, args, { timeoutMs, maxOutput: 3_000, overflow: 'keep-newest' });
+  if (run.startError) return run.startError.message;
+  if (run.signal) return `chromium stopped by ${run.signal} after ${timeoutMs} ms`;
+  return run.code === 0 ? undefined : `chromium exit ${run.code}: ${run.stderr.slice(-1500).trim().split('\n').pop() ?? ''}`;
 }
 
 export async function takeScreenshots(target: TargetDescriptor | undefined, dir: string, options: { timeoutMs?: number; chromium?: () => string | undefined } = {}): Promise<Screenshots> {

@@ -2,7 +2,9 @@
  * What the specs know about the system under test — addresses and settings only, never internals.
  * It is plain data so it can cross from the CLI process into vitest's workers (vitest `provide`/`inject`).
  */
-export type EnvName = 'embedded' | 'local' | 'live';
+import type { EnvName } from '../config/run-options.ts';
+
+export type { EnvName };
 
 export interface ResolverEndpoint {
   /** e.g. "authoritative ns1.mailgoat.ai", "public 1.1.1.1", "world secondary resolver". */

@@ -16,7 +16,7 @@ import type { DnsEndpoint } from '../dns-server.ts';
 import { parseHeaders } from '../postal/mail-headers.ts';
 import { receivedHeader } from '../providers/trace-headers.ts';
 import { closeSmtp, listenSmtp, readMessage, smtpError } from '../providers/smtp-listen.ts';
-import { reverseName, worldResolver } from '../providers/world-resolver.ts';
+import { reverseName, worldResolver } from '../providers/mailauth-resolver.ts';
 import type { WorldCertificateAuthority } from '../tls/certificate-authority.ts';
 import { mailTesterJson, notReceivedJson, onlyTest } from './mail-tester-json.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { postalDkimRecord } from '../../core/artifacts/postal-dns-checks.ts';
 import { DomainDnsState } from './domain-dns-state.ts';
 import type { PostalConfig } from './postal-config.ts';
-import type { PostalResolver } from './world-resolver.ts';
+import type { PostalResolver } from './postal-resolver.ts';
 
 // Postal 3.3.2: Domain#check_dns is never run on create; check_all_dns_scheduled_task.rb re-checks only
 // domains whose dns_checked_at is set; dkim_header.rb signs with the domain key only while dkim_status is OK.

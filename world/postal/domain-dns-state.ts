@@ -7,7 +7,7 @@
  */
 import { checkPostalDkimRecord, checkPostalReturnPath, postalDkimRecord, type PostalDnsStatus } from '../../core/artifacts/postal-dns-checks.ts';
 import type { PostalConfig } from './postal-config.ts';
-import type { PostalResolver } from './world-resolver.ts';
+import type { PostalResolver } from './postal-resolver.ts';
 
 export interface DomainDnsStatuses {
   dkim?: { status: PostalDnsStatus; error?: string };

@@ -8,7 +8,7 @@ import { buildAccountsPlan } from '../../provisioning/deploy/accounts-plan.ts';
 import { DomainDnsState } from './domain-dns-state.ts';
 import { PostalAccounts, type RunnerPlan } from './postal-accounts.ts';
 import { PostalConfig } from './postal-config.ts';
-import type { PostalResolver } from './world-resolver.ts';
+import type { PostalResolver } from './postal-resolver.ts';
 
 const deployment = loadDeployment('fixtures/deployment.json');
 const keys = generateKeyPairSync('rsa', { modulusLength: 1024 });

@@ -26,7 +26,7 @@ import { createSmtpListener, type SmtpListener } from './smtp-listener.ts';
 import { SmtpSender } from './smtp-sender.ts';
 import { createWebServer, type WebServer } from './web-server.ts';
 import { DEFAULT_RETRY, Worker, type RetryPolicy, type WorkerPoll } from './worker.ts';
-import { createWorldResolver } from './world-resolver.ts';
+import { createPostalResolver } from './postal-resolver.ts';
 
 export { POSTAL_STAND_IN_LIMITATIONS } from './limitations.ts';
 import type { PostalFaultOptions } from './postal-faults.ts';
@@ -120,7 +120,7 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   config.smtpTls = options.empty ? { enabled: false } : { enabled: true, certificatePem: smtpCertificate.certificatePem, privateKeyPem: smtpCertificate.privateKeyPem };
   // Fault: the web proxy's certificate ran out (90 days, issued 100 days ago); SMTP keeps its own.
   const webCertificate = config.faults.webCertificateExpired ? await options.ca.issue([config.webHost, address], { notBefore: new Date(Date.now() - 100 * 86_400_000), validDays: 90 }) : certificate;
-  const resolver = createWorldResolver({ dnsServer: options.dnsServer, localAddress: address, cacheMs: options.dnsCacheMs });
+  const resolver = createPostalResolver({ dnsServer: options.dnsServer, localAddress: address, cacheMs: options.dnsCacheMs });
   const store = new MessageStore();
   const metrics = { smtp: smtpMetrics(), worker: workerMetrics() };
 

@@ -8,7 +8,7 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { PostalConfig } from './postal-config.ts';
 import { randomAlphanumeric } from './random-token.ts';
 import type { SendResult } from './send-result.ts';
-import type { PostalResolver } from './world-resolver.ts';
+import type { PostalResolver } from './postal-resolver.ts';
 
 export interface SmtpSenderOptions {
   config: PostalConfig;

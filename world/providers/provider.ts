@@ -25,7 +25,7 @@ import { createDmarcReporter, type DmarcReporter, type RelayMail, type ReportSty
 import { judgedMessage } from './dmarc-judged-message.ts';
 import { listenSmtp, smtpError, closeSmtp, readMessage } from './smtp-listen.ts';
 import { deliveredTo, normaliseHeaderBlock, receivedHeader, spamHeaders } from './trace-headers.ts';
-import { reverseName, worldResolver } from './world-resolver.ts';
+import { reverseName, worldResolver } from './mailauth-resolver.ts';
 
 export interface StartProviderOptions {
   /** e.g. gmail.test; the MX is mx.<domain> */

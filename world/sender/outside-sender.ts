@@ -13,7 +13,7 @@ import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { DnsEndpoint } from '../dns-server.ts';
 import { dkimSignatureFor } from '../dkim-sign.ts';
 import { closeSmtp, listenSmtp, readMessage, smtpError } from '../providers/smtp-listen.ts';
-import { worldResolver } from '../providers/world-resolver.ts';
+import { worldResolver } from '../providers/mailauth-resolver.ts';
 import type { WorldCertificateAuthority } from '../tls/certificate-authority.ts';
 import { dkimKey } from './dkim-key.ts';
 import { relayToDomain, type RelayResult } from './mx-relay.ts';

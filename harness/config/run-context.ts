@@ -1,7 +1,5 @@
-import { inject } from 'vitest';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
-import type { Waiver } from '../config/waivers.ts';
-import type { TargetDescriptor } from '../targets/target.ts';
+import type { Waiver } from './waivers.ts';
 
 /** What the CLI hands every spec worker (plain data, through vitest's provide/inject). */
 export interface RunContext {
@@ -21,23 +19,4 @@ export interface RunContext {
   readOnly: boolean;
   /** When the run began (ISO 8601): what arrived after it is this run's (FN-08's reports of this run's mail). */
   startedAt?: string;
-}
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    target: TargetDescriptor;
-    run: RunContext;
-  }
-}
-
-export function currentTarget(): TargetDescriptor {
-  const target = inject('target');
-  if (!target) throw new Error('no target was provided: run the specs with `npm test`, not vitest directly');
-  return target;
-}
-
-export function currentRun(): RunContext {
-  const run = inject('run');
-  if (!run) throw new Error('no run context was provided: run the specs with `npm test`, not vitest directly');
-  return run;
 }

@@ -16,7 +16,7 @@ export interface PostalResolver {
 
 const EMPTY_CODES = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN']);
 
-export function createWorldResolver(options: { dnsServer: string; localAddress: string; cacheMs?: number; timeoutMs?: number }): PostalResolver {
+export function createPostalResolver(options: { dnsServer: string; localAddress: string; cacheMs?: number; timeoutMs?: number }): PostalResolver {
   const resolver = createResolver(options.dnsServer, { timeoutMs: options.timeoutMs ?? 2000, tries: 2, localAddress: options.localAddress });
   const cacheMs = options.cacheMs ?? 1000;
   const cache = new Map<string, { at: number; value: Promise<unknown> }>();

@@ -3,8 +3,9 @@
  * process in its own process group (what a terminal's job is), and watching what they leave behind:
  * every descendant process is recorded while it runs, so a test can prove none survived the stop.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { eventually as eventuallyWithin } from '../core/poll.ts';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { eventually as eventuallyWithin } from '../../core/poll.ts';
+import { describeEnd, runProcess } from '../../core/process/run-process.ts';
 import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -161,16 +162,10 @@ export function startCli(command: string, args: string[], options: { cwd: string
 }
 
 /** Runs a command-line tool (dig, swaks, curl) with a deadline; never throws on a non-zero exit. */
-export function runTool(command: string, args: string[], timeoutMs = 15_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') {
-        reject(new Error(`${command} ${args.join(' ')}: ${error.message}${error.killed ? ` (killed after ${timeoutMs} ms)` : ''}\n${stderr}`));
-        return;
-      }
-      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
-  });
+export async function runTool(command: string, args: string[], timeoutMs = 15_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  const run = await runProcess(command, args, { timeoutMs, killSignal: 'SIGTERM', maxOutput: 16 * 1024 * 1024 });
+  if (run.code === null || run.startError) throw new Error(`${command} ${args.join(' ')}: ${describeEnd(run, timeoutMs)}\n${run.stderr}`);
+  return { code: run.code, stdout: run.stdout, stderr: run.stderr };
 }
 
 /** True when `address:port` can be bound again (TCP, and UDP when asked): nothing of a stopped world holds it. */

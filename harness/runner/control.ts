@@ -7,10 +7,11 @@ import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { ProbeBlocked, ProbeUnavailable } from '../probes/probe-unavailable.ts';
 import { probesFor, type Probes } from '../probes/probes.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
-import { findControl } from './catalog.ts';
-import type { ControlOutcome, ControlResult } from './control-result.ts';
-import { currentRun, currentTarget, type RunContext } from './run-context.ts';
-import { INTERRUPTED_MARKER } from './run-markers.ts';
+import { findControl } from '../controls/catalog.ts';
+import type { ControlOutcome, ControlResult } from '../controls/control-result.ts';
+import type { RunContext } from '../config/run-context.ts';
+import { currentRun, currentTarget } from './provided-context.ts';
+import { INTERRUPTED_MARKER } from '../controls/run-markers.ts';
 
 export interface ControlContext {
   /** What the control may ask of the target; it reaches the target through protocols only. */

@@ -1,5 +1,5 @@
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
-import type { TargetDescriptor } from '../targets/target.ts';
+import type { TargetDescriptor } from './target.ts';
 
 /**
  * The DKIM selector the controls expect: the one Postal generated, when provisioning read it back

@@ -1,3 +1,7 @@
+/**
+ * What a probe message says (subject, body) and how an arrived copy's body is compared with it. Plain text and
+ * a hash: clients, probes and specs all use it, so it sits below them.
+ */
 import { createHash } from 'node:crypto';
 import { normalisedText, type ExpectedContent } from '../checks/message-content.ts';
 
