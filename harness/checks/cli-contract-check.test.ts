@@ -259,7 +259,10 @@ describe('what FN-06 shows a reader', () => {
       '`read 4711 --json` exited 4: {',
       '`send` with a wrong API key exited 4 without saying the key was refused ({): the failure may have another cause, so the wrong-key check proves nothing',
     ]);
-    const onlySend = verdictOf(checkCliContract({ ...good, send: { exitCode: 0, stdout: refused('UnauthenticatedFromAddress') } }));
+    // The wrong-key send is right here (exit 4 naming the refused key): the status defect must not say a wrong key went out.
+    const onlySend = verdictOf(
+      checkCliContract({ ...good, send: { exitCode: 0, stdout: refused('UnauthenticatedFromAddress') }, badKeySend: { exitCode: 4, stdout: refused('InvalidServerAPIKey') } }),
+    );
     expect(onlySend.summary.split('; ')).toEqual([
       expect.stringMatching(/^status defect: `send --json` \(UnauthenticatedFromAddress\) exited 0 while printing Postal's error: the CLI never checks/),
     ]);
