@@ -7,7 +7,7 @@
  */
 import { getAlignment } from 'mailauth/lib/tools.js';
 import { type AuthResultEntry, dkimDomainOf, parseAuthenticationResults } from './authentication-results-header.ts';
-import { fail, type Finding, verdictFrom } from './findings.ts';
+import { collectFindings, fail, type Finding, verdictFrom } from './findings.ts';
 import type { Verdict } from './verdict.ts';
 
 export interface ReverifiedDkim {
@@ -69,68 +69,74 @@ function recordedSide(entries: AuthResultEntry[], fromDomain: string, alignment:
   };
 }
 
+function reverifiedSide(reverify: AuthenticationResultsInput['reverify'], fromDomain: string, alignment: 'relaxed' | 'strict'): Side {
+  return {
+    spf: reverify.spf.result.toLowerCase(),
+    ...(reverify.spf.domain ? { spfDomain: reverify.spf.domain.toLowerCase() } : {}),
+    dkim: reverify.dkim.map((d) => ({
+      result: d.result.toLowerCase(),
+      domain: d.domain.toLowerCase(),
+      ...(d.selector ? { selector: d.selector } : {}),
+      aligned: dkimAligned(fromDomain, d.domain, alignment),
+    })),
+    dmarc: reverify.dmarc.result.toLowerCase(),
+  };
+}
+
+/** Rule: spf=pass. */
+function spfNotPass(side: Side, who: string, fromDomain: string): Finding | undefined {
+  if (side.spf === 'pass') return undefined;
+  const domain = side.spfDomain ?? 'the envelope (return-path) domain';
+  return fail(
+    `${who}: spf=${side.spf}${side.spfDomain ? ` for ${side.spfDomain}` : ''}`,
+    `Authorise the server's IP in the SPF record of ${domain} (Postal sends with MAIL FROM on the return-path domain: psrp.${fromDomain} when its CNAME is set, else dns.return_path_domain); see DNS-03`,
+  );
+}
+
+/** Rule: a passing DKIM signature, aligned with From. */
+function noAlignedDkimPass(side: Side, who: string, fromDomain: string): Finding | undefined {
+  const passing = side.dkim.filter((d) => d.result === 'pass');
+  if (passing.length === 0) {
+    return fail(
+      `${who}: no passing DKIM signature (${side.dkim.map((d) => `dkim=${d.result}${d.domain ? ` d=${d.domain}` : ''}`).join(', ') || 'none'})`,
+      'Make the published DKIM key the one Postal signs with (DNS-04; read s= from the received message), and check nothing rewrites the message after signing',
+    );
+  } else if (!passing.some((d) => d.aligned)) {
+    const d = passing.map((x) => `d=${x.domain ?? '?'}${x.selector ? ` s=${x.selector}` : ''}`).join(', ');
+    return fail(
+      `${who}: DKIM passes only for ${d}, not aligned with From ${fromDomain}`,
+      `Postal signs with its install-wide key (d=<return path domain>) whenever the DKIM check of ${fromDomain} is not OK. Publish ${fromDomain}'s DKIM record exactly as Postal shows it (Domains → ${fromDomain} → DNS records: TXT <selector>._domainkey.${fromDomain}), press "Check my records" until DKIM is OK, and Postal then signs with d=${fromDomain}`,
+    );
+  }
+  return undefined;
+}
+
+/** Rule: dmarc=pass. */
+function dmarcNotPass(side: Side, who: string, fromDomain: string): Finding | undefined {
+  if (side.dmarc === 'pass') return undefined;
+  return fail(
+    `${who}: dmarc=${side.dmarc}`,
+    `DMARC passes only with an SPF or DKIM pass aligned with ${fromDomain}: fix DKIM alignment (Postal signing with d=${fromDomain}), or an aligned return path (CNAME psrp.${fromDomain})`,
+  );
+}
+
+function judgeSide(side: Side, who: string, fromDomain: string): Finding[] {
+  return collectFindings(spfNotPass(side, who, fromDomain), noAlignedDkimPass(side, who, fromDomain), dmarcNotPass(side, who, fromDomain));
+}
+
 export function checkAuthenticationResults(input: AuthenticationResultsInput): Verdict {
   const { provider } = input;
   const fromDomain = input.fromDomain.toLowerCase();
   const alignment = input.alignment ?? 'relaxed';
   const parsed = parseAuthenticationResults(input.authenticationResults);
   const recorded = recordedSide(parsed.results, fromDomain, alignment);
-  const reverified: Side = {
-    spf: input.reverify.spf.result.toLowerCase(),
-    ...(input.reverify.spf.domain ? { spfDomain: input.reverify.spf.domain.toLowerCase() } : {}),
-    dkim: input.reverify.dkim.map((d) => ({
-      result: d.result.toLowerCase(),
-      domain: d.domain.toLowerCase(),
-      ...(d.selector ? { selector: d.selector } : {}),
-      aligned: dkimAligned(fromDomain, d.domain, alignment),
-    })),
-    dmarc: input.reverify.dmarc.result.toLowerCase(),
-  };
-  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
-  const findings: Finding[] = [];
-
-  if (parsed.results.length === 0) {
-    findings.push(fail(`${provider} recorded no authentication results (no readable Authentication-Results header)`, `Read the Authentication-Results header ${provider} added to the received message`));
-  }
-
-  const judge = (side: Side, who: string) => {
-    if (side.spf !== 'pass') {
-      const domain = side.spfDomain ?? 'the envelope (return-path) domain';
-      findings.push(
-        fail(
-          `${who}: spf=${side.spf}${side.spfDomain ? ` for ${side.spfDomain}` : ''}`,
-          `Authorise the server's IP in the SPF record of ${domain} (Postal sends with MAIL FROM on the return-path domain: psrp.${fromDomain} when its CNAME is set, else dns.return_path_domain); see DNS-03`,
-        ),
-      );
-    }
-    const passing = side.dkim.filter((d) => d.result === 'pass');
-    if (passing.length === 0) {
-      findings.push(
-        fail(
-          `${who}: no passing DKIM signature (${side.dkim.map((d) => `dkim=${d.result}${d.domain ? ` d=${d.domain}` : ''}`).join(', ') || 'none'})`,
-          'Make the published DKIM key the one Postal signs with (DNS-04; read s= from the received message), and check nothing rewrites the message after signing',
-        ),
-      );
-    } else if (!passing.some((d) => d.aligned)) {
-      const d = passing.map((x) => `d=${x.domain ?? '?'}${x.selector ? ` s=${x.selector}` : ''}`).join(', ');
-      findings.push(
-        fail(
-          `${who}: DKIM passes only for ${d}, not aligned with From ${fromDomain}`,
-          `Postal signs with its install-wide key (d=<return path domain>) whenever the DKIM check of ${fromDomain} is not OK. Publish ${fromDomain}'s DKIM record exactly as Postal shows it (Domains → ${fromDomain} → DNS records: TXT <selector>._domainkey.${fromDomain}), press "Check my records" until DKIM is OK, and Postal then signs with d=${fromDomain}`,
-        ),
-      );
-    }
-    if (side.dmarc !== 'pass') {
-      findings.push(
-        fail(
-          `${who}: dmarc=${side.dmarc}`,
-          `DMARC passes only with an SPF or DKIM pass aligned with ${fromDomain}: fix DKIM alignment (Postal signing with d=${fromDomain}), or an aligned return path (CNAME psrp.${fromDomain})`,
-        ),
-      );
-    }
-  };
-  if (parsed.results.length > 0) judge(recorded, `as recorded by ${provider}`);
-  judge(reverified, 're-verified');
+  const reverified = reverifiedSide(input.reverify, fromDomain, alignment);
+  const findings = collectFindings(
+    parsed.results.length === 0
+      ? fail(`${provider} recorded no authentication results (no readable Authentication-Results header)`, `Read the Authentication-Results header ${provider} added to the received message`)
+      : judgeSide(recorded, `as recorded by ${provider}`, fromDomain),
+    judgeSide(reverified, 're-verified', fromDomain),
+  );
 
   const line = (s: Side) =>
     `spf=${s.spf} dkim=${s.dkim.map((d) => `${d.result}${d.domain ? `(d=${d.domain}${d.aligned ? ', aligned' : ', not aligned'})` : ''}`).join(',') || 'none'} dmarc=${s.dmarc}`;

@@ -243,6 +243,31 @@ describe('what FN-06 shows a reader', () => {
     expect([killed.summary, killed.remediation]).toEqual(['`send` with a wrong API key was killed (timeout)', 'Make the CLI answer within one network round trip when Postal refuses the key']);
   });
 
+  it("names no status defect for a command that exits non-zero printing Postal's error, and says the send error only once", () => {
+    const refused = (code: string) => pretty({ message: 'refused', code });
+    const verdict = verdictOf(
+      checkCliContract({
+        ...good,
+        send: { exitCode: 4, stdout: refused('UnauthenticatedFromAddress') },
+        read: { exitCode: 4, stdout: refused('MessageNotFound'), ref: '4711' },
+        badKeySend: { exitCode: 4, stdout: refused('ServerSuspended') },
+      }),
+    );
+    expect(verdict.summary).not.toContain('status defect');
+    expect(verdict.summary.split('; ')).toEqual([
+      '`send --json` exited 4: {',
+      '`read 4711 --json` exited 4: {',
+      '`send` with a wrong API key exited 4 without saying the key was refused ({): the failure may have another cause, so the wrong-key check proves nothing',
+    ]);
+    // The wrong-key send is right here (exit 4 naming the refused key): the status defect must not say a wrong key went out.
+    const onlySend = verdictOf(
+      checkCliContract({ ...good, send: { exitCode: 0, stdout: refused('UnauthenticatedFromAddress') }, badKeySend: { exitCode: 4, stdout: refused('InvalidServerAPIKey') } }),
+    );
+    expect(onlySend.summary.split('; ')).toEqual([
+      expect.stringMatching(/^status defect: `send --json` \(UnauthenticatedFromAddress\) exited 0 while printing Postal's error: the CLI never checks/),
+    ]);
+  });
+
   it('reads a refused key in the words CLIs use, and only there', () => {
     const says = (stderr: string) => verdictOf(checkCliContract({ ...good, badKeySend: { exitCode: 2, stdout: '', stderr } })).outcome;
     for (const words of ['Invalid API key', 'bad APIkey', 'API_key rejected', 'API token refused', 'unauthorized', 'Unauthorised', 'authentication failed', 'X-Server-API-Key']) expect(says(words), words).toBe('pass');

@@ -13,7 +13,7 @@
  * Read is only tried with the id the listing showed: falling back to send's id would hide the read defect.
  * Without a configured CLI there is nothing to judge: the result says "skipped", never pass.
  */
-import { fail, type Finding, verdictFrom } from './findings.ts';
+import { collectFindings, fail, type Finding, verdictFrom } from './findings.ts';
 import { quoteOutput } from './secret-scrub.ts';
 import type { EvidenceItem, Verdict } from './verdict.ts';
 
@@ -120,147 +120,206 @@ function listing(run: CliRun, subject: string): Listing {
 
 const listingText = (l: Listing): string => (Array.isArray(l.parsed) ? `a JSON list of ${l.parsed.length} without it` : 'no JSON list');
 
-export function checkCliContract(input: CliContractInput): CliContractResult {
-  if (!input.configured) return { skipped: true, reason: input.reason ?? 'no MailGoat CLI configured (set MAILGOAT_CLI to the command that runs it)' };
+/** Step 0: the recipient's endpoint, the CLI's own `inbox serve`, listened where Postal posts. */
+function serveNotListening(serve: CliContractRuns['serve'], recipient: string): Finding | undefined {
+  if (!serve || serve.listening) return undefined;
+  return fail(
+    `\`${serve.args.slice(0, 2).join(' ')}\` did not listen on ${serve.at} (${serve.exitCode === null ? 'not started or not answering' : exitText(serve)}: ${firstLine(serve)}): Postal's posts for ${recipient} did not reach the CLI`,
+    `Run \`mailgoat ${serve.args.join(' ')}\` by hand with the recipient's config; ${serve.at} must be free and be where Postal's route for ${recipient} posts (MAILGOAT_INBOX_SERVE)`,
+  );
+}
 
-  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
-  const findings: Finding[] = [];
-  const evidence: EvidenceItem[] = [];
-  /** Commands that exited 0 while printing Postal's error: the status defect, named once. */
-  const silentErrors: string[] = [];
-  const { recipient, subject } = input;
-  const db = input.inboxDatabase;
+/** What `send --json` printed: its JSON, Postal's id for the recipient, Postal's error. */
+interface SendAnswer {
+  sent: unknown;
+  postalId: unknown;
+  sendError: string | undefined;
+}
 
-  // 0. the recipient's endpoint: the CLI's own inbox serve
-  const serve = input.serve;
-  if (serve) {
-    evidence.push(runEvidence(serve.args.join(' '), serve, { at: serve.at, listening: serve.listening }));
-    if (!serve.listening) {
-      findings.push(
-        fail(
-          `\`${serve.args.slice(0, 2).join(' ')}\` did not listen on ${serve.at} (${serve.exitCode === null ? 'not started or not answering' : exitText(serve)}: ${firstLine(serve)}): Postal's posts for ${recipient} did not reach the CLI`,
-          `Run \`mailgoat ${serve.args.join(' ')}\` by hand with the recipient's config; ${serve.at} must be free and be where Postal's route for ${recipient} posts (MAILGOAT_INBOX_SERVE)`,
-        ),
-      );
-    }
-  }
-
-  // 1. send --json
-  const sent = parseJson(input.send.stdout);
+function sendAnswer(run: CliRun, recipient: string): SendAnswer {
+  const sent = parseJson(run.stdout);
   const messages = isRecord(sent) && isRecord(sent.messages) ? sent.messages : {};
   const rcptKey = Object.keys(messages).find((k) => k.toLowerCase() === recipient.toLowerCase());
   const entry = rcptKey ? messages[rcptKey] : undefined;
   const postalId = isRecord(entry) ? entry.id : undefined;
-  const sendError = postalErrorCode(sent);
-  evidence.push(runEvidence('send --json', input.send, { postalId: postalId ?? null, postalError: sendError ?? null }));
-  if (input.send.exitCode !== 0) {
-    findings.push(fail(`\`send --json\` ${exitText(input.send)}: ${firstLine(input.send)}`, "Run the same command by hand with this agent's config; check its server URL and API key (`mailgoat config validate`)"));
+  return { sent, postalId, sendError: postalErrorCode(sent) };
+}
+
+/** Step 1: `send --json` exits 0 with Postal's numeric id for the recipient (Postal's error at exit 0 is the status defect). */
+function sendProblem(run: CliRun, { sent, postalId, sendError }: SendAnswer, recipient: string): Finding | undefined {
+  if (run.exitCode !== 0) {
+    return fail(`\`send --json\` ${exitText(run)}: ${firstLine(run)}`, "Run the same command by hand with this agent's config; check its server URL and API key (`mailgoat config validate`)");
   } else if (sent === undefined) {
-    findings.push(fail('`send --json` printed no JSON', 'Make `send --json` print only the JSON answer on stdout (logs go to stderr)'));
+    return fail('`send --json` printed no JSON', 'Make `send --json` print only the JSON answer on stdout (logs go to stderr)');
   } else if (sendError) {
-    silentErrors.push(`\`send --json\` (${sendError})`);
+    return undefined;
   } else if (typeof postalId !== 'number' || !Number.isInteger(postalId)) {
-    findings.push(fail(`\`send --json\` gave no numeric id for ${recipient} (messages.${recipient}.id is ${JSON.stringify(postalId ?? null)})`, 'Print Postal\'s answer as is: {"message_id", "messages": {"<rcpt>": {"id": <int>, "token"}}}'));
+    return fail(`\`send --json\` gave no numeric id for ${recipient} (messages.${recipient}.id is ${JSON.stringify(postalId ?? null)})`, 'Print Postal\'s answer as is: {"message_id", "messages": {"<rcpt>": {"id": <int>, "token"}}}');
   }
+  return undefined;
+}
 
-  // 2. arrival
-  evidence.push({ label: 'arrival', detail: { recipient, arrived: input.arrived } });
-  if (!input.arrived) {
-    findings.push(fail(`the message sent with the CLI did not reach ${recipient}'s inbox`, 'Look the Postal id up (messages/message, messages/deliveries) and check the route for the recipient (INF-05)'));
-  }
+/** Step 2: the message reached the recipient. */
+function notArrived({ arrived, recipient }: CliContractRuns): Finding | undefined {
+  if (arrived) return undefined;
+  return fail(`the message sent with the CLI did not reach ${recipient}'s inbox`, 'Look the Postal id up (messages/message, messages/deliveries) and check the route for the recipient (INF-05)');
+}
 
-  // 3. the inbox listing, in the documented form and in the one form 1.2.0 honours
-  const documented = listing(input.inboxList, subject);
-  const bare = listing(input.inboxBare, subject);
-  const docCommand = `\`${input.inboxList.args.join(' ')}\``;
-  const bareCommand = `\`${input.inboxBare.args.join(' ')}\``;
+/** The inbox listing, in the documented form and in the one form 1.2.0 honours. */
+interface Listings {
+  documented: Listing;
+  bare: Listing;
+  listedId: string | undefined;
+}
+
+function listings(input: CliContractRuns): Listings {
+  const documented = listing(input.inboxList, input.subject);
+  const bare = listing(input.inboxBare, input.subject);
   const listed = documented.entry ?? bare.entry;
   const listedId = listed?.id === undefined || listed.id === null ? undefined : String(listed.id);
-  evidence.push(runEvidence(input.inboxList.args.join(' '), input.inboxList, { entries: Array.isArray(documented.parsed) ? documented.parsed.length : null, showsMessage: documented.entry !== undefined }));
-  evidence.push(runEvidence(input.inboxBare.args.join(' '), input.inboxBare, { entries: Array.isArray(bare.parsed) ? bare.parsed.length : null, showsMessage: bare.entry !== undefined, listedId: listedId ?? null }));
-  if (!listed) {
+  return { documented, bare, listedId };
+}
+
+function listingEvidence(input: CliContractRuns, { documented, bare, listedId }: Listings): EvidenceItem[] {
+  return [
+    runEvidence(input.inboxList.args.join(' '), input.inboxList, { entries: Array.isArray(documented.parsed) ? documented.parsed.length : null, showsMessage: documented.entry !== undefined }),
+    runEvidence(input.inboxBare.args.join(' '), input.inboxBare, { entries: Array.isArray(bare.parsed) ? bare.parsed.length : null, showsMessage: bare.entry !== undefined, listedId: listedId ?? null }),
+  ];
+}
+
+/** Step 3: the documented `inbox list --json` shows the message (shown only by the bare form is the inbox-option defect). */
+function listingProblem(input: CliContractRuns, { documented, bare }: Listings): Finding | undefined {
+  const { recipient, subject, serve } = input;
+  const db = input.inboxDatabase;
+  const docCommand = `\`${input.inboxList.args.join(' ')}\``;
+  const bareCommand = `\`${input.inboxBare.args.join(' ')}\``;
+  if (!(documented.entry ?? bare.entry)) {
     const ran = (run: CliRun, l: Listing) => (run.exitCode === 0 ? `printed ${listingText(l)}` : exitText(run));
-    findings.push(
-      fail(
-        `the inbox does not show the message "${subject}": ${docCommand} ${ran(input.inboxList, documented)}, ${bareCommand} ${ran(input.inboxBare, bare)}`,
-        serve
-          ? `Check that Postal's route for ${recipient} posts to ${serve.at}, where the CLI's \`inbox serve\` listened, and that it stored what it received in ${db ?? 'its database'}`
-          : db
-            ? `Check that Postal's route for ${recipient} posts to the \`inbox serve\` that writes ${db}, and that it stores what it receives`
-            : "Set MAILGOAT_INBOX_SERVE to where Postal's route for the recipient posts (FN-06 runs `inbox serve` there), or MAILGOAT_INBOX_DB to the database of the recipient's running `inbox serve` ({agent} is replaced)",
-      ),
+    return fail(
+      `the inbox does not show the message "${subject}": ${docCommand} ${ran(input.inboxList, documented)}, ${bareCommand} ${ran(input.inboxBare, bare)}`,
+      serve
+        ? `Check that Postal's route for ${recipient} posts to ${serve.at}, where the CLI's \`inbox serve\` listened, and that it stored what it received in ${db ?? 'its database'}`
+        : db
+          ? `Check that Postal's route for ${recipient} posts to the \`inbox serve\` that writes ${db}, and that it stores what it receives`
+          : "Set MAILGOAT_INBOX_SERVE to where Postal's route for the recipient posts (FN-06 runs `inbox serve` there), or MAILGOAT_INBOX_DB to the database of the recipient's running `inbox serve` ({agent} is replaced)",
     );
   } else if (!documented.entry) {
-    findings.push(
-      fail(
-        `inbox-option defect: ${docCommand} ${input.inboxList.exitCode === 0 ? `printed ${listingText(documented)} (${firstLine(input.inboxList)})` : exitText(input.inboxList)} while ${bareCommand} lists the message: the parent \`inbox\` command declares the same --json and --db-path options and takes them wherever they appear, so the documented subcommand form reads the default database ~/.mailgoat/inbox/messages.db as a table (\`inbox serve --db-path\` is ignored the same way)`,
-        INBOX_OPTIONS_FIX,
-      ),
+    return fail(
+      `inbox-option defect: ${docCommand} ${input.inboxList.exitCode === 0 ? `printed ${listingText(documented)} (${firstLine(input.inboxList)})` : exitText(input.inboxList)} while ${bareCommand} lists the message: the parent \`inbox\` command declares the same --json and --db-path options and takes them wherever they appear, so the documented subcommand form reads the default database ~/.mailgoat/inbox/messages.db as a table (\`inbox serve --db-path\` is ignored the same way)`,
+      INBOX_OPTIONS_FIX,
     );
   }
+  return undefined;
+}
 
-  // 4. read the id the listing showed — never another one
-  if (!input.read) {
-    evidence.push({ label: 'read', detail: { ran: false, why: 'no listing showed the message, so there is no listed id to open (send\'s id is not used instead: that would hide a read defect)' } });
-  } else {
-    const { ref, postalLookup } = input.read;
-    const shown = parseJson(input.read.stdout);
-    const readError = postalErrorCode(shown);
-    const details = isRecord(shown) && isRecord(shown.details) ? shown.details : {};
-    const shownSubject = isRecord(shown) ? (details.subject ?? shown.subject) : undefined;
-    const plainBody = isRecord(shown) ? shown.plain_body : undefined;
-    // Whitespace-insensitive: MIME and Postal's parser may change line endings and wrap.
-    const words = (text: string) => text.replace(/\s+/g, ' ').trim();
-    const showsMessage = !readError && shownSubject === subject && typeof plainBody === 'string' && words(plainBody).includes(words(input.body));
-    const numericRef = /^\d+$/.test(ref);
-    evidence.push(runEvidence(`read ${ref} --json`, input.read, { ref, postalError: readError ?? null, showsMessage, ...(postalLookup ? { postalWithTheNumber: postalLookup } : {}) }));
-    const command = `\`read ${ref} --json\``;
-    const outcome = input.read.exitCode !== 0 ? `${exitText(input.read)}: ${firstLine(input.read)}` : readError ? `printed Postal's error ${readError}` : 'exited 0 without showing the message';
-    if (readError && input.read.exitCode === 0) silentErrors.push(`${command} (${readError})`);
-    if (!showsMessage) {
-      if (!numericRef) {
-        findings.push(fail(`read defect: the inbox lists "${ref}", not Postal's numeric id, and ${command} ${outcome}: ${READ_WHY}`, READ_FIX));
-      } else if (postalLookup === 'found') {
-        findings.push(fail(`read defect: Postal has message ${ref} (messages/message with the number finds it), but ${command} ${outcome}: the CLI does not pass the id as a number`, READ_NUMBER_FIX));
-      } else if (input.read.exitCode === 0 && !readError) {
-        findings.push(fail(`${command} exited 0 but did not show the message (a JSON object with its subject and plain_body)`, 'Make `read --json` print the message as Postal returns it, with details.subject and plain_body'));
-      } else {
-        findings.push(fail(`${command} ${outcome}${postalLookup ? ` (Postal asked with the number: ${postalLookup})` : ''}`, `Run \`read ${ref}\` by hand and compare with messages/message for the same id`));
-      }
-    }
+type ReadRun = NonNullable<CliContractRuns['read']>;
+
+/** What `read <listed id> --json` printed: Postal's error, and whether it shows the message sent. */
+function readAnswer(run: ReadRun, subject: string, body: string): { readError: string | undefined; showsMessage: boolean } {
+  const shown = parseJson(run.stdout);
+  const readError = postalErrorCode(shown);
+  const details = isRecord(shown) && isRecord(shown.details) ? shown.details : {};
+  const shownSubject = isRecord(shown) ? (details.subject ?? shown.subject) : undefined;
+  const plainBody = isRecord(shown) ? shown.plain_body : undefined;
+  // Whitespace-insensitive: MIME and Postal's parser may change line endings and wrap.
+  const words = (text: string) => text.replace(/\s+/g, ' ').trim();
+  const showsMessage = !readError && shownSubject === subject && typeof plainBody === 'string' && words(plainBody).includes(words(body));
+  return { readError, showsMessage };
+}
+
+function readEvidence(run: ReadRun | undefined, subject: string, body: string): EvidenceItem {
+  if (!run) {
+    return { label: 'read', detail: { ran: false, why: 'no listing showed the message, so there is no listed id to open (send\'s id is not used instead: that would hide a read defect)' } };
   }
+  const { ref, postalLookup } = run;
+  const { readError, showsMessage } = readAnswer(run, subject, body);
+  return runEvidence(`read ${ref} --json`, run, { ref, postalError: readError ?? null, showsMessage, ...(postalLookup ? { postalWithTheNumber: postalLookup } : {}) });
+}
 
-  // 5. a wrong key must make send fail, and say why
+/** Step 4: `read` of the id the listing showed — never another one — opens the message. */
+function readProblem(run: ReadRun | undefined, subject: string, body: string): Finding | undefined {
+  if (!run) return undefined;
+  const { ref, postalLookup } = run;
+  const { readError, showsMessage } = readAnswer(run, subject, body);
+  if (showsMessage) return undefined;
+  const command = `\`read ${ref} --json\``;
+  const outcome = run.exitCode !== 0 ? `${exitText(run)}: ${firstLine(run)}` : readError ? `printed Postal's error ${readError}` : 'exited 0 without showing the message';
+  if (!/^\d+$/.test(ref)) {
+    return fail(`read defect: the inbox lists "${ref}", not Postal's numeric id, and ${command} ${outcome}: ${READ_WHY}`, READ_FIX);
+  } else if (postalLookup === 'found') {
+    return fail(`read defect: Postal has message ${ref} (messages/message with the number finds it), but ${command} ${outcome}: the CLI does not pass the id as a number`, READ_NUMBER_FIX);
+  } else if (run.exitCode === 0 && !readError) {
+    return fail(`${command} exited 0 but did not show the message (a JSON object with its subject and plain_body)`, 'Make `read --json` print the message as Postal returns it, with details.subject and plain_body');
+  }
+  return fail(`${command} ${outcome}${postalLookup ? ` (Postal asked with the number: ${postalLookup})` : ''}`, `Run \`read ${ref}\` by hand and compare with messages/message for the same id`);
+}
+
+/** Step 5: a wrong key makes send fail, and say why (exit 0 with Postal's error is the status defect). */
+function wrongKeyProblem(bad: CliRun, badError: string | undefined): Finding | undefined {
+  if (bad.exitCode === 0 && badError) {
+    return undefined;
+  } else if (bad.exitCode === 0) {
+    return fail('`send` with a wrong API key exited 0 and printed no error: an agent would believe the mail went out', STATUS_FIX);
+  } else if (bad.exitCode === null) {
+    return fail(`\`send\` with a wrong API key ${exitText(bad)}`, 'Make the CLI answer within one network round trip when Postal refuses the key');
+  } else if (!KEY_REFUSED.test(`${bad.stdout}\n${bad.stderr ?? ''}`)) {
+    return fail(
+      `\`send\` with a wrong API key exited ${bad.exitCode} without saying the key was refused (${firstLine(bad)}): the failure may have another cause, so the wrong-key check proves nothing`,
+      'Make the CLI name the refused key (InvalidServerAPIKey); if it could not reach Postal, fix the server URL or trust first',
+    );
+  }
+  return undefined;
+}
+
+/** The status defect, named once and first: every command that exited 0 while printing Postal's error. */
+function statusDefect(input: CliContractRuns, sendError: string | undefined, badError: string | undefined): Finding | undefined {
+  const readError = input.read ? postalErrorCode(parseJson(input.read.stdout)) : undefined;
+  const silentErrors = [
+    input.send.exitCode === 0 && sendError ? `\`send --json\` (${sendError})` : undefined,
+    input.read?.exitCode === 0 && readError ? `\`read ${input.read.ref} --json\` (${readError})` : undefined,
+    input.badKeySend.exitCode === 0 && badError ? `\`send --json\` with a wrong API key (${badError})` : undefined,
+  ].filter((command) => command !== undefined);
+  if (silentErrors.length === 0) return undefined;
+  const wrongKey = input.badKeySend.exitCode === 0 && badError ? ' (an agent would believe mail sent with a wrong key went out)' : '';
+  return fail(`status defect: ${silentErrors.join(', ')} exited 0 while printing Postal's error${wrongKey}: ${STATUS_WHY}`, STATUS_FIX);
+}
+
+function observedLine(input: CliContractRuns, sendError: string | undefined, { documented, bare }: Listings, badError: string | undefined): string {
+  const bad = input.badKeySend;
+  return `send exit ${input.send.exitCode}${sendError ? ` (${sendError})` : ''}, arrived ${input.arrived}, listed ${documented.entry ? 'by inbox list' : bare.entry ? 'only by bare inbox' : 'no'}, read ${input.read ? `exit ${input.read.exitCode}${postalErrorCode(parseJson(input.read.stdout)) ? ` (${postalErrorCode(parseJson(input.read.stdout))})` : ''}` : 'not run'}, wrong key exit ${bad.exitCode}${badError ? ` (${badError})` : ''}`;
+}
+
+export function checkCliContract(input: CliContractInput): CliContractResult {
+  if (!input.configured) return { skipped: true, reason: input.reason ?? 'no MailGoat CLI configured (set MAILGOAT_CLI to the command that runs it)' };
+  const { recipient, subject, body, serve } = input;
+  const send = sendAnswer(input.send, recipient);
+  const listed = listings(input);
   const bad = input.badKeySend;
   const badError = postalErrorCode(parseJson(bad.stdout));
-  evidence.push(runEvidence('send --json with a wrong key', bad, { postalError: badError ?? null }));
-  if (bad.exitCode === 0 && badError) {
-    silentErrors.push(`\`send --json\` with a wrong API key (${badError})`);
-  } else if (bad.exitCode === 0) {
-    findings.push(fail('`send` with a wrong API key exited 0 and printed no error: an agent would believe the mail went out', STATUS_FIX));
-  } else if (bad.exitCode === null) {
-    findings.push(fail(`\`send\` with a wrong API key ${exitText(bad)}`, 'Make the CLI answer within one network round trip when Postal refuses the key'));
-  } else if (!KEY_REFUSED.test(`${bad.stdout}\n${bad.stderr ?? ''}`)) {
-    findings.push(
-      fail(
-        `\`send\` with a wrong API key exited ${bad.exitCode} without saying the key was refused (${firstLine(bad)}): the failure may have another cause, so the wrong-key check proves nothing`,
-        'Make the CLI name the refused key (InvalidServerAPIKey); if it could not reach Postal, fix the server URL or trust first',
-      ),
-    );
-  }
-
-  if (silentErrors.length > 0) {
-    const wrongKey = bad.exitCode === 0 && badError ? ' (an agent would believe mail sent with a wrong key went out)' : '';
-    findings.unshift(fail(`status defect: ${silentErrors.join(', ')} exited 0 while printing Postal's error${wrongKey}: ${STATUS_WHY}`, STATUS_FIX));
-  }
-
+  const evidence: EvidenceItem[] = [
+    runEvidence('send --json', input.send, { postalId: send.postalId ?? null, postalError: send.sendError ?? null }),
+    { label: 'arrival', detail: { recipient, arrived: input.arrived } },
+    ...listingEvidence(input, listed),
+    readEvidence(input.read, subject, body),
+    runEvidence('send --json with a wrong key', bad, { postalError: badError ?? null }),
+  ];
+  if (serve) evidence.unshift(runEvidence(serve.args.join(' '), serve, { at: serve.at, listening: serve.listening }));
+  const findings = collectFindings(
+    statusDefect(input, send.sendError, badError),
+    serveNotListening(serve, recipient),
+    sendProblem(input.send, send, recipient),
+    notArrived(input),
+    listingProblem(input, listed),
+    readProblem(input.read, subject, body),
+    wrongKeyProblem(bad, badError),
+  );
   return {
     skipped: false,
     verdict: verdictFrom({
       findings,
-      passSummary: `send (id ${String(postalId)}) → arrived → the inbox lists it (id ${listedId ?? ''}) → read ${listedId ?? ''} opens it; a wrong key exits ${bad.exitCode}`,
+      passSummary: `send (id ${String(send.postalId)}) → arrived → the inbox lists it (id ${listed.listedId ?? ''}) → read ${listed.listedId ?? ''} opens it; a wrong key exits ${bad.exitCode}`,
       expected: 'send --json gives a numeric id, the message arrives, `inbox list --json` shows it, `read <listed id>` opens it, a wrong key exits non-zero saying so',
-      observed: `send exit ${input.send.exitCode}${sendError ? ` (${sendError})` : ''}, arrived ${input.arrived}, listed ${documented.entry ? 'by inbox list' : bare.entry ? 'only by bare inbox' : 'no'}, read ${input.read ? `exit ${input.read.exitCode}${postalErrorCode(parseJson(input.read.stdout)) ? ` (${postalErrorCode(parseJson(input.read.stdout))})` : ''}` : 'not run'}, wrong key exit ${bad.exitCode}${badError ? ` (${badError})` : ''}`,
+      observed: observedLine(input, send.sendError, listed, badError),
       evidence,
     }),
   };

@@ -8,7 +8,7 @@
  */
 import type { DnsObservation } from './dns-observation.ts';
 import { normaliseName } from './dns-observation.ts';
-import { describeObservation, fail, type Finding, observationEvidence, resolverErrorFinding, verdictFrom, warn } from './findings.ts';
+import { collectFindings, describeObservation, fail, type Finding, observationEvidence, resolverErrorFinding, verdictFrom, warn } from './findings.ts';
 import { parseTagList, type TagList } from './tag-list.ts';
 import type { EvidenceItem, Verdict } from './verdict.ts';
 
@@ -63,6 +63,46 @@ function sameUriSet(a: string, b: string): boolean {
 function wantedRecord(expected: DmarcCheckInput['expected'], parsed?: TagList): string {
   const keep = (parsed?.tags ?? []).filter((t) => KNOWN_TAGS.has(t.name) && !['v', 'p', 'rua'].includes(t.name));
   return ['v=DMARC1', `p=${expected.policy}`, `rua=${expected.rua}`, ...keep.map((t) => `${t.name}=${t.value}`)].join('; ');
+}
+
+/** What the tag rules read: the record's tags, the ones found invalid, and the record to publish. */
+interface DmarcRuleInput {
+  name: string;
+  parsed: TagList;
+  /** Invalid tags, by name, with what is wrong. */
+  invalid: Map<string, string>;
+  expected: DmarcCheckInput['expected'];
+  /** The remediation that publishes the wanted record. */
+  fix: string;
+}
+
+/** Rule: a p= tag, and (warn) the policy the deployment expects. */
+function policyNotExpected({ name, parsed, invalid, expected, fix }: DmarcRuleInput): Finding | undefined {
+  const p = parsed.byName.get('p');
+  if (p === undefined) {
+    return fail(`the DMARC record at ${name} has no p= (policy) tag`, fix);
+  } else if (!invalid.has('p') && p !== expected.policy) {
+    return warn(`DMARC policy at ${name} is p=${p}, the deployment expects p=${expected.policy}`, fix);
+  }
+  return undefined;
+}
+
+/** Rule (warn): rua= names the deployment's aggregate-report address. */
+function ruaNotExpected({ name, parsed, invalid, expected, fix }: DmarcRuleInput): Finding | undefined {
+  const rua = parsed.byName.get('rua');
+  if (rua === undefined || uris(rua).length === 0) {
+    return warn(`the DMARC record at ${name} has no rua=: nobody receives aggregate reports`, fix);
+  } else if (!invalid.has('rua') && !sameUriSet(rua, expected.rua)) {
+    return warn(`rua=${rua} at ${name}, the deployment expects rua=${expected.rua}`, fix);
+  }
+  return undefined;
+}
+
+/** Rule (warn): no tags outside RFC 7489 and DMARCbis (often a typo). */
+function unknownTags({ name, parsed, fix }: DmarcRuleInput): Finding | undefined {
+  const unknown = parsed.tags.filter((t) => !KNOWN_TAGS.has(t.name)).map((t) => t.name);
+  if (!unknown.length) return undefined;
+  return warn(`unknown tags in the DMARC record at ${name}: ${unknown.join(', ')} (receivers ignore them; often a typo)`, fix);
 }
 
 export function checkDmarc(input: DmarcCheckInput): Verdict {
@@ -129,24 +169,8 @@ export function checkDmarc(input: DmarcCheckInput): Verdict {
   for (const problem of parsed.problems) findings.push(fail(`DMARC record at ${name} is malformed: ${problem}`, fix));
   for (const problem of invalid.values()) findings.push(fail(problem, fix));
 
-  const p = parsed.byName.get('p');
-  if (p === undefined) {
-    findings.push(fail(`the DMARC record at ${name} has no p= (policy) tag`, fix));
-  } else if (!invalid.has('p') && p !== expected.policy) {
-    findings.push(warn(`DMARC policy at ${name} is p=${p}, the deployment expects p=${expected.policy}`, fix));
-  }
+  const rule: DmarcRuleInput = { name, parsed, invalid, expected, fix };
+  findings.push(...collectFindings(policyNotExpected(rule), ruaNotExpected(rule), unknownTags(rule)));
 
-  const rua = parsed.byName.get('rua');
-  if (rua === undefined || uris(rua).length === 0) {
-    findings.push(warn(`the DMARC record at ${name} has no rua=: nobody receives aggregate reports`, fix));
-  } else if (!invalid.has('rua') && !sameUriSet(rua, expected.rua)) {
-    findings.push(warn(`rua=${rua} at ${name}, the deployment expects rua=${expected.rua}`, fix));
-  }
-
-  const unknown = parsed.tags.filter((t) => !KNOWN_TAGS.has(t.name)).map((t) => t.name);
-  if (unknown.length) {
-    findings.push(warn(`unknown tags in the DMARC record at ${name}: ${unknown.join(', ')} (receivers ignore them; often a typo)`, fix));
-  }
-
-  return done(`DMARC at ${name}: p=${p ?? '?'}, rua=${rua ?? '?'}`);
+  return done(`DMARC at ${name}: p=${parsed.byName.get('p') ?? '?'}, rua=${parsed.byName.get('rua') ?? '?'}`);
 }

@@ -99,10 +99,59 @@ const pushNew = (list: string[], value: string | undefined) => {
 const rate = (part: number, whole: number) => (whole === 0 ? 0 : part / whole);
 const bestDkim = (record: AggregateRecord) => (record.authResults.dkim.some((d) => d.result === 'pass') ? 'pass' : (record.authResults.dkim[0]?.result ?? 'none'));
 
+type SourceTally = SourceSummary & { classes: Set<SourceClass> };
+type ReporterTally = ReporterSummary & { ips: Set<string> };
+
+/** One record's messages, counted into its source, its reporter, its day and the whole summary. */
+function tallyRecord(
+  record: AggregateRecord,
+  orgName: string,
+  deployment: Set<string>,
+  { summary, sources, reporter, day }: { summary: DmarcSummary; sources: Map<string, SourceTally>; reporter: ReporterTally; day: DaySummary },
+): void {
+  const n = record.count;
+  const inDeployment = deployment.has(record.sourceIp);
+  const source = sources.get(record.sourceIp) ?? { ip: record.sourceIp, inDeployment, class: 'deployment' as SourceClass, messages: 0, reporters: [], headerFrom: [], envelopeFrom: [], dkimDomains: [], spf: {}, dkim: {}, spfAligned: 0, dkimAligned: 0, dmarcPass: 0, dispositions: {}, classes: new Set<SourceClass>() };
+  sources.set(record.sourceIp, source);
+  source.messages += n;
+  pushNew(source.reporters, orgName);
+  pushNew(source.headerFrom, record.identifiers.headerFrom);
+  pushNew(source.envelopeFrom, record.identifiers.envelopeFrom);
+  record.authResults.dkim.forEach((d) => pushNew(source.dkimDomains, d.domain));
+  add(source.spf, record.authResults.spf[0]?.result ?? 'none', n);
+  add(source.dkim, bestDkim(record), n);
+  add(source.dispositions, record.policyEvaluated.disposition, n);
+  add(reporter.dispositions, record.policyEvaluated.disposition, n);
+  if (!inDeployment) source.classes.add(recordClass(record));
+  reporter.ips.add(record.sourceIp);
+
+  const spf = record.alignment.spf ? n : 0;
+  const dkim = record.alignment.dkim ? n : 0;
+  const dmarc = record.alignment.dmarc ? n : 0;
+  source.spfAligned += spf;
+  source.dkimAligned += dkim;
+  source.dmarcPass += dmarc;
+  reporter.messages += n;
+  reporter.spfAligned += spf;
+  reporter.dkimAligned += dkim;
+  reporter.dmarcPass += dmarc;
+  summary.messages += n;
+  summary.dmarcPass += dmarc;
+  day.messages += n;
+  day.dmarcPass += dmarc;
+  if (inDeployment) {
+    const passing = fullyPassing(record) ? n : 0;
+    summary.deploymentMessages += n;
+    summary.deploymentPass += passing;
+    day.deploymentMessages += n;
+    day.deploymentPass += passing;
+  }
+}
+
 export function summariseReports(reports: AggregateReport[], options: { domain: string; deploymentIps: string[] }): DmarcSummary {
   const deployment = new Set(options.deploymentIps.map((ip) => ip.toLowerCase()));
-  const sources = new Map<string, SourceSummary & { classes: Set<SourceClass> }>();
-  const reporters = new Map<string, ReporterSummary & { ips: Set<string> }>();
+  const sources = new Map<string, SourceTally>();
+  const reporters = new Map<string, ReporterTally>();
   const days = new Map<string, DaySummary>();
   const summary: DmarcSummary = {
     domain: options.domain,
@@ -132,45 +181,7 @@ export function summariseReports(reports: AggregateReport[], options: { domain: 
     const day = days.get(dayKey) ?? { day: dayKey, messages: 0, dmarcPass: 0, deploymentMessages: 0, deploymentPass: 0 };
     days.set(dayKey, day);
 
-    for (const record of report.records) {
-      const n = record.count;
-      const inDeployment = deployment.has(record.sourceIp);
-      const source = sources.get(record.sourceIp) ?? { ip: record.sourceIp, inDeployment, class: 'deployment' as SourceClass, messages: 0, reporters: [], headerFrom: [], envelopeFrom: [], dkimDomains: [], spf: {}, dkim: {}, spfAligned: 0, dkimAligned: 0, dmarcPass: 0, dispositions: {}, classes: new Set<SourceClass>() };
-      sources.set(record.sourceIp, source);
-      source.messages += n;
-      pushNew(source.reporters, report.orgName);
-      pushNew(source.headerFrom, record.identifiers.headerFrom);
-      pushNew(source.envelopeFrom, record.identifiers.envelopeFrom);
-      record.authResults.dkim.forEach((d) => pushNew(source.dkimDomains, d.domain));
-      add(source.spf, record.authResults.spf[0]?.result ?? 'none', n);
-      add(source.dkim, bestDkim(record), n);
-      add(source.dispositions, record.policyEvaluated.disposition, n);
-      add(reporter.dispositions, record.policyEvaluated.disposition, n);
-      if (!inDeployment) source.classes.add(recordClass(record));
-      reporter.ips.add(record.sourceIp);
-
-      const spf = record.alignment.spf ? n : 0;
-      const dkim = record.alignment.dkim ? n : 0;
-      const dmarc = record.alignment.dmarc ? n : 0;
-      source.spfAligned += spf;
-      source.dkimAligned += dkim;
-      source.dmarcPass += dmarc;
-      reporter.messages += n;
-      reporter.spfAligned += spf;
-      reporter.dkimAligned += dkim;
-      reporter.dmarcPass += dmarc;
-      summary.messages += n;
-      summary.dmarcPass += dmarc;
-      day.messages += n;
-      day.dmarcPass += dmarc;
-      if (inDeployment) {
-        const passing = fullyPassing(record) ? n : 0;
-        summary.deploymentMessages += n;
-        summary.deploymentPass += passing;
-        day.deploymentMessages += n;
-        day.deploymentPass += passing;
-      }
-    }
+    for (const record of report.records) tallyRecord(record, report.orgName, deployment, { summary, sources, reporter, day });
   }
 
   summary.passRate = rate(summary.dmarcPass, summary.messages);

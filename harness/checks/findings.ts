@@ -19,6 +19,14 @@ export function warn(summary: string, remediation: string): Finding {
   return { outcome: 'warn', summary, remediation };
 }
 
+/**
+ * The findings of a check's rules, in the rules' order: each rule gives one finding, several, or none
+ * (undefined), so a check can list its rules one per line.
+ */
+export function collectFindings(...rules: (Finding | Finding[] | undefined)[]): Finding[] {
+  return rules.filter((rule) => rule !== undefined).flat();
+}
+
 export interface VerdictParts {
   findings: Finding[];
   passSummary: string;

@@ -6,7 +6,7 @@
  * A part whose source the target does not give (no service list, no container list, no health URL) is
  * "not checked" (a warning naming the setting), never judged on nothing.
  */
-import { fail, type Finding, verdictFrom, warn } from './findings.ts';
+import { collectFindings, fail, type Finding, verdictFrom, warn } from './findings.ts';
 import type { EvidenceItem, Verdict } from './verdict.ts';
 
 /** One row of `docker compose ps --format json` (fields as Docker names them). */
@@ -63,6 +63,28 @@ function logs(service: string): string {
   return `Read \`docker compose -p postal logs --tail=100 ${service}\`, fix the cause, then \`docker compose -p postal up -d ${service}\``;
 }
 
+function healthEndpointEvidence(probe: HealthEndpointProbe): EvidenceItem {
+  const body = probe.body?.trim();
+  return {
+    label: `GET ${probe.url}`,
+    detail: { name: probe.name, status: probe.status ?? null, body: body?.slice(0, 200) ?? null, ...(probe.error ? { error: probe.error } : {}) },
+  };
+}
+
+/** Rule: each of Postal's health servers answers 200 "OK". */
+function healthEndpointNotOk(probe: HealthEndpointProbe): Finding | undefined {
+  const body = probe.body?.trim();
+  if (probe.status === undefined) {
+    return fail(
+      `the ${probe.name} health endpoint ${probe.url} did not answer: ${probe.error ?? 'no response'}`,
+      `Start Postal ${probe.name} and make its health server reachable (it binds 127.0.0.1:${probe.name === 'smtp' ? 9091 : 9090} by default — \`${probe.name === 'smtp' ? 'smtp_server' : probe.name}.default_health_server_bind_address\` in postal.yml; with host networking reach it over SSH or bind it to 0.0.0.0)`,
+    );
+  } else if (probe.status !== 200 || body !== 'OK') {
+    return fail(`the ${probe.name} health endpoint ${probe.url} answered ${probe.status} "${body?.slice(0, 80) ?? ''}", not 200 "OK"`, logs(probe.name));
+  }
+  return undefined;
+}
+
 export function checkServiceHealth(input: ServiceHealthInput): Verdict {
   // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
@@ -117,21 +139,8 @@ export function checkServiceHealth(input: ServiceHealthInput): Verdict {
   }
 
   for (const probe of input.healthEndpoints) {
-    const body = probe.body?.trim();
-    evidence.push({
-      label: `GET ${probe.url}`,
-      detail: { name: probe.name, status: probe.status ?? null, body: body?.slice(0, 200) ?? null, ...(probe.error ? { error: probe.error } : {}) },
-    });
-    if (probe.status === undefined) {
-      findings.push(
-        fail(
-          `the ${probe.name} health endpoint ${probe.url} did not answer: ${probe.error ?? 'no response'}`,
-          `Start Postal ${probe.name} and make its health server reachable (it binds 127.0.0.1:${probe.name === 'smtp' ? 9091 : 9090} by default — \`${probe.name === 'smtp' ? 'smtp_server' : probe.name}.default_health_server_bind_address\` in postal.yml; with host networking reach it over SSH or bind it to 0.0.0.0)`,
-        ),
-      );
-    } else if (probe.status !== 200 || body !== 'OK') {
-      findings.push(fail(`the ${probe.name} health endpoint ${probe.url} answered ${probe.status} "${body?.slice(0, 80) ?? ''}", not 200 "OK"`, logs(probe.name)));
-    }
+    evidence.push(healthEndpointEvidence(probe));
+    findings.push(...collectFindings(healthEndpointNotOk(probe)));
   }
   if (input.healthEndpoints.length === 0) {
     findings.push(warn('the worker and smtp health servers were not checked: the target names no health URL', 'Set POSTAL_HEALTH_URLS (e.g. worker=http://127.0.0.1:9090/health,smtp=http://127.0.0.1:9091/health through an SSH tunnel) so Postal\'s health servers are checked too'));

@@ -3,7 +3,7 @@
  * accepts: a chain to a trusted root, a name matching the host (RFC 6125 wildcards), far enough
  * from expiry, over TLS 1.2 or newer. The client records what the handshake showed; this check judges it.
  */
-import { fail, type Finding, verdictFrom, warn } from './findings.ts';
+import { collectFindings, fail, type Finding, verdictFrom, warn } from './findings.ts';
 import type { Verdict } from './verdict.ts';
 
 export interface TlsCertificateInput {
@@ -101,6 +101,40 @@ const CHAIN_ADVICE: Record<string, string> = {
   CERT_NOT_YET_VALID: 'the certificate is not valid yet (check the server clock)',
 };
 
+/**
+ * Rule: the validity dates can be read, the certificate is valid now and for more than minDaysLeft days
+ * (warn under warnDaysLeft: renewal should already have happened).
+ */
+function validityProblems(
+  input: TlsCertificateInput,
+  { endpoint, reissue, renew, minDaysLeft, warnDaysLeft }: { endpoint: string; reissue: string; renew: string; minDaysLeft: number; warnDaysLeft: number },
+): { daysLeft: number | undefined; findings: Finding[] } {
+  const now = Date.parse(input.now);
+  const validTo = Date.parse(input.validTo);
+  const validFrom = input.validFrom !== undefined ? Date.parse(input.validFrom) : undefined;
+  if (Number.isNaN(now) || Number.isNaN(validTo) || (validFrom !== undefined && Number.isNaN(validFrom))) {
+    return {
+      daysLeft: undefined,
+      findings: [fail(`the validity dates of ${endpoint} could not be read (validTo "${input.validTo}", now "${input.now}")`, 'Record validTo/now as ISO 8601 dates')],
+    };
+  }
+  const daysLeft = Math.floor((validTo - now) / DAY_MS);
+  const until = new Date(validTo).toISOString().slice(0, 10);
+  const notYetValid =
+    validFrom !== undefined && validFrom > now
+      ? fail(`the certificate of ${endpoint} is not valid before ${new Date(validFrom).toISOString()}`, 'Check the clock of the server and of the CA; re-issue if the dates are wrong')
+      : undefined;
+  let expiry: Finding | undefined;
+  if (validTo <= now) {
+    expiry = fail(`the certificate of ${endpoint} expired on ${until}`, `${reissue}; then ${renew}`);
+  } else if (daysLeft <= minDaysLeft) {
+    expiry = fail(`the certificate of ${endpoint} expires on ${until}, in ${daysLeft} days (must be more than ${minDaysLeft})`, `Renew it now; ${renew}`);
+  } else if (daysLeft < warnDaysLeft) {
+    expiry = warn(`the certificate of ${endpoint} expires in ${daysLeft} days (${until}): renewal should already have happened`, `Check the renewal: ${renew}`);
+  }
+  return { daysLeft, findings: collectFindings(notYetValid, expiry) };
+}
+
 export function checkTlsCertificate(input: TlsCertificateInput): Verdict {
   const minDaysLeft = input.minDaysLeft ?? 14;
   const warnDaysLeft = input.warnDaysLeft ?? 30;
@@ -139,26 +173,9 @@ export function checkTlsCertificate(input: TlsCertificateInput): Verdict {
     );
   }
 
-  const now = Date.parse(input.now);
-  const validTo = Date.parse(input.validTo);
-  const validFrom = input.validFrom !== undefined ? Date.parse(input.validFrom) : undefined;
-  let daysLeft: number | undefined;
-  if (Number.isNaN(now) || Number.isNaN(validTo) || (validFrom !== undefined && Number.isNaN(validFrom))) {
-    findings.push(fail(`the validity dates of ${endpoint} could not be read (validTo "${input.validTo}", now "${input.now}")`, 'Record validTo/now as ISO 8601 dates'));
-  } else {
-    daysLeft = Math.floor((validTo - now) / DAY_MS);
-    const until = new Date(validTo).toISOString().slice(0, 10);
-    if (validFrom !== undefined && validFrom > now) {
-      findings.push(fail(`the certificate of ${endpoint} is not valid before ${new Date(validFrom).toISOString()}`, 'Check the clock of the server and of the CA; re-issue if the dates are wrong'));
-    }
-    if (validTo <= now) {
-      findings.push(fail(`the certificate of ${endpoint} expired on ${until}`, `${reissue}; then ${remedy.renew}`));
-    } else if (daysLeft <= minDaysLeft) {
-      findings.push(fail(`the certificate of ${endpoint} expires on ${until}, in ${daysLeft} days (must be more than ${minDaysLeft})`, `Renew it now; ${remedy.renew}`));
-    } else if (daysLeft < warnDaysLeft) {
-      findings.push(warn(`the certificate of ${endpoint} expires in ${daysLeft} days (${until}): renewal should already have happened`, `Check the renewal: ${remedy.renew}`));
-    }
-  }
+  const validity = validityProblems(input, { endpoint, reissue, renew: remedy.renew, minDaysLeft, warnDaysLeft });
+  const { daysLeft } = validity;
+  findings.push(...validity.findings);
 
   if (input.protocol !== undefined && OLD_PROTOCOLS.has(input.protocol)) {
     findings.push(fail(`${endpoint} negotiated ${input.protocol}; TLS 1.2 or newer is required`, remedy.protocol));
