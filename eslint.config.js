@@ -12,6 +12,11 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // A leading underscore marks a name left unused on purpose (a parameter an interface passes, a
+      // key taken out of an object before the rest is used); every other unused name is reported.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+    },
   },
   {
     // Plain JavaScript (fake CLIs, the reaper, these configs) is outside the TypeScript project:
