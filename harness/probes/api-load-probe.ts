@@ -5,6 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { probeBody, probeSubject } from '../controls/mail-probe.ts';
 import type { ProbeContext } from './probe-context.ts';
+import { textOf } from '../../core/text-of.ts';
 
 export interface LoadOutcome {
   sent: number;
@@ -47,7 +48,7 @@ export function apiLoadProbe(context: ProbeContext): ApiLoadProbe {
             plain_body: probeBody(context.run.runToken, `throughput ${i + 1}`),
             tag: 'postal-qa-load',
           });
-          if (answer.status !== 'success') errors.push({ status: answer.status, code: String(answer.data.code ?? '') });
+          if (answer.status !== 'success') errors.push({ status: answer.status, code: textOf(answer.data.code) });
         } catch (error) {
           errors.push({ status: 'transport-error', code: (error as Error).message });
         }

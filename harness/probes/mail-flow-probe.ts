@@ -13,6 +13,7 @@ import { submitMessage } from '../clients/smtp-submit.ts';
 import { atPace } from './api-load-probe.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 import { NO_INBOX_READER, NO_OUTSIDE_SENDER, ProbeBlocked, ProbeUnavailable } from './probe-unavailable.ts';
+import { textOf } from '../../core/text-of.ts';
 
 export interface AgentMessage {
   /** Names the message in evidence; unique within one call. */
@@ -127,7 +128,7 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
             plain_body: message.body,
           });
           if (answer.status === 'success') fate.postalId = messageIdFor(answer, message.to);
-          else fate.apiError = `${answer.status} ${String(answer.data.code ?? answer.data.message ?? '')}`.trim();
+          else fate.apiError = `${answer.status} ${textOf(answer.data.code ?? answer.data.message)}`.trim();
         } catch (error) {
           fate.apiError = `no answer from the API: ${(error as Error).message}`;
         }

@@ -11,6 +11,7 @@ import { parseMailTesterReport, type MailTesterObservation, type MailTesterRepor
 import { probeBody, probeSubject } from '../controls/mail-probe.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 import { NO_MAIL_TESTER, ProbeUnavailable } from './probe-unavailable.ts';
+import { textOf } from '../../core/text-of.ts';
 
 export interface MailTesterProbe {
   /** Whether the target names a mail-tester account or address. */
@@ -44,7 +45,7 @@ export function mailTesterProbe(context: ProbeContext): MailTesterProbe {
     const subject = probeSubject(run.runToken, 'mail-tester');
     try {
       const answer = await postal.call('send/message', sender.apiKey, { to: [address], from: sender.address, subject, plain_body: probeBody(run.runToken, 'spam score at mail-tester') });
-      if (answer.status !== 'success') return { ...base, sendError: `${answer.status} ${String(answer.data.code ?? answer.data.message ?? '')}`.trim() };
+      if (answer.status !== 'success') return { ...base, sendError: `${answer.status} ${textOf(answer.data.code ?? answer.data.message)}`.trim() };
     } catch (error) {
       return { ...base, sendError: `no answer from the API: ${(error as Error).message}` };
     }

@@ -18,6 +18,7 @@ import { normalisedBodyHash, probeBody, probeSubject } from '../controls/mail-pr
 import type { SeedMailbox } from '../targets/target.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 import { NO_SEEDS, NO_SPAM_SCORER, ProbeBlocked, ProbeUnavailable } from './probe-unavailable.ts';
+import { textOf } from '../../core/text-of.ts';
 
 export interface SeedDelivery {
   seed: SeedMailbox;
@@ -64,7 +65,7 @@ export function seedMailboxProbe(context: ProbeContext): SeedMailboxProbe {
       try {
         const answer = await postal.call('send/message', sender.apiKey, { to: [seed.address], from: sender.address, subject, plain_body: body });
         if (answer.status === 'success') delivery.postalId = messageIdFor(answer, seed.address);
-        else delivery.apiError = `${answer.status} ${String(answer.data.code ?? answer.data.message ?? '')}`.trim();
+        else delivery.apiError = `${answer.status} ${textOf(answer.data.code ?? answer.data.message)}`.trim();
       } catch (error) {
         delivery.apiError = `no answer from the API: ${(error as Error).message}`;
       }
