@@ -22,14 +22,14 @@ import { harnessCommand, PROJECT_ROOT } from './harness-command.ts';
 const { values } = parseArgs({
   options: { parallel: { type: 'string', default: '2' }, 'only-faults': { type: 'string' }, 'report-dir': { type: 'string', default: 'reports' }, env: { type: 'string', default: 'embedded' } },
 });
-if (!['embedded', 'live'].includes(values.env!)) {
+if (!['embedded', 'live'].includes(values.env)) {
   console.error(`--env=${values.env}: the fault matrix runs against embedded (default) or live (each faulty world started by npm run world -- --live-env, the suite run with --env=live)`);
   process.exit(2);
 }
 /** live: the suite reaches each faulty world through the live target and the env file the world wrote. */
 const throughLive = values.env === 'live';
 const parallel = Math.max(1, Number(values.parallel));
-const reportDir = values['report-dir']!;
+const reportDir = values['report-dir'];
 const selected = values['only-faults'] ? faultNames().filter((name) => values['only-faults']!.split(',').includes(name)) : faultNames();
 const RUN_TIMEOUT_MS = 240_000;
 
@@ -104,7 +104,7 @@ async function runSuite(job: Job, slot: number): Promise<FaultRunJudgement> {
     child.on('exit', (code) => {
       clearTimeout(timer);
       writeFileSync(join(dir, 'run.log'), output);
-      let outcomes: Record<string, string> = {};
+      let outcomes: Record<string, string>;
       let texts: Record<string, string> = {};
       try {
         const results = JSON.parse(readFileSync(join(dir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string } & ControlWords> };
@@ -186,4 +186,7 @@ function renderMatrix(results: FaultRunJudgement[], totals: { detected: number; 
   return out.join('\n');
 }
 
-main().then((code) => process.exit(code));
+main().then((code) => process.exit(code), (error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
