@@ -41,7 +41,7 @@ async function expectNothingLeft(world: CliProcess): Promise<void> {
   const daemons = [...world.seen.values()].filter((p) => /spamd|dovecot|imap|anvil|auth|config|stats|log/.test(p.comm));
   expect(daemons.length, 'spamd and Dovecot were seen running under the world').toBeGreaterThan(2);
   // The reaper outlives the world by design, for as long as it takes to check nothing is left.
-  await eventually('every process the world started gone', 10_000, async () => (stillRunning([...world.seen.values()]).length === 0 ? true : undefined), 100);
+  await eventually('every process the world started gone', 10_000, () => Promise.resolve(stillRunning([...world.seen.values()]).length === 0 ? true : undefined), 100);
   expect(await canBind(POSTAL, 25, 'tcp')).toBe(true);
   expect(await canBind(DNS, 53, 'tcp')).toBe(true);
   expect(await canBind(DNS, 53, 'udp')).toBe(true);

@@ -133,11 +133,11 @@ describe('a run of npm test stopped from outside', () => {
       process.kill(started.world.pid, 'SIGKILL');
       await eventually(
         'spamd and Dovecot gone',
-        async () => {
+        () => Promise.resolve().then(() => {
           const left = stillRunning(started.daemons);
           if (left.length) throw new Error(`still running: ${left.map((p) => `${p.pid} ${p.comm}`).join(', ')}`);
           return true;
-        },
+        }),
         { timeoutMs: GONE_WITHIN_MS, intervalMs: 100, maxIntervalMs: 250 },
       );
       for (const [address, port] of PORTS.filter(([, port]) => port === 783 || port === 143)) {
