@@ -116,7 +116,7 @@ export async function checkSpf(input: SpfCheckInput): Promise<Verdict> {
   }
 
   // Static reading of the whole include/redirect tree from the snapshot.
-  const walk = await walkSpf(domain, async (name) => findObservation(input.snapshot, name, 'TXT'));
+  const walk = await walkSpf(domain, (name) => Promise.resolve(findObservation(input.snapshot, name, 'TXT')));
   const nodes = flatten(walk.root);
   evidence.push({ label: 'spf record tree', detail: treeEvidence(walk.root) });
   evidence.push({
