@@ -38,7 +38,13 @@ export function closestKey(key: string, candidates: readonly string[]): string |
   return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
-const unwrap = (s: any): any => {
+/** The parts of a zod (v4) schema's `def` this walk reads. */
+interface SchemaNode {
+  def?: { type?: string; in?: SchemaNode; innerType?: SchemaNode; element?: SchemaNode; shape?: Record<string, SchemaNode> };
+  description?: string;
+}
+
+const unwrap = (s: SchemaNode | undefined): SchemaNode | undefined => {
   while (s && (s.def?.type === 'pipe' || s.def?.type === 'optional' || s.def?.type === 'default')) {
     s = s.def.in ?? s.def.innerType;
   }
@@ -46,8 +52,8 @@ const unwrap = (s: any): any => {
 };
 
 /** Walks a zod schema along a path to the schema that judges the value at that place. */
-function schemaAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): any {
-  let current: any = unwrap(schema);
+function schemaAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): SchemaNode | undefined {
+  let current = unwrap(schema);
   for (const part of path) {
     if (typeof part === 'number') current = unwrap(current?.def?.element);
     else current = unwrap(current?.def?.shape?.[part as string]);
@@ -81,7 +87,7 @@ export function describeFound(value: unknown): string {
 }
 
 /** A schema's own words (`.describe(...)`), reached through wrappers. */
-function descriptionOf(schema: any): string | undefined {
+function descriptionOf(schema: SchemaNode | undefined): string | undefined {
   return schema?.description ?? undefined;
 }
 

@@ -25,6 +25,7 @@ export function isHostOrAddress(text: string): boolean {
 
 /** The first control character (a line break, a tab, NUL…) in `text`, as its 1-based column. */
 export function controlCharacterColumn(text: string): number | undefined {
+  // eslint-disable-next-line no-control-regex -- finding control characters is this function's purpose
   const at = text.search(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
   return at < 0 ? undefined : at + 1;
 }

@@ -75,8 +75,9 @@ export function manualClock(start = 0): Clock & { advance(ms: number): void } {
   let now = start;
   return {
     now: () => now,
-    sleep: async (ms) => {
+    sleep: (ms) => {
       now += ms;
+      return Promise.resolve();
     },
     advance: (ms) => {
       now += ms;

@@ -31,6 +31,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const fixture = JSON.parse(readFileSync(join(PROJECT_ROOT, 'fixtures', 'deployment.json'), 'utf8'));
 /** A deployment file with one change, written to the scratch folder. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests write wrong types into the parsed fixture on purpose
 function deploymentWith(name: string, change: (d: any) => void): string {
   const copy = structuredClone(fixture);
   change(copy);

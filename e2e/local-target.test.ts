@@ -105,11 +105,11 @@ describe.skipIf(!ready)('npm test -- --env=local (skipped: needs POSTAL_QA_LOCAL
       process.kill(harness!.pid, 'SIGKILL');
       await eventually(
         'the reaper took the project down',
-        async () => {
+        () => Promise.resolve().then(() => {
           const left = leftovers().filter((l) => !before.includes(l));
           if (left.length || podmanServices().length) throw new Error(`still there: ${[...left, ...podmanServices()].join(', ')}`);
           return true;
-        },
+        }),
         // docker-compose down stops the world's container with a 15 s grace; generous for a busy machine.
         { timeoutMs: 180_000, intervalMs: 1_000, maxIntervalMs: 2_000 },
       );

@@ -24,7 +24,7 @@ beforeAll(async () => {
   world.sampleDescendants();
 }, 150_000);
 
-afterAll(async () => {
+afterAll(() => {
   world?.kill();
   rmSync(out, { recursive: true, force: true });
 });
@@ -58,7 +58,7 @@ describe('an empty world, planned through its server host from the command line'
     const hostDir = dirname(/^PROVISION_KNOWN_HOSTS=(.+)$/m.exec(readFileSync(envFile, 'utf8'))![1]!);
     world.signalGroup('SIGTERM');
     await world.closed;
-    await eventually('every process the world started gone', 15_000, async () => (stillRunning([...world.seen.values()]).length === 0 ? true : undefined), 100);
+    await eventually('every process the world started gone', 15_000, () => Promise.resolve(stillRunning([...world.seen.values()]).length === 0 ? true : undefined), 100);
     expect(existsSync(hostDir)).toBe(false);
     expect(await canBind(`${NET}.10`, 2222, 'tcp')).toBe(true);
   }, 60_000);

@@ -122,11 +122,11 @@ describe('a run of npm test stopped from outside', () => {
       process.kill(started.world.pid, 'SIGKILL');
       await eventually(
         'spamd and Dovecot gone',
-        async () => {
+        () => Promise.resolve().then(() => {
           const left = stillRunning(started.daemons);
           if (left.length) throw new Error(`still running: ${left.map((p) => `${p.pid} ${p.comm}`).join(', ')}`);
           return true;
-        },
+        }),
         { timeoutMs: GONE_WITHIN_MS, intervalMs: 100, maxIntervalMs: 250 },
       );
       // spamd (783) and Dovecot (143) listen no more.

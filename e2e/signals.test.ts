@@ -42,11 +42,11 @@ async function catchingSignals(pid: number): Promise<void> {
   const wanted = (1n << 0n) | (1n << 2n);
   await eventually(
     'the harness catching SIGHUP and SIGQUIT (early-signals.mjs loaded)',
-    async () => {
+    () => Promise.resolve().then(() => {
       const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
       if (!mask || (BigInt(`0x${mask}`) & wanted) !== wanted) throw new Error(`SigCgt ${mask}`);
       return true;
-    },
+    }),
     { timeoutMs: 30_000, intervalMs: 5, maxIntervalMs: 5 },
   );
 }

@@ -34,7 +34,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv = {}, net = '127.0.61', r
     timeout: 280_000,
     env: { ...cleanEnv(), POSTAL_QA_WORLD_NET: net, ...env },
   });
-  let report = '';
+  let report: string;
   try {
     report = readFileSync(join(reportDir, 'QA-TEST-REPORT.md'), 'utf8');
   } catch {

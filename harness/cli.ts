@@ -102,7 +102,7 @@ function reportDirFlag(argv: string[]): string | undefined {
 /** Waits `ms`, checking every second whether a signal asked the run to stop. */
 async function untilStoppedOr(ms: number, stopped: () => boolean): Promise<void> {
   const { pollUntil } = await import('../core/poll.ts');
-  await pollUntil(async () => stopped(), Boolean, { timeoutMs: ms, intervalMs: 1_000, maxIntervalMs: 1_000 });
+  await pollUntil(() => Promise.resolve(stopped()), Boolean, { timeoutMs: ms, intervalMs: 1_000, maxIntervalMs: 1_000 });
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -122,6 +122,7 @@ async function main(argv: string[]): Promise<number> {
   let publishing = false;
   let hardStopBy: string | undefined;
   // Assigned once the signal handlers are in place (a signal replayed while they are installed reads it unset).
+  // eslint-disable-next-line prefer-const -- read by stoppedByNow before watchStops returns: a const would be in its dead zone
   let stops: RunStop | undefined;
   // What stopped the run: the first signal (a hard stop's own reason only when it was the first).
   const stoppedByNow = (): string | undefined => stops?.why ?? hardStopBy;
@@ -341,6 +342,7 @@ async function main(argv: string[]): Promise<number> {
     folder.release();
   }
   if (runDir) rmSync(runDir, { recursive: true, force: true });
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what a step threw, as it was
   if (unexpected) throw unexpected;
   if (stoppedByNow()) {
     console.error(`postal-qa: stopped (${stoppedByNow()}); exit ${exitCode()}`);

@@ -16,7 +16,7 @@ export interface RunStop {
   readonly why: string | undefined;
   readonly exitCode: number;
   /** stops the run as `signal` would (the world died of one while it started) */
-  stop(signal: string, why: string, exitCode: number): void;
+  stop: (signal: string, why: string, exitCode: number) => void;
 }
 
 /** Signals that arrived while the modules loaded, taken over from early-signals.mjs (its listeners removed). */

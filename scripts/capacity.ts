@@ -77,7 +77,7 @@ function parseOptions(argv: string[]): Options {
       strict: true,
     }).values;
   } catch (error) {
-    throw new ConfigError((error as Error).message.split('\n')[0]!);
+    throw new ConfigError((error as Error).message.split('\n')[0]);
   }
   const number = (flag: string, value: string | undefined, integer: boolean, min: number): number | undefined => {
     if (value === undefined) return undefined;
@@ -123,9 +123,9 @@ async function open(options: Options, deployment: ReturnType<typeof loadDeployme
   if (options.env === 'live') {
     const settings = loadLiveSettings(new Set(['performance']));
     const opened = await openLiveTarget(deployment, settings);
-    onClose(opened.close);
+    onClose(() => opened.close());
     const smtpKey = process.env.POSTAL_SMTP_KEY || undefined;
-    return { target: opened.descriptor, secrets: [...opened.secrets, ...(smtpKey ? [smtpKey] : [])], smtpKey, note: `live server ${opened.descriptor.postal?.webUrl ?? ''}`, close: opened.close };
+    return { target: opened.descriptor, secrets: [...opened.secrets, ...(smtpKey ? [smtpKey] : [])], smtpKey, note: `live server ${opened.descriptor.postal?.webUrl ?? ''}`, close: () => opened.close() };
   }
   const artifactsDir = mkdtempSync(join(tmpdir(), 'postal-qa-capacity-'));
   const world = await startEmbeddedWorld({ deploymentPath: options.deployment, artifactsDir, postalSpamd: options.inspection !== 'off', postalRspamd: options.inspection === 'rspamd' });

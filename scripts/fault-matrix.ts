@@ -41,7 +41,7 @@ const { values } = parseArgs({
     'first-net': { type: 'string', default: '127.0.100' },
   },
 });
-if (!['embedded', 'live'].includes(values.env!)) {
+if (!['embedded', 'live'].includes(values.env)) {
   console.error(`--env=${values.env}: the fault matrix runs against embedded (default) or live (each faulty world started by npm run world -- --live-env, the suite run with --env=live)`);
   process.exit(2);
 }
@@ -145,7 +145,7 @@ async function runSuite(job: Job, slot: number): Promise<FaultRunJudgement[]> {
     child.on('exit', (code) => {
       clearTimeout(timer);
       writeFileSync(join(dir, 'run.log'), output);
-      let outcomes: Record<string, string> = {};
+      let outcomes: Record<string, string>;
       let texts: Record<string, string> = {};
       try {
         const results = JSON.parse(readFileSync(join(dir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string } & ControlWords> };
@@ -247,4 +247,7 @@ function renderMatrix(results: FaultRunJudgement[], totals: { detected: number; 
   return out.join('\n');
 }
 
-main().then((code) => process.exit(code));
+main().then((code) => process.exit(code), (error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

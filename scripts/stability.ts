@@ -32,13 +32,13 @@ let green = 0;
 const seconds: number[] = [];
 const reds = new Map<string, number>();
 for (let i = 1; i <= runs; i++) {
-  const dir = join(values['report-dir']!, `run-${i}`);
+  const dir = join(values['report-dir'], `run-${i}`);
   const started = Date.now();
   const harness = harnessCommand([`--report-dir=${dir}`]);
   const result = spawnSync(harness.command, harness.args, { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 400_000, killSignal: 'SIGTERM', env: { ...process.env, POSTAL_QA_ARTIFACTS: 'off' } });
   const elapsed = (Date.now() - started) / 1000;
   seconds.push(elapsed);
-  let red = '';
+  let red: string;
   try {
     const results = JSON.parse(readFileSync(join(dir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string; summary: string }> };
     const bad = results.controls.filter((c) => ['fail', 'error', 'blocked'].includes(c.outcome));

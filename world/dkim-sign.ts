@@ -10,6 +10,7 @@
  * With `signTime` both headers carry the same `t=` (mailauth 7 computes it once itself).
  */
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
+import { textOf } from '../core/text-of.ts';
 
 export interface DkimSigning {
   signingDomain: string;
@@ -36,6 +37,6 @@ export async function dkimSignatureFor(raw: Buffer, signing: DkimSigning): Promi
   } as unknown as Parameters<typeof dkimSign>[1];
   const result = await dkimSign(raw, options);
   const error = result.errors?.[0] as { err?: Error } | Error | undefined;
-  if (error) throw new Error(`DKIM signing failed: ${error instanceof Error ? error.message : (error.err?.message ?? String(error))}`);
+  if (error) throw new Error(`DKIM signing failed: ${error instanceof Error ? error.message : (error.err?.message ?? textOf(error))}`);
   return result.signatures;
 }

@@ -381,6 +381,7 @@ function requestPacket(query: WireQuery): Packet {
   request.questions = [{ name: query.name, type: query.type, class: query.class } as Packet['questions'][number]];
   if (query.edns) {
     // dns2's typings omit the options argument it reads at runtime.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- dns2's EDNS is a plain factory that never reads `this`
     const edns = Packet.Resource.EDNS as unknown as (rdata: unknown[], options: { udpPayloadSize: number }) => Resource;
     request.additionals = [edns([], { udpPayloadSize: query.edns.payloadSize })];
   }

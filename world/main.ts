@@ -41,6 +41,7 @@ import { writeDescription } from './write-description.ts';
 import { seedWorldFiles, worldFolderForNet } from './world-files.ts';
 import { renderPostalState } from '../core/artifacts/postal-state.ts';
 import { startWorld, type World, type WorldMail } from './world.ts';
+import type { PostalFaultOptions } from './postal/postal-faults.ts';
 import { provisioningEnvLines, type ServerHost } from './server-host/server-host.ts';
 
 /** Printed once everything answers; the e2e tests and scripts/bench-world.ts wait for it. */
@@ -253,7 +254,7 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   const mail = world.mail as WorldMail;
   const p = dns.port === 53 ? '' : ` -p ${dns.port}`;
   const { domain } = deployment;
-  const { webHost, mailHost } = deployment.server;
+  const { mailHost } = deployment.server;
   const selector = deployment.dns.dkim.selector;
   const keys = files.apiKeys;
   const ceo = deployment.agents[0]!.address;
@@ -422,7 +423,7 @@ async function main(argv: string[]): Promise<number> {
       postalSpamd: args.postalSpamd,
       postalRspamd: args.postalRspamd,
       postalWorkerPoll: args.postalWorkerPoll,
-      postalFaults: Object.assign({}, ...args.faults.map((f) => f.postal ?? {})),
+      postalFaults: Object.assign({}, ...args.faults.map((f) => f.postal ?? {})) as PostalFaultOptions,
       dnssec: [...args.faults].reverse().find((f) => f.dnssec)?.dnssec ?? (args.dnssec ? 'signed' : undefined),
       accounts: {
         manifest,

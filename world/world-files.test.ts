@@ -12,7 +12,7 @@ describe('the world\'s own files', () => {
     writeFileSync(join(from, 'accounts-manifest.json'), '{"from":"provisioning"}');
     writeFileSync(join(from, 'dkim', 'postal-qpMdyI.private.pem'), 'KEY');
     writeFileSync(join(from, 'postal-api-keys.txt'), 'the real keys');
-    const before = readdirSync(from, { recursive: true }).map((name) => `${name}:${statSync(join(from, String(name))).mtimeMs}`);
+    const before = readdirSync(from, { recursive: true }).map((name) => `${String(name)}:${statSync(join(from, String(name))).mtimeMs}`);
 
     const to = join(mkdtempSync(join(tmpdir(), 'postal-qa-seed-to-')), 'world');
     expect(seedWorldFiles(from, to).sort()).toEqual(['accounts-manifest.json', join('dkim', 'postal-qpMdyI.private.pem')]);
@@ -24,7 +24,7 @@ describe('the world\'s own files', () => {
     writeFileSync(join(to, 'accounts-manifest.json'), '{"from":"world"}');
     expect(seedWorldFiles(from, to)).toEqual([]);
     expect(readFileSync(join(to, 'accounts-manifest.json'), 'utf8')).toBe('{"from":"world"}');
-    expect(readdirSync(from, { recursive: true }).map((name) => `${name}:${statSync(join(from, String(name))).mtimeMs}`)).toEqual(before);
+    expect(readdirSync(from, { recursive: true }).map((name) => `${String(name)}:${statSync(join(from, String(name))).mtimeMs}`)).toEqual(before);
   });
 
   it('live by net for npm run world, and nothing is copied from a folder that is not there', () => {

@@ -4,6 +4,7 @@ import { ConfigError } from '../config-error.ts';
 import { loadDeployment, parseDeployment } from './load-deployment.ts';
 
 const fixture = JSON.parse(readFileSync('fixtures/deployment.json', 'utf8'));
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests write wrong types into the parsed fixture on purpose
 const withChange = (change: (d: any) => void): string => {
   const copy = structuredClone(fixture);
   change(copy);

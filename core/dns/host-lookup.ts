@@ -11,11 +11,11 @@ export type LookupFunction = (
 
 /**
  * Resolves host names the way the target's clients must: through the target's own DNS (the world's
- * resolver in embedded mode, a configured resolver live), or the system resolver. Names are never
+ * resolver in embedded mode, a configured resolver live), or the system resolver (`server` "system"). Names are never
  * mapped behind DNS's back.
  */
-export function createHostLookup(server: string | 'system', timeoutMs: number): LookupFunction {
-  if (server === 'system') return systemLookup as unknown as LookupFunction;
+export function createHostLookup(server: string, timeoutMs: number): LookupFunction {
+  if (server === 'system') return systemLookup;
   return (hostname, options, callback) => {
     const reply = (address: string) => (options.all ? callback(null, [{ address, family: 4 }]) : callback(null, address, 4));
     if (isIP(hostname)) return reply(hostname);

@@ -47,7 +47,7 @@ export function createResolver(server: string, options: ResolverOptions = {}): d
 export type ResolveFunction = (name: string, rrtype: string) => Promise<unknown>;
 
 /** `server` may be "system": the host's own resolver (live mode with no resolver setting). */
-export function resolveFunction(server: string | 'system', options: ResolverOptions = {}): ResolveFunction {
+export function resolveFunction(server: string, options: ResolverOptions = {}): ResolveFunction {
   if (server === 'system') return (name, rrtype) => dns.resolve(name, rrtype as 'TXT');
   const resolver = createResolver(server, options);
   return (name, rrtype) => resolver.resolve(name, rrtype as 'TXT');

@@ -75,11 +75,13 @@ describe('SmtpDialogue', () => {
     const pieces = ['250-mx.probe.test\r\n250-STAR', 'TTLS\r\n', '250 AUTH PLAIN\r\n'];
     const raw = createServer((socket) => {
       socket.write('220 split ESMTP\r\n');
-      socket.once('data', async () => {
-        for (const piece of pieces) {
-          socket.write(piece);
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
+      socket.once('data', () => {
+        void (async () => {
+          for (const piece of pieces) {
+            socket.write(piece);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        })();
       });
     });
     await new Promise<void>((resolve) => raw.listen(0, HOST, resolve));

@@ -59,7 +59,7 @@ export class SmtpDialogue {
   private attach(socket: Socket | TLSSocket): void {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
-    socket.on('error', (error) => this.fail(error));
+    socket.on('error', (error: Error) => this.fail(error));
     socket.on('close', () => this.fail(new Error(`${this.host} closed the connection`)));
   }
 
@@ -129,7 +129,7 @@ export class SmtpDialogue {
   async startTls(options: { servername: string; ca?: string; tls?: Pick<ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'> }): Promise<{ reply: SmtpReply; tls?: TlsOutcome }> {
     const reply = await this.command('STARTTLS');
     if (reply.code !== 220) return { reply };
-    const plain = this.socket as Socket;
+    const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
     plain.removeAllListeners('error');
@@ -140,7 +140,7 @@ export class SmtpDialogue {
         clearTimeout(timer);
         resolve(describeTls(secure));
       });
-      secure.once('error', (error) => {
+      secure.once('error', (error: Error) => {
         clearTimeout(timer);
         resolve({ ok: false, authorized: false, error: error.message, subjectAltNames: [] });
       });
@@ -191,7 +191,7 @@ export function describeTls(socket: TLSSocket): TlsOutcome {
     cipher: socket.getCipher()?.name,
     subjectAltNames: altNames,
     validTo: certificate.valid_to ? new Date(certificate.valid_to).toISOString() : undefined,
-    issuer: certificate.issuer ? Object.entries(certificate.issuer).map(([k, v]) => `${k}=${v}`).join(', ') : undefined,
+    issuer: certificate.issuer ? Object.entries(certificate.issuer).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : (v ?? '')}`).join(', ') : undefined,
     chainDer: chainOf(socket),
   };
 }

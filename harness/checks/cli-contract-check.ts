@@ -16,6 +16,7 @@
 import { collectFindings, fail, type Finding, verdictFrom } from './findings.ts';
 import { quoteOutput } from './secret-scrub.ts';
 import type { EvidenceItem, Verdict } from './verdict.ts';
+import { textOf } from '../../core/text-of.ts';
 
 export interface CliRun {
   /** null when the process was killed (timeout). */
@@ -92,6 +93,7 @@ const runEvidence = (label: string, run: CliRun, extra: Record<string, unknown> 
 const exitText = (run: CliRun) => (run.exitCode === null ? 'was killed (timeout)' : `exited ${run.exitCode}`);
 // Colour codes out (a CLI may colour even when stdout is not a terminal): findings are read as text.
 const firstLine = (run: CliRun) =>
+  // eslint-disable-next-line no-control-regex -- removes the terminal's colour codes, which start with ESC
   quoteOutput(`${run.stdout}\n${run.stderr ?? ''}`.replace(/\u001b\[[0-9;]*m/g, '').trim().split('\n')[0] ?? '', 120) || '(nothing)';
 
 const STATUS_WHY =

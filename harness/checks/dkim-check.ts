@@ -224,7 +224,7 @@ export function checkDkim(input: DkimCheckInput): Verdict {
   const publish = `Set TXT ${name} to exactly "${wantedRecord}" (one record, as Postal shows it), then run Postal's DNS check for ${domain}`;
   const expected = `one TXT at ${name} "${expectedP ? wantedRecord : 'v=DKIM1; t=s; h=sha256; p=<RSA key>;'}"`;
   // The report table shows the key abbreviated; the full record stays in the evidence.
-  const observed = describeObservation(observation).replace(/p=([A-Za-z0-9+\/]{12})[A-Za-z0-9+\/=]{20,}([A-Za-z0-9+\/=]{6})/g, "p=$1…$2");
+  const observed = describeObservation(observation).replace(/p=([A-Za-z0-9+/]{12})[A-Za-z0-9+/=]{20,}([A-Za-z0-9+/=]{6})/g, "p=$1…$2");
   // Stryker disable next-line StringLiteral: equivalent, done() without a summary is only called after a fail finding, so this pass summary is never shown
   const done = (passSummary = ''): Verdict => verdictFrom({ findings, passSummary, expected, observed, evidence });
   const rule: DkimRuleInput = { domain, name, selector: input.selector, publish, wantedRecord, expectedP };

@@ -88,7 +88,7 @@ export function answerFromObservation(observation: DnsObservation): ResolverAnsw
  * recorded for other types but not this one throws ENODATA (the name exists, that type was not seen).
  */
 export function replayResolver(snapshot: DnsSnapshot): ResolveFunction {
-  return async (name: string, rrtype: string): Promise<ResolverAnswer> => {
+  return (name: string, rrtype: string): Promise<ResolverAnswer> => Promise.resolve().then((): ResolverAnswer => {
     const wanted = normaliseName(name);
     const type = rrtype.toUpperCase();
     const sameName = snapshot.filter((o) => normaliseName(o.name) === wanted);
@@ -97,5 +97,5 @@ export function replayResolver(snapshot: DnsSnapshot): ResolveFunction {
     if (hit) return answerFromObservation(hit);
     if (sameName.length > 0 && sameName.some((o) => o.status !== 'nxdomain')) throw dnsError('ENODATA', wanted, type);
     throw dnsError('ENOTFOUND', wanted, type);
-  };
+  });
 }

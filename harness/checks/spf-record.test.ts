@@ -3,7 +3,7 @@ import type { DnsObservation } from './dns-observation.ts';
 import { errorObs, nxObs, okObs } from './fake-observations.ts';
 import { countsAsLookup, insertSpfTerm, isPlusAll, isSpfRecord, parseSpfTerms, SPF_LOOKUP_LIMIT, walkSpf } from './spf-record.ts';
 
-const lookupFrom = (observations: DnsObservation[]) => async (name: string) => observations.find((o) => o.name === name);
+const lookupFrom = (observations: DnsObservation[]) => (name: string) => Promise.resolve(observations.find((o) => o.name === name));
 
 describe('isSpfRecord', () => {
   it('takes "v=spf1" alone or followed by space, in any case, after trimming', () => {

@@ -8,7 +8,7 @@ const EXPECTED = 'status "error", code "InvalidServerAPIKey"';
 describe('checkWrongKey', () => {
   it('passes for error InvalidServerAPIKey and never echoes data.token', () => {
     // A client that spreads Postal's whole answer into the input must still not leak the token.
-    const verdict = checkWrongKey({ ...postalAnswer, ...postalAnswer.data, httpStatus: 200 } as never);
+    const verdict = checkWrongKey({ ...postalAnswer, ...postalAnswer.data, httpStatus: 200 });
     expect(verdict).toEqual({
       outcome: 'pass',
       summary: 'a wrong key is refused with InvalidServerAPIKey',

@@ -76,7 +76,7 @@ async function resolveRaw(resolver: dnsPromises.Resolver, name: string, type: Dn
       return (await resolver.resolveNs(name)).map(normaliseName);
     case 'CAA':
       return (await resolver.resolveCaa(name)).map((caa) => {
-        const [tag, value] = Object.entries(caa).find(([key]) => key !== 'critical') ?? ['issue', ''];
+        const [tag, value] = (Object.entries(caa) as Array<[string, unknown]>).find(([key]) => key !== 'critical') ?? ['issue', ''];
         return `${caa.critical} ${tag} "${String(value)}"`;
       });
   }

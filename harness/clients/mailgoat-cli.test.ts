@@ -25,7 +25,7 @@ const SERVER = 'https://127.0.0.10';
 async function throwawayRoot(): Promise<string> {
   x509.cryptoProvider.set(webcrypto as unknown as Crypto);
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: '01', name: 'CN=fake world CA', notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() + 86_400_000), signingAlgorithm: algorithm, keys, extensions: [new x509.BasicConstraintsExtension(true, 0, true)] });
   return `${cert.toString('pem')}\n`;
 }
@@ -136,7 +136,7 @@ const waitForArrival = async (_agentId: string, subject: string) => {
 };
 
 /** Postal asked with the number, as the probe does: does it hold that message? */
-const lookup = async (id: number) => (state().messages.some((m) => m.id === id) ? 'found' : 'not-found');
+const lookup = (id: number) => Promise.resolve(state().messages.some((m) => m.id === id) ? 'found' : 'not-found');
 
 const contract = (name: string, extra: { cliTimeoutMs?: number; target?: TargetDescriptor; inboxDbTemplate?: string; inboxServe?: { host: string; port?: number } } = {}) =>
   runMailgoatContract({ command: fake(name), target, deployment, runToken: RUN_TOKEN, cliTimeoutMs: 5_000, waitForArrival, lookup, inboxServe: SERVE, ...extra });
@@ -301,7 +301,7 @@ describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
   it("without MAILGOAT_INBOX_SERVE, lists the database of the recipient's running inbox serve (MAILGOAT_INBOX_DB)", async () => {
     const { mailgoatInboxServe: _none, ...bare } = target;
     const template = '/srv/agents/{agent}/.mailgoat/inbox/messages.db';
-    const runs = runsOf(await runMailgoatContract({ command: fake('correct'), target: bare, deployment, runToken: RUN_TOKEN, cliTimeoutMs: 5_000, waitForArrival: async () => ({ arrived: true }), inboxDbTemplate: template }));
+    const runs = runsOf(await runMailgoatContract({ command: fake('correct'), target: bare, deployment, runToken: RUN_TOKEN, cliTimeoutMs: 5_000, waitForArrival: () => Promise.resolve({ arrived: true }), inboxDbTemplate: template }));
     expect(runs.serve).toBeUndefined();
     expect(runs.inboxBare.args).toEqual(['inbox', '--json', '--db-path', `/srv/agents/${recipientAgent.id}/.mailgoat/inbox/messages.db`]);
   });
@@ -341,7 +341,7 @@ describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
         return false;
       }
     };
-    const survivors = await pollUntil(async () => pids.filter(alive), (left) => left.length === 0, { timeoutMs: 3_000, intervalMs: 50 });
+    const survivors = await pollUntil(() => Promise.resolve(pids.filter(alive)), (left) => left.length === 0, { timeoutMs: 3_000, intervalMs: 50 });
     expect(survivors.value).toEqual([]);
   });
 });

@@ -171,7 +171,7 @@ export async function runMailgoatContract(options: {
   /** MAILGOAT_INBOX_SERVE: where the control runs `inbox serve` for the recipient (port: its endpoint's, by default). */
   inboxServe?: { host: string; port?: number };
   /** Postal's messages/message for a numeric id (with the recipient's key): 'found', 'not-found', or what went wrong. */
-  lookup?: (id: number, apiKey: string) => Promise<'found' | 'not-found' | string>;
+  lookup?: (id: number, apiKey: string) => Promise<string>;
   /** One CLI invocation's deadline; by default three network steps, at least 15 s (a Node CLI's start-up counts). */
   cliTimeoutMs?: number;
 }): Promise<CliContractInput> {
@@ -258,7 +258,7 @@ function listedId(stdout: string, subject: string): string | undefined {
     const entries: unknown = JSON.parse(stdout);
     if (!Array.isArray(entries)) return undefined;
     const hit = entries.find((e: unknown) => typeof e === 'object' && e !== null && (e as { subject?: unknown }).subject === subject) as { id?: unknown } | undefined;
-    return hit?.id === undefined || hit.id === null ? undefined : String(hit.id);
+    return typeof hit?.id === 'number' || typeof hit?.id === 'string' ? String(hit.id) : undefined;
   } catch {
     return undefined;
   }

@@ -45,7 +45,7 @@ export function createPostalApi(http: HttpClient, baseUrl: string) {
           response = await post();
         }
       } catch (error) {
-        throw new Error(`POST ${url} failed: ${(error as Error).message}`);
+        throw new Error(`POST ${url} failed: ${(error as Error).message}`, { cause: error });
       }
       // A redirect is never followed: the key would go to wherever it points (http → https, another host).
       if (response.status >= 300 && response.status < 400) {
@@ -54,7 +54,7 @@ export function createPostalApi(http: HttpClient, baseUrl: string) {
       }
       let parsed: { status?: string; data?: Record<string, unknown> | unknown[]; time?: number };
       try {
-        parsed = JSON.parse(response.body);
+        parsed = JSON.parse(response.body) as typeof parsed;
       } catch {
         throw new Error(`POST ${url}: HTTP ${response.status}, not a Postal JSON answer: ${response.body.slice(0, 120)}`);
       }

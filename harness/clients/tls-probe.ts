@@ -16,7 +16,7 @@ export function probeTls(options: { host: string; port: number; servername: stri
       socket.destroy();
       resolve(outcome);
     });
-    socket.once('error', (error) => {
+    socket.once('error', (error: Error) => {
       clearTimeout(timer);
       resolve({ ok: false, authorized: false, error: error.message, subjectAltNames: [] });
     });

@@ -124,7 +124,7 @@ export function directTlsEndpoint(options: { host: string; port: number; servern
           clearTimeout(timer);
           resolve({ outcome: describe(socket), socket, close });
         });
-        socket.once('error', (error) => {
+        socket.once('error', (error: Error) => {
           clearTimeout(timer);
           resolve({ outcome: failed(error.message), close });
         });

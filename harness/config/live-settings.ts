@@ -282,7 +282,7 @@ function checkSettings(values: Record<string, string>, source: string, options: 
     throw new ConfigError(`DMARC_REPORTS_IMAP is set without DMARC_REPORTS_IMAP_USER and DMARC_REPORTS_IMAP_PASSWORD: give the mailbox's login too (from ${source})`);
   }
   for (const [key, rules] of Object.entries(URL_SETTINGS)) {
-    const problem = values[key] === undefined ? undefined : urlProblem(values[key]!, { ...rules, allowPlainHttp: options.allowPlainHttp });
+    const problem = values[key] === undefined ? undefined : urlProblem(values[key], { ...rules, allowPlainHttp: options.allowPlainHttp });
     if (problem) throw new ConfigError(`${key}: ${problem} (from ${source})`);
   }
   for (const [key, rules] of Object.entries(URL_PAIR_SETTINGS)) {

@@ -43,7 +43,7 @@ async function sink(onData: (raw: string) => string | undefined, socketTimeout?:
     },
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  return { port: (server!.server.address() as AddressInfo).port, sessions, closed, received };
+  return { port: (server.server.address() as AddressInfo).port, sessions, closed, received };
 }
 
 const raw = (i: number) => Buffer.from(`From: a@x.test\r\nTo: b@y.test\r\nSubject: m${i}\r\n\r\nbody ${i}\r\n`);
@@ -74,7 +74,7 @@ describe('smtpGenerator', () => {
     const generator = smtpGenerator({ host: '127.0.0.1', port: s.port, sessions: 1, timeoutMs: 5_000 });
     await generator.send({ from: 'a@x.test', to: ['b@y.test'] }, raw(0));
     // The server's idle timeout ends the session: poll (with a deadline) until the server says it closed it.
-    const closed = await pollUntil(async () => s.closed.size, (n) => n === 1, { timeoutMs: 10_000, intervalMs: 50 });
+    const closed = await pollUntil(() => Promise.resolve(s.closed.size), (n) => n === 1, { timeoutMs: 10_000, intervalMs: 50 });
     expect(closed.settled).toBe(true);
     await generator.send({ from: 'a@x.test', to: ['b@y.test'] }, raw(1));
     await generator.close();

@@ -138,10 +138,11 @@ export function smtpGenerator(options: SmtpGeneratorOptions): SmtpGenerator {
       // After a completed transaction the next MAIL FROM may follow at once (RFC 5321 §4.1.4), as smtp-source -d does.
       release(connection);
     },
-    async close() {
+    close() {
       closed = true;
       for (const connection of idle.splice(0)) connection.quit();
       for (const resolve of waiting.splice(0)) resolve(undefined);
+      return Promise.resolve();
     },
   };
 }

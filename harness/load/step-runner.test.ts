@@ -9,8 +9,8 @@ describe('runStep against a fake server', () => {
     const result = await runStep({
       rate: 100,
       messages: messages(20),
-      send: async (m) => void setTimeout(() => arrived.set(m.subject, Date.now()), 50),
-      arrivals: async () => new Map(arrived),
+      send: (m) => Promise.resolve(void setTimeout(() => arrived.set(m.subject, Date.now()), 50)),
+      arrivals: () => Promise.resolve(new Map(arrived)),
       deliveryDeadlineMs: 5_000,
     });
     expect(result).toMatchObject({ sent: 20, errors: 0, delivered: 20, lost: 0 });
@@ -24,12 +24,13 @@ describe('runStep against a fake server', () => {
     const result = await runStep({
       rate: 1000,
       messages: messages(10),
-      send: async (m) => {
-        if (n++ % 5 === 0) throw new Error('550 no thanks');
+      send: (m) => {
+        if (n++ % 5 === 0) return Promise.reject(new Error('550 no thanks'));
         // every other accepted message is never delivered
         if (Number(m.subject.slice(1)) % 2 === 0) arrived.set(m.subject, Date.now());
+        return Promise.resolve();
       },
-      arrivals: async () => new Map(arrived),
+      arrivals: () => Promise.resolve(new Map(arrived)),
       deliveryDeadlineMs: 300,
     });
     expect(result.errors).toBe(2);
@@ -43,9 +44,7 @@ describe('runStep against a fake server', () => {
       rate: 1000,
       messages: messages(3),
       send: async () => {},
-      arrivals: async () => {
-        throw new Error('inbox down');
-      },
+      arrivals: () => Promise.reject(new Error('inbox down')),
       deliveryDeadlineMs: 200,
     });
     expect(result).toMatchObject({ delivered: 0, lost: 3, errors: 0 });

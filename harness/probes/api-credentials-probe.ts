@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { keyFingerprint } from '../clients/postal-api-client.ts';
 import type { KeyScopeInput, SendAnswer } from '../checks/key-scope-check.ts';
 import type { ProbeContext } from './probe-context.ts';
+import { textOf } from '../../core/text-of.ts';
 
 export interface KeyAnswer {
   agentId: string;
@@ -38,7 +39,7 @@ export function apiCredentialsProbe(context: ProbeContext): ApiCredentialsProbe 
     const base = { agentId, keyFingerprint: keyFingerprint(key) };
     try {
       const answer = await context.postal().call('messages/message', key, { id: 0 });
-      return { ...base, status: answer.status, code: String(answer.data.code ?? ''), message: String(answer.data.message ?? ''), httpStatus: answer.httpStatus };
+      return { ...base, status: answer.status, code: textOf(answer.data.code), message: textOf(answer.data.message), httpStatus: answer.httpStatus };
     } catch (error) {
       if ((error as Error).name === 'ProbeUnavailable') throw error;
       return { ...base, error: (error as Error).message };
@@ -57,7 +58,7 @@ export function apiCredentialsProbe(context: ProbeContext): ApiCredentialsProbe 
         try {
           const answer = await context.postal().call('send/raw', key, { mail_from: address, rcpt_to: [], data });
           const messages = answer.data.messages;
-          return { status: answer.status, code: String(answer.data.code ?? ''), created: messages && typeof messages === 'object' ? Object.keys(messages).length : 0 };
+          return { status: answer.status, code: textOf(answer.data.code), created: messages && typeof messages === 'object' ? Object.keys(messages).length : 0 };
         } catch (error) {
           if ((error as Error).name === 'ProbeUnavailable') throw error;
           return { error: (error as Error).message };

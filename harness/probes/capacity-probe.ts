@@ -12,6 +12,7 @@ import type { LoadMessage } from '../load/load-corpus.ts';
 import { smtpGenerator, type SmtpGenerator } from '../load/smtp-generator.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
 import type { ProbeContext } from './probe-context.ts';
+import { textOf } from '../../core/text-of.ts';
 
 export interface CapacityProbe {
   /** Resolves once Postal accepted the message; throws with Postal's code or the transport error. */
@@ -60,7 +61,7 @@ export function capacityProbe(context: ProbeContext, options: { connections: num
         tag: 'postal-qa-capacity',
         attachments: message.attachments.map((a) => ({ name: a.filename, content_type: a.contentType, data: a.content.toString('base64') })),
       });
-      if (answer.status !== 'success') throw new Error(`send/message: ${answer.status} ${String((answer.data as Record<string, unknown>).code ?? '')}`.trim());
+      if (answer.status !== 'success') throw new Error(`send/message: ${answer.status} ${textOf(answer.data.code)}`.trim());
     },
 
     async smtp(credentialKey, sessions) {

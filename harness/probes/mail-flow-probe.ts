@@ -18,6 +18,7 @@ import { submitMessage } from '../clients/smtp-submit.ts';
 import { atPace } from '../load/at-pace.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 import { NO_INBOX_READER, NO_OUTSIDE_SENDER, ProbeBlocked, ProbeUnavailable } from './probe-unavailable.ts';
+import { textOf } from '../../core/text-of.ts';
 
 export interface AgentMessage {
   /** Names the message in evidence; unique within one call. */

@@ -8,6 +8,7 @@ import type { CliContractInput } from '../checks/cli-contract-check.ts';
 import { runMailgoatContract } from '../clients/mailgoat-cli.ts';
 import type { MailFlowProbe } from './mail-flow-probe.ts';
 import type { ProbeContext } from './probe-context.ts';
+import { textOf } from '../../core/text-of.ts';
 
 export interface MailgoatCliProbe {
   runContract(): Promise<CliContractInput>;
@@ -29,7 +30,7 @@ export function mailgoatCliProbe(context: ProbeContext, mail: MailFlowProbe): Ma
           try {
             const answer = await context.postal().call('messages/message', apiKey, { id, _expansions: [] });
             if (answer.status === 'success') return 'found';
-            return answer.data.code === 'MessageNotFound' ? 'not-found' : `${answer.status} ${String(answer.data.code ?? '')}`.trim();
+            return answer.data.code === 'MessageNotFound' ? 'not-found' : `${answer.status} ${textOf(answer.data.code)}`.trim();
           } catch (error) {
             return (error as Error).message;
           }

@@ -23,6 +23,7 @@ import { expectedContent, probeMessage, sha256, type ProbeContent } from '../mes
 import type { SeedMailbox } from '../targets/target.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 import { NO_SEEDS, NO_SPAM_SCORER, ProbeBlocked, ProbeUnavailable } from './probe-unavailable.ts';
+import { textOf } from '../../core/text-of.ts';
 
 export interface SeedDelivery {
   seed: SeedMailbox;

@@ -37,7 +37,7 @@ export function smtpAuthProbe(context: ProbeContext): SmtpAuthProbe {
     async observe() {
       const wrongPassword: AuthReply[] = [];
       const clear = await open();
-      let clearCapabilities: string[] = [];
+      let clearCapabilities: string[];
       try {
         clearCapabilities = (await clear.dialogue.ehlo('auth-probe.postal-qa.invalid')).capabilities;
         wrongPassword.push({ attempt: 'AUTH PLAIN in clear text', tls: false, ...(await plain(clear.dialogue, wrong)) });

@@ -73,7 +73,7 @@ export function spoofProbe(context: ProbeContext): SpoofProbe {
           ),
         );
         for (const a of accepted) {
-          const entry = listed.find((e) => e.subject === a.subject) as (InboxEntry & { spamStatus?: string | null; spamScore?: number | null }) | undefined;
+          const entry: (InboxEntry & { spamStatus?: string | null; spamScore?: number | null }) | undefined = listed.find((e) => e.subject === a.subject);
           if (entry) a.arrived = { from: entry.from, subject: entry.subject, spamStatus: entry.spamStatus ?? null, spamScore: entry.spamScore ?? null };
         }
       }

@@ -40,7 +40,7 @@ function parse(path: string, namedBy?: string): PreviousRun {
   try {
     json = JSON.parse(text ?? readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not JSON (${(error as Error).message})`);
+    throw new Error((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not JSON (${(error as Error).message})`, { cause: error });
   }
   const parsed = resultsSchema.safeParse(json);
   if (!parsed.success) throw new Error(`not a postal-qa results.json (${parsed.error.issues[0]?.path.join('.') || 'top level'}: ${parsed.error.issues[0]?.message})`);

@@ -83,6 +83,6 @@ export function maskProcessOutput(secrets: () => Iterable<string>): void {
       if (typeof chunk === 'string') return write(maskKnown(chunk, secrets()), ...rest);
       if (chunk instanceof Uint8Array) return write(maskKnown(Buffer.from(chunk).toString('utf8'), secrets()), ...rest);
       return write(chunk, ...rest);
-    }) as typeof stream.write;
+    });
   }
 }

@@ -5,8 +5,9 @@
  */
 import type { ControlResult } from '../controls/control-result.ts';
 import type { ResultRegistry } from './result-registry.ts';
+import { textOf } from '../../core/text-of.ts';
 
-const cell = (text: unknown): string => String(text ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+const cell = (text: unknown): string => textOf(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 
 function facts<T>(registry: ResultRegistry, id: string, key: string): { result?: ControlResult; value?: T } {
   const result = registry.get(id);
@@ -81,7 +82,7 @@ export function spamScoreTable(registry: ResultRegistry): string[] {
     out.push('Estimate from the seed copies with the formula (shown, not judged):', '');
     if (typeof result.facts?.estimateNote === 'string') out.push(`No estimate: ${cell(result.facts.estimateNote)}.`, '');
   }
-  out.push(`Formula: ${String(result.facts?.formula ?? '')}. Threshold: ${String(result.facts?.threshold ?? '')}/10.`, '');
+  out.push(`Formula: ${textOf(result.facts?.formula)}. Threshold: ${textOf(result.facts?.threshold)}/10.`, '');
   for (const row of spam.value) {
     out.push(`**${row.provider}: ${row.score}/10** (SpamAssassin ${row.spamAssassinScore} points)`, '');
     if (row.deductions.length === 0) {

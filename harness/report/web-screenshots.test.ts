@@ -28,7 +28,7 @@ function selfSigned(name: string): { certificatePem: string } {
 }
 
 describe('spkiSha256', () => {
-  it('is the base64 sha256 of the certificate key, 44 characters, the same for PEM and parsed forms', async () => {
+  it('is the base64 sha256 of the certificate key, 44 characters, the same for PEM and parsed forms', () => {
     const ca = selfSigned('postal-qa test CA');
     const [pem] = pemCertificates(`${ca.certificatePem}\n${ca.certificatePem}`);
     expect(pemCertificates(`${ca.certificatePem}\n${ca.certificatePem}`)).toHaveLength(2);

@@ -90,6 +90,7 @@ export function control(id: string, body: (ctx: ControlContext) => Promise<Contr
       severity: definition.severity,
       startedAt: new Date(started).toISOString(),
     };
+    // eslint-disable-next-line prefer-const -- finish reads it before it is set (an interrupted run): a const would be in its dead zone
     let sentBefore: number | undefined;
     const finish = (result: Omit<ControlResult, keyof typeof base | 'durationMs'>): ControlResult => {
       const messagesSent = sentBefore === undefined ? 0 : probes!.sentCount() - sentBefore;
@@ -100,6 +101,7 @@ export function control(id: string, body: (ctx: ControlContext) => Promise<Contr
     };
 
     const run = currentRun();
+    // eslint-disable-next-line prefer-const -- finish reads it before it is set (an interrupted run): a const would be in its dead zone
     let probes: Probes | undefined;
     if (existsSync(join(run.runDir, INTERRUPTED_MARKER))) {
       finish({ outcome: 'skipped', summary: 'not run: the run was interrupted', reason: 'the run was interrupted (Ctrl-C) before this control started', verdicts: [] });
@@ -126,7 +128,7 @@ export function control(id: string, body: (ctx: ControlContext) => Promise<Contr
     sentBefore = probes.sentCount();
     let timer: NodeJS.Timeout | undefined;
     const outOfTime = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ControlTimeout(budgetMs, probes!.awaiting())), budgetMs);
+      timer = setTimeout(() => reject(new ControlTimeout(budgetMs, probes.awaiting())), budgetMs);
     });
     try {
       findings = await Promise.race([body({ probes, target, deployment: run.deployment, run }), outOfTime]);

@@ -117,7 +117,7 @@ async function startPodmanService(runDir: string, compose: ContainerEngine['comp
     // Its own process group: the job's Ctrl-C must not take the engine away before the teardown.
     const started = spawn('podman', ['system', 'service', `--time=${PODMAN_IDLE_S}`, `unix://${socketPath}`], { env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     child = started;
-    started.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2_000)));
+    started.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2_000)));
     const answered = await pollUntil(async () => running() && existsSync(socketPath) && (await ping(socketPath)), (ok) => ok, { timeoutMs: PODMAN_START_TIMEOUT_MS, intervalMs: 100, maxIntervalMs: 500 });
     if (!answered.value) {
       await stop();

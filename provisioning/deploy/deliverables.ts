@@ -110,7 +110,7 @@ export function deliverablePaths(deployment: Deployment, out: string): string[] 
 export function deliverableChanges(files: Deliverable[], out: string, force = false): Change[] {
   return files.filter((f) => !current(f)).map((file) => ({
     what: `write ${file.path} (mode ${file.mode.toString(8)})`,
-    apply: async () => writeDeliverable(out, file.path, file.text, file.mode, force),
+    apply: () => Promise.resolve(writeDeliverable(out, file.path, file.text, file.mode, force)),
   }));
 }
 

@@ -6,9 +6,9 @@ function setStep(id: string, have: Set<string>, want: string[], options: { break
   return {
     id,
     title: `step ${id}`,
-    observe: async () => new Set(have),
+    observe: () => Promise.resolve(new Set(have)),
     plan: (observed) =>
-      want.filter((w) => !observed.has(w)).map((w) => ({ what: `add ${w}`, apply: async () => void (options.breakApply ? undefined : have.add(w)) })),
+      want.filter((w) => !observed.has(w)).map((w) => ({ what: `add ${w}`, apply: () => Promise.resolve(void (options.breakApply ? undefined : have.add(w))) })),
     postcondition: (observed) => want.filter((w) => !observed.has(w)).map((w) => `${w} missing`),
   };
 }

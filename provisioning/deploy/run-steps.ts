@@ -45,13 +45,13 @@ export interface RunSummary {
   perStep: Array<{ id: string; changed: number }>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each step observes its own shape; a step's observation only goes back to that step
 export async function runSteps(steps: Array<Step<any>>, options: { dryRun: boolean; log: (line: string) => void; total?: number }): Promise<RunSummary> {
   const { log } = options;
   const perStep: RunSummary['perStep'] = [];
   for (const [index, step] of steps.entries()) {
     log(`[${index + 1}/${options.total ?? steps.length}] ${step.title}`);
-    const observed = await step.observe();
+    const observed: unknown = await step.observe();
     const changes = step.plan(observed);
     if (options.dryRun) {
       for (const change of changes) {
@@ -69,7 +69,7 @@ export async function runSteps(steps: Array<Step<any>>, options: { dryRun: boole
       for (const detail of change.details ?? []) log(`    - ${detail}`);
       await change.apply();
     }
-    const after = changes.length ? await step.observe() : observed;
+    const after: unknown = changes.length ? await step.observe() : observed;
     const problems = step.postcondition(after);
     if (problems.length) throw new StepFailed(step.title, problems);
     log(`  ok (${weight(changes)} changed)`);

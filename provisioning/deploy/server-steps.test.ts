@@ -151,6 +151,6 @@ describe('postal.yml', () => {
   });
 
   it("the Caddyfile names the mail host too, so Caddy keeps a certificate for Postal's SMTP", () => {
-    expect(renderCaddyfile(deployment)).toMatch(/^postal\.mailgoat\.ai \{\n  reverse_proxy 127\.0\.0\.1:5000\n\}\n[\s\S]*^mail\.mailgoat\.ai \{$/m);
+    expect(renderCaddyfile(deployment)).toMatch(/^postal\.mailgoat\.ai \{\n {2}reverse_proxy 127\.0\.0\.1:5000\n\}\n[\s\S]*^mail\.mailgoat\.ai \{$/m);
   });
 });

@@ -13,7 +13,7 @@ export interface MaildirOwner {
   gid: number;
 }
 
-export type MaildirFolder = 'INBOX' | string;
+export type MaildirFolder = string; // 'INBOX' or a folder's name
 
 let sequence = 0;
 

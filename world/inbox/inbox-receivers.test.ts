@@ -64,6 +64,7 @@ function payload(overrides: Record<string, unknown> = {}): Record<string, unknow
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read whichever fields the JSON answer has
 async function deliver(agentId: string, body: string, headers: Record<string, string>): Promise<{ status: number; json: any }> {
   const res = await fetch(endpoint(agentId).url, {
     method: 'POST',
@@ -76,6 +77,7 @@ async function deliver(agentId: string, body: string, headers: Record<string, st
 
 const signed = (body: string, key = first): Record<string, string> => ({ 'x-postal-signature-256': sign(body, key), 'x-postal-signature-kid': key.kid });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read whichever fields the JSON answer has
 async function get(agentId: string, path: string): Promise<{ status: number; json: any }> {
   const res = await fetch(`${endpoint(agentId).baseUrl}${path}`, { signal: AbortSignal.timeout(5_000) });
   return { status: res.status, json: await res.json() };

@@ -48,7 +48,7 @@ function fetchText(options: JwksKeySourceOptions): Promise<string> {
         else callback(null, address, 4);
       }
     : options.dnsServer
-      ? (createHostLookup(options.dnsServer, timeoutMs) as unknown as LookupFunction)
+      ? createHostLookup(options.dnsServer, timeoutMs)
       : undefined;
   return new Promise((resolve, reject) => {
     const req = request(

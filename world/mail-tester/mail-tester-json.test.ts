@@ -4,6 +4,7 @@ import { mailTesterJson, notReceivedJson, onlyTest } from './mail-tester-json.ts
 
 const clean: SpamScoreFacts = { spamAssassin: { score: 0, rules: [] }, spf: 'pass', dkim: 'pass', dmarc: 'pass', aligned: true, ptrOk: true, hasMessageId: true, hasDate: true, blocklisted: false };
 const at = new Date('2026-12-02T11:40:03.456Z');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read the stand-in's JSON fields by name
 const json = (facts: Partial<SpamScoreFacts>) => mailTesterJson({ id: 't-1', subject: 's', receivedAt: at, bounceAddress: 'b@x.test', facts: { ...clean, ...facts } }) as Record<string, any>;
 
 describe('mailTesterJson', () => {

@@ -45,7 +45,7 @@ const records: DnsRecord[] = [
 ];
 /** SpamAssassin itself is the world's spamd elsewhere; here one rule fires on every message. */
 const scored: string[] = [];
-const spamScorer: SpamScorer = { check: async (raw) => (scored.push(raw.toString('utf8')), { score: 0.3, threshold: 5, isSpam: false, symbols: ['HTML_SHORT'], rules: [{ rule: 'HTML_SHORT', points: 0.3, description: 'a short message' }] }) };
+const spamScorer: SpamScorer = { check: (raw) => Promise.resolve((scored.push(raw.toString('utf8')), { score: 0.3, threshold: 5, isSpam: false, symbols: ['HTML_SHORT'], rules: [{ rule: 'HTML_SHORT', points: 0.3, description: 'a short message' }] })) };
 
 let ca: WorldCertificateAuthority;
 let dns: DnsServer;

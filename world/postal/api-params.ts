@@ -1,3 +1,4 @@
+import { textOf } from '../../core/text-of.ts';
 /**
  * Postal's legacy API reads its parameters two ways (LegacyAPI::BaseController#api_params):
  * with `Content-Type: application/json`, the JSON body (Rails also merges the query string);
@@ -61,5 +62,5 @@ export function rubyToI(value: string | number): number {
 
 /** Ruby's lenient `Base64.decode64`: ignores characters outside the alphabet. */
 export function rubyDecode64(value: unknown): Buffer {
-  return Buffer.from(String(value ?? '').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
+  return Buffer.from(textOf(value).replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
 }

@@ -14,6 +14,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { encodeWords } from 'nodemailer/lib/mime-funcs';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
+import { textOf } from '../../core/text-of.ts';
 
 export interface ComposeInput {
   from: string;
@@ -48,6 +49,7 @@ export function rfc2822(date: Date, zone = '+0000'): string {
 /** The mail gem's boundary: "--==_mimepart_" and a random tag. */
 const boundary = (): string => `--==_mimepart_${randomBytes(7).toString('hex').slice(0, 13)}_${randomBytes(6).toString('hex')}`;
 
+// eslint-disable-next-line no-control-regex -- ASCII includes its control characters: the range is the point
 const isAscii = (text: string): boolean => /^[\x00-\x7f]*$/.test(text);
 
 /** A header value: ASCII as given; anything else as an encoded word (the gem encodes non-ASCII text). */
@@ -77,7 +79,7 @@ function multipart(mark: string, parts: string[]): string {
   return `${CRLF}${parts.map((p) => `--${mark}${CRLF}${p}${CRLF}`).join('')}--${mark}--${CRLF}`;
 }
 
-export async function composeApiMessage(input: ComposeInput): Promise<{ raw: Buffer; messageId: string }> {
+export function composeApiMessage(input: ComposeInput): Promise<{ raw: Buffer; messageId: string }> {
   const messageId = `${randomUUID()}@${input.returnPathDomain}`;
   const now = input.now ?? new Date();
   const headers: string[] = [
@@ -103,8 +105,8 @@ export async function composeApiMessage(input: ComposeInput): Promise<{ raw: Buf
   // The API's custom headers, after the gem's own (mail[key] = value).
   for (const [key, value] of Object.entries(input.headers ?? {})) {
     if (value === undefined || value === null || !/^[\x21-\x39\x3b-\x7e]+$/.test(key)) continue;
-    headers.push(`${key}: ${headerValue(String(value))}`);
+    headers.push(`${key}: ${headerValue(textOf(value))}`);
   }
   const body = multipart(mixedMark, [alternative, ...input.attachments.map(attachmentPart)]);
-  return { raw: Buffer.from(`${headers.join(CRLF)}${CRLF}${CRLF}${body}`, 'utf8'), messageId };
+  return Promise.resolve({ raw: Buffer.from(`${headers.join(CRLF)}${CRLF}${CRLF}${body}`, 'utf8'), messageId });
 }

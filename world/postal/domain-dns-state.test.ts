@@ -17,11 +17,11 @@ function resolverServing(txt: string[], cname: string[]): PostalResolver & { ask
   const asked: string[] = [];
   return {
     asked,
-    mx: async () => [],
-    a: async () => [],
-    txt: async (name) => (asked.push(`TXT ${name}`), txt),
-    cname: async (name) => (asked.push(`CNAME ${name}`), cname),
-    ipToHostname: async (ip) => ip,
+    mx: () => Promise.resolve([]),
+    a: () => Promise.resolve([]),
+    txt: (name) => Promise.resolve((asked.push(`TXT ${name}`), txt)),
+    cname: (name) => Promise.resolve((asked.push(`CNAME ${name}`), cname)),
+    ipToHostname: (ip) => Promise.resolve(ip),
   };
 }
 
@@ -61,7 +61,7 @@ describe('DomainDnsState', () => {
   });
 
   it('treats a DNS failure as a failed check, as Postal does', async () => {
-    const failing: PostalResolver = { mx: async () => [], a: async () => [], txt: async () => Promise.reject(new Error('SERVFAIL')), cname: async () => Promise.reject(new Error('SERVFAIL')), ipToHostname: async (ip) => ip };
+    const failing: PostalResolver = { mx: () => Promise.resolve([]), a: () => Promise.resolve([]), txt: async () => Promise.reject(new Error('SERVFAIL')), cname: async () => Promise.reject(new Error('SERVFAIL')), ipToHostname: (ip) => Promise.resolve(ip) };
     const state = DomainDnsState.forKey(config, failing, 'KEY');
     await state.checkDns();
     expect(state.statuses.dkim?.status).toBe('Missing');

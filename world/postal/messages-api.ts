@@ -10,6 +10,7 @@ import { parseHeaders } from './mail-headers.ts';
 import type { MessageStore, StoredMessage } from './message-store.ts';
 import { parseContent } from './parsed-content.ts';
 import { rubyBase64 } from './random-token.ts';
+import { textOf } from '../../core/text-of.ts';
 
 function findMessage(params: ApiParams, store: MessageStore): { message?: StoredMessage; result?: ApiResult } {
   const id = params.id;
@@ -34,7 +35,7 @@ function expansionTest(expansions: unknown, version: string): (name: string) => 
   if (Array.isArray(expansions)) return (name) => expansions.includes(name);
   if (isVersionBefore(version, '3.3.3')) {
     if (typeof expansions === 'string') return (name) => expansions.includes(name);
-    throw new UnhandledServerError(`NoMethodError: undefined method \`include?' for ${expansions === undefined ? 'nil' : String(expansions)}`);
+    throw new UnhandledServerError(`NoMethodError: undefined method \`include?' for ${expansions === undefined ? 'nil' : textOf(expansions)}`);
   }
   return () => expansions === true;
 }

@@ -6,7 +6,7 @@ import { postalDkimRecord } from '../../core/artifacts/postal-dns-checks.ts';
 import { generateAccountsManifest } from '../../provisioning/accounts/generate-accounts-manifest.ts';
 import { buildAccountsPlan } from '../../provisioning/deploy/accounts-plan.ts';
 import { DomainDnsState } from './domain-dns-state.ts';
-import { PostalAccounts, type RunnerPlan } from './postal-accounts.ts';
+import { PostalAccounts } from './postal-accounts.ts';
 import { PostalConfig } from './postal-config.ts';
 import type { PostalResolver } from './postal-resolver.ts';
 
@@ -22,18 +22,18 @@ function setup(empty: boolean, published = new Map<string, string[]>([[`${deploy
   // as the world boots it: every endpoint at the inboxes address
   const config = new PostalConfig(deployment, { ...manifest, endpoints: manifest.endpoints.map((e) => ({ ...e, url: inWorld(e.url) })) });
   const resolver: PostalResolver = {
-    mx: async () => [],
-    a: async () => [],
-    txt: async (name) => published.get(name.toLowerCase()) ?? [],
-    cname: async () => [deployment.dns.returnPath.target],
-    ipToHostname: async (ip) => ip,
+    mx: () => Promise.resolve([]),
+    a: () => Promise.resolve([]),
+    txt: (name) => Promise.resolve(published.get(name.toLowerCase()) ?? []),
+    cname: () => Promise.resolve([deployment.dns.returnPath.target]),
+    ipToHostname: (ip) => Promise.resolve(ip),
   };
   const dns = DomainDnsState.forKey(config, resolver, spki);
   const domainKey = { pem };
   const accounts = new PostalAccounts({ config, deployment, domainDns: dns, domainKey, empty, endpointUrl: inWorld });
   return { config, dns, accounts, domainKey, published };
 }
-const plan = buildAccountsPlan(deployment, { email_address: 'admin@mailgoat.ai', first_name: 'Postal', last_name: 'Admin', password: 'secret-pass' }) as RunnerPlan;
+const plan = buildAccountsPlan(deployment, { email_address: 'admin@mailgoat.ai', first_name: 'Postal', last_name: 'Admin', password: 'secret-pass' });
 const bitsOf = (record: string): number | undefined => createPublicKey({ key: Buffer.from(/p=([^;]+);/.exec(record)![1]!, 'base64'), format: 'der', type: 'spki' }).asymmetricKeyDetails?.modulusLength;
 
 describe('PostalAccounts (the stand-in side of accounts-runner.rb)', () => {

@@ -71,7 +71,7 @@ describe('send/message', () => {
     expect(answer.status).toBe('success');
     expect(answer.data.message_id).toMatch(/^[0-9a-f-]{36}@rp\.mail\.mailgoat\.ai$/);
     expect(Object.keys(answer.data.messages).sort()).toEqual(['a@gmail.test', 'b@gmail.test', 'c@gmail.test', 'd@gmail.test']);
-    for (const entry of Object.values(answer.data.messages) as Array<{ id: number; token: string }>) {
+    for (const entry of Object.values<{ id: number; token: string }>(answer.data.messages)) {
       expect(Number.isInteger(entry.id)).toBe(true);
       expect(entry.token).toMatch(/^[A-Za-z0-9]{16}$/);
     }
@@ -204,6 +204,7 @@ describe('messages/message and messages/deliveries', () => {
   it('lists deliveries in Postal shape', async () => {
     const sent = await api(world, 'send/message', message());
     const { id } = sent.data.messages['friend@gmail.test'];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read whichever fields the JSON answer has
     const polled = await pollUntil(async () => (await api(world, 'messages/deliveries', { id })).data as any[], (d) => d.length > 0, { timeoutMs: 10_000, intervalMs: 50 });
     const deliveries = polled.value;
     expect(deliveries[0]).toEqual({
@@ -237,6 +238,7 @@ describe('web', () => {
 
 describe('clients', () => {
   it("works with Postal's own Node client @atech/postal", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- @atech/postal ships no types
     const { Client, SendMessage } = require('@atech/postal') as { Client: new (host: string, key: string) => unknown; SendMessage: new (client: unknown) => any };
     const original = https.globalAgent;
     // The client takes only a host name and uses the global agent: trust the world CA and resolve the web host to the stand-in.

@@ -50,7 +50,7 @@ export function postalReply(code: number, data: string | string[], hosts: { mail
 /** Commands the stand-in answers itself, Postal's way, instead of smtp-server's parser. */
 export interface PostalCommandHooks {
   /** RCPT TO with the raw command line (Postal checks no address syntax); `done(error)` refuses with error.responseCode. */
-  rcpt?: (line: string, done: (error?: Error | null) => void) => void;
+  rcpt?: (line: string, done: (error?: (Error & { responseCode?: number }) | null) => void) => void;
 }
 
 /**
@@ -130,7 +130,7 @@ function usePostalCommands(connection: ConnectionLike, starttls: StartTlsState, 
     if (!decide || !envelope?.mailFrom || !Array.isArray(envelope.rcptTo)) return rcpt(withBrackets(command), callback);
     const line = command.toString('utf8');
     decide(line, (error) => {
-      const failure = error as (Error & { responseCode?: number }) | null | undefined;
+      const failure = error;
       if (failure) connection.send(failure.responseCode ?? 550, failure.message);
       else {
         envelope.rcptTo!.push({ address: postalAddressArgument(line, 'RCPT TO'), args: false });

@@ -9,6 +9,7 @@ import { composeApiMessage } from './compose-message.ts';
 import { messageIdOf, messageSubject, parseHeaders, stripName } from './mail-headers.ts';
 import type { MessageStore, StoredMessage } from './message-store.ts';
 import type { PostalConfig } from './postal-config.ts';
+import { textOf } from '../../core/text-of.ts';
 
 export const SEND_ERROR_MESSAGES: Record<string, string> = {
   NoRecipients: 'There are no recipients defined to receive this message',
@@ -38,11 +39,11 @@ export interface SendContext {
 /** `@to.is_a?(String) ? split(/,\s*\/) : to_a` */
 function addressList(value: unknown): string[] {
   if (typeof value === 'string') return value.split(/,\s*/).filter((a) => a !== '');
-  if (Array.isArray(value)) return value.map((v) => String(v));
+  if (Array.isArray(value)) return value.map((v) => (v === null ? 'null' : textOf(v)));
   return [];
 }
 
-const str = (value: unknown): string | undefined => (value === undefined || value === null ? undefined : String(value));
+const str = (value: unknown): string | undefined => (value === undefined || value === null ? undefined : textOf(value));
 
 export async function sendMessage(params: ApiParams, ctx: SendContext): Promise<ApiResult> {
   const to = addressList(params.to);

@@ -164,7 +164,7 @@ export class SmtpSender {
       };
       pooled.onError = (error) => done(error.responseCode ? failure(error, where, pooled.connection.secure) : 'lost');
       pooled.connection.send({ from: envelope.from, to: [envelope.to] }, raw, (error, info) => {
-        if (error) done(failure(error as Error & { responseCode?: number; response?: string }, where, pooled.connection.secure));
+        if (error) done(failure(error, where, pooled.connection.secure));
         else done({ type: 'Sent', details: `Message for ${envelope.to} accepted by ${where}`, output: info.response ?? null, secure: pooled.connection.secure, retry: false, connectError: false });
       });
     });

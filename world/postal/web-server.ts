@@ -25,13 +25,13 @@ export interface WebServerOptions {
   config: PostalConfig;
   store: MessageStore;
   signer: InstallSigner;
-  enqueue(message: StoredMessage): void;
+  enqueue: (message: StoredMessage) => void;
   certificatePem: string;
   privateKeyPem: string;
   /** the largest request body accepted; larger ones get 413 (default 64 MB) */
   maxBodyBytes?: number;
   /** the PTR name of an address, or the address (ReceivedHeader) */
-  hostnameOf?(ip: string): Promise<string>;
+  hostnameOf?: (ip: string) => Promise<string>;
 }
 
 export interface WebServer {

@@ -16,8 +16,8 @@ function worker(poll?: WorkerOptions['poll']) {
   const taken: Array<{ id: number; at: number }> = [];
   const finish = new Map<number, () => void>();
   (w as unknown as { process: (m: StoredMessage) => Promise<void> }).process = (m) => {
-    taken.push({ id: m.id as unknown as number, at: Date.now() });
-    return new Promise<void>((resolve) => finish.set(m.id as unknown as number, resolve));
+    taken.push({ id: m.id, at: Date.now() });
+    return new Promise<void>((resolve) => finish.set(m.id, resolve));
   };
   return { w, taken, finish: (id: number) => finish.get(id)!() };
 }

@@ -35,7 +35,7 @@ async function mx(cert: { certificatePem: string; privateKeyPem: string }): Prom
   return { port, secure, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-const resolver = { resolveMx: async () => [{ exchange: MX, priority: 10 }], resolve4: async () => ['127.0.0.1'] } as unknown as dns.Resolver;
+const resolver = { resolveMx: () => Promise.resolve([{ exchange: MX, priority: 10 }]), resolve4: () => Promise.resolve(['127.0.0.1']) } as unknown as dns.Resolver;
 const message = Buffer.from('From: a@sender.test\r\nTo: b@receiver.test\r\nSubject: x\r\n\r\nbody\r\n');
 const relay = (port: number) => relayToDomain('receiver.test', { from: 'a@sender.test', to: ['b@receiver.test'] }, message, { resolver, localAddress: '127.0.0.1', helo: 'mx.sender.test', ca: ca.certificatePem, port, timeoutMs: 10_000 });
 

@@ -189,7 +189,7 @@ export function groupAlive(pgid: number): boolean {
 }
 
 async function waitForGroupGone(pgid: number, timeoutMs: number): Promise<void> {
-  await pollUntil(async () => groupAlive(pgid), (alive) => !alive, { timeoutMs, intervalMs: 20, maxIntervalMs: 100 });
+  await pollUntil(() => Promise.resolve(groupAlive(pgid)), (alive) => !alive, { timeoutMs, intervalMs: 20, maxIntervalMs: 100 });
 }
 
 /** Polls `probe` until it resolves true, the daemon exits, or the deadline passes. */

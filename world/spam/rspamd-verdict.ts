@@ -5,6 +5,7 @@
  * used — a symbol rspamd counts but gives no description does not count for Postal.
  */
 import type { SpamVerdict } from '../../core/spam/spam-scorer.ts';
+import { textOf } from '../../core/text-of.ts';
 
 interface RspamdSymbol {
   name?: unknown;
@@ -24,7 +25,7 @@ export function postalRspamdVerdict(answer: unknown, threshold: number): SpamVer
     const description = typeof symbol.description === 'string' ? symbol.description : '';
     if (description.trim() === '') continue;
     const points = typeof symbol.score === 'number' && Number.isFinite(symbol.score) ? symbol.score : 0;
-    rules.push({ rule: String(symbol.name ?? ''), points, description });
+    rules.push({ rule: textOf(symbol.name), points, description });
   }
   const score = twoPlaces(rules.reduce((sum, r) => sum + r.points, 0));
   return { score, threshold, isSpam: score > threshold, symbols: rules.map((r) => r.rule), rules };

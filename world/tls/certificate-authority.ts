@@ -28,7 +28,7 @@ function toPem(der: ArrayBuffer, label: string): string {
 }
 
 async function newKeys(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey({ name: ALGORITHM.name, namedCurve: ALGORITHM.namedCurve }, true, ['sign', 'verify'])) as CryptoKeyPair;
+  return (await webcrypto.subtle.generateKey({ name: ALGORITHM.name, namedCurve: ALGORITHM.namedCurve }, true, ['sign', 'verify']));
 }
 
 const serial = (): string => Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1');

@@ -194,8 +194,8 @@ export async function startTestWorld(options: { slot?: number; catchAll?: boolea
     const manifest = testManifest(deployment, `http://${addresses.inbox}:${inbox.port}`, options.catchAll ?? true);
     const spam = { score: 1.5 };
     const spamScorer: SpamScorer = {
-      async check(): Promise<SpamVerdict> {
-        return { score: spam.score, threshold: 5, isSpam: spam.score >= 5, symbols: ['TEST_RULE'], rules: [] };
+      check(): Promise<SpamVerdict> {
+        return Promise.resolve({ score: spam.score, threshold: 5, isSpam: spam.score >= 5, symbols: ['TEST_RULE'], rules: [] });
       },
     };
     const postal = await startPostal({
