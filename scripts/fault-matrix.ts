@@ -49,13 +49,13 @@ if (!['embedded', 'live'].includes(values.env)) {
 const throughLive = values.env === 'live';
 const parallel = Math.max(1, Number(values.parallel));
 const maxPerWorld = Math.max(1, Number(values['max-per-world']));
-const firstNet = /^127\.(\d{1,3})\.(\d{1,3})$/.exec(values['first-net']!);
+const firstNet = /^127\.(\d{1,3})\.(\d{1,3})$/.exec(values['first-net']);
 if (!firstNet || Number(firstNet[2]) + parallel > 255) {
   console.error(`--first-net=${values['first-net']}: expected the first three octets of a loopback /24 like 127.0.100, with room for --parallel=${parallel} nets after it`);
   process.exit(2);
 }
 const netOf = (slot: number): string => `127.${firstNet[1]}.${Number(firstNet[2]) + slot}`;
-const reportDir = values['report-dir']!;
+const reportDir = values['report-dir'];
 const selected = values['only-faults'] ? faultNames().filter((name) => values['only-faults']!.split(',').includes(name)) : faultNames();
 const RUN_TIMEOUT_MS = 300_000;
 const LOAD_LOCK = join(tmpdir(), `postal-qa-load-lock-${process.pid}`);

@@ -482,7 +482,7 @@ function toResource(record: DnsRecord, owner: string, ttl = record.ttl): Resourc
 
 /** The wire type of a record type: dns2's table, and TLSA which it lacks. */
 function typeNumber(type: DnsRecord['type']): number {
-  return type === 'TLSA' ? TYPE_TLSA : Packet.TYPE[type as Exclude<DnsRecord['type'], 'TLSA'>];
+  return type === 'TLSA' ? TYPE_TLSA : Packet.TYPE[type];
 }
 
 /** RFC 2308: negative answers are cached for min(SOA TTL, SOA minimum). */

@@ -178,7 +178,7 @@ function listings(input: CliContractRuns): Listings {
   const documented = listing(input.inboxList, input.subject);
   const bare = listing(input.inboxBare, input.subject);
   const listed = documented.entry ?? bare.entry;
-  const listedId = listed?.id === undefined || listed.id === null ? undefined : String(listed.id);
+  const listedId = listed?.id === undefined || listed.id === null ? undefined : textOf(listed.id);
   return { documented, bare, listedId };
 }
 

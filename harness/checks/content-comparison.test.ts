@@ -44,7 +44,7 @@ describe('compareContent', () => {
   });
 
   it('names non-ASCII characters stripped, and text added at the end', () => {
-    const stripped = probe.text.replace(/[^\x00-\x7f]/g, '');
+    const stripped = probe.text.replace(/[^\p{ASCII}]/gu, '');
     expect(compareContent(expected, { ...intact, text: stripped }).causes[0]!.cause).toBe('non-ASCII characters were stripped from the message');
     const footer = compareContent(expected, { ...intact, text: `${probe.text}\n--\nPartner offer: cheap meds\n` });
     expect(footer.causes[0]!.cause).toBe('text was added to the message ("Partner offer: cheap meds")');

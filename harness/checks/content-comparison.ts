@@ -89,7 +89,7 @@ function isMojibake(expected: string, received: string): boolean {
   return misread.includes(normalisedText(received));
 }
 
-const ascii = (s: string): string => normalisedText(s.replace(/[^\x00-\x7f]/g, ''));
+const ascii = (s: string): string => normalisedText(s.replace(/[^\p{ASCII}]/gu, ''));
 const spaces = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
 /** Why one text part differs, when its shape says so. */
@@ -100,7 +100,7 @@ function diagnoseText(expected: string, received: string): Cause {
   const quote = want.search(/\n\nOn .+wrote:\n/);
   if (quote > 0 && spaces(got) === spaces(want.slice(0, quote))) return REPLY_STRIPPED;
   if (got.length > 0 && got.length < want.length && want.startsWith(got)) return truncated(Buffer.byteLength(got), Buffer.byteLength(want));
-  if (/[^\x00-\x7f]/.test(want) && ascii(want).replace(/\s+/g, ' ') === got.replace(/\s+/g, ' ')) return NON_ASCII_STRIPPED;
+  if (/[^\p{ASCII}]/u.test(want) && ascii(want).replace(/\s+/g, ' ') === got.replace(/\s+/g, ' ')) return NON_ASCII_STRIPPED;
   if (got.startsWith(want) && got.length > want.length) {
     // The first line that says something (a signature starts with a bare "--").
     const lines = got.slice(want.length).split('\n').map((l) => l.trim());

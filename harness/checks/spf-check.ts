@@ -256,7 +256,7 @@ export async function checkSpf(input: SpfCheckInput): Promise<Verdict> {
   if (spfRecords.length === 0) return stop(noSpfRecord(domain, include), observed);
 
   // Static reading of the whole include/redirect tree from the snapshot.
-  const walk = await walkSpf(domain, async (name) => findObservation(input.snapshot, name, 'TXT'));
+  const walk = await walkSpf(domain, (name) => Promise.resolve(findObservation(input.snapshot, name, 'TXT')));
   const nodes = flatten(walk.root);
   evidence.push(...treeEvidenceItems(input.snapshot, walk, nodes));
   const result = await evaluateSpf(input, domain);

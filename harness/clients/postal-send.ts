@@ -4,6 +4,7 @@
  * SMTP credential (AUTH, STARTTLS when offered). Each answer says what Postal took or why it refused;
  * a refusal is evidence, never thrown.
  */
+import { textOf } from '../../core/text-of.ts';
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
@@ -33,7 +34,7 @@ export interface Outgoing {
 }
 
 const apiError = (answer: { status: string; httpStatus: number; data: Record<string, unknown> }): string =>
-  `${answer.status} ${String(answer.data.code ?? answer.data.message ?? '')}${answer.httpStatus >= 500 ? ` (HTTP ${answer.httpStatus})` : ''}`.trim();
+  `${answer.status} ${textOf(answer.data.code ?? answer.data.message ?? '')}${answer.httpStatus >= 500 ? ` (HTTP ${answer.httpStatus})` : ''}`.trim();
 
 /** How long Postal may take to take a message: one network step, and a second more per MB it carries. */
 export function sendTimeoutMs(stepMs: number, content: Outgoing['content']): number {

@@ -8,7 +8,7 @@ const lockIn = () => join(mkdtempSync(join(tmpdir(), 'postal-qa-load-lock-')), '
 
 describe('withLoadLock', () => {
   it('runs the work at once without POSTAL_QA_LOAD_LOCK', async () => {
-    expect(await withLoadLock(async () => 'done', 10, {})).toBe('done');
+    expect(await withLoadLock(() => Promise.resolve('done'), 10, {})).toBe('done');
   });
 
   it('lets one run measure at a time: the second waits for the first, and the lock is gone after both', async () => {
@@ -23,7 +23,7 @@ describe('withLoadLock', () => {
       order.push('first ends');
     }, 5_000, env);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const second = withLoadLock(async () => order.push('second starts'), 5_000, env);
+    const second = withLoadLock(() => Promise.resolve(order.push('second starts')), 5_000, env);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(order).toEqual(['first starts']);
     release();
@@ -36,12 +36,12 @@ describe('withLoadLock', () => {
     const dir = lockIn();
     mkdirSync(dir);
     writeFileSync(join(dir, 'pid'), '99999999');
-    expect(await withLoadLock(async () => 'taken over', 5_000, { POSTAL_QA_LOAD_LOCK: dir })).toBe('taken over');
+    expect(await withLoadLock(() => Promise.resolve('taken over'), 5_000, { POSTAL_QA_LOAD_LOCK: dir })).toBe('taken over');
     const held = lockIn();
     mkdirSync(held);
     writeFileSync(join(held, 'pid'), String(process.pid));
     const started = Date.now();
-    expect(await withLoadLock(async () => 'ran anyway', 300, { POSTAL_QA_LOAD_LOCK: held })).toBe('ran anyway');
+    expect(await withLoadLock(() => Promise.resolve('ran anyway'), 300, { POSTAL_QA_LOAD_LOCK: held })).toBe('ran anyway');
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(existsSync(held), 'a lock it never took is not its to remove').toBe(true);
   });

@@ -13,7 +13,7 @@ function tryTake(dir: string): boolean {
   try {
     mkdirSync(dir);
   } catch {
-    let holder = Number.NaN;
+    let holder: number;
     try {
       holder = Number(readFileSync(join(dir, 'pid'), 'utf8'));
     } catch {
@@ -32,7 +32,7 @@ function tryTake(dir: string): boolean {
 export async function withLoadLock<T>(work: () => Promise<T>, waitMs: number, env: NodeJS.ProcessEnv = process.env): Promise<T> {
   const dir = env.POSTAL_QA_LOAD_LOCK;
   if (!dir) return work();
-  const taken = await pollUntil(async () => tryTake(dir), Boolean, { timeoutMs: waitMs, intervalMs: 200, maxIntervalMs: 1_000 });
+  const taken = await pollUntil(() => Promise.resolve(tryTake(dir)), Boolean, { timeoutMs: waitMs, intervalMs: 200, maxIntervalMs: 1_000 });
   try {
     return await work();
   } finally {

@@ -18,7 +18,6 @@ import { submitMessage } from '../clients/smtp-submit.ts';
 import { atPace } from '../load/at-pace.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 import { NO_INBOX_READER, NO_OUTSIDE_SENDER, ProbeBlocked, ProbeUnavailable } from './probe-unavailable.ts';
-import { textOf } from '../../core/text-of.ts';
 
 export interface AgentMessage {
   /** Names the message in evidence; unique within one call. */
@@ -214,7 +213,7 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
     async waitForSubject(agentId, subject) {
       const content: ProbeContent = { subject, subjectKey: subject, text: '', html: '', attachments: [] };
       const fate: MessageFate = { message: { id: subject, fromAgentId: '?', to: agentId, toAgentId: agentId, content }, sentAt: Date.now(), send: {}, arrivals: [] };
-      const observation = await waitFor([fate], [agentId], target.timeouts.deliveryMs, `"${subject}" in ${agentId}'s inbox`, async () => undefined);
+      const observation = await waitFor([fate], [agentId], target.timeouts.deliveryMs, `"${subject}" in ${agentId}'s inbox`, () => Promise.resolve(undefined));
       return { arrived: fate.arrivals.length > 0, readerError: observation.readerErrors[agentId] };
     },
   };

@@ -12,7 +12,6 @@ import { probeMessage } from '../messages/probe-message.ts';
 import { sendMessage } from '../clients/postal-send.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 import { NO_MAIL_TESTER, ProbeUnavailable } from './probe-unavailable.ts';
-import { textOf } from '../../core/text-of.ts';
 
 export interface MailTesterProbe {
   /** Whether the target names a mail-tester account or address. */

@@ -23,7 +23,6 @@ import { expectedContent, probeMessage, sha256, type ProbeContent } from '../mes
 import type { SeedMailbox } from '../targets/target.ts';
 import { awaiting, type ProbeContext } from './probe-context.ts';
 import { NO_SEEDS, NO_SPAM_SCORER, ProbeBlocked, ProbeUnavailable } from './probe-unavailable.ts';
-import { textOf } from '../../core/text-of.ts';
 
 export interface SeedDelivery {
   seed: SeedMailbox;
@@ -95,7 +94,6 @@ export function seedMailboxProbe(context: ProbeContext): SeedMailboxProbe {
     // Before anything is sent: a seed whose mailbox cannot be read would make every seed control say
     // "did not arrive" and blame Postal. It blocks them instead, naming the login and the setting.
     await checkSeedLogins();
-    const postal = context.postal();
     const sender = target.accounts[0];
     if (!sender) throw new Error('the target gives no agent API key');
     context.willSend(target.seeds.length * paths.length, `one message to each seed mailbox (${target.seeds.map((s) => s.provider).join(', ')}) by each path (${paths.join(', ')})`);

@@ -30,11 +30,11 @@ function world(zones = ['mailgoat.ai', 'gmail.test']) {
   const server = new DnsServer({ address: '127.0.0.1', records: RECORDS, dnssec });
   const anchor = dnssec.trustAnchor();
   const trustAnchors: TrustAnchor[] = [{ keyTag: anchor.keyTag, algorithm: anchor.algorithm, digestType: anchor.digestType, digest: Buffer.from(anchor.digest, 'hex') }];
-  const resolver = async (question: Question): Promise<Buffer> => {
+  const resolver = (question: Question): Promise<Buffer> => {
     const request = new Packet();
     request.header = new Packet.Header({ id: 1, qdcount: 1 });
     request.questions = [{ name: question.name.replace(/\.$/, ''), type: question.typeId, class: 1 } as never];
-    return server.answer(request, { dnssecOk: true }).toBuffer();
+    return Promise.resolve(server.answer(request, { dnssecOk: true }).toBuffer());
   };
   const lookUp = (name: string, type: string) => dnssecLookUp(new Question(`${name}.`, type as never), resolver, { trustAnchors });
   return { dnssec, server, lookUp };

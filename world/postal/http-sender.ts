@@ -25,7 +25,7 @@ function formEncode(payload: unknown): string {
   const form = new URLSearchParams();
   for (const [key, value] of Object.entries(payload as Record<string, unknown>)) {
     if (value === null || value === undefined) continue;
-    form.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    form.append(key, typeof value === 'string' ? value : JSON.stringify(value));
   }
   return form.toString();
 }

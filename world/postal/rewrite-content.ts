@@ -36,7 +36,7 @@ export async function rewriteContent(raw: Buffer, rewrite: ContentRewrite): Prom
 }
 
 /** Issue 2816: what a Postal that cannot encode a character does with it — drops it. */
-export const stripNonAscii = (text: string): string => text.replace(/[^\x00-\x7f]/g, '');
+export const stripNonAscii = (text: string): string => text.replace(/[^\p{ASCII}]/gu, '');
 
 /** message_parser.rb: every link through the tracking host, and an open pixel before </body>. */
 export function trackLinks(trackHost: string, token: string): (html: string) => string {
