@@ -62,8 +62,8 @@ function sourceFiles(dir = PROJECT_ROOT): string[] {
 
 describe('the table covers what the code starts', () => {
   it('lists every program started by name (spawn, execFile, runTool, a daemon command)', () => {
-    // `spawn('x'`, `execFileSync('x'`, `promisify(execFile)('x'`, `runTool('x'`, `command: options.command ?? 'x'`.
-    const patterns = [/\b(?:spawn|spawnSync|execFile|execFileSync|runTool)\)?\(\s*'([^'\s]+)'/g, /\bcommand:\s*(?:options\.command\s*\?\?\s*)?'([^'\s]+)'/g];
+    // `spawn('x'`, `execFileSync('x'`, `runProcess('x'` (core/process), `promisify(execFile)('x'`, `runTool('x'`, `command: options.command ?? 'x'`.
+    const patterns = [/\b(?:spawn|spawnSync|execFile|execFileSync|runTool|runProcess|runForOutput)\)?\(\s*'([^'\s]+)'/g, /\bcommand:\s*(?:options\.command\s*\?\?\s*)?'([^'\s]+)'/g];
     const started = new Map<string, string>();
     for (const file of sourceFiles()) {
       if (file.endsWith('system-packages.test.ts')) continue;
