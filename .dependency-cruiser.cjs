@@ -15,14 +15,16 @@ module.exports = {
     },
     {
       name: 'world-never-imports-the-harness',
-      comment: 'The world is a system apart, reached through protocols: it stands on core/ (and provisioning, to provision itself), never on harness/, specs/, scripts/ or e2e/.',
+      comment:
+        'The world is a system apart, reached through protocols: it stands on core/ (and provisioning, to provision itself), never on harness/, specs/, scripts/ or e2e/.',
       severity: 'error',
       from: { path: '^world/' },
       to: { path: '^(harness|specs|scripts|e2e)/' },
     },
     {
       name: 'harness-reaches-the-world-only-through-the-embedded-target',
-      comment: 'Only harness/targets/embedded* starts the world; every other part of the harness reaches it through protocols, as it reaches a live server.',
+      comment:
+        'Only harness/targets/embedded* starts the world; every other part of the harness reaches it through protocols, as it reaches a live server.',
       severity: 'error',
       from: { path: '^harness/', pathNot: '^harness/targets/embedded[^/]*[.]ts$' },
       to: { path: '^world/' },

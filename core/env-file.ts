@@ -15,7 +15,8 @@ function readValue(line: string, start: number): { value: string } | { problem: 
     const close = line.indexOf(quote, at + 1);
     if (close < 0) return { problem: `the opening ${quote} has no closing ${quote}`, column: at + 1 };
     const rest = line.slice(close + 1);
-    if (rest.trim() !== '' && !/^\s+#/.test(rest)) return { problem: `text after the closing ${quote}; put the whole value inside the quotes`, column: close + 2 };
+    if (rest.trim() !== '' && !/^\s+#/.test(rest))
+      return { problem: `text after the closing ${quote}; put the whole value inside the quotes`, column: close + 2 };
     return { value: line.slice(at + 1, close) };
   }
   const comment = /\s#/.exec(line.slice(at));
@@ -29,9 +30,13 @@ export function parseEnvFile(text: string, source: string): Record<string, strin
     if (!trimmed || trimmed.startsWith('#')) return;
     const where = `${source}:${index + 1}`;
     const match = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line);
-    if (!match) throw new ConfigError(`${where}:${line.length - line.trimStart().length + 1}: expected KEY=value (an upper-case KEY, "=", then the value)`);
+    if (!match)
+      throw new ConfigError(
+        `${where}:${line.length - line.trimStart().length + 1}: expected KEY=value (an upper-case KEY, "=", then the value)`,
+      );
     const key = match[2]!;
-    if (key !== key.toUpperCase()) throw new ConfigError(`${where}:${match[1]!.length + 1}: setting names are upper case; write ${key.toUpperCase()}, not ${key}`);
+    if (key !== key.toUpperCase())
+      throw new ConfigError(`${where}:${match[1]!.length + 1}: setting names are upper case; write ${key.toUpperCase()}, not ${key}`);
     const read = readValue(line, match[0].length);
     if ('problem' in read) throw new ConfigError(`${where}:${read.column}: in the value of ${key}, ${read.problem}`);
     values[key] = read.value;

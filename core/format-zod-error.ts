@@ -108,7 +108,9 @@ export function formatZodError(source: string, error: z.ZodError, schema: z.ZodT
     const parts = issue.keys.map((key) => {
       const suggestion = closestKey(key, known);
       const where = formatPath([...issue.path, key]);
-      return suggestion ? `${where}: unknown field (did you mean "${suggestion}"?)` : `${where}: unknown field (allowed: ${known.join(', ')})`;
+      return suggestion
+        ? `${where}: unknown field (did you mean "${suggestion}"?)`
+        : `${where}: unknown field (allowed: ${known.join(', ')})`;
     });
     return `${source}: ${parts.join('; ')}`;
   }
@@ -118,7 +120,11 @@ export function formatZodError(source: string, error: z.ZodError, schema: z.ZodT
   if (issue.code === 'invalid_type') {
     if (input === undefined) return `${source}: ${where}: required field is missing${more}`;
     const description = descriptionOf(schemaAt(schema, issue.path));
-    const expected = description ? `${description} (${issue.expected})` : issue.expected === 'array' ? 'a list (array)' : `a ${issue.expected}`;
+    const expected = description
+      ? `${description} (${issue.expected})`
+      : issue.expected === 'array'
+        ? 'a list (array)'
+        : `a ${issue.expected}`;
     const found = options.secret && typeof input === 'string' ? 'a string' : describeFound(input);
     return `${source}: ${where}: expected ${expected}, found ${found}${more}`;
   }

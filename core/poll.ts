@@ -29,7 +29,11 @@ export interface PollOptions {
  * Asks again until the answer is the one we want or the deadline passes, and returns the last
  * answer either way — eventual truths (propagation, delivery, readiness) are polled, never slept on.
  */
-export async function pollUntil<T>(attempt: () => Promise<T>, settled: (value: T) => boolean, options: PollOptions): Promise<PollResult<T>> {
+export async function pollUntil<T>(
+  attempt: () => Promise<T>,
+  settled: (value: T) => boolean,
+  options: PollOptions,
+): Promise<PollResult<T>> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
   const deadline = started + options.timeoutMs;

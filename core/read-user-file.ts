@@ -17,7 +17,8 @@ export interface UserFile {
   maxBytes?: number;
 }
 
-const sizeText = (bytes: number): string => (bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} bytes`);
+const sizeText = (bytes: number): string =>
+  bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} bytes`;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -37,15 +38,18 @@ export function readUserFile(file: UserFile): string {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ConfigError(`${where}: ${file.what} not found${file.whenMissing ? `; ${file.whenMissing}` : ''}`);
-    if (code === 'EACCES' || code === 'EPERM') throw new ConfigError(`${where}: the ${file.what} cannot be read (permission denied); make it readable by this user`);
-    if (code === 'ENOTDIR') throw new ConfigError(`${where}: a part of the path is a file, not a folder; expected the path of a ${file.what}`);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new ConfigError(`${where}: the ${file.what} cannot be read (permission denied); make it readable by this user`);
+    if (code === 'ENOTDIR')
+      throw new ConfigError(`${where}: a part of the path is a file, not a folder; expected the path of a ${file.what}`);
     throw new ConfigError(`${where}: cannot open the ${file.what} (${code ?? (error as Error).message})`);
   }
   try {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) throw new ConfigError(`${where}: is a directory; expected a ${file.what} (a file)`);
     if (!stat.isFile()) throw new ConfigError(`${where}: is not a regular file (a device, socket or pipe); expected a ${file.what}`);
-    if (stat.size > maxBytes) throw new ConfigError(`${where}: the ${file.what} is ${sizeText(stat.size)}; at most ${sizeText(maxBytes)} is accepted`);
+    if (stat.size > maxBytes)
+      throw new ConfigError(`${where}: the ${file.what} is ${sizeText(stat.size)}; at most ${sizeText(maxBytes)} is accepted`);
     // Room for one byte more than allowed: a file that grew after fstat is still caught, and nothing unbounded is read.
     const buffer = Buffer.alloc(maxBytes + 1);
     let length = 0;
@@ -53,7 +57,8 @@ export function readUserFile(file: UserFile): string {
       const n = readSync(fd, buffer, length, buffer.length - length, null);
       if (n === 0) break;
       length += n;
-      if (length > maxBytes) throw new ConfigError(`${where}: the ${file.what} is larger than ${sizeText(maxBytes)}; at most that is accepted`);
+      if (length > maxBytes)
+        throw new ConfigError(`${where}: the ${file.what} is larger than ${sizeText(maxBytes)}; at most that is accepted`);
     }
     try {
       return strictUtf8.decode(buffer.subarray(0, length)).replace(/^\uFEFF/, '');
@@ -79,7 +84,9 @@ export function parseUserJson(text: string, where: string, what = 'file'): unkno
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`${where}: the ${what} is not valid JSON (${(error as Error).message.split('\n')[0]}); fix the syntax and run again`);
+    throw new ConfigError(
+      `${where}: the ${what} is not valid JSON (${(error as Error).message.split('\n')[0]}); fix the syntax and run again`,
+    );
   }
 }
 

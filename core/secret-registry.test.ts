@@ -1,5 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { clearRegisteredSecrets, registerCommandSecrets, registeredSecrets, registerSecret, registerUrlSecrets } from './secret-registry.ts';
+import {
+  clearRegisteredSecrets,
+  registerCommandSecrets,
+  registeredSecrets,
+  registerSecret,
+  registerUrlSecrets,
+} from './secret-registry.ts';
 
 describe('the secret registry', () => {
   beforeEach(() => clearRegisteredSecrets());
@@ -20,6 +26,8 @@ describe('the secret registry', () => {
 
   it('takes a command whole and each piece between its placeholders', () => {
     registerCommandSecrets('sshpass -p hunter2 ssh root@h nc {ip} 25');
-    expect(registeredSecrets()).toEqual(expect.arrayContaining(['sshpass -p hunter2 ssh root@h nc {ip} 25', 'sshpass -p hunter2 ssh root@h nc ']));
+    expect(registeredSecrets()).toEqual(
+      expect.arrayContaining(['sshpass -p hunter2 ssh root@h nc {ip} 25', 'sshpass -p hunter2 ssh root@h nc ']),
+    );
   });
 });

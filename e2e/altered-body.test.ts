@@ -11,7 +11,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { harnessCommand, PROJECT_ROOT } from '../scripts/harness-command.ts';
 
-function runFn02(fault: string | undefined): { status: number | null; control: { outcome: string; summary: string; remediation?: string }; output: string } {
+function runFn02(fault: string | undefined): {
+  status: number | null;
+  control: { outcome: string; summary: string; remediation?: string };
+  output: string;
+} {
   const reportDir = mkdtempSync(join(tmpdir(), 'postal-qa-altered-'));
   const harness = harnessCommand(['--only=FN-02', `--report-dir=${reportDir}`, ...(fault ? [`--fault=${fault}`] : [])]);
   const run = spawnSync(harness.command, harness.args, {
@@ -20,7 +24,9 @@ function runFn02(fault: string | undefined): { status: number | null; control: {
     timeout: 240_000,
     env: { ...process.env, POSTAL_QA_WORLD_NET: '127.0.87', POSTAL_QA_ARTIFACTS: 'off' },
   });
-  const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string; summary: string; remediation?: string }> };
+  const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as {
+    controls: Array<{ id: string; outcome: string; summary: string; remediation?: string }>;
+  };
   return { status: run.status, control: results.controls.find((c) => c.id === 'FN-02')!, output: run.stdout + run.stderr };
 }
 
@@ -29,7 +35,9 @@ describe('FN-02 on a body altered in transit', () => {
     const altered = runFn02('outgoing-non-ascii-stripped');
     expect(altered.status, altered.output).toBe(1);
     expect(altered.control.outcome).toBe('fail');
-    expect(altered.control.summary).toMatch(/\(Gmail by send\/message\) arrived altered: text differs, HTML part differs — non-ASCII characters were stripped from the message/);
+    expect(altered.control.summary).toMatch(
+      /\(Gmail by send\/message\) arrived altered: text differs, HTML part differs — non-ASCII characters were stripped from the message/,
+    );
     // Every path and provider: what arrived is what is judged.
     expect(altered.control.summary.match(/arrived altered/g)).toHaveLength(6);
     expect(altered.control.remediation).toMatch(/issue 2816/);

@@ -36,7 +36,12 @@ afterAll(() => {
 
 function run(reportDir: string): { code: number | null; stdout: string; stderr: string } {
   const harness = harnessCommand([`--report-dir=${reportDir}`, '--only=DNS-01']);
-  const result = spawnSync(harness.command, harness.args, { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 240_000, env: { ...process.env, POSTAL_QA_WORLD_NET: NET, POSTAL_QA_ARTIFACTS: 'off', NO_COLOR: '1' } });
+  const result = spawnSync(harness.command, harness.args, {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    timeout: 240_000,
+    env: { ...process.env, POSTAL_QA_WORLD_NET: NET, POSTAL_QA_ARTIFACTS: 'off', NO_COLOR: '1' },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -46,7 +51,12 @@ function snapshot(dir: string): Record<string, string> {
     readdirSync(dir, { recursive: true, encoding: 'utf8' })
       .filter((name) => statSync(join(dir, name)).isFile())
       .sort()
-      .map((name) => [name, createHash('sha256').update(readFileSync(join(dir, name))).digest('hex')]),
+      .map((name) => [
+        name,
+        createHash('sha256')
+          .update(readFileSync(join(dir, name)))
+          .digest('hex'),
+      ]),
   );
 }
 
@@ -56,7 +66,8 @@ function fill(leaveBytes: number): void {
   writeFileSync(join(mountPoint, 'filler'), Buffer.alloc(Math.max(0, bavail * bsize - leaveBytes)));
 }
 
-const ENOSPC_LINE = /^postal-qa: --report-dir=.*: the report could not be written: the disk is full \(ENOSPC\); the previous report there is left as it was$/;
+const ENOSPC_LINE =
+  /^postal-qa: --report-dir=.*: the report could not be written: the disk is full \(ENOSPC\); the previous report there is left as it was$/;
 
 describe.skipIf(cannotMount !== undefined)(`a report folder on a full disk${cannotMount ? ` (skipped: ${cannotMount})` : ''}`, () => {
   it('the previous report stays byte for byte; one line on stderr, exit 2, no stack trace', () => {

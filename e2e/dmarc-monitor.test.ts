@@ -26,11 +26,25 @@ let world: CliProcess | undefined;
 let settings: Record<string, string>;
 
 const monitor = (args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'harness/monitor/main.ts', ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 240_000, env: { ...process.env, POSTAL_QA_WORLD_NET: NET } });
+  spawnSync(process.execPath, ['--import', 'tsx', 'harness/monitor/main.ts', ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    timeout: 240_000,
+    env: { ...process.env, POSTAL_QA_WORLD_NET: NET },
+  });
 
 beforeAll(async () => {
-  world = startCli(process.execPath, ['--import', 'tsx', 'world/main.ts', `--net=${NET}`, `--live-env=${envFile}`, `--out=${join(dir, 'artifacts')}`], { cwd: PROJECT_ROOT });
-  await eventually('the world writes its live settings', 90_000, () => Promise.resolve(existsSync(envFile) && readFileSync(envFile, 'utf8').includes('DMARC_REPORTS_WAIT_S') ? true : undefined), 500);
+  world = startCli(
+    process.execPath,
+    ['--import', 'tsx', 'world/main.ts', `--net=${NET}`, `--live-env=${envFile}`, `--out=${join(dir, 'artifacts')}`],
+    { cwd: PROJECT_ROOT },
+  );
+  await eventually(
+    'the world writes its live settings',
+    90_000,
+    () => Promise.resolve(existsSync(envFile) && readFileSync(envFile, 'utf8').includes('DMARC_REPORTS_WAIT_S') ? true : undefined),
+    500,
+  );
   settings = parseEnvFile(readFileSync(envFile, 'utf8'), envFile);
 }, 120_000);
 
@@ -46,16 +60,36 @@ afterAll(async () => {
 describe('DMARC aggregate reports from outside', () => {
   it('reads a Google-style report from an IMAP mailbox (the Gmail seed, delivered through the world MX)', async () => {
     const xml = sampleReportXml({ style: 'google', reportId: 'imap-1', rows: [{ ip: `${NET}.10`, count: 4 }] });
-    const transport = nodemailer.createTransport({ host: `${NET}.20`, port: 25, name: 'reporter.example', tls: { rejectUnauthorized: false }, logger: false });
+    const transport = nodemailer.createTransport({
+      host: `${NET}.20`,
+      port: 25,
+      name: 'reporter.example',
+      tls: { rejectUnauthorized: false },
+      logger: false,
+    });
     await transport.sendMail({
       from: 'noreply-dmarc-support@reporter.example',
       to: settings.SEED_GMAIL_ADDRESS,
       subject: 'Report domain: mailgoat.ai Submitter: reporter.example Report-ID: imap-1',
       text: 'This is an aggregate report.',
-      attachments: [{ filename: 'reporter.example!mailgoat.ai!1!2.zip', content: await zipReport([{ name: 'r.xml', data: xml }]), contentType: 'application/zip' }],
+      attachments: [
+        {
+          filename: 'reporter.example!mailgoat.ai!1!2.zip',
+          content: await zipReport([{ name: 'r.xml', data: xml }]),
+          contentType: 'application/zip',
+        },
+      ],
     });
     transport.close();
-    const imap = { host: `${NET}.20`, port: 143, secure: false, user: settings.SEED_GMAIL_USER!, password: settings.SEED_GMAIL_PASSWORD!, mailbox: 'INBOX', servername: 'imap.gmail.test' };
+    const imap = {
+      host: `${NET}.20`,
+      port: 143,
+      secure: false,
+      user: settings.SEED_GMAIL_USER!,
+      password: settings.SEED_GMAIL_PASSWORD!,
+      mailbox: 'INBOX',
+      servername: 'imap.gmail.test',
+    };
     const ca = readFileSync(settings.CA_FILE!, 'utf8');
     const collected = await eventually('the report in the seed INBOX', 15_000, async () => {
       const got = await filesFromImap(imap, { since: new Date(Date.now() - 86_400_000), ca, timeoutMs: 5_000 });
@@ -80,7 +114,21 @@ describe('DMARC aggregate reports from outside', () => {
     writeFileSync(join(hostile, 'bomb.xml'), XML_BOMB);
     writeFileSync(join(hostile, 'foreign.xml'), sampleReportXml({ domain: 'example.org', reportId: 'f-1', rows: [{ ip: '192.0.2.25' }] }));
     const now = Math.floor(Date.now() / 1000);
-    writeFileSync(join(hostile, 'yahoo.xml.gz'), gzipReport(sampleReportXml({ style: 'yahoo', reportId: 'y-1', begin: now - 600, end: now, rows: [{ ip: `${NET}.10`, count: 5 }, { ip: '203.0.113.66', count: 3, dkim: 'fail', spf: 'fail' }] })));
+    writeFileSync(
+      join(hostile, 'yahoo.xml.gz'),
+      gzipReport(
+        sampleReportXml({
+          style: 'yahoo',
+          reportId: 'y-1',
+          begin: now - 600,
+          end: now,
+          rows: [
+            { ip: `${NET}.10`, count: 5 },
+            { ip: '203.0.113.66', count: 3, dkim: 'fail', spf: 'fail' },
+          ],
+        }),
+      ),
+    );
     const withDir = join(dir, 'world-dir.env');
     copyFileSync(envFile, withDir);
     appendFileSync(withDir, `DMARC_REPORTS_DIR=${hostile}\n`);
@@ -99,6 +147,8 @@ describe('DMARC aggregate reports from outside', () => {
   it('refuses a bad flag in one line with exit 2, before anything starts', () => {
     const bad = monitor(['--evry=1h']);
     expect(bad.status).toBe(2);
-    expect(bad.stderr.trim().split('\n')).toEqual(['postal-qa monitor: --evry: unknown option (did you mean --every?); npm run monitor -- --help lists them']);
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      'postal-qa monitor: --evry: unknown option (did you mean --every?); npm run monitor -- --help lists them',
+    ]);
   });
 });

@@ -23,18 +23,29 @@ describe('a stopped worker', () => {
       timeout: 180_000,
       env: { ...process.env, POSTAL_QA_WORLD_NET: loopbackNet(import.meta.url) },
     });
-    const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string } & ControlWords> };
+    const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as {
+      controls: Array<{ id: string; outcome: string } & ControlWords>;
+    };
     const outcomes = Object.fromEntries(results.controls.map((c) => [c.id, c.outcome]));
     const texts = Object.fromEntries(results.controls.map((c) => [c.id, controlText(c)]));
     expect(run.status, run.stdout + run.stderr).toBe(1);
     expect(outcomes['INF-03']).toBe('fail');
     expect(['fail', 'blocked']).toContain(outcomes['FN-01']);
-    const judgement = judgeFaultRun({ fault: 'worker-down', expected: [...expectedRed('worker-down')], because: expectedReasons('worker-down'), exitCode: run.status, outcomes, texts, elapsedMs: 0 });
+    const judgement = judgeFaultRun({
+      fault: 'worker-down',
+      expected: [...expectedRed('worker-down')],
+      because: expectedReasons('worker-down'),
+      exitCode: run.status,
+      outcomes,
+      texts,
+      elapsedMs: 0,
+    });
     expect(judgement.unrelated).toEqual([]);
     expect(judgement.wrongReason).toEqual([]);
     expect(judgement.ok, judgement.problems.join('; ')).toBe(true);
     // Everything outside the mail flow still passed: DNS and security do not depend on the worker.
-    for (const id of ['DNS-01', 'DNS-03', 'DNS-06', 'SEC-01', 'SEC-02', 'SEC-03', 'INF-01', 'INF-06']) expect(outcomes[id], id).toBe('pass');
+    for (const id of ['DNS-01', 'DNS-03', 'DNS-06', 'SEC-01', 'SEC-02', 'SEC-03', 'INF-01', 'INF-06'])
+      expect(outcomes[id], id).toBe('pass');
     expect(readFileSync(join(reportDir, 'QA-TEST-REPORT.md'), 'utf8')).toContain('Fault injected on purpose: worker-down');
   }, 200_000);
 });

@@ -35,7 +35,10 @@ interface ControlResult {
 const userEnv = (): NodeJS.ProcessEnv => cleanEnv({ POSTAL_QA_ARTIFACTS: 'off' });
 
 async function runSuite(args: string[], reportDir: string): Promise<{ code: number | null; output: string; controls: ControlResult[] }> {
-  const run = startCli('node', ['--import', 'tsx', 'harness/cli.ts', '--', ...args, `--report-dir=${reportDir}`], { cwd: ROOT, env: userEnv() });
+  const run = startCli('node', ['--import', 'tsx', 'harness/cli.ts', '--', ...args, `--report-dir=${reportDir}`], {
+    cwd: ROOT,
+    env: userEnv(),
+  });
   const ended = await Promise.race([run.exited, delay(SUITE_DEADLINE_MS, undefined, { ref: false })]);
   if (!ended) {
     run.kill();
@@ -52,7 +55,10 @@ describe('the live target against the world acting as the Internet', () => {
   let world: CliProcess;
 
   beforeAll(async () => {
-    world = startCli('node', ['--import', 'tsx', 'world/main.ts', `--net=${NET}`, `--out=${out}`, `--live-env=${envFile}`], { cwd: ROOT, env: userEnv() });
+    world = startCli('node', ['--import', 'tsx', 'world/main.ts', `--net=${NET}`, `--out=${out}`, `--live-env=${envFile}`], {
+      cwd: ROOT,
+      env: userEnv(),
+    });
     await world.waitFor('World ready.', BOOT_DEADLINE_MS);
     world.sampleDescendants();
   }, BOOT_DEADLINE_MS + 5_000);
@@ -65,7 +71,22 @@ describe('the live target against the world acting as the Internet', () => {
   it('writes every setting the live target reads, mode 600, each one valid', () => {
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
     const values = parseEnvFile(readFileSync(envFile, 'utf8'), envFile);
-    for (const key of ['POSTAL_API_URL', 'POSTAL_API_KEYS_FILE', 'HOST_RESOLVER', 'CA_FILE', 'POSTAL_SERVER_IP', 'POSTAL_SMTP', 'SEED_GMAIL_IMAP', 'SEED_OUTLOOK_IMAP', 'OUTSIDE_SMTP', 'INBOX_LIST_URLS', 'POSTAL_SERVICES_URL', 'POSTAL_HEALTH_URLS', 'SPAMD_HOST', 'POSTAL_DKIM_RECORD']) {
+    for (const key of [
+      'POSTAL_API_URL',
+      'POSTAL_API_KEYS_FILE',
+      'HOST_RESOLVER',
+      'CA_FILE',
+      'POSTAL_SERVER_IP',
+      'POSTAL_SMTP',
+      'SEED_GMAIL_IMAP',
+      'SEED_OUTLOOK_IMAP',
+      'OUTSIDE_SMTP',
+      'INBOX_LIST_URLS',
+      'POSTAL_SERVICES_URL',
+      'POSTAL_HEALTH_URLS',
+      'SPAMD_HOST',
+      'POSTAL_DKIM_RECORD',
+    ]) {
       expect(values[key], key).toBeTruthy();
     }
     expect(values.POSTAL_SERVER_IP).toBe(`${NET}.10`);
@@ -74,68 +95,81 @@ describe('the live target against the world acting as the Internet', () => {
     expect(world.output()).toContain(`--env-file=${envFile}`);
   });
 
-  it('runs every control through the live code path and passes them all but FN-06 (no CLI given), the advisories at most warning', async () => {
-    const { code, output, controls } = await runSuite(['--env=live', `--env-file=${envFile}`, '--allow-load'], join(out, 'reports-live'));
-    const notPassed = controls.filter((c) => c.outcome !== 'pass' && c.outcome !== 'warn').map((c) => `${c.id} ${c.outcome}: ${c.summary}`);
-    expect(notPassed, output.slice(-4000)).toEqual([expect.stringMatching(/^FN-06 skipped/)]);
-    expect(code).toBe(0);
-    expect(controls).toHaveLength(CATALOG.length);
-  }, SUITE_DEADLINE_MS + 10_000);
+  it(
+    'runs every control through the live code path and passes them all but FN-06 (no CLI given), the advisories at most warning',
+    async () => {
+      const { code, output, controls } = await runSuite(['--env=live', `--env-file=${envFile}`, '--allow-load'], join(out, 'reports-live'));
+      const notPassed = controls
+        .filter((c) => c.outcome !== 'pass' && c.outcome !== 'warn')
+        .map((c) => `${c.id} ${c.outcome}: ${c.summary}`);
+      expect(notPassed, output.slice(-4000)).toEqual([expect.stringMatching(/^FN-06 skipped/)]);
+      expect(code).toBe(0);
+      expect(controls).toHaveLength(CATALOG.length);
+    },
+    SUITE_DEADLINE_MS + 10_000,
+  );
 
-  it('ends in bounded time with nothing passing when the server swallows every connection', async () => {
-    const swallowed: Socket[] = [];
-    const servers: Server[] = [];
-    for (const port of [25, 443, 9090]) {
-      const server = createServer((socket) => swallowed.push(socket));
-      await new Promise<void>((resolve, reject) => server.once('error', reject).listen({ host: BLACK_HOLE, port }, resolve));
-      servers.push(server);
-    }
-    // A name server that never answers: every DNS question times out.
-    const dns: UdpSocket = createSocket('udp4');
-    await new Promise<void>((resolve) => dns.bind({ address: BLACK_HOLE, port: 53 }, resolve));
-    const valid = parseEnvFile(readFileSync(envFile, 'utf8'), envFile);
-    const hole = join(out, 'black-hole.env');
-    writeFileSync(
-      hole,
-      [
-        `POSTAL_API_URL=https://${BLACK_HOLE}`,
-        `POSTAL_API_KEYS_FILE=${valid.POSTAL_API_KEYS_FILE}`,
-        `POSTAL_SERVER_IP=${BLACK_HOLE}`,
-        `POSTAL_SMTP=${BLACK_HOLE}:25`,
-        `HOST_RESOLVER=${BLACK_HOLE}`,
-        `DNS_AUTHORITATIVE=${BLACK_HOLE}`,
-        `DNS_RESOLVERS=${BLACK_HOLE}`,
-        `POSTAL_HEALTH_URLS=worker=http://${BLACK_HOLE}:9090/health`,
-        `POSTAL_SERVICES_URL=http://${BLACK_HOLE}:9090/compose/ps`,
-        `INBOX_LIST_URLS=ceo=http://${BLACK_HOLE}:9090/messages`,
-        `SEED_GMAIL_ADDRESS=seed@gmail.test`,
-        `SEED_GMAIL_PASSWORD=x`,
-        `SEED_GMAIL_IMAP=${BLACK_HOLE}:443`,
-        `SEED_OUTLOOK_ADDRESS=seed@outlook.test`,
-        `SEED_OUTLOOK_PASSWORD=x`,
-        `SEED_OUTLOOK_IMAP=${BLACK_HOLE}:443`,
-        `SPAMD_HOST=${BLACK_HOLE}:443`,
-        'POSTAL_QA_CONNECT_TIMEOUT_S=2',
-        'POSTAL_QA_DNS_TIMEOUT_S=1',
-        'POSTAL_QA_DELIVERY_TIMEOUT_S=4',
-        'POSTAL_QA_PROPAGATION_TIMEOUT_S=2',
-        '',
-      ].join('\n'),
-    );
-    try {
-      const { code, output, controls } = await runSuite(['--env=live', `--env-file=${hole}`, '--allow-load', '--max-messages=20'], join(out, 'reports-hole'));
-      expect(code, output.slice(-3000)).toBe(1);
-      expect(controls.filter((c) => c.outcome === 'pass').map((c) => `${c.id}: ${c.summary}`)).toEqual([]);
-      const byId = new Map(controls.map((c) => [c.id, c]));
-      // The bare accept is not taken for a service: INF-01 says the ports said nothing, and what stands on it is blocked.
-      expect(byId.get('INF-01')?.summary).toMatch(/:25 accepted the TCP connection but said nothing: no greeting within 2000 ms/);
-      expect(byId.get('INF-01')?.summary).toMatch(/:443 accepted the TCP connection but said nothing: no answer to a TLS ClientHello/);
-      expect(byId.get('INF-02')?.outcome).toBe('blocked');
-      expect(byId.get('INF-04')?.outcome).toBe('blocked');
-    } finally {
-      for (const socket of swallowed) socket.destroy();
-      await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-      dns.close();
-    }
-  }, SUITE_DEADLINE_MS + 10_000);
+  it(
+    'ends in bounded time with nothing passing when the server swallows every connection',
+    async () => {
+      const swallowed: Socket[] = [];
+      const servers: Server[] = [];
+      for (const port of [25, 443, 9090]) {
+        const server = createServer((socket) => swallowed.push(socket));
+        await new Promise<void>((resolve, reject) => server.once('error', reject).listen({ host: BLACK_HOLE, port }, resolve));
+        servers.push(server);
+      }
+      // A name server that never answers: every DNS question times out.
+      const dns: UdpSocket = createSocket('udp4');
+      await new Promise<void>((resolve) => dns.bind({ address: BLACK_HOLE, port: 53 }, resolve));
+      const valid = parseEnvFile(readFileSync(envFile, 'utf8'), envFile);
+      const hole = join(out, 'black-hole.env');
+      writeFileSync(
+        hole,
+        [
+          `POSTAL_API_URL=https://${BLACK_HOLE}`,
+          `POSTAL_API_KEYS_FILE=${valid.POSTAL_API_KEYS_FILE}`,
+          `POSTAL_SERVER_IP=${BLACK_HOLE}`,
+          `POSTAL_SMTP=${BLACK_HOLE}:25`,
+          `HOST_RESOLVER=${BLACK_HOLE}`,
+          `DNS_AUTHORITATIVE=${BLACK_HOLE}`,
+          `DNS_RESOLVERS=${BLACK_HOLE}`,
+          `POSTAL_HEALTH_URLS=worker=http://${BLACK_HOLE}:9090/health`,
+          `POSTAL_SERVICES_URL=http://${BLACK_HOLE}:9090/compose/ps`,
+          `INBOX_LIST_URLS=ceo=http://${BLACK_HOLE}:9090/messages`,
+          `SEED_GMAIL_ADDRESS=seed@gmail.test`,
+          `SEED_GMAIL_PASSWORD=x`,
+          `SEED_GMAIL_IMAP=${BLACK_HOLE}:443`,
+          `SEED_OUTLOOK_ADDRESS=seed@outlook.test`,
+          `SEED_OUTLOOK_PASSWORD=x`,
+          `SEED_OUTLOOK_IMAP=${BLACK_HOLE}:443`,
+          `SPAMD_HOST=${BLACK_HOLE}:443`,
+          'POSTAL_QA_CONNECT_TIMEOUT_S=2',
+          'POSTAL_QA_DNS_TIMEOUT_S=1',
+          'POSTAL_QA_DELIVERY_TIMEOUT_S=4',
+          'POSTAL_QA_PROPAGATION_TIMEOUT_S=2',
+          '',
+        ].join('\n'),
+      );
+      try {
+        const { code, output, controls } = await runSuite(
+          ['--env=live', `--env-file=${hole}`, '--allow-load', '--max-messages=20'],
+          join(out, 'reports-hole'),
+        );
+        expect(code, output.slice(-3000)).toBe(1);
+        expect(controls.filter((c) => c.outcome === 'pass').map((c) => `${c.id}: ${c.summary}`)).toEqual([]);
+        const byId = new Map(controls.map((c) => [c.id, c]));
+        // The bare accept is not taken for a service: INF-01 says the ports said nothing, and what stands on it is blocked.
+        expect(byId.get('INF-01')?.summary).toMatch(/:25 accepted the TCP connection but said nothing: no greeting within 2000 ms/);
+        expect(byId.get('INF-01')?.summary).toMatch(/:443 accepted the TCP connection but said nothing: no answer to a TLS ClientHello/);
+        expect(byId.get('INF-02')?.outcome).toBe('blocked');
+        expect(byId.get('INF-04')?.outcome).toBe('blocked');
+      } finally {
+        for (const socket of swallowed) socket.destroy();
+        await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+        dns.close();
+      }
+    },
+    SUITE_DEADLINE_MS + 10_000,
+  );
 });

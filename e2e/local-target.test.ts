@@ -56,65 +56,82 @@ function podmanServices(): string[] {
 const reportRoot = mkdtempSync(join(tmpdir(), 'postal-qa-local-e2e-'));
 afterAll(() => rmSync(reportRoot, { recursive: true, force: true }));
 
-describe.skipIf(!ready)('npm test -- --env=local (skipped: needs POSTAL_QA_LOCAL_E2E=1, root, podman, docker-compose and `npm run images:build`)', () => {
-  it('passes every control but FN-06, and leaves no container, volume, network or Podman service', async () => {
-    const before = leftovers();
-    const reportDir = join(reportRoot, 'full');
-    const run = startCli('npm', ['test', '--', '--env=local', `--report-dir=${reportDir}`], { cwd: ROOT, env: { ...process.env, POSTAL_QA_WORLD_NET: NET, POSTAL_QA_ARTIFACTS: 'off', FORCE_COLOR: '0', NO_COLOR: '1' } });
-    const { code } = await run.exited;
-    await run.closed;
-    const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string }> };
-    const notPassed = results.controls.filter((c) => c.outcome !== 'pass').map((c) => `${c.id}: ${c.outcome}`);
-    expect(notPassed, run.output().slice(-4_000)).toEqual(['FN-06: skipped']);
-    expect(run.output()).toMatch(/postal-qa: provision: \[5\/5\] internal test[^\n]*\npostal-qa: provision: {3}ok: /);
-    expect(run.output()).toMatch(/postal-qa: provision: Postal now signs mailgoat\.ai's mail with d=mailgoat\.ai; s=postal-[A-Za-z0-9]{6}\./);
-    expect(code).toBe(0);
-    expect(leftovers().filter((l) => !before.includes(l))).toEqual([]);
-    expect(podmanServices()).toEqual([]);
-  }, 900_000);
-
-  it('stopped by SIGTERM while the specs run, tears everything down; the harness exits 143', async () => {
-    const before = leftovers();
-    const reportDir = join(reportRoot, 'sigterm');
-    const run = startCli('npm', ['test', '--', '--env=local', `--report-dir=${reportDir}`], { cwd: ROOT, env: { ...process.env, POSTAL_QA_WORLD_NET: NET, POSTAL_QA_ARTIFACTS: 'off', FORCE_COLOR: '0', NO_COLOR: '1' } });
-    try {
-      await run.waitFor(/\bRUN\b/, 600_000);
-      expect(leftovers().filter((l) => !before.includes(l)).length).toBeGreaterThan(0);
-    } catch (error) {
-      run.kill();
-      throw error;
-    }
-    // SIGTERM to the whole job (a supervisor stopping it): npm ends by the signal, the harness with 143
-    // once it has torn the project down (its output closes only when it has exited).
-    run.signalGroup('SIGTERM');
-    await run.exited;
-    await run.closed;
-    expect(run.output()).toMatch(/postal-qa: stopped \((SIGTERM received|launcher sh \(pid \d+\) exited)\); exit 143/);
-    expect(leftovers().filter((l) => !before.includes(l))).toEqual([]);
-    expect(podmanServices()).toEqual([]);
-  }, 900_000);
-
-  it('with the harness SIGKILLed while the specs run, its reaper tears the project down', async () => {
-    const before = leftovers();
-    const reportDir = join(reportRoot, 'sigkill');
-    const run = startCli('npm', ['test', '--', '--env=local', `--report-dir=${reportDir}`], { cwd: ROOT, env: { ...process.env, POSTAL_QA_WORLD_NET: NET, POSTAL_QA_ARTIFACTS: 'off', FORCE_COLOR: '0', NO_COLOR: '1' } });
-    try {
-      await run.waitFor(/\bRUN\b/, 600_000);
-      const harness = run.sampleDescendants().find((p) => /harness\/cli\.ts/.test(commandLine(p.pid)));
-      expect(harness, 'the harness process').toBeDefined();
-      process.kill(harness!.pid, 'SIGKILL');
-      await eventually(
-        'the reaper took the project down',
-        () => Promise.resolve().then(() => {
-          const left = leftovers().filter((l) => !before.includes(l));
-          if (left.length || podmanServices().length) throw new Error(`still there: ${[...left, ...podmanServices()].join(', ')}`);
-          return true;
-        }),
-        // docker-compose down stops the world's container with a 15 s grace; generous for a busy machine.
-        { timeoutMs: 180_000, intervalMs: 1_000, maxIntervalMs: 2_000 },
+describe.skipIf(!ready)(
+  'npm test -- --env=local (skipped: needs POSTAL_QA_LOCAL_E2E=1, root, podman, docker-compose and `npm run images:build`)',
+  () => {
+    it('passes every control but FN-06, and leaves no container, volume, network or Podman service', async () => {
+      const before = leftovers();
+      const reportDir = join(reportRoot, 'full');
+      const run = startCli('npm', ['test', '--', '--env=local', `--report-dir=${reportDir}`], {
+        cwd: ROOT,
+        env: { ...process.env, POSTAL_QA_WORLD_NET: NET, POSTAL_QA_ARTIFACTS: 'off', FORCE_COLOR: '0', NO_COLOR: '1' },
+      });
+      const { code } = await run.exited;
+      await run.closed;
+      const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as {
+        controls: Array<{ id: string; outcome: string }>;
+      };
+      const notPassed = results.controls.filter((c) => c.outcome !== 'pass').map((c) => `${c.id}: ${c.outcome}`);
+      expect(notPassed, run.output().slice(-4_000)).toEqual(['FN-06: skipped']);
+      expect(run.output()).toMatch(/postal-qa: provision: \[5\/5\] internal test[^\n]*\npostal-qa: provision: {3}ok: /);
+      expect(run.output()).toMatch(
+        /postal-qa: provision: Postal now signs mailgoat\.ai's mail with d=mailgoat\.ai; s=postal-[A-Za-z0-9]{6}\./,
       );
-    } finally {
-      run.kill();
-    }
-  }, 900_000);
-});
+      expect(code).toBe(0);
+      expect(leftovers().filter((l) => !before.includes(l))).toEqual([]);
+      expect(podmanServices()).toEqual([]);
+    }, 900_000);
+
+    it('stopped by SIGTERM while the specs run, tears everything down; the harness exits 143', async () => {
+      const before = leftovers();
+      const reportDir = join(reportRoot, 'sigterm');
+      const run = startCli('npm', ['test', '--', '--env=local', `--report-dir=${reportDir}`], {
+        cwd: ROOT,
+        env: { ...process.env, POSTAL_QA_WORLD_NET: NET, POSTAL_QA_ARTIFACTS: 'off', FORCE_COLOR: '0', NO_COLOR: '1' },
+      });
+      try {
+        await run.waitFor(/\bRUN\b/, 600_000);
+        expect(leftovers().filter((l) => !before.includes(l)).length).toBeGreaterThan(0);
+      } catch (error) {
+        run.kill();
+        throw error;
+      }
+      // SIGTERM to the whole job (a supervisor stopping it): npm ends by the signal, the harness with 143
+      // once it has torn the project down (its output closes only when it has exited).
+      run.signalGroup('SIGTERM');
+      await run.exited;
+      await run.closed;
+      expect(run.output()).toMatch(/postal-qa: stopped \((SIGTERM received|launcher sh \(pid \d+\) exited)\); exit 143/);
+      expect(leftovers().filter((l) => !before.includes(l))).toEqual([]);
+      expect(podmanServices()).toEqual([]);
+    }, 900_000);
+
+    it('with the harness SIGKILLed while the specs run, its reaper tears the project down', async () => {
+      const before = leftovers();
+      const reportDir = join(reportRoot, 'sigkill');
+      const run = startCli('npm', ['test', '--', '--env=local', `--report-dir=${reportDir}`], {
+        cwd: ROOT,
+        env: { ...process.env, POSTAL_QA_WORLD_NET: NET, POSTAL_QA_ARTIFACTS: 'off', FORCE_COLOR: '0', NO_COLOR: '1' },
+      });
+      try {
+        await run.waitFor(/\bRUN\b/, 600_000);
+        const harness = run.sampleDescendants().find((p) => /harness\/cli\.ts/.test(commandLine(p.pid)));
+        expect(harness, 'the harness process').toBeDefined();
+        process.kill(harness!.pid, 'SIGKILL');
+        await eventually(
+          'the reaper took the project down',
+          () =>
+            Promise.resolve().then(() => {
+              const left = leftovers().filter((l) => !before.includes(l));
+              if (left.length || podmanServices().length) throw new Error(`still there: ${[...left, ...podmanServices()].join(', ')}`);
+              return true;
+            }),
+          // docker-compose down stops the world's container with a 15 s grace; generous for a busy machine.
+          { timeoutMs: 180_000, intervalMs: 1_000, maxIntervalMs: 2_000 },
+        );
+      } finally {
+        run.kill();
+      }
+    }, 900_000);
+  },
+);

@@ -65,9 +65,12 @@ describe('npm run world, used from the outside', () => {
     const { stdout, code, stderr } = await runTool('curl', [
       ...curlTls,
       'https://postal.mailgoat.ai/api/v1/send/message',
-      '-H', `X-Server-API-Key: ${apiKey}`,
-      '-H', 'Content-Type: application/json',
-      '--data-binary', JSON.stringify(body),
+      '-H',
+      `X-Server-API-Key: ${apiKey}`,
+      '-H',
+      'Content-Type: application/json',
+      '--data-binary',
+      JSON.stringify(body),
     ]);
     expect(code, stderr).toBe(0);
     return JSON.parse(stdout) as { status: string; data: Record<string, unknown> };
@@ -115,27 +118,58 @@ describe('npm run world, used from the outside', () => {
     expect(health.status).toBe(200);
     const metrics = await (await fetch(`http://${POSTAL}:9091/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
     expect(metrics).toMatch(/^# (HELP|TYPE) /m);
-    const ps = (await (await fetch(`http://${POSTAL}:9000/compose/ps`, { signal: AbortSignal.timeout(5_000) })).json()) as Array<{ Service: string; State: string }>;
+    const ps = (await (await fetch(`http://${POSTAL}:9000/compose/ps`, { signal: AbortSignal.timeout(5_000) })).json()) as Array<{
+      Service: string;
+      State: string;
+    }>;
     expect(ps.map((s) => s.Service).sort()).toEqual(['smtp', 'web', 'worker']);
   });
 
   it('accepts mail from outside over STARTTLS (swaks) and hands it to the qa inbox', async () => {
     const token = `swaks${Date.now().toString(36)}`;
     const swaks = await runTool('swaks', [
-      '--server', POSTAL, '--to', 'qa@mailgoat.ai', '--from', 'someone@outside.test',
-      '--tls', '--tls-verify', '--tls-ca-path', ca, '--tls-sni', 'mail.mailgoat.ai',
-      '--header', `Subject: hello ${token}`, '--body', `from outside ${token}`, '--timeout', '10',
+      '--server',
+      POSTAL,
+      '--to',
+      'qa@mailgoat.ai',
+      '--from',
+      'someone@outside.test',
+      '--tls',
+      '--tls-verify',
+      '--tls-ca-path',
+      ca,
+      '--tls-sni',
+      'mail.mailgoat.ai',
+      '--header',
+      `Subject: hello ${token}`,
+      '--body',
+      `from outside ${token}`,
+      '--timeout',
+      '10',
     ]);
     expect(swaks.code, swaks.stdout).toBe(0);
     expect(swaks.stdout).toContain('ESMTP Postal');
-    const [entry] = await eventually('the swaks message in the qa inbox listing', DELIVERY_DEADLINE_MS, () => listing(printed.qaListing, token));
+    const [entry] = await eventually('the swaks message in the qa inbox listing', DELIVERY_DEADLINE_MS, () =>
+      listing(printed.qaListing, token),
+    );
     expect(entry).toMatchObject({ rcptTo: 'qa@mailgoat.ai', mailFrom: 'someone@outside.test', signatureValid: true });
   });
 
   it('refuses an unauthenticated relay to gmail.test with 530', async () => {
     const swaks = await runTool('swaks', [
-      '--server', POSTAL, '--to', 'relay-probe@gmail.test', '--from', 'someone@outside.test',
-      '--tls', '--tls-ca-path', ca, '--quit-after', 'RCPT', '--timeout', '10',
+      '--server',
+      POSTAL,
+      '--to',
+      'relay-probe@gmail.test',
+      '--from',
+      'someone@outside.test',
+      '--tls',
+      '--tls-ca-path',
+      ca,
+      '--quit-after',
+      'RCPT',
+      '--timeout',
+      '10',
     ]);
     expect(swaks.code).not.toBe(0);
     expect(swaks.stdout).toMatch(/^<~?\*{1,2} +530 .*Authentication required/m);
@@ -144,32 +178,45 @@ describe('npm run world, used from the outside', () => {
   it('delivers an API message from ceo@ to the gmail.test seed, aligned and scored', async () => {
     const token = `api${Date.now().toString(36)}`;
     const sent = await apiSend(keys.apiKeys.get('ceo@mailgoat.ai')!, {
-      from: 'ceo@mailgoat.ai', to: ['seed@gmail.test'], subject: `Report ${token}`, plain_body: `Quarterly numbers ${token}`,
+      from: 'ceo@mailgoat.ai',
+      to: ['seed@gmail.test'],
+      subject: `Report ${token}`,
+      plain_body: `Quarterly numbers ${token}`,
     });
     expect(sent.status).toBe('success');
 
-    const source = await eventually('the API message in seed@gmail.test INBOX over IMAP', DELIVERY_DEADLINE_MS, async () => {
-      const imap = new ImapFlow({
-        host: GMAIL, port: 143, secure: false, logger: false,
-        auth: { user: 'seed@gmail.test', pass: printed.seedPassword },
-        tls: { ca: readFileSync(ca, 'utf8'), servername: 'mx.gmail.test' },
-        connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000,
-      });
-      await imap.connect();
-      try {
-        const lock = await imap.getMailboxLock('INBOX');
+    const source = await eventually(
+      'the API message in seed@gmail.test INBOX over IMAP',
+      DELIVERY_DEADLINE_MS,
+      async () => {
+        const imap = new ImapFlow({
+          host: GMAIL,
+          port: 143,
+          secure: false,
+          logger: false,
+          auth: { user: 'seed@gmail.test', pass: printed.seedPassword },
+          tls: { ca: readFileSync(ca, 'utf8'), servername: 'mx.gmail.test' },
+          connectionTimeout: 5_000,
+          greetingTimeout: 5_000,
+          socketTimeout: 10_000,
+        });
+        await imap.connect();
         try {
-          const uids = await imap.search({ subject: token }, { uid: true });
-          if (!uids || uids.length === 0) return undefined;
-          const message = await imap.fetchOne(String(uids[0]), { source: true }, { uid: true });
-          return message ? message.source!.toString('utf8') : undefined;
+          const lock = await imap.getMailboxLock('INBOX');
+          try {
+            const uids = await imap.search({ subject: token }, { uid: true });
+            if (!uids || uids.length === 0) return undefined;
+            const message = await imap.fetchOne(String(uids[0]), { source: true }, { uid: true });
+            return message ? message.source!.toString('utf8') : undefined;
+          } finally {
+            lock.release();
+          }
         } finally {
-          lock.release();
+          await imap.logout().catch(() => imap.close());
         }
-      } finally {
-        await imap.logout().catch(() => imap.close());
-      }
-    }, 500);
+      },
+      500,
+    );
 
     const head = source.slice(0, source.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
     const header = (name: string): string[] => head.split('\r\n').filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
@@ -184,10 +231,15 @@ describe('npm run world, used from the outside', () => {
   it('delivers an API message from ceo@ to qa@ into the qa inbox receiver with a valid signature', async () => {
     const token = `int${Date.now().toString(36)}`;
     const sent = await apiSend(keys.apiKeys.get('ceo@mailgoat.ai')!, {
-      from: 'ceo@mailgoat.ai', to: ['qa@mailgoat.ai'], subject: `Standup ${token}`, plain_body: `Agenda ${token}`,
+      from: 'ceo@mailgoat.ai',
+      to: ['qa@mailgoat.ai'],
+      subject: `Standup ${token}`,
+      plain_body: `Agenda ${token}`,
     });
     expect(sent.status).toBe('success');
-    const [entry] = await eventually('the internal message in the qa inbox listing', DELIVERY_DEADLINE_MS, () => listing(printed.qaListing, token));
+    const [entry] = await eventually('the internal message in the qa inbox listing', DELIVERY_DEADLINE_MS, () =>
+      listing(printed.qaListing, token),
+    );
     expect(entry).toMatchObject({ rcptTo: 'qa@mailgoat.ai', signatureValid: true });
     expect(String(entry!.from)).toContain('ceo@mailgoat.ai');
     expect(await listing(printed.ceoListing, token)).toBeUndefined();
@@ -196,28 +248,43 @@ describe('npm run world, used from the outside', () => {
   it('stops everything when its launcher (npm) is sent SIGTERM', async () => {
     world.sampleDescendants();
     process.kill(world.child.pid!, 'SIGTERM');
-    await Promise.race([world.closed, new Promise((_, reject) => setTimeout(() => reject(new Error(`world still running 15 s after SIGTERM:\n${world.output()}`)), 15_000))]);
+    await Promise.race([
+      world.closed,
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`world still running 15 s after SIGTERM:\n${world.output()}`)), 15_000)),
+    ]);
     expect(world.output()).toMatch(/launcher .* exited: stopping the world…\nWorld stopped\.\n$/);
     await expectWorldGone(world);
   }, 20_000);
 });
 
 describe('node --import tsx world/main.ts (what `npm run world` runs) on SIGTERM', () => {
-  it('exits 0 and leaves no process or bound port behind', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'postal-qa-world-e2e-'));
-    const world = startCli(process.execPath, ['--import', 'tsx', 'world/main.ts', `--net=${NET}`, `--out=${out}`], { cwd: ROOT, env: cleanEnv() });
-    try {
-      await world.waitFor(READY, BOOT_DEADLINE_MS);
-      world.sampleDescendants();
-      world.child.kill('SIGTERM');
-      const exit = await Promise.race([world.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running 15 s after SIGTERM:\n${world.output()}`)), 15_000))]);
-      await world.closed;
-      expect(exit, world.output()).toEqual({ code: 0, signal: null });
-      expect(world.output()).toMatch(/SIGTERM: stopping the world…\nWorld stopped\.\n$/);
-      await expectWorldGone(world);
-    } finally {
-      world.kill();
-      rmSync(out, { recursive: true, force: true });
-    }
-  }, BOOT_DEADLINE_MS + 20_000);
+  it(
+    'exits 0 and leaves no process or bound port behind',
+    async () => {
+      const out = mkdtempSync(join(tmpdir(), 'postal-qa-world-e2e-'));
+      const world = startCli(process.execPath, ['--import', 'tsx', 'world/main.ts', `--net=${NET}`, `--out=${out}`], {
+        cwd: ROOT,
+        env: cleanEnv(),
+      });
+      try {
+        await world.waitFor(READY, BOOT_DEADLINE_MS);
+        world.sampleDescendants();
+        world.child.kill('SIGTERM');
+        const exit = await Promise.race([
+          world.exited,
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error(`still running 15 s after SIGTERM:\n${world.output()}`)), 15_000),
+          ),
+        ]);
+        await world.closed;
+        expect(exit, world.output()).toEqual({ code: 0, signal: null });
+        expect(world.output()).toMatch(/SIGTERM: stopping the world…\nWorld stopped\.\n$/);
+        await expectWorldGone(world);
+      } finally {
+        world.kill();
+        rmSync(out, { recursive: true, force: true });
+      }
+    },
+    BOOT_DEADLINE_MS + 20_000,
+  );
 });

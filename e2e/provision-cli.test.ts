@@ -22,7 +22,12 @@ const envFile = join(dir, 'env');
 writeFileSync(envFile, 'PROVISION_HOST=root@host:notaport\n');
 
 function provision(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'provisioning/deploy/main.ts', ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, HOME: dir } });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'provisioning/deploy/main.ts', ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, HOME: dir },
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -31,19 +36,26 @@ describe('npm run provision: bad input', () => {
     [[], '--host: the server is missing'],
     [['--host=91.98.35.3'], '--host: expected user@host[:port]'],
     [['--host=root@91.98.35.3'], 'no pinned host key'],
-    [['--host=root@h', `--known-hosts=${knownHosts}`, '--identity=/nonexistent'], '--identity=/nonexistent: an SSH private key file not found'],
+    [
+      ['--host=root@h', `--known-hosts=${knownHosts}`, '--identity=/nonexistent'],
+      '--identity=/nonexistent: an SSH private key file not found',
+    ],
     [['--host=root@h', `--known-hosts=${knownHosts}`, '--deployment=/nonexistent.json'], '/nonexistent.json'],
     [[`--env-file=${envFile}`], 'PROVISION_HOST'],
     [['--host=root@h', '--frobnicate'], "Unknown option '--frobnicate'"],
-  ])('%j → exit 2, one line', (args, expected) => {
-    const run = provision(args);
-    expect(run.status, run.stderr).toBe(2);
-    const lines = run.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(expected);
-    expect(run.stderr).not.toMatch(/\n\s+at /);
-    expect(run.stdout).toBe('');
-  }, 130_000);
+  ])(
+    '%j → exit 2, one line',
+    (args, expected) => {
+      const run = provision(args);
+      expect(run.status, run.stderr).toBe(2);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(expected);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(run.stdout).toBe('');
+    },
+    130_000,
+  );
 });
 
 describe('npm run provision: an unreachable server', () => {

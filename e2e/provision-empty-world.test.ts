@@ -19,7 +19,11 @@ const envFile = join(out, 'provision.env');
 let world: CliProcess;
 
 beforeAll(async () => {
-  world = startCli(process.execPath, ['--import', 'tsx', 'world/main.ts', `--net=${NET}`, `--out=${join(out, 'artifacts')}`, '--empty', `--provision-env=${envFile}`], { cwd: PROJECT_ROOT });
+  world = startCli(
+    process.execPath,
+    ['--import', 'tsx', 'world/main.ts', `--net=${NET}`, `--out=${join(out, 'artifacts')}`, '--empty', `--provision-env=${envFile}`],
+    { cwd: PROJECT_ROOT },
+  );
   await world.waitFor('World ready.', 120_000);
   world.sampleDescendants();
 }, 150_000);
@@ -38,10 +42,14 @@ describe('an empty world, planned through its server host from the command line'
   });
 
   it('npm run provision --dry-run plans everything and changes nothing', async () => {
-    const run = startCli(process.execPath, ['--import', 'tsx', 'provisioning/deploy/main.ts', `--env-file=${envFile}`, `--out=${join(out, 'deliverables')}`, '--dry-run'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: join(out, 'artifacts', `world-ca-${NET}.pem`) },
-    });
+    const run = startCli(
+      process.execPath,
+      ['--import', 'tsx', 'provisioning/deploy/main.ts', `--env-file=${envFile}`, `--out=${join(out, 'deliverables')}`, '--dry-run'],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: join(out, 'artifacts', `world-ca-${NET}.pem`) },
+      },
+    );
     const exit = await run.exited;
     await run.closed;
     expect(exit.code, run.output()).toBe(0);
@@ -54,11 +62,19 @@ describe('an empty world, planned through its server host from the command line'
 
   it('SIGTERM stops the world with its sshd; nothing of the server host is left', async () => {
     const seen = world.sampleDescendants();
-    expect(seen.some((p) => p.comm === 'sshd'), 'the world runs an sshd').toBe(true);
+    expect(
+      seen.some((p) => p.comm === 'sshd'),
+      'the world runs an sshd',
+    ).toBe(true);
     const hostDir = dirname(/^PROVISION_KNOWN_HOSTS=(.+)$/m.exec(readFileSync(envFile, 'utf8'))![1]!);
     world.signalGroup('SIGTERM');
     await world.closed;
-    await eventually('every process the world started gone', 15_000, () => Promise.resolve(stillRunning([...world.seen.values()]).length === 0 ? true : undefined), 100);
+    await eventually(
+      'every process the world started gone',
+      15_000,
+      () => Promise.resolve(stillRunning([...world.seen.values()]).length === 0 ? true : undefined),
+      100,
+    );
     expect(existsSync(hostDir)).toBe(false);
     expect(await canBind(`${NET}.10`, 2222, 'tcp')).toBe(true);
   }, 60_000);

@@ -35,13 +35,18 @@ describe('a report folder is owned by one run', () => {
       await b.closed;
       clearInterval(sampler);
       expect(bExit.code, b.output()).toBe(2);
-      expect(b.output().trimEnd().split('\n')).toEqual([expect.stringMatching(/^postal-qa: --report-dir=.*shared: another postal-qa run \(pid \d+\) is writing its report there/)]);
+      expect(b.output().trimEnd().split('\n')).toEqual([
+        expect.stringMatching(/^postal-qa: --report-dir=.*shared: another postal-qa run \(pid \d+\) is writing its report there/),
+      ]);
       expect([...b.seen.values()].map((p) => commandLine(p.pid)).filter((c) => c.includes('world/main.ts'))).toEqual([]);
 
       const aExit = await a.exited;
       await a.closed;
       expect(aExit.code, a.output()).toBe(0);
-      const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { command: string; controls: Array<{ id: string; outcome: string }> };
+      const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as {
+        command: string;
+        controls: Array<{ id: string; outcome: string }>;
+      };
       expect(results.command).toContain('--only=DNS-01');
       expect(results.controls.find((c) => c.id === 'DNS-01')?.outcome).toBe('pass');
       expect(readdirSync(reportDir).filter((n) => n.startsWith('.postal-qa'))).toEqual([]);
@@ -50,15 +55,22 @@ describe('a report folder is owned by one run', () => {
     }
   }, 300_000);
 
-  it('each run\'s allure-results are its own: the second run into a folder holds as many results as the first', () => {
+  it("each run's allure-results are its own: the second run into a folder holds as many results as the first", () => {
     const reportDir = join(root, 'sequential');
     const counts: number[] = [];
     for (const only of ['DNS-01', 'DNS-02']) {
       const harness = harnessCommand([`--report-dir=${reportDir}`, `--only=${only}`]);
-      const result = spawnSync(harness.command, harness.args, { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 240_000, env: env(FIRST_NET) });
+      const result = spawnSync(harness.command, harness.args, {
+        cwd: PROJECT_ROOT,
+        encoding: 'utf8',
+        timeout: 240_000,
+        env: env(FIRST_NET),
+      });
       expect(result.status, result.stderr).toBe(0);
       counts.push(allureResults(reportDir).length);
-      const passed = allureResults(reportDir).map((f) => JSON.parse(readFileSync(join(reportDir, 'allure-results', f), 'utf8')) as { name: string; status: string }).filter((r) => r.status === 'passed');
+      const passed = allureResults(reportDir)
+        .map((f) => JSON.parse(readFileSync(join(reportDir, 'allure-results', f), 'utf8')) as { name: string; status: string })
+        .filter((r) => r.status === 'passed');
       expect(passed.map((r) => r.name.split(' ')[0])).toEqual([only]);
     }
     expect(counts[0]).toBeGreaterThan(0);

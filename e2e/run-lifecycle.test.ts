@@ -42,7 +42,8 @@ async function startRun(): Promise<StartedRun> {
     const processes = run.sampleDescendants();
     const find = (pattern: RegExp, what: string): ProcessIdentity => {
       const found = processes.find((p) => pattern.test(commandLine(p.pid)));
-      if (!found) throw new Error(`no ${what} among the run's processes:\n${processes.map((p) => `${p.pid} ${commandLine(p.pid)}`).join('\n')}`);
+      if (!found)
+        throw new Error(`no ${what} among the run's processes:\n${processes.map((p) => `${p.pid} ${commandLine(p.pid)}`).join('\n')}`);
       return found;
     };
     const daemons = processes.filter((p) => /spamd|dovecot/.test(p.comm));
@@ -122,11 +123,12 @@ describe('a run of npm test stopped from outside', () => {
       process.kill(started.world.pid, 'SIGKILL');
       await eventually(
         'spamd and Dovecot gone',
-        () => Promise.resolve().then(() => {
-          const left = stillRunning(started.daemons);
-          if (left.length) throw new Error(`still running: ${left.map((p) => `${p.pid} ${p.comm}`).join(', ')}`);
-          return true;
-        }),
+        () =>
+          Promise.resolve().then(() => {
+            const left = stillRunning(started.daemons);
+            if (left.length) throw new Error(`still running: ${left.map((p) => `${p.pid} ${p.comm}`).join(', ')}`);
+            return true;
+          }),
         { timeoutMs: GONE_WITHIN_MS, intervalMs: 100, maxIntervalMs: 250 },
       );
       // spamd (783) and Dovecot (143) listen no more.

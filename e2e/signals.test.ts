@@ -28,7 +28,10 @@ function start(args: string[]): { run: CliProcess; reportDir: string } {
   mkdirSync(reportDir);
   writeFileSync(join(reportDir, 'QA-TEST-REPORT.md'), PREVIOUS);
   const harness = harnessCommand([`--report-dir=${reportDir}`, ...args]);
-  const run = startCli(harness.command, harness.args, { cwd: PROJECT_ROOT, env: cleanEnv({ POSTAL_QA_WORLD_NET: NET, POSTAL_QA_ARTIFACTS: 'off', NO_COLOR: '1' }) });
+  const run = startCli(harness.command, harness.args, {
+    cwd: PROJECT_ROOT,
+    env: cleanEnv({ POSTAL_QA_WORLD_NET: NET, POSTAL_QA_ARTIFACTS: 'off', NO_COLOR: '1' }),
+  });
   return { run, reportDir };
 }
 
@@ -42,11 +45,12 @@ async function catchingSignals(pid: number): Promise<void> {
   const wanted = (1n << 0n) | (1n << 2n);
   await eventually(
     'the harness catching SIGHUP and SIGQUIT (early-signals.mjs loaded)',
-    () => Promise.resolve().then(() => {
-      const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      if (!mask || (BigInt(`0x${mask}`) & wanted) !== wanted) throw new Error(`SigCgt ${mask}`);
-      return true;
-    }),
+    () =>
+      Promise.resolve().then(() => {
+        const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+        if (!mask || (BigInt(`0x${mask}`) & wanted) !== wanted) throw new Error(`SigCgt ${mask}`);
+        return true;
+      }),
     { timeoutMs: 30_000, intervalMs: 5, maxIntervalMs: 5 },
   );
 }
@@ -54,7 +58,10 @@ async function catchingSignals(pid: number): Promise<void> {
 /** Samples the run's processes until it ends, so none can start and outlive it unseen. */
 async function finish(run: CliProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   const sampler = setInterval(() => run.sampleDescendants(), 50);
-  const exit = await Promise.race([run.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running 90 s after the signal:\n${run.output()}`)), 90_000))]);
+  const exit = await Promise.race([
+    run.exited,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running 90 s after the signal:\n${run.output()}`)), 90_000)),
+  ]);
   await run.closed;
   clearInterval(sampler);
   return exit;
@@ -68,7 +75,11 @@ function expectInterrupted(reportDir: string, why: string, output: string): void
   const report = readFileSync(join(reportDir, 'QA-TEST-REPORT.md'), 'utf8');
   expect(report, output).toContain(`**Verdict: INTERRUPTED** — the run was interrupted (${why})`);
   expect(report).not.toContain('Configuration error');
-  const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { verdict: string; interrupted: boolean; configError: unknown };
+  const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as {
+    verdict: string;
+    interrupted: boolean;
+    configError: unknown;
+  };
   expect(results).toMatchObject({ verdict: 'INTERRUPTED', interrupted: true, configError: null });
 }
 
@@ -79,21 +90,25 @@ describe('a signal at any moment of a run', () => {
   // world starts (~2-10 s), while the specs run.
   const moments = [0, 300, 1_000, 2_500, 4_000, 7_000];
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    it.each(moments)(`${signal} to the job %i ms after its first line of JavaScript: exit ${EXIT[signal]}, an INTERRUPTED report, nothing left`, async (delayMs) => {
-      const { run, reportDir } = start(['--only=dns']);
-      try {
-        await catchingSignals(run.child.pid!);
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
-        run.signalGroup(signal);
-        const exit = await finish(run);
-        expect(exit, run.output()).toEqual({ code: EXIT[signal], signal: null });
-        expect(run.output()).not.toMatch(/configuration error|internal error|\n\s+at /);
-        expectInterrupted(reportDir, `${signal} received`, run.output());
-        await expectRunGone(run);
-      } finally {
-        run.kill();
-      }
-    }, 150_000);
+    it.each(moments)(
+      `${signal} to the job %i ms after its first line of JavaScript: exit ${EXIT[signal]}, an INTERRUPTED report, nothing left`,
+      async (delayMs) => {
+        const { run, reportDir } = start(['--only=dns']);
+        try {
+          await catchingSignals(run.child.pid!);
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+          run.signalGroup(signal);
+          const exit = await finish(run);
+          expect(exit, run.output()).toEqual({ code: EXIT[signal], signal: null });
+          expect(run.output()).not.toMatch(/configuration error|internal error|\n\s+at /);
+          expectInterrupted(reportDir, `${signal} received`, run.output());
+          await expectRunGone(run);
+        } finally {
+          run.kill();
+        }
+      },
+      150_000,
+    );
   }
 
   it('a second Ctrl-C while the specs run: stopped at once, exit 130, the INTERRUPTED report written, nothing left', async () => {
@@ -118,19 +133,26 @@ describe('a signal at any moment of a run', () => {
     }
   }, 150_000);
 
-  it.each([['while the specs run', true], ['at start-up', false]])('SIGQUIT %s: stopped at once, exit 131, an INTERRUPTED report, nothing left', async (_when, afterStart) => {
-    const { run, reportDir } = start(['--only=fn']);
-    try {
-      if (afterStart) await run.waitFor(/\bRUN\b/, 90_000);
-      else await new Promise((resolve) => setTimeout(resolve, 1_500));
-      run.sampleDescendants();
-      run.signalGroup('SIGQUIT');
-      const exit = await finish(run);
-      expect(exit, run.output()).toEqual({ code: 131, signal: null });
-      expectInterrupted(reportDir, 'SIGQUIT received', run.output());
-      await expectRunGone(run);
-    } finally {
-      run.kill();
-    }
-  }, 150_000);
+  it.each([
+    ['while the specs run', true],
+    ['at start-up', false],
+  ])(
+    'SIGQUIT %s: stopped at once, exit 131, an INTERRUPTED report, nothing left',
+    async (_when, afterStart) => {
+      const { run, reportDir } = start(['--only=fn']);
+      try {
+        if (afterStart) await run.waitFor(/\bRUN\b/, 90_000);
+        else await new Promise((resolve) => setTimeout(resolve, 1_500));
+        run.sampleDescendants();
+        run.signalGroup('SIGQUIT');
+        const exit = await finish(run);
+        expect(exit, run.output()).toEqual({ code: 131, signal: null });
+        expectInterrupted(reportDir, 'SIGQUIT received', run.output());
+        await expectRunGone(run);
+      } finally {
+        run.kill();
+      }
+    },
+    150_000,
+  );
 });

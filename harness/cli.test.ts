@@ -24,7 +24,13 @@ interface CliRun {
   elapsedMs: number;
 }
 
-function runCli(args: string[], env: NodeJS.ProcessEnv = {}, net = '127.0.61', reportDir = mkdtempSync(join(scratch, 'reports-')), cwd = PROJECT_ROOT): CliRun {
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  net = '127.0.61',
+  reportDir = mkdtempSync(join(scratch, 'reports-')),
+  cwd = PROJECT_ROOT,
+): CliRun {
   const started = Date.now();
   const harness = harnessCommand([`--report-dir=${reportDir}`, ...args]);
   const result = spawnSync(harness.command, harness.args, {
@@ -49,7 +55,18 @@ function userZone(): string {
   return provisionDns(loadDeployment(join(PROJECT_ROOT, 'fixtures', 'deployment.json')), join(userFolder, 'artifacts')).zoneText;
 }
 /** The CLI run from the user's folder (relative defaults read there: the deployment is named). */
-const runFromUserFolder = (args: string[]): CliRun => runCli([`--deployment=${join(PROJECT_ROOT, 'fixtures', 'deployment.json')}`, ...(args.some((a) => a.startsWith('--waivers')) ? [] : [`--waivers=${join(PROJECT_ROOT, 'fixtures', 'waivers.json')}`]), ...args], {}, '127.0.61', undefined, userFolder);
+const runFromUserFolder = (args: string[]): CliRun =>
+  runCli(
+    [
+      `--deployment=${join(PROJECT_ROOT, 'fixtures', 'deployment.json')}`,
+      ...(args.some((a) => a.startsWith('--waivers')) ? [] : [`--waivers=${join(PROJECT_ROOT, 'fixtures', 'waivers.json')}`]),
+      ...args,
+    ],
+    {},
+    '127.0.61',
+    undefined,
+    userFolder,
+  );
 
 const controlLine = (report: string, id: string): string => report.split('\n').find((line) => line.includes(`\`${id}\``)) ?? '';
 
@@ -73,7 +90,12 @@ describe('npm test (harness/cli.ts)', { timeout: 300_000 }, () => {
     // depends on the machine's load, so only the files are asserted.
     const run = runCli(['--only=PERF-02']);
     expect(run.report, run.stderr).toContain("## Mailbox providers' sender requirements");
-    for (const file of ['allure-report/index.html', 'test-results/screenshots/postal-login.png', 'test-results/charts/control-durations.svg', 'test-results/charts/delivery-latency.svg']) {
+    for (const file of [
+      'allure-report/index.html',
+      'test-results/screenshots/postal-login.png',
+      'test-results/charts/control-durations.svg',
+      'test-results/charts/delivery-latency.svg',
+    ]) {
       expect(existsSync(join(run.reportDir, file)), file).toBe(true);
       expect(run.report).toContain(`](${file})`);
     }
@@ -82,7 +104,9 @@ describe('npm test (harness/cli.ts)', { timeout: 300_000 }, () => {
 
     // A second run into the same folder compares with the first one's results.json.
     const second = runCli(['--only=DNS-01'], {}, '127.0.61', run.reportDir);
-    expect(second.report).toContain(`## Changes since the previous run\n\nCompared with \`${join(run.reportDir, 'test-results', 'results.json')}\``);
+    expect(second.report).toContain(
+      `## Changes since the previous run\n\nCompared with \`${join(run.reportDir, 'test-results', 'results.json')}\``,
+    );
     expect(second.report).toContain('**Newly passing (1)**\n\n- `DNS-01` SKIPPED → PASS');
     expect(second.report).toMatch(/- `PERF-02` (PASS|FAIL) → SKIPPED/);
   }, 300_000);
@@ -144,7 +168,14 @@ describe('npm test (harness/cli.ts)', { timeout: 300_000 }, () => {
   it('lists every missing live setting with exit 2', () => {
     const run = runCli(['--env=live']);
     expect(run.code).toBe(2);
-    for (const key of ['POSTAL_API_URL', 'POSTAL_API_KEYS_FILE', 'SEED_GMAIL_ADDRESS', 'SEED_GMAIL_PASSWORD', 'SEED_OUTLOOK_ADDRESS', 'SEED_OUTLOOK_PASSWORD']) {
+    for (const key of [
+      'POSTAL_API_URL',
+      'POSTAL_API_KEYS_FILE',
+      'SEED_GMAIL_ADDRESS',
+      'SEED_GMAIL_PASSWORD',
+      'SEED_OUTLOOK_ADDRESS',
+      'SEED_OUTLOOK_PASSWORD',
+    ]) {
       expect(run.stderr).toContain(key);
     }
   });
@@ -191,7 +222,11 @@ describe('live DNS code path, pointed at a world started as its own process', { 
     writeFileSync(deploymentFile, JSON.stringify(deployment));
     const out = mkdtempSync(join(scratch, 'artifacts-'));
 
-    world = spawn(process.execPath, ['--import', 'tsx', 'world/main.ts', `--deployment=${deploymentFile}`, `--net=${net}`, `--out=${out}`], { env: cleanEnv() });
+    world = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'world/main.ts', `--deployment=${deploymentFile}`, `--net=${net}`, `--out=${out}`],
+      { env: cleanEnv() },
+    );
     let printed = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the world did not start in 90 s: ${printed}`)), 90_000);
@@ -205,7 +240,11 @@ describe('live DNS code path, pointed at a world started as its own process', { 
       world!.once('exit', (code) => reject(new Error(`the world exited with ${code}: ${printed}`)));
     });
 
-    const run = runCli(['--env=live', '--only=dns', `--deployment=${deploymentFile}`], { DNS_RESOLVERS: `${net}.53,${net}.54` }, '127.0.63');
+    const run = runCli(
+      ['--env=live', '--only=dns', `--deployment=${deploymentFile}`],
+      { DNS_RESOLVERS: `${net}.53,${net}.54` },
+      '127.0.63',
+    );
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.report).toContain(`live server mail.mailgoat.ai (${net}.10)`);
     for (const id of ['DNS-01', 'DNS-02', 'DNS-03', 'DNS-04', 'DNS-05', 'DNS-06', 'DNS-07']) {

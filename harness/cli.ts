@@ -51,7 +51,12 @@ function versions(): Record<string, string> {
       return 'unknown';
     }
   };
-  return { 'postal-qa': (require('../package.json') as { version: string }).version, node: process.versions.node, vitest: version('vitest'), mailauth: version('mailauth') };
+  return {
+    'postal-qa': (require('../package.json') as { version: string }).version,
+    node: process.versions.node,
+    vitest: version('vitest'),
+    mailauth: version('mailauth'),
+  };
 }
 
 function selectedAreas(options: RunOptions): Set<Area> {
@@ -59,27 +64,32 @@ function selectedAreas(options: RunOptions): Set<Area> {
   return new Set(CATALOG.filter((c) => ids.includes(c.id)).map((c) => c.area));
 }
 
-async function runSpecs(options: RunOptions, target: OpenTarget, run: RunContext, allureResults: string, registry: ResultRegistry, onVitest: (v: Vitest) => void): Promise<void> {
+async function runSpecs(
+  options: RunOptions,
+  target: OpenTarget,
+  run: RunContext,
+  allureResults: string,
+  registry: ResultRegistry,
+  onVitest: (v: Vitest) => void,
+): Promise<void> {
   // Loaded only when the specs run (seconds on a busy machine): a configuration error answers without it.
   const { createVitest, parseCLI } = await import('vitest/node');
   const { filter, options: vitestCli } = parseCLI(['vitest', ...options.vitestArgs]);
   // vitest installs SIGINT/SIGTERM handlers that exit the process at once; ours must run instead,
   // so the target is closed and the report written on Ctrl-C.
   const ownListeners = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
-  const vitest = await createVitest(
-    'test',
-    {
-      ...vitestCli,
-      // The project's own folder, wherever the run was started: the specs, the config and the reporters live there.
-      root: fileURLToPath(new URL('..', import.meta.url)),
-      config: fileURLToPath(new URL('../vitest.config.ts', import.meta.url)),
-      run: true,
-      watch: false,
-      reporters: ['default', ['allure-vitest/reporter', { resultsDir: allureResults }], new ControlReporter(registry)],
-    },
-  );
+  const vitest = await createVitest('test', {
+    ...vitestCli,
+    // The project's own folder, wherever the run was started: the specs, the config and the reporters live there.
+    root: fileURLToPath(new URL('..', import.meta.url)),
+    config: fileURLToPath(new URL('../vitest.config.ts', import.meta.url)),
+    run: true,
+    watch: false,
+    reporters: ['default', ['allure-vitest/reporter', { resultsDir: allureResults }], new ControlReporter(registry)],
+  });
   for (const signal of SIGNALS) {
-    for (const listener of process.listeners(signal)) if (!ownListeners.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    for (const listener of process.listeners(signal))
+      if (!ownListeners.get(signal)!.has(listener)) process.removeListener(signal, listener);
   }
   onVitest(vitest);
   vitest.provide('target', target.descriptor);
@@ -168,7 +178,9 @@ async function main(argv: string[]): Promise<number> {
         const staging = folder.staging();
         stageReport(input(), staging, runDir, secrets);
         folder.publish();
-        process.stderr.write(`postal-qa: ${why}: stopped at once; the INTERRUPTED report is in ${folder.dir} (the target was not closed by this run; it stops on its own)\n`);
+        process.stderr.write(
+          `postal-qa: ${why}: stopped at once; the INTERRUPTED report is in ${folder.dir} (the target was not closed by this run; it stops on its own)\n`,
+        );
       } catch (error) {
         process.stderr.write(`postal-qa: ${why}: stopped at once; ${reportWriteProblem(folder.dir, error)}\n`);
       }
@@ -181,7 +193,9 @@ async function main(argv: string[]): Promise<number> {
     onStop(why) {
       // Controls that have not started yet see this and stop at once (cancelCurrentRun misses files not yet started).
       if (runDir) writeFileSync(join(runDir, INTERRUPTED_MARKER), why);
-      process.stderr.write(`\npostal-qa: ${why} — stopping the run, closing the target and writing the report (a second signal stops at once)\n`);
+      process.stderr.write(
+        `\npostal-qa: ${why} — stopping the run, closing the target and writing the report (a second signal stops at once)\n`,
+      );
       void vitest?.cancelCurrentRun('keyboard-input');
     },
     onHardStop: hardStop,
@@ -208,7 +222,12 @@ async function main(argv: string[]): Promise<number> {
     deployment = loadDeployment(options.deploymentPath);
     let liveSettings: LiveSettings | undefined;
     if (options.env === 'live') {
-      liveSettings = loadLiveSettings(selectedAreas(options), process.env, options.envFile ? { path: options.envFile, explicit: true } : '.env.live', { allowPlainHttp: options.allowPlainHttp });
+      liveSettings = loadLiveSettings(
+        selectedAreas(options),
+        process.env,
+        options.envFile ? { path: options.envFile, explicit: true } : '.env.live',
+        { allowPlainHttp: options.allowPlainHttp },
+      );
       secrets = liveSettings.secrets;
     }
     const waivers: Waiver[] = loadWaivers(options.waiversPath);
@@ -223,7 +242,8 @@ async function main(argv: string[]): Promise<number> {
       } catch (error) {
         // A signal during start-up stops the world too: that is the interruption, not a configuration error
         // (whichever of the two this process learns first).
-        if (error instanceof WorldInterrupted && !stoppedByNow()) stop(error.signal, `${error.signal} received`, EXIT_FOR_SIGNAL[error.signal] ?? EXIT_FOR_SIGNAL.SIGTERM!);
+        if (error instanceof WorldInterrupted && !stoppedByNow())
+          stop(error.signal, `${error.signal} received`, EXIT_FOR_SIGNAL[error.signal] ?? EXIT_FOR_SIGNAL.SIGTERM!);
         if (!stoppedByNow()) {
           if (error instanceof ConfigError) throw error;
           // e.g. the world's port 53 is taken by another world: one line that says what, not a stack trace.
@@ -274,12 +294,17 @@ async function main(argv: string[]): Promise<number> {
           onWait: ({ attempts }) => {
             const waitMs = Math.min(untilPassIntervalMs(attempts + 1), deadline - Date.now());
             const missing = missingNow();
-            process.stderr.write(`postal-qa: --until-pass, attempt ${attempts}: still missing ${missing.map((id) => `${id} (${registry.get(id)?.summary ?? 'no result'})`).join('; ')} — asking again in ${elapsedWords(waitMs)}, until ${new Date(deadline).toISOString().slice(0, 16)} UTC\n`);
+            process.stderr.write(
+              `postal-qa: --until-pass, attempt ${attempts}: still missing ${missing.map((id) => `${id} (${registry.get(id)?.summary ?? 'no result'})`).join('; ')} — asking again in ${elapsedWords(waitMs)}, until ${new Date(deadline).toISOString().slice(0, 16)} UTC\n`,
+            );
           },
         },
       );
       if (!stoppedByNow()) {
-        if (polled.value.length === 0) registry.note(`--until-pass: every selected control passed (or was skipped) at attempt ${polled.attempts}, ${elapsedWords(Date.now() - startedAt.getTime())} after the start.`);
+        if (polled.value.length === 0)
+          registry.note(
+            `--until-pass: every selected control passed (or was skipped) at attempt ${polled.attempts}, ${elapsedWords(Date.now() - startedAt.getTime())} after the start.`,
+          );
         else registry.note(`--until-pass: time is up after ${polled.attempts} attempt(s); still not passing: ${polled.value.join(', ')}.`);
       }
     }
@@ -313,13 +338,17 @@ async function main(argv: string[]): Promise<number> {
       const staging = folder.staging();
       // The evidence and Allure results were gathered in the run's own folder: this run's only, never mixed with another's.
       if (runDir && existsSync(join(runDir, 'report'))) cpSync(join(runDir, 'report'), staging, { recursive: true });
-      if (runDir && existsSync(join(runDir, 'allure-results'))) cpSync(join(runDir, 'allure-results'), join(staging, 'allure-results'), { recursive: true });
+      if (runDir && existsSync(join(runDir, 'allure-results')))
+        cpSync(join(runDir, 'allure-results'), join(staging, 'allure-results'), { recursive: true });
       // Screenshots need the target still open; the HTML needs vitest's allure-results complete.
       // POSTAL_QA_ARTIFACTS=off (the fault matrix, stability runs): results only, no HTML or screenshots to make.
-      if (options && target && !interrupted && process.env.POSTAL_QA_ARTIFACTS !== 'off') artifacts = await collectArtifacts(target.descriptor, staging, secrets, vitest !== undefined);
+      if (options && target && !interrupted && process.env.POSTAL_QA_ARTIFACTS !== 'off')
+        artifacts = await collectArtifacts(target.descriptor, staging, secrets, vitest !== undefined);
       // Before close: the containers (and their logs) go with it.
       if (options && target?.containerLogs && logsWanted(registry.all())) {
-        const logs = await target.containerLogs().catch((error: Error) => (registry.note(`container logs could not be read: ${error.message}`), []));
+        const logs = await target
+          .containerLogs()
+          .catch((error: Error) => (registry.note(`container logs could not be read: ${error.message}`), []));
         mkdirSync(join(staging, 'test-results'), { recursive: true });
         containerLogs = writeContainerLogs(staging, logs, secrets);
       }
@@ -333,7 +362,9 @@ async function main(argv: string[]): Promise<number> {
     try {
       if (writeFailure) throw new Error(writeFailure);
       const written = publishReport(input(), folder, undefined, secrets);
-      console.log(`\npostal-qa: ${written.verdict} — ${written.reason}\n  report:   ${written.markdown}\n  evidence: ${written.json}\n  junit:    ${written.junit}${artifacts?.allureHtml.ok ? `\n  html:     ${join(folder.dir, artifacts.allureHtml.href)}` : ''}`);
+      console.log(
+        `\npostal-qa: ${written.verdict} — ${written.reason}\n  report:   ${written.markdown}\n  evidence: ${written.json}\n  junit:    ${written.junit}${artifacts?.allureHtml.ok ? `\n  html:     ${join(folder.dir, artifacts.allureHtml.href)}` : ''}`,
+      );
     } catch (error) {
       folder.discard();
       writeFailure ??= reportWriteProblem(folder.dir, error);

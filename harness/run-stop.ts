@@ -44,7 +44,8 @@ export function watchStops(handlers: { onStop(why: string): void; onHardStop(why
     exitCode = code;
     handlers.onStop(reason);
   };
-  for (const signal of [...STOP_SIGNALS, 'SIGQUIT' as const]) process.on(signal, () => stop(signal, `${signal} received`, EXIT_FOR_SIGNAL[signal]!));
+  for (const signal of [...STOP_SIGNALS, 'SIGQUIT' as const])
+    process.on(signal, () => stop(signal, `${signal} received`, EXIT_FOR_SIGNAL[signal]!));
   for (const signal of earlySignals()) stop(signal, `${signal} received`, EXIT_FOR_SIGNAL[signal]!);
   // A launcher killed outright (kill -9 of npm or of a script that ran us) sends us nothing: watch it.
   // After a signal to the whole job the launchers die of the same signal: that is the same stop, not a

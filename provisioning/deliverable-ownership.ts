@@ -29,7 +29,11 @@ function readRecord(out: string): Record<string, string> {
 function writeRecord(out: string, files: Record<string, string>): void {
   const path = join(out, OWNERSHIP_FILE_NAME);
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ note: 'Files postal-qa provisioning wrote here, with their sha256: it overwrites only these (or any file with --force).', files }, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(
+    tmp,
+    `${JSON.stringify({ note: 'Files postal-qa provisioning wrote here, with their sha256: it overwrites only these (or any file with --force).', files }, null, 2)}\n`,
+    { mode: 0o600 },
+  );
   chmodSync(tmp, 0o600);
   renameSync(tmp, path);
 }

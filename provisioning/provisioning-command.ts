@@ -8,7 +8,10 @@ import { ConfigError } from '../core/config-error.ts';
 import type { Deployment } from '../core/deployment/deployment-schema.ts';
 import { loadDeployment } from '../core/deployment/load-deployment.ts';
 
-export function runProvisioningCommand(name: string, provision: (deployment: Deployment, out: string, fresh: boolean, force: boolean) => void): number {
+export function runProvisioningCommand(
+  name: string,
+  provision: (deployment: Deployment, out: string, fresh: boolean, force: boolean) => void,
+): number {
   let values: { deployment: string; out: string; fresh: boolean; force: boolean };
   try {
     ({ values } = parseArgs({

@@ -43,9 +43,15 @@ if (!['rspamd', 'spamd', 'off'].includes(values.inspection)) {
   console.error(`bench:world: --inspection must be rspamd, spamd or off (got "${values.inspection}")`);
   process.exit(2);
 }
-const counts = { requests: Number(values.requests), concurrency: Number(values.concurrency), e2e: Number(values.e2e), seed: Number(values.seed) };
+const counts = {
+  requests: Number(values.requests),
+  concurrency: Number(values.concurrency),
+  e2e: Number(values.e2e),
+  seed: Number(values.seed),
+};
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const fmt = (n: number, digits = 1): string => n.toFixed(digits);
 const verdict = (value: number, target: number): string => (value >= target ? `MET (target ≥ ${target})` : `MISSED (target ≥ ${target})`);
 
@@ -91,14 +97,24 @@ async function main(): Promise<number> {
   const stopOnSignal = () => void world?.stop().finally(() => process.exit(130));
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stopOnSignal);
   try {
-    world = await startEmbeddedWorld({ deploymentPath: join(ROOT, 'fixtures/deployment.json'), net, artifactsDir: out, postalSpamd: values.inspection !== 'off', postalRspamd: values.inspection === 'rspamd' });
+    world = await startEmbeddedWorld({
+      deploymentPath: join(ROOT, 'fixtures/deployment.json'),
+      net,
+      artifactsDir: out,
+      postalSpamd: values.inspection !== 'off',
+      postalRspamd: values.inspection === 'rspamd',
+    });
     const described = world.description;
     const started = (world.startedMs / 1000).toFixed(2);
     const listings = new Map(described.inboxes.map((i) => [i.address, i.listUrl]));
     const seedPassword = described.seeds.find((s) => s.address === 'seed@gmail.test')?.imap.password;
     const ca = described.caPem;
     const ceoKey = described.accounts.find((a) => a.address === 'ceo@mailgoat.ai')!.apiKey;
-    const agent = new Agent({ connect: { ca, servername: 'postal.mailgoat.ai' }, connections: counts.concurrency, keepAliveTimeout: 30_000 });
+    const agent = new Agent({
+      connect: { ca, servername: 'postal.mailgoat.ai' },
+      connections: counts.concurrency,
+      keepAliveTimeout: 30_000,
+    });
     const api = `https://${net}.10`;
 
     const send = async (to: string, subject: string): Promise<number> => {
@@ -107,7 +123,12 @@ async function main(): Promise<number> {
         method: 'POST',
         dispatcher: agent,
         headers: { host: 'postal.mailgoat.ai', 'x-server-api-key': ceoKey, 'content-type': 'application/json' },
-        body: JSON.stringify({ from: 'ceo@mailgoat.ai', to: [to], subject, plain_body: `Benchmark message ${subject}.\nNothing to see here.` }),
+        body: JSON.stringify({
+          from: 'ceo@mailgoat.ai',
+          to: [to],
+          subject,
+          plain_body: `Benchmark message ${subject}.\nNothing to see here.`,
+        }),
         headersTimeout: 10_000,
         bodyTimeout: 10_000,
       });
@@ -120,7 +141,9 @@ async function main(): Promise<number> {
       return ((await response.body.json()) as unknown[]).length;
     };
 
-    console.log(`bench:world — ${cpus().length} cores (${availableParallelism()} available), ${cpus()[0]?.model ?? 'unknown CPU'}; world started in ${started} s on ${net}.0/24; Postal inspects incoming mail with: ${described.postalInspection}`);
+    console.log(
+      `bench:world — ${cpus().length} cores (${availableParallelism()} available), ${cpus()[0]?.model ?? 'unknown CPU'}; world started in ${started} s on ${net}.0/24; Postal inspects incoming mail with: ${described.postalInspection}`,
+    );
 
     // (a) API requests per second. Recipients are agents, so the worker's delivery work runs alongside, as in real use.
     const recipients = ['qa@mailgoat.ai', 'dev1@mailgoat.ai', 'dev2@mailgoat.ai', 'dev3@mailgoat.ai', 'product@mailgoat.ai'];
@@ -128,11 +151,17 @@ async function main(): Promise<number> {
     const latencies: number[] = [];
     const tokenA = `bencha${Date.now().toString(36)}`;
     const a0 = performance.now();
-    await runPool(counts.requests, counts.concurrency, async (i) => void latencies.push(await send(recipients[i % recipients.length]!, `${tokenA} #${i}`)));
+    await runPool(
+      counts.requests,
+      counts.concurrency,
+      async (i) => void latencies.push(await send(recipients[i % recipients.length]!, `${tokenA} #${i}`)),
+    );
     const aSeconds = (performance.now() - a0) / 1000;
     latencies.sort((x, y) => x - y);
     const apiRps = counts.requests / aSeconds;
-    console.log(`(a) API send/message: ${counts.requests} requests, ${counts.concurrency} concurrent clients, ${fmt(aSeconds, 2)} s → ${fmt(apiRps)} req/s; latency p50 ${fmt(percentile(latencies, 50))} ms, p95 ${fmt(percentile(latencies, 95))} ms — ${verdict(apiRps, TARGET_API_RPS)}`);
+    console.log(
+      `(a) API send/message: ${counts.requests} requests, ${counts.concurrency} concurrent clients, ${fmt(aSeconds, 2)} s → ${fmt(apiRps)} req/s; latency p50 ${fmt(percentile(latencies, 50))} ms, p95 ${fmt(percentile(latencies, 95))} ms — ${verdict(apiRps, TARGET_API_RPS)}`,
+    );
     // Let (a)'s deliveries drain so (b) measures its own messages only.
     const drainStart = performance.now();
     await waitUntil('the API burst delivered', 300_000, async () => {
@@ -140,7 +169,9 @@ async function main(): Promise<number> {
       for (const to of recipients) n += await inboxCount(listings.get(to)!, tokenA);
       return n >= counts.requests;
     });
-    console.log(`    (its ${counts.requests} messages were all in the inboxes ${fmt((performance.now() - a0) / 1000, 2)} s after the first call; drain ${fmt((performance.now() - drainStart) / 1000, 2)} s after the last)`);
+    console.log(
+      `    (its ${counts.requests} messages were all in the inboxes ${fmt((performance.now() - a0) / 1000, 2)} s after the first call; drain ${fmt((performance.now() - drainStart) / 1000, 2)} s after the last)`,
+    );
 
     // (b) end to end into agent inboxes.
     const tokenB = `benchb${Date.now().toString(36)}`;
@@ -156,13 +187,22 @@ async function main(): Promise<number> {
     });
     const bSeconds = (performance.now() - b0) / 1000;
     const e2eRate = counts.e2e / bSeconds;
-    console.log(`(b) end to end, API → agent inbox (${recipients.length} agents): ${counts.e2e} messages in ${fmt(bSeconds, 2)} s (API calls done after ${fmt(bSent, 2)} s) → ${fmt(e2eRate)} msg/s — ${verdict(e2eRate, TARGET_DELIVERED_PS)}`);
+    console.log(
+      `(b) end to end, API → agent inbox (${recipients.length} agents): ${counts.e2e} messages in ${fmt(bSeconds, 2)} s (API calls done after ${fmt(bSent, 2)} s) → ${fmt(e2eRate)} msg/s — ${verdict(e2eRate, TARGET_DELIVERED_PS)}`,
+    );
     console.log(`    ${cpuPerMessage(cpuDelta(cpuB, readProcessTreeCpu(world.pid)), counts.e2e, process.cpuUsage(clientB))}`);
 
     // (c) end to end into a provider's seed mailbox (DKIM signing, SMTP with STARTTLS, mailauth, SpamAssassin, Maildir, IMAP).
     if (counts.seed > 0 && seedPassword) {
       const tokenC = `benchc${Date.now().toString(36)}`;
-      const imap = new ImapFlow({ host: `${net}.20`, port: 143, secure: false, logger: false, auth: { user: 'seed@gmail.test', pass: seedPassword }, tls: { ca, servername: 'mx.gmail.test' } });
+      const imap = new ImapFlow({
+        host: `${net}.20`,
+        port: 143,
+        secure: false,
+        logger: false,
+        auth: { user: 'seed@gmail.test', pass: seedPassword },
+        tls: { ca, servername: 'mx.gmail.test' },
+      });
       await imap.connect();
       try {
         const cpuC = readProcessTreeCpu(world.pid);
@@ -175,7 +215,9 @@ async function main(): Promise<number> {
         });
         const cSeconds = (performance.now() - c0) / 1000;
         const seedRate = counts.seed / cSeconds;
-        console.log(`(c) end to end, API → seed@gmail.test INBOX over IMAP: ${counts.seed} messages in ${fmt(cSeconds, 2)} s → ${fmt(seedRate)} msg/s — ${verdict(seedRate, TARGET_DELIVERED_PS)}`);
+        console.log(
+          `(c) end to end, API → seed@gmail.test INBOX over IMAP: ${counts.seed} messages in ${fmt(cSeconds, 2)} s → ${fmt(seedRate)} msg/s — ${verdict(seedRate, TARGET_DELIVERED_PS)}`,
+        );
         console.log(`    ${cpuPerMessage(cpuDelta(cpuC, readProcessTreeCpu(world.pid)), counts.seed, process.cpuUsage(clientC))}`);
       } finally {
         await imap.logout().catch(() => imap.close());
@@ -192,7 +234,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -10,7 +10,17 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { appFiles, IMAGES_DIR, imageRecipes, inputsDigest, INPUTS_LABEL, PROJECT_ROOT, rootfsDigest, SUITE, type ImageRecipe } from '../harness/targets/embedded-images.ts';
+import {
+  appFiles,
+  IMAGES_DIR,
+  imageRecipes,
+  inputsDigest,
+  INPUTS_LABEL,
+  PROJECT_ROOT,
+  rootfsDigest,
+  SUITE,
+  type ImageRecipe,
+} from '../harness/targets/embedded-images.ts';
 
 const CACHE_DIR = process.env.POSTAL_QA_IMAGE_CACHE || '/var/cache/postal-qa/images';
 /** mmdebstrap downloads a few hundred MB through apt; a build step that hangs must end. */
@@ -36,13 +46,19 @@ async function timed<T>(label: string, step: () => T | Promise<T>): Promise<T> {
 }
 
 function labelOf(engine: string, tag: string): string | undefined {
-  const result = spawnSync(engine, ['image', 'inspect', '--format', `{{ index .Config.Labels "${INPUTS_LABEL}" }}`, tag], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(engine, ['image', 'inspect', '--format', `{{ index .Config.Labels "${INPUTS_LABEL}" }}`, tag], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
 async function buildRootfs(engine: string, recipe: ImageRecipe): Promise<{ image: string }> {
   const image = `localhost/postal-qa/rootfs-${recipe.name}:${rootfsDigest(recipe)}`;
-  if (spawnSync(engine, ['image', 'exists', image]).status === 0 || (engine !== 'podman' && spawnSync(engine, ['image', 'inspect', image], { stdio: 'ignore' }).status === 0)) {
+  if (
+    spawnSync(engine, ['image', 'exists', image]).status === 0 ||
+    (engine !== 'podman' && spawnSync(engine, ['image', 'inspect', image], { stdio: 'ignore' }).status === 0)
+  ) {
     console.log(`  root filesystem ${image}: cached`);
     return { image };
   }
@@ -53,7 +69,9 @@ async function buildRootfs(engine: string, recipe: ImageRecipe): Promise<{ image
     const partial = tarball.replace(/\.tar$/, '.partial.tar');
     rmSync(partial, { force: true });
     await timed(`mmdebstrap ${recipe.packages.join(',')}`, () =>
-      run('mmdebstrap', ['--variant=minbase', '--format=tar', `--include=${recipe.packages.join(',')}`, '--quiet', SUITE, partial], { stdio: ['ignore', 'inherit', 'inherit'] }),
+      run('mmdebstrap', ['--variant=minbase', '--format=tar', `--include=${recipe.packages.join(',')}`, '--quiet', SUITE, partial], {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      }),
     );
     renameSync(partial, tarball);
   } else console.log(`  root filesystem tarball ${tarball}: cached`);
@@ -85,12 +103,27 @@ async function buildImage(engine: string, recipe: ImageRecipe): Promise<void> {
     console.log(`  image: cached (inputs ${inputs})`);
     return;
   }
-  const previous = spawnSync(engine, ['image', 'inspect', '--format', '{{.Id}}', recipe.tag], { encoding: 'utf8', timeout: 60_000 }).stdout?.trim();
+  const previous = spawnSync(engine, ['image', 'inspect', '--format', '{{.Id}}', recipe.tag], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  }).stdout?.trim();
   const context = await stageContext(recipe);
   await timed(`${engine} build`, () =>
     run(
       engine,
-      ['build', '--quiet', '-f', join(IMAGES_DIR, recipe.containerfile), '--build-arg', `BASE=${rootfs.image}`, '--label', `${INPUTS_LABEL}=${inputs}`, '-t', recipe.tag, context],
+      [
+        'build',
+        '--quiet',
+        '-f',
+        join(IMAGES_DIR, recipe.containerfile),
+        '--build-arg',
+        `BASE=${rootfs.image}`,
+        '--label',
+        `${INPUTS_LABEL}=${inputs}`,
+        '-t',
+        recipe.tag,
+        context,
+      ],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     ),
   );
@@ -104,7 +137,9 @@ async function main(): Promise<number> {
   // Rootful Podman here needs runc and lowered ulimits (see world/images/podman-containers.conf).
   if (engine === 'podman' && !process.env.CONTAINERS_CONF) process.env.CONTAINERS_CONF = join(IMAGES_DIR, 'podman-containers.conf');
   if (spawnSync(engine, ['--version'], { stdio: 'ignore' }).status !== 0) {
-    console.error(`postal-qa: images:build needs a container engine CLI (${engine}); apt-get install podman (or Docker Engine), or set CONTAINER_ENGINE`);
+    console.error(
+      `postal-qa: images:build needs a container engine CLI (${engine}); apt-get install podman (or Docker Engine), or set CONTAINER_ENGINE`,
+    );
     return 2;
   }
   if (spawnSync('mmdebstrap', ['--version'], { stdio: 'ignore' }).status !== 0) {

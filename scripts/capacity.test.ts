@@ -4,7 +4,12 @@ import { PROJECT_ROOT } from './harness-command.ts';
 
 /** Bad input stops `npm run capacity` before any world starts or any mail is sent: exit 2, one line. */
 const run = (...args: string[]) => {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/capacity.ts', ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, POSTAL_API_URL: '', POSTAL_API_KEYS_FILE: '' } });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/capacity.ts', ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, POSTAL_API_URL: '', POSTAL_API_KEYS_FILE: '' },
+  });
   return { code: result.status, lines: result.stderr.trim().split('\n').filter(Boolean), stdout: result.stdout };
 };
 

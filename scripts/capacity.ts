@@ -22,7 +22,13 @@ import { ConfigError } from '../core/config-error.ts';
 import { loadDeployment } from '../core/deployment/load-deployment.ts';
 import { loadLiveSettings } from '../harness/config/live-settings.ts';
 import type { RunContext } from '../harness/config/run-context.ts';
-import { describeKnee, renderCapacityChart, renderCapacityTable, type CapacityStepRow, type CapacityTransportResult } from '../harness/load/capacity-report.ts';
+import {
+  describeKnee,
+  renderCapacityChart,
+  renderCapacityTable,
+  type CapacityStepRow,
+  type CapacityTransportResult,
+} from '../harness/load/capacity-report.ts';
 import { findKnee, judgeStep } from '../harness/load/knee.ts';
 import { createLoadCorpus, describeClasses, describeSent, type LoadMessage } from '../harness/load/load-corpus.ts';
 import { planRamp } from '../harness/load/ramp-plan.ts';
@@ -82,7 +88,8 @@ function parseOptions(argv: string[]): Options {
   const number = (flag: string, value: string | undefined, integer: boolean, min: number): number | undefined => {
     if (value === undefined) return undefined;
     const n = Number(value);
-    if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) throw new ConfigError(`--${flag}: expected ${integer ? 'an integer' : 'a number'} ≥ ${min}, found "${value}"`);
+    if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n)))
+      throw new ConfigError(`--${flag}: expected ${integer ? 'an integer' : 'a number'} ≥ ${min}, found "${value}"`);
     return n;
   };
   const env = parsed.env;
@@ -90,8 +97,10 @@ function parseOptions(argv: string[]): Options {
   if (env !== 'embedded' && env !== 'live') throw new ConfigError(`--env: expected embedded or live, found "${env}"`);
   const transports = parsed.transports.split(',').filter(Boolean);
   const unknown = transports.find((t) => !(TRANSPORTS as readonly string[]).includes(t));
-  if (unknown || transports.length === 0) throw new ConfigError(`--transports: expected a comma-separated list of ${TRANSPORTS.join(', ')}, found "${parsed.transports}"`);
-  if (!['rspamd', 'spamd', 'off'].includes(parsed.inspection)) throw new ConfigError(`--inspection: expected rspamd, spamd or off, found "${parsed.inspection}"`);
+  if (unknown || transports.length === 0)
+    throw new ConfigError(`--transports: expected a comma-separated list of ${TRANSPORTS.join(', ')}, found "${parsed.transports}"`);
+  if (!['rspamd', 'spamd', 'off'].includes(parsed.inspection))
+    throw new ConfigError(`--inspection: expected rspamd, spamd or off, found "${parsed.inspection}"`);
   const factor = number('factor', parsed.factor, false, 0)!;
   if (!(factor > 1)) throw new ConfigError(`--factor: expected a number above 1, found "${parsed.factor}"`);
   return {
@@ -119,16 +128,31 @@ interface Opened {
   close(): Promise<void>;
 }
 
-async function open(options: Options, deployment: ReturnType<typeof loadDeployment>, onClose: (close: () => Promise<void>) => void): Promise<Opened> {
+async function open(
+  options: Options,
+  deployment: ReturnType<typeof loadDeployment>,
+  onClose: (close: () => Promise<void>) => void,
+): Promise<Opened> {
   if (options.env === 'live') {
     const settings = loadLiveSettings(new Set(['performance']));
     const opened = await openLiveTarget(deployment, settings);
     onClose(() => opened.close());
     const smtpKey = process.env.POSTAL_SMTP_KEY || undefined;
-    return { target: opened.descriptor, secrets: [...opened.secrets, ...(smtpKey ? [smtpKey] : [])], smtpKey, note: `live server ${opened.descriptor.postal?.webUrl ?? ''}`, close: () => opened.close() };
+    return {
+      target: opened.descriptor,
+      secrets: [...opened.secrets, ...(smtpKey ? [smtpKey] : [])],
+      smtpKey,
+      note: `live server ${opened.descriptor.postal?.webUrl ?? ''}`,
+      close: () => opened.close(),
+    };
   }
   const artifactsDir = mkdtempSync(join(tmpdir(), 'postal-qa-capacity-'));
-  const world = await startEmbeddedWorld({ deploymentPath: options.deployment, artifactsDir, postalSpamd: options.inspection !== 'off', postalRspamd: options.inspection === 'rspamd' });
+  const world = await startEmbeddedWorld({
+    deploymentPath: options.deployment,
+    artifactsDir,
+    postalSpamd: options.inspection !== 'off',
+    postalRspamd: options.inspection === 'rspamd',
+  });
   const close = async (): Promise<void> => {
     await world.stop();
     rmSync(artifactsDir, { recursive: true, force: true });
@@ -137,20 +161,36 @@ async function open(options: Options, deployment: ReturnType<typeof loadDeployme
   const d = world.description;
   // The same path as npm test: the live target opened with the world's settings.
   const described = await describeEmbeddedTarget(d, deployment, {});
-  return { target: described.descriptor, secrets: described.secrets, smtpKey: d.smtpCredentialKey, note: `embedded world on ${d.net}.0/24; Postal inspects incoming mail with ${d.postalInspection}`, close };
+  return {
+    target: described.descriptor,
+    secrets: described.secrets,
+    smtpKey: d.smtpCredentialKey,
+    note: `embedded world on ${d.net}.0/24; Postal inspects incoming mail with ${d.postalInspection}`,
+    close,
+  };
 }
 
 async function main(argv: string[]): Promise<number> {
   const options = parseOptions(argv);
-  if (options.env === 'live' && !options.allowLoad) throw new ConfigError(`--env=live: a capacity run loads the production server; add --allow-load (it sends at most --max-messages=${options.maxMessages} per transport)`);
+  if (options.env === 'live' && !options.allowLoad)
+    throw new ConfigError(
+      `--env=live: a capacity run loads the production server; add --allow-load (it sends at most --max-messages=${options.maxMessages} per transport)`,
+    );
   const deployment = loadDeployment(options.deployment);
   const reportDir = resolve(options.reportDir, 'capacity');
   mkdirSync(reportDir, { recursive: true });
   const p95TargetMs = options.p95TargetMs ?? deployment.thresholds.latency.p95Ms;
-  const plan = planRamp({ startRate: options.startRate, factor: options.factor, maxSteps: options.maxSteps, stepSeconds: options.stepSeconds, maxMessages: options.maxMessages });
+  const plan = planRamp({
+    startRate: options.startRate,
+    factor: options.factor,
+    maxSteps: options.maxSteps,
+    stepSeconds: options.stepSeconds,
+    maxMessages: options.maxMessages,
+  });
 
   let closeTarget: (() => Promise<void>) | undefined;
-  const stopOnSignal = (signal: NodeJS.Signals) => () => void (closeTarget?.() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 129));
+  const stopOnSignal = (signal: NodeJS.Signals) => () =>
+    void (closeTarget?.() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 129));
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stopOnSignal(signal));
 
   const started = Date.now();
@@ -159,15 +199,28 @@ async function main(argv: string[]): Promise<number> {
   const say = (line: string): void => console.log(redact(line));
   try {
     const runToken = `cap${Date.now().toString(36)}`;
-    const run: RunContext = { deployment, only: [], waivers: [], runDir: reportDir, evidenceDir: reportDir, runToken, load: { allowed: true, maxMessages: options.maxMessages }, readOnly: false };
+    const run: RunContext = {
+      deployment,
+      only: [],
+      waivers: [],
+      runDir: reportDir,
+      evidenceDir: reportDir,
+      runToken,
+      load: { allowed: true, maxMessages: options.maxMessages },
+      readOnly: false,
+    };
     const context = createProbeContext(opened.target, run);
     const probe = capacityProbe(context, { connections: 64 });
     const senders = opened.target.accounts.filter((a) => a.agentId !== deployment.catchAll).map((a) => a.address);
     const recipients = senders.slice(1, 6);
     const deliveryDeadlineMs = Math.max(opened.target.timeouts.deliveryMs, 2 * p95TargetMs);
     say(`capacity — ${cpus().length} cores (${availableParallelism()} available); ${opened.note}`);
-    say(`ramp: ${plan.map((s) => s.rate).join(' → ')} msg/s, ${options.stepSeconds} s a step, at most ${options.maxMessages} messages per transport; knee: p95 > ${p95TargetMs} ms, any refused or lost message, or accepted < 90 % of offered`);
-    say(`load: faker seed ${options.seed}, from ${senders.length} agents to ${recipients.length} inboxes; mix: ${describeClasses().join('; ')}`);
+    say(
+      `ramp: ${plan.map((s) => s.rate).join(' → ')} msg/s, ${options.stepSeconds} s a step, at most ${options.maxMessages} messages per transport; knee: p95 > ${p95TargetMs} ms, any refused or lost message, or accepted < 90 % of offered`,
+    );
+    say(
+      `load: faker seed ${options.seed}, from ${senders.length} agents to ${recipients.length} inboxes; mix: ${describeClasses().join('; ')}`,
+    );
 
     const results: CapacityTransportResult[] = [];
     const sent: LoadMessage[] = [];
@@ -191,7 +244,13 @@ async function main(argv: string[]): Promise<number> {
       if (warmUp > 0) {
         const token = `${runToken}-${transport}w`;
         const corpus = createLoadCorpus({ seed: options.seed, runToken: token, from: senders, to: recipients });
-        await runStep({ rate: options.startRate, messages: Array.from({ length: warmUp }, (_, i) => corpus.message(-1 - i)), send: (m) => sendVia(m), arrivals: (to) => probe.arrivals(token, to), deliveryDeadlineMs });
+        await runStep({
+          rate: options.startRate,
+          messages: Array.from({ length: warmUp }, (_, i) => corpus.message(-1 - i)),
+          send: (m) => sendVia(m),
+          arrivals: (to) => probe.arrivals(token, to),
+          deliveryDeadlineMs,
+        });
       }
       let offset = 0;
       for (const step of plan) {
@@ -211,13 +270,28 @@ async function main(argv: string[]): Promise<number> {
           deliveryDeadlineMs,
         });
         const judgement = judgeStep(measured, { p95TargetMs });
-        const row: CapacityStepRow = { transport, offeredRate: step.rate, sent: measured.sent, acceptedRate: measured.acceptedRate, errors: measured.errors, delivered: measured.delivered, lost: measured.lost, ...(measured.p50Ms !== undefined ? { p50Ms: measured.p50Ms, p95Ms: measured.p95Ms, p99Ms: measured.p99Ms } : {}), verdict: judgement.ok ? `ok${step.capped ? ' (capped)' : ''}` : judgement.reason };
+        const row: CapacityStepRow = {
+          transport,
+          offeredRate: step.rate,
+          sent: measured.sent,
+          acceptedRate: measured.acceptedRate,
+          errors: measured.errors,
+          delivered: measured.delivered,
+          lost: measured.lost,
+          ...(measured.p50Ms !== undefined ? { p50Ms: measured.p50Ms, p95Ms: measured.p95Ms, p99Ms: measured.p99Ms } : {}),
+          verdict: judgement.ok ? `ok${step.capped ? ' (capped)' : ''}` : judgement.reason,
+        };
         result.steps.push(row);
-        say(`${transport} step ${step.index + 1}: offered ${step.rate} msg/s × ${step.count} → accepted ${measured.acceptedRate} msg/s, ${measured.errors} errors, ${measured.delivered} delivered, ${measured.lost} lost, p50/p95/p99 ${[measured.p50Ms, measured.p95Ms, measured.p99Ms].map((v) => (v === undefined ? '—' : Math.round(v))).join('/')} ms — ${row.verdict}${measured.errorSamples.length ? ` (e.g. ${measured.errorSamples[0]})` : ''}`);
+        say(
+          `${transport} step ${step.index + 1}: offered ${step.rate} msg/s × ${step.count} → accepted ${measured.acceptedRate} msg/s, ${measured.errors} errors, ${measured.delivered} delivered, ${measured.lost} lost, p50/p95/p99 ${[measured.p50Ms, measured.p95Ms, measured.p99Ms].map((v) => (v === undefined ? '—' : Math.round(v))).join('/')} ms — ${row.verdict}${measured.errorSamples.length ? ` (e.g. ${measured.errorSamples[0]})` : ''}`,
+        );
         if (!judgement.ok) break;
       }
       if (sender) await sender.close();
-      result.knee = findKnee(result.steps.map((s) => ({ ...s })), { p95TargetMs });
+      result.knee = findKnee(
+        result.steps.map((s) => ({ ...s })),
+        { p95TargetMs },
+      );
     }
     await probe.close();
     await context.close();
@@ -246,11 +320,30 @@ async function main(argv: string[]): Promise<number> {
     ].join('\n');
     writeFileSync(join(reportDir, 'capacity.md'), redact(md));
     writeFileSync(join(reportDir, 'capacity.svg'), redact(renderCapacityChart(results, { title, p95TargetMs })));
-    writeFileSync(join(reportDir, 'capacity.json'), redact(JSON.stringify({ startedAt: new Date(started).toISOString(), target: opened.note, options: { ...options }, p95TargetMs, plan, results, distribution }, null, 2)));
+    writeFileSync(
+      join(reportDir, 'capacity.json'),
+      redact(
+        JSON.stringify(
+          {
+            startedAt: new Date(started).toISOString(),
+            target: opened.note,
+            options: { ...options },
+            p95TargetMs,
+            plan,
+            results,
+            distribution,
+          },
+          null,
+          2,
+        ),
+      ),
+    );
     say('');
     say(table);
     for (const knee of knees) say(knee);
-    say(`load sent: ${distribution.messages} messages, ${distribution.withAttachments} with an attachment, size p50 ${distribution.bytes.p50} B / p95 ${distribution.bytes.p95} B`);
+    say(
+      `load sent: ${distribution.messages} messages, ${distribution.withAttachments} with an attachment, size p50 ${distribution.bytes.p50} B / p95 ${distribution.bytes.p95} B`,
+    );
     say(`wrote ${join(reportDir, 'capacity.md')}, capacity.svg and capacity.json`);
     return 0;
   } finally {

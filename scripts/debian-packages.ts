@@ -14,5 +14,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 // --debconf: the install questions' answers, for debconf-set-selections before apt-get install.
-const list = process.argv.includes('--debconf') ? DEBCONF_PRESELECTIONS : packagesFor(needs.length ? (needs as PackageNeed[]) : PACKAGE_NEEDS);
+const list = process.argv.includes('--debconf')
+  ? DEBCONF_PRESELECTIONS
+  : packagesFor(needs.length ? (needs as PackageNeed[]) : PACKAGE_NEEDS);
 process.stdout.write(`${list.join('\n')}\n`);

@@ -9,7 +9,9 @@ import { ensureSystemPackages, PACKAGE_NEEDS, type PackageNeed } from '../harnes
 const needs = process.argv.slice(2);
 const unknown = needs.filter((need) => !(PACKAGE_NEEDS as readonly string[]).includes(need));
 if (needs.length === 0 || unknown.length > 0) {
-  console.error(`postal-qa: ensure-debian-packages: name what needs them, from ${PACKAGE_NEEDS.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
+  console.error(
+    `postal-qa: ensure-debian-packages: name what needs them, from ${PACKAGE_NEEDS.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`,
+  );
   process.exit(2);
 }
 const problem = ensureSystemPackages(needs as PackageNeed[]);

@@ -5,7 +5,14 @@ const f = (name: string, red: string[], surfaces: string[] = [`postal:${name}`])
 
 describe('planGroups', () => {
   it('shares a world only between faults with disjoint red sets and disjoint surfaces, largest red sets first', () => {
-    const faults = [f('dkim-missing', ['DNS-04', 'FN-04'], ['zone:dkim']), f('route-mode-hold', ['INF-05', 'FN-01', 'PERF-01']), f('dkim-old-key', ['DNS-04', 'FN-04'], ['zone:dkim']), f('open-relay', ['SEC-01']), f('ptr', ['DNS-06'], ['zone:ptr']), f('ptr2', ['DNS-07'], ['zone:ptr'])];
+    const faults = [
+      f('dkim-missing', ['DNS-04', 'FN-04'], ['zone:dkim']),
+      f('route-mode-hold', ['INF-05', 'FN-01', 'PERF-01']),
+      f('dkim-old-key', ['DNS-04', 'FN-04'], ['zone:dkim']),
+      f('open-relay', ['SEC-01']),
+      f('ptr', ['DNS-06'], ['zone:ptr']),
+      f('ptr2', ['DNS-07'], ['zone:ptr']),
+    ];
     expect(planGroups(faults, { maxPerGroup: 4 }).groups).toEqual([
       ['route-mode-hold', 'dkim-missing', 'open-relay', 'ptr'],
       ['dkim-old-key', 'ptr2'],

@@ -37,7 +37,9 @@ export function planGroups(faults: readonly GroupableFault[], options: { maxPerG
   if (options.solo || options.maxPerGroup <= 1) return { groups: sorted.map((f) => [f.name]) };
   const groups: Array<{ names: string[]; red: Set<string>; surfaces: Set<string> }> = [];
   for (const fault of sorted) {
-    const home = groups.find((g) => g.names.length < options.maxPerGroup && !overlaps(fault.red, g.red) && !overlaps(fault.surfaces, g.surfaces));
+    const home = groups.find(
+      (g) => g.names.length < options.maxPerGroup && !overlaps(fault.red, g.red) && !overlaps(fault.surfaces, g.surfaces),
+    );
     if (home) {
       home.names.push(fault.name);
       fault.red.forEach((id) => home.red.add(id));

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { controlText, judgeFaultRun } from './fault-judgement.ts';
 
-const base = { fault: 'spf-without-ip', expected: ['DNS-03', 'FN-04'], exitCode: 1, elapsedMs: 1, because: { 'DNS-03': /SPF/ }, texts: { 'DNS-03': 'SPF fails' } };
+const base = {
+  fault: 'spf-without-ip',
+  expected: ['DNS-03', 'FN-04'],
+  exitCode: 1,
+  elapsedMs: 1,
+  because: { 'DNS-03': /SPF/ },
+  texts: { 'DNS-03': 'SPF fails' },
+};
 
 describe('judgeFaultRun', () => {
   it('accepts a fault whose expected controls fail and nothing else', () => {
@@ -22,8 +29,12 @@ describe('judgeFaultRun', () => {
   });
 
   it('requires the clean run to exit 0 with nothing red', () => {
-    expect(judgeFaultRun({ ...base, fault: 'clean', expected: [], because: {}, exitCode: 0, outcomes: { 'DNS-03': 'pass' } }).ok).toBe(true);
-    expect(judgeFaultRun({ ...base, fault: 'clean', expected: [], because: {}, exitCode: 1, outcomes: { 'DNS-03': 'fail' } }).ok).toBe(false);
+    expect(judgeFaultRun({ ...base, fault: 'clean', expected: [], because: {}, exitCode: 0, outcomes: { 'DNS-03': 'pass' } }).ok).toBe(
+      true,
+    );
+    expect(judgeFaultRun({ ...base, fault: 'clean', expected: [], because: {}, exitCode: 1, outcomes: { 'DNS-03': 'fail' } }).ok).toBe(
+      false,
+    );
   });
 });
 
@@ -31,7 +42,11 @@ describe('the right reason', () => {
   const red = { ...base, outcomes: { 'DNS-03': 'fail', 'FN-04': 'fail' } };
 
   it('accepts a failing control whose words name the real cause', () => {
-    const j = judgeFaultRun({ ...red, because: { 'DNS-03': /does not authorise|ip4:/i }, texts: { 'DNS-03': 'SPF for mailgoat.ai gives softfail\nSet TXT spf.mailgoat.ai to "v=spf1 ip4:91.98.35.3 ~all"' } });
+    const j = judgeFaultRun({
+      ...red,
+      because: { 'DNS-03': /does not authorise|ip4:/i },
+      texts: { 'DNS-03': 'SPF for mailgoat.ai gives softfail\nSet TXT spf.mailgoat.ai to "v=spf1 ip4:91.98.35.3 ~all"' },
+    });
     expect(j.rightReason).toBe(true);
     expect(j.ok, j.problems.join('; ')).toBe(true);
   });
@@ -45,7 +60,12 @@ describe('the right reason', () => {
   });
 
   it('refuses a named control that was only blocked: blocked says nothing of the cause', () => {
-    const j = judgeFaultRun({ ...base, outcomes: { 'DNS-03': 'fail', 'FN-04': 'blocked' }, because: { 'FN-04': /DKIM/ }, texts: { 'FN-04': 'blocked by FN-02 (DKIM)' } });
+    const j = judgeFaultRun({
+      ...base,
+      outcomes: { 'DNS-03': 'fail', 'FN-04': 'blocked' },
+      because: { 'FN-04': /DKIM/ },
+      texts: { 'FN-04': 'blocked by FN-02 (DKIM)' },
+    });
     expect(j.wrongReason.map((w) => w.id)).toEqual(['FN-04']);
     expect(j.wrongReason[0]!.said).toBe('blocked');
   });
@@ -59,7 +79,14 @@ describe('the right reason', () => {
 
 describe('controlText', () => {
   it('joins the summary, the remediation and every verdict that did not pass', () => {
-    const text = controlText({ summary: 's', remediation: 'r', verdicts: [{ outcome: 'pass', summary: 'fine', remediation: 'none' }, { outcome: 'fail', summary: 'bad', remediation: 'fix it' }] });
+    const text = controlText({
+      summary: 's',
+      remediation: 'r',
+      verdicts: [
+        { outcome: 'pass', summary: 'fine', remediation: 'none' },
+        { outcome: 'fail', summary: 'bad', remediation: 'fix it' },
+      ],
+    });
     expect(text.split('\n')).toEqual(['s', 'r', 'bad', 'fix it']);
     expect(controlText(undefined)).toBe('');
   });

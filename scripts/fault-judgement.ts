@@ -63,7 +63,11 @@ export function judgeFaultRun(run: {
     .map(([id]) => id);
   const wrongReason = Object.entries(run.because ?? {})
     .filter(([id, words]) => !(run.outcomes[id] === 'fail' && words.test(run.texts?.[id] ?? '')))
-    .map(([id, words]) => ({ id, wanted: words.source, said: run.outcomes[id] === 'fail' ? (run.texts?.[id] ?? '').split('\n')[0]! : `${run.outcomes[id] ?? 'no result'}` }));
+    .map(([id, words]) => ({
+      id,
+      wanted: words.source,
+      said: run.outcomes[id] === 'fail' ? (run.texts?.[id] ?? '').split('\n')[0]! : `${run.outcomes[id] ?? 'no result'}`,
+    }));
   if (run.fault === 'clean') {
     if (run.exitCode !== 0) problems.push(`clean run exited ${run.exitCode}`);
   } else {
@@ -75,5 +79,18 @@ export function judgeFaultRun(run: {
   if (unrelated.length) problems.push(`unrelated red: ${unrelated.join(', ')}`);
   for (const w of wrongReason) problems.push(`wrong reason: ${w.id} did not say /${w.wanted}/ (it said: ${w.said})`);
   const { fault, expected, exitCode, outcomes, elapsedMs } = run;
-  return { fault, expected, exitCode, outcomes, elapsedMs, detected, missed, unrelated, wrongReason, rightReason: wrongReason.length === 0, ok: problems.length === 0, problems };
+  return {
+    fault,
+    expected,
+    exitCode,
+    outcomes,
+    elapsedMs,
+    detected,
+    missed,
+    unrelated,
+    wrongReason,
+    rightReason: wrongReason.length === 0,
+    ok: problems.length === 0,
+    problems,
+  };
 }

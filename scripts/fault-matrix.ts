@@ -42,7 +42,9 @@ const { values } = parseArgs({
   },
 });
 if (!['embedded', 'live'].includes(values.env)) {
-  console.error(`--env=${values.env}: the fault matrix runs against embedded (default) or live (each faulty world started by npm run world -- --live-env, the suite run with --env=live)`);
+  console.error(
+    `--env=${values.env}: the fault matrix runs against embedded (default) or live (each faulty world started by npm run world -- --live-env, the suite run with --env=live)`,
+  );
   process.exit(2);
 }
 /** live: the suite reaches each faulty world through the live target and the env file the world wrote. */
@@ -51,7 +53,9 @@ const parallel = Math.max(1, Number(values.parallel));
 const maxPerWorld = Math.max(1, Number(values['max-per-world']));
 const firstNet = /^127\.(\d{1,3})\.(\d{1,3})$/.exec(values['first-net']);
 if (!firstNet || Number(firstNet[2]) + parallel > 255) {
-  console.error(`--first-net=${values['first-net']}: expected the first three octets of a loopback /24 like 127.0.100, with room for --parallel=${parallel} nets after it`);
+  console.error(
+    `--first-net=${values['first-net']}: expected the first three octets of a loopback /24 like 127.0.100, with room for --parallel=${parallel} nets after it`,
+  );
   process.exit(2);
 }
 const netOf = (slot: number): string => `127.${firstNet[1]}.${Number(firstNet[2]) + slot}`;
@@ -72,10 +76,21 @@ const WORLD_BOOT_MS = 120_000;
 
 /** A faulty world of its own for a live-path run, stopped (and awaited) when the run is over. */
 async function startWorldFor(job: Job, net: string, envFile: string): Promise<{ stop(): Promise<void>; log(): string }> {
-  const world = spawn(process.execPath, ['--import', 'tsx', 'world/main.ts', `--net=${net}`, `--live-env=${envFile}`, ...(job.faults.length ? [`--fault=${job.faults.join(',')}`] : [])], {
-    cwd: PROJECT_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const world = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'world/main.ts',
+      `--net=${net}`,
+      `--live-env=${envFile}`,
+      ...(job.faults.length ? [`--fault=${job.faults.join(',')}`] : []),
+    ],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const exited = new Promise<void>((resolve) => world.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
@@ -109,11 +124,24 @@ async function runSuite(job: Job, slot: number): Promise<FaultRunJudgement[]> {
   mkdirSync(dir, { recursive: true });
   const net = netOf(slot);
   const envFile = join(dir, 'world.env');
-  const judge = (exitCode: number | null, outcomes: Record<string, string>, texts: Record<string, string>, elapsedMs: number): FaultRunJudgement[] =>
+  const judge = (
+    exitCode: number | null,
+    outcomes: Record<string, string>,
+    texts: Record<string, string>,
+    elapsedMs: number,
+  ): FaultRunJudgement[] =>
     job.faults.length === 0
       ? [judgeFaultRun({ fault: 'clean', expected: [], because: {}, exitCode, outcomes, texts, elapsedMs })]
       : job.members.map((m) => ({
-          ...judgeFaultRun({ fault: m.fault, expected: m.expected, because: m.because, exitCode, outcomes: outcomesFor(m.fault, groupOf(job), outcomes), texts, elapsedMs }),
+          ...judgeFaultRun({
+            fault: m.fault,
+            expected: m.expected,
+            because: m.because,
+            exitCode,
+            outcomes: outcomesFor(m.fault, groupOf(job), outcomes),
+            texts,
+            elapsedMs,
+          }),
           outcomes,
           ...(job.faults.length > 1 ? { world: job.faults } : {}),
         }));
@@ -126,7 +154,11 @@ async function runSuite(job: Job, slot: number): Promise<FaultRunJudgement[]> {
       return judge(null, {}, {}, 0);
     }
   }
-  const target = throughLive ? ['--env=live', `--env-file=${envFile}`, '--allow-load'] : job.faults.length ? [`--fault=${job.faults.join(',')}`] : [];
+  const target = throughLive
+    ? ['--env=live', `--env-file=${envFile}`, '--allow-load']
+    : job.faults.length
+      ? [`--fault=${job.faults.join(',')}`]
+      : [];
   const harness = harnessCommand([`--report-dir=${dir}`, ...target]);
   const started = Date.now();
   const judged = await new Promise<FaultRunJudgement[]>((resolve) => {
@@ -148,7 +180,9 @@ async function runSuite(job: Job, slot: number): Promise<FaultRunJudgement[]> {
       let outcomes: Record<string, string>;
       let texts: Record<string, string> = {};
       try {
-        const results = JSON.parse(readFileSync(join(dir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string } & ControlWords> };
+        const results = JSON.parse(readFileSync(join(dir, 'test-results', 'results.json'), 'utf8')) as {
+          controls: Array<{ id: string; outcome: string } & ControlWords>;
+        };
         outcomes = Object.fromEntries(results.controls.map((c) => [c.id, c.outcome]));
         texts = Object.fromEntries(results.controls.map((c) => [c.id, controlText(c)]));
       } catch {
@@ -171,13 +205,21 @@ async function main(): Promise<number> {
   const scratch = mkdtempSync(join(tmpdir(), 'postal-qa-fault-surfaces-'));
   let surfaces: Map<string, string[]>;
   try {
-    surfaces = describeFaultSurfaces(deployment, provisionDns(deployment, scratch).zoneText, provisionAccounts(deployment, scratch).manifest);
+    surfaces = describeFaultSurfaces(
+      deployment,
+      provisionDns(deployment, scratch).zoneText,
+      provisionAccounts(deployment, scratch).manifest,
+    );
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
   groupable = new Map(selected.map((name) => [name, { name, red: expectedRed(name), surfaces: surfaces.get(name) ?? [] }]));
   const plan = planGroups([...groupable.values()], { maxPerGroup: maxPerWorld, solo: values.solo });
-  const jobFor = (faults: string[]): Job => ({ name: faults.join('+') || 'clean', faults, members: faults.map((fault) => ({ fault, expected: [...expectedRed(fault)], because: expectedReasons(fault) })) });
+  const jobFor = (faults: string[]): Job => ({
+    name: faults.join('+') || 'clean',
+    faults,
+    members: faults.map((fault) => ({ fault, expected: [...expectedRed(fault)], because: expectedReasons(fault) })),
+  });
   const jobs: Job[] = [jobFor([]), ...plan.groups.map(jobFor)];
 
   const started = Date.now();
@@ -192,12 +234,16 @@ async function main(): Promise<number> {
             // only sometimes right (or right only alone) is reported as flaky, never quietly passed.
             const first = judgement;
             const [again] = await runSuite(jobFor(job.faults.length ? [judgement.fault] : []), slot);
-            judgement = again!.ok ? { ...again!, flaky: `${first.world ? `with ${first.world.join(', ')}: ` : ''}${first.problems.join('; ')}` } : again!;
+            judgement = again!.ok
+              ? { ...again!, flaky: `${first.world ? `with ${first.world.join(', ')}: ` : ''}${first.problems.join('; ')}` }
+              : again!;
           }
           results.push(judgement);
           const flaky = judgement.flaky ? ` (flaky: the first run said ${judgement.flaky})` : '';
           const company = judgement.world ? ` [world: ${judgement.world.join(' + ')}]` : '';
-          console.log(`${judgement.ok ? 'ok  ' : 'FAIL'} ${judgement.fault.padEnd(34)} ${(judgement.elapsedMs / 1000).toFixed(1)} s  ${judgement.problems.join('; ')}${flaky}${company}`);
+          console.log(
+            `${judgement.ok ? 'ok  ' : 'FAIL'} ${judgement.fault.padEnd(34)} ${(judgement.elapsedMs / 1000).toFixed(1)} s  ${judgement.problems.join('; ')}${flaky}${company}`,
+          );
         }
       }
     }),
@@ -211,21 +257,43 @@ async function main(): Promise<number> {
   const wall = (Date.now() - started) / 1000;
   const flaky = results.filter((r) => r.flaky).map((r) => r.fault);
   const worlds = jobs.length;
-  writeFileSync(join(reportDir, 'fault-matrix.md'), renderMatrix(results, { detected, rightReason, total: faultsOnly.length, unrelated, wall, parallel, flaky, worlds }));
-  console.log(`\nDetection score (${throughLive ? 'through the live target' : 'embedded'}): ${detected}/${faultsOnly.length} faults detected, ${rightReason}/${faultsOnly.length} for the right reason, ${unrelated} unrelated red controls, clean run ${results.find((r) => r.fault === 'clean')?.ok ? 'green' : 'NOT green'}; ${flaky.length ? `FLAKY (passed on retry): ${flaky.join(', ')}; ` : ''}${worlds} worlds (${values.solo ? 'every fault alone' : `up to ${maxPerWorld} faults a world`}), ${wall.toFixed(0)} s wall, ${parallel} in parallel`);
+  writeFileSync(
+    join(reportDir, 'fault-matrix.md'),
+    renderMatrix(results, { detected, rightReason, total: faultsOnly.length, unrelated, wall, parallel, flaky, worlds }),
+  );
+  console.log(
+    `\nDetection score (${throughLive ? 'through the live target' : 'embedded'}): ${detected}/${faultsOnly.length} faults detected, ${rightReason}/${faultsOnly.length} for the right reason, ${unrelated} unrelated red controls, clean run ${results.find((r) => r.fault === 'clean')?.ok ? 'green' : 'NOT green'}; ${flaky.length ? `FLAKY (passed on retry): ${flaky.join(', ')}; ` : ''}${worlds} worlds (${values.solo ? 'every fault alone' : `up to ${maxPerWorld} faults a world`}), ${wall.toFixed(0)} s wall, ${parallel} in parallel`,
+  );
   console.log(`Matrix: ${join(reportDir, 'fault-matrix.md')}`);
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
 const SYMBOL: Record<string, string> = { pass: '·', fail: '**F**', blocked: 'b', error: '**E**', warn: 'w', skipped: 's', waived: 'v' };
 
-function renderMatrix(results: FaultRunJudgement[], totals: { detected: number; rightReason: number; total: number; unrelated: number; wall: number; parallel: number; flaky: string[]; worlds: number }): string {
+function renderMatrix(
+  results: FaultRunJudgement[],
+  totals: {
+    detected: number;
+    rightReason: number;
+    total: number;
+    unrelated: number;
+    wall: number;
+    parallel: number;
+    flaky: string[];
+    worlds: number;
+  },
+): string {
   const ids = CATALOG.map((c) => c.id);
   const out = [
     '# Fault matrix',
     '',
     `Detection score: **${totals.detected}/${totals.total}** faults detected; **${totals.rightReason}/${totals.total}** for the right reason (the failing control names the fault's real cause); **${totals.unrelated}** unrelated red controls; ${totals.worlds} worlds, ${totals.wall.toFixed(0)} s wall time, ${totals.parallel} worlds in parallel. Generated by \`npm run faults\`.`,
-    ...(totals.flaky.length ? ['', `**Flaky:** ${totals.flaky.join(', ')} passed only on a retry in a fresh world; the first run's problems are in the Result column.`] : []),
+    ...(totals.flaky.length
+      ? [
+          '',
+          `**Flaky:** ${totals.flaky.join(', ')} passed only on a retry in a fresh world; the first run's problems are in the Result column.`,
+        ]
+      : []),
     '',
     'Each row is one fault, judged on one run of the whole suite against a fresh world. Faults that cannot see each other share a world (the World column names its company; scripts/fault-groups.ts gives the rule and its risk): each is judged on its own controls and on every control none of them expects red. **F** failed, b blocked by a failed prerequisite, · passed, w warning, s skipped, **E** error; a cell in brackets was expected red.',
     '',
@@ -239,15 +307,37 @@ function renderMatrix(results: FaultRunJudgement[], totals: { detected: number; 
     });
     const reason = r.fault === 'clean' ? '' : r.rightReason ? '✔' : `✘ ${r.wrongReason.map((w) => w.id).join(', ')}`;
     const company = r.world ? `with ${r.world.filter((f) => f !== r.fault).join(', ')}` : 'alone';
-    out.push(`| ${r.fault} | ${r.ok ? (r.flaky ? `ok on retry alone (first: ${r.flaky.replaceAll('|', '\\|')})` : 'ok') : `**${r.problems.join('; ').replaceAll('|', '\\|')}**`} | ${reason} | ${company} | ${cells.join(' | ')} |`);
+    out.push(
+      `| ${r.fault} | ${r.ok ? (r.flaky ? `ok on retry alone (first: ${r.flaky.replaceAll('|', '\\|')})` : 'ok') : `**${r.problems.join('; ').replaceAll('|', '\\|')}**`} | ${reason} | ${company} | ${cells.join(' | ')} |`,
+    );
   }
-  const descriptions = new Map(describeFaults().split('\n').map((line) => [line.split(/\s+/)[0]!, line.replace(/^\S+\s+/, '')]));
+  const descriptions = new Map(
+    describeFaults()
+      .split('\n')
+      .map((line) => [line.split(/\s+/)[0]!, line.replace(/^\S+\s+/, '')]),
+  );
   const sources = faultSources();
-  out.push('', '## Faults', '', ...faultNames().map((name) => `- \`${name}\` — ${descriptions.get(name)}. Source: ${sources.get(name)}. Expected red: ${expectedRed(name).join(', ')}; because: ${Object.entries(expectedReasons(name)).map(([id, words]) => `${id} says /${words.source}/`).join(', ')}.`), '');
+  out.push(
+    '',
+    '## Faults',
+    '',
+    ...faultNames().map(
+      (name) =>
+        `- \`${name}\` — ${descriptions.get(name)}. Source: ${sources.get(name)}. Expected red: ${expectedRed(name).join(', ')}; because: ${Object.entries(
+          expectedReasons(name),
+        )
+          .map(([id, words]) => `${id} says /${words.source}/`)
+          .join(', ')}.`,
+    ),
+    '',
+  );
   return out.join('\n');
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

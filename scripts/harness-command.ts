@@ -10,5 +10,16 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export function harnessCommand(args: string[]): { command: string; args: string[] } {
   // Absolute, so the harness runs from any folder (its relative flags then mean that folder's files).
   const at = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
-  return { command: process.execPath, args: ['--import', pathToFileURL(at('harness/early-signals.mjs')).href, '--import', import.meta.resolve('tsx'), at('harness/cli.ts'), '--', ...args] };
+  return {
+    command: process.execPath,
+    args: [
+      '--import',
+      pathToFileURL(at('harness/early-signals.mjs')).href,
+      '--import',
+      import.meta.resolve('tsx'),
+      at('harness/cli.ts'),
+      '--',
+      ...args,
+    ],
+  };
 }

@@ -51,22 +51,29 @@ const PLANTED: Array<{ rule: string; from: string; to: string }> = [
 ];
 
 const explains = (planted: (typeof PLANTED)[number], v: Violation) =>
-  v.rule.name === planted.rule &&
-  ((v.from === planted.from && v.to === planted.to) || (v.from === planted.to && v.to === planted.from));
+  v.rule.name === planted.rule && ((v.from === planted.from && v.to === planted.to) || (v.from === planted.to && v.to === planted.from));
 
 function writeTree(dir: string): void {
   for (const [file, imports] of Object.entries(TREE)) {
     const path = join(dir, file);
     mkdirSync(dirname(path), { recursive: true });
     const lines = imports.map((target, i) => {
-      const relativeTarget = join(...file.split('/').slice(1).map(() => '..'), target);
+      const relativeTarget = join(
+        ...file
+          .split('/')
+          .slice(1)
+          .map(() => '..'),
+        target,
+      );
       return `import * as m${i} from '${relativeTarget.startsWith('.') ? relativeTarget : `./${relativeTarget}`}';\nvoid m${i};`;
     });
     writeFileSync(path, `${lines.join('\n')}\nexport const name = '${file}';\n`);
   }
   writeFileSync(
     join(dir, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', allowImportingTsExtensions: true, noEmit: true } }),
+    JSON.stringify({
+      compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', allowImportingTsExtensions: true, noEmit: true },
+    }),
   );
   copyFileSync(join(root, '.dependency-cruiser.cjs'), join(dir, '.dependency-cruiser.cjs'));
 }
@@ -87,7 +94,11 @@ describe('the layering rules', () => {
     writeTree(dir);
     const bin = join(root, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
     const cruise = (...extra: string[]) =>
-      spawnSync(process.execPath, [bin, ...FOLDERS, '--config', '.dependency-cruiser.cjs', ...extra], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      spawnSync(process.execPath, [bin, ...FOLDERS, '--config', '.dependency-cruiser.cjs', ...extra], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
     // The command `npm run lint` runs: its exit code is the number of errors, so lint fails.
     const lint = cruise();
     expect(lint.error).toBeUndefined();
@@ -103,7 +114,10 @@ describe('the layering rules', () => {
   });
 
   it.each(PLANTED)('$rule fires on $from → $to', (planted) => {
-    expect(violations.filter((v) => explains(planted, v)), JSON.stringify(violations)).not.toHaveLength(0);
+    expect(
+      violations.filter((v) => explains(planted, v)),
+      JSON.stringify(violations),
+    ).not.toHaveLength(0);
   });
 
   it('reports nothing else: the imports the layering allows pass', () => {

@@ -11,7 +11,9 @@ const eslint = new ESLint({ cwd: new URL('..', import.meta.url).pathname });
 
 /** A function of exactly `lines` lines (its first and last line included), with blank lines and comments in it. */
 function functionOfLines(lines: number): string {
-  const middle = Array.from({ length: lines - 4 }, (_, i) => (i % 10 === 3 ? '' : i % 10 === 7 ? '  // a comment counts too' : `  total += ${i};`));
+  const middle = Array.from({ length: lines - 4 }, (_, i) =>
+    i % 10 === 3 ? '' : i % 10 === 7 ? '  // a comment counts too' : `  total += ${i};`,
+  );
   return ['export function planted(): number {', '  let total = 0;', ...middle, '  return total;', '}', ''].join('\n');
 }
 
@@ -32,9 +34,7 @@ describe('max-lines-per-function in harness/checks', () => {
   it('fires on an 81-line function in a check', async () => {
     const code = functionOfLines(81);
     expect(code.split('\n').length - 1).toBe(81);
-    expect(await maxLinesMessages(code, CHECK)).toEqual([
-      "Function 'planted' has too many lines (81). Maximum allowed is 80.",
-    ]);
+    expect(await maxLinesMessages(code, CHECK)).toEqual(["Function 'planted' has too many lines (81). Maximum allowed is 80."]);
   });
 
   it('lets an 80-line function through', async () => {

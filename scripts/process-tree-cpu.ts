@@ -26,7 +26,12 @@ export function parseProcStat(line: string): ProcStat | undefined {
   const stime = Number(fields[12]);
   const ppid = Number(fields[1]);
   if (![utime, stime, ppid].every(Number.isFinite)) return undefined;
-  return { pid: Number(line.slice(0, open).trim()), ppid, name: line.slice(open + 1, close), cpuSeconds: (utime + stime) / TICKS_PER_SECOND };
+  return {
+    pid: Number(line.slice(0, open).trim()),
+    ppid,
+    name: line.slice(open + 1, close),
+    cpuSeconds: (utime + stime) / TICKS_PER_SECOND,
+  };
 }
 
 /** Sums CPU seconds of `stats` descending from `root` (itself included), by program name. */

@@ -45,7 +45,8 @@ const messages = positive('messages');
 const sessions = positive('sessions');
 const rounds = positive('rounds');
 const seed = positive('seed');
-if (!/^127\.\d{1,3}\.\d{1,3}$/.test(values.net)) fail(`--net: expected the first three octets of a loopback /24 like 127.0.83, found "${values.net}"`);
+if (!/^127\.\d{1,3}\.\d{1,3}$/.test(values.net))
+  fail(`--net: expected the first three octets of a loopback /24 like 127.0.83, found "${values.net}"`);
 const host = `${values.net}.${SINK_HOST_OCTET}`;
 
 const children = new Set<ChildProcess>();
@@ -111,18 +112,37 @@ async function main(): Promise<number> {
     // smtp-sink refuses to run as root without -u; nobody is every Debian system's unprivileged user.
     const asUser = process.getuid?.() === 0 ? ['-u', 'nobody'] : [];
     const sink = start('smtp-sink', [...asUser, `${host}:${SINK_PORT}`, '1024']);
-    const up = await pollUntil(() => accepts(host, SINK_PORT), (ok) => ok, { timeoutMs: 10_000, intervalMs: 50, maxIntervalMs: 200 });
+    const up = await pollUntil(
+      () => accepts(host, SINK_PORT),
+      (ok) => ok,
+      { timeoutMs: 10_000, intervalMs: 50, maxIntervalMs: 200 },
+    );
     if (!up.value) {
       const exit = await Promise.race([sink.exited, Promise.resolve({ code: null, stderr: '' })]);
       throw new Error(`smtp-sink did not listen on ${host}:${SINK_PORT} within 10 s ${exit.stderr.trim()}`);
     }
 
-    console.log(`bench:smtp — ${cpus().length} cores (${availableParallelism()} available); ${messages} messages of ${ours.length} bytes per round, ${sessions} parallel sessions, ${rounds} rounds each, into smtp-sink at ${host}:${SINK_PORT}`);
+    console.log(
+      `bench:smtp — ${cpus().length} cores (${availableParallelism()} available); ${messages} messages of ${ours.length} bytes per round, ${sessions} parallel sessions, ${rounds} rounds each, into smtp-sink at ${host}:${SINK_PORT}`,
+    );
     const sourceRates: number[] = [];
     const ourRates: number[] = [];
     for (let round = 1; round <= rounds; round++) {
       const t0 = performance.now();
-      const source = start('smtp-source', ['-d', '-s', String(sessions), '-m', String(messages), '-F', file, '-f', sample.from, '-t', sample.to, `${host}:${SINK_PORT}`]);
+      const source = start('smtp-source', [
+        '-d',
+        '-s',
+        String(sessions),
+        '-m',
+        String(messages),
+        '-F',
+        file,
+        '-f',
+        sample.from,
+        '-t',
+        sample.to,
+        `${host}:${SINK_PORT}`,
+      ]);
       const result = await source.exited;
       if (result.code !== 0) throw new Error(`smtp-source exited ${result.code}: ${result.stderr.trim()}`);
       sourceRates.push(messages / ((performance.now() - t0) / 1000));
@@ -145,7 +165,9 @@ async function main(): Promise<number> {
     const bestSource = Math.max(...sourceRates);
     const bestOurs = Math.max(...ourRates);
     const ratio = bestOurs / bestSource;
-    console.log(`smtp-source (Postfix ${'3.7'}): ${bestSource.toFixed(0)} msg/s; ours (harness/load/smtp-generator.ts): ${bestOurs.toFixed(0)} msg/s`);
+    console.log(
+      `smtp-source (Postfix ${'3.7'}): ${bestSource.toFixed(0)} msg/s; ours (harness/load/smtp-generator.ts): ${bestOurs.toFixed(0)} msg/s`,
+    );
     console.log(`ratio ours / smtp-source = ${ratio.toFixed(2)} — ${ratio >= 0.5 ? 'MET' : 'MISSED'} (goal ≥ 0.50)`);
     return 0;
   } catch (error) {
@@ -157,7 +179,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

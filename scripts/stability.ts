@@ -12,7 +12,11 @@ import { parseArgs } from 'node:util';
 import { harnessCommand, PROJECT_ROOT } from './harness-command.ts';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '10' }, 'report-dir': { type: 'string', default: 'reports/stability' }, 'with-cpu-load': { type: 'boolean', default: false } },
+  options: {
+    runs: { type: 'string', default: '10' },
+    'report-dir': { type: 'string', default: 'reports/stability' },
+    'with-cpu-load': { type: 'boolean', default: false },
+  },
 });
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
@@ -35,12 +39,20 @@ for (let i = 1; i <= runs; i++) {
   const dir = join(values['report-dir'], `run-${i}`);
   const started = Date.now();
   const harness = harnessCommand([`--report-dir=${dir}`]);
-  const result = spawnSync(harness.command, harness.args, { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 400_000, killSignal: 'SIGTERM', env: { ...process.env, POSTAL_QA_ARTIFACTS: 'off' } });
+  const result = spawnSync(harness.command, harness.args, {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    timeout: 400_000,
+    killSignal: 'SIGTERM',
+    env: { ...process.env, POSTAL_QA_ARTIFACTS: 'off' },
+  });
   const elapsed = (Date.now() - started) / 1000;
   seconds.push(elapsed);
   let red: string;
   try {
-    const results = JSON.parse(readFileSync(join(dir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string; summary: string }> };
+    const results = JSON.parse(readFileSync(join(dir, 'test-results', 'results.json'), 'utf8')) as {
+      controls: Array<{ id: string; outcome: string; summary: string }>;
+    };
     const bad = results.controls.filter((c) => ['fail', 'error', 'blocked'].includes(c.outcome));
     for (const c of bad) reds.set(c.id, (reds.get(c.id) ?? 0) + 1);
     red = bad.map((c) => `${c.id} ${c.outcome}: ${c.summary}`).join('; ');
@@ -51,7 +63,12 @@ for (let i = 1; i <= runs; i++) {
   console.log(`run ${i}/${runs}: exit ${result.status} in ${elapsed.toFixed(1)} s${red ? ` — ${red}` : ''}`);
 }
 const load = values['with-cpu-load'] ? `, with ${burners.length} busy processes keeping every core loaded` : '';
-console.log(`\nStability: ${green}/${runs} clean runs green${load} (mean ${(seconds.reduce((a, b) => a + b, 0) / runs).toFixed(1)} s, max ${Math.max(...seconds).toFixed(1)} s)`);
+console.log(
+  `\nStability: ${green}/${runs} clean runs green${load} (mean ${(seconds.reduce((a, b) => a + b, 0) / runs).toFixed(1)} s, max ${Math.max(...seconds).toFixed(1)} s)`,
+);
 // A control red under load names the deadline to look at: its own, from the report's evidence.
-for (const [id, count] of reds) console.log(`  ${id} red in ${count} run(s): read its evidence in ${values['report-dir']}/run-*/QA-TEST-REPORT.md for the deadline it waited out`);
+for (const [id, count] of reds)
+  console.log(
+    `  ${id} red in ${count} run(s): read its evidence in ${values['report-dir']}/run-*/QA-TEST-REPORT.md for the deadline it waited out`,
+  );
 process.exit(green === runs ? 0 : 1);

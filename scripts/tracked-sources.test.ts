@@ -23,9 +23,7 @@ describe('tracked sources', () => {
   const ignored = ignoredFiles();
   it.skipIf(ignored === undefined)('no source file outside the generated folders is git-ignored', () => {
     // --directory collapses a wholly ignored folder to `name/`: one outside the generated ones is suspect too.
-    const hidden = (ignored ?? []).filter(
-      (entry) => (SOURCE.test(entry) || entry.endsWith('/')) && !GENERATED.test(entry),
-    );
+    const hidden = (ignored ?? []).filter((entry) => (SOURCE.test(entry) || entry.endsWith('/')) && !GENERATED.test(entry));
     expect(hidden).toEqual([]);
   });
   it('the generated-folder rule does not excuse a source folder of the same name deeper down', () => {

@@ -24,20 +24,30 @@ import { postalSelectorOf } from '../harness/targets/postal-selector.ts';
 
 describe('DNS records', () => {
   control('DNS-01', async ({ probes, deployment }) => ({
-    verdicts: [checkMx({ domain: deployment.domain, observation: await probes.dns.query(deployment.domain, 'MX'), expected: deployment.dns.mx })],
+    verdicts: [
+      checkMx({ domain: deployment.domain, observation: await probes.dns.query(deployment.domain, 'MX'), expected: deployment.dns.mx }),
+    ],
   }));
 
   control('DNS-02', async ({ probes, deployment, target }) => {
     const verdicts = [];
     for (const host of new Set([deployment.server.mailHost, deployment.server.webHost])) {
-      verdicts.push(checkA({ host, observation: await probes.dns.query(host, 'A'), expectedIp: target.serverIp, remediationIp: target.publicServerIp }));
+      verdicts.push(
+        checkA({ host, observation: await probes.dns.query(host, 'A'), expectedIp: target.serverIp, remediationIp: target.publicServerIp }),
+      );
     }
     return { verdicts };
   });
 
   control('DNS-03', async ({ probes, deployment, target }) => {
     const snapshot = await probes.dns.spfSnapshot(deployment.domain, target.serverIp);
-    const input = { domain: deployment.domain, snapshot, ip: target.serverIp, helo: deployment.server.mailHost, expectedInclude: deployment.dns.spf.include };
+    const input = {
+      domain: deployment.domain,
+      snapshot,
+      ip: target.serverIp,
+      helo: deployment.server.mailHost,
+      expectedInclude: deployment.dns.spf.include,
+    };
     return { verdicts: [await checkSpf({ ...input, remediationIp: target.publicServerIp })] };
   });
 
@@ -46,16 +56,31 @@ describe('DNS records', () => {
     const { selector, source } = postalSelectorOf(target, deployment);
     const observation = await probes.dns.query(`${selector}._domainkey.${deployment.domain}`, 'TXT');
     const postal = { dkimIdentifier: deployment.postal.dkimIdentifier, record: target.postal?.dkimRecord };
-    return { verdicts: [checkDkim({ domain: deployment.domain, selector, observation, postal })], facts: { selector, selectorSource: source } };
+    return {
+      verdicts: [checkDkim({ domain: deployment.domain, selector, observation, postal })],
+      facts: { selector, selectorSource: source },
+    };
   });
 
   control('DNS-05', async ({ probes, deployment }) => ({
-    verdicts: [checkDmarc({ domain: deployment.domain, observation: await probes.dns.query(`_dmarc.${deployment.domain}`, 'TXT'), expected: deployment.dns.dmarc })],
+    verdicts: [
+      checkDmarc({
+        domain: deployment.domain,
+        observation: await probes.dns.query(`_dmarc.${deployment.domain}`, 'TXT'),
+        expected: deployment.dns.dmarc,
+      }),
+    ],
   }));
 
   control('DNS-06', async ({ probes, deployment, target }) => {
     const { ptr, forward } = await probes.dns.reverseAndForward(target.serverIp);
-    const input = { ip: target.serverIp, ptrObservation: ptr, forwardObservations: forward, expectedHost: deployment.dns.ptr, heloHost: deployment.server.mailHost };
+    const input = {
+      ip: target.serverIp,
+      ptrObservation: ptr,
+      forwardObservations: forward,
+      expectedHost: deployment.dns.ptr,
+      heloHost: deployment.server.mailHost,
+    };
     return { verdicts: [checkPtr({ ...input, remediationIp: target.publicServerIp })] };
   });
 
@@ -67,7 +92,10 @@ describe('DNS records', () => {
       (verdict) => verdict.outcome === 'pass',
       { timeoutMs: target.timeouts.propagationMs, intervalMs: 250 },
     );
-    return { verdicts: [polled.value], facts: { resolvers: probes.dns.resolverLabels(), attempts: polled.attempts, elapsedMs: polled.elapsedMs } };
+    return {
+      verdicts: [polled.value],
+      facts: { resolvers: probes.dns.resolverLabels(), attempts: polled.attempts, elapsedMs: polled.elapsedMs },
+    };
   });
 
   control('DNS-09', async ({ probes, deployment }) => {
@@ -85,9 +113,13 @@ describe('DNS records', () => {
 
   control('DNS-10', async ({ probes }) => ({ verdicts: [checkMtaSts(await probes.transport.mtaSts())] }));
 
-  control('DNS-11', async ({ probes, target }) => ({ verdicts: [checkTlsRpt({ domain: target.domain, txt: await probes.transport.tlsRpt() })] }));
+  control('DNS-11', async ({ probes, target }) => ({
+    verdicts: [checkTlsRpt({ domain: target.domain, txt: await probes.transport.tlsRpt() })],
+  }));
 
-  control('DNS-12', async ({ probes, target }) => ({ verdicts: [checkCaa({ host: target.webHost, observations: await probes.transport.caa(target.webHost) })] }));
+  control('DNS-12', async ({ probes, target }) => ({
+    verdicts: [checkCaa({ host: target.webHost, observations: await probes.transport.caa(target.webHost) })],
+  }));
 
   control('DNS-13', async ({ probes, deployment }) => {
     const domain = deployment.domain;
@@ -106,7 +138,10 @@ describe('DNS records', () => {
     const tlsa = await probes.dane.tlsa(mxHost);
     const signed = (await probes.dnssec.observe([])).ds.keyTags.length > 0;
     const { handshake } = await probes.smtp.startTls();
-    const presented = handshake?.ok && handshake.chainDer?.length ? { chainDer: handshake.chainDer } : { error: handshake?.error ?? 'STARTTLS is not offered (SEC-03)' };
+    const presented =
+      handshake?.ok && handshake.chainDer?.length
+        ? { chainDer: handshake.chainDer }
+        : { error: handshake?.error ?? 'STARTTLS is not offered (SEC-03)' };
     return { verdicts: [checkDane({ mxHost, tlsa, signed, presented })] };
   });
 });

@@ -37,14 +37,28 @@ describe('Mail flow', () => {
     const ring = agents.map((from, i) => ({ from, to: agents[(i + 1) % agents.length]!, id: `ring-${i + 1}-of-${agents.length}` }));
     // The agents' kind of mail; the first one also near the deployment's message size limit (Postal's own MX enforces it).
     const nearLimitMb = deployment.thresholds.messageSizeMb;
-    const messages = ring.map(({ from, to, id }, i) => ({ id, fromAgentId: from.id, to: to.address, toAgentId: to.id, content: probeMessage(run.runToken, `FN-01 ${id} ${from.id} to ${to.id}`, i === 0 ? { nearLimitMb } : {}) }));
+    const messages = ring.map(({ from, to, id }, i) => ({
+      id,
+      fromAgentId: from.id,
+      to: to.address,
+      toAgentId: to.id,
+      content: probeMessage(run.runToken, `FN-01 ${id} ${from.id} to ${to.id}`, i === 0 ? { nearLimitMb } : {}),
+    }));
     const observed = await probes.mail.sendAsAgents(messages);
     const input = asDeliveryInput(observed);
     return {
       verdicts: [checkMessageDelivery(input)],
       facts: {
-        ring: ring.map((r, i) => ({ from: r.from.address, to: r.to.address, found: observed.fates[i]!.arrivals.some((a) => a.agentId === r.to.id), elapsedMs: observed.fates[i]!.arrivals[0]?.elapsedMs })),
-        nearLimit: { messageSizeMb: nearLimitMb, attachmentBytes: messages[0]!.content.attachments.reduce((n, a) => n + a.content.length, 0) },
+        ring: ring.map((r, i) => ({
+          from: r.from.address,
+          to: r.to.address,
+          found: observed.fates[i]!.arrivals.some((a) => a.agentId === r.to.id),
+          elapsedMs: observed.fates[i]!.arrivals[0]?.elapsedMs,
+        })),
+        nearLimit: {
+          messageSizeMb: nearLimitMb,
+          attachmentBytes: messages[0]!.content.attachments.reduce((n, a) => n + a.content.length, 0),
+        },
       },
     };
   });
@@ -60,42 +74,100 @@ describe('Mail flow', () => {
     }
     const hops = arrived.map((d) => {
       const hop = hopFrom(headerFields(d.found!.raw), target.serverIp);
-      return { copy: copyName(d), helo: hop.helo, tls: hop.line ? receivedShowsTls(hop.line) : undefined, offered: offered.get(d.seed.address.split('@')[1]!) };
+      return {
+        copy: copyName(d),
+        helo: hop.helo,
+        tls: hop.line ? receivedShowsTls(hop.line) : undefined,
+        offered: offered.get(d.seed.address.split('@')[1]!),
+      };
     });
     const untried = probes.seeds.untried();
     return {
       verdicts: [
         checkMessageDelivery(seedDeliveryInput(deliveries)),
         ...arrived.map((d) => checkMessageHeaders({ copy: copyName(d), counts: fieldCounts(headerFields(d.found!.raw)) })),
-        checkMailHostIdentity({ mailHost: target.mailHost, ptrNames: await probes.seeds.reverseNames(target.serverIp).catch(() => []), banner: identity.banner, heloAnswer: identity.heloAnswer, hops }),
-        ...untried.map((u) => verdictFrom({ findings: [warn(u.reason, 'Set POSTAL_SMTP_CREDENTIAL to an SMTP credential key of the mail server, so the agents\' SMTP path is checked too')], passSummary: '', evidence: [] })),
+        checkMailHostIdentity({
+          mailHost: target.mailHost,
+          ptrNames: await probes.seeds.reverseNames(target.serverIp).catch(() => []),
+          banner: identity.banner,
+          heloAnswer: identity.heloAnswer,
+          hops,
+        }),
+        ...untried.map((u) =>
+          verdictFrom({
+            findings: [
+              warn(
+                u.reason,
+                "Set POSTAL_SMTP_CREDENTIAL to an SMTP credential key of the mail server, so the agents' SMTP path is checked too",
+              ),
+            ],
+            passSummary: '',
+            evidence: [],
+          }),
+        ),
       ],
-      facts: { paths: deliveries.map((d) => ({ provider: d.seed.provider, path: d.path, arrived: Boolean(d.found), placement: d.found?.placement ?? null })) },
+      facts: {
+        paths: deliveries.map((d) => ({
+          provider: d.seed.provider,
+          path: d.path,
+          arrived: Boolean(d.found),
+          placement: d.found?.placement ?? null,
+        })),
+      },
     };
   });
 
   control('FN-03', async ({ probes }) => {
     const deliveries = await probes.seeds.deliveries();
-    return { verdicts: [checkInboxPlacement(deliveries.filter((d) => !d.send.error).map((d) => ({ provider: copyName(d), mailbox: d.found?.placement ?? 'missing' })))] };
+    return {
+      verdicts: [
+        checkInboxPlacement(
+          deliveries.filter((d) => !d.send.error).map((d) => ({ provider: copyName(d), mailbox: d.found?.placement ?? 'missing' })),
+        ),
+      ],
+    };
   });
 
   control('FN-04', async ({ probes, deployment, target }) => {
     const deliveries = await probes.seeds.deliveries();
     const postalSelector = postalSelectorOf(target, deployment);
     const expected = postalSelector.learnt ? { expectedSelector: postalSelector.selector } : {};
-    const verdicts = deliveries.filter((d) => !d.send.error).flatMap((d) => {
-      const { fromDomain, recorded, reverify } = authenticationOf(d);
-      const provider = copyName(d);
-      const fields = d.found ? headerFields(d.found.raw) : [];
-      return [
-        checkAuthenticationResults({ provider, authenticationResults: recorded, reverify, fromDomain }),
-        checkDomainSignature({ provider, fromDomain, ...expected, dkimIdentifier: deployment.postal.dkimIdentifier, signatures: reverify.dkim }),
-        ...(d.found
-          ? [checkSignatureHygiene({ copy: provider, signatures: fields.filter((f) => f.name === 'dkim-signature').map((f) => f.value), receivedAtMs: hopFrom(fields, probes.target.serverIp).atMs, present: [...new Set(fields.map((f) => f.name))] })]
-          : []),
-      ];
-    });
-    const authentication = deliveries.map((d) => ({ provider: copyName(d), recorded: d.reverified?.authenticationResults ?? 'no message', reverified: d.reverified && { spf: d.reverified.spf.result, dkim: d.reverified.dkim.map((k) => `${k.result} d=${k.domain} s=${k.selector ?? '?'}`), dmarc: d.reverified.dmarc.result } }));
+    const verdicts = deliveries
+      .filter((d) => !d.send.error)
+      .flatMap((d) => {
+        const { fromDomain, recorded, reverify } = authenticationOf(d);
+        const provider = copyName(d);
+        const fields = d.found ? headerFields(d.found.raw) : [];
+        return [
+          checkAuthenticationResults({ provider, authenticationResults: recorded, reverify, fromDomain }),
+          checkDomainSignature({
+            provider,
+            fromDomain,
+            ...expected,
+            dkimIdentifier: deployment.postal.dkimIdentifier,
+            signatures: reverify.dkim,
+          }),
+          ...(d.found
+            ? [
+                checkSignatureHygiene({
+                  copy: provider,
+                  signatures: fields.filter((f) => f.name === 'dkim-signature').map((f) => f.value),
+                  receivedAtMs: hopFrom(fields, probes.target.serverIp).atMs,
+                  present: [...new Set(fields.map((f) => f.name))],
+                }),
+              ]
+            : []),
+        ];
+      });
+    const authentication = deliveries.map((d) => ({
+      provider: copyName(d),
+      recorded: d.reverified?.authenticationResults ?? 'no message',
+      reverified: d.reverified && {
+        spf: d.reverified.spf.result,
+        dkim: d.reverified.dkim.map((k) => `${k.result} d=${k.domain} s=${k.selector ?? '?'}`),
+        dmarc: d.reverified.dmarc.result,
+      },
+    }));
     return { verdicts, facts: { authentication, selectorSource: postalSelector.source } };
   });
 
@@ -111,7 +183,13 @@ describe('Mail flow', () => {
         verdicts: [checkMailTesterReport(observation, threshold)],
         facts: {
           ...formula,
-          mailTester: { address: observation.address, reportUrl: observation.reportUrl, ...(report?.state === 'ready' ? { score: report.score, shown: report.shown, deductions: report.deductions, rules: report.rules } : { state: report?.state ?? 'unread' }) },
+          mailTester: {
+            address: observation.address,
+            reportUrl: observation.reportUrl,
+            ...(report?.state === 'ready'
+              ? { score: report.score, shown: report.shown, deductions: report.deductions, rules: report.rules }
+              : { state: report?.state ?? 'unread' }),
+          },
           spamScores: estimate.scores,
           ...('note' in estimate ? { estimateNote: estimate.note } : {}),
         },
@@ -129,7 +207,12 @@ describe('Mail flow', () => {
   control('FN-07', async ({ probes, deployment, run }) => {
     const recipient = deployment.agents.find((a) => a.id !== deployment.catchAll) ?? deployment.agents[0]!;
     const id = `outside-to-${recipient.id}`;
-    const observed = await probes.mail.sendFromOutside({ id, to: recipient.address, toAgentId: recipient.id, content: probeMessage(run.runToken, `FN-07 ${id}`) });
+    const observed = await probes.mail.sendFromOutside({
+      id,
+      to: recipient.address,
+      toAgentId: recipient.id,
+      content: probeMessage(run.runToken, `FN-07 ${id}`),
+    });
     return { verdicts: [checkMessageDelivery(asDeliveryInput(observed))], facts: { submission: observed.submission } };
   });
 });
@@ -141,11 +224,20 @@ async function seedEstimates(probes: Probes, threshold: number): Promise<{ verdi
   // mail-tester's kind of score on the API path's copies (the other paths carry the same content).
   for (const d of (await probes.seeds.deliveries()).filter((s) => s.path === 'send/message')) {
     if (!d.found || !d.reverified) {
-      verdicts.push({ ...fail(`${d.seed.provider}: no message arrived to score`, 'Fix delivery first (see FN-02).'), evidence: [{ label: 'delivery', detail: d.send.error ?? d.readerError ?? 'not found in INBOX or Junk before the deadline' }] });
+      verdicts.push({
+        ...fail(`${d.seed.provider}: no message arrived to score`, 'Fix delivery first (see FN-02).'),
+        evidence: [{ label: 'delivery', detail: d.send.error ?? d.readerError ?? 'not found in INBOX or Junk before the deadline' }],
+      });
       continue;
     }
     const ip = d.reverified.envelope.ip ?? '';
-    const input = spamScoreInput(d.reverified, await probes.seeds.spamScore(d.found.raw), await probes.seeds.forwardConfirmed(ip), threshold, ip !== '' && (await probes.blocklists.listsIp(ip)));
+    const input = spamScoreInput(
+      d.reverified,
+      await probes.seeds.spamScore(d.found.raw),
+      await probes.seeds.forwardConfirmed(ip),
+      threshold,
+      ip !== '' && (await probes.blocklists.listsIp(ip)),
+    );
     const scored = checkSpamScore(input);
     verdicts.push({ ...scored, summary: `${d.seed.provider}: ${scored.summary}` });
     scores.push({ provider: d.seed.provider, ...mailTesterScore(input), spamAssassinScore: input.spamAssassin.score });
@@ -164,15 +256,40 @@ describe('DMARC aggregate reports', () => {
     // When this run's seed mail left, wait (DMARC_REPORTS_WAIT_S) for every seed provider's report on it.
     const since = Date.parse(run.startedAt ?? new Date().toISOString());
     const providers = new Set(target.seeds.map((s) => s.provider)).size;
-    const covering = (reports: AggregateReport[]) => new Set(reports.filter((r) => Date.parse(r.end) >= since && r.records.some((x) => x.sourceIp === target.serverIp)).map((r) => r.orgName)).size;
+    const covering = (reports: AggregateReport[]) =>
+      new Set(
+        reports.filter((r) => Date.parse(r.end) >= since && r.records.some((x) => x.sourceIp === target.serverIp)).map((r) => r.orgName),
+      ).size;
     const seedsSent = priorOutcome(run, 'FN-02') === 'pass';
     const read = await probes.dmarc.reportsUntil(rua, (r) => !seedsSent || covering(r.reports) >= providers);
     const recent = read.reports.filter((r) => Date.parse(r.end) >= Date.now() - REPORT_WINDOW_DAYS * 86_400_000);
-    const where = probes.dmarc.sources().join('; ') || 'no report source: set INBOX_LIST_URLS/COMMAND, DMARC_REPORTS_IMAP or DMARC_REPORTS_DIR';
+    const where =
+      probes.dmarc.sources().join('; ') || 'no report source: set INBOX_LIST_URLS/COMMAND, DMARC_REPORTS_IMAP or DMARC_REPORTS_DIR';
     if (recent.length === 0 && read.refused.length === 0) {
-      return { verdicts: [], skip: `no DMARC aggregate report for ${deployment.domain} has arrived in the last ${REPORT_WINDOW_DAYS} days (read from ${where}); receivers send them once a day` };
+      return {
+        verdicts: [],
+        skip: `no DMARC aggregate report for ${deployment.domain} has arrived in the last ${REPORT_WINDOW_DAYS} days (read from ${where}); receivers send them once a day`,
+      };
     }
-    const { verdict, summary } = checkDmarcReports({ domain: deployment.domain, deploymentIps: [target.serverIp], reports: recent, refused: read.refused });
-    return { verdicts: [verdict], facts: { dmarcReports: { ...summary, rua, readFrom: where, windowDays: REPORT_WINDOW_DAYS, refused: read.refused, duplicates: read.duplicates, waitedMs: read.waitedMs } } };
+    const { verdict, summary } = checkDmarcReports({
+      domain: deployment.domain,
+      deploymentIps: [target.serverIp],
+      reports: recent,
+      refused: read.refused,
+    });
+    return {
+      verdicts: [verdict],
+      facts: {
+        dmarcReports: {
+          ...summary,
+          rua,
+          readFrom: where,
+          windowDays: REPORT_WINDOW_DAYS,
+          refused: read.refused,
+          duplicates: read.duplicates,
+          waitedMs: read.waitedMs,
+        },
+      },
+    };
   });
 });

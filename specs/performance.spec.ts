@@ -20,7 +20,11 @@ const LATENCY_SAMPLES = 30;
 const SEND_INTERVAL_MS = 200;
 
 const loadRefusal = (run: RunContext, env: string): string | undefined =>
-  run.readOnly ? readOnlyRefusal('load') : run.load.allowed ? undefined : `load against ${env} needs --allow-load (capped by --max-messages=${run.load.maxMessages})`;
+  run.readOnly
+    ? readOnlyRefusal('load')
+    : run.load.allowed
+      ? undefined
+      : `load against ${env} needs --allow-load (capped by --max-messages=${run.load.maxMessages})`;
 
 describe('Performance', () => {
   // Latency first, on a server that is not still working off the throughput burst: the plan's target is
@@ -50,15 +54,44 @@ async function latency(probes: Probes, deployment: Deployment, run: RunContext):
     const from = agents[i % agents.length]!;
     const to = agents[(i + 1) % agents.length]!;
     // The agents' kind of mail (scripts, HTML, a link, an attachment): their everyday latency.
-    return { id: `latency-${i + 1}`, fromAgentId: from.id, to: to.address, toAgentId: to.id, content: probeMessage(run.runToken, `PERF-02 latency ${i + 1}/${count} ${from.id} to ${to.id}`) };
+    return {
+      id: `latency-${i + 1}`,
+      fromAgentId: from.id,
+      to: to.address,
+      toAgentId: to.id,
+      content: probeMessage(run.runToken, `PERF-02 latency ${i + 1}/${count} ${from.id} to ${to.id}`),
+    };
   });
-  const observed = await probes.mail.sendAsAgents(messages, { intervalMs: SEND_INTERVAL_MS, deadlineMs: probes.target.timeouts.deliveryMs + deployment.thresholds.latency.p95Ms });
+  const observed = await probes.mail.sendAsAgents(messages, {
+    intervalMs: SEND_INTERVAL_MS,
+    deadlineMs: probes.target.timeouts.deliveryMs + deployment.thresholds.latency.p95Ms,
+  });
   // The receiver's own arrival stamp, so polling intervals never inflate the figures.
-  const samples = observed.fates.flatMap((f) => f.arrivals.filter((a) => a.agentId === f.message.toAgentId).slice(0, 1).map((a) => ({ ms: a.elapsedMs, path: `${f.message.fromAgentId}→${f.message.toAgentId}` })));
+  const samples = observed.fates.flatMap((f) =>
+    f.arrivals
+      .filter((a) => a.agentId === f.message.toAgentId)
+      .slice(0, 1)
+      .map((a) => ({ ms: a.elapsedMs, path: `${f.message.fromAgentId}→${f.message.toAgentId}` })),
+  );
   const samplesMs = samples.map((s) => s.ms).filter((ms): ms is number => Number.isFinite(ms));
   const lost = count - samplesMs.length;
-  const slowest = [...samples].sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0)).slice(0, 3).map((s) => `${s.path} ${s.ms} ms`);
-  const latency = samplesMs.length ? { samples: samplesMs.length, samplesMs, p50: percentile(samplesMs, 50), p95: percentile(samplesMs, 95), p99: percentile(samplesMs, 99), max: Math.max(...samplesMs), targetP95: deployment.thresholds.latency.p95Ms, lost, slowest } : { samples: 0, lost };
+  const slowest = [...samples]
+    .sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0))
+    .slice(0, 3)
+    .map((s) => `${s.path} ${s.ms} ms`);
+  const latency = samplesMs.length
+    ? {
+        samples: samplesMs.length,
+        samplesMs,
+        p50: percentile(samplesMs, 50),
+        p95: percentile(samplesMs, 95),
+        p99: percentile(samplesMs, 99),
+        max: Math.max(...samplesMs),
+        targetP95: deployment.thresholds.latency.p95Ms,
+        lost,
+        slowest,
+      }
+    : { samples: 0, lost };
   return { verdicts: [checkLatency({ samplesMs, p95TargetMs: deployment.thresholds.latency.p95Ms, lost, slowest })], facts: { latency } };
 }
 
@@ -72,7 +105,28 @@ async function throughput(probes: Probes, deployment: Deployment, run: RunContex
   const achieved = Math.round((arrived / (Math.max(elapsedMs, arrivalWindowMs ?? 0) / 1000)) * 10) / 10;
   const capped = count < Math.ceil(pace * durationSeconds);
   return {
-    verdicts: [checkThroughput({ target: { messagesPerSecond, durationSeconds }, ...outcome, recipient: recipient.address, ...(capped ? { cap: { maxMessages: run.load.maxMessages, windowSeconds: count / pace } } : {}) })],
-    facts: { throughput: { paced: pace, sent, arrived, notArrived: outcome.notArrived.length, errors: errors.length, elapsedMs, arrivalWindowMs: arrivalWindowMs ?? null, achieved, target: messagesPerSecond, durationSeconds, capped } },
+    verdicts: [
+      checkThroughput({
+        target: { messagesPerSecond, durationSeconds },
+        ...outcome,
+        recipient: recipient.address,
+        ...(capped ? { cap: { maxMessages: run.load.maxMessages, windowSeconds: count / pace } } : {}),
+      }),
+    ],
+    facts: {
+      throughput: {
+        paced: pace,
+        sent,
+        arrived,
+        notArrived: outcome.notArrived.length,
+        errors: errors.length,
+        elapsedMs,
+        arrivalWindowMs: arrivalWindowMs ?? null,
+        achieved,
+        target: messagesPerSecond,
+        durationSeconds,
+        capped,
+      },
+    },
   };
 }

@@ -14,7 +14,19 @@ describe('Security', () => {
     // nmap's smtp-open-relay forms and the relay-test lists', without AUTH, after STARTTLS and after a refused AUTH;
     // each accepted one carried through DATA and followed to where it arrived.
     const observed = await probes.relay.attempts();
-    return { verdicts: [checkOpenRelay(observed)], facts: { relayAttempts: observed.attempts.map((a) => ({ form: a.form, context: a.context, to: a.to, code: a.code, stage: a.stage, arrival: a.arrival ?? null })) } };
+    return {
+      verdicts: [checkOpenRelay(observed)],
+      facts: {
+        relayAttempts: observed.attempts.map((a) => ({
+          form: a.form,
+          context: a.context,
+          to: a.to,
+          code: a.code,
+          stage: a.stage,
+          arrival: a.arrival ?? null,
+        })),
+      },
+    };
   });
 
   control('SEC-02', async ({ probes }) => {
@@ -24,7 +36,10 @@ describe('Security', () => {
 
   control('SEC-03', async ({ probes }) => {
     const { capabilities, handshake, transcript } = await probes.smtp.startTls();
-    return { verdicts: [checkStarttls({ ehloCapabilities: capabilities, handshake, host: probes.target.mailHost })], facts: { transcript } };
+    return {
+      verdicts: [checkStarttls({ ehloCapabilities: capabilities, handshake, host: probes.target.mailHost })],
+      facts: { transcript },
+    };
   });
 
   control('SEC-04', async ({ probes }) => ({ verdicts: [checkSmtpAuth(await probes.auth.observe())] }));
@@ -35,9 +50,26 @@ describe('Security', () => {
     const { capabilities, handshake } = await probes.smtp.startTls();
     const port = target.postal?.smtp.port ?? 25;
     const observed = handshake?.ok
-      ? { authorized: handshake.authorized, authorizationError: handshake.error, subjectAltNames: handshake.subjectAltNames, validTo: handshake.validTo ?? new Date(0).toISOString(), protocol: handshake.protocol, issuer: handshake.issuer }
-      : { handshakeError: handshake?.error ?? (capabilities.includes('STARTTLS') ? 'STARTTLS was refused' : 'STARTTLS is not offered (SEC-03)'), authorized: false, subjectAltNames: [], validTo: new Date(0).toISOString() };
-    return { verdicts: [checkTlsCertificate({ host: target.mailHost, port, ...observed, now: new Date().toISOString(), remedy: SMTP_CERTIFICATE_REMEDY })] };
+      ? {
+          authorized: handshake.authorized,
+          authorizationError: handshake.error,
+          subjectAltNames: handshake.subjectAltNames,
+          validTo: handshake.validTo ?? new Date(0).toISOString(),
+          protocol: handshake.protocol,
+          issuer: handshake.issuer,
+        }
+      : {
+          handshakeError:
+            handshake?.error ?? (capabilities.includes('STARTTLS') ? 'STARTTLS was refused' : 'STARTTLS is not offered (SEC-03)'),
+          authorized: false,
+          subjectAltNames: [],
+          validTo: new Date(0).toISOString(),
+        };
+    return {
+      verdicts: [
+        checkTlsCertificate({ host: target.mailHost, port, ...observed, now: new Date().toISOString(), remedy: SMTP_CERTIFICATE_REMEDY }),
+      ],
+    };
   });
 
   control('SEC-07', async ({ probes }) => ({ verdicts: [checkSpoofing({ attempts: await probes.spoof.attempts() })] }));

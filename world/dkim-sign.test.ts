@@ -11,7 +11,16 @@ const DOMAIN = 'example.test';
 const SELECTOR = 'sel';
 
 const message = Buffer.from(
-  ['From: Ann <ann@example.test>', 'To: bob@gmail.test', 'Subject: hello', 'Date: Tue, 01 Dec 2026 10:00:00 +0000', 'Message-ID: <1@example.test>', '', 'Hello Bob.', ''].join('\r\n'),
+  [
+    'From: Ann <ann@example.test>',
+    'To: bob@gmail.test',
+    'Subject: hello',
+    'Date: Tue, 01 Dec 2026 10:00:00 +0000',
+    'Message-ID: <1@example.test>',
+    '',
+    'Hello Bob.',
+    '',
+  ].join('\r\n'),
 );
 
 const resolver = (name: string, type: string): Promise<string[][]> => {
@@ -42,7 +51,11 @@ afterEach(() => {
 describe('DKIM signing with one timestamp per message', () => {
   it('mailauth 4 without signTime emits a t= that differs from the one it signed when the clock crosses a half second (the trap)', async () => {
     clockCrossingHalfSeconds();
-    const options = { canonicalization: 'relaxed/relaxed', algorithm: 'rsa-sha256', signatureData: [{ signingDomain: DOMAIN, selector: SELECTOR, privateKey: privateKeyPem }] };
+    const options = {
+      canonicalization: 'relaxed/relaxed',
+      algorithm: 'rsa-sha256',
+      signatureData: [{ signingDomain: DOMAIN, selector: SELECTOR, privateKey: privateKeyPem }],
+    };
     const signed = await dkimSign(message, options as unknown as Parameters<typeof dkimSign>[1]);
     expect(await verify(Buffer.concat([Buffer.from(signed.signatures), message]))).toBe('fail');
   });
@@ -54,6 +67,8 @@ describe('DKIM signing with one timestamp per message', () => {
   });
 
   it('names mailauth’s reason when signing fails', async () => {
-    await expect(dkimSignatureFor(message, { signingDomain: DOMAIN, selector: SELECTOR, privateKeyPem: 'not a key' })).rejects.toThrow(/^DKIM signing failed: \S/);
+    await expect(dkimSignatureFor(message, { signingDomain: DOMAIN, selector: SELECTOR, privateKeyPem: 'not a key' })).rejects.toThrow(
+      /^DKIM signing failed: \S/,
+    );
   });
 });

@@ -33,7 +33,16 @@ export async function dkimSignatureFor(raw: Buffer, signing: DkimSigning): Promi
     signTime: signing.signTime ?? new Date(Date.now()),
     // mailauth takes the list as one colon-separated string (an array silently falls back to its own default list).
     ...(signing.headerList ? { headerList: signing.headerList.join(':') } : {}),
-    signatureData: [{ signingDomain: signing.signingDomain, selector: signing.selector, privateKey: signing.privateKeyPem, algorithm: 'rsa-sha256', canonicalization: 'relaxed/relaxed', ...(signing.bodyLength ? { maxBodyLength: Number.MAX_SAFE_INTEGER } : {}) }],
+    signatureData: [
+      {
+        signingDomain: signing.signingDomain,
+        selector: signing.selector,
+        privateKey: signing.privateKeyPem,
+        algorithm: 'rsa-sha256',
+        canonicalization: 'relaxed/relaxed',
+        ...(signing.bodyLength ? { maxBodyLength: Number.MAX_SAFE_INTEGER } : {}),
+      },
+    ],
   } as unknown as Parameters<typeof dkimSign>[1];
   const result = await dkimSign(raw, options);
   const error = result.errors?.[0] as { err?: Error } | Error | undefined;

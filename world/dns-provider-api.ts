@@ -44,7 +44,13 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startDnsProviderApi(options: { address: string; port?: number; deployment: Deployment; postalAddress: string; servers: DnsServer[] }): Promise<DnsProviderApi> {
+export async function startDnsProviderApi(options: {
+  address: string;
+  port?: number;
+  deployment: Deployment;
+  postalAddress: string;
+  servers: DnsServer[];
+}): Promise<DnsProviderApi> {
   const { deployment } = options;
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://dns-provider').pathname;
@@ -52,13 +58,21 @@ export async function startDnsProviderApi(options: { address: string; port?: num
       res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${text}\n`);
     };
     if (path !== '/records') return void answer(404, 'Not Found: POST or GET /records');
-    if (req.method === 'GET') return void answer(200, options.servers[0]!.getRecords().map((r) => `${r.name} ${r.ttl} IN ${r.type} ${r.data}`).join('\n'));
+    if (req.method === 'GET')
+      return void answer(
+        200,
+        options.servers[0]!.getRecords()
+          .map((r) => `${r.name} ${r.ttl} IN ${r.type} ${r.data}`)
+          .join('\n'),
+      );
     if (req.method !== 'POST') return void answer(405, 'POST zone-file text to /records');
     readBody(req).then(
       (text) => {
         let records: DnsRecord[];
         try {
-          records = parseZoneFile(text, { origin: normalizeName(deployment.domain), defaultTtl: deployment.dns.ttl }).map((r) => mapToWorld(r, deployment.server.ip, options.postalAddress));
+          records = parseZoneFile(text, { origin: normalizeName(deployment.domain), defaultTtl: deployment.dns.ttl }).map((r) =>
+            mapToWorld(r, deployment.server.ip, options.postalAddress),
+          );
         } catch (error) {
           return answer(400, `not a zone file: ${(error as Error).message}`);
         }
@@ -69,7 +83,13 @@ export async function startDnsProviderApi(options: { address: string; port?: num
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(new Error(`the DNS provider API cannot listen on ${options.address}:${options.port ?? DNS_PROVIDER_API_PORT}: ${error.code ?? error.message}`)));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          `the DNS provider API cannot listen on ${options.address}:${options.port ?? DNS_PROVIDER_API_PORT}: ${error.code ?? error.message}`,
+        ),
+      ),
+    );
     server.listen(options.port ?? DNS_PROVIDER_API_PORT, options.address, () => resolve());
   });
   const { port } = server.address() as AddressInfo;

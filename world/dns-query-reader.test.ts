@@ -60,11 +60,19 @@ describe('readQuery', () => {
     ['pointer into the header', raw([1, 0, 0, 0], [0xc0, 2, ...QUESTION_TAIL]), RCODE_FORMERR],
     ['pointer cut short', raw([1, 0, 0, 0], [0xc0]), RCODE_FORMERR],
     ['reserved label type 0x40', raw([1, 0, 0, 0], [0x41, 0x61, 0, ...QUESTION_TAIL]), RCODE_FORMERR],
-    ['name over 255 octets', raw([1, 0, 0, 0], [...Array.from({ length: 5 }, () => label('x'.repeat(63))).flat(), 0, ...QUESTION_TAIL]), RCODE_FORMERR],
+    [
+      'name over 255 octets',
+      raw([1, 0, 0, 0], [...Array.from({ length: 5 }, () => label('x'.repeat(63))).flat(), 0, ...QUESTION_TAIL]),
+      RCODE_FORMERR,
+    ],
     ['trailing bytes', Buffer.concat([query(), Buffer.from([0, 0])]), RCODE_FORMERR],
     ['OPT rdlength past the end', withHeader(query('a.test', 1, true), (b) => b.writeUInt16BE(200, b.length - 2)), RCODE_FORMERR],
     ['two OPT records', raw([1, 0, 0, 2], [...label('a'), 0, ...QUESTION_TAIL, ...OPT, ...OPT]), RCODE_FORMERR],
-    ['OPT option longer than its rdata', raw([1, 0, 0, 1], [...label('a'), 0, ...QUESTION_TAIL, 0, 0, 41, 16, 0, 0, 0, 0, 0, 4, 0, 10, 0, 9]), RCODE_FORMERR],
+    [
+      'OPT option longer than its rdata',
+      raw([1, 0, 0, 1], [...label('a'), 0, ...QUESTION_TAIL, 0, 0, 41, 16, 0, 0, 0, 0, 0, 4, 0, 10, 0, 9]),
+      RCODE_FORMERR,
+    ],
     ['more than a query needs', Buffer.concat([query(), Buffer.alloc(MAX_QUERY_BYTES)]), RCODE_FORMERR],
   ];
 

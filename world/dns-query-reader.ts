@@ -33,9 +33,7 @@ export interface WireQuery {
 }
 
 export type QueryReading =
-  | { kind: 'query'; query: WireQuery }
-  | { kind: 'reject'; reply: Buffer; reason: string }
-  | { kind: 'ignore'; reason: string };
+  { kind: 'query'; query: WireQuery } | { kind: 'reject'; reply: Buffer; reason: string } | { kind: 'ignore'; reason: string };
 
 export function readQuery(message: Buffer): QueryReading {
   if (message.length < HEADER_BYTES) return { kind: 'ignore', reason: `${message.length} bytes cannot hold a DNS header` };
@@ -44,12 +42,23 @@ export function readQuery(message: Buffer): QueryReading {
   if (flags & 0x8000) return { kind: 'ignore', reason: 'a response (QR=1), not a query' };
   const opcode = (flags >> 11) & 0xf;
   const rd = (flags >> 8) & 1;
-  const reject = (rcode: number, reason: string): QueryReading => ({ kind: 'reject', reply: headerOnlyReply(id, opcode, rd, rcode), reason });
-  if (message.length > MAX_QUERY_BYTES) return reject(RCODE_FORMERR, `${message.length} bytes is more than a query needs (${MAX_QUERY_BYTES})`);
+  const reject = (rcode: number, reason: string): QueryReading => ({
+    kind: 'reject',
+    reply: headerOnlyReply(id, opcode, rd, rcode),
+    reason,
+  });
+  if (message.length > MAX_QUERY_BYTES)
+    return reject(RCODE_FORMERR, `${message.length} bytes is more than a query needs (${MAX_QUERY_BYTES})`);
   if (opcode !== 0) return reject(RCODE_NOTIMP, `opcode ${opcode} is not QUERY`);
-  const [qdcount, ancount, nscount, arcount] = [message.readUInt16BE(4), message.readUInt16BE(6), message.readUInt16BE(8), message.readUInt16BE(10)];
+  const [qdcount, ancount, nscount, arcount] = [
+    message.readUInt16BE(4),
+    message.readUInt16BE(6),
+    message.readUInt16BE(8),
+    message.readUInt16BE(10),
+  ];
   if (qdcount !== 1) return reject(RCODE_FORMERR, `qdcount ${qdcount}, a query asks exactly one question`);
-  if (ancount !== 0 || nscount !== 0) return reject(RCODE_FORMERR, `a query carries no answer or authority records (an ${ancount}, ns ${nscount})`);
+  if (ancount !== 0 || nscount !== 0)
+    return reject(RCODE_FORMERR, `a query carries no answer or authority records (an ${ancount}, ns ${nscount})`);
   if (arcount > MAX_ADDITIONALS) return reject(RCODE_FORMERR, `arcount ${arcount}, more than a query carries`);
 
   const question = readName(message, HEADER_BYTES);

@@ -130,30 +130,37 @@ const AXFR = 252;
 /** One hostile or odd message: each kind named in issue 10 or found by fuzzing parsers generally. */
 function hostileMessage(rng: ReturnType<typeof prng>, maxBytes: number): Buffer {
   const id = rng.int(65_536);
-  const valid = query(id, rng.pick(['mail.example.test', 'example.test', 'nope.example.test', 'example.com']), rng.pick([1, 15, 16, 28, 255]));
+  const valid = query(
+    id,
+    rng.pick(['mail.example.test', 'example.test', 'nope.example.test', 'example.com']),
+    rng.pick([1, 15, 16, 28, 255]),
+  );
   switch (rng.int(12)) {
     case 0: // random bytes
       return rng.bytes(rng.int(600));
-    case 1: // a valid query with a few bytes flipped
-    {
+    case 1: { // a valid query with a few bytes flipped
       const copy = Buffer.from(valid);
       for (let i = rng.int(8) + 1; i > 0; i--) copy[rng.int(copy.length)] = rng.int(256);
       return copy;
     }
     case 2: // a header claiming huge counts, and little or nothing behind it
-      return Buffer.concat([header(id, [65_535, 65_535, 65_535, 65_535].map((c) => c - rng.int(3))), rng.bytes(rng.int(64))]);
+      return Buffer.concat([
+        header(
+          id,
+          [65_535, 65_535, 65_535, 65_535].map((c) => c - rng.int(3)),
+        ),
+        rng.bytes(rng.int(64)),
+      ]);
     case 3: // a query cut anywhere
       return valid.subarray(0, rng.int(valid.length));
-    case 4: // compression pointers: to itself, forward, backward, into the header, chasing each other
-    {
+    case 4: { // compression pointers: to itself, forward, backward, into the header, chasing each other
       const at = 12 + rng.int(24);
       const body = rng.bytes(at - 12 + 8);
       body[at - 12] = 0xc0 | rng.int(0x40);
       body[at - 12 + 1] = rng.pick([at, at + 2, at - 2, 2, rng.int(256)]);
       return Buffer.concat([header(id, [1, rng.int(2), 0, rng.int(3)]), body]);
     }
-    case 5: // a response to a query nobody asked
-    {
+    case 5: { // a response to a query nobody asked
       const copy = Buffer.from(valid);
       copy[2]! |= 0x80;
       return copy;
@@ -165,9 +172,16 @@ function hostileMessage(rng: ReturnType<typeof prng>, maxBytes: number): Buffer 
     case 8: // as long as the transport allows, sometimes
       return rng.int(10) === 0 ? rng.bytes(maxBytes) : rng.bytes(rng.int(4096));
     case 9: // labels that run past the end, or a name over 255 octets
-      return Buffer.concat([header(id, [1, 0, 0, 0]), Buffer.from([63, ...rng.bytes(rng.int(63))]), rng.int(2) ? Buffer.alloc(300, 5) : Buffer.alloc(0)]);
+      return Buffer.concat([
+        header(id, [1, 0, 0, 0]),
+        Buffer.from([63, ...rng.bytes(rng.int(63))]),
+        rng.int(2) ? Buffer.alloc(300, 5) : Buffer.alloc(0),
+      ]);
     case 10: // random counts, random body
-      return Buffer.concat([header(id, [rng.int(4), rng.int(4), rng.int(4), rng.int(4)], rng.int(65_536) & ~0x8000), rng.bytes(rng.int(128))]);
+      return Buffer.concat([
+        header(id, [rng.int(4), rng.int(4), rng.int(4), rng.int(4)], rng.int(65_536) & ~0x8000),
+        rng.bytes(rng.int(128)),
+      ]);
     default: // an ordinary query among the noise
       return valid;
   }
@@ -178,7 +192,12 @@ const frame = (message: Buffer): Buffer => Buffer.concat([Buffer.from([message.l
 // ---- clients ----
 
 /** A UDP client that matches answers to queries by id. */
-function udpClient(): { ask(message: Buffer, timeoutMs?: number): Promise<Buffer | undefined>; send(message: Buffer): void; replies: Buffer[]; close(): void } {
+function udpClient(): {
+  ask(message: Buffer, timeoutMs?: number): Promise<Buffer | undefined>;
+  send(message: Buffer): void;
+  replies: Buffer[];
+  close(): void;
+} {
   const socket: UdpSocket = createSocket('udp4');
   const waiting = new Map<number, (reply: Buffer) => void>();
   const replies: Buffer[] = [];
@@ -303,7 +322,13 @@ function bannerStep(): Promise<string | undefined> {
 /** Keeps timing one DNS query, one GET /health and one SMTP banner, in turn, until stopped. */
 function startProbe(): { result: ProbeResult; stop(): Promise<ProbeResult> } {
   const client = udpClient();
-  const result: ProbeResult = { rounds: 0, max: { dns: 0, health: 0, smtp: 0 }, median: { dns: 0, health: 0, smtp: 0 }, samples: { dns: [], health: [], smtp: [] }, failures: [] };
+  const result: ProbeResult = {
+    rounds: 0,
+    max: { dns: 0, health: 0, smtp: 0 },
+    median: { dns: 0, health: 0, smtp: 0 },
+    samples: { dns: [], health: [], smtp: [] },
+    failures: [],
+  };
   let running = true;
   let id = 0;
   const loop = (async () => {
@@ -312,7 +337,11 @@ function startProbe(): { result: ProbeResult; stop(): Promise<ProbeResult> } {
         const reply = await client.ask(query((id = (id + 1) & 0xffff), 'mail.example.test'));
         return reply && rcodeOf(reply) === 0 ? undefined : 'ordinary query unanswered';
       };
-      for (const [kind, step] of [['dns', dnsStep], ['health', healthStep], ['smtp', bannerStep]] as const) {
+      for (const [kind, step] of [
+        ['dns', dnsStep],
+        ['health', healthStep],
+        ['smtp', bannerStep],
+      ] as const) {
         const { ms, failure } = await timed(step);
         const latency = kind === 'smtp' ? ms - SMTP_GREETING_DELAY_MS : ms;
         result.samples[kind].push(latency);
@@ -376,7 +405,10 @@ describe('DnsServer under hostile packets', () => {
 
   it('answers every query pipelined on one TCP connection (RFC 7766), in one write or byte by byte', async () => {
     const two = await tcpExchange([Buffer.concat([frame(query(1)), frame(query(2, 'example.test', Packet.TYPE.MX))])], { expect: 2 });
-    expect(two.map((a) => [a.readUInt16BE(0), rcodeOf(a)])).toEqual([[1, 0], [2, 0]]);
+    expect(two.map((a) => [a.readUInt16BE(0), rcodeOf(a)])).toEqual([
+      [1, 0],
+      [2, 0],
+    ]);
 
     const many = Array.from({ length: 200 }, (_, i) => frame(query(1000 + i, i % 2 ? 'example.test' : 'example.com')));
     const answers = await tcpExchange([Buffer.concat(many)], { expect: 200, endAfter: true });
@@ -407,7 +439,13 @@ describe('DnsServer under hostile packets', () => {
           const ending = rng.int(4);
           // whole, cut short, trickled in pieces, or with a length prefix that promises more than comes
           const bytes =
-            ending === 0 ? [stream] : ending === 1 ? [stream.subarray(0, rng.int(stream.length))] : ending === 2 ? trickle(stream, rng) : [stream, Buffer.from([0xff, 0xff]), rng.bytes(100)];
+            ending === 0
+              ? [stream]
+              : ending === 1
+                ? [stream.subarray(0, rng.int(stream.length))]
+                : ending === 2
+                  ? trickle(stream, rng)
+                  : [stream, Buffer.from([0xff, 0xff]), rng.bytes(100)];
           tcpRuns.push(tcpExchange(bytes, { timeoutMs: 300, endAfter: rng.int(2) === 0 }));
           await nextTurn();
         }
@@ -433,7 +471,10 @@ describe('DnsServer under hostile packets', () => {
       expect(result.max[kind], `${kind} max — ${summary}`).toBeLessThan(PROBE_MAX_MS);
     }
     // every datagram that got an answer got a response (QR=1), never an echo of the noise
-    expect(fuzzer.replies.filter((reply) => reply.length < 12 || !(reply[2]! & 0x80)), summary).toEqual([]);
+    expect(
+      fuzzer.replies.filter((reply) => reply.length < 12 || !(reply[2]! & 0x80)),
+      summary,
+    ).toEqual([]);
     // and the server still answers afterwards, over both transports
     const after = udpClient();
     try {
@@ -449,7 +490,7 @@ describe('DnsServer under hostile packets', () => {
 function trickle(stream: Buffer, rng: ReturnType<typeof prng>): Buffer[] {
   const out: Buffer[] = [];
   const cut = Math.min(stream.length, 4096);
-  for (let at = 0; at < cut; ) {
+  for (let at = 0; at < cut;) {
     const size = Math.min(1 + rng.int(50), cut - at);
     out.push(stream.subarray(at, at + size));
     at += size;

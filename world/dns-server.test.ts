@@ -62,7 +62,11 @@ describe('DnsServer over UDP (node resolver)', () => {
     expect(await resolver.resolveMx('example.test')).toMatchObject([{ exchange: 'mail.example.test', priority: 10 }]);
     expect(await resolver.resolveTxt('example.test')).toEqual([['v=spf1 ip4:127.0.98.10 -all']]);
     expect(await resolver.resolveNs('example.test')).toEqual(['ns1.example.test']);
-    expect(await resolver.resolveSoa('example.test')).toMatchObject({ nsname: 'ns1.example.test', hostmaster: 'hostmaster.example.test', serial: 7 });
+    expect(await resolver.resolveSoa('example.test')).toMatchObject({
+      nsname: 'ns1.example.test',
+      hostmaster: 'hostmaster.example.test',
+      serial: 7,
+    });
     expect(await resolver.reverse('127.0.98.10')).toEqual(['mail.example.test']);
   });
 
@@ -124,7 +128,15 @@ describe('DnsServer over TCP', () => {
   });
 
   it.skipIf(!hasDig)('answers dig +tcp', async () => {
-    const { stdout } = await promisify(execFile)('dig', ['+tcp', '+short', '+time=2', '+tries=1', `@${ADDRESS}`, 'sel._domainkey.example.test', 'TXT']);
+    const { stdout } = await promisify(execFile)('dig', [
+      '+tcp',
+      '+short',
+      '+time=2',
+      '+tries=1',
+      `@${ADDRESS}`,
+      'sel._domainkey.example.test',
+      'TXT',
+    ]);
     expect(stdout.trim().replace(/" "/g, '').replace(/"/g, '')).toBe(LONG);
     const { stdout: status } = await promisify(execFile)('dig', ['+tcp', '+time=2', '+tries=1', `@${ADDRESS}`, 'example.com', 'A']);
     expect(status).toContain('status: REFUSED');
@@ -139,7 +151,9 @@ describe('DnsServer lifecycle', () => {
       const res = new dns.Resolver({ timeout: 2000, tries: 1 });
       res.setServers(['127.0.98.54']);
       expect(await res.resolve4('mail.example.test')).toEqual(['127.0.98.10']);
-      other.setRecords(RECORDS.map((rec) => (rec.name === 'mail.example.test' && rec.type === 'A' ? { ...rec, data: '127.0.98.11' } : rec)));
+      other.setRecords(
+        RECORDS.map((rec) => (rec.name === 'mail.example.test' && rec.type === 'A' ? { ...rec, data: '127.0.98.11' } : rec)),
+      );
       expect(await res.resolve4('mail.example.test')).toEqual(['127.0.98.11']);
     } finally {
       await other.stop();

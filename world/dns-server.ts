@@ -338,7 +338,13 @@ export class DnsServer {
       response = Packet.createResponseFromRequest(request);
       response.header.rcode = RCODE.SERVFAIL;
     }
-    this.onQuery?.({ transport, name: query.name, type: typeName(query.type), rcode: response.header.rcode, answers: response.answers.length });
+    this.onQuery?.({
+      transport,
+      name: query.name,
+      type: typeName(query.type),
+      rcode: response.header.rcode,
+      answers: response.answers.length,
+    });
     if (transport === 'tcp') return response.toBuffer();
     const limit = query.edns ? Math.min(Math.max(query.edns.payloadSize, UDP_PLAIN_LIMIT), UDP_MAX_PAYLOAD) : UDP_PLAIN_LIMIT;
     return fitUdp(response, limit);
@@ -415,7 +421,13 @@ function wireResource(record: WireRecord): Resource {
   const base = { name: record.name, type: record.type, class: Packet.CLASS.IN, ttl: record.ttl };
   if (record.type === DNSSEC_TYPE.DNSKEY) {
     // dns2 has a DNSKEY encoder: it takes the fields.
-    return { ...base, flags: record.rdata.readUInt16BE(0), protocol: record.rdata[2], algorithm: record.rdata[3], key: record.rdata.subarray(4).toString('base64') } as unknown as Resource;
+    return {
+      ...base,
+      flags: record.rdata.readUInt16BE(0),
+      protocol: record.rdata[2],
+      algorithm: record.rdata[3],
+      key: record.rdata.subarray(4).toString('base64'),
+    } as unknown as Resource;
   }
   return { ...base, data: record.rdata } as unknown as Resource;
 }
@@ -503,7 +515,12 @@ function deriveZones(records: DnsRecord[]): string[] {
   return [...zones].filter((z) => ![...zones].some((other) => other !== z && isInZone(z, other)));
 }
 
-const EXTRA_TYPE_NAMES: Record<number, string> = { [TYPE_TLSA]: 'TLSA', [DNSSEC_TYPE.DS]: 'DS', [DNSSEC_TYPE.RRSIG]: 'RRSIG', [DNSSEC_TYPE.DNSKEY]: 'DNSKEY' };
+const EXTRA_TYPE_NAMES: Record<number, string> = {
+  [TYPE_TLSA]: 'TLSA',
+  [DNSSEC_TYPE.DS]: 'DS',
+  [DNSSEC_TYPE.RRSIG]: 'RRSIG',
+  [DNSSEC_TYPE.DNSKEY]: 'DNSKEY',
+};
 
 function typeName(type: number): string {
   if (EXTRA_TYPE_NAMES[type]) return EXTRA_TYPE_NAMES[type];
@@ -530,8 +547,13 @@ async function bindTcp(tcp: TcpServer, port: number, address: string): Promise<v
 
 function describeBindError(error: unknown, address: string, port: number): Error {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EACCES') return new Error(`cannot bind DNS on ${address}:${port}: permission denied (port ${port} < 1024 needs root; choose another port)`, { cause: error });
-  if (code === 'EADDRINUSE') return new Error(`cannot bind DNS on ${address}:${port}: address in use (another world or DNS server running?)`, { cause: error });
-  if (code === 'EADDRNOTAVAIL') return new Error(`cannot bind DNS on ${address}:${port}: address not available on this machine`, { cause: error });
+  if (code === 'EACCES')
+    return new Error(`cannot bind DNS on ${address}:${port}: permission denied (port ${port} < 1024 needs root; choose another port)`, {
+      cause: error,
+    });
+  if (code === 'EADDRINUSE')
+    return new Error(`cannot bind DNS on ${address}:${port}: address in use (another world or DNS server running?)`, { cause: error });
+  if (code === 'EADDRNOTAVAIL')
+    return new Error(`cannot bind DNS on ${address}:${port}: address not available on this machine`, { cause: error });
   return error instanceof Error ? error : new Error(String(error));
 }

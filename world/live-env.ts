@@ -54,8 +54,15 @@ export function liveEnvFor(description: WorldDescription, deployment: Deployment
     MAIL_TESTER_DOMAIN: d.mailTester.domain,
     MAIL_TESTER_URL: d.mailTester.webUrl,
     // The operator's `ssh root@server …/dev/tcp/{ip}/25`: the world's server answers it from its own address.
-    ...(d.postal.composePsUrl ? { OUTBOUND_SMTP_COMMAND: `curl -sS --fail-with-body --max-time 10 "${d.postal.composePsUrl.replace(/\/compose\/ps$/, '')}/outbound?ip={ip}&port=25"` } : {}),
-    OUTBOUND_SMTP_DOMAINS: d.seeds.map((s) => s.address.split('@')[1]).filter((v, i, all) => all.indexOf(v) === i).join(','),
+    ...(d.postal.composePsUrl
+      ? {
+          OUTBOUND_SMTP_COMMAND: `curl -sS --fail-with-body --max-time 10 "${d.postal.composePsUrl.replace(/\/compose\/ps$/, '')}/outbound?ip={ip}&port=25"`,
+        }
+      : {}),
+    OUTBOUND_SMTP_DOMAINS: d.seeds
+      .map((s) => s.address.split('@')[1])
+      .filter((v, i, all) => all.indexOf(v) === i)
+      .join(','),
     // SEC-01 follows an accepted relay attempt to a mailbox it reads: the Gmail seed.
     RELAY_PROBE_RECIPIENT: (d.seeds.find((s) => s.provider === 'Gmail') ?? d.seeds[0])?.address ?? 'relay-probe@gmail.test',
     // SEC-07 forges a domain publishing p=reject: the world's outside sender's.

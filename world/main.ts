@@ -125,35 +125,49 @@ function parse(argv: string[]): Args {
   // A canonical dotted quad (127.0.040 is octal 32 to some tools): the same rule as the harness's POSTAL_QA_WORLD_NET.
   const octets = /^127\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/.exec(values.net);
   if (!octets || Number(octets[1]) > 255 || Number(octets[2]) > 255) {
-    throw new ConfigError(`--net (or POSTAL_QA_WORLD_NET): expected the first three octets of a loopback /24 like 127.0.16 (no leading zeros), found ${JSON.stringify(values.net)}`);
+    throw new ConfigError(
+      `--net (or POSTAL_QA_WORLD_NET): expected the first three octets of a loopback /24 like 127.0.16 (no leading zeros), found ${JSON.stringify(values.net)}`,
+    );
   }
   const dnsPort = Number(values['dns-port']);
   if (!Number.isInteger(dnsPort) || dnsPort < 1 || dnsPort > 65535) {
     throw new ConfigError(`--dns-port must be a port number (got "${values['dns-port']}")`);
   }
-  if (values['provision-env'] !== undefined && !values.empty) throw new ConfigError('--provision-env needs --empty (only an empty world starts the server host provisioning reaches)');
-  if (!['on', 'off', 'outside'].includes(values['postal-spamd'])) throw new ConfigError(`--postal-spamd must be on, off or outside (got "${values['postal-spamd']}")`);
-  if (!['on', 'off'].includes(values['postal-rspamd'])) throw new ConfigError(`--postal-rspamd must be on or off (got "${values['postal-rspamd']}")`);
+  if (values['provision-env'] !== undefined && !values.empty)
+    throw new ConfigError('--provision-env needs --empty (only an empty world starts the server host provisioning reaches)');
+  if (!['on', 'off', 'outside'].includes(values['postal-spamd']))
+    throw new ConfigError(`--postal-spamd must be on, off or outside (got "${values['postal-spamd']}")`);
+  if (!['on', 'off'].includes(values['postal-rspamd']))
+    throw new ConfigError(`--postal-rspamd must be on or off (got "${values['postal-rspamd']}")`);
   if (!['on', 'off'].includes(values.dnssec)) throw new ConfigError(`--dnssec must be on or off (got "${values.dnssec}")`);
-  if (!['on', 'off'].includes(values['postal-worker-poll'])) throw new ConfigError(`--postal-worker-poll must be on or off (got "${values['postal-worker-poll']}")`);
-  if (!['stand-in', 'external'].includes(values.postal)) throw new ConfigError(`--postal must be stand-in or external (got "${values.postal}")`);
+  if (!['on', 'off'].includes(values['postal-worker-poll']))
+    throw new ConfigError(`--postal-worker-poll must be on or off (got "${values['postal-worker-poll']}")`);
+  if (!['stand-in', 'external'].includes(values.postal))
+    throw new ConfigError(`--postal must be stand-in or external (got "${values.postal}")`);
   let externalPostal: Args['externalPostal'];
   if (values.postal === 'external') {
     const address = values['postal-address'] ?? '';
-    if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(address)) throw new ConfigError(`--postal=external needs --postal-address=<the Postal's IPv4 address> (got "${address}")`);
-    if (!values['api-keys']) throw new ConfigError('--postal=external needs --api-keys=<the postal-api-keys.txt that Postal\'s provisioning wrote>');
+    if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(address))
+      throw new ConfigError(`--postal=external needs --postal-address=<the Postal's IPv4 address> (got "${address}")`);
+    if (!values['api-keys'])
+      throw new ConfigError("--postal=external needs --api-keys=<the postal-api-keys.txt that Postal's provisioning wrote>");
     const webPort = values['postal-web-port'] === undefined ? undefined : Number(values['postal-web-port']);
-    if (webPort !== undefined && (!Number.isInteger(webPort) || webPort < 1 || webPort > 65535)) throw new ConfigError(`--postal-web-port must be a port number (got "${values['postal-web-port']}")`);
-    if (values.empty || values.fault) throw new ConfigError('--postal=external takes no --empty or --fault: the world does not run that Postal');
+    if (webPort !== undefined && (!Number.isInteger(webPort) || webPort < 1 || webPort > 65535))
+      throw new ConfigError(`--postal-web-port must be a port number (got "${values['postal-web-port']}")`);
+    if (values.empty || values.fault)
+      throw new ConfigError('--postal=external takes no --empty or --fault: the world does not run that Postal');
     externalPostal = { address, ...(webPort ? { webPort } : {}), apiKeys: resolve(values['api-keys']) };
   } else if (values['postal-address'] || values['postal-web-port'] || values['api-keys']) {
     throw new ConfigError('--postal-address, --postal-web-port and --api-keys go with --postal=external');
   }
-  const faults = values.fault.split(',').filter(Boolean).map((name) => {
-    const fault = findFault(name);
-    if (!fault) throw new ConfigError(`--fault=${name}: no such fault; --list-faults shows the ${FAULTS.length} there are`);
-    return fault;
-  });
+  const faults = values.fault
+    .split(',')
+    .filter(Boolean)
+    .map((name) => {
+      const fault = findFault(name);
+      if (!fault) throw new ConfigError(`--fault=${name}: no such fault; --list-faults shows the ${FAULTS.length} there are`);
+      return fault;
+    });
   return {
     ...(externalPostal ? { externalPostal } : {}),
     empty: values.empty,
@@ -196,7 +210,12 @@ function readText(path: string, what: string): string {
  * reason to refuse every later start. A folder the user named with --out is only regenerated where the
  * world wrote it; a file provisioning did not write there is refused (one line), never overwritten.
  */
-function provisionWorldFiles(deployment: Deployment, out: string, ownFolder: boolean, seedFrom: string | undefined): { dns: ProvisionDnsResult; accounts: ProvisionAccountsResult } {
+function provisionWorldFiles(
+  deployment: Deployment,
+  out: string,
+  ownFolder: boolean,
+  seedFrom: string | undefined,
+): { dns: ProvisionDnsResult; accounts: ProvisionAccountsResult } {
   seedWorldFiles(seedFrom, out);
   // In its own folder the world owns every file, the copies it seeded from provisioning's folder included.
   const force = ownFolder;
@@ -205,10 +224,15 @@ function provisionWorldFiles(deployment: Deployment, out: string, ownFolder: boo
   } catch (error) {
     if (!(error instanceof ConfigError) || !error.message.includes(out)) throw error;
     if (!ownFolder && error.message.includes('not written by provisioning')) throw error;
-    console.error(`world: ${error.message.replace(/; fix it or provision again with --fresh$/, '')}: the world's files in ${out} are made anew`);
+    console.error(
+      `world: ${error.message.replace(/; fix it or provision again with --fresh$/, '')}: the world's files in ${out} are made anew`,
+    );
     // Made anew from nothing: what was copied from provisioning's folder may be what could not be read.
     if (ownFolder) rmSync(out, { recursive: true, force: true });
-    return { dns: provisionDns(deployment, out, { fresh: true, force }), accounts: provisionAccounts(deployment, out, { fresh: true, force }) };
+    return {
+      dns: provisionDns(deployment, out, { fresh: true, force }),
+      accounts: provisionAccounts(deployment, out, { fresh: true, force }),
+    };
   }
 }
 
@@ -248,7 +272,12 @@ function stopRequested(ipc: boolean): Promise<string> {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
-function printEndpoints(args: Args, deployment: Deployment, world: World, files: { zone: string; dns: ProvisionDnsResult; accounts: ProvisionAccountsResult; ca: string; apiKeys: string }): void {
+function printEndpoints(
+  args: Args,
+  deployment: Deployment,
+  world: World,
+  files: { zone: string; dns: ProvisionDnsResult; accounts: ProvisionAccountsResult; ca: string; apiKeys: string },
+): void {
   const a = world.addresses;
   const { dns, dnsSecondary } = world.endpoints;
   const mail = world.mail as WorldMail;
@@ -277,16 +306,24 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
 
   console.log('DNS:');
   console.log(`${pad('primary')}${dns.address}:${dns.port} udp+tcp   ns1.world.test`);
-  console.log(`${pad('secondary')}${dnsSecondary.address}:${dnsSecondary.port} udp+tcp   ns2.world.test${args.staleZoneFile ? ' (stale)' : ''}`);
+  console.log(
+    `${pad('secondary')}${dnsSecondary.address}:${dnsSecondary.port} udp+tcp   ns2.world.test${args.staleZoneFile ? ' (stale)' : ''}`,
+  );
   console.log(`    dig @${dns.address}${p} ${domain} MX +short`);
   console.log(`    dig @${dns.address}${p} ${domain} TXT +short`);
   console.log(`    dig @${dns.address}${p} ${selector}._domainkey.${domain} TXT +short`);
   console.log(`    dig @${dns.address}${p} _dmarc.${domain} TXT +short`);
   console.log(`    dig @${dns.address}${p} -x ${a.postal} +short`);
   console.log(`    dig @${dnsSecondary.address}${p} ${domain} TXT +short +tcp`);
-  console.log(`${pad('provider API')}${world.endpoints.dnsProviderApi}/records   (publish records: curl --data-binary @postal-dns-records.txt …/records)`);
+  console.log(
+    `${pad('provider API')}${world.endpoints.dnsProviderApi}/records   (publish records: curl --data-binary @postal-dns-records.txt …/records)`,
+  );
 
-  console.log(args.externalPostal ? `Postal (external, at ${args.externalPostal.address}, stands for ${deployment.server.ip}; not run by the world):` : `Postal (${a.postal}, stands for ${deployment.server.ip}, Postal ${deployment.postal.version}):`);
+  console.log(
+    args.externalPostal
+      ? `Postal (external, at ${args.externalPostal.address}, stands for ${deployment.server.ip}; not run by the world):`
+      : `Postal (${a.postal}, stands for ${deployment.server.ip}, Postal ${deployment.postal.version}):`,
+  );
   console.log(`${pad('web + API')}${web.url}   (${web.address}:${web.port})`);
   console.log(`    ${curl} ${web.url}/login`);
   console.log(`    ${curl} ${web.url}/.well-known/jwks.json`);
@@ -294,30 +331,43 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
     `    ${curl} ${web.url}/api/v1/send/message -H "X-Server-API-Key: ${keyOf(ceo)}" -H 'Content-Type: application/json' ` +
       `-d '{"from":"${ceo}","to":["${seed.address}"],"subject":"Hello from the world","plain_body":"Hi!"}'`,
   );
-  console.log(`${pad('SMTP')}${mail.postal.smtp.address}:${mail.postal.smtp.port}   ${mailHost} (STARTTLS, AUTH PLAIN/LOGIN with the smtp key)`);
-  console.log(`    swaks --server ${mail.postal.smtp.address} --to ${qa} --from someone@outside.test --tls --tls-verify --tls-ca-path ${files.ca} --tls-sni ${mailHost}`);
-  console.log(`    swaks --server ${mail.postal.smtp.address} --to ${seed.address} --from ${ceo} --tls --tls-ca-path ${files.ca} --auth PLAIN --auth-user smtp --auth-password "${keyOf('smtp')}"`);
+  console.log(
+    `${pad('SMTP')}${mail.postal.smtp.address}:${mail.postal.smtp.port}   ${mailHost} (STARTTLS, AUTH PLAIN/LOGIN with the smtp key)`,
+  );
+  console.log(
+    `    swaks --server ${mail.postal.smtp.address} --to ${qa} --from someone@outside.test --tls --tls-verify --tls-ca-path ${files.ca} --tls-sni ${mailHost}`,
+  );
+  console.log(
+    `    swaks --server ${mail.postal.smtp.address} --to ${seed.address} --from ${ceo} --tls --tls-ca-path ${files.ca} --auth PLAIN --auth-user smtp --auth-password "${keyOf('smtp')}"`,
+  );
   console.log(`${pad('worker health')}${mail.postal.workerHealth.url}/health   ${mail.postal.workerHealth.url}/metrics`);
   console.log(`${pad('smtp health')}${mail.postal.smtpHealth.url}/health   ${mail.postal.smtpHealth.url}/metrics`);
   if (mail.postal.ops) console.log(`${pad('services')}${mail.postal.ops.composePs}   (like docker compose ps --format json)`);
 
   console.log(`Agent inboxes (${a.inboxes}; GET …/messages lists what the agent received):`);
   const width = Math.max(...mail.inboxes.map((i) => i.address.length));
-  for (const inbox of mail.inboxes) console.log(`  ${inbox.address.padEnd(width)}  ${inbox.baseUrl}/messages   (Postal POSTs to ${inbox.url})`);
+  for (const inbox of mail.inboxes)
+    console.log(`  ${inbox.address.padEnd(width)}  ${inbox.baseUrl}/messages   (Postal POSTs to ${inbox.url})`);
   // The MailGoat CLI as an agent runs it: its own `inbox serve` on the agents' host takes Postal's POSTs for that agent.
   const qaPort = new URL(mail.inboxes.find((i) => i.address === qa)?.baseUrl ?? 'http://x:3007').port;
-  console.log(`  an agent's own inbox: HOME=<its home> NODE_EXTRA_CA_CERTS=${files.ca} <mailgoat> inbox serve --host ${a.agentHost} --port ${qaPort}   (receives ${qa}'s mail; config "server": "https://${web.address}")`);
+  console.log(
+    `  an agent's own inbox: HOME=<its home> NODE_EXTRA_CA_CERTS=${files.ca} <mailgoat> inbox serve --host ${a.agentHost} --port ${qaPort}   (receives ${qa}'s mail; config "server": "https://${web.address}")`,
+  );
 
   console.log('Mailbox providers (seed logins are throwaway world credentials):');
   for (const provider of mail.providers) {
-    console.log(`${pad(provider.displayName)}${provider.mxHost}   SMTP ${provider.smtp.address}:${provider.smtp.port} (STARTTLS)   IMAP ${provider.imap.address}:${provider.imap.port} (STARTTLS)`);
+    console.log(
+      `${pad(provider.displayName)}${provider.mxHost}   SMTP ${provider.smtp.address}:${provider.smtp.port} (STARTTLS)   IMAP ${provider.imap.address}:${provider.imap.port} (STARTTLS)`,
+    );
     for (const s of provider.seeds) console.log(`    seed ${s.address}   login ${s.user}   password ${s.password}`);
   }
   console.log(`    curl --user '${seed.user}:${seed.password}' imap://${gmail.imap.address}:${gmail.imap.port}/INBOX -X 'SEARCH ALL'`);
 
   const sender = mail.sender;
   console.log(`Outside sender (${sender.domain}, mail from the Internet into ${domain}):`);
-  console.log(`${pad('submission')}${sender.submission.address}:${sender.submission.port} (STARTTLS, AUTH)   login ${sender.user}   password ${sender.password}`);
+  console.log(
+    `${pad('submission')}${sender.submission.address}:${sender.submission.port} (STARTTLS, AUTH)   login ${sender.user}   password ${sender.password}`,
+  );
   console.log(
     `    swaks --server ${sender.submission.address}:${sender.submission.port} --tls --tls-ca-path ${files.ca} ` +
       `--auth PLAIN --auth-user ${sender.user} --auth-password '${sender.password}' --from ${sender.from} --to ${qa}`,
@@ -326,9 +376,15 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
   const testerHost = new URL(tester.webUrl).hostname;
   console.log(`mail-tester stand-in (${tester.domain}: any local part is a test id; FN-05 reads its report):`);
   console.log(`${pad('MX')}mx.${tester.domain} ${tester.smtp.address}:${tester.smtp.port}   reports ${tester.webUrl}/<id>&format=json`);
-  console.log(`    swaks --server ${mail.postal.smtp.address} --to me-1@${tester.domain} --from ${ceo} --tls --tls-ca-path ${files.ca} --auth PLAIN --auth-user smtp --auth-password "${keyOf('smtp')}"`);
-  console.log(`    curl --cacert ${files.ca} --resolve ${testerHost}:${new URL(tester.webUrl).port || 443}:${tester.smtp.address} '${tester.webUrl}/me-1&format=json'`);
-  console.log(`SpamAssassin: spamd ${mail.spamd.version} at ${mail.spamd.address}:${mail.spamd.port}   (spamc -d ${mail.spamd.address} -p ${mail.spamd.port} -R < message.eml)`);
+  console.log(
+    `    swaks --server ${mail.postal.smtp.address} --to me-1@${tester.domain} --from ${ceo} --tls --tls-ca-path ${files.ca} --auth PLAIN --auth-user smtp --auth-password "${keyOf('smtp')}"`,
+  );
+  console.log(
+    `    curl --cacert ${files.ca} --resolve ${testerHost}:${new URL(tester.webUrl).port || 443}:${tester.smtp.address} '${tester.webUrl}/me-1&format=json'`,
+  );
+  console.log(
+    `SpamAssassin: spamd ${mail.spamd.version} at ${mail.spamd.address}:${mail.spamd.port}   (spamc -d ${mail.spamd.address} -p ${mail.spamd.port} -R < message.eml)`,
+  );
   console.log(`Postal inspects incoming mail with: ${mail.postalInspection}`);
 }
 
@@ -336,7 +392,7 @@ function printEndpoints(args: Args, deployment: Deployment, world: World, files:
 function writeLiveEnv(path: string, description: WorldDescription, deployment: Deployment, empty: boolean): void {
   const header = [
     `Live settings pointing at the world on ${description.net}.0/24, written by npm run world at ${new Date().toISOString()}.`,
-    'Valid while that world runs. The passwords are the world\'s throwaway credentials.',
+    "Valid while that world runs. The passwords are the world's throwaway credentials.",
   ];
   const temporary = `${path}.${process.pid}.tmp`;
   const values = liveEnvFor(description, deployment);
@@ -351,15 +407,26 @@ function writeLiveEnv(path: string, description: WorldDescription, deployment: D
 }
 
 /** --empty: how to provision the empty Postal through the server host (settings as provisioning reads them). */
-function printServerHost(host: ServerHost, caPath: string, envFile: string | undefined, dns: { resolver: string; providerApi: string }): void {
+function printServerHost(
+  host: ServerHost,
+  caPath: string,
+  envFile: string | undefined,
+  dns: { resolver: string; providerApi: string },
+): void {
   console.log(`Server host (--empty: Postal holds nothing yet): sshd ${host.address}:${host.port}, host key pinned in ${host.knownHosts}`);
   // Postal makes the domain's selector and key itself; phase 2 waits for them in the world's DNS.
   const lines = provisioningEnvLines(host, { apiUrl: `https://${host.address}`, dnsResolver: dns.resolver });
   if (envFile) {
     writeFileSync(envFile, lines.join('\n') + '\n', { mode: 0o600 });
-    console.log(`    NODE_EXTRA_CA_CERTS=${caPath} npm run provision -- --env-file=${envFile} [--dry-run]     # phase 1: --out=<dir> holds the deliverables`);
-    console.log(`    curl --data-binary @<dir>/postal-dns-records.txt ${dns.providerApi}/records               # publish Postal's records (the DNS provider's API)`);
-    console.log(`    NODE_EXTRA_CA_CERTS=${caPath} npm run provision -- --env-file=${envFile} --phase=2          # wait for DNS, then Postal's DNS check`);
+    console.log(
+      `    NODE_EXTRA_CA_CERTS=${caPath} npm run provision -- --env-file=${envFile} [--dry-run]     # phase 1: --out=<dir> holds the deliverables`,
+    );
+    console.log(
+      `    curl --data-binary @<dir>/postal-dns-records.txt ${dns.providerApi}/records               # publish Postal's records (the DNS provider's API)`,
+    );
+    console.log(
+      `    NODE_EXTRA_CA_CERTS=${caPath} npm run provision -- --env-file=${envFile} --phase=2          # wait for DNS, then Postal's DNS check`,
+    );
   } else {
     for (const line of lines) console.log(`  ${line}`);
     console.log('    (put these lines in a file, or pass --provision-env=<file>, then: npm run provision -- --env-file=<file>)');
@@ -391,7 +458,12 @@ async function main(argv: string[]): Promise<number> {
     if (args.temporaryOut) process.once('exit', () => rmSync(args.out, { recursive: true, force: true }));
     deployment = loadDeployment(args.deployment);
     // Started by the harness (--ipc), the world needs its own programs only; by hand, also the tools it names for trying it.
-    const missingPackages = ensureSystemPackages(['suite', ...(args.ipc ? [] : ['world-tools' as const]), ...(args.postalRspamd ? ['rspamd' as const] : []), ...(args.empty ? ['server-host' as const] : [])]);
+    const missingPackages = ensureSystemPackages([
+      'suite',
+      ...(args.ipc ? [] : ['world-tools' as const]),
+      ...(args.postalRspamd ? ['rspamd' as const] : []),
+      ...(args.empty ? ['server-host' as const] : []),
+    ]);
     if (missingPackages) throw new ConfigError(missingPackages);
     ({ dns, accounts } = provisionWorldFiles(deployment, args.out, args.ownFolder, args.seedFrom));
     zonePath = args.zoneFile ?? dns.zoneFilePath;
@@ -430,11 +502,20 @@ async function main(argv: string[]): Promise<number> {
         domainDkimPrivateKeyPem: readText(dns.dkimPrivateKeyPath, 'DKIM private key'),
         installSigningKeyPem: readText(dns.installSigningKeyPath, 'install signing key'),
       },
-      onDnsQuery: args.logDns ? (q) => console.log(`dns ${q.transport} ${q.name} ${q.type} → rcode ${q.rcode}, ${q.answers} answer(s)`) : undefined,
+      onDnsQuery: args.logDns
+        ? (q) => console.log(`dns ${q.transport} ${q.name} ${q.type} → rcode ${q.rcode}, ${q.answers} answer(s)`)
+        : undefined,
       onLog: args.log ? (line) => console.log(line) : undefined,
       empty: args.empty,
       serverHost: args.empty,
-      ...(args.externalPostal ? { externalPostal: { address: args.externalPostal.address, ...(args.externalPostal.webPort ? { webPort: args.externalPostal.webPort } : {}) } } : {}),
+      ...(args.externalPostal
+        ? {
+            externalPostal: {
+              address: args.externalPostal.address,
+              ...(args.externalPostal.webPort ? { webPort: args.externalPostal.webPort } : {}),
+            },
+          }
+        : {}),
     });
     for (const fault of args.faults) await fault.afterStart?.(world, faultContext);
   } catch (error) {
@@ -454,11 +535,22 @@ async function main(argv: string[]): Promise<number> {
     writeFileSync(caPath, world.mail!.ca.certificatePem);
     // What the world's Postal generated, as provisioning's postal-state.json says it (an empty Postal's comes from provisioning).
     const postalState = args.empty ? undefined : world.handles.postal?.state();
-    const stateFile = postalState ? resolve(args.out, worldCaFileName(args.net).replace(/^world-ca/, 'postal-state').replace(/\.pem$/, '.json')) : undefined;
+    const stateFile = postalState
+      ? resolve(
+          args.out,
+          worldCaFileName(args.net)
+            .replace(/^world-ca/, 'postal-state')
+            .replace(/\.pem$/, '.json'),
+        )
+      : undefined;
     if (stateFile && postalState) writeFileSync(stateFile, renderPostalState(postalState));
     const faults = args.faults.map((f) => ({ name: f.name, description: f.description }));
     const apiKeysFile = args.externalPostal?.apiKeys ?? resolve(accounts.apiKeysPath);
-    const description = describeWorld(world, deployment, accounts.manifest, faults, { caFile: caPath, apiKeysFile, ...(stateFile ? { stateFile } : {}) });
+    const description = describeWorld(world, deployment, accounts.manifest, faults, {
+      caFile: caPath,
+      apiKeysFile,
+      ...(stateFile ? { stateFile } : {}),
+    });
     if (args.liveEnv) {
       try {
         writeLiveEnv(args.liveEnv, description, deployment, args.empty);
@@ -474,8 +566,13 @@ async function main(argv: string[]): Promise<number> {
     } else {
       if (args.describeTo) writeDescription(args.describeTo, description);
       printEndpoints(args, deployment, world, { zone: zonePath, dns, accounts, ca: caPath, apiKeys: apiKeysFile });
-      if (args.liveEnv) console.log(`Live settings: ${args.liveEnv} (mode 600)   npm test -- --env=live --env-file=${args.liveEnv} --allow-load`);
-      if (world.serverHost) printServerHost(world.serverHost, caPath, args.provisionEnv, { resolver: `${world.endpoints.dns.address}:${world.endpoints.dns.port}`, providerApi: world.endpoints.dnsProviderApi });
+      if (args.liveEnv)
+        console.log(`Live settings: ${args.liveEnv} (mode 600)   npm test -- --env=live --env-file=${args.liveEnv} --allow-load`);
+      if (world.serverHost)
+        printServerHost(world.serverHost, caPath, args.provisionEnv, {
+          resolver: `${world.endpoints.dns.address}:${world.endpoints.dns.port}`,
+          providerApi: world.endpoints.dnsProviderApi,
+        });
       console.log(`Started in ${seconds(startMs)} (spamd and Dovecot included; provisioning ${seconds(provisionedMs)} before).`);
       console.log(`${READY_LINE} Ctrl-C to stop.`);
     }

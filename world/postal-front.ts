@@ -18,19 +18,28 @@ export interface PostalFront {
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
-export async function startPostalFront(options: { address: string; port?: number; upstreamPort: number; names: string[]; ca: Pick<WorldCertificateAuthority, 'issue'> }): Promise<PostalFront> {
+export async function startPostalFront(options: {
+  address: string;
+  port?: number;
+  upstreamPort: number;
+  names: string[];
+  ca: Pick<WorldCertificateAuthority, 'issue'>;
+}): Promise<PostalFront> {
   const certificate = await options.ca.issue([...options.names, options.address]);
   const proxy = (req: IncomingMessage, res: ServerResponse): void => {
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
     headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
     headers['x-forwarded-proto'] = 'https';
-    const upstream = httpRequest({ host: options.address, port: options.upstreamPort, path: req.url, method: req.method, headers, timeout: 60_000 }, (answer) => {
-      const out: Record<string, string | string[]> = {};
-      for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
-      res.writeHead(answer.statusCode ?? 502, out);
-      answer.pipe(res);
-    });
+    const upstream = httpRequest(
+      { host: options.address, port: options.upstreamPort, path: req.url, method: req.method, headers, timeout: 60_000 },
+      (answer) => {
+        const out: Record<string, string | string[]> = {};
+        for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+        res.writeHead(answer.statusCode ?? 502, out);
+        answer.pipe(res);
+      },
+    );
     upstream.on('timeout', () => upstream.destroy(new Error('timeout')));
     upstream.on('error', (error) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
@@ -41,7 +50,9 @@ export async function startPostalFront(options: { address: string; port?: number
   const server: Server = createServer({ cert: certificate.certificatePem, key: certificate.privateKeyPem }, proxy);
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(new Error(`the TLS front cannot listen on ${options.address}:${options.port ?? 443}: ${error.code ?? error.message}`)));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new Error(`the TLS front cannot listen on ${options.address}:${options.port ?? 443}: ${error.code ?? error.message}`)),
+    );
     server.listen(options.port ?? 443, options.address, () => resolve());
   });
   const { port } = server.address() as AddressInfo;

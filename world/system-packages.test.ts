@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../scripts/harness-command.ts';
-import { ALWAYS_PRESENT_PROGRAMS, APT_LOG, ensureSystemPackages, packagesFor, SYSTEM_PACKAGES, SYSTEM_PROGRAMS } from './system-packages.ts';
+import {
+  ALWAYS_PRESENT_PROGRAMS,
+  APT_LOG,
+  ensureSystemPackages,
+  packagesFor,
+  SYSTEM_PACKAGES,
+  SYSTEM_PROGRAMS,
+} from './system-packages.ts';
 
 const hasDpkg = spawnSync('dpkg', ['--version']).status === 0;
 
@@ -35,7 +42,11 @@ function owners(path: string): string[] {
     if (result.status !== 0) continue;
     // "pkg1, pkg2:amd64: /path" — one line per match; diversions start with "diversion by".
     const line = result.stdout.split('\n').find((l) => l.endsWith(`: ${spelling}`) && !l.startsWith('diversion'));
-    if (line) return line.slice(0, line.lastIndexOf(': ')).split(', ').map((p) => p.replace(/:[a-z0-9]+$/, ''));
+    if (line)
+      return line
+        .slice(0, line.lastIndexOf(': '))
+        .split(', ')
+        .map((p) => p.replace(/:[a-z0-9]+$/, ''));
   }
   return [];
 }
@@ -63,7 +74,10 @@ function sourceFiles(dir = PROJECT_ROOT): string[] {
 describe('the table covers what the code starts', () => {
   it('lists every program started by name (spawn, execFile, runTool, a daemon command)', () => {
     // `spawn('x'`, `execFileSync('x'`, `runProcess('x'` (core/process), `promisify(execFile)('x'`, `runTool('x'`, `command: options.command ?? 'x'`.
-    const patterns = [/\b(?:spawn|spawnSync|execFile|execFileSync|runTool|runProcess|runForOutput)\)?\(\s*'([^'\s]+)'/g, /\bcommand:\s*(?:options\.command\s*\?\?\s*)?'([^'\s]+)'/g];
+    const patterns = [
+      /\b(?:spawn|spawnSync|execFile|execFileSync|runTool|runProcess|runForOutput)\)?\(\s*'([^'\s]+)'/g,
+      /\bcommand:\s*(?:options\.command\s*\?\?\s*)?'([^'\s]+)'/g,
+    ];
     const started = new Map<string, string>();
     for (const file of sourceFiles()) {
       if (file.endsWith('system-packages.test.ts')) continue;
@@ -73,7 +87,9 @@ describe('the table covers what the code starts', () => {
     // The scan must see the programs we know are started, or it proves nothing.
     expect([...started.keys()]).toEqual(expect.arrayContaining(['spamd', 'dovecot', 'dig', 'swaks', 'curl', 'openssl']));
     const listed = new Set([...SYSTEM_PROGRAMS.map((p) => p.program), ...ALWAYS_PRESENT_PROGRAMS]);
-    const unlisted = [...started].filter(([program]) => !program.startsWith('/') && !listed.has(program)).map(([program, file]) => `${program} (${file})`);
+    const unlisted = [...started]
+      .filter(([program]) => !program.startsWith('/') && !listed.has(program))
+      .map(([program, file]) => `${program} (${file})`);
     expect(unlisted, 'programs started by name but missing from SYSTEM_PROGRAMS in world/system-packages.ts').toEqual([]);
   });
 
@@ -84,10 +100,11 @@ describe('the table covers what the code starts', () => {
 });
 
 describe('each command installs only what it needs', () => {
-  it('the embedded run needs the world\'s daemons, not the container engine, the SMTP benchmark, rspamd or the tests\' tools', () => {
+  it("the embedded run needs the world's daemons, not the container engine, the SMTP benchmark, rspamd or the tests' tools", () => {
     const suite = packagesFor(['suite']);
     expect(suite).toEqual(expect.arrayContaining(['spamd', 'spamassassin', 'dovecot-core', 'dovecot-imapd']));
-    for (const other of ['podman', 'runc', 'docker-compose', 'mmdebstrap', 'postfix', 'rspamd', 'ruby', 'openssh-server', 'swaks']) expect(suite, other).not.toContain(other);
+    for (const other of ['podman', 'runc', 'docker-compose', 'mmdebstrap', 'postfix', 'rspamd', 'ruby', 'openssh-server', 'swaks'])
+      expect(suite, other).not.toContain(other);
   });
 
   it('the local target, the SMTP benchmark and rspamd bring their own', () => {
@@ -96,14 +113,14 @@ describe('each command installs only what it needs', () => {
     expect(packagesFor(['rspamd'])).toEqual(['rspamd']);
   });
 
-  it('every program is needed by some command, and the whole list is every command\'s', () => {
+  it("every program is needed by some command, and the whole list is every command's", () => {
     for (const p of SYSTEM_PROGRAMS) expect(p.neededBy.length, p.program).toBeGreaterThan(0);
     expect(SYSTEM_PACKAGES).toEqual([...new Set(SYSTEM_PROGRAMS.map((p) => p.package))]);
   });
 });
 
 describe.skipIf(process.getuid?.() !== 0)('installing (as root, with apt-get and dpkg-query stubbed on PATH)', () => {
-  it('prints one line per step, keeps apt\'s own output in the log file, and installs only what is missing', () => {
+  it("prints one line per step, keeps apt's own output in the log file, and installs only what is missing", () => {
     const bin = mkdtempSync(join(tmpdir(), 'postal-qa-fake-apt-'));
     const calls = join(bin, 'calls');
     const stub = (name: string, body: string): void => {
@@ -126,12 +143,14 @@ describe.skipIf(process.getuid?.() !== 0)('installing (as root, with apt-get and
     expect(lines[2]).toMatch(/installing the Debian packages the embedded world needs: spamassassin, dovecot-core/);
     expect(lines.join('\n')).not.toContain('Unpacking');
     expect(readFileSync(APT_LOG, 'utf8')).toContain('Unpacking package 49');
-    const install = readFileSync(calls, 'utf8').split('\n').find((l) => l.startsWith('apt-get install'))!;
+    const install = readFileSync(calls, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('apt-get install'))!;
     expect(install).not.toMatch(/\bspamd\b/);
     expect(install).not.toMatch(/podman|postfix|rspamd/);
   });
 
-  it('a failed install is one line naming the packages and the log, never apt\'s output', () => {
+  it("a failed install is one line naming the packages and the log, never apt's output", () => {
     const bin = mkdtempSync(join(tmpdir(), 'postal-qa-fake-apt-'));
     writeFileSync(join(bin, 'dpkg-query'), '#!/bin/sh\nexit 0\n');
     writeFileSync(join(bin, 'apt-get'), '#!/bin/sh\necho "E: Unable to locate package"; exit 100\n');

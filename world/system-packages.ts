@@ -40,31 +40,166 @@ export interface SystemProgram {
 }
 
 export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
-  { program: 'spamd', package: 'spamd', usedBy: "world/spam/spamd.ts: the world's SpamAssassin daemon, which scores mail (FN-05) and Postal's inbound spam check", neededBy: ['suite'] },
-  { program: '/usr/share/spamassassin/10_default_prefs.cf', package: 'spamassassin', usedBy: "world/spam/spamd.ts: spamd's shipped rules (SHIPPED_RULES_DIR)", neededBy: ['suite'] },
-  { program: 'spamassassin', package: 'spamassassin', usedBy: "world/spam/spoof-rules.test.ts: SpamAssassin itself judges the world's inbound spoof rules (SEC-07)", neededBy: ['tests'] },
-  { program: 'spamc', package: 'spamc', usedBy: "world/main.ts: the `spamc -R` line `npm run world` prints for scoring a message by hand (the harness speaks spamc's protocol itself)", neededBy: ['world-tools'] },
-  { program: 'dovecot', package: 'dovecot-core', usedBy: "world/imap/dovecot.ts: the seed providers' IMAP server (FN-02, FN-03)", neededBy: ['suite'] },
-  { program: '/usr/lib/dovecot/imap', package: 'dovecot-imapd', usedBy: 'world/imap/dovecot.ts: the IMAP process dovecot starts for each login', neededBy: ['suite'] },
-  { program: 'dig', package: 'bind9-dnsutils', usedBy: "world/dns-server.test.ts, world/world-dns.test.ts, e2e/npm-run-world.test.ts: the world's DNS asked from outside", neededBy: ['world-tools', 'tests'] },
-  { program: 'swaks', package: 'swaks', usedBy: "e2e/npm-run-world.test.ts: mail sent to the world's Postal from outside; world/mail-tester: mail to the mail-tester stand-in", neededBy: ['world-tools', 'tests'] },
-  { program: 'curl', package: 'curl', usedBy: "the OUTBOUND_SMTP_COMMAND the world's live settings give INF-07 (world/live-env.ts); e2e/npm-run-world.test.ts: the world's web UI fetched from outside; world/mail-tester: its JSON report fetched", neededBy: ['suite', 'world-tools', 'tests'] },
-  { program: 'openssl', package: 'openssl', usedBy: 'core/smtp/smtp-dialogue.test.ts, harness/clients/tls-versions.test.ts, harness/report/web-screenshots.test.ts: throw-away TLS certificates', neededBy: ['tests'] },
-  { program: '/usr/bin/python3', package: 'python3-minimal', usedBy: 'world/postal/dkim-header.test.ts: runs dkimpy, an independent DKIM verifier, on the stand-in\'s Postal-style signatures', neededBy: ['tests'] },
-  { program: '/usr/lib/python3/dist-packages/dkim/__init__.py', package: 'python3-dkim', usedBy: 'world/postal/dkim-header.test.ts: dkimpy (the `dkim` module) verifies the signatures the stand-in makes as Postal\'s DKIMHeader does', neededBy: ['tests'] },
-  { program: 'ruby', package: 'ruby', usedBy: "world/server-host/server-tools.mjs: the server host's stand-in `rails runner` checks that the script which arrived parses (`ruby -c`), also inside --env=local's container; provisioning/postal/accounts-runner.test.ts: `ruby -c` parses the script provisioning runs inside Postal's container", neededBy: ['server-host', 'tests'] },
-  { program: 'git', package: 'git', usedBy: "provisioning/postal/accounts-runner.test.ts: re-reads the Postal 3.3.2 facts from a mirror of Postal's repository when one is present", neededBy: ['tests'] },
-  { program: 'ssh', package: 'openssh-client', usedBy: 'provisioning/remote/ssh-session.ts: `npm run provision` reaches the server over SSH (host key pinned by a known_hosts file)', neededBy: ['server-host', 'tests'] },
-  { program: 'ssh-keygen', package: 'openssh-client', usedBy: "world/server-host/ssh-keys.ts: the world's server host key and the operator's client key, made per world", neededBy: ['server-host', 'tests'] },
-  { program: '/usr/sbin/sshd', package: 'openssh-server', usedBy: "world/server-host/sshd.ts: the world's server host, a real sshd on the Postal stand-in's address (never the system sshd on :22)", neededBy: ['server-host', 'tests'] },
-  { program: 'rspamd', package: 'rspamd', usedBy: "world/spam/rspamd.ts: Postal's inbound inspection when the world runs with --postal-rspamd=on (bench:world, capacity): Postal 3 prefers rspamd to spamd", neededBy: ['rspamd', 'tests'] },
-  { program: 'smtp-source', package: 'postfix', usedBy: "scripts/smtp-generator-vs-smtp-source.ts: Postfix's SMTP load generator, the yardstick for the project's own", neededBy: ['smtp-bench'] },
-  { program: 'smtp-sink', package: 'postfix', usedBy: 'scripts/smtp-generator-vs-smtp-source.ts: the SMTP sink both generators send to', neededBy: ['smtp-bench'] },
-  { program: 'podman', package: 'podman', usedBy: "harness/targets/local-engine.ts, scripts/build-images.ts: the container engine of --env=local (its Docker-compatible API service) and the image builds", neededBy: ['local'] },
-  { program: 'runc', package: 'runc', usedBy: "harness/targets/local-engine.ts via world/images/podman-containers.conf: the OCI runtime Podman starts here (crun refuses this machine's cgroup v1 and rlimits)", neededBy: ['local'] },
-  { program: 'docker-compose', package: 'docker-compose', usedBy: 'harness/targets/local.ts (through Testcontainers): brings the local target\'s compose project up and down', neededBy: ['local'] },
-  { program: 'mmdebstrap', package: 'mmdebstrap', usedBy: 'scripts/build-images.ts: Debian root filesystems for the local images (no image registry is reached)', neededBy: ['local'] },
-  { program: 'chromium', package: 'chromium', usedBy: "harness/report/web-screenshots.ts: headless screenshots of Postal's web UI for the report", neededBy: ['suite'] },
+  {
+    program: 'spamd',
+    package: 'spamd',
+    usedBy: "world/spam/spamd.ts: the world's SpamAssassin daemon, which scores mail (FN-05) and Postal's inbound spam check",
+    neededBy: ['suite'],
+  },
+  {
+    program: '/usr/share/spamassassin/10_default_prefs.cf',
+    package: 'spamassassin',
+    usedBy: "world/spam/spamd.ts: spamd's shipped rules (SHIPPED_RULES_DIR)",
+    neededBy: ['suite'],
+  },
+  {
+    program: 'spamassassin',
+    package: 'spamassassin',
+    usedBy: "world/spam/spoof-rules.test.ts: SpamAssassin itself judges the world's inbound spoof rules (SEC-07)",
+    neededBy: ['tests'],
+  },
+  {
+    program: 'spamc',
+    package: 'spamc',
+    usedBy:
+      "world/main.ts: the `spamc -R` line `npm run world` prints for scoring a message by hand (the harness speaks spamc's protocol itself)",
+    neededBy: ['world-tools'],
+  },
+  {
+    program: 'dovecot',
+    package: 'dovecot-core',
+    usedBy: "world/imap/dovecot.ts: the seed providers' IMAP server (FN-02, FN-03)",
+    neededBy: ['suite'],
+  },
+  {
+    program: '/usr/lib/dovecot/imap',
+    package: 'dovecot-imapd',
+    usedBy: 'world/imap/dovecot.ts: the IMAP process dovecot starts for each login',
+    neededBy: ['suite'],
+  },
+  {
+    program: 'dig',
+    package: 'bind9-dnsutils',
+    usedBy: "world/dns-server.test.ts, world/world-dns.test.ts, e2e/npm-run-world.test.ts: the world's DNS asked from outside",
+    neededBy: ['world-tools', 'tests'],
+  },
+  {
+    program: 'swaks',
+    package: 'swaks',
+    usedBy: "e2e/npm-run-world.test.ts: mail sent to the world's Postal from outside; world/mail-tester: mail to the mail-tester stand-in",
+    neededBy: ['world-tools', 'tests'],
+  },
+  {
+    program: 'curl',
+    package: 'curl',
+    usedBy:
+      "the OUTBOUND_SMTP_COMMAND the world's live settings give INF-07 (world/live-env.ts); e2e/npm-run-world.test.ts: the world's web UI fetched from outside; world/mail-tester: its JSON report fetched",
+    neededBy: ['suite', 'world-tools', 'tests'],
+  },
+  {
+    program: 'openssl',
+    package: 'openssl',
+    usedBy:
+      'core/smtp/smtp-dialogue.test.ts, harness/clients/tls-versions.test.ts, harness/report/web-screenshots.test.ts: throw-away TLS certificates',
+    neededBy: ['tests'],
+  },
+  {
+    program: '/usr/bin/python3',
+    package: 'python3-minimal',
+    usedBy: "world/postal/dkim-header.test.ts: runs dkimpy, an independent DKIM verifier, on the stand-in's Postal-style signatures",
+    neededBy: ['tests'],
+  },
+  {
+    program: '/usr/lib/python3/dist-packages/dkim/__init__.py',
+    package: 'python3-dkim',
+    usedBy:
+      "world/postal/dkim-header.test.ts: dkimpy (the `dkim` module) verifies the signatures the stand-in makes as Postal's DKIMHeader does",
+    neededBy: ['tests'],
+  },
+  {
+    program: 'ruby',
+    package: 'ruby',
+    usedBy:
+      "world/server-host/server-tools.mjs: the server host's stand-in `rails runner` checks that the script which arrived parses (`ruby -c`), also inside --env=local's container; provisioning/postal/accounts-runner.test.ts: `ruby -c` parses the script provisioning runs inside Postal's container",
+    neededBy: ['server-host', 'tests'],
+  },
+  {
+    program: 'git',
+    package: 'git',
+    usedBy:
+      "provisioning/postal/accounts-runner.test.ts: re-reads the Postal 3.3.2 facts from a mirror of Postal's repository when one is present",
+    neededBy: ['tests'],
+  },
+  {
+    program: 'ssh',
+    package: 'openssh-client',
+    usedBy: 'provisioning/remote/ssh-session.ts: `npm run provision` reaches the server over SSH (host key pinned by a known_hosts file)',
+    neededBy: ['server-host', 'tests'],
+  },
+  {
+    program: 'ssh-keygen',
+    package: 'openssh-client',
+    usedBy: "world/server-host/ssh-keys.ts: the world's server host key and the operator's client key, made per world",
+    neededBy: ['server-host', 'tests'],
+  },
+  {
+    program: '/usr/sbin/sshd',
+    package: 'openssh-server',
+    usedBy:
+      "world/server-host/sshd.ts: the world's server host, a real sshd on the Postal stand-in's address (never the system sshd on :22)",
+    neededBy: ['server-host', 'tests'],
+  },
+  {
+    program: 'rspamd',
+    package: 'rspamd',
+    usedBy:
+      "world/spam/rspamd.ts: Postal's inbound inspection when the world runs with --postal-rspamd=on (bench:world, capacity): Postal 3 prefers rspamd to spamd",
+    neededBy: ['rspamd', 'tests'],
+  },
+  {
+    program: 'smtp-source',
+    package: 'postfix',
+    usedBy: "scripts/smtp-generator-vs-smtp-source.ts: Postfix's SMTP load generator, the yardstick for the project's own",
+    neededBy: ['smtp-bench'],
+  },
+  {
+    program: 'smtp-sink',
+    package: 'postfix',
+    usedBy: 'scripts/smtp-generator-vs-smtp-source.ts: the SMTP sink both generators send to',
+    neededBy: ['smtp-bench'],
+  },
+  {
+    program: 'podman',
+    package: 'podman',
+    usedBy:
+      'harness/targets/local-engine.ts, scripts/build-images.ts: the container engine of --env=local (its Docker-compatible API service) and the image builds',
+    neededBy: ['local'],
+  },
+  {
+    program: 'runc',
+    package: 'runc',
+    usedBy:
+      "harness/targets/local-engine.ts via world/images/podman-containers.conf: the OCI runtime Podman starts here (crun refuses this machine's cgroup v1 and rlimits)",
+    neededBy: ['local'],
+  },
+  {
+    program: 'docker-compose',
+    package: 'docker-compose',
+    usedBy: "harness/targets/local.ts (through Testcontainers): brings the local target's compose project up and down",
+    neededBy: ['local'],
+  },
+  {
+    program: 'mmdebstrap',
+    package: 'mmdebstrap',
+    usedBy: 'scripts/build-images.ts: Debian root filesystems for the local images (no image registry is reached)',
+    neededBy: ['local'],
+  },
+  {
+    program: 'chromium',
+    package: 'chromium',
+    usedBy: "harness/report/web-screenshots.ts: headless screenshots of Postal's web UI for the report",
+    neededBy: ['suite'],
+  },
 ];
 
 /**
@@ -72,7 +207,18 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
  * and npx it ships with, and the installer's, shell's and `mount` package's own tools, which every Debian
  * system has (Essential: yes packages; e2e/disk-full.test.ts mounts a small tmpfs).
  */
-export const ALWAYS_PRESENT_PROGRAMS: readonly string[] = ['sh', 'bash', 'which', 'dpkg-query', 'apt-get', 'debconf-set-selections', 'npm', 'npx', 'mount', 'umount'];
+export const ALWAYS_PRESENT_PROGRAMS: readonly string[] = [
+  'sh',
+  'bash',
+  'which',
+  'dpkg-query',
+  'apt-get',
+  'debconf-set-selections',
+  'npm',
+  'npx',
+  'mount',
+  'umount',
+];
 
 /** The install list of every command (what `.ci/run` installs): the table's packages, each once, in table order. */
 export const SYSTEM_PACKAGES: readonly string[] = packagesFor(PACKAGE_NEEDS);
@@ -99,7 +245,12 @@ const PURPOSE: Record<PackageNeed, string> = {
 function installedPackages(names: readonly string[]): Set<string> | undefined {
   const result = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...names], { encoding: 'utf8' });
   if (result.signal) return undefined;
-  return new Set(result.stdout.split('\n').filter((line) => line.endsWith(' install ok installed')).map((line) => line.split(' ')[0]!.split(':')[0]!));
+  return new Set(
+    result.stdout
+      .split('\n')
+      .filter((line) => line.endsWith(' install ok installed'))
+      .map((line) => line.split(' ')[0]!.split(':')[0]!),
+  );
 }
 
 /**
@@ -131,7 +282,10 @@ export const APT_LOG = join(tmpdir(), 'postal-qa-apt.log');
  * Installs what `needs` lack. Resolves to nothing when everything is there (or was installed); otherwise the one
  * line to show the user.
  */
-export function ensureSystemPackages(needs: readonly PackageNeed[], log: (line: string) => void = (line) => console.error(line)): string | undefined {
+export function ensureSystemPackages(
+  needs: readonly PackageNeed[],
+  log: (line: string) => void = (line) => console.error(line),
+): string | undefined {
   if (process.env.POSTAL_QA_SKIP_SYSTEM_PACKAGES === '1') return undefined;
   const wanted = packagesFor(needs);
   const purpose = needs.map((need) => PURPOSE[need]).join(', ');
@@ -156,6 +310,12 @@ export function ensureSystemPackages(needs: readonly PackageNeed[], log: (line: 
   const done =
     step('answering the install questions (debconf)', 'debconf-set-selections', [], `${DEBCONF_PRESELECTIONS.join('\n')}\n`) &&
     step('apt-get update', 'apt-get', ['update', '-q']) &&
-    step(`installing the Debian packages ${purpose} needs: ${missing.join(', ')}`, 'apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing]);
+    step(`installing the Debian packages ${purpose} needs: ${missing.join(', ')}`, 'apt-get', [
+      'install',
+      '-y',
+      '-q',
+      '--no-install-recommends',
+      ...missing,
+    ]);
   return done ? undefined : `could not install ${missing.join(', ')} (see ${APT_LOG}); run: ${command}`;
 }

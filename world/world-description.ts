@@ -12,7 +12,11 @@ export interface WorldDescription {
   net: string;
   /** The address that plays the deployment's public IP. */
   postalAddress: string;
-  dns: { primary: string; secondary: string; /** the DNS provider's API: POST a zone file to <url>/records (world/dns-provider-api.ts) */ providerApi?: string };
+  dns: {
+    primary: string;
+    secondary: string;
+    /** the DNS provider's API: POST a zone file to <url>/records (world/dns-provider-api.ts) */ providerApi?: string;
+  };
   /** The DS of the world's root key (`. DS <tag> 13 2 <hex>`): the trust anchor of a validator in the world. */
   dnssecTrustAnchor: string;
   caPem: string;
@@ -39,7 +43,11 @@ export interface WorldDescription {
   /** Where an agent runs its own `mailgoat inbox serve` (on its receiver's port): the receivers pass Postal's POSTs to it. */
   agentHost: string;
   /** imap.host is the address; servername the name on the certificate, which the world's DNS also answers. */
-  seeds: Array<{ provider: string; address: string; imap: { host: string; port: number; user: string; password: string; servername: string } }>;
+  seeds: Array<{
+    provider: string;
+    address: string;
+    imap: { host: string; port: number; user: string; password: string; servername: string };
+  }>;
   sender: { host: string; port: number; user: string; password: string; from: string; servername: string };
   spamd: { host: string; port: number; version: string };
   /** The mail-tester stand-in: tests are `<user>-<id>@<domain>`, reports at `<webUrl>/<user>-<id>&format=json`. */
@@ -57,22 +65,31 @@ export interface WorldDescription {
 
 /** What the world says to the process that launched it with --ipc (world/main.ts). */
 export type WorldMessage =
-  | { type: 'ready'; description: WorldDescription; startedMs: number }
-  | { type: 'error'; kind: 'config' | 'start'; message: string };
+  { type: 'ready'; description: WorldDescription; startedMs: number } | { type: 'error'; kind: 'config' | 'start'; message: string };
 
 /**
  * `manifest` is what provisioning wrote — the operator's keys (postal-api-keys.txt) — not what Postal holds
  * after a fault: a revoked key stays in the operator's file, and the harness must find out Postal refuses it.
  * files: where the launcher wrote the world CA (world/main.ts: <out>/world-ca.pem, or world-ca-<net>.pem on another net) and the API keys.
  */
-export function describeWorld(world: World, deployment: Deployment, manifest: AccountsManifest, faults: Array<{ name: string; description: string }>, files: { caFile: string; apiKeysFile: string; stateFile?: string }): WorldDescription {
+export function describeWorld(
+  world: World,
+  deployment: Deployment,
+  manifest: AccountsManifest,
+  faults: Array<{ name: string; description: string }>,
+  files: { caFile: string; apiKeysFile: string; stateFile?: string },
+): WorldDescription {
   const mail = world.mail;
   if (!mail) throw new Error('the world was started without accounts: there is no mail side to describe');
   const apiKeys = new Map(manifest.credentials.filter((c) => c.type === 'API' && c.agentId).map((c) => [c.agentId!, c.key]));
   return {
     net: world.addresses.net,
     postalAddress: mail.postal.smtp.address,
-    dns: { primary: serverString(world.endpoints.dns), secondary: serverString(world.endpoints.dnsSecondary), providerApi: world.endpoints.dnsProviderApi },
+    dns: {
+      primary: serverString(world.endpoints.dns),
+      secondary: serverString(world.endpoints.dnsSecondary),
+      providerApi: world.endpoints.dnsProviderApi,
+    },
     dnssecTrustAnchor: world.dnssecTrustAnchor,
     caPem: mail.ca.certificatePem,
     caFile: files.caFile,
@@ -91,15 +108,35 @@ export function describeWorld(world: World, deployment: Deployment, manifest: Ac
     inboxes: mail.inboxes.map((i) => ({ agentId: i.agentId, address: i.address, listUrl: `${i.baseUrl}/messages` })),
     agentHost: world.addresses.agentHost,
     seeds: mail.providers.flatMap((p) =>
-      p.seeds.map((seed) => ({ provider: p.displayName, address: seed.address, imap: { host: p.imap.address, port: p.imap.port, user: seed.user, password: seed.password, servername: `imap.${p.domain}` } })),
+      p.seeds.map((seed) => ({
+        provider: p.displayName,
+        address: seed.address,
+        imap: { host: p.imap.address, port: p.imap.port, user: seed.user, password: seed.password, servername: `imap.${p.domain}` },
+      })),
     ),
-    sender: { host: mail.sender.submission.address, port: mail.sender.submission.port, user: mail.sender.user, password: mail.sender.password, from: mail.sender.from, servername: mail.sender.host },
+    sender: {
+      host: mail.sender.submission.address,
+      port: mail.sender.submission.port,
+      user: mail.sender.user,
+      password: mail.sender.password,
+      from: mail.sender.from,
+      servername: mail.sender.host,
+    },
     spamd: { host: mail.spamd.address, port: mail.spamd.port, version: mail.spamd.version },
     mailTester: { domain: mail.mailTester.domain, webUrl: mail.mailTester.webUrl, user: 'postal-qa' },
     postalInspection: mail.postalInspection,
     limitations: world.limitations,
     faults,
-    ...(world.serverHost ? { serverHost: { address: world.serverHost.address, port: world.serverHost.port, root: world.serverHost.root, shell: world.serverHost.shell } } : {}),
+    ...(world.serverHost
+      ? {
+          serverHost: {
+            address: world.serverHost.address,
+            port: world.serverHost.port,
+            root: world.serverHost.root,
+            shell: world.serverHost.shell,
+          },
+        }
+      : {}),
   };
 }
 

@@ -13,8 +13,11 @@ import { startWorld, type World } from './world.ts';
 
 // An uncommon net, so the test never clashes with a running world (127.0.0.x) or dns-server.test.ts (127.0.98.x).
 const NET = '127.0.99';
-const deployment: Deployment = deploymentSchema.parse(JSON.parse(readFileSync(new URL('../fixtures/deployment.json', import.meta.url), 'utf8')));
-const keyOf = (): string => generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+const deployment: Deployment = deploymentSchema.parse(
+  JSON.parse(readFileSync(new URL('../fixtures/deployment.json', import.meta.url), 'utf8')),
+);
+const keyOf = (): string =>
+  generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 const publicKey = keyOf();
 const zoneText = renderZoneFile(generateDnsRecords(deployment, publicKey), deployment);
 const DKIM = `v=DKIM1; t=s; h=sha256; p=${publicKey};`;
@@ -75,8 +78,12 @@ describe('buildWorldRecords', () => {
 
   it('maps only the server IP in SPF tokens, keeping qualifiers and prefixes', () => {
     const spf = (data: string): string => mapToWorld({ name: 'x', type: 'TXT', ttl: 1, data }, '91.98.35.3', '127.0.0.10').data;
-    expect(spf('v=spf1 ip4:91.98.35.3/32 +ip4:91.98.35.3 ip4:91.98.35.30 a mx -all')).toBe('v=spf1 ip4:127.0.0.10/32 +ip4:127.0.0.10 ip4:91.98.35.30 a mx -all');
-    expect(mapToWorld({ name: 'x', type: 'TXT', ttl: 1, data: 'note 91.98.35.3' }, '91.98.35.3', '127.0.0.10').data).toBe('note 91.98.35.3');
+    expect(spf('v=spf1 ip4:91.98.35.3/32 +ip4:91.98.35.3 ip4:91.98.35.30 a mx -all')).toBe(
+      'v=spf1 ip4:127.0.0.10/32 +ip4:127.0.0.10 ip4:91.98.35.30 a mx -all',
+    );
+    expect(mapToWorld({ name: 'x', type: 'TXT', ttl: 1, data: 'note 91.98.35.3' }, '91.98.35.3', '127.0.0.10').data).toBe(
+      'note 91.98.35.3',
+    );
     expect(mapToWorld({ name: 'x', type: 'A', ttl: 1, data: '192.0.2.1' }, '91.98.35.3', '127.0.0.10').data).toBe('192.0.2.1');
   });
 
@@ -123,7 +130,11 @@ describe('the world DNS', () => {
 
   it('reports its endpoints', () => {
     expect(world.addresses).toEqual(a);
-    expect(world.endpoints).toEqual({ dns: { address: '127.0.99.53', port: 53 }, dnsSecondary: { address: '127.0.99.54', port: 53 }, dnsProviderApi: 'http://127.0.99.53:8053' });
+    expect(world.endpoints).toEqual({
+      dns: { address: '127.0.99.53', port: 53 },
+      dnsSecondary: { address: '127.0.99.54', port: 53 },
+      dnsProviderApi: 'http://127.0.99.53:8053',
+    });
   });
 
   it('answers MX and A mapped to the world address', async () => {
@@ -159,7 +170,11 @@ describe('the world DNS', () => {
   });
 
   it('answers NXDOMAIN inside a zone and REFUSED outside every zone', async () => {
-    const err = (p: Promise<unknown>): Promise<string | undefined> => p.then(() => undefined, (e: NodeJS.ErrnoException) => e.code);
+    const err = (p: Promise<unknown>): Promise<string | undefined> =>
+      p.then(
+        () => undefined,
+        (e: NodeJS.ErrnoException) => e.code,
+      );
     expect(await err(primary.resolve4('nope.mailgoat.ai'))).toBe('ENOTFOUND');
     expect(await err(primary.reverse('127.0.99.99'))).toBe('ENOTFOUND');
     expect(await err(primary.resolve4('google.com'))).toBe('EREFUSED');
@@ -195,7 +210,9 @@ describe('the world DNS', () => {
     const answer = await fetch(`${world.endpoints.dnsProviderApi}/records`, { method: 'POST', body: zone });
     expect([answer.status, await answer.text()]).toEqual([200, 'published 3 records\n']);
     for (const resolver of [primary, secondary]) {
-      expect((await resolver.resolveTxt('postal-ysud4x._domainkey.mailgoat.ai')).map((t) => t.join(''))).toEqual(['v=DKIM1; t=s; h=sha256; p=AAAA;']);
+      expect((await resolver.resolveTxt('postal-ysud4x._domainkey.mailgoat.ai')).map((t) => t.join(''))).toEqual([
+        'v=DKIM1; t=s; h=sha256; p=AAAA;',
+      ]);
       expect((await resolver.resolveTxt('_dmarc.mailgoat.ai')).map((t) => t.join(''))).toEqual(['v=DMARC1; p=quarantine']);
       expect(await resolver.resolve4('new.mailgoat.ai')).toEqual(['127.0.99.10']);
     }

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { foreignDeliverable, OWNERSHIP_FILE_NAME } from '../provisioning/deliverable-ownership.ts';
 import { seedWorldFiles, worldFolderForNet } from './world-files.ts';
 
-describe('the world\'s own files', () => {
-  it('are copied from provisioning\'s output where the world has none, and provisioning\'s folder is only read', () => {
+describe("the world's own files", () => {
+  it("are copied from provisioning's output where the world has none, and provisioning's folder is only read", () => {
     const from = mkdtempSync(join(tmpdir(), 'postal-qa-seed-from-'));
     mkdirSync(join(from, 'dkim'));
     writeFileSync(join(from, 'accounts-manifest.json'), '{"from":"provisioning"}');
@@ -24,7 +24,9 @@ describe('the world\'s own files', () => {
     writeFileSync(join(to, 'accounts-manifest.json'), '{"from":"world"}');
     expect(seedWorldFiles(from, to)).toEqual([]);
     expect(readFileSync(join(to, 'accounts-manifest.json'), 'utf8')).toBe('{"from":"world"}');
-    expect(readdirSync(from, { recursive: true }).map((name) => `${String(name)}:${statSync(join(from, String(name))).mtimeMs}`)).toEqual(before);
+    expect(readdirSync(from, { recursive: true }).map((name) => `${String(name)}:${statSync(join(from, String(name))).mtimeMs}`)).toEqual(
+      before,
+    );
   });
 
   it('live by net for npm run world, and nothing is copied from a folder that is not there', () => {

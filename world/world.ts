@@ -96,7 +96,14 @@ export interface WorldMail {
   /** `ops` (the world's stand-in for what an operator reads over SSH) is absent around a Postal the world does not run. */
   postal: Omit<PostalEndpoints, 'ops'> & Partial<Pick<PostalEndpoints, 'ops'>>;
   inboxes: InboxEndpoint[];
-  providers: Array<{ domain: string; displayName: string; smtp: DnsEndpoint; imap: DnsEndpoint; mxHost: string; seeds: Array<{ address: string; user: string; password: string }> }>;
+  providers: Array<{
+    domain: string;
+    displayName: string;
+    smtp: DnsEndpoint;
+    imap: DnsEndpoint;
+    mxHost: string;
+    seeds: Array<{ address: string; user: string; password: string }>;
+  }>;
   sender: { domain: string; submission: DnsEndpoint; host: string; user: string; password: string; from: string };
   /** mail-tester.test: any local part is a test id; reports at `<webUrl>/<id>&format=json`. */
   mailTester: { domain: string; smtp: DnsEndpoint; webUrl: string };
@@ -121,7 +128,15 @@ export interface World {
   /** The server host provisioning reaches over SSH, when started (StartWorldOptions.serverHost). */
   serverHost?: ServerHost;
   /** Named handles for fault injection (a later issue); tests of the world use them too. */
-  handles: { postal?: PostalStandIn; inboxes?: InboxReceivers; providers: Provider[]; sender?: OutsideSender; primaryDns: DnsServer; secondaryDns: DnsServer; dnssec: WorldDnssec };
+  handles: {
+    postal?: PostalStandIn;
+    inboxes?: InboxReceivers;
+    providers: Provider[];
+    sender?: OutsideSender;
+    primaryDns: DnsServer;
+    secondaryDns: DnsServer;
+    dnssec: WorldDnssec;
+  };
   /** Stops everything; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -148,11 +163,23 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
   const addresses = worldAddresses(options.net);
   const port = options.dnsPort ?? 53;
   const postalAddress = options.externalPostal?.address ?? addresses.postal;
-  const fresh = buildWorldRecords({ deployment: options.deployment, zoneText: options.zoneText, net: addresses.net, serial: 2, postalAddress });
+  const fresh = buildWorldRecords({
+    deployment: options.deployment,
+    zoneText: options.zoneText,
+    net: addresses.net,
+    serial: 2,
+    postalAddress,
+  });
   const stale =
     options.staleZoneText === undefined
       ? undefined
-      : buildWorldRecords({ deployment: options.deployment, zoneText: options.staleZoneText, net: addresses.net, serial: 1, postalAddress });
+      : buildWorldRecords({
+          deployment: options.deployment,
+          zoneText: options.staleZoneText,
+          net: addresses.net,
+          serial: 1,
+          postalAddress,
+        });
 
   const dnssec = new WorldDnssec({ zones: [options.deployment.domain], ttl: options.deployment.dns.ttl });
   const domainDnssec = options.dnssec ?? 'unsigned';
@@ -178,7 +205,12 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
       started.push(server);
       await server.start();
     }
-    const dnsApi = await startDnsProviderApi({ address: addresses.dns, deployment: options.deployment, postalAddress, servers: [primary, secondary] });
+    const dnsApi = await startDnsProviderApi({
+      address: addresses.dns,
+      deployment: options.deployment,
+      postalAddress,
+      servers: [primary, secondary],
+    });
     started.push(dnsApi);
     const mail = options.accounts ? await startMail(options, addresses, primary.endpoint, started, cleanups, handles) : undefined;
     if (mail?.senderDkim) {
@@ -189,7 +221,12 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
     let serverHost: ServerHost | undefined;
     if (options.serverHost && mail && !options.externalPostal) {
       const port = typeof options.serverHost === 'object' ? options.serverHost.port : undefined;
-      serverHost = await startServerHost({ address: addresses.postal, ...(port ? { port } : {}), opsUrl: mail.endpoints.postal.ops!.url, onLine: options.onLog });
+      serverHost = await startServerHost({
+        address: addresses.postal,
+        ...(port ? { port } : {}),
+        opsUrl: mail.endpoints.postal.ops!.url,
+        onLine: options.onLog,
+      });
       started.push(serverHost);
     }
     return {
@@ -199,7 +236,12 @@ export async function startWorld(options: StartWorldOptions): Promise<World> {
       dnssecTrustAnchor: trustAnchorText(dnssec),
       mail: mail?.endpoints,
       ...(serverHost ? { serverHost } : {}),
-      limitations: [...(mail && !options.externalPostal ? POSTAL_STAND_IN_LIMITATIONS : []), ...WORLD_LIMITATIONS, ...(options.externalPostal ? [EXTERNAL_POSTAL_LIMITATION] : []), ...(serverHost ? SERVER_HOST_LIMITATIONS : [])],
+      limitations: [
+        ...(mail && !options.externalPostal ? POSTAL_STAND_IN_LIMITATIONS : []),
+        ...WORLD_LIMITATIONS,
+        ...(options.externalPostal ? [EXTERNAL_POSTAL_LIMITATION] : []),
+        ...(serverHost ? SERVER_HOST_LIMITATIONS : []),
+      ],
       handles,
       stop,
     };
@@ -274,18 +316,25 @@ async function startMail(
     ...(checks === 'off' ? [] : [{ domain: deployment.domain, ips: [addresses.postal] }]),
     ...(checks === 'on' ? [{ domain: 'sender.test', ips: [addresses.sender] }] : []),
   ];
-  const spamd: Spamd = await startSpamd({ address: addresses.spamd, config: [...WORLD_SPAMD_CONFIG, ...spoofRules(deployment.server.mailHost, guarded)] });
+  const spamd: Spamd = await startSpamd({
+    address: addresses.spamd,
+    config: [...WORLD_SPAMD_CONFIG, ...spoofRules(deployment.server.mailHost, guarded)],
+  });
   started.push(spamd);
-  const rspamd = options.postalRspamd ? await startRspamd({ address: addresses.rspamd, dir: join(dataDir, 'rspamd'), dnsServer, threshold: POSTAL_DEFAULTS.spamThreshold }) : undefined;
+  const rspamd = options.postalRspamd
+    ? await startRspamd({ address: addresses.rspamd, dir: join(dataDir, 'rspamd'), dnsServer, threshold: POSTAL_DEFAULTS.spamThreshold })
+    : undefined;
   if (rspamd) started.push(rspamd);
-  const postalScorer = rspamd?.scorer ?? (options.postalSpamd === false ? undefined : options.postalSpamd === true ? spamd.scorer : outsideOnly(spamd.scorer, addresses.postal));
+  const postalScorer =
+    rspamd?.scorer ??
+    (options.postalSpamd === false ? undefined : options.postalSpamd === true ? spamd.scorer : outsideOnly(spamd.scorer, addresses.postal));
   const postalInspection = options.externalPostal
     ? "whatever that Postal's postal.yml says (the world does not run it)"
     : rspamd
-    ? `rspamd ${rspamd.version} at ${rspamd.endpoint.address}:${rspamd.endpoint.port}`
-    : postalScorer
-      ? `spamd (SpamAssassin ${spamd.version}) at ${spamd.endpoint.address}:${spamd.endpoint.port}`
-      : 'none';
+      ? `rspamd ${rspamd.version} at ${rspamd.endpoint.address}:${rspamd.endpoint.port}`
+      : postalScorer
+        ? `spamd (SpamAssassin ${spamd.version}) at ${spamd.endpoint.address}:${spamd.endpoint.port}`
+        : 'none';
 
   const manifest = manifestForWorld(accounts.manifest, addresses.inboxes);
   const [providers, sender, inboxes, mailTester] = await Promise.all([
@@ -366,17 +415,37 @@ async function startMail(
       postalInspection,
       postal: postalEndpoints ?? postal!.endpoints,
       inboxes: inboxes.endpoints,
-      providers: providers.map((p) => ({ domain: p.domain, displayName: p.displayName, smtp: p.endpoints.smtp, imap: p.endpoints.imap, mxHost: p.mxHost, seeds: p.seeds })),
-      sender: { domain: sender.domain, submission: sender.endpoints.submission, host: `mx.${sender.domain}`, user: sender.credentials.user, password: sender.credentials.password, from: senderFrom },
+      providers: providers.map((p) => ({
+        domain: p.domain,
+        displayName: p.displayName,
+        smtp: p.endpoints.smtp,
+        imap: p.endpoints.imap,
+        mxHost: p.mxHost,
+        seeds: p.seeds,
+      })),
+      sender: {
+        domain: sender.domain,
+        submission: sender.endpoints.submission,
+        host: `mx.${sender.domain}`,
+        user: sender.credentials.user,
+        password: sender.credentials.password,
+        from: senderFrom,
+      },
       mailTester: { domain: mailTester.domain, smtp: mailTester.endpoints.smtp, webUrl: mailTester.webUrl },
     },
   };
 }
 
 /** A Postal the world does not run: where it answers, and a TLS front (Caddy's part) when its web server is plain HTTP. */
-async function externalPostal(external: NonNullable<StartWorldOptions['externalPostal']>, deployment: Deployment, ca: Awaited<ReturnType<typeof createCertificateAuthority>>, started: Array<{ stop(): Promise<void> }>): Promise<WorldMail['postal']> {
+async function externalPostal(
+  external: NonNullable<StartWorldOptions['externalPostal']>,
+  deployment: Deployment,
+  ca: Awaited<ReturnType<typeof createCertificateAuthority>>,
+  started: Array<{ stop(): Promise<void> }>,
+): Promise<WorldMail['postal']> {
   const { webHost, mailHost } = deployment.server;
-  if (external.webPort) started.push(await startPostalFront({ address: external.address, upstreamPort: external.webPort, names: [webHost, mailHost], ca }));
+  if (external.webPort)
+    started.push(await startPostalFront({ address: external.address, upstreamPort: external.webPort, names: [webHost, mailHost], ca }));
   return {
     smtp: { host: mailHost, address: external.address, port: 25 },
     web: { url: `https://${webHost}`, host: webHost, address: external.address, port: 443 },

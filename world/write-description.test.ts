@@ -12,7 +12,10 @@ test('the description file is mode 600, whole, and no partial file is left', () 
   const dir = mkdtempSync(join(tmpdir(), 'describe-to-'));
   dirs.push(dir);
   const path = join(dir, 'world.json');
-  const description = { net: '127.0.13', accounts: [{ agentId: 'ceo', address: 'ceo@mailgoat.ai', apiKey: 'secret-key' }] } as unknown as WorldDescription;
+  const description = {
+    net: '127.0.13',
+    accounts: [{ agentId: 'ceo', address: 'ceo@mailgoat.ai', apiKey: 'secret-key' }],
+  } as unknown as WorldDescription;
   writeDescription(path, description);
   expect(statSync(path).mode & 0o777).toBe(0o600);
   expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(description);

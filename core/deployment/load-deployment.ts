@@ -13,6 +13,11 @@ export function parseDeployment(text: string, source: string): Deployment {
 
 /** `namedBy`: the flag the path came from, for the one line a missing or unreadable file gives. */
 export function loadDeployment(path: string, namedBy = '--deployment'): Deployment {
-  const text = readUserFile({ path, namedBy, what: 'deployment file', whenMissing: 'pass --deployment=<file> (default fixtures/deployment.json)' });
+  const text = readUserFile({
+    path,
+    namedBy,
+    what: 'deployment file',
+    whenMissing: 'pass --deployment=<file> (default fixtures/deployment.json)',
+  });
   return parseDeployment(text, path);
 }

@@ -31,7 +31,12 @@ export function createHostLookup(server: string, timeoutMs: number): LookupFunct
       },
       (error: NodeJS.ErrnoException) => {
         clearTimeout(guard);
-        const what = error.code === 'ENOTFOUND' ? 'no such name (NXDOMAIN)' : error.code === 'ECANCELLED' ? `no answer within ${timeoutMs} ms` : (error.code ?? error.message);
+        const what =
+          error.code === 'ENOTFOUND'
+            ? 'no such name (NXDOMAIN)'
+            : error.code === 'ECANCELLED'
+              ? `no answer within ${timeoutMs} ms`
+              : (error.code ?? error.message);
         callback(Object.assign(new Error(`cannot resolve ${hostname} via ${server}: ${what}`), { code: error.code ?? 'ENODATA' }), '');
       },
     );
@@ -41,6 +46,8 @@ export function createHostLookup(server: string, timeoutMs: number): LookupFunct
 /** Promise form, for evidence ("mail.mailgoat.ai → 127.0.0.10"). */
 export function resolveHost(lookup: LookupFunction, hostname: string): Promise<string> {
   return new Promise((resolve, reject) =>
-    lookup(hostname, {}, (error, address) => (error ? reject(error) : resolve(typeof address === 'string' ? address : address[0]!.address))),
+    lookup(hostname, {}, (error, address) =>
+      error ? reject(error) : resolve(typeof address === 'string' ? address : address[0]!.address),
+    ),
   );
 }

@@ -27,14 +27,34 @@ const SPAMHAUS_REFUSALS = {
 };
 
 export const BLOCKLISTS: readonly Blocklist[] = [
-  { zone: 'zen.spamhaus.org', name: 'Spamhaus ZEN', lists: 'ip', major: true, lookup: 'https://check.spamhaus.org/', refusals: SPAMHAUS_REFUSALS },
+  {
+    zone: 'zen.spamhaus.org',
+    name: 'Spamhaus ZEN',
+    lists: 'ip',
+    major: true,
+    lookup: 'https://check.spamhaus.org/',
+    refusals: SPAMHAUS_REFUSALS,
+  },
   { zone: 'bl.spamcop.net', name: 'SpamCop', lists: 'ip', major: true, lookup: 'https://www.spamcop.net/bl.shtml' },
   { zone: 'b.barracudacentral.org', name: 'Barracuda', lists: 'ip', major: true, lookup: 'https://www.barracudacentral.org/lookups' },
   { zone: 'psbl.surriel.com', name: 'PSBL', lists: 'ip', major: false, lookup: 'https://psbl.org/' },
   { zone: 'bl.mailspike.net', name: 'Mailspike', lists: 'ip', major: false, lookup: 'https://mailspike.io/' },
-  { zone: 'dnsbl-1.uceprotect.net', name: 'UCEPROTECT level 1', lists: 'ip', major: false, lookup: 'https://www.uceprotect.net/en/rblcheck.php' },
+  {
+    zone: 'dnsbl-1.uceprotect.net',
+    name: 'UCEPROTECT level 1',
+    lists: 'ip',
+    major: false,
+    lookup: 'https://www.uceprotect.net/en/rblcheck.php',
+  },
   { zone: 'ix.dnsbl.manitu.net', name: 'NiX Spam', lists: 'ip', major: false, lookup: 'https://www.nixspam.net/' },
-  { zone: 'dbl.spamhaus.org', name: 'Spamhaus DBL', lists: 'domain', major: true, lookup: 'https://check.spamhaus.org/', refusals: { ...SPAMHAUS_REFUSALS, '127.0.1.255': 'the domain is an IP address or otherwise not queryable' } },
+  {
+    zone: 'dbl.spamhaus.org',
+    name: 'Spamhaus DBL',
+    lists: 'domain',
+    major: true,
+    lookup: 'https://check.spamhaus.org/',
+    refusals: { ...SPAMHAUS_REFUSALS, '127.0.1.255': 'the domain is an IP address or otherwise not queryable' },
+  },
   { zone: 'multi.surbl.org', name: 'SURBL', lists: 'domain', major: false, lookup: 'https://www.surbl.org/surbl-analysis' },
 ];
 

@@ -16,7 +16,9 @@ function running(pid: number): boolean {
 
 describe('runProcess', () => {
   it('captures stdout and stderr apart, and the exit code', async () => {
-    const outcome = await runProcess(node, ['-e', 'process.stdout.write("out"); process.stderr.write("err"); process.exit(3)'], { timeoutMs: 30_000 });
+    const outcome = await runProcess(node, ['-e', 'process.stdout.write("out"); process.stderr.write("err"); process.exit(3)'], {
+      timeoutMs: 30_000,
+    });
     expect(outcome).toMatchObject({ code: 3, signal: null, stdout: 'out', stderr: 'err', timedOut: false, overflowed: false });
     expect(outcome.startError).toBeUndefined();
     expect(describeEnd(outcome, 30_000)).toBe('exit 3');
@@ -29,7 +31,11 @@ describe('runProcess', () => {
   });
 
   it('runs in the given folder with the given environment', async () => {
-    const outcome = await runProcess(node, ['-e', 'process.stdout.write(process.cwd() + " " + process.env.RUN_PROCESS_TEST)'], { timeoutMs: 30_000, cwd: '/', env: { RUN_PROCESS_TEST: 'yes' } });
+    const outcome = await runProcess(node, ['-e', 'process.stdout.write(process.cwd() + " " + process.env.RUN_PROCESS_TEST)'], {
+      timeoutMs: 30_000,
+      cwd: '/',
+      env: { RUN_PROCESS_TEST: 'yes' },
+    });
     expect(outcome.stdout).toBe('/ yes');
   });
 
@@ -46,14 +52,20 @@ describe('runProcess', () => {
     expect(describeEnd(outcome, 1_500)).toBe('killed after 1500 ms');
     const sleeper = Number(outcome.stdout.trim());
     expect(sleeper).toBeGreaterThan(0);
-    await eventually('the background sleep killed with its group', () => Promise.resolve(running(sleeper) ? undefined : true), { timeoutMs: 10_000, intervalMs: 50 });
+    await eventually('the background sleep killed with its group', () => Promise.resolve(running(sleeper) ? undefined : true), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
   });
 
   it('with group, kills what the program left running when it exits', async () => {
     const outcome = await runProcess('/bin/sh', ['-c', 'sleep 60 >/dev/null 2>&1 & echo $!'], { timeoutMs: 30_000, group: true });
     expect(outcome).toMatchObject({ code: 0, timedOut: false });
     const sleeper = Number(outcome.stdout.trim());
-    await eventually('the left-over sleep killed', () => Promise.resolve(running(sleeper) ? undefined : true), { timeoutMs: 10_000, intervalMs: 50 });
+    await eventually('the left-over sleep killed', () => Promise.resolve(running(sleeper) ? undefined : true), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
   });
 
   it('kills a program that prints more than maxOutput, or keeps the newest output when asked', async () => {
@@ -61,7 +73,11 @@ describe('runProcess', () => {
     const killed = await runProcess(node, flood, { timeoutMs: 30_000, maxOutput: 1_000 });
     expect(killed).toMatchObject({ overflowed: true, timedOut: false, signal: 'SIGKILL' });
     expect(describeEnd(killed, 30_000)).toBe('killed for printing too much');
-    const kept = await runProcess(node, ['-e', 'for (let i = 0; i < 1000; i++) process.stdout.write(String(i % 10))'], { timeoutMs: 30_000, maxOutput: 10, overflow: 'keep-newest' });
+    const kept = await runProcess(node, ['-e', 'for (let i = 0; i < 1000; i++) process.stdout.write(String(i % 10))'], {
+      timeoutMs: 30_000,
+      maxOutput: 10,
+      overflow: 'keep-newest',
+    });
     expect(kept).toMatchObject({ code: 0, overflowed: false, stdout: '0123456789' });
   });
 

@@ -57,7 +57,15 @@ export function runProcess(command: string, args: readonly string[], options: Ru
         stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       });
     } catch (error) {
-      resolve({ code: null, signal: null, stdout: '', stderr: '', timedOut: false, overflowed: false, startError: error as NodeJS.ErrnoException });
+      resolve({
+        code: null,
+        signal: null,
+        stdout: '',
+        stderr: '',
+        timedOut: false,
+        overflowed: false,
+        startError: error as NodeJS.ErrnoException,
+      });
       return;
     }
     let stdout = '';
@@ -109,7 +117,15 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
       const end = exit ?? { code, signal };
-      resolve({ code: startError ? null : end.code, signal: end.signal, stdout, stderr, timedOut, overflowed, ...(startError ? { startError } : {}) });
+      resolve({
+        code: startError ? null : end.code,
+        signal: end.signal,
+        stdout,
+        stderr,
+        timedOut,
+        overflowed,
+        ...(startError ? { startError } : {}),
+      });
     });
   });
 }
@@ -127,7 +143,11 @@ export function describeEnd(outcome: ProcessOutcome, timeoutMs: number): string 
  * Runs it for what it prints: stdout and stderr when it exits 0; otherwise it throws the way Node's execFile
  * does ("Command failed: <command line>" and its stderr), saying when the deadline or too much output killed it.
  */
-export async function runForOutput(command: string, args: readonly string[], options: RunProcessOptions): Promise<{ stdout: string; stderr: string }> {
+export async function runForOutput(
+  command: string,
+  args: readonly string[],
+  options: RunProcessOptions,
+): Promise<{ stdout: string; stderr: string }> {
   const run = await runProcess(command, args, options);
   if (run.startError) throw run.startError;
   if (run.code === 0 && !run.timedOut && !run.overflowed) return { stdout: run.stdout, stderr: run.stderr };

@@ -36,4 +36,3 @@ export function watchLaunchers(onExit: (launcher: string) => void): void {
   }, LAUNCHER_POLL_MS);
   timer.unref();
 }
-

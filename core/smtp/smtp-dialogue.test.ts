@@ -18,8 +18,29 @@ const lookup = createHostLookup('system', 1_000);
 beforeAll(async () => {
   // A self-signed certificate made with Debian's openssl: the harness's tests stay clear of the world.
   const dir = mkdtempSync(join(tmpdir(), 'postal-qa-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=mx.probe.test',
-    '-addext', 'subjectAltName=DNS:mx.probe.test', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=mx.probe.test',
+      '-addext',
+      'subjectAltName=DNS:mx.probe.test',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   const issued = { certificatePem: readFileSync(join(dir, 'cert.pem'), 'utf8'), privateKeyPem: readFileSync(join(dir, 'key.pem'), 'utf8') };
   caPem = issued.certificatePem;
   server = new SMTPServer({
@@ -28,7 +49,8 @@ beforeAll(async () => {
     key: issued.privateKeyPem,
     authOptional: true,
     onRcptTo(address, _session, callback) {
-      if (address.address.endsWith('@outside.test')) return callback(Object.assign(new Error('Authentication required'), { responseCode: 530 }));
+      if (address.address.endsWith('@outside.test'))
+        return callback(Object.assign(new Error('Authentication required'), { responseCode: 530 }));
       callback();
     },
   });
@@ -92,7 +114,12 @@ describe('SmtpDialogue', () => {
       dialogue.close();
       expect(reply.lines).toEqual(['mx.probe.test', 'STARTTLS', 'AUTH PLAIN']);
       expect(capabilities).toEqual(['STARTTLS', 'AUTH PLAIN']);
-      expect(dialogue.transcript.filter((l) => l.startsWith('S: '))).toEqual(['S: 220 split ESMTP', 'S: 250-mx.probe.test', 'S: 250-STARTTLS', 'S: 250 AUTH PLAIN']);
+      expect(dialogue.transcript.filter((l) => l.startsWith('S: '))).toEqual([
+        'S: 220 split ESMTP',
+        'S: 250-mx.probe.test',
+        'S: 250-STARTTLS',
+        'S: 250 AUTH PLAIN',
+      ]);
     } finally {
       await new Promise<void>((resolve) => raw.close(() => resolve()));
     }

@@ -36,12 +36,22 @@ export class SmtpDialogue {
   /** The TLS socket after STARTTLS (a probe may renegotiate on it). */
   secureSocket?: TLSSocket;
 
-  private constructor(socket: Socket, private readonly timeoutMs: number, private readonly host: string) {
+  private constructor(
+    socket: Socket,
+    private readonly timeoutMs: number,
+    private readonly host: string,
+  ) {
     this.socket = socket;
     this.attach(socket);
   }
 
-  static async open(options: { host: string; port: number; lookup: LookupFunction; timeoutMs: number; localAddress?: string }): Promise<{ dialogue: SmtpDialogue; greeting: SmtpReply }> {
+  static async open(options: {
+    host: string;
+    port: number;
+    lookup: LookupFunction;
+    timeoutMs: number;
+    localAddress?: string;
+  }): Promise<{ dialogue: SmtpDialogue; greeting: SmtpReply }> {
     const socket = netConnect({ host: options.host, port: options.port, lookup: options.lookup, localAddress: options.localAddress });
     const dialogue = new SmtpDialogue(socket, options.timeoutMs, options.host);
     await new Promise<void>((resolve, reject) => {
@@ -49,8 +59,14 @@ export class SmtpDialogue {
         socket.destroy();
         reject(new Error(`no TCP connection to ${options.host}:${options.port} within ${options.timeoutMs} ms`));
       }, options.timeoutMs);
-      socket.once('connect', () => { clearTimeout(timer); resolve(); });
-      socket.once('error', (error) => { clearTimeout(timer); reject(new Error(`cannot connect to ${options.host}:${options.port}: ${error.message}`)); });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new Error(`cannot connect to ${options.host}:${options.port}: ${error.message}`));
+      });
     });
     const greeting = await dialogue.read();
     return { dialogue, greeting };
@@ -126,7 +142,11 @@ export class SmtpDialogue {
   }
 
   /** STARTTLS and the handshake; the outcome says whether the chain and name were trusted. `tls` pins versions or suites (a version probe). */
-  async startTls(options: { servername: string; ca?: string; tls?: Pick<ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'> }): Promise<{ reply: SmtpReply; tls?: TlsOutcome }> {
+  async startTls(options: {
+    servername: string;
+    ca?: string;
+    tls?: Pick<ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'>;
+  }): Promise<{ reply: SmtpReply; tls?: TlsOutcome }> {
     const reply = await this.command('STARTTLS');
     if (reply.code !== 220) return { reply };
     const plain = this.socket;
@@ -135,7 +155,10 @@ export class SmtpDialogue {
     plain.removeAllListeners('error');
     const secure = tlsConnect({ ...options.tls, socket: plain, servername: options.servername, ca: options.ca, rejectUnauthorized: false });
     const tls = await new Promise<TlsOutcome>((resolve) => {
-      const timer = setTimeout(() => resolve({ ok: false, authorized: false, error: `no TLS handshake within ${this.timeoutMs} ms`, subjectAltNames: [] }), this.timeoutMs);
+      const timer = setTimeout(
+        () => resolve({ ok: false, authorized: false, error: `no TLS handshake within ${this.timeoutMs} ms`, subjectAltNames: [] }),
+        this.timeoutMs,
+      );
       secure.once('secureConnect', () => {
         clearTimeout(timer);
         resolve(describeTls(secure));
@@ -145,7 +168,9 @@ export class SmtpDialogue {
         resolve({ ok: false, authorized: false, error: error.message, subjectAltNames: [] });
       });
     });
-    this.transcript.push(`-- TLS ${tls.ok ? `${tls.protocol}, ${tls.authorized ? 'trusted' : `untrusted (${tls.error})`}` : `failed: ${tls.error}`}`);
+    this.transcript.push(
+      `-- TLS ${tls.ok ? `${tls.protocol}, ${tls.authorized ? 'trusted' : `untrusted (${tls.error})`}` : `failed: ${tls.error}`}`,
+    );
     this.socket = secure;
     this.secureSocket = secure;
     this.failure = undefined;
@@ -191,7 +216,11 @@ export function describeTls(socket: TLSSocket): TlsOutcome {
     cipher: socket.getCipher()?.name,
     subjectAltNames: altNames,
     validTo: certificate.valid_to ? new Date(certificate.valid_to).toISOString() : undefined,
-    issuer: certificate.issuer ? Object.entries(certificate.issuer).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : (v ?? '')}`).join(', ') : undefined,
+    issuer: certificate.issuer
+      ? Object.entries(certificate.issuer)
+          .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : (v ?? '')}`)
+          .join(', ')
+      : undefined,
     chainDer: chainOf(socket),
   };
 }

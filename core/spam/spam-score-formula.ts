@@ -63,30 +63,84 @@ function fixedDeductions(input: SpamScoreFacts): ScoreDeduction[] {
   const out: ScoreDeduction[] = [];
   const spf = input.spf.toLowerCase();
   if (spf === 'fail' || spf === 'permerror') {
-    out.push({ source: 'authentication', item: 'SPF_FAIL', points: -1, description: `SPF ${spf}`, fix: 'Authorise the sending IP in the SPF of the return-path domain (DNS-03)' });
+    out.push({
+      source: 'authentication',
+      item: 'SPF_FAIL',
+      points: -1,
+      description: `SPF ${spf}`,
+      fix: 'Authorise the sending IP in the SPF of the return-path domain (DNS-03)',
+    });
   } else if (spf !== 'pass') {
-    out.push({ source: 'authentication', item: 'SPF_NOT_PASS', points: -0.5, description: `SPF ${spf}`, fix: 'Authorise the sending IP in the SPF of the return-path domain (DNS-03)' });
+    out.push({
+      source: 'authentication',
+      item: 'SPF_NOT_PASS',
+      points: -0.5,
+      description: `SPF ${spf}`,
+      fix: 'Authorise the sending IP in the SPF of the return-path domain (DNS-03)',
+    });
   }
   if (input.dkim.toLowerCase() !== 'pass') {
-    out.push({ source: 'authentication', item: 'DKIM_NOT_PASS', points: -1, description: `DKIM ${input.dkim}`, fix: 'Publish the key Postal signs with (DNS-04)' });
+    out.push({
+      source: 'authentication',
+      item: 'DKIM_NOT_PASS',
+      points: -1,
+      description: `DKIM ${input.dkim}`,
+      fix: 'Publish the key Postal signs with (DNS-04)',
+    });
   }
   if (input.dmarc.toLowerCase() !== 'pass') {
-    out.push({ source: 'authentication', item: 'DMARC_NOT_PASS', points: -1, description: `DMARC ${input.dmarc}`, fix: 'Get an aligned SPF or DKIM pass (FN-04)' });
+    out.push({
+      source: 'authentication',
+      item: 'DMARC_NOT_PASS',
+      points: -1,
+      description: `DMARC ${input.dmarc}`,
+      fix: 'Get an aligned SPF or DKIM pass (FN-04)',
+    });
   }
   if (!input.aligned) {
-    out.push({ source: 'authentication', item: 'DKIM_NOT_ALIGNED', points: -1, description: 'DKIM d= is not aligned with the From domain', fix: "Verify the domain's DKIM record in Postal so it signs with d=<From domain> (FN-04)" });
+    out.push({
+      source: 'authentication',
+      item: 'DKIM_NOT_ALIGNED',
+      points: -1,
+      description: 'DKIM d= is not aligned with the From domain',
+      fix: "Verify the domain's DKIM record in Postal so it signs with d=<From domain> (FN-04)",
+    });
   }
   if (!input.ptrOk) {
-    out.push({ source: 'reverse DNS', item: 'NO_FCRDNS', points: -1, description: 'the sending IP has no PTR that resolves back to it', fix: 'Ask the provider for a PTR to the mail host (DNS-06)' });
+    out.push({
+      source: 'reverse DNS',
+      item: 'NO_FCRDNS',
+      points: -1,
+      description: 'the sending IP has no PTR that resolves back to it',
+      fix: 'Ask the provider for a PTR to the mail host (DNS-06)',
+    });
   }
   if (!input.hasMessageId) {
-    out.push({ source: 'headers', item: 'MISSING_MESSAGE_ID', points: -0.5, description: 'no Message-ID header', fix: 'Send through an API/client that sets Message-ID (Postal adds one to send/message mail)' });
+    out.push({
+      source: 'headers',
+      item: 'MISSING_MESSAGE_ID',
+      points: -0.5,
+      description: 'no Message-ID header',
+      fix: 'Send through an API/client that sets Message-ID (Postal adds one to send/message mail)',
+    });
   }
   if (!input.hasDate) {
-    out.push({ source: 'headers', item: 'MISSING_DATE', points: -0.5, description: 'no Date header', fix: 'Set a Date header on every message' });
+    out.push({
+      source: 'headers',
+      item: 'MISSING_DATE',
+      points: -0.5,
+      description: 'no Date header',
+      fix: 'Set a Date header on every message',
+    });
   }
   if (input.blocklisted) {
-    out.push({ source: 'reputation', item: 'BLOCKLISTED', points: -3, description: 'the sending IP or domain is on a blocklist', fix: "Find the listing (e.g. Spamhaus lookup), fix the cause, request delisting; with a new IP, warm up slowly" });
+    out.push({
+      source: 'reputation',
+      item: 'BLOCKLISTED',
+      points: -3,
+      description: 'the sending IP or domain is on a blocklist',
+      fix: 'Find the listing (e.g. Spamhaus lookup), fix the cause, request delisting; with a new IP, warm up slowly',
+    });
   }
   return out;
 }
@@ -106,11 +160,16 @@ export function mailTesterScore(input: SpamScoreFacts): SpamScore {
   const listed = sa.rules.reduce((sum, r) => sum + r.points, 0);
   const unlisted = sa.score - listed;
   if (Math.abs(unlisted) > ROUNDING_SLACK) {
-    rows.push({ source: 'SpamAssassin', item: 'UNLISTED', points: -round1(unlisted), description: 'SpamAssassin total not explained by the listed rules', fix: unlisted > 0 ? 'Read the full SpamAssassin report for the missing rules' : '' });
+    rows.push({
+      source: 'SpamAssassin',
+      item: 'UNLISTED',
+      points: -round1(unlisted),
+      description: 'SpamAssassin total not explained by the listed rules',
+      fix: unlisted > 0 ? 'Read the full SpamAssassin report for the missing rules' : '',
+    });
   }
   const afterSpamAssassin = Math.min(10, 10 - sa.score);
   const fixed = fixedDeductions(input);
   const total = afterSpamAssassin + fixed.reduce((sum, d) => sum + d.points, 0);
   return { score: round1(Math.max(0, Math.min(10, total))), deductions: [...rows, ...fixed] };
 }
-

@@ -39,7 +39,11 @@ describe('SPAMC protocol', () => {
     const verdict = verdictFromReport(parseSpamdResponse(Buffer.from(REPORT)));
     expect(verdict).toMatchObject({ score: -1.9, threshold: 5, isSpam: false });
     expect(verdict.symbols).toEqual(['NO_RECEIVED', 'BAYES_00', 'TVD_SPACE_RATIO', 'GTUBE']);
-    expect(verdict.rules[1]).toEqual({ rule: 'BAYES_00', points: -1.9, description: 'BODY: Bayes spam probability is 0 to 1% [score: 0.0000]' });
+    expect(verdict.rules[1]).toEqual({
+      rule: 'BAYES_00',
+      points: -1.9,
+      description: 'BODY: Bayes spam probability is 0 to 1% [score: 0.0000]',
+    });
     expect(verdict.rules[3]).toEqual({ rule: 'GTUBE', points: 1000, description: 'BODY: Generic Test for Unsolicited Bulk Email' });
   });
 

@@ -95,7 +95,12 @@ export interface CliProcess {
 }
 
 export function startCli(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): CliProcess {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer): void => {
@@ -104,8 +109,12 @@ export function startCli(command: string, args: string[], options: { cwd: string
   };
   child.stdout.on('data', append);
   child.stderr.on('data', append);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const closed = Promise.all([new Promise((r) => child.stdout.once('close', r)), new Promise((r) => child.stderr.once('close', r))]).then(() => undefined);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const closed = Promise.all([new Promise((r) => child.stdout.once('close', r)), new Promise((r) => child.stderr.once('close', r))]).then(
+    () => undefined,
+  );
   let ended = false;
   void closed.then(() => {
     ended = true;
@@ -129,7 +138,10 @@ export function startCli(command: string, args: string[], options: { cwd: string
           if (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text)) done(() => resolve(text));
           else if (ended) done(() => reject(new Error(`${command} ended before printing ${String(pattern)}; its output:\n${text}`)));
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`no ${String(pattern)} from ${command} within ${timeoutMs} ms; its output:\n${text}`))), timeoutMs);
+        const timer = setTimeout(
+          () => done(() => reject(new Error(`no ${String(pattern)} from ${command} within ${timeoutMs} ms; its output:\n${text}`))),
+          timeoutMs,
+        );
         const done = (settle: () => void): void => {
           clearTimeout(timer);
           listeners.delete(check);
@@ -162,7 +174,11 @@ export function startCli(command: string, args: string[], options: { cwd: string
 }
 
 /** Runs a command-line tool (dig, swaks, curl) with a deadline; never throws on a non-zero exit. */
-export async function runTool(command: string, args: string[], timeoutMs = 15_000): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runTool(
+  command: string,
+  args: string[],
+  timeoutMs = 15_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const run = await runProcess(command, args, { timeoutMs, killSignal: 'SIGTERM', maxOutput: 16 * 1024 * 1024 });
   if (run.code === null || run.startError) throw new Error(`${command} ${args.join(' ')}: ${describeEnd(run, timeoutMs)}\n${run.stderr}`);
   return { code: run.code, stdout: run.stdout, stderr: run.stderr };

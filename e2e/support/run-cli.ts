@@ -18,7 +18,11 @@ export interface CliRun {
   seen: string[];
 }
 
-export async function runCli(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; deadlineMs: number }): Promise<CliRun> {
+export async function runCli(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; deadlineMs: number },
+): Promise<CliRun> {
   const seen = new Set<string>();
   let sampler: NodeJS.Timeout | undefined;
   try {

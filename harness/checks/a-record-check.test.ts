@@ -33,7 +33,12 @@ describe('checkA', () => {
 
 describe('checkA remediationIp', () => {
   it('names the production IP while checking the embedded one', () => {
-    const verdict = checkA({ host: 'mail.mailgoat.ai', expectedIp: '127.0.0.10', remediationIp: '91.98.35.3', observation: okObs('A', 'mail.mailgoat.ai', ['127.0.0.99']) });
+    const verdict = checkA({
+      host: 'mail.mailgoat.ai',
+      expectedIp: '127.0.0.10',
+      remediationIp: '91.98.35.3',
+      observation: okObs('A', 'mail.mailgoat.ai', ['127.0.0.99']),
+    });
     expect(verdict.outcome).toBe('fail');
     expect(verdict.remediation).toBe('Set A mail.mailgoat.ai to 91.98.35.3 (replacing 127.0.0.99)');
   });

@@ -44,10 +44,17 @@ export function checkA(input: ACheckInput): Verdict {
   if (answers.length === 0) {
     findings.push(fail(`${host} has no A record`, `Add A ${host} ${fixIp}`));
   } else if (!answers.includes(expectedIp)) {
-    findings.push(fail(`${host} resolves to ${answers.join(', ')}, not ${expectedIp}`, `Set A ${host} to ${fixIp} (replacing ${answers.join(', ')})`));
+    findings.push(
+      fail(`${host} resolves to ${answers.join(', ')}, not ${expectedIp}`, `Set A ${host} to ${fixIp} (replacing ${answers.join(', ')})`),
+    );
   } else {
     for (const other of answers.filter((a) => a !== expectedIp)) {
-      findings.push(warn(`${host} also resolves to ${other}: some clients will reach that address instead of ${expectedIp}`, `Remove A ${host} ${other}`));
+      findings.push(
+        warn(
+          `${host} also resolves to ${other}: some clients will reach that address instead of ${expectedIp}`,
+          `Remove A ${host} ${other}`,
+        ),
+      );
     }
   }
   return done(`A ${host} ${expectedIp}`);

@@ -6,7 +6,13 @@ const KEYS = ['Xk3pQ9vLm2Rt7WbN4cYs8DfH', 'Pz8QwE2rTy6UiO0pAs4DfG7h', 'Lm5NbV3cX
 const fp = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 12);
 const agents = ['ceo', 'dev1', 'qa'];
 const results = (overrides: Partial<ApiCredentialResult>[] = []): ApiCredentialResult[] =>
-  agents.map((agentId, i) => ({ agentId, keyFingerprint: fp(KEYS[i]!), outcome: 'authenticated', code: 'MessageNotFound', ...overrides[i] }));
+  agents.map((agentId, i) => ({
+    agentId,
+    keyFingerprint: fp(KEYS[i]!),
+    outcome: 'authenticated',
+    code: 'MessageNotFound',
+    ...overrides[i],
+  }));
 const noKeyIn = (value: unknown) => {
   for (const key of KEYS) expect(JSON.stringify(value)).not.toContain(key);
 };
@@ -20,7 +26,9 @@ describe('checkApiCredentials', () => {
   });
 
   it('fails naming an invalid key, without showing any key', () => {
-    const verdict = checkApiCredentials({ results: results([{}, { outcome: 'invalid', code: 'InvalidServerAPIKey', error: `Invalid API token (token: ${KEYS[1]})` }]) });
+    const verdict = checkApiCredentials({
+      results: results([{}, { outcome: 'invalid', code: 'InvalidServerAPIKey', error: `Invalid API token (token: ${KEYS[1]})` }]),
+    });
     expect(verdict.outcome).toBe('fail');
     expect(verdict.summary).toMatch(/^the API key of dev1 \([0-9a-f]{12}\) is refused: InvalidServerAPIKey$/);
     expect(verdict.remediation).toMatch(/Credential of type API/);
@@ -40,7 +48,9 @@ describe('checkApiCredentials', () => {
   });
 
   it('fails on errors, missing agents and an empty run', () => {
-    expect(checkApiCredentials({ results: results([{ outcome: 'error', error: 'ETIMEDOUT' }]) }).summary).toMatch(/could not be tested: ETIMEDOUT/);
+    expect(checkApiCredentials({ results: results([{ outcome: 'error', error: 'ETIMEDOUT' }]) }).summary).toMatch(
+      /could not be tested: ETIMEDOUT/,
+    );
     expect(checkApiCredentials({ results: results(), expectedAgentIds: [...agents, 'team'] }).summary).toBe('team has no API key to test');
     expect(checkApiCredentials({ results: [] }).outcome).toBe('fail');
   });

@@ -39,10 +39,15 @@ export function checkApiCredentials(input: ApiCredentialsInput): Verdict {
     ...(r.error ? { error: scrubSecrets(r.error) } : {}),
   }));
 
-  if (input.results.length === 0) findings.push(fail('no API key was tested', 'Test each agent\'s API key and check again'));
+  if (input.results.length === 0) findings.push(fail('no API key was tested', "Test each agent's API key and check again"));
   for (const id of input.expectedAgentIds ?? []) {
     if (!input.results.some((r) => r.agentId === id)) {
-      findings.push(fail(`${id} has no API key to test`, `Create an API credential for ${id} on the Postal server and add it to the agents' key file (postal-api-keys.txt)`));
+      findings.push(
+        fail(
+          `${id} has no API key to test`,
+          `Create an API credential for ${id} on the Postal server and add it to the agents' key file (postal-api-keys.txt)`,
+        ),
+      );
     }
   }
   for (const row of rows) {
@@ -56,7 +61,12 @@ export function checkApiCredentials(input: ApiCredentialsInput): Verdict {
         ),
       );
     } else if (row.outcome === 'error') {
-      findings.push(fail(`the API key of ${row.agentId} could not be tested: ${row.error ?? row.code ?? 'unknown error'}`, 'Check the API is reachable (INF-01, INF-02) and re-run'));
+      findings.push(
+        fail(
+          `the API key of ${row.agentId} could not be tested: ${row.error ?? row.code ?? 'unknown error'}`,
+          'Check the API is reachable (INF-01, INF-02) and re-run',
+        ),
+      );
     }
   }
   const byKey = new Map<string, string[]>();

@@ -63,7 +63,12 @@ function recordedSide(entries: AuthResultEntry[], fromDomain: string, alignment:
       .map((e) => {
         const domain = dkimDomainOf(e);
         const selector = e.properties['header.s'];
-        return { result: e.result, ...(domain ? { domain } : {}), ...(selector ? { selector } : {}), aligned: domain ? dkimAligned(fromDomain, domain, alignment) : false };
+        return {
+          result: e.result,
+          ...(domain ? { domain } : {}),
+          ...(selector ? { selector } : {}),
+          aligned: domain ? dkimAligned(fromDomain, domain, alignment) : false,
+        };
       }),
     dmarc: first('dmarc')?.result ?? 'missing',
   };
@@ -133,7 +138,10 @@ export function checkAuthenticationResults(input: AuthenticationResultsInput): V
   const reverified = reverifiedSide(input.reverify, fromDomain, alignment);
   const findings = collectFindings(
     parsed.results.length === 0
-      ? fail(`${provider} recorded no authentication results (no readable Authentication-Results header)`, `Read the Authentication-Results header ${provider} added to the received message`)
+      ? fail(
+          `${provider} recorded no authentication results (no readable Authentication-Results header)`,
+          `Read the Authentication-Results header ${provider} added to the received message`,
+        )
       : judgeSide(recorded, `as recorded by ${provider}`, fromDomain),
     judgeSide(reverified, 're-verified', fromDomain),
   );
@@ -154,7 +162,10 @@ export function checkAuthenticationResults(input: AuthenticationResultsInput): V
           alignment,
           authservId: parsed.authservId,
           recorded,
-          reverified: { ...reverified, dkim: reverified.dkim.map((d, i) => ({ ...d, mailauthAligned: input.reverify.dkim[i]?.aligned ?? null })) },
+          reverified: {
+            ...reverified,
+            dkim: reverified.dkim.map((d, i) => ({ ...d, mailauthAligned: input.reverify.dkim[i]?.aligned ?? null })),
+          },
           header: input.authenticationResults.slice(0, 2000),
         },
       },

@@ -14,7 +14,12 @@ describe('parseAuthenticationResults', () => {
     expect(parsed.results.map((r) => `${r.method}=${r.result}`)).toEqual(['dkim=pass', 'dkim=pass', 'spf=pass', 'dmarc=pass']);
     expect(parsed.results[2]?.properties['smtp.mailfrom']).toBe('abc@psrp.mailgoat.ai');
     expect(parsed.results[3]?.properties['header.from']).toBe('mailgoat.ai');
-    expect(parsed.results.map((r) => (r.method === 'dkim' ? dkimDomainOf(r) : undefined))).toEqual(['mailgoat.ai', 'rp.postal.example', undefined, undefined]);
+    expect(parsed.results.map((r) => (r.method === 'dkim' ? dkimDomainOf(r) : undefined))).toEqual([
+      'mailgoat.ai',
+      'rp.postal.example',
+      undefined,
+      undefined,
+    ]);
   });
 
   it('reads mailauth-style headers, nested comments, spaces around "=", quoted reasons, versions', () => {

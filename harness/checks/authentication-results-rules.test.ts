@@ -8,16 +8,23 @@ const HEADER =
 const good: AuthenticationResultsInput = {
   provider: 'gmail.test',
   authenticationResults: HEADER,
-  reverify: { spf: { result: 'PASS', domain: 'PSRP.mailgoat.ai' }, dkim: [{ result: 'Pass', domain: 'MailGoat.ai', selector: 'qpMdyI', aligned: true }], dmarc: { result: 'PASS' } },
+  reverify: {
+    spf: { result: 'PASS', domain: 'PSRP.mailgoat.ai' },
+    dkim: [{ result: 'Pass', domain: 'MailGoat.ai', selector: 'qpMdyI', aligned: true }],
+    dmarc: { result: 'PASS' },
+  },
   fromDomain: 'MailGoat.ai',
 };
 const SPF_FIX = (domain: string) =>
   `Authorise the server's IP in the SPF record of ${domain} (Postal sends with MAIL FROM on the return-path domain: psrp.mailgoat.ai when its CNAME is set, else dns.return_path_domain); see DNS-03`;
-const DKIM_FIX = 'Make the published DKIM key the one Postal signs with (DNS-04; read s= from the received message), and check nothing rewrites the message after signing';
+const DKIM_FIX =
+  'Make the published DKIM key the one Postal signs with (DNS-04; read s= from the received message), and check nothing rewrites the message after signing';
 const ALIGN_FIX =
   'Postal signs with its install-wide key (d=<return path domain>) whenever the DKIM check of mailgoat.ai is not OK. Publish mailgoat.ai\'s DKIM record exactly as Postal shows it (Domains → mailgoat.ai → DNS records: TXT <selector>._domainkey.mailgoat.ai), press "Check my records" until DKIM is OK, and Postal then signs with d=mailgoat.ai';
-const DMARC_FIX = 'DMARC passes only with an SPF or DKIM pass aligned with mailgoat.ai: fix DKIM alignment (Postal signing with d=mailgoat.ai), or an aligned return path (CNAME psrp.mailgoat.ai)';
-const reverified = (over: Partial<AuthenticationResultsInput['reverify']>) => checkAuthenticationResults({ ...good, reverify: { ...good.reverify, ...over } });
+const DMARC_FIX =
+  'DMARC passes only with an SPF or DKIM pass aligned with mailgoat.ai: fix DKIM alignment (Postal signing with d=mailgoat.ai), or an aligned return path (CNAME psrp.mailgoat.ai)';
+const reverified = (over: Partial<AuthenticationResultsInput['reverify']>) =>
+  checkAuthenticationResults({ ...good, reverify: { ...good.reverify, ...over } });
 
 describe('dkimAligned', () => {
   it('in strict mode wants the very domain, in any case and with a trailing dot', () => {
@@ -30,7 +37,12 @@ describe('dkimAligned', () => {
 
 describe('checkAuthenticationResults alignment', () => {
   it('passes when some passing signature is aligned, even next to an unaligned one, naming the aligned one', () => {
-    const verdict = reverified({ dkim: [{ result: 'pass', domain: 'rp.postal.example' }, { result: 'pass', domain: 'mailgoat.ai' }] });
+    const verdict = reverified({
+      dkim: [
+        { result: 'pass', domain: 'rp.postal.example' },
+        { result: 'pass', domain: 'mailgoat.ai' },
+      ],
+    });
     expect(verdict.outcome).toBe('pass');
     expect(verdict.summary).toBe('gmail.test: SPF, DKIM (d=mailgoat.ai, aligned) and DMARC pass, as recorded and re-verified');
     expect(verdict.observed).toBe(
@@ -39,7 +51,12 @@ describe('checkAuthenticationResults alignment', () => {
   });
 
   it('does not count an aligned signature that fails', () => {
-    const verdict = reverified({ dkim: [{ result: 'fail', domain: 'mailgoat.ai' }, { result: 'pass', domain: 'rp.postal.example' }] });
+    const verdict = reverified({
+      dkim: [
+        { result: 'fail', domain: 'mailgoat.ai' },
+        { result: 'pass', domain: 'rp.postal.example' },
+      ],
+    });
     expect(verdict.summary).toBe('re-verified: DKIM passes only for d=rp.postal.example, not aligned with From mailgoat.ai');
     expect(verdict.remediation).toBe(ALIGN_FIX);
   });
@@ -50,7 +67,9 @@ describe('checkAuthenticationResults alignment', () => {
       authenticationResults: HEADER.replace('header.d=mailgoat.ai', 'header.d=mail.mailgoat.ai'),
       reverify: { ...good.reverify, dkim: [{ result: 'pass', domain: 'mail.mailgoat.ai', selector: 's1' }] },
     };
-    expect(checkAuthenticationResults(input).summary).toBe('gmail.test: SPF, DKIM (d=mail.mailgoat.ai, aligned) and DMARC pass, as recorded and re-verified');
+    expect(checkAuthenticationResults(input).summary).toBe(
+      'gmail.test: SPF, DKIM (d=mail.mailgoat.ai, aligned) and DMARC pass, as recorded and re-verified',
+    );
     const strict = checkAuthenticationResults({ ...input, alignment: 'strict' });
     expect(strict.summary).toBe(
       'as recorded by gmail.test: DKIM passes only for d=mail.mailgoat.ai s=qpMdyI, not aligned with From mailgoat.ai; re-verified: DKIM passes only for d=mail.mailgoat.ai s=s1, not aligned with From mailgoat.ai',
@@ -59,8 +78,14 @@ describe('checkAuthenticationResults alignment', () => {
   });
 
   it('takes the signing domain from header.i when header.d is missing, and none from neither', () => {
-    expect(checkAuthenticationResults({ ...good, authenticationResults: HEADER.replace('header.d=mailgoat.ai', 'header.i=@mailgoat.ai') }).outcome).toBe('pass');
-    const anonymous = checkAuthenticationResults({ ...good, authenticationResults: HEADER.replace('header.d=mailgoat.ai header.s=qpMdyI', 'header.b=x') });
+    expect(
+      checkAuthenticationResults({ ...good, authenticationResults: HEADER.replace('header.d=mailgoat.ai', 'header.i=@mailgoat.ai') })
+        .outcome,
+    ).toBe('pass');
+    const anonymous = checkAuthenticationResults({
+      ...good,
+      authenticationResults: HEADER.replace('header.d=mailgoat.ai header.s=qpMdyI', 'header.b=x'),
+    });
     expect(anonymous.summary).toBe('as recorded by gmail.test: DKIM passes only for d=?, not aligned with From mailgoat.ai');
     expect(anonymous.observed).toMatch(/^recorded: spf=pass dkim=pass dmarc=pass;/);
   });
@@ -74,9 +99,15 @@ describe('checkAuthenticationResults findings', () => {
     const without = reverified({ spf: { result: 'none' } });
     expect(without.summary).toBe('re-verified: spf=none');
     expect(without.remediation).toBe(SPF_FIX('the envelope (return-path) domain'));
-    const recorded = checkAuthenticationResults({ ...good, authenticationResults: 'mx.gmail.test; spf=fail; dkim=pass header.d=mailgoat.ai; dmarc=pass' });
+    const recorded = checkAuthenticationResults({
+      ...good,
+      authenticationResults: 'mx.gmail.test; spf=fail; dkim=pass header.d=mailgoat.ai; dmarc=pass',
+    });
     expect(recorded.summary).toBe('as recorded by gmail.test: spf=fail');
-    const missing = checkAuthenticationResults({ ...good, authenticationResults: 'mx.gmail.test; dkim=pass header.d=mailgoat.ai; dmarc=pass' });
+    const missing = checkAuthenticationResults({
+      ...good,
+      authenticationResults: 'mx.gmail.test; dkim=pass header.d=mailgoat.ai; dmarc=pass',
+    });
     expect(missing.summary).toBe('as recorded by gmail.test: spf=missing');
   });
 
@@ -84,7 +115,10 @@ describe('checkAuthenticationResults findings', () => {
     const verdict = reverified({ dkim: [] });
     expect(verdict.summary).toBe('re-verified: no passing DKIM signature (none)');
     expect(verdict.remediation).toBe(DKIM_FIX);
-    const recorded = checkAuthenticationResults({ ...good, authenticationResults: 'mx.gmail.test; spf=pass; dkim=fail header.b=x; dkim=neutral header.d=x.example; dmarc=pass' });
+    const recorded = checkAuthenticationResults({
+      ...good,
+      authenticationResults: 'mx.gmail.test; spf=pass; dkim=fail header.b=x; dkim=neutral header.d=x.example; dmarc=pass',
+    });
     expect(recorded.summary).toBe('as recorded by gmail.test: no passing DKIM signature (dkim=fail, dkim=neutral d=x.example)');
     expect(recorded.observed).toBe(
       'recorded: spf=pass dkim=fail,neutral(d=x.example, not aligned) dmarc=pass; re-verified: spf=pass dkim=pass(d=mailgoat.ai, aligned) dmarc=pass',
@@ -99,20 +133,32 @@ describe('checkAuthenticationResults findings', () => {
   });
 
   it('fails a header with no results, judging only the re-verified side', () => {
-    const verdict = checkAuthenticationResults({ ...good, authenticationResults: 'mx.gmail.test; none', reverify: { ...good.reverify, dmarc: { result: 'fail' } } });
-    expect(verdict.summary).toBe('gmail.test recorded no authentication results (no readable Authentication-Results header); re-verified: dmarc=fail');
+    const verdict = checkAuthenticationResults({
+      ...good,
+      authenticationResults: 'mx.gmail.test; none',
+      reverify: { ...good.reverify, dmarc: { result: 'fail' } },
+    });
+    expect(verdict.summary).toBe(
+      'gmail.test recorded no authentication results (no readable Authentication-Results header); re-verified: dmarc=fail',
+    );
     expect(verdict.remediation).toBe(`Read the Authentication-Results header gmail.test added to the received message; ${DMARC_FIX}`);
     expect(verdict.observed).toBe('recorded: nothing; re-verified: spf=pass dkim=pass(d=mailgoat.ai, aligned) dmarc=fail');
   });
 });
 
 describe('checkAuthenticationResults evidence', () => {
-  it('keeps both sides, mailauth\'s own alignment answer and the header (cut at 2000 characters)', () => {
+  it("keeps both sides, mailauth's own alignment answer and the header (cut at 2000 characters)", () => {
     const long = `${HEADER}; x=${'y'.repeat(3000)}`;
     const verdict = checkAuthenticationResults({
       ...good,
       authenticationResults: long,
-      reverify: { ...good.reverify, dkim: [{ result: 'pass', domain: 'mailgoat.ai', aligned: 'mailgoat.ai' }, { result: 'pass', domain: 'x.example' }] },
+      reverify: {
+        ...good.reverify,
+        dkim: [
+          { result: 'pass', domain: 'mailgoat.ai', aligned: 'mailgoat.ai' },
+          { result: 'pass', domain: 'x.example' },
+        ],
+      },
     });
     expect(verdict.expected).toBe('spf=pass dkim=pass (d aligned with mailgoat.ai) dmarc=pass');
     expect(verdict.evidence).toEqual([
@@ -123,7 +169,12 @@ describe('checkAuthenticationResults evidence', () => {
           fromDomain: 'mailgoat.ai',
           alignment: 'relaxed',
           authservId: 'mx.gmail.test',
-          recorded: { spf: 'pass', spfDomain: 'psrp.mailgoat.ai', dkim: [{ result: 'pass', domain: 'mailgoat.ai', selector: 'qpMdyI', aligned: true }], dmarc: 'pass' },
+          recorded: {
+            spf: 'pass',
+            spfDomain: 'psrp.mailgoat.ai',
+            dkim: [{ result: 'pass', domain: 'mailgoat.ai', selector: 'qpMdyI', aligned: true }],
+            dmarc: 'pass',
+          },
           reverified: {
             spf: 'pass',
             spfDomain: 'psrp.mailgoat.ai',

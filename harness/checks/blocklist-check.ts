@@ -41,13 +41,25 @@ export function blocklistStatus(lookup: BlocklistLookup): Status {
     const refused = refusal(answer.answers);
     if (refused) return { state: 'unchecked', why: `${refused} (${answer.answers.join(', ')})` };
     const foreign = answer.answers.filter((a) => !isLoopbackCode(a));
-    if (foreign.length > 0) return { state: 'unchecked', why: `the resolver answered ${foreign.join(', ')}, not a 127.0.0.x listing code: it rewrites names that do not exist` };
+    if (foreign.length > 0)
+      return {
+        state: 'unchecked',
+        why: `the resolver answered ${foreign.join(', ')}, not a 127.0.0.x listing code: it rewrites names that do not exist`,
+      };
     return { state: 'listed', codes: answer.answers };
   }
   const testListed = testPoint.status === 'ok' && testPoint.answers.some(isLoopbackCode) && !refusal(testPoint.answers);
   if (!testListed) {
-    const seen = testPoint.status === 'error' ? (testPoint.error ?? 'no answer') : testPoint.answers.length ? `answered ${testPoint.answers.join(', ')}` : testPoint.status;
-    return { state: 'unchecked', why: `its RFC 5782 test point is not listed through this resolver (${seen}): the list is unreachable, retired, or refuses this resolver` };
+    const seen =
+      testPoint.status === 'error'
+        ? (testPoint.error ?? 'no answer')
+        : testPoint.answers.length
+          ? `answered ${testPoint.answers.join(', ')}`
+          : testPoint.status;
+    return {
+      state: 'unchecked',
+      why: `its RFC 5782 test point is not listed through this resolver (${seen}): the list is unreachable, retired, or refuses this resolver`,
+    };
   }
   return { state: 'clean' };
 }
@@ -62,7 +74,14 @@ export function checkBlocklists(input: BlocklistInput): Verdict {
       const reason = lookup.reason?.length ? ` — "${lookup.reason.join(' ')}"` : '';
       const text = `${subject} is listed on ${list.name} (${list.zone}: ${status.codes.join(', ')})${reason}`;
       const fix = `Look ${subject} up at ${list.lookup}, fix what the listing names (an open relay, a compromised account, mail to spam traps, a missing PTR), then request removal there; warm a new IP up slowly.`;
-      findings.push(list.major ? fail(text, `${fix} ${list.name} is consulted by the big mailbox providers: mail from this server will be refused or filed as spam until it is delisted.`) : warn(text, fix));
+      findings.push(
+        list.major
+          ? fail(
+              text,
+              `${fix} ${list.name} is consulted by the big mailbox providers: mail from this server will be refused or filed as spam until it is delisted.`,
+            )
+          : warn(text, fix),
+      );
     } else if (status.state === 'unchecked' && list.major) {
       findings.push(
         warn(
@@ -72,17 +91,29 @@ export function checkBlocklists(input: BlocklistInput): Verdict {
       );
     }
   }
-  if (input.lookups.length === 0) findings.push(fail('no blocklist was asked', 'Ask the major lists (Spamhaus ZEN, SpamCop, Barracuda) about the server IP'));
+  if (input.lookups.length === 0)
+    findings.push(fail('no blocklist was asked', 'Ask the major lists (Spamhaus ZEN, SpamCop, Barracuda) about the server IP'));
   const clean = judged.filter((j) => j.status.state === 'clean');
   const subjects = [...new Set(input.lookups.map((l) => l.subject))];
   return verdictFrom({
     findings,
     passSummary: `${subjects.join(' and ')} on none of ${clean.length} blocklist(s) asked (${clean.map((j) => j.lookup.list.name).join(', ')})`,
     expected: 'listed on no blocklist',
-    observed: judged.map(({ lookup, status }) => `${lookup.list.name} ${lookup.subject}: ${status.state === 'listed' ? `LISTED ${status.codes.join(',')}` : status.state === 'unchecked' ? 'not checked' : 'not listed'}`).join('; '),
+    observed: judged
+      .map(
+        ({ lookup, status }) =>
+          `${lookup.list.name} ${lookup.subject}: ${status.state === 'listed' ? `LISTED ${status.codes.join(',')}` : status.state === 'unchecked' ? 'not checked' : 'not listed'}`,
+      )
+      .join('; '),
     evidence: judged.map(({ lookup, status }) => ({
       label: `${lookup.list.zone} ${lookup.subject}`,
-      detail: { via: input.resolver, query: lookup.answer.name, status: status.state, ...(status.state === 'listed' ? { codes: status.codes, reason: lookup.reason } : {}), ...(status.state === 'unchecked' ? { why: status.why } : {}) },
+      detail: {
+        via: input.resolver,
+        query: lookup.answer.name,
+        status: status.state,
+        ...(status.state === 'listed' ? { codes: status.codes, reason: lookup.reason } : {}),
+        ...(status.state === 'unchecked' ? { why: status.why } : {}),
+      },
     })),
   });
 }

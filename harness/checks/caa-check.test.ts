@@ -2,15 +2,26 @@ import { describe, expect, it } from 'vitest';
 import type { DnsObservation } from './dns-observation.ts';
 import { checkCaa } from './caa-check.ts';
 
-const obs = (name: string, answers: string[], status: DnsObservation['status'] = answers.length ? 'ok' : 'nodata'): DnsObservation => ({ name, type: 'CAA', resolver: 'ns1', status, answers });
+const obs = (name: string, answers: string[], status: DnsObservation['status'] = answers.length ? 'ok' : 'nodata'): DnsObservation => ({
+  name,
+  type: 'CAA',
+  resolver: 'ns1',
+  status,
+  answers,
+});
 const run = (...observations: DnsObservation[]) => checkCaa({ host: 'postal.mailgoat.ai', observations });
 
 describe('checkCaa', () => {
   it('passes CAA naming a CA, found at the host or a parent', () => {
-    const verdict = run(obs('postal.mailgoat.ai', []), obs('mailgoat.ai', ['0 issue "letsencrypt.org"', '0 iodef "mailto:sec@mailgoat.ai"']));
+    const verdict = run(
+      obs('postal.mailgoat.ai', []),
+      obs('mailgoat.ai', ['0 issue "letsencrypt.org"', '0 iodef "mailto:sec@mailgoat.ai"']),
+    );
     expect(verdict.outcome).toBe('pass');
     expect(verdict.summary).toBe('CAA at mailgoat.ai: issue letsencrypt.org');
-    expect(run(obs('postal.mailgoat.ai', ['0 iodef "mailto:a@b.example"'])).summary).toBe('CAA at postal.mailgoat.ai: no issue tag (any CA)');
+    expect(run(obs('postal.mailgoat.ai', ['0 iodef "mailto:a@b.example"'])).summary).toBe(
+      'CAA at postal.mailgoat.ai: no issue tag (any CA)',
+    );
   });
 
   it('warns when there is none, and when it could not be read', () => {

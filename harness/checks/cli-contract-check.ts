@@ -85,7 +85,6 @@ export function postalErrorCode(v: unknown): string | undefined {
   return undefined;
 }
 
-
 const runEvidence = (label: string, run: CliRun, extra: Record<string, unknown> = {}): EvidenceItem => ({
   label,
   detail: { exitCode: run.exitCode, stdout: quoteOutput(run.stdout), ...(run.stderr ? { stderr: quoteOutput(run.stderr) } : {}), ...extra },
@@ -93,18 +92,25 @@ const runEvidence = (label: string, run: CliRun, extra: Record<string, unknown> 
 const exitText = (run: CliRun) => (run.exitCode === null ? 'was killed (timeout)' : `exited ${run.exitCode}`);
 // Colour codes out (a CLI may colour even when stdout is not a terminal): findings are read as text.
 const firstLine = (run: CliRun) =>
-  // eslint-disable-next-line no-control-regex -- removes the terminal's colour codes, which start with ESC
-  quoteOutput(`${run.stdout}\n${run.stderr ?? ''}`.replace(/\u001b\[[0-9;]*m/g, '').trim().split('\n')[0] ?? '', 120) || '(nothing)';
+  quoteOutput(
+    `${run.stdout}\n${run.stderr ?? ''}`
+      // eslint-disable-next-line no-control-regex -- removes the terminal's colour codes, which start with ESC
+      .replace(/\u001b\[[0-9;]*m/g, '')
+      .trim()
+      .split('\n')[0] ?? '',
+    120,
+  ) || '(nothing)';
 
 const STATUS_WHY =
-  "the CLI never checks the `status` field of Postal's answer (Postal answers HTTP 200 with status \"error\", and with --json the CLI prints only the `data` object), so a refused request looks like success to an agent";
+  'the CLI never checks the `status` field of Postal\'s answer (Postal answers HTTP 200 with status "error", and with --json the CLI prints only the `data` object), so a refused request looks like success to an agent';
 const STATUS_FIX =
   'Fix the MailGoat CLI (PostalClient.sendMessage/getMessage): treat any Postal `status` other than "success" as an error, print it as {"status":"error",...} on stderr and exit non-zero (2 for InvalidServerAPIKey, 4 for other API errors)';
 const READ_WHY =
   "Postal's messages/message finds a message by its numeric id only (Postal 3.3.2 looks up an Integer: a Message-ID, or any id sent as a string, is answered HTTP 500), and the inbox lists another id (`inbox serve` stored the payload's message_id, not its id), so read cannot open what the inbox lists";
 const READ_FIX =
   "Fix the MailGoat CLI: store Postal's numeric id (the payload's `id`) with each inbox entry and pass that to messages/message as a JSON number, or map a listed Message-ID to it before calling Postal";
-const READ_NUMBER_FIX = 'Fix the MailGoat CLI: send the id to messages/message as a JSON number ({"id": 123}), not a string — Postal 3.3.2 answers HTTP 500 to {"id": "123"}';
+const READ_NUMBER_FIX =
+  'Fix the MailGoat CLI: send the id to messages/message as a JSON number ({"id": 123}), not a string — Postal 3.3.2 answers HTTP 500 to {"id": "123"}';
 const INBOX_OPTIONS_FIX =
   'Fix the MailGoat CLI: declare --json, --db-path, --unread, --since and --limit on the `inbox` subcommands only (the parent `inbox` command takes them wherever they appear), or read `optsWithGlobals()` in the actions, so `inbox list --json --db-path X` and `inbox serve --db-path X` honour them';
 const KEY_REFUSED = /InvalidServerAPIKey|API[ _-]?key|API token|X-Server-API-Key|unauthori[sz]ed|authenticat/i;
@@ -150,13 +156,19 @@ function sendAnswer(run: CliRun, recipient: string): SendAnswer {
 /** Step 1: `send --json` exits 0 with Postal's numeric id for the recipient (Postal's error at exit 0 is the status defect). */
 function sendProblem(run: CliRun, { sent, postalId, sendError }: SendAnswer, recipient: string): Finding | undefined {
   if (run.exitCode !== 0) {
-    return fail(`\`send --json\` ${exitText(run)}: ${firstLine(run)}`, "Run the same command by hand with this agent's config; check its server URL and API key (`mailgoat config validate`)");
+    return fail(
+      `\`send --json\` ${exitText(run)}: ${firstLine(run)}`,
+      "Run the same command by hand with this agent's config; check its server URL and API key (`mailgoat config validate`)",
+    );
   } else if (sent === undefined) {
     return fail('`send --json` printed no JSON', 'Make `send --json` print only the JSON answer on stdout (logs go to stderr)');
   } else if (sendError) {
     return undefined;
   } else if (typeof postalId !== 'number' || !Number.isInteger(postalId)) {
-    return fail(`\`send --json\` gave no numeric id for ${recipient} (messages.${recipient}.id is ${JSON.stringify(postalId ?? null)})`, 'Print Postal\'s answer as is: {"message_id", "messages": {"<rcpt>": {"id": <int>, "token"}}}');
+    return fail(
+      `\`send --json\` gave no numeric id for ${recipient} (messages.${recipient}.id is ${JSON.stringify(postalId ?? null)})`,
+      'Print Postal\'s answer as is: {"message_id", "messages": {"<rcpt>": {"id": <int>, "token"}}}',
+    );
   }
   return undefined;
 }
@@ -164,7 +176,10 @@ function sendProblem(run: CliRun, { sent, postalId, sendError }: SendAnswer, rec
 /** Step 2: the message reached the recipient. */
 function notArrived({ arrived, recipient }: CliContractRuns): Finding | undefined {
   if (arrived) return undefined;
-  return fail(`the message sent with the CLI did not reach ${recipient}'s inbox`, 'Look the Postal id up (messages/message, messages/deliveries) and check the route for the recipient (INF-05)');
+  return fail(
+    `the message sent with the CLI did not reach ${recipient}'s inbox`,
+    'Look the Postal id up (messages/message, messages/deliveries) and check the route for the recipient (INF-05)',
+  );
 }
 
 /** The inbox listing, in the documented form and in the one form 1.2.0 honours. */
@@ -184,8 +199,15 @@ function listings(input: CliContractRuns): Listings {
 
 function listingEvidence(input: CliContractRuns, { documented, bare, listedId }: Listings): EvidenceItem[] {
   return [
-    runEvidence(input.inboxList.args.join(' '), input.inboxList, { entries: Array.isArray(documented.parsed) ? documented.parsed.length : null, showsMessage: documented.entry !== undefined }),
-    runEvidence(input.inboxBare.args.join(' '), input.inboxBare, { entries: Array.isArray(bare.parsed) ? bare.parsed.length : null, showsMessage: bare.entry !== undefined, listedId: listedId ?? null }),
+    runEvidence(input.inboxList.args.join(' '), input.inboxList, {
+      entries: Array.isArray(documented.parsed) ? documented.parsed.length : null,
+      showsMessage: documented.entry !== undefined,
+    }),
+    runEvidence(input.inboxBare.args.join(' '), input.inboxBare, {
+      entries: Array.isArray(bare.parsed) ? bare.parsed.length : null,
+      showsMessage: bare.entry !== undefined,
+      listedId: listedId ?? null,
+    }),
   ];
 }
 
@@ -231,11 +253,22 @@ function readAnswer(run: ReadRun, subject: string, body: string): { readError: s
 
 function readEvidence(run: ReadRun | undefined, subject: string, body: string): EvidenceItem {
   if (!run) {
-    return { label: 'read', detail: { ran: false, why: 'no listing showed the message, so there is no listed id to open (send\'s id is not used instead: that would hide a read defect)' } };
+    return {
+      label: 'read',
+      detail: {
+        ran: false,
+        why: "no listing showed the message, so there is no listed id to open (send's id is not used instead: that would hide a read defect)",
+      },
+    };
   }
   const { ref, postalLookup } = run;
   const { readError, showsMessage } = readAnswer(run, subject, body);
-  return runEvidence(`read ${ref} --json`, run, { ref, postalError: readError ?? null, showsMessage, ...(postalLookup ? { postalWithTheNumber: postalLookup } : {}) });
+  return runEvidence(`read ${ref} --json`, run, {
+    ref,
+    postalError: readError ?? null,
+    showsMessage,
+    ...(postalLookup ? { postalWithTheNumber: postalLookup } : {}),
+  });
 }
 
 /** Step 4: `read` of the id the listing showed — never another one — opens the message. */
@@ -245,15 +278,29 @@ function readProblem(run: ReadRun | undefined, subject: string, body: string): F
   const { readError, showsMessage } = readAnswer(run, subject, body);
   if (showsMessage) return undefined;
   const command = `\`read ${ref} --json\``;
-  const outcome = run.exitCode !== 0 ? `${exitText(run)}: ${firstLine(run)}` : readError ? `printed Postal's error ${readError}` : 'exited 0 without showing the message';
+  const outcome =
+    run.exitCode !== 0
+      ? `${exitText(run)}: ${firstLine(run)}`
+      : readError
+        ? `printed Postal's error ${readError}`
+        : 'exited 0 without showing the message';
   if (!/^\d+$/.test(ref)) {
     return fail(`read defect: the inbox lists "${ref}", not Postal's numeric id, and ${command} ${outcome}: ${READ_WHY}`, READ_FIX);
   } else if (postalLookup === 'found') {
-    return fail(`read defect: Postal has message ${ref} (messages/message with the number finds it), but ${command} ${outcome}: the CLI does not pass the id as a number`, READ_NUMBER_FIX);
+    return fail(
+      `read defect: Postal has message ${ref} (messages/message with the number finds it), but ${command} ${outcome}: the CLI does not pass the id as a number`,
+      READ_NUMBER_FIX,
+    );
   } else if (run.exitCode === 0 && !readError) {
-    return fail(`${command} exited 0 but did not show the message (a JSON object with its subject and plain_body)`, 'Make `read --json` print the message as Postal returns it, with details.subject and plain_body');
+    return fail(
+      `${command} exited 0 but did not show the message (a JSON object with its subject and plain_body)`,
+      'Make `read --json` print the message as Postal returns it, with details.subject and plain_body',
+    );
   }
-  return fail(`${command} ${outcome}${postalLookup ? ` (Postal asked with the number: ${postalLookup})` : ''}`, `Run \`read ${ref}\` by hand and compare with messages/message for the same id`);
+  return fail(
+    `${command} ${outcome}${postalLookup ? ` (Postal asked with the number: ${postalLookup})` : ''}`,
+    `Run \`read ${ref}\` by hand and compare with messages/message for the same id`,
+  );
 }
 
 /** Step 5: a wrong key makes send fail, and say why (exit 0 with Postal's error is the status defect). */
@@ -263,7 +310,10 @@ function wrongKeyProblem(bad: CliRun, badError: string | undefined): Finding | u
   } else if (bad.exitCode === 0) {
     return fail('`send` with a wrong API key exited 0 and printed no error: an agent would believe the mail went out', STATUS_FIX);
   } else if (bad.exitCode === null) {
-    return fail(`\`send\` with a wrong API key ${exitText(bad)}`, 'Make the CLI answer within one network round trip when Postal refuses the key');
+    return fail(
+      `\`send\` with a wrong API key ${exitText(bad)}`,
+      'Make the CLI answer within one network round trip when Postal refuses the key',
+    );
   } else if (!KEY_REFUSED.test(`${bad.stdout}\n${bad.stderr ?? ''}`)) {
     return fail(
       `\`send\` with a wrong API key exited ${bad.exitCode} without saying the key was refused (${firstLine(bad)}): the failure may have another cause, so the wrong-key check proves nothing`,
@@ -286,13 +336,19 @@ function statusDefect(input: CliContractRuns, sendError: string | undefined, bad
   return fail(`status defect: ${silentErrors.join(', ')} exited 0 while printing Postal's error${wrongKey}: ${STATUS_WHY}`, STATUS_FIX);
 }
 
-function observedLine(input: CliContractRuns, sendError: string | undefined, { documented, bare }: Listings, badError: string | undefined): string {
+function observedLine(
+  input: CliContractRuns,
+  sendError: string | undefined,
+  { documented, bare }: Listings,
+  badError: string | undefined,
+): string {
   const bad = input.badKeySend;
   return `send exit ${input.send.exitCode}${sendError ? ` (${sendError})` : ''}, arrived ${input.arrived}, listed ${documented.entry ? 'by inbox list' : bare.entry ? 'only by bare inbox' : 'no'}, read ${input.read ? `exit ${input.read.exitCode}${postalErrorCode(parseJson(input.read.stdout)) ? ` (${postalErrorCode(parseJson(input.read.stdout))})` : ''}` : 'not run'}, wrong key exit ${bad.exitCode}${badError ? ` (${badError})` : ''}`;
 }
 
 export function checkCliContract(input: CliContractInput): CliContractResult {
-  if (!input.configured) return { skipped: true, reason: input.reason ?? 'no MailGoat CLI configured (set MAILGOAT_CLI to the command that runs it)' };
+  if (!input.configured)
+    return { skipped: true, reason: input.reason ?? 'no MailGoat CLI configured (set MAILGOAT_CLI to the command that runs it)' };
   const { recipient, subject, body, serve } = input;
   const send = sendAnswer(input.send, recipient);
   const listed = listings(input);
@@ -320,7 +376,8 @@ export function checkCliContract(input: CliContractInput): CliContractResult {
     verdict: verdictFrom({
       findings,
       passSummary: `send (id ${String(send.postalId)}) → arrived → the inbox lists it (id ${listed.listedId ?? ''}) → read ${listed.listedId ?? ''} opens it; a wrong key exits ${bad.exitCode}`,
-      expected: 'send --json gives a numeric id, the message arrives, `inbox list --json` shows it, `read <listed id>` opens it, a wrong key exits non-zero saying so',
+      expected:
+        'send --json gives a numeric id, the message arrives, `inbox list --json` shows it, `read <listed id>` opens it, a wrong key exits non-zero saying so',
       observed: observedLine(input, send.sendError, listed, badError),
       evidence,
     }),

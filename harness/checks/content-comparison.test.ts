@@ -15,7 +15,11 @@ const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 describe('compareContent', () => {
   it('finds nothing when every part arrived decoded as sent (line endings and trailing blanks aside)', () => {
     expect(compareContent(expected, intact)).toEqual({ problems: [], causes: [], unverified: [] });
-    expect(compareContent(expected, { ...intact, subject: probe.subject.replace(' — ', '  —\t') })).toEqual({ problems: [], causes: [], unverified: [] });
+    expect(compareContent(expected, { ...intact, subject: probe.subject.replace(' — ', '  —\t') })).toEqual({
+      problems: [],
+      causes: [],
+      unverified: [],
+    });
   });
 
   it('names UTF-8 read as Latin-1 (mojibake) in the subject, text and HTML, once', () => {
@@ -32,7 +36,9 @@ describe('compareContent', () => {
     const cut = probe.text.slice(0, 1024);
     const c = compareContent(expected, { ...intact, text: cut });
     expect(c.problems).toEqual(['text differs']);
-    expect(c.causes[0]!.cause).toBe(`the message was cut short: ${Buffer.byteLength(cut.trimEnd())} of ${Buffer.byteLength(probe.text.trim())} bytes of its text arrived`);
+    expect(c.causes[0]!.cause).toBe(
+      `the message was cut short: ${Buffer.byteLength(cut.trimEnd())} of ${Buffer.byteLength(probe.text.trim())} bytes of its text arrived`,
+    );
     expect(c.causes[0]!.remediation).toMatch(/truncates messages/);
   });
 
@@ -45,10 +51,14 @@ describe('compareContent', () => {
 
   it('names non-ASCII characters stripped, and text added at the end', () => {
     const stripped = probe.text.replace(/[^\p{ASCII}]/gu, '');
-    expect(compareContent(expected, { ...intact, text: stripped }).causes[0]!.cause).toBe('non-ASCII characters were stripped from the message');
+    expect(compareContent(expected, { ...intact, text: stripped }).causes[0]!.cause).toBe(
+      'non-ASCII characters were stripped from the message',
+    );
     const footer = compareContent(expected, { ...intact, text: `${probe.text}\n--\nPartner offer: cheap meds\n` });
     expect(footer.causes[0]!.cause).toBe('text was added to the message ("Partner offer: cheap meds")');
-    expect(compareContent(expected, { ...intact, text: `${probe.text}\n--\n` }).causes[0]!.cause).toBe('text was added to the message ("--")');
+    expect(compareContent(expected, { ...intact, text: `${probe.text}\n--\n` }).causes[0]!.cause).toBe(
+      'text was added to the message ("--")',
+    );
     expect(footer.causes[0]!.remediation).toMatch(/signature, disclaimer or footer/);
   });
 
@@ -59,7 +69,9 @@ describe('compareContent', () => {
     expect(c.causes[0]!.cause).toBe('the links in the HTML part were rewritten to track.mailgoat.ai (click tracking)');
     expect(c.causes[0]!.remediation).toMatch(/Turn off click and open tracking/);
     // Another change of the HTML is told as a generic alteration.
-    expect(compareContent(expected, { ...intact, html: probe.html.replace('<ul>', '<ol>') }).causes[0]!.cause).toBe('the message was altered on its way');
+    expect(compareContent(expected, { ...intact, html: probe.html.replace('<ul>', '<ol>') }).causes[0]!.cause).toBe(
+      'the message was altered on its way',
+    );
   });
 
   it('names attachments left out by the endpoint, missing, or altered', () => {
@@ -68,19 +80,30 @@ describe('compareContent', () => {
     expect(left.causes[0]!.remediation).toMatch(/"Include attachments" off/);
     const missing = compareContent(expected, { ...intact, attachments: [] });
     expect(missing.problems).toEqual([`attachment ${expected.attachments[0]!.filename} (2048 bytes) missing`]);
-    const altered = compareContent(expected, { ...intact, attachments: [{ filename: expected.attachments[0]!.filename, sha256: 'ab', size: 2047 }] });
-    expect(altered.problems).toEqual([`attachment ${expected.attachments[0]!.filename} altered (2047 bytes instead of 2048, SHA-256 differs)`]);
+    const altered = compareContent(expected, {
+      ...intact,
+      attachments: [{ filename: expected.attachments[0]!.filename, sha256: 'ab', size: 2047 }],
+    });
+    expect(altered.problems).toEqual([
+      `attachment ${expected.attachments[0]!.filename} altered (2047 bytes instead of 2048, SHA-256 differs)`,
+    ]);
     // Found by hash even under another name (a relay renamed it).
     expect(compareContent(expected, { ...intact, attachments: [{ ...intact.attachments![0]!, filename: 'x.bin' }] }).problems).toEqual([]);
   });
 
   it('tells a part the reader cannot show (unverified) from a part the copy lacks (a problem)', () => {
-    expect(compareContent(expected, { subject: probe.subject, text: probe.text })).toEqual({ problems: [], causes: [], unverified: ['HTML part', 'attachments'] });
+    expect(compareContent(expected, { subject: probe.subject, text: probe.text })).toEqual({
+      problems: [],
+      causes: [],
+      unverified: ['HTML part', 'attachments'],
+    });
     expect(compareContent(expected, {}).unverified).toEqual(['subject', 'text', 'HTML part', 'attachments']);
     const lacks = compareContent(expected, { ...intact, html: null, text: null });
     expect(lacks.problems).toEqual(['no text part', 'no HTML part']);
     expect(compareContent(expected, { ...intact, text: '  ' }).problems).toEqual(['no text part']);
     // No HTML expected: none compared.
-    expect(compareContent({ ...expected, html: undefined, attachments: [] }, { subject: probe.subject, text: probe.text }).unverified).toEqual([]);
+    expect(
+      compareContent({ ...expected, html: undefined, attachments: [] }, { subject: probe.subject, text: probe.text }).unverified,
+    ).toEqual([]);
   });
 });

@@ -47,13 +47,15 @@ const MOJIBAKE: Cause = {
 
 const NON_ASCII_STRIPPED: Cause = {
   cause: 'non-ASCII characters were stripped from the message',
-  remediation: 'A hop removes characters it cannot encode (Postal issue 2816: characters stripped from messages after an upgrade): find the relay or Postal version that does it and upgrade or bypass it; agents write in many scripts',
+  remediation:
+    'A hop removes characters it cannot encode (Postal issue 2816: characters stripped from messages after an upgrade): find the relay or Postal version that does it and upgrade or bypass it; agents write in many scripts',
 };
 
 function truncated(kept: number, total: number): Cause {
   return {
     cause: `the message was cut short: ${kept} of ${total} bytes of its text arrived`,
-    remediation: 'Something between Postal and the recipient truncates messages (a content filter, a proxy with a body limit, or a receiver that stores a fixed-length field): find the hop that shortens it and lift its limit',
+    remediation:
+      'Something between Postal and the recipient truncates messages (a content filter, a proxy with a body limit, or a receiver that stores a fixed-length field): find the hop that shortens it and lift its limit',
   };
 }
 
@@ -72,7 +74,8 @@ function linksRewritten(host: string): Cause {
 
 const ATTACHMENTS_NOT_INCLUDED: Cause = {
   cause: 'the attachments were not passed to the agent (Postal counted them, the endpoint payload left them out)',
-  remediation: 'Postal\'s HTTP endpoint has "Include attachments" off: turn it on for the agents\' endpoints (the mail server → Routing → HTTP endpoints), or the agents never see their attachments',
+  remediation:
+    'Postal\'s HTTP endpoint has "Include attachments" off: turn it on for the agents\' endpoints (the mail server → Routing → HTTP endpoints), or the agents never see their attachments',
 };
 
 function windows1252(text: string): string {
@@ -103,9 +106,16 @@ function diagnoseText(expected: string, received: string): Cause {
   if (/[^\p{ASCII}]/u.test(want) && ascii(want).replace(/\s+/g, ' ') === got.replace(/\s+/g, ' ')) return NON_ASCII_STRIPPED;
   if (got.startsWith(want) && got.length > want.length) {
     // The first line that says something (a signature starts with a bare "--").
-    const lines = got.slice(want.length).split('\n').map((l) => l.trim());
+    const lines = got
+      .slice(want.length)
+      .split('\n')
+      .map((l) => l.trim());
     const added = (lines.find((l) => /[A-Za-z0-9]{3}/.test(l)) ?? lines.find(Boolean) ?? '').slice(0, 80);
-    return { cause: `text was added to the message ("${added}")`, remediation: 'A signature, disclaimer or footer is appended to the agents\' mail on its way (a Postal template, a milter, the sending app): remove it, agents quote and act on what they receive' };
+    return {
+      cause: `text was added to the message ("${added}")`,
+      remediation:
+        "A signature, disclaimer or footer is appended to the agents' mail on its way (a Postal template, a milter, the sending app): remove it, agents quote and act on what they receive",
+    };
   }
   return GENERIC;
 }
@@ -141,17 +151,22 @@ export function compareContent(expected: ExpectedContent, received: ReceivedCont
 
   if (received.subject === undefined) unverified.push('subject');
   else if (spaces(received.subject ?? '') !== spaces(expected.subject)) {
-    note(`subject "${(received.subject ?? '').slice(0, 120)}" instead of "${expected.subject}"`, diagnoseText(expected.subject, received.subject ?? ''));
+    note(
+      `subject "${(received.subject ?? '').slice(0, 120)}" instead of "${expected.subject}"`,
+      diagnoseText(expected.subject, received.subject ?? ''),
+    );
   }
 
   if (received.text === undefined) unverified.push('text');
   else if (received.text === null || normalisedText(received.text) === '') note('no text part', GENERIC);
-  else if (normalisedText(received.text) !== normalisedText(expected.text)) note('text differs', diagnoseText(expected.text, received.text));
+  else if (normalisedText(received.text) !== normalisedText(expected.text))
+    note('text differs', diagnoseText(expected.text, received.text));
 
   if (expected.html !== undefined) {
     if (received.html === undefined) unverified.push('HTML part');
     else if (received.html === null) note('no HTML part', GENERIC);
-    else if (normalisedText(received.html) !== normalisedText(expected.html)) note('HTML part differs', diagnoseHtml(expected.html, received.html));
+    else if (normalisedText(received.html) !== normalisedText(expected.html))
+      note('HTML part differs', diagnoseHtml(expected.html, received.html));
   }
 
   if (expected.attachments.length > 0) {
@@ -162,7 +177,12 @@ export function compareContent(expected: ExpectedContent, received: ReceivedCont
       for (const want of expected.attachments) {
         if (received.attachments.some((a) => a.sha256.toLowerCase() === want.sha256.toLowerCase())) continue;
         const named = received.attachments.find((a) => a.filename === want.filename);
-        note(named ? `attachment ${want.filename} altered (${named.size} bytes instead of ${want.size}, SHA-256 differs)` : `attachment ${want.filename} (${want.size} bytes) missing`, GENERIC);
+        note(
+          named
+            ? `attachment ${want.filename} altered (${named.size} bytes instead of ${want.size}, SHA-256 differs)`
+            : `attachment ${want.filename} (${want.size} bytes) missing`,
+          GENERIC,
+        );
       }
     }
   }

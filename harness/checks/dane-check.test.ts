@@ -19,8 +19,24 @@ const NAME = `_25._tcp.${HOST}`;
 beforeAll(async () => {
   const caKeys = await keys();
   const leafKeys = await keys();
-  const caCert = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: '01', name: 'CN=test CA', notBefore: new Date(0), notAfter: new Date(4_102_444_800_000), signingAlgorithm: ALGORITHM, keys: caKeys });
-  const leafCert = await x509.X509CertificateGenerator.create({ serialNumber: '02', subject: `CN=${HOST}`, issuer: caCert.subject, notBefore: new Date(0), notAfter: new Date(4_102_444_800_000), signingAlgorithm: ALGORITHM, publicKey: leafKeys.publicKey, signingKey: caKeys.privateKey });
+  const caCert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: 'CN=test CA',
+    notBefore: new Date(0),
+    notAfter: new Date(4_102_444_800_000),
+    signingAlgorithm: ALGORITHM,
+    keys: caKeys,
+  });
+  const leafCert = await x509.X509CertificateGenerator.create({
+    serialNumber: '02',
+    subject: `CN=${HOST}`,
+    issuer: caCert.subject,
+    notBefore: new Date(0),
+    notAfter: new Date(4_102_444_800_000),
+    signingAlgorithm: ALGORITHM,
+    publicKey: leafKeys.publicKey,
+    signingKey: caKeys.privateKey,
+  });
   leaf = Buffer.from(leafCert.rawData);
   ca = Buffer.from(caCert.rawData);
   leafSpki = Buffer.from(await webcrypto.subtle.exportKey('spki', leafKeys.publicKey));
@@ -81,18 +97,26 @@ describe('checkDane (DNS-14)', () => {
   it('still fails a mismatch in an unsigned zone, saying no sender uses it yet', () => {
     const v = checkDane(input(['3 1 1 abcd'], { signed: false }));
     expect(v.outcome).toBe('fail');
-    expect(v.summary).toMatch(/\(3 1 1 abcd\) match none .* — the zone is unsigned, so no sender uses it yet; once signed, DANE senders would refuse to deliver$/);
+    expect(v.summary).toMatch(
+      /\(3 1 1 abcd\) match none .* — the zone is unsigned, so no sender uses it yet; once signed, DANE senders would refuse to deliver$/,
+    );
   });
 
   it('warns without TLSA, with the record to publish, and DNSSEC first when unsigned', () => {
     const signed = checkDane(input([]));
     expect(signed.outcome).toBe('warn');
-    expect(signed.summary).toBe(`no TLSA record at ${NAME}: internet.nl reports "DANE existence: failed"; senders cannot authenticate the MX, so a man in the middle can strip STARTTLS`);
-    expect(signed.remediation).toBe(`Publish ${NAME} TLSA 3 1 1 <SHA-256 of the SMTP certificate's public key> (today: 3 1 1 ${sha256(leafSpki)}), and reuse the key when the certificate is renewed (or publish the next key's TLSA first)`);
+    expect(signed.summary).toBe(
+      `no TLSA record at ${NAME}: internet.nl reports "DANE existence: failed"; senders cannot authenticate the MX, so a man in the middle can strip STARTTLS`,
+    );
+    expect(signed.remediation).toBe(
+      `Publish ${NAME} TLSA 3 1 1 <SHA-256 of the SMTP certificate's public key> (today: 3 1 1 ${sha256(leafSpki)}), and reuse the key when the certificate is renewed (or publish the next key's TLSA first)`,
+    );
     expect(signed.observed).toBe('no TLSA records');
     const unsigned = checkDane(input([], { signed: false, presented: { error: 'refused' } }));
     expect(unsigned.summary).toMatch(/strip STARTTLS \(DANE needs DNSSEC first: mail\.mailgoat\.ai's zone is not signed, DNS-13\)$/);
-    expect(unsigned.remediation).toBe(`Sign the zone (DNS-13), then publish ${NAME} TLSA 3 1 1 <SHA-256 of the SMTP certificate's public key>, and reuse the key when the certificate is renewed (or publish the next key's TLSA first)`);
+    expect(unsigned.remediation).toBe(
+      `Sign the zone (DNS-13), then publish ${NAME} TLSA 3 1 1 <SHA-256 of the SMTP certificate's public key>, and reuse the key when the certificate is renewed (or publish the next key's TLSA first)`,
+    );
   });
 
   it('warns when the records cannot be read', () => {
@@ -106,16 +130,22 @@ describe('checkDane (DNS-14)', () => {
     const v = checkDane(input([`1 1 1 ${sha256(leafSpki)}`, `0 0 1 ${sha256(ca)}`]));
     expect(v.outcome).toBe('warn');
     expect(v.summary).toMatch(/have no usage SMTP senders use \(2 DANE-TA or 3 DANE-EE, RFC 7672 §3\.1\.3\): they are ignored$/);
-    expect(v.remediation).toBe(`Publish ${NAME} TLSA 3 1 1 <SHA-256 of the SMTP certificate's public key> (today: 3 1 1 ${sha256(leafSpki)})`);
+    expect(v.remediation).toBe(
+      `Publish ${NAME} TLSA 3 1 1 <SHA-256 of the SMTP certificate's public key> (today: 3 1 1 ${sha256(leafSpki)})`,
+    );
   });
 
   it('warns TLSA with no certificate to compare, and a match in an unsigned zone', () => {
     const noCert = checkDane(input([`3 1 1 ${sha256(leafSpki)}`], { presented: { error: 'STARTTLS is not offered (SEC-03)' } }));
     expect(noCert.outcome).toBe('warn');
-    expect(noCert.summary).toBe(`TLSA is published at ${NAME}, but no certificate was seen on STARTTLS to compare it with: STARTTLS is not offered (SEC-03)`);
+    expect(noCert.summary).toBe(
+      `TLSA is published at ${NAME}, but no certificate was seen on STARTTLS to compare it with: STARTTLS is not offered (SEC-03)`,
+    );
     expect(noCert.evidence[1]!.detail).toEqual({ error: 'STARTTLS is not offered (SEC-03)' });
     const unsigned = checkDane(input([`3 1 1 ${sha256(leafSpki)}`], { signed: false }));
     expect(unsigned.outcome).toBe('warn');
-    expect(unsigned.summary).toBe(`TLSA at ${NAME} matches the certificate, but the zone is not signed (DNS-13): senders ignore TLSA without DNSSEC`);
+    expect(unsigned.summary).toBe(
+      `TLSA at ${NAME} matches the certificate, but the zone is not signed (DNS-13): senders ignore TLSA without DNSSEC`,
+    );
   });
 });

@@ -65,7 +65,9 @@ export function checkDane(input: DaneInput): Verdict {
   const leafSpki = chain[0] ? associationData(chain[0], 1, 1) : undefined;
   const matching = usable.filter((r) => matches(r, chain));
   if (input.tlsa.error) {
-    findings.push(warn(`the TLSA records at ${name} could not be read: ${input.tlsa.error}`, "Check the domain's DNS answers (DNS-07) and re-run"));
+    findings.push(
+      warn(`the TLSA records at ${name} could not be read: ${input.tlsa.error}`, "Check the domain's DNS answers (DNS-07) and re-run"),
+    );
   } else if (records.length === 0) {
     findings.push(
       warn(
@@ -74,18 +76,33 @@ export function checkDane(input: DaneInput): Verdict {
       ),
     );
   } else if (usable.length === 0) {
-    findings.push(warn(`the TLSA records at ${name} (${input.tlsa.records.join('; ')}) have no usage SMTP senders use (2 DANE-TA or 3 DANE-EE, RFC 7672 §3.1.3): they are ignored`, `Publish ${name} TLSA 3 1 1 <SHA-256 of the SMTP certificate's public key>${leafSpki ? ` (today: 3 1 1 ${leafSpki})` : ''}`));
+    findings.push(
+      warn(
+        `the TLSA records at ${name} (${input.tlsa.records.join('; ')}) have no usage SMTP senders use (2 DANE-TA or 3 DANE-EE, RFC 7672 §3.1.3): they are ignored`,
+        `Publish ${name} TLSA 3 1 1 <SHA-256 of the SMTP certificate's public key>${leafSpki ? ` (today: 3 1 1 ${leafSpki})` : ''}`,
+      ),
+    );
   } else if (!('chainDer' in input.presented)) {
-    findings.push(warn(`TLSA is published at ${name}, but no certificate was seen on STARTTLS to compare it with: ${input.presented.error}`, 'Fix STARTTLS on the MX (SEC-03, SEC-06) and re-run'));
+    findings.push(
+      warn(
+        `TLSA is published at ${name}, but no certificate was seen on STARTTLS to compare it with: ${input.presented.error}`,
+        'Fix STARTTLS on the MX (SEC-03, SEC-06) and re-run',
+      ),
+    );
   } else if (matching.length === 0) {
     findings.push(
       fail(
         `the TLSA records at ${name} (${usable.map((r) => `${r.usage} ${r.selector} ${r.matching} ${short(r.data)}`).join('; ')}) match none of the certificates ${input.mxHost} presents on STARTTLS (its key's 3 1 1 is ${short(leafSpki ?? 'unknown')})${input.signed ? ': DANE senders (Postfix dane, Exchange Online) refuse to deliver to it — typically the certificate was renewed with a new key and the TLSA was not updated' : ' — the zone is unsigned, so no sender uses it yet; once signed, DANE senders would refuse to deliver'}`,
-        `Publish ${name} TLSA 3 1 1 ${leafSpki ?? '<SHA-256 of the certificate\'s public key>'} (the current key) beside the old record, remove the old one after its TTL, and renew with the same key from now on (certbot --reuse-key; Caddy: a fixed key), or publish the next key's TLSA before each renewal`,
+        `Publish ${name} TLSA 3 1 1 ${leafSpki ?? "<SHA-256 of the certificate's public key>"} (the current key) beside the old record, remove the old one after its TTL, and renew with the same key from now on (certbot --reuse-key; Caddy: a fixed key), or publish the next key's TLSA before each renewal`,
       ),
     );
   } else if (!input.signed) {
-    findings.push(warn(`TLSA at ${name} matches the certificate, but the zone is not signed (DNS-13): senders ignore TLSA without DNSSEC`, 'Sign the zone with DNSSEC and publish its DS at the registrar'));
+    findings.push(
+      warn(
+        `TLSA at ${name} matches the certificate, but the zone is not signed (DNS-13): senders ignore TLSA without DNSSEC`,
+        'Sign the zone with DNSSEC and publish its DS at the registrar',
+      ),
+    );
   }
   return verdictFrom({
     findings,
@@ -93,8 +110,14 @@ export function checkDane(input: DaneInput): Verdict {
     expected: 'a DANE-EE/DANE-TA TLSA record matching the STARTTLS certificate, in a DNSSEC-signed zone',
     observed: records.length ? input.tlsa.records.join('; ') : 'no TLSA records',
     evidence: [
-      { label: `TLSA ${name}`, detail: { records: input.tlsa.records, ...(input.tlsa.error ? { error: input.tlsa.error } : {}), signed: input.signed } },
-      { label: `STARTTLS certificate of ${input.mxHost}`, detail: 'chainDer' in input.presented ? { certificates: chain.length, leafSpkiSha256: leafSpki } : { error: input.presented.error } },
+      {
+        label: `TLSA ${name}`,
+        detail: { records: input.tlsa.records, ...(input.tlsa.error ? { error: input.tlsa.error } : {}), signed: input.signed },
+      },
+      {
+        label: `STARTTLS certificate of ${input.mxHost}`,
+        detail: 'chainDer' in input.presented ? { certificates: chain.length, leafSpkiSha256: leafSpki } : { error: input.presented.error },
+      },
     ],
   });
 }

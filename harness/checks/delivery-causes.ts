@@ -46,7 +46,12 @@ export function describeLeg(leg: PostalLeg): string {
 export function describeTrail(trail: PostalTrail | undefined): string | undefined {
   if (!trail) return undefined;
   if (trail.error) return `Postal could not be asked: ${trail.error}`;
-  return [trail.outgoing, trail.inbound].filter((l): l is PostalLeg => Boolean(l)).map(describeLeg).join('; ') || undefined;
+  return (
+    [trail.outgoing, trail.inbound]
+      .filter((l): l is PostalLeg => Boolean(l))
+      .map(describeLeg)
+      .join('; ') || undefined
+  );
 }
 
 /** The message is still on its way in Postal (queued, or being handed over): late, not lost, if it arrives. */
@@ -61,7 +66,7 @@ export function stillInFlight(trail: PostalTrail | undefined): boolean {
 
 /** A refusal at sending time: the API's status and code, an SMTP reply, or no answer at all. */
 export function sendErrorCause(error: string, who: { agent?: string; to: string; path?: string }): Cause {
-  const agent = who.agent ? `${who.agent}'s` : 'the sender\'s';
+  const agent = who.agent ? `${who.agent}'s` : "the sender's";
   const smtp = who.path === 'SMTP';
   if (/InvalidServerAPIKey/.test(error)) {
     return {
@@ -69,28 +74,55 @@ export function sendErrorCause(error: string, who: { agent?: string; to: string;
       remediation: `The API key ${who.agent ? `of ${who.agent} ` : ''}is not a credential of this mail server (revoked, or made on another server): create an API credential in Postal (the mail server → Credentials → API), and give the new key to the agent (postal-api-keys.txt, its MailGoat config); INF-06 checks every key`,
     };
   }
-  if (/AccessDenied/.test(error)) return { cause: 'Postal refused the request without a key (AccessDenied)', remediation: 'Send the X-Server-API-Key header with the agent\'s API key' };
-  if (/ServerSuspended/.test(error)) return { cause: 'the mail server is suspended in Postal (ServerSuspended)', remediation: 'Unsuspend the mail server (Postal admin → the organization → the mail server), then send again' };
+  if (/AccessDenied/.test(error))
+    return {
+      cause: 'Postal refused the request without a key (AccessDenied)',
+      remediation: "Send the X-Server-API-Key header with the agent's API key",
+    };
+  if (/ServerSuspended/.test(error))
+    return {
+      cause: 'the mail server is suspended in Postal (ServerSuspended)',
+      remediation: 'Unsuspend the mail server (Postal admin → the organization → the mail server), then send again',
+    };
   if (/UnauthenticatedFromAddress/.test(error)) {
-    return { cause: `Postal refused the From address (UnauthenticatedFromAddress)`, remediation: 'The From domain must be a verified domain of this mail server (Domains): verify it, or send from an address on it' };
+    return {
+      cause: `Postal refused the From address (UnauthenticatedFromAddress)`,
+      remediation: 'The From domain must be a verified domain of this mail server (Domains): verify it, or send from an address on it',
+    };
   }
   if (/^535\b|Invalid credential|Denied/.test(error)) {
-    return { cause: `Postal's SMTP server refused the SMTP credential (${error.slice(0, 80)})`, remediation: 'The SMTP credential is not one of this mail server\'s (revoked or from another server): create an SMTP credential (the mail server → Credentials → SMTP) and give it to the agents\' SMTP clients (POSTAL_SMTP_CREDENTIAL for this test)' };
+    return {
+      cause: `Postal's SMTP server refused the SMTP credential (${error.slice(0, 80)})`,
+      remediation:
+        "The SMTP credential is not one of this mail server's (revoked or from another server): create an SMTP credential (the mail server → Credentials → SMTP) and give it to the agents' SMTP clients (POSTAL_SMTP_CREDENTIAL for this test)",
+    };
   }
   if (/^530 From\/Sender name is not valid/.test(error)) {
-    return { cause: 'Postal\'s SMTP server refused the From address for this SMTP credential (530 From/Sender name is not valid)', remediation: 'The From domain must be a verified domain of the mail server that owns the SMTP credential' };
+    return {
+      cause: "Postal's SMTP server refused the From address for this SMTP credential (530 From/Sender name is not valid)",
+      remediation: 'The From domain must be a verified domain of the mail server that owns the SMTP credential',
+    };
   }
   if (/^552\b|Message too large/.test(error)) {
-    return { cause: `the message was refused as too large (${error.slice(0, 80)})`, remediation: 'Raise smtp_server.max_message_size in postal.yml to the size the agents send (Postal\'s default is 14 MB), then restart smtp' };
+    return {
+      cause: `the message was refused as too large (${error.slice(0, 80)})`,
+      remediation:
+        "Raise smtp_server.max_message_size in postal.yml to the size the agents send (Postal's default is 14 MB), then restart smtp",
+    };
   }
   if (/HTTP 5\d\d|internal-server-error/i.test(error)) {
     return {
       cause: `Postal's API answered with a server error (${error.match(/HTTP 5\d\d/)?.[0] ?? 'internal-server-error'}): it could not take the message`,
-      remediation: 'Postal\'s web process failed on the request: check its log (docker compose -p postal logs web) and that its database (postal-mariadb) is running and reachable (INF-03)',
+      remediation:
+        "Postal's web process failed on the request: check its log (docker compose -p postal logs web) and that its database (postal-mariadb) is running and reachable (INF-03)",
     };
   }
   if (/certificate has expired|CERT_HAS_EXPIRED/i.test(error)) {
-    return { cause: 'Postal\'s web certificate has expired: every API client refuses the connection', remediation: 'Renew the certificate of the web host (Caddy renews it when it can reach Let\'s Encrypt on port 80/443: check its log), see INF-04' };
+    return {
+      cause: "Postal's web certificate has expired: every API client refuses the connection",
+      remediation:
+        "Renew the certificate of the web host (Caddy renews it when it can reach Let's Encrypt on port 80/443: check its log), see INF-04",
+    };
   }
   if (/protocol version|unsupported protocol|no protocols available|SSL routines|ETLS/i.test(error)) {
     const versions = /protocol version|unsupported protocol|no protocols available/i.test(error);
@@ -98,21 +130,31 @@ export function sendErrorCause(error: string, who: { agent?: string; to: string;
       cause: `the STARTTLS handshake with Postal's SMTP server failed${versions ? ' on the TLS version' : ''} (${error.slice(0, 120)}): the message was never submitted`,
       remediation: versions
         ? 'Postal\'s SMTP server offers no TLS version the agents accept (TLS 1.2 or 1.3): set smtp_server.ssl_version in postal.yml to allow them (the default "SSLv23" negotiates the best both sides have), then restart smtp (SEC-03)'
-        : 'Fix Postal\'s SMTP TLS (smtp_server.tls_certificate_path, tls_private_key_path, ssl_version), then send again (SEC-03)',
+        : "Fix Postal's SMTP TLS (smtp_server.tls_certificate_path, tls_private_key_path, ssl_version), then send again (SEC-03)",
     };
   }
   if (/no answer|never received|ECONNREFUSED|ETIMEDOUT|timed out|timeout|socket|connect/i.test(error)) {
     return smtp
-      ? { cause: `Postal's SMTP server did not answer in time (${error.slice(0, 120)})`, remediation: 'Make Postal\'s smtp process answer on port 25 promptly, its STARTTLS included (INF-01, INF-03, SEC-03), then send again' }
-      : { cause: `Postal's API did not answer in time (${error.slice(0, 120)})`, remediation: 'Make the web process and its proxy answer on 443 promptly (INF-01, INF-03), then send again' };
+      ? {
+          cause: `Postal's SMTP server did not answer in time (${error.slice(0, 120)})`,
+          remediation:
+            "Make Postal's smtp process answer on port 25 promptly, its STARTTLS included (INF-01, INF-03, SEC-03), then send again",
+        }
+      : {
+          cause: `Postal's API did not answer in time (${error.slice(0, 120)})`,
+          remediation: 'Make the web process and its proxy answer on 443 promptly (INF-01, INF-03), then send again',
+        };
   }
-  return { cause: `Postal refused the message (${error.slice(0, 120)})`, remediation: 'Look up the error code in Postal\'s API documentation and fix the request or the server setting it names' };
+  return {
+    cause: `Postal refused the message (${error.slice(0, 120)})`,
+    remediation: "Look up the error code in Postal's API documentation and fix the request or the server setting it names",
+  };
 }
 
 /** Why a message Postal accepted never reached the recipient, from Postal's record of it. */
 export function trailCause(trail: PostalTrail | undefined, who: { to: string; agent?: string }): Cause {
   const fallback: Cause = {
-    cause: 'Postal\'s record of the message could not be read',
+    cause: "Postal's record of the message could not be read",
     remediation: `Look the message up in Postal's web UI (the mail server → Messages): its status and deliveries say where it stopped on the way to ${who.to}`,
   };
   const leg = trail?.inbound ?? trail?.outgoing;
@@ -120,28 +162,72 @@ export function trailCause(trail: PostalTrail | undefined, who: { to: string; ag
   const details = `${leg.details ?? ''} ${leg.output ?? ''}`;
   const inbox = who.agent ? `${who.agent}'s inbox endpoint` : 'the inbox endpoint';
   if (leg.status === 'Held') {
-    if (/send limit/i.test(details)) return { cause: `Held by Postal: ${leg.details}`, remediation: 'The mail server\'s send limit (messages per hour) is below what the agents send: raise or clear it (the mail server → Settings → Send limit), then release the held messages' };
-    if (/Credential is configured to hold/i.test(details)) return { cause: `Held by Postal: ${leg.details}`, remediation: `The credential the message was sent with is set to Hold: turn Hold off for it (the mail server → Credentials), then release the held messages` };
-    if (/suppression list/i.test(details)) return { cause: `Held by Postal: ${leg.details}`, remediation: `Remove ${leg.rcptTo ?? who.to} from the mail server's suppression list (Messages → Suppressions) after fixing why it bounced, then release the message` };
-    if (/development mode/i.test(details)) return { cause: `Held by Postal: ${leg.details}`, remediation: 'The mail server is in Development mode, which holds every message: switch it to Live (the mail server → Settings → Mode)' };
-    if (/quarantine/i.test(details)) return { cause: `Held by Postal: ${leg.details}`, remediation: `Postal scored the message as spam and the route's spam mode is Quarantine: check the server's spam threshold (Settings → Spam) and the route's spam mode for ${who.to}` };
-    if (/not sent to any endpoints/i.test(details)) return { cause: `Held by Postal: ${leg.details}`, remediation: `The route for ${who.to} is set to Hold instead of its inbox endpoint: point the route at ${inbox} (Routes)` };
-    return { cause: `Held by Postal: ${leg.details ?? 'no reason given'}`, remediation: 'Open the held message in Postal: the reason is on its right-hand side; release it once the cause is fixed' };
+    if (/send limit/i.test(details))
+      return {
+        cause: `Held by Postal: ${leg.details}`,
+        remediation:
+          "The mail server's send limit (messages per hour) is below what the agents send: raise or clear it (the mail server → Settings → Send limit), then release the held messages",
+      };
+    if (/Credential is configured to hold/i.test(details))
+      return {
+        cause: `Held by Postal: ${leg.details}`,
+        remediation: `The credential the message was sent with is set to Hold: turn Hold off for it (the mail server → Credentials), then release the held messages`,
+      };
+    if (/suppression list/i.test(details))
+      return {
+        cause: `Held by Postal: ${leg.details}`,
+        remediation: `Remove ${leg.rcptTo ?? who.to} from the mail server's suppression list (Messages → Suppressions) after fixing why it bounced, then release the message`,
+      };
+    if (/development mode/i.test(details))
+      return {
+        cause: `Held by Postal: ${leg.details}`,
+        remediation:
+          'The mail server is in Development mode, which holds every message: switch it to Live (the mail server → Settings → Mode)',
+      };
+    if (/quarantine/i.test(details))
+      return {
+        cause: `Held by Postal: ${leg.details}`,
+        remediation: `Postal scored the message as spam and the route's spam mode is Quarantine: check the server's spam threshold (Settings → Spam) and the route's spam mode for ${who.to}`,
+      };
+    if (/not sent to any endpoints/i.test(details))
+      return {
+        cause: `Held by Postal: ${leg.details}`,
+        remediation: `The route for ${who.to} is set to Hold instead of its inbox endpoint: point the route at ${inbox} (Routes)`,
+      };
+    return {
+      cause: `Held by Postal: ${leg.details ?? 'no reason given'}`,
+      remediation: 'Open the held message in Postal: the reason is on its right-hand side; release it once the cause is fixed',
+    };
   }
   if (leg.status === 'Processed' && /not sent to any endpoints/i.test(details)) {
-    return { cause: `accepted and dropped by Postal: ${leg.details}`, remediation: `The route for ${who.to} is set to Accept (accept and discard) instead of its inbox endpoint: point the route at ${inbox} (Routes)` };
+    return {
+      cause: `accepted and dropped by Postal: ${leg.details}`,
+      remediation: `The route for ${who.to} is set to Accept (accept and discard) instead of its inbox endpoint: point the route at ${inbox} (Routes)`,
+    };
   }
   if (/likely spam/i.test(details)) {
-    return { cause: `failed by Postal as spam: ${leg.details}`, remediation: 'The mail server\'s outbound spam threshold is below the score of ordinary mail: raise it (Settings → Outbound spam threshold) or leave it empty' };
+    return {
+      cause: `failed by Postal as spam: ${leg.details}`,
+      remediation:
+        "The mail server's outbound spam threshold is below the score of ordinary mail: raise it (Settings → Outbound spam threshold) or leave it empty",
+    };
   }
   if (/Route does not accept incoming messages/i.test(details)) {
-    return { cause: `refused by Postal's own MX: ${(leg.output ?? '').trim() || 'the route does not accept incoming messages'}`, remediation: `The route for ${who.to} is set to Reject: point it at ${inbox} (Routes)` };
+    return {
+      cause: `refused by Postal's own MX: ${(leg.output ?? '').trim() || 'the route does not accept incoming messages'}`,
+      remediation: `The route for ${who.to} is set to Reject: point it at ${inbox} (Routes)`,
+    };
   }
-  if (/bounced because the route asks/i.test(details)) return { cause: `bounced by Postal: ${leg.details}`, remediation: `The route for ${who.to} is set to Bounce: point it at ${inbox} (Routes)` };
+  if (/bounced because the route asks/i.test(details))
+    return {
+      cause: `bounced by Postal: ${leg.details}`,
+      remediation: `The route for ${who.to} is set to Bounce: point it at ${inbox} (Routes)`,
+    };
   if (/Received a (-?\d+) from/.test(details)) {
     const code = Number(/Received a (-?\d+) from/.exec(details)![1]);
     const url = /from (\S+)/.exec(leg.details ?? '')?.[1] ?? 'the endpoint';
-    const answer = code === -1 ? `could not connect to ${url}` : code === -2 ? `timed out waiting for ${url}` : `${url} answered HTTP ${code}`;
+    const answer =
+      code === -1 ? `could not connect to ${url}` : code === -2 ? `timed out waiting for ${url}` : `${url} answered HTTP ${code}`;
     if (code >= 200 && code < 300) {
       return {
         cause: `Postal delivered it to ${url} (HTTP ${code}) but the agent's inbox does not list it`,
@@ -159,17 +245,35 @@ export function trailCause(trail: PostalTrail | undefined, who: { to: string; ag
     return { cause: `the incoming message to ${leg.rcptTo ?? who.to}: ${answer} (${leg.status})`, remediation: fix };
   }
   if (/\b5\.7\.26\b|DMARC/i.test(leg.output ?? '')) {
-    return { cause: `refused by the receiving provider for failing DMARC (${(leg.output ?? '').trim().slice(0, 120)})`, remediation: `${who.to.split('@')[1]} enforces the domain's DMARC policy: make SPF or DKIM pass aligned with the From domain (FN-04), or relax the DMARC policy until they do` };
+    return {
+      cause: `refused by the receiving provider for failing DMARC (${(leg.output ?? '').trim().slice(0, 120)})`,
+      remediation: `${who.to.split('@')[1]} enforces the domain's DMARC policy: make SPF or DKIM pass aligned with the From domain (FN-04), or relax the DMARC policy until they do`,
+    };
   }
   if (/No SMTP servers were available|DNS error/i.test(details)) {
-    return { cause: `Postal could not deliver: ${leg.details}`, remediation: `Postal finds the recipient's mail server through DNS from the server itself: check the MX of ${who.to.split('@')[1]} and the resolver Postal uses (dns.resolv_conf_path), and that outgoing port 25 is open` };
+    return {
+      cause: `Postal could not deliver: ${leg.details}`,
+      remediation: `Postal finds the recipient's mail server through DNS from the server itself: check the MX of ${who.to.split('@')[1]} and the resolver Postal uses (dns.resolv_conf_path), and that outgoing port 25 is open`,
+    };
   }
-  if (/\b552\b|too large/i.test(details)) return { cause: `refused as too large: ${details.trim()}`, remediation: 'Raise smtp_server.max_message_size in postal.yml to the size the agents send (Postal\'s default is 14 MB), then restart smtp' };
+  if (/\b552\b|too large/i.test(details))
+    return {
+      cause: `refused as too large: ${details.trim()}`,
+      remediation:
+        "Raise smtp_server.max_message_size in postal.yml to the size the agents send (Postal's default is 14 MB), then restart smtp",
+    };
   if (/\b530\b|Authentication required/.test(details) && !trail.inbound) {
-    return { cause: `Postal's own MX refused the recipient (${(leg.output ?? leg.details ?? '').trim()})`, remediation: `Postal refuses RCPT for an address with no route: create a Route for ${who.to} (or the catch-all "*")` };
+    return {
+      cause: `Postal's own MX refused the recipient (${(leg.output ?? leg.details ?? '').trim()})`,
+      remediation: `Postal refuses RCPT for an address with no route: create a Route for ${who.to} (or the catch-all "*")`,
+    };
   }
   if (leg.status === 'Pending') {
-    return { cause: `still queued in Postal (${describeLeg(leg)})`, remediation: 'Postal has not processed the message: check the worker is running (INF-03) and its queue (postal_message_queue_latency on the worker /metrics)' };
+    return {
+      cause: `still queued in Postal (${describeLeg(leg)})`,
+      remediation:
+        'Postal has not processed the message: check the worker is running (INF-03) and its queue (postal_message_queue_latency on the worker /metrics)',
+    };
   }
   if (trail.outgoing?.status === 'Sent' && !trail.inbound) {
     return {
@@ -177,5 +281,8 @@ export function trailCause(trail: PostalTrail | undefined, who: { to: string; ag
       remediation: `Find the message in Postal (Messages → Incoming for ${who.to}, or at the receiving side): its deliveries show where it went after Postal's hand-over`,
     };
   }
-  return { cause: describeLeg(leg), remediation: `Open the message in Postal (the mail server → Messages): its deliveries show the receiving side's answer for ${who.to}` };
+  return {
+    cause: describeLeg(leg),
+    remediation: `Open the message in Postal (the mail server → Messages): its deliveries show the receiving side's answer for ${who.to}`,
+  };
 }

@@ -48,7 +48,9 @@ describe('checkDkim', () => {
     const verdict = checkDkim({ ...base, observation: okObs('TXT', NAME, [postalRecord(OTHER_2048)]), expectedPublicKeyPem: PEM_2048 });
     expect(verdict.outcome).toBe('fail');
     expect(verdict.summary).toMatch(/the published key is not the key the server signs with/);
-    expect(verdict.remediation).toBe(`Set TXT ${NAME} to exactly "v=DKIM1; t=s; h=sha256; p=${p(PEM_2048)};" (one record, as Postal shows it), then run Postal's DNS check for mailgoat.ai`);
+    expect(verdict.remediation).toBe(
+      `Set TXT ${NAME} to exactly "v=DKIM1; t=s; h=sha256; p=${p(PEM_2048)};" (one record, as Postal shows it), then run Postal's DNS check for mailgoat.ai`,
+    );
   });
 
   it('fails on two TXT records at the selector', () => {
@@ -84,6 +86,8 @@ describe('checkDkim', () => {
   });
 
   it('fails when handed the observation of another name', () => {
-    expect(checkDkim({ ...base, observation: okObs('TXT', 'postal-abcdef._domainkey.mailgoat.ai', [postalRecord(PEM_2048)]) }).outcome).toBe('fail');
+    expect(
+      checkDkim({ ...base, observation: okObs('TXT', 'postal-abcdef._domainkey.mailgoat.ai', [postalRecord(PEM_2048)]) }).outcome,
+    ).toBe('fail');
   });
 });

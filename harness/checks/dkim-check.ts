@@ -6,7 +6,16 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { DnsObservation } from './dns-observation.ts';
 import { normaliseName } from './dns-observation.ts';
-import { collectFindings, describeObservation, fail, type Finding, observationEvidence, resolverErrorFinding, verdictFrom, warn } from './findings.ts';
+import {
+  collectFindings,
+  describeObservation,
+  fail,
+  type Finding,
+  observationEvidence,
+  resolverErrorFinding,
+  verdictFrom,
+  warn,
+} from './findings.ts';
 import { checkPostalDkimRecord, postalDkimRecord } from '../../core/artifacts/postal-dns-checks.ts';
 import { parseTagList, type TagList } from './tag-list.ts';
 import type { EvidenceItem, Verdict } from './verdict.ts';
@@ -96,7 +105,10 @@ function selectorNotPostals(input: DkimCheckInput, domain: string): Finding | un
 /** Gate: the observation is the TXT lookup of the key record. */
 function notTheKeyLookup(observation: DnsObservation, { name, selector }: DkimRuleInput): Finding | undefined {
   if (normaliseName(observation.name) === name && observation.type === 'TXT') return undefined;
-  return fail(`the observation is ${observation.type} ${observation.name}, not TXT ${name}`, `Look up TXT ${name} (selector "${selector}") and check that`);
+  return fail(
+    `the observation is ${observation.type} ${observation.name}, not TXT ${name}`,
+    `Look up TXT ${name} (selector "${selector}") and check that`,
+  );
 }
 
 /** Gate: the lookup was answered with exactly one TXT record. */
@@ -121,10 +133,16 @@ function notPostalsForm(input: DkimCheckInput, observation: DnsObservation, rule
   if (expectedP !== undefined) {
     const postalCheck = checkPostalDkimRecord(name, observation.answers, wantedRecord);
     if (postalCheck.status !== 'OK') {
-      return fail(`Postal's own DNS check calls this record ${postalCheck.status} ("${postalCheck.error}"), so Postal signs with its fallback key (d=<return-path domain>), which breaks DMARC alignment`, publish);
+      return fail(
+        `Postal's own DNS check calls this record ${postalCheck.status} ("${postalCheck.error}"), so Postal signs with its fallback key (d=<return-path domain>), which breaks DMARC alignment`,
+        publish,
+      );
     }
   } else if (!/^v=DKIM1; t=s; h=sha256; p=[A-Za-z0-9+/=]+;?$/.test(record.trim())) {
-    return fail(`the record at ${name} is not in the form Postal publishes and compares character for character ("v=DKIM1; t=s; h=sha256; p=<key>;"), so Postal's DNS check fails and it signs with its fallback key`, publish);
+    return fail(
+      `the record at ${name} is not in the form Postal publishes and compares character for character ("v=DKIM1; t=s; h=sha256; p=<key>;"), so Postal's DNS check fails and it signs with its fallback key`,
+      publish,
+    );
   }
   return undefined;
 }
@@ -170,7 +188,10 @@ function serviceTagExcludesEmail(parsed: TagList, { name }: DkimRuleInput): Find
 function testingFlag(parsed: TagList, { name }: DkimRuleInput): Finding | undefined {
   const t = parsed.byName.get('t');
   if (t === undefined || !tagValues(t).includes('y')) return undefined;
-  return warn(`t=y at ${name}: the domain says it is testing DKIM, so receivers may ignore failures and passes alike`, `In TXT ${name} remove the y flag from t= (Postal publishes t=s)`);
+  return warn(
+    `t=y at ${name}: the domain says it is testing DKIM, so receivers may ignore failures and passes alike`,
+    `In TXT ${name} remove the y flag from t= (Postal publishes t=s)`,
+  );
 }
 
 /** Gate: p= holds a public key (present, not revoked, a DER SubjectPublicKeyInfo). */
@@ -224,7 +245,7 @@ export function checkDkim(input: DkimCheckInput): Verdict {
   const publish = `Set TXT ${name} to exactly "${wantedRecord}" (one record, as Postal shows it), then run Postal's DNS check for ${domain}`;
   const expected = `one TXT at ${name} "${expectedP ? wantedRecord : 'v=DKIM1; t=s; h=sha256; p=<RSA key>;'}"`;
   // The report table shows the key abbreviated; the full record stays in the evidence.
-  const observed = describeObservation(observation).replace(/p=([A-Za-z0-9+/]{12})[A-Za-z0-9+/=]{20,}([A-Za-z0-9+/=]{6})/g, "p=$1…$2");
+  const observed = describeObservation(observation).replace(/p=([A-Za-z0-9+/]{12})[A-Za-z0-9+/=]{20,}([A-Za-z0-9+/=]{6})/g, 'p=$1…$2');
   // Stryker disable next-line StringLiteral: equivalent, done() without a summary is only called after a fail finding, so this pass summary is never shown
   const done = (passSummary = ''): Verdict => verdictFrom({ findings, passSummary, expected, observed, evidence });
   const rule: DkimRuleInput = { domain, name, selector: input.selector, publish, wantedRecord, expectedP };

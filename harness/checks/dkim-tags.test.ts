@@ -75,9 +75,12 @@ describe('checkDkim keys', () => {
   });
 
   it('names a PKCS#1 key, a non-RSA key and a key that is not base64', () => {
-    expect(run(`v=DKIM1; p=${PKCS1}`).summary).toBe(`p= holds a PKCS#1 RSAPublicKey; DKIM needs the SubjectPublicKeyInfo (SPKI) form (at ${NAME})`);
+    expect(run(`v=DKIM1; p=${PKCS1}`).summary).toBe(
+      `p= holds a PKCS#1 RSAPublicKey; DKIM needs the SubjectPublicKeyInfo (SPKI) form (at ${NAME})`,
+    );
     expect(run(`v=DKIM1; p=${EC}`).summary).toBe(`the key at ${NAME} is ec, not RSA`);
-    for (const bad of ['abc*', 'QUJD===', '=QUJD', 'QU JD!']) expect(run(`v=DKIM1; p=${bad}`).summary).toBe(`p= is not base64 (at ${NAME})`);
+    for (const bad of ['abc*', 'QUJD===', '=QUJD', 'QU JD!'])
+      expect(run(`v=DKIM1; p=${bad}`).summary).toBe(`p= is not base64 (at ${NAME})`);
     expect(run('v=DKIM1; p=QUJD').summary).toBe(`p= does not decode to a public key (DER SubjectPublicKeyInfo) (at ${NAME})`);
     expect(run('v=DKIM1; p=QUJD').remediation).toBe(PUBLISH);
   });
@@ -102,10 +105,14 @@ describe('checkDkim keys', () => {
     expect(missing.remediation).toBe(PUBLISH);
     const doubled = checkDkim({ ...base, observation: okObs('TXT', NAME, ['a', 'b']) });
     expect(doubled.summary).toBe(`2 TXT records at ${NAME}: there must be exactly one (Postal's check and many verifiers reject this)`);
-    expect(doubled.remediation).toBe(`Delete all but one TXT at ${NAME}; keep "v=DKIM1; t=s; h=sha256; p=<the key Postal shows for the domain>;"`);
+    expect(doubled.remediation).toBe(
+      `Delete all but one TXT at ${NAME}; keep "v=DKIM1; t=s; h=sha256; p=<the key Postal shows for the domain>;"`,
+    );
     const other = checkDkim({ ...base, observation: okObs('A', NAME, ['1.2.3.4']) });
     expect(other.summary).toBe(`the observation is A ${NAME}, not TXT ${NAME}`);
     expect(other.remediation).toBe(`Look up TXT ${NAME} (selector "qpMdyI") and check that`);
-    expect(checkDkim({ ...base, observation: errorObs('TXT', NAME) }).summary).toMatch(/^TXT qpmdyi\._domainkey\.mailgoat\.ai could not be resolved/);
+    expect(checkDkim({ ...base, observation: errorObs('TXT', NAME) }).summary).toMatch(
+      /^TXT qpmdyi\._domainkey\.mailgoat\.ai could not be resolved/,
+    );
   });
 });

@@ -15,7 +15,9 @@ describe('checkDmarc', () => {
   });
 
   it('passes with other valid tags and unrelated TXT at the name', () => {
-    expect(run('v=DMARC1; p=none; rua=mailto:dmarc@mailgoat.ai!10m; adkim=r; aspf=s; pct=100; fo=1:d;', 'something-else=1').outcome).toBe('pass');
+    expect(run('v=DMARC1; p=none; rua=mailto:dmarc@mailgoat.ai!10m; adkim=r; aspf=s; pct=100; fo=1:d;', 'something-else=1').outcome).toBe(
+      'pass',
+    );
   });
 
   it('fails without p=', () => {

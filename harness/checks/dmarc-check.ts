@@ -8,7 +8,16 @@
  */
 import type { DnsObservation } from './dns-observation.ts';
 import { normaliseName } from './dns-observation.ts';
-import { collectFindings, describeObservation, fail, type Finding, observationEvidence, resolverErrorFinding, verdictFrom, warn } from './findings.ts';
+import {
+  collectFindings,
+  describeObservation,
+  fail,
+  type Finding,
+  observationEvidence,
+  resolverErrorFinding,
+  verdictFrom,
+  warn,
+} from './findings.ts';
 import { parseTagList, type TagList } from './tag-list.ts';
 import type { EvidenceItem, Verdict } from './verdict.ts';
 
@@ -42,7 +51,8 @@ const TAG_VALIDATORS: Record<string, (value: string) => string | undefined> = {
   aspf: (v) => (['r', 's'].includes(v) ? undefined : 'must be r or s'),
   pct: (v) => (/^\d{1,3}$/.test(v) && Number(v) <= 100 ? undefined : 'must be a whole number from 0 to 100'),
   ri: (v) => (/^\d+$/.test(v) ? undefined : 'must be a whole number of seconds'),
-  fo: (v) => (v.split(':').every((x) => ['0', '1', 'd', 's'].includes(x.trim())) ? undefined : 'must be made of 0, 1, d, s separated by ":"'),
+  fo: (v) =>
+    v.split(':').every((x) => ['0', '1', 'd', 's'].includes(x.trim())) ? undefined : 'must be made of 0, 1, d, s separated by ":"',
   rua: mailtoList,
   ruf: mailtoList,
 };
@@ -55,7 +65,11 @@ function uris(value: string): string[] {
 }
 
 function sameUriSet(a: string, b: string): boolean {
-  const norm = (v: string) => uris(v).map((u) => u.toLowerCase().replace(/![0-9]+[kmgt]?$/, '')).sort().join(',');
+  const norm = (v: string) =>
+    uris(v)
+      .map((u) => u.toLowerCase().replace(/![0-9]+[kmgt]?$/, ''))
+      .sort()
+      .join(',');
   return norm(a) === norm(b);
 }
 
@@ -118,7 +132,9 @@ export function checkDmarc(input: DmarcCheckInput): Verdict {
   const done = (passSummary = ''): Verdict => verdictFrom({ findings, passSummary, expected: expectedText, observed, evidence });
 
   if (normaliseName(observation.name) !== name || observation.type !== 'TXT') {
-    findings.push(fail(`the observation is ${observation.type} ${observation.name}, not TXT ${name}`, `Look up TXT ${name} and check that`));
+    findings.push(
+      fail(`the observation is ${observation.type} ${observation.name}, not TXT ${name}`, `Look up TXT ${name} and check that`),
+    );
     return done();
   }
   if (observation.status === 'error') {
@@ -139,7 +155,9 @@ export function checkDmarc(input: DmarcCheckInput): Verdict {
   }
   if (starting.length === 0) {
     if (misplaced.length === 0) {
-      findings.push(fail(`no DMARC record at ${name}: receivers apply no policy and send no reports`, `Add TXT ${name} "${wantedRecord(expected)}"`));
+      findings.push(
+        fail(`no DMARC record at ${name}: receivers apply no policy and send no reports`, `Add TXT ${name} "${wantedRecord(expected)}"`),
+      );
     }
     return done();
   }

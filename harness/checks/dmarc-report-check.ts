@@ -23,7 +23,10 @@ const percent = (part: number, whole: number) => `${whole === 0 ? 0 : Math.round
 /** Where the server's own mail failed, per reporter: which identifier and how many messages. */
 function serverFindings(input: DmarcReportCheckInput): Finding[] {
   const deployment = new Set(input.deploymentIps.map((ip) => ip.toLowerCase()));
-  const failing = new Map<string, { ip: string; org: string; messages: number; spf: number; dkim: number; dmarc: number; detail: string[] }>();
+  const failing = new Map<
+    string,
+    { ip: string; org: string; messages: number; spf: number; dkim: number; dmarc: number; detail: string[] }
+  >();
   for (const report of input.reports) {
     for (const record of report.records) {
       if (!deployment.has(record.sourceIp) || fullyPassing(record)) continue;
@@ -40,9 +43,17 @@ function serverFindings(input: DmarcReportCheckInput): Finding[] {
     }
   }
   return [...failing.values()].map((f) => {
-    const what = [f.dmarc ? `${f.dmarc} failed DMARC` : '', f.dkim ? `${f.dkim} not DKIM-aligned` : '', f.spf ? `${f.spf} not SPF-aligned` : ''].filter(Boolean).join(', ');
+    const what = [
+      f.dmarc ? `${f.dmarc} failed DMARC` : '',
+      f.dkim ? `${f.dkim} not DKIM-aligned` : '',
+      f.spf ? `${f.spf} not SPF-aligned` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     const fixes = [
-      f.dkim ? `DKIM: the domain's record must hold the key Postal signs with and Postal must sign as d=${input.domain} (see DNS-04 and FN-04)` : '',
+      f.dkim
+        ? `DKIM: the domain's record must hold the key Postal signs with and Postal must sign as d=${input.domain} (see DNS-04 and FN-04)`
+        : '',
       f.spf ? `SPF: the return-path domain must be under ${input.domain} and its SPF must authorise ${f.ip} (see DNS-03)` : '',
     ].filter(Boolean);
     return fail(
@@ -95,7 +106,7 @@ export function checkDmarcReports(input: DmarcReportCheckInput): { verdict: Verd
     findings.push(
       fail(
         `a report could not be read, so what its reporter saw is unknown — ${line}`,
-        'Nothing was taken from it and every other report is summarised. Open that message at the rua address: a report for another domain means someone names your address as their rua; a malformed or hostile file is the reporter\'s fault (write to its sender). Delete the message once seen so the next run reads clean, or waive FN-08 until then',
+        "Nothing was taken from it and every other report is summarised. Open that message at the rua address: a report for another domain means someone names your address as their rua; a malformed or hostile file is the reporter's fault (write to its sender). Delete the message once seen so the next run reads clean, or waive FN-08 until then",
       ),
     );
   }
@@ -108,7 +119,12 @@ export function checkDmarcReports(input: DmarcReportCheckInput): { verdict: Verd
     findings,
     passSummary,
     expected: `every report read; the server (${serverIps}) SPF- and DKIM-aligned at every reporter; no source outside the deployment delivered as ${input.domain}`,
-    observed: `${plural(summary.reports, 'report')}, ${plural(input.refused.length, 'refused file')}; server ${summary.deploymentPass}/${summary.deploymentMessages} passing; ${summary.sources.filter((s) => !s.inDeployment).map((s) => `${s.ip} ${s.class}`).join(', ') || 'no other source'}`,
+    observed: `${plural(summary.reports, 'report')}, ${plural(input.refused.length, 'refused file')}; server ${summary.deploymentPass}/${summary.deploymentMessages} passing; ${
+      summary.sources
+        .filter((s) => !s.inDeployment)
+        .map((s) => `${s.ip} ${s.class}`)
+        .join(', ') || 'no other source'
+    }`,
     evidence: [
       { label: 'reporters', detail: summary.reporters },
       { label: 'sources', detail: summary.sources },
@@ -117,4 +133,3 @@ export function checkDmarcReports(input: DmarcReportCheckInput): { verdict: Verd
   });
   return { verdict, summary };
 }
-

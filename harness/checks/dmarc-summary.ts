@@ -97,7 +97,8 @@ const pushNew = (list: string[], value: string | undefined) => {
   if (value && !list.includes(value)) list.push(value);
 };
 const rate = (part: number, whole: number) => (whole === 0 ? 0 : part / whole);
-const bestDkim = (record: AggregateRecord) => (record.authResults.dkim.some((d) => d.result === 'pass') ? 'pass' : (record.authResults.dkim[0]?.result ?? 'none'));
+const bestDkim = (record: AggregateRecord) =>
+  record.authResults.dkim.some((d) => d.result === 'pass') ? 'pass' : (record.authResults.dkim[0]?.result ?? 'none');
 
 type SourceTally = SourceSummary & { classes: Set<SourceClass> };
 type ReporterTally = ReporterSummary & { ips: Set<string> };
@@ -107,11 +108,32 @@ function tallyRecord(
   record: AggregateRecord,
   orgName: string,
   deployment: Set<string>,
-  { summary, sources, reporter, day }: { summary: DmarcSummary; sources: Map<string, SourceTally>; reporter: ReporterTally; day: DaySummary },
+  {
+    summary,
+    sources,
+    reporter,
+    day,
+  }: { summary: DmarcSummary; sources: Map<string, SourceTally>; reporter: ReporterTally; day: DaySummary },
 ): void {
   const n = record.count;
   const inDeployment = deployment.has(record.sourceIp);
-  const source = sources.get(record.sourceIp) ?? { ip: record.sourceIp, inDeployment, class: 'deployment' as SourceClass, messages: 0, reporters: [], headerFrom: [], envelopeFrom: [], dkimDomains: [], spf: {}, dkim: {}, spfAligned: 0, dkimAligned: 0, dmarcPass: 0, dispositions: {}, classes: new Set<SourceClass>() };
+  const source = sources.get(record.sourceIp) ?? {
+    ip: record.sourceIp,
+    inDeployment,
+    class: 'deployment' as SourceClass,
+    messages: 0,
+    reporters: [],
+    headerFrom: [],
+    envelopeFrom: [],
+    dkimDomains: [],
+    spf: {},
+    dkim: {},
+    spfAligned: 0,
+    dkimAligned: 0,
+    dmarcPass: 0,
+    dispositions: {},
+    classes: new Set<SourceClass>(),
+  };
   sources.set(record.sourceIp, source);
   source.messages += n;
   pushNew(source.reporters, orgName);
@@ -172,7 +194,20 @@ export function summariseReports(reports: AggregateReport[], options: { domain: 
     if (!summary.begin || report.begin < summary.begin) summary.begin = report.begin;
     if (!summary.end || report.end > summary.end) summary.end = report.end;
     const orgKey = report.orgName.toLowerCase();
-    const reporter = reporters.get(orgKey) ?? { org: report.orgName, ...(report.orgEmail ? { email: report.orgEmail } : {}), reports: 0, messages: 0, dmarcPass: 0, spfAligned: 0, dkimAligned: 0, dispositions: {}, sources: 0, begin: report.begin, end: report.end, ips: new Set<string>() };
+    const reporter = reporters.get(orgKey) ?? {
+      org: report.orgName,
+      ...(report.orgEmail ? { email: report.orgEmail } : {}),
+      reports: 0,
+      messages: 0,
+      dmarcPass: 0,
+      spfAligned: 0,
+      dkimAligned: 0,
+      dispositions: {},
+      sources: 0,
+      begin: report.begin,
+      end: report.end,
+      ips: new Set<string>(),
+    };
     reporters.set(orgKey, reporter);
     reporter.reports++;
     if (report.begin < reporter.begin) reporter.begin = report.begin;

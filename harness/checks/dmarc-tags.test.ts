@@ -35,13 +35,30 @@ describe('checkDmarc tag validators', () => {
     expect(verdict.remediation).toBe(FIX);
   });
 
-  it.each(['adkim=r', 'adkim=s', 'aspf=r', 'aspf=s', 'pct=0', 'pct=100', 'ri=86400', 'ri=0', 'fo=0', 'fo=1', 'fo=d', 'fo=s', 'fo=0 : 1:d:s', 'sp=none', 'sp=quarantine', 'np=reject', 'psd=n', 't=y', 'rf=afrf'])(
-    'passes %s and keeps it in the suggested record',
-    (tag) => {
-      expect(withTag(tag).outcome).toBe('pass');
-      expect(run(`v=DMARC1; p=reject; rua=${RUA}; ${tag}`).remediation).toBe(`Set TXT ${NAME} to "v=DMARC1; p=none; rua=${RUA}; ${tag}"`);
-    },
-  );
+  it.each([
+    'adkim=r',
+    'adkim=s',
+    'aspf=r',
+    'aspf=s',
+    'pct=0',
+    'pct=100',
+    'ri=86400',
+    'ri=0',
+    'fo=0',
+    'fo=1',
+    'fo=d',
+    'fo=s',
+    'fo=0 : 1:d:s',
+    'sp=none',
+    'sp=quarantine',
+    'np=reject',
+    'psd=n',
+    't=y',
+    'rf=afrf',
+  ])('passes %s and keeps it in the suggested record', (tag) => {
+    expect(withTag(tag).outcome).toBe('pass');
+    expect(run(`v=DMARC1; p=reject; rua=${RUA}; ${tag}`).remediation).toBe(`Set TXT ${NAME} to "v=DMARC1; p=none; rua=${RUA}; ${tag}"`);
+  });
 
   it.each([
     `mailto:dmarc@mailgoat.ai!10m`,
@@ -75,7 +92,9 @@ describe('checkDmarc tag validators', () => {
   });
 
   it('names only the invalid URIs of a list, and does not also call the list different', () => {
-    expect(run(`v=DMARC1; p=none; rua=${RUA}, bad@mailgoat.ai`).summary).toBe(`rua=${RUA}, bad@mailgoat.ai at ${NAME} has invalid mailto URIs: bad@mailgoat.ai`);
+    expect(run(`v=DMARC1; p=none; rua=${RUA}, bad@mailgoat.ai`).summary).toBe(
+      `rua=${RUA}, bad@mailgoat.ai at ${NAME} has invalid mailto URIs: bad@mailgoat.ai`,
+    );
   });
 
   it('reports an invalid policy once, not also as a different one', () => {
@@ -86,7 +105,11 @@ describe('checkDmarc tag validators', () => {
 describe('checkDmarc aggregate-report address', () => {
   it('compares rua as a set: order, case and size limits do not matter', () => {
     const expected = { policy: 'none' as const, rua: 'mailto:a@mailgoat.ai, mailto:b@mailgoat.ai' };
-    const verdict = checkDmarc({ ...base, expected, observation: okObs('TXT', NAME, ['v=DMARC1; p=none; rua=MAILTO:B@mailgoat.ai!10m,mailto:a@mailgoat.ai']) });
+    const verdict = checkDmarc({
+      ...base,
+      expected,
+      observation: okObs('TXT', NAME, ['v=DMARC1; p=none; rua=MAILTO:B@mailgoat.ai!10m,mailto:a@mailgoat.ai']),
+    });
     expect(verdict.outcome).toBe('pass');
     expect(verdict.summary).toBe(`DMARC at ${NAME}: p=none, rua=MAILTO:B@mailgoat.ai!10m,mailto:a@mailgoat.ai`);
   });
@@ -116,13 +139,17 @@ describe('checkDmarc record detection', () => {
   it('fails a bare v=DMARC1 for its missing policy and warns for its missing rua', () => {
     const verdict = run('v=DMARC1');
     expect(verdict.outcome).toBe('fail');
-    expect(verdict.summary).toBe(`the DMARC record at ${NAME} has no p= (policy) tag; the DMARC record at ${NAME} has no rua=: nobody receives aggregate reports`);
+    expect(verdict.summary).toBe(
+      `the DMARC record at ${NAME} has no p= (policy) tag; the DMARC record at ${NAME} has no rua=: nobody receives aggregate reports`,
+    );
   });
 
   it('does not read v=DMARC10 or a lower-case v=dmarc1 as the start of a record', () => {
     expect(run('v=DMARC10; p=none').summary).toBe(`no DMARC record at ${NAME}: receivers apply no policy and send no reports`);
     const lower = run(`v=dmarc1; p=reject; fo=1; rua=${RUA}`);
-    expect(lower.summary).toBe(`the record "v=dmarc1; p=reject; fo=1; rua=${RUA}" at ${NAME} does not start with "v=DMARC1" (it must be the first tag, exactly so): receivers ignore it`);
+    expect(lower.summary).toBe(
+      `the record "v=dmarc1; p=reject; fo=1; rua=${RUA}" at ${NAME} does not start with "v=DMARC1" (it must be the first tag, exactly so): receivers ignore it`,
+    );
     // The suggested record keeps the misplaced record's other known tags.
     expect(lower.remediation).toBe(`Set TXT ${NAME} to "v=DMARC1; p=none; rua=${RUA}; fo=1"`);
   });
@@ -143,8 +170,12 @@ describe('checkDmarc record detection', () => {
   it('fails on malformed tags: an empty one, a bad name, a repeat', () => {
     expect(run(`v=DMARC1;; p=none; rua=${RUA}`).summary).toBe(`DMARC record at ${NAME} is malformed: empty tag (";;")`);
     expect(run(`v=DMARC1; p=none; rua=${RUA}; 1x=2`).summary).toBe(`DMARC record at ${NAME} is malformed: "1x" is not a valid tag name`);
-    expect(run(`v=DMARC1; p=none; rua=${RUA}; p_2=x`).summary).toBe(`unknown tags in the DMARC record at ${NAME}: p_2 (receivers ignore them; often a typo)`);
-    expect(run(`v=DMARC1; p=none; P=reject; rua=${RUA}`).summary).toBe(`DMARC record at ${NAME} is malformed: tag "p" appears more than once`);
+    expect(run(`v=DMARC1; p=none; rua=${RUA}; p_2=x`).summary).toBe(
+      `unknown tags in the DMARC record at ${NAME}: p_2 (receivers ignore them; often a typo)`,
+    );
+    expect(run(`v=DMARC1; p=none; P=reject; rua=${RUA}`).summary).toBe(
+      `DMARC record at ${NAME} is malformed: tag "p" appears more than once`,
+    );
   });
 
   it('fails an observation of another name or type, and an empty answer', () => {
@@ -153,7 +184,9 @@ describe('checkDmarc record detection', () => {
       summary: `the observation is TXT mailgoat.ai, not TXT ${NAME}`,
       remediation: `Look up TXT ${NAME} and check that`,
     });
-    expect(checkDmarc({ ...base, observation: okObs('A', NAME, ['1.2.3.4']) }).summary).toBe(`the observation is A ${NAME}, not TXT ${NAME}`);
+    expect(checkDmarc({ ...base, observation: okObs('A', NAME, ['1.2.3.4']) }).summary).toBe(
+      `the observation is A ${NAME}, not TXT ${NAME}`,
+    );
     expect(checkDmarc({ ...base, observation: nodataObs('TXT', NAME) }).remediation).toBe(`Add TXT ${NAME} "v=DMARC1; p=none; rua=${RUA}"`);
   });
 });

@@ -21,11 +21,7 @@ export interface DnsObservation {
 /** A set of observations that can be replayed as a resolver, for checks that must follow references (SPF). */
 export type DnsSnapshot = DnsObservation[];
 
-export function findObservation(
-  snapshot: DnsSnapshot,
-  name: string,
-  type: DnsRecordType,
-): DnsObservation | undefined {
+export function findObservation(snapshot: DnsSnapshot, name: string, type: DnsRecordType): DnsObservation | undefined {
   const wanted = normaliseName(name);
   return snapshot.find((o) => o.type === type && normaliseName(o.name) === wanted);
 }

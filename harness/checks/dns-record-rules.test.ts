@@ -9,7 +9,8 @@ const IP = '91.98.35.3';
 const HOST = 'mail.mailgoat.ai';
 
 describe('checkA', () => {
-  const a = (answers: string[], over: { remediationIp?: string } = {}) => checkA({ host: 'Mail.MailGoat.ai.', observation: okObs('A', HOST, answers), expectedIp: IP, ...over });
+  const a = (answers: string[], over: { remediationIp?: string } = {}) =>
+    checkA({ host: 'Mail.MailGoat.ai.', observation: okObs('A', HOST, answers), expectedIp: IP, ...over });
 
   it('passes with exact texts and evidence', () => {
     expect(a([IP])).toEqual({
@@ -17,7 +18,9 @@ describe('checkA', () => {
       summary: `A ${HOST} ${IP}`,
       expected: `A ${HOST} ${IP}`,
       observed: IP,
-      evidence: [{ label: `A ${HOST} @ 127.0.0.53:53`, detail: { name: HOST, type: 'A', resolver: '127.0.0.53:53', status: 'ok', answers: [IP] } }],
+      evidence: [
+        { label: `A ${HOST} @ 127.0.0.53:53`, detail: { name: HOST, type: 'A', resolver: '127.0.0.53:53', status: 'ok', answers: [IP] } },
+      ],
     });
   });
 
@@ -34,7 +37,9 @@ describe('checkA', () => {
   it('warns on each extra address', () => {
     const verdict = a(['10.0.0.1', IP, '10.0.0.2']);
     expect(verdict.outcome).toBe('warn');
-    expect(verdict.summary).toBe(`${HOST} also resolves to 10.0.0.1: some clients will reach that address instead of ${IP}; ${HOST} also resolves to 10.0.0.2: some clients will reach that address instead of ${IP}`);
+    expect(verdict.summary).toBe(
+      `${HOST} also resolves to 10.0.0.1: some clients will reach that address instead of ${IP}; ${HOST} also resolves to 10.0.0.2: some clients will reach that address instead of ${IP}`,
+    );
     expect(verdict.remediation).toBe(`Remove A ${HOST} 10.0.0.1; Remove A ${HOST} 10.0.0.2`);
   });
 
@@ -44,8 +49,12 @@ describe('checkA', () => {
     expect(other.remediation).toBe(`Look up A ${HOST} and check that`);
     expect(checkA({ host: HOST, observation: okObs('AAAA', HOST, ['::1']), expectedIp: IP }).outcome).toBe('fail');
     const err = checkA({ host: HOST, observation: errorObs('A', HOST), expectedIp: IP });
-    expect(err.summary).toBe(`A ${HOST} could not be resolved by 127.0.0.53:53: ETIMEOUT: no answer for A ${HOST} from DNS server 127.0.0.53:53`);
-    expect(err.remediation).toBe(`Make 127.0.0.53:53 answer A ${HOST} (check the server is up and authoritative zones are loaded), then re-run`);
+    expect(err.summary).toBe(
+      `A ${HOST} could not be resolved by 127.0.0.53:53: ETIMEOUT: no answer for A ${HOST} from DNS server 127.0.0.53:53`,
+    );
+    expect(err.remediation).toBe(
+      `Make 127.0.0.53:53 answer A ${HOST} (check the server is up and authoritative zones are loaded), then re-run`,
+    );
   });
 });
 
@@ -54,10 +63,22 @@ describe('checkMx', () => {
   const mx = (answers: string[]) => checkMx({ domain: 'mailgoat.ai', observation: okObs('MX', 'mailgoat.ai', answers), expected });
 
   it('passes with exact texts', () => {
-    expect(mx(['10 mail.mailgoat.ai.'])).toMatchObject({ outcome: 'pass', summary: 'MX mailgoat.ai: 10 mail.mailgoat.ai', expected: 'MX mailgoat.ai 10 mail.mailgoat.ai', observed: '10 mail.mailgoat.ai.' });
-    expect(checkMx({ domain: 'mailgoat.ai', observation: okObs('MX', 'mailgoat.ai', ['10 a.x', '20 b.x']), expected: [{ priority: 10, host: 'a.x' }, { priority: 20, host: 'b.x' }] }).expected).toBe(
-      'MX mailgoat.ai 10 a.x, MX mailgoat.ai 20 b.x',
-    );
+    expect(mx(['10 mail.mailgoat.ai.'])).toMatchObject({
+      outcome: 'pass',
+      summary: 'MX mailgoat.ai: 10 mail.mailgoat.ai',
+      expected: 'MX mailgoat.ai 10 mail.mailgoat.ai',
+      observed: '10 mail.mailgoat.ai.',
+    });
+    expect(
+      checkMx({
+        domain: 'mailgoat.ai',
+        observation: okObs('MX', 'mailgoat.ai', ['10 a.x', '20 b.x']),
+        expected: [
+          { priority: 10, host: 'a.x' },
+          { priority: 20, host: 'b.x' },
+        ],
+      }).expected,
+    ).toBe('MX mailgoat.ai 10 a.x, MX mailgoat.ai 20 b.x');
   });
 
   it('fails a missing host and a wrong priority, with exact fixes', () => {
@@ -73,7 +94,9 @@ describe('checkMx', () => {
   it('warns on an MX the deployment does not know', () => {
     const verdict = mx([`10 ${HOST}`, '5 other.example']);
     expect(verdict.outcome).toBe('warn');
-    expect(verdict.summary).toBe('MX mailgoat.ai also lists other.example (priority 5), which the deployment does not know: some mail may go there');
+    expect(verdict.summary).toBe(
+      'MX mailgoat.ai also lists other.example (priority 5), which the deployment does not know: some mail may go there',
+    );
     expect(verdict.remediation).toBe('Remove MX mailgoat.ai 5 other.example (or add it to dns.mx in the deployment file)');
   });
 
@@ -82,13 +105,20 @@ describe('checkMx', () => {
     expect(other.summary).toBe('the observation is MX x.ai, not MX mailgoat.ai');
     expect(other.remediation).toBe('Look up MX mailgoat.ai and check that');
     expect(checkMx({ domain: 'mailgoat.ai', observation: okObs('TXT', 'mailgoat.ai', []), expected }).outcome).toBe('fail');
-    expect(checkMx({ domain: 'mailgoat.ai', observation: errorObs('MX', 'mailgoat.ai'), expected }).summary).toMatch(/^MX mailgoat\.ai could not be resolved/);
+    expect(checkMx({ domain: 'mailgoat.ai', observation: errorObs('MX', 'mailgoat.ai'), expected }).summary).toMatch(
+      /^MX mailgoat\.ai could not be resolved/,
+    );
   });
 });
 
 describe('checkPtr', () => {
   const REV = '3.35.98.91.in-addr.arpa';
-  const base = { ip: IP, ptrObservation: okObs('PTR', REV, ['Mail.MailGoat.ai.']), forwardObservations: [okObs('A', HOST, [IP])], expectedHost: HOST };
+  const base = {
+    ip: IP,
+    ptrObservation: okObs('PTR', REV, ['Mail.MailGoat.ai.']),
+    forwardObservations: [okObs('A', HOST, [IP])],
+    expectedHost: HOST,
+  };
   const ASK = `Ask the hosting provider to set the PTR of ${IP} to ${HOST}`;
 
   it('passes with exact texts and evidence', () => {
@@ -98,7 +128,10 @@ describe('checkPtr', () => {
       expected: `PTR ${IP} → ${HOST}, A ${HOST} ${IP}, HELO ${HOST}`,
       observed: 'Mail.MailGoat.ai.',
       evidence: [
-        { label: `PTR ${REV} @ 127.0.0.53:53`, detail: { name: REV, type: 'PTR', resolver: '127.0.0.53:53', status: 'ok', answers: ['Mail.MailGoat.ai.'] } },
+        {
+          label: `PTR ${REV} @ 127.0.0.53:53`,
+          detail: { name: REV, type: 'PTR', resolver: '127.0.0.53:53', status: 'ok', answers: ['Mail.MailGoat.ai.'] },
+        },
         { label: `A ${HOST} @ 127.0.0.53:53`, detail: { name: HOST, type: 'A', resolver: '127.0.0.53:53', status: 'ok', answers: [IP] } },
         { label: 'helo', detail: { helo: HOST, ptr: HOST } },
       ],
@@ -110,11 +143,17 @@ describe('checkPtr', () => {
     const none = checkPtr({ ...base, ptrObservation: nxObs('PTR', REV) });
     expect(none.summary).toBe(`${IP} has no PTR record: many receivers refuse or junk mail from it`);
     expect(none.remediation).toBe(ASK);
-    expect(checkPtr({ ...base, ptrObservation: okObs('PTR', REV, []), remediationIp: '203.0.113.9' }).remediation).toBe(`Ask the hosting provider to set the PTR of 203.0.113.9 to ${HOST}`);
+    expect(checkPtr({ ...base, ptrObservation: okObs('PTR', REV, []), remediationIp: '203.0.113.9' }).remediation).toBe(
+      `Ask the hosting provider to set the PTR of 203.0.113.9 to ${HOST}`,
+    );
     const several = checkPtr({ ...base, ptrObservation: okObs('PTR', REV, [HOST, 'other.example']) });
     expect(several.summary).toBe(`${IP} has 2 PTR names (${HOST}, other.example); it must have exactly one`);
     expect(several.remediation).toBe(`${ASK}, and remove the others`);
-    const wrong = checkPtr({ ...base, ptrObservation: okObs('PTR', REV, ['static.example']), forwardObservations: [okObs('A', 'static.example', [IP])] });
+    const wrong = checkPtr({
+      ...base,
+      ptrObservation: okObs('PTR', REV, ['static.example']),
+      forwardObservations: [okObs('A', 'static.example', [IP])],
+    });
     expect(wrong.summary).toBe(`the PTR of ${IP} is static.example, not ${HOST}`);
     expect(wrong.remediation).toBe(ASK);
   });
@@ -123,11 +162,21 @@ describe('checkPtr', () => {
     const unseen = checkPtr({ ...base, forwardObservations: [] });
     expect(unseen.summary).toBe(`no A lookup of ${HOST} was observed, so the PTR cannot be forward-confirmed`);
     expect(unseen.remediation).toBe(`Look up A ${HOST} and check again`);
-    const elsewhere = checkPtr({ ...base, forwardObservations: [okObs('A', HOST, ['10.0.0.1', '10.0.0.2'])], remediationIp: '203.0.113.9' });
-    expect(elsewhere.summary).toBe(`the PTR name ${HOST} resolves to 10.0.0.1, 10.0.0.2, not back to ${IP}: reverse DNS is not forward-confirmed`);
+    const elsewhere = checkPtr({
+      ...base,
+      forwardObservations: [okObs('A', HOST, ['10.0.0.1', '10.0.0.2'])],
+      remediationIp: '203.0.113.9',
+    });
+    expect(elsewhere.summary).toBe(
+      `the PTR name ${HOST} resolves to 10.0.0.1, 10.0.0.2, not back to ${IP}: reverse DNS is not forward-confirmed`,
+    );
     expect(elsewhere.remediation).toBe(`Add A ${HOST} 203.0.113.9`);
-    expect(checkPtr({ ...base, forwardObservations: [nxObs('A', HOST)] }).summary).toBe(`the PTR name ${HOST} does not resolve, not back to ${IP}: reverse DNS is not forward-confirmed`);
-    expect(checkPtr({ ...base, forwardObservations: [errorObs('A', HOST)] }).summary).toMatch(/^A mail\.mailgoat\.ai could not be resolved by /);
+    expect(checkPtr({ ...base, forwardObservations: [nxObs('A', HOST)] }).summary).toBe(
+      `the PTR name ${HOST} does not resolve, not back to ${IP}: reverse DNS is not forward-confirmed`,
+    );
+    expect(checkPtr({ ...base, forwardObservations: [errorObs('A', HOST)] }).summary).toMatch(
+      /^A mail\.mailgoat\.ai could not be resolved by /,
+    );
   });
 
   it('warns when HELO names another host', () => {
@@ -141,6 +190,8 @@ describe('checkPtr', () => {
     const other = checkPtr({ ...base, ptrObservation: okObs('A', HOST, [IP]) });
     expect(other.summary).toBe(`the observation is A ${HOST}, not a PTR lookup of ${IP}`);
     expect(other.remediation).toBe(`Look up PTR of ${IP} and check that`);
-    expect(checkPtr({ ...base, ptrObservation: errorObs('PTR', REV) }).summary).toMatch(/^PTR 3\.35\.98\.91\.in-addr\.arpa could not be resolved/);
+    expect(checkPtr({ ...base, ptrObservation: errorObs('PTR', REV) }).summary).toMatch(
+      /^PTR 3\.35\.98\.91\.in-addr\.arpa could not be resolved/,
+    );
   });
 });

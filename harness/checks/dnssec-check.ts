@@ -112,7 +112,12 @@ export function checkDnssec(input: DnssecInput): Verdict {
   const readError = ds.error ?? dnskey.error;
   const signed = ds.keyTags.length > 0 || dnskey.keyTags.length > 0;
   if (!signed && readError) {
-    findings.push(warn(`the DNSSEC records of ${domain} could not be read: ${readError}`, `Check that ${input.resolver} answers DS and DNSKEY questions, and re-run`));
+    findings.push(
+      warn(
+        `the DNSSEC records of ${domain} could not be read: ${readError}`,
+        `Check that ${input.resolver} answers DS and DNSKEY questions, and re-run`,
+      ),
+    );
   } else if (!signed) {
     findings.push(
       warn(

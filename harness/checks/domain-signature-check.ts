@@ -28,7 +28,9 @@ export function checkDomainSignature(input: DomainSignatureInput): Verdict {
   const postalForm = new RegExp(`^${escape(input.dkimIdentifier)}-[a-z][a-z0-9]{4}[a-z]$`, 'i');
   const byDomain = input.signatures.filter((s) => s.domain.toLowerCase() === domain);
   // Stryker disable next-line StringLiteral: equivalent, a missing selector matches neither Postal's form nor a learnt selector whatever it is replaced with
-  const own = byDomain.find((s) => (expected === undefined ? postalForm.test(s.selector ?? '') : (s.selector ?? '').toLowerCase() === expected));
+  const own = byDomain.find((s) =>
+    expected === undefined ? postalForm.test(s.selector ?? '') : (s.selector ?? '').toLowerCase() === expected,
+  );
   const label = input.expectedSelector ?? `${input.dkimIdentifier}-…`;
   // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
@@ -63,7 +65,8 @@ export function checkDomainSignature(input: DomainSignatureInput): Verdict {
   } else if (own.result !== 'pass') {
     findings.push(fail(`${input.provider}: the signature by ${domain} (s=${own.selector}) does not verify (${own.result})`, publish));
   }
-  const unlearnt = expected === undefined ? " (Postal's selector was not learnt — no postal-state.json — so any selector of Postal's form counts)" : '';
+  const unlearnt =
+    expected === undefined ? " (Postal's selector was not learnt — no postal-state.json — so any selector of Postal's form counts)" : '';
   return verdictFrom({
     findings,
     passSummary: `${input.provider}: signed with ${domain}'s own key (d=${domain}, s=${own?.selector ?? label})${unlearnt}`,

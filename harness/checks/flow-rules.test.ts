@@ -5,7 +5,10 @@ import { checkLatency, DEFAULT_BUCKETS_MS, latencyHistogram, percentile } from '
 
 describe('checkInboxPlacement', () => {
   it('passes with exact texts and evidence', () => {
-    const placements = [{ provider: 'gmail.test', mailbox: 'INBOX' as const }, { provider: 'outlook.test', mailbox: 'INBOX' as const, spamScore: 1 }];
+    const placements = [
+      { provider: 'gmail.test', mailbox: 'INBOX' as const },
+      { provider: 'outlook.test', mailbox: 'INBOX' as const, spamScore: 1 },
+    ];
     expect(checkInboxPlacement(placements)).toEqual({
       outcome: 'pass',
       summary: 'Inbox at gmail.test, outlook.test',
@@ -16,7 +19,10 @@ describe('checkInboxPlacement', () => {
   });
 
   it('fails Junk (with or without a score), a missing message and an empty check, with exact fixes', () => {
-    const junk = checkInboxPlacement([{ provider: 'gmail.test', mailbox: 'Junk', spamScore: 0 }, { provider: 'outlook.test', mailbox: 'Junk' }]);
+    const junk = checkInboxPlacement([
+      { provider: 'gmail.test', mailbox: 'Junk', spamScore: 0 },
+      { provider: 'outlook.test', mailbox: 'Junk' },
+    ]);
     expect(junk.summary).toBe('gmail.test put the message in Junk (spam score 0); outlook.test put the message in Junk');
     expect(junk.remediation).toBe(
       'See FN-04 and FN-05 for the reasons the provider had: fix failing or unaligned SPF/DKIM/DMARC, the PTR, and the spam deductions; a new IP also needs a gradual warm-up',
@@ -24,7 +30,12 @@ describe('checkInboxPlacement', () => {
     const missing = checkInboxPlacement([{ provider: 'gmail.test', mailbox: 'missing' }]);
     expect(missing.summary).toBe('the message never reached gmail.test (neither Inbox nor Junk)');
     expect(missing.remediation).toBe("See FN-02: check Postal's delivery attempts to gmail.test (messages/deliveries) for the refusal");
-    expect(checkInboxPlacement([])).toMatchObject({ outcome: 'fail', summary: 'no provider was checked', remediation: 'Check the seed mailboxes of each provider', observed: 'nothing checked' });
+    expect(checkInboxPlacement([])).toMatchObject({
+      outcome: 'fail',
+      summary: 'no provider was checked',
+      remediation: 'Check the seed mailboxes of each provider',
+      observed: 'nothing checked',
+    });
   });
 });
 
@@ -62,7 +73,10 @@ describe('checkLatency', () => {
       expected: 'p95 ≤ 1900 ms, 0 lost',
       observed: 'p50 1000 ms, p95 1900 ms, p99 2000 ms, 0 lost of 20',
     });
-    expect(verdict.evidence[0]).toEqual({ label: 'latency percentiles', detail: { samples: 20, lost: 0, p50: 1000, p95: 1900, p99: 2000, max: 2000, p95TargetMs: 1900, method: 'nearest rank' } });
+    expect(verdict.evidence[0]).toEqual({
+      label: 'latency percentiles',
+      detail: { samples: 20, lost: 0, p50: 1000, p95: 1900, p99: 2000, max: 2000, p95TargetMs: 1900, method: 'nearest rank' },
+    });
     expect(verdict.evidence[1]).toEqual({ label: 'latency histogram', detail: latencyHistogram(twenty) });
   });
 

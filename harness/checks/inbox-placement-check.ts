@@ -26,7 +26,12 @@ export function checkInboxPlacement(placements: InboxPlacement[]): Verdict {
         ),
       );
     } else if (p.mailbox === 'missing') {
-      findings.push(fail(`the message never reached ${p.provider} (neither Inbox nor Junk)`, `See FN-02: check Postal's delivery attempts to ${p.provider} (messages/deliveries) for the refusal`));
+      findings.push(
+        fail(
+          `the message never reached ${p.provider} (neither Inbox nor Junk)`,
+          `See FN-02: check Postal's delivery attempts to ${p.provider} (messages/deliveries) for the refusal`,
+        ),
+      );
     }
   }
   const inbox = placements.filter((p) => p.mailbox === 'INBOX');

@@ -14,7 +14,10 @@ describe('classifyKeyAnswer', () => {
   });
 
   it('keeps a transport failure as an error with its reason', () => {
-    expect(classifyKeyAnswer({ error: 'connect ECONNREFUSED 127.0.0.10:443' })).toEqual({ outcome: 'error', reason: 'connect ECONNREFUSED 127.0.0.10:443' });
+    expect(classifyKeyAnswer({ error: 'connect ECONNREFUSED 127.0.0.10:443' })).toEqual({
+      outcome: 'error',
+      reason: 'connect ECONNREFUSED 127.0.0.10:443',
+    });
     expect(classifyKeyAnswer({ status: 'error', code: 'InternalServerError' }).outcome).toBe('error');
   });
 });

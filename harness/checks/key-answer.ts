@@ -10,7 +10,8 @@ const REFUSED = new Set(['InvalidServerAPIKey', 'AccessDenied', 'ServerSuspended
 
 export function classifyKeyAnswer(answer: { status?: string; code?: string; error?: string }): { outcome: KeyOutcome; reason: string } {
   if (answer.error !== undefined) return { outcome: 'error', reason: answer.error };
-  if (answer.status === 'error' && answer.code === 'MessageNotFound') return { outcome: 'authenticated', reason: 'MessageNotFound: the key was accepted' };
+  if (answer.status === 'error' && answer.code === 'MessageNotFound')
+    return { outcome: 'authenticated', reason: 'MessageNotFound: the key was accepted' };
   if (answer.code && REFUSED.has(answer.code)) return { outcome: 'invalid', reason: answer.code };
   return { outcome: 'error', reason: `unexpected answer: status ${answer.status ?? 'none'}${answer.code ? `, code ${answer.code}` : ''}` };
 }

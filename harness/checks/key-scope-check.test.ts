@@ -18,13 +18,17 @@ describe('checkKeyScope', () => {
   it('passes keys that send as their agent only', () => {
     const verdict = run();
     expect(verdict.outcome).toBe('pass');
-    expect(verdict.summary).toBe("2/2 keys may send as their own agent; ceo's key may not send as qa@mailgoat.ai (error UnauthenticatedFromAddress); From x@foreign-domain.invalid refused (error UnauthenticatedFromAddress)");
+    expect(verdict.summary).toBe(
+      "2/2 keys may send as their own agent; ceo's key may not send as qa@mailgoat.ai (error UnauthenticatedFromAddress); From x@foreign-domain.invalid refused (error UnauthenticatedFromAddress)",
+    );
   });
 
   it('warns that Postal keys are server-wide, with the consequence for every agent and the options', () => {
     const verdict = run({ crossAgent: { ...base.crossAgent!, answer: success } });
     expect(verdict.outcome).toBe('warn');
-    expect(verdict.summary).toBe("Postal's API keys are server-wide: ceo's key sends as qa@mailgoat.ai — any one of the 13 agents' keys sends as every agent (and any address of the domain), so one leaked key impersonates all 13");
+    expect(verdict.summary).toBe(
+      "Postal's API keys are server-wide: ceo's key sends as qa@mailgoat.ai — any one of the 13 agents' keys sends as every agent (and any address of the domain), so one leaked key impersonates all 13",
+    );
     expect(verdict.remediation).toMatch(/no per-address key scope.*sending proxy/);
   });
 
@@ -41,6 +45,8 @@ describe('checkKeyScope', () => {
   });
 
   it('warns when the test made messages although no recipient was given', () => {
-    expect(run({ own: [{ agentId: 'qa', address: 'qa@mailgoat.ai', answer: { ...success, created: 1 } }] }).summary).toBe('the send test made 1 message(s) although no recipient was given');
+    expect(run({ own: [{ agentId: 'qa', address: 'qa@mailgoat.ai', answer: { ...success, created: 1 } }] }).summary).toBe(
+      'the send test made 1 message(s) although no recipient was given',
+    );
   });
 });

@@ -34,14 +34,29 @@ const ok = (a: SendAnswer): boolean => a.status === 'success';
 export function checkKeyScope(input: KeyScopeInput): Verdict {
   // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
-  if (input.own.length === 0) findings.push(fail('no API key was asked whether it may send', 'Ask each authenticated key to send as its agent and check again'));
+  if (input.own.length === 0)
+    findings.push(fail('no API key was asked whether it may send', 'Ask each authenticated key to send as its agent and check again'));
   for (const o of input.own) {
     if (!ok(o.answer)) {
-      findings.push(fail(`the API key of ${o.agentId} cannot send as ${o.address}: ${said(o.answer)}`, `Postal accepts a From only on a verified domain of the key's mail server: verify the domain of ${o.address} on that server (Domains → DNS check) and make sure the key belongs to it`));
+      findings.push(
+        fail(
+          `the API key of ${o.agentId} cannot send as ${o.address}: ${said(o.answer)}`,
+          `Postal accepts a From only on a verified domain of the key's mail server: verify the domain of ${o.address} on that server (Domains → DNS check) and make sure the key belongs to it`,
+        ),
+      );
     }
   }
-  const created = [...input.own.map((o) => o.answer), input.crossAgent?.answer, input.foreign?.answer].reduce((n, a) => n + (a?.created ?? 0), 0);
-  if (created > 0) findings.push(warn(`the send test made ${created} message(s) although no recipient was given`, 'Report it: Postal 3.3.2 creates none for an empty rcpt_to'));
+  const created = [...input.own.map((o) => o.answer), input.crossAgent?.answer, input.foreign?.answer].reduce(
+    (n, a) => n + (a?.created ?? 0),
+    0,
+  );
+  if (created > 0)
+    findings.push(
+      warn(
+        `the send test made ${created} message(s) although no recipient was given`,
+        'Report it: Postal 3.3.2 creates none for an empty rcpt_to',
+      ),
+    );
   const f = input.foreign;
   if (f && ok(f.answer)) {
     findings.push(
@@ -67,7 +82,10 @@ export function checkKeyScope(input: KeyScopeInput): Verdict {
     expected: 'each key sends as its agent; none From a foreign domain',
     observed: `${sent}/${input.own.length} send as their agent${x ? `; cross-agent: ${said(x.answer)}` : ''}${f ? `; foreign: ${said(f.answer)}` : ''}`,
     evidence: [
-      { label: 'send as own agent (send/raw, no recipient)', detail: input.own.map((o) => ({ agentId: o.agentId, answer: said(o.answer) })) },
+      {
+        label: 'send as own agent (send/raw, no recipient)',
+        detail: input.own.map((o) => ({ agentId: o.agentId, answer: said(o.answer) })),
+      },
       ...(x ? [{ label: `${x.keyOf}'s key From ${x.from}`, detail: { answer: said(x.answer) } }] : []),
       ...(f ? [{ label: `${f.keyOf}'s key From ${f.from}`, detail: { answer: said(f.answer) } }] : []),
     ],

@@ -44,7 +44,9 @@ describe('checkLatency', () => {
     expect(verdict.outcome).toBe('fail');
     expect(verdict.summary).toBe('p95 latency 950 ms is above the target of 900 ms');
     // The slowest paths are named (PERF-02 covers every agent's path).
-    expect(checkLatency({ samplesMs: hundred, p95TargetMs: 900, lost: 0, slowest: ['dev3→qa 1000 ms'] }).summary).toBe('p95 latency 950 ms is above the target of 900 ms (slowest: dev3→qa 1000 ms)');
+    expect(checkLatency({ samplesMs: hundred, p95TargetMs: 900, lost: 0, slowest: ['dev3→qa 1000 ms'] }).summary).toBe(
+      'p95 latency 950 ms is above the target of 900 ms (slowest: dev3→qa 1000 ms)',
+    );
     expect(verdict.remediation).toMatch(/worker\.threads/);
   });
 
@@ -56,7 +58,9 @@ describe('checkLatency', () => {
 
   it('fails with no samples or invalid ones; warns with too few', () => {
     expect(checkLatency({ samplesMs: [], p95TargetMs: 10_000, lost: 0 }).outcome).toBe('fail');
-    expect(checkLatency({ samplesMs: [...hundred, Number.NaN, -5], p95TargetMs: 10_000, lost: 0 }).summary).toMatch(/2 latency samples are not valid/);
+    expect(checkLatency({ samplesMs: [...hundred, Number.NaN, -5], p95TargetMs: 10_000, lost: 0 }).summary).toMatch(
+      /2 latency samples are not valid/,
+    );
     const few = checkLatency({ samplesMs: [100, 200, 300], p95TargetMs: 10_000, lost: 0 });
     expect(few.outcome).toBe('warn');
     expect(few.summary).toMatch(/only 3 samples/);

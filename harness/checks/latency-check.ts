@@ -52,7 +52,13 @@ export function checkLatency(input: LatencyInput): Verdict {
   const samples = input.samplesMs.filter((s) => Number.isFinite(s) && s >= 0);
   const total = samples.length + input.lost;
 
-  if (invalid.length > 0) findings.push(fail(`${invalid.length} latency samples are not valid durations (${invalid.slice(0, 3).join(', ')})`, 'Measure each latency as arrival time − send time in ms'));
+  if (invalid.length > 0)
+    findings.push(
+      fail(
+        `${invalid.length} latency samples are not valid durations (${invalid.slice(0, 3).join(', ')})`,
+        'Measure each latency as arrival time − send time in ms',
+      ),
+    );
   if (input.lost > 0) {
     findings.push(
       fail(
@@ -61,7 +67,10 @@ export function checkLatency(input: LatencyInput): Verdict {
       ),
     );
   }
-  const stats = samples.length > 0 ? { p50: percentile(samples, 50), p95: percentile(samples, 95), p99: percentile(samples, 99), max: Math.max(...samples) } : undefined;
+  const stats =
+    samples.length > 0
+      ? { p50: percentile(samples, 50), p95: percentile(samples, 95), p99: percentile(samples, 99), max: Math.max(...samples) }
+      : undefined;
   if (!stats) {
     findings.push(fail('no message arrived, so there is no latency to measure', 'See FN-01: mail must flow before it can be timed'));
   } else {
@@ -74,7 +83,12 @@ export function checkLatency(input: LatencyInput): Verdict {
       );
     }
     if (samples.length < minSamples) {
-      findings.push(warn(`only ${samples.length} samples: a p95 from fewer than ${minSamples} is little more than the maximum`, `Time at least ${minSamples} messages`));
+      findings.push(
+        warn(
+          `only ${samples.length} samples: a p95 from fewer than ${minSamples} is little more than the maximum`,
+          `Time at least ${minSamples} messages`,
+        ),
+      );
     }
   }
 
@@ -82,9 +96,14 @@ export function checkLatency(input: LatencyInput): Verdict {
     findings,
     passSummary: `p50 ${stats?.p50} ms, p95 ${stats?.p95} ms, p99 ${stats?.p99} ms over ${samples.length} messages (target p95 ≤ ${input.p95TargetMs} ms), none lost`,
     expected: `p95 ≤ ${input.p95TargetMs} ms, 0 lost`,
-    observed: stats ? `p50 ${stats.p50} ms, p95 ${stats.p95} ms, p99 ${stats.p99} ms, ${input.lost} lost of ${total}` : `no samples, ${input.lost} lost`,
+    observed: stats
+      ? `p50 ${stats.p50} ms, p95 ${stats.p95} ms, p99 ${stats.p99} ms, ${input.lost} lost of ${total}`
+      : `no samples, ${input.lost} lost`,
     evidence: [
-      { label: 'latency percentiles', detail: { samples: samples.length, lost: input.lost, ...(stats ?? {}), p95TargetMs: input.p95TargetMs, method: 'nearest rank' } },
+      {
+        label: 'latency percentiles',
+        detail: { samples: samples.length, lost: input.lost, ...(stats ?? {}), p95TargetMs: input.p95TargetMs, method: 'nearest rank' },
+      },
       { label: 'latency histogram', detail: latencyHistogram(samples) },
     ],
   });

@@ -30,13 +30,19 @@ describe('checkMailHostIdentity', () => {
     expect(verdict.summary).toBe('banner, HELO answer and outbound HELO name mail.mailgoat.ai; 2 hop(s) from Postal over TLS');
     expect(verdict.observed).toBe('banner mail.mailgoat.ai, HELO answer mail.mailgoat.ai, outbound HELO mail.mailgoat.ai, TLS yes/yes');
     // A greeting kept with its code reads the same.
-    expect(checkMailHostIdentity({ ...good, banner: '220 mail.mailgoat.ai ESMTP Postal/X', heloAnswer: '250 mail.mailgoat.ai' }).outcome).toBe('pass');
+    expect(
+      checkMailHostIdentity({ ...good, banner: '220 mail.mailgoat.ai ESMTP Postal/X', heloAnswer: '250 mail.mailgoat.ai' }).outcome,
+    ).toBe('pass');
   });
 
   it('fails a banner and HELO answer naming another host, pointing at postal.smtp_hostname', () => {
     const verdict = checkMailHostIdentity({ ...good, banner: 'postal.example.com ESMTP Postal/X', heloAnswer: 'postal.example.com' });
-    expect(verdict.summary).toBe("Postal's SMTP banner names postal.example.com, not the mail host mail.mailgoat.ai; Postal answers HELO as postal.example.com, not the mail host mail.mailgoat.ai");
-    expect(verdict.remediation).toBe("Set postal.smtp_hostname: mail.mailgoat.ai in postal.yml (Postal's banner and HELO answer carry it), then restart smtp");
+    expect(verdict.summary).toBe(
+      "Postal's SMTP banner names postal.example.com, not the mail host mail.mailgoat.ai; Postal answers HELO as postal.example.com, not the mail host mail.mailgoat.ai",
+    );
+    expect(verdict.remediation).toBe(
+      "Set postal.smtp_hostname: mail.mailgoat.ai in postal.yml (Postal's banner and HELO answer carry it), then restart smtp",
+    );
     expect(checkMailHostIdentity({ ...good, banner: '' }).summary).toMatch(/banner names nothing/);
   });
 
@@ -47,20 +53,28 @@ describe('checkMailHostIdentity', () => {
   });
 
   it('fails a plain-text hop the provider offered TLS for; warns when it is unknown whether it offered; passes when it did not', () => {
-    const plain = checkMailHostIdentity({ ...good, hops: [{ copy: 'Gmail by SMTP', helo: 'mail.mailgoat.ai', tls: false, offered: true }] });
+    const plain = checkMailHostIdentity({
+      ...good,
+      hops: [{ copy: 'Gmail by SMTP', helo: 'mail.mailgoat.ai', tls: false, offered: true }],
+    });
     expect(plain.outcome).toBe('fail');
     expect(plain.summary).toBe('Gmail by SMTP: the provider received it from Postal without TLS although it offers STARTTLS');
     expect(plain.remediation).toMatch(/Postal issue 1336/);
     const unknown = checkMailHostIdentity({ ...good, hops: [{ copy: 'Gmail by SMTP', helo: 'mail.mailgoat.ai', tls: false }] });
     expect(unknown.outcome).toBe('warn');
     expect(unknown.summary).toMatch(/whether it offers STARTTLS could not be asked/);
-    expect(checkMailHostIdentity({ ...good, hops: [{ copy: 'Gmail by SMTP', helo: 'mail.mailgoat.ai', tls: false, offered: false }] }).outcome).toBe('pass');
+    expect(
+      checkMailHostIdentity({ ...good, hops: [{ copy: 'Gmail by SMTP', helo: 'mail.mailgoat.ai', tls: false, offered: false }] }).outcome,
+    ).toBe('pass');
     const silent = checkMailHostIdentity({ ...good, hops: [{ copy: 'Gmail by SMTP', helo: 'mail.mailgoat.ai' }] });
     expect(silent.outcome).toBe('warn');
     expect(silent.summary).toBe("Gmail by SMTP: the provider's Received line does not say whether the hop from Postal used TLS");
   });
 
   it('judges only what was observed', () => {
-    expect(checkMailHostIdentity({ mailHost: 'mail.mailgoat.ai', ptrNames: [], hops: [] })).toMatchObject({ outcome: 'pass', observed: 'banner ?, HELO answer ?, outbound HELO ?, TLS ?' });
+    expect(checkMailHostIdentity({ mailHost: 'mail.mailgoat.ai', ptrNames: [], hops: [] })).toMatchObject({
+      outcome: 'pass',
+      observed: 'banner ?, HELO answer ?, outbound HELO ?, TLS ?',
+    });
   });
 });

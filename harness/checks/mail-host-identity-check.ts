@@ -30,7 +30,13 @@ export interface MailHostIdentityInput {
   hops: HopFromPostal[];
 }
 
-const firstWord = (text: string | undefined): string => (text ?? '').trim().replace(/^\d{3}[ -]/, '').split(/\s+/)[0]?.replace(/\.$/, '').toLowerCase() ?? '';
+const firstWord = (text: string | undefined): string =>
+  (text ?? '')
+    .trim()
+    .replace(/^\d{3}[ -]/, '')
+    .split(/\s+/)[0]
+    ?.replace(/\.$/, '')
+    .toLowerCase() ?? '';
 
 /** Whether a provider's Received line says TLS: "with ESMTPS", "ESMTPSA", "(version=TLS1_2 …)"; undefined when it says neither. */
 export function receivedShowsTls(received: string): boolean | undefined {
@@ -45,9 +51,11 @@ export function checkMailHostIdentity(input: MailHostIdentityInput): Verdict {
   const host = input.mailHost.toLowerCase();
   const setName = `Set postal.smtp_hostname: ${host} in postal.yml (Postal's banner and HELO answer carry it), then restart smtp`;
   const banner = firstWord(input.banner);
-  if (input.banner !== undefined && banner !== host) findings.push(fail(`Postal's SMTP banner names ${banner || 'nothing'}, not the mail host ${host}`, setName));
+  if (input.banner !== undefined && banner !== host)
+    findings.push(fail(`Postal's SMTP banner names ${banner || 'nothing'}, not the mail host ${host}`, setName));
   const answer = firstWord(input.heloAnswer);
-  if (input.heloAnswer !== undefined && answer !== host) findings.push(fail(`Postal answers HELO as ${answer || 'nothing'}, not the mail host ${host}`, setName));
+  if (input.heloAnswer !== undefined && answer !== host)
+    findings.push(fail(`Postal answers HELO as ${answer || 'nothing'}, not the mail host ${host}`, setName));
   for (const hop of input.hops) {
     const helo = firstWord(hop.helo);
     if (hop.helo !== undefined && helo !== host) {
@@ -66,7 +74,12 @@ export function checkMailHostIdentity(input: MailHostIdentityInput): Verdict {
         ),
       );
     } else if (hop.tls === undefined) {
-      findings.push(warn(`${hop.copy}: the provider's Received line does not say whether the hop from Postal used TLS`, 'Look at the provider\'s Received line ("with ESMTPS" or a TLS version) by hand'));
+      findings.push(
+        warn(
+          `${hop.copy}: the provider's Received line does not say whether the hop from Postal used TLS`,
+          'Look at the provider\'s Received line ("with ESMTPS" or a TLS version) by hand',
+        ),
+      );
     }
   }
   return verdictFrom({
@@ -74,6 +87,17 @@ export function checkMailHostIdentity(input: MailHostIdentityInput): Verdict {
     passSummary: `banner, HELO answer and outbound HELO name ${host}; ${input.hops.length} hop(s) from Postal over TLS`,
     expected: `every name ${host}; TLS on each hop the provider offers it`,
     observed: `banner ${banner || '?'}, HELO answer ${answer || '?'}, outbound HELO ${[...new Set(input.hops.map((h) => firstWord(h.helo) || '?'))].join('/') || '?'}, TLS ${input.hops.map((h) => (h.tls === undefined ? '?' : h.tls ? 'yes' : 'no')).join('/') || '?'}`,
-    evidence: [{ label: 'mail host identity', detail: { mailHost: host, ptr: input.ptrNames, banner: input.banner ?? null, heloAnswer: input.heloAnswer ?? null, hops: input.hops } }],
+    evidence: [
+      {
+        label: 'mail host identity',
+        detail: {
+          mailHost: host,
+          ptr: input.ptrNames,
+          banner: input.banner ?? null,
+          heloAnswer: input.heloAnswer ?? null,
+          hops: input.hops,
+        },
+      },
+    ],
   });
 }

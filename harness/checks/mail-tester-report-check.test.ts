@@ -2,7 +2,13 @@
 // status, statusClass, description, messages; main tests spamAssassin, signature, body, blacklists, links;
 // messageInfo with the subject) and as clients in the wild read it (displayedMark "x/10", subtests, rules).
 import { describe, expect, it } from 'vitest';
-import { checkMailTesterReport, numberIn, parseMailTesterReport, plainText, type MailTesterObservation } from './mail-tester-report-check.ts';
+import {
+  checkMailTesterReport,
+  numberIn,
+  parseMailTesterReport,
+  plainText,
+  type MailTesterObservation,
+} from './mail-tester-report-check.ts';
 
 const TOKEN = 'pqa-7f3a';
 
@@ -13,7 +19,11 @@ function report(overrides: Record<string, unknown> = {}): Record<string, unknown
     title: 'Good stuff. Your email is almost perfect',
     mark: -1.5,
     displayedMark: '8.5/10',
-    messageInfo: { subject: `[postal-qa ${TOKEN}] mail-tester`, receptionDate: '2026-12-02 11:40:03', bounceAddress: 'bounce@psrp.mailgoat.ai' },
+    messageInfo: {
+      subject: `[postal-qa ${TOKEN}] mail-tester`,
+      receptionDate: '2026-12-02 11:40:03',
+      bounceAddress: 'bounce@psrp.mailgoat.ai',
+    },
     spamAssassin: {
       title: 'SpamAssassin likes you',
       mark: -0.5,
@@ -33,11 +43,24 @@ function report(overrides: Record<string, unknown> = {}): Record<string, unknown
       statusClass: 'failure',
       subtests: {
         spf: { title: 'Your server is authorized to use this domain', mark: 0, displayedMark: '&#10003', statusClass: 'success' },
-        dkim: { title: 'Your DKIM signature is <i>not valid</i>', mark: '-1', statusClass: 'failure', messages: '<p>Check the public key</p>' },
+        dkim: {
+          title: 'Your DKIM signature is <i>not valid</i>',
+          mark: '-1',
+          statusClass: 'failure',
+          messages: '<p>Check the public key</p>',
+        },
       },
     },
-    body: { title: 'Your message could be improved', mark: 0, subtests: { listUnsubscribe: { title: 'No List-Unsubscribe header', mark: 0 } } },
-    blacklists: { title: "You're not blocklisted", mark: 0, blacklists: { 'zen.spamhaus.org': { name: 'Spamhaus ZEN', statusCode: 0, hitMark: 0 } } },
+    body: {
+      title: 'Your message could be improved',
+      mark: 0,
+      subtests: { listUnsubscribe: { title: 'No List-Unsubscribe header', mark: 0 } },
+    },
+    blacklists: {
+      title: "You're not blocklisted",
+      mark: 0,
+      blacklists: { 'zen.spamhaus.org': { name: 'Spamhaus ZEN', statusCode: 0, hitMark: 0 } },
+    },
     links: { title: 'No broken links', mark: 0 },
     ...overrides,
   };
@@ -85,12 +108,19 @@ describe('parseMailTesterReport', () => {
   });
 
   it('reads the rules as an array under `rule` too (the API page names it so)', () => {
-    const parsed = parseMailTesterReport(report({ spamAssassin: { mark: -2, rule: [{ code: 'URIBL_BLOCKED', score: 2, suggestion: 'Use your own resolver' }, 'junk', { score: 1 }] } }));
+    const parsed = parseMailTesterReport(
+      report({
+        spamAssassin: { mark: -2, rule: [{ code: 'URIBL_BLOCKED', score: 2, suggestion: 'Use your own resolver' }, 'junk', { score: 1 }] },
+      }),
+    );
     expect(parsed).toMatchObject({ rules: [{ code: 'URIBL_BLOCKED', score: 2, description: 'Use your own resolver' }] });
   });
 
   it('is pending while mail-tester says status false, with its title as the reason', () => {
-    expect(parseMailTesterReport({ status: false, title: 'Mail not found. Please wait a few seconds and try again.' })).toEqual({ state: 'pending', title: 'Mail not found. Please wait a few seconds and try again.' });
+    expect(parseMailTesterReport({ status: false, title: 'Mail not found. Please wait a few seconds and try again.' })).toEqual({
+      state: 'pending',
+      title: 'Mail not found. Please wait a few seconds and try again.',
+    });
     expect(parseMailTesterReport({ status: 'false' })).toEqual({ state: 'pending', title: '(no title)' });
     expect(parseMailTesterReport({ status: 0, title: '<b>Quota</b> exceeded' })).toEqual({ state: 'pending', title: 'Quota exceeded' });
   });
@@ -99,18 +129,38 @@ describe('parseMailTesterReport', () => {
     expect(parseMailTesterReport([])).toEqual({ state: 'unreadable', why: 'expected a JSON object, got an array' });
     expect(parseMailTesterReport(null)).toEqual({ state: 'unreadable', why: 'expected a JSON object, got null' });
     expect(parseMailTesterReport('9/10')).toEqual({ state: 'unreadable', why: 'expected a JSON object, got string' });
-    expect(parseMailTesterReport({ status: true, title: 'ok' })).toEqual({ state: 'unreadable', why: 'no score in it: no displayedMark like "9.6/10" and no numeric mark (keys: status, title)' });
+    expect(parseMailTesterReport({ status: true, title: 'ok' })).toEqual({
+      state: 'unreadable',
+      why: 'no score in it: no displayedMark like "9.6/10" and no numeric mark (keys: status, title)',
+    });
     expect(parseMailTesterReport({ status: true, mark: 'n/a', displayedMark: '&#10003' })).toMatchObject({ state: 'unreadable' });
-    expect(parseMailTesterReport({ status: true, mark: 9 })).toEqual({ state: 'unreadable', why: "its mark is 9, but mail-tester's marks are ≤ 0 (points taken off) and there is no displayedMark to read instead" });
+    expect(parseMailTesterReport({ status: true, mark: 9 })).toEqual({
+      state: 'unreadable',
+      why: "its mark is 9, but mail-tester's marks are ≤ 0 (points taken off) and there is no displayedMark to read instead",
+    });
   });
 
   it('lists a deducting test with its description, or its path, when it has no title', () => {
-    const parsed = parseMailTesterReport(report({ signature: { mark: -1, subtests: { rDns: { description: 'No <b>reverse</b> DNS', mark: -1 }, mx: { mark: -0.3 } } } }));
-    expect(parsed).toMatchObject({ deductions: [{ path: 'signature.subtests.rDns', title: 'No reverse DNS', points: -1 }, { path: 'spamAssassin', points: -0.5 }, { path: 'signature.subtests.mx', title: 'signature.subtests.mx', points: -0.3 }] });
+    const parsed = parseMailTesterReport(
+      report({ signature: { mark: -1, subtests: { rDns: { description: 'No <b>reverse</b> DNS', mark: -1 }, mx: { mark: -0.3 } } } }),
+    );
+    expect(parsed).toMatchObject({
+      deductions: [
+        { path: 'signature.subtests.rDns', title: 'No reverse DNS', points: -1 },
+        { path: 'spamAssassin', points: -0.5 },
+        { path: 'signature.subtests.mx', title: 'signature.subtests.mx', points: -0.3 },
+      ],
+    });
   });
 
   it('walks arrays (blacklists as a list) and stops at a depth no real report reaches', () => {
-    const parsed = parseMailTesterReport(report({ spamAssassin: undefined, signature: undefined, blacklists: [{ name: 'Spamhaus ZEN', title: 'Listed on Spamhaus ZEN', mark: -3 }] }));
+    const parsed = parseMailTesterReport(
+      report({
+        spamAssassin: undefined,
+        signature: undefined,
+        blacklists: [{ name: 'Spamhaus ZEN', title: 'Listed on Spamhaus ZEN', mark: -3 }],
+      }),
+    );
     expect(parsed).toMatchObject({ deductions: [{ path: 'blacklists.0', title: 'Listed on Spamhaus ZEN', points: -3 }] });
     let deep: Record<string, unknown> = { title: 'deep', mark: -1 };
     for (let i = 0; i < 8; i++) deep = { nested: deep };
@@ -143,13 +193,28 @@ describe('checkMailTesterReport', () => {
     expect(verdict.summary).toBe('mail-tester score 8.5/10 (threshold 8); deductions: signature.subtests.dkim -1, spamAssassin -0.5');
     expect(verdict.observed).toBe('8.5/10');
     expect(checkMailTesterReport(observation(report({ displayedMark: '8/10' })), 8).outcome).toBe('pass');
-    expect(checkMailTesterReport(observation(report({ displayedMark: '10/10', signature: {}, spamAssassin: {} })), 8).summary).toBe('mail-tester score 10/10 (threshold 8)');
+    expect(checkMailTesterReport(observation(report({ displayedMark: '10/10', signature: {}, spamAssassin: {} })), 8).summary).toBe(
+      'mail-tester score 10/10 (threshold 8)',
+    );
   });
 
-  it('fails below the threshold, with each deduction\'s fix and the report to open', () => {
-    const verdict = checkMailTesterReport(observation(report({ displayedMark: '7.9/10', blacklists: { mark: -3, title: 'Listed' }, links: { mark: -0.2, title: 'broken' }, body: { subtests: { listUnsubscribe: { mark: -0.1 } } }, signature: { subtests: { spf: { mark: -1 }, dmarc: { mark: -1 }, rDns: { mark: -1 }, other: { mark: -0.1 } } } })), 8);
+  it("fails below the threshold, with each deduction's fix and the report to open", () => {
+    const verdict = checkMailTesterReport(
+      observation(
+        report({
+          displayedMark: '7.9/10',
+          blacklists: { mark: -3, title: 'Listed' },
+          links: { mark: -0.2, title: 'broken' },
+          body: { subtests: { listUnsubscribe: { mark: -0.1 } } },
+          signature: { subtests: { spf: { mark: -1 }, dmarc: { mark: -1 }, rDns: { mark: -1 }, other: { mark: -0.1 } } },
+        }),
+      ),
+      8,
+    );
     expect(verdict.outcome).toBe('fail');
-    expect(verdict.summary).toBe('mail-tester score 7.9/10 is below 8 (blacklists -3, signature.subtests.spf -1, signature.subtests.dmarc -1, signature.subtests.rDns -1, spamAssassin -0.5)');
+    expect(verdict.summary).toBe(
+      'mail-tester score 7.9/10 is below 8 (blacklists -3, signature.subtests.spf -1, signature.subtests.dmarc -1, signature.subtests.rDns -1, spamAssassin -0.5)',
+    );
     expect(verdict.remediation).toBe(
       [
         'Find the listing, fix its cause and request delisting (DNS-08)',
@@ -165,13 +230,17 @@ describe('checkMailTesterReport', () => {
     );
     const dkim = checkMailTesterReport(observation(report({ displayedMark: '6/10' })), 8);
     expect(dkim.remediation).toContain('Publish the key Postal signs with and verify the domain in Postal (DNS-04, FN-04)');
-    expect(checkMailTesterReport(observation(report({ displayedMark: '2/10', signature: {}, spamAssassin: {} })), 8).summary).toBe('mail-tester score 2/10 is below 8 (no deduction itemised)');
+    expect(checkMailTesterReport(observation(report({ displayedMark: '2/10', signature: {}, spamAssassin: {} })), 8).summary).toBe(
+      'mail-tester score 2/10 is below 8 (no deduction itemised)',
+    );
   });
 
   it('fails when the report is for another message (an address reused from an earlier run)', () => {
     const verdict = checkMailTesterReport(observation(report({ messageInfo: { subject: '[postal-qa old-run] mail-tester' } })), 8);
     expect(verdict.outcome).toBe('fail');
-    expect(verdict.summary).toBe("the report at https://www.mail-tester.com/postalqa-7f3a is for another message (subject \"[postal-qa old-run] mail-tester\"), not this run's");
+    expect(verdict.summary).toBe(
+      'the report at https://www.mail-tester.com/postalqa-7f3a is for another message (subject "[postal-qa old-run] mail-tester"), not this run\'s',
+    );
   });
 
   it('warns when a reused address gives a report without a subject, and not when the address is new', () => {
@@ -186,7 +255,9 @@ describe('checkMailTesterReport', () => {
     const pending = checkMailTesterReport(observation({ status: false, title: 'Mail not found' }, { waitedMs: 180_400 }), 8);
     expect(pending.outcome).toBe('fail');
     expect(pending.summary).toBe('mail-tester had no report for postalqa-7f3a@mail-tester.com after 180 s: "Mail not found"');
-    expect(pending.remediation).toBe('Check Postal delivered to postalqa-7f3a@mail-tester.com (its message log), then open https://www.mail-tester.com/postalqa-7f3a');
+    expect(pending.remediation).toBe(
+      'Check Postal delivered to postalqa-7f3a@mail-tester.com (its message log), then open https://www.mail-tester.com/postalqa-7f3a',
+    );
 
     const unread = checkMailTesterReport(observation(undefined, { report: undefined, fetchError: 'HTTP 503' }), 8);
     expect(unread.summary).toBe("mail-tester's report could not be read at https://www.mail-tester.com/postalqa-7f3a: HTTP 503");
@@ -194,7 +265,9 @@ describe('checkMailTesterReport', () => {
 
     const garbled = checkMailTesterReport(observation({ status: true }), 8);
     expect(garbled.outcome).toBe('fail');
-    expect(garbled.summary).toMatch(/^mail-tester's answer at https:\/\/www\.mail-tester\.com\/postalqa-7f3a could not be read: no score in it/);
+    expect(garbled.summary).toMatch(
+      /^mail-tester's answer at https:\/\/www\.mail-tester\.com\/postalqa-7f3a could not be read: no score in it/,
+    );
 
     const unsent = checkMailTesterReport(observation(report(), { sendError: 'error AccessDenied' }), 8);
     expect(unsent.summary).toBe('the message to mail-tester (postalqa-7f3a@mail-tester.com) was not sent: error AccessDenied');
@@ -204,8 +277,26 @@ describe('checkMailTesterReport', () => {
 
 describe('mail-tester edge cases', () => {
   it('orders rules by score, and skips what is not a rule (no code, no score, not an object, spamAssassin not an object)', () => {
-    const parsed = parseMailTesterReport(report({ spamAssassin: { mark: -1, rules: { a: { code: 'LOW', score: 0.2 }, b: { code: 'HIGH', score: '1.2' }, c: { code: 7, score: 1 }, d: 'x', e: { code: 'NOSCORE' } } } }));
-    expect(parsed).toMatchObject({ rules: [{ code: 'HIGH', score: 1.2 }, { code: 'LOW', score: 0.2 }] });
+    const parsed = parseMailTesterReport(
+      report({
+        spamAssassin: {
+          mark: -1,
+          rules: {
+            a: { code: 'LOW', score: 0.2 },
+            b: { code: 'HIGH', score: '1.2' },
+            c: { code: 7, score: 1 },
+            d: 'x',
+            e: { code: 'NOSCORE' },
+          },
+        },
+      }),
+    );
+    expect(parsed).toMatchObject({
+      rules: [
+        { code: 'HIGH', score: 1.2 },
+        { code: 'LOW', score: 0.2 },
+      ],
+    });
     expect(parseMailTesterReport(report({ spamAssassin: 'high' }))).toMatchObject({ rules: [] });
     expect(parseMailTesterReport(report({ spamAssassin: { rules: 'none' } }))).toMatchObject({ rules: [] });
   });
@@ -217,7 +308,10 @@ describe('mail-tester edge cases', () => {
     expect(parsed).not.toHaveProperty('subject');
     expect(parseMailTesterReport(report({ displayedMark: '9.75/10' }))).toMatchObject({ score: 9.8, shown: '9.75/10' });
     const many = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`k${i}`, 'x']));
-    expect(parseMailTesterReport({ status: true, ...many })).toEqual({ state: 'unreadable', why: `no score in it: no displayedMark like "9.6/10" and no numeric mark (keys: status, ${Array.from({ length: 11 }, (_, i) => `k${i}`).join(', ')})` });
+    expect(parseMailTesterReport({ status: true, ...many })).toEqual({
+      state: 'unreadable',
+      why: `no score in it: no displayedMark like "9.6/10" and no numeric mark (keys: status, ${Array.from({ length: 11 }, (_, i) => `k${i}`).join(', ')})`,
+    });
     expect(parseMailTesterReport({})).toMatchObject({ why: expect.stringContaining('(keys: none)') });
   });
 
@@ -225,14 +319,27 @@ describe('mail-tester edge cases', () => {
     const passed = checkMailTesterReport(observation(report()), 8);
     expect(passed.expected).toBe('≥ 8/10 from mail-tester');
     expect(passed.evidence).toEqual([
-      { label: 'mail-tester report', detail: { address: 'postalqa-7f3a@mail-tester.com', url: 'https://www.mail-tester.com/postalqa-7f3a', waitedMs: 12_000 } },
+      {
+        label: 'mail-tester report',
+        detail: { address: 'postalqa-7f3a@mail-tester.com', url: 'https://www.mail-tester.com/postalqa-7f3a', waitedMs: 12_000 },
+      },
       { label: 'mail-tester answer', detail: parseMailTesterReport(report()) },
     ]);
     const unread = checkMailTesterReport(observation(undefined, { report: undefined, fetchError: 'HTTP 503' }), 8);
-    expect(unread).toMatchObject({ outcome: 'fail', expected: '≥ 8/10 from mail-tester', observed: unread.summary, remediation: 'Check MAIL_TESTER_URL and that this machine reaches it; the message was sent, so the report can still be opened by hand' });
+    expect(unread).toMatchObject({
+      outcome: 'fail',
+      expected: '≥ 8/10 from mail-tester',
+      observed: unread.summary,
+      remediation:
+        'Check MAIL_TESTER_URL and that this machine reaches it; the message was sent, so the report can still be opened by hand',
+    });
     expect(unread.evidence).toHaveLength(1);
-    expect(checkMailTesterReport(observation({ status: true }), 8).remediation).toBe('Open https://www.mail-tester.com/postalqa-7f3a and compare it with docs/controls.md, "FN-05 with mail-tester"');
-    expect(checkMailTesterReport(observation(report({ messageInfo: { subject: 'other' } })), 8).remediation).toBe('Use MAIL_TESTER_USER (a new address each run), or a new MAIL_TESTER_ADDRESS from mail-tester.com');
+    expect(checkMailTesterReport(observation({ status: true }), 8).remediation).toBe(
+      'Open https://www.mail-tester.com/postalqa-7f3a and compare it with docs/controls.md, "FN-05 with mail-tester"',
+    );
+    expect(checkMailTesterReport(observation(report({ messageInfo: { subject: 'other' } })), 8).remediation).toBe(
+      'Use MAIL_TESTER_USER (a new address each run), or a new MAIL_TESTER_ADDRESS from mail-tester.com',
+    );
     // A reused address with a subject that carries the token: confirmed, no warning.
     expect(checkMailTesterReport(observation(report(), { freshAddress: false }), 8).outcome).toBe('pass');
   });

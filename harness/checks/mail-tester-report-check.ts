@@ -48,7 +48,16 @@ export function numberIn(value: unknown): number | undefined {
   return Number(value.trim().replace(',', '.'));
 }
 
-const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&nbsp;': ' ', '&#10003;': '✓', '&#10003': '✓' };
+const ENTITIES: Record<string, string> = {
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#39;': "'",
+  '&nbsp;': ' ',
+  '&#10003;': '✓',
+  '&#10003': '✓',
+};
 
 /** mail-tester's titles and messages are HTML: plain text, one line, bounded. */
 export function plainText(value: unknown, max = 200): string {
@@ -67,7 +76,11 @@ const MAX_DEPTH = 6;
 /** Tests that took points off and have no deducting test below them (a parent's mark sums its subtests'). */
 function deductionsIn(node: unknown, path: string, depth: number, out: MailTesterDeduction[]): boolean {
   if (depth > MAX_DEPTH) return false;
-  const children: Array<[string, unknown]> = Array.isArray(node) ? node.map((v, i) => [String(i), v]) : isObject(node) ? Object.entries(node) : [];
+  const children: Array<[string, unknown]> = Array.isArray(node)
+    ? node.map((v, i) => [String(i), v])
+    : isObject(node)
+      ? Object.entries(node)
+      : [];
   let below = false;
   for (const [key, child] of children) {
     if (typeof child === 'object' && child !== null) below = deductionsIn(child, path ? `${path}.${key}` : key, depth + 1, out) || below;
@@ -100,14 +113,23 @@ function scoreOf(report: Record<string, unknown>): { score: number; shown?: stri
   const fraction = shown === undefined ? null : /(-?\d+(?:[.,]\d+)?)\s*\/\s*10\b/.exec(shown);
   if (fraction) return { score: Number(fraction[1]!.replace(',', '.')), shown };
   const mark = numberIn(report.mark);
-  if (mark === undefined) return { why: `no score in it: no displayedMark like "9.6/10" and no numeric mark (keys: ${Object.keys(report).slice(0, 12).join(', ') || 'none'})` };
-  if (mark > 0) return { why: `its mark is ${mark}, but mail-tester's marks are ≤ 0 (points taken off) and there is no displayedMark to read instead` };
+  if (mark === undefined)
+    return {
+      why: `no score in it: no displayedMark like "9.6/10" and no numeric mark (keys: ${Object.keys(report).slice(0, 12).join(', ') || 'none'})`,
+    };
+  if (mark > 0)
+    return { why: `its mark is ${mark}, but mail-tester's marks are ≤ 0 (points taken off) and there is no displayedMark to read instead` };
   return { score: 10 + mark };
 }
 
 export function parseMailTesterReport(json: unknown): MailTesterReport {
-  if (!isObject(json)) return { state: 'unreadable', why: `expected a JSON object, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}` };
-  if (json.status === false || json.status === 'false' || json.status === 0) return { state: 'pending', title: plainText(json.title) || '(no title)' };
+  if (!isObject(json))
+    return {
+      state: 'unreadable',
+      why: `expected a JSON object, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`,
+    };
+  if (json.status === false || json.status === 'false' || json.status === 0)
+    return { state: 'pending', title: plainText(json.title) || '(no title)' };
   const score = scoreOf(json);
   if ('why' in score) return { state: 'unreadable', why: score.why };
   const deductions: MailTesterDeduction[] = [];
@@ -135,7 +157,8 @@ const FIXES: Array<[RegExp, string]> = [
   [/link/i, 'Fix or remove the broken links'],
 ];
 
-const fixFor = (d: MailTesterDeduction): string => FIXES.find(([pattern]) => pattern.test(d.path))?.[1] ?? `Read mail-tester's advice on ${d.path}`;
+const fixFor = (d: MailTesterDeduction): string =>
+  FIXES.find(([pattern]) => pattern.test(d.path))?.[1] ?? `Read mail-tester's advice on ${d.path}`;
 
 export interface MailTesterObservation {
   /** The address the message was sent to. */
@@ -161,12 +184,35 @@ type ReadyReport = Extract<MailTesterReport, { state: 'ready' }>;
 function readyReport(observation: MailTesterObservation): { report: ReadyReport } | { problem: Finding } {
   const { report, address, reportUrl } = observation;
   const waited = `${Math.round(observation.waitedMs / 1000)} s`;
-  if (observation.sendError) return { problem: fail(`the message to mail-tester (${address}) was not sent: ${observation.sendError}`, 'Fix sending through the API first (INF-05, FN-01)') };
-  if (!report) return { problem: fail(`mail-tester's report could not be read at ${reportUrl}: ${observation.fetchError ?? 'no answer'}`, 'Check MAIL_TESTER_URL and that this machine reaches it; the message was sent, so the report can still be opened by hand') };
+  if (observation.sendError)
+    return {
+      problem: fail(
+        `the message to mail-tester (${address}) was not sent: ${observation.sendError}`,
+        'Fix sending through the API first (INF-05, FN-01)',
+      ),
+    };
+  if (!report)
+    return {
+      problem: fail(
+        `mail-tester's report could not be read at ${reportUrl}: ${observation.fetchError ?? 'no answer'}`,
+        'Check MAIL_TESTER_URL and that this machine reaches it; the message was sent, so the report can still be opened by hand',
+      ),
+    };
   if (report.state === 'pending') {
-    return { problem: fail(`mail-tester had no report for ${address} after ${waited}: "${report.title}"`, `Check Postal delivered to ${address} (its message log), then open ${reportUrl}`) };
+    return {
+      problem: fail(
+        `mail-tester had no report for ${address} after ${waited}: "${report.title}"`,
+        `Check Postal delivered to ${address} (its message log), then open ${reportUrl}`,
+      ),
+    };
   }
-  if (report.state === 'unreadable') return { problem: fail(`mail-tester's answer at ${reportUrl} could not be read: ${report.why}`, `Open ${reportUrl} and compare it with docs/controls.md, "FN-05 with mail-tester"`) };
+  if (report.state === 'unreadable')
+    return {
+      problem: fail(
+        `mail-tester's answer at ${reportUrl} could not be read: ${report.why}`,
+        `Open ${reportUrl} and compare it with docs/controls.md, "FN-05 with mail-tester"`,
+      ),
+    };
   if (report.subject !== undefined && !report.subject.includes(observation.subjectToken)) {
     return {
       problem: fail(
@@ -185,7 +231,13 @@ export function checkMailTesterReport(observation: MailTesterObservation, thresh
   ];
   const judged = readyReport(observation);
   if ('problem' in judged) {
-    return verdictFrom({ findings: [judged.problem], passSummary: '', expected: `≥ ${threshold}/10 from mail-tester`, observed: judged.problem.summary, evidence });
+    return verdictFrom({
+      findings: [judged.problem],
+      passSummary: '',
+      expected: `≥ ${threshold}/10 from mail-tester`,
+      observed: judged.problem.summary,
+      evidence,
+    });
   }
   const { report } = judged;
   // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome
@@ -201,7 +253,12 @@ export function checkMailTesterReport(observation: MailTesterObservation, thresh
   const taken = report.deductions.map((d) => `${d.path} ${d.points}`);
   if (report.score < threshold) {
     const fixes = [...new Set(report.deductions.map(fixFor))];
-    findings.push(fail(`mail-tester score ${report.score}/10 is below ${threshold} (${taken.slice(0, 5).join(', ') || 'no deduction itemised'})`, [...fixes, `mail-tester's own advice: ${observation.reportUrl}`].join('; ')));
+    findings.push(
+      fail(
+        `mail-tester score ${report.score}/10 is below ${threshold} (${taken.slice(0, 5).join(', ') || 'no deduction itemised'})`,
+        [...fixes, `mail-tester's own advice: ${observation.reportUrl}`].join('; '),
+      ),
+    );
   }
   return verdictFrom({
     findings,

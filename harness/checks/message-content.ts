@@ -11,5 +11,10 @@ export interface ExpectedContent {
 }
 
 export function normalisedText(body: string): string {
-  return body.replace(/\r\n?/g, '\n').split('\n').map((l) => l.trimEnd()).join('\n').trim();
+  return body
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')
+    .trim();
 }

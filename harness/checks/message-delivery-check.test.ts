@@ -5,42 +5,92 @@ import { checkMessageDelivery, type ObservedMessage, type SentMessage } from './
 
 const probe = probeMessage('run42', 'FN-01 ring-1-of-3 ceo to dev1');
 const sent: SentMessage = { id: 'ring-1', from: 'ceo', to: 'Dev1@mailgoat.ai', toAgent: 'dev1', content: expectedContent(probe) };
-const copy = { subject: probe.subject, text: probe.text, html: probe.html, attachments: probe.attachments.map((a) => ({ filename: a.filename, sha256: sha256(a.content), size: a.content.length })) };
-const at = (over: Partial<ObservedMessage> = {}): ObservedMessage => ({ id: sent.id, to: 'dev1@mailgoat.ai', found: true, copies: 1, content: copy, where: 'dev1 inbox', elapsedMs: 300, ...over });
+const copy = {
+  subject: probe.subject,
+  text: probe.text,
+  html: probe.html,
+  attachments: probe.attachments.map((a) => ({ filename: a.filename, sha256: sha256(a.content), size: a.content.length })),
+};
+const at = (over: Partial<ObservedMessage> = {}): ObservedMessage => ({
+  id: sent.id,
+  to: 'dev1@mailgoat.ai',
+  found: true,
+  copies: 1,
+  content: copy,
+  where: 'dev1 inbox',
+  elapsedMs: 300,
+  ...over,
+});
 
 describe('checkMessageDelivery', () => {
   it('passes a message that arrived once, intact, in time, with exact texts and evidence', () => {
-    expect(checkMessageDelivery({ expected: [sent], observed: [at(), at({ found: false, to: 'qa@mailgoat.ai' })], deadlineMs: 15_000 })).toEqual({
+    expect(
+      checkMessageDelivery({ expected: [sent], observed: [at(), at({ found: false, to: 'qa@mailgoat.ai' })], deadlineMs: 15_000 }),
+    ).toEqual({
       outcome: 'pass',
       summary: '1/1 messages arrived once and intact (slowest 300 ms)',
       expected: '1 messages, each once at its recipient with subject, text, HTML and attachments unchanged',
       observed: '1 intact, 0 altered, 0 missing, 0 late',
-      evidence: [{ label: 'messages', detail: [{ id: 'ring-1', from: 'ceo', to: 'Dev1@mailgoat.ai', arrived: true, where: 'dev1 inbox', elapsedMs: 300, intact: true }] }],
+      evidence: [
+        {
+          label: 'messages',
+          detail: [{ id: 'ring-1', from: 'ceo', to: 'Dev1@mailgoat.ai', arrived: true, where: 'dev1 inbox', elapsedMs: 300, intact: true }],
+        },
+      ],
     });
-    expect(checkMessageDelivery({ expected: [{ ...sent, path: 'send/raw' }], observed: [at({ elapsedMs: undefined, where: undefined })] }).summary).toBe('1/1 messages arrived once and intact');
+    expect(
+      checkMessageDelivery({ expected: [{ ...sent, path: 'send/raw' }], observed: [at({ elapsedMs: undefined, where: undefined })] })
+        .summary,
+    ).toBe('1/1 messages arrived once and intact');
   });
 
   it('names a refusal when it was sent, never a message to look up', () => {
-    const verdict = checkMessageDelivery({ expected: [{ ...sent, from: 'growth', sendError: 'error InvalidServerAPIKey' }], observed: [at({ found: false })] });
-    expect(verdict.summary).toBe("growth → Dev1@mailgoat.ai (ring-1) was never sent: Postal refused growth's API key (InvalidServerAPIKey): the message was never created");
+    const verdict = checkMessageDelivery({
+      expected: [{ ...sent, from: 'growth', sendError: 'error InvalidServerAPIKey' }],
+      observed: [at({ found: false })],
+    });
+    expect(verdict.summary).toBe(
+      "growth → Dev1@mailgoat.ai (ring-1) was never sent: Postal refused growth's API key (InvalidServerAPIKey): the message was never created",
+    );
     expect(verdict.remediation).toMatch(/create an API credential in Postal/);
     expect(verdict.remediation).not.toMatch(/messages\/message/);
     expect(verdict.observed).toBe('0 intact, 0 altered, 1 missing, 0 late');
-    expect(verdict.evidence[0]?.detail).toEqual([{ id: 'ring-1', from: 'growth', to: 'Dev1@mailgoat.ai', arrived: false, sendError: 'error InvalidServerAPIKey' }]);
-    expect(checkMessageDelivery({ expected: [{ ...sent, path: 'SMTP', sendError: '535 Invalid credential' }], observed: [] }).summary).toMatch(/\(SMTP\) \(ring-1\) was never sent: Postal's SMTP server refused the SMTP credential/);
+    expect(verdict.evidence[0]?.detail).toEqual([
+      { id: 'ring-1', from: 'growth', to: 'Dev1@mailgoat.ai', arrived: false, sendError: 'error InvalidServerAPIKey' },
+    ]);
+    expect(
+      checkMessageDelivery({ expected: [{ ...sent, path: 'SMTP', sendError: '535 Invalid credential' }], observed: [] }).summary,
+    ).toMatch(/\(SMTP\) \(ring-1\) was never sent: Postal's SMTP server refused the SMTP credential/);
   });
 
-  it("names what Postal recorded of a message that did not arrive, with the deadline", () => {
-    const trail = { outgoing: { id: 7, direction: 'outgoing' as const, status: 'Held', attempts: 0, details: 'Server is in development mode.' } };
+  it('names what Postal recorded of a message that did not arrive, with the deadline', () => {
+    const trail = {
+      outgoing: { id: 7, direction: 'outgoing' as const, status: 'Held', attempts: 0, details: 'Server is in development mode.' },
+    };
     const verdict = checkMessageDelivery({ expected: [{ ...sent, trail }], observed: [at({ found: false })], deadlineMs: 15_000 });
-    expect(verdict.summary).toBe('ceo → Dev1@mailgoat.ai (ring-1) did not arrive within 15.0 s: Held by Postal: Server is in development mode.');
+    expect(verdict.summary).toBe(
+      'ceo → Dev1@mailgoat.ai (ring-1) did not arrive within 15.0 s: Held by Postal: Server is in development mode.',
+    );
     expect(verdict.remediation).toMatch(/Development mode/);
-    expect(verdict.evidence[0]?.detail).toEqual([{ id: 'ring-1', from: 'ceo', to: 'Dev1@mailgoat.ai', arrived: false, postal: 'outgoing message 7: Held no delivery attempt yet: Server is in development mode.' }]);
-    expect(checkMessageDelivery({ expected: [sent], observed: [] }).summary).toBe("ceo → Dev1@mailgoat.ai (ring-1) did not arrive: Postal's record of the message could not be read");
+    expect(verdict.evidence[0]?.detail).toEqual([
+      {
+        id: 'ring-1',
+        from: 'ceo',
+        to: 'Dev1@mailgoat.ai',
+        arrived: false,
+        postal: 'outgoing message 7: Held no delivery attempt yet: Server is in development mode.',
+      },
+    ]);
+    expect(checkMessageDelivery({ expected: [sent], observed: [] }).summary).toBe(
+      "ceo → Dev1@mailgoat.ai (ring-1) did not arrive: Postal's record of the message could not be read",
+    );
   });
 
   it('calls a message in an unreadable mailbox unproven, not lost', () => {
-    const verdict = checkMessageDelivery({ expected: [sent], observed: [{ id: sent.id, to: sent.to, found: false, readerError: 'HTTP 500' }] });
+    const verdict = checkMessageDelivery({
+      expected: [sent],
+      observed: [{ id: sent.id, to: sent.to, found: false, readerError: 'HTTP 500' }],
+    });
     expect(verdict.summary).toBe("ceo → Dev1@mailgoat.ai (ring-1) is unproven: the recipient's mailbox could not be read (HTTP 500)");
   });
 
@@ -60,24 +110,37 @@ describe('checkMessageDelivery', () => {
   });
 
   it('fails an altered message with the cause its shape names, and warns parts the reader cannot show', () => {
-    const stripped = checkMessageDelivery({ expected: [sent], observed: [at({ content: { ...copy, text: probe.text.slice(0, probe.text.indexOf('\nOn Mon')) } })] });
-    expect(stripped.summary).toBe('ceo → Dev1@mailgoat.ai (ring-1) arrived altered: text differs — the quoted reply at the end of the text was removed before it reached the agent');
+    const stripped = checkMessageDelivery({
+      expected: [sent],
+      observed: [at({ content: { ...copy, text: probe.text.slice(0, probe.text.indexOf('\nOn Mon')) } })],
+    });
+    expect(stripped.summary).toBe(
+      'ceo → Dev1@mailgoat.ai (ring-1) arrived altered: text differs — the quoted reply at the end of the text was removed before it reached the agent',
+    );
     expect(stripped.remediation).toMatch(/"Strip replies" on/);
     expect(stripped.observed).toBe('0 intact, 1 altered, 0 missing, 0 late');
     const partial = checkMessageDelivery({ expected: [sent], observed: [at({ content: { subject: probe.subject, text: probe.text } })] });
     expect(partial.outcome).toBe('warn');
-    expect(partial.summary).toBe("ceo → Dev1@mailgoat.ai (ring-1): the recipient's copy does not show its HTML part, attachments, so they were not compared");
+    expect(partial.summary).toBe(
+      "ceo → Dev1@mailgoat.ai (ring-1): the recipient's copy does not show its HTML part, attachments, so they were not compared",
+    );
   });
 
   it('fails a message found elsewhere, instead or as well', () => {
     const instead = checkMessageDelivery({ expected: [sent], observed: [at({ to: 'qa', where: 'qa inbox' })] });
     expect(instead.summary).toBe('ceo → Dev1@mailgoat.ai (ring-1) was found at qa inbox instead');
-    expect(instead.remediation).toBe('Check the Routes for Dev1@mailgoat.ai: each address must point at its own inbox endpoint only (see INF-05)');
+    expect(instead.remediation).toBe(
+      'Check the Routes for Dev1@mailgoat.ai: each address must point at its own inbox endpoint only (see INF-05)',
+    );
     const asWell = checkMessageDelivery({ expected: [sent], observed: [at(), at({ to: 'qa', where: undefined })] });
     expect(asWell.summary).toBe('ceo → Dev1@mailgoat.ai (ring-1) was found at qa as well');
   });
 
   it('fails when nothing was sent', () => {
-    expect(checkMessageDelivery({ expected: [], observed: [] })).toMatchObject({ outcome: 'fail', summary: 'no message was sent', remediation: 'Send the test messages and check again' });
+    expect(checkMessageDelivery({ expected: [], observed: [] })).toMatchObject({
+      outcome: 'fail',
+      summary: 'no message was sent',
+      remediation: 'Send the test messages and check again',
+    });
   });
 });

@@ -66,7 +66,13 @@ export function checkMessageDelivery(input: MessageDeliveryInput): Verdict {
     const seen = input.observed.filter((o) => o.id === sent.id && o.found);
     const atRecipient = seen.find((o) => o.to.toLowerCase() === sent.to.toLowerCase());
     const label = `${sent.from} → ${sent.to}${sent.path ? ` (${sent.path})` : ''}`;
-    const row: Record<string, unknown> = { id: sent.id, from: sent.from, to: sent.to, ...(sent.path ? { path: sent.path } : {}), arrived: atRecipient !== undefined };
+    const row: Record<string, unknown> = {
+      id: sent.id,
+      from: sent.from,
+      to: sent.to,
+      ...(sent.path ? { path: sent.path } : {}),
+      arrived: atRecipient !== undefined,
+    };
     rows.push(row);
     const who = { to: sent.to, agent: sent.toAgent };
 
@@ -81,20 +87,35 @@ export function checkMessageDelivery(input: MessageDeliveryInput): Verdict {
     const elsewhere = seen.filter((o) => o !== atRecipient).map((o) => o.where ?? o.to);
     if (elsewhere.length > 0) {
       row.alsoAt = elsewhere;
-      findings.push(fail(`${label} (${sent.id}) was found at ${elsewhere.join(', ')}${atRecipient ? ' as well' : ' instead'}`, `Check the Routes for ${sent.to}: each address must point at its own inbox endpoint only (see INF-05)`));
+      findings.push(
+        fail(
+          `${label} (${sent.id}) was found at ${elsewhere.join(', ')}${atRecipient ? ' as well' : ' instead'}`,
+          `Check the Routes for ${sent.to}: each address must point at its own inbox endpoint only (see INF-05)`,
+        ),
+      );
     }
     if (!atRecipient) {
       if (elsewhere.length > 0) continue;
       missing++;
       const unread = input.observed.find((o) => o.id === sent.id && o.readerError)?.readerError;
       if (unread) {
-        findings.push(fail(`${label} (${sent.id}) is unproven: the recipient's mailbox could not be read (${unread})`, `Make the recipient's mailbox readable (its inbox listing, IMAP login) and check again`));
+        findings.push(
+          fail(
+            `${label} (${sent.id}) is unproven: the recipient's mailbox could not be read (${unread})`,
+            `Make the recipient's mailbox readable (its inbox listing, IMAP login) and check again`,
+          ),
+        );
         continue;
       }
       const record = describeTrail(sent.trail);
       if (record) row.postal = record;
       const cause = trailCause(sent.trail, who);
-      findings.push(fail(`${label} (${sent.id}) did not arrive${input.deadlineMs ? ` within ${seconds(input.deadlineMs)}` : ''}: ${cause.cause}`, cause.remediation));
+      findings.push(
+        fail(
+          `${label} (${sent.id}) did not arrive${input.deadlineMs ? ` within ${seconds(input.deadlineMs)}` : ''}: ${cause.cause}`,
+          cause.remediation,
+        ),
+      );
       continue;
     }
     if (atRecipient.where) row.where = atRecipient.where;
@@ -124,11 +145,21 @@ export function checkMessageDelivery(input: MessageDeliveryInput): Verdict {
     if (comparison.problems.length > 0) {
       altered++;
       row.problems = comparison.problems;
-      findings.push(fail(`${label} (${sent.id}) arrived altered: ${comparison.problems.join(', ')} — ${comparison.causes.map((c) => c.cause).join('; ')}`, comparison.causes.map((c) => c.remediation).join(' ')));
+      findings.push(
+        fail(
+          `${label} (${sent.id}) arrived altered: ${comparison.problems.join(', ')} — ${comparison.causes.map((c) => c.cause).join('; ')}`,
+          comparison.causes.map((c) => c.remediation).join(' '),
+        ),
+      );
     }
     if (comparison.unverified.length > 0) {
       row.notCompared = comparison.unverified;
-      findings.push(warn(`${label} (${sent.id}): the recipient's copy does not show its ${comparison.unverified.join(', ')}, so they were not compared`, 'Give the harness a reader that shows the whole message (for agent inboxes: a listing with the HTML part and attachments)'));
+      findings.push(
+        warn(
+          `${label} (${sent.id}): the recipient's copy does not show its ${comparison.unverified.join(', ')}, so they were not compared`,
+          'Give the harness a reader that shows the whole message (for agent inboxes: a listing with the HTML part and attachments)',
+        ),
+      );
     }
   }
 

@@ -59,36 +59,75 @@ export function checkMtaSts(input: MtaStsInput): Verdict {
   const evidence = [observationEvidence(input.txt)];
   let summary = '';
   if (input.txt.status === 'error') {
-    findings.push(warn(`the MTA-STS record ${name} could not be read: ${input.txt.error ?? 'error'}`, 'Check the domain\'s DNS answers (DNS-07) and re-run'));
+    findings.push(
+      warn(
+        `the MTA-STS record ${name} could not be read: ${input.txt.error ?? 'error'}`,
+        "Check the domain's DNS answers (DNS-07) and re-run",
+      ),
+    );
   } else if (records.length === 0) {
-    findings.push(warn(`no MTA-STS policy is published for ${input.domain} (no v=STSv1 TXT at ${name}): senders may deliver without TLS when an attacker strips STARTTLS`, PUBLISH(input.domain)));
+    findings.push(
+      warn(
+        `no MTA-STS policy is published for ${input.domain} (no v=STSv1 TXT at ${name}): senders may deliver without TLS when an attacker strips STARTTLS`,
+        PUBLISH(input.domain),
+      ),
+    );
   } else if (records.length > 1) {
     findings.push(fail(`${records.length} MTA-STS records at ${name}: senders ignore them all`, `Keep one TXT "v=STSv1; id=…" at ${name}`));
   } else if (!/(?:^|;)\s*id=[A-Za-z0-9]{1,32}\s*(;|$)/.test(records[0]!)) {
-    findings.push(fail(`the MTA-STS record "${records[0]}" at ${name} has no valid id= (1–32 letters and digits)`, `Publish TXT ${name} "v=STSv1; id=<yyyymmddNN>" (change the id whenever the policy changes)`));
+    findings.push(
+      fail(
+        `the MTA-STS record "${records[0]}" at ${name} has no valid id= (1–32 letters and digits)`,
+        `Publish TXT ${name} "v=STSv1; id=<yyyymmddNN>" (change the id whenever the policy changes)`,
+      ),
+    );
   }
   const p = input.policy;
   if (records.length === 1 && p) {
-    evidence.push({ label: `MTA-STS policy ${p.url}`, detail: { status: p.status ?? null, ...(p.error ? { error: p.error } : {}), body: p.body?.slice(0, 600) ?? null } });
+    evidence.push({
+      label: `MTA-STS policy ${p.url}`,
+      detail: { status: p.status ?? null, ...(p.error ? { error: p.error } : {}), body: p.body?.slice(0, 600) ?? null },
+    });
     const fetchFix = `Serve the policy at ${p.url} over HTTPS with a valid certificate for mta-sts.${input.domain} (the TLS proxy can serve it as another site), answering 200 with text/plain`;
     if (p.error !== undefined || p.status !== 200 || p.body === undefined) {
-      findings.push(fail(`MTA-STS is published for ${input.domain} but its policy cannot be fetched from ${p.url}: ${p.error ?? `HTTP ${p.status}`}`, fetchFix));
+      findings.push(
+        fail(
+          `MTA-STS is published for ${input.domain} but its policy cannot be fetched from ${p.url}: ${p.error ?? `HTTP ${p.status}`}`,
+          fetchFix,
+        ),
+      );
     } else {
       const policy = parseMtaStsPolicy(p.body);
       const problems = [
         ...(policy.version !== 'STSv1' ? [`version is ${policy.version ?? 'missing'}, not STSv1`] : []),
         ...(!['enforce', 'testing', 'none'].includes(policy.mode ?? '') ? [`mode is ${policy.mode ?? 'missing'}`] : []),
-        ...(policy.maxAge === undefined || Number.isNaN(policy.maxAge) || policy.maxAge > 31_557_600 ? ['max_age is missing or not 0–31557600'] : []),
+        ...(policy.maxAge === undefined || Number.isNaN(policy.maxAge) || policy.maxAge > 31_557_600
+          ? ['max_age is missing or not 0–31557600']
+          : []),
       ];
       const uncovered = input.mxHosts.filter((h) => !policy.mx.some((pattern) => mxPatternMatches(pattern, h)));
       if (problems.length) findings.push(fail(`the MTA-STS policy at ${p.url} is malformed: ${problems.join('; ')}`, fetchFix));
       if (uncovered.length && policy.mode === 'enforce') {
-        findings.push(fail(`the MTA-STS policy of ${input.domain} is in enforce mode but does not list its MX ${uncovered.join(', ')} (it lists ${policy.mx.join(', ') || 'none'}): senders that honour MTA-STS refuse to deliver`, `Add "mx: ${uncovered[0]}" to the policy at ${p.url} (or fix the MX), change the id in TXT ${name}, and watch the TLS-RPT reports`));
+        findings.push(
+          fail(
+            `the MTA-STS policy of ${input.domain} is in enforce mode but does not list its MX ${uncovered.join(', ')} (it lists ${policy.mx.join(', ') || 'none'}): senders that honour MTA-STS refuse to deliver`,
+            `Add "mx: ${uncovered[0]}" to the policy at ${p.url} (or fix the MX), change the id in TXT ${name}, and watch the TLS-RPT reports`,
+          ),
+        );
       } else if (uncovered.length) {
-        findings.push(warn(`the MTA-STS policy of ${input.domain} does not list its MX ${uncovered.join(', ')} (mode ${policy.mode}): it would fail once enforced`, `Add "mx: ${uncovered[0]}" to the policy at ${p.url}`));
+        findings.push(
+          warn(
+            `the MTA-STS policy of ${input.domain} does not list its MX ${uncovered.join(', ')} (mode ${policy.mode}): it would fail once enforced`,
+            `Add "mx: ${uncovered[0]}" to the policy at ${p.url}`,
+          ),
+        );
       }
-      if (policy.mode === 'none') findings.push(warn(`the MTA-STS policy of ${input.domain} is "mode: none" (withdrawn)`, PUBLISH(input.domain)));
-      if (policy.maxAge !== undefined && policy.maxAge < 86_400) findings.push(warn(`the MTA-STS max_age is ${policy.maxAge} s: RFC 8461 advises weeks (604800 or more)`, 'Raise max_age to 604800 or more'));
+      if (policy.mode === 'none')
+        findings.push(warn(`the MTA-STS policy of ${input.domain} is "mode: none" (withdrawn)`, PUBLISH(input.domain)));
+      if (policy.maxAge !== undefined && policy.maxAge < 86_400)
+        findings.push(
+          warn(`the MTA-STS max_age is ${policy.maxAge} s: RFC 8461 advises weeks (604800 or more)`, 'Raise max_age to 604800 or more'),
+        );
       summary = `MTA-STS published for ${input.domain}: mode ${policy.mode}, mx ${policy.mx.join(', ')}, max_age ${policy.maxAge}`;
     }
   }

@@ -8,7 +8,12 @@ describe('checkMx', () => {
   it('passes when every expected host is there at its priority', () => {
     const verdict = checkMx({ ...base, observation: okObs('MX', 'mailgoat.ai', ['10 mail.mailgoat.ai']) });
     expect(verdict.outcome).toBe('pass');
-    expect(verdict.evidence[0]?.detail).toMatchObject({ name: 'mailgoat.ai', type: 'MX', resolver: '127.0.0.53:53', answers: ['10 mail.mailgoat.ai'] });
+    expect(verdict.evidence[0]?.detail).toMatchObject({
+      name: 'mailgoat.ai',
+      type: 'MX',
+      resolver: '127.0.0.53:53',
+      answers: ['10 mail.mailgoat.ai'],
+    });
   });
 
   it('fails when the expected host is missing', () => {

@@ -24,10 +24,18 @@ export function checkMx(input: MxCheckInput): Verdict {
   const expectedText = expected.map((e) => `MX ${domain} ${e.priority} ${e.host}`).join(', ');
   // Stryker disable next-line StringLiteral: equivalent, done() without a summary is only called after a fail finding, so this pass summary is never shown
   const done = (passSummary = ''): Verdict =>
-    verdictFrom({ findings, passSummary, expected: expectedText, observed: describeObservation(observation), evidence: [observationEvidence(observation)] });
+    verdictFrom({
+      findings,
+      passSummary,
+      expected: expectedText,
+      observed: describeObservation(observation),
+      evidence: [observationEvidence(observation)],
+    });
 
   if (normaliseName(observation.name) !== domain || observation.type !== 'MX') {
-    findings.push(fail(`the observation is ${observation.type} ${observation.name}, not MX ${domain}`, `Look up MX ${domain} and check that`));
+    findings.push(
+      fail(`the observation is ${observation.type} ${observation.name}, not MX ${domain}`, `Look up MX ${domain} and check that`),
+    );
     return done();
   }
   if (observation.status === 'error') {
@@ -40,7 +48,10 @@ export function checkMx(input: MxCheckInput): Verdict {
     const found = observed.filter((o) => o.exchange === want.host);
     if (found.length === 0) {
       findings.push(
-        fail(`${want.host} is not an MX of ${domain}: mail for ${domain} does not reach it`, `Add MX ${domain} ${want.priority} ${want.host}`),
+        fail(
+          `${want.host} is not an MX of ${domain}: mail for ${domain} does not reach it`,
+          `Add MX ${domain} ${want.priority} ${want.host}`,
+        ),
       );
     } else if (!found.some((o) => o.priority === want.priority)) {
       const now = found.map((o) => o.priority).join('/');

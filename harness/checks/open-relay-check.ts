@@ -49,7 +49,11 @@ export interface OpenRelayInput {
   arrivalUnreadable?: string;
 }
 
-const CONTEXT: Record<RelayContext, string> = { plain: 'without AUTH', starttls: 'after STARTTLS', 'failed-auth': 'after AUTH with a wrong password' };
+const CONTEXT: Record<RelayContext, string> = {
+  plain: 'without AUTH',
+  starttls: 'after STARTTLS',
+  'failed-auth': 'after AUTH with a wrong password',
+};
 
 const RELAY_FIX =
   'Postal relays only for authenticated clients and SMTP-IP credentials: remove any SMTP-IP credential that covers the tester (e.g. 0.0.0.0/0), and make sure no other MTA (Postfix, a proxy) answers on port 25';
@@ -57,17 +61,27 @@ const SYNTAX_FIX =
   "Postal 3.3.2 itself reads such a local part as a route name (the catch-all takes it) and refuses the rest with 530, so something in front of it decodes the routing syntax: turn it off there (Postfix: allow_percent_hack = no, swap_bangpath = no, and keep the domain out of relay_domains) or let port 25 reach Postal's smtp process directly";
 const STARTTLS_FIX =
   'TLS is encryption, not authentication: remove the rule that relays for TLS clients (Postfix: permit_tls_all_clientcerts / permit_tls_clientcerts in smtpd_relay_restrictions); Postal relays only after AUTH with an SMTP credential or for an SMTP-IP credential';
-const AUTH_FIX = 'A refused AUTH must leave the session unauthenticated; an AUTH backend that grants any password makes everyone a sender (see SEC-04): restore Postal\'s own credential check';
+const AUTH_FIX =
+  "A refused AUTH must leave the session unauthenticated; an AUTH backend that grants any password makes everyone a sender (see SEC-04): restore Postal's own credential check";
 
 function fixFor(a: RelayAttempt): string {
   if (a.context === 'failed-auth') return AUTH_FIX;
   if (a.context === 'starttls') return STARTTLS_FIX;
-  return a.foreignIfAccepted && !['quoted-bare', 'quoted-percent-bare', 'bang-path-bare', 'source-route-domain', 'source-route-host', 'source-route-ip'].includes(a.form) ? RELAY_FIX : SYNTAX_FIX;
+  return a.foreignIfAccepted &&
+    !['quoted-bare', 'quoted-percent-bare', 'bang-path-bare', 'source-route-domain', 'source-route-host', 'source-route-ip'].includes(
+      a.form,
+    )
+    ? RELAY_FIX
+    : SYNTAX_FIX;
 }
 
 /** "530 Authentication required": the code once, even when the reply text already starts with it. */
 export function smtpReply(code: number, text: string): string {
-  const body = scrubSecrets(text).trim().replace(new RegExp(`^${code}(?:[ -]|$)`), '').replace(/\s*\n\d{3}[ -]?/g, ' ').trim();
+  const body = scrubSecrets(text)
+    .trim()
+    .replace(new RegExp(`^${code}(?:[ -]|$)`), '')
+    .replace(/\s*\n\d{3}[ -]?/g, ' ')
+    .trim();
   return `${code} ${body}`.trim();
 }
 
@@ -77,7 +91,8 @@ export function checkOpenRelay(input: OpenRelayInput): Verdict {
   const describe = (a: RelayAttempt) => `${a.label} ${CONTEXT[a.context]} (MAIL FROM:<${a.from}> RCPT TO:<${a.to}>)`;
   const local: RelayAttempt[] = [];
 
-  if (input.attempts.length === 0) findings.push(fail('no relay attempt was made', 'Try an unauthenticated relay (outside sender → outside recipient) and check again'));
+  if (input.attempts.length === 0)
+    findings.push(fail('no relay attempt was made', 'Try an unauthenticated relay (outside sender → outside recipient) and check again'));
   for (const a of input.attempts) {
     const reply = smtpReply(a.code, a.reply);
     const stage = a.stage.toUpperCase();
@@ -86,27 +101,70 @@ export function checkOpenRelay(input: OpenRelayInput): Verdict {
       findings.push(fail(`${describe(a)} got a reply that is not SMTP (${reply})`, 'Check what answers on port 25 (INF-02)'));
     } else if (a.code >= 500) {
       // Refused: at MAIL or RCPT is right; after DATA the envelope was taken first.
-      if (a.stage === 'data') findings.push(warn(`${describe(a)} was accepted at RCPT and refused only after DATA (${reply})`, `Refuse relay recipients at RCPT TO, before any data is taken. ${RELAY_FIX}`));
+      if (a.stage === 'data')
+        findings.push(
+          warn(
+            `${describe(a)} was accepted at RCPT and refused only after DATA (${reply})`,
+            `Refuse relay recipients at RCPT TO, before any data is taken. ${RELAY_FIX}`,
+          ),
+        );
     } else if (a.code >= 400) {
-      findings.push(warn(`${describe(a)} was only deferred at ${stage} (${reply}); a retry might be relayed`, `Make the server refuse relaying with a permanent 5xx at RCPT TO. ${RELAY_FIX}`));
+      findings.push(
+        warn(
+          `${describe(a)} was only deferred at ${stage} (${reply}); a retry might be relayed`,
+          `Make the server refuse relaying with a permanent 5xx at RCPT TO. ${RELAY_FIX}`,
+        ),
+      );
     } else if (a.arrival === 'unknown' || a.arrival === undefined) {
       const reason = a.notCarried ?? input.arrivalUnreadable;
       const why = reason ? ` (${reason})` : '';
-      if (a.foreignIfAccepted) findings.push(fail(`open relay: ${describe(a)} was accepted at ${stage} (${reply}); its last domain is foreign, so it can only be relayed${why}`, fixFor(a)));
-      else findings.push(warn(`${describe(a)} was accepted (${reply}) and where it went could not be followed${why}`, `Follow it in Postal's message log; ${SYNTAX_FIX}`));
+      if (a.foreignIfAccepted)
+        findings.push(
+          fail(
+            `open relay: ${describe(a)} was accepted at ${stage} (${reply}); its last domain is foreign, so it can only be relayed${why}`,
+            fixFor(a),
+          ),
+        );
+      else
+        findings.push(
+          warn(
+            `${describe(a)} was accepted (${reply}) and where it went could not be followed${why}`,
+            `Follow it in Postal's message log; ${SYNTAX_FIX}`,
+          ),
+        );
     } else if (a.arrival === 'outside') {
-      findings.push(fail(`open relay: ${describe(a)} was accepted (${reply}) and the message arrived at ${input.recipient}${a.sameAs ? ` (carried once, ${CONTEXT[a.sameAs]})` : ''}`, fixFor(a)));
+      findings.push(
+        fail(
+          `open relay: ${describe(a)} was accepted (${reply}) and the message arrived at ${input.recipient}${a.sameAs ? ` (carried once, ${CONTEXT[a.sameAs]})` : ''}`,
+          fixFor(a),
+        ),
+      );
     } else if (a.arrival === 'nowhere' && a.foreignIfAccepted) {
-      findings.push(fail(`${describe(a)} was accepted (${reply}) but arrived neither at ${input.recipient} nor in an agent's inbox: treat it as relayed until Postal's message log says otherwise`, fixFor(a)));
+      findings.push(
+        fail(
+          `${describe(a)} was accepted (${reply}) but arrived neither at ${input.recipient} nor in an agent's inbox: treat it as relayed until Postal's message log says otherwise`,
+          fixFor(a),
+        ),
+      );
     } else if (a.arrival === 'nowhere') {
       // An own-domain form kept by a catch-all that never delivered it: the queue (INF-03), not a relay.
-      findings.push(warn(`${describe(a)} was accepted (${reply}) but arrived neither at ${input.recipient} nor in an agent's inbox by the deadline (a stuck queue? see INF-03)`, `Follow it in Postal's message log; ${SYNTAX_FIX}`));
+      findings.push(
+        warn(
+          `${describe(a)} was accepted (${reply}) but arrived neither at ${input.recipient} nor in an agent's inbox by the deadline (a stuck queue? see INF-03)`,
+          `Follow it in Postal's message log; ${SYNTAX_FIX}`,
+        ),
+      );
     } else {
       local.push(a);
     }
   }
   if (input.failedAuthReply && input.failedAuthReply.code >= 200 && input.failedAuthReply.code < 300) {
-    findings.push(fail(`AUTH with a wrong password was granted (${smtpReply(input.failedAuthReply.code, input.failedAuthReply.text)}): anyone can relay through the server`, AUTH_FIX));
+    findings.push(
+      fail(
+        `AUTH with a wrong password was granted (${smtpReply(input.failedAuthReply.code, input.failedAuthReply.text)}): anyone can relay through the server`,
+        AUTH_FIX,
+      ),
+    );
   }
 
   const refused = input.attempts.filter((a) => a.code >= 500 && a.stage !== 'data');
@@ -122,10 +180,25 @@ export function checkOpenRelay(input: OpenRelayInput): Verdict {
     expected: `every relay form to ${input.recipient} refused at RCPT with 5xx, or kept on the server (catch-all), never arriving outside`,
     observed: `${refused.length} refused, ${local.length} accepted locally, ${input.attempts.filter((a) => a.arrival === 'outside').length} arrived outside, of ${input.attempts.length}`,
     evidence: [
-      ...(input.failedAuthReply ? [{ label: 'AUTH with a wrong password', detail: { code: input.failedAuthReply.code, reply: scrubSecrets(input.failedAuthReply.text) } }] : []),
+      ...(input.failedAuthReply
+        ? [
+            {
+              label: 'AUTH with a wrong password',
+              detail: { code: input.failedAuthReply.code, reply: scrubSecrets(input.failedAuthReply.text) },
+            },
+          ]
+        : []),
       ...input.attempts.map((a) => ({
         label: `relay ${a.form} ${a.context}`,
-        detail: { from: a.from, to: a.to, stage: a.stage, code: a.code, reply: scrubSecrets(a.reply), ...(a.arrival ? { arrival: a.arrival } : {}), ...(a.localAgent ? { localAgent: a.localAgent } : {}) },
+        detail: {
+          from: a.from,
+          to: a.to,
+          stage: a.stage,
+          code: a.code,
+          reply: scrubSecrets(a.reply),
+          ...(a.arrival ? { arrival: a.arrival } : {}),
+          ...(a.localAgent ? { localAgent: a.localAgent } : {}),
+        },
       })),
     ],
   });

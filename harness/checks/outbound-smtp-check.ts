@@ -27,10 +27,18 @@ const SMTP_REPLY = /^[2-5]\d\d[ -]/;
 export function checkOutboundSmtp(attempts: OutboundAttempt[]): Verdict {
   // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
-  if (attempts.length === 0) findings.push(fail('no provider MX was tried', 'Name the providers to try (OUTBOUND_SMTP_DOMAINS, default gmail.com,outlook.com,yahoo.com)'));
+  if (attempts.length === 0)
+    findings.push(
+      fail('no provider MX was tried', 'Name the providers to try (OUTBOUND_SMTP_DOMAINS, default gmail.com,outlook.com,yahoo.com)'),
+    );
   for (const a of attempts) {
     if (!a.mx || !a.ip) {
-      findings.push(fail(`${a.domain}: no MX address to try (${a.error ?? 'no MX record'})`, `Check that the harness's resolver answers MX for ${a.domain}, then re-run`));
+      findings.push(
+        fail(
+          `${a.domain}: no MX address to try (${a.error ?? 'no MX record'})`,
+          `Check that the harness's resolver answers MX for ${a.domain}, then re-run`,
+        ),
+      );
       continue;
     }
     if (a.exitCode === 0 && a.firstLine && GREETING.test(a.firstLine)) continue;
@@ -43,7 +51,9 @@ export function checkOutboundSmtp(attempts: OutboundAttempt[]): Verdict {
       );
       continue;
     }
-    const heard = a.firstLine ? `heard "${a.firstLine}"` : (a.error ?? `the command exited ${a.exitCode ?? 'abnormally'} with nothing printed`);
+    const heard = a.firstLine
+      ? `heard "${a.firstLine}"`
+      : (a.error ?? `the command exited ${a.exitCode ?? 'abnormally'} with nothing printed`);
     findings.push(
       fail(
         `the server cannot open SMTP to ${a.domain}'s MX ${a.mx} (${a.ip}:25): ${heard}`,
@@ -55,8 +65,10 @@ export function checkOutboundSmtp(attempts: OutboundAttempt[]): Verdict {
   return verdictFrom({
     findings,
     passSummary: `the server reaches ${reached.map((a) => `${a.domain} (${a.mx})`).join(', ')} on port 25`,
-    expected: 'a 220 greeting from each provider\'s preferred MX, on a connection from the server',
-    observed: attempts.map((a) => `${a.domain} ${a.mx ?? '?'} ${a.ip ?? ''}: ${a.firstLine ?? a.error ?? `exit ${a.exitCode}`}`).join('; ') || 'nothing tried',
+    expected: "a 220 greeting from each provider's preferred MX, on a connection from the server",
+    observed:
+      attempts.map((a) => `${a.domain} ${a.mx ?? '?'} ${a.ip ?? ''}: ${a.firstLine ?? a.error ?? `exit ${a.exitCode}`}`).join('; ') ||
+      'nothing tried',
     evidence: attempts.map((a) => ({ label: `outbound ${a.domain}`, detail: { ...a } })),
   });
 }

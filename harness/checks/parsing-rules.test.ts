@@ -29,7 +29,12 @@ describe('parseTagList', () => {
   it('reports an empty tag (not a trailing one), a segment without "=", and bad names', () => {
     expect(parseTagList('a=1;;b=2; ;').problems).toEqual(['empty tag (";;")', 'empty tag (";;")']);
     expect(parseTagList('a=1;').problems).toEqual([]);
-    expect(parseTagList('junk; =x; 1a=2; a-b=3; a_1=4').problems).toEqual(['"junk" is not a tag=value pair', '"" is not a valid tag name', '"1a" is not a valid tag name', '"a-b" is not a valid tag name']);
+    expect(parseTagList('junk; =x; 1a=2; a-b=3; a_1=4').problems).toEqual([
+      '"junk" is not a tag=value pair',
+      '"" is not a valid tag name',
+      '"1a" is not a valid tag name',
+      '"a-b" is not a valid tag name',
+    ]);
     expect(parseTagList('x a=1').problems).toEqual(['"x a" is not a valid tag name']);
     expect(parseTagList('').tags).toEqual([]);
   });
@@ -80,10 +85,23 @@ describe('replay resolver', () => {
     expect(parseMxAnswer('10 a b')).toEqual({ priority: Number.NaN, exchange: '10 a b' });
   });
 
-  it('makes errors like node\'s resolver', () => {
-    expect(dnsError('ENOTFOUND', 'x.test', 'TXT')).toMatchObject({ message: 'queryTxt ENOTFOUND x.test', code: 'ENOTFOUND', hostname: 'x.test', syscall: 'queryTxt' });
+  it("makes errors like node's resolver", () => {
+    expect(dnsError('ENOTFOUND', 'x.test', 'TXT')).toMatchObject({
+      message: 'queryTxt ENOTFOUND x.test',
+      code: 'ENOTFOUND',
+      hostname: 'x.test',
+      syscall: 'queryTxt',
+    });
     expect(dnsError('ENODATA', 'x.test', 'SRV', 'custom')).toMatchObject({ message: 'custom', syscall: 'querySRV' });
-    expect(RECORD_TYPES.map((t) => dnsError('E', 'n', t).syscall)).toEqual(['queryA', 'queryAaaa', 'queryMx', 'queryTxt', 'queryCname', 'queryPtr', 'queryNs']);
+    expect(RECORD_TYPES.map((t) => dnsError('E', 'n', t).syscall)).toEqual([
+      'queryA',
+      'queryAaaa',
+      'queryMx',
+      'queryTxt',
+      'queryCname',
+      'queryPtr',
+      'queryNs',
+    ]);
     expect([isDnsRecordType('MX'), isDnsRecordType('SRV'), isDnsRecordType('mx')]).toEqual([true, false, false]);
   });
 
@@ -92,7 +110,9 @@ describe('replay resolver', () => {
     expect(() => answerFromObservation(okObs('A', 'a.x', []))).toThrow('queryA ENODATA a.x');
     expect(() => answerFromObservation(nxObs('A', 'a.x'))).toThrow('queryA ENOTFOUND a.x');
     expect(() => answerFromObservation(nodataObs('MX', 'a.x'))).toThrow('queryMx ENODATA a.x');
-    expect(() => answerFromObservation(errorObs('TXT', 'a.x', 'EREFUSED'))).toThrow('EREFUSED: no answer for TXT a.x from DNS server 127.0.0.53:53');
+    expect(() => answerFromObservation(errorObs('TXT', 'a.x', 'EREFUSED'))).toThrow(
+      'EREFUSED: no answer for TXT a.x from DNS server 127.0.0.53:53',
+    );
     const bare = { name: 'a.x', type: 'TXT' as const, resolver: 'r', status: 'error' as const, answers: [] };
     expect(() => answerFromObservation(bare)).toThrow('queryTxt ESERVFAIL a.x');
     expect(() => answerFromObservation({ ...bare, error: 'EAB failed, ENOTIMP' })).toThrow(expect.objectContaining({ code: 'ENOTIMP' }));
@@ -121,9 +141,20 @@ describe('DNS names', () => {
 describe('findings helpers', () => {
   it('orders fails before warns, de-duplicates remediations and drops empty ones', () => {
     expect(
-      verdictFrom({ findings: [warn('w1', 'fix w'), fail('f1', 'fix f'), fail('f2', ''), warn('w2', 'fix w')], passSummary: 'ok', expected: 'e', observed: 'o', evidence: [] }),
+      verdictFrom({
+        findings: [warn('w1', 'fix w'), fail('f1', 'fix f'), fail('f2', ''), warn('w2', 'fix w')],
+        passSummary: 'ok',
+        expected: 'e',
+        observed: 'o',
+        evidence: [],
+      }),
     ).toEqual({ outcome: 'fail', summary: 'f1; f2; w1; w2', expected: 'e', observed: 'o', evidence: [], remediation: 'fix f; fix w' });
-    expect(verdictFrom({ findings: [warn('w', 'x')], passSummary: 'ok', evidence: [] })).toEqual({ outcome: 'warn', summary: 'w', evidence: [], remediation: 'x' });
+    expect(verdictFrom({ findings: [warn('w', 'x')], passSummary: 'ok', evidence: [] })).toEqual({
+      outcome: 'warn',
+      summary: 'w',
+      evidence: [],
+      remediation: 'x',
+    });
     expect(verdictFrom({ findings: [], passSummary: 'ok', evidence: [] })).toEqual({ outcome: 'pass', summary: 'ok', evidence: [] });
   });
 

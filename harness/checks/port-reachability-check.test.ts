@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { checkPortReachability, type PortProbe } from './port-reachability-check.ts';
 
-const open = (port: number, elapsedMs = 3): PortProbe => ({ host: 'mail.mailgoat.ai', port, reachable: true, address: '91.98.35.3', elapsedMs });
+const open = (port: number, elapsedMs = 3): PortProbe => ({
+  host: 'mail.mailgoat.ai',
+  port,
+  reachable: true,
+  address: '91.98.35.3',
+  elapsedMs,
+});
 const closed = (port: number, error: string): PortProbe => ({ host: 'mail.mailgoat.ai', port, reachable: false, error, elapsedMs: 5000 });
 
 describe('checkPortReachability', () => {
@@ -47,7 +53,10 @@ describe('checkPortReachability', () => {
     expect(verdict.summary).toBe('mail.mailgoat.ai:25 accepted the TCP connection but said nothing: no greeting within 5000 ms');
     expect(verdict.remediation).toMatch(/swaks --server mail\.mailgoat\.ai --quit-after BANNER/);
     expect(verdict.observed).toMatch(/:25 open \(2 ms\), silent/);
-    const tls = checkPortReachability([{ ...open(25), answered: true }, { ...open(443), answered: false, error: 'no answer to a TLS ClientHello within 5000 ms' }]);
+    const tls = checkPortReachability([
+      { ...open(25), answered: true },
+      { ...open(443), answered: false, error: 'no answer to a TLS ClientHello within 5000 ms' },
+    ]);
     expect(tls.remediation).toMatch(/openssl s_client -connect mail\.mailgoat\.ai:443/);
     // The slow-connect warning reads the connect, not the wait for the greeting.
     expect(checkPortReachability([{ ...open(25), answered: true, connectMs: 5, elapsedMs: 4000 }, open(443)]).outcome).toBe('pass');

@@ -31,7 +31,12 @@ export interface PortReachabilityOptions {
   slowMs?: number;
 }
 
-const SERVICE: Record<number, string> = { 25: 'SMTP (Postal smtp-server)', 443: 'HTTPS (the TLS proxy in front of Postal web)', 80: 'HTTP', 587: 'submission' };
+const SERVICE: Record<number, string> = {
+  25: 'SMTP (Postal smtp-server)',
+  443: 'HTTPS (the TLS proxy in front of Postal web)',
+  80: 'HTTP',
+  587: 'submission',
+};
 
 function remediationFor(probe: PortProbe): string {
   const where = `${probe.host}:${probe.port}`;
@@ -41,7 +46,8 @@ function remediationFor(probe: PortProbe): string {
       ? ' Also ask the provider about port 25: Hetzner blocks it (and 465) on new accounts until you request an unblock (granted once the first invoice is paid), which stops outgoing mail even when inbound works.'
       : '';
   if (error.includes('ECONNREFUSED')) {
-    const who = probe.port === 25 ? 'the Postal smtp container' : probe.port === 443 ? 'the TLS proxy (Caddy) in front of Postal web' : 'the service';
+    const who =
+      probe.port === 25 ? 'the Postal smtp container' : probe.port === 443 ? 'the TLS proxy (Caddy) in front of Postal web' : 'the service';
     return `Nothing accepts connections on ${where}: start ${who} (\`docker compose -p postal ps\`, \`postal start\`) and make sure it listens on 0.0.0.0, not 127.0.0.1.`;
   }
   if (error.includes('ENOTFOUND') || error.includes('EAI_AGAIN')) {
@@ -59,7 +65,9 @@ export function checkPortReachability(probes: PortProbe[], options: PortReachabi
 
   for (const port of requiredPorts) {
     if (!probes.some((p) => p.port === port)) {
-      findings.push(fail(`port ${port} (${SERVICE[port] ?? 'required'}) was not probed`, `Probe port ${port} of the server and check again`));
+      findings.push(
+        fail(`port ${port} (${SERVICE[port] ?? 'required'}) was not probed`, `Probe port ${port} of the server and check again`),
+      );
     }
   }
   for (const probe of probes) {
@@ -88,10 +96,24 @@ export function checkPortReachability(probes: PortProbe[], options: PortReachabi
     findings,
     passSummary: `${reachable.map(name).join(', ')} reachable`,
     expected: requiredPorts.map((p) => `${p}/tcp open`).join(', '),
-    observed: probes.map((p) => `${name(p)} ${p.reachable ? `open (${Math.round(p.connectMs ?? p.elapsedMs)} ms)${p.answered === false ? ', silent' : p.answered ? ', answered' : ''}` : `closed: ${p.error ?? 'no connection'}`}`).join(', ') || 'nothing probed',
+    observed:
+      probes
+        .map(
+          (p) =>
+            `${name(p)} ${p.reachable ? `open (${Math.round(p.connectMs ?? p.elapsedMs)} ms)${p.answered === false ? ', silent' : p.answered ? ', answered' : ''}` : `closed: ${p.error ?? 'no connection'}`}`,
+        )
+        .join(', ') || 'nothing probed',
     evidence: probes.map((p) => ({
       label: `tcp ${name(p)}`,
-      detail: { host: p.host, port: p.port, reachable: p.reachable, elapsedMs: p.elapsedMs, ...(p.answered !== undefined ? { answered: p.answered } : {}), ...(p.address ? { address: p.address } : {}), ...(p.error ? { error: p.error } : {}) },
+      detail: {
+        host: p.host,
+        port: p.port,
+        reachable: p.reachable,
+        elapsedMs: p.elapsedMs,
+        ...(p.answered !== undefined ? { answered: p.answered } : {}),
+        ...(p.address ? { address: p.address } : {}),
+        ...(p.error ? { error: p.error } : {}),
+      },
     })),
   });
 }

@@ -14,7 +14,14 @@ const { version: _version, ...noVersion } = good;
 
 describe('checkPostalRunning', () => {
   it('passes for Postal with the expected version, with its evidence', () => {
-    expect(checkPostalRunning({ ...good, smtpBanner: ' 220 mail.mailgoat.ai ESMTP Postal/KX3S8C\r\n', version: 'v3.3.2', expectedVersion: ' v3.3.2 ' })).toEqual({
+    expect(
+      checkPostalRunning({
+        ...good,
+        smtpBanner: ' 220 mail.mailgoat.ai ESMTP Postal/KX3S8C\r\n',
+        version: 'v3.3.2',
+        expectedVersion: ' v3.3.2 ',
+      }),
+    ).toEqual({
       outcome: 'pass',
       summary: 'Postal answers on SMTP and web, version 3.3.2',
       expected: 'banner "220 <host> ESMTP Postal/…", /login 200, version 3.3.2',
@@ -46,7 +53,9 @@ describe('checkPostalRunning', () => {
     const verdict = checkPostalRunning({ ...good, version: '3.3.6' });
     expect(verdict.outcome).toBe('warn');
     expect(verdict.summary).toBe('Postal 3.3.6 is running, the deployment expects 3.3.2');
-    expect(verdict.remediation).toBe('Pin the image to ghcr.io/postalserver/postal:3.3.2 in the compose file and run `postal upgrade`, or update the deployment file');
+    expect(verdict.remediation).toBe(
+      'Pin the image to ghcr.io/postalserver/postal:3.3.2 in the compose file and run `postal upgrade`, or update the deployment file',
+    );
   });
 
   it('fails when another MTA answers on 25, naming it', () => {
@@ -72,14 +81,18 @@ describe('checkPostalRunning', () => {
     for (const banner of ['220 mail.mailgoat.ai ESMTP ready', '220 mail.mailgoat.ai ESMTP Postally']) {
       const verdict = checkPostalRunning({ ...good, smtpBanner: banner });
       expect(verdict.summary).toBe(`port 25 answers "${banner}", which is not Postal: another MTA holds the port`);
-      expect(verdict.remediation).toBe("Make sure port 25 is served by Postal's smtp process (no other MTA or proxy in front of it), then restart Postal");
+      expect(verdict.remediation).toBe(
+        "Make sure port 25 is served by Postal's smtp process (no other MTA or proxy in front of it), then restart Postal",
+      );
     }
   });
 
   it('fails without a banner, or with a refusing one', () => {
     const none = checkPostalRunning({ ...noBanner, smtpError: 'ECONNREFUSED' });
     expect(none.summary).toBe('no SMTP banner was read: ECONNREFUSED');
-    expect(none.remediation).toBe('Start the Postal smtp process (`postal start`, `docker compose -p postal ps` should show smtp running) and check INF-01');
+    expect(none.remediation).toBe(
+      'Start the Postal smtp process (`postal start`, `docker compose -p postal ps` should show smtp running) and check INF-01',
+    );
     expect(none.observed).toBe('banner none, /login 200, version 3.3.2');
     expect(none.evidence[0]).toEqual({ label: 'smtp banner', detail: { banner: null, error: 'ECONNREFUSED' } });
     expect(checkPostalRunning({ ...good, smtpBanner: '   ' }).summary).toBe('no SMTP banner was read');
@@ -99,7 +112,9 @@ describe('checkPostalRunning', () => {
     );
     const proxied = checkPostalRunning({ ...good, loginStatus: 499 });
     expect(proxied.summary).toBe('GET /login answered 499, not 200');
-    expect(proxied.remediation).toBe('Point the proxy for the web host at Postal web (127.0.0.1:5000 by default) and make sure /login is not blocked');
+    expect(proxied.remediation).toBe(
+      'Point the proxy for the web host at Postal web (127.0.0.1:5000 by default) and make sure /login is not blocked',
+    );
   });
 
   it('fails when /login did not answer', () => {
@@ -107,7 +122,10 @@ describe('checkPostalRunning', () => {
     expect(verdict.summary).toBe('the web UI did not answer /login: ETIMEDOUT');
     expect(verdict.remediation).toBe('Start Postal web (`postal start`) and the TLS proxy in front of it, and check INF-01 and INF-04');
     expect(verdict.observed).toBe('banner "220 mail.mailgoat.ai ESMTP Postal/KX3S8C", /login no answer, version 3.3.2');
-    expect(verdict.evidence[1]).toEqual({ label: 'GET /login', detail: { status: null, bodySnippet: good.loginBodySnippet, error: 'ETIMEDOUT' } });
+    expect(verdict.evidence[1]).toEqual({
+      label: 'GET /login',
+      detail: { status: null, bodySnippet: good.loginBodySnippet, error: 'ETIMEDOUT' },
+    });
     expect(checkPostalRunning(noLogin).summary).toBe('the web UI did not answer /login');
   });
 
@@ -116,7 +134,10 @@ describe('checkPostalRunning', () => {
     expect(verdict.outcome).toBe('warn');
     expect(verdict.summary).toBe("/login answered 200 but the page does not look like Postal's");
     expect(verdict.remediation).toBe('Check that the web host is proxied to Postal web and not to another site');
-    expect(verdict.evidence[1]).toEqual({ label: 'GET /login', detail: { status: 200, bodySnippet: `<h1>Welcome to nginx!</h1>${'x'.repeat(274)}` } });
+    expect(verdict.evidence[1]).toEqual({
+      label: 'GET /login',
+      detail: { status: 200, bodySnippet: `<h1>Welcome to nginx!</h1>${'x'.repeat(274)}` },
+    });
     expect(checkPostalRunning({ ...good, loginBodySnippet: '<title>POSTAL</title>' }).outcome).toBe('pass');
   });
 });

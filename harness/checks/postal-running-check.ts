@@ -45,7 +45,12 @@ export function checkPostalRunning(input: PostalRunningInput): Verdict {
       ),
     );
   } else if (!/^220[ -]/.test(banner)) {
-    findings.push(fail(`the SMTP server greets with "${banner}" instead of 220: it refuses connections`, 'Read the smtp container logs (`docker compose -p postal logs smtp`)'));
+    findings.push(
+      fail(
+        `the SMTP server greets with "${banner}" instead of 220: it refuses connections`,
+        'Read the smtp container logs (`docker compose -p postal logs smtp`)',
+      ),
+    );
   } else if (!/ESMTP Postal\b/.test(banner)) {
     const other = OTHER_MTAS.find(([re]) => re.test(banner))?.[1];
     findings.push(
@@ -53,7 +58,7 @@ export function checkPostalRunning(input: PostalRunningInput): Verdict {
         `port 25 answers "${banner}", which is ${other ?? 'not Postal'}: another MTA holds the port`,
         other
           ? `Stop and disable ${other} on the host (\`systemctl disable --now ${other.toLowerCase()}\`) so Postal's smtp process can bind port 25, then restart Postal`
-          : 'Make sure port 25 is served by Postal\'s smtp process (no other MTA or proxy in front of it), then restart Postal',
+          : "Make sure port 25 is served by Postal's smtp process (no other MTA or proxy in front of it), then restart Postal",
       ),
     );
   }
@@ -72,7 +77,7 @@ export function checkPostalRunning(input: PostalRunningInput): Verdict {
         `the web UI did not answer /login${input.loginError ? `: ${input.loginError}` : ''}`,
         // A refused certificate is not a stopped web process: the fix is the certificate.
         /certificate|CERT_|self[- ]signed|TLS|SSL/i.test(input.loginError ?? '')
-          ? 'The web host\'s TLS certificate is refused (expired, wrong name or untrusted): renew it on the proxy in front of Postal web (Caddy renews it when it can reach Let\'s Encrypt on ports 80/443), see INF-04'
+          ? "The web host's TLS certificate is refused (expired, wrong name or untrusted): renew it on the proxy in front of Postal web (Caddy renews it when it can reach Let's Encrypt on ports 80/443), see INF-04"
           : 'Start Postal web (`postal start`) and the TLS proxy in front of it, and check INF-01 and INF-04',
       ),
     );
@@ -86,7 +91,12 @@ export function checkPostalRunning(input: PostalRunningInput): Verdict {
       ),
     );
   } else if (input.loginBodySnippet !== undefined && !/postal/i.test(input.loginBodySnippet)) {
-    findings.push(warn('/login answered 200 but the page does not look like Postal\'s', 'Check that the web host is proxied to Postal web and not to another site'));
+    findings.push(
+      warn(
+        "/login answered 200 but the page does not look like Postal's",
+        'Check that the web host is proxied to Postal web and not to another site',
+      ),
+    );
   }
 
   const version = input.version?.trim().replace(/^v/, '');

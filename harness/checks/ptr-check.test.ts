@@ -9,7 +9,12 @@ const forwardOk = [okObs('A', 'mail.mailgoat.ai', [IP])];
 
 describe('checkPtr', () => {
   it('passes when the PTR is the host, it resolves back, and HELO matches', () => {
-    const verdict = checkPtr({ ...base, ptrObservation: okObs('PTR', REV, ['mail.mailgoat.ai']), forwardObservations: forwardOk, heloHost: 'mail.mailgoat.ai' });
+    const verdict = checkPtr({
+      ...base,
+      ptrObservation: okObs('PTR', REV, ['mail.mailgoat.ai']),
+      forwardObservations: forwardOk,
+      heloHost: 'mail.mailgoat.ai',
+    });
     expect(verdict.outcome).toBe('pass');
     expect(verdict.summary).toBe('91.98.35.3 ↔ mail.mailgoat.ai (forward-confirmed)');
     expect(verdict.evidence.map((e) => e.label)).toEqual([`PTR ${REV} @ 127.0.0.53:53`, 'A mail.mailgoat.ai @ 127.0.0.53:53', 'helo']);
@@ -27,11 +32,19 @@ describe('checkPtr', () => {
   });
 
   it('fails when the PTR name does not resolve back to the IP', () => {
-    const other = checkPtr({ ...base, ptrObservation: okObs('PTR', REV, ['mail.mailgoat.ai']), forwardObservations: [okObs('A', 'mail.mailgoat.ai', ['203.0.113.9'])] });
+    const other = checkPtr({
+      ...base,
+      ptrObservation: okObs('PTR', REV, ['mail.mailgoat.ai']),
+      forwardObservations: [okObs('A', 'mail.mailgoat.ai', ['203.0.113.9'])],
+    });
     expect(other.outcome).toBe('fail');
     expect(other.summary).toMatch(/resolves to 203\.0\.113\.9, not back to 91\.98\.35\.3/);
     expect(other.remediation).toBe('Add A mail.mailgoat.ai 91.98.35.3');
-    const none = checkPtr({ ...base, ptrObservation: okObs('PTR', REV, ['mail.mailgoat.ai']), forwardObservations: [nxObs('A', 'mail.mailgoat.ai')] });
+    const none = checkPtr({
+      ...base,
+      ptrObservation: okObs('PTR', REV, ['mail.mailgoat.ai']),
+      forwardObservations: [nxObs('A', 'mail.mailgoat.ai')],
+    });
     expect(none.outcome).toBe('fail');
     expect(none.summary).toMatch(/does not resolve/);
     const unasked = checkPtr({ ...base, ptrObservation: okObs('PTR', REV, ['mail.mailgoat.ai']), forwardObservations: [] });
@@ -47,13 +60,22 @@ describe('checkPtr', () => {
   });
 
   it('fails on more than one PTR name', () => {
-    const verdict = checkPtr({ ...base, ptrObservation: okObs('PTR', REV, ['mail.mailgoat.ai', 'other.example.net']), forwardObservations: forwardOk });
+    const verdict = checkPtr({
+      ...base,
+      ptrObservation: okObs('PTR', REV, ['mail.mailgoat.ai', 'other.example.net']),
+      forwardObservations: forwardOk,
+    });
     expect(verdict.outcome).toBe('fail');
     expect(verdict.summary).toMatch(/2 PTR names/);
   });
 
   it('warns when HELO differs from the PTR name', () => {
-    const verdict = checkPtr({ ...base, ptrObservation: okObs('PTR', REV, ['mail.mailgoat.ai']), forwardObservations: forwardOk, heloHost: 'postal.mailgoat.ai' });
+    const verdict = checkPtr({
+      ...base,
+      ptrObservation: okObs('PTR', REV, ['mail.mailgoat.ai']),
+      forwardObservations: forwardOk,
+      heloHost: 'postal.mailgoat.ai',
+    });
     expect(verdict.outcome).toBe('warn');
     expect(verdict.remediation).toMatch(/dns\.helo_hostname to mail\.mailgoat\.ai/);
   });

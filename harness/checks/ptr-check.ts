@@ -40,7 +40,12 @@ export function checkPtr(input: PtrCheckInput): Verdict {
     });
 
   if (ptrObservation.type !== 'PTR') {
-    findings.push(fail(`the observation is ${ptrObservation.type} ${ptrObservation.name}, not a PTR lookup of ${ip}`, `Look up PTR of ${ip} and check that`));
+    findings.push(
+      fail(
+        `the observation is ${ptrObservation.type} ${ptrObservation.name}, not a PTR lookup of ${ip}`,
+        `Look up PTR of ${ip} and check that`,
+      ),
+    );
     return done();
   }
   if (ptrObservation.status === 'error') {
@@ -53,7 +58,9 @@ export function checkPtr(input: PtrCheckInput): Verdict {
     return done();
   }
   if (names.length > 1) {
-    findings.push(fail(`${ip} has ${names.length} PTR names (${names.join(', ')}); it must have exactly one`, `${askProvider}, and remove the others`));
+    findings.push(
+      fail(`${ip} has ${names.length} PTR names (${names.join(', ')}); it must have exactly one`, `${askProvider}, and remove the others`),
+    );
   }
   const ptrName = names[0] ?? '';
   if (ptrName !== expectedHost) {
@@ -63,12 +70,16 @@ export function checkPtr(input: PtrCheckInput): Verdict {
   const forward = findObservation(input.forwardObservations, ptrName, 'A');
   if (forward) evidence.push(observationEvidence(forward));
   if (!forward) {
-    findings.push(fail(`no A lookup of ${ptrName} was observed, so the PTR cannot be forward-confirmed`, `Look up A ${ptrName} and check again`));
+    findings.push(
+      fail(`no A lookup of ${ptrName} was observed, so the PTR cannot be forward-confirmed`, `Look up A ${ptrName} and check again`),
+    );
   } else if (forward.status === 'error') {
     findings.push(resolverErrorFinding(forward));
   } else if (!(forward.status === 'ok' && forward.answers.includes(ip))) {
     const now = forward.status === 'ok' ? `resolves to ${forward.answers.join(', ')}` : 'does not resolve';
-    findings.push(fail(`the PTR name ${ptrName} ${now}, not back to ${ip}: reverse DNS is not forward-confirmed`, `Add A ${ptrName} ${fixIp}`));
+    findings.push(
+      fail(`the PTR name ${ptrName} ${now}, not back to ${ip}: reverse DNS is not forward-confirmed`, `Add A ${ptrName} ${fixIp}`),
+    );
   }
 
   if (input.heloHost !== undefined) {
@@ -76,7 +87,10 @@ export function checkPtr(input: PtrCheckInput): Verdict {
     evidence.push({ label: 'helo', detail: { helo, ptr: ptrName } });
     if (helo !== ptrName) {
       findings.push(
-        warn(`the server says HELO ${helo} but ${ip} reverses to ${ptrName}`, `Set Postal's dns.helo_hostname to ${expectedHost} (and the PTR of ${fixIp} to ${expectedHost})`),
+        warn(
+          `the server says HELO ${helo} but ${ip} reverses to ${ptrName}`,
+          `Set Postal's dns.helo_hostname to ${expectedHost} (and the PTR of ${fixIp} to ${expectedHost})`,
+        ),
       );
     }
   }

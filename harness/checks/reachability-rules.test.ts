@@ -5,7 +5,13 @@ import { checkPortReachability, type PortProbe } from './port-reachability-check
 import { checkResolverAgreement } from './resolver-agreement-check.ts';
 
 describe('checkPortReachability', () => {
-  const open = (port: number, over: Partial<PortProbe> = {}): PortProbe => ({ host: 'mail.mailgoat.ai', port, reachable: true, elapsedMs: 12.4, ...over });
+  const open = (port: number, over: Partial<PortProbe> = {}): PortProbe => ({
+    host: 'mail.mailgoat.ai',
+    port,
+    reachable: true,
+    elapsedMs: 12.4,
+    ...over,
+  });
   const closed = (port: number, error?: string) => open(port, { reachable: false, ...(error ? { error } : {}) });
   const HETZNER =
     ' Also ask the provider about port 25: Hetzner blocks it (and 465) on new accounts until you request an unblock (granted once the first invoice is paid), which stops outgoing mail even when inbound works.';
@@ -17,7 +23,10 @@ describe('checkPortReachability', () => {
       expected: '25/tcp open, 443/tcp open',
       observed: 'mail.mailgoat.ai:25 open (12 ms), mail.mailgoat.ai:443 open (12 ms)',
       evidence: [
-        { label: 'tcp mail.mailgoat.ai:25', detail: { host: 'mail.mailgoat.ai', port: 25, reachable: true, elapsedMs: 12.4, address: '91.98.35.3' } },
+        {
+          label: 'tcp mail.mailgoat.ai:25',
+          detail: { host: 'mail.mailgoat.ai', port: 25, reachable: true, elapsedMs: 12.4, address: '91.98.35.3' },
+        },
         { label: 'tcp mail.mailgoat.ai:443', detail: { host: 'mail.mailgoat.ai', port: 443, reachable: true, elapsedMs: 12.4 } },
       ],
     });
@@ -42,9 +51,13 @@ describe('checkPortReachability', () => {
     expect(checkPortReachability([open(25), closed(443, 'econnrefused')]).remediation).toBe(
       'Nothing accepts connections on mail.mailgoat.ai:443: start the TLS proxy (Caddy) in front of Postal web (`docker compose -p postal ps`, `postal start`) and make sure it listens on 0.0.0.0, not 127.0.0.1.',
     );
-    expect(checkPortReachability([closed(80, 'ECONNREFUSED')], { requiredPorts: [] }).remediation).toMatch(/^Nothing accepts connections on mail\.mailgoat\.ai:80: start the service /);
+    expect(checkPortReachability([closed(80, 'ECONNREFUSED')], { requiredPorts: [] }).remediation).toMatch(
+      /^Nothing accepts connections on mail\.mailgoat\.ai:80: start the service /,
+    );
     for (const error of ['getaddrinfo ENOTFOUND mail.mailgoat.ai', 'EAI_AGAIN']) {
-      expect(checkPortReachability([closed(443, error)], { requiredPorts: [] }).remediation).toBe('mail.mailgoat.ai does not resolve: publish its A record (see DNS-02), then re-run.');
+      expect(checkPortReachability([closed(443, error)], { requiredPorts: [] }).remediation).toBe(
+        'mail.mailgoat.ai does not resolve: publish its A record (see DNS-02), then re-run.',
+      );
     }
     const filtered = checkPortReachability([closed(25, 'ETIMEDOUT')], { requiredPorts: [] });
     expect(filtered.remediation).toBe(
@@ -52,14 +65,18 @@ describe('checkPortReachability', () => {
     );
     const silent = checkPortReachability([closed(443)], { requiredPorts: [] });
     expect(silent.summary).toBe('mail.mailgoat.ai:443 is not reachable: no connection');
-    expect(silent.remediation).toBe("mail.mailgoat.ai:443 does not answer: open it in the host firewall (`ufw allow 443/tcp`, then `ufw status`) and in the provider's cloud firewall, if one is attached.");
+    expect(silent.remediation).toBe(
+      "mail.mailgoat.ai:443 does not answer: open it in the host firewall (`ufw allow 443/tcp`, then `ufw status`) and in the provider's cloud firewall, if one is attached.",
+    );
     expect(silent.observed).toBe('mail.mailgoat.ai:443 closed: no connection');
     expect(silent.evidence[0]?.detail).toEqual({ host: 'mail.mailgoat.ai', port: 443, reachable: false, elapsedMs: 12.4 });
   });
 
   it('warns on a connect slower than the limit, not at it', () => {
     const verdict = checkPortReachability([open(25, { elapsedMs: 3000.4 }), open(443, { elapsedMs: 3000.6 })]);
-    expect(verdict.summary).toBe('mail.mailgoat.ai:25 took 3000 ms to accept a connection (over 3000 ms); mail.mailgoat.ai:443 took 3001 ms to accept a connection (over 3000 ms)');
+    expect(verdict.summary).toBe(
+      'mail.mailgoat.ai:25 took 3000 ms to accept a connection (over 3000 ms); mail.mailgoat.ai:443 took 3001 ms to accept a connection (over 3000 ms)',
+    );
     expect(verdict.remediation).toBe('Check the path to mail.mailgoat.ai (packet loss, connection rate limits such as `ufw limit`)');
     expect(checkPortReachability([open(25, { elapsedMs: 3000 }), open(443)]).outcome).toBe('pass');
     expect(checkPortReachability([open(25, { elapsedMs: 51 })], { requiredPorts: [25], slowMs: 50 }).outcome).toBe('warn');
@@ -91,16 +108,29 @@ describe('checkResolverAgreement', () => {
   });
 
   it('fails a resolver error with the exact fix, and does not count it as a disagreement', () => {
-    const verdict = checkResolverAgreement({ questions: q, observations: [mx('r1', ['10 a']), errorObs('MX', 'mailgoat.ai', 'EREFUSED', 'r2'), mx('r3', ['10 a'])] });
+    const verdict = checkResolverAgreement({
+      questions: q,
+      observations: [mx('r1', ['10 a']), errorObs('MX', 'mailgoat.ai', 'EREFUSED', 'r2'), mx('r3', ['10 a'])],
+    });
     expect(verdict.summary).toBe('MX mailgoat.ai: resolver r2 failed (EREFUSED: no answer for MX mailgoat.ai from DNS server r2)');
     expect(verdict.remediation).toBe('Make r2 answer MX mailgoat.ai (is it reachable? does it reach the authoritative servers?)');
-    expect(verdict.evidence[0]?.detail).toEqual({ r1: ['10 a'], r2: 'error: EREFUSED: no answer for MX mailgoat.ai from DNS server r2', r3: ['10 a'] });
-    const bare = checkResolverAgreement({ questions: q, observations: [{ name: 'mailgoat.ai', type: 'MX', resolver: 'r1', status: 'error', answers: [] }] });
+    expect(verdict.evidence[0]?.detail).toEqual({
+      r1: ['10 a'],
+      r2: 'error: EREFUSED: no answer for MX mailgoat.ai from DNS server r2',
+      r3: ['10 a'],
+    });
+    const bare = checkResolverAgreement({
+      questions: q,
+      observations: [{ name: 'mailgoat.ai', type: 'MX', resolver: 'r1', status: 'error', answers: [] }],
+    });
     expect(bare.summary).toBe('MX mailgoat.ai: resolver r1 failed (query failed)');
   });
 
   it('fails a disagreement, grouping resolvers by answer', () => {
-    const verdict = checkResolverAgreement({ questions: q, observations: [mx('r1', ['10 a']), mx('r2', ['10 b']), mx('r3', ['10 a']), nxObs('MX', 'mailgoat.ai', 'r4')] });
+    const verdict = checkResolverAgreement({
+      questions: q,
+      observations: [mx('r1', ['10 a']), mx('r2', ['10 b']), mx('r3', ['10 a']), nxObs('MX', 'mailgoat.ai', 'r4')],
+    });
     expect(verdict.summary).toBe('MX mailgoat.ai: resolvers disagree — r1, r3 say [10 a]; r2 say [10 b]; r4 say NXDOMAIN');
     expect(verdict.remediation).toBe(
       "Make every authoritative nameserver serve the same MX mailgoat.ai; resolvers still giving the old answer pick up the new one after the record's TTL (re-run then)",
@@ -111,7 +141,12 @@ describe('checkResolverAgreement', () => {
   it('judges each question on its own', () => {
     const verdict = checkResolverAgreement({
       questions: [...q, { name: 'mailgoat.ai', type: 'TXT' }],
-      observations: [mx('r1', ['10 a']), mx('r2', ['10 a']), okObs('TXT', 'mailgoat.ai', ['x'], 'r1'), okObs('TXT', 'mailgoat.ai', ['y'], 'r2')],
+      observations: [
+        mx('r1', ['10 a']),
+        mx('r2', ['10 a']),
+        okObs('TXT', 'mailgoat.ai', ['x'], 'r1'),
+        okObs('TXT', 'mailgoat.ai', ['y'], 'r2'),
+      ],
     });
     expect(verdict.summary).toBe('TXT mailgoat.ai: resolvers disagree — r1 say [x]; r2 say [y]');
     expect(verdict.expected).toBe('every resolver gives the same answers to MX mailgoat.ai, TXT mailgoat.ai');

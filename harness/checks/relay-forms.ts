@@ -38,7 +38,13 @@ export function relayForms(input: RelayFormsInput): RelayForm[] {
   const host = input.recipient.slice(at + 1);
   const ip = `[${input.serverIp}]`;
   const out = input.outsideSender;
-  const form = (id: string, label: string, to: string, foreignIfAccepted: boolean, from = out): RelayForm => ({ id, label, from, to, foreignIfAccepted });
+  const form = (id: string, label: string, to: string, foreignIfAccepted: boolean, from = out): RelayForm => ({
+    id,
+    label,
+    from,
+    to,
+    foreignIfAccepted,
+  });
   return [
     form('plain', 'outside sender to an outside mailbox', `${user}@${host}`, true),
     form('null-sender', 'null sender (bounce) to an outside mailbox', `${user}@${host}`, true, ''),

@@ -31,7 +31,14 @@ describe('replayResolver', () => {
 
 describe('spf-record helpers', () => {
   it('parses qualifiers, mechanisms and modifiers', () => {
-    expect(parseSpfTerms('v=spf1 +a -mx:x.example/24 ~include:spf.x ip4:1.2.3.4 redirect=r.example ?all').map((t) => [t.qualifier, t.name, t.kind, t.value])).toEqual([
+    expect(
+      parseSpfTerms('v=spf1 +a -mx:x.example/24 ~include:spf.x ip4:1.2.3.4 redirect=r.example ?all').map((t) => [
+        t.qualifier,
+        t.name,
+        t.kind,
+        t.value,
+      ]),
+    ).toEqual([
       ['+', 'a', 'mechanism', undefined],
       ['-', 'mx', 'mechanism', 'x.example/24'],
       ['~', 'include', 'mechanism', 'spf.x'],

@@ -88,14 +88,15 @@ export function answerFromObservation(observation: DnsObservation): ResolverAnsw
  * recorded for other types but not this one throws ENODATA (the name exists, that type was not seen).
  */
 export function replayResolver(snapshot: DnsSnapshot): ResolveFunction {
-  return (name: string, rrtype: string): Promise<ResolverAnswer> => Promise.resolve().then((): ResolverAnswer => {
-    const wanted = normaliseName(name);
-    const type = rrtype.toUpperCase();
-    const sameName = snapshot.filter((o) => normaliseName(o.name) === wanted);
-    // Last observation wins: a snapshot may hold a repeated (polled) question.
-    const hit = [...sameName].reverse().find((o) => o.type === type);
-    if (hit) return answerFromObservation(hit);
-    if (sameName.length > 0 && sameName.some((o) => o.status !== 'nxdomain')) throw dnsError('ENODATA', wanted, type);
-    throw dnsError('ENOTFOUND', wanted, type);
-  });
+  return (name: string, rrtype: string): Promise<ResolverAnswer> =>
+    Promise.resolve().then((): ResolverAnswer => {
+      const wanted = normaliseName(name);
+      const type = rrtype.toUpperCase();
+      const sameName = snapshot.filter((o) => normaliseName(o.name) === wanted);
+      // Last observation wins: a snapshot may hold a repeated (polled) question.
+      const hit = [...sameName].reverse().find((o) => o.type === type);
+      if (hit) return answerFromObservation(hit);
+      if (sameName.length > 0 && sameName.some((o) => o.status !== 'nxdomain')) throw dnsError('ENODATA', wanted, type);
+      throw dnsError('ENOTFOUND', wanted, type);
+    });
 }

@@ -48,7 +48,10 @@ export function checkResolverAgreement(input: ResolverAgreementInput): Verdict {
     for (const [resolver, o] of byResolver) {
       if (o.status === 'error') {
         findings.push(
-          fail(`${label}: resolver ${resolver} failed (${o.error ?? 'query failed'})`, `Make ${resolver} answer ${label} (is it reachable? does it reach the authoritative servers?)`),
+          fail(
+            `${label}: resolver ${resolver} failed (${o.error ?? 'query failed'})`,
+            `Make ${resolver} answer ${label} (is it reachable? does it reach the authoritative servers?)`,
+          ),
         );
       }
     }

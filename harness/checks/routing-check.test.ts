@@ -6,7 +6,10 @@ const agents = ids.map((agentId) => ({ agentId, address: `${agentId}@mailgoat.ai
 const ok = (id: string): RoutingDelivery => ({ sentTo: `${id}@mailgoat.ai`, expectedAgentId: id, arrivedAt: [id], elapsedMs: 120 });
 const unknown: RoutingDelivery = { sentTo: 'nobody-x1@mailgoat.ai', expectedAgentId: 'team', arrivedAt: ['team'], elapsedMs: 140 };
 const good: RoutingCheckInput = { agents, catchAllAgentId: 'team', deliveries: [...ids.map(ok), unknown] };
-const replace = (id: string, d: Partial<RoutingDelivery>): RoutingCheckInput => ({ ...good, deliveries: good.deliveries.map((x) => (x.sentTo === `${id}@mailgoat.ai` ? { ...x, ...d } : x)) });
+const replace = (id: string, d: Partial<RoutingDelivery>): RoutingCheckInput => ({
+  ...good,
+  deliveries: good.deliveries.map((x) => (x.sentTo === `${id}@mailgoat.ai` ? { ...x, ...d } : x)),
+});
 
 describe('checkRouting', () => {
   it('passes when each address reaches its own inbox and the unknown one the catch-all', () => {
@@ -20,7 +23,9 @@ describe('checkRouting', () => {
     const verdict = checkRouting(replace('dev1', { arrivedAt: ['team'] }));
     expect(verdict.outcome).toBe('fail');
     expect(verdict.summary).toBe('mail to dev1@mailgoat.ai landed with team, not dev1');
-    expect(verdict.remediation).toBe('Either the Route "dev1" is missing (the catch-all "*" takes its mail) or it points at team\'s endpoint: create the Route "dev1", or point it, at the HTTP endpoint of dev1\'s inbox');
+    expect(verdict.remediation).toBe(
+      'Either the Route "dev1" is missing (the catch-all "*" takes its mail) or it points at team\'s endpoint: create the Route "dev1", or point it, at the HTTP endpoint of dev1\'s inbox',
+    );
   });
 
   it('fails when two agents share an endpoint (mail leaks to another inbox)', () => {
@@ -33,7 +38,9 @@ describe('checkRouting', () => {
     const missing = checkRouting(replace('qa', { arrivedAt: [] }));
     expect(missing.summary).toBe("mail to qa@mailgoat.ai reached no inbox (expected qa): Postal's record of the message could not be read");
     const refused = checkRouting(replace('qa', { arrivedAt: [], error: 'error InvalidServerAPIKey' }));
-    expect(refused.summary).toBe("the probe to qa@mailgoat.ai was never sent: Postal refused the sender's API key (InvalidServerAPIKey): the message was never created");
+    expect(refused.summary).toBe(
+      "the probe to qa@mailgoat.ai was never sent: Postal refused the sender's API key (InvalidServerAPIKey): the message was never created",
+    );
     expect(refused.observed).toMatch(/1 missing/);
     // An HTTP 500 from the API is Postal failing, not a missing route.
     const broken = checkRouting(replace('qa', { arrivedAt: [], error: 'no answer from the API: HTTP 500, not a Postal JSON answer' }));
@@ -51,17 +58,44 @@ describe('checkRouting', () => {
 
   it("names the incoming leg's answer for mail Postal handed to its own MX, not the hand-over's 250", () => {
     const trail = {
-      outgoing: { id: 3, direction: 'outgoing' as const, rcptTo: 'qa@mailgoat.ai', status: 'Sent', attempts: 1, details: 'Message for qa@mailgoat.ai accepted by mail.mailgoat.ai', output: '250 OK' },
-      inbound: { id: 4, direction: 'incoming' as const, rcptTo: 'qa@mailgoat.ai', status: 'HardFail', attempts: 5, details: 'Received a 503 from http://127.0.0.40:3007/webhooks/postal' },
+      outgoing: {
+        id: 3,
+        direction: 'outgoing' as const,
+        rcptTo: 'qa@mailgoat.ai',
+        status: 'Sent',
+        attempts: 1,
+        details: 'Message for qa@mailgoat.ai accepted by mail.mailgoat.ai',
+        output: '250 OK',
+      },
+      inbound: {
+        id: 4,
+        direction: 'incoming' as const,
+        rcptTo: 'qa@mailgoat.ai',
+        status: 'HardFail',
+        attempts: 5,
+        details: 'Received a 503 from http://127.0.0.40:3007/webhooks/postal',
+      },
       inboundExpected: true,
     };
     const verdict = checkRouting(replace('qa', { arrivedAt: [], elapsedMs: undefined, trail }));
     expect(verdict.outcome).toBe('fail');
-    expect(verdict.summary).toBe('mail to qa@mailgoat.ai reached no inbox (expected qa): the incoming message to qa@mailgoat.ai: http://127.0.0.40:3007/webhooks/postal answered HTTP 503 (HardFail)');
+    expect(verdict.summary).toBe(
+      'mail to qa@mailgoat.ai reached no inbox (expected qa): the incoming message to qa@mailgoat.ai: http://127.0.0.40:3007/webhooks/postal answered HTTP 503 (HardFail)',
+    );
   });
 
   it('names the missing catch-all when Postal refused the unknown address', () => {
-    const trail = { outgoing: { id: 5, direction: 'outgoing' as const, status: 'HardFail', attempts: 1, details: 'Permanent SMTP delivery error when sending to mail.mailgoat.ai', output: '530 Authentication required' }, inboundExpected: true };
+    const trail = {
+      outgoing: {
+        id: 5,
+        direction: 'outgoing' as const,
+        status: 'HardFail',
+        attempts: 1,
+        details: 'Permanent SMTP delivery error when sending to mail.mailgoat.ai',
+        output: '530 Authentication required',
+      },
+      inboundExpected: true,
+    };
     const verdict = checkRouting({ ...good, deliveries: [...ids.map(ok), { ...unknown, arrivedAt: [], trail }] });
     expect(verdict.summary).toMatch(/^mail to the unknown address nobody-x1@mailgoat\.ai was refused: there is no catch-all route/);
     expect(verdict.remediation).toMatch(/^Create the catch-all Route "\*" on mailgoat\.ai pointing at team's inbox endpoint/);

@@ -60,7 +60,12 @@ export function checkRouting(input: RoutingCheckInput): Verdict {
   }
   const unknownProbes = input.deliveries.filter((d) => !byAddress.has(d.sentTo.toLowerCase()));
   if (unknownProbes.length === 0) {
-    findings.push(fail('no address outside the agent list was tested, so the catch-all is unproven', `Send a probe to an unknown local part and check it lands with ${catchAll}`));
+    findings.push(
+      fail(
+        'no address outside the agent list was tested, so the catch-all is unproven',
+        `Send a probe to an unknown local part and check it lands with ${catchAll}`,
+      ),
+    );
   }
 
   for (const d of input.deliveries) {
@@ -68,7 +73,16 @@ export function checkRouting(input: RoutingCheckInput): Verdict {
     const arrived = [...new Set(d.arrivedAt)];
     const others = arrived.filter((id) => id !== d.expectedAgentId);
     const reachedOwn = arrived.includes(d.expectedAgentId);
-    const route: RoutingRow['route'] = d.error && arrived.length === 0 ? 'not sent' : arrived.length === 0 ? 'missing' : others.length > 0 || !reachedOwn ? 'misrouted' : known ? 'own inbox' : 'catch-all';
+    const route: RoutingRow['route'] =
+      d.error && arrived.length === 0
+        ? 'not sent'
+        : arrived.length === 0
+          ? 'missing'
+          : others.length > 0 || !reachedOwn
+            ? 'misrouted'
+            : known
+              ? 'own inbox'
+              : 'catch-all';
     rows.push({
       address: d.sentTo,
       expected: d.expectedAgentId,
@@ -85,7 +99,12 @@ export function checkRouting(input: RoutingCheckInput): Verdict {
       const cause = sendErrorCause(d.error!, { to: d.sentTo });
       findings.push(fail(`the probe to ${d.sentTo} was never sent: ${cause.cause}`, cause.remediation));
     } else if (route === 'missing' && input.readerErrors?.[d.expectedAgentId]) {
-      findings.push(fail(`${d.expectedAgentId}'s inbox could not be read, so mail to ${d.sentTo} is unproven: ${input.readerErrors[d.expectedAgentId]}`, `Make ${d.expectedAgentId}'s inbox listing reachable (INBOX_LIST_COMMAND, or the inbox service) and check again`));
+      findings.push(
+        fail(
+          `${d.expectedAgentId}'s inbox could not be read, so mail to ${d.sentTo} is unproven: ${input.readerErrors[d.expectedAgentId]}`,
+          `Make ${d.expectedAgentId}'s inbox listing reachable (INBOX_LIST_COMMAND, or the inbox service) and check again`,
+        ),
+      );
     } else if (route === 'missing' && !known && /\b530\b|Authentication required|does not have a route/i.test(record ?? '')) {
       findings.push(
         fail(
@@ -97,7 +116,12 @@ export function checkRouting(input: RoutingCheckInput): Verdict {
       const cause = trailCause(d.trail, { to: d.sentTo, agent: d.expectedAgentId });
       findings.push(fail(`mail to ${d.sentTo} reached no inbox (expected ${d.expectedAgentId}): ${cause.cause}`, cause.remediation));
     } else if (!known && !reachedOwn) {
-      findings.push(fail(`mail to the unknown address ${d.sentTo} landed with ${others.join(', ')}, not the catch-all ${catchAll}`, `Point the catch-all Route "*" at the HTTP endpoint of ${catchAll} (${agentAddress(catchAll)})`));
+      findings.push(
+        fail(
+          `mail to the unknown address ${d.sentTo} landed with ${others.join(', ')}, not the catch-all ${catchAll}`,
+          `Point the catch-all Route "*" at the HTTP endpoint of ${catchAll} (${agentAddress(catchAll)})`,
+        ),
+      );
     } else if (!reachedOwn) {
       const atCatchAll = others.includes(catchAll);
       findings.push(
@@ -128,7 +152,12 @@ export function checkRouting(input: RoutingCheckInput): Verdict {
         ),
       );
     }
-    if (input.deadlineMs !== undefined && d.elapsedMs !== undefined && d.elapsedMs > input.deadlineMs && d.arrivedAt.includes(d.expectedAgentId)) {
+    if (
+      input.deadlineMs !== undefined &&
+      d.elapsedMs !== undefined &&
+      d.elapsedMs > input.deadlineMs &&
+      d.arrivedAt.includes(d.expectedAgentId)
+    ) {
       findings.push(
         warn(
           `mail to ${d.sentTo} arrived late: after ${(d.elapsedMs / 1000).toFixed(1)} s, the deadline is ${(input.deadlineMs / 1000).toFixed(1)} s`,
@@ -145,6 +174,9 @@ export function checkRouting(input: RoutingCheckInput): Verdict {
     passSummary: `${own}/${input.agents.length} addresses reached their own inbox; ${caught} unknown address${caught === 1 ? '' : 'es'} reached the catch-all ${catchAll}`,
     expected: `each of ${input.agents.length} addresses → its own inbox; unknown → ${catchAll}`,
     observed: `${own} own inbox, ${caught} catch-all, ${rows.filter((r) => r.route === 'misrouted').length} misrouted, ${rows.filter((r) => r.route === 'missing' || r.route === 'not sent').length} missing`,
-    evidence: [{ label: 'routing table', detail: rows }, ...(Object.keys(input.readerErrors ?? {}).length ? [{ label: 'inboxes that could not be read', detail: input.readerErrors }] : [])],
+    evidence: [
+      { label: 'routing table', detail: rows },
+      ...(Object.keys(input.readerErrors ?? {}).length ? [{ label: 'inboxes that could not be read', detail: input.readerErrors }] : []),
+    ],
   });
 }

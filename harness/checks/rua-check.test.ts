@@ -6,7 +6,10 @@ const ok = (address: string) => ({ address, mx: 'mail.mailgoat.ai', code: 250, r
 
 describe('ruaAddressesOf', () => {
   it('reads mailto addresses, lowercased, without size limits, and skips other schemes', () => {
-    expect(ruaAddressesOf('v=DMARC1; p=none; rua=mailto:DMARC@MailGoat.ai!10m, https://x.example/r ,mailto:r@vendor.example')).toEqual(['dmarc@mailgoat.ai', 'r@vendor.example']);
+    expect(ruaAddressesOf('v=DMARC1; p=none; rua=mailto:DMARC@MailGoat.ai!10m, https://x.example/r ,mailto:r@vendor.example')).toEqual([
+      'dmarc@mailgoat.ai',
+      'r@vendor.example',
+    ]);
     expect(ruaAddressesOf('v=DMARC1; p=none')).toEqual([]);
     expect(ruaAddressesOf(undefined)).toEqual([]);
   });
@@ -20,33 +23,63 @@ describe('checkRuaAddresses', () => {
     expect(v.observed).toBe('dmarc@mailgoat.ai: 250 OK');
   });
 
-  it("fails an address of the domain that Postal refuses, pointing at a route", () => {
-    const v = checkRuaAddresses({ domain: 'MailGoat.ai', record: RECORD, answers: [{ address: 'dmarc@mailgoat.ai', mx: 'mail.mailgoat.ai', code: 530, reply: 'Authentication required' }] });
+  it('fails an address of the domain that Postal refuses, pointing at a route', () => {
+    const v = checkRuaAddresses({
+      domain: 'MailGoat.ai',
+      record: RECORD,
+      answers: [{ address: 'dmarc@mailgoat.ai', mx: 'mail.mailgoat.ai', code: 530, reply: 'Authentication required' }],
+    });
     expect(v.outcome).toBe('fail');
-    expect(v.summary).toBe("the report address dmarc@mailgoat.ai refuses mail: mail.mailgoat.ai answered RCPT TO:<dmarc@mailgoat.ai> with 530 Authentication required; every receiver's aggregate report to it is lost");
-    expect(v.remediation).toBe("Make dmarc@mailgoat.ai reach an inbox: a route for dmarc (or the catch-all *) in Postal's server, to the endpoint of the agent who reads the reports");
+    expect(v.summary).toBe(
+      "the report address dmarc@mailgoat.ai refuses mail: mail.mailgoat.ai answered RCPT TO:<dmarc@mailgoat.ai> with 530 Authentication required; every receiver's aggregate report to it is lost",
+    );
+    expect(v.remediation).toBe(
+      "Make dmarc@mailgoat.ai reach an inbox: a route for dmarc (or the catch-all *) in Postal's server, to the endpoint of the agent who reads the reports",
+    );
   });
 
   it('fails an address that cannot be asked, and an outside one points at its owner', () => {
-    const v = checkRuaAddresses({ domain: 'mailgoat.ai', record: RECORD, answers: [{ address: 'r@vendor.example', reply: 'no MX for vendor.example (ENOTFOUND)' }] });
+    const v = checkRuaAddresses({
+      domain: 'mailgoat.ai',
+      record: RECORD,
+      answers: [{ address: 'r@vendor.example', reply: 'no MX for vendor.example (ENOTFOUND)' }],
+    });
     expect(v.outcome).toBe('fail');
     expect(v.summary).toBe('the report address r@vendor.example could not be asked: no MX for vendor.example (ENOTFOUND)');
-    expect(v.remediation).toBe('vendor.example must take reports for mailgoat.ai: check the address with its owner, or point rua at an address of mailgoat.ai');
+    expect(v.remediation).toBe(
+      'vendor.example must take reports for mailgoat.ai: check the address with its owner, or point rua at an address of mailgoat.ai',
+    );
     expect(v.observed).toBe('r@vendor.example: - no MX for vendor.example (ENOTFOUND)');
   });
 
   it('warns on a temporary refusal, and fails 500 but not 499', () => {
-    const temp = checkRuaAddresses({ domain: 'mailgoat.ai', record: RECORD, answers: [{ ...ok('dmarc@mailgoat.ai'), code: 451, reply: 'try later' }] });
+    const temp = checkRuaAddresses({
+      domain: 'mailgoat.ai',
+      record: RECORD,
+      answers: [{ ...ok('dmarc@mailgoat.ai'), code: 451, reply: 'try later' }],
+    });
     expect(temp.outcome).toBe('warn');
-    expect(temp.summary).toBe('the report address dmarc@mailgoat.ai answered a temporary refusal: mail.mailgoat.ai answered RCPT TO:<dmarc@mailgoat.ai> with 451 try later');
+    expect(temp.summary).toBe(
+      'the report address dmarc@mailgoat.ai answered a temporary refusal: mail.mailgoat.ai answered RCPT TO:<dmarc@mailgoat.ai> with 451 try later',
+    );
     expect(temp.remediation).toMatch(/^Ask again later; if it persists: Make dmarc@mailgoat.ai reach an inbox/);
-    expect(checkRuaAddresses({ domain: 'mailgoat.ai', record: RECORD, answers: [{ ...ok('a@mailgoat.ai'), code: 500 }] }).outcome).toBe('fail');
-    expect(checkRuaAddresses({ domain: 'mailgoat.ai', record: RECORD, answers: [{ ...ok('a@mailgoat.ai'), code: 499 }] }).outcome).toBe('warn');
-    expect(checkRuaAddresses({ domain: 'mailgoat.ai', record: RECORD, answers: [{ ...ok('a@mailgoat.ai'), code: 399 }] }).outcome).toBe('pass');
+    expect(checkRuaAddresses({ domain: 'mailgoat.ai', record: RECORD, answers: [{ ...ok('a@mailgoat.ai'), code: 500 }] }).outcome).toBe(
+      'fail',
+    );
+    expect(checkRuaAddresses({ domain: 'mailgoat.ai', record: RECORD, answers: [{ ...ok('a@mailgoat.ai'), code: 499 }] }).outcome).toBe(
+      'warn',
+    );
+    expect(checkRuaAddresses({ domain: 'mailgoat.ai', record: RECORD, answers: [{ ...ok('a@mailgoat.ai'), code: 399 }] }).outcome).toBe(
+      'pass',
+    );
   });
 
   it('warns when there is no record or no rua address to check', () => {
-    expect(checkRuaAddresses({ domain: 'mailgoat.ai', answers: [] })).toMatchObject({ outcome: 'warn', summary: 'no DMARC record at _dmarc.mailgoat.ai: no report address to check (DNS-05 says why)', observed: 'no rua address' });
+    expect(checkRuaAddresses({ domain: 'mailgoat.ai', answers: [] })).toMatchObject({
+      outcome: 'warn',
+      summary: 'no DMARC record at _dmarc.mailgoat.ai: no report address to check (DNS-05 says why)',
+      observed: 'no rua address',
+    });
     expect(checkRuaAddresses({ domain: 'mailgoat.ai', record: 'v=DMARC1; p=none', answers: [] })).toMatchObject({
       outcome: 'warn',
       summary: 'the DMARC record at _dmarc.mailgoat.ai names no rua=mailto: address: nobody receives aggregate reports',
@@ -55,16 +88,30 @@ describe('checkRuaAddresses', () => {
   });
 
   it('names every address it asked, and what it expects', () => {
-    const v = checkRuaAddresses({ domain: 'mailgoat.ai', record: RECORD, answers: [ok('dmarc@mailgoat.ai'), { ...ok('r@vendor.example'), mx: 'mx.vendor.example' }] });
-    expect(v.summary).toBe('every rua address takes mail: dmarc@mailgoat.ai (mail.mailgoat.ai: 250), r@vendor.example (mx.vendor.example: 250)');
+    const v = checkRuaAddresses({
+      domain: 'mailgoat.ai',
+      record: RECORD,
+      answers: [ok('dmarc@mailgoat.ai'), { ...ok('r@vendor.example'), mx: 'mx.vendor.example' }],
+    });
+    expect(v.summary).toBe(
+      'every rua address takes mail: dmarc@mailgoat.ai (mail.mailgoat.ai: 250), r@vendor.example (mx.vendor.example: 250)',
+    );
     expect(v.observed).toBe('dmarc@mailgoat.ai: 250 OK; r@vendor.example: 250 OK');
     expect(v.expected).toBe('every rua=mailto: address of the DMARC record accepted at its MX (RCPT TO 250)');
-    expect(v.evidence).toEqual([{ label: 'rua addresses asked', detail: [ok('dmarc@mailgoat.ai'), { ...ok('r@vendor.example'), mx: 'mx.vendor.example' }] }]);
+    expect(v.evidence).toEqual([
+      { label: 'rua addresses asked', detail: [ok('dmarc@mailgoat.ai'), { ...ok('r@vendor.example'), mx: 'mx.vendor.example' }] },
+    ]);
   });
 
   it('warns on 400, and says only why when the MX could not be asked', () => {
-    expect(checkRuaAddresses({ domain: 'mailgoat.ai', record: RECORD, answers: [{ ...ok('a@mailgoat.ai'), code: 400 }] }).outcome).toBe('warn');
-    const v = checkRuaAddresses({ domain: 'mailgoat.ai', record: RECORD, answers: [{ address: 'a@mailgoat.ai', mx: 'mail.mailgoat.ai', reply: 'could not ask mail.mailgoat.ai: ECONNREFUSED' }] });
+    expect(checkRuaAddresses({ domain: 'mailgoat.ai', record: RECORD, answers: [{ ...ok('a@mailgoat.ai'), code: 400 }] }).outcome).toBe(
+      'warn',
+    );
+    const v = checkRuaAddresses({
+      domain: 'mailgoat.ai',
+      record: RECORD,
+      answers: [{ address: 'a@mailgoat.ai', mx: 'mail.mailgoat.ai', reply: 'could not ask mail.mailgoat.ai: ECONNREFUSED' }],
+    });
     expect(v.summary).toBe('the report address a@mailgoat.ai could not be asked: could not ask mail.mailgoat.ai: ECONNREFUSED');
   });
 
@@ -76,4 +123,3 @@ describe('checkRuaAddresses', () => {
     expect(ruaAddressesOf('v=DMARC1; rua= mailto:a@x.ai!10 ,xmailto:b@x.ai,mailto:c!1m@x.ai')).toEqual(['a@x.ai', 'c!1m@x.ai']);
   });
 });
-

@@ -21,14 +21,28 @@ export function ruaAddressesOf(record: string | undefined): string[] {
     .split(',')
     .map((u) => u.trim())
     .filter((u) => /^mailto:/i.test(u))
-    .map((u) => u.slice('mailto:'.length).replace(/![0-9]+[kmgt]?$/i, '').toLowerCase());
+    .map((u) =>
+      u
+        .slice('mailto:'.length)
+        .replace(/![0-9]+[kmgt]?$/i, '')
+        .toLowerCase(),
+    );
 }
 
 export function checkRuaAddresses(input: { domain: string; record?: string; answers: RuaAnswer[] }): Verdict {
   const domain = input.domain.toLowerCase();
   const findings: Finding[] = [];
-  if (!input.record) findings.push(warn(`no DMARC record at _dmarc.${domain}: no report address to check (DNS-05 says why)`, 'Publish the DMARC record DNS-05 asks for'));
-  else if (input.answers.length === 0) findings.push(warn(`the DMARC record at _dmarc.${domain} names no rua=mailto: address: nobody receives aggregate reports`, `Add rua=mailto:dmarc@${domain} to the record, with a route for it in Postal`));
+  if (!input.record)
+    findings.push(
+      warn(`no DMARC record at _dmarc.${domain}: no report address to check (DNS-05 says why)`, 'Publish the DMARC record DNS-05 asks for'),
+    );
+  else if (input.answers.length === 0)
+    findings.push(
+      warn(
+        `the DMARC record at _dmarc.${domain} names no rua=mailto: address: nobody receives aggregate reports`,
+        `Add rua=mailto:dmarc@${domain} to the record, with a route for it in Postal`,
+      ),
+    );
   for (const a of input.answers) {
     const own = a.address.endsWith(`@${domain}`);
     const where = a.mx && a.code !== undefined ? `${a.mx} answered RCPT TO:<${a.address}> with ${a.code} ${a.reply}` : a.reply;
@@ -36,8 +50,12 @@ export function checkRuaAddresses(input: { domain: string; record?: string; answ
       ? `Make ${a.address} reach an inbox: a route for ${a.address.split('@')[0]} (or the catch-all *) in Postal's server, to the endpoint of the agent who reads the reports`
       : `${a.address.split('@')[1]} must take reports for ${domain}: check the address with its owner, or point rua at an address of ${domain}`;
     if (a.code === undefined) findings.push(fail(`the report address ${a.address} could not be asked: ${where}`, fix));
-    else if (a.code >= 500) findings.push(fail(`the report address ${a.address} refuses mail: ${where}; every receiver's aggregate report to it is lost`, fix));
-    else if (a.code >= 400) findings.push(warn(`the report address ${a.address} answered a temporary refusal: ${where}`, `Ask again later; if it persists: ${fix}`));
+    else if (a.code >= 500)
+      findings.push(fail(`the report address ${a.address} refuses mail: ${where}; every receiver's aggregate report to it is lost`, fix));
+    else if (a.code >= 400)
+      findings.push(
+        warn(`the report address ${a.address} answered a temporary refusal: ${where}`, `Ask again later; if it persists: ${fix}`),
+      );
   }
   return verdictFrom({
     findings,

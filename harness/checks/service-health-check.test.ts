@@ -20,14 +20,23 @@ describe('checkServiceHealth', () => {
     const verdict = checkServiceHealth(good);
     expect(verdict.outcome).toBe('pass');
     expect(verdict.summary).toBe('web, smtp, worker, database running; worker, smtp /health OK');
-    expect(verdict.evidence.map((e) => e.label)).toEqual(['service list', 'GET http://127.0.0.1:9090/health', 'GET http://127.0.0.1:9091/health']);
+    expect(verdict.evidence.map((e) => e.label)).toEqual([
+      'service list',
+      'GET http://127.0.0.1:9090/health',
+      'GET http://127.0.0.1:9091/health',
+    ]);
   });
 
   it('fails naming a stopped worker, its health endpoint, and a missing service', () => {
     const verdict = checkServiceHealth({
       ...good,
-      services: good.services!.filter((s) => s.Service !== 'web').map((s) => (s.Service === 'worker' ? { ...s, State: 'exited', Status: 'Exited (137) 2 minutes ago' } : s)),
-      healthEndpoints: [{ name: 'worker', url: 'http://127.0.0.1:9090/health', error: 'ECONNREFUSED 127.0.0.1:9090' }, good.healthEndpoints[1]!],
+      services: good
+        .services!.filter((s) => s.Service !== 'web')
+        .map((s) => (s.Service === 'worker' ? { ...s, State: 'exited', Status: 'Exited (137) 2 minutes ago' } : s)),
+      healthEndpoints: [
+        { name: 'worker', url: 'http://127.0.0.1:9090/health', error: 'ECONNREFUSED 127.0.0.1:9090' },
+        good.healthEndpoints[1]!,
+      ],
     });
     expect(verdict.outcome).toBe('fail');
     expect(verdict.summary).toContain('service web is not in the service list');
@@ -53,7 +62,7 @@ describe('checkServiceHealth', () => {
     expect(verdict.summary).toContain('answered 503 "unavailable", not 200 "OK"');
   });
 
-  it("says \"not checked\" — never judges an empty list — for a part the target gives no source for", () => {
+  it('says "not checked" — never judges an empty list — for a part the target gives no source for', () => {
     const noHealth = checkServiceHealth({ ...good, healthEndpoints: [] });
     expect(noHealth.outcome).toBe('warn');
     expect(noHealth.observed).toBe('4/4 running; health not checked');
@@ -68,7 +77,9 @@ describe('checkServiceHealth', () => {
     // What was read is still judged: a health endpoint that is down fails.
     expect(checkServiceHealth({ ...noList, healthEndpoints: [{ name: 'worker', url: 'u', error: 'ECONNREFUSED' }] }).outcome).toBe('fail');
     // An unreadable list is not "not checked": it failed.
-    expect(checkServiceHealth({ ...noList, serviceListError: 'ssh: exit 255' }).summary).toMatch(/^the service list could not be read: ssh: exit 255/);
+    expect(checkServiceHealth({ ...noList, serviceListError: 'ssh: exit 255' }).summary).toMatch(
+      /^the service list could not be read: ssh: exit 255/,
+    );
   });
 
   it('warns (and does not require it) when the plan lists RabbitMQ', () => {
@@ -82,15 +93,22 @@ describe('checkServiceHealth', () => {
     const { services: _none, ...noList } = good;
     const verdict = checkServiceHealth({ ...noList, serviceListError: 'ssh: exit 255' });
     expect(verdict.summary).toBe('the service list could not be read: ssh: exit 255');
-    expect(verdict.remediation).toBe('Make the service list readable (POSTAL_SERVICES_COMMAND must print `docker compose -p postal ps --format json`) and check again');
+    expect(verdict.remediation).toBe(
+      'Make the service list readable (POSTAL_SERVICES_COMMAND must print `docker compose -p postal ps --format json`) and check again',
+    );
     expect(verdict.observed).toBe('0/4 running; worker 200, smtp 200');
   });
 
   it('takes a service without a healthcheck field as having none, and fails a health endpoint that answers OK with another status', () => {
     const noField = checkServiceHealth({ ...good, services: good.services!.map(({ Health: _h, ...s }) => s) });
     expect(noField.outcome).toBe('pass');
-    expect(noField.evidence[0]!.detail).toEqual(good.services!.map((s) => ({ service: s.Service, state: s.State, health: null, status: s.Status })));
-    const teapot = checkServiceHealth({ ...good, healthEndpoints: [{ name: 'worker', url: 'http://127.0.0.1:9090/health', status: 500, body: 'OK' }] });
+    expect(noField.evidence[0]!.detail).toEqual(
+      good.services!.map((s) => ({ service: s.Service, state: s.State, health: null, status: s.Status })),
+    );
+    const teapot = checkServiceHealth({
+      ...good,
+      healthEndpoints: [{ name: 'worker', url: 'http://127.0.0.1:9090/health', status: 500, body: 'OK' }],
+    });
     expect(teapot.summary).toBe('the worker health endpoint http://127.0.0.1:9090/health answered 500 "OK", not 200 "OK"');
   });
 
@@ -99,7 +117,13 @@ describe('checkServiceHealth', () => {
     const mariadb = { Names: '/postal-mariadb', State: 'running', Status: 'Up 3 hours', Image: 'mariadb' };
 
     it('passes a running one, found by any of its names, and shows the list', () => {
-      const verdict = checkServiceHealth({ ...withDb, containers: [{ Names: 'caddy', State: 'running' }, { ...mariadb, Names: 'other, /postal-mariadb' }] });
+      const verdict = checkServiceHealth({
+        ...withDb,
+        containers: [
+          { Names: 'caddy', State: 'running' },
+          { ...mariadb, Names: 'other, /postal-mariadb' },
+        ],
+      });
       expect(verdict.outcome).toBe('pass');
       expect(verdict.summary).toBe('web, smtp, worker, database running; postal-mariadb running; worker, smtp /health OK');
       expect(verdict.evidence[1]).toEqual({
@@ -114,11 +138,15 @@ describe('checkServiceHealth', () => {
     it('fails one that is missing or stopped, saying what to run', () => {
       const missing = checkServiceHealth({ ...withDb, containers: [{ Names: 'postal-mariadb-old', State: 'running' }] });
       expect(missing.summary).toBe('container postal-mariadb does not exist');
-      expect(missing.remediation).toBe('Start the database container the install expects (`docker run -d --name postal-mariadb --restart always … mariadb`, as postalserver/install does)');
+      expect(missing.remediation).toBe(
+        'Start the database container the install expects (`docker run -d --name postal-mariadb --restart always … mariadb`, as postalserver/install does)',
+      );
       const stopped = checkServiceHealth({ ...withDb, containers: [{ ...mariadb, State: 'Exited', Status: 'Exited (1) 2 minutes ago' }] });
       expect(stopped.summary).toBe('container postal-mariadb is exited (Exited (1) 2 minutes ago): Postal cannot reach its database');
       expect(stopped.remediation).toBe('Read `docker logs --tail=100 postal-mariadb`, fix the cause, then `docker start postal-mariadb`');
-      expect(checkServiceHealth({ ...withDb, containers: [{ Names: 'postal-mariadb', State: 'dead' }] }).summary).toBe('container postal-mariadb is dead: Postal cannot reach its database');
+      expect(checkServiceHealth({ ...withDb, containers: [{ Names: 'postal-mariadb', State: 'dead' }] }).summary).toBe(
+        'container postal-mariadb is dead: Postal cannot reach its database',
+      );
       expect(checkServiceHealth({ ...withDb, containers: [{ ...mariadb, State: 'RUNNING' }] }).outcome).toBe('pass');
     });
 
@@ -127,7 +155,10 @@ describe('checkServiceHealth', () => {
       expect([unreadable.outcome, unreadable.summary]).toEqual(['fail', 'the container list could not be read: permission denied']);
       expect(unreadable.remediation).toMatch(/^Make the container list readable \(POSTAL_CONTAINERS_COMMAND/);
       const unchecked = checkServiceHealth(withDb);
-      expect([unchecked.outcome, unchecked.summary]).toEqual(['warn', 'the database container (postal-mariadb) was not checked: the target gives no container list']);
+      expect([unchecked.outcome, unchecked.summary]).toEqual([
+        'warn',
+        'the database container (postal-mariadb) was not checked: the target gives no container list',
+      ]);
       expect(unchecked.remediation).toMatch(/^Set POSTAL_CONTAINERS_COMMAND/);
       // None expected: neither an error nor a missing list is held against the deployment, and the list is still shown.
       expect(checkServiceHealth({ ...good, containerListError: 'permission denied' }).outcome).toBe('pass');

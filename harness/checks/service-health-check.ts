@@ -67,7 +67,12 @@ function healthEndpointEvidence(probe: HealthEndpointProbe): EvidenceItem {
   const body = probe.body?.trim();
   return {
     label: `GET ${probe.url}`,
-    detail: { name: probe.name, status: probe.status ?? null, body: body?.slice(0, 200) ?? null, ...(probe.error ? { error: probe.error } : {}) },
+    detail: {
+      name: probe.name,
+      status: probe.status ?? null,
+      body: body?.slice(0, 200) ?? null,
+      ...(probe.error ? { error: probe.error } : {}),
+    },
   };
 }
 
@@ -80,7 +85,10 @@ function healthEndpointNotOk(probe: HealthEndpointProbe): Finding | undefined {
       `Start Postal ${probe.name} and make its health server reachable (it binds 127.0.0.1:${probe.name === 'smtp' ? 9091 : 9090} by default — \`${probe.name === 'smtp' ? 'smtp_server' : probe.name}.default_health_server_bind_address\` in postal.yml; with host networking reach it over SSH or bind it to 0.0.0.0)`,
     );
   } else if (probe.status !== 200 || body !== 'OK') {
-    return fail(`the ${probe.name} health endpoint ${probe.url} answered ${probe.status} "${body?.slice(0, 80) ?? ''}", not 200 "OK"`, logs(probe.name));
+    return fail(
+      `the ${probe.name} health endpoint ${probe.url} answered ${probe.status} "${body?.slice(0, 80) ?? ''}", not 200 "OK"`,
+      logs(probe.name),
+    );
   }
   return undefined;
 }
@@ -94,23 +102,43 @@ export function checkServiceHealth(input: ServiceHealthInput): Verdict {
   const required: string[] = [];
 
   if (!listed) {
-    findings.push(warn(`the services (${input.expectedServices.join(', ')}) were not checked: the target gives no service list`, 'Set POSTAL_SERVICES_COMMAND (e.g. `ssh root@<server> docker compose -p postal ps --format json`) so the services are checked too'));
+    findings.push(
+      warn(
+        `the services (${input.expectedServices.join(', ')}) were not checked: the target gives no service list`,
+        'Set POSTAL_SERVICES_COMMAND (e.g. `ssh root@<server> docker compose -p postal ps --format json`) so the services are checked too',
+      ),
+    );
   }
   if (input.serviceListError !== undefined) {
-    findings.push(fail(`the service list could not be read: ${input.serviceListError}`, 'Make the service list readable (POSTAL_SERVICES_COMMAND must print `docker compose -p postal ps --format json`) and check again'));
+    findings.push(
+      fail(
+        `the service list could not be read: ${input.serviceListError}`,
+        'Make the service list readable (POSTAL_SERVICES_COMMAND must print `docker compose -p postal ps --format json`) and check again',
+      ),
+    );
   }
   for (const service of input.expectedServices) {
     const key = service.toLowerCase();
     const unused = NOT_USED_BY_POSTAL_3[key];
     if (unused) {
-      findings.push(warn(`the deployment expects "${service}", but ${unused}`, `Remove "${service}" from the deployment's service list (and its container, if one runs)`));
+      findings.push(
+        warn(
+          `the deployment expects "${service}", but ${unused}`,
+          `Remove "${service}" from the deployment's service list (and its container, if one runs)`,
+        ),
+      );
       continue;
     }
     required.push(service);
     const row = rows.get(key);
     if (!row) {
       if (!listed || input.serviceListError !== undefined) continue;
-      findings.push(fail(`service ${service} is not in the service list`, `Add ${service} to the compose file and start it (\`docker compose -p postal up -d ${service}\`)`));
+      findings.push(
+        fail(
+          `service ${service} is not in the service list`,
+          `Add ${service} to the compose file and start it (\`docker compose -p postal up -d ${service}\`)`,
+        ),
+      );
       continue;
     }
     const state = row.State.toLowerCase();
@@ -122,20 +150,54 @@ export function checkServiceHealth(input: ServiceHealthInput): Verdict {
       findings.push(fail(`service ${service} runs but its healthcheck says ${health}${status}`, logs(service)));
     }
   }
-  if (input.services) evidence.push({ label: 'service list', detail: input.services.map((s) => ({ service: s.Service, state: s.State, health: s.Health || null, status: s.Status ?? null })) });
+  if (input.services)
+    evidence.push({
+      label: 'service list',
+      detail: input.services.map((s) => ({ service: s.Service, state: s.State, health: s.Health || null, status: s.Status ?? null })),
+    });
 
   const expectedContainers = input.expectedContainers ?? [];
   if (expectedContainers.length > 0 && input.containerListError !== undefined) {
-    findings.push(fail(`the container list could not be read: ${input.containerListError}`, 'Make the container list readable (POSTAL_CONTAINERS_COMMAND must print `docker ps -a --format json`) and check again'));
+    findings.push(
+      fail(
+        `the container list could not be read: ${input.containerListError}`,
+        'Make the container list readable (POSTAL_CONTAINERS_COMMAND must print `docker ps -a --format json`) and check again',
+      ),
+    );
   } else if (expectedContainers.length > 0 && input.containers === undefined) {
-    findings.push(warn(`the database container (${expectedContainers.join(', ')}) was not checked: the target gives no container list`, 'Set POSTAL_CONTAINERS_COMMAND (e.g. `ssh root@<server> docker ps -a --format json`) so the database container is checked too'));
+    findings.push(
+      warn(
+        `the database container (${expectedContainers.join(', ')}) was not checked: the target gives no container list`,
+        'Set POSTAL_CONTAINERS_COMMAND (e.g. `ssh root@<server> docker ps -a --format json`) so the database container is checked too',
+      ),
+    );
   } else {
     for (const name of expectedContainers) {
-      const row = input.containers?.find((c) => c.Names.split(',').map((n) => n.trim().replace(/^\//, '')).includes(name));
-      if (!row) findings.push(fail(`container ${name} does not exist`, `Start the database container the install expects (\`docker run -d --name ${name} --restart always … mariadb\`, as postalserver/install does)`));
-      else if (row.State.toLowerCase() !== 'running') findings.push(fail(`container ${name} is ${row.State.toLowerCase()}${row.Status ? ` (${row.Status})` : ''}: Postal cannot reach its database`, `Read \`docker logs --tail=100 ${name}\`, fix the cause, then \`docker start ${name}\``));
+      const row = input.containers?.find((c) =>
+        c.Names.split(',')
+          .map((n) => n.trim().replace(/^\//, ''))
+          .includes(name),
+      );
+      if (!row)
+        findings.push(
+          fail(
+            `container ${name} does not exist`,
+            `Start the database container the install expects (\`docker run -d --name ${name} --restart always … mariadb\`, as postalserver/install does)`,
+          ),
+        );
+      else if (row.State.toLowerCase() !== 'running')
+        findings.push(
+          fail(
+            `container ${name} is ${row.State.toLowerCase()}${row.Status ? ` (${row.Status})` : ''}: Postal cannot reach its database`,
+            `Read \`docker logs --tail=100 ${name}\`, fix the cause, then \`docker start ${name}\``,
+          ),
+        );
     }
-    if (input.containers) evidence.push({ label: 'containers', detail: input.containers.map((c) => ({ name: c.Names, state: c.State, status: c.Status ?? null, image: c.Image ?? null })) });
+    if (input.containers)
+      evidence.push({
+        label: 'containers',
+        detail: input.containers.map((c) => ({ name: c.Names, state: c.State, status: c.Status ?? null, image: c.Image ?? null })),
+      });
   }
 
   for (const probe of input.healthEndpoints) {
@@ -143,7 +205,12 @@ export function checkServiceHealth(input: ServiceHealthInput): Verdict {
     findings.push(...collectFindings(healthEndpointNotOk(probe)));
   }
   if (input.healthEndpoints.length === 0) {
-    findings.push(warn('the worker and smtp health servers were not checked: the target names no health URL', 'Set POSTAL_HEALTH_URLS (e.g. worker=http://127.0.0.1:9090/health,smtp=http://127.0.0.1:9091/health through an SSH tunnel) so Postal\'s health servers are checked too'));
+    findings.push(
+      warn(
+        'the worker and smtp health servers were not checked: the target names no health URL',
+        "Set POSTAL_HEALTH_URLS (e.g. worker=http://127.0.0.1:9090/health,smtp=http://127.0.0.1:9091/health through an SSH tunnel) so Postal's health servers are checked too",
+      ),
+    );
   }
 
   const running = required.filter((s) => rows.get(s.toLowerCase())?.State.toLowerCase() === 'running');

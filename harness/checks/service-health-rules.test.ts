@@ -9,7 +9,8 @@ const services: ComposeServiceRow[] = [
 const probes: HealthEndpointProbe[] = [{ name: 'worker', url: 'http://127.0.0.1:9090/health', status: 200, body: ' OK\n' }];
 const good: ServiceHealthInput = { expectedServices: ['web', 'worker'], services, healthEndpoints: probes };
 const run = (over: Partial<ServiceHealthInput>) => checkServiceHealth({ ...good, ...over });
-const LOGS = (s: string) => `Read \`docker compose -p postal logs --tail=100 ${s}\`, fix the cause, then \`docker compose -p postal up -d ${s}\``;
+const LOGS = (s: string) =>
+  `Read \`docker compose -p postal logs --tail=100 ${s}\`, fix the cause, then \`docker compose -p postal up -d ${s}\``;
 
 describe('checkServiceHealth', () => {
   it('passes with exact texts and evidence', () => {
@@ -49,7 +50,9 @@ describe('checkServiceHealth', () => {
     const stopped = run({ services: [{ Service: 'web', State: 'Exited', Status: 'Exited (137) 2 minutes ago' }, services[1]!] });
     expect(stopped.summary).toBe('service web is exited (Exited (137) 2 minutes ago), not running');
     expect(stopped.remediation).toBe(LOGS('web'));
-    expect(run({ services: [{ Service: 'web', State: 'restarting' }, services[1]!] }).summary).toBe('service web is restarting, not running');
+    expect(run({ services: [{ Service: 'web', State: 'restarting' }, services[1]!] }).summary).toBe(
+      'service web is restarting, not running',
+    );
     const sick = run({ services: [services[0]!, { Service: 'worker', State: 'running', Health: 'unhealthy', Status: 'Up 1 minute' }] });
     expect(sick.summary).toBe('service worker runs but its healthcheck says unhealthy (Up 1 minute)');
     expect(sick.remediation).toBe(LOGS('worker'));
@@ -63,10 +66,15 @@ describe('checkServiceHealth', () => {
       'Start Postal worker and make its health server reachable (it binds 127.0.0.1:9090 by default — `worker.default_health_server_bind_address` in postal.yml; with host networking reach it over SSH or bind it to 0.0.0.0)',
     );
     expect(worker.observed).toBe('2/2 running; worker ECONNREFUSED');
-    expect(worker.evidence[1]).toEqual({ label: 'GET http://h:9090/health', detail: { name: 'worker', status: null, body: null, error: 'ECONNREFUSED' } });
+    expect(worker.evidence[1]).toEqual({
+      label: 'GET http://h:9090/health',
+      detail: { name: 'worker', status: null, body: null, error: 'ECONNREFUSED' },
+    });
     const smtp = run({ healthEndpoints: [{ name: 'smtp', url: 'http://h:9091/health' }] });
     expect(smtp.summary).toBe('the smtp health endpoint http://h:9091/health did not answer: no response');
-    expect(smtp.remediation).toMatch(/binds 127\.0\.0\.1:9091 by default — `smtp_server\.default_health_server_bind_address` in postal\.yml/);
+    expect(smtp.remediation).toMatch(
+      /binds 127\.0\.0\.1:9091 by default — `smtp_server\.default_health_server_bind_address` in postal\.yml/,
+    );
     expect(smtp.observed).toBe('2/2 running; smtp no answer');
   });
 
@@ -77,7 +85,9 @@ describe('checkServiceHealth', () => {
     expect(verdict.remediation).toBe(LOGS('worker'));
     expect(verdict.evidence[1]?.detail).toEqual({ name: 'worker', status: 500, body: body.slice(0, 200) });
     expect(run({ healthEndpoints: [{ name: 'worker', url: 'u', status: 200, body: 'ok' }] }).outcome).toBe('fail');
-    expect(run({ healthEndpoints: [{ name: 'worker', url: 'u', status: 204 }] }).summary).toBe('the worker health endpoint u answered 204 "", not 200 "OK"');
+    expect(run({ healthEndpoints: [{ name: 'worker', url: 'u', status: 204 }] }).summary).toBe(
+      'the worker health endpoint u answered 204 "", not 200 "OK"',
+    );
   });
 
   it('warns that the health servers were not checked when no health URL is given', () => {

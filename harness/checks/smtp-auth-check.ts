@@ -32,7 +32,7 @@ export interface SmtpAuthInput {
 const ANYONE =
   'Any password opens the server: whoever connects can send as mailgoat.ai and relay to anyone. Postal checks AUTH PLAIN/LOGIN against its SMTP credentials (app/lib/smtp_server/client.rb `authenticate`): remove whatever answers AUTH in its place (a proxy, a patched image) and restart the smtp container';
 const CLEAR =
-  "Postal 3.3.2 offers and accepts AUTH before STARTTLS by default (client.rb lists AUTH in every EHLO) and has no setting to refuse it: make every client use STARTTLS before AUTH (the MailGoat CLI uses the HTTPS API; swaks --tls; nodemailer requireTLS: true), and if a client must submit over the Internet, put a proxy in front that requires TLS before AUTH (Postfix smtpd_tls_auth_only = yes) — a password sent before STARTTLS can be read on the way";
+  'Postal 3.3.2 offers and accepts AUTH before STARTTLS by default (client.rb lists AUTH in every EHLO) and has no setting to refuse it: make every client use STARTTLS before AUTH (the MailGoat CLI uses the HTTPS API; swaks --tls; nodemailer requireTLS: true), and if a client must submit over the Internet, put a proxy in front that requires TLS before AUTH (Postfix smtpd_tls_auth_only = yes) — a password sent before STARTTLS can be read on the way';
 
 export function checkSmtpAuth(input: SmtpAuthInput): Verdict {
   // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
@@ -41,9 +41,19 @@ export function checkSmtpAuth(input: SmtpAuthInput): Verdict {
   if (input.wrongPassword.length === 0) findings.push(fail('no AUTH attempt was made', 'Try AUTH with a wrong password and check again'));
   for (const a of input.wrongPassword) {
     const reply = smtpReply(a.code, a.reply);
-    if (a.code >= 200 && a.code < 300) findings.push(fail(`${host} granted ${a.attempt} with a wrong password (${reply}): anyone can send`, ANYONE));
-    else if (a.code >= 400 && a.code < 500) findings.push(warn(`${host} answered ${a.attempt} with a wrong password only with a deferral (${reply}), not 535`, `${ANYONE}. A refusal must be 535`));
-    else if (a.code < 200 || a.code >= 600) findings.push(fail(`${host} answered ${a.attempt} with something that is not SMTP (${reply})`, 'Check what answers on port 25 (INF-02)'));
+    if (a.code >= 200 && a.code < 300)
+      findings.push(fail(`${host} granted ${a.attempt} with a wrong password (${reply}): anyone can send`, ANYONE));
+    else if (a.code >= 400 && a.code < 500)
+      findings.push(
+        warn(
+          `${host} answered ${a.attempt} with a wrong password only with a deferral (${reply}), not 535`,
+          `${ANYONE}. A refusal must be 535`,
+        ),
+      );
+    else if (a.code < 200 || a.code >= 600)
+      findings.push(
+        fail(`${host} answered ${a.attempt} with something that is not SMTP (${reply})`, 'Check what answers on port 25 (INF-02)'),
+      );
   }
   const authInClear = input.clearCapabilities.some((c) => /^AUTH(\s|=|$)/i.test(c));
   const processedInClear = input.wrongPassword.some((a) => !a.tls && a.code === 535);
@@ -58,7 +68,12 @@ export function checkSmtpAuth(input: SmtpAuthInput): Verdict {
   const f = input.foreignFrom;
   if (f) {
     if (f.auth.code !== 235) {
-      findings.push(warn(`the SMTP credential from the keys file was refused (${smtpReply(f.auth.code, f.auth.reply)}), so sending From a foreign domain could not be tried`, "Copy the SMTP credential's key from Postal (Credentials) into postal-api-keys.txt as \"smtp <key>\""));
+      findings.push(
+        warn(
+          `the SMTP credential from the keys file was refused (${smtpReply(f.auth.code, f.auth.reply)}), so sending From a foreign domain could not be tried`,
+          'Copy the SMTP credential\'s key from Postal (Credentials) into postal-api-keys.txt as "smtp <key>"',
+        ),
+      );
     } else if (f.data && f.data.code >= 200 && f.data.code < 300) {
       findings.push(
         fail(
@@ -69,7 +84,11 @@ export function checkSmtpAuth(input: SmtpAuthInput): Verdict {
     }
   }
   const refused = input.wrongPassword.filter((a) => a.code >= 500 && a.code < 600);
-  const foreign = f?.data ? `; From ${f.from} refused (${smtpReply(f.data.code, f.data.reply)})` : input.foreignFromSkipped ? `; sending From a foreign domain not tried: ${input.foreignFromSkipped}` : '';
+  const foreign = f?.data
+    ? `; From ${f.from} refused (${smtpReply(f.data.code, f.data.reply)})`
+    : input.foreignFromSkipped
+      ? `; sending From a foreign domain not tried: ${input.foreignFromSkipped}`
+      : '';
   return verdictFrom({
     findings,
     passSummary: `${refused.length} AUTH attempt(s) with a wrong password refused (${[...new Set(refused.map((a) => a.code))].join(', ')}), AUTH not offered before STARTTLS${foreign}`,
@@ -77,8 +96,18 @@ export function checkSmtpAuth(input: SmtpAuthInput): Verdict {
     observed: input.wrongPassword.map((a) => `${a.attempt}: ${a.code}`).join(', ') + (f?.data ? `; foreign From: ${f.data.code}` : ''),
     evidence: [
       { label: 'EHLO before STARTTLS', detail: input.clearCapabilities },
-      ...input.wrongPassword.map((a) => ({ label: `wrong password: ${a.attempt}`, detail: { tls: a.tls, code: a.code, reply: smtpReply(a.code, a.reply) } })),
-      ...(f ? [{ label: `SMTP credential, From ${f.from}`, detail: { auth: f.auth.code, ...(f.data ? { data: smtpReply(f.data.code, f.data.reply) } : {}) } }] : []),
+      ...input.wrongPassword.map((a) => ({
+        label: `wrong password: ${a.attempt}`,
+        detail: { tls: a.tls, code: a.code, reply: smtpReply(a.code, a.reply) },
+      })),
+      ...(f
+        ? [
+            {
+              label: `SMTP credential, From ${f.from}`,
+              detail: { auth: f.auth.code, ...(f.data ? { data: smtpReply(f.data.code, f.data.reply) } : {}) },
+            },
+          ]
+        : []),
       ...(input.foreignFromSkipped ? [{ label: 'SMTP credential, foreign From', detail: { skipped: input.foreignFromSkipped } }] : []),
     ],
   });

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { checkSpamScore, mailTesterScore, SPAM_SCORE_FORMULA, type SpamScoreInput } from './spam-score-check.ts';
 
 const clean: SpamScoreInput = {
-  spamAssassin: { score: 0.1, rules: [{ rule: 'HTML_MESSAGE', points: 0.001, description: 'HTML included in message' }, { rule: 'SPF_HELO_NONE', points: 0.001 }, { rule: 'DKIM_VALID', points: -0.1 }, { rule: 'URIBL_BLOCKED', points: 0.2 }] },
+  spamAssassin: {
+    score: 0.1,
+    rules: [
+      { rule: 'HTML_MESSAGE', points: 0.001, description: 'HTML included in message' },
+      { rule: 'SPF_HELO_NONE', points: 0.001 },
+      { rule: 'DKIM_VALID', points: -0.1 },
+      { rule: 'URIBL_BLOCKED', points: 0.2 },
+    ],
+  },
   spf: 'pass',
   dkim: 'pass',
   dmarc: 'pass',
@@ -25,7 +33,17 @@ describe('mailTesterScore', () => {
   });
 
   it('applies every fixed deduction and floors at 0', () => {
-    const worst = { ...clean, spf: 'softfail', dkim: 'fail', dmarc: 'fail', aligned: false, ptrOk: false, hasMessageId: false, hasDate: false, blocklisted: true };
+    const worst = {
+      ...clean,
+      spf: 'softfail',
+      dkim: 'fail',
+      dmarc: 'fail',
+      aligned: false,
+      ptrOk: false,
+      hasMessageId: false,
+      hasDate: false,
+      blocklisted: true,
+    };
     const { score, deductions } = mailTesterScore(worst);
     expect(deductions.filter((d) => d.source !== 'SpamAssassin').map((d) => [d.item, d.points])).toEqual([
       ['SPF_NOT_PASS', -0.5],
@@ -43,7 +61,10 @@ describe('mailTesterScore', () => {
 
   it('lists the part of the SpamAssassin total its rules do not explain', () => {
     const { deductions } = mailTesterScore({ ...clean, spamAssassin: { score: 3, rules: [{ rule: 'BAYES_50', points: 0.8 }] } });
-    expect(deductions.map((d) => [d.item, d.points])).toEqual([['BAYES_50', -0.8], ['UNLISTED', -2.2]]);
+    expect(deductions.map((d) => [d.item, d.points])).toEqual([
+      ['BAYES_50', -0.8],
+      ['UNLISTED', -2.2],
+    ]);
   });
 
   it('documents the formula', () => {
@@ -61,7 +82,15 @@ describe('checkSpamScore', () => {
   });
 
   it('fails below the threshold, naming the deductions and their fixes', () => {
-    const verdict = checkSpamScore({ ...clean, aligned: false, ptrOk: false, spamAssassin: { score: 1.2, rules: [{ rule: 'RDNS_NONE', points: 1.2, description: 'Delivered to internal network by a host with no rDNS' }] } });
+    const verdict = checkSpamScore({
+      ...clean,
+      aligned: false,
+      ptrOk: false,
+      spamAssassin: {
+        score: 1.2,
+        rules: [{ rule: 'RDNS_NONE', points: 1.2, description: 'Delivered to internal network by a host with no rDNS' }],
+      },
+    });
     expect(verdict.outcome).toBe('fail');
     expect(verdict.summary).toBe('spam score 6.8/10 is below 8 (RDNS_NONE -1.2, DKIM_NOT_ALIGNED -1, NO_FCRDNS -1)');
     expect(verdict.remediation).toMatch(/Remove what triggers RDNS_NONE/);
@@ -71,7 +100,9 @@ describe('checkSpamScore', () => {
   it('passes at the threshold even with deductions, listing them in the summary', () => {
     const verdict = checkSpamScore({ ...clean, hasDate: false, threshold: 9.4 });
     expect(verdict.outcome).toBe('pass');
-    expect(verdict.summary).toBe('spam score 9.4/10 (threshold 9.4); deductions: MISSING_DATE -0.5, URIBL_BLOCKED -0.2, HTML_MESSAGE -0.001, SPF_HELO_NONE -0.001');
+    expect(verdict.summary).toBe(
+      'spam score 9.4/10 (threshold 9.4); deductions: MISSING_DATE -0.5, URIBL_BLOCKED -0.2, HTML_MESSAGE -0.001, SPF_HELO_NONE -0.001',
+    );
   });
 
   it('fails without a SpamAssassin score', () => {

@@ -26,7 +26,10 @@ export function checkSpamScore(input: SpamScoreInput): Verdict {
   } else if (score < input.threshold) {
     findings.push(
       fail(
-        `spam score ${score}/10 is below ${input.threshold} (${taken.slice(0, 5).map((d) => `${d.item} ${d.points}`).join(', ')})`,
+        `spam score ${score}/10 is below ${input.threshold} (${taken
+          .slice(0, 5)
+          .map((d) => `${d.item} ${d.points}`)
+          .join(', ')})`,
         fixes.join('; '),
       ),
     );

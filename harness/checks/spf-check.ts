@@ -173,7 +173,13 @@ async function evaluateSpf(input: SpfCheckInput, domain: string): Promise<SPFRes
 function evaluationEvidence(ip: string, result: SPFResult): EvidenceItem {
   return {
     label: `spf evaluation (mailauth) for ${ip}`,
-    detail: { result: result.status.result, comment: result.status.comment, header: result.header, lookups: result.lookups, record: result.rr },
+    detail: {
+      result: result.status.result,
+      comment: result.status.comment,
+      header: result.header,
+      lookups: result.lookups,
+      record: result.rr,
+    },
   };
 }
 
@@ -217,7 +223,10 @@ function evaluationNotPass(rule: SpfRuleInput, result: SPFResult): Finding | und
       `Make every name the SPF record references resolvable (see the record tree in the evidence), then re-run`,
     );
   } else if (status !== 'pass') {
-    return fail(`SPF for ${domain} gives ${status} for ${rule.ip}, not pass: receivers will not trust mail from it`, passSteps(rule).join('; '));
+    return fail(
+      `SPF for ${domain} gives ${status} for ${rule.ip}, not pass: receivers will not trust mail from it`,
+      passSteps(rule).join('; '),
+    );
   }
   return undefined;
 }
@@ -245,7 +254,8 @@ export async function checkSpf(input: SpfCheckInput): Promise<Verdict> {
   const evidence: EvidenceItem[] = [];
   const expected = `one TXT at ${domain} "${suggestedApex(include)}" (or equivalent) authorising ${remediationIp}`;
   // Stryker disable next-line StringLiteral: equivalent, this verdict always carries a fail finding, so the pass summary is never shown
-  const stop = (finding: Finding, observed?: string): Verdict => verdictFrom({ findings: [finding], passSummary: '', expected, observed, evidence });
+  const stop = (finding: Finding, observed?: string): Verdict =>
+    verdictFrom({ findings: [finding], passSummary: '', expected, observed, evidence });
 
   const apex = findObservation(input.snapshot, domain, 'TXT');
   if (!apex) return stop(noApexLookup(domain));
@@ -272,7 +282,8 @@ export async function checkSpf(input: SpfCheckInput): Promise<Verdict> {
     missingInclude(rule, result),
   );
   // checkdmarc's advisory warnings, once nothing fails (a failure names the cause to fix first).
-  if (!findings.some((f) => f.outcome === 'fail')) findings.push(...lintSpfRecords(nodes.filter((n) => n.record !== undefined).map((n) => ({ name: n.name, record: n.record! }))));
+  if (!findings.some((f) => f.outcome === 'fail'))
+    findings.push(...lintSpfRecords(nodes.filter((n) => n.record !== undefined).map((n) => ({ name: n.name, record: n.record! }))));
   return verdictFrom({
     findings,
     passSummary: `SPF for ${domain} passes for ${input.ip} (${walk.lookupCount}/${SPF_LOOKUP_LIMIT} DNS-querying terms)`,

@@ -13,12 +13,22 @@ export function lintSpfRecords(records: Array<{ name: string; record: string }>)
     const terms = parseSpfTerms(record);
     const ptr = terms.filter((t) => t.kind === 'mechanism' && t.name === 'ptr');
     if (ptr.length) {
-      findings.push(warn(`the SPF record of ${name} uses ${ptr.map((t) => t.raw).join(', ')}: RFC 7208 §5.5 says ptr SHOULD NOT be used (checkdmarc warns; slow, and large receivers may skip it)`, `In TXT ${name} replace ${ptr.map((t) => t.raw).join(', ')} with ip4:/ip6: terms for the sending hosts`));
+      findings.push(
+        warn(
+          `the SPF record of ${name} uses ${ptr.map((t) => t.raw).join(', ')}: RFC 7208 §5.5 says ptr SHOULD NOT be used (checkdmarc warns; slow, and large receivers may skip it)`,
+          `In TXT ${name} replace ${ptr.map((t) => t.raw).join(', ')} with ip4:/ip6: terms for the sending hosts`,
+        ),
+      );
     }
     const all = terms.findIndex((t) => t.kind === 'mechanism' && t.name === 'all');
     const after = all < 0 ? [] : terms.slice(all + 1).filter((t) => t.kind === 'mechanism');
     if (after.length) {
-      findings.push(warn(`in the SPF record of ${name}, ${after.map((t) => t.raw).join(' ')} come after "${terms[all]!.raw}" and are never evaluated (RFC 7208 §5.1; checkdmarc warns)`, `In TXT ${name} move ${after.map((t) => t.raw).join(' ')} before "${terms[all]!.raw}"`));
+      findings.push(
+        warn(
+          `in the SPF record of ${name}, ${after.map((t) => t.raw).join(' ')} come after "${terms[all]!.raw}" and are never evaluated (RFC 7208 §5.1; checkdmarc warns)`,
+          `In TXT ${name} move ${after.map((t) => t.raw).join(' ')} before "${terms[all]!.raw}"`,
+        ),
+      );
     }
   }
   return findings;

@@ -62,10 +62,13 @@ describe('insertSpfTerm', () => {
 
 describe('walkSpf', () => {
   it('counts every querying term over the tree and records each node', async () => {
-    const walk = await walkSpf('MailGoat.ai.', lookupFrom([
-      okObs('TXT', 'mailgoat.ai', ['v=spf1 a mx include:spf.mailgoat.ai ip4:1.2.3.4 ~all', 'other']),
-      okObs('TXT', 'spf.mailgoat.ai', ['v=spf1 exists:x.y ptr +all']),
-    ]));
+    const walk = await walkSpf(
+      'MailGoat.ai.',
+      lookupFrom([
+        okObs('TXT', 'mailgoat.ai', ['v=spf1 a mx include:spf.mailgoat.ai ip4:1.2.3.4 ~all', 'other']),
+        okObs('TXT', 'spf.mailgoat.ai', ['v=spf1 exists:x.y ptr +all']),
+      ]),
+    );
     expect(walk.lookupCount).toBe(5);
     expect(walk.plusAll).toEqual([{ name: 'spf.mailgoat.ai', term: '+all' }]);
     expect(walk.brokenReferences).toEqual([]);
@@ -75,7 +78,16 @@ describe('walkSpf', () => {
       status: 'ok',
       record: 'v=spf1 a mx include:spf.mailgoat.ai ip4:1.2.3.4 ~all',
       lookupTerms: ['a', 'mx', 'include:spf.mailgoat.ai'],
-      children: [{ name: 'spf.mailgoat.ai', via: 'include:spf.mailgoat.ai', status: 'ok', record: 'v=spf1 exists:x.y ptr +all', lookupTerms: ['exists:x.y', 'ptr'], children: [] }],
+      children: [
+        {
+          name: 'spf.mailgoat.ai',
+          via: 'include:spf.mailgoat.ai',
+          status: 'ok',
+          record: 'v=spf1 exists:x.y ptr +all',
+          lookupTerms: ['exists:x.y', 'ptr'],
+          children: [],
+        },
+      ],
     });
     expect(SPF_LOOKUP_LIMIT).toBe(10);
   });
@@ -91,13 +103,18 @@ describe('walkSpf', () => {
   });
 
   it('reports broken references: missing, multiple, unreadable, unobserved, looping, too deep', async () => {
-    const walk = await walkSpf('a.x', lookupFrom([
-      okObs('TXT', 'a.x', ['v=spf1 include:none.x include:two.x include:err.x include:unseen.x include:a.x include:d1.x include: include:%{i}.x ~all']),
-      nxObs('TXT', 'none.x'),
-      okObs('TXT', 'two.x', ['v=spf1 -all', 'v=spf1 ~all']),
-      errorObs('TXT', 'err.x', 'ESERVFAIL'),
-      ...Array.from({ length: 12 }, (_, i) => okObs('TXT', `d${i + 1}.x`, [`v=spf1 include:d${i + 2}.x`])),
-    ]));
+    const walk = await walkSpf(
+      'a.x',
+      lookupFrom([
+        okObs('TXT', 'a.x', [
+          'v=spf1 include:none.x include:two.x include:err.x include:unseen.x include:a.x include:d1.x include: include:%{i}.x ~all',
+        ]),
+        nxObs('TXT', 'none.x'),
+        okObs('TXT', 'two.x', ['v=spf1 -all', 'v=spf1 ~all']),
+        errorObs('TXT', 'err.x', 'ESERVFAIL'),
+        ...Array.from({ length: 12 }, (_, i) => okObs('TXT', `d${i + 1}.x`, [`v=spf1 include:d${i + 2}.x`])),
+      ]),
+    );
     expect(walk.brokenReferences.map((b) => [b.name, b.status, b.note])).toEqual([
       ['none.x', 'no-spf', undefined],
       ['two.x', 'multiple', 'v=spf1 -all | v=spf1 ~all'],
@@ -114,11 +131,14 @@ describe('walkSpf', () => {
   });
 
   it('names the whole path of a loop, and reads an error without a message as "query failed"', async () => {
-    const walk = await walkSpf('a.x', lookupFrom([
-      okObs('TXT', 'a.x', ['v=spf1 include:b.x include:c.x']),
-      okObs('TXT', 'b.x', ['v=spf1 include:a.x']),
-      { name: 'c.x', type: 'TXT', resolver: 'r', status: 'error', answers: [] },
-    ]));
+    const walk = await walkSpf(
+      'a.x',
+      lookupFrom([
+        okObs('TXT', 'a.x', ['v=spf1 include:b.x include:c.x']),
+        okObs('TXT', 'b.x', ['v=spf1 include:a.x']),
+        { name: 'c.x', type: 'TXT', resolver: 'r', status: 'error', answers: [] },
+      ]),
+    );
     expect(walk.brokenReferences.map((b) => b.note)).toEqual(['a.x includes itself via a.x → b.x', 'query failed']);
   });
 });

@@ -25,7 +25,11 @@ export interface SpfTerm {
 }
 
 export function parseSpfTerms(record: string): SpfTerm[] {
-  const parts = record.trim().split(/\s+/).slice(1).filter((p) => p.length > 0);
+  const parts = record
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .filter((p) => p.length > 0);
   return parts.map((raw): SpfTerm => {
     const modifier = /^([a-z][a-z0-9_.-]*)=(.*)$/i.exec(raw);
     if (modifier && !/^[+\-~?]/.test(raw)) {

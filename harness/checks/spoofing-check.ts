@@ -31,18 +31,31 @@ export function checkSpoofing(input: { attempts: SpoofAttempt[] }): Verdict {
   // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const notes: string[] = [];
-  if (input.attempts.length === 0) findings.push(fail('no spoofed message was sent', 'Send one From an agent of the domain and one From a p=reject domain, and check again'));
+  if (input.attempts.length === 0)
+    findings.push(
+      fail('no spoofed message was sent', 'Send one From an agent of the domain and one From a p=reject domain, and check again'),
+    );
   for (const a of input.attempts) {
-    const what = a.kind === 'own-domain' ? `a message From ${a.from} (an agent of the domain)` : `a message From ${a.from} (DMARC p=${a.domainPolicy ?? '?'})`;
+    const what =
+      a.kind === 'own-domain'
+        ? `a message From ${a.from} (an agent of the domain)`
+        : `a message From ${a.from} (DMARC p=${a.domainPolicy ?? '?'})`;
     if (a.kind === 'reject-domain' && a.domainPolicy !== 'reject') {
-      findings.push(warn(`${a.from.split('@')[1]} does not publish DMARC p=reject (${a.domainPolicy ?? 'unknown'}), so the p=reject case was not tested`, 'Set SPOOF_PROBE_DOMAIN to a domain that publishes v=DMARC1; p=reject'));
+      findings.push(
+        warn(
+          `${a.from.split('@')[1]} does not publish DMARC p=reject (${a.domainPolicy ?? 'unknown'}), so the p=reject case was not tested`,
+          'Set SPOOF_PROBE_DOMAIN to a domain that publishes v=DMARC1; p=reject',
+        ),
+      );
     }
     if (a.smtp.code >= 400 || a.smtp.code < 200) {
       notes.push(`${what} was refused at ${a.smtp.stage.toUpperCase()} (${smtpReply(a.smtp.code, a.smtp.reply)})`);
     } else if (!a.arrived) {
       notes.push(`${what} was accepted but never reached ${a.agentId}'s inbox (held or dropped)`);
     } else if (a.arrived.spamStatus === 'Spam') {
-      notes.push(`${what} reached ${a.agentId} marked as spam by Postal (spam_status Spam${a.arrived.spamScore != null ? `, score ${a.arrived.spamScore}` : ''})`);
+      notes.push(
+        `${what} reached ${a.agentId} marked as spam by Postal (spam_status Spam${a.arrived.spamScore != null ? `, score ${a.arrived.spamScore}` : ''})`,
+      );
     } else {
       const saw = `spam_status ${a.arrived.spamStatus ?? 'not shown to the agent'}${a.arrived.spamScore != null ? `, score ${a.arrived.spamScore}` : ''}`;
       findings.push(
@@ -57,10 +70,16 @@ export function checkSpoofing(input: { attempts: SpoofAttempt[] }): Verdict {
     findings,
     passSummary: notes.join('; '),
     expected: 'forged own-domain and p=reject-domain mail refused, held, or marked as spam before an agent reads it',
-    observed: input.attempts.map((a) => `${a.kind}: ${a.smtp.code}${a.arrived ? `, arrived (${a.arrived.spamStatus ?? 'no verdict shown'})` : ', not arrived'}`).join('; '),
+    observed: input.attempts
+      .map((a) => `${a.kind}: ${a.smtp.code}${a.arrived ? `, arrived (${a.arrived.spamStatus ?? 'no verdict shown'})` : ', not arrived'}`)
+      .join('; '),
     evidence: input.attempts.map((a) => ({
       label: `spoof ${a.kind} ${a.from} → ${a.to}`,
-      detail: { smtp: { stage: a.smtp.stage, reply: smtpReply(a.smtp.code, a.smtp.reply) }, ...(a.domainPolicy ? { domainPolicy: a.domainPolicy } : {}), agentSaw: a.arrived ?? null },
+      detail: {
+        smtp: { stage: a.smtp.stage, reply: smtpReply(a.smtp.code, a.smtp.reply) },
+        ...(a.domainPolicy ? { domainPolicy: a.domainPolicy } : {}),
+        agentSaw: a.arrived ?? null,
+      },
     })),
   });
 }

@@ -24,7 +24,8 @@ export function checkStarttls(input: StarttlsInput): Verdict {
   const host = input.host ?? 'the MX';
   const offered = input.ehloCapabilities.some((c) => c.trim().split(/\s+/)[0]?.toUpperCase() === 'STARTTLS');
   const h = input.handshake;
-  const enable = 'Set smtp_server.tls_enabled: true with tls_certificate_path / tls_private_key_path pointing at a certificate for the MX host in postal.yml, then restart smtp';
+  const enable =
+    'Set smtp_server.tls_enabled: true with tls_certificate_path / tls_private_key_path pointing at a certificate for the MX host in postal.yml, then restart smtp';
 
   if (!offered) {
     findings.push(fail(`${host} does not offer STARTTLS: mail to it travels in clear text`, enable));
@@ -44,10 +45,20 @@ export function checkStarttls(input: StarttlsInput): Verdict {
     );
   } else {
     if (h.protocol !== undefined && OLD_PROTOCOLS.has(h.protocol)) {
-      findings.push(fail(`STARTTLS on ${host} negotiated ${h.protocol}; TLS 1.2 or newer is required`, 'Restrict smtp_server.ssl_version / the TLS settings of the smtp server to TLS 1.2+'));
+      findings.push(
+        fail(
+          `STARTTLS on ${host} negotiated ${h.protocol}; TLS 1.2 or newer is required`,
+          'Restrict smtp_server.ssl_version / the TLS settings of the smtp server to TLS 1.2+',
+        ),
+      );
     }
     if (h.authorized === false) {
-      findings.push(warn(`the STARTTLS certificate of ${host} is not trusted`, `Use a certificate from a public CA for ${host} (senders that enforce MTA-STS refuse an untrusted one)`));
+      findings.push(
+        warn(
+          `the STARTTLS certificate of ${host} is not trusted`,
+          `Use a certificate from a public CA for ${host} (senders that enforce MTA-STS refuse an untrusted one)`,
+        ),
+      );
     }
   }
 
@@ -58,7 +69,19 @@ export function checkStarttls(input: StarttlsInput): Verdict {
     observed: `${offered ? 'STARTTLS offered' : 'no STARTTLS'}${h ? `; handshake ${h.ok ? `ok (${h.protocol ?? '?'}${h.authorized === false ? ', untrusted' : ''})` : `failed`}` : ''}`,
     evidence: [
       { label: 'ehlo capabilities', detail: input.ehloCapabilities },
-      ...(h ? [{ label: 'starttls handshake', detail: { ok: h.ok, protocol: h.protocol ?? null, authorized: h.authorized ?? null, ...(h.error ? { error: scrubSecrets(h.error) } : {}) } }] : []),
+      ...(h
+        ? [
+            {
+              label: 'starttls handshake',
+              detail: {
+                ok: h.ok,
+                protocol: h.protocol ?? null,
+                authorized: h.authorized ?? null,
+                ...(h.error ? { error: scrubSecrets(h.error) } : {}),
+              },
+            },
+          ]
+        : []),
     ],
   });
 }

@@ -54,23 +54,39 @@ export function checkThroughput(input: ThroughputInput): Verdict {
   const windowSeconds = Math.max(seconds, (input.arrivalWindowMs ?? 0) / 1000);
   const rate = windowSeconds > 0 ? round2(input.arrived / windowSeconds) : 0;
   const planned = Math.ceil(messagesPerSecond * durationSeconds);
-  const scale = 'Give Postal more capacity: raise worker.threads in postal.yml (default 2) and the web server threads, add CPU (about 10 messages/s on 2 vCPU is typical), and check the database is not the bottleneck';
+  const scale =
+    'Give Postal more capacity: raise worker.threads in postal.yml (default 2) and the web server threads, add CPU (about 10 messages/s on 2 vCPU is typical), and check the database is not the bottleneck';
 
   const count = (list: string[]): Array<{ what: string; count: number }> => {
     const groups = new Map<string, number>();
     for (const key of list) groups.set(key, (groups.get(key) ?? 0) + 1);
     return [...groups].map(([what, n]) => ({ what, count: n })).sort((a, b) => b.count - a.count);
   };
-  const errorTable = count(input.errors.map((e) => `${e.status}${e.code ? ` ${e.code}` : ''}`)).map((g) => ({ error: g.what, count: g.count }));
+  const errorTable = count(input.errors.map((e) => `${e.status}${e.code ? ` ${e.code}` : ''}`)).map((g) => ({
+    error: g.what,
+    count: g.count,
+  }));
   const missingTable = count(input.notArrived.map((m) => statusOf(m.trail)));
 
   if (input.arrived === 0) {
-    findings.push(fail(`nothing arrived (${input.sent} accepted, ${input.errors.length} refused, in ${seconds.toFixed(1)} s)`, input.sent === 0 ? 'Check the API accepts a single send (INF-06) and re-run' : `See FN-01: mail to ${input.recipient} must arrive before it can be counted`));
+    findings.push(
+      fail(
+        `nothing arrived (${input.sent} accepted, ${input.errors.length} refused, in ${seconds.toFixed(1)} s)`,
+        input.sent === 0
+          ? 'Check the API accepts a single send (INF-06) and re-run'
+          : `See FN-01: mail to ${input.recipient} must arrive before it can be counted`,
+      ),
+    );
   } else {
     if (rate < messagesPerSecond) findings.push(fail(`${rate} messages/s delivered, below the target of ${messagesPerSecond}/s`, scale));
     const window = input.cap ? Math.min(durationSeconds, input.cap.windowSeconds) : durationSeconds;
     if (seconds < window * DURATION_TOLERANCE) {
-      findings.push(fail(`the run lasted ${seconds.toFixed(1)} s of the ${round2(window)} s ${input.cap ? 'the cap allows' : 'target'}: a burst, not a sustained rate`, `Send at ${messagesPerSecond}/s for the full ${round2(window)} s (${Math.ceil(messagesPerSecond * window)} messages)`));
+      findings.push(
+        fail(
+          `the run lasted ${seconds.toFixed(1)} s of the ${round2(window)} s ${input.cap ? 'the cap allows' : 'target'}: a burst, not a sustained rate`,
+          `Send at ${messagesPerSecond}/s for the full ${round2(window)} s (${Math.ceil(messagesPerSecond * window)} messages)`,
+        ),
+      );
     }
     if (input.cap && input.cap.windowSeconds < durationSeconds * DURATION_TOLERANCE) {
       findings.push(
@@ -84,7 +100,12 @@ export function checkThroughput(input: ThroughputInput): Verdict {
   if (input.notArrived.length > 0) {
     const worst = input.notArrived.find((m) => statusOf(m.trail) === missingTable[0]!.what);
     const cause = trailCause(worst?.trail, { to: input.recipient });
-    findings.push(fail(`${input.notArrived.length} of ${input.sent} accepted messages did not arrive (${missingTable.map((g) => `${g.count}× ${g.what}`).join(', ')})`, cause.remediation));
+    findings.push(
+      fail(
+        `${input.notArrived.length} of ${input.sent} accepted messages did not arrive (${missingTable.map((g) => `${g.count}× ${g.what}`).join(', ')})`,
+        cause.remediation,
+      ),
+    );
   }
   if (input.errors.length > 0) {
     findings.push(
@@ -101,7 +122,18 @@ export function checkThroughput(input: ThroughputInput): Verdict {
     expected: `≥ ${messagesPerSecond} messages/s delivered for ${durationSeconds} s, every accepted message arrived, 0 errors`,
     observed: `${rate} messages/s delivered, ${input.arrived} arrived of ${input.sent} accepted, ${input.errors.length} errors`,
     evidence: [
-      { label: 'throughput', detail: { sent: input.sent, arrived: input.arrived, elapsedMs: input.elapsedMs, arrivalWindowMs: input.arrivalWindowMs ?? null, messagesPerSecond: rate, target: input.target, planned } },
+      {
+        label: 'throughput',
+        detail: {
+          sent: input.sent,
+          arrived: input.arrived,
+          elapsedMs: input.elapsedMs,
+          arrivalWindowMs: input.arrivalWindowMs ?? null,
+          messagesPerSecond: rate,
+          target: input.target,
+          planned,
+        },
+      },
       { label: 'errors', detail: errorTable },
       { label: 'not arrived', detail: missingTable },
     ],

@@ -30,7 +30,7 @@ describe('checkTlsCertificate', () => {
     expect(verdict.summary).toBe('postal.mailgoat.ai:443 presents a trusted certificate for postal.mailgoat.ai, 80 days left, TLSv1.3');
   });
 
-  it('passes with a wildcard name and Node\'s comma-joined subjectaltname', () => {
+  it("passes with a wildcard name and Node's comma-joined subjectaltname", () => {
     expect(checkTlsCertificate({ ...good, subjectAltNames: ['DNS:*.mailgoat.ai, DNS:mailgoat.ai'] }).outcome).toBe('pass');
   });
 
@@ -47,8 +47,13 @@ describe('checkTlsCertificate', () => {
     expect(verdict.summary).toBe('the certificate of postal.mailgoat.ai:443 is for *.other.example, mailgoat.ai, not postal.mailgoat.ai');
   });
 
-  it('reports Node\'s ERR_TLS_CERT_ALTNAME_INVALID as a name mismatch, not an untrusted chain', () => {
-    const verdict = checkTlsCertificate({ ...good, authorized: false, authorizationError: 'ERR_TLS_CERT_ALTNAME_INVALID', subjectAltNames: ['DNS:mail.mailgoat.ai'] });
+  it("reports Node's ERR_TLS_CERT_ALTNAME_INVALID as a name mismatch, not an untrusted chain", () => {
+    const verdict = checkTlsCertificate({
+      ...good,
+      authorized: false,
+      authorizationError: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      subjectAltNames: ['DNS:mail.mailgoat.ai'],
+    });
     expect(verdict.outcome).toBe('fail');
     expect(verdict.summary).toBe('the certificate of postal.mailgoat.ai:443 is for mail.mailgoat.ai, not postal.mailgoat.ai');
   });

@@ -51,16 +51,20 @@ export const SMTP_CERTIFICATE_REMEDY: CertificateRemedy = {
   reissue: (host) =>
     `Postal's smtp process reads its certificate from smtp_server.tls_certificate_path (key: tls_private_key_path) in postal.yml, a file apart from the web proxy's: put a certificate for ${host} from a public CA there (the full chain), restart the smtp container`,
   renew:
-    "renew it with the web certificate: nothing renews smtp_server.tls_certificate_path by itself (Caddy renews only its own copy) — add a deploy hook that copies the renewed certificate for the mail host there and restarts the smtp container, or point the path at the file the ACME client renews",
-  protocol: "Set smtp_server.ssl_version / tls_ciphers in postal.yml so TLS 1.0 and 1.1 are refused (the image's OpenSSL defaults allow TLS 1.2+ only), and restart the smtp container",
-  handshake: (endpoint) => `Make STARTTLS on ${endpoint} complete: smtp_server.tls_enabled true, with readable tls_certificate_path / tls_private_key_path files whose key matches the certificate`,
+    'renew it with the web certificate: nothing renews smtp_server.tls_certificate_path by itself (Caddy renews only its own copy) — add a deploy hook that copies the renewed certificate for the mail host there and restarts the smtp container, or point the path at the file the ACME client renews',
+  protocol:
+    "Set smtp_server.ssl_version / tls_ciphers in postal.yml so TLS 1.0 and 1.1 are refused (the image's OpenSSL defaults allow TLS 1.2+ only), and restart the smtp container",
+  handshake: (endpoint) =>
+    `Make STARTTLS on ${endpoint} complete: smtp_server.tls_enabled true, with readable tls_certificate_path / tls_private_key_path files whose key matches the certificate`,
 };
 
 const WEB_CERTIFICATE_REMEDY: CertificateRemedy = {
-  reissue: (host) => `Issue a certificate for ${host} from a public CA (Caddy does this automatically when ${host} resolves to the server and ports 80/443 are open) and serve the full chain`,
+  reissue: (host) =>
+    `Issue a certificate for ${host} from a public CA (Caddy does this automatically when ${host} resolves to the server and ports 80/443 are open) and serve the full chain`,
   renew: "automatic renewal is not working: read the proxy's logs (ACME challenge on port 80 blocked?)",
   protocol: 'Disable TLS 1.0/1.1 in the TLS proxy (Caddy does by default) and re-test',
-  handshake: (endpoint, port) => `Make ${endpoint} answer TLS: check the TLS proxy (Caddy) runs and listens on ${port}, and that nothing else holds the port`,
+  handshake: (endpoint, port) =>
+    `Make ${endpoint} answer TLS: check the TLS proxy (Caddy) runs and listens on ${port}, and that nothing else holds the port`,
 };
 
 const DAY_MS = 86_400_000;
@@ -107,7 +111,13 @@ const CHAIN_ADVICE: Record<string, string> = {
  */
 function validityProblems(
   input: TlsCertificateInput,
-  { endpoint, reissue, renew, minDaysLeft, warnDaysLeft }: { endpoint: string; reissue: string; renew: string; minDaysLeft: number; warnDaysLeft: number },
+  {
+    endpoint,
+    reissue,
+    renew,
+    minDaysLeft,
+    warnDaysLeft,
+  }: { endpoint: string; reissue: string; renew: string; minDaysLeft: number; warnDaysLeft: number },
 ): { daysLeft: number | undefined; findings: Finding[] } {
   const now = Date.parse(input.now);
   const validTo = Date.parse(input.validTo);
@@ -115,22 +125,36 @@ function validityProblems(
   if (Number.isNaN(now) || Number.isNaN(validTo) || (validFrom !== undefined && Number.isNaN(validFrom))) {
     return {
       daysLeft: undefined,
-      findings: [fail(`the validity dates of ${endpoint} could not be read (validTo "${input.validTo}", now "${input.now}")`, 'Record validTo/now as ISO 8601 dates')],
+      findings: [
+        fail(
+          `the validity dates of ${endpoint} could not be read (validTo "${input.validTo}", now "${input.now}")`,
+          'Record validTo/now as ISO 8601 dates',
+        ),
+      ],
     };
   }
   const daysLeft = Math.floor((validTo - now) / DAY_MS);
   const until = new Date(validTo).toISOString().slice(0, 10);
   const notYetValid =
     validFrom !== undefined && validFrom > now
-      ? fail(`the certificate of ${endpoint} is not valid before ${new Date(validFrom).toISOString()}`, 'Check the clock of the server and of the CA; re-issue if the dates are wrong')
+      ? fail(
+          `the certificate of ${endpoint} is not valid before ${new Date(validFrom).toISOString()}`,
+          'Check the clock of the server and of the CA; re-issue if the dates are wrong',
+        )
       : undefined;
   let expiry: Finding | undefined;
   if (validTo <= now) {
     expiry = fail(`the certificate of ${endpoint} expired on ${until}`, `${reissue}; then ${renew}`);
   } else if (daysLeft <= minDaysLeft) {
-    expiry = fail(`the certificate of ${endpoint} expires on ${until}, in ${daysLeft} days (must be more than ${minDaysLeft})`, `Renew it now; ${renew}`);
+    expiry = fail(
+      `the certificate of ${endpoint} expires on ${until}, in ${daysLeft} days (must be more than ${minDaysLeft})`,
+      `Renew it now; ${renew}`,
+    );
   } else if (daysLeft < warnDaysLeft) {
-    expiry = warn(`the certificate of ${endpoint} expires in ${daysLeft} days (${until}): renewal should already have happened`, `Check the renewal: ${renew}`);
+    expiry = warn(
+      `the certificate of ${endpoint} expires in ${daysLeft} days (${until}): renewal should already have happened`,
+      `Check the renewal: ${renew}`,
+    );
   }
   return { daysLeft, findings: collectFindings(notYetValid, expiry) };
 }
@@ -158,7 +182,9 @@ export function checkTlsCertificate(input: TlsCertificateInput): Verdict {
   const nameRejected = input.authorizationError === 'ERR_TLS_CERT_ALTNAME_INVALID';
   if (!input.authorized && !nameRejected) {
     const code = input.authorizationError ?? 'unknown error';
-    findings.push(fail(`the certificate chain of ${endpoint} is not trusted: ${code}${CHAIN_ADVICE[code] ? ` (${CHAIN_ADVICE[code]})` : ''}`, reissue));
+    findings.push(
+      fail(`the certificate chain of ${endpoint} is not trusted: ${code}${CHAIN_ADVICE[code] ? ` (${CHAIN_ADVICE[code]})` : ''}`, reissue),
+    );
   }
 
   const { dns, ip } = altNames(input.subjectAltNames);

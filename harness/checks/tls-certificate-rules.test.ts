@@ -41,7 +41,14 @@ describe('certificateNameMatches', () => {
 
 describe('checkTlsCertificate', () => {
   it('passes with exact texts and evidence', () => {
-    expect(checkTlsCertificate({ ...good, issuer: "Let's Encrypt R11", validFrom: NOW, subjectAltNames: ['DNS:*.mailgoat.ai, IP Address:91.98.35.3'] })).toEqual({
+    expect(
+      checkTlsCertificate({
+        ...good,
+        issuer: "Let's Encrypt R11",
+        validFrom: NOW,
+        subjectAltNames: ['DNS:*.mailgoat.ai, IP Address:91.98.35.3'],
+      }),
+    ).toEqual({
       outcome: 'pass',
       summary: 'postal.mailgoat.ai:443 presents a trusted certificate for *.mailgoat.ai, 80 days left, TLSv1.3',
       expected: 'trusted chain, name postal.mailgoat.ai, more than 14 days left, TLS ≥ 1.2',
@@ -63,7 +70,9 @@ describe('checkTlsCertificate', () => {
       ],
     });
     const { protocol: _, ...noProtocol } = good;
-    expect(checkTlsCertificate(noProtocol).summary).toBe('postal.mailgoat.ai:443 presents a trusted certificate for postal.mailgoat.ai, 80 days left');
+    expect(checkTlsCertificate(noProtocol).summary).toBe(
+      'postal.mailgoat.ai:443 presents a trusted certificate for postal.mailgoat.ai, 80 days left',
+    );
     expect(checkTlsCertificate(noProtocol).observed).toBe('trusted, names postal.mailgoat.ai, 80 days left, protocol unknown');
   });
 
@@ -83,7 +92,9 @@ describe('checkTlsCertificate', () => {
     const verdict = checkTlsCertificate({ ...good, subjectAltNames: ['DNS:mail.mailgoat.ai', 'IP Address:91.98.35.3'] });
     expect(verdict.summary).toBe('the certificate of postal.mailgoat.ai:443 is for mail.mailgoat.ai, 91.98.35.3, not postal.mailgoat.ai');
     expect(verdict.remediation).toBe(`${REISSUE}; make the proxy serve it for postal.mailgoat.ai`);
-    expect(checkTlsCertificate({ ...good, subjectAltNames: [] }).summary).toBe('the certificate of postal.mailgoat.ai:443 is for no names, not postal.mailgoat.ai');
+    expect(checkTlsCertificate({ ...good, subjectAltNames: [] }).summary).toBe(
+      'the certificate of postal.mailgoat.ai:443 is for no names, not postal.mailgoat.ai',
+    );
     expect(checkTlsCertificate({ ...good, subjectAltNames: [] }).observed).toBe('trusted, names none, 80 days left, TLSv1.3');
   });
 
@@ -107,41 +118,76 @@ describe('checkTlsCertificate', () => {
   });
 
   it('names an unknown or missing chain error as it is', () => {
-    expect(checkTlsCertificate({ ...good, authorized: false, authorizationError: 'OTHER' }).summary).toBe('the certificate chain of postal.mailgoat.ai:443 is not trusted: OTHER');
-    expect(checkTlsCertificate({ ...good, authorized: false }).summary).toBe('the certificate chain of postal.mailgoat.ai:443 is not trusted: unknown error');
-    expect(checkTlsCertificate({ ...good, authorized: false }).observed).toBe('untrusted (?), names postal.mailgoat.ai, 80 days left, TLSv1.3');
+    expect(checkTlsCertificate({ ...good, authorized: false, authorizationError: 'OTHER' }).summary).toBe(
+      'the certificate chain of postal.mailgoat.ai:443 is not trusted: OTHER',
+    );
+    expect(checkTlsCertificate({ ...good, authorized: false }).summary).toBe(
+      'the certificate chain of postal.mailgoat.ai:443 is not trusted: unknown error',
+    );
+    expect(checkTlsCertificate({ ...good, authorized: false }).observed).toBe(
+      'untrusted (?), names postal.mailgoat.ai, 80 days left, TLSv1.3',
+    );
   });
 
   it('draws the expiry lines at 0, 14 and 30 days (and the configured ones)', () => {
-    const at = (days: number, extra: Partial<TlsCertificateInput> = {}) => checkTlsCertificate({ ...good, validTo: inDays(days), ...extra }).outcome;
-    expect([-1, 0, 0.5, 14, 14.9, 15, 29, 29.9, 30].map((d) => at(d))).toEqual(['fail', 'fail', 'fail', 'fail', 'fail', 'warn', 'warn', 'warn', 'pass']);
+    const at = (days: number, extra: Partial<TlsCertificateInput> = {}) =>
+      checkTlsCertificate({ ...good, validTo: inDays(days), ...extra }).outcome;
+    expect([-1, 0, 0.5, 14, 14.9, 15, 29, 29.9, 30].map((d) => at(d))).toEqual([
+      'fail',
+      'fail',
+      'fail',
+      'fail',
+      'fail',
+      'warn',
+      'warn',
+      'warn',
+      'pass',
+    ]);
     expect([5, 6, 9, 10].map((d) => at(d, { minDaysLeft: 5, warnDaysLeft: 10 }))).toEqual(['fail', 'warn', 'warn', 'pass']);
   });
 
   it('says when it expired, when it expires, and what to do', () => {
     const expired = checkTlsCertificate({ ...good, validTo: '2025-05-01T00:00:00.000Z' });
     expect(expired.summary).toBe('the certificate of postal.mailgoat.ai:443 expired on 2025-05-01');
-    expect(expired.remediation).toBe(`${REISSUE}; then automatic renewal is not working: read the proxy's logs (ACME challenge on port 80 blocked?)`);
+    expect(expired.remediation).toBe(
+      `${REISSUE}; then automatic renewal is not working: read the proxy's logs (ACME challenge on port 80 blocked?)`,
+    );
     const soon = checkTlsCertificate({ ...good, validTo: inDays(10) });
     expect(soon.summary).toBe('the certificate of postal.mailgoat.ai:443 expires on 2025-06-11, in 10 days (must be more than 14)');
-    expect(soon.remediation).toBe("Renew it now; automatic renewal is not working: read the proxy's logs (ACME challenge on port 80 blocked?)");
+    expect(soon.remediation).toBe(
+      "Renew it now; automatic renewal is not working: read the proxy's logs (ACME challenge on port 80 blocked?)",
+    );
     const warned = checkTlsCertificate({ ...good, validTo: inDays(20) });
-    expect(warned.summary).toBe('the certificate of postal.mailgoat.ai:443 expires in 20 days (2025-06-21): renewal should already have happened');
-    expect(warned.remediation).toBe("Check the renewal: automatic renewal is not working: read the proxy's logs (ACME challenge on port 80 blocked?)");
+    expect(warned.summary).toBe(
+      'the certificate of postal.mailgoat.ai:443 expires in 20 days (2025-06-21): renewal should already have happened',
+    );
+    expect(warned.remediation).toBe(
+      "Check the renewal: automatic renewal is not working: read the proxy's logs (ACME challenge on port 80 blocked?)",
+    );
   });
 
   it("names Postal's own certificate file and its renewal for the SMTP certificate, judged by the same lines", () => {
-    const smtp = { ...good, host: 'mail.mailgoat.ai', port: 25, subjectAltNames: ['DNS:mail.mailgoat.ai'], remedy: SMTP_CERTIFICATE_REMEDY };
+    const smtp = {
+      ...good,
+      host: 'mail.mailgoat.ai',
+      port: 25,
+      subjectAltNames: ['DNS:mail.mailgoat.ai'],
+      remedy: SMTP_CERTIFICATE_REMEDY,
+    };
     const expired = checkTlsCertificate({ ...smtp, validTo: '2025-05-01T00:00:00.000Z' });
     expect(expired.outcome).toBe('fail');
-    expect(expired.remediation).toMatch(/^Postal's smtp process reads its certificate from smtp_server\.tls_certificate_path .* for mail\.mailgoat\.ai .*; then renew it with the web certificate: nothing renews smtp_server\.tls_certificate_path by itself/);
+    expect(expired.remediation).toMatch(
+      /^Postal's smtp process reads its certificate from smtp_server\.tls_certificate_path .* for mail\.mailgoat\.ai .*; then renew it with the web certificate: nothing renews smtp_server\.tls_certificate_path by itself/,
+    );
     expect(checkTlsCertificate({ ...smtp, validTo: inDays(3) }).remediation).toMatch(/^Renew it now; renew it with the web certificate/);
     expect(checkTlsCertificate({ ...smtp, validTo: inDays(20) }).outcome).toBe('warn');
     const wrongName = checkTlsCertificate({ ...smtp, subjectAltNames: ['DNS:postal.mailgoat.ai'] });
     expect(wrongName.summary).toBe('the certificate of mail.mailgoat.ai:25 is for postal.mailgoat.ai, not mail.mailgoat.ai');
     expect(wrongName.remediation).toMatch(/smtp_server\.tls_certificate_path/);
     expect(checkTlsCertificate({ ...smtp, protocol: 'TLSv1' }).remediation).toMatch(/smtp_server\.ssl_version/);
-    expect(checkTlsCertificate({ ...smtp, handshakeError: 'no STARTTLS' }).remediation).toMatch(/^Make STARTTLS on mail\.mailgoat\.ai:25 complete: smtp_server\.tls_enabled true/);
+    expect(checkTlsCertificate({ ...smtp, handshakeError: 'no STARTTLS' }).remediation).toMatch(
+      /^Make STARTTLS on mail\.mailgoat\.ai:25 complete: smtp_server\.tls_enabled true/,
+    );
   });
 
   it('fails a certificate not valid yet, but not one valid from now', () => {
@@ -158,7 +204,9 @@ describe('checkTlsCertificate', () => {
       expect(verdict.remediation).toBe('Record validTo/now as ISO 8601 dates');
       expect(verdict.observed).toMatch(/, \? days left, /);
     }
-    expect(checkTlsCertificate({ ...good, validTo: 'soon' }).summary).toBe(`the validity dates of postal.mailgoat.ai:443 could not be read (validTo "soon", now "${NOW}")`);
+    expect(checkTlsCertificate({ ...good, validTo: 'soon' }).summary).toBe(
+      `the validity dates of postal.mailgoat.ai:443 could not be read (validTo "soon", now "${NOW}")`,
+    );
   });
 
   it('fails every protocol older than TLS 1.2', () => {

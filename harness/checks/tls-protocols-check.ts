@@ -34,32 +34,71 @@ export function checkTlsProtocols(input: { endpoints: EndpointTls[]; notProbed?:
   // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
   const findings: Finding[] = [];
   const notes: string[] = [];
-  if (input.endpoints.length === 0) findings.push(fail('no TLS endpoint was probed', 'Probe the web host (443) and the MX (25, STARTTLS) and check again'));
+  if (input.endpoints.length === 0)
+    findings.push(fail('no TLS endpoint was probed', 'Probe the web host (443) and the MX (25, STARTTLS) and check again'));
   for (const e of input.endpoints) {
     if (e.error) {
-      findings.push(fail(`the TLS versions of ${e.endpoint} could not be probed: ${e.error}`, 'Check the endpoint answers TLS (INF-04, SEC-03) and re-run'));
+      findings.push(
+        fail(
+          `the TLS versions of ${e.endpoint} could not be probed: ${e.error}`,
+          'Check the endpoint answers TLS (INF-04, SEC-03) and re-run',
+        ),
+      );
       continue;
     }
     const legacy = (['TLSv1', 'TLSv1.1'] as const).filter((v) => e.versions[v] === 'accepted');
-    if (legacy.length) findings.push(fail(`${e.endpoint} offers ${legacy.map((v) => VERSION_NAME[v]).join(' and ')}: deprecated (RFC 8996), testssl.sh grades it NOT ok`, FIX[e.service]));
+    if (legacy.length)
+      findings.push(
+        fail(
+          `${e.endpoint} offers ${legacy.map((v) => VERSION_NAME[v]).join(' and ')}: deprecated (RFC 8996), testssl.sh grades it NOT ok`,
+          FIX[e.service],
+        ),
+      );
     const modern = (['TLSv1.3', 'TLSv1.2'] as const).filter((v) => e.versions[v] === 'accepted');
     if (modern.length === 0) findings.push(fail(`${e.endpoint} offers neither TLS 1.2 nor TLS 1.3`, FIX[e.service]));
     for (const s of e.weakSuites.filter((w) => w.offer === 'accepted')) {
-      findings.push(warn(`${e.endpoint} accepts ${s.label}${s.cipher ? ` (${s.cipher})` : ''}: testssl.sh grades it ${s.grade}`, SUITE_FIX[e.service]));
+      findings.push(
+        warn(`${e.endpoint} accepts ${s.label}${s.cipher ? ` (${s.cipher})` : ''}: testssl.sh grades it ${s.grade}`, SUITE_FIX[e.service]),
+      );
     }
     if (e.renegotiation === 'accepted') {
-      findings.push(warn(`${e.endpoint} allows client-initiated renegotiation: testssl.sh reports it as a potential DoS (NOT ok)`, e.service === 'smtp' ? "Postal's image (OpenSSL 3) refuses client-initiated renegotiation by default: check what terminates TLS on port 25" : 'Use a TLS proxy that refuses client-initiated renegotiation (Caddy does)'));
+      findings.push(
+        warn(
+          `${e.endpoint} allows client-initiated renegotiation: testssl.sh reports it as a potential DoS (NOT ok)`,
+          e.service === 'smtp'
+            ? "Postal's image (OpenSSL 3) refuses client-initiated renegotiation by default: check what terminates TLS on port 25"
+            : 'Use a TLS proxy that refuses client-initiated renegotiation (Caddy does)',
+        ),
+      );
     }
     const best = modern[0] ?? legacy.at(-1);
-    const untestable = [...(e.versions.SSLv3 === 'untestable' ? ['SSLv3'] : []), ...e.weakSuites.filter((w) => w.offer === 'untestable').map((w) => w.id)];
-    notes.push(`${e.endpoint}: best ${best ?? 'none'}${modern.includes('TLSv1.3') ? '' : ' (no TLS 1.3)'}, TLS 1.0/1.1 refused${untestable.length ? `; not testable by this client: ${untestable.join(', ')}` : ''}`);
+    const untestable = [
+      ...(e.versions.SSLv3 === 'untestable' ? ['SSLv3'] : []),
+      ...e.weakSuites.filter((w) => w.offer === 'untestable').map((w) => w.id),
+    ];
+    notes.push(
+      `${e.endpoint}: best ${best ?? 'none'}${modern.includes('TLSv1.3') ? '' : ' (no TLS 1.3)'}, TLS 1.0/1.1 refused${untestable.length ? `; not testable by this client: ${untestable.join(', ')}` : ''}`,
+    );
   }
   for (const n of input.notProbed ?? []) notes.push(`${n.endpoint} not probed: ${n.reason}`);
   return verdictFrom({
     findings,
     passSummary: notes.join('; '),
     expected: 'TLS 1.0 and 1.1 refused, TLS 1.2 or 1.3 offered on every endpoint; no weak suites, no client-initiated renegotiation',
-    observed: input.endpoints.map((e) => `${e.endpoint}: ${Object.entries(e.versions).filter(([, o]) => o === 'accepted').map(([v]) => v).join(', ') || 'nothing'}`).join('; '),
-    evidence: input.endpoints.map((e) => ({ label: `tls versions ${e.endpoint}`, detail: { versions: e.versions, weakSuites: e.weakSuites, renegotiation: e.renegotiation, ...(e.error ? { error: e.error } : {}) } })),
+    observed: input.endpoints
+      .map(
+        (e) =>
+          `${e.endpoint}: ${
+            Object.entries(e.versions)
+              .filter(([, o]) => o === 'accepted')
+              .map(([v]) => v)
+              .join(', ') || 'nothing'
+          }`,
+      )
+      .join('; '),
+    evidence: input.endpoints.map((e) => ({
+      label: `tls versions ${e.endpoint}`,
+      detail: { versions: e.versions, weakSuites: e.weakSuites, renegotiation: e.renegotiation, ...(e.error ? { error: e.error } : {}) },
+    })),
   });
 }

@@ -14,9 +14,16 @@ export function checkTlsRpt(input: { domain: string; txt: DnsObservation; rua?: 
   const example = `v=TLSRPTv1; rua=mailto:${input.rua ?? `tls-reports@${input.domain}`}`;
   const records = input.txt.answers.filter((a) => /^v=TLSRPTv1/i.test(a.trim()));
   if (input.txt.status === 'error') {
-    findings.push(warn(`the TLS-RPT record ${name} could not be read: ${input.txt.error ?? 'error'}`, "Check the domain's DNS answers (DNS-07) and re-run"));
+    findings.push(
+      warn(
+        `the TLS-RPT record ${name} could not be read: ${input.txt.error ?? 'error'}`,
+        "Check the domain's DNS answers (DNS-07) and re-run",
+      ),
+    );
   } else if (records.length === 0) {
-    findings.push(warn(`no TLS-RPT record at ${name}: no sender will tell you when TLS to your MX fails`, `Publish TXT ${name} "${example}"`));
+    findings.push(
+      warn(`no TLS-RPT record at ${name}: no sender will tell you when TLS to your MX fails`, `Publish TXT ${name} "${example}"`),
+    );
   } else if (records.length > 1) {
     findings.push(fail(`${records.length} TLS-RPT records at ${name}: senders ignore them all`, `Keep one: TXT ${name} "${example}"`));
   } else {
@@ -24,9 +31,17 @@ export function checkTlsRpt(input: { domain: string; txt: DnsObservation; rua?: 
     const rua = /(?:^|;)\s*rua=([^;]*)/i.exec(record)?.[1]?.trim();
     const uris = rua ? rua.split(',').map((u) => u.trim()) : [];
     const bad = uris.filter((u) => !/^mailto:[^@\s]+@[^@\s]+\.[a-z]{2,63}$/i.test(u) && !/^https:\/\/\S+$/i.test(u));
-    if (!/^v=TLSRPTv1\s*;/.test(record)) findings.push(fail(`the TLS-RPT record "${record}" at ${name} must start exactly "v=TLSRPTv1;"`, `Publish TXT ${name} "${example}"`));
-    else if (uris.length === 0) findings.push(fail(`the TLS-RPT record "${record}" at ${name} has no rua=: reports go nowhere`, `Publish TXT ${name} "${example}"`));
-    else if (bad.length) findings.push(fail(`the TLS-RPT record "${record}" at ${name} has a rua that is neither mailto: nor https: (${bad.join(', ')}): senders cannot send reports`, `Publish TXT ${name} "${example}"`));
+    if (!/^v=TLSRPTv1\s*;/.test(record))
+      findings.push(fail(`the TLS-RPT record "${record}" at ${name} must start exactly "v=TLSRPTv1;"`, `Publish TXT ${name} "${example}"`));
+    else if (uris.length === 0)
+      findings.push(fail(`the TLS-RPT record "${record}" at ${name} has no rua=: reports go nowhere`, `Publish TXT ${name} "${example}"`));
+    else if (bad.length)
+      findings.push(
+        fail(
+          `the TLS-RPT record "${record}" at ${name} has a rua that is neither mailto: nor https: (${bad.join(', ')}): senders cannot send reports`,
+          `Publish TXT ${name} "${example}"`,
+        ),
+      );
   }
   return verdictFrom({
     findings,

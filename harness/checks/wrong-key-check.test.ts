@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { checkWrongKey } from './wrong-key-check.ts';
 
 const WRONG = 'Qq7Ww8Ee9Rr0Tt1Yy2Uu3Ii4';
-const postalAnswer = { status: 'error', time: 0.01, flags: {}, data: { code: 'InvalidServerAPIKey', message: 'The API token provided in X-Server-API-Key was not valid.', token: WRONG } };
+const postalAnswer = {
+  status: 'error',
+  time: 0.01,
+  flags: {},
+  data: { code: 'InvalidServerAPIKey', message: 'The API token provided in X-Server-API-Key was not valid.', token: WRONG },
+};
 const EXPECTED = 'status "error", code "InvalidServerAPIKey"';
 
 describe('checkWrongKey', () => {
@@ -17,7 +22,12 @@ describe('checkWrongKey', () => {
       evidence: [
         {
           label: 'api answer to a wrong key',
-          detail: { status: 'error', code: 'InvalidServerAPIKey', message: 'The API token provided in X-Server-API-Key was not valid.', httpStatus: 200 },
+          detail: {
+            status: 'error',
+            code: 'InvalidServerAPIKey',
+            message: 'The API token provided in X-Server-API-Key was not valid.',
+            httpStatus: 200,
+          },
         },
       ],
     });
@@ -38,7 +48,9 @@ describe('checkWrongKey', () => {
     expect(other.summary).toBe('a wrong key got error ServerSuspended, not error InvalidServerAPIKey');
     expect(other.remediation).toBe("Check that the API is Postal's own (`/api/v1/...`) and not an intermediary answering for it");
     expect(JSON.stringify(other)).not.toContain(WRONG);
-    expect(checkWrongKey({ status: 'parameter-error', code: 'InvalidServerAPIKey' }).summary).toBe('a wrong key got parameter-error InvalidServerAPIKey, not error InvalidServerAPIKey');
+    expect(checkWrongKey({ status: 'parameter-error', code: 'InvalidServerAPIKey' }).summary).toBe(
+      'a wrong key got parameter-error InvalidServerAPIKey, not error InvalidServerAPIKey',
+    );
     expect(checkWrongKey({ status: 'parameter-error' }).summary).toBe('a wrong key got parameter-error, not error InvalidServerAPIKey');
   });
 

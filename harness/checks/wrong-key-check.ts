@@ -40,14 +40,24 @@ export function checkWrongKey(input: WrongKeyInput): Verdict {
       ),
     );
   } else if (input.status === undefined) {
-    findings.push(fail(`the API gave no answer to a wrong key${input.error ? `: ${scrubSecrets(input.error)}` : ''}`, 'Check the API is reachable (INF-02) and re-run'));
+    findings.push(
+      fail(
+        `the API gave no answer to a wrong key${input.error ? `: ${scrubSecrets(input.error)}` : ''}`,
+        'Check the API is reachable (INF-02) and re-run',
+      ),
+    );
   } else if (input.code === 'AccessDenied') {
-    findings.push(fail('the request reached Postal without a key (AccessDenied), so a wrong key was never tested', 'Make sure the X-Server-API-Key header reaches Postal (a proxy may strip it) and re-run'));
+    findings.push(
+      fail(
+        'the request reached Postal without a key (AccessDenied), so a wrong key was never tested',
+        'Make sure the X-Server-API-Key header reaches Postal (a proxy may strip it) and re-run',
+      ),
+    );
   } else if (input.status !== 'error' || input.code !== EXPECTED_WRONG_KEY_CODE) {
     findings.push(
       fail(
         `a wrong key got ${input.status}${input.code ? ` ${input.code}` : ''}, not error ${EXPECTED_WRONG_KEY_CODE}`,
-        'Check that the API is Postal\'s own (`/api/v1/...`) and not an intermediary answering for it',
+        "Check that the API is Postal's own (`/api/v1/...`) and not an intermediary answering for it",
       ),
     );
   }

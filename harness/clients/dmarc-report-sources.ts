@@ -22,7 +22,10 @@ const REPORT_TYPES = /^(application\/(gzip|x-gzip|zip|x-zip-compressed|xml)|text
 /** Bigger than any report message; a larger one is refused unread. */
 const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
 
-const recipients = (entry: InboxEntry): string[] => [...(Array.isArray(entry.to) ? entry.to : entry.to ? [entry.to] : []), ...(entry.rcptTo ? [entry.rcptTo] : [])].map((a) => a.toLowerCase());
+const recipients = (entry: InboxEntry): string[] =>
+  [...(Array.isArray(entry.to) ? entry.to : entry.to ? [entry.to] : []), ...(entry.rcptTo ? [entry.rcptTo] : [])].map((a) =>
+    a.toLowerCase(),
+  );
 
 /** The inbox entries addressed to one of the rua addresses. */
 export function entriesFor(entries: InboxEntry[], addresses: string[]): InboxEntry[] {
@@ -35,13 +38,38 @@ export async function filesOfInboxEntry(entry: InboxEntry, postal: PostalApi, ap
   const label = `inbox message ${entry.id} from ${entry.from ?? 'an unknown sender'} ("${(entry.subject ?? '').slice(0, 80)}")`;
   const id = typeof entry.id === 'number' ? entry.id : /^\d+$/.test(String(entry.id)) ? Number(entry.id) : undefined;
   if (id === undefined) {
-    return { files: [], refused: [`${label} has no Postal message id (an inbox that lists Message-IDs, as MailGoat 1.2.0's does): read the reports with DMARC_REPORTS_IMAP or DMARC_REPORTS_DIR`] };
+    return {
+      files: [],
+      refused: [
+        `${label} has no Postal message id (an inbox that lists Message-IDs, as MailGoat 1.2.0's does): read the reports with DMARC_REPORTS_IMAP or DMARC_REPORTS_DIR`,
+      ],
+    };
   }
-  const answer = await postal.call<{ attachments?: Array<{ filename?: string; content_type?: string; data?: string; size?: number }> }>('messages/message', apiKey, { id, _expansions: ['attachments'] });
-  if (answer.status !== 'success') return { files: [], refused: [`${label}: Postal's messages/message answered ${answer.status} ${JSON.stringify((answer.data as Record<string, unknown>).code ?? '')}`.trim()] };
-  const attachments = (answer.data.attachments ?? []).filter((a) => REPORT_NAME.test(a.filename ?? '') || REPORT_TYPES.test(a.content_type ?? ''));
-  if (attachments.length === 0) return { files: [], refused: [`${label} has no report attachment (gzip, zip or XML): not a DMARC aggregate report`] };
-  return { files: attachments.map((a) => ({ origin: label, name: a.filename ?? `(unnamed ${a.content_type})`, bytes: Buffer.from(a.data ?? '', 'base64') })), refused: [] };
+  const answer = await postal.call<{ attachments?: Array<{ filename?: string; content_type?: string; data?: string; size?: number }> }>(
+    'messages/message',
+    apiKey,
+    { id, _expansions: ['attachments'] },
+  );
+  if (answer.status !== 'success')
+    return {
+      files: [],
+      refused: [
+        `${label}: Postal's messages/message answered ${answer.status} ${JSON.stringify((answer.data as Record<string, unknown>).code ?? '')}`.trim(),
+      ],
+    };
+  const attachments = (answer.data.attachments ?? []).filter(
+    (a) => REPORT_NAME.test(a.filename ?? '') || REPORT_TYPES.test(a.content_type ?? ''),
+  );
+  if (attachments.length === 0)
+    return { files: [], refused: [`${label} has no report attachment (gzip, zip or XML): not a DMARC aggregate report`] };
+  return {
+    files: attachments.map((a) => ({
+      origin: label,
+      name: a.filename ?? `(unnamed ${a.content_type})`,
+      bytes: Buffer.from(a.data ?? '', 'base64'),
+    })),
+    refused: [],
+  };
 }
 
 export interface ImapMailbox {
@@ -80,7 +108,9 @@ export async function filesFromImap(imap: ImapMailbox, options: { since: Date; c
         const label = `IMAP ${imap.mailbox} message ${uid}`;
         if (!message) continue;
         if ((message.size ?? 0) > MAX_MESSAGE_BYTES) {
-          out.refused.push(`${label} from ${message.envelope?.from?.[0]?.address ?? 'an unknown sender'} is ${Math.round((message.size ?? 0) / 1024 / 1024)} MB, over the 25 MB a report message may be: not read`);
+          out.refused.push(
+            `${label} from ${message.envelope?.from?.[0]?.address ?? 'an unknown sender'} is ${Math.round((message.size ?? 0) / 1024 / 1024)} MB, over the 25 MB a report message may be: not read`,
+          );
           continue;
         }
         const full = await client.fetchOne(String(uid), { source: true }, { uid: true });

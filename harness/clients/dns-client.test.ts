@@ -85,9 +85,7 @@ describe('createDnsClient', () => {
   it('reverse() asks PTR under in-addr.arpa', async () => {
     const obs = await client().reverse('127.0.0.10');
     expect(obs).toMatchObject({ name: '10.0.0.127.in-addr.arpa', type: 'PTR', status: 'ok', answers: ['mail.mailgoat.test'] });
-    expect(reverseName('2001:db8::1')).toBe(
-      '1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa',
-    );
+    expect(reverseName('2001:db8::1')).toBe('1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa');
   });
 
   it('times out against a server that never answers, saying after how long', async () => {

@@ -7,13 +7,7 @@ import { isIP } from 'node:net';
 import { createResolver, parseServer } from '../../core/dns/resolver.ts';
 import type { DnsObservation, DnsRecordType, DnsSnapshot } from '../checks/dns-observation.ts';
 import { normaliseName } from '../checks/dns-observation.ts';
-import {
-  answerFromObservation,
-  dnsError,
-  isDnsRecordType,
-  type ResolveFunction,
-  type ResolverAnswer,
-} from '../checks/replay-resolver.ts';
+import { answerFromObservation, dnsError, isDnsRecordType, type ResolveFunction, type ResolverAnswer } from '../checks/replay-resolver.ts';
 
 export { parseServer };
 
@@ -52,7 +46,10 @@ export function reverseName(ip: string): string {
     const groups = ip.includes('::')
       ? [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups]
       : headGroups;
-    const nibbles = groups.map((g) => g.padStart(4, '0')).join('').split('');
+    const nibbles = groups
+      .map((g) => g.padStart(4, '0'))
+      .join('')
+      .split('');
     return `${nibbles.reverse().join('.')}.ip6.arpa`;
   }
   throw new TypeError(`"${ip}" is not an IP address`);

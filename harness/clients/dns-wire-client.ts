@@ -77,7 +77,8 @@ function tcp(host: string, port: number, query: Buffer, timeoutMs: number): Prom
     });
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
-      if (received.length >= 2 && received.length >= 2 + received.readUInt16BE(0)) finish(undefined, received.subarray(2, 2 + received.readUInt16BE(0)));
+      if (received.length >= 2 && received.length >= 2 + received.readUInt16BE(0))
+        finish(undefined, received.subarray(2, 2 + received.readUInt16BE(0)));
     });
     socket.on('end', () => finish(new Error('the server closed the TCP connection before answering')));
   });
@@ -91,6 +92,8 @@ export async function queryWire(server: string, question: WireQuestion, timeoutM
     const answer = await udp(host, port, query, timeoutMs);
     return answer.readUInt16BE(2) & FLAG_TC ? await tcp(host, port, query, timeoutMs) : answer;
   } catch (error) {
-    throw new Error(`${question.type} ${question.name.replace(/\.$/, '')} from DNS server ${label}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`${question.type} ${question.name.replace(/\.$/, '')} from DNS server ${label}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

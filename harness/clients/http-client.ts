@@ -8,7 +8,10 @@ export interface HttpResponse {
 }
 
 export interface HttpClient {
-  request(url: string, options?: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number }): Promise<HttpResponse>;
+  request(
+    url: string,
+    options?: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number },
+  ): Promise<HttpResponse>;
   close(): Promise<void>;
 }
 

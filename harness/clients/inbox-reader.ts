@@ -2,7 +2,6 @@ import { runForOutput } from '../../core/process/run-process.ts';
 import type { InboxReader } from '../targets/target.ts';
 import type { HttpClient } from './http-client.ts';
 
-
 /** One entry of an agent's inbox, in the shape of `mailgoat inbox list --json` (extra fields optional). */
 export interface InboxEntry {
   id: string | number;
@@ -29,7 +28,13 @@ export interface InboxEntry {
  * Lists an agent's inbox the way the deployment exposes it: the world's receivers over HTTP, or a
  * command (e.g. `ssh host mailgoat inbox list --json`) against a live server.
  */
-export async function listInbox(reader: InboxReader, agentId: string, token: string, http: HttpClient, timeoutMs: number): Promise<InboxEntry[]> {
+export async function listInbox(
+  reader: InboxReader,
+  agentId: string,
+  token: string,
+  http: HttpClient,
+  timeoutMs: number,
+): Promise<InboxEntry[]> {
   if (reader.kind === 'http') {
     const base = reader.urls[agentId];
     if (!base) throw new Error(`the target lists no inbox for agent ${agentId}`);
@@ -41,7 +46,11 @@ export async function listInbox(reader: InboxReader, agentId: string, token: str
   // A shell runs the command, so a quoted `ssh host 'mailgoat inbox …'` works as the user wrote it;
   // the agent id is the only thing substituted, and agent ids are plain local parts.
   if (!/^[A-Za-z0-9._-]+$/.test(agentId)) throw new Error(`agent id "${agentId}" is not a plain local part`);
-  const { stdout } = await runForOutput('/bin/sh', ['-c', reader.template.replace(/\{agent\}/g, agentId)], { timeoutMs, killSignal: 'SIGTERM', maxOutput: 16 * 1024 * 1024 });
+  const { stdout } = await runForOutput('/bin/sh', ['-c', reader.template.replace(/\{agent\}/g, agentId)], {
+    timeoutMs,
+    killSignal: 'SIGTERM',
+    maxOutput: 16 * 1024 * 1024,
+  });
   return filterByToken(JSON.parse(stdout) as InboxEntry[], token);
 }
 
@@ -62,6 +71,10 @@ export async function listWholeInbox(reader: InboxReader, agentId: string, http:
     return JSON.parse(response.body) as InboxEntry[];
   }
   if (!/^[A-Za-z0-9._-]+$/.test(agentId)) throw new Error(`agent id "${agentId}" is not a plain local part`);
-  const { stdout } = await runForOutput('/bin/sh', ['-c', reader.template.replace(/\{agent\}/g, agentId)], { timeoutMs, killSignal: 'SIGTERM', maxOutput: 64 * 1024 * 1024 });
+  const { stdout } = await runForOutput('/bin/sh', ['-c', reader.template.replace(/\{agent\}/g, agentId)], {
+    timeoutMs,
+    killSignal: 'SIGTERM',
+    maxOutput: 64 * 1024 * 1024,
+  });
   return JSON.parse(stdout) as InboxEntry[];
 }

@@ -34,7 +34,6 @@ export interface Reverified {
   hasDate: boolean;
 }
 
-
 /**
  * Re-verifies SPF, DKIM and DMARC of a received message ourselves with mailauth, through the target's
  * DNS — so a verdict never rests on the provider's header alone.

@@ -26,14 +26,24 @@ async function throwawayRoot(): Promise<string> {
   x509.cryptoProvider.set(webcrypto as unknown as Crypto);
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
   const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: '01', name: 'CN=fake world CA', notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() + 86_400_000), signingAlgorithm: algorithm, keys, extensions: [new x509.BasicConstraintsExtension(true, 0, true)] });
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: 'CN=fake world CA',
+    notBefore: new Date(Date.now() - 86_400_000),
+    notAfter: new Date(Date.now() + 86_400_000),
+    signingAlgorithm: algorithm,
+    keys,
+    extensions: [new x509.BasicConstraintsExtension(true, 0, true)],
+  });
   return `${cert.toString('pem')}\n`;
 }
 const CA_PEM = await throwawayRoot();
 const RUN_TOKEN = 'run-fn06-unit';
 
 /** Key-shaped like Postal's (24 alphanumerics), so masking would catch them if a check quoted one. */
-const accounts = deployment.agents.slice(0, 3).map((a, i) => ({ agentId: a.id, address: a.address, apiKey: `Key${i}Ab3dEf5hIj7lMn9pQr1t` }));
+const accounts = deployment.agents
+  .slice(0, 3)
+  .map((a, i) => ({ agentId: a.id, address: a.address, apiKey: `Key${i}Ab3dEf5hIj7lMn9pQr1t` }));
 const recipientAgent = deployment.agents[1]!;
 
 interface FakeState {
@@ -44,7 +54,17 @@ interface FakeState {
   /** database path → what the fake's `inbox serve` stored there */
   databases: Record<string, Array<{ id: string; subject: string }>>;
   nextId: number;
-  messages: Array<{ id: number; token: string; messageId: string; from: string; subject: string; body: string; timestamp: string; to: string[]; delivered: boolean }>;
+  messages: Array<{
+    id: number;
+    token: string;
+    messageId: string;
+    from: string;
+    subject: string;
+    body: string;
+    timestamp: string;
+    to: string[];
+    delivered: boolean;
+  }>;
   configsSeen: Array<{ fileMode: number; folderMode: number; server: string; fromAddress: string }>;
   keysSeen: string[];
   pids: number[];
@@ -123,7 +143,16 @@ const waitForArrival = async (_agentId: string, subject: string) => {
       const response = await fetch(`http://${SERVE.host}:${SERVE.port}${deployment.inboxEndpoint.path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'Postal/3.3.2' },
-        body: JSON.stringify({ id: message.id, rcpt_to: message.to[0], mail_from: message.from, token: message.token, subject, message_id: message.messageId, timestamp: Date.parse(message.timestamp) / 1000, plain_body: message.body }),
+        body: JSON.stringify({
+          id: message.id,
+          rcpt_to: message.to[0],
+          mail_from: message.from,
+          token: message.token,
+          subject,
+          message_id: message.messageId,
+          timestamp: Date.parse(message.timestamp) / 1000,
+          plain_body: message.body,
+        }),
         signal: AbortSignal.timeout(2_000),
       }).catch(() => undefined);
       return response?.ok === true;
@@ -138,8 +167,21 @@ const waitForArrival = async (_agentId: string, subject: string) => {
 /** Postal asked with the number, as the probe does: does it hold that message? */
 const lookup = (id: number) => Promise.resolve(state().messages.some((m) => m.id === id) ? 'found' : 'not-found');
 
-const contract = (name: string, extra: { cliTimeoutMs?: number; target?: TargetDescriptor; inboxDbTemplate?: string; inboxServe?: { host: string; port?: number } } = {}) =>
-  runMailgoatContract({ command: fake(name), target, deployment, runToken: RUN_TOKEN, cliTimeoutMs: 5_000, waitForArrival, lookup, inboxServe: SERVE, ...extra });
+const contract = (
+  name: string,
+  extra: { cliTimeoutMs?: number; target?: TargetDescriptor; inboxDbTemplate?: string; inboxServe?: { host: string; port?: number } } = {},
+) =>
+  runMailgoatContract({
+    command: fake(name),
+    target,
+    deployment,
+    runToken: RUN_TOKEN,
+    cliTimeoutMs: 5_000,
+    waitForArrival,
+    lookup,
+    inboxServe: SERVE,
+    ...extra,
+  });
 
 const runsOf = (input: CliContractInput): CliContractRuns => {
   if (!input.configured) throw new Error(`unexpectedly not configured: ${input.reason}`);
@@ -173,7 +215,11 @@ describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
     expect(runs.recipient).toBe(recipientAgent.address);
     const db = runs.inboxDatabase!;
     expect(db).toMatch(/\/recipient\/\.mailgoat\/inbox\/messages\.db$/);
-    expect(runs.serve).toMatchObject({ listening: true, at: `${SERVE.host}:${SERVE.port}`, args: ['inbox', 'serve', '--host', SERVE.host, '--port', String(SERVE.port), '--path', '/webhooks/postal', '--db-path', db] });
+    expect(runs.serve).toMatchObject({
+      listening: true,
+      at: `${SERVE.host}:${SERVE.port}`,
+      args: ['inbox', 'serve', '--host', SERVE.host, '--port', String(SERVE.port), '--path', '/webhooks/postal', '--db-path', db],
+    });
     expect(runs.serve?.stdout).toContain('Webhook inbox server started');
     expect(runs.inboxList.args).toEqual(['inbox', 'list', '--json', '--db-path', db]);
     expect(runs.inboxBare.args).toEqual(['inbox', '--json', '--db-path', db]);
@@ -211,15 +257,21 @@ describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
     expect(runs.read?.exitCode).toBe(4);
     expect(runs.read?.postalLookup).toBeUndefined();
     expect(namedDefects(verdict)).toEqual(DEFECTS);
-    expect(verdict.summary).toContain('`send --json` with a wrong API key (InvalidServerAPIKey) exited 0 while printing Postal\'s error');
+    expect(verdict.summary).toContain("`send --json` with a wrong API key (InvalidServerAPIKey) exited 0 while printing Postal's error");
     expect(verdict.summary).toContain('never checks the `status` field');
-    expect(verdict.summary).toMatch(/read defect: the inbox lists "[0-9a-f-]{36}@rp\.[^"]+", not Postal's numeric id, and `read [^`]+` exited 4: /);
+    expect(verdict.summary).toMatch(
+      /read defect: the inbox lists "[0-9a-f-]{36}@rp\.[^"]+", not Postal's numeric id, and `read [^`]+` exited 4: /,
+    );
     expect(verdict.summary).toContain("Postal's messages/message finds a message by its numeric id only");
     expect(verdict.remediation).toMatch(/store Postal's numeric id/);
     expect(verdict.remediation).toMatch(/exit non-zero/);
     expect(verdict.remediation).toMatch(/declare --json, --db-path/);
     // Postal echoes the wrong key back in data.token, and 1.2.0 prints it: the verdict quotes that output masked.
-    expect(JSON.parse(runs.badKeySend.stdout)).toEqual({ message: 'The API token provided in X-Server-API-Key was not valid.', token: state().keysSeen.at(-1), code: 'InvalidServerAPIKey' });
+    expect(JSON.parse(runs.badKeySend.stdout)).toEqual({
+      message: 'The API token provided in X-Server-API-Key was not valid.',
+      token: state().keysSeen.at(-1),
+      code: 'InvalidServerAPIKey',
+    });
     expectNoKeys(verdict);
   });
 
@@ -237,7 +289,9 @@ describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
     // A CLI that lists Postal's number but sends it as a string: Postal has the message, read cannot open it.
     if (trait === 'sendsIdAsString') {
       expect(runs.read).toMatchObject({ ref: '4711', postalLookup: 'found', exitCode: 4 });
-      expect(verdict.summary).toMatch(/^read defect: Postal has message 4711 \(messages\/message with the number finds it\), but `read 4711 --json` exited 4: .*the CLI does not pass the id as a number$/);
+      expect(verdict.summary).toMatch(
+        /^read defect: Postal has message 4711 \(messages\/message with the number finds it\), but `read 4711 --json` exited 4: .*the CLI does not pass the id as a number$/,
+      );
       expect(verdict.remediation).toContain('as a JSON number');
     }
   });
@@ -271,7 +325,11 @@ describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
       const runs = runsOf(await contract('correct'));
       expect(runs.serve?.listening).toBe(false);
       const verdict = judged(runs);
-      expect(verdict.summary).toMatch(new RegExp(`^\`inbox serve\` did not listen on ${SERVE.host}:${SERVE.port} \\(not started or not answering: ${SERVE.host}:${SERVE.port} is already taken`));
+      expect(verdict.summary).toMatch(
+        new RegExp(
+          `^\`inbox serve\` did not listen on ${SERVE.host}:${SERVE.port} \\(not started or not answering: ${SERVE.host}:${SERVE.port} is already taken`,
+        ),
+      );
       expect(verdict.remediation).toContain('MAILGOAT_INBOX_SERVE');
     } finally {
       await new Promise((resolve) => taken.close(resolve));
@@ -301,7 +359,17 @@ describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
   it("without MAILGOAT_INBOX_SERVE, lists the database of the recipient's running inbox serve (MAILGOAT_INBOX_DB)", async () => {
     const { mailgoatInboxServe: _none, ...bare } = target;
     const template = '/srv/agents/{agent}/.mailgoat/inbox/messages.db';
-    const runs = runsOf(await runMailgoatContract({ command: fake('correct'), target: bare, deployment, runToken: RUN_TOKEN, cliTimeoutMs: 5_000, waitForArrival: () => Promise.resolve({ arrived: true }), inboxDbTemplate: template }));
+    const runs = runsOf(
+      await runMailgoatContract({
+        command: fake('correct'),
+        target: bare,
+        deployment,
+        runToken: RUN_TOKEN,
+        cliTimeoutMs: 5_000,
+        waitForArrival: () => Promise.resolve({ arrived: true }),
+        inboxDbTemplate: template,
+      }),
+    );
     expect(runs.serve).toBeUndefined();
     expect(runs.inboxBare.args).toEqual(['inbox', '--json', '--db-path', `/srv/agents/${recipientAgent.id}/.mailgoat/inbox/messages.db`]);
   });
@@ -310,7 +378,9 @@ describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
     const byName = runsOf(await contract('correct', { target: { ...target, postal: { ...target.postal!, cliServerUrl: undefined } } }));
     expect(byName.send.exitCode).toBe(3);
     const verdict = judged(byName);
-    expect(verdict.summary).toContain('`send --json` exited 3: {"status":"error","message":"Network error: cannot reach https://postal.mailgoat.test');
+    expect(verdict.summary).toContain(
+      '`send --json` exited 3: {"status":"error","message":"Network error: cannot reach https://postal.mailgoat.test',
+    );
     expect(verdict.summary).toContain('`send` with a wrong API key exited 3 without saying the key was refused');
 
     const untrusted = runsOf(await contract('correct', { target: { ...target, trustedCaPem: undefined } }));
@@ -341,7 +411,11 @@ describe('runMailgoatContract + checkCliContract against fake CLIs', () => {
         return false;
       }
     };
-    const survivors = await pollUntil(() => Promise.resolve(pids.filter(alive)), (left) => left.length === 0, { timeoutMs: 3_000, intervalMs: 50 });
+    const survivors = await pollUntil(
+      () => Promise.resolve(pids.filter(alive)),
+      (left) => left.length === 0,
+      { timeoutMs: 3_000, intervalMs: 50 },
+    );
     expect(survivors.value).toEqual([]);
   });
 });

@@ -22,17 +22,30 @@ const MAX_OUTPUT = 4 * 1024 * 1024;
  * runs in its own process group so a timeout kills whatever it started too (`npx`, a shell wrapper);
  * stdin is closed so a CLI that prompts fails instead of hanging. Exit code null means it was killed.
  */
-export async function runCli(command: string, args: string[], home: string, timeoutMs: number, extraEnv: Record<string, string> = {}): Promise<CliRun> {
+export async function runCli(
+  command: string,
+  args: string[],
+  home: string,
+  timeoutMs: number,
+  extraEnv: Record<string, string> = {},
+): Promise<CliRun> {
   const [program, ...prefix] = command.trim().split(/\s+/);
   const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, HOME: home };
   for (const name of OVERRIDES) delete env[name];
   const run = await runProcess(program!, [...prefix, ...args], { env, timeoutMs, group: true, maxOutput: MAX_OUTPUT });
   if (run.startError) {
     // Could not start at all (ENOENT, EACCES): the shell's "command not found" status.
-    return { exitCode: 127, stdout: run.stdout, stderr: `${run.stderr}could not run ${program}: ${run.startError.code ?? run.startError.message}` };
+    return {
+      exitCode: 127,
+      stdout: run.stdout,
+      stderr: `${run.stderr}could not run ${program}: ${run.startError.code ?? run.startError.message}`,
+    };
   }
   if (run.code !== null && !run.timedOut && !run.overflowed) return { exitCode: run.code, stdout: run.stdout, stderr: run.stderr };
-  const why = run.timedOut || run.overflowed ? `killed after ${timeoutMs} ms or ${MAX_OUTPUT} bytes of output` : `killed by ${run.signal ?? 'a signal'}`;
+  const why =
+    run.timedOut || run.overflowed
+      ? `killed after ${timeoutMs} ms or ${MAX_OUTPUT} bytes of output`
+      : `killed by ${run.signal ?? 'a signal'}`;
   return { exitCode: null, stdout: run.stdout, stderr: `${run.stderr}${run.stderr && !run.stderr.endsWith('\n') ? '\n' : ''}${why}` };
 }
 
@@ -177,7 +190,8 @@ export async function runMailgoatContract(options: {
 }): Promise<CliContractInput> {
   const { target, deployment, runToken } = options;
   const command = options.command?.trim();
-  if (!command) return { configured: false, reason: 'no MailGoat CLI configured: set MAILGOAT_CLI (e.g. "node path/to/mailgoat/dist/index.js")' };
+  if (!command)
+    return { configured: false, reason: 'no MailGoat CLI configured: set MAILGOAT_CLI (e.g. "node path/to/mailgoat/dist/index.js")' };
   const sender = target.accounts[0];
   if (!sender || !target.postal) throw new Error('FN-06 needs an agent API key and the Postal URL from the target');
   const recipient = deployment.agents.find((a) => a.id !== deployment.catchAll && a.address !== sender.address) ?? deployment.agents[1]!;
@@ -189,10 +203,25 @@ export async function runMailgoatContract(options: {
     const env = trustFile(root, target.trustedCaPem);
     const cli = (args: string[], home: string) => runCli(command, args, home, timeoutMs, env);
     const serverUrl = target.postal.cliServerUrl ?? target.postal.webUrl;
-    const senderHome = agentHome(root, 'sender', { server: serverUrl, fromAddress: sender.address, fromName: sender.agentId, api_key: sender.apiKey });
+    const senderHome = agentHome(root, 'sender', {
+      server: serverUrl,
+      fromAddress: sender.address,
+      fromName: sender.agentId,
+      api_key: sender.apiKey,
+    });
     const recipientKey = target.accounts.find((a) => a.agentId === recipient.id)?.apiKey ?? sender.apiKey;
-    const recipientHome = agentHome(root, 'recipient', { server: serverUrl, fromAddress: recipient.address, fromName: recipient.id, api_key: recipientKey });
-    const badHome = agentHome(root, 'bad-key', { server: serverUrl, fromAddress: sender.address, fromName: sender.agentId, api_key: wrongApiKey() });
+    const recipientHome = agentHome(root, 'recipient', {
+      server: serverUrl,
+      fromAddress: recipient.address,
+      fromName: recipient.id,
+      api_key: recipientKey,
+    });
+    const badHome = agentHome(root, 'bad-key', {
+      server: serverUrl,
+      fromAddress: sender.address,
+      fromName: sender.agentId,
+      api_key: wrongApiKey(),
+    });
     const subject = probeSubject(runToken, 'FN-06 MailGoat CLI');
     const body = probeBody(runToken, 'FN-06');
 
@@ -202,7 +231,18 @@ export async function runMailgoatContract(options: {
     if (options.inboxServe) {
       const port = options.inboxServe.port ?? deployment.inboxEndpoint.basePort + deployment.agents.findIndex((a) => a.id === recipient.id);
       inboxDatabase = join(recipientHome, '.mailgoat', 'inbox', 'messages.db');
-      const args = ['inbox', 'serve', '--host', options.inboxServe.host, '--port', String(port), '--path', deployment.inboxEndpoint.path, '--db-path', inboxDatabase];
+      const args = [
+        'inbox',
+        'serve',
+        '--host',
+        options.inboxServe.host,
+        '--port',
+        String(port),
+        '--path',
+        deployment.inboxEndpoint.path,
+        '--db-path',
+        inboxDatabase,
+      ];
       const at = `${options.inboxServe.host}:${port}`;
       if (await accepts(options.inboxServe.host, port)) {
         // Something else already answers there: whatever it is, it is not the CLI under test.
@@ -230,7 +270,10 @@ export async function runMailgoatContract(options: {
       const postalLookup = /^\d+$/.test(ref) && options.lookup ? await options.lookup(Number(ref), recipientKey) : undefined;
       read = { ...run, ref, ...(postalLookup ? { postalLookup } : {}) };
     }
-    const badKeySend = await cli(['send', '--to', recipient.address, '--subject', `${subject} (wrong key)`, '--body', 'postal-qa wrong-key probe', '--json'], badHome);
+    const badKeySend = await cli(
+      ['send', '--to', recipient.address, '--subject', `${subject} (wrong key)`, '--body', 'postal-qa wrong-key probe', '--json'],
+      badHome,
+    );
     if (server && serve) serve = { ...serve, ...server.result() };
     return {
       configured: true,
@@ -257,7 +300,8 @@ function listedId(stdout: string, subject: string): string | undefined {
   try {
     const entries: unknown = JSON.parse(stdout);
     if (!Array.isArray(entries)) return undefined;
-    const hit = entries.find((e: unknown) => typeof e === 'object' && e !== null && (e as { subject?: unknown }).subject === subject) as { id?: unknown } | undefined;
+    const hit = entries.find((e: unknown) => typeof e === 'object' && e !== null && (e as { subject?: unknown }).subject === subject) as
+      { id?: unknown } | undefined;
     return typeof hit?.id === 'number' || typeof hit?.id === 'string' ? String(hit.id) : undefined;
   } catch {
     return undefined;

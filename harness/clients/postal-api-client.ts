@@ -26,7 +26,12 @@ export function keyFingerprint(key: string): string {
 export function createPostalApi(http: HttpClient, baseUrl: string) {
   return {
     /** `timeoutMs`: for a large request (a message near the size limit), longer than one network step. */
-    async call<T = Record<string, unknown>>(route: PostalRoute, apiKey: string, params: Record<string, unknown>, options: { timeoutMs?: number } = {}): Promise<PostalAnswer<T>> {
+    async call<T = Record<string, unknown>>(
+      route: PostalRoute,
+      apiKey: string,
+      params: Record<string, unknown>,
+      options: { timeoutMs?: number } = {},
+    ): Promise<PostalAnswer<T>> {
       const url = `${baseUrl.replace(/\/$/, '')}/api/v1/${route}`;
       let response;
       const post = () =>
@@ -50,7 +55,9 @@ export function createPostalApi(http: HttpClient, baseUrl: string) {
       // A redirect is never followed: the key would go to wherever it points (http → https, another host).
       if (response.status >= 300 && response.status < 400) {
         const location = response.headers.location;
-        throw new Error(`POST ${url}: HTTP ${response.status} redirect${location ? ` to ${String(location).split('?')[0]}` : ''}, not followed (the API key is never sent on); set POSTAL_API_URL to the address Postal answers on`);
+        throw new Error(
+          `POST ${url}: HTTP ${response.status} redirect${location ? ` to ${String(location).split('?')[0]}` : ''}, not followed (the API key is never sent on); set POSTAL_API_URL to the address Postal answers on`,
+        );
       }
       let parsed: { status?: string; data?: Record<string, unknown> | unknown[]; time?: number };
       try {

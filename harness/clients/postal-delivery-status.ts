@@ -27,9 +27,13 @@ export function postalRecords(postal: PostalApi) {
   async function details(apiKey: string, id: number): Promise<MessageDetails | 'none'> {
     const known = seen.get(id);
     if (known && known !== 'none' && known.status?.status !== 'Pending') return known;
-    const answer = await postal.call<MessageDetails & { code?: string }>('messages/message', apiKey, { id, _expansions: ['status', 'details'] });
+    const answer = await postal.call<MessageDetails & { code?: string }>('messages/message', apiKey, {
+      id,
+      _expansions: ['status', 'details'],
+    });
     const value: MessageDetails | 'none' = answer.status === 'success' ? answer.data : 'none';
-    if (answer.status !== 'success' && answer.data.code !== 'MessageNotFound') throw new Error(`messages/message ${id}: ${answer.status} ${String(answer.data.code ?? '')}`.trim());
+    if (answer.status !== 'success' && answer.data.code !== 'MessageNotFound')
+      throw new Error(`messages/message ${id}: ${answer.status} ${String(answer.data.code ?? '')}`.trim());
     seen.set(id, value);
     return value;
   }
@@ -40,7 +44,10 @@ export function postalRecords(postal: PostalApi) {
     const attempts = Array.isArray(deliveries.data) ? deliveries.data : [];
     // After the last retry Postal's final record only says the attempts ran out; the cause is in the last SoftFail.
     const last = attempts.at(-1);
-    const cause = last?.status === 'HardFail' && /Maximum number of delivery attempts/.test(last.details ?? '') ? ([...attempts].reverse().find((a) => a.status === 'SoftFail') ?? last) : last;
+    const cause =
+      last?.status === 'HardFail' && /Maximum number of delivery attempts/.test(last.details ?? '')
+        ? ([...attempts].reverse().find((a) => a.status === 'SoftFail') ?? last)
+        : last;
     const status = message === 'none' ? 'unknown' : (message.status?.status ?? 'unknown');
     return {
       id,
@@ -54,7 +61,13 @@ export function postalRecords(postal: PostalApi) {
   }
 
   /** The message with this Message-ID, recipient and direction, among the ids after `afterId`. */
-  async function find(apiKey: string, messageIdHeader: string, rcptTo: string, afterId: number, direction: PostalLeg['direction'] = 'incoming'): Promise<number | undefined> {
+  async function find(
+    apiKey: string,
+    messageIdHeader: string,
+    rcptTo: string,
+    afterId: number,
+    direction: PostalLeg['direction'] = 'incoming',
+  ): Promise<number | undefined> {
     const wanted = messageIdHeader.replace(/^<|>$/g, '');
     let pastTheEnd = 0;
     for (let id = afterId + 1; id <= afterId + INBOUND_SEARCH; id++) {
@@ -65,7 +78,12 @@ export function postalRecords(postal: PostalApi) {
       }
       pastTheEnd = 0;
       const d = message.details;
-      if (d?.direction === direction && d.message_id?.replace(/^<|>$/g, '') === wanted && (d.rcpt_to ?? '').toLowerCase() === rcptTo.toLowerCase()) return id;
+      if (
+        d?.direction === direction &&
+        d.message_id?.replace(/^<|>$/g, '') === wanted &&
+        (d.rcpt_to ?? '').toLowerCase() === rcptTo.toLowerCase()
+      )
+        return id;
     }
     return undefined;
   }
@@ -75,7 +93,11 @@ export function postalRecords(postal: PostalApi) {
      * What Postal recorded of one message it accepted: its own leg, and for a recipient on the deployment's
      * domain (`inbound`), the incoming message its MX made of it. Never throws: a failure to ask is recorded.
      */
-    async trail(apiKey: string, messageId: number | undefined, inbound?: { messageIdHeader?: string; rcptTo: string }): Promise<PostalTrail | undefined> {
+    async trail(
+      apiKey: string,
+      messageId: number | undefined,
+      inbound?: { messageIdHeader?: string; rcptTo: string },
+    ): Promise<PostalTrail | undefined> {
       if (messageId === undefined) return undefined;
       try {
         const outgoing = await leg(apiKey, messageId, 'outgoing');
@@ -94,10 +116,19 @@ export function postalRecords(postal: PostalApi) {
      * A message whose id Postal did not give us (SMTP submission, mail from outside): found by its Message-ID
      * among the ids after `afterId` (the newest this probe knows), with the direction Postal gave it.
      */
-    async trailByMessageId(apiKey: string, messageIdHeader: string, rcptTo: string, afterId: number, direction: PostalLeg['direction']): Promise<PostalTrail | undefined> {
+    async trailByMessageId(
+      apiKey: string,
+      messageIdHeader: string,
+      rcptTo: string,
+      afterId: number,
+      direction: PostalLeg['direction'],
+    ): Promise<PostalTrail | undefined> {
       try {
         const id = await find(apiKey, messageIdHeader, rcptTo, afterId, direction);
-        if (id === undefined) return direction === 'incoming' ? { inboundExpected: true } : { error: `no ${direction} message with Message-ID ${messageIdHeader} among Postal's ${INBOUND_SEARCH} newest` };
+        if (id === undefined)
+          return direction === 'incoming'
+            ? { inboundExpected: true }
+            : { error: `no ${direction} message with Message-ID ${messageIdHeader} among Postal's ${INBOUND_SEARCH} newest` };
         const found = await leg(apiKey, id, direction);
         return direction === 'incoming' ? { inbound: found, inboundExpected: true } : { outgoing: found };
       } catch (error) {

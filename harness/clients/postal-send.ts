@@ -42,20 +42,42 @@ export function sendTimeoutMs(stepMs: number, content: Outgoing['content']): num
   return stepMs + Math.ceil(bytes / (1024 * 1024)) * 1000;
 }
 
-export async function sendMessage(postal: PostalApi, apiKey: string, message: Outgoing, options: { timeoutMs?: number } = {}): Promise<SendOutcome> {
+export async function sendMessage(
+  postal: PostalApi,
+  apiKey: string,
+  message: Outgoing,
+  options: { timeoutMs?: number } = {},
+): Promise<SendOutcome> {
   const { content } = message;
   try {
-    const answer = await postal.call('send/message', apiKey, {
-      to: [message.to],
-      from: message.from,
-      subject: content.subject,
-      plain_body: content.text,
-      ...(content.html ? { html_body: content.html } : {}),
-      ...(content.attachments.length ? { attachments: content.attachments.map((a) => ({ name: a.filename, content_type: a.contentType, data: a.content.toString('base64') })) } : {}),
-      ...(message.tag ? { tag: message.tag } : {}),
-    }, options);
+    const answer = await postal.call(
+      'send/message',
+      apiKey,
+      {
+        to: [message.to],
+        from: message.from,
+        subject: content.subject,
+        plain_body: content.text,
+        ...(content.html ? { html_body: content.html } : {}),
+        ...(content.attachments.length
+          ? {
+              attachments: content.attachments.map((a) => ({
+                name: a.filename,
+                content_type: a.contentType,
+                data: a.content.toString('base64'),
+              })),
+            }
+          : {}),
+        ...(message.tag ? { tag: message.tag } : {}),
+      },
+      options,
+    );
     if (answer.status !== 'success') return { error: apiError(answer) };
-    return { postalId: messageIdFor(answer, message.to), messageIdHeader: typeof answer.data.message_id === 'string' ? answer.data.message_id : undefined, response: 'success' };
+    return {
+      postalId: messageIdFor(answer, message.to),
+      messageIdHeader: typeof answer.data.message_id === 'string' ? answer.data.message_id : undefined,
+      response: 'success',
+    };
   } catch (error) {
     return { error: `no answer from the API: ${(error as Error).message}` };
   }
@@ -99,7 +121,11 @@ export interface SmtpSubmission {
   credential: string;
 }
 
-export async function sendSmtp(server: SmtpSubmission, message: Outgoing, options: { ca?: string; timeoutMs: number; heloName?: string }): Promise<SendOutcome> {
+export async function sendSmtp(
+  server: SmtpSubmission,
+  message: Outgoing,
+  options: { ca?: string; timeoutMs: number; heloName?: string },
+): Promise<SendOutcome> {
   const messageIdHeader = `${randomUUID()}@${message.from.split('@')[1]}`;
   const { content } = message;
   const transport = nodemailer.createTransport({

@@ -2,7 +2,6 @@ import { runForOutput } from '../../core/process/run-process.ts';
 import type { ComposeServiceRow } from '../checks/service-health-check.ts';
 import type { HttpClient } from './http-client.ts';
 
-
 /**
  * `docker compose ps --format json` (or `docker ps -a --format json`) rows, from wherever the target exposes them: a command
  * (e.g. `ssh root@host docker compose -p postal ps --format json`) or, in the world, an HTTP URL.
@@ -29,5 +28,8 @@ export function parseComposePs(text: string): ComposeServiceRow[] {
   const trimmed = text.trim();
   if (!trimmed) return [];
   if (trimmed.startsWith('[')) return JSON.parse(trimmed) as ComposeServiceRow[];
-  return trimmed.split(/\r?\n/).filter(Boolean).map((line) => JSON.parse(line) as ComposeServiceRow);
+  return trimmed
+    .split(/\r?\n/)
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as ComposeServiceRow);
 }

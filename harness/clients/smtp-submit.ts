@@ -15,7 +15,14 @@ export interface SubmissionServer {
  */
 export async function submitMessage(
   server: SubmissionServer,
-  message: { from: string; to: string; subject: string; text: string; html?: string; attachments?: Array<{ filename: string; contentType: string; content: Buffer }> },
+  message: {
+    from: string;
+    to: string;
+    subject: string;
+    text: string;
+    html?: string;
+    attachments?: Array<{ filename: string; contentType: string; content: Buffer }>;
+  },
   options: { ca?: string; timeoutMs: number },
 ): Promise<{ messageId: string; response: string }> {
   const transport = nodemailer.createTransport({

@@ -16,7 +16,14 @@ export type FirstWords = 'server-speaks-first' | 'tls-handshake';
  * One TCP connection, then one exchange in the port's own protocol: the plainest evidence that a port
  * is reachable and that something serves it. Closed after, whatever happened.
  */
-export function probeTcp(host: string, port: number, lookup: LookupFunction, timeoutMs: number, firstWords?: FirstWords, servername?: string): Promise<TcpProbe> {
+export function probeTcp(
+  host: string,
+  port: number,
+  lookup: LookupFunction,
+  timeoutMs: number,
+  firstWords?: FirstWords,
+  servername?: string,
+): Promise<TcpProbe> {
   const started = Date.now();
   return new Promise((resolve) => {
     const socket = connect({ host, port, lookup });
@@ -39,7 +46,10 @@ export function probeTcp(host: string, port: number, lookup: LookupFunction, tim
       if (!firstWords) return done({ reachable: true, address });
       clearTimeout(timer);
       const silent = firstWords === 'server-speaks-first' ? 'no greeting' : 'no answer to a TLS ClientHello';
-      timer = setTimeout(() => done({ reachable: true, address, answered: false, connectMs, error: `${silent} within ${timeoutMs} ms` }), timeoutMs);
+      timer = setTimeout(
+        () => done({ reachable: true, address, answered: false, connectMs, error: `${silent} within ${timeoutMs} ms` }),
+        timeoutMs,
+      );
       if (firstWords === 'server-speaks-first') {
         socket.once('data', () => done({ reachable: true, address, answered: true, connectMs }));
         return;

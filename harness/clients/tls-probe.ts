@@ -3,9 +3,23 @@ import type { LookupFunction } from '../../core/dns/host-lookup.ts';
 import { describeTls, type TlsOutcome } from '../../core/smtp/smtp-dialogue.ts';
 
 /** A TLS handshake that never throws on a bad certificate: the outcome is the evidence. */
-export function probeTls(options: { host: string; port: number; servername: string; ca?: string; lookup: LookupFunction; timeoutMs: number }): Promise<TlsOutcome> {
+export function probeTls(options: {
+  host: string;
+  port: number;
+  servername: string;
+  ca?: string;
+  lookup: LookupFunction;
+  timeoutMs: number;
+}): Promise<TlsOutcome> {
   return new Promise((resolve) => {
-    const socket = connect({ host: options.host, port: options.port, servername: options.servername, ca: options.ca, lookup: options.lookup, rejectUnauthorized: false });
+    const socket = connect({
+      host: options.host,
+      port: options.port,
+      servername: options.servername,
+      ca: options.ca,
+      lookup: options.lookup,
+      rejectUnauthorized: false,
+    });
     const timer = setTimeout(() => {
       socket.destroy();
       resolve({ ok: false, authorized: false, error: `no TLS handshake within ${options.timeoutMs} ms`, subjectAltNames: [] });

@@ -16,7 +16,25 @@ const portOf = (server: Server): number => (server.address() as { port: number }
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'postal-qa-tlsv-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=tls.probe.test', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=tls.probe.test',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   const pair = { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
   modern = createServer({ ...pair, minVersion: 'TLSv1.2' }, (s) => s.end());
   legacy = createServer({ ...pair, minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }, (s) => s.end());
@@ -27,12 +45,19 @@ afterAll(async () => {
   await Promise.all([modern, legacy].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
 });
 
-const endpoint = (server: Server) => directTlsEndpoint({ host: HOST, port: portOf(server), servername: 'tls.probe.test', lookup, timeoutMs: 3_000 });
+const endpoint = (server: Server) =>
+  directTlsEndpoint({ host: HOST, port: portOf(server), servername: 'tls.probe.test', lookup, timeoutMs: 3_000 });
 
 describe('probeTlsVersions', () => {
   it('asks each version alone: a modern server refuses TLS 1.0 and 1.1, accepts 1.2 and 1.3', async () => {
     const report = await probeTlsVersions(endpoint(modern));
-    expect(report.versions).toEqual({ SSLv3: 'untestable', TLSv1: 'refused', 'TLSv1.1': 'refused', 'TLSv1.2': 'accepted', 'TLSv1.3': 'accepted' });
+    expect(report.versions).toEqual({
+      SSLv3: 'untestable',
+      TLSv1: 'refused',
+      'TLSv1.1': 'refused',
+      'TLSv1.2': 'accepted',
+      'TLSv1.3': 'accepted',
+    });
     expect(report.negotiated['TLSv1.3']).toMatch(/^TLSv1\.3 TLS_/);
     expect(report.weakSuites.find((s) => s.id === 'null')!.offer).toBe('refused');
     // OpenSSL 3 (no legacy provider) cannot even offer RC4: not testable, never "refused".

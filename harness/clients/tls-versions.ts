@@ -20,7 +20,12 @@ export const WEAK_SUITE_GROUPS = [
   { id: 'rc4', label: 'RC4 ciphers', ciphers: 'RC4', grade: 'NOT ok' },
   { id: '3des', label: 'triple DES ciphers (SWEET32)', ciphers: '3DES', grade: 'medium' },
   { id: 'no-forward-secrecy', label: 'key exchange without forward secrecy (static RSA)', ciphers: 'kRSA', grade: 'not ok for PFS' },
-  { id: 'cbc', label: 'obsoleted CBC ciphers with forward secrecy', ciphers: 'ECDHE+AES+SHA1:ECDHE+AES+SHA256:ECDHE+AES+SHA384:DHE+AES+SHA1', grade: 'low' },
+  {
+    id: 'cbc',
+    label: 'obsoleted CBC ciphers with forward secrecy',
+    ciphers: 'ECDHE+AES+SHA1:ECDHE+AES+SHA256:ECDHE+AES+SHA384:DHE+AES+SHA1',
+    grade: 'low',
+  },
 ] as const;
 
 export interface EndpointTlsReport {
@@ -39,7 +44,9 @@ export interface TlsEndpoint {
   /** e.g. "postal.mailgoat.ai:443" or "mail.mailgoat.ai:25 (STARTTLS)" */
   label: string;
   /** One handshake offering only what `tls` allows. */
-  handshake(tls: Pick<ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'>): Promise<{ outcome: TlsOutcome; socket?: TLSSocket; close(): void }>;
+  handshake(
+    tls: Pick<ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'>,
+  ): Promise<{ outcome: TlsOutcome; socket?: TLSSocket; close(): void }>;
 }
 
 /** Can this client offer `ciphers` at all? OpenSSL 3 without the legacy provider has no RC4, DES, EXPORT. */
@@ -65,7 +72,11 @@ export async function probeTlsVersions(endpoint: TlsEndpoint): Promise<EndpointT
   try {
     for (const version of VERSIONS) {
       const legacy = version === 'TLSv1' || version === 'TLSv1.1';
-      const attempt = await endpoint.handshake({ minVersion: version, maxVersion: version, ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}) });
+      const attempt = await endpoint.handshake({
+        minVersion: version,
+        maxVersion: version,
+        ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+      });
       attempt.close();
       report.versions[version] = attempt.outcome.ok && attempt.outcome.protocol === version ? 'accepted' : 'refused';
       if (attempt.outcome.ok) report.negotiated[version] = `${attempt.outcome.protocol} ${attempt.outcome.cipher ?? ''}`.trim();
@@ -78,7 +89,13 @@ export async function probeTlsVersions(endpoint: TlsEndpoint): Promise<EndpointT
       }
       const attempt = await endpoint.handshake({ minVersion: 'TLSv1', maxVersion: 'TLSv1.2', ciphers: `${group.ciphers}@SECLEVEL=0` });
       attempt.close();
-      report.weakSuites.push({ id: group.id, label: group.label, grade: group.grade, offer: attempt.outcome.ok ? 'accepted' : 'refused', ...(attempt.outcome.cipher ? { cipher: attempt.outcome.cipher } : {}) });
+      report.weakSuites.push({
+        id: group.id,
+        label: group.label,
+        grade: group.grade,
+        offer: attempt.outcome.ok ? 'accepted' : 'refused',
+        ...(attempt.outcome.cipher ? { cipher: attempt.outcome.cipher } : {}),
+      });
     }
     if (report.versions['TLSv1.2'] === 'accepted') report.renegotiation = await renegotiates(endpoint);
   } catch (error) {
@@ -112,14 +129,32 @@ async function renegotiates(endpoint: TlsEndpoint): Promise<Offer> {
 }
 
 /** A TLS port (443): one connection per handshake. */
-export function directTlsEndpoint(options: { host: string; port: number; servername: string; ca?: string; lookup: LookupFunction; timeoutMs: number }): TlsEndpoint {
+export function directTlsEndpoint(options: {
+  host: string;
+  port: number;
+  servername: string;
+  ca?: string;
+  lookup: LookupFunction;
+  timeoutMs: number;
+}): TlsEndpoint {
   return {
     label: `${options.servername}:${options.port}`,
     handshake: (tls) =>
       new Promise((resolve) => {
-        const socket = connect({ ...tls, host: options.host, port: options.port, servername: options.servername, ca: options.ca, lookup: options.lookup, rejectUnauthorized: false });
+        const socket = connect({
+          ...tls,
+          host: options.host,
+          port: options.port,
+          servername: options.servername,
+          ca: options.ca,
+          lookup: options.lookup,
+          rejectUnauthorized: false,
+        });
         const close = (): void => void socket.destroy();
-        const timer = setTimeout(() => resolve({ outcome: failed(`no TLS handshake within ${options.timeoutMs} ms`), close }), options.timeoutMs);
+        const timer = setTimeout(
+          () => resolve({ outcome: failed(`no TLS handshake within ${options.timeoutMs} ms`), close }),
+          options.timeoutMs,
+        );
         socket.once('secureConnect', () => {
           clearTimeout(timer);
           resolve({ outcome: describe(socket), socket, close });
@@ -133,16 +168,32 @@ export function directTlsEndpoint(options: { host: string; port: number; servern
 }
 
 /** SMTP on 25: a connection, EHLO and STARTTLS per handshake. */
-export function starttlsEndpoint(options: { host: string; port: number; servername: string; ca?: string; lookup: LookupFunction; timeoutMs: number }): TlsEndpoint {
+export function starttlsEndpoint(options: {
+  host: string;
+  port: number;
+  servername: string;
+  ca?: string;
+  lookup: LookupFunction;
+  timeoutMs: number;
+}): TlsEndpoint {
   return {
     label: `${options.servername}:${options.port} (STARTTLS)`,
     async handshake(tls) {
-      const { dialogue } = await SmtpDialogue.open({ host: options.host, port: options.port, lookup: options.lookup, timeoutMs: options.timeoutMs });
+      const { dialogue } = await SmtpDialogue.open({
+        host: options.host,
+        port: options.port,
+        lookup: options.lookup,
+        timeoutMs: options.timeoutMs,
+      });
       const close = (): void => dialogue.close();
       try {
         await dialogue.ehlo('tls-probe.postal-qa.invalid');
         const { reply, tls: outcome } = await dialogue.startTls({ servername: options.servername, ca: options.ca, tls });
-        return { outcome: outcome ?? failed(`STARTTLS refused: ${reply.code} ${reply.lines.join(' ')}`), socket: dialogue.secureSocket, close };
+        return {
+          outcome: outcome ?? failed(`STARTTLS refused: ${reply.code} ${reply.lines.join(' ')}`),
+          socket: dialogue.secureSocket,
+          close,
+        };
       } catch (error) {
         close();
         return { outcome: failed((error as Error).message), close };
@@ -154,5 +205,11 @@ export function starttlsEndpoint(options: { host: string; port: number; serverna
 const failed = (error: string): TlsOutcome => ({ ok: false, authorized: false, error, subjectAltNames: [] });
 
 function describe(socket: TLSSocket): TlsOutcome {
-  return { ok: true, authorized: socket.authorized, protocol: socket.getProtocol() ?? undefined, cipher: socket.getCipher()?.name, subjectAltNames: [] };
+  return {
+    ok: true,
+    authorized: socket.authorized,
+    protocol: socket.getProtocol() ?? undefined,
+    cipher: socket.getCipher()?.name,
+    subjectAltNames: [],
+  };
 }

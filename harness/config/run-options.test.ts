@@ -46,8 +46,12 @@ describe('parseRunOptions', () => {
   it('never takes a blank --only for "everything", and refuses a reporter vitest does not have', () => {
     expect(() => parseRunOptions(['--only=,'])).toThrow(/^--only=,: names no control or area/);
     expect(() => parseRunOptions(['--only= '])).toThrow('--only needs a value');
-    expect(() => parseRunOptions(['--reporter=nonexistent'])).toThrow(/^--reporter=nonexistent: no such vitest reporter; use one of default/);
-    expect(() => parseRunOptions(['--', '--only=dns', '--', '--reporter', 'verbos'])).toThrow(/^--reporter=verbos: no such vitest reporter \(did you mean verbose\?\)/);
+    expect(() => parseRunOptions(['--reporter=nonexistent'])).toThrow(
+      /^--reporter=nonexistent: no such vitest reporter; use one of default/,
+    );
+    expect(() => parseRunOptions(['--', '--only=dns', '--', '--reporter', 'verbos'])).toThrow(
+      /^--reporter=verbos: no such vitest reporter \(did you mean verbose\?\)/,
+    );
     expect(parseRunOptions(['--reporter=dot']).vitestArgs).toEqual(['--reporter=dot']);
     expect(parseRunOptions(['--reporter', 'dot', '--only=dns']).vitestArgs).toEqual(['--reporter', 'dot']);
     expect(parseRunOptions(['--reporter=./harness/report/control-reporter.ts']).vitestArgs).toHaveLength(1);

@@ -67,7 +67,18 @@ Exit codes: 0 every control passed (or warn/waived), 1 a control failed or was b
 error (or a report that could not be written), 130/143/129/131 interrupted by SIGINT/SIGTERM/SIGHUP/SIGQUIT (the
 report, verdict INTERRUPTED, is still written). Run by hand: node --import tsx harness/cli.ts -- <options>.`;
 
-const OWN_FLAGS = ['env', 'deployment', 'only', 'report-dir', 'zone-file', 'waivers', 'max-messages', 'fault', 'compare-to', 'env-file'] as const;
+const OWN_FLAGS = [
+  'env',
+  'deployment',
+  'only',
+  'report-dir',
+  'zone-file',
+  'waivers',
+  'max-messages',
+  'fault',
+  'compare-to',
+  'env-file',
+] as const;
 /** Flags without a value. */
 const SWITCHES = ['help', 'list-faults', 'allow-load', 'read-only', 'allow-plain-http'] as const;
 /** Flags whose value is optional (only in the --flag=value form). */
@@ -77,7 +88,21 @@ const DEFAULT_UNTIL_PASS_MS = 48 * 3600_000;
 const VITEST_FLAGS = ['reporter', 'silent', 'bail', 'outputFile'];
 type OwnFlag = (typeof OWN_FLAGS)[number];
 /** vitest 4's built-in reporters (vitest/node ReportersMap; run-options.test.ts keeps the two lists equal). */
-export const VITEST_REPORTERS = ['default', 'agent', 'minimal', 'blob', 'verbose', 'dot', 'json', 'tap', 'tap-flat', 'junit', 'tree', 'hanging-process', 'github-actions'];
+export const VITEST_REPORTERS = [
+  'default',
+  'agent',
+  'minimal',
+  'blob',
+  'verbose',
+  'dot',
+  'json',
+  'tap',
+  'tap-flat',
+  'junit',
+  'tree',
+  'hanging-process',
+  'github-actions',
+];
 
 /** A --reporter vitest can load: a built-in name, or a module that resolves from here (a file or a package). */
 function checkReporter(name: string): void {
@@ -86,7 +111,9 @@ function checkReporter(name: string): void {
     createRequire(join(process.cwd(), 'noop.js')).resolve(name.startsWith('.') || isAbsolute(name) ? resolve(name) : name);
   } catch {
     const suggestion = closestKey(name, VITEST_REPORTERS);
-    throw new ConfigError(`--reporter=${name}: no such vitest reporter${suggestion ? ` (did you mean ${suggestion}?)` : ''}; use one of ${VITEST_REPORTERS.join(', ')}, or the path of a reporter module`);
+    throw new ConfigError(
+      `--reporter=${name}: no such vitest reporter${suggestion ? ` (did you mean ${suggestion}?)` : ''}; use one of ${VITEST_REPORTERS.join(', ')}, or the path of a reporter module`,
+    );
   }
 }
 
@@ -145,13 +172,21 @@ export function parseRunOptions(argv: string[]): RunOptions {
     if (match && VITEST_FLAGS.includes(match[1]!)) {
       vitestArgs.push(arg);
       // --reporter dot, --outputFile x: the value as the next argument
-      if (match[2] === undefined && ['reporter', 'outputFile'].includes(match[1]!) && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) vitestArgs.push(argv[++i]!);
+      if (
+        match[2] === undefined &&
+        ['reporter', 'outputFile'].includes(match[1]!) &&
+        argv[i + 1] !== undefined &&
+        !argv[i + 1]!.startsWith('--')
+      )
+        vitestArgs.push(argv[++i]!);
       continue;
     }
     if (!match || !flag || !OWN_FLAGS.includes(flag)) {
       const name = match?.[1] ?? arg.replace(/^-+/, '').split('=')[0]!;
       const suggestion = closestKey(name, [...OWN_FLAGS, ...SWITCHES, ...OPTIONAL_VALUE_FLAGS]);
-      throw new ConfigError(`${arg.split('=')[0]}: unknown option${suggestion ? ` (did you mean --${suggestion}?)` : ''}; --help lists them, and vitest's own options go after a bare --`);
+      throw new ConfigError(
+        `${arg.split('=')[0]}: unknown option${suggestion ? ` (did you mean --${suggestion}?)` : ''}; --help lists them, and vitest's own options go after a bare --`,
+      );
     }
     let value = match[2];
     if (value === undefined) {
@@ -161,35 +196,55 @@ export function parseRunOptions(argv: string[]): RunOptions {
     }
     if (value.trim() === '') throw new ConfigError(`--${flag} needs a value, e.g. --${flag}=${example(flag)}`);
     const column = controlCharacterColumn(value);
-    if (column !== undefined) throw new ConfigError(`--${flag}: contains a control character (a line break, a tab) at character ${column}; expected one line of text`);
-    if (values[flag] !== undefined && values[flag] !== value) throw new ConfigError(`--${flag} is given twice (${values[flag]} and ${value}); keep one`);
+    if (column !== undefined)
+      throw new ConfigError(
+        `--${flag}: contains a control character (a line break, a tab) at character ${column}; expected one line of text`,
+      );
+    if (values[flag] !== undefined && values[flag] !== value)
+      throw new ConfigError(`--${flag} is given twice (${values[flag]} and ${value}); keep one`);
     values[flag] = value;
   }
 
   checkVitestArgs(vitestArgs);
   const env = (values.env ?? 'embedded') as EnvName;
   if (!ENVS.includes(env)) throw new ConfigError(`--env=${values.env}: unknown environment; use one of ${ENVS.join(', ')}`);
-  const faults = values.fault ? values.fault.split(',').map((f) => f.trim()).filter(Boolean) : [];
+  const faults = values.fault
+    ? values.fault
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean)
+    : [];
   // A blank list is a mistake, never "no fault": the run would pass a world the user meant to break.
-  if (values.fault !== undefined && faults.length === 0) throw new ConfigError(`--fault=${values.fault}: names no fault; --list-faults shows them`);
+  if (values.fault !== undefined && faults.length === 0)
+    throw new ConfigError(`--fault=${values.fault}: names no fault; --list-faults shows them`);
   if (faults.length > 0 && env !== 'embedded') {
     throw new ConfigError(`--fault only works with --env=embedded (faults are injected into the world); never against ${env}`);
   }
   if (values['env-file'] && env !== 'live') {
     throw new ConfigError(`--env-file only works with --env=live (it holds the live settings); add --env=live or drop it`);
   }
-  if (readOnly && allowLoad) throw new ConfigError('--read-only and --allow-load contradict each other: a read-only run sends no load; drop one');
+  if (readOnly && allowLoad)
+    throw new ConfigError('--read-only and --allow-load contradict each other: a read-only run sends no load; drop one');
   if (values['zone-file'] && env !== 'embedded') {
     throw new ConfigError(`--zone-file only works with --env=embedded (the world serves it); remove it or drop --env=${env}`);
   }
 
-  if (allowPlainHttp && env !== 'live') throw new ConfigError(`--allow-plain-http only works with --env=live (it concerns POSTAL_API_URL); drop it`);
-  const onlyWords = values.only ? values.only.split(',').map((w) => w.trim()).filter(Boolean) : [];
+  if (allowPlainHttp && env !== 'live')
+    throw new ConfigError(`--allow-plain-http only works with --env=live (it concerns POSTAL_API_URL); drop it`);
+  const onlyWords = values.only
+    ? values.only
+        .split(',')
+        .map((w) => w.trim())
+        .filter(Boolean)
+    : [];
   // A blank selection must never mean "everything" (with --env=live that sends mail).
-  if (values.only !== undefined && onlyWords.length === 0) throw new ConfigError(`--only=${values.only}: names no control or area; give ids like DNS-03 or areas: ${AREA_NAMES.join(', ')}`);
+  if (values.only !== undefined && onlyWords.length === 0)
+    throw new ConfigError(`--only=${values.only}: names no control or area; give ids like DNS-03 or areas: ${AREA_NAMES.join(', ')}`);
   const { ids, unknown } = resolveSelection(onlyWords);
   if (unknown.length > 0) {
-    throw new ConfigError(`--only: unknown control or area ${unknown.map((u) => `"${u}"`).join(', ')}; use control ids like DNS-03 or areas: ${AREA_NAMES.join(', ')}`);
+    throw new ConfigError(
+      `--only: unknown control or area ${unknown.map((u) => `"${u}"`).join(', ')}; use control ids like DNS-03 or areas: ${AREA_NAMES.join(', ')}`,
+    );
   }
 
   const maxMessages = values['max-messages'] === undefined ? 500 : Number(values['max-messages']);
@@ -220,13 +275,27 @@ export function parseRunOptions(argv: string[]): RunOptions {
 }
 
 function example(flag: OwnFlag): string {
-  return { env: 'live', deployment: 'fixtures/deployment.json', only: 'dns', 'report-dir': 'reports', 'zone-file': 'my-zone.txt', waivers: 'fixtures/waivers.json', 'max-messages': '200', fault: 'worker-down', 'compare-to': 'old-reports/test-results/results.json', 'env-file': '.env.live' }[flag];
+  return {
+    env: 'live',
+    deployment: 'fixtures/deployment.json',
+    only: 'dns',
+    'report-dir': 'reports',
+    'zone-file': 'my-zone.txt',
+    waivers: 'fixtures/waivers.json',
+    'max-messages': '200',
+    fault: 'worker-down',
+    'compare-to': 'old-reports/test-results/results.json',
+    'env-file': '.env.live',
+  }[flag];
 }
 
 /** "90s", "30m", "2h", "1d" or a bare number of seconds → ms; at most 7 days. */
 export function parseDuration(text: string, flag: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)?$/.exec(text.trim());
-  const ms = match ? Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'] : NaN;
-  if (!Number.isFinite(ms) || ms < 1_000 || ms > 7 * 86_400_000) throw new ConfigError(`${flag}=${text}: expected a duration from 1s to 7d, like 90s, 30m, 2h or 1d`);
+  const ms = match
+    ? Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd']
+    : NaN;
+  if (!Number.isFinite(ms) || ms < 1_000 || ms > 7 * 86_400_000)
+    throw new ConfigError(`${flag}=${text}: expected a duration from 1s to 7d, like 90s, 30m, 2h or 1d`);
   return ms;
 }

@@ -4,4 +4,5 @@ export function untilPassIntervalMs(attempt: number): number {
 }
 
 /** "45 s", "12 min", "3.5 h": how long, in the words a progress line uses. */
-export const elapsedWords = (ms: number): string => (ms < 120_000 ? `${Math.round(ms / 1000)} s` : ms < 7_200_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`);
+export const elapsedWords = (ms: number): string =>
+  ms < 120_000 ? `${Math.round(ms / 1000)} s` : ms < 7_200_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`;

@@ -27,7 +27,8 @@ export function urlProblem(text: string, rules: UrlRules): string | undefined {
     return 'a user name or password in the URL is not accepted (it would be stored with the report); remove the "user:password@" part';
   }
   if (!url || (scheme !== 'http' && scheme !== 'https') || url.hostname === '') {
-    const found = scheme && scheme !== 'http' && scheme !== 'https' ? `, found the scheme "${scheme}:"` : ', found something that is not a URL';
+    const found =
+      scheme && scheme !== 'http' && scheme !== 'https' ? `, found the scheme "${scheme}:"` : ', found something that is not a URL';
     return `expected an http(s) URL like ${rules.example}${found}`;
   }
   if (rules.base && (url.search || url.hash || /[?#]/.test(text))) {

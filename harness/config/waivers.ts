@@ -54,7 +54,15 @@ export function parseWaivers(text: string, source: string): Waiver[] {
  */
 export function loadWaivers(path: string, namedByUser = path !== DEFAULT_WAIVERS_PATH): Waiver[] {
   if (!namedByUser && !existsSync(path)) return [];
-  return parseWaivers(readUserFile({ path, namedBy: '--waivers', what: 'waivers file', whenMissing: 'pass the path of a JSON list of waivers, or leave --waivers out' }), namedByUser ? `--waivers=${path}` : path);
+  return parseWaivers(
+    readUserFile({
+      path,
+      namedBy: '--waivers',
+      what: 'waivers file',
+      whenMissing: 'pass the path of a JSON list of waivers, or leave --waivers out',
+    }),
+    namedByUser ? `--waivers=${path}` : path,
+  );
 }
 
 export type WaiverStatus = { state: 'none' } | { state: 'active'; waiver: Waiver } | { state: 'expired'; waiver: Waiver };

@@ -16,12 +16,16 @@ describe('withLoadLock', () => {
     const env = { POSTAL_QA_LOAD_LOCK: dir };
     const order: string[] = [];
     let release!: () => void;
-    const first = withLoadLock(async () => {
-      order.push('first starts');
-      expect(existsSync(dir)).toBe(true);
-      await new Promise<void>((resolve) => (release = resolve));
-      order.push('first ends');
-    }, 5_000, env);
+    const first = withLoadLock(
+      async () => {
+        order.push('first starts');
+        expect(existsSync(dir)).toBe(true);
+        await new Promise<void>((resolve) => (release = resolve));
+        order.push('first ends');
+      },
+      5_000,
+      env,
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     const second = withLoadLock(() => Promise.resolve(order.push('second starts')), 5_000, env);
     await new Promise((resolve) => setTimeout(resolve, 300));

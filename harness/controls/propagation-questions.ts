@@ -2,7 +2,10 @@ import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import type { DnsRecordType } from '../checks/dns-observation.ts';
 
 /** Every record of the deployment whose propagation DNS-07 waits for, in the order the report lists them (the DKIM record at Postal's selector). */
-export function propagationQuestions(deployment: Deployment, dkimSelector = deployment.dns.dkim.selector): Array<{ name: string; type: DnsRecordType }> {
+export function propagationQuestions(
+  deployment: Deployment,
+  dkimSelector = deployment.dns.dkim.selector,
+): Array<{ name: string; type: DnsRecordType }> {
   const { domain, dns } = deployment;
   return [
     { name: domain, type: 'MX' },

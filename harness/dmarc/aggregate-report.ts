@@ -6,10 +6,22 @@
 import { z } from 'zod';
 
 /** A result word as reporters write it ("pass", "Pass", "PASS"): compared lowercased, as parsedmarc does. */
-const word = z.string().trim().min(1).transform((v) => v.toLowerCase());
-const optionalText = z.string().trim().optional().transform((v) => (v ? v : undefined));
+const word = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((v) => v.toLowerCase());
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
 /** Elements that may repeat arrive as arrays (the parser is told which); absent ones as undefined. */
-const many = <T extends z.ZodTypeAny>(item: T) => z.array(item).optional().transform((v) => v ?? []);
+const many = <T extends z.ZodTypeAny>(item: T) =>
+  z
+    .array(item)
+    .optional()
+    .transform((v) => v ?? []);
 /** Seconds since the epoch; some reporters write "1711756800.0". */
 const epoch = z
   .string()
@@ -17,14 +29,22 @@ const epoch = z
   .regex(/^\d{1,12}(\.\d+)?$/, 'expected seconds since the epoch')
   .transform((v) => new Date(Math.floor(Number(v)) * 1000).toISOString());
 /** A count of messages: a whole number (a negative or fractional one is a broken report). */
-const count = z.string().trim().regex(/^\d{1,12}$/, 'expected a whole number of messages').transform(Number);
+const count = z
+  .string()
+  .trim()
+  .regex(/^\d{1,12}$/, 'expected a whole number of messages')
+  .transform(Number);
 const ipAddress = z
   .string()
   .trim()
   .refine((v) => /^(\d{1,3}\.){3}\d{1,3}$/.test(v) || (/^[0-9A-Fa-f:.]+$/.test(v) && v.includes(':')), 'expected an IPv4 or IPv6 address');
 
 // Reporters leave elements empty (<domain/>, <type/>, <auth_results/>): parsedmarc skips or defaults them, and so do we.
-const resultWord = z.string().trim().optional().transform((v) => (v ? v.toLowerCase() : 'none'));
+const resultWord = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v.toLowerCase() : 'none'));
 const dkimResult = z.object({ domain: optionalText, selector: optionalText, result: resultWord, human_result: optionalText });
 const spfResult = z.object({ domain: optionalText, scope: optionalText, result: resultWord, human_result: optionalText });
 const reason = z.object({ type: optionalText.transform((v) => v?.toLowerCase() ?? 'none'), comment: optionalText });
@@ -158,13 +178,25 @@ function normaliseRecord(record: Feedback['record'][number]): AggregateRecord {
   if (!ids) throw new Error(`the record for ${record.row.source_ip} has no identifiers (header_from)`);
   const dkim = evaluated.dkim ?? 'fail';
   const spf = evaluated.spf ?? 'fail';
-  const spfResults = (record.auth_results?.spf ?? []).flatMap((r) => (r.domain ? [{ ...r, domain: r.domain }] : [])).map((r) => ({ domain: r.domain.toLowerCase(), scope: r.scope ?? 'mfrom', result: r.result, ...(r.human_result ? { humanResult: r.human_result } : {}) }));
+  const spfResults = (record.auth_results?.spf ?? [])
+    .flatMap((r) => (r.domain ? [{ ...r, domain: r.domain }] : []))
+    .map((r) => ({
+      domain: r.domain.toLowerCase(),
+      scope: r.scope ?? 'mfrom',
+      result: r.result,
+      ...(r.human_result ? { humanResult: r.human_result } : {}),
+    }));
   // parsedmarc backfills envelope_from from the last SPF result when the reporter left it out.
   const envelopeFrom = ids.envelope_from?.toLowerCase() ?? spfResults.at(-1)?.domain;
   return {
     sourceIp: record.row.source_ip.toLowerCase(),
     count: record.row.count,
-    policyEvaluated: { disposition: evaluated.disposition, dkim, spf, reasons: evaluated.reason.map((r) => ({ type: r.type, ...(r.comment ? { comment: r.comment } : {}) })) },
+    policyEvaluated: {
+      disposition: evaluated.disposition,
+      dkim,
+      spf,
+      reasons: evaluated.reason.map((r) => ({ type: r.type, ...(r.comment ? { comment: r.comment } : {}) })),
+    },
     alignment: { spf: spf === 'pass', dkim: dkim === 'pass', dmarc: spf === 'pass' || dkim === 'pass' },
     identifiers: {
       headerFrom: ids.header_from.toLowerCase(),
@@ -172,7 +204,14 @@ function normaliseRecord(record: Feedback['record'][number]): AggregateRecord {
       ...(ids.envelope_to ? { envelopeTo: ids.envelope_to.toLowerCase() } : {}),
     },
     authResults: {
-      dkim: (record.auth_results?.dkim ?? []).flatMap((r) => (r.domain ? [{ ...r, domain: r.domain }] : [])).map((r) => ({ domain: r.domain.toLowerCase(), ...(r.selector ? { selector: r.selector } : {}), result: r.result, ...(r.human_result ? { humanResult: r.human_result } : {}) })),
+      dkim: (record.auth_results?.dkim ?? [])
+        .flatMap((r) => (r.domain ? [{ ...r, domain: r.domain }] : []))
+        .map((r) => ({
+          domain: r.domain.toLowerCase(),
+          ...(r.selector ? { selector: r.selector } : {}),
+          result: r.result,
+          ...(r.human_result ? { humanResult: r.human_result } : {}),
+        })),
       spf: spfResults,
     },
   };

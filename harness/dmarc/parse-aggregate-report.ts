@@ -7,7 +7,13 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { feedbackSchema, normaliseFeedback, type AggregateReport } from './aggregate-report.ts';
 
 /** Elements that may repeat: always arrays, so one record and many read alike. */
-const REPEATING = new Set(['feedback.record', 'feedback.record.auth_results.dkim', 'feedback.record.auth_results.spf', 'feedback.record.row.policy_evaluated.reason', 'feedback.report_metadata.error']);
+const REPEATING = new Set([
+  'feedback.record',
+  'feedback.record.auth_results.dkim',
+  'feedback.record.auth_results.spf',
+  'feedback.record.row.policy_evaluated.reason',
+  'feedback.report_metadata.error',
+]);
 
 const parser = new XMLParser({
   ignoreAttributes: true,

@@ -7,9 +7,21 @@ import { sniffFormat, unpackReport } from './unpack-report.ts';
 
 const SERVER = '91.98.35.3';
 const google = sampleReportXml({ style: 'google', reportId: 'g-1', rows: [{ ip: SERVER, count: 12 }] });
-const yahoo = sampleReportXml({ style: 'yahoo', reportId: 'y-1', rows: [{ ip: SERVER, count: 3 }, { ip: '203.0.113.9', dkim: 'fail', spf: 'fail', headerFrom: 'mailgoat.ai' }] });
-const file = (name: string, bytes: Buffer | string, origin = 'test') => ({ origin, name, bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes) });
-const read = (files: ReturnType<typeof file>[], limits?: { maxFileBytes: number; maxXmlBytes: number }) => readReports(files, { domain: 'mailgoat.ai', limits });
+const yahoo = sampleReportXml({
+  style: 'yahoo',
+  reportId: 'y-1',
+  rows: [
+    { ip: SERVER, count: 3 },
+    { ip: '203.0.113.9', dkim: 'fail', spf: 'fail', headerFrom: 'mailgoat.ai' },
+  ],
+});
+const file = (name: string, bytes: Buffer | string, origin = 'test') => ({
+  origin,
+  name,
+  bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes),
+});
+const read = (files: ReturnType<typeof file>[], limits?: { maxFileBytes: number; maxXmlBytes: number }) =>
+  readReports(files, { domain: 'mailgoat.ai', limits });
 
 describe('parseAggregateReport', () => {
   it("reads Google's report (no <version>) field by field, as parsedmarc names them", () => {
@@ -32,7 +44,10 @@ describe('parseAggregateReport', () => {
         policyEvaluated: { disposition: 'none', dkim: 'pass', spf: 'pass', reasons: [] },
         alignment: { spf: true, dkim: true, dmarc: true },
         identifiers: { headerFrom: 'mailgoat.ai', envelopeFrom: 'psrp.mailgoat.ai' },
-        authResults: { dkim: [{ domain: 'mailgoat.ai', selector: 'postal-qpMdyI', result: 'pass' }], spf: [{ domain: 'psrp.mailgoat.ai', scope: 'mfrom', result: 'pass' }] },
+        authResults: {
+          dkim: [{ domain: 'mailgoat.ai', selector: 'postal-qpMdyI', result: 'pass' }],
+          spf: [{ domain: 'psrp.mailgoat.ai', scope: 'mfrom', result: 'pass' }],
+        },
       },
     ]);
   });
@@ -48,7 +63,13 @@ describe('parseAggregateReport', () => {
     const xml = sampleReportXml({
       rows: [
         { ip: SERVER, dkim: 'Pass', spf: 'PASS' },
-        { ip: '198.51.100.7', dkim: 'fail', spf: 'fail', reasons: [{ type: 'forwarded', comment: 'list' }], spfResults: [{ domain: 'lists.example', result: 'softfail' }] },
+        {
+          ip: '198.51.100.7',
+          dkim: 'fail',
+          spf: 'fail',
+          reasons: [{ type: 'forwarded', comment: 'list' }],
+          spfResults: [{ domain: 'lists.example', result: 'softfail' }],
+        },
       ],
     });
     const [first, second] = parseAggregateReport(xml).records;
@@ -62,7 +83,14 @@ describe('parseAggregateReport', () => {
   });
 
   it('derives DMARC alignment from either identifier', () => {
-    const records = parseAggregateReport(sampleReportXml({ rows: [{ ip: '192.0.2.1', dkim: 'fail', spf: 'pass' }, { ip: '192.0.2.2', dkim: 'pass', spf: 'fail' }] })).records;
+    const records = parseAggregateReport(
+      sampleReportXml({
+        rows: [
+          { ip: '192.0.2.1', dkim: 'fail', spf: 'pass' },
+          { ip: '192.0.2.2', dkim: 'pass', spf: 'fail' },
+        ],
+      }),
+    ).records;
     expect(records.map((r) => r.alignment)).toEqual([
       { spf: true, dkim: false, dmarc: true },
       { spf: false, dkim: true, dmarc: true },
@@ -80,17 +108,26 @@ describe('parseAggregateReport', () => {
   });
 
   it("drops XML Schema tags a reporter left open (IKEA's, parsedmarc issue 18)", () => {
-    const ikea = google.replace('<feedback>', '<feedback><xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="http://dmarc.org/dmarc-xml/0.1">');
+    const ikea = google.replace(
+      '<feedback>',
+      '<feedback><xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="http://dmarc.org/dmarc-xml/0.1">',
+    );
     expect(parseAggregateReport(ikea).orgName).toBe('google.com');
   });
 
   it('keeps a report id without angle brackets or what follows an @', () => {
-    expect(parseAggregateReport(sampleReportXml({ reportId: '&lt;abc.123@reporter.example&gt;', rows: [{ ip: SERVER }] })).reportId).toBe('abc.123');
+    expect(parseAggregateReport(sampleReportXml({ reportId: '&lt;abc.123@reporter.example&gt;', rows: [{ ip: SERVER }] })).reportId).toBe(
+      'abc.123',
+    );
   });
 
   it.each([
     ['an XML bomb (DOCTYPE with nested entities)', XML_BOMB, /DOCTYPE\/ENTITY .*billion laughs/],
-    ['an external entity', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><feedback>&e;</feedback>', /DOCTYPE\/ENTITY/],
+    [
+      'an external entity',
+      '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><feedback>&e;</feedback>',
+      /DOCTYPE\/ENTITY/,
+    ],
     ['truncated XML', google.slice(0, google.length / 2), /not well-formed XML/],
     ['another root element', '<?xml version="1.0"?><report><x>1</x></report>', /root element <report>, not <feedback>/],
     ['a record without a source IP', google.replace(`<source_ip>${SERVER}</source_ip>`, ''), /feedback\.record\.0\.row\.source_ip/],
@@ -98,7 +135,11 @@ describe('parseAggregateReport', () => {
     ['a negative count', google.replace('<count>12</count>', '<count>-1</count>'), /count: expected a whole number/],
     ['no date range', google.replace(/<date_range>.*<\/date_range>/, ''), /date_range/],
     ['no record', google.replace(/<record>[\s\S]*<\/record>/, ''), /feedback\.record/],
-    ['neither org_name nor email', google.replace(/<org_name>.*<\/org_name>/, '').replace(/<email>.*<\/email>/, ''), /neither org_name nor email/],
+    [
+      'neither org_name nor email',
+      google.replace(/<org_name>.*<\/org_name>/, '').replace(/<email>.*<\/email>/, ''),
+      /neither org_name nor email/,
+    ],
     ['elements nested 40 deep', `<feedback>${'<a>'.repeat(40)}${'</a>'.repeat(40)}</feedback>`, /nests elements more than 32 deep/],
   ])('refuses %s in one line', (_what, xml, why) => {
     let error: unknown;
@@ -127,21 +168,36 @@ describe('unpackReport', () => {
   });
 
   it('unpacks each to the same XML', async () => {
-    for (const bytes of [gzipReport(google), await zipReport([{ name: 'google.com!mailgoat.ai!1!2.xml', data: google }]), Buffer.from(google)]) {
+    for (const bytes of [
+      gzipReport(google),
+      await zipReport([{ name: 'google.com!mailgoat.ai!1!2.xml', data: google }]),
+      Buffer.from(google),
+    ]) {
       expect((await unpackReport(bytes)).xml).toBe(google);
     }
   });
 
   it('takes the .xml entry of a zip that holds other files too', async () => {
-    const zip = await zipReport([{ name: 'readme.txt', data: 'hello' }, { name: 'report.xml', data: google }]);
+    const zip = await zipReport([
+      { name: 'readme.txt', data: 'hello' },
+      { name: 'report.xml', data: google },
+    ]);
     expect((await unpackReport(zip)).xml).toBe(google);
   });
 
   const limits = { maxFileBytes: 64 * 1024, maxXmlBytes: 256 * 1024 };
   it.each([
     ['a gzip bomb', () => Promise.resolve(gzipSync(Buffer.alloc(4 * 1024 * 1024, 32))), /unpacks to more than 0\.25 MB \(a gzip bomb/],
-    ['a zip bomb', () => zipReport([{ name: 'bomb.xml', data: Buffer.alloc(4 * 1024 * 1024, 32) }]), /over the 0\.25 MB limit \(a zip bomb/],
-    ['a huge file', () => Promise.resolve(Buffer.from(`<feedback>${' '.repeat(100 * 1024)}</feedback>`)), /is 0\.10 MB, over the 0\.06 MB a report file may be/],
+    [
+      'a zip bomb',
+      () => zipReport([{ name: 'bomb.xml', data: Buffer.alloc(4 * 1024 * 1024, 32) }]),
+      /over the 0\.25 MB limit \(a zip bomb/,
+    ],
+    [
+      'a huge file',
+      () => Promise.resolve(Buffer.from(`<feedback>${' '.repeat(100 * 1024)}</feedback>`)),
+      /is 0\.10 MB, over the 0\.06 MB a report file may be/,
+    ],
     ['a broken gzip', () => Promise.resolve(gzipReport(google).subarray(0, 40)), /broken gzip file/],
     ['a broken zip', async () => (await zipReport([{ name: 'r.xml', data: google }])).subarray(0, 60), /broken zip file/],
     ['a zip without XML', () => zipReport([{ name: 'r.txt', data: 'x' }]), /without an \.xml entry/],
@@ -189,7 +245,9 @@ describe('readReports', () => {
   it('keeps reports for subdomains of the domain', async () => {
     const result = await read([file('sub.xml', sampleReportXml({ domain: 'agents.mailgoat.ai', rows: [{ ip: SERVER }] }))]);
     expect(result.reports).toHaveLength(1);
-    expect((await read([file('x.xml', sampleReportXml({ domain: 'notmailgoat.ai', rows: [{ ip: SERVER }] }))])).refused[0]).toContain('report for notmailgoat.ai');
+    expect((await read([file('x.xml', sampleReportXml({ domain: 'notmailgoat.ai', rows: [{ ip: SERVER }] }))])).refused[0]).toContain(
+      'report for notmailgoat.ai',
+    );
   });
 
   it('drops a report it already read (same reporter, same id), also across calls', async () => {
@@ -225,10 +283,17 @@ describe('reportFilesOfMessage', () => {
 
   it("finds a Google-style zip attachment and names the message's sender and subject", async () => {
     const zip = (await zipReport([{ name: 'r.xml', data: google }])).toString('base64');
-    const { files, refused } = await reportFilesOfMessage(message(`Content-Type: application/zip; name="google.com!mailgoat.ai!1!2.zip"\r\nContent-Disposition: attachment; filename="google.com!mailgoat.ai!1!2.zip"\r\nContent-Transfer-Encoding: base64\r\n\r\n${zip}`), 'message 5');
+    const { files, refused } = await reportFilesOfMessage(
+      message(
+        `Content-Type: application/zip; name="google.com!mailgoat.ai!1!2.zip"\r\nContent-Disposition: attachment; filename="google.com!mailgoat.ai!1!2.zip"\r\nContent-Transfer-Encoding: base64\r\n\r\n${zip}`,
+      ),
+      'message 5',
+    );
     expect(refused).toBeUndefined();
     expect(files).toHaveLength(1);
-    expect(files[0]!.origin).toBe('message 5 from noreply-dmarc-support@google.com ("Report domain: mailgoat.ai Submitter: google.com Report-ID: 123")');
+    expect(files[0]!.origin).toBe(
+      'message 5 from noreply-dmarc-support@google.com ("Report domain: mailgoat.ai Submitter: google.com Report-ID: 123")',
+    );
     expect(files[0]!.name).toBe('google.com!mailgoat.ai!1!2.zip');
     expect((await unpackReport(files[0]!.bytes)).xml).toBe(google);
   });

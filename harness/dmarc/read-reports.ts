@@ -37,7 +37,10 @@ export function reportKey(report: Pick<AggregateReport, 'orgName' | 'reportId'>)
   return `${report.orgName.toLowerCase()}\u0000${report.reportId}`;
 }
 
-export async function readReports(files: ReportFile[], options: { domain: string; limits?: UnpackLimits; seen?: Set<string> }): Promise<ReadResult> {
+export async function readReports(
+  files: ReportFile[],
+  options: { domain: string; limits?: UnpackLimits; seen?: Set<string> },
+): Promise<ReadResult> {
   const result: ReadResult = { reports: [], refused: [], duplicates: 0 };
   const seen = options.seen ?? new Set<string>();
   for (const file of files) {
@@ -46,7 +49,9 @@ export async function readReports(files: ReportFile[], options: { domain: string
       const { xml } = await unpackReport(file.bytes, options.limits ?? DEFAULT_LIMITS);
       const report = parseAggregateReport(xml);
       if (!isReportFor(report.policyPublished.domain, options.domain)) {
-        throw new ReportRefused(`is a report for ${report.policyPublished.domain} (from ${report.orgName}), not ${options.domain}: someone names this address as their rua`);
+        throw new ReportRefused(
+          `is a report for ${report.policyPublished.domain} (from ${report.orgName}), not ${options.domain}: someone names this address as their rua`,
+        );
       }
       const key = reportKey(report);
       if (seen.has(key)) {
@@ -73,5 +78,7 @@ export async function reportFilesOfMessage(raw: Buffer, origin: string): Promise
   const files = mail.attachments
     .filter((a) => REPORT_NAME.test(a.filename ?? '') || REPORT_TYPES.test(a.contentType))
     .map((a) => ({ origin: label, name: a.filename ?? `(unnamed ${a.contentType})`, bytes: a.content }));
-  return files.length > 0 ? { files } : { files, refused: `${label} has no report attachment (gzip, zip or XML): not a DMARC aggregate report` };
+  return files.length > 0
+    ? { files }
+    : { files, refused: `${label} has no report attachment (gzip, zip or XML): not a DMARC aggregate report` };
 }

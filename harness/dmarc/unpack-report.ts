@@ -31,16 +31,27 @@ export type ReportFormat = 'gzip' | 'zip' | 'xml';
 export function sniffFormat(bytes: Buffer): ReportFormat | undefined {
   if (bytes.subarray(0, 4).equals(ZIP)) return 'zip';
   if (bytes.subarray(0, 2).equals(GZIP)) return 'gzip';
-  const start = bytes.subarray(0, 64).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const start = bytes
+    .subarray(0, 64)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   return start.startsWith('<') ? 'xml' : undefined;
 }
 
 export async function unpackReport(bytes: Buffer, limits: UnpackLimits = DEFAULT_LIMITS): Promise<{ format: ReportFormat; xml: string }> {
-  if (bytes.length > limits.maxFileBytes) throw new ReportRefused(`is ${mb(bytes.length)}, over the ${mb(limits.maxFileBytes)} a report file may be: not read`);
+  if (bytes.length > limits.maxFileBytes)
+    throw new ReportRefused(`is ${mb(bytes.length)}, over the ${mb(limits.maxFileBytes)} a report file may be: not read`);
   const format = sniffFormat(bytes);
   if (!format) throw new ReportRefused('is neither gzip, zip nor XML (by its first bytes): not a report file');
-  const xml = format === 'xml' ? bytes : format === 'gzip' ? await gunzipLimited(bytes, limits.maxXmlBytes) : await unzipFirstXml(bytes, limits.maxXmlBytes);
-  if (xml.length > limits.maxXmlBytes) throw new ReportRefused(`holds ${mb(xml.length)} of XML, over the ${mb(limits.maxXmlBytes)} limit: not read`);
+  const xml =
+    format === 'xml'
+      ? bytes
+      : format === 'gzip'
+        ? await gunzipLimited(bytes, limits.maxXmlBytes)
+        : await unzipFirstXml(bytes, limits.maxXmlBytes);
+  if (xml.length > limits.maxXmlBytes)
+    throw new ReportRefused(`holds ${mb(xml.length)} of XML, over the ${mb(limits.maxXmlBytes)} limit: not read`);
   return { format, xml: decodeUtf8(xml) };
 }
 
@@ -54,7 +65,8 @@ async function gunzipLimited(bytes: Buffer, maxXmlBytes: number): Promise<Buffer
     return await gunzipAsync(bytes, { maxOutputLength: maxXmlBytes });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw new ReportRefused(`unpacks to more than ${mb(maxXmlBytes)} (a gzip bomb or a huge file): not read`);
+    if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError)
+      throw new ReportRefused(`unpacks to more than ${mb(maxXmlBytes)} (a gzip bomb or a huge file): not read`);
     throw new ReportRefused(`is a broken gzip file: ${e.message}`);
   }
 }
@@ -75,7 +87,9 @@ function unzipFirstXml(bytes: Buffer, maxXmlBytes: number): Promise<Buffer> {
         found = true;
         if (entry.uncompressedSize > maxXmlBytes) {
           zip.close();
-          return refuse(`holds ${entry.fileName}, ${mb(entry.uncompressedSize)} unpacked, over the ${mb(maxXmlBytes)} limit (a zip bomb or a huge file): not read`);
+          return refuse(
+            `holds ${entry.fileName}, ${mb(entry.uncompressedSize)} unpacked, over the ${mb(maxXmlBytes)} limit (a zip bomb or a huge file): not read`,
+          );
         }
         zip.openReadStream(entry, (streamError, stream) => {
           if (streamError || !stream) return refuse(`is a broken zip file: ${streamError?.message ?? 'unreadable entry'}`);

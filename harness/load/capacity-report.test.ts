@@ -2,8 +2,24 @@ import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { describeKnee, renderCapacityChart, renderCapacityTable, type CapacityTransportResult } from './capacity-report.ts';
 
-const row = (transport: string, offeredRate: number, p95Ms: number | undefined, verdict = 'ok') => ({ transport, offeredRate, sent: offeredRate * 10, acceptedRate: offeredRate, errors: 0, delivered: offeredRate * 10, lost: 0, p50Ms: p95Ms && p95Ms / 2, p95Ms, p99Ms: p95Ms, verdict });
-const api: CapacityTransportResult = { transport: 'api', steps: [row('api', 5, 400), row('api', 10, 900), row('api', 20, 9000, 'p95 9000 ms over the 5000 ms target')], knee: { kneeRate: 10, firstBadStep: 2, reason: 'p95 9000 ms over the 5000 ms target' } };
+const row = (transport: string, offeredRate: number, p95Ms: number | undefined, verdict = 'ok') => ({
+  transport,
+  offeredRate,
+  sent: offeredRate * 10,
+  acceptedRate: offeredRate,
+  errors: 0,
+  delivered: offeredRate * 10,
+  lost: 0,
+  p50Ms: p95Ms && p95Ms / 2,
+  p95Ms,
+  p99Ms: p95Ms,
+  verdict,
+});
+const api: CapacityTransportResult = {
+  transport: 'api',
+  steps: [row('api', 5, 400), row('api', 10, 900), row('api', 20, 9000, 'p95 9000 ms over the 5000 ms target')],
+  knee: { kneeRate: 10, firstBadStep: 2, reason: 'p95 9000 ms over the 5000 ms target' },
+};
 const smtp: CapacityTransportResult = { transport: 'smtp', steps: [], knee: {}, skipped: 'no SMTP credential (POSTAL_SMTP_KEY)' };
 
 describe('renderCapacityTable', () => {
@@ -15,7 +31,9 @@ describe('renderCapacityTable', () => {
   });
 
   it('prints a dash for a percentile nobody measured (nothing delivered)', () => {
-    expect(renderCapacityTable([{ transport: 'api', steps: [row('api', 5, undefined, 'nothing was delivered')], knee: { firstBadStep: 0 } }])).toContain('| — | — | — |');
+    expect(
+      renderCapacityTable([{ transport: 'api', steps: [row('api', 5, undefined, 'nothing was delivered')], knee: { firstBadStep: 0 } }]),
+    ).toContain('| — | — | — |');
   });
 });
 
@@ -40,7 +58,10 @@ describe('renderCapacityChart', () => {
   });
 
   it('leaves out a step with no latency from the latency panel (nothing delivered)', () => {
-    const svg = renderCapacityChart([{ transport: 'api', steps: [row('api', 5, 300), row('api', 10, undefined)], knee: { kneeRate: 5, firstBadStep: 1 } }], { title: 't', p95TargetMs: 1000 });
+    const svg = renderCapacityChart(
+      [{ transport: 'api', steps: [row('api', 5, 300), row('api', 10, undefined)], knee: { kneeRate: 5, firstBadStep: 1 } }],
+      { title: 't', p95TargetMs: 1000 },
+    );
     expect(svg.match(/<circle class="step"/g)).toHaveLength(3);
   });
 });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { findKnee, judgeStep, type StepMeasurement } from './knee.ts';
 
-const step = (offeredRate: number, over: Partial<StepMeasurement> = {}): StepMeasurement => ({ offeredRate, acceptedRate: offeredRate, sent: offeredRate * 10, errors: 0, lost: 0, p95Ms: 800, ...over });
+const step = (offeredRate: number, over: Partial<StepMeasurement> = {}): StepMeasurement => ({
+  offeredRate,
+  acceptedRate: offeredRate,
+  sent: offeredRate * 10,
+  errors: 0,
+  lost: 0,
+  p95Ms: 800,
+  ...over,
+});
 const criteria = { p95TargetMs: 5000 };
 
 describe('judgeStep', () => {
@@ -25,7 +33,10 @@ describe('judgeStep', () => {
 
   it('fails when the server accepts clearly less than offered (senders queued)', () => {
     expect(judgeStep(step(10, { acceptedRate: 9 }), criteria).ok).toBe(true);
-    expect(judgeStep(step(10, { acceptedRate: 8.9 }), criteria)).toMatchObject({ ok: false, reason: expect.stringMatching(/accepted 8\.9 msg\/s of 10/) });
+    expect(judgeStep(step(10, { acceptedRate: 8.9 }), criteria)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/accepted 8\.9 msg\/s of 10/),
+    });
     expect(judgeStep(step(10, { acceptedRate: 8.9 }), { ...criteria, minAcceptedShare: 0.8 }).ok).toBe(true);
   });
 });

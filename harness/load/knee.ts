@@ -30,9 +30,13 @@ export function judgeStep(step: StepMeasurement, criteria: KneeCriteria): StepJu
   if (step.errors > 0) return { ok: false, reason: `${step.errors} of ${step.sent} sends refused` };
   if (step.lost > 0) return { ok: false, reason: `${step.lost} accepted message(s) not delivered in time` };
   if (step.p95Ms === undefined) return { ok: false, reason: 'nothing was delivered' };
-  if (step.p95Ms > criteria.p95TargetMs) return { ok: false, reason: `p95 ${Math.round(step.p95Ms)} ms over the ${criteria.p95TargetMs} ms target` };
+  if (step.p95Ms > criteria.p95TargetMs)
+    return { ok: false, reason: `p95 ${Math.round(step.p95Ms)} ms over the ${criteria.p95TargetMs} ms target` };
   if (step.acceptedRate < step.offeredRate * share) {
-    return { ok: false, reason: `accepted ${step.acceptedRate.toFixed(1)} msg/s of ${step.offeredRate} offered (below ${Math.round(share * 100)} %)` };
+    return {
+      ok: false,
+      reason: `accepted ${step.acceptedRate.toFixed(1)} msg/s of ${step.offeredRate} offered (below ${Math.round(share * 100)} %)`,
+    };
   }
   return { ok: true };
 }

@@ -63,7 +63,8 @@ export function checkClasses(classes: readonly SizeClass[]): void {
   const total = classes.reduce((sum, c) => sum + c.weight, 0);
   if (classes.length === 0 || Math.abs(total - 1) > 1e-9) throw new RangeError(`size class weights must add up to 1 (got ${total})`);
   for (const c of classes) {
-    if (!(c.weight > 0) || c.bodyBytes[0] > c.bodyBytes[1] || (c.attachmentBytes && c.attachmentBytes[0] > c.attachmentBytes[1])) throw new RangeError(`size class ${c.name} is malformed`);
+    if (!(c.weight > 0) || c.bodyBytes[0] > c.bodyBytes[1] || (c.attachmentBytes && c.attachmentBytes[0] > c.attachmentBytes[1]))
+      throw new RangeError(`size class ${c.name} is malformed`);
   }
 }
 
@@ -90,7 +91,8 @@ export function createLoadCorpus(options: CorpusOptions): { message(index: numbe
       // Up to eight fresh paragraphs, then the same ones again in a shuffled order: a long report reads
       // like one, and generating 40 KB of lorem per message would cost the load generator more than the sending.
       while (length < target) {
-        const paragraph = paragraphs.length < 8 ? faker.lorem.paragraph({ min: 2, max: 6 }) : faker.helpers.arrayElement(paragraphs.slice(0, 8));
+        const paragraph =
+          paragraphs.length < 8 ? faker.lorem.paragraph({ min: 2, max: 6 }) : faker.helpers.arrayElement(paragraphs.slice(0, 8));
         paragraphs.push(paragraph);
         length += paragraph.length + 2;
       }
@@ -127,7 +129,10 @@ export interface SentDistribution {
 }
 
 /** What was actually sent, for the report (the configured mix is SIZE_CLASSES). */
-export function describeSent(messages: Array<Pick<LoadMessage, 'sizeClass' | 'bytes' | 'attachments'>>, classes: readonly SizeClass[] = SIZE_CLASSES): SentDistribution {
+export function describeSent(
+  messages: Array<Pick<LoadMessage, 'sizeClass' | 'bytes' | 'attachments'>>,
+  classes: readonly SizeClass[] = SIZE_CLASSES,
+): SentDistribution {
   const sizes = messages.map((m) => m.bytes).sort((a, b) => a - b);
   const at = (p: number): number => (sizes.length ? sizes[Math.ceil((p / 100) * sizes.length) - 1]! : 0);
   return {
@@ -144,5 +149,8 @@ export function describeSent(messages: Array<Pick<LoadMessage, 'sizeClass' | 'by
 /** One line per class, for the report: the mix the load was drawn from. */
 export function describeClasses(classes: readonly SizeClass[] = SIZE_CLASSES): string[] {
   const kb = (n: number): string => `${Math.round(n / 100) / 10} KB`;
-  return classes.map((c) => `${c.name}: ${Math.round(c.weight * 100)} %, body ${kb(c.bodyBytes[0])}–${kb(c.bodyBytes[1])}${c.attachmentBytes ? `, one attachment ${kb(c.attachmentBytes[0])}–${kb(c.attachmentBytes[1])}` : ''}`);
+  return classes.map(
+    (c) =>
+      `${c.name}: ${Math.round(c.weight * 100)} %, body ${kb(c.bodyBytes[0])}–${kb(c.bodyBytes[1])}${c.attachmentBytes ? `, one attachment ${kb(c.attachmentBytes[0])}–${kb(c.attachmentBytes[1])}` : ''}`,
+  );
 }

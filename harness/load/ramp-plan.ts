@@ -32,7 +32,8 @@ export function planRamp(options: RampOptions): RampStep[] {
   if (!(factor > 1)) throw new RangeError(`ramp factor must be above 1 (got ${factor})`);
   if (!(stepSeconds > 0)) throw new RangeError(`step length must be above 0 s (got ${stepSeconds})`);
   if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new RangeError(`steps must be a positive integer (got ${maxSteps})`);
-  if (!Number.isInteger(maxMessages) || maxMessages < 1) throw new RangeError(`the message cap must be a positive integer (got ${maxMessages})`);
+  if (!Number.isInteger(maxMessages) || maxMessages < 1)
+    throw new RangeError(`the message cap must be a positive integer (got ${maxMessages})`);
   const steps: RampStep[] = [];
   let left = maxMessages;
   for (let index = 0; index < maxSteps && left > 0; index++) {

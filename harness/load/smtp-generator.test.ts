@@ -10,7 +10,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function sink(onData: (raw: string) => string | undefined, socketTimeout?: number): Promise<{ port: number; sessions: Set<string>; closed: Set<string>; received: string[] }> {
+async function sink(
+  onData: (raw: string) => string | undefined,
+  socketTimeout?: number,
+): Promise<{ port: number; sessions: Set<string>; closed: Set<string>; received: string[] }> {
   const sessions = new Set<string>();
   const closed = new Set<string>();
   const received: string[] = [];
@@ -74,7 +77,11 @@ describe('smtpGenerator', () => {
     const generator = smtpGenerator({ host: '127.0.0.1', port: s.port, sessions: 1, timeoutMs: 5_000 });
     await generator.send({ from: 'a@x.test', to: ['b@y.test'] }, raw(0));
     // The server's idle timeout ends the session: poll (with a deadline) until the server says it closed it.
-    const closed = await pollUntil(() => Promise.resolve(s.closed.size), (n) => n === 1, { timeoutMs: 10_000, intervalMs: 50 });
+    const closed = await pollUntil(
+      () => Promise.resolve(s.closed.size),
+      (n) => n === 1,
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
     expect(closed.settled).toBe(true);
     await generator.send({ from: 'a@x.test', to: ['b@y.test'] }, raw(1));
     await generator.close();

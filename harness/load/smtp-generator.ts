@@ -38,7 +38,8 @@ const promised = <T = void>(run: (done: (error?: Error | null, value?: T) => voi
   new Promise<T>((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value as T))));
 
 export function smtpGenerator(options: SmtpGeneratorOptions): SmtpGenerator {
-  if (!Number.isInteger(options.sessions) || options.sessions < 1) throw new RangeError(`sessions must be a positive integer (got ${options.sessions})`);
+  if (!Number.isInteger(options.sessions) || options.sessions < 1)
+    throw new RangeError(`sessions must be a positive integer (got ${options.sessions})`);
   const idle: SMTPConnection[] = [];
   const waiting: Array<(connection: SMTPConnection | undefined) => void> = [];
   let open = 0;
@@ -63,7 +64,11 @@ export function smtpGenerator(options: SmtpGeneratorOptions): SmtpGenerator {
     failed.catch(() => {});
     try {
       await Promise.race([promised((done) => connection.connect((error) => done(error))), failed]);
-      if (options.auth) await Promise.race([promised((done) => connection.login({ user: options.auth!.user, pass: options.auth!.pass }, (error) => done(error))), failed]);
+      if (options.auth)
+        await Promise.race([
+          promised((done) => connection.login({ user: options.auth!.user, pass: options.auth!.pass }, (error) => done(error))),
+          failed,
+        ]);
     } catch (error) {
       connection.close();
       throw error;

@@ -57,7 +57,7 @@ const REPORT = [
   '- Every agent address routed to its own inbox; unknown addresses reach the catch-all.',
   '- Mail to Gmail and Outlook lands in the inbox with SPF, DKIM and DMARC passing.',
   '- The MailGoat CLI sends, lists and reads messages end to end.',
-  '- Throughput and latency measured against the plan\'s targets.',
+  "- Throughput and latency measured against the plan's targets.",
   'The attached file carries the raw figures; the link below leads to the handbook.',
 ];
 
@@ -98,21 +98,33 @@ export function probeMessage(runToken: string, label: string, options: { nearLim
     '<!doctype html>',
     '<html><head><meta charset="utf-8"><title>postal-qa probe</title></head><body>',
     `<p>postal-qa probe ${escape(label)}<br>Run token: <b>${escape(runToken)}</b></p>`,
-    `<ul>${REPORT.slice(1, -1).map((line) => `<li>${escape(line.replace(/^- /, ''))}</li>`).join('')}</ul>`,
+    `<ul>${REPORT.slice(1, -1)
+      .map((line) => `<li>${escape(line.replace(/^- /, ''))}</li>`)
+      .join('')}</ul>`,
     ...SCRIPTS.map((line) => `<p>${escape(line)}</p>`),
     `<p><a href="${escape(link)}">The agents' handbook</a></p>`,
     '</body></html>',
   ].join('\n');
-  const attachments: ProbeAttachment[] = [{ filename: `figures-${safeName(label)}.bin`, contentType: 'application/octet-stream', content: figures(`${runToken}/${label}`, 2048) }];
+  const attachments: ProbeAttachment[] = [
+    { filename: `figures-${safeName(label)}.bin`, contentType: 'application/octet-stream', content: figures(`${runToken}/${label}`, 2048) },
+  ];
   if (options.nearLimitMb !== undefined) {
     // base64 grows the attachment by 4/3 plus line breaks (76 + 2 per 57 bytes): about 1.37.
     const bytes = Math.floor((options.nearLimitMb * 1024 * 1024 * NEAR_LIMIT_SHARE - 64 * 1024) / 1.37);
-    attachments.push({ filename: `large-${safeName(label)}.bin`, contentType: 'application/octet-stream', content: figures(`${runToken}/${label}/large`, bytes) });
+    attachments.push({
+      filename: `large-${safeName(label)}.bin`,
+      contentType: 'application/octet-stream',
+      content: figures(`${runToken}/${label}/large`, bytes),
+    });
   }
   return { subject: `${subjectKey} — Grüße, Привет, 你好`, subjectKey, text, html, attachments };
 }
 
-const safeName = (label: string): string => label.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'probe';
+const safeName = (label: string): string =>
+  label
+    .replace(/[^A-Za-z0-9-]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 40) || 'probe';
 
 /** Deterministic bytes (every value 0–255 occurs): a relay that treats the attachment as text damages it. */
 function figures(seed: string, length: number): Buffer {

@@ -21,16 +21,29 @@ let stopping = false;
 /** One harness run, exactly as npm test runs it; resolves with its exit code. */
 function runHarness(args: string[]): Promise<number> {
   return new Promise((resolve) => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'harness/cli.ts', ...args], { cwd: ROOT, stdio: 'inherit', env: { POSTAL_QA_ARTIFACTS: 'off', ...process.env } });
+    child = spawn(process.execPath, ['--import', 'tsx', 'harness/cli.ts', ...args], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { POSTAL_QA_ARTIFACTS: 'off', ...process.env },
+    });
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : EXIT_FAIL)));
   });
 }
 
 async function once(options: MonitorOptions): Promise<number> {
   const history = readHistory(options.history);
-  const code = await runHarness(harnessArgs(options, CATALOG.map((c) => c.id)));
+  const code = await runHarness(
+    harnessArgs(
+      options,
+      CATALOG.map((c) => c.id),
+    ),
+  );
   if (code === EXIT_CONFIG || stopping) return code;
-  const results = JSON.parse(readFileSync(join(options.reportDir, 'test-results', 'results.json'), 'utf8')) as { verdict: string; target?: { label?: string }; controls: ResultControl[] };
+  const results = JSON.parse(readFileSync(join(options.reportDir, 'test-results', 'results.json'), 'utf8')) as {
+    verdict: string;
+    target?: { label?: string };
+    controls: ResultControl[];
+  };
   const entry = historyEntry(new Date(), results.target?.label ?? options.env, results.verdict, results.controls);
   const changes = compareEntries(history.at(-1), entry);
   appendHistory(options.history, entry);
@@ -38,7 +51,10 @@ async function once(options: MonitorOptions): Promise<number> {
   const facts = fn08?.facts?.dmarcReports as DmarcFacts | undefined;
   if (facts) {
     writeFileSync(join(options.reportDir, 'dmarc-summary.md'), renderDmarcMarkdown(facts, fn08!.outcome, fn08!.summary).join('\n'));
-    writeFileSync(join(options.reportDir, 'dmarc-summary.json'), `${JSON.stringify({ outcome: fn08!.outcome, summary: fn08!.summary, ...facts }, null, 2)}\n`);
+    writeFileSync(
+      join(options.reportDir, 'dmarc-summary.json'),
+      `${JSON.stringify({ outcome: fn08!.outcome, summary: fn08!.summary, ...facts }, null, 2)}\n`,
+    );
   }
   writeFileSync(join(options.reportDir, 'pass-rate.svg'), renderPassRateChart([...history, entry]));
   const lines = [
@@ -46,7 +62,9 @@ async function once(options: MonitorOptions): Promise<number> {
     ...changes.alerts.map((a) => `  TURNED RED  ${a}`),
     ...changes.stillRed.map((a) => `  still red   ${a}`),
     ...changes.recovered.map((a) => `  recovered   ${a}`),
-    ...(facts ? [`  DMARC: ${fn08!.outcome} — ${fn08!.summary}`, `  summary: ${join(options.reportDir, 'dmarc-summary.md')}`] : [`  DMARC: ${fn08?.outcome ?? 'not run'}${fn08 ? ` — ${fn08.summary}` : ''}`]),
+    ...(facts
+      ? [`  DMARC: ${fn08!.outcome} — ${fn08!.summary}`, `  summary: ${join(options.reportDir, 'dmarc-summary.md')}`]
+      : [`  DMARC: ${fn08?.outcome ?? 'not run'}${fn08 ? ` — ${fn08.summary}` : ''}`]),
     `  chart:   ${join(options.reportDir, 'pass-rate.svg')}`,
   ];
   console.log(lines.join('\n'));

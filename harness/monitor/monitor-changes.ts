@@ -38,14 +38,25 @@ export function compareEntries(previous: HistoryEntry | undefined, current: Hist
   if (dmarcNow) {
     const known = new Set((dmarcBefore?.sources ?? []).filter((s) => UNALIGNED.has(s.class)).map((s) => s.ip));
     for (const source of dmarcNow.sources.filter((s) => UNALIGNED.has(s.class) && !known.has(s.ip))) {
-      changes.alerts.push(`new unaligned source ${source.ip} (${source.class}, ${source.messages} message${source.messages === 1 ? '' : 's'} as the domain) in the DMARC reports`);
+      changes.alerts.push(
+        `new unaligned source ${source.ip} (${source.class}, ${source.messages} message${source.messages === 1 ? '' : 's'} as the domain) in the DMARC reports`,
+      );
     }
     if (dmarcBefore) {
       for (const [label, was, now] of [
-        ['the server\'s DMARC pass rate', dmarcBefore.deploymentMessages > 0 ? dmarcBefore.deploymentPassRate : undefined, dmarcNow.deploymentMessages > 0 ? dmarcNow.deploymentPassRate : undefined],
-        ['the DMARC pass rate of all mail as the domain', dmarcBefore.messages > 0 ? dmarcBefore.passRate : undefined, dmarcNow.messages > 0 ? dmarcNow.passRate : undefined],
+        [
+          "the server's DMARC pass rate",
+          dmarcBefore.deploymentMessages > 0 ? dmarcBefore.deploymentPassRate : undefined,
+          dmarcNow.deploymentMessages > 0 ? dmarcNow.deploymentPassRate : undefined,
+        ],
+        [
+          'the DMARC pass rate of all mail as the domain',
+          dmarcBefore.messages > 0 ? dmarcBefore.passRate : undefined,
+          dmarcNow.messages > 0 ? dmarcNow.passRate : undefined,
+        ],
       ] as const) {
-        if (was !== undefined && now !== undefined && (was - now) * 100 >= PASS_RATE_DROP_POINTS) changes.alerts.push(`${label} dropped from ${pct(was)} to ${pct(now)}`);
+        if (was !== undefined && now !== undefined && (was - now) * 100 >= PASS_RATE_DROP_POINTS)
+          changes.alerts.push(`${label} dropped from ${pct(was)} to ${pct(now)}`);
       }
     }
   }

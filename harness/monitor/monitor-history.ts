@@ -87,7 +87,8 @@ export function readHistory(path: string): HistoryEntry[] {
     } catch {
       parsed = undefined;
     }
-    if (!parsed?.success) throw new ConfigError(`--history=${path}: line ${i + 1} is not a monitor history entry; give another file or remove that line`);
+    if (!parsed?.success)
+      throw new ConfigError(`--history=${path}: line ${i + 1} is not a monitor history entry; give another file or remove that line`);
     entries.push(parsed.data);
   });
   return entries;

@@ -49,18 +49,25 @@ export function parseMonitorOptions(argv: string[]): MonitorOptions {
     }
     if (!match || !(VALUE_FLAGS as readonly string[]).includes(name)) {
       const suggestion = closestKey(name.replace(/^-+/, ''), [...VALUE_FLAGS, ...SWITCHES]);
-      throw new ConfigError(`${argv[i]!.split('=')[0]}: unknown option${suggestion ? ` (did you mean --${suggestion}?)` : ''}; npm run monitor -- --help lists them`);
+      throw new ConfigError(
+        `${argv[i]!.split('=')[0]}: unknown option${suggestion ? ` (did you mean --${suggestion}?)` : ''}; npm run monitor -- --help lists them`,
+      );
     }
     const value = match[2] ?? argv[++i];
-    if (value === undefined || value === '' || value.startsWith('--')) throw new ConfigError(`--${name} needs a value, e.g. --${name}=${{ env: 'live', 'env-file': '.env.live', every: '1h', history: 'reports/monitor/history.jsonl', 'report-dir': 'reports/monitor', deployment: 'fixtures/deployment.json', 'max-messages': '10' }[name as ValueFlag]}`);
+    if (value === undefined || value === '' || value.startsWith('--'))
+      throw new ConfigError(
+        `--${name} needs a value, e.g. --${name}=${{ env: 'live', 'env-file': '.env.live', every: '1h', history: 'reports/monitor/history.jsonl', 'report-dir': 'reports/monitor', deployment: 'fixtures/deployment.json', 'max-messages': '10' }[name as ValueFlag]}`,
+      );
     values[name as ValueFlag] = value;
   }
   const env = (values.env ?? (values['env-file'] ? 'live' : 'embedded')) as EnvName;
-  if (!['embedded', 'live', 'local'].includes(env)) throw new ConfigError(`--env=${values.env}: unknown environment; use embedded, live or local`);
+  if (!['embedded', 'live', 'local'].includes(env))
+    throw new ConfigError(`--env=${values.env}: unknown environment; use embedded, live or local`);
   if (values['env-file'] && env !== 'live') throw new ConfigError(`--env-file holds live settings: it cannot go with --env=${env}`);
   if (switches.has('once') && values.every) throw new ConfigError('--once and --every contradict each other: keep one');
   const maxMessages = values['max-messages'] === undefined ? 10 : Number(values['max-messages']);
-  if (!Number.isInteger(maxMessages) || maxMessages < 1 || maxMessages > 500) throw new ConfigError(`--max-messages=${values['max-messages']}: must be a whole number from 1 to 500`);
+  if (!Number.isInteger(maxMessages) || maxMessages < 1 || maxMessages > 500)
+    throw new ConfigError(`--max-messages=${values['max-messages']}: must be a whole number from 1 to 500`);
   return {
     env,
     envFile: values['env-file'],
@@ -85,7 +92,11 @@ export function harnessArgs(options: MonitorOptions, selectable: string[]): stri
     ...(options.deployment ? [`--deployment=${options.deployment}`] : []),
     `--report-dir=${options.reportDir}`,
     ...(options.allowLoad
-      ? [`--only=${selectable.filter((id) => !LOAD_FREE_OF.includes(id)).join(',')}`, ...(options.env === 'live' ? ['--allow-load'] : []), `--max-messages=${options.maxMessages}`]
+      ? [
+          `--only=${selectable.filter((id) => !LOAD_FREE_OF.includes(id)).join(',')}`,
+          ...(options.env === 'live' ? ['--allow-load'] : []),
+          `--max-messages=${options.maxMessages}`,
+        ]
       : ['--read-only']),
   ];
 }

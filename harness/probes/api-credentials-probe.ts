@@ -39,7 +39,13 @@ export function apiCredentialsProbe(context: ProbeContext): ApiCredentialsProbe 
     const base = { agentId, keyFingerprint: keyFingerprint(key) };
     try {
       const answer = await context.postal().call('messages/message', key, { id: 0 });
-      return { ...base, status: answer.status, code: textOf(answer.data.code), message: textOf(answer.data.message), httpStatus: answer.httpStatus };
+      return {
+        ...base,
+        status: answer.status,
+        code: textOf(answer.data.code),
+        message: textOf(answer.data.message),
+        httpStatus: answer.httpStatus,
+      };
     } catch (error) {
       if ((error as Error).name === 'ProbeUnavailable') throw error;
       return { ...base, error: (error as Error).message };
@@ -54,11 +60,17 @@ export function apiCredentialsProbe(context: ProbeContext): ApiCredentialsProbe 
     async sendScope(authenticated) {
       const accounts = context.target.accounts.filter((a) => authenticated.includes(a.agentId));
       const from = async (key: string, address: string): Promise<SendAnswer> => {
-        const data = Buffer.from(`From: <${address}>\r\nTo: <${address}>\r\nSubject: postal-qa key scope\r\n\r\nnot sent: no recipient\r\n`).toString('base64');
+        const data = Buffer.from(
+          `From: <${address}>\r\nTo: <${address}>\r\nSubject: postal-qa key scope\r\n\r\nnot sent: no recipient\r\n`,
+        ).toString('base64');
         try {
           const answer = await context.postal().call('send/raw', key, { mail_from: address, rcpt_to: [], data });
           const messages = answer.data.messages;
-          return { status: answer.status, code: textOf(answer.data.code), created: messages && typeof messages === 'object' ? Object.keys(messages).length : 0 };
+          return {
+            status: answer.status,
+            code: textOf(answer.data.code),
+            created: messages && typeof messages === 'object' ? Object.keys(messages).length : 0,
+          };
         } catch (error) {
           if ((error as Error).name === 'ProbeUnavailable') throw error;
           return { error: (error as Error).message };
@@ -71,10 +83,27 @@ export function apiCredentialsProbe(context: ProbeContext): ApiCredentialsProbe 
       return {
         own,
         agentCount: context.target.accounts.length,
-        ...(first && other ? { crossAgent: { keyOf: first.agentId, from: other.address, answer: await from(first.apiKey, other.address) } } : {}),
-        ...(first ? { foreign: { keyOf: first.agentId, from: `postal-qa-key-scope@foreign-domain.invalid`, answer: await from(first.apiKey, 'postal-qa-key-scope@foreign-domain.invalid') } } : {}),
+        ...(first && other
+          ? { crossAgent: { keyOf: first.agentId, from: other.address, answer: await from(first.apiKey, other.address) } }
+          : {}),
+        ...(first
+          ? {
+              foreign: {
+                keyOf: first.agentId,
+                from: `postal-qa-key-scope@foreign-domain.invalid`,
+                answer: await from(first.apiKey, 'postal-qa-key-scope@foreign-domain.invalid'),
+              },
+            }
+          : {}),
       };
     },
-    wrongKey: () => ask('wrong-key', randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 24)),
+    wrongKey: () =>
+      ask(
+        'wrong-key',
+        randomBytes(18)
+          .toString('base64')
+          .replace(/[^A-Za-z0-9]/g, 'x')
+          .slice(0, 24),
+      ),
   };
 }

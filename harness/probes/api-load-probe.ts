@@ -49,7 +49,12 @@ export function apiLoadProbe(context: ProbeContext): ApiLoadProbe {
       const elapsedMs = await atPace(count, perSecond, async (i) => {
         // Short messages, the routing probe's kind: the rate of messages, not of bytes (FN-01 carries the large ones).
         const subject = probeSubject(run.runToken, `PERF-01 ${i + 1}/${count}`);
-        const outcome = await sendMessage(postal, sender.apiKey, { from: sender.address, to, content: { subject, text: probeBody(run.runToken, `throughput ${i + 1}`), html: '', attachments: [] }, tag: 'postal-qa-load' });
+        const outcome = await sendMessage(postal, sender.apiKey, {
+          from: sender.address,
+          to,
+          content: { subject, text: probeBody(run.runToken, `throughput ${i + 1}`), html: '', attachments: [] },
+          tag: 'postal-qa-load',
+        });
         if (outcome.error !== undefined) {
           const [status, ...code] = outcome.error.split(' ');
           errors.push({ status: status!, code: code.join(' ') });
@@ -79,7 +84,14 @@ export function apiLoadProbe(context: ProbeContext): ApiLoadProbe {
         notArrived.push(notArrived.length < MAX_LOOKUPS ? { trail: await context.records().trail(sender.apiKey, postalId) } : {});
       }
       const times = [...arrivedAt.values()];
-      return { sent: accepted.size, errors, elapsedMs, arrived: arrivedAt.size, ...(times.length > 1 ? { arrivalWindowMs: Math.max(...times) - Math.min(...times) } : {}), notArrived };
+      return {
+        sent: accepted.size,
+        errors,
+        elapsedMs,
+        arrived: arrivedAt.size,
+        ...(times.length > 1 ? { arrivalWindowMs: Math.max(...times) - Math.min(...times) } : {}),
+        notArrived,
+      };
     },
   };
 }

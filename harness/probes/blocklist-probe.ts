@@ -27,7 +27,10 @@ export function blocklistProbe(context: ProbeContext): BlocklistProbe {
   async function ask(subject: string, kind: 'ip' | 'domain'): Promise<BlocklistLookup[]> {
     return Promise.all(
       BLOCKLISTS.filter((list) => list.lists === kind).map(async (list) => {
-        const [answer, testPoint] = await Promise.all([client.query(blocklistQuery(list, subject), 'A'), client.query(blocklistQuery(list, TEST_POINTS[kind].listed), 'A')]);
+        const [answer, testPoint] = await Promise.all([
+          client.query(blocklistQuery(list, subject), 'A'),
+          client.query(blocklistQuery(list, TEST_POINTS[kind].listed), 'A'),
+        ]);
         const lookup: BlocklistLookup = { list, subject, answer, testPoint };
         if (answer.status === 'ok' && answer.answers.length > 0) {
           const txt = await client.query(blocklistQuery(list, subject), 'TXT');

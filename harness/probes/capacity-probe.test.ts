@@ -4,7 +4,11 @@ import { rememberingLookup } from './capacity-probe.ts';
 
 describe('rememberingLookup', () => {
   const ask = (lookup: LookupFunction, host: string) =>
-    new Promise<unknown>((resolve, reject) => (lookup as unknown as (h: string, o: object, cb: (e: Error | null, a?: unknown) => void) => void)(host, {}, (e, a) => (e ? reject(e) : resolve(a))));
+    new Promise<unknown>((resolve, reject) =>
+      (lookup as unknown as (h: string, o: object, cb: (e: Error | null, a?: unknown) => void) => void)(host, {}, (e, a) =>
+        e ? reject(e) : resolve(a),
+      ),
+    );
 
   it('asks once per name and reuses the answer', async () => {
     let asked = 0;

@@ -18,7 +18,10 @@ export interface CapacityProbe {
   /** Resolves once Postal accepted the message; throws with Postal's code or the transport error. */
   sendApi(message: LoadMessage): Promise<void>;
   /** An SMTP sender on Postal's SMTP service, or why there is none. */
-  smtp(credentialKey: string | undefined, sessions: number): Promise<{ send(message: LoadMessage, raw?: Buffer): Promise<void>; close(): Promise<void> } | { unavailable: string }>;
+  smtp(
+    credentialKey: string | undefined,
+    sessions: number,
+  ): Promise<{ send(message: LoadMessage, raw?: Buffer): Promise<void>; close(): Promise<void> } | { unavailable: string }>;
   /** The arrival instants of messages whose subject carries `token`, by subject, in the recipients' inboxes. */
   arrivals(token: string, recipients: string[]): Promise<Map<string, number>>;
   close(): Promise<void>;
@@ -42,7 +45,12 @@ export function capacityProbe(context: ProbeContext, options: { connections: num
   // Its own pool: a ramp keeps many requests in flight, more than the controls' shared client allows. Names
   // are resolved once per run: a load test measures the mail server, not its DNS (and in the world the DNS
   // server shares the overloaded process, so per-connection lookups would fail at the knee for the wrong reason).
-  const http = createHttpClient({ lookup: rememberingLookup(context.lookup), ca: target.trustedCaPem, timeoutMs: target.timeouts.connectMs * 2, connections: options.connections });
+  const http = createHttpClient({
+    lookup: rememberingLookup(context.lookup),
+    ca: target.trustedCaPem,
+    timeoutMs: target.timeouts.connectMs * 2,
+    connections: options.connections,
+  });
   const postal = target.postal ? createPostalApi(http, target.postal.webUrl) : undefined;
   const keys = new Map(target.accounts.map((a) => [a.address.toLowerCase(), a.apiKey]));
   const agentOf = new Map(target.accounts.map((a) => [a.address.toLowerCase(), a.agentId]));
@@ -59,7 +67,11 @@ export function capacityProbe(context: ProbeContext, options: { connections: num
         subject: message.subject,
         plain_body: message.text,
         tag: 'postal-qa-capacity',
-        attachments: message.attachments.map((a) => ({ name: a.filename, content_type: a.contentType, data: a.content.toString('base64') })),
+        attachments: message.attachments.map((a) => ({
+          name: a.filename,
+          content_type: a.contentType,
+          data: a.content.toString('base64'),
+        })),
       });
       if (answer.status !== 'success') throw new Error(`send/message: ${answer.status} ${textOf(answer.data.code)}`.trim());
     },
@@ -120,10 +132,14 @@ export function rememberingLookup(lookup: LookupFunction): LookupFunction {
       process.nextTick(() => callback(null, ...answer));
       return;
     }
-    (lookup as (h: string, o: unknown, cb: (...args: unknown[]) => void) => void)(hostname, options, (error: unknown, ...rest: unknown[]) => {
-      if (!error) known.set(key, rest);
-      callback(error, ...rest);
-    });
+    (lookup as (h: string, o: unknown, cb: (...args: unknown[]) => void) => void)(
+      hostname,
+      options,
+      (error: unknown, ...rest: unknown[]) => {
+        if (!error) known.set(key, rest);
+        callback(error, ...rest);
+      },
+    );
   }) as LookupFunction;
 }
 

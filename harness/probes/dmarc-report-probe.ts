@@ -33,7 +33,8 @@ export function dmarcReportProbe(context: ProbeContext): DmarcReportProbe {
   const settings = target.dmarcReports ?? { waitMs: 0 };
   const domain = run.deployment.domain.toLowerCase();
   const cache: Cache = new Map();
-  const agentFor = (address: string) => run.deployment.agents.find((a) => a.address.toLowerCase() === address)?.id ?? run.deployment.catchAll;
+  const agentFor = (address: string) =>
+    run.deployment.agents.find((a) => a.address.toLowerCase() === address)?.id ?? run.deployment.catchAll;
 
   async function fromInbox(rua: string[]): Promise<CollectedFiles> {
     const out: CollectedFiles = { files: [], refused: [] };
@@ -56,17 +57,25 @@ export function dmarcReportProbe(context: ProbeContext): DmarcReportProbe {
   async function collect(rua: string[]): Promise<ReadResult> {
     const parts: CollectedFiles[] = [];
     const since = new Date(context.clock.now() - 8 * 86_400_000);
-    if (settings.imap) parts.push(await filesFromImap(settings.imap, { since, ca: target.trustedCaPem, timeoutMs: target.timeouts.connectMs }));
+    if (settings.imap)
+      parts.push(await filesFromImap(settings.imap, { since, ca: target.trustedCaPem, timeoutMs: target.timeouts.connectMs }));
     else parts.push(await fromInbox(rua));
     if (settings.dir) parts.push(await filesFromDir(settings.dir));
-    const read = await readReports(parts.flatMap((p) => p.files), { domain });
+    const read = await readReports(
+      parts.flatMap((p) => p.files),
+      { domain },
+    );
     return { ...read, refused: [...parts.flatMap((p) => p.refused), ...read.refused] };
   }
 
   return {
     sources() {
       return [
-        settings.imap ? `IMAP ${settings.imap.user}@${settings.imap.host}:${settings.imap.port} ${settings.imap.mailbox}` : target.inboxReader ? `the agent inbox receiving the rua address (${target.inboxReader.kind === 'http' ? 'INBOX_LIST_URLS' : 'INBOX_LIST_COMMAND'}), attachments through Postal's messages/message` : '',
+        settings.imap
+          ? `IMAP ${settings.imap.user}@${settings.imap.host}:${settings.imap.port} ${settings.imap.mailbox}`
+          : target.inboxReader
+            ? `the agent inbox receiving the rua address (${target.inboxReader.kind === 'http' ? 'INBOX_LIST_URLS' : 'INBOX_LIST_COMMAND'}), attachments through Postal's messages/message`
+            : '',
         settings.dir ? `the folder ${settings.dir}` : '',
       ].filter(Boolean);
     },
@@ -77,7 +86,7 @@ export function dmarcReportProbe(context: ProbeContext): DmarcReportProbe {
       let last = await collect(rua);
       if (enough(last) || settings.waitMs <= 0) return { ...last, waitedMs: clock.now() - started };
       const deadline = started + settings.waitMs;
-      await awaiting(context, 'the DMARC aggregate reports of this run\'s mail', settings.waitMs, async () => {
+      await awaiting(context, "the DMARC aggregate reports of this run's mail", settings.waitMs, async () => {
         while (!enough(last) && clock.now() < deadline) {
           await clock.sleep(Math.min(1_000, Math.max(0, deadline - clock.now())));
           last = await collect(rua);
@@ -87,7 +96,8 @@ export function dmarcReportProbe(context: ProbeContext): DmarcReportProbe {
     },
     async acceptsMail(address) {
       const rcptDomain = address.slice(address.lastIndexOf('@') + 1);
-      const resolver = target.hostResolver === 'system' ? undefined : createResolver(target.hostResolver, { timeoutMs: target.timeouts.dnsMs, tries: 2 });
+      const resolver =
+        target.hostResolver === 'system' ? undefined : createResolver(target.hostResolver, { timeoutMs: target.timeouts.dnsMs, tries: 2 });
       let hosts: string[];
       try {
         const mx = await (resolver ? resolver.resolveMx(rcptDomain) : resolveMx(rcptDomain));
@@ -102,7 +112,12 @@ export function dmarcReportProbe(context: ProbeContext): DmarcReportProbe {
         // The deployment's own MX is reached where the target says its SMTP is (an SSH tunnel, the world).
         const own = host.toLowerCase() === target.mailHost.toLowerCase() && target.postal ? target.postal.smtp : { host, port: 25 };
         try {
-          const { dialogue } = await SmtpDialogue.open({ host: own.host, port: own.port, lookup: context.lookup, timeoutMs: target.timeouts.connectMs });
+          const { dialogue } = await SmtpDialogue.open({
+            host: own.host,
+            port: own.port,
+            lookup: context.lookup,
+            timeoutMs: target.timeouts.connectMs,
+          });
           try {
             await dialogue.ehlo('rua-probe.postal-qa.invalid');
             const mail = await dialogue.command('MAIL FROM:<>');

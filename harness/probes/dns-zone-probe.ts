@@ -34,7 +34,8 @@ export function dnsZoneProbe(context: ProbeContext): DnsZoneProbe {
     spfSnapshot: (domain, ip) => gatherSpf({ domain, ip, client: primary }),
     async askEveryResolver(questions) {
       const observations: DnsObservation[] = [];
-      for (const resolver of target.dns.resolvers.map(client)) for (const q of questions) observations.push(await resolver.query(q.name, q.type));
+      for (const resolver of target.dns.resolvers.map(client))
+        for (const q of questions) observations.push(await resolver.query(q.name, q.type));
       return observations;
     },
     resolverLabels: () => target.dns.resolvers.map((r) => r.label),

@@ -34,7 +34,12 @@ const server = new DnsServer({ address: ADDRESS, records: RECORDS, dnssec });
 const anchor = dnssec.trustAnchor();
 const anchorText = `. DS ${anchor.keyTag} ${anchor.algorithm} ${anchor.digestType} ${anchor.digest}`;
 const context = {
-  target: { domain: 'mailgoat.ai', dns: { reverse: { label: 'resolver', server: ADDRESS } }, timeouts: { dnsMs: 3_000 }, dnssecTrustAnchor: anchorText },
+  target: {
+    domain: 'mailgoat.ai',
+    dns: { reverse: { label: 'resolver', server: ADDRESS } },
+    timeouts: { dnsMs: 3_000 },
+    dnssecTrustAnchor: anchorText,
+  },
 } as unknown as ProbeContext;
 
 async function verdict() {
@@ -72,7 +77,9 @@ describe('DNS-13 against a signed world over UDP', () => {
     dnssec.setFault('mailgoat.ai', 'ds-mismatch');
     const result = await verdict();
     expect(result.outcome).toBe('fail');
-    expect(result.summary).toMatch(/^the DS at the parent of mailgoat\.ai names key tag \d+, but the zone's DNSKEYs are key tag \d+ \(a DS mismatch\)/);
+    expect(result.summary).toMatch(
+      /^the DS at the parent of mailgoat\.ai names key tag \d+, but the zone's DNSKEYs are key tag \d+ \(a DS mismatch\)/,
+    );
   });
 
   it('warns when the zone is unsigned, naming what internet.nl says', async () => {
@@ -85,7 +92,12 @@ describe('DNS-13 against a signed world over UDP', () => {
   });
 
   it('reads the trust anchor setting and refuses anything else', () => {
-    expect(parseTrustAnchor('. IN DS 20326 8 2 E06D44B8')).toEqual({ keyTag: 20326, algorithm: 8, digestType: 2, digest: Buffer.from('E06D44B8', 'hex') });
+    expect(parseTrustAnchor('. IN DS 20326 8 2 E06D44B8')).toEqual({
+      keyTag: 20326,
+      algorithm: 8,
+      digestType: 2,
+      digest: Buffer.from('E06D44B8', 'hex'),
+    });
     expect(() => parseTrustAnchor('20326 8 2')).toThrow(/DNSSEC_TRUST_ANCHOR "20326 8 2" is not/);
   });
 });

@@ -81,9 +81,13 @@ export function dnssecProbe(context: ProbeContext): DnssecProbe {
     try {
       const served = await ask(question.name, question.type);
       const rrsigExpirations = rrsigExpirationsIn(served, question.type);
-      const result = await dnssecLookUp(new Question(`${question.name.toLowerCase().replace(/\.$/, '')}.`, question.type as never), (q) => ask(q.name, q.getTypeName()), {
-        ...(anchors ? { trustAnchors: anchors } : {}),
-      });
+      const result = await dnssecLookUp(
+        new Question(`${question.name.toLowerCase().replace(/\.$/, '')}.`, question.type as never),
+        (q) => ask(q.name, q.getTypeName()),
+        {
+          ...(anchors ? { trustAnchors: anchors } : {}),
+        },
+      );
       const reasons = 'reasonChain' in result ? [...result.reasonChain] : [];
       return { ...base, rrsigExpirations, status: STATUS[result.status] ?? 'indeterminate', reasons };
     } catch (error) {

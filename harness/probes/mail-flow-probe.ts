@@ -58,7 +58,10 @@ export interface DeliveryObservation {
 
 export interface MailFlowProbe {
   /** Sends every message through the API as its agent, then waits for all in the watched inboxes. */
-  sendAsAgents(messages: AgentMessage[], options?: { watchAgents?: string[]; deadlineMs?: number; intervalMs?: number }): Promise<DeliveryObservation>;
+  sendAsAgents(
+    messages: AgentMessage[],
+    options?: { watchAgents?: string[]; deadlineMs?: number; intervalMs?: number },
+  ): Promise<DeliveryObservation>;
   /** Submits one message from outside the deployment (FN-07) and waits for it in the agent's inbox. */
   sendFromOutside(message: Omit<AgentMessage, 'fromAgentId'>): Promise<DeliveryObservation & { submission: string }>;
   /** Waits until `subject` shows in an agent's inbox (or the deadline), e.g. after a CLI sent it. */
@@ -110,7 +113,13 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
 
   const settled = (fate: MessageFate) => fate.send.error !== undefined || fate.arrivals.some((a) => a.agentId === fate.message.toAgentId);
 
-  async function pollArrivals(fates: MessageFate[], agents: string[], readerErrors: Record<string, string>, until: number, what: string): Promise<void> {
+  async function pollArrivals(
+    fates: MessageFate[],
+    agents: string[],
+    readerErrors: Record<string, string>,
+    until: number,
+    what: string,
+  ): Promise<void> {
     const deadlineMs = Math.max(0, until - Date.now());
     await awaiting(context, what, deadlineMs, () =>
       pollUntil(
@@ -118,7 +127,9 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
           const listed = await look(agents, readerErrors);
           for (const fate of fates) {
             fate.arrivals = [...listed].flatMap(([agentId, entries]) =>
-              entries.filter((e) => isArrivalOf(e, fate.message.content)).map((entry) => ({ agentId, entry, elapsedMs: entry.receivedAt ? Date.parse(entry.receivedAt) - fate.sentAt : undefined })),
+              entries
+                .filter((e) => isArrivalOf(e, fate.message.content))
+                .map((entry) => ({ agentId, entry, elapsedMs: entry.receivedAt ? Date.parse(entry.receivedAt) - fate.sentAt : undefined })),
             );
           }
           return fates.every(settled);
@@ -133,7 +144,13 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
    * Waits until the deadline; then asks Postal about what is missing, and waits once more (as long again)
    * for what it says is still on its way. A message that arrives then is late, not lost.
    */
-  async function waitFor(fates: MessageFate[], agents: string[], deadlineMs: number, what: string, trailOf: (fate: MessageFate) => Promise<PostalTrail | undefined>): Promise<DeliveryObservation> {
+  async function waitFor(
+    fates: MessageFate[],
+    agents: string[],
+    deadlineMs: number,
+    what: string,
+    trailOf: (fate: MessageFate) => Promise<PostalTrail | undefined>,
+  ): Promise<DeliveryObservation> {
     const readerErrors: Record<string, string> = {};
     const started = Math.min(...fates.map((f) => f.sentAt), Date.now());
     await pollArrivals(fates, agents, readerErrors, started + deadlineMs, what);
@@ -144,7 +161,13 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
     };
     const onTheirWay = await askPostal();
     if (onTheirWay.length > 0) {
-      await pollArrivals(onTheirWay, agents, readerErrors, Date.now() + deadlineMs, `${onTheirWay.length} late message(s) Postal says are still on their way`);
+      await pollArrivals(
+        onTheirWay,
+        agents,
+        readerErrors,
+        Date.now() + deadlineMs,
+        `${onTheirWay.length} late message(s) Postal says are still on their way`,
+      );
       await askPostal();
     }
     // One last look: what arrived while Postal was being asked is not lost.
@@ -164,18 +187,37 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
         const fate: MessageFate = { message, sentAt: Date.now(), send: {}, arrivals: [] };
         fates[i] = fate;
         const from = target.accounts.find((a) => a.agentId === message.fromAgentId)?.address ?? message.fromAgentId;
-        fate.send = await sendMessage(postal, keyOf(message.fromAgentId), { from, to: message.to, content: message.content }, { timeoutMs: sendTimeoutMs(target.timeouts.connectMs, message.content) });
+        fate.send = await sendMessage(
+          postal,
+          keyOf(message.fromAgentId),
+          { from, to: message.to, content: message.content },
+          { timeoutMs: sendTimeoutMs(target.timeouts.connectMs, message.content) },
+        );
         if (fate.send.postalId !== undefined) context.sawPostalId(fate.send.postalId);
       };
       // Each message at its own instant (all at once without an interval), every answer awaited; a large one
       // (near the size limit) after the others, alone, as an agent's upload would go.
-      const large = messages.map((m, i) => ({ m, i })).filter(({ m }) => m.content.attachments.some((a) => a.content.length > LARGE_BYTES)).map(({ i }) => i);
+      const large = messages
+        .map((m, i) => ({ m, i }))
+        .filter(({ m }) => m.content.attachments.some((a) => a.content.length > LARGE_BYTES))
+        .map(({ i }) => i);
       const ordinary = messages.map((_, i) => i).filter((i) => !large.includes(i));
       await atPace(ordinary.length, options.intervalMs ? 1000 / options.intervalMs : Infinity, (n) => send(ordinary[n]!));
       for (const i of large) await send(i);
       const agents = options.watchAgents ?? [...new Set(messages.map((m) => m.toAgentId))];
-      return waitFor(fates, agents, options.deadlineMs ?? target.timeouts.deliveryMs, `${messages.length} message(s) in ${agents.length} agent inbox(es)`, (fate) =>
-        context.records().trail(keyOf(fate.message.fromAgentId), fate.send.postalId, ownDomain(fate.message.to) ? { messageIdHeader: fate.send.messageIdHeader, rcptTo: fate.message.to } : undefined),
+      return waitFor(
+        fates,
+        agents,
+        options.deadlineMs ?? target.timeouts.deliveryMs,
+        `${messages.length} message(s) in ${agents.length} agent inbox(es)`,
+        (fate) =>
+          context
+            .records()
+            .trail(
+              keyOf(fate.message.fromAgentId),
+              fate.send.postalId,
+              ownDomain(fate.message.to) ? { messageIdHeader: fate.send.messageIdHeader, rcptTo: fate.message.to } : undefined,
+            ),
       );
     },
 
@@ -192,28 +234,52 @@ export function mailFlowProbe(context: ProbeContext): MailFlowProbe {
         const { content } = message;
         const sent = await submitMessage(
           server,
-          { from: outside.from, to: message.to, subject: content.subject, text: content.text, ...(content.html ? { html: content.html } : {}), attachments: content.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })) },
+          {
+            from: outside.from,
+            to: message.to,
+            subject: content.subject,
+            text: content.text,
+            ...(content.html ? { html: content.html } : {}),
+            attachments: content.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+          },
           { ca: target.trustedCaPem, timeoutMs: target.timeouts.connectMs },
         );
         submission = sent.response;
         fate.send = { messageIdHeader: sent.messageId.replace(/^<|>$/g, ''), response: sent.response };
       } catch (error) {
         // The outside sender refusing our own login says nothing of Postal: FN-07 is blocked by it.
-        if ((error as { code?: string }).code === 'EAUTH') throw new ProbeBlocked(`the outside sender ${outside.host}:${outside.port} refused the login of ${outside.user} (OUTSIDE_SMTP_PASSWORD? OUTSIDE_SMTP_USER?): ${(error as Error).message}`);
+        if ((error as { code?: string }).code === 'EAUTH')
+          throw new ProbeBlocked(
+            `the outside sender ${outside.host}:${outside.port} refused the login of ${outside.user} (OUTSIDE_SMTP_PASSWORD? OUTSIDE_SMTP_USER?): ${(error as Error).message}`,
+          );
         fate.send = { error: `the outside sender ${outside.host}:${outside.port} refused or failed: ${(error as Error).message}` };
         submission = fate.send.error!;
       }
       const apiKey = target.accounts[0]?.apiKey;
-      const observation = await waitFor([fate], [message.toAgentId], target.timeouts.deliveryMs, `mail from outside in ${message.toAgentId}'s inbox`, async (f) =>
-        apiKey && f.send.messageIdHeader && target.postal ? context.records().trailByMessageId(apiKey, f.send.messageIdHeader, message.to, since, 'incoming') : undefined,
+      const observation = await waitFor(
+        [fate],
+        [message.toAgentId],
+        target.timeouts.deliveryMs,
+        `mail from outside in ${message.toAgentId}'s inbox`,
+        async (f) =>
+          apiKey && f.send.messageIdHeader && target.postal
+            ? context.records().trailByMessageId(apiKey, f.send.messageIdHeader, message.to, since, 'incoming')
+            : undefined,
       );
       return { ...observation, submission };
     },
 
     async waitForSubject(agentId, subject) {
       const content: ProbeContent = { subject, subjectKey: subject, text: '', html: '', attachments: [] };
-      const fate: MessageFate = { message: { id: subject, fromAgentId: '?', to: agentId, toAgentId: agentId, content }, sentAt: Date.now(), send: {}, arrivals: [] };
-      const observation = await waitFor([fate], [agentId], target.timeouts.deliveryMs, `"${subject}" in ${agentId}'s inbox`, () => Promise.resolve(undefined));
+      const fate: MessageFate = {
+        message: { id: subject, fromAgentId: '?', to: agentId, toAgentId: agentId, content },
+        sentAt: Date.now(),
+        send: {},
+        arrivals: [],
+      };
+      const observation = await waitFor([fate], [agentId], target.timeouts.deliveryMs, `"${subject}" in ${agentId}'s inbox`, () =>
+        Promise.resolve(undefined),
+      );
       return { arrived: fate.arrivals.length > 0, readerError: observation.readerErrors[agentId] };
     },
   };
@@ -231,7 +297,11 @@ export function receivedFromEntry(entry: InboxEntry): ReceivedContent {
 }
 
 /** The observation in the terms of the delivery check: what was sent, what was found, and why not. */
-export function asDeliveryInput(observation: DeliveryObservation): { expected: SentMessage[]; observed: ObservedMessage[]; deadlineMs: number } {
+export function asDeliveryInput(observation: DeliveryObservation): {
+  expected: SentMessage[];
+  observed: ObservedMessage[];
+  deadlineMs: number;
+} {
   const expected: SentMessage[] = [];
   const observed: ObservedMessage[] = [];
   for (const fate of observation.fates) {

@@ -29,7 +29,9 @@ function serve(reports: unknown[], seen: string[], sent: unknown[], port: number
       seen.push(`${req.method} ${req.url}`);
       if (req.url === '/api/v1/send/message') {
         sent.push(JSON.parse(body));
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', time: 0.1, flags: {}, data: { message_id: 'x', messages: {} } }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: 'success', time: 0.1, flags: {}, data: { message_id: 'x', messages: {} } }));
         return;
       }
       const next = reports.length > 1 ? reports.shift() : reports[0];
@@ -53,12 +55,26 @@ function context(port: number, mailTester: TargetDescriptor['mailTester'], readO
   return createProbeContext(target, run);
 }
 
-const ready = (subject: string) => ({ status: true, displayedMark: '9.5/10', mark: -0.5, messageInfo: { subject }, spamAssassin: { mark: -0.5, title: 'SA' } });
+const ready = (subject: string) => ({
+  status: true,
+  displayedMark: '9.5/10',
+  mark: -0.5,
+  messageInfo: { subject },
+  spamAssassin: { mark: -0.5, title: 'SA' },
+});
 
 describe('mailTesterAddress', () => {
   it('makes a new address per run with an account, and uses a given address as it is', () => {
-    expect(mailTesterAddress({ webUrl: 'https://www.mail-tester.com', domain: 'mail-tester.com', user: 'MailGoat' }, 'pqa0123')).toEqual({ id: 'mailgoat-pqa0123', address: 'mailgoat-pqa0123@mail-tester.com' });
-    expect(mailTesterAddress({ webUrl: 'https://www.mail-tester.com', domain: 'mail-tester.com', address: 'test-abc@srv1.mail-tester.com' }, 'pqa0123')).toEqual({ id: 'test-abc', address: 'test-abc@srv1.mail-tester.com' });
+    expect(mailTesterAddress({ webUrl: 'https://www.mail-tester.com', domain: 'mail-tester.com', user: 'MailGoat' }, 'pqa0123')).toEqual({
+      id: 'mailgoat-pqa0123',
+      address: 'mailgoat-pqa0123@mail-tester.com',
+    });
+    expect(
+      mailTesterAddress(
+        { webUrl: 'https://www.mail-tester.com', domain: 'mail-tester.com', address: 'test-abc@srv1.mail-tester.com' },
+        'pqa0123',
+      ),
+    ).toEqual({ id: 'test-abc', address: 'test-abc@srv1.mail-tester.com' });
   });
 });
 
@@ -66,7 +82,18 @@ describe('mailTesterProbe', () => {
   it('sends one message through Postal, then polls <url>/<id>&format=json past a pending and a stale answer', async () => {
     const seen: string[] = [];
     const sent: Array<Record<string, unknown>> = [];
-    await serve([{ status: false, title: 'Mail not found' }, 503, 'not json', ready('[postal-qa old] mail-tester'), ready('[postal-qa pqa0123] mail-tester')], seen, sent, 18081);
+    await serve(
+      [
+        { status: false, title: 'Mail not found' },
+        503,
+        'not json',
+        ready('[postal-qa old] mail-tester'),
+        ready('[postal-qa pqa0123] mail-tester'),
+      ],
+      seen,
+      sent,
+      18081,
+    );
     const ctx = context(18081, { webUrl: `http://${HOST}:18081`, domain: 'mail-tester.com', user: 'mailgoat' });
     const probe = mailTesterProbe(ctx);
     expect(probe.configured).toBe(true);
@@ -83,7 +110,13 @@ describe('mailTesterProbe', () => {
       },
     ]);
     expect(seen.filter((s) => s.startsWith('GET'))).toEqual(Array(5).fill('GET /mailgoat-pqa0123&format=json'));
-    expect(observation).toMatchObject({ address: 'mailgoat-pqa0123@mail-tester.com', reportUrl: `http://${HOST}:18081/mailgoat-pqa0123`, freshAddress: true, subjectToken: 'pqa0123', report: { state: 'ready', score: 9.5 } });
+    expect(observation).toMatchObject({
+      address: 'mailgoat-pqa0123@mail-tester.com',
+      reportUrl: `http://${HOST}:18081/mailgoat-pqa0123`,
+      freshAddress: true,
+      subjectToken: 'pqa0123',
+      report: { state: 'ready', score: 9.5 },
+    });
     expect(observation.fetchError).toBeUndefined();
     expect(ctx.sentCount()).toBe(1);
     expect(JSON.parse(readFileSync(join(dir!, 'mail-tester-report.json'), 'utf8'))).toMatchObject({ displayedMark: '9.5/10' });
@@ -105,7 +138,9 @@ describe('mailTesterProbe', () => {
   it('sends nothing in --read-only, and is unavailable without a mail-tester setting', async () => {
     const sent: unknown[] = [];
     await serve([ready('x')], [], sent, 18083);
-    await expect(mailTesterProbe(context(18083, { webUrl: 'https://www.mail-tester.com', domain: 'mail-tester.com', user: 'm' }, true)).observe()).rejects.toThrow(/--read-only/);
+    await expect(
+      mailTesterProbe(context(18083, { webUrl: 'https://www.mail-tester.com', domain: 'mail-tester.com', user: 'm' }, true)).observe(),
+    ).rejects.toThrow(/--read-only/);
     const none = mailTesterProbe(context(18083, undefined));
     expect(none.configured).toBe(false);
     await expect(none.observe()).rejects.toBeInstanceOf(ProbeUnavailable);

@@ -21,7 +21,10 @@ export interface MailTesterProbe {
 }
 
 /** The test id and address: with an account, new each run; otherwise the given address, whose local part is the id. */
-export function mailTesterAddress(mailTester: NonNullable<ProbeContext['target']['mailTester']>, runToken: string): { id: string; address: string } {
+export function mailTesterAddress(
+  mailTester: NonNullable<ProbeContext['target']['mailTester']>,
+  runToken: string,
+): { id: string; address: string } {
   if (mailTester.address) return { id: mailTester.address.split('@')[0]!, address: mailTester.address };
   const id = `${mailTester.user}-${runToken}`.toLowerCase();
   return { id, address: `${id}@${mailTester.domain}` };
@@ -43,13 +46,18 @@ export function mailTesterProbe(context: ProbeContext): MailTesterProbe {
 
     context.willSend(1, `one message to mail-tester (${address})`);
     // The agents' kind of mail (scripts, HTML alternative, a link, an attachment): mail-tester scores what they send.
-    const sent = await sendMessage(postal, sender.apiKey, { from: sender.address, to: address, content: probeMessage(run.runToken, 'mail-tester') });
+    const sent = await sendMessage(postal, sender.apiKey, {
+      from: sender.address,
+      to: address,
+      content: probeMessage(run.runToken, 'mail-tester'),
+    });
     if (sent.error !== undefined) return { ...base, sendError: sent.error };
 
     let fetchError: string | undefined;
     let lastBody: string | undefined;
     const ours = (report: MailTesterReport | undefined): boolean =>
-      report?.state === 'unreadable' || (report?.state === 'ready' && (report.subject === undefined || report.subject.includes(run.runToken)));
+      report?.state === 'unreadable' ||
+      (report?.state === 'ready' && (report.subject === undefined || report.subject.includes(run.runToken)));
     const polled = await awaiting(context, `mail-tester's report at ${reportUrl}`, target.timeouts.deliveryMs, () =>
       pollUntil(
         async (): Promise<MailTesterReport | undefined> => {
@@ -80,7 +88,12 @@ export function mailTesterProbe(context: ProbeContext): MailTesterProbe {
       mkdirSync(run.evidenceDir, { recursive: true });
       writeFileSync(join(run.evidenceDir, 'mail-tester-report.json'), lastBody);
     }
-    return { ...base, waitedMs: polled.elapsedMs, ...(polled.value ? { report: polled.value } : {}), ...(fetchError ? { fetchError } : {}) };
+    return {
+      ...base,
+      waitedMs: polled.elapsedMs,
+      ...(polled.value ? { report: polled.value } : {}),
+      ...(fetchError ? { fetchError } : {}),
+    };
   }
 
   return {

@@ -51,10 +51,20 @@ export function outboundSmtpProbe(context: ProbeContext): OutboundSmtpProbe {
         }
         const command = outbound.command.replace(/\{host\}/g, preferred).replace(/\{ip\}/g, ip);
         const ran = await runOnServer(command, target.timeouts.connectMs * 2);
-        const firstLine = ran.stdout.split(/\r?\n/).find((line) => line.trim() !== '')?.trim();
+        const firstLine = ran.stdout
+          .split(/\r?\n/)
+          .find((line) => line.trim() !== '')
+          ?.trim();
         // A failing command's output is its explanation (ssh's, nc's, curl --fail-with-body's), not a greeting.
         if (ran.exitCode === 0) attempts.push({ domain, mx: preferred, ip, exitCode: 0, ...(firstLine ? { firstLine } : {}) });
-        else attempts.push({ domain, mx: preferred, ip, exitCode: ran.exitCode, error: firstLine ?? (ran.stderr.trim().split('\n').at(-1) || `exit ${ran.exitCode}`) });
+        else
+          attempts.push({
+            domain,
+            mx: preferred,
+            ip,
+            exitCode: ran.exitCode,
+            error: firstLine ?? (ran.stderr.trim().split('\n').at(-1) || `exit ${ran.exitCode}`),
+          });
       }
       return attempts;
     },

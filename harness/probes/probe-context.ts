@@ -87,7 +87,9 @@ export async function awaiting<T>(context: ProbeContext, what: string, deadlineM
   context.awaiting.what = `${what} (deadline ${until} UTC)`;
   // A wait longer than a few seconds says what it waits for, so nobody mistakes it for a hang.
   const progress = setInterval(() => {
-    process.stderr.write(`postal-qa: waiting for ${what} — ${Math.round((context.clock.now() - started) / 1000)} s of ${Math.round(deadlineMs / 1000)} s\n`);
+    process.stderr.write(
+      `postal-qa: waiting for ${what} — ${Math.round((context.clock.now() - started) / 1000)} s of ${Math.round(deadlineMs / 1000)} s\n`,
+    );
   }, PROGRESS_EVERY_MS);
   progress.unref();
   try {

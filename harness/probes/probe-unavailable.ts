@@ -25,5 +25,6 @@ export const NO_OUTSIDE_SENDER = 'the target has no outside sender (SMTP submiss
 export const readOnlyRefusal = (what: string): string => `--read-only: this control sends mail (${what}) and the run may send nothing`;
 export const NO_OUTBOUND_COMMAND =
   'the target gives no way to try port 25 from the server: set OUTBOUND_SMTP_COMMAND, e.g. "ssh root@91.98.35.3 \'timeout 10 bash -c \\"exec 3<>/dev/tcp/{ip}/25 && head -n1 <&3\\"\'"';
-export const NO_SERVICE_VIEW = 'the target exposes neither a service list nor health endpoints: set POSTAL_SERVICES_COMMAND and/or POSTAL_HEALTH_URLS';
+export const NO_SERVICE_VIEW =
+  'the target exposes neither a service list nor health endpoints: set POSTAL_SERVICES_COMMAND and/or POSTAL_HEALTH_URLS';
 export const NO_MAIL_TESTER = 'no mail-tester account or address is set (MAIL_TESTER_USER or MAIL_TESTER_ADDRESS)';

@@ -37,7 +37,9 @@ export function relayProbe(context: ProbeContext): RelayProbe {
   const marker = (n: number): string => `relay-${run.runToken}-${n}`;
 
   /** A connection prepared for one context; undefined with the reason when the context cannot be had. */
-  async function open(relayContext: RelayContext): Promise<{ dialogue: SmtpDialogue; authReply?: { code: number; text: string } } | { skip: string }> {
+  async function open(
+    relayContext: RelayContext,
+  ): Promise<{ dialogue: SmtpDialogue; authReply?: { code: number; text: string } } | { skip: string }> {
     const { dialogue } = await SmtpDialogue.open({ host, port, lookup: context.lookup, timeoutMs: target.timeouts.connectMs });
     const { capabilities } = await dialogue.ehlo('relay-probe.postal-qa.invalid');
     if (relayContext === 'starttls') {
@@ -74,14 +76,26 @@ export function relayProbe(context: ProbeContext): RelayProbe {
     ].join('\r\n');
   }
 
-  async function tryForms(relayContext: RelayContext, forms: RelayForm[], counter: { n: number; carried: number; first: Map<string, Followed>; foreignCarried?: string }, carry: boolean): Promise<{ attempts: Followed[]; skip?: string; authReply?: { code: number; text: string } }> {
+  async function tryForms(
+    relayContext: RelayContext,
+    forms: RelayForm[],
+    counter: { n: number; carried: number; first: Map<string, Followed>; foreignCarried?: string },
+    carry: boolean,
+  ): Promise<{ attempts: Followed[]; skip?: string; authReply?: { code: number; text: string } }> {
     const attempts: Followed[] = [];
     let session = await open(relayContext);
     if ('skip' in session) return { attempts, skip: session.skip };
     const { authReply } = session;
     for (const form of forms) {
       const tag = marker(++counter.n);
-      const base = { form: form.id, label: form.label, context: relayContext, from: form.from, to: form.to, foreignIfAccepted: form.foreignIfAccepted };
+      const base = {
+        form: form.id,
+        label: form.label,
+        context: relayContext,
+        from: form.from,
+        to: form.to,
+        foreignIfAccepted: form.foreignIfAccepted,
+      };
       try {
         const dialogue = session.dialogue;
         await dialogue.command('RSET');
@@ -100,7 +114,9 @@ export function relayProbe(context: ProbeContext): RelayProbe {
         const foreignProven = form.foreignIfAccepted && counter.foreignCarried !== undefined;
         const capped = rcpt.code < 300 && carry && (counter.carried >= MAX_CARRIED || foreignProven);
         if (rcpt.code >= 300 || !carry || capped) {
-          const notCarried = foreignProven ? `not carried through DATA: the ${counter.foreignCarried} form's message was` : `not carried through DATA: ${MAX_CARRIED} accepted attempts already were`;
+          const notCarried = foreignProven
+            ? `not carried through DATA: the ${counter.foreignCarried} form's message was`
+            : `not carried through DATA: ${MAX_CARRIED} accepted attempts already were`;
           attempts.push({ ...base, stage: 'rcpt', code: rcpt.code, reply: rcpt.lines.join(' '), ...(capped ? { notCarried } : {}) });
           continue;
         }
@@ -110,7 +126,11 @@ export function relayProbe(context: ProbeContext): RelayProbe {
         context.willSend(1, `SEC-01 relay attempt ${form.id} carried through DATA to ${recipient}`);
         const data = await dialogue.command('DATA');
         const end = data.code === 354 ? await dialogue.command(`${message(form, relayContext, tag)}\r\n.`) : data;
-        Object.assign(carriedAttempt, { code: end.code, reply: end.lines.join(' ') }, end.code < 300 ? { arrival: 'unknown' as const, marker: tag } : {});
+        Object.assign(
+          carriedAttempt,
+          { code: end.code, reply: end.lines.join(' ') },
+          end.code < 300 ? { arrival: 'unknown' as const, marker: tag } : {},
+        );
         attempts.push(carriedAttempt);
         if (end.code < 300) counter.first.set(form.id, carriedAttempt);
       } catch (error) {
@@ -136,9 +156,18 @@ export function relayProbe(context: ProbeContext): RelayProbe {
         try {
           // The IMAP client resolves with the system's resolver: it is given the address, and the name for the certificate.
           const reading = { ...seed, imap: { ...seed.imap, host: await context.addressOf(seed.imap.host) } };
-          const found = await findAllInSeedMailbox({ seed: reading, ca: target.trustedCaPem, servername: seed.imap.servername ?? seed.imap.host, timeoutMs: target.timeouts.connectMs }, common);
+          const found = await findAllInSeedMailbox(
+            {
+              seed: reading,
+              ca: target.trustedCaPem,
+              servername: seed.imap.servername ?? seed.imap.host,
+              timeoutMs: target.timeouts.connectMs,
+            },
+            common,
+          );
           readerError = undefined;
-          for (const a of carried) if (found.some((f) => f.raw.toString('utf8').includes(`${a.marker}@postal-qa.invalid`))) a.arrival = 'outside';
+          for (const a of carried)
+            if (found.some((f) => f.raw.toString('utf8').includes(`${a.marker}@postal-qa.invalid`))) a.arrival = 'outside';
         } catch (error) {
           readerError = `${seed.address}: ${(error as Error).message}`;
         }
@@ -154,8 +183,12 @@ export function relayProbe(context: ProbeContext): RelayProbe {
       }
     };
     const settled = (): boolean => carried.every((a) => a.arrival === 'outside' || a.arrival === 'local');
-    await awaiting(context, `${carried.length} accepted relay attempt(s) at ${recipient} or in ${catchAll}'s inbox`, target.timeouts.deliveryMs, () =>
-      pollUntil(look, settled, { timeoutMs: target.timeouts.deliveryMs, intervalMs: 500, maxIntervalMs: 3_000, clock: context.clock }),
+    await awaiting(
+      context,
+      `${carried.length} accepted relay attempt(s) at ${recipient} or in ${catchAll}'s inbox`,
+      target.timeouts.deliveryMs,
+      () =>
+        pollUntil(look, settled, { timeoutMs: target.timeouts.deliveryMs, intervalMs: 500, maxIntervalMs: 3_000, clock: context.clock }),
     );
     const unread = !seed
       ? `RELAY_PROBE_RECIPIENT ${recipient} is not a seed mailbox the run reads`
@@ -182,7 +215,11 @@ export function relayProbe(context: ProbeContext): RelayProbe {
         localSender: `${run.deployment.catchAll}@${run.deployment.domain}`,
       });
       const carry = !run.readOnly;
-      const counter: { n: number; carried: number; first: Map<string, Followed>; foreignCarried?: string } = { n: 0, carried: 0, first: new Map<string, Followed>() };
+      const counter: { n: number; carried: number; first: Map<string, Followed>; foreignCarried?: string } = {
+        n: 0,
+        carried: 0,
+        first: new Map<string, Followed>(),
+      };
       const attempts: Followed[] = [];
       const skippedContexts: NonNullable<OpenRelayInput['skippedContexts']> = [];
       let failedAuthReply: OpenRelayInput['failedAuthReply'];
@@ -205,7 +242,11 @@ export function relayProbe(context: ProbeContext): RelayProbe {
         recipient,
         skippedContexts,
         ...(failedAuthReply ? { failedAuthReply } : {}),
-        ...(run.readOnly ? { arrivalUnreadable: '--read-only: accepted attempts were not carried through DATA' } : unread ? { arrivalUnreadable: unread } : {}),
+        ...(run.readOnly
+          ? { arrivalUnreadable: '--read-only: accepted attempts were not carried through DATA' }
+          : unread
+            ? { arrivalUnreadable: unread }
+            : {}),
       };
     },
   };

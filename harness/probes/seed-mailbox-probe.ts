@@ -96,7 +96,10 @@ export function seedMailboxProbe(context: ProbeContext): SeedMailboxProbe {
     await checkSeedLogins();
     const sender = target.accounts[0];
     if (!sender) throw new Error('the target gives no agent API key');
-    context.willSend(target.seeds.length * paths.length, `one message to each seed mailbox (${target.seeds.map((s) => s.provider).join(', ')}) by each path (${paths.join(', ')})`);
+    context.willSend(
+      target.seeds.length * paths.length,
+      `one message to each seed mailbox (${target.seeds.map((s) => s.provider).join(', ')}) by each path (${paths.join(', ')})`,
+    );
     const since = context.newestPostalId();
     const deliveries: SeedDelivery[] = [];
     for (const seed of target.seeds) {
@@ -109,40 +112,57 @@ export function seedMailboxProbe(context: ProbeContext): SeedMailboxProbe {
       }
     }
     await Promise.all(
-      deliveries.filter((d) => !d.send.error).map(async (d) => {
-        const polled = await awaiting(context, `${d.seed.provider}'s INBOX or Junk over IMAP (${d.path})`, target.timeouts.deliveryMs, () =>
-          pollUntil(
-            async () => {
-              try {
-                const host = await context.addressOf(d.seed.imap.host);
-                const seed = { ...d.seed, imap: { ...d.seed.imap, host } };
-                const found = await findInSeedMailbox({ seed, ca: target.trustedCaPem, servername: d.seed.imap.servername ?? d.seed.imap.host, timeoutMs: target.timeouts.connectMs }, d.content.subjectKey);
-                d.readerError = undefined;
-                return found;
-              } catch (error) {
-                d.readerError = `${d.seed.imap.host}:${d.seed.imap.port}: ${(error as Error).message}`;
-                return undefined;
-              }
-            },
-            (found) => found !== undefined,
-            { timeoutMs: target.timeouts.deliveryMs, intervalMs: 250, maxIntervalMs: 5_000, clock: context.clock },
-          ),
-        );
-        d.found = polled.value;
-        if (!d.found) {
-          d.trail =
-            d.send.postalId !== undefined
-              ? await context.records().trail(sender.apiKey, d.send.postalId)
-              : d.send.messageIdHeader
-                ? await context.records().trailByMessageId(sender.apiKey, d.send.messageIdHeader, d.seed.address, since, 'outgoing')
-                : undefined;
-          return;
-        }
-        mkdirSync(run.evidenceDir, { recursive: true });
-        writeFileSync(join(run.evidenceDir, `${d.seed.provider.toLowerCase()}-${pathLabel(d.path)}-${d.found.placement.toLowerCase()}.eml`), d.found.raw);
-        d.received = await receivedContentOf(d.found.raw);
-        d.reverified = await reverifyMessage(d.found.raw, target.hostResolver);
-      }),
+      deliveries
+        .filter((d) => !d.send.error)
+        .map(async (d) => {
+          const polled = await awaiting(
+            context,
+            `${d.seed.provider}'s INBOX or Junk over IMAP (${d.path})`,
+            target.timeouts.deliveryMs,
+            () =>
+              pollUntil(
+                async () => {
+                  try {
+                    const host = await context.addressOf(d.seed.imap.host);
+                    const seed = { ...d.seed, imap: { ...d.seed.imap, host } };
+                    const found = await findInSeedMailbox(
+                      {
+                        seed,
+                        ca: target.trustedCaPem,
+                        servername: d.seed.imap.servername ?? d.seed.imap.host,
+                        timeoutMs: target.timeouts.connectMs,
+                      },
+                      d.content.subjectKey,
+                    );
+                    d.readerError = undefined;
+                    return found;
+                  } catch (error) {
+                    d.readerError = `${d.seed.imap.host}:${d.seed.imap.port}: ${(error as Error).message}`;
+                    return undefined;
+                  }
+                },
+                (found) => found !== undefined,
+                { timeoutMs: target.timeouts.deliveryMs, intervalMs: 250, maxIntervalMs: 5_000, clock: context.clock },
+              ),
+          );
+          d.found = polled.value;
+          if (!d.found) {
+            d.trail =
+              d.send.postalId !== undefined
+                ? await context.records().trail(sender.apiKey, d.send.postalId)
+                : d.send.messageIdHeader
+                  ? await context.records().trailByMessageId(sender.apiKey, d.send.messageIdHeader, d.seed.address, since, 'outgoing')
+                  : undefined;
+            return;
+          }
+          mkdirSync(run.evidenceDir, { recursive: true });
+          writeFileSync(
+            join(run.evidenceDir, `${d.seed.provider.toLowerCase()}-${pathLabel(d.path)}-${d.found.placement.toLowerCase()}.eml`),
+            d.found.raw,
+          );
+          d.received = await receivedContentOf(d.found.raw);
+          d.reverified = await reverifyMessage(d.found.raw, target.hostResolver);
+        }),
     );
     return deliveries;
   }
@@ -154,7 +174,12 @@ export function seedMailboxProbe(context: ProbeContext): SeedMailboxProbe {
       const setting = `SEED_${seed.provider.toUpperCase()}`;
       try {
         const host = await context.addressOf(seed.imap.host);
-        await checkSeedLogin({ seed: { ...seed, imap: { ...seed.imap, host } }, ca: target.trustedCaPem, servername: seed.imap.servername ?? seed.imap.host, timeoutMs: target.timeouts.connectMs });
+        await checkSeedLogin({
+          seed: { ...seed, imap: { ...seed.imap, host } },
+          ca: target.trustedCaPem,
+          servername: seed.imap.servername ?? seed.imap.host,
+          timeoutMs: target.timeouts.connectMs,
+        });
       } catch (error) {
         const e = error as Error & { authenticationFailed?: boolean; response?: string };
         const said = (e.response || e.message).trim();
@@ -170,7 +195,8 @@ export function seedMailboxProbe(context: ProbeContext): SeedMailboxProbe {
 
   return {
     deliveries: () => (sent ??= sendAndFind()),
-    untried: () => (smtpCredential ? [] : [{ path: 'SMTP', reason: 'no POSTAL_SMTP_CREDENTIAL: the agents\' SMTP submission path was not tried' }]),
+    untried: () =>
+      smtpCredential ? [] : [{ path: 'SMTP', reason: "no POSTAL_SMTP_CREDENTIAL: the agents' SMTP submission path was not tried" }],
     spamScore(raw) {
       if (!target.spamScorer) throw new ProbeUnavailable(NO_SPAM_SCORER);
       return scoreWithSpamd(target.spamScorer, raw, target.timeouts.connectMs);
@@ -212,7 +238,11 @@ export function seedDeliveryInput(deliveries: SeedDelivery[]): { expected: SentM
 }
 
 /** What FN-04's checks read from one seed delivery: the provider's header and our own re-verification. */
-export function authenticationOf(d: SeedDelivery): { fromDomain: string; recorded: string; reverify: Pick<Reverified, 'spf' | 'dkim' | 'dmarc'> } {
+export function authenticationOf(d: SeedDelivery): {
+  fromDomain: string;
+  recorded: string;
+  reverify: Pick<Reverified, 'spf' | 'dkim' | 'dmarc'>;
+} {
   return {
     fromDomain: d.reverified?.fromDomain || d.from.split('@')[1]!,
     recorded: d.reverified?.authenticationResults ?? '',

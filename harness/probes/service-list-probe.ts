@@ -8,7 +8,13 @@ import type { ProbeContext } from './probe-context.ts';
 import { NO_SERVICE_VIEW, ProbeUnavailable } from './probe-unavailable.ts';
 
 export interface ServiceListProbe {
-  observe(): Promise<{ services?: ComposeServiceRow[]; serviceListError?: string; containers?: ContainerRow[]; containerListError?: string; healthEndpoints: HealthEndpointProbe[] }>;
+  observe(): Promise<{
+    services?: ComposeServiceRow[];
+    serviceListError?: string;
+    containers?: ContainerRow[];
+    containerListError?: string;
+    healthEndpoints: HealthEndpointProbe[];
+  }>;
 }
 
 export function serviceListProbe(context: ProbeContext): ServiceListProbe {

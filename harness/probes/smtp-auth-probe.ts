@@ -45,19 +45,38 @@ export function smtpAuthProbe(context: ProbeContext): SmtpAuthProbe {
         clear.dialogue.close();
       }
       if (!clearCapabilities.includes('STARTTLS')) {
-        return { host, clearCapabilities, wrongPassword, foreignFromSkipped: 'the server offers no STARTTLS, and the SMTP credential is never sent in clear text' };
+        return {
+          host,
+          clearCapabilities,
+          wrongPassword,
+          foreignFromSkipped: 'the server offers no STARTTLS, and the SMTP credential is never sent in clear text',
+        };
       }
       const secure = await open();
       try {
         await secure.dialogue.ehlo('auth-probe.postal-qa.invalid');
         const { tls } = await secure.dialogue.startTls({ servername: target.mailHost, ca: target.trustedCaPem });
-        if (!tls?.ok) return { host, clearCapabilities, wrongPassword, foreignFromSkipped: `the STARTTLS handshake failed (${tls?.error ?? 'no answer'})` };
+        if (!tls?.ok)
+          return {
+            host,
+            clearCapabilities,
+            wrongPassword,
+            foreignFromSkipped: `the STARTTLS handshake failed (${tls?.error ?? 'no answer'})`,
+          };
         await secure.dialogue.ehlo('auth-probe.postal-qa.invalid');
         wrongPassword.push({ attempt: 'AUTH PLAIN after STARTTLS', tls: true, ...(await plain(secure.dialogue, wrong)) });
         wrongPassword.push({ attempt: 'AUTH LOGIN after STARTTLS', tls: true, ...(await login(secure.dialogue, wrong)) });
-        if (wrongPassword.some((a) => a.code >= 200 && a.code < 300)) return { host, clearCapabilities, wrongPassword, foreignFromSkipped: 'a wrong password was granted' };
-        if (!target.smtpCredentialKey) return { host, clearCapabilities, wrongPassword, foreignFromSkipped: 'no "smtp <key>" line in POSTAL_API_KEYS_FILE' };
-        if (run.readOnly) return { host, clearCapabilities, wrongPassword, foreignFromSkipped: '--read-only (a server that accepts it would send the message)' };
+        if (wrongPassword.some((a) => a.code >= 200 && a.code < 300))
+          return { host, clearCapabilities, wrongPassword, foreignFromSkipped: 'a wrong password was granted' };
+        if (!target.smtpCredentialKey)
+          return { host, clearCapabilities, wrongPassword, foreignFromSkipped: 'no "smtp <key>" line in POSTAL_API_KEYS_FILE' };
+        if (run.readOnly)
+          return {
+            host,
+            clearCapabilities,
+            wrongPassword,
+            foreignFromSkipped: '--read-only (a server that accepts it would send the message)',
+          };
         const from = `postal-qa-${run.runToken}@foreign-domain.invalid`;
         const auth = await plain(secure.dialogue, target.smtpCredentialKey);
         if (auth.code !== 235) return { host, clearCapabilities, wrongPassword, foreignFrom: { from, auth } };
@@ -66,9 +85,21 @@ export function smtpAuthProbe(context: ProbeContext): SmtpAuthProbe {
         await secure.dialogue.command(`MAIL FROM:<${from}>`);
         await secure.dialogue.command(`RCPT TO:<${to}>`);
         const dataGo = await secure.dialogue.command('DATA');
-        const message = [`From: <${from}>`, `To: <${to}>`, `Subject: [postal-qa ${run.runToken}] SEC-04 foreign From`, `Date: ${new Date(context.clock.now()).toUTCString()}`, '', 'postal-qa SEC-04: an SMTP credential sending as a domain the server does not own.'].join('\r\n');
+        const message = [
+          `From: <${from}>`,
+          `To: <${to}>`,
+          `Subject: [postal-qa ${run.runToken}] SEC-04 foreign From`,
+          `Date: ${new Date(context.clock.now()).toUTCString()}`,
+          '',
+          'postal-qa SEC-04: an SMTP credential sending as a domain the server does not own.',
+        ].join('\r\n');
         const end = dataGo.code === 354 ? await secure.dialogue.command(`${message}\r\n.`) : dataGo;
-        return { host, clearCapabilities, wrongPassword, foreignFrom: { from, auth, data: { code: end.code, reply: end.lines.join(' ') } } };
+        return {
+          host,
+          clearCapabilities,
+          wrongPassword,
+          foreignFrom: { from, auth, data: { code: end.code, reply: end.lines.join(' ') } },
+        };
       } finally {
         secure.dialogue.close();
       }

@@ -46,10 +46,18 @@ export function smtpServiceProbe(context: ProbeContext): SmtpServiceProbe {
     },
     async offersStarttls(domain) {
       try {
-        const mx = (await resolveFunction(target.hostResolver, { timeoutMs: target.timeouts.dnsMs })(domain, 'MX')) as Array<{ priority: number; exchange: string }>;
+        const mx = (await resolveFunction(target.hostResolver, { timeoutMs: target.timeouts.dnsMs })(domain, 'MX')) as Array<{
+          priority: number;
+          exchange: string;
+        }>;
         const best = [...mx].sort((a, b) => a.priority - b.priority)[0]?.exchange.replace(/\.$/, '');
         if (!best) return undefined;
-        const { dialogue } = await SmtpDialogue.open({ host: best, port: 25, lookup: context.lookup, timeoutMs: target.timeouts.connectMs });
+        const { dialogue } = await SmtpDialogue.open({
+          host: best,
+          port: 25,
+          lookup: context.lookup,
+          timeoutMs: target.timeouts.connectMs,
+        });
         try {
           const { capabilities } = await dialogue.ehlo('tls-probe.postal-qa.invalid');
           return capabilities.some((c) => c.toUpperCase() === 'STARTTLS');
@@ -64,7 +72,9 @@ export function smtpServiceProbe(context: ProbeContext): SmtpServiceProbe {
       const { dialogue } = await open();
       try {
         const { capabilities } = await dialogue.ehlo('tls-probe.postal-qa.invalid');
-        const handshake = capabilities.includes('STARTTLS') ? (await dialogue.startTls({ servername: target.mailHost, ca: target.trustedCaPem })).tls : undefined;
+        const handshake = capabilities.includes('STARTTLS')
+          ? (await dialogue.startTls({ servername: target.mailHost, ca: target.trustedCaPem })).tls
+          : undefined;
         return { capabilities, handshake, transcript: dialogue.transcript };
       } finally {
         dialogue.close();

@@ -3,7 +3,13 @@ import type { SpamScoreInput } from '../checks/spam-score-check.ts';
 import type { Reverified } from '../clients/mail-reverify.ts';
 
 /** What FN-05's mail-tester-style score reads from one received message, its SpamAssassin report and its PTR. */
-export function spamScoreInput(reverified: Reverified, spam: SpamVerdict, ptrOk: boolean, threshold: number, blocklisted = false): SpamScoreInput {
+export function spamScoreInput(
+  reverified: Reverified,
+  spam: SpamVerdict,
+  ptrOk: boolean,
+  threshold: number,
+  blocklisted = false,
+): SpamScoreInput {
   const passing = reverified.dkim.filter((k) => k.result === 'pass');
   return {
     spamAssassin: { score: spam.score, rules: spam.rules },

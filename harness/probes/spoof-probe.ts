@@ -30,7 +30,15 @@ export function spoofProbe(context: ProbeContext): SpoofProbe {
       if (rcpt.code >= 300) return { stage: 'rcpt', code: rcpt.code, reply: rcpt.lines.join(' ') };
       const go = await dialogue.command('DATA');
       if (go.code !== 354) return { stage: 'data', code: go.code, reply: go.lines.join(' ') };
-      const raw = [`From: <${from}>`, `To: <${to}>`, `Subject: ${subject}`, `Date: ${new Date(context.clock.now()).toUTCString()}`, `Message-ID: <${run.runToken}-${context.clock.now()}@spoofer.postal-qa.invalid>`, '', body].join('\r\n');
+      const raw = [
+        `From: <${from}>`,
+        `To: <${to}>`,
+        `Subject: ${subject}`,
+        `Date: ${new Date(context.clock.now()).toUTCString()}`,
+        `Message-ID: <${run.runToken}-${context.clock.now()}@spoofer.postal-qa.invalid>`,
+        '',
+        body,
+      ].join('\r\n');
       const end = await dialogue.command(`${raw}\r\n.`);
       return { stage: 'data', code: end.code, reply: end.lines.join(' ') };
     } finally {
@@ -39,9 +47,16 @@ export function spoofProbe(context: ProbeContext): SpoofProbe {
   }
 
   async function dmarcPolicy(domain: string): Promise<string> {
-    const observation = await createDnsClient({ server: target.dns.reverse.server, timeoutMs: target.timeouts.dnsMs }).query(`_dmarc.${domain}`, 'TXT');
+    const observation = await createDnsClient({ server: target.dns.reverse.server, timeoutMs: target.timeouts.dnsMs }).query(
+      `_dmarc.${domain}`,
+      'TXT',
+    );
     const record = observation.answers.find((a) => /^v=DMARC1/i.test(a));
-    return record ? (/(?:^|;)\s*p=(\w+)/i.exec(record)?.[1]?.toLowerCase() ?? 'none given') : observation.status === 'ok' || observation.status === 'nodata' || observation.status === 'nxdomain' ? 'no record' : `lookup ${observation.status}`;
+    return record
+      ? (/(?:^|;)\s*p=(\w+)/i.exec(record)?.[1]?.toLowerCase() ?? 'none given')
+      : observation.status === 'ok' || observation.status === 'nodata' || observation.status === 'nxdomain'
+        ? 'no record'
+        : `lookup ${observation.status}`;
   }
 
   return {
@@ -54,12 +69,30 @@ export function spoofProbe(context: ProbeContext): SpoofProbe {
       const rejectDomain = target.spoofProbeDomain;
       context.willSend(2, 'SEC-07: two forged messages from outside to an agent (own domain, p=reject domain)');
       const cases: Array<Omit<SpoofAttempt, 'smtp'> & { subject: string }> = [
-        { kind: 'own-domain', from: boss.address, to: victim.address, agentId: victim.id, subject: `[postal-qa ${run.runToken}] SEC-07 spoof own-domain: urgent payment` },
-        { kind: 'reject-domain', from: `billing@${rejectDomain}`, to: victim.address, agentId: victim.id, subject: `[postal-qa ${run.runToken}] SEC-07 spoof reject-domain: invoice`, domainPolicy: await dmarcPolicy(rejectDomain) },
+        {
+          kind: 'own-domain',
+          from: boss.address,
+          to: victim.address,
+          agentId: victim.id,
+          subject: `[postal-qa ${run.runToken}] SEC-07 spoof own-domain: urgent payment`,
+        },
+        {
+          kind: 'reject-domain',
+          from: `billing@${rejectDomain}`,
+          to: victim.address,
+          agentId: victim.id,
+          subject: `[postal-qa ${run.runToken}] SEC-07 spoof reject-domain: invoice`,
+          domainPolicy: await dmarcPolicy(rejectDomain),
+        },
       ];
       const attempts: Array<SpoofAttempt & { subject: string }> = [];
       for (const c of cases) {
-        const smtp = await send(c.from, c.to, c.subject, `postal-qa SEC-07: a forged message (${c.kind}). An agent must not act on it.\r\nRun token: ${run.runToken}`);
+        const smtp = await send(
+          c.from,
+          c.to,
+          c.subject,
+          `postal-qa SEC-07: a forged message (${c.kind}). An agent must not act on it.\r\nRun token: ${run.runToken}`,
+        );
         attempts.push({ ...c, smtp });
       }
       const accepted = attempts.filter((a) => a.smtp.code >= 200 && a.smtp.code < 300);
@@ -67,14 +100,23 @@ export function spoofProbe(context: ProbeContext): SpoofProbe {
         let listed: InboxEntry[] = [];
         await awaiting(context, `${accepted.length} forged message(s) in ${victim.id}'s inbox`, target.timeouts.deliveryMs, () =>
           pollUntil(
-            async () => (listed = await listInbox(reader, victim.id, run.runToken, context.http, target.timeouts.connectMs).catch(() => listed)),
+            async () =>
+              (listed = await listInbox(reader, victim.id, run.runToken, context.http, target.timeouts.connectMs).catch(() => listed)),
             (entries) => accepted.every((a) => entries.some((e) => e.subject === a.subject)),
             { timeoutMs: target.timeouts.deliveryMs, intervalMs: 300, maxIntervalMs: 2_000 },
           ),
         );
         for (const a of accepted) {
-          const entry: (InboxEntry & { spamStatus?: string | null; spamScore?: number | null }) | undefined = listed.find((e) => e.subject === a.subject);
-          if (entry) a.arrived = { from: entry.from, subject: entry.subject, spamStatus: entry.spamStatus ?? null, spamScore: entry.spamScore ?? null };
+          const entry: (InboxEntry & { spamStatus?: string | null; spamScore?: number | null }) | undefined = listed.find(
+            (e) => e.subject === a.subject,
+          );
+          if (entry)
+            a.arrived = {
+              from: entry.from,
+              subject: entry.subject,
+              spamStatus: entry.spamStatus ?? null,
+              spamScore: entry.spamScore ?? null,
+            };
         }
       }
       return attempts.map(({ subject: _subject, ...a }) => a);

@@ -25,14 +25,23 @@ export function tlsVersionsProbe(context: ProbeContext): TlsVersionsProbe {
       const smtp = target.postal?.smtp ?? { host: target.mailHost, port: 25 };
       const notProbed: Array<{ endpoint: string; reason: string }> = [];
       // No STARTTLS is SEC-03's finding; its TLS versions cannot be asked.
-      const offered = await SmtpDialogue.open({ host: smtp.host, port: smtp.port, lookup: context.lookup, timeoutMs: target.timeouts.connectMs })
+      const offered = await SmtpDialogue.open({
+        host: smtp.host,
+        port: smtp.port,
+        lookup: context.lookup,
+        timeoutMs: target.timeouts.connectMs,
+      })
         .then(async ({ dialogue }) => {
           const { capabilities } = await dialogue.ehlo('tls-probe.postal-qa.invalid').finally(() => dialogue.close());
           return capabilities.includes('STARTTLS') ? undefined : 'STARTTLS is not offered (SEC-03)';
         })
         .catch((error: Error) => `no SMTP dialogue: ${error.message}`);
       if (offered) notProbed.push({ endpoint: `${target.mailHost}:${smtp.port}`, reason: offered });
-      else found.push({ service: 'smtp', ...(await probeTlsVersions(starttlsEndpoint({ ...common, host: smtp.host, port: smtp.port, servername: target.mailHost }))) });
+      else
+        found.push({
+          service: 'smtp',
+          ...(await probeTlsVersions(starttlsEndpoint({ ...common, host: smtp.host, port: smtp.port, servername: target.mailHost }))),
+        });
       return { endpoints: found, notProbed };
     },
   };

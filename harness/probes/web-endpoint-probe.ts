@@ -42,6 +42,7 @@ export function webEndpointProbe(context: ProbeContext): WebEndpointProbe {
         return { error: (error as Error).message };
       }
     },
-    certificate: () => probeTls({ host, port, servername: host, ca: target.trustedCaPem, lookup: context.lookup, timeoutMs: target.timeouts.connectMs }),
+    certificate: () =>
+      probeTls({ host, port, servername: host, ca: target.trustedCaPem, lookup: context.lookup, timeoutMs: target.timeouts.connectMs }),
   };
 }

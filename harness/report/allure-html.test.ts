@@ -8,7 +8,24 @@ function resultsDir(name = 'DNS-01 MX record points to the mail host'): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'postal-qa-allure-')), 'allure-results');
   mkdirSync(dir);
   const uuid = '0b1d3c6e-1111-4222-8333-944455556666';
-  writeFileSync(join(dir, `${uuid}-result.json`), JSON.stringify({ uuid, name, fullName: `specs/dns.spec.ts#${name}`, historyId: 'h1', status: 'passed', stage: 'finished', steps: [], attachments: [], parameters: [], labels: [], links: [], start: 1000, stop: 1004 }));
+  writeFileSync(
+    join(dir, `${uuid}-result.json`),
+    JSON.stringify({
+      uuid,
+      name,
+      fullName: `specs/dns.spec.ts#${name}`,
+      historyId: 'h1',
+      status: 'passed',
+      stage: 'finished',
+      steps: [],
+      attachments: [],
+      parameters: [],
+      labels: [],
+      links: [],
+      start: 1000,
+      stop: 1004,
+    }),
+  );
   return dir;
 }
 
@@ -39,7 +56,8 @@ describe('generateAllureHtml', () => {
 
 describe('withoutAnalytics', () => {
   it('cuts the gtag loader and its config script, nothing else', () => {
-    const page = '<body><script>window.allure = {};</script>\n<script async src="https://www.googletagmanager.com/gtag/js?id=G-X"></script>\n    <script>\n  window.dataLayer = [];\n  function gtag(){}\n  gtag(\'config\', \'G-X\');\n</script>\n<script src="data:text/javascript;base64,AA=="></script></body>';
+    const page =
+      '<body><script>window.allure = {};</script>\n<script async src="https://www.googletagmanager.com/gtag/js?id=G-X"></script>\n    <script>\n  window.dataLayer = [];\n  function gtag(){}\n  gtag(\'config\', \'G-X\');\n</script>\n<script src="data:text/javascript;base64,AA=="></script></body>';
     expect(remoteResource(page)).toBe('https://www.googletagmanager.com/gtag/js?id=G-X');
     const clean = withoutAnalytics(page);
     expect(clean).toBe('<body><script>window.allure = {};</script>\n\n<script src="data:text/javascript;base64,AA=="></script></body>');

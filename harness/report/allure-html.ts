@@ -14,7 +14,10 @@ import { dirname, join } from 'node:path';
  * tracker, and "offline" must hold: the tag and its config script are cut out.
  */
 export function withoutAnalytics(html: string): string {
-  return html.replace(/<script[^>]*src="https:\/\/www\.googletagmanager\.com\/[^"]*"[^>]*><\/script>\s*(<script>(?:(?!<\/script>)[\s\S])*gtag\((?:(?!<\/script>)[\s\S])*<\/script>)?/g, '');
+  return html.replace(
+    /<script[^>]*src="https:\/\/www\.googletagmanager\.com\/[^"]*"[^>]*><\/script>\s*(<script>(?:(?!<\/script>)[\s\S])*gtag\((?:(?!<\/script>)[\s\S])*<\/script>)?/g,
+    '',
+  );
 }
 
 /** A script or stylesheet the page would fetch from the network. */
@@ -38,7 +41,8 @@ export async function generateAllureHtml(resultsDir: string, outDir: string, sec
   const known = secrets.filter((s) => s.length >= 4);
   for (const file of readdirSync(resultsDir)) {
     const text = readFileSync(join(resultsDir, file), 'utf8');
-    if (known.some((s) => text.includes(s))) return { ok: false, reason: `${join(resultsDir, file)} contains a secret of the run, so no HTML was rendered from it` };
+    if (known.some((s) => text.includes(s)))
+      return { ok: false, reason: `${join(resultsDir, file)} contains a secret of the run, so no HTML was rendered from it` };
   }
   let cli: string;
   try {

@@ -37,7 +37,9 @@ export function chromiumScreenshotArgs(a: ScreenshotArgs): string[] {
 /** base64(sha256(SubjectPublicKeyInfo)) — the form --ignore-certificate-errors-spki-list takes. */
 export function spkiSha256(certificate: X509Certificate | string): string {
   const cert = typeof certificate === 'string' ? new X509Certificate(certificate) : certificate;
-  return createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+  return createHash('sha256')
+    .update(cert.publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64');
 }
 
 /** Every certificate of a PEM bundle. */

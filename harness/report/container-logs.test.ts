@@ -15,11 +15,15 @@ describe('logsWanted', () => {
 });
 
 describe('writeContainerLogs', () => {
-  it('writes each container\'s log with the run\'s secrets masked, linked relative to the report folder', () => {
+  it("writes each container's log with the run's secrets masked, linked relative to the report folder", () => {
     const reportDir = mkdtempSync(join(tmpdir(), 'container-logs-'));
     dirs.push(reportDir);
     const secret = 'Zq8wPp3LmN0xYt7Kc2Rb5Vd1';
-    const links = writeContainerLogs(reportDir, [{ name: 'postal-qa-local-1_postal_1', text: `started\nkey ${secret} accepted\npassword=hunter22\n` }], [secret]);
+    const links = writeContainerLogs(
+      reportDir,
+      [{ name: 'postal-qa-local-1_postal_1', text: `started\nkey ${secret} accepted\npassword=hunter22\n` }],
+      [secret],
+    );
     expect(links).toEqual([{ name: 'postal-qa-local-1_postal_1', href: `${CONTAINER_LOGS_DIR}/postal-qa-local-1_postal_1.log` }]);
     const text = readFileSync(join(reportDir, links[0]!.href), 'utf8');
     expect(text).toContain('started');

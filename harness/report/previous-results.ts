@@ -18,7 +18,9 @@ const resultsSchema = z.object({
     z.object({
       id: z.string(),
       outcome: z.enum(['pass', 'fail', 'warn', 'blocked', 'skipped', 'waived', 'error']),
-      verdicts: z.array(z.object({ outcome: z.string(), summary: z.string(), expected: z.string().optional(), observed: z.string().optional() })).optional(),
+      verdicts: z
+        .array(z.object({ outcome: z.string(), summary: z.string(), expected: z.string().optional(), observed: z.string().optional() }))
+        .optional(),
     }),
   ),
 });
@@ -40,10 +42,15 @@ function parse(path: string, namedBy?: string): PreviousRun {
   try {
     json = JSON.parse(text ?? readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not JSON (${(error as Error).message})`, { cause: error });
+    throw new Error((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not JSON (${(error as Error).message})`, {
+      cause: error,
+    });
   }
   const parsed = resultsSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`not a postal-qa results.json (${parsed.error.issues[0]?.path.join('.') || 'top level'}: ${parsed.error.issues[0]?.message})`);
+  if (!parsed.success)
+    throw new Error(
+      `not a postal-qa results.json (${parsed.error.issues[0]?.path.join('.') || 'top level'}: ${parsed.error.issues[0]?.message})`,
+    );
   return { source: path, ...parsed.data };
 }
 

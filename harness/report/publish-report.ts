@@ -13,7 +13,8 @@ import { writeReports, type WrittenReports } from './write-reports.ts';
 /** Writes the report files into `staging`; with `runDir`, the evidence and Allure results gathered there first. */
 export function stageReport(input: ReportInput, staging: string, runDir: string | undefined, secrets: string[]): WrittenReports {
   if (runDir && existsSync(join(runDir, 'report'))) cpSync(join(runDir, 'report'), staging, { recursive: true });
-  if (runDir && existsSync(join(runDir, 'allure-results'))) cpSync(join(runDir, 'allure-results'), join(staging, 'allure-results'), { recursive: true });
+  if (runDir && existsSync(join(runDir, 'allure-results')))
+    cpSync(join(runDir, 'allure-results'), join(staging, 'allure-results'), { recursive: true });
   const written = writeReports(input, staging, secrets);
   // Whatever a worker wrote unmasked (an Allure result, an evidence file) is masked before anyone can read it.
   redactFolder(staging, secrets);

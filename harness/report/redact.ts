@@ -5,7 +5,9 @@ import { KEYISH_VALUE, maskValue } from '../checks/secret-scrub.ts';
 
 /** Every secret of the run: those handed over and those registered when they were read (core/secret-registry.ts). */
 export function knownSecrets(secrets: Iterable<string> = []): string[] {
-  return [...new Set([...secrets, ...registeredSecrets()].filter((s) => s.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+  return [...new Set([...secrets, ...registeredSecrets()].filter((s) => s.length >= MIN_SECRET_LENGTH))].sort(
+    (a, b) => b.length - a.length,
+  );
 }
 
 /**
@@ -79,10 +81,10 @@ function replaceAll(buffer: Buffer, find: Buffer, replacement: Buffer): Buffer {
 export function maskProcessOutput(secrets: () => Iterable<string>): void {
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    stream.write = (chunk: unknown, ...rest: unknown[]) => {
       if (typeof chunk === 'string') return write(maskKnown(chunk, secrets()), ...rest);
       if (chunk instanceof Uint8Array) return write(maskKnown(Buffer.from(chunk).toString('utf8'), secrets()), ...rest);
       return write(chunk, ...rest);
-    });
+    };
   }
 }

@@ -6,7 +6,10 @@ const chart = { file: 'control-durations.svg', caption: 'Time each control took'
 describe('attachments section', () => {
   it('links the HTML, embeds each screenshot and links each chart, relative to the report folder', () => {
     const text = renderArtifacts(
-      { allureHtml: { ok: true, href: 'allure-report/index.html' }, screenshots: { taken: [{ label: 'login page', href: 'test-results/screenshots/postal-login.png' }], notes: [] } },
+      {
+        allureHtml: { ok: true, href: 'allure-report/index.html' },
+        screenshots: { taken: [{ label: 'login page', href: 'test-results/screenshots/postal-login.png' }], notes: [] },
+      },
       [chart],
     ).join('\n');
     expect(text).toContain('[allure-report/index.html](allure-report/index.html)');
@@ -16,7 +19,10 @@ describe('attachments section', () => {
 
   it('says in one line why the HTML or a screenshot is missing', () => {
     const lines = renderArtifacts(
-      { allureHtml: { ok: false, reason: 'allure awesome failed (exit 1)' }, screenshots: { taken: [], notes: ['no screenshot: chromium not installed (apt-get install chromium)'] } },
+      {
+        allureHtml: { ok: false, reason: 'allure awesome failed (exit 1)' },
+        screenshots: { taken: [], notes: ['no screenshot: chromium not installed (apt-get install chromium)'] },
+      },
       [],
     );
     expect(lines).toContain('- Allure HTML report: not generated — allure awesome failed (exit 1).');

@@ -10,11 +10,19 @@ export interface ReportArtifacts {
 export const CHARTS_DIR = 'test-results/charts';
 
 /** The report's "Attachments" section: links to the HTML, the screenshots and the charts. Pure. */
-export function renderArtifacts(artifacts: ReportArtifacts | undefined, charts: Chart[], containerLogs: Array<{ name: string; href: string }> = []): string[] {
+export function renderArtifacts(
+  artifacts: ReportArtifacts | undefined,
+  charts: Chart[],
+  containerLogs: Array<{ name: string; href: string }> = [],
+): string[] {
   const out = ['## Attachments', ''];
   if (!artifacts) out.push('- Allure HTML and screenshots: not produced (the run stopped before they could be made).');
   else {
-    out.push(artifacts.allureHtml.ok ? `- Allure HTML report (one file, opens offline): [${artifacts.allureHtml.href}](${artifacts.allureHtml.href})` : `- Allure HTML report: not generated — ${artifacts.allureHtml.reason}.`);
+    out.push(
+      artifacts.allureHtml.ok
+        ? `- Allure HTML report (one file, opens offline): [${artifacts.allureHtml.href}](${artifacts.allureHtml.href})`
+        : `- Allure HTML report: not generated — ${artifacts.allureHtml.reason}.`,
+    );
     for (const shot of artifacts.screenshots.taken) out.push(`- Screenshot, ${shot.label}: [${shot.href}](${shot.href})`);
     for (const note of artifacts.screenshots.notes) out.push(`- ${note}`);
   }

@@ -46,7 +46,9 @@ export function renderFixFirst(results: readonly ControlResult[]): string[] {
   return [
     '## What to fix first',
     '',
-    ...(failed.length + orphans.length ? ['Failures, root causes first (a blocked control is listed under the control it waits for):', '', ...failed, ...orphans, ''] : []),
+    ...(failed.length + orphans.length
+      ? ['Failures, root causes first (a blocked control is listed under the control it waits for):', '', ...failed, ...orphans, '']
+      : []),
     ...(warned.length ? ['Warnings:', '', ...warned, ''] : []),
     'Each is detailed with its evidence under "Failures and warnings" below.',
     '',

@@ -17,10 +17,14 @@ export function renderJson(input: ReportInput): string {
       configError: input.configError ?? null,
       interrupted: input.interrupted ?? false,
       target: input.target ?? null,
-      deployment: input.deployment ? { name: input.deployment.name, domain: input.deployment.domain, server: input.deployment.server } : null,
+      deployment: input.deployment
+        ? { name: input.deployment.name, domain: input.deployment.domain, server: input.deployment.server }
+        : null,
       counts: input.registry.counts(),
       controls: results,
-      [input.registry.missingLabel() === 'not run' ? 'notRun' : 'notImplemented']: CATALOG.filter((c) => !input.registry.get(c.id)).map((c) => c.id),
+      [input.registry.missingLabel() === 'not run' ? 'notRun' : 'notImplemented']: CATALOG.filter((c) => !input.registry.get(c.id)).map(
+        (c) => c.id,
+      ),
       notes: input.registry.notes,
     },
     null,

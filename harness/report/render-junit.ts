@@ -2,7 +2,8 @@ import { CATALOG } from '../controls/catalog.ts';
 import type { ReportInput } from './report-input.ts';
 
 const xml = (text: string): string =>
-  text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!)
+  text
+    .replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!)
     // XML 1.0 forbids most control characters.
     // eslint-disable-next-line no-control-regex -- removing those control characters is the point
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');

@@ -27,7 +27,9 @@ describe('the report says what a run sent', () => {
 
   it('says plainly that a read-only run sent nothing, and flags a read-only run that did send', () => {
     expect(renderMailSent([result('DNS-01')], parseRunOptions(['--env=live', '--read-only'])).join('\n')).toMatch(/None: `--read-only`/);
-    expect(renderMailSent([result('FN-01', 1)], parseRunOptions(['--env=live', '--read-only'])).join('\n')).toMatch(/yet 1 message\(s\) were sent: a defect/);
+    expect(renderMailSent([result('FN-01', 1)], parseRunOptions(['--env=live', '--read-only'])).join('\n')).toMatch(
+      /yet 1 message\(s\) were sent: a defect/,
+    );
   });
 
   it('shows no section when nothing was sent and nothing was promised', () => {

@@ -33,7 +33,14 @@ export function renderMailSent(results: ControlResult[], options: ReportInput['o
   const senders = results.filter((r) => (r.messagesSent ?? 0) > 0);
   if (options?.readOnly) {
     const total = senders.reduce((sum, r) => sum + r.messagesSent!, 0);
-    return ['## Mail sent by this run', '', total === 0 ? 'None: `--read-only` — the controls that must send mail were skipped, each naming the flag.' : `--read-only was given, yet ${total} message(s) were sent: a defect in postal-qa, please report it.`, ''];
+    return [
+      '## Mail sent by this run',
+      '',
+      total === 0
+        ? 'None: `--read-only` — the controls that must send mail were skipped, each naming the flag.'
+        : `--read-only was given, yet ${total} message(s) were sent: a defect in postal-qa, please report it.`,
+      '',
+    ];
   }
   if (senders.length === 0) return [];
   const total = senders.reduce((sum, r) => sum + r.messagesSent!, 0);
@@ -90,8 +97,21 @@ export function renderMarkdown(input: ReportInput, charts: Chart[] = []): string
   }
   out.push(`| Date | ${input.startedAt.toISOString()} (${seconds} s) |`);
   out.push(`| Command | \`${cell(input.command)}\` |`);
-  out.push(`| Versions | ${cell(Object.entries(input.versions).map(([k, v]) => `${k} ${v}`).join(', '))} |`);
-  if (target?.components) out.push(`| Target runs | ${cell(Object.entries(target.components).map(([k, v]) => `${k}: ${v}`).join(', '))} |`);
+  out.push(
+    `| Versions | ${cell(
+      Object.entries(input.versions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    )} |`,
+  );
+  if (target?.components)
+    out.push(
+      `| Target runs | ${cell(
+        Object.entries(target.components)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(', '),
+      )} |`,
+    );
   if (options?.onlyWords.length) out.push(`| Selection | --only=${options.onlyWords.join(',')} |`);
   out.push('');
   out.push(
@@ -179,7 +199,12 @@ export function renderMarkdown(input: ReportInput, charts: Chart[] = []): string
   }
 
   out.push('## Sign-off', '');
-  out.push(verdict === 'PASS' ? 'All success criteria were met by measurement. Go-live needs the signatures below.' : `Not ready for go-live: ${reason}.`, '');
+  out.push(
+    verdict === 'PASS'
+      ? 'All success criteria were met by measurement. Go-live needs the signatures below.'
+      : `Not ready for go-live: ${reason}.`,
+    '',
+  );
   out.push(...renderSignOffBlock(verdict, reason, undefined), '');
   out.push('| Role | Name | Decision | Date |', '|---|---|---|---|');
   out.push('| QA engineer | | | |', '| Lead engineer | | | |', '');

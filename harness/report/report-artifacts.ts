@@ -15,12 +15,24 @@ export type { ReportArtifacts } from './render-artifacts.ts';
 export const SCREENSHOTS_DIR = join('test-results', 'screenshots');
 
 /** `specsRan`: false when the run stopped before vitest started — the allure-results are then an older run's. */
-export async function collectArtifacts(target: TargetDescriptor | undefined, reportDir: string, secrets: string[], specsRan: boolean): Promise<ReportArtifacts> {
+export async function collectArtifacts(
+  target: TargetDescriptor | undefined,
+  reportDir: string,
+  secrets: string[],
+  specsRan: boolean,
+): Promise<ReportArtifacts> {
   const link = (path: string) => relative(reportDir, path).split('\\').join('/');
-  const shots = await takeScreenshots(target, join(reportDir, SCREENSHOTS_DIR)).catch((error: Error) => ({ taken: [], notes: [`no screenshot: ${error.message}`] }));
+  const shots = await takeScreenshots(target, join(reportDir, SCREENSHOTS_DIR)).catch((error: Error) => ({
+    taken: [],
+    notes: [`no screenshot: ${error.message}`],
+  }));
   const htmlDir = join(reportDir, 'allure-report');
   let html: Awaited<ReturnType<typeof generateAllureHtml>>;
-  if (specsRan) html = await generateAllureHtml(join(reportDir, 'allure-results'), htmlDir, secrets).catch((error: Error) => ({ ok: false as const, reason: error.message }));
+  if (specsRan)
+    html = await generateAllureHtml(join(reportDir, 'allure-results'), htmlDir, secrets).catch((error: Error) => ({
+      ok: false as const,
+      reason: error.message,
+    }));
   else {
     rmSync(htmlDir, { recursive: true, force: true });
     html = { ok: false, reason: 'the specs did not run' };

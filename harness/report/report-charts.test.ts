@@ -5,10 +5,22 @@ import { controlDurationChart, latencyChart } from './report-charts.ts';
 import { binSamples, niceCeiling } from './svg-chart.ts';
 
 function result(id: string, durationMs: number, extra: Partial<ControlResult> = {}): ControlResult {
-  return { id, title: `${id} <title> & "quotes"`, area: 'dns', severity: 'high', outcome: 'pass', summary: '', verdicts: [], startedAt: '', durationMs, ...extra };
+  return {
+    id,
+    title: `${id} <title> & "quotes"`,
+    area: 'dns',
+    severity: 'high',
+    outcome: 'pass',
+    summary: '',
+    verdicts: [],
+    startedAt: '',
+    durationMs,
+    ...extra,
+  };
 }
 
-const parse = (svg: string) => new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(svg) as { svg: Record<string, unknown> };
+const parse = (svg: string) =>
+  new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(svg) as { svg: Record<string, unknown> };
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const texts = (svg: string) => asArray(parse(svg).svg.text as Array<{ '#text': string; class?: string }>).map((t) => String(t['#text']));
 
@@ -44,7 +56,9 @@ describe('control duration chart', () => {
 describe('delivery latency chart', () => {
   it('draws a histogram of the samples with percentile and target markers and labelled axes', () => {
     const samplesMs = [120, 130, 150, 900, 1000, 4000];
-    const chart = latencyChart(result('PERF-02', 1, { facts: { latency: { samples: 6, samplesMs, p50: 150, p95: 4000, p99: 4000, targetP95: 2000 } } }))!;
+    const chart = latencyChart(
+      result('PERF-02', 1, { facts: { latency: { samples: 6, samplesMs, p50: 150, p95: 4000, p99: 4000, targetP95: 2000 } } }),
+    )!;
     expect(XMLValidator.validate(chart.svg)).toBe(true);
     const rects = asArray(parse(chart.svg).svg.rect as Array<{ class?: string; title?: string }>).filter((r) => r.class === 'bin');
     expect(rects).toHaveLength(25);
@@ -64,7 +78,10 @@ describe('chart helpers', () => {
     const bins = binSamples([0, 5, 10], 2);
     expect(bins.map((b) => b.count)).toEqual([1, 2]);
     expect(binSamples([7, 7], 5)).toEqual([{ from: 7, to: 8, count: 2 }]);
-    expect(binSamples([3, 9], 2, { min: 0, max: 10 }).map((b) => [b.from, b.count])).toEqual([[0, 1], [5, 1]]);
+    expect(binSamples([3, 9], 2, { min: 0, max: 10 }).map((b) => [b.from, b.count])).toEqual([
+      [0, 1],
+      [5, 1],
+    ]);
   });
 
   it('rounds axis maxima up to a round number close above', () => {

@@ -13,11 +13,24 @@ export interface Chart {
   svg: string;
 }
 
-const OUTCOME_COLOR: Record<string, string> = { pass: '#3a9d5d', warn: '#d9a400', waived: '#8a8a8a', fail: '#c8362e', error: '#c8362e', blocked: '#8a8a8a', skipped: '#b0b0b0' };
+const OUTCOME_COLOR: Record<string, string> = {
+  pass: '#3a9d5d',
+  warn: '#d9a400',
+  waived: '#8a8a8a',
+  fail: '#c8362e',
+  error: '#c8362e',
+  blocked: '#8a8a8a',
+  skipped: '#b0b0b0',
+};
 
 export function controlDurationChart(results: ControlResult[]): Chart | undefined {
   if (results.length === 0) return undefined;
-  const bars = results.map((r) => ({ label: r.id, value: r.durationMs, color: OUTCOME_COLOR[r.outcome] ?? '#4a78c2', note: `${r.id} ${r.title}: ${r.outcome}, ${r.durationMs} ms` }));
+  const bars = results.map((r) => ({
+    label: r.id,
+    value: r.durationMs,
+    color: OUTCOME_COLOR[r.outcome] ?? '#4a78c2',
+    note: `${r.id} ${r.title}: ${r.outcome}, ${r.durationMs} ms`,
+  }));
   return {
     file: 'control-durations.svg',
     caption: 'Time each control took (green pass, red fail/error, grey blocked/skipped/waived)',
@@ -35,7 +48,9 @@ interface LatencyFacts {
 
 export function latencyChart(perf02: ControlResult | undefined): Chart | undefined {
   const facts = perf02?.facts?.latency as LatencyFacts | undefined;
-  const samples = Array.isArray(facts?.samplesMs) ? facts.samplesMs.filter((s): s is number => typeof s === 'number' && Number.isFinite(s)) : [];
+  const samples = Array.isArray(facts?.samplesMs)
+    ? facts.samplesMs.filter((s): s is number => typeof s === 'number' && Number.isFinite(s))
+    : [];
   if (samples.length === 0) return undefined;
   const markers: Marker[] = [];
   if (facts?.p50 !== undefined) markers.push({ label: `p50 ${facts.p50} ms`, value: facts.p50, color: '#2b6cb0' });
@@ -46,7 +61,11 @@ export function latencyChart(perf02: ControlResult | undefined): Chart | undefin
     file: 'delivery-latency.svg',
     caption: `PERF-02 delivery latency, send to inbox (${samples.length} messages)`,
     // From 0, so the distribution is seen against the target and not only against itself.
-    svg: renderHistogram(binSamples(samples, 25, { min: 0, max: niceCeiling(Math.max(...samples, facts?.targetP95 ?? 0)) }), markers, { title: `Delivery latency, send to inbox (${samples.length} messages)`, xLabel: 'latency (ms)', yLabel: 'messages' }),
+    svg: renderHistogram(binSamples(samples, 25, { min: 0, max: niceCeiling(Math.max(...samples, facts?.targetP95 ?? 0)) }), markers, {
+      title: `Delivery latency, send to inbox (${samples.length} messages)`,
+      xLabel: 'latency (ms)',
+      yLabel: 'messages',
+    }),
   };
 }
 

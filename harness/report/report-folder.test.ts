@@ -10,7 +10,7 @@ const folderWithPreviousReport = (name: string): string => {
   mkdirSync(join(dir, 'test-results'), { recursive: true });
   writeFileSync(join(dir, 'QA-TEST-REPORT.md'), 'previous report');
   writeFileSync(join(dir, 'test-results', 'results.json'), '{"previous":true}');
-  writeFileSync(join(dir, 'README.md'), 'the user\'s own file');
+  writeFileSync(join(dir, 'README.md'), "the user's own file");
   return dir;
 };
 
@@ -27,14 +27,16 @@ describe('claimReportFolder', () => {
     expect(readFileSync(join(dir, 'QA-TEST-REPORT.md'), 'utf8')).toBe('new report');
     // An entry of the run that this run did not make is gone (never a stale results.json beside a new report).
     expect(existsSync(join(dir, 'test-results'))).toBe(false);
-    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe('the user\'s own file');
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe("the user's own file");
     expect(readdirSync(dir).sort()).toEqual(['QA-TEST-REPORT.md', 'README.md']);
   });
 
   it('refuses a second run while the first holds the folder, and takes a lock its dead holder left', () => {
     const dir = folderWithPreviousReport('locked');
     const first = claimReportFolder(dir);
-    expect(() => claimReportFolder(dir)).toThrow(`--report-dir=${dir}: another postal-qa run (pid ${process.pid}) is writing its report there; wait for it to finish, or choose another --report-dir`);
+    expect(() => claimReportFolder(dir)).toThrow(
+      `--report-dir=${dir}: another postal-qa run (pid ${process.pid}) is writing its report there; wait for it to finish, or choose another --report-dir`,
+    );
     first.release();
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
     writeFileSync(join(dir, LOCK_FILE), '999999999 12345');

@@ -59,7 +59,9 @@ function takeLock(dir: string, flag: string): string {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = holderAlive(readFileSync(path, 'utf8'));
       if (holder !== undefined) {
-        throw new ConfigError(`${flag}=${dir}: another postal-qa run (pid ${holder}) is writing its report there; wait for it to finish, or choose another ${flag}`);
+        throw new ConfigError(
+          `${flag}=${dir}: another postal-qa run (pid ${holder}) is writing its report there; wait for it to finish, or choose another ${flag}`,
+        );
       }
       unlinkSync(path); // its run died without letting go
     }
@@ -89,7 +91,9 @@ export function claimReportFolder(dir: string, flag = '--report-dir'): ReportFol
     recover(dir);
   } catch (error) {
     unlinkSync(lock);
-    throw new ConfigError(`${flag}=${dir}: a report left half-written by an earlier run could not be tidied (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new ConfigError(
+      `${flag}=${dir}: a report left half-written by an earlier run could not be tidied (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   return {
     dir,

@@ -41,7 +41,10 @@ export function runVerdict(input: ReportInput): { verdict: RunVerdict; reason: s
   const failed = counts.fail + counts.error;
   // A stopped run says so first: its report can never be mistaken for a finished one (or for the previous run's).
   if (input.interrupted) {
-    return { verdict: 'INTERRUPTED', reason: `the run was interrupted${input.stoppedBy ? ` (${input.stoppedBy})` : ''} before it finished${failed > 0 ? `; ${failed} control(s) had failed by then` : ''}` };
+    return {
+      verdict: 'INTERRUPTED',
+      reason: `the run was interrupted${input.stoppedBy ? ` (${input.stoppedBy})` : ''} before it finished${failed > 0 ? `; ${failed} control(s) had failed by then` : ''}`,
+    };
   }
   if (failed > 0) return { verdict: 'FAIL', reason: `${failed} control(s) failed` };
   if (input.configError) return { verdict: 'INCOMPLETE', reason: `configuration error: ${input.configError}` };

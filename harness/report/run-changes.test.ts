@@ -8,29 +8,59 @@ import { readPreviousResults } from './previous-results.ts';
 import { compareRuns, renderChanges, type PreviousRun } from './run-changes.ts';
 
 function result(id: string, outcome: ControlResult['outcome'], summary = `${id} ${outcome}`, observed?: string): ControlResult {
-  return { id, title: id, area: 'dns', severity: 'high', outcome, summary, verdicts: [{ outcome: outcome === 'pass' ? 'pass' : 'fail', summary, observed, evidence: [] }], startedAt: '', durationMs: 1 };
+  return {
+    id,
+    title: id,
+    area: 'dns',
+    severity: 'high',
+    outcome,
+    summary,
+    verdicts: [{ outcome: outcome === 'pass' ? 'pass' : 'fail', summary, observed, evidence: [] }],
+    startedAt: '',
+    durationMs: 1,
+  };
 }
 
-const previous = (controls: ControlResult[]): PreviousRun => ({ source: 'reports/test-results/results.json', startedAt: '2026-01-01T00:00:00.000Z', verdict: 'FAIL', controls });
+const previous = (controls: ControlResult[]): PreviousRun => ({
+  source: 'reports/test-results/results.json',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  verdict: 'FAIL',
+  controls,
+});
 
 describe('compareRuns', () => {
   it('sorts controls into newly failing, newly passing and changed evidence', () => {
-    const before = previous([result('DNS-01', 'pass'), result('DNS-03', 'fail'), result('DNS-06', 'pass', 'PTR', '127.0.0.10 → mail.a'), result('SEC-03', 'pass')]);
-    const now = [result('DNS-01', 'fail'), result('DNS-03', 'pass'), result('DNS-06', 'pass', 'PTR', '127.0.0.10 → mail.b'), result('SEC-03', 'pass')];
+    const before = previous([
+      result('DNS-01', 'pass'),
+      result('DNS-03', 'fail'),
+      result('DNS-06', 'pass', 'PTR', '127.0.0.10 → mail.a'),
+      result('SEC-03', 'pass'),
+    ]);
+    const now = [
+      result('DNS-01', 'fail'),
+      result('DNS-03', 'pass'),
+      result('DNS-06', 'pass', 'PTR', '127.0.0.10 → mail.b'),
+      result('SEC-03', 'pass'),
+    ];
     const changes = compareRuns(before, now);
     expect(changes.newlyFailing.map((c) => c.id)).toEqual(['DNS-01']);
     expect(changes.newlyPassing.map((c) => c.id)).toEqual(['DNS-03']);
-    expect(changes.changedEvidence).toEqual([{ id: 'DNS-06', before: 'pass', after: 'pass', detail: '127.0.0.10 → mail.a → 127.0.0.10 → mail.b' }]);
+    expect(changes.changedEvidence).toEqual([
+      { id: 'DNS-06', before: 'pass', after: 'pass', detail: '127.0.0.10 → mail.a → 127.0.0.10 → mail.b' },
+    ]);
     expect(changes.otherChanges).toEqual([]);
   });
 
   it('does not call a new measurement changed evidence (numbers move on every run)', () => {
-    const changes = compareRuns(previous([result('PERF-02', 'pass', 'p95 latency 812 ms')]), [result('PERF-02', 'pass', 'p95 latency 790 ms')]);
+    const changes = compareRuns(previous([result('PERF-02', 'pass', 'p95 latency 812 ms')]), [
+      result('PERF-02', 'pass', 'p95 latency 790 ms'),
+    ]);
     expect(changes.changedEvidence).toEqual([]);
   });
 
   it('ignores measurements and session ids but not reply codes or records', () => {
-    const same = (a: string, b: string) => compareRuns(previous([result('SEC-01', 'pass', 'x', a)]), [result('SEC-01', 'pass', 'x', b)]).changedEvidence.length === 0;
+    const same = (a: string, b: string) =>
+      compareRuns(previous([result('SEC-01', 'pass', 'x', a)]), [result('SEC-01', 'pass', 'x', b)]).changedEvidence.length === 0;
     expect(same('mail:25 open (29 ms), 12.07 messages/s, 88 days left', 'mail:25 open (81 ms), 9.5 messages/s, 87 days left')).toBe(true);
     expect(same('220 mail.mailgoat.ai ESMTP Postal/ZSQM15', '220 mail.mailgoat.ai ESMTP Postal/LWDI6S')).toBe(true);
     expect(same('refused at RCPT TO (530)', 'refused at RCPT TO (550)')).toBe(false);
@@ -39,11 +69,18 @@ describe('compareRuns', () => {
   });
 
   it('names controls that appeared or disappeared', () => {
-    const changes = compareRuns(previous([result('FN-06', 'skipped')]), [result('FN-07', 'error'), result('DNS-01', 'pass'), result('PERF-01', 'skipped')]);
+    const changes = compareRuns(previous([result('FN-06', 'skipped')]), [
+      result('FN-07', 'error'),
+      result('DNS-01', 'pass'),
+      result('PERF-01', 'skipped'),
+    ]);
     expect(changes.newlyFailing).toEqual([{ id: 'FN-07', before: 'no result', after: 'error' }]);
     // A previous run that stopped early: what passes now is newly passing.
     expect(changes.newlyPassing).toEqual([{ id: 'DNS-01', before: 'no result', after: 'pass' }]);
-    expect(changes.otherChanges).toEqual([{ id: 'PERF-01', before: 'no result', after: 'skipped' }, { id: 'FN-06', before: 'skipped', after: 'no result' }]);
+    expect(changes.otherChanges).toEqual([
+      { id: 'PERF-01', before: 'no result', after: 'skipped' },
+      { id: 'FN-06', before: 'skipped', after: 'no result' },
+    ]);
   });
 });
 
@@ -72,13 +109,17 @@ describe('readPreviousResults', () => {
 
   it('reads --compare-to, and refuses a missing or malformed file with one line naming the flag', () => {
     expect(readPreviousResults(dir, write('ok.json', valid)).run?.controls[0]?.id).toBe('DNS-01');
-    expect(() => readPreviousResults(dir, join(dir, 'nope.json'))).toThrow(new ConfigError(`--compare-to=${join(dir, 'nope.json')}: no such file`));
+    expect(() => readPreviousResults(dir, join(dir, 'nope.json'))).toThrow(
+      new ConfigError(`--compare-to=${join(dir, 'nope.json')}: no such file`),
+    );
     expect(() => readPreviousResults(dir, write('bad.json', '{'))).toThrow(/^--compare-to=.*bad\.json: not JSON/);
-    expect(() => readPreviousResults(dir, write('other.json', '{"tool":"other","controls":[]}'))).toThrow(/^--compare-to=.*other\.json: not a postal-qa results\.json \(tool: /);
+    expect(() => readPreviousResults(dir, write('other.json', '{"tool":"other","controls":[]}'))).toThrow(
+      /^--compare-to=.*other\.json: not a postal-qa results\.json \(tool: /,
+    );
     expect(() => readPreviousResults(dir, write('other.json', '{"tool":"other","controls":[]}'))).toThrow(ConfigError);
   });
 
-  it('uses the report folder\'s results.json by default; a broken one only means nothing to compare', () => {
+  it("uses the report folder's results.json by default; a broken one only means nothing to compare", () => {
     const reportDir = mkdtempSync(join(tmpdir(), 'postal-qa-previous-dir-'));
     expect(readPreviousResults(reportDir, undefined)).toEqual({});
     mkdirSync(join(reportDir, 'test-results'));

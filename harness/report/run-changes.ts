@@ -10,7 +10,9 @@ export interface PreviousRun {
   source: string;
   startedAt?: string;
   verdict?: string;
-  controls: Array<Pick<ControlResult, 'id' | 'outcome'> & { verdicts?: Array<{ outcome: string; summary: string; expected?: string; observed?: string }> }>;
+  controls: Array<
+    Pick<ControlResult, 'id' | 'outcome'> & { verdicts?: Array<{ outcome: string; summary: string; expected?: string; observed?: string }> }
+  >;
 }
 
 export interface ControlChange {
@@ -67,7 +69,7 @@ export function compareRuns(previous: PreviousRun, current: ControlResult[]): Ru
       if (a.join('\n') !== b.join('\n')) {
         const at = a.findIndex((line, k) => line !== b[k]);
         const k = at === -1 ? a.length : at;
-        const say = (v: { summary: string; observed?: string } | undefined) => (v ? v.observed ?? v.summary : '(none)');
+        const say = (v: { summary: string; observed?: string } | undefined) => (v ? (v.observed ?? v.summary) : '(none)');
         changes.changedEvidence.push({ ...change, detail: `${say(was.verdicts?.[k])} → ${say(now.verdicts[k])}` });
       }
     }
@@ -82,15 +84,24 @@ const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n
 
 export function renderChanges(previous: PreviousRun | undefined, problem: string | undefined, current: ControlResult[]): string[] {
   const out = ['## Changes since the previous run', ''];
-  if (!previous) return [...out, problem ?? 'No previous run in this report folder: nothing to compare with (use --compare-to=<results.json> to pick one).', ''];
+  if (!previous)
+    return [
+      ...out,
+      problem ?? 'No previous run in this report folder: nothing to compare with (use --compare-to=<results.json> to pick one).',
+      '',
+    ];
   const changes = compareRuns(previous, current);
-  out.push(`Compared with \`${previous.source}\`${previous.startedAt ? ` (run of ${previous.startedAt}, verdict ${previous.verdict ?? 'unknown'})` : ''}.`, '');
+  out.push(
+    `Compared with \`${previous.source}\`${previous.startedAt ? ` (run of ${previous.startedAt}, verdict ${previous.verdict ?? 'unknown'})` : ''}.`,
+    '',
+  );
   const total = changes.newlyFailing.length + changes.newlyPassing.length + changes.changedEvidence.length + changes.otherChanges.length;
   if (total === 0) return [...out, 'No changes: every control has the same outcome and the same evidence.', ''];
   const list = (title: string, items: ControlChange[]) => {
     if (items.length === 0) return;
     out.push(`**${title} (${items.length})**`, '');
-    for (const c of items) out.push(`- \`${c.id}\` ${c.before.toUpperCase()} → ${c.after.toUpperCase()}${c.detail ? `: ${cell(c.detail)}` : ''}`);
+    for (const c of items)
+      out.push(`- \`${c.id}\` ${c.before.toUpperCase()} → ${c.after.toUpperCase()}${c.detail ? `: ${cell(c.detail)}` : ''}`);
     out.push('');
   };
   list('Newly failing', changes.newlyFailing);

@@ -22,7 +22,7 @@ describe('sender requirements section', () => {
     }
   });
 
-  it('shows each row with its controls\' outcome from this run and its source URL', () => {
+  it("shows each row with its controls' outcome from this run and its source URL", () => {
     const registry = new ResultRegistry();
     for (const c of CATALOG) registry.record(result(c.id, 'pass'));
     registry.record(result('DNS-06', 'fail'));

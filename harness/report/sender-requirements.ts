@@ -10,7 +10,11 @@ import type { MissingResult, ResultRegistry } from './result-registry.ts';
 
 export const SOURCES = {
   gmail: { name: 'Gmail', title: 'Google, Email sender guidelines', url: 'https://support.google.com/a/answer/81126' },
-  gmailFaq: { name: 'Gmail', title: 'Google, Email sender guidelines FAQ (enforcement from November 2025)', url: 'https://support.google.com/a/answer/14229414' },
+  gmailFaq: {
+    name: 'Gmail',
+    title: 'Google, Email sender guidelines FAQ (enforcement from November 2025)',
+    url: 'https://support.google.com/a/answer/14229414',
+  },
   yahoo: { name: 'Yahoo', title: 'Yahoo Sender Hub, Sender Best Practices', url: 'https://senders.yahooinc.com/best-practices/' },
   outlook: {
     name: 'Outlook.com',
@@ -54,7 +58,7 @@ export const SENDER_REQUIREMENTS: ReadonlyArray<SenderRequirement> = [
     who: 'Gmail (all senders), Yahoo',
     sources: ['gmail', 'yahoo'],
     controls: ['DNS-06', 'DNS-02'],
-    how: 'DNS-06: the server IP has a PTR to the mail host and that name resolves back to the IP; DNS-02: the mail host\'s A record.',
+    how: "DNS-06: the server IP has a PTR to the mail host and that name resolves back to the IP; DNS-02: the mail host's A record.",
   },
   {
     rule: 'TLS on the SMTP connection',
@@ -62,7 +66,7 @@ export const SENDER_REQUIREMENTS: ReadonlyArray<SenderRequirement> = [
     sources: ['gmail'],
     controls: ['SEC-03'],
     partial: true,
-    how: 'SEC-03: the mail host offers STARTTLS and the handshake succeeds with TLS 1.2+. Partly: that proves the server\'s TLS set-up on its MX; whether Postal\'s outgoing connection to Gmail used TLS shows only in the "with ESMTPS" of Gmail\'s Received header, which no control asserts.',
+    how: "SEC-03: the mail host offers STARTTLS and the handshake succeeds with TLS 1.2+. Partly: that proves the server's TLS set-up on its MX; whether Postal's outgoing connection to Gmail used TLS shows only in the \"with ESMTPS\" of Gmail's Received header, which no control asserts.",
   },
   {
     rule: 'RFC 5322 format: one From, a valid Message-ID, single-instance headers',
@@ -70,7 +74,7 @@ export const SENDER_REQUIREMENTS: ReadonlyArray<SenderRequirement> = [
     sources: ['gmail', 'yahoo'],
     controls: ['FN-05', 'FN-02'],
     partial: true,
-    how: 'Partly: FN-05 deducts for a missing Message-ID or Date and lists SpamAssassin\'s header rules that fired; FN-02: the provider accepted the message. No control counts From headers or checks that headers appear once.',
+    how: "Partly: FN-05 deducts for a missing Message-ID or Date and lists SpamAssassin's header rules that fired; FN-02: the provider accepted the message. No control counts From headers or checks that headers appear once.",
   },
   {
     rule: 'One-click unsubscribe (RFC 8058 List-Unsubscribe-Post) and a visible unsubscribe link',
@@ -84,7 +88,7 @@ export const SENDER_REQUIREMENTS: ReadonlyArray<SenderRequirement> = [
     who: 'Gmail, Yahoo (bulk); Outlook.com publishes no threshold',
     sources: ['gmail', 'yahoo'],
     controls: [],
-    how: 'Not checkable from here: the rate is what recipients report over time, visible only in the providers\' postmaster tools (Google Postmaster Tools, Yahoo Sender Hub / Complaint Feedback Loop, Microsoft SNDS). Check it there after go-live.',
+    how: "Not checkable from here: the rate is what recipients report over time, visible only in the providers' postmaster tools (Google Postmaster Tools, Yahoo Sender Hub / Complaint Feedback Loop, Microsoft SNDS). Check it there after go-live.",
   },
 ];
 
@@ -107,12 +111,23 @@ export function renderSenderRequirements(registry: ResultRegistry): string[] {
     "Gmail's and Yahoo's rules (announced October 2023, in force since February 2024; Gmail rejects non-compliant mail since November 2025) and Outlook.com's (from May 2025) apply in full to bulk senders (5,000+ messages a day to the provider); the authentication rows apply to everyone. Each row names the controls of this run that prove it.",
     '',
   );
-  out.push('| Rule | Who requires it | Status | Controls (this run) | Evidence, or why not checkable | Source |', '|---|---|---|---|---|---|');
+  out.push(
+    '| Rule | Who requires it | Status | Controls (this run) | Evidence, or why not checkable | Source |',
+    '|---|---|---|---|---|---|',
+  );
   for (const r of SENDER_REQUIREMENTS) {
-    const controls = r.controls.length ? r.controls.map((id) => `${id} ${(registry.get(id)?.outcome ?? registry.missingLabel()).toUpperCase()}`).join(', ') : '—';
+    const controls = r.controls.length
+      ? r.controls.map((id) => `${id} ${(registry.get(id)?.outcome ?? registry.missingLabel()).toUpperCase()}`).join(', ')
+      : '—';
     const sources = r.sources.map((key) => `[${SOURCES[key].name}](${SOURCES[key].url})`).join(', ');
     out.push(`| ${cell(r.rule)} | ${cell(r.who)} | **${status(r, registry)}** | ${controls} | ${cell(r.how)} | ${sources} |`);
   }
-  out.push('', `Sources: ${Object.values(SOURCES).map((s) => `[${s.title}](${s.url})`).join('; ')}.`, '');
+  out.push(
+    '',
+    `Sources: ${Object.values(SOURCES)
+      .map((s) => `[${s.title}](${s.url})`)
+      .join('; ')}.`,
+    '',
+  );
   return out;
 }

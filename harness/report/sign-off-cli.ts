@@ -6,7 +6,17 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseSignOffs, refusal, renderSignOffBlock, reportSha256, sha256, SIGN_OFF_FILE_HEADER, signOffRow, withSignOffBlock, type SignableResults } from './sign-off.ts';
+import {
+  parseSignOffs,
+  refusal,
+  renderSignOffBlock,
+  reportSha256,
+  sha256,
+  SIGN_OFF_FILE_HEADER,
+  signOffRow,
+  withSignOffBlock,
+  type SignableResults,
+} from './sign-off.ts';
 
 const USAGE = 'usage: npm run sign-off -- --by=<name> [--report-dir=reports]';
 
@@ -22,7 +32,8 @@ export function signOff(argv: string[], now = new Date()): { code: number; line:
   const dir = flags.get('report-dir') || 'reports';
   const reportPath = join(dir, 'QA-TEST-REPORT.md');
   const resultsPath = join(dir, 'test-results', 'results.json');
-  if (!existsSync(reportPath) || !existsSync(resultsPath)) return { code: 2, line: `no report in ${dir} (${reportPath} and ${resultsPath}): run npm test first` };
+  if (!existsSync(reportPath) || !existsSync(resultsPath))
+    return { code: 2, line: `no report in ${dir} (${reportPath} and ${resultsPath}): run npm test first` };
 
   const report = readFileSync(reportPath, 'utf8');
   const resultsText = readFileSync(resultsPath, 'utf8');
@@ -36,10 +47,17 @@ export function signOff(argv: string[], now = new Date()): { code: number; line:
   const refused = refusal(results);
   if (refused) return { code: 1, line: `refused: ${refused}` };
 
-  const record = { by, date: now.toISOString().slice(0, 10), verdict: results.verdict, reportSha256: reportSha256(report), resultsSha256: sha256(resultsText) };
+  const record = {
+    by,
+    date: now.toISOString().slice(0, 10),
+    verdict: results.verdict,
+    reportSha256: reportSha256(report),
+    resultsSha256: sha256(resultsText),
+  };
   const ledger = join(dir, 'SIGN-OFF.md');
   const already = existsSync(ledger) ? parseSignOffs(readFileSync(ledger, 'utf8')) : [];
-  if (already.some((s) => s.reportSha256 === record.reportSha256 && s.by === by)) return { code: 0, line: `${by} already signed off this report (${record.reportSha256})` };
+  if (already.some((s) => s.reportSha256 === record.reportSha256 && s.by === by))
+    return { code: 0, line: `${by} already signed off this report (${record.reportSha256})` };
   if (!existsSync(ledger)) writeFileSync(ledger, SIGN_OFF_FILE_HEADER);
   appendFileSync(ledger, signOffRow(record));
   const signed = withSignOffBlock(report, renderSignOffBlock(results.verdict, results.reason ?? '', record));

@@ -12,7 +12,17 @@ import { writeReports } from './write-reports.ts';
 
 function result(id: string, outcome: ControlResult['outcome']): ControlResult {
   const c = CATALOG.find((x) => x.id === id)!;
-  return { id, title: c.title, area: c.area, severity: c.severity, outcome, summary: `${id} ${outcome}`, verdicts: [], startedAt: new Date(0).toISOString(), durationMs: 1 };
+  return {
+    id,
+    title: c.title,
+    area: c.area,
+    severity: c.severity,
+    outcome,
+    summary: `${id} ${outcome}`,
+    verdicts: [],
+    startedAt: new Date(0).toISOString(),
+    durationMs: 1,
+  };
 }
 
 /** A real report folder, written by writeReports from these outcomes (every other control passes). */
@@ -40,10 +50,14 @@ describe('npm run sign-off', () => {
     const outcome = signOff([`--by=Ada Lovelace`, `--report-dir=${dir}`], NOW);
     expect(outcome.code).toBe(0);
     const rows = parseSignOffs(readFileSync(join(dir, 'SIGN-OFF.md'), 'utf8'));
-    expect(rows).toEqual([{ date: '2026-03-02', by: 'Ada Lovelace', verdict: 'PASS', reportSha256: reportSha256(report), resultsSha256: sha256(results) }]);
+    expect(rows).toEqual([
+      { date: '2026-03-02', by: 'Ada Lovelace', verdict: 'PASS', reportSha256: reportSha256(report), resultsSha256: sha256(results) },
+    ]);
 
     const signed = readFileSync(join(dir, 'QA-TEST-REPORT.md'), 'utf8');
-    expect(signed).toContain(`**Signed off by Ada Lovelace on 2026-03-02** for this report's hash (report sha256 \`${reportSha256(report)}\``);
+    expect(signed).toContain(
+      `**Signed off by Ada Lovelace on 2026-03-02** for this report's hash (report sha256 \`${reportSha256(report)}\``,
+    );
     expect(signed).not.toContain('Not signed off');
     // Writing the state into the report does not change what was signed.
     expect(reportSha256(signed)).toBe(rows[0]!.reportSha256);
@@ -55,7 +69,10 @@ describe('npm run sign-off', () => {
   it('refuses an INCOMPLETE report with exit 1 and one line, recording nothing', () => {
     const dir = reportFolder({ 'FN-06': 'skipped' });
     const outcome = signOff([`--by=Ada`, `--report-dir=${dir}`], NOW);
-    expect(outcome).toEqual({ code: 1, line: `refused: an INCOMPLETE report cannot be signed off: 1 of ${CATALOG.length} controls did not pass: 1 skipped` });
+    expect(outcome).toEqual({
+      code: 1,
+      line: `refused: an INCOMPLETE report cannot be signed off: 1 of ${CATALOG.length} controls did not pass: 1 skipped`,
+    });
     expect(() => readFileSync(join(dir, 'SIGN-OFF.md'))).toThrow();
     expect(readFileSync(join(dir, 'QA-TEST-REPORT.md'), 'utf8')).toContain('**Not signed off** — and it cannot be');
   });
@@ -68,13 +85,26 @@ describe('npm run sign-off', () => {
 
   it('needs --by and a report (exit 2)', () => {
     expect(signOff([], NOW).code).toBe(2);
-    expect(signOff(['--by=Ada', `--report-dir=${mkdtempSync(join(tmpdir(), 'postal-qa-empty-'))}`], NOW)).toMatchObject({ code: 2, line: expect.stringMatching(/^no report in .*: run npm test first$/) });
+    expect(signOff(['--by=Ada', `--report-dir=${mkdtempSync(join(tmpdir(), 'postal-qa-empty-'))}`], NOW)).toMatchObject({
+      code: 2,
+      line: expect.stringMatching(/^no report in .*: run npm test first$/),
+    });
   });
 });
 
 describe('refusal', () => {
   it('refuses controls without a result even when the file claims PASS', () => {
-    expect(refusal({ verdict: 'PASS', controls: [{ id: 'DNS-01', outcome: 'pass' }], notImplemented: ['DNS-02'] })).toMatch(/1 control\(s\) have no result \(DNS-02\)/);
-    expect(refusal({ verdict: 'PASS', controls: [{ id: 'DNS-01', outcome: 'warn' }, { id: 'DNS-02', outcome: 'waived' }] })).toBeUndefined();
+    expect(refusal({ verdict: 'PASS', controls: [{ id: 'DNS-01', outcome: 'pass' }], notImplemented: ['DNS-02'] })).toMatch(
+      /1 control\(s\) have no result \(DNS-02\)/,
+    );
+    expect(
+      refusal({
+        verdict: 'PASS',
+        controls: [
+          { id: 'DNS-01', outcome: 'warn' },
+          { id: 'DNS-02', outcome: 'waived' },
+        ],
+      }),
+    ).toBeUndefined();
   });
 });

@@ -85,11 +85,13 @@ export function parseSignOffs(text: string): SignOff[] {
 export function renderSignOffBlock(verdict: string, reason: string, signedOff: SignOff | undefined): string[] {
   const out = [SIGN_OFF_START];
   if (signedOff) {
-    out.push(`**Signed off by ${cell(signedOff.by)} on ${signedOff.date}** for this report's hash (report sha256 \`${signedOff.reportSha256}\`, results.json sha256 \`${signedOff.resultsSha256}\`; recorded in SIGN-OFF.md).`);
+    out.push(
+      `**Signed off by ${cell(signedOff.by)} on ${signedOff.date}** for this report's hash (report sha256 \`${signedOff.reportSha256}\`, results.json sha256 \`${signedOff.resultsSha256}\`; recorded in SIGN-OFF.md).`,
+    );
   } else {
     out.push(
       verdict === 'PASS'
-        ? '**Not signed off.** All success criteria were met by measurement; the lead engineer signs off with `npm run sign-off -- --by=<name>`, which records this report\'s sha256 in SIGN-OFF.md.'
+        ? "**Not signed off.** All success criteria were met by measurement; the lead engineer signs off with `npm run sign-off -- --by=<name>`, which records this report's sha256 in SIGN-OFF.md."
         : `**Not signed off** — and it cannot be: ${reason}. Sign-off needs a PASS verdict (every control passed or waived).`,
     );
   }

@@ -47,10 +47,14 @@ export function renderHorizontalBarChart(bars: Bar[], options: BarChartOptions):
   const x = (value: number) => left + (Math.max(0, value) / axisMax) * plotWidth;
 
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(options.title)}">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(options.title)}">`,
+  );
   out.push(`<title>${escapeXml(options.title)}</title>`);
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-family="sans-serif" font-size="15" font-weight="bold">${escapeXml(options.title)}</text>`);
+  out.push(
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-family="sans-serif" font-size="15" font-weight="bold">${escapeXml(options.title)}</text>`,
+  );
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
     const tx = left + tick * plotWidth;
     out.push(`<line x1="${tx}" y1="${top}" x2="${tx}" y2="${top + plotHeight}" stroke="#e0e0e0"/>`);
@@ -61,14 +65,22 @@ export function renderHorizontalBarChart(bars: Bar[], options: BarChartOptions):
     const barWidth = x(bar.value) - left;
     out.push(`<g class="bar">`);
     out.push(`<text x="${left - 6}" y="${y + 15}" text-anchor="end" ${FONT}>${escapeXml(bar.label)}</text>`);
-    out.push(`<rect x="${left}" y="${y + 3}" width="${barWidth.toFixed(1)}" height="${rowHeight - 6}" fill="${escapeXml(bar.color ?? '#4a78c2')}">${bar.note ? `<title>${escapeXml(bar.note)}</title>` : ''}</rect>`);
-    out.push(`<text x="${(left + barWidth + 4).toFixed(1)}" y="${y + 15}" ${FONT}>${formatNumber(bar.value)} ${escapeXml(options.unit)}</text>`);
+    out.push(
+      `<rect x="${left}" y="${y + 3}" width="${barWidth.toFixed(1)}" height="${rowHeight - 6}" fill="${escapeXml(bar.color ?? '#4a78c2')}">${bar.note ? `<title>${escapeXml(bar.note)}</title>` : ''}</rect>`,
+    );
+    out.push(
+      `<text x="${(left + barWidth + 4).toFixed(1)}" y="${y + 15}" ${FONT}>${formatNumber(bar.value)} ${escapeXml(options.unit)}</text>`,
+    );
     out.push(`</g>`);
   });
   out.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotHeight}" stroke="#333"/>`);
   out.push(`<line x1="${left}" y1="${top + plotHeight}" x2="${left + plotWidth}" y2="${top + plotHeight}" stroke="#333"/>`);
-  out.push(`<text class="x-label" x="${left + plotWidth / 2}" y="${top + plotHeight + 40}" text-anchor="middle" ${FONT}>${escapeXml(options.xLabel)}</text>`);
-  out.push(`<text class="y-label" x="14" y="${top + plotHeight / 2}" text-anchor="middle" transform="rotate(-90 14 ${top + plotHeight / 2})" ${FONT}>${escapeXml(options.yLabel)}</text>`);
+  out.push(
+    `<text class="x-label" x="${left + plotWidth / 2}" y="${top + plotHeight + 40}" text-anchor="middle" ${FONT}>${escapeXml(options.xLabel)}</text>`,
+  );
+  out.push(
+    `<text class="y-label" x="14" y="${top + plotHeight / 2}" text-anchor="middle" transform="rotate(-90 14 ${top + plotHeight / 2})" ${FONT}>${escapeXml(options.yLabel)}</text>`,
+  );
   out.push('</svg>', '');
   return out.join('\n');
 }
@@ -85,7 +97,11 @@ export function binSamples(samples: number[], binCount: number, range?: { min: n
   const min = range?.min ?? Math.min(...samples);
   const max = range?.max ?? Math.max(...samples);
   const width = max > min ? (max - min) / binCount : 1;
-  const bins: Bin[] = Array.from({ length: max > min ? binCount : 1 }, (_, i) => ({ from: min + i * width, to: min + (i + 1) * width, count: 0 }));
+  const bins: Bin[] = Array.from({ length: max > min ? binCount : 1 }, (_, i) => ({
+    from: min + i * width,
+    to: min + (i + 1) * width,
+    count: 0,
+  }));
   for (const s of samples) bins[Math.min(bins.length - 1, Math.max(0, Math.floor((s - min) / width)))]!.count++;
   return bins;
 }
@@ -112,10 +128,14 @@ export function renderHistogram(bins: Bin[], markers: Marker[], options: Omit<Ba
   const y = (count: number) => top + plotHeight - (count / countMax) * plotHeight;
 
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(options.title)}">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(options.title)}">`,
+  );
   out.push(`<title>${escapeXml(options.title)}</title>`);
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-family="sans-serif" font-size="15" font-weight="bold">${escapeXml(options.title)}</text>`);
+  out.push(
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-family="sans-serif" font-size="15" font-weight="bold">${escapeXml(options.title)}</text>`,
+  );
   // Counts are whole messages: no "2.5" tick.
   for (const count of new Set([0, Math.round(countMax / 2), countMax])) {
     out.push(`<text x="${left - 6}" y="${y(count) + 4}" text-anchor="end" ${FONT}>${count}</text>`);
@@ -123,24 +143,38 @@ export function renderHistogram(bins: Bin[], markers: Marker[], options: Omit<Ba
   for (const bin of bins) {
     const bx = x(bin.from);
     const bw = Math.max(1, x(bin.to) - bx - 1);
-    out.push(`<rect class="bin" x="${bx.toFixed(1)}" y="${y(bin.count).toFixed(1)}" width="${bw.toFixed(1)}" height="${(top + plotHeight - y(bin.count)).toFixed(1)}" fill="#4a78c2"><title>${formatNumber(bin.from)}–${formatNumber(bin.to)}: ${bin.count}</title></rect>`);
+    out.push(
+      `<rect class="bin" x="${bx.toFixed(1)}" y="${y(bin.count).toFixed(1)}" width="${bw.toFixed(1)}" height="${(top + plotHeight - y(bin.count)).toFixed(1)}" fill="#4a78c2"><title>${formatNumber(bin.from)}–${formatNumber(bin.to)}: ${bin.count}</title></rect>`,
+    );
   }
   // Marker labels go in a legend under the axis: close percentiles would print over each other and over the bars.
   let legendX = left;
   for (const m of markers) {
     const mx = x(m.value).toFixed(1);
-    out.push(`<line x1="${mx}" y1="${top}" x2="${mx}" y2="${top + plotHeight}" stroke="${escapeXml(m.color)}" stroke-width="2" stroke-dasharray="5 3"/>`);
-    out.push(`<line x1="${legendX}" y1="${top + plotHeight + 58}" x2="${legendX + 18}" y2="${top + plotHeight + 58}" stroke="${escapeXml(m.color)}" stroke-width="2" stroke-dasharray="5 3"/>`);
-    out.push(`<text class="marker" x="${legendX + 22}" y="${top + plotHeight + 62}" ${FONT} fill="${escapeXml(m.color)}">${escapeXml(m.label)}</text>`);
+    out.push(
+      `<line x1="${mx}" y1="${top}" x2="${mx}" y2="${top + plotHeight}" stroke="${escapeXml(m.color)}" stroke-width="2" stroke-dasharray="5 3"/>`,
+    );
+    out.push(
+      `<line x1="${legendX}" y1="${top + plotHeight + 58}" x2="${legendX + 18}" y2="${top + plotHeight + 58}" stroke="${escapeXml(m.color)}" stroke-width="2" stroke-dasharray="5 3"/>`,
+    );
+    out.push(
+      `<text class="marker" x="${legendX + 22}" y="${top + plotHeight + 62}" ${FONT} fill="${escapeXml(m.color)}">${escapeXml(m.label)}</text>`,
+    );
     legendX += 22 + m.label.length * 7 + 18;
   }
   out.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotHeight}" stroke="#333"/>`);
   out.push(`<line x1="${left}" y1="${top + plotHeight}" x2="${left + plotWidth}" y2="${top + plotHeight}" stroke="#333"/>`);
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
-    out.push(`<text x="${(left + tick * plotWidth).toFixed(1)}" y="${top + plotHeight + 16}" text-anchor="middle" ${FONT}>${formatNumber(domainMin + span * tick)}</text>`);
+    out.push(
+      `<text x="${(left + tick * plotWidth).toFixed(1)}" y="${top + plotHeight + 16}" text-anchor="middle" ${FONT}>${formatNumber(domainMin + span * tick)}</text>`,
+    );
   }
-  out.push(`<text class="x-label" x="${left + plotWidth / 2}" y="${top + plotHeight + 40}" text-anchor="middle" ${FONT}>${escapeXml(options.xLabel)}</text>`);
-  out.push(`<text class="y-label" x="14" y="${top + plotHeight / 2}" text-anchor="middle" transform="rotate(-90 14 ${top + plotHeight / 2})" ${FONT}>${escapeXml(options.yLabel)}</text>`);
+  out.push(
+    `<text class="x-label" x="${left + plotWidth / 2}" y="${top + plotHeight + 40}" text-anchor="middle" ${FONT}>${escapeXml(options.xLabel)}</text>`,
+  );
+  out.push(
+    `<text class="y-label" x="14" y="${top + plotHeight / 2}" text-anchor="middle" transform="rotate(-90 14 ${top + plotHeight / 2})" ${FONT}>${escapeXml(options.yLabel)}</text>`,
+  );
   out.push('</svg>', '');
   return out.join('\n');
 }

@@ -27,14 +27,20 @@ export function renderLineChart(series: LineSeries[], options: { title: string; 
   const x = (v: number) => (xs.length <= 1 ? left + plotWidth / 2 : left + ((v - xMin) / span) * plotWidth);
   const y = (v: number) => top + plotHeight - (Math.max(0, Math.min(v, options.yMax)) / options.yMax) * plotHeight;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(options.title)}">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(options.title)}">`,
+  );
   out.push(`<title>${escapeXml(options.title)}</title>`);
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-family="sans-serif" font-size="15" font-weight="bold">${escapeXml(options.title)}</text>`);
+  out.push(
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-family="sans-serif" font-size="15" font-weight="bold">${escapeXml(options.title)}</text>`,
+  );
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
     const ty = y(options.yMax * tick);
     out.push(`<line x1="${left}" y1="${ty.toFixed(1)}" x2="${left + plotWidth}" y2="${ty.toFixed(1)}" stroke="#e0e0e0"/>`);
-    out.push(`<text x="${left - 6}" y="${(ty + 4).toFixed(1)}" text-anchor="end" ${FONT}>${Math.round(options.yMax * tick)}${escapeXml(options.unit)}</text>`);
+    out.push(
+      `<text x="${left - 6}" y="${(ty + 4).toFixed(1)}" text-anchor="end" ${FONT}>${Math.round(options.yMax * tick)}${escapeXml(options.unit)}</text>`,
+    );
   }
   const stamp = (v: number) => new Date(v).toISOString().slice(0, 16).replace('T', ' ');
   out.push(`<text x="${left}" y="${top + plotHeight + 16}" ${FONT}>${stamp(xMin)}</text>`);
@@ -44,18 +50,24 @@ export function renderLineChart(series: LineSeries[], options: { title: string; 
     const path = s.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.x).toFixed(1)} ${y(p.y).toFixed(1)}`).join(' ');
     out.push(`<path class="series" d="${path}" fill="none" stroke="${escapeXml(s.color)}" stroke-width="2"/>`);
     for (const p of s.points) {
-      out.push(`<circle class="point" cx="${x(p.x).toFixed(1)}" cy="${y(p.y).toFixed(1)}" r="3" fill="${escapeXml(s.color)}"><title>${escapeXml(`${s.label} ${stamp(p.x)} UTC: ${Math.round(p.y * 10) / 10}${options.unit}${p.note ? ` (${p.note})` : ''}`)}</title></circle>`);
+      out.push(
+        `<circle class="point" cx="${x(p.x).toFixed(1)}" cy="${y(p.y).toFixed(1)}" r="3" fill="${escapeXml(s.color)}"><title>${escapeXml(`${s.label} ${stamp(p.x)} UTC: ${Math.round(p.y * 10) / 10}${options.unit}${p.note ? ` (${p.note})` : ''}`)}</title></circle>`,
+      );
     }
   }
   let legendX = left;
   for (const s of series) {
-    out.push(`<line x1="${legendX}" y1="${top + plotHeight + 52}" x2="${legendX + 18}" y2="${top + plotHeight + 52}" stroke="${escapeXml(s.color)}" stroke-width="2"/>`);
+    out.push(
+      `<line x1="${legendX}" y1="${top + plotHeight + 52}" x2="${legendX + 18}" y2="${top + plotHeight + 52}" stroke="${escapeXml(s.color)}" stroke-width="2"/>`,
+    );
     out.push(`<text class="legend" x="${legendX + 22}" y="${top + plotHeight + 56}" ${FONT}>${escapeXml(s.label)}</text>`);
     legendX += 22 + s.label.length * 7 + 18;
   }
   out.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotHeight}" stroke="#333"/>`);
   out.push(`<line x1="${left}" y1="${top + plotHeight}" x2="${left + plotWidth}" y2="${top + plotHeight}" stroke="#333"/>`);
-  out.push(`<text class="y-label" x="14" y="${top + plotHeight / 2}" text-anchor="middle" transform="rotate(-90 14 ${top + plotHeight / 2})" ${FONT}>${escapeXml(options.yLabel)}</text>`);
+  out.push(
+    `<text class="y-label" x="14" y="${top + plotHeight / 2}" text-anchor="middle" transform="rotate(-90 14 ${top + plotHeight / 2})" ${FONT}>${escapeXml(options.yLabel)}</text>`,
+  );
   out.push('</svg>', '');
   return out.join('\n');
 }

@@ -9,8 +9,25 @@ import { findChromium, takeScreenshots } from './web-screenshots.ts';
 
 describe('chromium screenshot arguments', () => {
   it('maps the web host, pins the given keys, and takes one screenshot of the URL', () => {
-    const args = chromiumScreenshotArgs({ url: 'https://postal.example/login', file: '/r/login.png', userDataDir: '/tmp/p', hostMap: { host: 'postal.example', ip: '127.0.14.10' }, spkiHashes: ['a=', 'b='] });
-    expect(args).toEqual(expect.arrayContaining(['--headless', '--no-sandbox', '--disable-quic', '--user-data-dir=/tmp/p', '--host-resolver-rules=MAP postal.example 127.0.14.10', '--ignore-certificate-errors-spki-list=a=,b=', '--screenshot=/r/login.png', '--window-size=1280,900']));
+    const args = chromiumScreenshotArgs({
+      url: 'https://postal.example/login',
+      file: '/r/login.png',
+      userDataDir: '/tmp/p',
+      hostMap: { host: 'postal.example', ip: '127.0.14.10' },
+      spkiHashes: ['a=', 'b='],
+    });
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--headless',
+        '--no-sandbox',
+        '--disable-quic',
+        '--user-data-dir=/tmp/p',
+        '--host-resolver-rules=MAP postal.example 127.0.14.10',
+        '--ignore-certificate-errors-spki-list=a=,b=',
+        '--screenshot=/r/login.png',
+        '--window-size=1280,900',
+      ]),
+    );
     expect(args.at(-1)).toBe('https://postal.example/login');
   });
 
@@ -23,7 +40,27 @@ describe('chromium screenshot arguments', () => {
 /** A throwaway self-signed certificate from Debian's openssl: the harness's tests stay clear of the world. */
 function selfSigned(name: string): { certificatePem: string } {
   const dir = mkdtempSync(join(tmpdir(), 'postal-qa-spki-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   return { certificatePem: readFileSync(join(dir, 'cert.pem'), 'utf8') };
 }
 

@@ -79,7 +79,11 @@ async function runChromium(binary: string, args: string[], timeoutMs: number): P
   return run.code === 0 ? undefined : `chromium exit ${run.code}: ${run.stderr.slice(-1500).trim().split('\n').pop() ?? ''}`;
 }
 
-export async function takeScreenshots(target: TargetDescriptor | undefined, dir: string, options: { timeoutMs?: number; chromium?: () => string | undefined } = {}): Promise<Screenshots> {
+export async function takeScreenshots(
+  target: TargetDescriptor | undefined,
+  dir: string,
+  options: { timeoutMs?: number; chromium?: () => string | undefined } = {},
+): Promise<Screenshots> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const notes: string[] = [];
   const binary = (options.chromium ?? findChromium)();
@@ -102,14 +106,18 @@ export async function takeScreenshots(target: TargetDescriptor | undefined, dir:
   }
 
   mkdirSync(dir, { recursive: true });
-  const pages = [{ label: "Postal web UI: login page", name: 'postal-login.png', url: new URL('/login', base).href }];
+  const pages = [{ label: 'Postal web UI: login page', name: 'postal-login.png', url: new URL('/login', base).href }];
   const taken: Screenshot[] = [];
   for (const page of pages) {
     const file = join(dir, page.name);
     rmSync(file, { force: true });
     const userDataDir = mkdtempSync(join(tmpdir(), 'postal-qa-chromium-'));
     try {
-      const problem = await runChromium(binary, chromiumScreenshotArgs({ url: page.url, file, userDataDir, hostMap, spkiHashes }), timeoutMs);
+      const problem = await runChromium(
+        binary,
+        chromiumScreenshotArgs({ url: page.url, file, userDataDir, hostMap, spkiHashes }),
+        timeoutMs,
+      );
       const png = existsSync(file) && readFileSync(file).subarray(0, 4).equals(PNG);
       if (png) taken.push({ label: page.label, path: file });
       else notes.push(`no screenshot of ${page.url}: ${problem ?? 'chromium wrote no PNG'}`);

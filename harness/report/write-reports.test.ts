@@ -12,7 +12,18 @@ const SECRET = 'Kq7Zp2Lm9Xw4Rt6Yb8Nc3Vd5';
 
 function result(id: string, outcome: ControlResult['outcome'], extra: Partial<ControlResult> = {}): ControlResult {
   const c = CATALOG.find((x) => x.id === id)!;
-  return { id, title: c.title, area: c.area, severity: c.severity, outcome, summary: `${id} ${outcome}`, verdicts: [], startedAt: new Date(0).toISOString(), durationMs: 1, ...extra };
+  return {
+    id,
+    title: c.title,
+    area: c.area,
+    severity: c.severity,
+    outcome,
+    summary: `${id} ${outcome}`,
+    verdicts: [],
+    startedAt: new Date(0).toISOString(),
+    durationMs: 1,
+    ...extra,
+  };
 }
 
 function input(registry: ResultRegistry, extra: Partial<ReportInput> = {}): ReportInput {
@@ -25,7 +36,10 @@ describe('report verdict', () => {
     for (const c of CATALOG) registry.record(result(c.id, 'pass'));
     expect(runVerdict(input(registry)).verdict).toBe('PASS');
     registry.record(result('FN-06', 'skipped'));
-    expect(runVerdict(input(registry))).toEqual({ verdict: 'INCOMPLETE', reason: `1 of ${CATALOG.length} controls did not pass: 1 skipped` });
+    expect(runVerdict(input(registry))).toEqual({
+      verdict: 'INCOMPLETE',
+      reason: `1 of ${CATALOG.length} controls did not pass: 1 skipped`,
+    });
     registry.record(result('DNS-03', 'fail'));
     expect(runVerdict(input(registry)).verdict).toBe('FAIL');
   });
@@ -35,17 +49,27 @@ describe('report verdict', () => {
     registry.record(result('DNS-01', 'pass'));
     expect(runVerdict(input(registry)).reason).toContain(`${CATALOG.length - 1} not implemented`);
     registry.stoppedEarly = true;
-    expect(runVerdict(input(registry, { interrupted: true, stoppedBy: 'SIGQUIT received' }))).toEqual({ verdict: 'INTERRUPTED', reason: 'the run was interrupted (SIGQUIT received) before it finished' });
+    expect(runVerdict(input(registry, { interrupted: true, stoppedBy: 'SIGQUIT received' }))).toEqual({
+      verdict: 'INTERRUPTED',
+      reason: 'the run was interrupted (SIGQUIT received) before it finished',
+    });
     expect(registry.counts()['not run']).toBe(CATALOG.length - 1);
     registry.record(result('DNS-03', 'fail'));
-    expect(runVerdict(input(registry, { interrupted: true })).reason).toBe('the run was interrupted before it finished; 1 control(s) had failed by then');
+    expect(runVerdict(input(registry, { interrupted: true })).reason).toBe(
+      'the run was interrupted before it finished; 1 control(s) had failed by then',
+    );
   });
 });
 
 describe('writeReports', () => {
   it('writes markdown, JSON and JUnit with every secret masked, even inside evidence', () => {
     const registry = new ResultRegistry();
-    registry.record(result('SEC-02', 'fail', { summary: `key ${SECRET} accepted`, verdicts: [{ outcome: 'fail', summary: 'x', evidence: [{ label: 'answer', detail: { token: SECRET } }] }] }));
+    registry.record(
+      result('SEC-02', 'fail', {
+        summary: `key ${SECRET} accepted`,
+        verdicts: [{ outcome: 'fail', summary: 'x', evidence: [{ label: 'answer', detail: { token: SECRET } }] }],
+      }),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'postal-qa-report-'));
     const written = writeReports(input(registry), dir, [SECRET]);
     for (const path of Object.values(written)) {

@@ -104,7 +104,12 @@ export function control(id: string, body: (ctx: ControlContext) => Promise<Contr
     // eslint-disable-next-line prefer-const -- finish reads it before it is set (an interrupted run): a const would be in its dead zone
     let probes: Probes | undefined;
     if (existsSync(join(run.runDir, INTERRUPTED_MARKER))) {
-      finish({ outcome: 'skipped', summary: 'not run: the run was interrupted', reason: 'the run was interrupted (Ctrl-C) before this control started', verdicts: [] });
+      finish({
+        outcome: 'skipped',
+        summary: 'not run: the run was interrupted',
+        reason: 'the run was interrupted (Ctrl-C) before this control started',
+        verdicts: [],
+      });
       testContext.skip('the run was interrupted');
       return;
     }

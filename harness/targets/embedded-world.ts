@@ -79,11 +79,19 @@ export async function startWorldProcess(options: WorldProcessOptions): Promise<W
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   let killedBy: NodeJS.Signals | null = null;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => ((killedBy = signal), resolve(code ?? (signal ? 128 : null)))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => ((killedBy = signal), resolve(code ?? (signal ? 128 : null)))),
+  );
 
   // Two minutes: spamd and two Dovecots start in seconds, but a 2-core machine running several worlds (the fault
   // matrix) has been seen to need more than one.
-  const ready = await waitForReady(child, exited, options.startTimeoutMs ?? 120_000, () => output.join(''), () => killedBy);
+  const ready = await waitForReady(
+    child,
+    exited,
+    options.startTimeoutMs ?? 120_000,
+    () => output.join(''),
+    () => killedBy,
+  );
   let stopping: Promise<void> | undefined;
   return {
     description: ready.description,
@@ -93,7 +101,13 @@ export async function startWorldProcess(options: WorldProcessOptions): Promise<W
   };
 }
 
-function waitForReady(child: ChildProcess, exited: Promise<number | null>, timeoutMs: number, output: () => string, killedBy: () => NodeJS.Signals | null): Promise<{ description: WorldDescription; startedMs: number }> {
+function waitForReady(
+  child: ChildProcess,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+  output: () => string,
+  killedBy: () => NodeJS.Signals | null,
+): Promise<{ description: WorldDescription; startedMs: number }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -76,12 +76,21 @@ export interface EmbeddedWorldOptions {
  * What the embedded target is given, checked before anything starts (the CLI calls this before it
  * opens the target): known faults, a readable zone file of at most 1 MB, a world net inside 127/8.
  */
-export function checkEmbeddedOptions(options: Pick<EmbeddedWorldOptions, 'faults' | 'zoneFile' | 'net'>, env: NodeJS.ProcessEnv = process.env, deployment?: Deployment): void {
+export function checkEmbeddedOptions(
+  options: Pick<EmbeddedWorldOptions, 'faults' | 'zoneFile' | 'net'>,
+  env: NodeJS.ProcessEnv = process.env,
+  deployment?: Deployment,
+): void {
   for (const name of options.faults ?? []) {
     if (!findFault(name)) throw new ConfigError(`--fault=${name}: no such fault; --list-faults shows the ${FAULTS.length} there are`);
   }
   if (options.zoneFile) {
-    const text = readUserFile({ path: options.zoneFile, namedBy: '--zone-file', what: 'zone file', whenMissing: `give the path of a zone file like ${ARTIFACTS_DIR}/postal-dns-records.txt` });
+    const text = readUserFile({
+      path: options.zoneFile,
+      namedBy: '--zone-file',
+      what: 'zone file',
+      whenMissing: `give the path of a zone file like ${ARTIFACTS_DIR}/postal-dns-records.txt`,
+    });
     // Parsed as the world will parse it: a broken zone is one line now, not a world that starts and fails.
     if (deployment) {
       try {
@@ -97,7 +106,9 @@ export function checkEmbeddedOptions(options: Pick<EmbeddedWorldOptions, 'faults
   const octet = '(0|[1-9]\\d{0,2})';
   const octets = new RegExp(`^127\\.${octet}\\.${octet}$`).exec(net);
   if (!octets || Number(octets[1]) > 255 || Number(octets[2]) > 255) {
-    throw new ConfigError(`POSTAL_QA_WORLD_NET: expected the first three octets of a loopback /24 like 127.0.16 (no leading zeros), found ${JSON.stringify(net)}`);
+    throw new ConfigError(
+      `POSTAL_QA_WORLD_NET: expected the first three octets of a loopback /24 like 127.0.16 (no leading zeros), found ${JSON.stringify(net)}`,
+    );
   }
 }
 
@@ -142,9 +153,16 @@ export async function openEmbeddedTarget(options: RunOptions, deployment: Deploy
 }
 
 /** The running world as a target: the live target opened with the world's settings, relabelled. */
-export async function describeEmbeddedTarget(world: WorldDescription, deployment: Deployment, options: Pick<RunOptions, 'zoneFile'>): Promise<Omit<OpenTarget, 'close'>> {
+export async function describeEmbeddedTarget(
+  world: WorldDescription,
+  deployment: Deployment,
+  options: Pick<RunOptions, 'zoneFile'>,
+): Promise<Omit<OpenTarget, 'close'>> {
   const live = await openLiveTarget(deployment, embeddedLiveSettings(world, deployment));
-  return { descriptor: embeddedDescriptor(live.descriptor, world, deployment, options), secrets: [...live.secrets, ...descriptionSecrets(world)] };
+  return {
+    descriptor: embeddedDescriptor(live.descriptor, world, deployment, options),
+    secrets: [...live.secrets, ...descriptionSecrets(world)],
+  };
 }
 
 /** What the user may add to a world run from the environment: the CLI to try (FN-06 runs its own `inbox serve` on the agents' host). */
@@ -157,11 +175,16 @@ const USER_SETTINGS_FOR_THE_WORLD = ['MAILGOAT_CLI'] as const;
  */
 export function embeddedLiveSettings(world: WorldDescription, deployment: Deployment, env: NodeJS.ProcessEnv = process.env): LiveSettings {
   const fromUser = Object.fromEntries(USER_SETTINGS_FOR_THE_WORLD.flatMap((key) => (env[key] ? [[key, env[key]]] : [])));
-  return resolveLiveSettings(new Set(AREAS), fromUser, liveEnvFor(world, deployment), 'the embedded world\'s live settings');
+  return resolveLiveSettings(new Set(AREAS), fromUser, liveEnvFor(world, deployment), "the embedded world's live settings");
 }
 
 /** The live target's description of the world, relabelled, with what differs from production said. */
-export function embeddedDescriptor(live: TargetDescriptor, world: WorldDescription, deployment: Deployment, options: Pick<RunOptions, 'zoneFile'>): TargetDescriptor {
+export function embeddedDescriptor(
+  live: TargetDescriptor,
+  world: WorldDescription,
+  deployment: Deployment,
+  options: Pick<RunOptions, 'zoneFile'>,
+): TargetDescriptor {
   return {
     ...live,
     env: 'embedded',

@@ -23,20 +23,36 @@ function keysFile(lines: string[]): string {
 describe('openLiveTarget', () => {
   it('describes the production server from the live settings, and lists every key and password to mask', async () => {
     const file = keysFile(deployment.agents.map((a, i) => `${a.address} ${keyOf(i)}`));
-    const target = await openLiveTarget(deployment, settings({
-      POSTAL_API_URL: 'https://postal.mailgoat.ai/',
-      POSTAL_API_KEYS_FILE: file,
-      SEED_GMAIL_ADDRESS: 'seed@gmail.com',
-      SEED_GMAIL_PASSWORD: 'gmail-app-password',
-      POSTAL_SERVICES_COMMAND: 'ssh root@91.98.35.3 docker compose -p postal ps --format json',
-      INBOX_LIST_COMMAND: 'ssh host mailgoat inbox list --json --db-path /srv/{agent}.db',
-    }));
+    const target = await openLiveTarget(
+      deployment,
+      settings({
+        POSTAL_API_URL: 'https://postal.mailgoat.ai/',
+        POSTAL_API_KEYS_FILE: file,
+        SEED_GMAIL_ADDRESS: 'seed@gmail.com',
+        SEED_GMAIL_PASSWORD: 'gmail-app-password',
+        POSTAL_SERVICES_COMMAND: 'ssh root@91.98.35.3 docker compose -p postal ps --format json',
+        INBOX_LIST_COMMAND: 'ssh host mailgoat inbox list --json --db-path /srv/{agent}.db',
+      }),
+    );
     const d = target.descriptor;
     expect(d).toMatchObject({ env: 'live', serverIp: '91.98.35.3', hostResolver: 'system' });
     expect(d.postal?.webUrl).toBe('https://postal.mailgoat.ai');
     expect(d.postal?.services).toEqual({ kind: 'command', command: 'ssh root@91.98.35.3 docker compose -p postal ps --format json' });
     expect(d.accounts).toHaveLength(13);
-    expect(d.seeds).toEqual([{ provider: 'Gmail', address: 'seed@gmail.com', imap: { host: 'imap.gmail.com', port: 993, secure: true, user: 'seed@gmail.com', password: 'gmail-app-password', servername: 'imap.gmail.com' } }]);
+    expect(d.seeds).toEqual([
+      {
+        provider: 'Gmail',
+        address: 'seed@gmail.com',
+        imap: {
+          host: 'imap.gmail.com',
+          port: 993,
+          secure: true,
+          user: 'seed@gmail.com',
+          password: 'gmail-app-password',
+          servername: 'imap.gmail.com',
+        },
+      },
+    ]);
     expect(d.outsideSender).toMatchObject({ host: 'smtp.gmail.com', port: 587, from: 'seed@gmail.com' });
     expect(d.inboxReader).toEqual({ kind: 'command', template: 'ssh host mailgoat inbox list --json --db-path /srv/{agent}.db' });
     expect(d.mailTester).toBeUndefined();
@@ -71,12 +87,23 @@ describe('openLiveTarget', () => {
       resolvers: ['127.0.0.1:1', '127.0.0.2:1'],
     });
     const d = target.descriptor;
-    expect(d).toMatchObject({ serverIp: '127.0.0.10', publicServerIp: '91.98.35.3', hostResolver: '127.0.0.53:5353', relayProbeRecipient: 'relay@example.org' });
+    expect(d).toMatchObject({
+      serverIp: '127.0.0.10',
+      publicServerIp: '91.98.35.3',
+      hostResolver: '127.0.0.53:5353',
+      relayProbeRecipient: 'relay@example.org',
+    });
     expect(d.trustedCaPem).toContain('BEGIN CERTIFICATE');
     expect(d.postal?.smtp).toEqual({ host: 'localhost', port: 2525 });
     expect(d.postal?.services).toEqual({ kind: 'http', url: 'http://127.0.0.1:9000/compose/ps' });
     expect(d.seeds[0]?.imap).toMatchObject({ host: 'localhost', port: 1143, secure: false, user: 'login-name' });
-    expect(d.outsideSender).toMatchObject({ host: 'smtp.example.net', port: 2587, user: 'me@example.net', password: 'q', from: 'me@example.net' });
+    expect(d.outsideSender).toMatchObject({
+      host: 'smtp.example.net',
+      port: 2587,
+      user: 'me@example.net',
+      password: 'q',
+      from: 'me@example.net',
+    });
     expect(d.inboxReader).toEqual({ kind: 'http', urls: { ceo: 'http://127.0.0.1:8001/messages', qa: 'http://127.0.0.1:8002/messages' } });
     expect(d.timeouts.deliveryMs).toBe(20_000);
     expect(d.mailTester).toEqual({ webUrl: 'https://www.mail-tester.com', domain: 'mail-tester.com', user: 'mailgoat' });
@@ -86,9 +113,9 @@ describe('openLiveTarget', () => {
 
   it('names the agent whose key is missing from the keys file', async () => {
     const file = keysFile(deployment.agents.slice(1).map((a, i) => `${a.address} ${keyOf(i)}`));
-    await expect(openLiveTarget(deployment, settings({ POSTAL_API_URL: 'https://postal.mailgoat.ai', POSTAL_API_KEYS_FILE: file }))).rejects.toThrow(
-      `${file}: no API key for ceo@mailgoat.ai; add a line "ceo@mailgoat.ai <key>"`,
-    );
+    await expect(
+      openLiveTarget(deployment, settings({ POSTAL_API_URL: 'https://postal.mailgoat.ai', POSTAL_API_KEYS_FILE: file })),
+    ).rejects.toThrow(`${file}: no API key for ceo@mailgoat.ai; add a line "ceo@mailgoat.ai <key>"`);
   });
 
   it('needs nothing but DNS for --only=dns: no Postal side at all', async () => {

@@ -13,7 +13,11 @@ const DNS_TIMEOUT_MS = 5_000;
 const resolverFor = (server: string, timeoutMs: number) => createResolver(server, { timeoutMs, tries: 2 });
 
 /** The domain's authoritative servers, found through the first resolver (NS, then their addresses). */
-async function discoverAuthoritative(domain: string, via: string, timeoutMs: number): Promise<{ servers: ResolverEndpoint[]; note?: string }> {
+async function discoverAuthoritative(
+  domain: string,
+  via: string,
+  timeoutMs: number,
+): Promise<{ servers: ResolverEndpoint[]; note?: string }> {
   try {
     const resolver = resolverFor(via, timeoutMs);
     const names = await resolver.resolveNs(domain);
@@ -22,7 +26,8 @@ async function discoverAuthoritative(domain: string, via: string, timeoutMs: num
       const addresses = await resolver.resolve4(name).catch(() => [] as string[]);
       for (const address of addresses) servers.push({ label: `authoritative ${name} (${address})`, server: address });
     }
-    if (servers.length === 0) return { servers, note: `NS of ${domain} via ${via} gave no reachable addresses (${names.join(', ') || 'no NS'})` };
+    if (servers.length === 0)
+      return { servers, note: `NS of ${domain} via ${via} gave no reachable addresses (${names.join(', ') || 'no NS'})` };
     return { servers };
   } catch (error) {
     return { servers: [], note: `could not discover the authoritative servers of ${domain} via ${via}: ${(error as Error).message}` };
@@ -64,7 +69,15 @@ export async function openLiveTarget(deployment: Deployment, settings: LiveSetti
       dns: { primary, reverse: firstResolver, resolvers: [...authoritative, ...others] },
       hostResolver: v.HOST_RESOLVER ?? 'system',
       blocklistResolver: v.DNSBL_RESOLVER,
-      outboundSmtp: v.OUTBOUND_SMTP_COMMAND ? { command: v.OUTBOUND_SMTP_COMMAND, domains: (v.OUTBOUND_SMTP_DOMAINS ?? 'gmail.com,outlook.com,yahoo.com').split(',').map((d) => d.trim()).filter(Boolean) } : undefined,
+      outboundSmtp: v.OUTBOUND_SMTP_COMMAND
+        ? {
+            command: v.OUTBOUND_SMTP_COMMAND,
+            domains: (v.OUTBOUND_SMTP_DOMAINS ?? 'gmail.com,outlook.com,yahoo.com')
+              .split(',')
+              .map((d) => d.trim())
+              .filter(Boolean),
+          }
+        : undefined,
       trustedCaPem: v.CA_FILE ? readFileSync(v.CA_FILE, 'utf8') : undefined,
       dnssecTrustAnchor: v.DNSSEC_TRUST_ANCHOR,
       ...side,
@@ -104,7 +117,11 @@ function seedsOf(v: Record<string, string>): SeedMailbox[] {
     if (!address || !password) continue;
     const { host, port } = parseHostPort(v[`${defaults.prefix}_IMAP`] ?? defaults.imap, 993);
     const tls = v[`${defaults.prefix}_IMAP_TLS`] ?? (port === 993 ? 'implicit' : 'starttls');
-    seeds.push({ provider, address, imap: { host, port, secure: tls === 'implicit', user: v[`${defaults.prefix}_USER`] ?? address, password, servername: host } });
+    seeds.push({
+      provider,
+      address,
+      imap: { host, port, secure: tls === 'implicit', user: v[`${defaults.prefix}_USER`] ?? address, password, servername: host },
+    });
   }
   return seeds;
 }
@@ -127,10 +144,17 @@ function inboxServeOf(text: string): { host: string; port?: number } {
 
 /** "name=URL,name=URL" → pairs. */
 function pairs(text: string | undefined): Array<{ name: string; url: string }> {
-  return (text ?? '').split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => ({ name: pair.slice(0, pair.indexOf('=')).trim(), url: pair.slice(pair.indexOf('=') + 1).trim() }));
+  return (text ?? '')
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter(Boolean)
+    .map((pair) => ({ name: pair.slice(0, pair.indexOf('=')).trim(), url: pair.slice(pair.indexOf('=') + 1).trim() }));
 }
 
-function listSource(command: string | undefined, url: string | undefined): { kind: 'http'; url: string } | { kind: 'command'; command: string } | undefined {
+function listSource(
+  command: string | undefined,
+  url: string | undefined,
+): { kind: 'http'; url: string } | { kind: 'command'; command: string } | undefined {
   if (command) return { kind: 'command', command };
   return url ? { kind: 'http', url } : undefined;
 }
@@ -142,11 +166,39 @@ function dmarcReportsOf(v: Record<string, string>): TargetDescriptor['dmarcRepor
   return {
     waitMs: Number(v.DMARC_REPORTS_WAIT_S ?? 0) * 1000,
     ...(v.DMARC_REPORTS_DIR ? { dir: v.DMARC_REPORTS_DIR } : {}),
-    ...(imap ? { imap: { ...imap, secure, user: v.DMARC_REPORTS_IMAP_USER!, password: v.DMARC_REPORTS_IMAP_PASSWORD!, mailbox: v.DMARC_REPORTS_IMAP_MAILBOX ?? 'INBOX', servername: imap.host } } : {}),
+    ...(imap
+      ? {
+          imap: {
+            ...imap,
+            secure,
+            user: v.DMARC_REPORTS_IMAP_USER!,
+            password: v.DMARC_REPORTS_IMAP_PASSWORD!,
+            mailbox: v.DMARC_REPORTS_IMAP_MAILBOX ?? 'INBOX',
+            servername: imap.host,
+          },
+        }
+      : {}),
   };
 }
 
-function postalSide(deployment: Deployment, settings: LiveSettings): Pick<TargetDescriptor, 'postal' | 'accounts' | 'smtpCredentialKey' | 'seeds' | 'inboxReader' | 'outsideSender' | 'spamScorer' | 'mailTester' | 'mailgoatCli' | 'mailgoatInboxDbTemplate' | 'mailgoatInboxServe' | 'dmarcReports'> {
+function postalSide(
+  deployment: Deployment,
+  settings: LiveSettings,
+): Pick<
+  TargetDescriptor,
+  | 'postal'
+  | 'accounts'
+  | 'smtpCredentialKey'
+  | 'seeds'
+  | 'inboxReader'
+  | 'outsideSender'
+  | 'spamScorer'
+  | 'mailTester'
+  | 'mailgoatCli'
+  | 'mailgoatInboxDbTemplate'
+  | 'mailgoatInboxServe'
+  | 'dmarcReports'
+> {
   const v = settings.values;
   const seeds = seedsOf(v);
   const spamd = v.SPAMD_HOST?.split(':');
@@ -155,7 +207,9 @@ function postalSide(deployment: Deployment, settings: LiveSettings): Pick<Target
   const stateFile = postalStateFileOf(v);
   const state = stateFile ? readPostalState(stateFile.path, stateFile.namedBy) : undefined;
   if (state && state.domain.toLowerCase() !== deployment.domain.toLowerCase()) {
-    throw new ConfigError(`${stateFile!.namedBy}=${stateFile!.path}: is Postal's state for ${state.domain}, not for ${deployment.domain}; point POSTAL_STATE_FILE at this deployment's`);
+    throw new ConfigError(
+      `${stateFile!.namedBy}=${stateFile!.path}: is Postal's state for ${state.domain}, not for ${deployment.domain}; point POSTAL_STATE_FILE at this deployment's`,
+    );
   }
   return {
     postal: v.POSTAL_API_URL
@@ -173,7 +227,9 @@ function postalSide(deployment: Deployment, settings: LiveSettings): Pick<Target
         }
       : undefined,
     accounts: accountsOf(deployment, settings),
-    ...(v.POSTAL_API_KEYS_FILE && readCredentialsFile(v.POSTAL_API_KEYS_FILE).smtpKey ? { smtpCredentialKey: readCredentialsFile(v.POSTAL_API_KEYS_FILE).smtpKey } : {}),
+    ...(v.POSTAL_API_KEYS_FILE && readCredentialsFile(v.POSTAL_API_KEYS_FILE).smtpKey
+      ? { smtpCredentialKey: readCredentialsFile(v.POSTAL_API_KEYS_FILE).smtpKey }
+      : {}),
     seeds,
     inboxReader: v.INBOX_LIST_COMMAND
       ? { kind: 'command', template: v.INBOX_LIST_COMMAND }

@@ -24,6 +24,7 @@ export function composeCli(engine: ContainerEngine, project: string, env: Record
 /** `docker compose down -v`: containers, the project's network and its volumes. */
 export function composeDown(engine: ContainerEngine, project: string, env: Record<string, string>): string | undefined {
   const result = composeCli(engine, project, env, ['down', '--volumes', '--timeout', String(DOWN_TIMEOUT_S)], DOWN_TIMEOUT_S + 60);
-  return result.status === 0 ? undefined : `compose down of ${project} failed: ${(result.stderr || result.error?.message || '').trim().split('\n').pop()}`;
+  return result.status === 0
+    ? undefined
+    : `compose down of ${project} failed: ${(result.stderr || result.error?.message || '').trim().split('\n').pop()}`;
 }
-

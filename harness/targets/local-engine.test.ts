@@ -29,7 +29,10 @@ async function fakeEngine(status: number): Promise<string> {
   return socketPath;
 }
 
-const only = (...programs: string[]) => (program: string) => programs.includes(program);
+const only =
+  (...programs: string[]) =>
+  (program: string) =>
+    programs.includes(program);
 
 describe('ping', () => {
   it('is true only for an engine that answers 200', async () => {
@@ -49,7 +52,11 @@ describe('findComposeCli', () => {
 describe('findContainerEngine', () => {
   it('takes the engine DOCKER_HOST names when it answers', async () => {
     const socketPath = await fakeEngine(200);
-    const engine = await findContainerEngine({ env: { DOCKER_HOST: `unix://${socketPath}` }, runDir: scratch(), has: only('docker-compose') });
+    const engine = await findContainerEngine({
+      env: { DOCKER_HOST: `unix://${socketPath}` },
+      runDir: scratch(),
+      has: only('docker-compose'),
+    });
     expect(engine.socketPath).toBe(socketPath);
     expect(engine.env.DOCKER_HOST).toBe(`unix://${socketPath}`);
   });
@@ -57,16 +64,24 @@ describe('findContainerEngine', () => {
   it('refuses, naming what to install, when DOCKER_HOST names a socket where nothing answers — and does not fall back to Podman', async () => {
     const socketPath = await fakeEngine(500);
     const began = Date.now();
-    const error = await findContainerEngine({ env: { DOCKER_HOST: `unix://${socketPath}` }, runDir: scratch(), has: only('docker-compose', 'podman') }).catch((e: unknown) => e);
+    const error = await findContainerEngine({
+      env: { DOCKER_HOST: `unix://${socketPath}` },
+      runDir: scratch(),
+      has: only('docker-compose', 'podman'),
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toMatch(/--env=local needs a container engine and none answers \(checked .*engine\.sock from DOCKER_HOST\); install Podman and docker-compose \(apt-get install podman runc docker-compose/);
+    expect((error as Error).message).toMatch(
+      /--env=local needs a container engine and none answers \(checked .*engine\.sock from DOCKER_HOST\); install Podman and docker-compose \(apt-get install podman runc docker-compose/,
+    );
     // The brief's bound is 5 s for the whole CLI; the lookup itself is a ping with a 2 s timeout.
     expect(Date.now() - began).toBeLessThan(5_000);
   });
 
   it('names the missing compose CLI when an engine answers without one', async () => {
     const socketPath = await fakeEngine(200);
-    await expect(findContainerEngine({ env: { DOCKER_HOST: `unix://${socketPath}` }, runDir: scratch(), has: only('podman') })).rejects.toThrow(/no compose CLI; apt-get install docker-compose/);
+    await expect(
+      findContainerEngine({ env: { DOCKER_HOST: `unix://${socketPath}` }, runDir: scratch(), has: only('podman') }),
+    ).rejects.toThrow(/no compose CLI; apt-get install docker-compose/);
   });
 
   it('without DOCKER_HOST, Docker or Podman, says what to install', async () => {

@@ -80,8 +80,19 @@ export async function findContainerEngine(options: FindEngineOptions): Promise<C
   const candidates = fromEnv ? [fromEnv] : ['/var/run/docker.sock'];
   for (const socketPath of candidates) {
     if (existsSync(socketPath) && (await ping(socketPath))) {
-      if (!compose) throw new ConfigError(`--env=local: a container engine answers at ${socketPath}, but there is no compose CLI; apt-get install docker-compose`);
-      return { socketPath, label: `engine at ${socketPath}`, compose, ...(has('docker') ? { execCli: ['docker', 'exec', '-i'] } : {}), env: { DOCKER_HOST: `unix://${socketPath}` }, revive: async () => {}, stop: async () => {} };
+      if (!compose)
+        throw new ConfigError(
+          `--env=local: a container engine answers at ${socketPath}, but there is no compose CLI; apt-get install docker-compose`,
+        );
+      return {
+        socketPath,
+        label: `engine at ${socketPath}`,
+        compose,
+        ...(has('docker') ? { execCli: ['docker', 'exec', '-i'] } : {}),
+        env: { DOCKER_HOST: `unix://${socketPath}` },
+        revive: async () => {},
+        stop: async () => {},
+      };
     }
   }
   if (!fromEnv && has('podman')) {
@@ -89,7 +100,9 @@ export async function findContainerEngine(options: FindEngineOptions): Promise<C
     return startPodmanService(options.runDir, compose);
   }
   const checked = candidates.join(', ');
-  throw new ConfigError(`--env=local needs a container engine and none answers (checked ${checked}${fromEnv ? ' from DOCKER_HOST' : ', no podman on PATH'}); ${NO_ENGINE_ADVICE}`);
+  throw new ConfigError(
+    `--env=local needs a container engine and none answers (checked ${checked}${fromEnv ? ' from DOCKER_HOST' : ', no podman on PATH'}); ${NO_ENGINE_ADVICE}`,
+  );
 }
 
 /**
@@ -107,7 +120,10 @@ async function startPodmanService(runDir: string, compose: ContainerEngine['comp
     if (!current || current.exitCode !== null || current.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
     current.kill('SIGTERM');
-    const ended = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000).unref())]);
+    const ended = await Promise.race([
+      exited.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000).unref()),
+    ]);
     if (!ended) current.kill('SIGKILL');
   };
   const start = async () => {
@@ -115,13 +131,23 @@ async function startPodmanService(runDir: string, compose: ContainerEngine['comp
     await stop();
     let stderr = '';
     // Its own process group: the job's Ctrl-C must not take the engine away before the teardown.
-    const started = spawn('podman', ['system', 'service', `--time=${PODMAN_IDLE_S}`, `unix://${socketPath}`], { env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    const started = spawn('podman', ['system', 'service', `--time=${PODMAN_IDLE_S}`, `unix://${socketPath}`], {
+      env,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     child = started;
     started.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2_000)));
-    const answered = await pollUntil(async () => running() && existsSync(socketPath) && (await ping(socketPath)), (ok) => ok, { timeoutMs: PODMAN_START_TIMEOUT_MS, intervalMs: 100, maxIntervalMs: 500 });
+    const answered = await pollUntil(
+      async () => running() && existsSync(socketPath) && (await ping(socketPath)),
+      (ok) => ok,
+      { timeoutMs: PODMAN_START_TIMEOUT_MS, intervalMs: 100, maxIntervalMs: 500 },
+    );
     if (!answered.value) {
       await stop();
-      throw new ConfigError(`--env=local: podman system service did not answer on ${socketPath} within ${PODMAN_START_TIMEOUT_MS / 1000} s (${stderr.trim().split('\n').pop() || 'no output'}); check \`podman info\``);
+      throw new ConfigError(
+        `--env=local: podman system service did not answer on ${socketPath} within ${PODMAN_START_TIMEOUT_MS / 1000} s (${stderr.trim().split('\n').pop() || 'no output'}); check \`podman info\``,
+      );
     }
   };
   await start();

@@ -35,7 +35,11 @@ beforeAll(async () => {
     deployment,
     zoneText: dns.zoneText,
     net: NET,
-    accounts: { manifest: accounts.manifest, domainDkimPrivateKeyPem: readFileSync(dns.dkimPrivateKeyPath, 'utf8'), installSigningKeyPem: readFileSync(dns.installSigningKeyPath, 'utf8') },
+    accounts: {
+      manifest: accounts.manifest,
+      domainDkimPrivateKeyPem: readFileSync(dns.dkimPrivateKeyPath, 'utf8'),
+      installSigningKeyPem: readFileSync(dns.installSigningKeyPath, 'utf8'),
+    },
     empty: true,
     serverHost: true,
   });
@@ -43,7 +47,15 @@ beforeAll(async () => {
   writeFileSync(caFile, world.mail!.ca.certificatePem);
   // As the container's world writes it: the world's own (unprovisioned) keys file, which provisioning replaces.
   const started = describeWorld(world, deployment, accounts.manifest, [], { caFile, apiKeysFile: accounts.apiKeysPath });
-  result = await provisionLocalContainers({ world: started, deployment, execPrefix: [], env: process.env, cwd: PROJECT_ROOT, out: join(dir, 'deliverables'), log: (line) => lines.push(line) });
+  result = await provisionLocalContainers({
+    world: started,
+    deployment,
+    execPrefix: [],
+    env: process.env,
+    cwd: PROJECT_ROOT,
+    out: join(dir, 'deliverables'),
+    log: (line) => lines.push(line),
+  });
 }, 600_000);
 
 afterAll(async () => {
@@ -75,18 +87,27 @@ describe('provisioning the local containers through the exec transport', () => {
     expect(state.dkim.selector).not.toBe(deployment.dns.dkim.selector);
   });
 
-  it("DNS-04 and FN-04 pass through the live path with the selector Postal made", async () => {
+  it('DNS-04 and FN-04 pass through the live path with the selector Postal made', async () => {
     const envFile = join(dir, 'live.env');
     writeFileSync(envFile, formatEnvFile(liveEnvFor(result.world, deployment), ['local provisioned']), { mode: 0o600 });
     const reportDir = join(dir, 'report');
     const harness = harnessCommand(['--env=live', `--env-file=${envFile}`, '--only=DNS-04,FN-04', `--report-dir=${reportDir}`]);
     const exit = await new Promise<number | null>((resolve) => {
-      const child = spawn(harness.command, harness.args, { cwd: PROJECT_ROOT, env: { ...process.env, POSTAL_QA_ARTIFACTS: 'off', MAILGOAT_CLI: '' }, stdio: 'ignore' });
+      const child = spawn(harness.command, harness.args, {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, POSTAL_QA_ARTIFACTS: 'off', MAILGOAT_CLI: '' },
+        stdio: 'ignore',
+      });
       child.once('exit', (code) => resolve(code));
     });
-    const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { controls: Array<{ id: string; outcome: string; summary: string }> };
+    const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as {
+      controls: Array<{ id: string; outcome: string; summary: string }>;
+    };
     const selector = readPostalState(result.world.postal.stateFile!).dkim.selector;
-    expect(results.controls.filter((c) => c.outcome !== 'skipped').map((c) => [c.id, c.outcome])).toEqual([['DNS-04', 'pass'], ['FN-04', 'pass']]);
+    expect(results.controls.filter((c) => c.outcome !== 'skipped').map((c) => [c.id, c.outcome])).toEqual([
+      ['DNS-04', 'pass'],
+      ['FN-04', 'pass'],
+    ]);
     expect(results.controls.find((c) => c.id === 'FN-04')!.summary).toContain(`s=${selector}`);
     expect(exit).toBe(0);
   }, 300_000);

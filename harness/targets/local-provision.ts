@@ -47,7 +47,8 @@ export interface LocalProvisionResult {
 export async function provisionLocalContainers(options: LocalProvisionOptions): Promise<LocalProvisionResult> {
   const { world, deployment, out, log } = options;
   const host = world.serverHost;
-  if (!host) throw new Error('the stand-in container started no server host (world/main.ts --empty): there is nothing to provision through');
+  if (!host)
+    throw new Error('the stand-in container started no server host (world/main.ts --empty): there is nothing to provision through');
   const session = openExecSession({ argv: [...options.execPrefix, host.shell], env: options.env, cwd: options.cwd });
   // Postal's API by address (its certificate carries it): the harness's own resolver is not the world's DNS.
   const webPort = new URL(world.postal.webUrl).port;
@@ -58,12 +59,21 @@ export async function provisionLocalContainers(options: LocalProvisionOptions): 
 
   // The operator's part between the phases: publish postal-dns-records.txt with the DNS provider (the world's API).
   if (!world.dns.providerApi) throw new Error("the world names no DNS provider API: Postal's records cannot be published");
-  const published = await fetch(`${world.dns.providerApi}/records`, { method: 'POST', body: readFileSync(join(out, DNS_RECORDS_FILE), 'utf8') });
+  const published = await fetch(`${world.dns.providerApi}/records`, {
+    method: 'POST',
+    body: readFileSync(join(out, DNS_RECORDS_FILE), 'utf8'),
+  });
   const answer = (await published.text()).trim();
   if (!published.ok) throw new Error(`the world's DNS provider refused ${DNS_RECORDS_FILE}: HTTP ${published.status} ${answer}`);
   log(`Published ${DNS_RECORDS_FILE} with the world's DNS provider: ${answer}`);
 
-  const two = await provisionPhaseTwo({ session, deployment, settings: { out, root: host.root, waitMs: options.dnsWaitMs ?? 60_000, dnsResolver: world.dns.primary }, log, pollIntervalMs: 500 });
+  const two = await provisionPhaseTwo({
+    session,
+    deployment,
+    settings: { out, root: host.root, waitMs: options.dnsWaitMs ?? 60_000, dnsResolver: world.dns.primary },
+    log,
+    pollIntervalMs: 500,
+  });
   if (!two.ok) throw new Error(`provisioning the containers (phase 2) failed; its log is above`);
 
   const statePath = join(out, POSTAL_STATE_FILE_NAME);

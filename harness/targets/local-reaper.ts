@@ -32,7 +32,9 @@ async function tearDown(project: string, runDir: string, net: string): Promise<v
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { 'harness-pid': { type: 'string' }, project: { type: 'string' }, 'run-dir': { type: 'string' }, net: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { 'harness-pid': { type: 'string' }, project: { type: 'string' }, 'run-dir': { type: 'string' }, net: { type: 'string' } },
+  });
   const pid = Number(values['harness-pid']);
   const { project, net } = values;
   const runDir = values['run-dir'];

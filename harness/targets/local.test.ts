@@ -4,7 +4,15 @@ import { composeContainerName, imageProblem, orphanProjects, PROJECT_PREFIX } fr
 describe('orphanProjects', () => {
   it('picks the local runs whose harness process is gone, once each, and nothing else', () => {
     const alive = (pid: number) => pid === 100;
-    const projects = [`${PROJECT_PREFIX}100`, `${PROJECT_PREFIX}200`, `${PROJECT_PREFIX}200`, 'postal', 'testcontainers-abc', `${PROJECT_PREFIX}x`, ''];
+    const projects = [
+      `${PROJECT_PREFIX}100`,
+      `${PROJECT_PREFIX}200`,
+      `${PROJECT_PREFIX}200`,
+      'postal',
+      'testcontainers-abc',
+      `${PROJECT_PREFIX}x`,
+      '',
+    ];
     expect(orphanProjects(projects, alive)).toEqual([`${PROJECT_PREFIX}200`]);
   });
 });
@@ -19,7 +27,9 @@ describe('composeContainerName', () => {
 describe('imageProblem', () => {
   it('refuses a missing image, and one of ours built from other inputs than this checkout', () => {
     expect(imageProblem('img', undefined, 'abc')).toBe('is not in the engine');
-    expect(imageProblem('img', { 'io.postal-qa.inputs': 'old' }, 'new')).toMatch(/built from other inputs \(old\) than this checkout's \(new\)/);
+    expect(imageProblem('img', { 'io.postal-qa.inputs': 'old' }, 'new')).toMatch(
+      /built from other inputs \(old\) than this checkout's \(new\)/,
+    );
     expect(imageProblem('img', {}, 'new')).toMatch(/\(no label\)/);
   });
 

@@ -39,7 +39,10 @@ const STARTUP_TIMEOUT_MS = 240_000;
 /** An image's labels (GET /images/<name>/json), or undefined when the engine does not have it. */
 async function imageLabels(socketPath: string, image: string): Promise<Record<string, string> | undefined> {
   try {
-    const inspected = await engineGet<{ Config?: { Labels?: Record<string, string> | null } }>(socketPath, `/images/${encodeURIComponent(image)}/json`);
+    const inspected = await engineGet<{ Config?: { Labels?: Record<string, string> | null } }>(
+      socketPath,
+      `/images/${encodeURIComponent(image)}/json`,
+    );
     return inspected.Config?.Labels ?? {};
   } catch (error) {
     // Only "no such image" means missing; an engine that does not answer is said as it is.
@@ -52,7 +55,11 @@ async function imageLabels(socketPath: string, image: string): Promise<Record<st
  * Why an image cannot be run, or undefined: missing, or — for the images this project builds — built
  * from other inputs than the code beside it (a run must test the code it is run from).
  */
-export function imageProblem(image: string, labels: Record<string, string> | undefined, expectedInputs: string | undefined): string | undefined {
+export function imageProblem(
+  image: string,
+  labels: Record<string, string> | undefined,
+  expectedInputs: string | undefined,
+): string | undefined {
   if (!labels) return 'is not in the engine';
   if (expectedInputs === undefined) return undefined;
   const built = labels[INPUTS_LABEL];
@@ -66,11 +73,18 @@ export function composeContainerName(project: string, service: string, standalon
 }
 
 /** Each service's log, as `docker-compose logs` prints it. */
-async function serviceLogs(engine: ContainerEngine, project: string, env: Record<string, string>): Promise<Array<{ name: string; text: string }>> {
+async function serviceLogs(
+  engine: ContainerEngine,
+  project: string,
+  env: Record<string, string>,
+): Promise<Array<{ name: string; text: string }>> {
   await engine.revive();
   return ['postal', 'mariadb'].map((service) => {
     const result = composeCli(engine, project, env, ['logs', '--no-color', '--timestamps', service], 60);
-    return { name: `${project}_${service}`, text: result.status === 0 ? result.stdout : `docker-compose logs ${service} failed: ${result.stderr || result.error?.message}` };
+    return {
+      name: `${project}_${service}`,
+      text: result.status === 0 ? result.stdout : `docker-compose logs ${service} failed: ${result.stderr || result.error?.message}`,
+    };
   });
 }
 
@@ -102,7 +116,10 @@ export function orphanProjects(projects: string[], isAlive: (pid: number) => boo
 
 async function sweepOrphans(engine: ContainerEngine, composeEnv: Record<string, string>): Promise<void> {
   const filters = encodeURIComponent(JSON.stringify({ label: ['com.docker.compose.project'] }));
-  const containers = await engineGet<Array<{ Labels?: Record<string, string> }>>(engine.socketPath, `/containers/json?all=1&filters=${filters}`);
+  const containers = await engineGet<Array<{ Labels?: Record<string, string> }>>(
+    engine.socketPath,
+    `/containers/json?all=1&filters=${filters}`,
+  );
   const projects = containers.map((c) => c.Labels?.['com.docker.compose.project'] ?? '');
   for (const project of orphanProjects(projects)) {
     process.stderr.write(`postal-qa: removing ${project}, left by a local run that was killed\n`);
@@ -116,17 +133,25 @@ function startReaper(project: string, runDir: string, net: string, userEnv: Node
   const env = { ...process.env };
   delete env.DOCKER_HOST;
   if (userEnv.DOCKER_HOST) env.DOCKER_HOST = userEnv.DOCKER_HOST;
-  const child = spawn(process.execPath, ['--import', 'tsx', REAPER, `--harness-pid=${process.pid}`, `--project=${project}`, `--run-dir=${runDir}`, `--net=${net}`], {
-    cwd: PROJECT_ROOT,
-    env,
-    detached: true,
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', REAPER, `--harness-pid=${process.pid}`, `--project=${project}`, `--run-dir=${runDir}`, `--net=${net}`],
+    {
+      cwd: PROJECT_ROOT,
+      env,
+      detached: true,
+      stdio: 'ignore',
+    },
+  );
   child.unref();
   return child;
 }
 
-export async function openLocalTarget(options: RunOptions, deployment: Deployment, env: NodeJS.ProcessEnv = process.env): Promise<OpenTarget> {
+export async function openLocalTarget(
+  options: RunOptions,
+  deployment: Deployment,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<OpenTarget> {
   checkEmbeddedOptions({}, env);
   const runDir = mkdtempSync(join(tmpdir(), 'postal-qa-local-'));
   // The world's Dovecot runs as its own user inside the container and must pass through to its Maildirs.
@@ -154,9 +179,15 @@ export async function openLocalTarget(options: RunOptions, deployment: Deploymen
     for (const recipe of imageRecipes()) {
       const image = recipe.name === 'mariadb' ? images.mariadb : images.postal;
       // Only the images this project builds carry the label; an image named in POSTAL_IMAGE/MARIADB_IMAGE is taken as it is.
-      const problem = imageProblem(image, await imageLabels(engine.socketPath, image), image === recipe.tag ? inputsDigest(recipe) : undefined);
+      const problem = imageProblem(
+        image,
+        await imageLabels(engine.socketPath, image),
+        image === recipe.tag ? inputsDigest(recipe) : undefined,
+      );
       if (problem) {
-        throw new ConfigError(`--env=local: the image ${image} ${problem}; run \`npm run images:build\` (no registry is reached; unchanged parts are cached) or name another with ${recipe.name === 'mariadb' ? 'MARIADB_IMAGE' : 'POSTAL_IMAGE'}`);
+        throw new ConfigError(
+          `--env=local: the image ${image} ${problem}; run \`npm run images:build\` (no registry is reached; unchanged parts are cached) or name another with ${recipe.name === 'mariadb' ? 'MARIADB_IMAGE' : 'POSTAL_IMAGE'}`,
+        );
       }
     }
     copyFileSync(options.deploymentPath, join(runDir, 'deployment.json'));
@@ -209,7 +240,12 @@ export async function openLocalTarget(options: RunOptions, deployment: Deploymen
         ...base,
         env: 'local',
         label: `local containers on ${engine.label}: ${images.postal} (the Postal stand-in, not Postal's image) and ${images.mariadb}, world on ${world.net}.0/24`,
-        components: { ...base.components, 'Postal image': images.postal, 'MariaDB image': images.mariadb, 'container engine': engine.label },
+        components: {
+          ...base.components,
+          'Postal image': images.postal,
+          'MariaDB image': images.mariadb,
+          'container engine': engine.label,
+        },
         limitations: [
           `Here the Postal image is the project's stand-in (${images.postal}, built by npm run images:build), not ghcr.io/postalserver/postal:${deployment.postal.version}: no image registry is reachable. It started empty and was ${provisioned.summary}. docker-compose.test.yml describes the real image's services for a Docker host; provisioning them takes a server container with Docker's CLI for the exec transport, which this version does not start.`,
           `MariaDB (${images.mariadb}) runs and is waited for, but the stand-in keeps its state in memory: nothing exercises the database.`,

@@ -8,5 +8,9 @@ import type { TargetDescriptor } from './target.ts';
 export function postalSelectorOf(target: TargetDescriptor, deployment: Deployment): { selector: string; learnt: boolean; source: string } {
   const learnt = target.postal?.dkimSelector;
   if (learnt) return { selector: learnt.selector, learnt: true, source: `Postal's, from ${learnt.source}` };
-  return { selector: deployment.dns.dkim.selector, learnt: false, source: "the deployment file's dns.dkim.selector (no postal-state.json: not learnt from Postal)" };
+  return {
+    selector: deployment.dns.dkim.selector,
+    learnt: false,
+    source: "the deployment file's dns.dkim.selector (no postal-state.json: not learnt from Postal)",
+  };
 }

@@ -5,7 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
-import { SMTP_CREDENTIAL_NAME, type AccountsManifest, type ManifestCredential, type ManifestEndpoint, type ManifestRoute } from '../../core/artifacts/accounts-manifest.ts';
+import {
+  SMTP_CREDENTIAL_NAME,
+  type AccountsManifest,
+  type ManifestCredential,
+  type ManifestEndpoint,
+  type ManifestRoute,
+} from '../../core/artifacts/accounts-manifest.ts';
 import { API_KEY_PATTERN, SERVER_TOKEN_PATTERN } from '../../core/artifacts/accounts-manifest-schema.ts';
 import { LOWER_ALPHANUMERIC, randomAlphanumeric } from './random-alphanumeric.ts';
 
@@ -21,7 +27,11 @@ export interface GenerateAccountsManifestOptions {
 export { SMTP_CREDENTIAL_NAME };
 const ENDPOINT_TIMEOUT_SECONDS = 5;
 
-const slug = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'default';
+const slug = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '') || 'default';
 const localPart = (address: string): string => address.slice(0, address.lastIndexOf('@'));
 
 export function generateAccountsManifest(deployment: Deployment, options: GenerateAccountsManifestOptions): AccountsManifest {
@@ -68,7 +78,13 @@ export function generateAccountsManifest(deployment: Deployment, options: Genera
     endpoint: endpointOf(agent.id),
     agentId: agent.id,
   }));
-  routes.push({ name: '*', domain: deployment.domain, spamMode: 'Mark', endpoint: endpointOf(deployment.catchAll), agentId: deployment.catchAll });
+  routes.push({
+    name: '*',
+    domain: deployment.domain,
+    spamMode: 'Mark',
+    endpoint: endpointOf(deployment.catchAll),
+    agentId: deployment.catchAll,
+  });
 
   const credentials: ManifestCredential[] = deployment.agents.map((agent) => ({
     name: agent.id,

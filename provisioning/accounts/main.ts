@@ -13,7 +13,11 @@ process.exitCode = runProvisioningCommand('provision:accounts', (deployment, out
   const smtp = manifest.credentials.length - api;
   const catchAll = manifest.routes.find((r) => r.name === '*');
   console.log(`Accounts manifest: ${result.manifestPath} (mode 600)`);
-  console.log(`API keys:          ${result.apiKeysPath} (mode 600; ${api} API + ${smtp} SMTP credentials, ${result.reusedCredentials} kept from the previous run)`);
-  console.log(`Routes:            ${manifest.routes.length} (catch-all * → ${catchAll?.agentId ?? 'none'}), ${manifest.endpoints.length} HTTP endpoints, server token ${manifest.server.token}`);
+  console.log(
+    `API keys:          ${result.apiKeysPath} (mode 600; ${api} API + ${smtp} SMTP credentials, ${result.reusedCredentials} kept from the previous run)`,
+  );
+  console.log(
+    `Routes:            ${manifest.routes.length} (catch-all * → ${catchAll?.agentId ?? 'none'}), ${manifest.endpoints.length} HTTP endpoints, server token ${manifest.server.token}`,
+  );
   console.log(`DKIM private key:  ${result.dkimPrivateKeyPath}`);
 });

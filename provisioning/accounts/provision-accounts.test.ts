@@ -21,7 +21,14 @@ describe('generateAccountsManifest', () => {
 
   it('gives every agent an endpoint on its own port and a route, plus the catch-all to team', () => {
     expect(manifest.endpoints).toHaveLength(13);
-    expect(manifest.endpoints[0]).toMatchObject({ agentId: 'ceo', url: 'http://127.0.0.1:3001/webhooks/postal', encoding: 'BodyAsJSON', format: 'Hash', includeAttachments: true, timeout: 5 });
+    expect(manifest.endpoints[0]).toMatchObject({
+      agentId: 'ceo',
+      url: 'http://127.0.0.1:3001/webhooks/postal',
+      encoding: 'BodyAsJSON',
+      format: 'Hash',
+      includeAttachments: true,
+      timeout: 5,
+    });
     expect(manifest.endpoints[12]).toMatchObject({ agentId: 'team', url: 'http://127.0.0.1:3013/webhooks/postal' });
     expect(new Set(manifest.endpoints.map((e) => e.uuid)).size).toBe(13);
 
@@ -29,7 +36,13 @@ describe('generateAccountsManifest', () => {
     const byName = new Map(manifest.routes.map((r) => [r.name, r]));
     for (const agent of deployment.agents) {
       const endpoint = manifest.endpoints.find((e) => e.agentId === agent.id)!;
-      expect(byName.get(agent.address.split('@')[0]!)).toEqual({ name: agent.address.split('@')[0], domain: 'mailgoat.ai', spamMode: 'Mark', endpoint: `HTTPEndpoint#${endpoint.uuid}`, agentId: agent.id });
+      expect(byName.get(agent.address.split('@')[0]!)).toEqual({
+        name: agent.address.split('@')[0],
+        domain: 'mailgoat.ai',
+        spamMode: 'Mark',
+        endpoint: `HTTPEndpoint#${endpoint.uuid}`,
+        agentId: agent.id,
+      });
     }
     const team = manifest.endpoints.find((e) => e.agentId === 'team')!;
     expect(byName.get('*')).toMatchObject({ endpoint: `HTTPEndpoint#${team.uuid}`, agentId: 'team', spamMode: 'Mark' });
@@ -92,7 +105,8 @@ describe('provisionAccounts', () => {
     const { manifest, apiKeysPath } = provisionAccounts(deployment, join(out, 'round-trip'));
     const keys = readApiKeysFile(apiKeysPath);
     expect(keys.size).toBe(13);
-    for (const agent of deployment.agents) expect(keys.get(agent.address)).toBe(manifest.credentials.find((c) => c.agentId === agent.id)!.key);
+    for (const agent of deployment.agents)
+      expect(keys.get(agent.address)).toBe(manifest.credentials.find((c) => c.agentId === agent.id)!.key);
     expect(readCredentialsFile(apiKeysPath).smtpKey).toBe(manifest.credentials.find((c) => c.type === 'SMTP')!.key);
     expect(readFileSync(apiKeysPath, 'utf8')).toMatch(/^# /);
   });
@@ -140,8 +154,16 @@ describe('readApiKeysFile', () => {
   it.each([
     ['wrong field count', `ceo@mailgoat.ai ${key} extra\n`, /bad\.txt:1:1: expected "<address> <key>".*found 3 fields/],
     ['not an address', `# c\nceo ${key}\n`, /bad\.txt:2:1: the first field is not an email address/],
-    ['columns swapped', `${key} ceo@mailgoat.ai\n`, /bad\.txt:1:1: the first field is not an email address \(or "smtp"\); the two columns look swapped/],
-    ['short key', `ceo@mailgoat.ai abc123\n`, /bad\.txt:1:17: the key for ceo@mailgoat.ai is not 24 letters and digits \(got 6 characters\)/],
+    [
+      'columns swapped',
+      `${key} ceo@mailgoat.ai\n`,
+      /bad\.txt:1:1: the first field is not an email address \(or "smtp"\); the two columns look swapped/,
+    ],
+    [
+      'short key',
+      `ceo@mailgoat.ai abc123\n`,
+      /bad\.txt:1:17: the key for ceo@mailgoat.ai is not 24 letters and digits \(got 6 characters\)/,
+    ],
     ['duplicate', `qa@mailgoat.ai ${key}\nqa@mailgoat.ai ${key}\n`, /bad\.txt:2:1: qa@mailgoat.ai is listed twice/],
     ['empty', `# nothing\n`, /bad\.txt: no "<address> <key>" lines found/],
   ])('%s → one line naming the line', (_name, text, message) => {

@@ -25,7 +25,11 @@ export interface ProvisionAccountsResult {
   reusedCredentials: number;
 }
 
-export function provisionAccounts(deployment: Deployment, outDir: string, options: { fresh?: boolean; force?: boolean } = {}): ProvisionAccountsResult {
+export function provisionAccounts(
+  deployment: Deployment,
+  outDir: string,
+  options: { fresh?: boolean; force?: boolean } = {},
+): ProvisionAccountsResult {
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
   chmodSync(outDir, 0o700);
   const manifestPath = join(outDir, ACCOUNTS_MANIFEST_FILE_NAME);
@@ -45,7 +49,13 @@ export function provisionAccounts(deployment: Deployment, outDir: string, option
   const addresses = new Map(deployment.agents.map((agent) => [agent.id, agent.address]));
   // Mode 600, atomic, and never over a keys file provisioning did not write (Postal's real keys) without --force.
   writeDeliverable(outDir, manifestPath, JSON.stringify(manifest, null, 2) + '\n', 0o600, options.force);
-  writeDeliverable(outDir, apiKeysPath, renderApiKeysFile(manifest, (agentId) => addresses.get(agentId) ?? agentId), 0o600, options.force);
+  writeDeliverable(
+    outDir,
+    apiKeysPath,
+    renderApiKeysFile(manifest, (agentId) => addresses.get(agentId) ?? agentId),
+    0o600,
+    options.force,
+  );
 
   const previousKeys = new Set(existing?.credentials.map((c) => c.key) ?? []);
   return {

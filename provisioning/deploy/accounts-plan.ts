@@ -15,7 +15,15 @@ export interface AccountsPlan {
   server: { name: string; permalink: string; mode: 'Live' | 'Development' };
   domain: string;
   credentials: Array<{ name: string; type: 'API' | 'SMTP' }>;
-  endpoints: Array<{ name: string; url: string; encoding: string; format: string; strip_replies: boolean; include_attachments: boolean; timeout: number }>;
+  endpoints: Array<{
+    name: string;
+    url: string;
+    encoding: string;
+    format: string;
+    strip_replies: boolean;
+    include_attachments: boolean;
+    timeout: number;
+  }>;
   routes: Array<{ name: string; spam_mode: string; endpoint: string }>;
   /** PEM of a DKIM key to import (domain.update!(dkim_private_key: …)); absent: Postal's own key is kept */
   dkim_private_key?: string;
@@ -23,7 +31,11 @@ export interface AccountsPlan {
   dkim_key_bits?: number;
 }
 
-export function buildAccountsPlan(deployment: Deployment, admin: AccountsPlan['admin'], options: { dkimPrivateKeyPem?: string } = {}): AccountsPlan {
+export function buildAccountsPlan(
+  deployment: Deployment,
+  admin: AccountsPlan['admin'],
+  options: { dkimPrivateKeyPem?: string } = {},
+): AccountsPlan {
   const manifest = generateAccountsManifest(deployment, { dkimPrivateKeyFile: '-' });
   const endpointName = new Map(manifest.endpoints.map((e) => [`HTTPEndpoint#${e.uuid}`, e.name]));
   return {
@@ -62,7 +74,15 @@ export interface AccountsResult {
   server_token: string | null;
   dkim_selector: string | null;
   dkim_record: string | null;
-  dns: { spf: string | null; dkim: string | null; mx: string | null; return_path: string | null; spf_error?: string | null; dkim_error?: string | null; checked_at: string | null } | null;
+  dns: {
+    spf: string | null;
+    dkim: string | null;
+    mx: string | null;
+    return_path: string | null;
+    spf_error?: string | null;
+    dkim_error?: string | null;
+    checked_at: string | null;
+  } | null;
   credentials: Array<{ name: string; type: 'API' | 'SMTP'; key: string | null }>;
 }
 
@@ -73,6 +93,7 @@ export function parseAccountsResult(stdout: string): AccountsResult {
   const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
   if (!line) throw new Error('the accounts script printed no POSTAL_QA_RESULT line (see the runner output on the server)');
   const result = JSON.parse(line.slice(RESULT_MARKER.length)) as AccountsResult;
-  if (!Array.isArray(result.changes) || !Array.isArray(result.credentials)) throw new Error('the accounts script answered without changes or credentials');
+  if (!Array.isArray(result.changes) || !Array.isArray(result.credentials))
+    throw new Error('the accounts script answered without changes or credentials');
   return result;
 }

@@ -15,14 +15,26 @@ import { runScriptWithInput, type StepEnv } from './server-steps.ts';
 
 export type AccountsObservation = { available: false } | { available: true; result: AccountsResult };
 
-export function accountsStep(env: StepEnv, plan: () => AccountsPlan, options: { postalReady: () => Promise<boolean> }): Step<AccountsObservation> & { last?: AccountsResult } {
+export function accountsStep(
+  env: StepEnv,
+  plan: () => AccountsPlan,
+  options: { postalReady: () => Promise<boolean> },
+): Step<AccountsObservation> & { last?: AccountsResult } {
   const script = readFileSync(ACCOUNTS_RUNNER_PATH, 'utf8');
   const run = async (dryRun: boolean): Promise<AccountsResult> =>
-    parseAccountsResult(await runScriptWithInput(env, dryRun ? "reading Postal's accounts" : "creating Postal's accounts", accountsScript(env.root, ACCOUNTS_RUNNER_REMOTE_NAME, dryRun), accountsInput(script, JSON.stringify(plan()))));
+    parseAccountsResult(
+      await runScriptWithInput(
+        env,
+        dryRun ? "reading Postal's accounts" : "creating Postal's accounts",
+        accountsScript(env.root, ACCOUNTS_RUNNER_REMOTE_NAME, dryRun),
+        accountsInput(script, JSON.stringify(plan())),
+      ),
+    );
 
   const step: Step<AccountsObservation> & { last?: AccountsResult } = {
     id: 'postal-accounts',
-    title: 'Postal accounts: admin, organization, Live server, domain + DNS check, 1 API credential per agent, SMTP credential, endpoints and routes, catch-all',
+    title:
+      'Postal accounts: admin, organization, Live server, domain + DNS check, 1 API credential per agent, SMTP credential, endpoints and routes, catch-all',
     async observe() {
       if (!(await options.postalReady())) return { available: false };
       const result = await run(true);
@@ -42,7 +54,9 @@ export function accountsStep(env: StepEnv, plan: () => AccountsPlan, options: { 
       ];
     },
     dryRunNote(o) {
-      return o.available ? undefined : 'Postal is not installed yet: after step 2 every account will be created (admin, organization, server, domain, credentials, endpoints, routes)';
+      return o.available
+        ? undefined
+        : 'Postal is not installed yet: after step 2 every account will be created (admin, organization, server, domain, credentials, endpoints, routes)';
     },
     postcondition(o) {
       if (!o.available) return ['Postal does not answer (the runner cannot start)'];

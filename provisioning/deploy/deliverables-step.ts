@@ -8,14 +8,23 @@ import { runScript, type StepEnv } from './server-steps.ts';
 
 export type DeliverablesObservation = { ready: false } | { ready: true; files: Deliverable[] };
 
-export function deliverablesStep(env: StepEnv, deployment: Deployment, out: string, apiUrl: string, accounts: () => AccountsResult | undefined, force = false): Step<DeliverablesObservation> {
+export function deliverablesStep(
+  env: StepEnv,
+  deployment: Deployment,
+  out: string,
+  apiUrl: string,
+  accounts: () => AccountsResult | undefined,
+  force = false,
+): Step<DeliverablesObservation> {
   return {
     id: 'deliverables',
     title: `deliverables in ${out}: postal-api-keys.txt, postal-dns-records.txt (Postal's DKIM record), postal-state.json (Postal's selector and records), ${deployment.agents.length} CLI configs and AGENTS.md sections`,
     async observe() {
       const result = accounts();
       if (!result?.dkim_record) return { ready: false };
-      const installRecord = (await runScript(env, 'postal default-dkim-record', defaultDkimRecordScript(env.root))).split('\n').find((l) => l.startsWith('v=DKIM1'));
+      const installRecord = (await runScript(env, 'postal default-dkim-record', defaultDkimRecordScript(env.root)))
+        .split('\n')
+        .find((l) => l.startsWith('v=DKIM1'));
       if (!installRecord) throw new Error('postal default-dkim-record printed no v=DKIM1 record');
       return { ready: true, files: buildDeliverables(deployment, result, installRecord.trim(), out, apiUrl) };
     },

@@ -12,7 +12,8 @@ import type { AccountsResult } from './accounts-plan.ts';
 import { buildDeliverables, deliverableChanges, deliverableProblems, dkimPublicKeyOf } from './deliverables.ts';
 
 const deployment = loadDeployment('fixtures/deployment.json');
-const spki = (): string => generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+const spki = (): string =>
+  generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 const domainKey = spki();
 const installKey = spki();
 const plan = buildAccountsPlan(deployment, { email_address: 'admin@mailgoat.ai', first_name: 'Postal', last_name: 'Admin', password: 'x' });
@@ -47,7 +48,7 @@ describe('buildDeliverables', () => {
     expect(zone).not.toContain('postal-qpMdyI._domainkey');
   });
 
-  it("postal-state.json records what Postal generated (selector, records, token, its DNS check), readable by the harness", () => {
+  it('postal-state.json records what Postal generated (selector, records, token, its DNS check), readable by the harness', () => {
     const state = parsePostalState(file('postal-state.json'), 'x');
     expect(state).toEqual({
       version: 1,
@@ -57,9 +58,31 @@ describe('buildDeliverables', () => {
       serverToken: 'ab12cd',
       dnsCheck: null,
     });
-    const checked = buildDeliverables(deployment, { ...result, dns: { spf: 'OK', dkim: 'Missing', dkim_error: 'No TXT records were returned for x', mx: 'OK', return_path: 'OK', checked_at: '2026-12-06T21:00:00Z' } }, postalDkimRecord(installKey), out, 'x');
+    const checked = buildDeliverables(
+      deployment,
+      {
+        ...result,
+        dns: {
+          spf: 'OK',
+          dkim: 'Missing',
+          dkim_error: 'No TXT records were returned for x',
+          mx: 'OK',
+          return_path: 'OK',
+          checked_at: '2026-12-06T21:00:00Z',
+        },
+      },
+      postalDkimRecord(installKey),
+      out,
+      'x',
+    );
     const text = checked.find((f) => f.path.endsWith('postal-state.json'))!.text;
-    expect(parsePostalState(text, 'x').dnsCheck).toEqual({ spf: 'OK', dkim: 'Missing', mx: 'OK', returnPath: 'OK', dkimError: 'No TXT records were returned for x' });
+    expect(parsePostalState(text, 'x').dnsCheck).toEqual({
+      spf: 'OK',
+      dkim: 'Missing',
+      mx: 'OK',
+      returnPath: 'OK',
+      dkimError: 'No TXT records were returned for x',
+    });
     // The check's time is left out: a second run with the same statuses rewrites nothing.
     expect(text).not.toContain('2026-12-06');
   });
@@ -67,13 +90,22 @@ describe('buildDeliverables', () => {
   it('writes 13 CLI configs (mode 600) and 13 AGENTS.md sections', () => {
     expect(files.filter((f) => f.path.endsWith('config.json') && f.mode === 0o600)).toHaveLength(13);
     expect(files.filter((f) => f.path.endsWith('AGENTS-email.md'))).toHaveLength(13);
-    expect(JSON.parse(file(join('qa', 'config.json')))).toEqual({ server: 'https://postal.mailgoat.ai', fromAddress: 'qa@mailgoat.ai', fromName: 'QA Agent', api_key: key(6) });
+    expect(JSON.parse(file(join('qa', 'config.json')))).toEqual({
+      server: 'https://postal.mailgoat.ai',
+      fromAddress: 'qa@mailgoat.ai',
+      fromName: 'QA Agent',
+      api_key: key(6),
+    });
     expect(file(join('qa', 'AGENTS-email.md'))).not.toContain(key(6));
   });
 
   it('refuses when Postal lacks a credential or a DKIM record (the broken read-back)', () => {
-    expect(() => buildDeliverables(deployment, { ...result, credentials: result.credentials.slice(1) }, postalDkimRecord(installKey), out, 'x')).toThrow('Postal holds no API credential named ceo');
-    expect(() => buildDeliverables(deployment, { ...result, dkim_record: null }, postalDkimRecord(installKey), out, 'x')).toThrow('no DKIM selector or record');
+    expect(() =>
+      buildDeliverables(deployment, { ...result, credentials: result.credentials.slice(1) }, postalDkimRecord(installKey), out, 'x'),
+    ).toThrow('Postal holds no API credential named ceo');
+    expect(() => buildDeliverables(deployment, { ...result, dkim_record: null }, postalDkimRecord(installKey), out, 'x')).toThrow(
+      'no DKIM selector or record',
+    );
     expect(() => dkimPublicKeyOf('v=DKIM1; t=s;')).toThrow('no p= key');
   });
 

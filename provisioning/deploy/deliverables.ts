@@ -29,7 +29,7 @@ export interface Deliverable {
 /** The base64 SPKI in a `v=DKIM1; …; p=…;` record. */
 export function dkimPublicKeyOf(record: string): string {
   const match = /(?:^|;)\s*p=([A-Za-z0-9+/=]+)\s*;?/.exec(record);
-  if (!match) throw new Error('Postal\'s DKIM record has no p= key');
+  if (!match) throw new Error("Postal's DKIM record has no p= key");
   return match[1]!;
 }
 
@@ -42,27 +42,40 @@ You have your own mailbox: **${agent.address}** (${agent.name}), on MailGoat's P
 - Its configuration is \`~/.mailgoat/config.json\` (mode 600): server \`${apiUrl}\`, from address \`${agent.address}\`, and your own API key.
   The key is a secret: never print it, paste it into a message, or commit it.
 - Mail to ${agent.address} reaches you through Postal's route to your inbox endpoint; mail to an unknown address at ${deployment.domain} goes to ${deployment.catchAll}@${deployment.domain}.
-- Other agents: ${deployment.agents.filter((a) => a.id !== agent.id).map((a) => a.address).join(', ')}.
+- Other agents: ${deployment.agents
+    .filter((a) => a.id !== agent.id)
+    .map((a) => a.address)
+    .join(', ')}.
 `;
 }
 
-export function buildDeliverables(deployment: Deployment, result: AccountsResult, installDkimRecord: string, out: string, apiUrl: string): Deliverable[] {
+export function buildDeliverables(
+  deployment: Deployment,
+  result: AccountsResult,
+  installDkimRecord: string,
+  out: string,
+  apiUrl: string,
+): Deliverable[] {
   if (!result.dkim_selector || !result.dkim_record) throw new Error('Postal gave no DKIM selector or record for the domain');
   const keyOf = (type: string, name: string): string => {
     const key = result.credentials.find((c) => c.type === type && c.name === name)?.key;
     if (!key) throw new Error(`Postal holds no ${type} credential named ${name}`);
     return key;
   };
-  const keysText = [
-    `# Postal API credentials for ${deployment.domain}, as Postal generated them (read back by npm run provision).`,
-    '# SECRET: keep this file mode 600; never commit, paste or log it.',
-    '# Format: "<agent address> <API key>" per line (X-Server-API-Key); "smtp <key>" is the SMTP AUTH password.',
-    ...deployment.agents.map((a) => `${a.address} ${keyOf('API', a.id)}`),
-    `${SMTP_CREDENTIAL_NAME} ${keyOf('SMTP', SMTP_CREDENTIAL_NAME)}`,
-  ].join('\n') + '\n';
+  const keysText =
+    [
+      `# Postal API credentials for ${deployment.domain}, as Postal generated them (read back by npm run provision).`,
+      '# SECRET: keep this file mode 600; never commit, paste or log it.',
+      '# Format: "<agent address> <API key>" per line (X-Server-API-Key); "smtp <key>" is the SMTP AUTH password.',
+      ...deployment.agents.map((a) => `${a.address} ${keyOf('API', a.id)}`),
+      `${SMTP_CREDENTIAL_NAME} ${keyOf('SMTP', SMTP_CREDENTIAL_NAME)}`,
+    ].join('\n') + '\n';
   parseApiKeysFile(keysText, API_KEYS_FILE_NAME); // the live harness must be able to read what we write
 
-  const withPostalSelector: Deployment = { ...deployment, dns: { ...deployment.dns, dkim: { ...deployment.dns.dkim, selector: result.dkim_selector } } };
+  const withPostalSelector: Deployment = {
+    ...deployment,
+    dns: { ...deployment.dns, dkim: { ...deployment.dns.dkim, selector: result.dkim_selector } },
+  };
   const records = generateDnsRecords(withPostalSelector, dkimPublicKeyOf(result.dkim_record), dkimPublicKeyOf(installDkimRecord));
   const files: Deliverable[] = [
     { path: join(out, API_KEYS_FILE_NAME), text: keysText, mode: 0o600 },
@@ -72,7 +85,11 @@ export function buildDeliverables(deployment: Deployment, result: AccountsResult
   for (const agent of deployment.agents) {
     const config = { server: apiUrl, fromAddress: agent.address, fromName: agent.name, api_key: keyOf('API', agent.id) };
     files.push({ path: join(out, 'agents', agent.id, 'config.json'), text: JSON.stringify(config, null, 2) + '\n', mode: 0o600 });
-    files.push({ path: join(out, 'agents', agent.id, 'AGENTS-email.md'), text: renderAgentsSection(agent, deployment, apiUrl), mode: 0o644 });
+    files.push({
+      path: join(out, 'agents', agent.id, 'AGENTS-email.md'),
+      text: renderAgentsSection(agent, deployment, apiUrl),
+      mode: 0o644,
+    });
   }
   return files;
 }
@@ -80,14 +97,23 @@ export function buildDeliverables(deployment: Deployment, result: AccountsResult
 /** What Postal generated, for the harness and phase 2: its selector and records, its token, its last DNS check. */
 export function postalStateOf(deployment: Deployment, result: AccountsResult, installDkimRecord: string): PostalState {
   const dns = result.dns;
-  const status = (value: string | null | undefined): 'OK' | 'Missing' | 'Invalid' | null => (value === 'OK' || value === 'Missing' || value === 'Invalid' ? value : null);
+  const status = (value: string | null | undefined): 'OK' | 'Missing' | 'Invalid' | null =>
+    value === 'OK' || value === 'Missing' || value === 'Invalid' ? value : null;
   return {
     version: 1,
     domain: deployment.domain,
     dkim: { selector: result.dkim_selector!, record: result.dkim_record!.trim() },
     installDkimRecord: installDkimRecord.trim(),
     ...(result.server_token ? { serverToken: result.server_token } : {}),
-    dnsCheck: dns ? { spf: status(dns.spf), dkim: status(dns.dkim), mx: status(dns.mx), returnPath: status(dns.return_path), dkimError: dns.dkim_error ?? null } : null,
+    dnsCheck: dns
+      ? {
+          spf: status(dns.spf),
+          dkim: status(dns.dkim),
+          mx: status(dns.mx),
+          returnPath: status(dns.return_path),
+          dkimError: dns.dkim_error ?? null,
+        }
+      : null,
   };
 }
 
@@ -108,10 +134,12 @@ export function deliverablePaths(deployment: Deployment, out: string): string[] 
 
 /** One change per file that is missing, different or has the wrong mode; a file provisioning did not write is refused unless `force`. */
 export function deliverableChanges(files: Deliverable[], out: string, force = false): Change[] {
-  return files.filter((f) => !current(f)).map((file) => ({
-    what: `write ${file.path} (mode ${file.mode.toString(8)})`,
-    apply: () => Promise.resolve(writeDeliverable(out, file.path, file.text, file.mode, force)),
-  }));
+  return files
+    .filter((f) => !current(f))
+    .map((file) => ({
+      what: `write ${file.path} (mode ${file.mode.toString(8)})`,
+      apply: () => Promise.resolve(writeDeliverable(out, file.path, file.text, file.mode, force)),
+    }));
 }
 
 export function deliverableProblems(files: Deliverable[]): string[] {

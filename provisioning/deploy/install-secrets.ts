@@ -46,7 +46,9 @@ export function ensureInstallSecrets(out: string, adminEmail: string): { secrets
   const haveAdmin = existsSync(adminPath);
   if (haveCredentials !== haveAdmin) {
     const missing = haveCredentials ? adminPath : credentialsPath;
-    throw new ConfigError(`${missing}: missing while its pair is present; restore it from the machine that provisioned first (new passwords would not match the server)`);
+    throw new ConfigError(
+      `${missing}: missing while its pair is present; restore it from the machine that provisioned first (new passwords would not match the server)`,
+    );
   }
   if (haveCredentials) {
     const credentials = readKeyValues(credentialsPath);
@@ -66,14 +68,22 @@ export function ensureInstallSecrets(out: string, adminEmail: string): { secrets
       },
     };
   }
-  const secrets: InstallSecrets = { mariadbRootPassword: password(24), railsSecretKey: randomBytes(64).toString('hex'), adminEmail, adminPassword: password(18) };
+  const secrets: InstallSecrets = {
+    mariadbRootPassword: password(24),
+    railsSecretKey: randomBytes(64).toString('hex'),
+    adminEmail,
+    adminPassword: password(18),
+  };
   writeSecretFile(
     credentialsPath,
     `# Postal's database and Rails secrets for this install (SECRET: mode 600; never commit or paste).\n` +
       `# The same values are in /opt/postal/config/postal.yml and mariadb.env on the server.\n` +
       `MARIADB_ROOT_PASSWORD=${secrets.mariadbRootPassword}\nRAILS_SECRET_KEY=${secrets.railsSecretKey}\n`,
   );
-  writeSecretFile(adminPath, `# Postal web UI admin (SECRET: mode 600). Log in at the web host's /login.\nemail: ${secrets.adminEmail}\npassword: ${secrets.adminPassword}\n`);
+  writeSecretFile(
+    adminPath,
+    `# Postal web UI admin (SECRET: mode 600). Log in at the web host's /login.\nemail: ${secrets.adminEmail}\npassword: ${secrets.adminPassword}\n`,
+  );
   recordDeliverable(out, credentialsPath);
   recordDeliverable(out, adminPath);
   return { secrets, made: true };

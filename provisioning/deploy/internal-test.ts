@@ -12,7 +12,14 @@ interface PostalAnswer {
   data: Record<string, unknown> & { message?: string; code?: string };
 }
 
-async function call(apiUrl: string, path: string, key: string, body: unknown, timeoutMs: number, dispatcher?: Dispatcher): Promise<PostalAnswer> {
+async function call(
+  apiUrl: string,
+  path: string,
+  key: string,
+  body: unknown,
+  timeoutMs: number,
+  dispatcher?: Dispatcher,
+): Promise<PostalAnswer> {
   const response = await request(`${apiUrl}/api/v1/${path}`, {
     method: 'POST',
     ...(dispatcher ? { dispatcher } : {}),
@@ -31,7 +38,14 @@ export interface InternalTestResult {
   detail: string;
 }
 
-export async function internalTest(options: { apiUrl: string; fromAddress: string; fromKey: string; toAddress: string; timeoutMs: number; caPem?: string }): Promise<InternalTestResult> {
+export async function internalTest(options: {
+  apiUrl: string;
+  fromAddress: string;
+  fromKey: string;
+  toAddress: string;
+  timeoutMs: number;
+  caPem?: string;
+}): Promise<InternalTestResult> {
   // A CA of its own (a test world's); otherwise the system store, plus NODE_EXTRA_CA_CERTS.
   const dispatcher = options.caPem ? new Agent({ connect: { ca: options.caPem } }) : undefined;
   try {
@@ -41,10 +55,26 @@ export async function internalTest(options: { apiUrl: string; fromAddress: strin
   }
 }
 
-async function sendAndWait(options: { apiUrl: string; fromAddress: string; fromKey: string; toAddress: string; timeoutMs: number }, dispatcher?: Dispatcher): Promise<InternalTestResult> {
+async function sendAndWait(
+  options: { apiUrl: string; fromAddress: string; fromKey: string; toAddress: string; timeoutMs: number },
+  dispatcher?: Dispatcher,
+): Promise<InternalTestResult> {
   const subject = `postal-qa provisioning internal test ${Date.now()}`;
-  const sent = await call(options.apiUrl, 'send/message', options.fromKey, { from: options.fromAddress, to: [options.toAddress], subject, plain_body: 'Sent by npm run provision to check the deployment end to end.' }, 30_000, dispatcher);
-  if (sent.status !== 'success') return { ok: false, detail: `send/message answered ${sent.status} ${sent.data.code ?? ''}: ${sent.data.message ?? ''}`.trim() };
+  const sent = await call(
+    options.apiUrl,
+    'send/message',
+    options.fromKey,
+    {
+      from: options.fromAddress,
+      to: [options.toAddress],
+      subject,
+      plain_body: 'Sent by npm run provision to check the deployment end to end.',
+    },
+    30_000,
+    dispatcher,
+  );
+  if (sent.status !== 'success')
+    return { ok: false, detail: `send/message answered ${sent.status} ${sent.data.code ?? ''}: ${sent.data.message ?? ''}`.trim() };
   const messages = sent.data.messages as Record<string, { id: number }> | undefined;
   const id = messages?.[options.toAddress.toLowerCase()]?.id ?? Object.values(messages ?? {})[0]?.id;
   if (typeof id !== 'number') return { ok: false, detail: 'send/message gave no message id for the recipient' };
@@ -58,7 +88,14 @@ async function sendAndWait(options: { apiUrl: string; fromAddress: string; fromK
     { timeoutMs: options.timeoutMs, intervalMs: 250, maxIntervalMs: 2_000 },
   );
   const sentDelivery = polled.value.find((d) => d.status === 'Sent');
-  if (sentDelivery) return { ok: true, detail: `${options.fromAddress} → ${options.toAddress}: message ${id} delivered (${sentDelivery.details ?? 'Sent'}) in ${(polled.elapsedMs / 1000).toFixed(1)} s` };
+  if (sentDelivery)
+    return {
+      ok: true,
+      detail: `${options.fromAddress} → ${options.toAddress}: message ${id} delivered (${sentDelivery.details ?? 'Sent'}) in ${(polled.elapsedMs / 1000).toFixed(1)} s`,
+    };
   const last = polled.value.at(-1);
-  return { ok: false, detail: `${options.fromAddress} → ${options.toAddress}: message ${id} ${last ? `${last.status}: ${last.details ?? ''}` : 'has no delivery'} after ${(polled.elapsedMs / 1000).toFixed(0)} s` };
+  return {
+    ok: false,
+    detail: `${options.fromAddress} → ${options.toAddress}: message ${id} ${last ? `${last.status}: ${last.details ?? ''}` : 'has no delivery'} after ${(polled.elapsedMs / 1000).toFixed(0)} s`,
+  };
 }

@@ -41,12 +41,26 @@ async function main(argv: string[]): Promise<number> {
   }
   const session = settings.exec
     ? openExecSession({ argv: settings.exec })
-    : openSshSession({ target: settings.target, knownHosts: settings.knownHosts, ...(settings.identity ? { identity: settings.identity } : {}) });
+    : openSshSession({
+        target: settings.target,
+        knownHosts: settings.knownHosts,
+        ...(settings.identity ? { identity: settings.identity } : {}),
+      });
   const transport = settings.exec ? `through \`${settings.exec.join(' ')}\`` : `host key pinned by ${settings.knownHosts}`;
-  console.log(`Provisioning ${deployment.name} on ${formatHostSpec(settings.target)} (${transport})${settings.phase === 2 ? ' — phase 2: DNS, then Postal\'s DNS check' : ''}${settings.dryRun ? ' — dry run: nothing will be changed' : ''}`);
+  console.log(
+    `Provisioning ${deployment.name} on ${formatHostSpec(settings.target)} (${transport})${settings.phase === 2 ? " — phase 2: DNS, then Postal's DNS check" : ''}${settings.dryRun ? ' — dry run: nothing will be changed' : ''}`,
+  );
   try {
-    if (settings.phase === 2) return (await provisionPhaseTwo({ session, deployment, settings, log: (line) => console.log(line) })).ok ? 0 : 1;
-    const outcome = await provisionPhaseOne({ session, deployment, settings, submission, ...(settings.importDkimKey ? { dkimPrivateKeyPem: readFileSync(settings.importDkimKey, 'utf8') } : {}), log: (line) => console.log(line) });
+    if (settings.phase === 2)
+      return (await provisionPhaseTwo({ session, deployment, settings, log: (line) => console.log(line) })).ok ? 0 : 1;
+    const outcome = await provisionPhaseOne({
+      session,
+      deployment,
+      settings,
+      submission,
+      ...(settings.importDkimKey ? { dkimPrivateKeyPem: readFileSync(settings.importDkimKey, 'utf8') } : {}),
+      log: (line) => console.log(line),
+    });
     return outcome.ok ? 0 : 1;
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -33,10 +33,16 @@ export interface PublishedRecords {
 
 /** What DNS serves now, judged by Postal's own two checks (has_dns_checks.rb). */
 export async function publishedRecords(state: PostalState, deployment: Deployment, resolverServer: string): Promise<PublishedRecords> {
-  const resolver = resolverServer === 'system' ? new dns.Resolver({ timeout: 5_000, tries: 2 }) : createResolver(resolverServer, { timeoutMs: 3_000, tries: 2 });
+  const resolver =
+    resolverServer === 'system'
+      ? new dns.Resolver({ timeout: 5_000, tries: 2 })
+      : createResolver(resolverServer, { timeoutMs: 3_000, tries: 2 });
   const dkimName = `${state.dkim.selector}._domainkey.${state.domain}`;
   const returnPathName = `${deployment.dns.returnPath.name}.${state.domain}`;
-  const txt = await resolver.resolveTxt(dkimName).then((rs) => rs.map((chunks) => chunks.join('')), () => [] as string[]);
+  const txt = await resolver.resolveTxt(dkimName).then(
+    (rs) => rs.map((chunks) => chunks.join('')),
+    () => [] as string[],
+  );
   const cnames = await resolver.resolveCname(returnPathName).catch(() => [] as string[]);
   return {
     dkim: checkPostalDkimRecord(dkimName, txt, state.dkim.record),
@@ -45,7 +51,10 @@ export async function publishedRecords(state: PostalState, deployment: Deploymen
 }
 
 const missing = (p: PublishedRecords): string[] =>
-  [p.dkim.status !== 'OK' ? `DKIM ${p.dkim.status}: ${p.dkim.error}` : '', p.returnPath.status !== 'OK' ? `return path ${p.returnPath.status}: ${p.returnPath.error}` : ''].filter(Boolean);
+  [
+    p.dkim.status !== 'OK' ? `DKIM ${p.dkim.status}: ${p.dkim.error}` : '',
+    p.returnPath.status !== 'OK' ? `return path ${p.returnPath.status}: ${p.returnPath.error}` : '',
+  ].filter(Boolean);
 
 export interface PhaseTwoOptions {
   session: RemoteSession;
@@ -61,9 +70,12 @@ export async function provisionPhaseTwo(options: PhaseTwoOptions): Promise<{ ok:
   const statePath = join(settings.out, POSTAL_STATE_FILE_NAME);
   const state = readPostalState(statePath, '--out');
   const dkimName = `${state.dkim.selector}._domainkey.${state.domain}`;
-  const hours = (ms: number): string => (ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(ms % 3_600_000 ? 1 : 0)} h` : `${Math.round(ms / 60_000)} min`);
+  const hours = (ms: number): string =>
+    ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(ms % 3_600_000 ? 1 : 0)} h` : `${Math.round(ms / 60_000)} min`;
 
-  log(`[1/3] Postal's records in DNS (asked at ${settings.dnsResolver === 'system' ? "the system's resolver" : settings.dnsResolver}; waiting up to ${hours(settings.waitMs)}): TXT ${dkimName} and CNAME ${deployment.dns.returnPath.name}.${state.domain}`);
+  log(
+    `[1/3] Postal's records in DNS (asked at ${settings.dnsResolver === 'system' ? "the system's resolver" : settings.dnsResolver}; waiting up to ${hours(settings.waitMs)}): TXT ${dkimName} and CNAME ${deployment.dns.returnPath.name}.${state.domain}`,
+  );
   let said = '';
   const polled = await pollUntil(
     async () => {
@@ -74,36 +86,60 @@ export async function provisionPhaseTwo(options: PhaseTwoOptions): Promise<{ ok:
       return published;
     },
     (p) => missing(p).length === 0,
-    { timeoutMs: settings.waitMs, intervalMs: options.pollIntervalMs ?? 30_000, maxIntervalMs: Math.max(options.pollIntervalMs ?? 30_000, 600_000) },
+    {
+      timeoutMs: settings.waitMs,
+      intervalMs: options.pollIntervalMs ?? 30_000,
+      maxIntervalMs: Math.max(options.pollIntervalMs ?? 30_000, 600_000),
+    },
   );
   if (!polled.settled) {
-    log(`  FAILED: after ${hours(polled.elapsedMs)} DNS still does not serve Postal's records (${missing(polled.value).join('; ')}). Publish postal-dns-records.txt from ${settings.out} exactly as written, then run --phase=2 again.`);
+    log(
+      `  FAILED: after ${hours(polled.elapsedMs)} DNS still does not serve Postal's records (${missing(polled.value).join('; ')}). Publish postal-dns-records.txt from ${settings.out} exactly as written, then run --phase=2 again.`,
+    );
     return { ok: false };
   }
-  log(`  ok: both served as Postal will check them (${polled.attempts} question${polled.attempts === 1 ? '' : 's'}, ${(polled.elapsedMs / 1000).toFixed(1)} s)`);
+  log(
+    `  ok: both served as Postal will check them (${polled.attempts} question${polled.attempts === 1 ? '' : 's'}, ${(polled.elapsedMs / 1000).toFixed(1)} s)`,
+  );
 
   log(`[2/3] Postal's DNS check of ${state.domain} (domain.check_dns through its runner)`);
   const secrets = ensureInstallSecrets(settings.out, `admin@${deployment.domain}`).secrets;
-  const plan = buildAccountsPlan(deployment, { email_address: secrets.adminEmail, first_name: 'Postal', last_name: 'Admin', password: secrets.adminPassword });
+  const plan = buildAccountsPlan(deployment, {
+    email_address: secrets.adminEmail,
+    first_name: 'Postal',
+    last_name: 'Admin',
+    password: secrets.adminPassword,
+  });
   const env = { session: options.session, root: settings.root, deployment };
   const script = readFileSync(ACCOUNTS_RUNNER_PATH, 'utf8');
   const result = parseAccountsResult(
-    await runScriptWithInput(env, "running Postal's DNS check", accountsScript(settings.root, ACCOUNTS_RUNNER_REMOTE_NAME, false, { checkDns: true }), accountsInput(script, JSON.stringify(plan))),
+    await runScriptWithInput(
+      env,
+      "running Postal's DNS check",
+      accountsScript(settings.root, ACCOUNTS_RUNNER_REMOTE_NAME, false, { checkDns: true }),
+      accountsInput(script, JSON.stringify(plan)),
+    ),
   );
   if (result.dkim_selector !== state.dkim.selector || result.dkim_record?.trim() !== state.dkim.record) {
-    log(`  FAILED: Postal now holds ${result.dkim_selector ?? 'no selector'} for ${state.domain}, not the ${state.dkim.selector} of ${statePath}: run phase 1 again to write its records`);
+    log(
+      `  FAILED: Postal now holds ${result.dkim_selector ?? 'no selector'} for ${state.domain}, not the ${state.dkim.selector} of ${statePath}: run phase 1 again to write its records`,
+    );
     return { ok: false };
   }
   const { dnsCheck } = postalStateOf(deployment, result, state.installDkimRecord ?? state.dkim.record);
   const dkimOk = dnsCheck?.dkim === 'OK';
-  log(`  Postal says: DKIM ${dnsCheck?.dkim ?? '?'}${dnsCheck?.dkimError ? ` (${dnsCheck.dkimError})` : ''}, return path ${dnsCheck?.returnPath ?? '?'}`);
+  log(
+    `  Postal says: DKIM ${dnsCheck?.dkim ?? '?'}${dnsCheck?.dkimError ? ` (${dnsCheck.dkimError})` : ''}, return path ${dnsCheck?.returnPath ?? '?'}`,
+  );
 
   log(`[3/3] ${statePath}: Postal's statuses`);
   const tmp = `${statePath}.${process.pid}.tmp`;
   writeFileSync(tmp, renderPostalState({ ...state, dnsCheck }), { mode: 0o644 });
   renameSync(tmp, statePath);
   if (!dkimOk) {
-    log(`  FAILED: Postal's own check does not find its DKIM record (it asks the domain's authoritative servers): it keeps signing with its fallback key. Compare TXT ${dkimName} there with postal-dns-records.txt.`);
+    log(
+      `  FAILED: Postal's own check does not find its DKIM record (it asks the domain's authoritative servers): it keeps signing with its fallback key. Compare TXT ${dkimName} there with postal-dns-records.txt.`,
+    );
     return { ok: false };
   }
   log(`Postal now signs ${state.domain}'s mail with d=${state.domain}; s=${state.dkim.selector}.`);

@@ -37,11 +37,16 @@ export async function provisionPhaseOne(options: PhaseOneOptions): Promise<{ ok:
   const getPlan = (): AccountsPlan => {
     if (plan) return plan;
     const s = settings.dryRun ? { adminEmail: `admin@${deployment.domain}`, adminPassword: 'dry-run-unused' } : getSecrets();
-    return (plan = buildAccountsPlan(deployment, { email_address: s.adminEmail, first_name: 'Postal', last_name: 'Admin', password: s.adminPassword }, options.dkimPrivateKeyPem ? { dkimPrivateKeyPem: options.dkimPrivateKeyPem } : {}));
+    return (plan = buildAccountsPlan(
+      deployment,
+      { email_address: s.adminEmail, first_name: 'Postal', last_name: 'Admin', password: s.adminPassword },
+      options.dkimPrivateKeyPem ? { dkimPrivateKeyPem: options.dkimPrivateKeyPem } : {},
+    ));
   };
   // STARTTLS is checked as a sending server meets it: port 25 of the host provisioning reaches.
   const install = postalInstallStep(env, getSecrets, {
-    probeStartTls: () => probeStartTls({ host: settings.target.host, mailHost: deployment.server.mailHost, ...(options.caPem ? { ca: options.caPem } : {}) }),
+    probeStartTls: () =>
+      probeStartTls({ host: settings.target.host, mailHost: deployment.server.mailHost, ...(options.caPem ? { ca: options.caPem } : {}) }),
   });
   const accounts = accountsStep(env, getPlan, {
     postalReady: async () => {
@@ -59,13 +64,22 @@ export async function provisionPhaseOne(options: PhaseOneOptions): Promise<{ ok:
   const summary = await runSteps(steps, { dryRun: settings.dryRun, log, total: steps.length + 1 });
   if (settings.dryRun) {
     log(`[5/5] internal test: skipped in a dry run (it sends a message)`);
-    log(`Dry run: ${summary.changed} change${summary.changed === 1 ? '' : 's'} would be made (${summary.perStep.map((s) => `${s.id} ${s.changed}`).join(', ')}); nothing was changed.`);
+    log(
+      `Dry run: ${summary.changed} change${summary.changed === 1 ? '' : 's'} would be made (${summary.perStep.map((s) => `${s.id} ${s.changed}`).join(', ')}); nothing was changed.`,
+    );
     return { ok: true, changed: summary.changed };
   }
   log(`[5/5] internal test: one agent's message reaches another through the deployment`);
   const keys = readCredentialsFile(join(settings.out, API_KEYS_FILE_NAME)).apiKeys;
   const [from, to] = deployment.agents;
-  const test = await internalTest({ apiUrl, fromAddress: from!.address, fromKey: keys.get(from!.address.toLowerCase())!, toAddress: to!.address, timeoutMs: options.internalTestTimeoutMs ?? 120_000, ...(options.caPem ? { caPem: options.caPem } : {}) });
+  const test = await internalTest({
+    apiUrl,
+    fromAddress: from!.address,
+    fromKey: keys.get(from!.address.toLowerCase())!,
+    toAddress: to!.address,
+    timeoutMs: options.internalTestTimeoutMs ?? 120_000,
+    ...(options.caPem ? { caPem: options.caPem } : {}),
+  });
   log(`  ${test.ok ? 'ok' : 'FAILED'}: ${test.detail}`);
   log(`Provisioned: ${summary.changed} changed (${summary.perStep.map((s) => `${s.id} ${s.changed}`).join(', ')}).`);
   return { ok: test.ok, changed: summary.changed };

@@ -6,7 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { parseObservation, parseUfwStatus, writeFileScript } from './remote-scripts.ts';
 
 describe('parseUfwStatus', () => {
-  const active = ['Status: active', '', 'To                         Action      From', '--                         ------      ----', '22/tcp                     ALLOW       Anywhere', '25/tcp                     ALLOW       Anywhere', '22/tcp (v6)                ALLOW       Anywhere (v6)'];
+  const active = [
+    'Status: active',
+    '',
+    'To                         Action      From',
+    '--                         ------      ----',
+    '22/tcp                     ALLOW       Anywhere',
+    '25/tcp                     ALLOW       Anywhere',
+    '22/tcp (v6)                ALLOW       Anywhere (v6)',
+  ];
   it('reads the allowed TCP ports once each', () => {
     expect(parseUfwStatus(active)).toEqual({ active: true, ports: [22, 25] });
   });
@@ -28,7 +36,8 @@ describe('parseObservation', () => {
 describe('writeFileScript (real bash)', () => {
   it('writes stdin to the file with the mode, only when absent', () => {
     const root = mkdtempSync(join(tmpdir(), 'postal-qa-rs-'));
-    const run = (text: string): number => spawnSync('bash', ['-c', writeFileScript(root, 'config/x.env', '600')], { input: text }).status ?? -1;
+    const run = (text: string): number =>
+      spawnSync('bash', ['-c', writeFileScript(root, 'config/x.env', '600')], { input: text }).status ?? -1;
     expect(run('secret=1\n')).toBe(0);
     const path = join(root, 'opt/postal/config/x.env');
     expect(readFileSync(path, 'utf8')).toBe('secret=1\n');

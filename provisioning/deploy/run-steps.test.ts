@@ -8,7 +8,9 @@ function setStep(id: string, have: Set<string>, want: string[], options: { break
     title: `step ${id}`,
     observe: () => Promise.resolve(new Set(have)),
     plan: (observed) =>
-      want.filter((w) => !observed.has(w)).map((w) => ({ what: `add ${w}`, apply: () => Promise.resolve(void (options.breakApply ? undefined : have.add(w))) })),
+      want
+        .filter((w) => !observed.has(w))
+        .map((w) => ({ what: `add ${w}`, apply: () => Promise.resolve(void (options.breakApply ? undefined : have.add(w))) })),
     postcondition: (observed) => want.filter((w) => !observed.has(w)).map((w) => `${w} missing`),
   };
 }
@@ -35,7 +37,10 @@ describe('runSteps', () => {
 
   it('stops at a step whose postcondition fails, naming what is wrong, and runs no later step', async () => {
     const later = new Set<string>();
-    const run = runSteps([setStep('broken', new Set(), ['x'], { breakApply: true }), setStep('later', later, ['y'])], { dryRun: false, log: () => undefined });
+    const run = runSteps([setStep('broken', new Set(), ['x'], { breakApply: true }), setStep('later', later, ['y'])], {
+      dryRun: false,
+      log: () => undefined,
+    });
     await expect(run).rejects.toThrow(StepFailed);
     await expect(run).rejects.toThrow('x missing');
     expect(later.size).toBe(0);
@@ -44,8 +49,13 @@ describe('runSteps', () => {
   it('resumes: a run stopped after the first step picks up at the second', async () => {
     const one = new Set<string>();
     const two = new Set<string>();
-    await expect(runSteps([setStep('1', one, ['a']), setStep('2', two, ['b'], { breakApply: true })], { dryRun: false, log: () => undefined })).rejects.toThrow();
+    await expect(
+      runSteps([setStep('1', one, ['a']), setStep('2', two, ['b'], { breakApply: true })], { dryRun: false, log: () => undefined }),
+    ).rejects.toThrow();
     const again = await runSteps([setStep('1', one, ['a']), setStep('2', two, ['b'])], { dryRun: false, log: () => undefined });
-    expect(again.perStep).toEqual([{ id: '1', changed: 0 }, { id: '2', changed: 1 }]);
+    expect(again.perStep).toEqual([
+      { id: '1', changed: 0 },
+      { id: '2', changed: 1 },
+    ]);
   });
 });

@@ -45,8 +45,11 @@ export interface RunSummary {
   perStep: Array<{ id: string; changed: number }>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each step observes its own shape; a step's observation only goes back to that step
-export async function runSteps(steps: Array<Step<any>>, options: { dryRun: boolean; log: (line: string) => void; total?: number }): Promise<RunSummary> {
+export async function runSteps(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each step observes its own shape; a step's observation only goes back to that step
+  steps: Array<Step<any>>,
+  options: { dryRun: boolean; log: (line: string) => void; total?: number },
+): Promise<RunSummary> {
   const { log } = options;
   const perStep: RunSummary['perStep'] = [];
   for (const [index, step] of steps.entries()) {

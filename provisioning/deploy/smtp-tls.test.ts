@@ -29,15 +29,39 @@ beforeEach(() => {
 
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-const bash = (script: string) => spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
-const dockerCalls = (): string[] => (existsSync(join(root, 'docker.log')) ? readFileSync(join(root, 'docker.log'), 'utf8').trim().split('\n') : []);
-const observe = () => Object.fromEntries(bash(`${prelude(root)}${certificateObservation(HOST)}`).stdout.trim().split('\n').map((l) => l.split('=')));
+const bash = (script: string) =>
+  spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+const dockerCalls = (): string[] =>
+  existsSync(join(root, 'docker.log')) ? readFileSync(join(root, 'docker.log'), 'utf8').trim().split('\n') : [];
+const observe = () =>
+  Object.fromEntries(
+    bash(`${prelude(root)}${certificateObservation(HOST)}`)
+      .stdout.trim()
+      .split('\n')
+      .map((l) => l.split('=')),
+  );
 
 /** Caddy's certificate for the host, where the caddy image keeps it. */
 function caddyIssues(serial: string): void {
   const folder = join(P, 'caddy-data/caddy/certificates/acme-v02.api.letsencrypt.org-directory', HOST);
   mkdirSync(folder, { recursive: true });
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${HOST}`, '-set_serial', serial, '-keyout', join(folder, `${HOST}.key`), '-out', join(folder, `${HOST}.crt`)]);
+  const made = spawnSync('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${HOST}`,
+    '-set_serial',
+    serial,
+    '-keyout',
+    join(folder, `${HOST}.key`),
+    '-out',
+    join(folder, `${HOST}.crt`),
+  ]);
   expect(made.status).toBe(0);
 }
 
@@ -66,7 +90,9 @@ describe.skipIf(process.getuid?.() !== 0)('postal-smtp-tls-sync (as root, as cro
     caddyIssues('1');
     expect(observe()).toEqual({ caddycert: 'present', smtpcert: 'missing' });
     expect(bash(syncScript(prelude(root))).status).toBe(0);
-    expect(readFileSync(join(P, 'config/smtp.cert'), 'utf8')).toBe(readFileSync(join(P, `caddy-data/caddy/certificates/acme-v02.api.letsencrypt.org-directory/${HOST}/${HOST}.crt`), 'utf8'));
+    expect(readFileSync(join(P, 'config/smtp.cert'), 'utf8')).toBe(
+      readFileSync(join(P, `caddy-data/caddy/certificates/acme-v02.api.letsencrypt.org-directory/${HOST}/${HOST}.crt`), 'utf8'),
+    );
     expect(statSync(join(P, 'config/smtp.key')).uid).toBe(999);
     expect(statSync(join(P, 'config/smtp.key')).mode & 0o777).toBe(0o600);
     expect(dockerCalls()).toEqual([`compose -p postal -f ${P}/install/docker-compose.yml restart smtp`]);

@@ -104,8 +104,10 @@ export function postalYmlUpdates(text: string): { text: string; changes: string[
   const changes: string[] = [];
   if (doc.getIn(['smtp_server', 'tls_enabled']) !== true) {
     doc.setIn(['smtp_server', 'tls_enabled'], true);
-    if (doc.getIn(['smtp_server', 'tls_certificate_path']) === undefined) doc.setIn(['smtp_server', 'tls_certificate_path'], '/config/smtp.cert');
-    if (doc.getIn(['smtp_server', 'tls_private_key_path']) === undefined) doc.setIn(['smtp_server', 'tls_private_key_path'], '/config/smtp.key');
+    if (doc.getIn(['smtp_server', 'tls_certificate_path']) === undefined)
+      doc.setIn(['smtp_server', 'tls_certificate_path'], '/config/smtp.cert');
+    if (doc.getIn(['smtp_server', 'tls_private_key_path']) === undefined)
+      doc.setIn(['smtp_server', 'tls_private_key_path'], '/config/smtp.key');
     changes.push('smtp_server.tls_enabled: true (STARTTLS; off by default)');
   }
   const prefix = doc.getIn(['message_db', 'prefix']);
@@ -128,10 +130,21 @@ export interface StartTlsObservation {
 }
 
 /** STARTTLS on the server's port 25 from outside, as a sending server sees it; the chain checked against `ca` or the system's. */
-export async function probeStartTls(options: { host: string; port?: number; mailHost: string; ca?: string; timeoutMs?: number }): Promise<StartTlsObservation> {
+export async function probeStartTls(options: {
+  host: string;
+  port?: number;
+  mailHost: string;
+  ca?: string;
+  timeoutMs?: number;
+}): Promise<StartTlsObservation> {
   let dialogue: SmtpDialogue | undefined;
   try {
-    const opened = await SmtpDialogue.open({ host: options.host, port: options.port ?? 25, lookup: createHostLookup('system', options.timeoutMs ?? 15_000), timeoutMs: options.timeoutMs ?? 15_000 });
+    const opened = await SmtpDialogue.open({
+      host: options.host,
+      port: options.port ?? 25,
+      lookup: createHostLookup('system', options.timeoutMs ?? 15_000),
+      timeoutMs: options.timeoutMs ?? 15_000,
+    });
     dialogue = opened.dialogue;
     if (opened.greeting.code !== 220) return { offered: false, error: `greeting ${opened.greeting.text}` };
     const { capabilities } = await dialogue.ehlo('provisioning.postal-qa.invalid');

@@ -5,7 +5,9 @@ import { deploymentSchema, type Deployment } from '../../core/deployment/deploym
 import { generateDnsRecords, renderZoneFile, splitTxt } from './generate-zone.ts';
 import { parseZoneFile } from '../../core/artifacts/zone-file.ts';
 
-const deployment: Deployment = deploymentSchema.parse(JSON.parse(readFileSync(new URL('../../fixtures/deployment.json', import.meta.url), 'utf8')));
+const deployment: Deployment = deploymentSchema.parse(
+  JSON.parse(readFileSync(new URL('../../fixtures/deployment.json', import.meta.url), 'utf8')),
+);
 const publicKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 
 describe('generateDnsRecords', () => {

@@ -46,15 +46,27 @@ describe('provision:dns command', () => {
     const records = parseZoneFile(text);
     expect(records.filter((r) => r.name.includes('_domainkey'))).toEqual([]);
     expect(records.map((r) => r.type)).toEqual(expect.arrayContaining(['MX', 'A', 'TXT', 'CNAME', 'PTR']));
-    expect(text).toContain('; postal-??????._domainkey.mailgoat.ai.  IN TXT  "v=DKIM1; t=s; h=sha256; p=<the key Postal shows for mailgoat.ai>;"');
+    expect(text).toContain(
+      '; postal-??????._domainkey.mailgoat.ai.  IN TXT  "v=DKIM1; t=s; h=sha256; p=<the key Postal shows for mailgoat.ai>;"',
+    );
   });
 
   it("once provisioning has read Postal's records back (postal-state.json), writes them as Postal made them", async () => {
     const folder = join(out, 'provisioned');
     mkdirSync(folder);
-    const key = (bits: number) => generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    const key = (bits: number) =>
+      generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
     const [domainKey, installKey] = [key(1024), key(1024)];
-    writeFileSync(join(folder, 'postal-state.json'), renderPostalState({ version: 1, domain: 'mailgoat.ai', dkim: { selector: 'postal-YsUd4X', record: postalDkimRecord(domainKey) }, installDkimRecord: postalDkimRecord(installKey), dnsCheck: null }));
+    writeFileSync(
+      join(folder, 'postal-state.json'),
+      renderPostalState({
+        version: 1,
+        domain: 'mailgoat.ai',
+        dkim: { selector: 'postal-YsUd4X', record: postalDkimRecord(domainKey) },
+        installDkimRecord: postalDkimRecord(installKey),
+        dnsCheck: null,
+      }),
+    );
     const { stdout } = await run(tsx, ['provisioning/dns/main.ts', `--out=${folder}`], { cwd: root });
     expect(stdout).toContain("Postal's records, selector postal-YsUd4X");
     const records = parseZoneFile(readFileSync(join(folder, 'postal-dns-records.txt'), 'utf8'));
@@ -68,7 +80,9 @@ describe('provision:dns command', () => {
     bad.dns.dmarc.policy = 'block';
     const file = join(out, 'bad.json');
     writeFileSync(file, JSON.stringify(bad));
-    const error = await run(tsx, ['provisioning/dns/main.ts', `--deployment=${file}`, `--out=${join(out, 'bad')}`], { cwd: root }).catch((e: unknown) => e);
+    const error = await run(tsx, ['provisioning/dns/main.ts', `--deployment=${file}`, `--out=${join(out, 'bad')}`], { cwd: root }).catch(
+      (e: unknown) => e,
+    );
     expect((error as { code: number }).code).toBe(2);
     const stderr = (error as { stderr: string }).stderr.trim();
     expect(stderr.split('\n')).toHaveLength(1);

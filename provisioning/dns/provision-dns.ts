@@ -33,7 +33,11 @@ export interface ProvisionDnsResult {
   dkimKeyReused: boolean;
 }
 
-export function provisionDns(deployment: Deployment, outDir: string, options: { fresh?: boolean; force?: boolean } = {}): ProvisionDnsResult {
+export function provisionDns(
+  deployment: Deployment,
+  outDir: string,
+  options: { fresh?: boolean; force?: boolean } = {},
+): ProvisionDnsResult {
   mkdirSync(outDir, { recursive: true });
   const key = ensureDkimKey(outDir, deployment.dns.dkim.keyBits, { selector: deployment.dns.dkim.selector, fresh: options.fresh });
   const installKey = ensureDkimKey(outDir, 1024, { selector: 'postal-install-signing', fresh: options.fresh });
@@ -74,8 +78,15 @@ export function provisionDnsRecords(deployment: Deployment, outDir: string, opti
   if (existsSync(statePath)) {
     const state = readPostalState(statePath);
     postalSelector = state.dkim.selector;
-    const withPostalSelector: Deployment = { ...deployment, dns: { ...deployment.dns, dkim: { ...deployment.dns.dkim, selector: state.dkim.selector } } };
-    records = generateDnsRecords(withPostalSelector, pOf(state.dkim.record), state.installDkimRecord ? pOf(state.installDkimRecord) : undefined);
+    const withPostalSelector: Deployment = {
+      ...deployment,
+      dns: { ...deployment.dns, dkim: { ...deployment.dns.dkim, selector: state.dkim.selector } },
+    };
+    records = generateDnsRecords(
+      withPostalSelector,
+      pOf(state.dkim.record),
+      state.installDkimRecord ? pOf(state.installDkimRecord) : undefined,
+    );
     zoneText = renderZoneFile(records, withPostalSelector);
   } else {
     const dkimName = `${deployment.dns.dkim.selector.toLowerCase()}._domainkey.${normalizeName(deployment.domain)}`;
@@ -95,7 +106,7 @@ function dkimPlaceholders(deployment: Deployment): string {
   return [
     '',
     '; ---------------------------------------------------------------------------',
-    "; DKIM — PLACEHOLDERS, NOT RECORDS: Postal makes these keys itself. When `npm run provision` creates the",
+    '; DKIM — PLACEHOLDERS, NOT RECORDS: Postal makes these keys itself. When `npm run provision` creates the',
     `; domain, Postal gives it a random selector (${dkimIdentifier}-<six letters and digits>) and its own key; that run`,
     '; reads them back and rewrites this file with the real records (and postal-state.json beside it). Publish',
     '; those, then run `npm run provision -- --phase=2`. Until then Postal signs with its install key.',

@@ -42,7 +42,9 @@ describe('every name the script uses is on the list taken from Postal 3.3.2', ()
 
   it('sees the names it must see (the scan is not blind)', () => {
     const names = rubyNames(script);
-    expect([...names.methods]).toEqual(expect.arrayContaining(['dkim_record', 'dkim_identifier', 'check_dns', 'http_endpoints', 'create!']));
+    expect([...names.methods]).toEqual(
+      expect.arrayContaining(['dkim_record', 'dkim_identifier', 'check_dns', 'http_endpoints', 'create!']),
+    );
     expect([...names.constants]).toEqual(expect.arrayContaining(['User', 'Organization']));
     expect([...names.keywords]).toEqual(expect.arrayContaining(['verification_method', 'spam_mode', '_endpoint', 'email_verified_at']));
   });
@@ -64,18 +66,26 @@ describe('every name the script uses is on the list taken from Postal 3.3.2', ()
 
 // Re-read each fact from Postal's repository at tag 3.3.2 when POSTAL_SOURCE_GIT names a git mirror of it.
 const MIRROR = process.env.POSTAL_SOURCE_GIT ?? '';
-const hasMirror = MIRROR !== '' && existsSync(MIRROR) && spawnSync('git', ['--git-dir', MIRROR, 'rev-parse', '--verify', '3.3.2^{commit}']).status === 0;
+const hasMirror =
+  MIRROR !== '' && existsSync(MIRROR) && spawnSync('git', ['--git-dir', MIRROR, 'rev-parse', '--verify', '3.3.2^{commit}']).status === 0;
 
-describe.skipIf(!hasMirror)(`the facts hold in Postal's source at 3.3.2 (skipped: ${MIRROR ? `no git mirror with tag 3.3.2 at ${MIRROR}` : 'POSTAL_SOURCE_GIT names no git mirror of postalserver/postal'})`, () => {
-  const files = new Map<string, string>();
-  const show = (path: string): string => {
-    if (!files.has(path)) files.set(path, spawnSync('git', ['--git-dir', MIRROR, 'show', `3.3.2:${path}`], { encoding: 'utf8', maxBuffer: 8 << 20 }).stdout);
-    return files.get(path)!;
-  };
-  it.each(POSTAL_3_3_2_NAMES.filter((f) => f.evidence).map((f) => [f.name, f.source, f.evidence!] as const))('%s: %s', (_name, source, evidence) => {
-    expect(show(source)).toMatch(evidence);
-  });
-  it('a fact that is not in the source is caught', () => {
-    expect(show('app/models/domain.rb')).not.toMatch(/def dkim_selector\b/);
-  });
-});
+describe.skipIf(!hasMirror)(
+  `the facts hold in Postal's source at 3.3.2 (skipped: ${MIRROR ? `no git mirror with tag 3.3.2 at ${MIRROR}` : 'POSTAL_SOURCE_GIT names no git mirror of postalserver/postal'})`,
+  () => {
+    const files = new Map<string, string>();
+    const show = (path: string): string => {
+      if (!files.has(path))
+        files.set(path, spawnSync('git', ['--git-dir', MIRROR, 'show', `3.3.2:${path}`], { encoding: 'utf8', maxBuffer: 8 << 20 }).stdout);
+      return files.get(path)!;
+    };
+    it.each(POSTAL_3_3_2_NAMES.filter((f) => f.evidence).map((f) => [f.name, f.source, f.evidence!] as const))(
+      '%s: %s',
+      (_name, source, evidence) => {
+        expect(show(source)).toMatch(evidence);
+      },
+    );
+    it('a fact that is not in the source is caught', () => {
+      expect(show('app/models/domain.rb')).not.toMatch(/def dkim_selector\b/);
+    });
+  },
+);

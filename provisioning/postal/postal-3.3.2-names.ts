@@ -18,9 +18,24 @@ export interface PostalNameFact {
   evidence?: RegExp;
 }
 
-const attr = (name: string, model: string): PostalNameFact => ({ name, kind: 'attribute', source: `app/models/${model}.rb`, evidence: new RegExp(`^#\\s+${name}\\s+:`, 'm') });
-const method = (name: string, source: string): PostalNameFact => ({ name, kind: 'method', source, evidence: new RegExp(`def ${name.replace(/[?!]/g, '\\$&')}(?![A-Za-z0-9_])`) });
-const association = (name: string, model: string): PostalNameFact => ({ name, kind: 'association', source: `app/models/${model}.rb`, evidence: new RegExp(`(has_many|belongs_to) :${name}\\b`) });
+const attr = (name: string, model: string): PostalNameFact => ({
+  name,
+  kind: 'attribute',
+  source: `app/models/${model}.rb`,
+  evidence: new RegExp(`^#\\s+${name}\\s+:`, 'm'),
+});
+const method = (name: string, source: string): PostalNameFact => ({
+  name,
+  kind: 'method',
+  source,
+  evidence: new RegExp(`def ${name.replace(/[?!]/g, '\\$&')}(?![A-Za-z0-9_])`),
+});
+const association = (name: string, model: string): PostalNameFact => ({
+  name,
+  kind: 'association',
+  source: `app/models/${model}.rb`,
+  evidence: new RegExp(`(has_many|belongs_to) :${name}\\b`),
+});
 const platform = (name: string, source: string): PostalNameFact => ({ name, kind: 'platform', source });
 
 export const POSTAL_3_3_2_NAMES: readonly PostalNameFact[] = [
@@ -38,7 +53,12 @@ export const POSTAL_3_3_2_NAMES: readonly PostalNameFact[] = [
   attr('email_address', 'user'),
   attr('admin', 'user'),
   attr('email_verified_at', 'user'),
-  { name: 'password', kind: 'attribute', source: 'app/models/concerns/has_authentication.rb', evidence: /has_secure_password validations: false/ },
+  {
+    name: 'password',
+    kind: 'attribute',
+    source: 'app/models/concerns/has_authentication.rb',
+    evidence: /has_secure_password validations: false/,
+  },
   // Organization
   attr('permalink', 'organization'),
   { name: 'owner', kind: 'association', source: 'app/models/organization.rb', evidence: /belongs_to :owner, class_name: "User"/ },

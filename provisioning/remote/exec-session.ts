@@ -66,7 +66,10 @@ export function splitCommand(text: string, namedBy: string): string[] {
   }
   if (quote) throw new ConfigError(`${namedBy}: an unclosed ${quote} in "${text}"`);
   if (inWord) words.push(word);
-  if (words.length === 0) throw new ConfigError(`${namedBy}: empty; expected a command that runs its last argument as a shell command on the server, e.g. "docker exec -i postal-server /bin/bash -c"`);
+  if (words.length === 0)
+    throw new ConfigError(
+      `${namedBy}: empty; expected a command that runs its last argument as a shell command on the server, e.g. "docker exec -i postal-server /bin/bash -c"`,
+    );
   return words;
 }
 
@@ -80,7 +83,11 @@ export function openExecSession(options: ExecOptions): RemoteSession {
     run(command, runOptions = {}) {
       const timeoutMs = runOptions.timeoutMs ?? options.timeoutMs ?? 600_000;
       return new Promise((resolve, reject) => {
-        const child = spawn(program, [...prefix, command], { stdio: ['pipe', 'pipe', 'pipe'], ...(options.env ? { env: options.env } : {}), ...(options.cwd ? { cwd: options.cwd } : {}) });
+        const child = spawn(program, [...prefix, command], {
+          stdio: ['pipe', 'pipe', 'pipe'],
+          ...(options.env ? { env: options.env } : {}),
+          ...(options.cwd ? { cwd: options.cwd } : {}),
+        });
         liveChildren.add(child);
         let stdout = '';
         let stderr = '';
@@ -93,7 +100,11 @@ export function openExecSession(options: ExecOptions): RemoteSession {
         child.on('error', (error) => {
           clearTimeout(timer);
           liveChildren.delete(child);
-          reject(new Error(`${program} could not be started (${(error as NodeJS.ErrnoException).code ?? error.message}): check the exec command (PROVISION_EXEC)`));
+          reject(
+            new Error(
+              `${program} could not be started (${(error as NodeJS.ErrnoException).code ?? error.message}): check the exec command (PROVISION_EXEC)`,
+            ),
+          );
         });
         child.on('close', (code, signal) => {
           clearTimeout(timer);

@@ -22,7 +22,8 @@ export function parseHostSpec(text: string, namedBy: string): HostSpec {
   if (colon !== -1 && isIP(rest) !== 6) {
     const portText = rest.slice(colon + 1);
     port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`${hint}; the port "${portText}" is not a number from 1 to 65535`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new ConfigError(`${hint}; the port "${portText}" is not a number from 1 to 65535`);
     rest = rest.slice(0, colon);
   }
   if (!USER.test(user)) throw new ConfigError(`${hint}; "${user}" is not a user name`);

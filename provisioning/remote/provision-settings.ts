@@ -52,7 +52,16 @@ export interface ProvisionSettings {
   dnsResolver: string;
 }
 
-export const PROVISION_ENV_KEYS = ['PROVISION_HOST', 'PROVISION_EXEC', 'PROVISION_IDENTITY', 'PROVISION_KNOWN_HOSTS', 'PROVISION_ROOT', 'PROVISION_IMPORT_DKIM_KEY', 'PROVISION_DNS_RESOLVER', 'POSTAL_API_URL'] as const;
+export const PROVISION_ENV_KEYS = [
+  'PROVISION_HOST',
+  'PROVISION_EXEC',
+  'PROVISION_IDENTITY',
+  'PROVISION_KNOWN_HOSTS',
+  'PROVISION_ROOT',
+  'PROVISION_IMPORT_DKIM_KEY',
+  'PROVISION_DNS_RESOLVER',
+  'POSTAL_API_URL',
+] as const;
 
 export const PROVISION_USAGE =
   'npm run provision -- --host=<user@host[:port]> [--identity=<key file>] [--known-hosts=<file>] [--exec=<command>] [--dry-run] [--env-file=<file>] [--deployment=<file>] [--out=<dir>] [--import-dkim-key=<pem>] [--submission] [--force] [--phase=2 [--wait=48h]]';
@@ -63,7 +72,6 @@ export function parseWait(text: string, namedBy: string): number {
   if (!match || Number(match[1]) === 0) throw new ConfigError(`${namedBy}: expected a duration like 90s, 30m, 2h or 1d, found "${text}"`);
   return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
 }
-
 
 function keyFile(path: string, namedBy: string, what: string): string {
   if (!existsSync(path)) throw new ConfigError(`${namedBy}=${path}: ${what} not found`);
@@ -102,7 +110,12 @@ export function loadProvisionSettings(argv: string[], env: NodeJS.ProcessEnv = p
   const fromFile = (key: string): { value?: string; namedBy: string } => {
     const value = file[key];
     if (value === undefined || value === '') return { namedBy: key };
-    const isPath = key !== 'PROVISION_HOST' && key !== 'PROVISION_EXEC' && key !== 'POSTAL_API_URL' && key !== 'PROVISION_ROOT' && key !== 'PROVISION_DNS_RESOLVER';
+    const isPath =
+      key !== 'PROVISION_HOST' &&
+      key !== 'PROVISION_EXEC' &&
+      key !== 'POSTAL_API_URL' &&
+      key !== 'PROVISION_ROOT' &&
+      key !== 'PROVISION_DNS_RESOLVER';
     return { value: isPath && envFile && !isAbsolute(value) ? resolve(dirname(envFile), value) : value, namedBy: `${key} (${envFile})` };
   };
   const pick = (flag: string, key: string): { value?: string; namedBy: string } => {
@@ -111,7 +124,10 @@ export function loadProvisionSettings(argv: string[], env: NodeJS.ProcessEnv = p
   };
 
   const host = pick('host', 'PROVISION_HOST');
-  if (!host.value) throw new ConfigError(`--host: the server is missing; pass --host=<user@host[:port]> or --env-file=<file> with PROVISION_HOST. Usage: ${PROVISION_USAGE}`);
+  if (!host.value)
+    throw new ConfigError(
+      `--host: the server is missing; pass --host=<user@host[:port]> or --env-file=<file> with PROVISION_HOST. Usage: ${PROVISION_USAGE}`,
+    );
   const target = parseHostSpec(host.value, host.namedBy);
 
   const execText = pick('exec', 'PROVISION_EXEC');
@@ -119,7 +135,9 @@ export function loadProvisionSettings(argv: string[], env: NodeJS.ProcessEnv = p
   const identity = pick('identity', 'PROVISION_IDENTITY');
   const knownHosts = pick('known-hosts', 'PROVISION_KNOWN_HOSTS');
   if (exec && (identity.value !== undefined || knownHosts.value !== undefined)) {
-    throw new ConfigError(`${execText.namedBy}: the exec transport takes no SSH key or known_hosts (${identity.value !== undefined ? identity.namedBy : knownHosts.namedBy}); give one transport`);
+    throw new ConfigError(
+      `${execText.namedBy}: the exec transport takes no SSH key or known_hosts (${identity.value !== undefined ? identity.namedBy : knownHosts.namedBy}); give one transport`,
+    );
   }
   const knownHostsPath = knownHosts.value ?? join(env.HOME ?? homedir(), '.ssh', 'known_hosts');
   if (!exec && !existsSync(knownHostsPath)) {
@@ -129,19 +147,25 @@ export function loadProvisionSettings(argv: string[], env: NodeJS.ProcessEnv = p
     );
   }
   const apiUrl = fromFile('POSTAL_API_URL');
-  if (apiUrl.value && !/^https?:\/\/[^\s/]+/.test(apiUrl.value)) throw new ConfigError(`${apiUrl.namedBy}: expected an http(s) URL, found "${apiUrl.value}"`);
+  if (apiUrl.value && !/^https?:\/\/[^\s/]+/.test(apiUrl.value))
+    throw new ConfigError(`${apiUrl.namedBy}: expected an http(s) URL, found "${apiUrl.value}"`);
   const root = fromFile('PROVISION_ROOT').value ?? '';
   const importDkim = pick('import-dkim-key', 'PROVISION_IMPORT_DKIM_KEY');
-  if (root && !isAbsolute(root)) throw new ConfigError(`PROVISION_ROOT: expected an absolute path (or nothing on a real server), found "${root}"`);
+  if (root && !isAbsolute(root))
+    throw new ConfigError(`PROVISION_ROOT: expected an absolute path (or nothing on a real server), found "${root}"`);
 
   const phase = values.phase as string;
-  if (phase !== '1' && phase !== '2') throw new ConfigError(`--phase: expected 1 (install and provision) or 2 (wait for DNS, then Postal's DNS check), found "${phase}"`);
+  if (phase !== '1' && phase !== '2')
+    throw new ConfigError(`--phase: expected 1 (install and provision) or 2 (wait for DNS, then Postal's DNS check), found "${phase}"`);
   if (values.wait !== undefined && phase !== '2') throw new ConfigError('--wait: only phase 2 waits (for the DNS records); add --phase=2');
-  if (phase === '2' && values['dry-run'] === true) throw new ConfigError("--dry-run: phase 2 creates nothing (it waits for DNS, then runs Postal's DNS check); run it without --dry-run");
-  if (phase === '2' && values['import-dkim-key'] !== undefined) throw new ConfigError('--import-dkim-key: a key is imported in phase 1; run --phase=2 without it');
+  if (phase === '2' && values['dry-run'] === true)
+    throw new ConfigError("--dry-run: phase 2 creates nothing (it waits for DNS, then runs Postal's DNS check); run it without --dry-run");
+  if (phase === '2' && values['import-dkim-key'] !== undefined)
+    throw new ConfigError('--import-dkim-key: a key is imported in phase 1; run --phase=2 without it');
   const waitMs = values.wait === undefined ? 48 * 3_600_000 : parseWait(values.wait as string, '--wait');
   const resolver = fromFile('PROVISION_DNS_RESOLVER');
-  if (resolver.value && !/^(\d{1,3}\.){3}\d{1,3}(:\d{1,5})?$/.test(resolver.value)) throw new ConfigError(`${resolver.namedBy}: expected an IPv4 address with an optional :port, found "${resolver.value}"`);
+  if (resolver.value && !/^(\d{1,3}\.){3}\d{1,3}(:\d{1,5})?$/.test(resolver.value))
+    throw new ConfigError(`${resolver.namedBy}: expected an IPv4 address with an optional :port, found "${resolver.value}"`);
 
   return {
     target,

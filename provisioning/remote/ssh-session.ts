@@ -48,16 +48,25 @@ export function sshArgs(options: SshOptions, command: string, controlPath?: stri
   const { target } = options;
   return [
     ...(controlPath ? ['-o', 'ControlMaster=auto', '-o', `ControlPath=${controlPath}`, '-o', 'ControlPersist=60'] : []),
-    '-o', 'BatchMode=yes',
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', `UserKnownHostsFile=${options.knownHosts}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', `ConnectTimeout=${options.connectTimeoutS ?? 15}`,
-    '-o', 'ServerAliveInterval=15',
-    '-o', 'LogLevel=ERROR',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${options.knownHosts}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    `ConnectTimeout=${options.connectTimeoutS ?? 15}`,
+    '-o',
+    'ServerAliveInterval=15',
+    '-o',
+    'LogLevel=ERROR',
     ...(options.identity ? ['-i', options.identity, '-o', 'IdentitiesOnly=yes'] : []),
-    '-p', String(target.port),
-    '-l', target.user,
+    '-p',
+    String(target.port),
+    '-l',
+    target.user,
     target.host,
     '--',
     command,
@@ -71,7 +80,11 @@ const openControlDirs = new Set<string>();
 
 /** Asks the master connection to exit and removes its private folder. */
 function closeMaster(options: SshOptions, controlPath: string, controlDir: string): void {
-  if (existsSync(controlPath)) spawnSync('ssh', ['-o', `ControlPath=${controlPath}`, '-O', 'exit', '-p', String(options.target.port), options.target.host], { stdio: 'ignore', timeout: 10_000 });
+  if (existsSync(controlPath))
+    spawnSync('ssh', ['-o', `ControlPath=${controlPath}`, '-O', 'exit', '-p', String(options.target.port), options.target.host], {
+      stdio: 'ignore',
+      timeout: 10_000,
+    });
   rmSync(controlDir, { recursive: true, force: true });
   openControlDirs.delete(controlDir);
 }
@@ -124,7 +137,11 @@ export function openSshSession(options: SshOptions): RemoteSession {
           // 255 is ssh's own failure (connection, host key, authentication), not the command's.
           if (code === 255) {
             const why = stderr.trim().split('\n').at(-1) ?? 'connection failed';
-            reject(new Error(`ssh ${describe}: ${why}${/host key/i.test(stderr) ? ' — the host key is not the pinned one (check PROVISION_KNOWN_HOSTS)' : ''}`));
+            reject(
+              new Error(
+                `ssh ${describe}: ${why}${/host key/i.test(stderr) ? ' — the host key is not the pinned one (check PROVISION_KNOWN_HOSTS)' : ''}`,
+              ),
+            );
             return;
           }
           resolve({ code: code ?? 1, stdout, stderr });

@@ -29,7 +29,9 @@ function world(zones = ['mailgoat.ai', 'gmail.test']) {
   const dnssec = new WorldDnssec({ zones });
   const server = new DnsServer({ address: '127.0.0.1', records: RECORDS, dnssec });
   const anchor = dnssec.trustAnchor();
-  const trustAnchors: TrustAnchor[] = [{ keyTag: anchor.keyTag, algorithm: anchor.algorithm, digestType: anchor.digestType, digest: Buffer.from(anchor.digest, 'hex') }];
+  const trustAnchors: TrustAnchor[] = [
+    { keyTag: anchor.keyTag, algorithm: anchor.algorithm, digestType: anchor.digestType, digest: Buffer.from(anchor.digest, 'hex') },
+  ];
   const resolver = (question: Question): Promise<Buffer> => {
     const request = new Packet();
     request.header = new Packet.Header({ id: 1, qdcount: 1 });
@@ -43,13 +45,25 @@ function world(zones = ['mailgoat.ai', 'gmail.test']) {
 describe('the world signs its zones so an independent validator finds them secure', () => {
   it('MX, TXT (a long DKIM key in several strings), A through a CNAME and TLSA validate from the root anchor', async () => {
     const { lookUp } = world();
-    for (const [name, type] of [['mailgoat.ai', 'MX'], ['mailgoat.ai', 'TXT'], ['postal-abc._domainkey.mailgoat.ai', 'TXT'], ['mail.mailgoat.ai', 'A'], ['_25._tcp.mail.mailgoat.ai', 'TLSA'], ['gmail.test', 'MX']] as const) {
+    for (const [name, type] of [
+      ['mailgoat.ai', 'MX'],
+      ['mailgoat.ai', 'TXT'],
+      ['postal-abc._domainkey.mailgoat.ai', 'TXT'],
+      ['mail.mailgoat.ai', 'A'],
+      ['_25._tcp.mail.mailgoat.ai', 'TLSA'],
+      ['gmail.test', 'MX'],
+    ] as const) {
       const result = await lookUp(name, type);
-      expect({ name, type, status: result.status, reasons: 'reasonChain' in result ? result.reasonChain : [] }).toEqual({ name, type, status: SecurityStatus.SECURE, reasons: [] });
+      expect({ name, type, status: result.status, reasons: 'reasonChain' in result ? result.reasonChain : [] }).toEqual({
+        name,
+        type,
+        status: SecurityStatus.SECURE,
+        reasons: [],
+      });
     }
   });
 
-  it('is bogus once the zone\'s signatures expired, naming the answer\'s signature', async () => {
+  it("is bogus once the zone's signatures expired, naming the answer's signature", async () => {
     const { dnssec, lookUp } = world();
     dnssec.setFault('mailgoat.ai', 'expired-signatures');
     const result = await lookUp('mailgoat.ai', 'MX');

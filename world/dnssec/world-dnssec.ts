@@ -90,7 +90,9 @@ export function dnskeyRdata(publicKey: KeyObject, flags = FLAGS_CSK): Buffer {
 
 /** DS RDATA (RFC 4034 §5.1.4) with a SHA-256 digest of owner ‖ DNSKEY RDATA. */
 export function dsRdata(owner: string, dnskey: Buffer): Buffer {
-  const digest = createHash('sha256').update(Buffer.concat([nameWire(owner), dnskey])).digest();
+  const digest = createHash('sha256')
+    .update(Buffer.concat([nameWire(owner), dnskey]))
+    .digest();
   const head = Buffer.alloc(4);
   head.writeUInt16BE(keyTagOf(dnskey), 0);
   head[2] = ALGORITHM_ECDSAP256SHA256;
@@ -113,7 +115,11 @@ export interface SignatureWindow {
  * The RRSIG RDATA over one RRset (RFC 4034 §3.1.8.1): the RRSIG fields without the signature, then every
  * record in canonical form and order, signed with ECDSA P-256/SHA-256 as r‖s (RFC 6605 §4).
  */
-export function rrsigRdata(rrset: { name: string; type: number; ttl: number; rdatas: Buffer[] }, key: ZoneKey, window: SignatureWindow): Buffer {
+export function rrsigRdata(
+  rrset: { name: string; type: number; ttl: number; rdatas: Buffer[] },
+  key: ZoneKey,
+  window: SignatureWindow,
+): Buffer {
   const owner = nameWire(rrset.name);
   const labels = rrset.name === '' ? 0 : rrset.name.split('.').length;
   const fields = Buffer.alloc(18);
@@ -169,7 +175,12 @@ export class WorldDnssec {
   trustAnchor(): TrustAnchor {
     const root = this.keys.get('')!;
     const ds = dsRdata('', root.dnskey);
-    return { keyTag: root.keyTag, algorithm: ALGORITHM_ECDSAP256SHA256, digestType: DIGEST_SHA256, digest: ds.subarray(4).toString('hex').toUpperCase() };
+    return {
+      keyTag: root.keyTag,
+      algorithm: ALGORITHM_ECDSAP256SHA256,
+      digestType: DIGEST_SHA256,
+      digest: ds.subarray(4).toString('hex').toUpperCase(),
+    };
   }
 
   /** The zones the world signs (not counting the parents above them). */

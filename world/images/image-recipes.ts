@@ -37,7 +37,14 @@ export interface ImageRecipe {
 
 export function imageRecipes(): ImageRecipe[] {
   return [
-    { name: 'mariadb', tag: MARIADB_IMAGE, packages: ['mariadb-server', 'ca-certificates'], containerfile: 'mariadb.Containerfile', files: ['mariadb-entrypoint.sh'], withApp: false },
+    {
+      name: 'mariadb',
+      tag: MARIADB_IMAGE,
+      packages: ['mariadb-server', 'ca-certificates'],
+      containerfile: 'mariadb.Containerfile',
+      files: ['mariadb-entrypoint.sh'],
+      withApp: false,
+    },
     {
       name: 'postal-stand-in',
       tag: STAND_IN_IMAGE,

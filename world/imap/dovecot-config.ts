@@ -113,8 +113,10 @@ service stats {
 /** One passwd-file line per user; `{PLAIN}` because these are throwaway world passwords. */
 export function renderPasswdFile(users: Array<{ user: string; password: string }>): string {
   for (const { user, password } of users) {
-    if (!/^[^\s:/]+$/.test(user) || user.startsWith('.')) throw new Error(`invalid IMAP user name "${user}" (no spaces, colons, slashes or leading dot)`);
-    if (/[:\r\n]/.test(password) || password === '') throw new Error(`invalid password for IMAP user "${user}" (empty or contains ':' or a line break)`);
+    if (!/^[^\s:/]+$/.test(user) || user.startsWith('.'))
+      throw new Error(`invalid IMAP user name "${user}" (no spaces, colons, slashes or leading dot)`);
+    if (/[:\r\n]/.test(password) || password === '')
+      throw new Error(`invalid password for IMAP user "${user}" (empty or contains ':' or a line break)`);
   }
   return users.map(({ user, password }) => `${user}:{PLAIN}${password}::::::\n`).join('');
 }

@@ -77,7 +77,10 @@ describe('startDovecot', () => {
     const imap = client();
     await imap.connect();
     try {
-      for (const [folder, subject] of [['INBOX', 'inbox-one'], ['Junk', 'junk-one']] as const) {
+      for (const [folder, subject] of [
+        ['INBOX', 'inbox-one'],
+        ['Junk', 'junk-one'],
+      ] as const) {
         const lock = await imap.getMailboxLock(folder);
         try {
           const subjects: string[] = [];
@@ -95,7 +98,9 @@ describe('startDovecot', () => {
   it('says clearly when the mail user cannot reach the Maildirs', () => {
     const closed = mkdtempSync(join(tmpdir(), 'dovecot-closed-'));
     try {
-      expect(() => assertTraversable(join(closed, 'mail'), { name: 'mail', uid: 8, gid: 8 })).toThrow(/cannot reach .* mode 700 .*chmod o\+x/);
+      expect(() => assertTraversable(join(closed, 'mail'), { name: 'mail', uid: 8, gid: 8 })).toThrow(
+        /cannot reach .* mode 700 .*chmod o\+x/,
+      );
     } finally {
       rmSync(closed, { recursive: true, force: true });
     }

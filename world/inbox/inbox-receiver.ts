@@ -72,7 +72,10 @@ export interface InboxReceiver {
 const DEFAULT_MAX_BODY = 48 * 1024 * 1024;
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -111,7 +114,8 @@ export function parseInboxQuery(params: URLSearchParams, now = Date.now()): Inbo
   if (since) {
     const relative = RELATIVE_SINCE.exec(since);
     const at = relative ? now - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS] : Date.parse(since);
-    if (Number.isNaN(at)) throw new HttpError(400, 'since must be an ISO 8601 instant (e.g. 2025-01-31T12:00:00Z) or an age like 15m, 2h, 1d');
+    if (Number.isNaN(at))
+      throw new HttpError(400, 'since must be an ISO 8601 instant (e.g. 2025-01-31T12:00:00Z) or an age like 15m, 2h, 1d');
     query.since = new Date(at);
   }
   const unread = params.get('unread');
@@ -145,7 +149,12 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'ho
  * Passes one POST to the agent's own `inbox serve`; undefined when nothing listens there (the receiver
  * answers itself). A backend that accepts the connection but never answers is a 504 after 30 s.
  */
-function forward(backend: { host: string; port: number }, path: string, req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer } | undefined> {
+function forward(
+  backend: { host: string; port: number },
+  path: string,
+  req: IncomingMessage,
+  body: Buffer,
+): Promise<{ status: number; headers: Record<string, string>; body: Buffer } | undefined> {
   return new Promise((resolve) => {
     const headers: Record<string, string> = {};
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -154,17 +163,37 @@ function forward(backend: { host: string; port: number }, path: string, req: Inc
     }
     headers['Content-Length'] = String(body.length);
     let connected = false;
-    const request = httpRequest({ host: backend.host, port: backend.port, path, method: 'POST', headers, agent: false, timeout: 30_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: { 'content-type': String(res.headers['content-type'] ?? 'text/plain') }, body: Buffer.concat(chunks) }));
-      res.on('error', () => resolve({ status: 502, headers: { 'content-type': 'text/plain' }, body: Buffer.from('the agent\'s inbox serve broke off its answer') }));
-    });
+    const request = httpRequest(
+      { host: backend.host, port: backend.port, path, method: 'POST', headers, agent: false, timeout: 30_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 502,
+            headers: { 'content-type': String(res.headers['content-type'] ?? 'text/plain') },
+            body: Buffer.concat(chunks),
+          }),
+        );
+        res.on('error', () =>
+          resolve({
+            status: 502,
+            headers: { 'content-type': 'text/plain' },
+            body: Buffer.from("the agent's inbox serve broke off its answer"),
+          }),
+        );
+      },
+    );
     request.on('socket', (socket) => socket.once('connect', () => (connected = true)));
     request.on('timeout', () => request.destroy(new Error('timeout')));
     request.on('error', (error: NodeJS.ErrnoException) => {
       if (!connected && (error.code === 'ECONNREFUSED' || error.code === 'EADDRNOTAVAIL')) resolve(undefined);
-      else resolve({ status: error.message === 'timeout' ? 504 : 502, headers: { 'content-type': 'text/plain' }, body: Buffer.from(`the agent's inbox serve: ${error.code ?? error.message}`) });
+      else
+        resolve({
+          status: error.message === 'timeout' ? 504 : 502,
+          headers: { 'content-type': 'text/plain' },
+          body: Buffer.from(`the agent's inbox serve: ${error.code ?? error.message}`),
+        });
     });
     request.end(body);
   });
@@ -173,7 +202,16 @@ function forward(backend: { host: string; port: number }, path: string, req: Inc
 export async function startInboxReceiver(options: InboxReceiverOptions): Promise<InboxReceiver> {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const store = new InboxStore(options.maxMessages);
-  const stats: InboxReceiverStats = { stored: 0, duplicates: 0, rejectedSignatures: 0, invalidPayloads: 0, failedOnPurpose: 0, keyUnavailable: 0, forwarded: 0, forwardAccepted: 0 };
+  const stats: InboxReceiverStats = {
+    stored: 0,
+    duplicates: 0,
+    rejectedSignatures: 0,
+    invalidPayloads: 0,
+    failedOnPurpose: 0,
+    keyUnavailable: 0,
+    forwarded: 0,
+    forwardAccepted: 0,
+  };
   let failingStatus: number | null = null;
   let delayMs = 0;
 
@@ -225,9 +263,16 @@ export async function startInboxReceiver(options: InboxReceiverOptions): Promise
       return;
     }
     // Format "Delivered as the raw message" (RawMessage): the agent's inbox reads Hash payloads only.
-    if (typeof json === 'object' && json !== null && (json as { base64?: unknown }).base64 === true && typeof (json as { message?: unknown }).message === 'string') {
+    if (
+      typeof json === 'object' &&
+      json !== null &&
+      (json as { base64?: unknown }).base64 === true &&
+      typeof (json as { message?: unknown }).message === 'string'
+    ) {
       stats.invalidPayloads++;
-      send(res, 400, { error: 'not a Postal Hash payload: a RawMessage payload (the endpoint delivers the raw message; set its format to Hash)' });
+      send(res, 400, {
+        error: 'not a Postal Hash payload: a RawMessage payload (the endpoint delivers the raw message; set its format to Hash)',
+      });
       return;
     }
     const parsed = postalHashPayloadSchema.safeParse(json);
@@ -264,7 +309,8 @@ export async function startInboxReceiver(options: InboxReceiverOptions): Promise
       failingStatus = validateFailingStatus(status === undefined ? null : status);
       return send(res, 200, { agentId: options.agentId, failingStatus });
     }
-    if (route === 'GET /_world/stats') return send(res, 200, { agentId: options.agentId, address: options.address, failingStatus, messages: store.size, ...stats });
+    if (route === 'GET /_world/stats')
+      return send(res, 200, { agentId: options.agentId, address: options.address, failingStatus, messages: store.size, ...stats });
     if (route === 'GET /health') return send(res, 200, { status: 'ok', agentId: options.agentId });
     throw new HttpError(404, `no route for ${route}`);
   }
@@ -283,7 +329,9 @@ export async function startInboxReceiver(options: InboxReceiverOptions): Promise
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
-      reject(new Error(`inbox receiver for ${options.address} cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}`));
+      reject(
+        new Error(`inbox receiver for ${options.address} cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}`),
+      );
     };
     server.once('error', onError);
     server.listen({ host: options.host, port: options.port }, () => {

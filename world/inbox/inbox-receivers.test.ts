@@ -75,7 +75,10 @@ async function deliver(agentId: string, body: string, headers: Record<string, st
   return { status: res.status, json: await res.json() };
 }
 
-const signed = (body: string, key = first): Record<string, string> => ({ 'x-postal-signature-256': sign(body, key), 'x-postal-signature-kid': key.kid });
+const signed = (body: string, key = first): Record<string, string> => ({
+  'x-postal-signature-256': sign(body, key),
+  'x-postal-signature-kid': key.kid,
+});
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read whichever fields the JSON answer has
 async function get(agentId: string, path: string): Promise<{ status: number; json: any }> {
@@ -173,7 +176,9 @@ describe('inbox receivers', () => {
       expect(seen[0]!.rawNames).toContain('X-Postal-Signature-Kid');
       expect(seen[0]!.headers['user-agent']).toBe('Postal/3.3.2');
       // Listed here too once the CLI took it, so the arrival can be watched.
-      expect((await get('ops', '/messages?token=run-ddd444')).json.map((m: { subject: string }) => m.subject)).toEqual(['To the CLI run-ddd444']);
+      expect((await get('ops', '/messages?token=run-ddd444')).json.map((m: { subject: string }) => m.subject)).toEqual([
+        'To the CLI run-ddd444',
+      ]);
       // A refusal is Postal's to see (SoftFail on 5xx), and nothing is listed.
       status = 503;
       const refused = JSON.stringify(payload({ rcpt_to: 'ops@mailgoat.ai', subject: 'Refused run-eee555' }));
@@ -194,7 +199,10 @@ describe('inbox receivers', () => {
     const body = JSON.stringify(payload());
     const headers = signed(body);
     const respaced = JSON.stringify(JSON.parse(body), null, 1);
-    expect(await deliver('qa', respaced, headers)).toMatchObject({ status: 401, json: { error: 'X-Postal-Signature-256 does not match the body' } });
+    expect(await deliver('qa', respaced, headers)).toMatchObject({
+      status: 401,
+      json: { error: 'X-Postal-Signature-256 does not match the body' },
+    });
   });
 
   it('refuses a wrong or missing signature with 401 and stores nothing', async () => {
@@ -233,14 +241,22 @@ describe('inbox receivers', () => {
     receivers.setFailing('team', null);
     expect((await deliver('team', body, signed(body))).status).toBe(200);
 
-    const fail = await fetch(`${endpoint('team').baseUrl}/_world/fail`, { method: 'POST', body: JSON.stringify({ status: 503 }), signal: AbortSignal.timeout(5_000) });
+    const fail = await fetch(`${endpoint('team').baseUrl}/_world/fail`, {
+      method: 'POST',
+      body: JSON.stringify({ status: 503 }),
+      signal: AbortSignal.timeout(5_000),
+    });
     expect(await fail.json()).toEqual({ agentId: 'team', failingStatus: 503 });
     const again = JSON.stringify(payload({ rcpt_to: 'team@mailgoat.ai' }));
     expect((await deliver('team', again, signed(again))).status).toBe(503);
     await fetch(`${endpoint('team').baseUrl}/_world/fail`, { method: 'POST', body: '{"status":null}', signal: AbortSignal.timeout(5_000) });
     expect((await deliver('team', again, signed(again))).status).toBe(200);
 
-    const bad = await fetch(`${endpoint('team').baseUrl}/_world/fail`, { method: 'POST', body: '{"status":200}', signal: AbortSignal.timeout(5_000) });
+    const bad = await fetch(`${endpoint('team').baseUrl}/_world/fail`, {
+      method: 'POST',
+      body: '{"status":200}',
+      signal: AbortSignal.timeout(5_000),
+    });
     expect(bad.status).toBe(400);
     expect(() => receivers.setFailing('nobody', 503)).toThrow(/no inbox receiver for agent "nobody"/);
     const stats = (await get('team', '/_world/stats')).json;
@@ -281,7 +297,12 @@ describe('inbox receivers', () => {
     });
     try {
       const body = JSON.stringify(payload());
-      const res = await fetch(untrusted.endpoints[0]!.url, { method: 'POST', body, headers: signed(body), signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(untrusted.endpoints[0]!.url, {
+        method: 'POST',
+        body,
+        headers: signed(body),
+        signal: AbortSignal.timeout(5_000),
+      });
       expect(res.status).toBe(503);
       expect((await res.json()).error).toMatch(/cannot verify the signature now: .*(certificate|issuer)/i);
       expect(untrusted.stats().qa!.keyUnavailable).toBe(1);
@@ -302,7 +323,12 @@ describe('inbox receivers', () => {
     const port = Number(new URL(baseUrl).port);
     await Promise.all([extra.stop(), extra.stop()]);
     await expect(fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
-    const again = await startInboxReceivers({ address: net.inboxes, receivers: [{ agentId: 'dev1', address: 'dev1@mailgoat.ai', port, path: '/x' }], jwksUrl, ca });
+    const again = await startInboxReceivers({
+      address: net.inboxes,
+      receivers: [{ agentId: 'dev1', address: 'dev1@mailgoat.ai', port, path: '/x' }],
+      jwksUrl,
+      ca,
+    });
     await again.stop();
   });
 

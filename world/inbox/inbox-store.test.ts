@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { InboxStore } from './inbox-store.ts';
 import type { PostalHashPayload } from './postal-hash-payload.ts';
 
-const payload = (id: number, extra: Partial<PostalHashPayload> = {}): PostalHashPayload => ({ id, rcpt_to: 'qa@mailgoat.ai', token: `t${id}`, ...extra });
+const payload = (id: number, extra: Partial<PostalHashPayload> = {}): PostalHashPayload => ({
+  id,
+  rcpt_to: 'qa@mailgoat.ai',
+  token: `t${id}`,
+  ...extra,
+});
 
 describe('InboxStore', () => {
   it('lists newest first and falls back to the envelope when there is no To header', () => {

@@ -91,14 +91,23 @@ function attachmentsOf(payload: PostalHashPayload): InboxListEntry['attachments'
   if (known) return known;
   const list = (payload.attachments ?? []).map((a) => {
     const data = Buffer.from(a.data ?? '', 'base64');
-    return { filename: a.filename ?? '', contentType: a.content_type ?? null, size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+    return {
+      filename: a.filename ?? '',
+      contentType: a.content_type ?? null,
+      size: data.length,
+      sha256: createHash('sha256').update(data).digest('hex'),
+    };
   });
   attachmentsCache.set(payload, list);
   return list;
 }
 
 function parseRecipients(payload: PostalHashPayload): string[] {
-  const parsed = payload.to ? addressparser(payload.to, { flatten: true }).map((a) => a.address).filter(Boolean) : [];
+  const parsed = payload.to
+    ? addressparser(payload.to, { flatten: true })
+        .map((a) => a.address)
+        .filter(Boolean)
+    : [];
   return parsed.length > 0 ? parsed : [payload.rcpt_to];
 }
 
@@ -149,7 +158,13 @@ export class InboxStore {
         if (this.latestById.get(oldest.value[1].id) === oldest.value[1]) this.latestById.delete(oldest.value[1].id);
       }
     }
-    const message: StoredInboxMessage = { id: payload.id, receivedAt: receivedAt.toISOString(), read: false, signatureValid: true, payload };
+    const message: StoredInboxMessage = {
+      id: payload.id,
+      receivedAt: receivedAt.toISOString(),
+      read: false,
+      signatureValid: true,
+      payload,
+    };
     this.byDelivery.set(key, message);
     this.latestById.set(payload.id, message);
     return 'stored';
@@ -173,7 +188,12 @@ export class InboxStore {
       const message = all[i]!;
       if (since !== undefined && Date.parse(message.receivedAt) < since) continue;
       if (query.unread && message.read) continue;
-      if (query.token && !(message.payload.subject ?? '').includes(query.token) && !(message.payload.plain_body ?? '').includes(query.token)) continue;
+      if (
+        query.token &&
+        !(message.payload.subject ?? '').includes(query.token) &&
+        !(message.payload.plain_body ?? '').includes(query.token)
+      )
+        continue;
       out.push(toListEntry(message));
       if (query.limit !== undefined && out.length >= query.limit) break;
     }

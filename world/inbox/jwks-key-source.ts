@@ -44,7 +44,8 @@ function fetchText(options: JwksKeySourceOptions): Promise<string> {
   const lookup: LookupFunction | undefined = options.hostAddress
     ? (_hostname, lookupOptions, callback) => {
         const address = options.hostAddress!;
-        if ((lookupOptions as { all?: boolean }).all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family: 4 }]);
+        if ((lookupOptions as { all?: boolean }).all)
+          (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family: 4 }]);
         else callback(null, address, 4);
       }
     : options.dnsServer
@@ -53,7 +54,14 @@ function fetchText(options: JwksKeySourceOptions): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: 'GET', headers: { accept: 'application/json' }, agent: false, timeout: timeoutMs, ...(options.ca ? { ca: options.ca } : {}), ...(lookup ? { lookup } : {}) },
+      {
+        method: 'GET',
+        headers: { accept: 'application/json' },
+        agent: false,
+        timeout: timeoutMs,
+        ...(options.ca ? { ca: options.ca } : {}),
+        ...(lookup ? { lookup } : {}),
+      },
       (res: IncomingMessage) => {
         if (res.statusCode !== 200) {
           res.resume();

@@ -33,7 +33,9 @@ export const postalHashPayloadSchema = z.looseObject({
   attachment_quantity: z.number().nullable().optional(),
   auto_submitted: text,
   reply_to: text,
-  attachments: z.array(z.looseObject({ filename: text, content_type: text, size: z.number().nullable().optional(), data: text })).optional(),
+  attachments: z
+    .array(z.looseObject({ filename: text, content_type: text, size: z.number().nullable().optional(), data: text }))
+    .optional(),
 });
 
 export type PostalHashPayload = z.infer<typeof postalHashPayloadSchema>;

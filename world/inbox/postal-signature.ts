@@ -7,9 +7,7 @@ import { verify, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { JwksKeySource } from './jwks-key-source.ts';
 
-export type SignatureVerdict =
-  | { valid: true; kid?: string }
-  | { valid: false; reason: string };
+export type SignatureVerdict = { valid: true; kid?: string } | { valid: false; reason: string };
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
@@ -30,7 +28,11 @@ export function verifyWithKeys(body: Buffer, signatureBase64: string, keys: KeyO
 }
 
 /** Throws only when the keys cannot be obtained (the caller answers "try again later"). */
-export async function verifyPostalSignature(body: Buffer, headers: IncomingHttpHeaders, keySource: JwksKeySource): Promise<SignatureVerdict> {
+export async function verifyPostalSignature(
+  body: Buffer,
+  headers: IncomingHttpHeaders,
+  keySource: JwksKeySource,
+): Promise<SignatureVerdict> {
   const signature = header(headers, 'x-postal-signature-256')?.trim();
   if (!signature) return { valid: false, reason: 'missing X-Postal-Signature-256' };
   if (!BASE64.test(signature)) return { valid: false, reason: 'X-Postal-Signature-256 is not base64' };

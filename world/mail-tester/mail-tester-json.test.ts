@@ -2,13 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { mailTesterScore, type SpamScoreFacts } from '../../core/spam/spam-score-formula.ts';
 import { mailTesterJson, notReceivedJson, onlyTest } from './mail-tester-json.ts';
 
-const clean: SpamScoreFacts = { spamAssassin: { score: 0, rules: [] }, spf: 'pass', dkim: 'pass', dmarc: 'pass', aligned: true, ptrOk: true, hasMessageId: true, hasDate: true, blocklisted: false };
+const clean: SpamScoreFacts = {
+  spamAssassin: { score: 0, rules: [] },
+  spf: 'pass',
+  dkim: 'pass',
+  dmarc: 'pass',
+  aligned: true,
+  ptrOk: true,
+  hasMessageId: true,
+  hasDate: true,
+  blocklisted: false,
+};
 const at = new Date('2026-12-02T11:40:03.456Z');
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read the stand-in's JSON fields by name
-const json = (facts: Partial<SpamScoreFacts>) => mailTesterJson({ id: 't-1', subject: 's', receivedAt: at, bounceAddress: 'b@x.test', facts: { ...clean, ...facts } }) as Record<string, any>;
+const json = (facts: Partial<SpamScoreFacts>) =>
+  mailTesterJson({ id: 't-1', subject: 's', receivedAt: at, bounceAddress: 'b@x.test', facts: { ...clean, ...facts } }) as Record<
+    string,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read the stand-in's JSON fields by name
+    any
+  >;
 
 describe('mailTesterJson', () => {
-  it('shows the formula\'s score, and its marks add up to what was taken off', () => {
+  it("shows the formula's score, and its marks add up to what was taken off", () => {
     const cases: Array<Partial<SpamScoreFacts>> = [
       {},
       { spf: 'softfail' },
@@ -30,7 +44,13 @@ describe('mailTesterJson', () => {
   it('marks a passed test with a check mark and success, a failed one with its points and failure or warning', () => {
     const report = json({ dkim: 'fail', spf: 'softfail' });
     expect(report.signature.subtests.dmarc).toMatchObject({ mark: 0, displayedMark: '&#10003', status: true, statusClass: 'success' });
-    expect(report.signature.subtests.dkim).toMatchObject({ mark: -1, displayedMark: -1, status: false, statusClass: 'failure', title: 'DKIM fail' });
+    expect(report.signature.subtests.dkim).toMatchObject({
+      mark: -1,
+      displayedMark: -1,
+      status: false,
+      statusClass: 'failure',
+      title: 'DKIM fail',
+    });
     expect(report.signature.subtests.spf).toMatchObject({ mark: -0.5, statusClass: 'warning' });
     expect(report.signature).toMatchObject({ mark: -1.5, title: 'You are not properly authenticated' });
     expect(report.messageInfo).toEqual({ subject: 's', receptionDate: '2026-12-02 11:40:03', bounceAddress: 'b@x.test' });

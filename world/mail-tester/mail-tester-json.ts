@@ -52,9 +52,13 @@ function test(title: string, mark: number, description: string, messages = ''): 
 }
 
 const sum = (nodes: Record<string, TestNode>): number => round1(Object.values(nodes).reduce((total, node) => total + node.mark, 0));
-const pointsFor = (deductions: ScoreDeduction[], ...items: string[]): number => deductions.filter((d) => items.includes(d.item)).reduce((total, d) => total + d.points, 0);
+const pointsFor = (deductions: ScoreDeduction[], ...items: string[]): number =>
+  deductions.filter((d) => items.includes(d.item)).reduce((total, d) => total + d.points, 0);
 const adviceFor = (deductions: ScoreDeduction[], ...items: string[]): string =>
-  deductions.filter((d) => items.includes(d.item)).map((d) => `<p>${d.description}: ${d.fix}</p>`).join('');
+  deductions
+    .filter((d) => items.includes(d.item))
+    .map((d) => `<p>${d.description}: ${d.fix}</p>`)
+    .join('');
 
 export function mailTesterJson(received: ReceivedForMailTester): Record<string, unknown> {
   const { facts } = received;
@@ -63,15 +67,50 @@ export function mailTesterJson(received: ReceivedForMailTester): Record<string, 
   const spamAssassinMark = round1(-Math.max(0, facts.spamAssassin.score));
 
   const signature = {
-    spf: test(facts.spf === 'pass' ? 'Your server is authorized to use this domain (SPF)' : `SPF ${facts.spf}`, pointsFor(fixed, 'SPF_FAIL', 'SPF_NOT_PASS'), 'Sender Policy Framework', adviceFor(fixed, 'SPF_FAIL', 'SPF_NOT_PASS')),
-    dkim: test(facts.dkim === 'pass' ? 'Your message is signed with DKIM' : `DKIM ${facts.dkim}`, pointsFor(fixed, 'DKIM_NOT_PASS'), 'DomainKeys Identified Mail', adviceFor(fixed, 'DKIM_NOT_PASS')),
-    dkimAlignment: test(facts.aligned ? 'The DKIM signature is aligned with your From domain' : 'The DKIM signature is not aligned with your From domain', pointsFor(fixed, 'DKIM_NOT_ALIGNED'), 'DKIM alignment', adviceFor(fixed, 'DKIM_NOT_ALIGNED')),
-    dmarc: test(facts.dmarc === 'pass' ? 'Your message passed the DMARC test' : `DMARC ${facts.dmarc}`, pointsFor(fixed, 'DMARC_NOT_PASS'), 'Domain-based Message Authentication', adviceFor(fixed, 'DMARC_NOT_PASS')),
-    rDns: test(facts.ptrOk ? 'Your server has a reverse DNS that resolves back' : 'Your server has no forward-confirmed reverse DNS', pointsFor(fixed, 'NO_FCRDNS'), 'Reverse DNS', adviceFor(fixed, 'NO_FCRDNS')),
+    spf: test(
+      facts.spf === 'pass' ? 'Your server is authorized to use this domain (SPF)' : `SPF ${facts.spf}`,
+      pointsFor(fixed, 'SPF_FAIL', 'SPF_NOT_PASS'),
+      'Sender Policy Framework',
+      adviceFor(fixed, 'SPF_FAIL', 'SPF_NOT_PASS'),
+    ),
+    dkim: test(
+      facts.dkim === 'pass' ? 'Your message is signed with DKIM' : `DKIM ${facts.dkim}`,
+      pointsFor(fixed, 'DKIM_NOT_PASS'),
+      'DomainKeys Identified Mail',
+      adviceFor(fixed, 'DKIM_NOT_PASS'),
+    ),
+    dkimAlignment: test(
+      facts.aligned ? 'The DKIM signature is aligned with your From domain' : 'The DKIM signature is not aligned with your From domain',
+      pointsFor(fixed, 'DKIM_NOT_ALIGNED'),
+      'DKIM alignment',
+      adviceFor(fixed, 'DKIM_NOT_ALIGNED'),
+    ),
+    dmarc: test(
+      facts.dmarc === 'pass' ? 'Your message passed the DMARC test' : `DMARC ${facts.dmarc}`,
+      pointsFor(fixed, 'DMARC_NOT_PASS'),
+      'Domain-based Message Authentication',
+      adviceFor(fixed, 'DMARC_NOT_PASS'),
+    ),
+    rDns: test(
+      facts.ptrOk ? 'Your server has a reverse DNS that resolves back' : 'Your server has no forward-confirmed reverse DNS',
+      pointsFor(fixed, 'NO_FCRDNS'),
+      'Reverse DNS',
+      adviceFor(fixed, 'NO_FCRDNS'),
+    ),
   };
   const body = {
-    messageId: test(facts.hasMessageId ? 'Your message has a Message-ID' : 'Your message has no Message-ID', pointsFor(fixed, 'MISSING_MESSAGE_ID'), 'Message-ID header', adviceFor(fixed, 'MISSING_MESSAGE_ID')),
-    date: test(facts.hasDate ? 'Your message has a Date' : 'Your message has no Date', pointsFor(fixed, 'MISSING_DATE'), 'Date header', adviceFor(fixed, 'MISSING_DATE')),
+    messageId: test(
+      facts.hasMessageId ? 'Your message has a Message-ID' : 'Your message has no Message-ID',
+      pointsFor(fixed, 'MISSING_MESSAGE_ID'),
+      'Message-ID header',
+      adviceFor(fixed, 'MISSING_MESSAGE_ID'),
+    ),
+    date: test(
+      facts.hasDate ? 'Your message has a Date' : 'Your message has no Date',
+      pointsFor(fixed, 'MISSING_DATE'),
+      'Date header',
+      adviceFor(fixed, 'MISSING_DATE'),
+    ),
   };
   const blacklistMark = pointsFor(fixed, 'BLOCKLISTED');
   const total = round1(spamAssassinMark + sum(signature) + sum(body) + blacklistMark);
@@ -79,22 +118,50 @@ export function mailTesterJson(received: ReceivedForMailTester): Record<string, 
   return {
     status: true,
     id: received.id,
-    title: score >= 9 ? 'Wow! Perfect, you can send' : score >= 8 ? 'Good stuff. Your email is almost perfect' : 'You need to fix what is listed below',
+    title:
+      score >= 9
+        ? 'Wow! Perfect, you can send'
+        : score >= 8
+          ? 'Good stuff. Your email is almost perfect'
+          : 'You need to fix what is listed below',
     description: "The world's mail-tester stand-in: the documented formula, in mail-tester's shape",
     mark: total,
     displayedMark: `${score}/10`,
     messageInfo: { subject: received.subject, receptionDate: mysqlDate(received.receivedAt), bounceAddress: received.bounceAddress },
     spamAssassin: {
-      ...test(spamAssassinMark < 0 ? `SpamAssassin gives ${facts.spamAssassin.score} points` : 'SpamAssassin likes you', spamAssassinMark, 'SpamAssassin'),
+      ...test(
+        spamAssassinMark < 0 ? `SpamAssassin gives ${facts.spamAssassin.score} points` : 'SpamAssassin likes you',
+        spamAssassinMark,
+        'SpamAssassin',
+      ),
       score: facts.spamAssassin.score,
       threshold: 5,
-      rules: Object.fromEntries(facts.spamAssassin.rules.map((r) => [r.rule, { code: r.rule, score: r.points, description: r.description ?? '' }])),
+      rules: Object.fromEntries(
+        facts.spamAssassin.rules.map((r) => [r.rule, { code: r.rule, score: r.points, description: r.description ?? '' }]),
+      ),
     },
-    signature: { ...test(sum(signature) < 0 ? 'You are not properly authenticated' : 'You are properly authenticated', sum(signature), 'Authentication'), subtests: signature },
-    body: { ...test(sum(body) < 0 ? 'Your message could be improved' : 'Your message is well formatted', sum(body), 'Formatting'), subtests: body },
+    signature: {
+      ...test(
+        sum(signature) < 0 ? 'You are not properly authenticated' : 'You are properly authenticated',
+        sum(signature),
+        'Authentication',
+      ),
+      subtests: signature,
+    },
+    body: {
+      ...test(sum(body) < 0 ? 'Your message could be improved' : 'Your message is well formatted', sum(body), 'Formatting'),
+      subtests: body,
+    },
     blacklists: {
-      ...test(received.listedOn ? `You're blocklisted on ${received.listedOn.name}` : "You're not blocklisted", blacklistMark, 'Blocklists', adviceFor(fixed, 'BLOCKLISTED')),
-      blacklists: received.listedOn ? { [received.listedOn.zone]: { name: received.listedOn.name, dns: received.listedOn.zone, statusCode: 1, hitMark: blacklistMark } } : {},
+      ...test(
+        received.listedOn ? `You're blocklisted on ${received.listedOn.name}` : "You're not blocklisted",
+        blacklistMark,
+        'Blocklists',
+        adviceFor(fixed, 'BLOCKLISTED'),
+      ),
+      blacklists: received.listedOn
+        ? { [received.listedOn.zone]: { name: received.listedOn.name, dns: received.listedOn.zone, statusCode: 1, hitMark: blacklistMark } }
+        : {},
     },
     links: test('No broken links', 0, 'Links'),
   };

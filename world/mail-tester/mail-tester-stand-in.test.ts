@@ -45,7 +45,19 @@ const records: DnsRecord[] = [
 ];
 /** SpamAssassin itself is the world's spamd elsewhere; here one rule fires on every message. */
 const scored: string[] = [];
-const spamScorer: SpamScorer = { check: (raw) => Promise.resolve((scored.push(raw.toString('utf8')), { score: 0.3, threshold: 5, isSpam: false, symbols: ['HTML_SHORT'], rules: [{ rule: 'HTML_SHORT', points: 0.3, description: 'a short message' }] })) };
+const spamScorer: SpamScorer = {
+  check: (raw) =>
+    Promise.resolve(
+      (scored.push(raw.toString('utf8')),
+      {
+        score: 0.3,
+        threshold: 5,
+        isSpam: false,
+        symbols: ['HTML_SHORT'],
+        rules: [{ rule: 'HTML_SHORT', points: 0.3, description: 'a short message' }],
+      }),
+    ),
+};
 
 let ca: WorldCertificateAuthority;
 let dns: DnsServer;
@@ -67,31 +79,63 @@ afterAll(async () => {
 });
 
 async function swaks(from: string, localInterface: string, to: string, data?: string): Promise<string> {
-  const args = ['--server', TESTER, '--port', '25', '--local-interface', localInterface, '--from', from, '--to', to, '--helo', from.split('@')[1]!, '--timeout', '10'];
+  const args = [
+    '--server',
+    TESTER,
+    '--port',
+    '25',
+    '--local-interface',
+    localInterface,
+    '--from',
+    from,
+    '--to',
+    to,
+    '--helo',
+    from.split('@')[1]!,
+    '--timeout',
+    '10',
+  ];
   if (data !== undefined) {
     const file = join(dir, `${to}.eml`);
     writeFileSync(file, data);
     args.push('--data', file);
   } else args.push('--header', `Subject: probe for ${to}`);
-  const { stdout } = await run('swaks', args).catch((error: { stdout?: string; stderr?: string }) => ({ stdout: `${error.stdout ?? ''}${error.stderr ?? ''}` }));
+  const { stdout } = await run('swaks', args).catch((error: { stdout?: string; stderr?: string }) => ({
+    stdout: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+  }));
   return stdout;
 }
 
 async function curl(path: string): Promise<{ status: number; body: string }> {
-  const { stdout } = await run('curl', ['-sS', '--max-time', '10', '--cacert', join(dir, 'ca.pem'), '--resolve', `www.mail-tester.test:443:${TESTER}`, '-w', '\n%{http_code}', `https://www.mail-tester.test${path}`]);
+  const { stdout } = await run('curl', [
+    '-sS',
+    '--max-time',
+    '10',
+    '--cacert',
+    join(dir, 'ca.pem'),
+    '--resolve',
+    `www.mail-tester.test:443:${TESTER}`,
+    '-w',
+    '\n%{http_code}',
+    `https://www.mail-tester.test${path}`,
+  ]);
   const at = stdout.lastIndexOf('\n');
   return { status: Number(stdout.slice(at + 1)), body: stdout.slice(0, at) };
 }
 
 async function signedGoodMessage(subject: string): Promise<string> {
   const raw = `From: Agent <agent@good.test>\r\nTo: account-good@mail-tester.test\r\nSubject: ${subject}\r\nDate: ${new Date().toUTCString()}\r\nMessage-ID: <${Date.now()}@good.test>\r\n\r\nHello.\r\n`;
-  const signed = await dkimSign(raw, { signatureData: [{ signingDomain: 'good.test', selector: 'sel', privateKey: goodKey.privateKeyPem }] } as unknown as Parameters<typeof dkimSign>[1]);
+  const signed = await dkimSign(raw, {
+    signatureData: [{ signingDomain: 'good.test', selector: 'sel', privateKey: goodKey.privateKeyPem }],
+  } as unknown as Parameters<typeof dkimSign>[1]);
   return signed.signatures + raw;
 }
 
 describe('the mail-tester stand-in', () => {
-  it('scores an authenticated message from a host with a PTR, in mail-tester\'s JSON shape', async () => {
-    expect(await swaks('agent@good.test', GOOD_IP, 'account-good@mail-tester.test', await signedGoodMessage('[run good] hello'))).toContain('250 2.0.0 OK');
+  it("scores an authenticated message from a host with a PTR, in mail-tester's JSON shape", async () => {
+    expect(await swaks('agent@good.test', GOOD_IP, 'account-good@mail-tester.test', await signedGoodMessage('[run good] hello'))).toContain(
+      '250 2.0.0 OK',
+    );
     const { status, body } = await curl('/account-good&format=json');
     expect(status).toBe(200);
     const report = JSON.parse(body);
@@ -102,7 +146,17 @@ describe('the mail-tester stand-in', () => {
       displayedMark: '9.7/10',
       messageInfo: { subject: '[run good] hello', bounceAddress: 'agent@good.test' },
       spamAssassin: { mark: -0.3, statusClass: 'warning', score: 0.3, rules: { HTML_SHORT: { code: 'HTML_SHORT', score: 0.3 } } },
-      signature: { mark: 0, statusClass: 'success', subtests: { spf: { mark: 0, displayedMark: '&#10003' }, dkim: { mark: 0 }, dkimAlignment: { mark: 0 }, dmarc: { mark: 0 }, rDns: { mark: 0 } } },
+      signature: {
+        mark: 0,
+        statusClass: 'success',
+        subtests: {
+          spf: { mark: 0, displayedMark: '&#10003' },
+          dkim: { mark: 0 },
+          dkimAlignment: { mark: 0 },
+          dmarc: { mark: 0 },
+          rDns: { mark: 0 },
+        },
+      },
       body: { mark: 0 },
       blacklists: { mark: 0, blacklists: {} },
       links: { mark: 0 },
@@ -121,7 +175,13 @@ describe('the mail-tester stand-in', () => {
     // 10 − 0.3 (SpamAssassin) − SPF none 0.5 − DKIM 1 − alignment 1 − DMARC 1 − PTR 1 − blocklist 3
     expect(report.displayedMark).toBe('2.2/10');
     expect(report.mark).toBe(-7.8);
-    expect(report.signature.subtests).toMatchObject({ spf: { mark: -0.5, statusClass: 'warning' }, dkim: { mark: -1, statusClass: 'failure' }, dkimAlignment: { mark: -1 }, dmarc: { mark: -1 }, rDns: { mark: -1 } });
+    expect(report.signature.subtests).toMatchObject({
+      spf: { mark: -0.5, statusClass: 'warning' },
+      dkim: { mark: -1, statusClass: 'failure' },
+      dkimAlignment: { mark: -1 },
+      dmarc: { mark: -1 },
+      rDns: { mark: -1 },
+    });
     expect(report.blacklists).toMatchObject({ mark: -3, blacklists: { 'zen.spamhaus.org': { name: 'Spamhaus ZEN', hitMark: -3 } } });
     expect(report.signature.subtests.dkim.messages).toContain('Publish the key Postal signs with');
   });

@@ -72,9 +72,26 @@ export async function startMailTester(options: StartMailTesterOptions): Promise<
     const ip = session.remoteAddress.replace(/^::ffff:/, '');
     const helo = session.hostNameAppearsAs ?? '';
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-    const auth = await authenticate(raw, { ip, helo, sender: mailFrom, mta: mxHost, resolver: resolve, disableBimi: true, disableArc: true });
+    const auth = await authenticate(raw, {
+      ip,
+      helo,
+      sender: mailFrom,
+      mta: mxHost,
+      resolver: resolve,
+      disableBimi: true,
+      disableArc: true,
+    });
     const passing = auth.dkim.results.filter((r) => r.status.result === 'pass');
-    const received = receivedHeader({ helo, ip, reverseName: await reverseName(resolver, ip), mx: mxHost, providerName: 'mail-tester', tls: Boolean(session.secure), id: session.id, date: new Date() });
+    const received = receivedHeader({
+      helo,
+      ip,
+      reverseName: await reverseName(resolver, ip),
+      mx: mxHost,
+      providerName: 'mail-tester',
+      tls: Boolean(session.secure),
+      id: session.id,
+      date: new Date(),
+    });
     // Scored as delivered: the final delivery agent records the envelope sender as Return-Path (RFC 5321 §4.4),
     // which SpamAssassin's envelope rules (e.g. HEADER_FROM_DIFFERENT_DOMAINS) read.
     const spam = await options.spamScorer.check(Buffer.concat([Buffer.from(`Return-Path: <${mailFrom}>\r\n${received}`), raw]));
@@ -93,7 +110,17 @@ export async function startMailTester(options: StartMailTesterOptions): Promise<
     };
     for (const rcpt of session.envelope.rcptTo) {
       const id = rcpt.address.split('@')[0]!.toLowerCase();
-      reports.set(id, mailTesterJson({ id, subject: headers.get('subject')?.[0] ?? '', receivedAt: new Date(), bounceAddress: mailFrom, facts, ...(listed ? { listedOn: { name: ZEN.name, zone: ZEN.zone } } : {}) }));
+      reports.set(
+        id,
+        mailTesterJson({
+          id,
+          subject: headers.get('subject')?.[0] ?? '',
+          receivedAt: new Date(),
+          bounceAddress: mailFrom,
+          facts,
+          ...(listed ? { listedOn: { name: ZEN.name, zone: ZEN.zone } } : {}),
+        }),
+      );
       log(`mail-tester ${session.id} from ${ip} <${mailFrom}> → ${id}: ${String(reports.get(id)!.displayedMark)}`);
     }
   }
@@ -149,7 +176,9 @@ export async function startMailTester(options: StartMailTesterOptions): Promise<
   await listenSmtp(smtp, options.address, smtpPort);
   try {
     await new Promise<void>((resolveListen, reject) => {
-      web.once('error', (error: NodeJS.ErrnoException) => reject(new Error(`cannot listen for HTTPS on ${options.address}:${httpsPort}: ${error.code ?? error.message}`, { cause: error })));
+      web.once('error', (error: NodeJS.ErrnoException) =>
+        reject(new Error(`cannot listen for HTTPS on ${options.address}:${httpsPort}: ${error.code ?? error.message}`, { cause: error })),
+      );
       web.listen(httpsPort, options.address, () => resolveListen());
     });
   } catch (error) {

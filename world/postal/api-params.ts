@@ -7,7 +7,10 @@ import { textOf } from '../../core/text-of.ts';
 export type ApiParams = Record<string, unknown>;
 
 export class ApiParamsError extends Error {
-  constructor(message: string, readonly inParamsField = false) {
+  constructor(
+    message: string,
+    readonly inParamsField = false,
+  ) {
     super(message);
   }
 }

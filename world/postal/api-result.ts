@@ -18,7 +18,7 @@ export const parameterError = (message: string): ApiResult => ({ status: 'parame
 
 /** The body Postal renders: `data.merge(code:)` for errors, so `code` comes last. */
 export function renderApiResult(result: ApiResult, startedAt: number): string {
-  const time = Math.round((performance.now() - startedAt)) / 1000;
+  const time = Math.round(performance.now() - startedAt) / 1000;
   switch (result.status) {
     case 'success':
       return JSON.stringify({ status: 'success', time, flags: {}, data: result.data });

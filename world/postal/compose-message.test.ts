@@ -66,7 +66,14 @@ function normalised(raw: Buffer): string {
   return out;
 }
 
-const base = { to: [], cc: [], attachments: [], returnPathDomain: 'rp.postal.mailgoat.ai', webHost: 'postal.mailgoat.ai', clientIp: '127.0.0.1' };
+const base = {
+  to: [],
+  cc: [],
+  attachments: [],
+  returnPathDomain: 'rp.postal.mailgoat.ai',
+  webHost: 'postal.mailgoat.ai',
+  clientIp: '127.0.0.1',
+};
 
 describe("send/message's message, as a real Postal 3.3.2 builds it", () => {
   it('is byte for byte the real one for a plain_body message: multipart/mixed → alternative → text/plain, the gem’s header order', async () => {

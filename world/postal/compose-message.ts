@@ -101,7 +101,11 @@ export function composeApiMessage(input: ComposeInput): Promise<{ raw: Buffer; m
   ];
   const alternative = `Content-Type: multipart/alternative;${CRLF} boundary="${alternativeMark}"${CRLF}Content-Transfer-Encoding: 7bit${CRLF}${CRLF}${multipart(alternativeMark, alternatives)}`;
   const mixedMark = boundary();
-  headers.push('Mime-Version: 1.0', `Content-Type: multipart/mixed;${CRLF} boundary="${mixedMark}";${CRLF} charset=UTF-8`, 'Content-Transfer-Encoding: 7bit');
+  headers.push(
+    'Mime-Version: 1.0',
+    `Content-Type: multipart/mixed;${CRLF} boundary="${mixedMark}";${CRLF} charset=UTF-8`,
+    'Content-Transfer-Encoding: 7bit',
+  );
   // The API's custom headers, after the gem's own (mail[key] = value).
   for (const [key, value] of Object.entries(input.headers ?? {})) {
     if (value === undefined || value === null || !/^[\x21-\x39\x3b-\x7e]+$/.test(key)) continue;

@@ -31,7 +31,8 @@ const message = Buffer.from(
   ].join('\r\n'),
 );
 
-const sign = (raw: Buffer) => Buffer.concat([Buffer.from(`${postalDkimHeader(raw, { domainName: DOMAIN, selector: SELECTOR, privateKeyPem })}\r\n`), raw]);
+const sign = (raw: Buffer) =>
+  Buffer.concat([Buffer.from(`${postalDkimHeader(raw, { domainName: DOMAIN, selector: SELECTOR, privateKeyPem })}\r\n`), raw]);
 
 async function mailauthResult(signed: Buffer): Promise<string | undefined> {
   const resolver = (name: string, type: string): Promise<string[][]> => {
@@ -86,7 +87,12 @@ describe("the stand-in's DKIM signer follows Postal's DKIMHeader (app/lib/dkim_h
   });
 
   it('under the dkim-body-length fault adds l= (the canonical body length), signed, and still verifies; text appended after it too', async () => {
-    const signed = Buffer.concat([Buffer.from(`${postalDkimHeader(message, { domainName: DOMAIN, selector: SELECTOR, privateKeyPem, bodyLength: true, time: 1_800_000_000 })}\r\n`), message]);
+    const signed = Buffer.concat([
+      Buffer.from(
+        `${postalDkimHeader(message, { domainName: DOMAIN, selector: SELECTOR, privateKeyPem, bodyLength: true, time: 1_800_000_000 })}\r\n`,
+      ),
+      message,
+    ]);
     const header = signed.toString('latin1').split('\r\n\r\n')[0]!;
     // "Hello Bob.\r\n" relaxed: 12 bytes.
     expect(header).toMatch(/\tl=12;\r\n/);

@@ -8,7 +8,8 @@
 import { createHash, createSign } from 'node:crypto';
 
 /** dkim_header.rb:36-40: the header fields Postal signs when present (case-insensitive). */
-const SIGNED = /^(from|sender|reply-to|subject|date|message-id|to|cc|mime-version|content-type|content-transfer-encoding|resent-to|resent-cc|resent-from|resent-sender|resent-message-id|in-reply-to|references|list-id|list-help|list-owner|list-unsubscribe|list-unsubscribe-post|list-subscribe|list-post):/i;
+const SIGNED =
+  /^(from|sender|reply-to|subject|date|message-id|to|cc|mime-version|content-type|content-transfer-encoding|resent-to|resent-cc|resent-from|resent-sender|resent-message-id|in-reply-to|references|list-id|list-help|list-owner|list-unsubscribe|list-unsubscribe-post|list-subscribe|list-post):/i;
 
 export interface DkimHeaderInput {
   domainName: string;
@@ -42,7 +43,10 @@ function normalizeHeader(content: string): string {
 
 /** dkim_header.rb:77-99 (normalized_body): RFC 6376 §3.4.4 relaxed body canonicalisation, as Postal does it. */
 function normalizeBody(body: string): string {
-  return `${body.replace(/[ \t]+/g, ' ').replace(/ \r\n/g, '\r\n').replace(/[ \r\n]*$/, '')}\r\n`;
+  return `${body
+    .replace(/[ \t]+/g, ' ')
+    .replace(/ \r\n/g, '\r\n')
+    .replace(/[ \r\n]*$/, '')}\r\n`;
 }
 
 /** Ruby's `String#scan(/.{1,72}/)`. */
@@ -55,7 +59,9 @@ export function postalDkimHeader(raw: Buffer | string, input: DkimHeaderInput): 
   const lines = headers.replace(/\r?\n[ \t\r\n\f\v]/g, ' ').split(/\r?\n/);
   const normalized = lines.filter((h) => SIGNED.test(h)).map(normalizeHeader);
   const names = normalized.map((h) => h.split(':')[0]!.trim());
-  const bodyHash = createHash('sha256').update(Buffer.from(normalizeBody(body), 'latin1')).digest('base64');
+  const bodyHash = createHash('sha256')
+    .update(Buffer.from(normalizeBody(body), 'latin1'))
+    .digest('base64');
   const properties = [
     'a=rsa-sha256; c=relaxed/relaxed;',
     `d=${input.domainName};`,

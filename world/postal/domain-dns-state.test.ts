@@ -61,7 +61,13 @@ describe('DomainDnsState', () => {
   });
 
   it('treats a DNS failure as a failed check, as Postal does', async () => {
-    const failing: PostalResolver = { mx: () => Promise.resolve([]), a: () => Promise.resolve([]), txt: async () => Promise.reject(new Error('SERVFAIL')), cname: async () => Promise.reject(new Error('SERVFAIL')), ipToHostname: (ip) => Promise.resolve(ip) };
+    const failing: PostalResolver = {
+      mx: () => Promise.resolve([]),
+      a: () => Promise.resolve([]),
+      txt: async () => Promise.reject(new Error('SERVFAIL')),
+      cname: async () => Promise.reject(new Error('SERVFAIL')),
+      ipToHostname: (ip) => Promise.resolve(ip),
+    };
     const state = DomainDnsState.forKey(config, failing, 'KEY');
     await state.checkDns();
     expect(state.statuses.dkim?.status).toBe('Missing');

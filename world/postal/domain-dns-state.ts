@@ -5,7 +5,12 @@
  * (check_all_dns_scheduled_task.rb, hourly in Postal; every `recheckMs` here). Signing reads the stored
  * status, never DNS at send time: a record fixed after the last check changes nothing until the next.
  */
-import { checkPostalDkimRecord, checkPostalReturnPath, postalDkimRecord, type PostalDnsStatus } from '../../core/artifacts/postal-dns-checks.ts';
+import {
+  checkPostalDkimRecord,
+  checkPostalReturnPath,
+  postalDkimRecord,
+  type PostalDnsStatus,
+} from '../../core/artifacts/postal-dns-checks.ts';
 import type { PostalConfig } from './postal-config.ts';
 import type { PostalResolver } from './postal-resolver.ts';
 

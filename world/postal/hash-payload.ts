@@ -16,13 +16,24 @@ export function spamStatus(message: StoredMessage): 'NotChecked' | 'NotSpam' | '
 
 /** Format RawMessage (http_sender.rb): the message itself, base64 (Ruby's encode64), and little else. */
 export function rawMessagePayload(message: StoredMessage): Record<string, unknown> {
-  return { id: message.id, rcpt_to: message.rcptTo, mail_from: message.mailFrom, message: rubyBase64(message.raw), base64: true, size: message.raw.length };
+  return {
+    id: message.id,
+    rcpt_to: message.rcptTo,
+    mail_from: message.mailFrom,
+    message: rubyBase64(message.raw),
+    base64: true,
+    size: message.raw.length,
+  };
 }
 
 /** UTF-8 text read as Latin-1: what a Postal version with issue 2462 passes to the endpoint. */
 const latin1 = (text: string | null): string | null => (text === null ? null : Buffer.from(text, 'utf8').toString('latin1'));
 
-export async function hashPayload(message: StoredMessage, endpoint: ManifestEndpoint, options: { mojibake?: boolean } = {}): Promise<Record<string, unknown>> {
+export async function hashPayload(
+  message: StoredMessage,
+  endpoint: ManifestEndpoint,
+  options: { mojibake?: boolean } = {},
+): Promise<Record<string, unknown>> {
   const headers = parseHeaders(message.raw);
   const parsed = await parseContent(message.raw);
   const content = options.mojibake ? { ...parsed, plainBody: latin1(parsed.plainBody), htmlBody: latin1(parsed.htmlBody) } : parsed;
@@ -58,7 +69,12 @@ export async function hashPayload(message: StoredMessage, endpoint: ManifestEndp
     hash.plain_body = content.plainBody;
   }
   if (endpoint.includeAttachments) {
-    hash.attachments = content.attachments.map((a) => ({ filename: a.filename, content_type: a.contentType, size: a.content.length, data: rubyBase64(a.content) }));
+    hash.attachments = content.attachments.map((a) => ({
+      filename: a.filename,
+      content_type: a.contentType,
+      size: a.content.length,
+      data: rubyBase64(a.content),
+    }));
   }
   return hash;
 }

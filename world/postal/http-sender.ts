@@ -30,7 +30,12 @@ function formEncode(payload: unknown): string {
   return form.toString();
 }
 
-export async function postToEndpoint(url: string, payload: unknown, timeoutSeconds: number, options: HttpSenderOptions): Promise<SendResult> {
+export async function postToEndpoint(
+  url: string,
+  payload: unknown,
+  timeoutSeconds: number,
+  options: HttpSenderOptions,
+): Promise<SendResult> {
   const started = performance.now();
   const logId = randomAlphanumeric(8, 'upper');
   const body = Buffer.from(options.formData ? formEncode(payload) : JSON.stringify(payload), 'utf8');
@@ -38,18 +43,30 @@ export async function postToEndpoint(url: string, payload: unknown, timeoutSecon
   // lib/postal/http.rb:38-47 adds Content-Type, X-Postal-Signature-KID, -Signature, -256 and User-Agent; Ruby's
   // Net::HTTP writes every name capitalized word by word (each_capitalized), so the wire carries
   // "X-Postal-Signature-Kid" — as a real 3.3.2 sent it — beside the defaults Net::HTTP adds itself.
-  const response = await post(url, body, timeoutSeconds * 1000, {
-    'Accept-Encoding': 'gzip;q=1.0,deflate;q=0.6,identity;q=0.3',
-    Accept: '*/*',
-    'Content-Type': options.formData ? 'application/x-www-form-urlencoded' : 'application/json',
-    'X-Postal-Signature-Kid': options.signer.kid,
-    'X-Postal-Signature': signature.sha1,
-    'X-Postal-Signature-256': signature.sha256,
-    'User-Agent': `Postal/${options.version}`,
-    'Content-Length': String(body.length),
-  }, options);
+  const response = await post(
+    url,
+    body,
+    timeoutSeconds * 1000,
+    {
+      'Accept-Encoding': 'gzip;q=1.0,deflate;q=0.6,identity;q=0.3',
+      Accept: '*/*',
+      'Content-Type': options.formData ? 'application/x-www-form-urlencoded' : 'application/json',
+      'X-Postal-Signature-Kid': options.signer.kid,
+      'X-Postal-Signature': signature.sha1,
+      'X-Postal-Signature-256': signature.sha256,
+      'User-Agent': `Postal/${options.version}`,
+      'Content-Length': String(body.length),
+    },
+    options,
+  );
   const time = Math.round((performance.now() - started) / 10) / 100;
-  const base = { details: `Received a ${response.code} from ${url}`, output: response.body.slice(0, 500).trim(), secure: response.secure, logId, time };
+  const base = {
+    details: `Received a ${response.code} from ${url}`,
+    output: response.body.slice(0, 500).trim(),
+    secure: response.secure,
+    logId,
+    time,
+  };
   if (response.code >= 200 && response.code < 300) return { ...base, type: 'Sent', retry: false, connectError: false };
   if (response.code >= 500 && response.code < 600) return { ...base, type: 'SoftFail', retry: true, connectError: false };
   if (response.code < 0) return { ...base, type: 'SoftFail', retry: true, connectError: true };
@@ -57,7 +74,13 @@ export async function postToEndpoint(url: string, payload: unknown, timeoutSecon
 }
 
 /** Postal::HTTP: negative codes for failures that got no HTTP answer (-1 connection error, -2 timeout). */
-function post(url: string, body: Buffer, timeoutMs: number, headers: Record<string, string>, options: HttpSenderOptions): Promise<{ code: number; body: string; secure: boolean }> {
+function post(
+  url: string,
+  body: Buffer,
+  timeoutMs: number,
+  headers: Record<string, string>,
+  options: HttpSenderOptions,
+): Promise<{ code: number; body: string; secure: boolean }> {
   return new Promise((resolve) => {
     let target: URL;
     try {
@@ -69,7 +92,14 @@ function post(url: string, body: Buffer, timeoutMs: number, headers: Record<stri
     const secure = target.protocol === 'https:';
     const request = (secure ? httpsRequest : httpRequest)(
       target,
-      { method: 'POST', headers, localAddress: options.localAddress, timeout: timeoutMs, ...(secure ? { ca: options.caPem } : {}), agent: false },
+      {
+        method: 'POST',
+        headers,
+        localAddress: options.localAddress,
+        timeout: timeoutMs,
+        ...(secure ? { ca: options.caPem } : {}),
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;

@@ -24,7 +24,9 @@ export class InstallSigner {
     this.privateKey = createPrivateKey(privateKeyPem);
     if (this.privateKey.asymmetricKeyType !== 'rsa') throw new Error('Postal signing key must be an RSA key');
     this.publicKey = createPublicKey(this.privateKey);
-    this.kid = createHash('sha256').update(this.publicKey.export({ type: 'pkcs1', format: 'der' })).digest('hex');
+    this.kid = createHash('sha256')
+      .update(this.publicKey.export({ type: 'pkcs1', format: 'der' }))
+      .digest('hex');
   }
 
   sign(body: Buffer | string): { sha1: string; sha256: string } {

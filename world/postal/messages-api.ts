@@ -19,7 +19,9 @@ function findMessage(params: ApiParams, store: MessageStore): { message?: Stored
   // anything else reaches Database#hash_to_sql as the where clause, and a String (or Float, true, …) has
   // no `map`: NoMethodError, HTTP 500. So a Message-ID never finds a message, and neither does "123".
   if (typeof id !== 'number' || !Number.isInteger(id)) {
-    throw new UnhandledServerError(`NoMethodError: undefined method \`map' for ${JSON.stringify(id)}:${typeof id === 'string' ? 'String' : typeof id === 'number' ? 'Float' : 'Object'}`);
+    throw new UnhandledServerError(
+      `NoMethodError: undefined method \`map' for ${JSON.stringify(id)}:${typeof id === 'string' ? 'String' : typeof id === 'number' ? 'Float' : 'Object'}`,
+    );
   }
   const message = store.get(id);
   if (!message) return { result: apiError('MessageNotFound', { message: 'No message found matching provided ID', id }) };
@@ -35,7 +37,9 @@ function expansionTest(expansions: unknown, version: string): (name: string) => 
   if (Array.isArray(expansions)) return (name) => expansions.includes(name);
   if (isVersionBefore(version, '3.3.3')) {
     if (typeof expansions === 'string') return (name) => expansions.includes(name);
-    throw new UnhandledServerError(`NoMethodError: undefined method \`include?' for ${expansions === undefined ? 'nil' : textOf(expansions)}`);
+    throw new UnhandledServerError(
+      `NoMethodError: undefined method \`include?' for ${expansions === undefined ? 'nil' : textOf(expansions)}`,
+    );
   }
   return () => expansions === true;
 }
@@ -54,7 +58,12 @@ export async function getMessage(params: ApiParams, store: MessageStore, version
   const hash: Record<string, unknown> = { id: message.id, token: message.token };
 
   if (wants('status')) {
-    hash.status = { status: message.status, last_delivery_attempt: message.lastDeliveryAttempt, held: message.held, hold_expiry: message.holdExpiry };
+    hash.status = {
+      status: message.status,
+      last_delivery_attempt: message.lastDeliveryAttempt,
+      held: message.held,
+      hold_expiry: message.holdExpiry,
+    };
   }
   if (wants('details')) {
     hash.details = {

@@ -65,7 +65,9 @@ export class MetricsRegistry {
           continue;
         }
         const buckets = family.buckets ?? DEFAULT_BUCKETS;
-        buckets.forEach((bound, i) => lines.push(`${family.name}_bucket${format({ ...s.labels, le: String(bound) })} ${s.counts?.[i] ?? 0}`));
+        buckets.forEach((bound, i) =>
+          lines.push(`${family.name}_bucket${format({ ...s.labels, le: String(bound) })} ${s.counts?.[i] ?? 0}`),
+        );
         lines.push(`${family.name}_bucket${format({ ...s.labels, le: '+Inf' })} ${s.value}`);
         lines.push(`${family.name}_sum${format(s.labels)} ${s.sum ?? 0}`, `${family.name}_count${format(s.labels)} ${s.value}`);
       }
@@ -128,6 +130,10 @@ export function workerMetrics(): MetricsRegistry {
   m.histogram('postal_worker_job_runtime', 'The time taken to process jobs (in seconds).');
   m.counter('postal_worker_errors', 'The number of errors encountered while processing jobs.');
   m.counter('postal_message_queue_processed', 'The number of messages processed from the queue.');
-  m.histogram('postal_message_queue_latency', 'The length of time between a message being queued and being dequeued (in seconds).', [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300]);
+  m.histogram(
+    'postal_message_queue_latency',
+    'The length of time between a message being queued and being dequeued (in seconds).',
+    [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
+  );
   return m;
 }

@@ -70,13 +70,31 @@ export interface DockerPsEntry {
 }
 
 /** `docker ps -a --format json`: the compose project's containers and the containers apart from it. */
-export function dockerPs(services: ServiceState[], containers: ContainerState[], image: string, createdAt: number, now = Date.now()): DockerPsEntry[] {
-  const compose = composePs(services, image, createdAt, now).map((e) => ({ Command: e.Command, CreatedAt: e.CreatedAt, ID: e.ID, Image: e.Image, Labels: e.Labels, Names: e.Names, State: e.State, Status: e.Status }));
+export function dockerPs(
+  services: ServiceState[],
+  containers: ContainerState[],
+  image: string,
+  createdAt: number,
+  now = Date.now(),
+): DockerPsEntry[] {
+  const compose = composePs(services, image, createdAt, now).map((e) => ({
+    Command: e.Command,
+    CreatedAt: e.CreatedAt,
+    ID: e.ID,
+    Image: e.Image,
+    Labels: e.Labels,
+    Names: e.Names,
+    State: e.State,
+    Status: e.Status,
+  }));
   const apart = containers.map((c, i) => {
     const up = humanDuration(now - c.startedAt);
     return {
       Command: c.command,
-      CreatedAt: new Date(createdAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000 UTC'),
+      CreatedAt: new Date(createdAt)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' +0000 UTC'),
       ID: (0x6d61726961 + i).toString(16).padEnd(12, '0'),
       Image: c.image,
       Labels: '',
@@ -97,7 +115,10 @@ export function composePs(services: ServiceState[], image: string, createdAt: nu
     const status = s.running ? `Up ${up}` : `Exited (1) ${up} ago`;
     return {
       Command: COMMANDS[s.service],
-      CreatedAt: new Date(createdAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000 UTC'),
+      CreatedAt: new Date(createdAt)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' +0000 UTC'),
       ExitCode: s.running ? 0 : 1,
       Health: health,
       ID: (0x5057a1000000 + i).toString(16).padEnd(12, '0'),
@@ -174,7 +195,13 @@ function readBody(req: import('node:http').IncomingMessage): Promise<string> {
   });
 }
 
-async function answerRunner(runner: RunnerOps, method: string, path: string, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+async function answerRunner(
+  runner: RunnerOps,
+  method: string,
+  path: string,
+  req: import('node:http').IncomingMessage,
+  res: import('node:http').ServerResponse,
+): Promise<void> {
   try {
     if (method === 'POST' && path === '/runner/initialize') {
       req.resume();
@@ -189,12 +216,16 @@ async function answerRunner(runner: RunnerOps, method: string, path: string, req
     }
     if (method === 'POST' && path === '/runner/services' && runner.services) {
       const body = JSON.parse(await readBody(req)) as { postalYml: string; files?: Record<string, string | null>; restart?: string[] };
-      res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`${await runner.services({ postalYml: body.postalYml, files: body.files ?? {}, restart: body.restart ?? [] })}\n`);
+      res
+        .writeHead(200, { 'Content-Type': 'text/plain' })
+        .end(`${await runner.services({ postalYml: body.postalYml, files: body.files ?? {}, restart: body.restart ?? [] })}\n`);
       return;
     }
     if (method === 'POST' && path === '/caddy/certificate' && runner.certificate) {
       const body = JSON.parse(await readBody(req)) as { names?: unknown };
-      const names = Array.isArray(body.names) ? body.names.filter((n): n is string => typeof n === 'string' && /^[a-z0-9.-]+$/i.test(n)) : [];
+      const names = Array.isArray(body.names)
+        ? body.names.filter((n): n is string => typeof n === 'string' && /^[a-z0-9.-]+$/i.test(n))
+        : [];
       if (names.length === 0) throw new Error('expected {"names": ["<host name>", …]}');
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(await runner.certificate(names)));
       return;
@@ -208,12 +239,21 @@ async function answerRunner(runner: RunnerOps, method: string, path: string, req
   }
 }
 
-export function createOpsServer(list: () => ComposePsEntry[], containers: () => DockerPsEntry[], extras: { outbound?: OutboundProbe; runner?: RunnerOps } = {}): OpsServer {
+export function createOpsServer(
+  list: () => ComposePsEntry[],
+  containers: () => DockerPsEntry[],
+  extras: { outbound?: OutboundProbe; runner?: RunnerOps } = {},
+): OpsServer {
   const { outbound, runner } = extras;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://ops');
     const path = url.pathname;
-    if (runner && (path === '/runner/initialize' || path === '/runner/default-dkim-record' || (req.method === 'POST' && ['/runner/accounts', '/runner/services', '/caddy/certificate'].includes(path)))) {
+    if (
+      runner &&
+      (path === '/runner/initialize' ||
+        path === '/runner/default-dkim-record' ||
+        (req.method === 'POST' && ['/runner/accounts', '/runner/services', '/caddy/certificate'].includes(path)))
+    ) {
       void answerRunner(runner, req.method ?? 'GET', path, req, res);
       return;
     }
@@ -226,7 +266,9 @@ export function createOpsServer(list: () => ComposePsEntry[], containers: () => 
         return;
       }
       void outbound(ip, port).then((result) =>
-        result.ok ? res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`${result.line}\n`) : res.writeHead(504, { 'Content-Type': 'text/plain' }).end(`${result.error}\n`),
+        result.ok
+          ? res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`${result.line}\n`)
+          : res.writeHead(504, { 'Content-Type': 'text/plain' }).end(`${result.error}\n`),
       );
       return;
     }

@@ -31,13 +31,19 @@ export class OutgoingIdentity {
   ) {}
 
   dkim(): DkimChoice {
-    if (this.domain.dkimOk) return { signingDomain: this.config.domain, selector: this.domain.selector, privateKeyPem: this.domainKeyPem(), aligned: true };
+    if (this.domain.dkimOk)
+      return { signingDomain: this.config.domain, selector: this.domain.selector, privateKeyPem: this.domainKeyPem(), aligned: true };
     return this.fallbackDkim();
   }
 
   /** dkim_header.rb without a domain whose DKIM status is OK: the install key, d=<return path domain>. */
   fallbackDkim(): DkimChoice {
-    return { signingDomain: this.config.returnPathDomain, selector: this.config.deployment.postal.dkimIdentifier, privateKeyPem: this.installKeyPem, aligned: false };
+    return {
+      signingDomain: this.config.returnPathDomain,
+      selector: this.config.deployment.postal.dkimIdentifier,
+      privateKeyPem: this.installKeyPem,
+      aligned: false,
+    };
   }
 
   mailFrom(bounce: boolean): string {
@@ -62,4 +68,3 @@ export class OutgoingIdentity {
     return Buffer.concat([Buffer.from(`${header}\r\nX-Postal-MsgID: ${token}\r\n`, 'latin1'), raw]);
   }
 }
-

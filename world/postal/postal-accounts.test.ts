@@ -16,7 +16,12 @@ const pem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const spki = keys.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 
 /** DNS as the operator has published it: name → TXT records. */
-function setup(empty: boolean, published = new Map<string, string[]>([[`${deployment.dns.dkim.selector.toLowerCase()}._domainkey.mailgoat.ai`, [postalDkimRecord(spki)]]])) {
+function setup(
+  empty: boolean,
+  published = new Map<string, string[]>([
+    [`${deployment.dns.dkim.selector.toLowerCase()}._domainkey.mailgoat.ai`, [postalDkimRecord(spki)]],
+  ]),
+) {
   const inWorld = (url: string): string => url.replace('127.0.0.1', '127.0.9.40');
   const manifest = generateAccountsManifest(deployment, { dkimPrivateKeyFile: '-' });
   // as the world boots it: every endpoint at the inboxes address
@@ -33,8 +38,15 @@ function setup(empty: boolean, published = new Map<string, string[]>([[`${deploy
   const accounts = new PostalAccounts({ config, deployment, domainDns: dns, domainKey, empty, endpointUrl: inWorld });
   return { config, dns, accounts, domainKey, published };
 }
-const plan = buildAccountsPlan(deployment, { email_address: 'admin@mailgoat.ai', first_name: 'Postal', last_name: 'Admin', password: 'secret-pass' });
-const bitsOf = (record: string): number | undefined => createPublicKey({ key: Buffer.from(/p=([^;]+);/.exec(record)![1]!, 'base64'), format: 'der', type: 'spki' }).asymmetricKeyDetails?.modulusLength;
+const plan = buildAccountsPlan(deployment, {
+  email_address: 'admin@mailgoat.ai',
+  first_name: 'Postal',
+  last_name: 'Admin',
+  password: 'secret-pass',
+});
+const bitsOf = (record: string): number | undefined =>
+  createPublicKey({ key: Buffer.from(/p=([^;]+);/.exec(record)![1]!, 'base64'), format: 'der', type: 'spki' }).asymmetricKeyDetails
+    ?.modulusLength;
 
 describe('PostalAccounts (the stand-in side of accounts-runner.rb)', () => {
   it('an empty Postal refuses the runner until initialized, and holds no key or route', async () => {
@@ -82,7 +94,9 @@ describe('PostalAccounts (the stand-in side of accounts-runner.rb)', () => {
     expect([second.dkim_selector, second.dkim_record]).toEqual([selector, first.dkim_record]);
     // The deployment asks for 2048 bits: the runner makes that key in Postal's container, once; the selector stays.
     const bigger = await accounts.apply(plan, false);
-    expect((bigger.changes as string[])[0]).toBe("DKIM key of mailgoat.ai: a 2048-bit key made in Postal's container (Postal makes 1024 bits)");
+    expect((bigger.changes as string[])[0]).toBe(
+      "DKIM key of mailgoat.ai: a 2048-bit key made in Postal's container (Postal makes 1024 bits)",
+    );
     expect(bitsOf(bigger.dkim_record as string)).toBe(2048);
     expect(bigger.dkim_selector).toBe(selector);
     expect((await accounts.apply(plan, false)).changes).toEqual([]);

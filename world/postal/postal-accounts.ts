@@ -87,7 +87,10 @@ export class PostalAccounts {
       changes.push(`mail server ${plan.organization.permalink}/${plan.server.permalink} (mode ${plan.server.mode})`);
       if (!dryRun) {
         this.held.server = true;
-        manifest = { ...manifest, server: { ...manifest.server, name: plan.server.name, permalink: plan.server.permalink, mode: plan.server.mode } };
+        manifest = {
+          ...manifest,
+          server: { ...manifest.server, name: plan.server.name, permalink: plan.server.permalink, mode: plan.server.mode },
+        };
       }
     } else if (manifest.server.mode !== plan.server.mode) {
       changes.push(`mail server mode ${manifest.server.mode} -> ${plan.server.mode}`);
@@ -103,7 +106,14 @@ export class PostalAccounts {
         // before_create :generate_dkim_key, and a random dkim_identifier_string.
         const made = generateKeyPairSync('rsa', { modulusLength: 1024 });
         this.setDomainKey(made.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
-        manifest = { ...manifest, domain: { ...manifest.domain, dkimSelector: `${this.o.deployment.postal.dkimIdentifier}-${randomSelectorString()}`, dnsChecked: false } };
+        manifest = {
+          ...manifest,
+          domain: {
+            ...manifest.domain,
+            dkimSelector: `${this.o.deployment.postal.dkimIdentifier}-${randomSelectorString()}`,
+            dnsChecked: false,
+          },
+        };
       }
     }
     const domain = domainHeld || !dryRun;
@@ -113,9 +123,16 @@ export class PostalAccounts {
     }
     // accounts-runner.rb: a key of the deployment's size, made in Postal's container, when Postal's is smaller.
     const wantedBits = plan.dkim_key_bits;
-    if (wantedBits && !plan.dkim_private_key && (!domain || (createPrivateKey(this.held.dkimKeyPem).asymmetricKeyDetails?.modulusLength ?? 0) < wantedBits)) {
+    if (
+      wantedBits &&
+      !plan.dkim_private_key &&
+      (!domain || (createPrivateKey(this.held.dkimKeyPem).asymmetricKeyDetails?.modulusLength ?? 0) < wantedBits)
+    ) {
       changes.push(`DKIM key of ${plan.domain}: a ${wantedBits}-bit key made in Postal's container (Postal makes 1024 bits)`);
-      if (!dryRun) this.setDomainKey(generateKeyPairSync('rsa', { modulusLength: wantedBits }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
+      if (!dryRun)
+        this.setDomainKey(
+          generateKeyPairSync('rsa', { modulusLength: wantedBits }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+        );
     }
 
     const credentials: ManifestCredential[] = [...(server ? manifest.credentials : [])];
@@ -160,12 +177,24 @@ export class PostalAccounts {
       if (!dryRun) {
         const endpoint = endpoints.find((e) => e.name === wanted.endpoint);
         if (!endpoint) throw new Error(`ActiveRecord::RecordInvalid: Validation failed: Endpoint must be chosen (${wanted.endpoint})`);
-        routes.push({ name: wanted.name, domain: plan.domain, spamMode: wanted.spam_mode as ManifestRoute['spamMode'], endpoint: `HTTPEndpoint#${endpoint.uuid}`, agentId: endpoint.agentId });
+        routes.push({
+          name: wanted.name,
+          domain: plan.domain,
+          spamMode: wanted.spam_mode as ManifestRoute['spamMode'],
+          endpoint: `HTTPEndpoint#${endpoint.uuid}`,
+          agentId: endpoint.agentId,
+        });
       }
     }
 
     if (!dryRun) {
-      config.manifest = { ...manifest, credentials, endpoints, routes, domain: { ...manifest.domain, dnsChecked: manifest.domain.dnsChecked || false } };
+      config.manifest = {
+        ...manifest,
+        credentials,
+        endpoints,
+        routes,
+        domain: { ...manifest.domain, dnsChecked: manifest.domain.dnsChecked || false },
+      };
       config.domainHeld = this.held.domain;
     }
     const dns = this.o.domainDns;
@@ -174,7 +203,8 @@ export class PostalAccounts {
       await dns.checkDns();
       config.manifest = { ...config.manifest, domain: { ...config.manifest.domain, dnsChecked: true } };
       const after = JSON.stringify(dns.statuses.dkim?.status ?? null) + JSON.stringify(dns.statuses.returnPath?.status ?? null);
-      if (before !== after) changes.push(`DNS check of ${plan.domain}: dkim ${dns.statuses.dkim?.status}, return path ${dns.statuses.returnPath?.status}`);
+      if (before !== after)
+        changes.push(`DNS check of ${plan.domain}: dkim ${dns.statuses.dkim?.status}, return path ${dns.statuses.returnPath?.status}`);
     }
     const held = this.held.domain;
     return {
@@ -184,8 +214,23 @@ export class PostalAccounts {
       dkim_selector: held ? config.manifest.domain.dkimSelector : null,
       dkim_record: held ? dns.dkimRecord : null,
       // SPF and MX are not checked by the stand-in (see its limitations); only DKIM and the return path are.
-      dns: held ? { spf: null, dkim: dns.statuses.dkim?.status ?? null, dkim_error: dns.statuses.dkim?.error ?? null, mx: null, return_path: dns.statuses.returnPath?.status ?? null, checked_at: dns.statuses.checkedAt ? new Date(dns.statuses.checkedAt).toISOString() : null } : null,
-      credentials: plan.credentials.map((wanted) => ({ name: wanted.name, type: wanted.type, key: this.held.server ? (config.manifest.credentials.find((c) => c.name === wanted.name && c.type === wanted.type)?.key ?? null) : null })),
+      dns: held
+        ? {
+            spf: null,
+            dkim: dns.statuses.dkim?.status ?? null,
+            dkim_error: dns.statuses.dkim?.error ?? null,
+            mx: null,
+            return_path: dns.statuses.returnPath?.status ?? null,
+            checked_at: dns.statuses.checkedAt ? new Date(dns.statuses.checkedAt).toISOString() : null,
+          }
+        : null,
+      credentials: plan.credentials.map((wanted) => ({
+        name: wanted.name,
+        type: wanted.type,
+        key: this.held.server
+          ? (config.manifest.credentials.find((c) => c.name === wanted.name && c.type === wanted.type)?.key ?? null)
+          : null,
+      })),
     };
   }
 

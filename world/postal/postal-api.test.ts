@@ -33,13 +33,21 @@ const message = (extra: Record<string, unknown> = {}): Record<string, unknown> =
 describe('HTTP API v1 authentication', () => {
   it('answers AccessDenied with HTTP 200 when no key is given', async () => {
     const answer = await api(world, 'send/message', message(), null);
-    expect(answer).toMatchObject({ status: 'error', flags: {}, data: { code: 'AccessDenied', message: 'Must be authenticated as a server.' } });
+    expect(answer).toMatchObject({
+      status: 'error',
+      flags: {},
+      data: { code: 'AccessDenied', message: 'Must be authenticated as a server.' },
+    });
     expect(typeof answer.time).toBe('number');
   });
 
   it('answers InvalidServerAPIKey and echoes the key, like real Postal', async () => {
     const answer = await api(world, 'messages/message', { id: 0 }, 'NotARealKey0000000000000');
-    expect(answer.data).toEqual({ message: 'The API token provided in X-Server-API-Key was not valid.', token: 'NotARealKey0000000000000', code: 'InvalidServerAPIKey' });
+    expect(answer.data).toEqual({
+      message: 'The API token provided in X-Server-API-Key was not valid.',
+      token: 'NotARealKey0000000000000',
+      code: 'InvalidServerAPIKey',
+    });
   });
 
   it('refuses an SMTP credential on the API', async () => {
@@ -48,7 +56,10 @@ describe('HTTP API v1 authentication', () => {
 
   it('messages/message with id 0 → MessageNotFound proves the key authenticated', async () => {
     const answer = await api(world, 'messages/message', { id: 0 }, KEYS.apiQa);
-    expect(answer).toMatchObject({ status: 'error', data: { code: 'MessageNotFound', id: 0, message: 'No message found matching provided ID' } });
+    expect(answer).toMatchObject({
+      status: 'error',
+      data: { code: 'MessageNotFound', id: 0, message: 'No message found matching provided ID' },
+    });
   });
 
   it('accepts GET, PATCH and PUT as well as POST, and the form field `params`', async () => {
@@ -67,7 +78,11 @@ describe('HTTP API v1 authentication', () => {
 
 describe('send/message', () => {
   it('returns a message id on the return-path domain and one numeric id + 16-alnum token per recipient', async () => {
-    const answer = await api(world, 'send/message', message({ to: 'a@gmail.test, B <b@gmail.test>', cc: ['c@gmail.test'], bcc: 'd@gmail.test' }));
+    const answer = await api(
+      world,
+      'send/message',
+      message({ to: 'a@gmail.test, B <b@gmail.test>', cc: ['c@gmail.test'], bcc: 'd@gmail.test' }),
+    );
     expect(answer.status).toBe('success');
     expect(answer.data.message_id).toMatch(/^[0-9a-f-]{36}@rp\.mail\.mailgoat\.ai$/);
     expect(Object.keys(answer.data.messages).sort()).toEqual(['a@gmail.test', 'b@gmail.test', 'c@gmail.test', 'd@gmail.test']);
@@ -102,14 +117,18 @@ describe('send/message', () => {
 
 describe('send/raw', () => {
   const raw = (from: string): string =>
-    Buffer.from(`From: ${from}\r\nTo: friend@gmail.test\r\nSubject: Raw\r\nMessage-ID: <raw-1@mailgoat.ai>\r\n\r\nHello\r\n`).toString('base64');
+    Buffer.from(`From: ${from}\r\nTo: friend@gmail.test\r\nSubject: Raw\r\nMessage-ID: <raw-1@mailgoat.ai>\r\n\r\nHello\r\n`).toString(
+      'base64',
+    );
 
   it('names a missing parameter', async () => {
     expect(await api(world, 'send/raw', { mail_from: 'ceo@mailgoat.ai', data: raw('ceo@mailgoat.ai') })).toMatchObject({
       status: 'parameter-error',
       data: { message: '`rcpt_to` parameter is required but is missing' },
     });
-    expect((await api(world, 'send/raw', { rcpt_to: ['a@gmail.test'], data: 'x' })).data.message).toBe('`mail_from` parameter is required but is missing');
+    expect((await api(world, 'send/raw', { rcpt_to: ['a@gmail.test'], data: 'x' })).data.message).toBe(
+      '`mail_from` parameter is required but is missing',
+    );
   });
 
   it('refuses a From header outside the verified domain', async () => {
@@ -120,11 +139,17 @@ describe('send/raw', () => {
   it('checks the From of a message with no recipient and creates nothing (the side-effect-free send test)', async () => {
     const answer = await api(world, 'send/raw', { rcpt_to: [], mail_from: 'qa@mailgoat.ai', data: raw('qa@mailgoat.ai') });
     expect(answer).toMatchObject({ status: 'success', data: { message_id: null, messages: {} } });
-    expect((await api(world, 'send/raw', { rcpt_to: [], mail_from: 'qa@mailgoat.ai', data: raw('x@foreign.test') })).data).toEqual({ code: 'UnauthenticatedFromAddress' });
+    expect((await api(world, 'send/raw', { rcpt_to: [], mail_from: 'qa@mailgoat.ai', data: raw('x@foreign.test') })).data).toEqual({
+      code: 'UnauthenticatedFromAddress',
+    });
   });
 
   it("answers the raw message's Message-ID", async () => {
-    const answer = await api(world, 'send/raw', { rcpt_to: ['a@gmail.test', 'a@gmail.test'], mail_from: 'ceo@mailgoat.ai', data: raw('CEO <ceo@mailgoat.ai>') });
+    const answer = await api(world, 'send/raw', {
+      rcpt_to: ['a@gmail.test', 'a@gmail.test'],
+      mail_from: 'ceo@mailgoat.ai',
+      data: raw('CEO <ceo@mailgoat.ai>'),
+    });
     expect(answer.status).toBe('success');
     expect(answer.data.message_id).toBe('raw-1@mailgoat.ai');
     expect(Object.keys(answer.data.messages)).toEqual(['a@gmail.test']);
@@ -133,7 +158,15 @@ describe('send/raw', () => {
 
 describe('messages/message and messages/deliveries', () => {
   it('finds a message by numeric id only and expands what `_expansions` lists', async () => {
-    const sent = await api(world, 'send/message', message({ html_body: '<p>Hi</p>', tag: 'welcome', attachments: [{ name: 'a.txt', content_type: 'text/plain', data: Buffer.from('attached').toString('base64') }] }));
+    const sent = await api(
+      world,
+      'send/message',
+      message({
+        html_body: '<p>Hi</p>',
+        tag: 'welcome',
+        attachments: [{ name: 'a.txt', content_type: 'text/plain', data: Buffer.from('attached').toString('base64') }],
+      }),
+    );
     const { id, token } = sent.data.messages['friend@gmail.test'];
     // Message.find_one looks up an Integer only; any String — a token, a Message-ID as MailGoat's inbox keys
     // it, even the id's own digits — reaches hash_to_sql and raises: HTTP 500 (as a real 3.3.2 answered).
@@ -141,17 +174,41 @@ describe('messages/message and messages/deliveries', () => {
       await expect(api(world, 'messages/message', { id: ref, _expansions: [] }), ref).rejects.toThrow(/^HTTP 500: /);
       await expect(api(world, 'messages/deliveries', { id: ref }), ref).rejects.toThrow(/^HTTP 500: /);
     }
-    expect((await api(world, 'messages/message', { id: 999_999, _expansions: [] })).data).toEqual({ message: 'No message found matching provided ID', id: 999_999, code: 'MessageNotFound' });
+    expect((await api(world, 'messages/message', { id: 999_999, _expansions: [] })).data).toEqual({
+      message: 'No message found matching provided ID',
+      id: 999_999,
+      code: 'MessageNotFound',
+    });
     expect((await api(world, 'messages/message', {})).status).toBe('parameter-error');
     expect((await api(world, 'messages/message', { id: '' })).status).toBe('parameter-error');
 
     const base = await api(world, 'messages/message', { id, _expansions: [] });
     expect(base.data).toEqual({ id, token });
 
-    const everything = ['status', 'details', 'inspection', 'plain_body', 'html_body', 'attachments', 'headers', 'raw_message', 'activity_entries'];
+    const everything = [
+      'status',
+      'details',
+      'inspection',
+      'plain_body',
+      'html_body',
+      'attachments',
+      'headers',
+      'raw_message',
+      'activity_entries',
+    ];
     const full = await api(world, 'messages/message', { id, _expansions: everything });
     expect(full.data.status).toMatchObject({ status: expect.any(String), held: false, hold_expiry: null });
-    expect(full.data.details).toMatchObject({ rcpt_to: 'friend@gmail.test', mail_from: 'ceo@mailgoat.ai', subject: 'Hello', message_id: sent.data.message_id, direction: 'outgoing', tag: 'welcome', received_with_ssl: true, bounce: false, bounce_for_id: 0 });
+    expect(full.data.details).toMatchObject({
+      rcpt_to: 'friend@gmail.test',
+      mail_from: 'ceo@mailgoat.ai',
+      subject: 'Hello',
+      message_id: sent.data.message_id,
+      direction: 'outgoing',
+      tag: 'welcome',
+      received_with_ssl: true,
+      bounce: false,
+      bounce_for_id: 0,
+    });
     expect(full.data.details).not.toHaveProperty('bounce_type');
     // A varchar column in Postal's message database: the size comes back as a String.
     expect(full.data.details.size).toMatch(/^\d+$/);
@@ -180,22 +237,34 @@ describe('messages/message and messages/deliveries', () => {
       await expect(api(world, 'messages/message', params)).rejects.toThrow(/^HTTP 500: .*something went wrong/s);
     }
     // The message is looked up first: an unknown id is MessageNotFound even without `_expansions`.
-    expect((await api(world, 'messages/message', { id: 999_999 })).data).toEqual({ message: 'No message found matching provided ID', id: 999_999, code: 'MessageNotFound' });
+    expect((await api(world, 'messages/message', { id: 999_999 })).data).toEqual({
+      message: 'No message found matching provided ID',
+      id: 999_999,
+      code: 'MessageNotFound',
+    });
     const form = await httpsGet(world, '/api/v1/messages/message', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Server-API-Key': world.manifest.credentials.find((c) => c.type === 'API')!.key },
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        'X-Server-API-Key': world.manifest.credentials.find((c) => c.type === 'API')!.key,
+      },
       body: `params=${encodeURIComponent('{"id": ')}`,
     });
     expect(form.status).toBe(500);
   });
 
   it('expands everything with `true` and nothing when it is missing from 3.3.3 on (commit 39f704c)', async () => {
-    const later = await startTestWorld({ slot: 4, postal: { deployment: { ...world.deployment, postal: { ...world.deployment.postal, version: '3.3.3' } } } });
+    const later = await startTestWorld({
+      slot: 4,
+      postal: { deployment: { ...world.deployment, postal: { ...world.deployment.postal, version: '3.3.3' } } },
+    });
     try {
       const sent = await api(later, 'send/message', message());
       const { id, token } = sent.data.messages['friend@gmail.test'];
       expect((await api(later, 'messages/message', { id })).data).toEqual({ id, token });
-      expect(Object.keys((await api(later, 'messages/message', { id, _expansions: true })).data)).toEqual(expect.arrayContaining(['status', 'details', 'plain_body', 'raw_message']));
+      expect(Object.keys((await api(later, 'messages/message', { id, _expansions: true })).data)).toEqual(
+        expect.arrayContaining(['status', 'details', 'plain_body', 'raw_message']),
+      );
     } finally {
       await later.stop();
     }
@@ -204,8 +273,12 @@ describe('messages/message and messages/deliveries', () => {
   it('lists deliveries in Postal shape', async () => {
     const sent = await api(world, 'send/message', message());
     const { id } = sent.data.messages['friend@gmail.test'];
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read whichever fields the JSON answer has
-    const polled = await pollUntil(async () => (await api(world, 'messages/deliveries', { id })).data as any[], (d) => d.length > 0, { timeoutMs: 10_000, intervalMs: 50 });
+    const polled = await pollUntil(
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read whichever fields the JSON answer has
+      async () => (await api(world, 'messages/deliveries', { id })).data as any[],
+      (d) => d.length > 0,
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
     const deliveries = polled.value;
     expect(deliveries[0]).toEqual({
       id: expect.any(Number),
@@ -238,8 +311,11 @@ describe('web', () => {
 
 describe('clients', () => {
   it("works with Postal's own Node client @atech/postal", async () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- @atech/postal ships no types
-    const { Client, SendMessage } = require('@atech/postal') as { Client: new (host: string, key: string) => unknown; SendMessage: new (client: unknown) => any };
+    const { Client, SendMessage } = require('@atech/postal') as {
+      Client: new (host: string, key: string) => unknown;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- @atech/postal ships no types
+      SendMessage: new (client: unknown) => any;
+    };
     const original = https.globalAgent;
     // The client takes only a host name and uses the global agent: trust the world CA and resolve the web host to the stand-in.
     https.globalAgent = new https.Agent({
@@ -280,7 +356,22 @@ describe('clients', () => {
       const host = world.deployment.server.webHost;
       const { stdout } = await run(
         'curl',
-        ['-sS', '--max-time', '10', '--cacert', caFile, '--resolve', `${host}:443:${world.addresses.postal}`, '-H', `X-Server-API-Key: ${KEYS.api}`, '-H', 'Content-Type: application/json', '-d', '{"id":0}', `https://${host}/api/v1/messages/message`],
+        [
+          '-sS',
+          '--max-time',
+          '10',
+          '--cacert',
+          caFile,
+          '--resolve',
+          `${host}:443:${world.addresses.postal}`,
+          '-H',
+          `X-Server-API-Key: ${KEYS.api}`,
+          '-H',
+          'Content-Type: application/json',
+          '-d',
+          '{"id":0}',
+          `https://${host}/api/v1/messages/message`,
+        ],
         { timeout: 15_000 },
       );
       expect(JSON.parse(stdout).data.code).toBe('MessageNotFound');

@@ -89,7 +89,9 @@ export class PostalConfig {
   /** The route's additional endpoints (AdditionalRouteEndpoint): other agents' inbox endpoints. */
   additionalEndpointsOf(route: ManifestRoute): ManifestEndpoint[] {
     const agents = this.faults.additionalEndpoints?.[route.name] ?? [];
-    return agents.map((agentId) => this.manifest.endpoints.find((e) => e.agentId === agentId)).filter((e): e is ManifestEndpoint => e !== undefined);
+    return agents
+      .map((agentId) => this.manifest.endpoints.find((e) => e.agentId === agentId))
+      .filter((e): e is ManifestEndpoint => e !== undefined);
   }
 
   /** The API credential's agent, for Credential#hold. */

@@ -20,7 +20,11 @@ async function sendTo(rcpt: string, subject: string): Promise<{ id: number; toke
 }
 
 async function atProvider(subject: string): Promise<ProviderMessage> {
-  return eventually(() => world.provider.messages.find((m) => m.raw.toString().includes(`Subject: ${subject}`)), 10_000, `"${subject}" at the provider`);
+  return eventually(
+    () => world.provider.messages.find((m) => m.raw.toString().includes(`Subject: ${subject}`)),
+    10_000,
+    `"${subject}" at the provider`,
+  );
 }
 
 async function verifyDkim(raw: Buffer): Promise<Array<{ signingDomain: string; selector: string; status: { result: string } }>> {
@@ -87,7 +91,10 @@ describe('outgoing mail', () => {
     world.dns.setRecords(saved.filter((r) => !(r.type === 'CNAME' && r.name === 'psrp.mailgoat.ai')));
     try {
       await world.postal.domainDns.checkDns();
-      expect(world.postal.domainDns.statuses.returnPath).toEqual({ status: 'Missing', error: 'There is no return path record at psrp.mailgoat.ai' });
+      expect(world.postal.domainDns.statuses.returnPath).toEqual({
+        status: 'Missing',
+        error: 'There is no return path record at psrp.mailgoat.ai',
+      });
       await sendTo('friend@gmail.test', 'no-cname');
       expect((await atProvider('no-cname')).mailFrom).toBe('abc123@rp.mail.mailgoat.ai');
     } finally {
@@ -101,26 +108,64 @@ describe('incoming mail', () => {
   it("routes mail for an agent to its endpoint with Postal's Hash payload, signed with the key in the JWKS", async () => {
     // ceo → qa goes out through the MX of mailgoat.ai, which is the stand-in itself, then to qa's route
     await sendTo('qa@mailgoat.ai', 'internal');
-    const request = await eventually(() => world.inbox.requests.find((r) => r.path.endsWith('/qa') && r.body.toString().includes('internal')), 10_000, 'the POST to qa');
+    const request = await eventually(
+      () => world.inbox.requests.find((r) => r.path.endsWith('/qa') && r.body.toString().includes('internal')),
+      10_000,
+      'the POST to qa',
+    );
     expect(request.remoteAddress).toBe(world.addresses.postal);
     expect(request.headers['user-agent']).toBe('Postal/3.3.2');
     expect(request.headers['content-type']).toBe('application/json');
     // Net::HTTP capitalizes each word of a header name: the KID header arrives as a real 3.3.2 sent it.
-    expect(request.rawHeaderNames).toEqual(expect.arrayContaining(['X-Postal-Signature-Kid', 'X-Postal-Signature', 'X-Postal-Signature-256', 'User-Agent']));
+    expect(request.rawHeaderNames).toEqual(
+      expect.arrayContaining(['X-Postal-Signature-Kid', 'X-Postal-Signature', 'X-Postal-Signature-256', 'User-Agent']),
+    );
 
     const jwks = JSON.parse((await httpsGet(world, '/.well-known/jwks.json')).body);
     const jwk = jwks.keys.find((k: { kid: string }) => k.kid === request.headers['x-postal-signature-kid']);
     expect(jwk).toBeDefined();
     const key = createPublicKey({ key: jwk, format: 'jwk' });
-    expect(createVerify('RSA-SHA256').update(request.body).verify(key, String(request.headers['x-postal-signature-256']), 'base64')).toBe(true);
+    expect(createVerify('RSA-SHA256').update(request.body).verify(key, String(request.headers['x-postal-signature-256']), 'base64')).toBe(
+      true,
+    );
     expect(createVerify('RSA-SHA1').update(request.body).verify(key, String(request.headers['x-postal-signature']), 'base64')).toBe(true);
 
     const payload = JSON.parse(request.body.toString());
-    expect(Object.keys(payload)).toEqual(expect.arrayContaining([
-      'id', 'rcpt_to', 'mail_from', 'token', 'subject', 'message_id', 'timestamp', 'size', 'spam_status', 'bounce', 'received_with_ssl',
-      'to', 'cc', 'from', 'date', 'in_reply_to', 'references', 'html_body', 'plain_body', 'attachment_quantity', 'auto_submitted', 'reply_to', 'attachments',
-    ]));
-    expect(payload).toMatchObject({ rcpt_to: 'qa@mailgoat.ai', mail_from: 'abc123@psrp.mailgoat.ai', subject: 'internal', spam_status: 'NotSpam', received_with_ssl: true, from: 'CEO <ceo@mailgoat.ai>' });
+    expect(Object.keys(payload)).toEqual(
+      expect.arrayContaining([
+        'id',
+        'rcpt_to',
+        'mail_from',
+        'token',
+        'subject',
+        'message_id',
+        'timestamp',
+        'size',
+        'spam_status',
+        'bounce',
+        'received_with_ssl',
+        'to',
+        'cc',
+        'from',
+        'date',
+        'in_reply_to',
+        'references',
+        'html_body',
+        'plain_body',
+        'attachment_quantity',
+        'auto_submitted',
+        'reply_to',
+        'attachments',
+      ]),
+    );
+    expect(payload).toMatchObject({
+      rcpt_to: 'qa@mailgoat.ai',
+      mail_from: 'abc123@psrp.mailgoat.ai',
+      subject: 'internal',
+      spam_status: 'NotSpam',
+      received_with_ssl: true,
+      from: 'CEO <ceo@mailgoat.ai>',
+    });
     // 3.3.2's http_sender.rb reads size from a varchar column: a String in the payload.
     expect(payload.size).toMatch(/^\d+$/);
     expect(payload.plain_body).toContain('Body of internal');
@@ -193,7 +238,14 @@ describe('health, metrics and the service list', () => {
     const ps = (await (await fetch(world.postal.endpoints.ops.composePs)).json()) as Array<Record<string, unknown>>;
     expect(ps.map((c) => c.Service)).toEqual(['web', 'smtp', 'worker']);
     // The official compose template defines no healthchecks: Docker reports no health.
-    for (const c of ps) expect(c).toMatchObject({ Name: `postal-${String(c.Service)}-1`, State: 'running', Health: '', Project: 'postal', Status: expect.stringMatching(/^Up /) });
+    for (const c of ps)
+      expect(c).toMatchObject({
+        Name: `postal-${String(c.Service)}-1`,
+        State: 'running',
+        Health: '',
+        Project: 'postal',
+        Status: expect.stringMatching(/^Up /),
+      });
     const containers = (await (await fetch(world.postal.endpoints.ops.containersPs)).json()) as Array<Record<string, unknown>>;
     expect(containers.map((c) => c.Names)).toEqual(['postal-web-1', 'postal-smtp-1', 'postal-worker-1', 'postal-mariadb']);
     expect(containers.at(-1)).toMatchObject({ Image: 'mariadb', State: 'running', Labels: '' });

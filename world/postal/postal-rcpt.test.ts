@@ -18,7 +18,12 @@ describe("Postal's reading of RCPT TO", () => {
   });
 
   it('gives a source route no local part at all (Ruby "".split("+", 2) is empty), so no route matches it', () => {
-    expect(readPostalRcpt('RCPT TO:<@mailgoat.ai:seed@gmail.test>')).toEqual({ kind: 'address', rcptTo: '@mailgoat.ai:seed@gmail.test', uname: undefined, domain: 'mailgoat.ai:seed@gmail.test' });
+    expect(readPostalRcpt('RCPT TO:<@mailgoat.ai:seed@gmail.test>')).toEqual({
+      kind: 'address',
+      rcptTo: '@mailgoat.ai:seed@gmail.test',
+      uname: undefined,
+      domain: 'mailgoat.ai:seed@gmail.test',
+    });
   });
 
   it('answers 501 for an empty address and for one without a domain', () => {

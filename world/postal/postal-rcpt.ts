@@ -6,8 +6,7 @@
  * `@host:user@domain` then matches no route and asks for authentication).
  */
 export type PostalRcpt =
-  | { kind: 'reply'; code: number; message: string }
-  | { kind: 'address'; rcptTo: string; uname: string | undefined; domain: string };
+  { kind: 'reply'; code: number; message: string } | { kind: 'address'; rcptTo: string; uname: string | undefined; domain: string };
 
 /** `data.gsub(/RCPT TO\s*:\s*\/i, "").gsub(/.*</, "").gsub(/>.*\/, "").strip` */
 export function postalAddressArgument(line: string, verb: 'RCPT TO' | 'MAIL FROM'): string {

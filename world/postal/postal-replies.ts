@@ -61,7 +61,13 @@ export interface PostalCommandHooks {
 export type StartTlsState = 'ready' | 'unavailable' | 'broken';
 
 /** Installs the Postal reply texts on the connection that owns `session`. */
-export function usePostalReplies(connections: unknown, session: unknown, hosts: { mailHost: string; granted: string }, tls: { starttls: StartTlsState } = { starttls: 'ready' }, hooks: PostalCommandHooks = {}): void {
+export function usePostalReplies(
+  connections: unknown,
+  session: unknown,
+  hosts: { mailHost: string; granted: string },
+  tls: { starttls: StartTlsState } = { starttls: 'ready' },
+  hooks: PostalCommandHooks = {},
+): void {
   if (!(connections instanceof Set)) return;
   for (const connection of connections as Set<ConnectionLike>) {
     if (connection.session !== session || typeof connection.send !== 'function') continue;

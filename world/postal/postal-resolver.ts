@@ -16,8 +16,17 @@ export interface PostalResolver {
 
 const EMPTY_CODES = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN']);
 
-export function createPostalResolver(options: { dnsServer: string; localAddress: string; cacheMs?: number; timeoutMs?: number }): PostalResolver {
-  const resolver = createResolver(options.dnsServer, { timeoutMs: options.timeoutMs ?? 2000, tries: 2, localAddress: options.localAddress });
+export function createPostalResolver(options: {
+  dnsServer: string;
+  localAddress: string;
+  cacheMs?: number;
+  timeoutMs?: number;
+}): PostalResolver {
+  const resolver = createResolver(options.dnsServer, {
+    timeoutMs: options.timeoutMs ?? 2000,
+    tries: 2,
+    localAddress: options.localAddress,
+  });
   const cacheMs = options.cacheMs ?? 1000;
   const cache = new Map<string, { at: number; value: Promise<unknown> }>();
 
@@ -38,6 +47,10 @@ export function createPostalResolver(options: { dnsServer: string; localAddress:
     a: (name) => cached(`A ${name}`, () => resolver.resolve4(name)),
     txt: (name) => cached(`TXT ${name}`, async () => (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''))),
     cname: (name) => cached(`CNAME ${name}`, () => resolver.resolveCname(name)),
-    ipToHostname: (ip) => cached(`PTR ${ip}`, () => resolver.reverse(ip)).then((names) => names[0]?.replace(/\.$/, '') ?? ip, () => ip),
+    ipToHostname: (ip) =>
+      cached(`PTR ${ip}`, () => resolver.reverse(ip)).then(
+        (names) => names[0]?.replace(/\.$/, '') ?? ip,
+        () => ip,
+      ),
   };
 }

@@ -54,11 +54,26 @@ async function smtp(w: TestWorld, lines: string[]): Promise<string[]> {
 
 describe('outgoing: holds before sending (outgoing_message_processor.rb)', () => {
   it('holds mail sent with a credential set to Hold, and mail to a suppressed recipient', async () => {
-    const held = await api(world, 'send/message', { to: ['friend@gmail.test'], from: 'qa@mailgoat.ai', subject: 'held by credential', plain_body: 'x' }, KEYS.apiQa);
-    expect(await statusOf(world, held.data.messages['friend@gmail.test'].id)).toEqual(expect.objectContaining({ status: 'Held', details: 'Credential is configured to hold all messages authenticated by it.' }));
-    const suppressed = await api(world, 'send/message', { to: ['held@gmail.test'], from: 'ceo@mailgoat.ai', subject: 'suppressed', plain_body: 'x' });
+    const held = await api(
+      world,
+      'send/message',
+      { to: ['friend@gmail.test'], from: 'qa@mailgoat.ai', subject: 'held by credential', plain_body: 'x' },
+      KEYS.apiQa,
+    );
+    expect(await statusOf(world, held.data.messages['friend@gmail.test'].id)).toEqual(
+      expect.objectContaining({ status: 'Held', details: 'Credential is configured to hold all messages authenticated by it.' }),
+    );
+    const suppressed = await api(world, 'send/message', {
+      to: ['held@gmail.test'],
+      from: 'ceo@mailgoat.ai',
+      subject: 'suppressed',
+      plain_body: 'x',
+    });
     expect(await statusOf(world, suppressed.data.messages['held@gmail.test'].id)).toEqual(
-      expect.objectContaining({ status: 'Held', details: 'Recipient (held@gmail.test) is on the suppression list (reason: too many hard fails)' }),
+      expect.objectContaining({
+        status: 'Held',
+        details: 'Recipient (held@gmail.test) is on the suppression list (reason: too many hard fails)',
+      }),
     );
   });
 
@@ -68,7 +83,9 @@ describe('outgoing: holds before sending (outgoing_message_processor.rb)', () =>
     const second = await api(limited, 'send/message', { to: ['b@gmail.test'], from: 'ceo@mailgoat.ai', subject: 'two', plain_body: 'x' });
     await statusOf(limited, second.data.messages['b@gmail.test'].id);
     const third = await api(limited, 'send/message', { to: ['c@gmail.test'], from: 'ceo@mailgoat.ai', subject: 'three', plain_body: 'x' });
-    expect(await statusOf(limited, third.data.messages['c@gmail.test'].id)).toEqual(expect.objectContaining({ status: 'Held', details: 'Message held because send limit (1) has been reached.' }));
+    expect(await statusOf(limited, third.data.messages['c@gmail.test'].id)).toEqual(
+      expect.objectContaining({ status: 'Held', details: 'Message held because send limit (1) has been reached.' }),
+    );
   });
 });
 
@@ -87,14 +104,28 @@ describe('incoming: size, route modes, additional endpoints, the subject Postal 
   it('refuses a message over smtp_server.max_message_size at the end of DATA with 552', async () => {
     const big = 'x'.repeat(76);
     const body = `From: a@gmail.test\r\nSubject: big\r\n\r\n${Array.from({ length: 15_000 }, () => big).join('\r\n')}\r\n.`;
-    const replies = await smtp(world, ['EHLO client.example', 'MAIL FROM:<a@gmail.test>', 'RCPT TO:<ceo@mailgoat.ai>', 'DATA', body, 'QUIT']);
+    const replies = await smtp(world, [
+      'EHLO client.example',
+      'MAIL FROM:<a@gmail.test>',
+      'RCPT TO:<ceo@mailgoat.ai>',
+      'DATA',
+      body,
+      'QUIT',
+    ]);
     expect(replies[5]).toBe('552 Message too large (maximum size 1MB)');
   });
 
   it('refuses RCPT for a route set to Reject, and holds mail for a route set to Hold', async () => {
     const replies = await smtp(world, ['EHLO client.example', 'MAIL FROM:<a@gmail.test>', 'RCPT TO:<team@mailgoat.ai>', 'QUIT']);
     expect(replies[3]).toBe('550 Route does not accept incoming messages');
-    await smtp(world, ['EHLO client.example', 'MAIL FROM:<a@gmail.test>', 'RCPT TO:<qa@mailgoat.ai>', 'DATA', 'From: a@gmail.test\r\nSubject: to qa\r\n\r\nhello\r\n.', 'QUIT']);
+    await smtp(world, [
+      'EHLO client.example',
+      'MAIL FROM:<a@gmail.test>',
+      'RCPT TO:<qa@mailgoat.ai>',
+      'DATA',
+      'From: a@gmail.test\r\nSubject: to qa\r\n\r\nhello\r\n.',
+      'QUIT',
+    ]);
     const ids = Array.from({ length: 40 }, (_, i) => i + 1);
     const held = await eventually(async () => {
       for (const id of ids) {
@@ -103,13 +134,22 @@ describe('incoming: size, route modes, additional endpoints, the subject Postal 
       }
       return undefined;
     });
-    expect(await statusOf(world, held)).toEqual(expect.objectContaining({ status: 'Held', details: 'Message has been accepted but not sent to any endpoints.' }));
+    expect(await statusOf(world, held)).toEqual(
+      expect.objectContaining({ status: 'Held', details: 'Message has been accepted but not sent to any endpoints.' }),
+    );
   });
 
-  it("makes one message per additional endpoint, and keeps the subject decoded and cut at 200 characters", async () => {
+  it('makes one message per additional endpoint, and keeps the subject decoded and cut at 200 characters', async () => {
     const long = `=?UTF-8?B?${Buffer.from(`Grüße ${'ж'.repeat(250)}`, 'utf8').toString('base64')}?=`;
     const before = world.inbox.requests.length;
-    await smtp(world, ['EHLO client.example', 'MAIL FROM:<a@gmail.test>', 'RCPT TO:<ceo@mailgoat.ai>', 'DATA', `From: a@gmail.test\r\nSubject: ${long}\r\n\r\nhello\r\n.`, 'QUIT']);
+    await smtp(world, [
+      'EHLO client.example',
+      'MAIL FROM:<a@gmail.test>',
+      'RCPT TO:<ceo@mailgoat.ai>',
+      'DATA',
+      `From: a@gmail.test\r\nSubject: ${long}\r\n\r\nhello\r\n.`,
+      'QUIT',
+    ]);
     const posts = await eventually(() => {
       const fresh = world.inbox.requests.slice(before).filter((r) => r.body.toString().includes('hello'));
       return fresh.length >= 2 ? fresh : undefined;
@@ -126,13 +166,24 @@ describe('smtp_server.ssl_version (server.rb) and the retry without SSL (smtp_se
     const { dialogue } = await SmtpDialogue.open(world.addresses.postal, 25);
     try {
       await dialogue.send('EHLO client.example');
-      await expect(dialogue.startTls('mail.mailgoat.ai', world.ca.certificatePem)).rejects.toThrow(/protocol version|unsupported protocol|no protocols available/i);
+      await expect(dialogue.startTls('mail.mailgoat.ai', world.ca.certificatePem)).rejects.toThrow(
+        /protocol version|unsupported protocol|no protocols available/i,
+      );
     } finally {
       dialogue.close();
     }
     const before = world.inbox.requests.length;
-    await api(world, 'send/message', { to: ['ceo@mailgoat.ai'], from: 'ceo@mailgoat.ai', subject: 'tls retry', plain_body: 'through a TLS 1.0 MX' });
-    const post = await eventually(() => world.inbox.requests.slice(before).find((r) => r.path === '/webhooks/postal/ceo' && r.body.toString().includes('through a TLS 1.0 MX')));
+    await api(world, 'send/message', {
+      to: ['ceo@mailgoat.ai'],
+      from: 'ceo@mailgoat.ai',
+      subject: 'tls retry',
+      plain_body: 'through a TLS 1.0 MX',
+    });
+    const post = await eventually(() =>
+      world.inbox.requests
+        .slice(before)
+        .find((r) => r.path === '/webhooks/postal/ceo' && r.body.toString().includes('through a TLS 1.0 MX')),
+    );
     expect(post.path).toBe('/webhooks/postal/ceo');
   });
 });

@@ -10,7 +10,8 @@ afterAll(async () => {
   await world?.stop();
 });
 
-const open = async (): Promise<{ dialogue: SmtpDialogue; greeting: string }> => SmtpDialogue.open(world.postal.endpoints.smtp.address, world.postal.endpoints.smtp.port);
+const open = async (): Promise<{ dialogue: SmtpDialogue; greeting: string }> =>
+  SmtpDialogue.open(world.postal.endpoints.smtp.address, world.postal.endpoints.smtp.port);
 const authPlain = (key: string): string => `AUTH PLAIN ${Buffer.from(`\0anyone\0${key}`).toString('base64')}`;
 
 describe('SMTP server', () => {
@@ -52,14 +53,19 @@ describe('SMTP server', () => {
 
   it("offers STARTTLS only with postal.yml's smtp_server.tls_enabled, read when smtp restarts; a certificate it cannot read breaks the handshake", async () => {
     const restart = async (postalYml: string, files: Record<string, string> = {}) => {
-      const response = await fetch(`${world.postal.endpoints.ops.url}/runner/services`, { method: 'POST', body: JSON.stringify({ postalYml, files, restart: ['smtp'] }) });
+      const response = await fetch(`${world.postal.endpoints.ops.url}/runner/services`, {
+        method: 'POST',
+        body: JSON.stringify({ postalYml, files, restart: ['smtp'] }),
+      });
       expect(response.status).toBe(200);
       return (await response.text()).trim();
     };
     const issued = await world.ca.issue(['mail.mailgoat.ai', 'postal.mailgoat.ai', world.addresses.postal]);
     try {
       // 3.3.2's default: tls_enabled false → no STARTTLS in EHLO, and the command is refused (client.rb:139-158).
-      expect(await restart('version: 2\nsmtp_server:\n  default_port: 25\n')).toBe('smtp: TLS disabled (smtp_server.tls_enabled is not true)');
+      expect(await restart('version: 2\nsmtp_server:\n  default_port: 25\n')).toBe(
+        'smtp: TLS disabled (smtp_server.tls_enabled is not true)',
+      );
       let { dialogue } = await open();
       expect((await dialogue.send('EHLO client.test')).split('\n')).toEqual(['250-My capabilities are', '250 AUTH CRAM-MD5 PLAIN LOGIN']);
       expect(await dialogue.send('STARTTLS')).toBe('502 TLS not available');
@@ -74,15 +80,21 @@ describe('SMTP server', () => {
       dialogue.close();
 
       // Enabled with the certificate postal.yml names.
-      const yml = 'smtp_server:\n  tls_enabled: true\n  tls_certificate_path: /config/tls/mail.crt\n  tls_private_key_path: $config-file-root/tls/mail.key\n';
-      expect(await restart(yml, { '/config/tls/mail.crt': issued.certificatePem, '/config/tls/mail.key': issued.privateKeyPem })).toBe('smtp: STARTTLS with /config/tls/mail.crt');
+      const yml =
+        'smtp_server:\n  tls_enabled: true\n  tls_certificate_path: /config/tls/mail.crt\n  tls_private_key_path: $config-file-root/tls/mail.key\n';
+      expect(await restart(yml, { '/config/tls/mail.crt': issued.certificatePem, '/config/tls/mail.key': issued.privateKeyPem })).toBe(
+        'smtp: STARTTLS with /config/tls/mail.crt',
+      );
       ({ dialogue } = await open());
       await dialogue.send('EHLO client.test');
       const secure = await dialogue.startTls('mail.mailgoat.ai', world.ca.certificatePem);
       expect(secure.authorized).toBe(true);
       dialogue.close();
     } finally {
-      await restart('smtp_server:\n  tls_enabled: true\n', { '/config/smtp.cert': issued.certificatePem, '/config/smtp.key': issued.privateKeyPem });
+      await restart('smtp_server:\n  tls_enabled: true\n', {
+        '/config/smtp.cert': issued.certificatePem,
+        '/config/smtp.key': issued.privateKeyPem,
+      });
     }
   });
 
@@ -162,10 +174,19 @@ describe('SMTP server', () => {
       await dialogue.send('MAIL FROM:<antispam@[192.0.2.1]>');
       const answers: Record<string, string> = {};
       for (const to of [
-        'seed%gmail.test@mailgoat.ai', 'gmail.test!seed@mailgoat.ai', 'seed@gmail.test@mailgoat.ai', '"seed@gmail.test"@mailgoat.ai',
-        '@mailgoat.ai:seed@gmail.test', `seed%gmail.test@[${ip}]`, 'seed%gmail.test@mail.mailgoat.ai', 'seed@GMAIL.TEST', 'seed@gmail.test.',
-        'gmail.test!seed', '"seed%gmail.test"',
-      ]) answers[to] = await dialogue.send(`RCPT TO:<${to}>`);
+        'seed%gmail.test@mailgoat.ai',
+        'gmail.test!seed@mailgoat.ai',
+        'seed@gmail.test@mailgoat.ai',
+        '"seed@gmail.test"@mailgoat.ai',
+        '@mailgoat.ai:seed@gmail.test',
+        `seed%gmail.test@[${ip}]`,
+        'seed%gmail.test@mail.mailgoat.ai',
+        'seed@GMAIL.TEST',
+        'seed@gmail.test.',
+        'gmail.test!seed',
+        '"seed%gmail.test"',
+      ])
+        answers[to] = await dialogue.send(`RCPT TO:<${to}>`);
       expect(answers).toEqual({
         // the local part is looked up as a route name; none holds % or !, so the catch-all takes them
         'seed%gmail.test@mailgoat.ai': '250 OK',
@@ -194,13 +215,15 @@ describe('SMTP server', () => {
       await dialogue.send('MAIL FROM:<ceo@mailgoat.ai>');
       expect(await dialogue.send('RCPT TO:<friend@gmail.test>')).toMatch(/^250/);
       expect(await dialogue.send('DATA')).toMatch(/^354/);
-      expect(await dialogue.send('From: spoof@gmail.test\r\nTo: friend@gmail.test\r\nSubject: x\r\n\r\nbody\r\n.')).toBe('530 From/Sender name is not valid');
+      expect(await dialogue.send('From: spoof@gmail.test\r\nTo: friend@gmail.test\r\nSubject: x\r\n\r\nbody\r\n.')).toBe(
+        '530 From/Sender name is not valid',
+      );
     } finally {
       dialogue.close();
     }
   });
 
-  it('answers 552 to a message over Postal\'s 14 MB, after reading it, and carries on with the session (never a reset)', async () => {
+  it("answers 552 to a message over Postal's 14 MB, after reading it, and carries on with the session (never a reset)", async () => {
     const { dialogue } = await open();
     try {
       await dialogue.send('EHLO sender.test');
@@ -209,7 +232,9 @@ describe('SMTP server', () => {
       expect(await dialogue.send('DATA')).toBe('354 Go ahead');
       const line = 'x'.repeat(998);
       const body = Array.from({ length: Math.ceil((14 * 1024 * 1024) / 1000) + 10 }, () => line).join('\r\n');
-      expect(await dialogue.send(`From: someone@sender.test\r\nTo: qa@mailgoat.ai\r\nSubject: too big\r\n\r\n${body}\r\n.`)).toBe('552 Message too large (maximum size 14MB)');
+      expect(await dialogue.send(`From: someone@sender.test\r\nTo: qa@mailgoat.ai\r\nSubject: too big\r\n\r\n${body}\r\n.`)).toBe(
+        '552 Message too large (maximum size 14MB)',
+      );
       expect(await dialogue.send('QUIT')).toBe('221 Closing Connection');
     } finally {
       dialogue.close();
@@ -224,11 +249,17 @@ describe('SMTP server', () => {
       await dialogue.send('MAIL FROM:<ceo@mailgoat.ai>');
       await dialogue.send('RCPT TO:<friend@gmail.test>');
       await dialogue.send('DATA');
-      expect(await dialogue.send('From: CEO <ceo@mailgoat.ai>\r\nTo: friend@gmail.test\r\nSubject: via smtp\r\n\r\nbody\r\n.')).toBe('250 OK');
+      expect(await dialogue.send('From: CEO <ceo@mailgoat.ai>\r\nTo: friend@gmail.test\r\nSubject: via smtp\r\n\r\nbody\r\n.')).toBe(
+        '250 OK',
+      );
     } finally {
       dialogue.close();
     }
-    const out = await eventually(() => world.provider.messages.find((m) => m.raw.toString().includes('Subject: via smtp')), 10_000, 'the submission at the provider');
+    const out = await eventually(
+      () => world.provider.messages.find((m) => m.raw.toString().includes('Subject: via smtp')),
+      10_000,
+      'the submission at the provider',
+    );
     expect(out.rcptTo).toEqual(['friend@gmail.test']);
 
     const incoming = await open();
@@ -237,12 +268,23 @@ describe('SMTP server', () => {
       await incoming.dialogue.send('MAIL FROM:<someone@sender.test>');
       await incoming.dialogue.send('RCPT TO:<qa@mailgoat.ai>');
       expect(await incoming.dialogue.send('DATA')).toBe('354 Go ahead');
-      expect(await incoming.dialogue.send('From: someone@sender.test\r\nTo: qa@mailgoat.ai\r\nSubject: inbound\r\n\r\nhello qa\r\n.')).toBe('250 OK');
+      expect(await incoming.dialogue.send('From: someone@sender.test\r\nTo: qa@mailgoat.ai\r\nSubject: inbound\r\n\r\nhello qa\r\n.')).toBe(
+        '250 OK',
+      );
     } finally {
       incoming.dialogue.close();
     }
-    const posted = await eventually(() => world.inbox.requests.find((r) => r.path.endsWith('/qa') && r.body.toString().includes('inbound')), 10_000, 'the POST to the qa endpoint');
-    expect(JSON.parse(posted.body.toString())).toMatchObject({ rcpt_to: 'qa@mailgoat.ai', mail_from: 'someone@sender.test', subject: 'inbound', received_with_ssl: null });
+    const posted = await eventually(
+      () => world.inbox.requests.find((r) => r.path.endsWith('/qa') && r.body.toString().includes('inbound')),
+      10_000,
+      'the POST to the qa endpoint',
+    );
+    expect(JSON.parse(posted.body.toString())).toMatchObject({
+      rcpt_to: 'qa@mailgoat.ai',
+      mail_from: 'someone@sender.test',
+      subject: 'inbound',
+      received_with_ssl: null,
+    });
   });
 
   it('counts connections and messages in the smtp health server metrics', async () => {

@@ -117,19 +117,31 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   const smtpCertificate = await issueSmtpCertificate(options.ca, config, config.faults.smtpCertificate);
   // A world booted from provisioning's artifacts plays a provisioned server: postal.yml enables SMTP TLS with a
   // certificate for the mail host. An empty Postal has 3.3.2's default (off) until provisioning writes postal.yml.
-  config.smtpTls = options.empty ? { enabled: false } : { enabled: true, certificatePem: smtpCertificate.certificatePem, privateKeyPem: smtpCertificate.privateKeyPem };
+  config.smtpTls = options.empty
+    ? { enabled: false }
+    : { enabled: true, certificatePem: smtpCertificate.certificatePem, privateKeyPem: smtpCertificate.privateKeyPem };
   // Fault: the web proxy's certificate ran out (90 days, issued 100 days ago); SMTP keeps its own.
-  const webCertificate = config.faults.webCertificateExpired ? await options.ca.issue([config.webHost, address], { notBefore: new Date(Date.now() - 100 * 86_400_000), validDays: 90 }) : certificate;
+  const webCertificate = config.faults.webCertificateExpired
+    ? await options.ca.issue([config.webHost, address], { notBefore: new Date(Date.now() - 100 * 86_400_000), validDays: 90 })
+    : certificate;
   const resolver = createPostalResolver({ dnsServer: options.dnsServer, localAddress: address, cacheMs: options.dnsCacheMs });
   const store = new MessageStore();
   const metrics = { smtp: smtpMetrics(), worker: workerMetrics() };
 
-  const domainPublicKey = createPublicKey(createPrivateKey(options.domainDkimPrivateKeyPem)).export({ type: 'spki', format: 'der' }).toString('base64');
+  const domainPublicKey = createPublicKey(createPrivateKey(options.domainDkimPrivateKeyPem))
+    .export({ type: 'spki', format: 'der' })
+    .toString('base64');
   const domainDns = DomainDnsState.forKey(config, resolver, domainPublicKey);
   // The key the domain holds: the world's (a Postal booted from provisioning's artifacts), or — in an empty
   // Postal — the one made when provisioning creates the domain, or one provisioning imports.
   const domainKey = { pem: options.domainDkimPrivateKeyPem };
-  const smtpSender = new SmtpSender({ config, resolver, localAddress: address, caPem: options.ca.certificatePem, port: options.outboundSmtpPort });
+  const smtpSender = new SmtpSender({
+    config,
+    resolver,
+    localAddress: address,
+    caPem: options.ca.certificatePem,
+    port: options.outboundSmtpPort,
+  });
   const worker = new Worker({
     config,
     store,
@@ -146,12 +158,36 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
   const startedAt = Date.now();
   const services: Record<ServiceState['service'], ServiceState> = {
     web: { service: 'web', running: false, healthy: true, startedAt, ports: [{ address, port: ports.web }] },
-    smtp: { service: 'smtp', running: false, healthy: true, startedAt, ports: [{ address, port: ports.smtp }, { address, port: ports.smtpHealth }] },
+    smtp: {
+      service: 'smtp',
+      running: false,
+      healthy: true,
+      startedAt,
+      ports: [
+        { address, port: ports.smtp },
+        { address, port: ports.smtpHealth },
+      ],
+    },
     worker: { service: 'worker', running: true, healthy: true, startedAt, ports: [{ address, port: ports.workerHealth }] },
   };
-  const database: ContainerState = { name: options.deployment.postal.containers[0] ?? 'postal-mariadb', image: 'mariadb', command: '"docker-entrypoint.sh mariadbd"', running: true, startedAt };
+  const database: ContainerState = {
+    name: options.deployment.postal.containers[0] ?? 'postal-mariadb',
+    image: 'mariadb',
+    command: '"docker-entrypoint.sh mariadbd"',
+    running: true,
+    startedAt,
+  };
 
-  const makeWeb = (): WebServer => createWebServer({ config, store, signer, enqueue, certificatePem: webCertificate.certificatePem, privateKeyPem: webCertificate.privateKeyPem, hostnameOf: (ip) => resolver.ipToHostname(ip) });
+  const makeWeb = (): WebServer =>
+    createWebServer({
+      config,
+      store,
+      signer,
+      enqueue,
+      certificatePem: webCertificate.certificatePem,
+      privateKeyPem: webCertificate.privateKeyPem,
+      hostnameOf: (ip) => resolver.ipToHostname(ip),
+    });
   const makeSmtp = (): SmtpListener =>
     createSmtpListener({
       config,
@@ -191,14 +227,18 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
           const tls = smtpTlsOf(postalYml);
           const certificatePem = files[tls.certificatePath] ?? undefined;
           const privateKeyPem = files[tls.privateKeyPath] ?? undefined;
-          config.smtpTls = tls.enabled ? { enabled: true, ...(certificatePem && privateKeyPem ? { certificatePem, privateKeyPem } : {}) } : { enabled: false };
+          config.smtpTls = tls.enabled
+            ? { enabled: true, ...(certificatePem && privateKeyPem ? { certificatePem, privateKeyPem } : {}) }
+            : { enabled: false };
           if (restart.includes('smtp') && services.smtp.running) {
             await smtp?.close();
             services.smtp.running = false;
             await startSmtp();
           }
           if (!tls.enabled) return 'smtp: TLS disabled (smtp_server.tls_enabled is not true)';
-          return certificatePem && privateKeyPem ? `smtp: STARTTLS with ${tls.certificatePath}` : `smtp: TLS enabled but ${certificatePem ? tls.privateKeyPath : tls.certificatePath} cannot be read`;
+          return certificatePem && privateKeyPem
+            ? `smtp: STARTTLS with ${tls.certificatePath}`
+            : `smtp: TLS enabled but ${certificatePem ? tls.privateKeyPath : tls.certificatePath} cannot be read`;
         },
         certificate: (names) => options.ca.issue(names),
       },
@@ -235,7 +275,11 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
     domainDns.startScheduledChecks(options.dnsRecheckMs ?? 2_000);
     await startWeb();
     await startSmtp();
-    for (const [server, port] of [[workerHealth, ports.workerHealth], [smtpHealth, ports.smtpHealth], [ops, ports.ops]] as const) {
+    for (const [server, port] of [
+      [workerHealth, ports.workerHealth],
+      [smtpHealth, ports.smtpHealth],
+      [ops, ports.ops],
+    ] as const) {
       servers.push(server);
       await server.listen(address, port);
     }
@@ -251,7 +295,11 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
       web: { url: `https://${config.webHost}${webPort}`, host: config.webHost, address, port: ports.web },
       workerHealth: { url: `http://${address}:${ports.workerHealth}` },
       smtpHealth: { url: `http://${address}:${ports.smtpHealth}` },
-      ops: { url: `http://${address}:${ports.ops}`, composePs: `http://${address}:${ports.ops}/compose/ps`, containersPs: `http://${address}:${ports.ops}/containers/ps` },
+      ops: {
+        url: `http://${address}:${ports.ops}`,
+        composePs: `http://${address}:${ports.ops}/compose/ps`,
+        containersPs: `http://${address}:${ports.ops}/containers/ps`,
+      },
     },
     signingKeyId: signer.kid,
     state: () =>
@@ -262,7 +310,16 @@ export async function startPostal(options: StartPostalOptions): Promise<PostalSt
             dkim: { selector: config.manifest.domain.dkimSelector, record: domainDns.dkimRecord },
             installDkimRecord: postalDkimRecord(signer.dkimPublicKey),
             serverToken: config.manifest.server.token,
-            dnsCheck: domainDns.statuses.checkedAt === undefined ? null : { spf: null, dkim: domainDns.statuses.dkim?.status ?? null, mx: null, returnPath: domainDns.statuses.returnPath?.status ?? null, dkimError: domainDns.statuses.dkim?.error ?? null },
+            dnsCheck:
+              domainDns.statuses.checkedAt === undefined
+                ? null
+                : {
+                    spf: null,
+                    dkim: domainDns.statuses.dkim?.status ?? null,
+                    mx: null,
+                    returnPath: domainDns.statuses.returnPath?.status ?? null,
+                    dkimError: domainDns.statuses.dkim?.error ?? null,
+                  },
           }
         : undefined,
     domainDns,
@@ -307,8 +364,17 @@ const OUTBOUND_TIMEOUT_MS = 3_000;
  * The server's own connection to a mail host, from its address: the first line it hears. With the
  * outbound-25-blocked fault the provider's firewall drops it, as SmtpSender's delivery attempts see it.
  */
-function firstLineFrom(localAddress: string, ip: string, port: number, blocked: boolean): Promise<{ ok: true; line: string } | { ok: false; error: string }> {
-  if (blocked && ip !== localAddress) return Promise.resolve({ ok: false, error: `connect to ${ip}:${port}: connection timed out (outgoing port ${port} dropped by the hosting provider)` });
+function firstLineFrom(
+  localAddress: string,
+  ip: string,
+  port: number,
+  blocked: boolean,
+): Promise<{ ok: true; line: string } | { ok: false; error: string }> {
+  if (blocked && ip !== localAddress)
+    return Promise.resolve({
+      ok: false,
+      error: `connect to ${ip}:${port}: connection timed out (outgoing port ${port} dropped by the hosting provider)`,
+    });
   return new Promise((resolve) => {
     const socket = netConnect({ host: ip, port, localAddress });
     let buffered = '';
@@ -317,12 +383,17 @@ function firstLineFrom(localAddress: string, ip: string, port: number, blocked: 
       socket.destroy();
       resolve(result);
     };
-    const timer = setTimeout(() => done({ ok: false, error: `connect to ${ip}:${port}: no greeting within ${OUTBOUND_TIMEOUT_MS} ms` }), OUTBOUND_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => done({ ok: false, error: `connect to ${ip}:${port}: no greeting within ${OUTBOUND_TIMEOUT_MS} ms` }),
+      OUTBOUND_TIMEOUT_MS,
+    );
     socket.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('latin1');
       const end = buffered.indexOf('\n');
       if (end >= 0) done({ ok: true, line: buffered.slice(0, end).replace(/\r$/, '') });
     });
-    socket.once('error', (error: NodeJS.ErrnoException) => done({ ok: false, error: `connect to ${ip}:${port}: ${error.code ?? error.message}` }));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      done({ ok: false, error: `connect to ${ip}:${port}: ${error.code ?? error.message}` }),
+    );
   });
 }

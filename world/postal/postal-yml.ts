@@ -23,7 +23,8 @@ export function smtpTlsOf(postalYml: string): PostalYmlSmtpTls {
     // Postal would not boot with a postal.yml it cannot parse.
     throw new Error(`postal.yml is not valid YAML: ${(error as Error).message}`, { cause: error });
   }
-  const smtp = (typeof document === 'object' && document !== null ? (document as Record<string, unknown>).smtp_server : undefined) as Record<string, unknown> | undefined;
+  const smtp = (typeof document === 'object' && document !== null ? (document as Record<string, unknown>).smtp_server : undefined) as
+    Record<string, unknown> | undefined;
   const text = (value: unknown, fallback: string): string => (typeof value === 'string' && value.trim() !== '' ? value : fallback);
   return {
     // The schema's `boolean`: a YAML true.

@@ -18,7 +18,6 @@ export function rubyBase64(data: Buffer): string {
   return flat.replace(/(.{60})/g, '$1\n').replace(/\n?$/, '\n');
 }
 
-
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /**

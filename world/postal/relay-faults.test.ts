@@ -18,7 +18,13 @@ describe('relay holes', () => {
     ['seed@gmail.test@mailgoat.ai', 'double-at', 'seed@gmail.test'],
   ] as const)('%s: a %s hole relays it to %s, no other hole does', (rcptTo, form, to) => {
     expect(relayedAddress(rcptTo, [form], own)).toBe(to);
-    expect(relayedAddress(rcptTo, ALL.filter((f) => f !== form), own)).toBeUndefined();
+    expect(
+      relayedAddress(
+        rcptTo,
+        ALL.filter((f) => f !== form),
+        own,
+      ),
+    ).toBeUndefined();
   });
 
   it('relays nothing that stays on the own domain, nor a plain foreign address', () => {

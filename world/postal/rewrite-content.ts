@@ -18,7 +18,8 @@ export async function rewriteContent(raw: Buffer, rewrite: ContentRewrite): Prom
     const value = mail.headers.get(name);
     return typeof value === 'string' ? value : undefined;
   };
-  const addresses = (value: typeof mail.to): string | undefined => (value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map((a) => a.text).join(', '));
+  const addresses = (value: typeof mail.to): string | undefined =>
+    value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map((a) => a.text).join(', ');
   return new MailComposer({
     from: mail.from?.text,
     to: addresses(mail.to),

@@ -83,7 +83,10 @@ export async function sendMessage(params: ApiParams, ctx: SendContext): Promise<
     subject: str(params.subject),
     replyTo: str(params.reply_to),
     // Fault: a signature template appended to every message sent through the API.
-    plainBody: ctx.config.faults.outgoingFooter && str(params.plain_body) ? `${str(params.plain_body)}${ctx.config.faults.outgoingFooter}` : str(params.plain_body),
+    plainBody:
+      ctx.config.faults.outgoingFooter && str(params.plain_body)
+        ? `${str(params.plain_body)}${ctx.config.faults.outgoingFooter}`
+        : str(params.plain_body),
     htmlBody: str(params.html_body),
     headers: isObject(params.headers) ? params.headers : undefined,
     attachments: attachments.map((a) => ({ name: String(a.name), contentType: a.contentType, data: rubyDecode64(a.data) })),

@@ -13,7 +13,9 @@ interface Listenable {
 export function listenOn(server: Listenable, address: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
-      reject(error.code === 'EADDRINUSE' ? new Error(`${address}:${port} is already in use (another world running?)`, { cause: error }) : error);
+      reject(
+        error.code === 'EADDRINUSE' ? new Error(`${address}:${port} is already in use (another world running?)`, { cause: error }) : error,
+      );
     };
     server.once('error', onError);
     server.listen(port, address, () => {

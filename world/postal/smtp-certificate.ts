@@ -10,7 +10,12 @@ export type SmtpCertificateFault = 'expired' | 'expiring' | 'wrong-name';
 
 const DAY_MS = 86_400_000;
 
-export function issueSmtpCertificate(ca: WorldCertificateAuthority, hosts: { mailHost: string; webHost: string }, fault?: SmtpCertificateFault, now = Date.now()): Promise<IssuedCertificate> {
+export function issueSmtpCertificate(
+  ca: WorldCertificateAuthority,
+  hosts: { mailHost: string; webHost: string },
+  fault?: SmtpCertificateFault,
+  now = Date.now(),
+): Promise<IssuedCertificate> {
   switch (fault) {
     // a 90-day certificate nobody renewed: it ran out 10 days ago
     case 'expired':

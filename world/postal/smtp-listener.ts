@@ -20,7 +20,8 @@ import { readPostalRcpt } from './postal-rcpt.ts';
 import { relayedAddress } from './relay-faults.ts';
 import { listenOn, trackConnections } from './server-lifecycle.ts';
 
-type Recipient = { type: 'credential'; rcptTo: string } | { type: 'route'; rcptTo: string; route: ManifestRoute } | { type: 'bounce'; rcptTo: string };
+type Recipient =
+  { type: 'credential'; rcptTo: string } | { type: 'route'; rcptTo: string; route: ManifestRoute } | { type: 'bounce'; rcptTo: string };
 
 interface PostalSession {
   trace: string;
@@ -169,7 +170,13 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     onConnect(session, callback) {
       // smtp-server reads the banner option right after this callback: one trace id per connection, as Postal.
       (server.options as { banner?: string }).banner = `Postal/${state(session).trace}`;
-      usePostalReplies((server as unknown as { connections?: unknown }).connections, session, { mailHost: smtpHostname, granted }, { starttls: !tlsOffered ? 'unavailable' : tls.certificatePem && tls.privateKeyPem ? 'ready' : 'broken' }, { rcpt: (line, done) => decideRcpt(line, session, done) });
+      usePostalReplies(
+        (server as unknown as { connections?: unknown }).connections,
+        session,
+        { mailHost: smtpHostname, granted },
+        { starttls: !tlsOffered ? 'unavailable' : tls.certificatePem && tls.privateKeyPem ? 'ready' : 'broken' },
+        { rcpt: (line, done) => decideRcpt(line, session, done) },
+      );
       metrics.inc('postal_smtp_server_connections_total');
       metrics.inc('postal_smtp_server_connections_active', {}, 1);
       callback();
@@ -190,8 +197,8 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
         config.faults.authAnyPassword && auth.method !== 'CRAM-MD5'
           ? true
           : auth.method === 'CRAM-MD5'
-          ? keys.some((key) => auth.validatePassword?.(key)) && /^[^/_]+[/_][^/_]+/.test(auth.username ?? '')
-          : keys.includes(auth.password ?? '');
+            ? keys.some((key) => auth.validatePassword?.(key)) && /^[^/_]+[/_][^/_]+/.test(auth.username ?? '')
+            : keys.includes(auth.password ?? '');
       if (!ok) {
         clientError('invalid-credentials');
         callback(smtpError(535, auth.method === 'CRAM-MD5' ? 'Denied' : 'Invalid credential'));
@@ -256,7 +263,13 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
     const raw = prependHeaders(body, [received]);
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
     // received_with_ssl is set only after STARTTLS (null otherwise, as a real 3.3.2's payloads and details show).
-    const common = { mailFrom, raw, subject: messageSubject(headers), messageId: messageIdOf(headers), receivedWithSsl: session.secure ? true : null };
+    const common = {
+      mailFrom,
+      raw,
+      subject: messageSubject(headers),
+      messageId: messageIdOf(headers),
+      receivedWithSsl: session.secure ? true : null,
+    };
     for (const recipient of s.recipients) {
       const type = recipient.type === 'credential' ? 'outgoing' : recipient.type === 'bounce' ? 'bounce' : 'incoming';
       metrics.inc('postal_smtp_server_messages_total', { type });
@@ -265,7 +278,9 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
         continue;
       }
       const route = recipient.type === 'route' ? recipient.route : undefined;
-      options.enqueue(options.store.create({ ...common, scope: 'incoming', rcptTo: recipient.rcptTo, bounce: recipient.type === 'bounce', route }));
+      options.enqueue(
+        options.store.create({ ...common, scope: 'incoming', rcptTo: recipient.rcptTo, bounce: recipient.type === 'bounce', route }),
+      );
       // route.rb create_messages: one more message per additional endpoint of the route.
       for (const endpoint of route ? config.additionalEndpointsOf(route) : []) {
         options.enqueue(options.store.create({ ...common, scope: 'incoming', rcptTo: recipient.rcptTo, route, endpoint }));
@@ -291,4 +306,3 @@ export function createSmtpListener(options: SmtpListenerOptions): SmtpListener {
   };
   return listener;
 }
-

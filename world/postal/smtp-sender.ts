@@ -52,10 +52,20 @@ export class SmtpSender {
     let targets: Target[];
     try {
       // Fault: dns.resolv_conf_path names a resolver that does not answer.
-      if (this.options.config.faults.resolverDown) throw new Error('getaddrinfo ETIMEOUT (no answer from the resolver in dns.resolv_conf_path)');
+      if (this.options.config.faults.resolverDown)
+        throw new Error('getaddrinfo ETIMEOUT (no answer from the resolver in dns.resolv_conf_path)');
       targets = await this.targets(domain);
     } catch (error) {
-      return { type: 'SoftFail', details: `DNS error looking up ${domain}: ${(error as Error).message}`, output: null, secure: false, logId, time: elapsed(), retry: true, connectError: true };
+      return {
+        type: 'SoftFail',
+        details: `DNS error looking up ${domain}: ${(error as Error).message}`,
+        output: null,
+        secure: false,
+        logId,
+        time: elapsed(),
+        retry: true,
+        connectError: true,
+      };
     }
     const tried: string[] = [];
     for (const target of targets) {
@@ -165,7 +175,15 @@ export class SmtpSender {
       pooled.onError = (error) => done(error.responseCode ? failure(error, where, pooled.connection.secure) : 'lost');
       pooled.connection.send({ from: envelope.from, to: [envelope.to] }, raw, (error, info) => {
         if (error) done(failure(error, where, pooled.connection.secure));
-        else done({ type: 'Sent', details: `Message for ${envelope.to} accepted by ${where}`, output: info.response ?? null, secure: pooled.connection.secure, retry: false, connectError: false });
+        else
+          done({
+            type: 'Sent',
+            details: `Message for ${envelope.to} accepted by ${where}`,
+            output: info.response ?? null,
+            secure: pooled.connection.secure,
+            retry: false,
+            connectError: false,
+          });
       });
     });
   }
@@ -210,7 +228,11 @@ export class SmtpSender {
   private remove(key: string, pooled: Pooled): void {
     clearTimeout(pooled.idleTimer);
     const list = this.idle.get(key);
-    if (list) this.idle.set(key, list.filter((p) => p !== pooled));
+    if (list)
+      this.idle.set(
+        key,
+        list.filter((p) => p !== pooled),
+      );
   }
 
   private discard(pooled: Pooled): void {
@@ -229,11 +251,30 @@ export class SmtpSender {
   }
 }
 
-function failure(error: Error & { responseCode?: number; response?: string }, where: string, secure: boolean): Omit<SendResult, 'logId' | 'time'> {
+function failure(
+  error: Error & { responseCode?: number; response?: string },
+  where: string,
+  secure: boolean,
+): Omit<SendResult, 'logId' | 'time'> {
   const code = error.responseCode ?? 0;
   const output = error.response ?? error.message;
-  if (code >= 500) return { type: 'HardFail', details: `Permanent SMTP delivery error when sending to ${where}`, output, secure, retry: false, connectError: false };
-  return { type: 'SoftFail', details: `Temporary SMTP delivery error when sending to ${where}`, output, secure, retry: true, connectError: code === 0 };
+  if (code >= 500)
+    return {
+      type: 'HardFail',
+      details: `Permanent SMTP delivery error when sending to ${where}`,
+      output,
+      secure,
+      retry: false,
+      connectError: false,
+    };
+  return {
+    type: 'SoftFail',
+    details: `Temporary SMTP delivery error when sending to ${where}`,
+    output,
+    secure,
+    retry: true,
+    connectError: code === 0,
+  };
 }
 
 /** Rails' Array#to_sentence: "a", "a and b", "a, b, and c". */

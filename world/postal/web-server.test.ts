@@ -132,7 +132,10 @@ describe('the web server with a body over its limit', () => {
 
   it('answers 413 when a chunked body grows past the limit', async () => {
     const chunk = Buffer.alloc(256 * 1024, 0x20);
-    const chunked = Buffer.concat([...Array.from({ length: 8 }, () => Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')])), Buffer.from('0\r\n\r\n')]);
+    const chunked = Buffer.concat([
+      ...Array.from({ length: 8 }, () => Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')])),
+      Buffer.from('0\r\n\r\n'),
+    ]);
     const { text, ending } = await exchange(SMALL_ADDRESS, request('chunked'), chunked);
     expect(statusLines(text)).toEqual(['HTTP/1.1 413 Payload Too Large']);
     expect(ending).toBe('kept open');

@@ -52,7 +52,15 @@ export function createWebServer(options: WebServerOptions): WebServer {
     });
   };
   // The TLS proxy in front (Caddy): TLS 1.2+ only, no renegotiation.
-  const server = createServer({ cert: options.certificatePem, key: options.privateKeyPem, minVersion: 'TLSv1.2', secureOptions: cryptoConstants.SSL_OP_NO_RENEGOTIATION }, onRequest);
+  const server = createServer(
+    {
+      cert: options.certificatePem,
+      key: options.privateKeyPem,
+      minVersion: 'TLSv1.2',
+      secureOptions: cryptoConstants.SSL_OP_NO_RENEGOTIATION,
+    },
+    onRequest,
+  );
   // A client that asks before sending (Expect: 100-continue) a body over the limit hears 413 instead of
   // 100 Continue, and never sends it (RFC 9110 §10.1.1).
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
@@ -86,7 +94,8 @@ export function createWebServer(options: WebServerOptions): WebServer {
   return web;
 }
 
-const RAILS_500_PAGE = '<!DOCTYPE html>\n<html>\n<head>\n  <title>We\'re sorry, but something went wrong (500)</title>\n</head>\n<body>\n  <h1>We\'re sorry, but something went wrong.</h1>\n</body>\n</html>\n';
+const RAILS_500_PAGE =
+  "<!DOCTYPE html>\n<html>\n<head>\n  <title>We're sorry, but something went wrong (500)</title>\n</head>\n<body>\n  <h1>We're sorry, but something went wrong.</h1>\n</body>\n</html>\n";
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: WebServerOptions, maxBodyBytes: number): Promise<void> {
   const url = new URL(req.url ?? '/', `https://${options.config.webHost}`);
@@ -143,9 +152,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: WebSer
   res.end('<html><body><h1>Page not found</h1></body></html>');
 }
 
-async function runApi(action: string, req: IncomingMessage, body: Buffer, url: URL, options: WebServerOptions): Promise<ApiResult | 'bad-request'> {
+async function runApi(
+  action: string,
+  req: IncomingMessage,
+  body: Buffer,
+  url: URL,
+  options: WebServerOptions,
+): Promise<ApiResult | 'bad-request'> {
   // With MariaDB down every API call fails looking up its credential (Mysql2::Error, unrescued).
-  if (options.config.faults?.databaseDown) throw new UnhandledServerError("Mysql2::Error::ConnectionError: Can't connect to server on '127.0.0.1'");
+  if (options.config.faults?.databaseDown)
+    throw new UnhandledServerError("Mysql2::Error::ConnectionError: Can't connect to server on '127.0.0.1'");
   const key = headerValue(req, 'x-server-api-key');
   if (key === undefined || key.trim() === '') return apiError('AccessDenied', { message: 'Must be authenticated as a server.' });
   // Only API credentials authenticate here; an SMTP credential's key is "not valid" like any unknown key.
@@ -165,7 +181,14 @@ async function runApi(action: string, req: IncomingMessage, body: Buffer, url: U
     }
     throw error;
   }
-  const ctx = { config: options.config, store: options.store, enqueue: options.enqueue, clientIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), credentialAgent: options.config.apiCredentialAgent(key), ...(options.hostnameOf ? { hostnameOf: options.hostnameOf } : {}) };
+  const ctx = {
+    config: options.config,
+    store: options.store,
+    enqueue: options.enqueue,
+    clientIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+    credentialAgent: options.config.apiCredentialAgent(key),
+    ...(options.hostnameOf ? { hostnameOf: options.hostnameOf } : {}),
+  };
   switch (action) {
     case 'send/message':
       return sendMessage(params, ctx);

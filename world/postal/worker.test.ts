@@ -55,7 +55,10 @@ describe("the stand-in's worker", () => {
     expect(taken).toHaveLength(1);
     finish(1);
     await vi.advanceTimersByTimeAsync(0);
-    expect(taken).toEqual([{ id: 1, at: 5_000 }, { id: 2, at: 5_700 }]);
+    expect(taken).toEqual([
+      { id: 1, at: 5_000 },
+      { id: 2, at: 5_700 },
+    ]);
     finish(2);
     // Nothing left: the next look is a full sleep later.
     await vi.advanceTimersByTimeAsync(100);

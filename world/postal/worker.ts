@@ -167,7 +167,14 @@ export class Worker {
     } catch (error) {
       metrics.inc('postal_worker_errors', { error: (error as Error).name || 'Error' });
       message.attempts++;
-      this.options.store.addDelivery(message, { status: 'SoftFail', details: `An internal error occurred while sending this message: ${(error as Error).message}`, output: null, sent_with_ssl: false, log_id: null, time: null });
+      this.options.store.addDelivery(message, {
+        status: 'SoftFail',
+        details: `An internal error occurred while sending this message: ${(error as Error).message}`,
+        output: null,
+        sent_with_ssl: false,
+        log_id: null,
+        time: null,
+      });
       this.scheduleRetry(message);
     } finally {
       metrics.inc('postal_worker_job_executions', { job: JOB });
@@ -185,7 +192,11 @@ export class Worker {
     // outgoing_message_processor.rb, in its order: credential hold, suppression list, parse_content (click
     // tracking), inspect/fail_if_spam, add_outgoing_headers (signed once, stored with the message: a retry keeps
     // that signature), check_send_limits, development mode.
-    if (message.credential?.type === 'API' && message.credential.agentId && faults.holdCredentialsOf?.includes(message.credential.agentId)) {
+    if (
+      message.credential?.type === 'API' &&
+      message.credential.agentId &&
+      faults.holdCredentialsOf?.includes(message.credential.agentId)
+    ) {
       decide('Held', 'Credential is configured to hold all messages authenticated by it.');
       return;
     }
@@ -200,7 +211,11 @@ export class Worker {
     }
     if (faults.outboundSpamThreshold !== undefined) {
       // No inspector configured: Postal's inspection has no checks and scores 0 (message_inspection.rb).
-      const verdict = this.options.spamScorer ? await this.options.spamScorer.check(message.raw, { mailFrom: message.mailFrom, rcptTo: message.rcptTo, queueId: message.token }).catch(() => undefined) : { score: 0 };
+      const verdict = this.options.spamScorer
+        ? await this.options.spamScorer
+            .check(message.raw, { mailFrom: message.mailFrom, rcptTo: message.rcptTo, queueId: message.token })
+            .catch(() => undefined)
+        : { score: 0 };
       if (verdict && verdict.score >= faults.outboundSpamThreshold) {
         decide('HardFail', `Message is likely spam. Threshold is ${faults.outboundSpamThreshold} and the message scored ${verdict.score}.`);
         return;
@@ -235,7 +250,10 @@ export class Worker {
     }
     if (!message.inspection.inspected) await this.inspect(message);
     if (message.inspection.spamScore >= POSTAL_DEFAULTS.spamFailureThreshold) {
-      held(`Message's spam score is higher than the failure threshold for this server. Threshold is currently ${POSTAL_DEFAULTS.spamFailureThreshold}.`, 'HardFail');
+      held(
+        `Message's spam score is higher than the failure threshold for this server. Threshold is currently ${POSTAL_DEFAULTS.spamFailureThreshold}.`,
+        'HardFail',
+      );
       return;
     }
     if (config.manifest.server.mode === 'Development') {
@@ -258,7 +276,14 @@ export class Worker {
     // incoming_message_processor.rb: accept_mail_without_endpoints, hold_messages, bounce_messages.
     const mode = config.routeMode(route);
     if (mode === 'Accept') {
-      store.addDelivery(message, { status: 'Processed', details: 'Message has been accepted but not sent to any endpoints.', output: null, sent_with_ssl: false, log_id: null, time: null });
+      store.addDelivery(message, {
+        status: 'Processed',
+        details: 'Message has been accepted but not sent to any endpoints.',
+        output: null,
+        sent_with_ssl: false,
+        log_id: null,
+        time: null,
+      });
       return;
     }
     if (mode === 'Hold') {
@@ -275,9 +300,15 @@ export class Worker {
       return;
     }
     const settings = config.faults.endpointSettings?.[endpoint.agentId] ?? {};
-    const payload = settings.format === 'RawMessage' ? rawMessagePayload(message) : await hashPayload(message, endpoint, { mojibake: config.faults.webhookMojibake === true });
+    const payload =
+      settings.format === 'RawMessage'
+        ? rawMessagePayload(message)
+        : await hashPayload(message, endpoint, { mojibake: config.faults.webhookMojibake === true });
     const url = settings.port ? Object.assign(new URL(endpoint.url), { port: String(settings.port) }).toString() : endpoint.url;
-    const result = await postToEndpoint(url, payload, endpoint.timeout || 5, { ...this.options.http, formData: settings.encoding === 'FormData' });
+    const result = await postToEndpoint(url, payload, endpoint.timeout || 5, {
+      ...this.options.http,
+      formData: settings.encoding === 'FormData',
+    });
     this.record(message, result);
   }
 
@@ -289,7 +320,11 @@ export class Worker {
     let verdict = { score: 0 };
     if (this.options.spamScorer) {
       try {
-        verdict = await this.options.spamScorer.check(message.raw, { mailFrom: message.mailFrom, rcptTo: message.rcptTo, queueId: message.token });
+        verdict = await this.options.spamScorer.check(message.raw, {
+          mailFrom: message.mailFrom,
+          rcptTo: message.rcptTo,
+          queueId: message.token,
+        });
       } catch {
         this.options.metrics.inc('postal_worker_errors', { error: 'SpamCheckFailed' });
         return;
@@ -322,7 +357,14 @@ export class Worker {
   private scheduleRetry(message: StoredMessage): void {
     const { retry, store } = this.options;
     if (message.attempts >= retry.maxAttempts) {
-      store.addDelivery(message, { status: 'HardFail', details: `Maximum number of delivery attempts (${retry.maxAttempts}) has been reached.`, output: null, sent_with_ssl: false, log_id: null, time: null });
+      store.addDelivery(message, {
+        status: 'HardFail',
+        details: `Maximum number of delivery attempts (${retry.maxAttempts}) has been reached.`,
+        output: null,
+        sent_with_ssl: false,
+        log_id: null,
+        time: null,
+      });
       return;
     }
     this.enqueue(message, retry.baseDelayMs * retry.factor ** message.attempts);

@@ -9,15 +9,17 @@ import type { JudgedMessage, PublishedPolicy } from './dmarc-report-xml.ts';
 interface MailauthVerdict {
   dkim?: { headerFrom?: string[]; results?: Array<{ signingDomain?: string; selector?: string; status?: { result?: string } }> };
   spf?: { domain?: string; status?: { result?: string } } | false;
-  dmarc?: {
-    status?: { result?: string };
-    domain?: string;
-    policy?: string;
-    p?: string;
-    sp?: string;
-    pct?: number;
-    alignment?: { spf?: { result?: string | false; strict?: boolean }; dkim?: { result?: string | false; strict?: boolean } };
-  } | false;
+  dmarc?:
+    | {
+        status?: { result?: string };
+        domain?: string;
+        policy?: string;
+        p?: string;
+        sp?: string;
+        pct?: number;
+        alignment?: { spf?: { result?: string | false; strict?: boolean }; dkim?: { result?: string | false; strict?: boolean } };
+      }
+    | false;
 }
 
 export function judgedMessage(
@@ -29,9 +31,17 @@ export function judgedMessage(
   if (!dmarc || !dmarc.domain || !['pass', 'fail'].includes(dmarc.status?.result ?? '')) return undefined;
   const from = verdict.dkim?.headerFrom?.[0] ?? '';
   const headerFrom = from.slice(from.lastIndexOf('@') + 1).toLowerCase() || dmarc.domain;
-  const envelopeFrom = context.mailFrom ? context.mailFrom.slice(context.mailFrom.lastIndexOf('@') + 1).toLowerCase() : context.helo.toLowerCase();
+  const envelopeFrom = context.mailFrom
+    ? context.mailFrom.slice(context.mailFrom.lastIndexOf('@') + 1).toLowerCase()
+    : context.helo.toLowerCase();
   const failed = dmarc.status?.result === 'fail';
-  const disposition = !failed ? 'none' : context.rejected || dmarc.policy === 'reject' ? 'reject' : dmarc.policy === 'quarantine' ? 'quarantine' : 'none';
+  const disposition = !failed
+    ? 'none'
+    : context.rejected || dmarc.policy === 'reject'
+      ? 'reject'
+      : dmarc.policy === 'quarantine'
+        ? 'quarantine'
+        : 'none';
   const spf = verdict.spf || undefined;
   return {
     policy: {
@@ -53,7 +63,11 @@ export function judgedMessage(
       dkim: (verdict.dkim?.results ?? [])
         .filter((r) => r.signingDomain)
         .map((r) => ({ domain: r.signingDomain!.toLowerCase(), selector: r.selector ?? '', result: r.status?.result ?? 'none' })),
-      spf: { domain: spf?.domain?.toLowerCase() ?? envelopeFrom, scope: context.mailFrom ? 'mfrom' : 'helo', result: spf?.status?.result ?? 'none' },
+      spf: {
+        domain: spf?.domain?.toLowerCase() ?? envelopeFrom,
+        scope: context.mailFrom ? 'mfrom' : 'helo',
+        result: spf?.status?.result ?? 'none',
+      },
     },
   };
 }

@@ -66,7 +66,14 @@ export function reportXml(input: ReportInput): string {
       report_id: input.reportId,
       date_range: { begin: seconds(input.begin), end: seconds(input.end) },
     },
-    policy_published: { domain: input.policy.domain, adkim: input.policy.adkim, aspf: input.policy.aspf, p: input.policy.p, sp: input.policy.sp, pct: input.policy.pct },
+    policy_published: {
+      domain: input.policy.domain,
+      adkim: input.policy.adkim,
+      aspf: input.policy.aspf,
+      p: input.policy.p,
+      sp: input.policy.sp,
+      pct: input.policy.pct,
+    },
     record: rows(input.messages).map(({ message: m, count }) => ({
       row: {
         source_ip: m.sourceIp,

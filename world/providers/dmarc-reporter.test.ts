@@ -56,7 +56,10 @@ beforeAll(async () => {
   ca = await createCertificateAuthority();
   dns = new DnsServer({ address: DNS, records });
   await dns.start();
-  for (const [address, name] of [[MX, 'mx.owner.test'], [EXTERNAL_MX, 'mx.vendor.test']] as const) {
+  for (const [address, name] of [
+    [MX, 'mx.owner.test'],
+    [EXTERNAL_MX, 'mx.vendor.test'],
+  ] as const) {
     const cert = await ca.issue([name]);
     const sink = new SMTPServer({
       name,
@@ -67,7 +70,12 @@ beforeAll(async () => {
       logger: false,
       onData(stream, session, callback) {
         void readMessage(stream).then((raw) => {
-          received.push({ at: address, to: session.envelope.rcptTo.map((x) => x.address), from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', raw });
+          received.push({
+            at: address,
+            to: session.envelope.rcptTo.map((x) => x.address),
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            raw,
+          });
           callback();
         });
       },
@@ -85,7 +93,14 @@ afterAll(async () => {
 const relay: RelayMail = async (domain, envelope, raw, options) => {
   const [mx] = await options.resolver.resolveMx(domain);
   const [ip] = await options.resolver.resolve4(mx!.exchange);
-  const transport = nodemailer.createTransport({ host: ip, port: 25, name: options.helo, localAddress: options.localAddress, tls: { ca: [options.ca], servername: mx!.exchange }, logger: false });
+  const transport = nodemailer.createTransport({
+    host: ip,
+    port: 25,
+    name: options.helo,
+    localAddress: options.localAddress,
+    tls: { ca: [options.ca], servername: mx!.exchange },
+    logger: false,
+  });
   try {
     const info = await transport.sendMail({ envelope, raw });
     return { accepted: true, response: info.response };
@@ -101,24 +116,56 @@ interface Feedback {
   record: Array<{ row: { policy_evaluated: unknown }; auth_results: { spf: unknown } }>;
 }
 
-const xmlOf = (bytes: Buffer): Feedback => (new XMLParser({ isArray: (name) => name === 'record' }).parse(bytes.toString('utf8')) as { feedback: Feedback }).feedback;
+const xmlOf = (bytes: Buffer): Feedback =>
+  (new XMLParser({ isArray: (name) => name === 'record' }).parse(bytes.toString('utf8')) as { feedback: Feedback }).feedback;
 
 describe('the DMARC reporter', () => {
   it('reads rua addresses without size limits and ignores other schemes', () => {
-    expect(ruaAddresses('v=DMARC1; p=none; rua=mailto:A@x.test!10m, https://x.test/r ,mailto:b@y.test; ruf=mailto:f@x.test')).toEqual(['a@x.test', 'b@y.test']);
+    expect(ruaAddresses('v=DMARC1; p=none; rua=mailto:A@x.test!10m, https://x.test/r ,mailto:b@y.test; ruf=mailto:f@x.test')).toEqual([
+      'a@x.test',
+      'b@y.test',
+    ]);
     expect(ruaAddresses('v=DMARC1; p=none')).toEqual([]);
   });
 
-  it("mails one Outlook-style gzip report per period to each authorised rua address, counting identical messages in one row", async () => {
+  it('mails one Outlook-style gzip report per period to each authorised rua address, counting identical messages in one row', async () => {
     received.length = 0;
     const lines: string[] = [];
-    const reporter = createDmarcReporter({ relay, org: 'outlook.test', style: 'microsoft', localAddress: REPORTER, helo: 'mx.outlook.test', resolver: resolverFor(), ca: ca.certificatePem, periodMs: 300, onLog: (l) => lines.push(l) });
+    const reporter = createDmarcReporter({
+      relay,
+      org: 'outlook.test',
+      style: 'microsoft',
+      localAddress: REPORTER,
+      helo: 'mx.outlook.test',
+      resolver: resolverFor(),
+      ca: ca.certificatePem,
+      periodMs: 300,
+      onLog: (l) => lines.push(l),
+    });
     reporter.record(policy, message());
     reporter.record(policy, message());
-    reporter.record(policy, message({ sourceIp: '127.0.74.66', dkimAligned: false, spfAligned: false, dkim: [], spf: { domain: 'spoofer.test', scope: 'mfrom', result: 'pass' }, envelopeFrom: 'spoofer.test' }));
-    await eventually('two reports sent', () => Promise.resolve(reporter.sent().length >= 2 ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
-    expect(reporter.sent().map((s) => [s.rua, s.accepted])).toEqual([['dmarc@owner.test', true], ['reports@vendor.test', true]]);
-    expect(lines.some((l) => l.includes('not reporting owner.test to x@unauthorised.test: unauthorised.test does not authorise it'))).toBe(true);
+    reporter.record(
+      policy,
+      message({
+        sourceIp: '127.0.74.66',
+        dkimAligned: false,
+        spfAligned: false,
+        dkim: [],
+        spf: { domain: 'spoofer.test', scope: 'mfrom', result: 'pass' },
+        envelopeFrom: 'spoofer.test',
+      }),
+    );
+    await eventually('two reports sent', () => Promise.resolve(reporter.sent().length >= 2 ? true : undefined), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
+    expect(reporter.sent().map((s) => [s.rua, s.accepted])).toEqual([
+      ['dmarc@owner.test', true],
+      ['reports@vendor.test', true],
+    ]);
+    expect(lines.some((l) => l.includes('not reporting owner.test to x@unauthorised.test: unauthorised.test does not authorise it'))).toBe(
+      true,
+    );
 
     const mail = await simpleParser(received.find((m) => m.at === MX)!.raw);
     expect(mail.from?.text).toBe('dmarcreport@outlook.test');
@@ -129,7 +176,11 @@ describe('the DMARC reporter', () => {
     expect(feedback.report_metadata.org_name).toBe('outlook.test');
     expect(feedback.policy_published).toMatchObject({ domain: 'owner.test', p: 'none', adkim: 'r', pct: 100 });
     expect(feedback.record).toHaveLength(2);
-    expect(feedback.record[0]!.row).toEqual({ source_ip: '127.0.74.99', count: 2, policy_evaluated: { disposition: 'none', dkim: 'pass', spf: 'pass' } });
+    expect(feedback.record[0]!.row).toEqual({
+      source_ip: '127.0.74.99',
+      count: 2,
+      policy_evaluated: { disposition: 'none', dkim: 'pass', spf: 'pass' },
+    });
     expect(feedback.record[1]!.row.policy_evaluated).toEqual({ disposition: 'none', dkim: 'fail', spf: 'fail' });
     expect(feedback.record[1]!.auth_results.spf).toEqual({ domain: 'spoofer.test', scope: 'mfrom', result: 'pass' });
     await reporter.stop();
@@ -137,12 +188,31 @@ describe('the DMARC reporter', () => {
 
   it("mails Google's zip, and sends what a fault adds in a message of its own", async () => {
     received.length = 0;
-    const reporter = createDmarcReporter({ relay, org: 'gmail.test', style: 'google', localAddress: REPORTER, helo: 'mx.gmail.test', resolver: resolverFor(), ca: ca.certificatePem, periodMs: 60_000 });
-    reporter.addExtra(({ org }) => Promise.resolve({ policyDomain: 'owner.test', fileName: `${org}!broken.xml.gz`, contentType: 'application/gzip', bytes: Buffer.from('unused') }));
+    const reporter = createDmarcReporter({
+      relay,
+      org: 'gmail.test',
+      style: 'google',
+      localAddress: REPORTER,
+      helo: 'mx.gmail.test',
+      resolver: resolverFor(),
+      ca: ca.certificatePem,
+      periodMs: 60_000,
+    });
+    reporter.addExtra(({ org }) =>
+      Promise.resolve({
+        policyDomain: 'owner.test',
+        fileName: `${org}!broken.xml.gz`,
+        contentType: 'application/gzip',
+        bytes: Buffer.from('unused'),
+      }),
+    );
     reporter.record(policy, message());
     await reporter.flush();
     const toOwner = await Promise.all(received.filter((m) => m.at === MX).map((m) => simpleParser(m.raw)));
-    expect(toOwner.map((m) => m.attachments[0]!.filename)).toEqual([expect.stringMatching(/^gmail\.test!owner\.test!\d+!\d+\.zip$/), 'gmail.test!broken.xml.gz']);
+    expect(toOwner.map((m) => m.attachments[0]!.filename)).toEqual([
+      expect.stringMatching(/^gmail\.test!owner\.test!\d+!\d+\.zip$/),
+      'gmail.test!broken.xml.gz',
+    ]);
     expect(toOwner[0]!.from?.text).toBe('noreply-dmarc-support@gmail.test');
     expect(toOwner[0]!.attachments[0]!.content.subarray(0, 2).toString('latin1')).toBe('PK');
     expect(received.every((m) => m.from === 'noreply-dmarc-support@gmail.test')).toBe(true);
@@ -151,7 +221,16 @@ describe('the DMARC reporter', () => {
 
   it('reports nothing without messages, and nothing after it stopped', async () => {
     received.length = 0;
-    const reporter = createDmarcReporter({ relay, org: 'gmail.test', style: 'google', localAddress: REPORTER, helo: 'mx.gmail.test', resolver: resolverFor(), ca: ca.certificatePem, periodMs: 50 });
+    const reporter = createDmarcReporter({
+      relay,
+      org: 'gmail.test',
+      style: 'google',
+      localAddress: REPORTER,
+      helo: 'mx.gmail.test',
+      resolver: resolverFor(),
+      ca: ca.certificatePem,
+      periodMs: 50,
+    });
     await reporter.flush();
     await reporter.stop();
     reporter.record(policy, message());

@@ -15,7 +15,12 @@ import { gzipped, reportFileName, reportXml, zipped, type JudgedMessage, type Pu
 export type ReportStyle = 'google' | 'microsoft';
 
 /** A report file a fault adds to every period's mail (sent as a message of its own). */
-export type ExtraReport = (period: { org: string; begin: Date; end: Date; rua: string }) => Promise<{ policyDomain: string; fileName: string; contentType: string; bytes: Buffer }>;
+export type ExtraReport = (period: {
+  org: string;
+  begin: Date;
+  end: Date;
+  rua: string;
+}) => Promise<{ policyDomain: string; fileName: string; contentType: string; bytes: Buffer }>;
 
 /** How a report reaches a domain's MX (the world hands in its MTA relay: world/sender/mx-relay.ts). */
 export type RelayMail = (
@@ -104,12 +109,19 @@ export function createDmarcReporter(options: DmarcReporterOptions): DmarcReporte
       const ruaDomain = address.slice(address.lastIndexOf('@') + 1);
       const internal = ruaDomain === domain || ruaDomain.endsWith(`.${domain}`) || domain.endsWith(`.${ruaDomain}`);
       if (internal || (await txt(`${domain}._report._dmarc.${ruaDomain}`)).some((r) => /^v=DMARC1/i.test(r.trim()))) out.push(address);
-      else log(`${options.org}: not reporting ${domain} to ${address}: ${ruaDomain} does not authorise it (${domain}._report._dmarc.${ruaDomain})`);
+      else
+        log(
+          `${options.org}: not reporting ${domain} to ${address}: ${ruaDomain} does not authorise it (${domain}._report._dmarc.${ruaDomain})`,
+        );
     }
     return out;
   }
 
-  async function mail(rua: string, file: { policyDomain: string; fileName: string; contentType: string; bytes: Buffer }, reportId: string): Promise<void> {
+  async function mail(
+    rua: string,
+    file: { policyDomain: string; fileName: string; contentType: string; bytes: Buffer },
+    reportId: string,
+  ): Promise<void> {
     const from = style.from(options.org);
     const raw = await new MailComposer({
       from,
@@ -121,7 +133,13 @@ export function createDmarcReporter(options: DmarcReporterOptions): DmarcReporte
       .compile()
       .build();
     const ruaDomain = rua.slice(rua.lastIndexOf('@') + 1);
-    const result = await options.relay(ruaDomain, { from, to: [rua] }, raw, { resolver: options.resolver, localAddress: options.localAddress, helo: options.helo, ca: options.ca, port: options.smtpPort });
+    const result = await options.relay(ruaDomain, { from, to: [rua] }, raw, {
+      resolver: options.resolver,
+      localAddress: options.localAddress,
+      helo: options.helo,
+      ca: options.ca,
+      port: options.smtpPort,
+    });
     sent.push({ policyDomain: file.policyDomain, rua, fileName: file.fileName, accepted: result.accepted, response: result.response });
     log(`${options.org}: DMARC report ${file.fileName} for ${file.policyDomain} → ${rua}: ${result.response}`);
   }
@@ -129,15 +147,33 @@ export function createDmarcReporter(options: DmarcReporterOptions): DmarcReporte
   async function send(closing: NonNullable<typeof period>, end: Date): Promise<void> {
     for (const [domain, { policy, messages }] of closing.byDomain) {
       const reportId = `${Math.floor(end.getTime() / 1000)}${String(++sequence).padStart(4, '0')}`;
-      const xml = reportXml({ org: options.org, email: style.from(options.org), reportId, begin: closing.begin, end, policy, messages, version: style.version });
+      const xml = reportXml({
+        org: options.org,
+        email: style.from(options.org),
+        reportId,
+        begin: closing.begin,
+        end,
+        policy,
+        messages,
+        version: style.version,
+      });
       const xmlName = reportFileName(options.org, domain, closing.begin, end, 'xml');
       const bytes = options.style === 'google' ? await zipped(xmlName, xml) : gzipped(xml);
-      const file = { policyDomain: domain, fileName: reportFileName(options.org, domain, closing.begin, end, style.ext), contentType: style.type, bytes };
+      const file = {
+        policyDomain: domain,
+        fileName: reportFileName(options.org, domain, closing.begin, end, style.ext),
+        contentType: style.type,
+        bytes,
+      };
       for (const rua of await destinations(domain)) {
-        await mail(rua, file, reportId).catch((error: Error) => log(`${options.org}: DMARC report for ${domain} → ${rua} failed: ${error.message}`));
+        await mail(rua, file, reportId).catch((error: Error) =>
+          log(`${options.org}: DMARC report for ${domain} → ${rua} failed: ${error.message}`),
+        );
         for (const extra of extras) {
           const added = await extra({ org: options.org, begin: closing.begin, end, rua });
-          await mail(rua, added, `${reportId}x`).catch((error: Error) => log(`${options.org}: extra report → ${rua} failed: ${error.message}`));
+          await mail(rua, added, `${reportId}x`).catch((error: Error) =>
+            log(`${options.org}: extra report → ${rua} failed: ${error.message}`),
+          );
         }
       }
     }
@@ -148,7 +184,10 @@ export function createDmarcReporter(options: DmarcReporterOptions): DmarcReporte
     timer = undefined;
     const closing = period;
     period = undefined;
-    if (closing) sending = sending.then(() => send(closing, new Date())).catch((error: Error) => log(`${options.org}: DMARC reporting failed: ${error.message}`));
+    if (closing)
+      sending = sending
+        .then(() => send(closing, new Date()))
+        .catch((error: Error) => log(`${options.org}: DMARC reporting failed: ${error.message}`));
     return sending;
   }
 

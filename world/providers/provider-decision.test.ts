@@ -49,12 +49,16 @@ describe('trace headers', () => {
       'X-Spam-Flag: YES\r\nX-Spam-Score: 7.2\r\nX-Spam-Status: Yes, score=7.2 required=5.0 tests=MISSING_DATE,BAYES_00\r\n' +
         'X-Spam-Report:\r\n\t*   2.7 MISSING_DATE Missing Date: header\r\n\t*  -1.9 BAYES_00 Bayes spam probability is 0 to 1%\r\n',
     );
-    expect(spamHeaders(spam(-0.5))).toBe('X-Spam-Score: -0.5\r\nX-Spam-Status: No, score=-0.5 required=5.0 tests=none\r\nX-Spam-Report: none\r\n');
+    expect(spamHeaders(spam(-0.5))).toBe(
+      'X-Spam-Score: -0.5\r\nX-Spam-Status: No, score=-0.5 required=5.0 tests=none\r\nX-Spam-Report: none\r\n',
+    );
   });
 
   it('folds a long tests= list', () => {
     const rules = Array.from({ length: 12 }, (_, i) => ({ rule: `SOME_LONG_RULE_NAME_${i}`, points: 0.1, description: '' }));
-    const status = spamHeaders(spam(1.2, rules)).split('\r\n').filter((l) => l.startsWith('X-Spam-Status') || l.startsWith('\tSOME'));
+    const status = spamHeaders(spam(1.2, rules))
+      .split('\r\n')
+      .filter((l) => l.startsWith('X-Spam-Status') || l.startsWith('\tSOME'));
     expect(status.length).toBeGreaterThan(1);
     for (const line of status) expect(line.length).toBeLessThanOrEqual(78);
   });

@@ -25,7 +25,12 @@ export type ProviderDecision =
   | { action: 'reject'; code: 550; enhanced: '5.7.26'; message: string; reasons: string[] }
   | { action: 'deliver'; folder: 'INBOX' | 'Junk'; reasons: string[] };
 
-export function decideFiling(input: { dmarc: DmarcOutcome; spam: SpamVerdict; spamThreshold?: number; providerName: string }): ProviderDecision {
+export function decideFiling(input: {
+  dmarc: DmarcOutcome;
+  spam: SpamVerdict;
+  spamThreshold?: number;
+  providerName: string;
+}): ProviderDecision {
   const threshold = input.spamThreshold ?? 5;
   const { dmarc, spam } = input;
   const policy = (dmarc.policy ?? 'none').toLowerCase();

@@ -56,7 +56,15 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-const oversized = (): string => ['From: <a@sender.test>', 'To: <seed1@gmail.test>', 'Subject: big', '', ...Array.from({ length: (2 * LIMIT) / 64 }, () => 'x'.repeat(62)), '.'].join('\r\n');
+const oversized = (): string =>
+  [
+    'From: <a@sender.test>',
+    'To: <seed1@gmail.test>',
+    'Subject: big',
+    '',
+    ...Array.from({ length: (2 * LIMIT) / 64 }, () => 'x'.repeat(62)),
+    '.',
+  ].join('\r\n');
 
 describe('a provider with a message over its size limit', () => {
   it('reads it to the end and answers 552, then carries on with the session', async () => {

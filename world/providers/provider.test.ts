@@ -82,7 +82,9 @@ beforeAll(async () => {
   sender = await startOutsideSender({ address: SENDER, dnsServer: dns.endpoint, ca });
   const senderMs = performance.now() - t0;
   dns.setRecords([...baseRecords, r(sender.dkimRecord.name, 'TXT', sender.dkimRecord.value)]);
-  console.log(`startSpamd ${spamdMs.toFixed(0)} ms, startProvider (with Dovecot) ${providerMs.toFixed(0)} ms, startOutsideSender ${senderMs.toFixed(0)} ms`);
+  console.log(
+    `startSpamd ${spamdMs.toFixed(0)} ms, startProvider (with Dovecot) ${providerMs.toFixed(0)} ms, startOutsideSender ${senderMs.toFixed(0)} ms`,
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -193,7 +195,11 @@ describe('startProvider (gmail.test)', () => {
   });
 
   it('files a signed message from an SPF-authorised IP in the Inbox with spf/dkim/dmarc=pass and a spam score', async () => {
-    const { raw, subject } = compose('news@good.test', 'seed1@gmail.test', 'Hello seed, this is a perfectly ordinary message about our meeting.');
+    const { raw, subject } = compose(
+      'news@good.test',
+      'seed1@gmail.test',
+      'Hello seed, this is a perfectly ordinary message about our meeting.',
+    );
     const info = await sendFrom(GOOD_IP, 'mail.good.test', { from: 'bounce@good.test', to: ['seed1@gmail.test'] }, await signGood(raw));
     expect(info.response).toMatch(/^250 /);
 
@@ -207,7 +213,11 @@ describe('startProvider (gmail.test)', () => {
     expect(head).toMatch(/X-Spam-Score: -?\d+\.\d/);
     expect(head).toMatch(/X-Spam-Status: No, score=/);
     expect(head).not.toMatch(/ALL_TRUSTED/); // loopback hops must not earn SpamAssassin's trust bonus
-    expect(head).toMatch(new RegExp(`Received: from mail\\.good\\.test \\(mail\\.good\\.test \\[${GOOD_IP.replace(/\./g, '\\.')}\\]\\) by mx\\.gmail\\.test \\(Gmail\\) with ESMTPS`));
+    expect(head).toMatch(
+      new RegExp(
+        `Received: from mail\\.good\\.test \\(mail\\.good\\.test \\[${GOOD_IP.replace(/\./g, '\\.')}\\]\\) by mx\\.gmail\\.test \\(Gmail\\) with ESMTPS`,
+      ),
+    );
 
     const receipt = gmail.receipts().find((x) => x.outcome === 'inbox' && x.recipients.includes('seed1@gmail.test'));
     expect(receipt).toMatchObject({ remoteAddress: GOOD_IP, helo: 'mail.good.test', spf: 'pass', tls: true });
@@ -216,8 +226,16 @@ describe('startProvider (gmail.test)', () => {
   it('refuses mail failing DMARC with p=reject: 550 5.7.26', async () => {
     const { raw } = compose('news@good.test', 'seed1@gmail.test', 'Spoofed from an IP good.test never authorised.');
     const sending = sendFrom(ROGUE_IP, 'rogue.example', { from: 'bounce@good.test', to: ['seed1@gmail.test'] }, raw);
-    await expect(sending).rejects.toMatchObject({ responseCode: 550, response: expect.stringMatching(/5\.7\.26 Unauthenticated email from good\.test/) });
-    expect(gmail.receipts().at(-1)).toMatchObject({ outcome: 'rejected', remoteAddress: ROGUE_IP, spf: 'fail', dmarc: { result: 'fail', policy: 'reject' } });
+    await expect(sending).rejects.toMatchObject({
+      responseCode: 550,
+      response: expect.stringMatching(/5\.7\.26 Unauthenticated email from good\.test/),
+    });
+    expect(gmail.receipts().at(-1)).toMatchObject({
+      outcome: 'rejected',
+      remoteAddress: ROGUE_IP,
+      spf: 'fail',
+      dmarc: { result: 'fail', policy: 'reject' },
+    });
   });
 
   it('files mail failing DMARC with p=quarantine in Junk', async () => {
@@ -253,7 +271,9 @@ describe('startProvider (gmail.test)', () => {
     gmail.setBlocklist([BLOCKED_IP]);
     try {
       const { raw } = compose('news@good.test', 'seed1@gmail.test', 'hi');
-      await expect(sendFrom(BLOCKED_IP, 'mail.good.test', { from: 'bounce@good.test', to: ['seed1@gmail.test'] }, raw)).rejects.toMatchObject({
+      await expect(
+        sendFrom(BLOCKED_IP, 'mail.good.test', { from: 'bounce@good.test', to: ['seed1@gmail.test'] }, raw),
+      ).rejects.toMatchObject({
         responseCode: 554,
       });
     } finally {
@@ -302,7 +322,9 @@ describe('startOutsideSender (sender.test) relaying into gmail.test', () => {
       tls: { ca: [ca.certificatePem], servername: 'mx.sender.test' },
       connectionTimeout: 5000,
     });
-    await expect(anonymous.sendMail({ from: 'person@sender.test', to: 'seed1@gmail.test', text: 'x' })).rejects.toMatchObject({ responseCode: 530 });
+    await expect(anonymous.sendMail({ from: 'person@sender.test', to: 'seed1@gmail.test', text: 'x' })).rejects.toMatchObject({
+      responseCode: 530,
+    });
     anonymous.close();
     const spoofing = nodemailer.createTransport({
       host: SENDER,
@@ -311,7 +333,9 @@ describe('startOutsideSender (sender.test) relaying into gmail.test', () => {
       tls: { ca: [ca.certificatePem], servername: 'mx.sender.test' },
       connectionTimeout: 5000,
     });
-    await expect(spoofing.sendMail({ from: 'ceo@good.test', to: 'seed1@gmail.test', text: 'x' })).rejects.toMatchObject({ responseCode: 553 });
+    await expect(spoofing.sendMail({ from: 'ceo@good.test', to: 'seed1@gmail.test', text: 'x' })).rejects.toMatchObject({
+      responseCode: 553,
+    });
     spoofing.close();
   });
 });

@@ -99,7 +99,10 @@ export interface Provider {
   stop(): Promise<void>;
 }
 
-const seedPassword = (): string => randomBytes(12).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x');
+const seedPassword = (): string =>
+  randomBytes(12)
+    .toString('base64url')
+    .replace(/[^A-Za-z0-9]/g, 'x');
 
 export async function startProvider(options: StartProviderOptions): Promise<Provider> {
   const domain = options.domain.toLowerCase();
@@ -118,7 +121,18 @@ export async function startProvider(options: StartProviderOptions): Promise<Prov
   const { resolver, resolve } = worldResolver(options.dnsServer);
   const reports = options.dmarcReports;
   const dmarc = reports
-    ? createDmarcReporter({ relay: reports.relay, org: domain, style: reports.style, periodMs: reports.periodMs, localAddress: options.address, helo: mxHost, resolver, ca: reports.caPem, smtpPort: reports.smtpPort, onLog: log })
+    ? createDmarcReporter({
+        relay: reports.relay,
+        org: domain,
+        style: reports.style,
+        periodMs: reports.periodMs,
+        localAddress: options.address,
+        helo: mxHost,
+        resolver,
+        ca: reports.caPem,
+        smtpPort: reports.smtpPort,
+        onLog: log,
+      })
     : undefined;
 
   mkdirSync(options.dataDir, { recursive: true });
@@ -185,7 +199,8 @@ export async function startProvider(options: StartProviderOptions): Promise<Prov
 
     const decision = decideFiling({ dmarc: receipt.dmarc, spam: verdict, spamThreshold, providerName: name });
     receipt.reasons = decision.reasons;
-    const judged = dmarc && judgedMessage(auth, { sourceIp: remoteAddress, helo, mailFrom, envelopeTo: domain, rejected: decision.action === 'reject' });
+    const judged =
+      dmarc && judgedMessage(auth, { sourceIp: remoteAddress, helo, mailFrom, envelopeTo: domain, rejected: decision.action === 'reject' });
     if (judged) dmarc.record(judged.policy, judged.message);
     if (decision.action === 'reject') {
       receipt.outcome = 'rejected';

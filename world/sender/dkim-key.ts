@@ -10,7 +10,8 @@ export interface DkimKey {
 
 /** RSA 2048 (what Gmail's bulk-sender rules ask for); pass a PEM to keep a record stable across runs. */
 export function dkimKey(domain: string, selector: string, privateKeyPem?: string): DkimKey {
-  const pem = privateKeyPem ?? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const pem =
+    privateKeyPem ?? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const publicDer = createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'der' });
   return {
     privateKeyPem: pem,

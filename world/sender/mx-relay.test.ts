@@ -15,7 +15,10 @@ let ca: WorldCertificateAuthority;
 let dir: string;
 
 /** An MX on an ephemeral loopback port, presenting `cert`; records whether the session was encrypted. */
-async function mx(cert: { certificatePem: string; privateKeyPem: string }): Promise<{ port: number; secure: boolean[]; close: () => Promise<void> }> {
+async function mx(cert: {
+  certificatePem: string;
+  privateKeyPem: string;
+}): Promise<{ port: number; secure: boolean[]; close: () => Promise<void> }> {
   const secure: boolean[] = [];
   const server = new SMTPServer({
     key: cert.privateKeyPem,
@@ -35,9 +38,20 @@ async function mx(cert: { certificatePem: string; privateKeyPem: string }): Prom
   return { port, secure, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-const resolver = { resolveMx: () => Promise.resolve([{ exchange: MX, priority: 10 }]), resolve4: () => Promise.resolve(['127.0.0.1']) } as unknown as dns.Resolver;
+const resolver = {
+  resolveMx: () => Promise.resolve([{ exchange: MX, priority: 10 }]),
+  resolve4: () => Promise.resolve(['127.0.0.1']),
+} as unknown as dns.Resolver;
 const message = Buffer.from('From: a@sender.test\r\nTo: b@receiver.test\r\nSubject: x\r\n\r\nbody\r\n');
-const relay = (port: number) => relayToDomain('receiver.test', { from: 'a@sender.test', to: ['b@receiver.test'] }, message, { resolver, localAddress: '127.0.0.1', helo: 'mx.sender.test', ca: ca.certificatePem, port, timeoutMs: 10_000 });
+const relay = (port: number) =>
+  relayToDomain('receiver.test', { from: 'a@sender.test', to: ['b@receiver.test'] }, message, {
+    resolver,
+    localAddress: '127.0.0.1',
+    helo: 'mx.sender.test',
+    ca: ca.certificatePem,
+    port,
+    timeoutMs: 10_000,
+  });
 
 beforeAll(async () => {
   ca = await createCertificateAuthority('mx relay test CA');
@@ -59,8 +73,29 @@ describe('relayToDomain', () => {
   });
 
   it('delivers over STARTTLS to an MX whose certificate it cannot verify (self-signed), noting why — as Internet senders do', async () => {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${MX}`, '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
-    const server = await mx({ certificatePem: readFileSync(join(dir, 'c.pem'), 'utf8'), privateKeyPem: readFileSync(join(dir, 'k.pem'), 'utf8') });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${MX}`,
+        '-keyout',
+        join(dir, 'k.pem'),
+        '-out',
+        join(dir, 'c.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const server = await mx({
+      certificatePem: readFileSync(join(dir, 'c.pem'), 'utf8'),
+      privateKeyPem: readFileSync(join(dir, 'k.pem'), 'utf8'),
+    });
     try {
       const result = await relay(server.port);
       expect(result).toMatchObject({ accepted: true, code: 250 });

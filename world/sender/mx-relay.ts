@@ -76,7 +76,12 @@ export async function relayToDomain(
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const permanent = code === 'ENOTFOUND';
-    return { ...base, accepted: false, code: permanent ? 550 : 451, response: `MX lookup for ${domain} failed: ${code ?? (error as Error).message}` };
+    return {
+      ...base,
+      accepted: false,
+      code: permanent ? 550 : 451,
+      response: `MX lookup for ${domain} failed: ${code ?? (error as Error).message}`,
+    };
   }
   if (targets.length === 0) return { ...base, accepted: false, code: 550, response: `${domain} has no MX host with an address` };
 
@@ -94,7 +99,13 @@ export async function relayToDomain(
   return last;
 }
 
-async function sendTo(target: Target, envelope: { from: string; to: string[] }, raw: Buffer, options: RelayOptions, verify: boolean): Promise<Omit<RelayResult, 'domain' | 'recipients'>> {
+async function sendTo(
+  target: Target,
+  envelope: { from: string; to: string[] },
+  raw: Buffer,
+  options: RelayOptions,
+  verify: boolean,
+): Promise<Omit<RelayResult, 'domain' | 'recipients'>> {
   const timeout = options.timeoutMs ?? 15_000;
   const transport = nodemailer.createTransport({
     host: target.ip,
@@ -110,7 +121,13 @@ async function sendTo(target: Target, envelope: { from: string; to: string[] }, 
   });
   try {
     const info = await transport.sendMail({ envelope, raw });
-    return { accepted: true, code: Number(/^\d{3}/.exec(info.response)?.[0] ?? 250), response: info.response, mx: target.host, ip: target.ip };
+    return {
+      accepted: true,
+      code: Number(/^\d{3}/.exec(info.response)?.[0] ?? 250),
+      response: info.response,
+      mx: target.host,
+      ip: target.ip,
+    };
   } catch (error) {
     const e = error as Error & { responseCode?: number; response?: string };
     return { accepted: false, code: e.responseCode ?? 0, response: e.response ?? e.message, mx: target.host, ip: target.ip };

@@ -92,7 +92,10 @@ export async function startOutsideSender(options: StartOutsideSenderOptions): Pr
       ),
     );
     relays.push(...results);
-    for (const r of results) log(`${domain} ${session.id} <${from}> → ${r.recipients.join(', ')} via ${r.mx ?? '-'} [${r.ip ?? '-'}]: ${r.response}${r.unverifiedTls ? ` (STARTTLS with a certificate not verified: ${r.unverifiedTls})` : ''}`);
+    for (const r of results)
+      log(
+        `${domain} ${session.id} <${from}> → ${r.recipients.join(', ')} via ${r.mx ?? '-'} [${r.ip ?? '-'}]: ${r.response}${r.unverifiedTls ? ` (STARTTLS with a certificate not verified: ${r.unverifiedTls})` : ''}`,
+      );
     const failed = results.find((r) => !r.accepted);
     if (failed) {
       const code = failed.code >= 500 ? 550 : 451;
@@ -148,14 +151,29 @@ export async function startOutsideSender(options: StartOutsideSenderOptions): Pr
     credentials,
     relays: () => [...relays],
     async spoof(message) {
-      const headers = [`From: ${message.from}`, `To: ${message.to.join(', ')}`, `Subject: ${message.subject}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8'];
+      const headers = [
+        `From: ${message.from}`,
+        `To: ${message.to.join(', ')}`,
+        `Subject: ${message.subject}`,
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=utf-8',
+      ];
       const prepared = withRequiredHeaders(Buffer.from(`${headers.join('\r\n')}\r\n\r\n${message.text}\r\n`), domain);
       const signature = await dkimSignatureFor(prepared, { signingDomain: domain, selector, privateKeyPem: key.privateKeyPem });
       const raw = Buffer.concat([Buffer.from(signature), prepared]);
       const byDomain = new Map<string, string[]>();
-      for (const to of message.to) byDomain.set(to.slice(to.lastIndexOf('@') + 1), [...(byDomain.get(to.slice(to.lastIndexOf('@') + 1)) ?? []), to]);
+      for (const to of message.to)
+        byDomain.set(to.slice(to.lastIndexOf('@') + 1), [...(byDomain.get(to.slice(to.lastIndexOf('@') + 1)) ?? []), to]);
       const results = await Promise.all(
-        [...byDomain].map(([rcptDomain, to]) => relayToDomain(rcptDomain, { from: `bounces@${domain}`, to }, raw, { resolver, localAddress: options.address, helo, ca: options.ca.certificatePem, port: options.relayPort })),
+        [...byDomain].map(([rcptDomain, to]) =>
+          relayToDomain(rcptDomain, { from: `bounces@${domain}`, to }, raw, {
+            resolver,
+            localAddress: options.address,
+            helo,
+            ca: options.ca.certificatePem,
+            port: options.relayPort,
+          }),
+        ),
       );
       relays.push(...results);
       for (const r of results) log(`${domain} spoofing ${message.from} → ${r.recipients.join(', ')}: ${r.response}`);

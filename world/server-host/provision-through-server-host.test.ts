@@ -50,7 +50,11 @@ beforeAll(async () => {
     deployment,
     zoneText: dns.zoneText,
     net: NET,
-    accounts: { manifest: accounts.manifest, domainDkimPrivateKeyPem: readFileSync(dns.dkimPrivateKeyPath, 'utf8'), installSigningKeyPem: readFileSync(dns.installSigningKeyPath, 'utf8') },
+    accounts: {
+      manifest: accounts.manifest,
+      domainDkimPrivateKeyPem: readFileSync(dns.dkimPrivateKeyPath, 'utf8'),
+      installSigningKeyPem: readFileSync(dns.installSigningKeyPath, 'utf8'),
+    },
     empty: true,
     serverHost: true,
   });
@@ -65,7 +69,12 @@ afterAll(async () => {
 
 async function phaseOne(dryRun: boolean, out: string, lines: string[]) {
   const host = world.serverHost!;
-  const session = openSshSession({ target: parseHostSpec(`${host.user}@${host.address}:${host.port}`, 'test'), identity: host.identity, knownHosts: host.knownHosts, timeoutMs: 60_000 });
+  const session = openSshSession({
+    target: parseHostSpec(`${host.user}@${host.address}:${host.port}`, 'test'),
+    identity: host.identity,
+    knownHosts: host.knownHosts,
+    timeoutMs: 60_000,
+  });
   try {
     return await phaseOneWith(session, dryRun, out, lines);
   } finally {
@@ -78,7 +87,13 @@ function phaseOneWith(session: RemoteSession, dryRun: boolean, out: string, line
   return provisionPhaseOne({
     session,
     deployment,
-    settings: { dryRun, out, root: host.root, apiUrl: `https://${world.addresses.postal}`, target: { user: host.user, host: host.address, port: host.port } },
+    settings: {
+      dryRun,
+      out,
+      root: host.root,
+      apiUrl: `https://${world.addresses.postal}`,
+      target: { user: host.user, host: host.address, port: host.port },
+    },
     internalTestTimeoutMs: 60_000,
     caPem: world.mail!.ca.certificatePem,
     log: (line) => lines.push(line),
@@ -99,12 +114,17 @@ describe('provisioning an empty world through its server host', () => {
   it('refuses a server whose host key is not the pinned one (no trust on first use)', async () => {
     const host = world.serverHost!;
     const otherKnownHosts = join(dir, 'other_known_hosts');
-    const other = readFileSync(host.knownHosts, 'utf8').replace(/ssh-ed25519 \S+/, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOZbgC0wWzSk2WfDp1Jq8ZKqvQX0rJUVdGeX1ckEbQy7');
+    const other = readFileSync(host.knownHosts, 'utf8').replace(
+      /ssh-ed25519 \S+/,
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOZbgC0wWzSk2WfDp1Jq8ZKqvQX0rJUVdGeX1ckEbQy7',
+    );
     writeFileSync(otherKnownHosts, other);
     const target = { user: host.user, host: host.address, port: host.port };
     const empty = join(dir, 'empty_known_hosts');
     writeFileSync(empty, '');
-    const sessions = [otherKnownHosts, empty, host.knownHosts].map((knownHosts) => openSshSession({ target, identity: host.identity, knownHosts, timeoutMs: 30_000 }));
+    const sessions = [otherKnownHosts, empty, host.knownHosts].map((knownHosts) =>
+      openSshSession({ target, identity: host.identity, knownHosts, timeoutMs: 30_000 }),
+    );
     try {
       await expect(sessions[0]!.run('true')).rejects.toThrow(/host key/i);
       await expect(sessions[1]!.run('true')).rejects.toThrow(/host key/i);
@@ -124,7 +144,10 @@ describe('provisioning an empty world through its server host', () => {
     expect(existsSync(join(world.serverHost!.root, 'opt/postal/config/postal.yml'))).toBe(false);
     expect(existsSync(out())).toBe(false);
     // Postal is as it was: its schema not loaded (the runner refuses), no credential held
-    const runner = await fetch(`${world.mail!.postal.ops!.url}/runner/accounts`, { method: 'POST', body: JSON.stringify({ plan: {}, dryRun: true }) });
+    const runner = await fetch(`${world.mail!.postal.ops!.url}/runner/accounts`, {
+      method: 'POST',
+      body: JSON.stringify({ plan: {}, dryRun: true }),
+    });
     expect(await runner.text()).toContain('Unknown database');
     const premade = readCredentialsFile(join(dir, 'world', 'postal-api-keys.txt')).apiKeys.get(deployment.agents[0]!.address)!;
     expect((await postalApi('messages/message', premade, { id: 0, _expansions: [] })).data.code).toBe('InvalidServerAPIKey');
@@ -132,10 +155,19 @@ describe('provisioning an empty world through its server host', () => {
 
   it('a run whose connection drops half-way stops, naming why; the next run resumes where it stopped', async () => {
     const host = world.serverHost!;
-    const real = openSshSession({ target: { user: host.user, host: host.address, port: host.port }, identity: host.identity, knownHosts: host.knownHosts, timeoutMs: 60_000 });
+    const real = openSshSession({
+      target: { user: host.user, host: host.address, port: host.port },
+      identity: host.identity,
+      knownHosts: host.knownHosts,
+      timeoutMs: 60_000,
+    });
     let commands = 0;
     // the transport fails on the 8th command, as a dropped connection would (step 2 has written postal.yml and mariadb.env)
-    const dropping: RemoteSession = { describe: real.describe, close: () => real.close(), run: (command, options) => (++commands === 8 ? Promise.reject(new Error('ssh: connection reset')) : real.run(command, options)) };
+    const dropping: RemoteSession = {
+      describe: real.describe,
+      close: () => real.close(),
+      run: (command, options) => (++commands === 8 ? Promise.reject(new Error('ssh: connection reset')) : real.run(command, options)),
+    };
     const lines: string[] = [];
     try {
       await expect(phaseOneWith(dropping, false, out(), lines)).rejects.toThrow('connection reset');
@@ -161,7 +193,14 @@ describe('provisioning an empty world through its server host', () => {
     const keys = readCredentialsFile(join(out(), 'postal-api-keys.txt'));
     expect(keys.apiKeys.size).toBe(13);
     expect(new Set(keys.apiKeys.values()).size).toBe(13);
-    const secrets = [...keys.apiKeys.values(), keys.smtpKey!, ...readFileSync(join(out(), 'postal-credentials.env'), 'utf8').split('\n').map((l) => l.split('=')[1] ?? '').filter((v) => v.length > 8)];
+    const secrets = [
+      ...keys.apiKeys.values(),
+      keys.smtpKey!,
+      ...readFileSync(join(out(), 'postal-credentials.env'), 'utf8')
+        .split('\n')
+        .map((l) => l.split('=')[1] ?? '')
+        .filter((v) => v.length > 8),
+    ];
     const admin = /password: (\S+)/.exec(readFileSync(join(out(), 'postal-admin.txt'), 'utf8'))![1]!;
     for (const secret of [...secrets, admin]) expect(text).not.toContain(secret);
   }, 600_000);
@@ -190,9 +229,17 @@ describe('provisioning an empty world through its server host', () => {
 
   it("postal.yml turns SMTP TLS on; Postal's SMTP offers STARTTLS with Caddy's certificate for the mail host", async () => {
     const yml = parse(readFileSync(join(world.serverHost!.root, 'opt/postal/config/postal.yml'), 'utf8'));
-    expect(yml.smtp_server).toMatchObject({ tls_enabled: true, tls_certificate_path: '/config/smtp.cert', tls_private_key_path: '/config/smtp.key' });
+    expect(yml.smtp_server).toMatchObject({
+      tls_enabled: true,
+      tls_certificate_path: '/config/smtp.cert',
+      tls_private_key_path: '/config/smtp.key',
+    });
     expect(yml.message_db).toMatchObject({ database_name_prefix: 'postal' });
-    const seen = await probeStartTls({ host: world.addresses.postal, mailHost: deployment.server.mailHost, ca: world.mail!.ca.certificatePem });
+    const seen = await probeStartTls({
+      host: world.addresses.postal,
+      mailHost: deployment.server.mailHost,
+      ca: world.mail!.ca.certificatePem,
+    });
     expect(seen).toMatchObject({ offered: true, reply: '220 Ready to start TLS', tls: { ok: true, authorized: true } });
     expect(seen.tls?.subjectAltNames).toContain(deployment.server.mailHost);
   });
@@ -217,8 +264,14 @@ describe('provisioning an empty world through its server host', () => {
     const selector = readPostalState(join(out(), 'postal-state.json')).dkim.selector;
     const { exit, results } = await liveSuite(['--only=DNS-04,FN-04'], 'before');
     const outcome = (id: string) => results.controls.find((c) => c.id === id)!;
-    expect(outcome('DNS-04')).toMatchObject({ outcome: 'fail', summary: expect.stringContaining(`no DKIM key record at ${selector.toLowerCase()}._domainkey.mailgoat.ai`) });
-    expect(outcome('FN-04')).toMatchObject({ outcome: 'fail', summary: expect.stringContaining(`not by mailgoat.ai's own key (s=${selector}) — Postal is using its fallback key`) });
+    expect(outcome('DNS-04')).toMatchObject({
+      outcome: 'fail',
+      summary: expect.stringContaining(`no DKIM key record at ${selector.toLowerCase()}._domainkey.mailgoat.ai`),
+    });
+    expect(outcome('FN-04')).toMatchObject({
+      outcome: 'fail',
+      summary: expect.stringContaining(`not by mailgoat.ai's own key (s=${selector}) — Postal is using its fallback key`),
+    });
     expect(exit).toBe(1);
   }, 600_000);
 
@@ -229,12 +282,15 @@ describe('provisioning an empty world through its server host', () => {
     expect(waited.ok).toBe(false);
     expect(early.join('\n')).toMatch(/still missing: DKIM Missing/);
     // The operator publishes postal-dns-records.txt with the DNS provider's API.
-    const published = await fetch(`${world.endpoints.dnsProviderApi}/records`, { method: 'POST', body: readFileSync(join(out(), 'postal-dns-records.txt'), 'utf8') });
+    const published = await fetch(`${world.endpoints.dnsProviderApi}/records`, {
+      method: 'POST',
+      body: readFileSync(join(out(), 'postal-dns-records.txt'), 'utf8'),
+    });
     expect(await published.text()).toMatch(/^published \d+ records/);
     const lines: string[] = [];
     const done = await phaseTwo(lines, 60_000);
     expect(done.ok, lines.join('\n')).toBe(true);
-    expect(lines.join('\n')).toContain("Postal says: DKIM OK");
+    expect(lines.join('\n')).toContain('Postal says: DKIM OK');
     const state = readPostalState(join(out(), 'postal-state.json'));
     expect(state.dnsCheck?.dkim).toBe('OK');
     expect(lines.join('\n')).toContain(`Postal now signs mailgoat.ai's mail with d=mailgoat.ai; s=${state.dkim.selector}.`);
@@ -260,14 +316,24 @@ describe('provisioning an empty world through its server host', () => {
 });
 
 /** The suite through the live path, with the world's live settings and provisioning's deliverables (keys, postal-state.json beside them). */
-async function liveSuite(flags: string[], name: string): Promise<{ exit: number | null; results: { controls: Array<{ id: string; outcome: string; summary: string }> } }> {
-  const description = describeWorld(world, deployment, manifest, [], { caFile, apiKeysFile: join(dir, 'deliverables', 'postal-api-keys.txt') });
+async function liveSuite(
+  flags: string[],
+  name: string,
+): Promise<{ exit: number | null; results: { controls: Array<{ id: string; outcome: string; summary: string }> } }> {
+  const description = describeWorld(world, deployment, manifest, [], {
+    caFile,
+    apiKeysFile: join(dir, 'deliverables', 'postal-api-keys.txt'),
+  });
   const envFile = join(dir, `live-${name}.env`);
   writeFileSync(envFile, formatEnvFile(liveEnvFor(description, deployment), ['provisioned world']), { mode: 0o600 });
   const reportDir = join(dir, `reports-${name}`);
   const harness = harnessCommand(['--env=live', `--env-file=${envFile}`, ...flags, `--report-dir=${reportDir}`]);
   const exit = await new Promise<number | null>((resolve) => {
-    const child = spawn(harness.command, harness.args, { cwd: PROJECT_ROOT, env: { ...process.env, POSTAL_QA_ARTIFACTS: 'off', MAILGOAT_CLI: '' }, stdio: 'ignore' });
+    const child = spawn(harness.command, harness.args, {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, POSTAL_QA_ARTIFACTS: 'off', MAILGOAT_CLI: '' },
+      stdio: 'ignore',
+    });
     child.once('exit', (code) => resolve(code));
   });
   return { exit, results: JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) };
@@ -275,10 +341,21 @@ async function liveSuite(flags: string[], name: string): Promise<{ exit: number 
 
 async function phaseTwo(lines: string[], waitMs: number) {
   const host = world.serverHost!;
-  const session = openSshSession({ target: parseHostSpec(`${host.user}@${host.address}:${host.port}`, 'test'), identity: host.identity, knownHosts: host.knownHosts, timeoutMs: 60_000 });
+  const session = openSshSession({
+    target: parseHostSpec(`${host.user}@${host.address}:${host.port}`, 'test'),
+    identity: host.identity,
+    knownHosts: host.knownHosts,
+    timeoutMs: 60_000,
+  });
   try {
     const resolver = `${world.endpoints.dns.address}:${world.endpoints.dns.port}`;
-    return await provisionPhaseTwo({ session, deployment, settings: { out: join(dir, 'deliverables'), root: host.root, waitMs, dnsResolver: resolver }, pollIntervalMs: 200, log: (line) => lines.push(line) });
+    return await provisionPhaseTwo({
+      session,
+      deployment,
+      settings: { out: join(dir, 'deliverables'), root: host.root, waitMs, dnsResolver: resolver },
+      pollIntervalMs: 200,
+      log: (line) => lines.push(line),
+    });
   } finally {
     session.close();
   }
@@ -287,7 +364,12 @@ async function phaseTwo(lines: string[], waitMs: number) {
 async function postalApi(path: string, key: string, body: unknown): Promise<{ status: string; data: { code?: string } }> {
   const { request, Agent } = await import('undici');
   const agent = new Agent({ connect: { ca: readFileSync(caFile, 'utf8') } });
-  const response = await request(`https://${world.addresses.postal}/api/v1/${path}`, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json', 'x-server-api-key': key }, body: JSON.stringify(body) });
+  const response = await request(`https://${world.addresses.postal}/api/v1/${path}`, {
+    method: 'POST',
+    dispatcher: agent,
+    headers: { 'content-type': 'application/json', 'x-server-api-key': key },
+    body: JSON.stringify(body),
+  });
   const json = (await response.body.json()) as { status: string; data: { code?: string } };
   await agent.close();
   return json;

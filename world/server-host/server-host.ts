@@ -101,11 +101,27 @@ export async function startServerHost(options: StartServerHostOptions): Promise<
       { mode: 0o755 },
     );
     const config = join(dir, 'sshd_config');
-    writeFileSync(config, renderSshdConfig({ address: options.address, port, hostKey: keys.hostKey, authorizedKeys, pidFile: join(dir, 'sshd.pid'), forceCommand: shell }));
+    writeFileSync(
+      config,
+      renderSshdConfig({
+        address: options.address,
+        port,
+        hostKey: keys.hostKey,
+        authorizedKeys,
+        pidFile: join(dir, 'sshd.pid'),
+        forceCommand: shell,
+      }),
+    );
     // sshd's privilege-separation folder; Debian's service unit makes it, and we start sshd without the unit.
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
 
-    daemon = startDaemon({ name: `sshd ${options.address}:${port}`, command: SSHD_PROGRAM, args: ['-D', '-e', '-f', config], onLine: options.onLine, cleanupOnExit: removeDir });
+    daemon = startDaemon({
+      name: `sshd ${options.address}:${port}`,
+      command: SSHD_PROGRAM,
+      args: ['-D', '-e', '-f', config],
+      onLine: options.onLine,
+      cleanupOnExit: removeDir,
+    });
     await waitUntilReady(daemon, () => banner(options.address, port), { timeoutMs: 15_000, what: `sshd on ${options.address}:${port}` });
     const started = daemon;
     let stopping: Promise<void> | undefined;
@@ -117,8 +133,7 @@ export async function startServerHost(options: StartServerHostOptions): Promise<
       knownHosts,
       root,
       shell,
-      stop: () =>
-        (stopping ??= started.stop().finally(removeDir)),
+      stop: () => (stopping ??= started.stop().finally(removeDir)),
     };
   } catch (error) {
     await daemon?.stop();

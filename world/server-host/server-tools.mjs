@@ -21,7 +21,10 @@ const fail = (line, code = 1) => {
 if (!R) fail(`${program}: the world's server tools act only under PROVISION_ROOT (R is empty)`, 2);
 
 const statePath = join(R, 'var/lib/postal-qa-world/state.json');
-const load = () => (existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : { packages: [], ufw: { active: false, ports: [] }, containers: {}, services: {}, initialized: false });
+const load = () =>
+  existsSync(statePath)
+    ? JSON.parse(readFileSync(statePath, 'utf8'))
+    : { packages: [], ufw: { active: false, ports: [] }, containers: {}, services: {}, initialized: false };
 const save = (state) => {
   mkdirSync(dirname(statePath), { recursive: true });
   writeFileSync(`${statePath}.tmp`, JSON.stringify(state, null, 2));
@@ -32,7 +35,12 @@ const has = (pkg) => state.packages.includes(pkg);
 
 async function ops(method, path, body) {
   if (!OPS) fail('the server host has no ops URL for Postal (POSTAL_QA_OPS_URL)');
-  const response = await fetch(`${OPS}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
+  const response = await fetch(`${OPS}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  });
   const text = await response.text();
   if (!response.ok) fail(`postal: ${text.trim() || `HTTP ${response.status}`}`);
   return text;
@@ -54,7 +62,8 @@ function aptGet() {
 function curl() {
   const url = args.find((a) => /^https?:\/\//.test(a));
   const output = args[args.indexOf('-o') + 1];
-  if (url !== 'https://download.docker.com/linux/ubuntu/gpg') fail(`curl: (6) Could not resolve host: ${url ? new URL(url).host : '?'} (the world has no Internet)`, 6);
+  if (url !== 'https://download.docker.com/linux/ubuntu/gpg')
+    fail(`curl: (6) Could not resolve host: ${url ? new URL(url).host : '?'} (the world has no Internet)`, 6);
   if (args.includes('-o') && output) writeFileSync(output, "# the world's stand-in for Docker's apt signing key\n");
 }
 
@@ -113,7 +122,8 @@ async function composeRun(rest) {
   const command = rest.slice(i + 1);
   if (service !== 'runner') fail(`docker compose run: service "${service}" is not stood in for`);
   if (!existsSync(join(R, 'opt/postal/config/postal.yml'))) fail('postal: /config/postal.yml not found');
-  if (state.containers['postal-mariadb']?.state !== 'running') fail("Mysql2::Error::ConnectionError: Can't connect to MySQL server on '127.0.0.1:3306'");
+  if (state.containers['postal-mariadb']?.state !== 'running')
+    fail("Mysql2::Error::ConnectionError: Can't connect to MySQL server on '127.0.0.1:3306'");
   const line = command.join(' ');
   if (line === 'postal initialize') {
     out('Initializing database');
@@ -133,7 +143,11 @@ async function composeRun(rest) {
     if (!env.POSTAL_QA_PLAN) fail('rails runner: POSTAL_QA_PLAN is not set');
     const plan = JSON.parse(readFileSync(hostPath(env.POSTAL_QA_PLAN), 'utf8'));
     // The stand-in applies the plan as accounts-runner.rb does in Postal (the script itself is checked statically).
-    const result = await ops('POST', '/runner/accounts', { plan, dryRun: env.POSTAL_QA_DRY_RUN === '1', checkDns: env.POSTAL_QA_CHECK_DNS === '1' });
+    const result = await ops('POST', '/runner/accounts', {
+      plan,
+      dryRun: env.POSTAL_QA_DRY_RUN === '1',
+      checkDns: env.POSTAL_QA_CHECK_DNS === '1',
+    });
     return out(`POSTAL_QA_RESULT ${result.trim()}`);
   }
   fail(`docker compose run runner ${line}: not stood in for by the world's server host`);
@@ -147,7 +161,11 @@ async function docker() {
     const template = rest[rest.indexOf('--format') + 1] ?? '{{.Names}}';
     const rows = [
       ...Object.entries(state.containers).map(([Names, c]) => ({ Names, State: c.state, Image: c.image })),
-      ...Object.entries(state.services).map(([service, s]) => ({ Names: `postal-${service}-1`, State: s, Image: 'ghcr.io/postalserver/postal' })),
+      ...Object.entries(state.services).map(([service, s]) => ({
+        Names: `postal-${service}-1`,
+        State: s,
+        Image: 'ghcr.io/postalserver/postal',
+      })),
     ];
     for (const row of rows) out(format(template, row));
     return;
@@ -221,15 +239,24 @@ async function startServices(services) {
  */
 async function caddyCertificates(args) {
   const mounts = new Map();
-  for (let i = 0; i < args.length; i++) if (args[i] === '-v') {
-    const [host, inside] = args[++i].split(':');
-    mounts.set(inside, host);
-  }
+  for (let i = 0; i < args.length; i++)
+    if (args[i] === '-v') {
+      const [host, inside] = args[++i].split(':');
+      mounts.set(inside, host);
+    }
   const caddyfile = mounts.get('/etc/caddy/Caddyfile');
   const data = mounts.get('/data');
   if (!caddyfile || !data || !existsSync(caddyfile)) return;
   // Site blocks: a line of addresses opening a block at the top level (the global options block has none).
-  const sites = readFileSync(caddyfile, 'utf8').split('\n').filter((l) => /^[a-z0-9.-]+(\s*,\s*[a-z0-9.-]+)*\s*\{\s*$/i.test(l)).flatMap((l) => l.replace('{', '').split(',').map((h) => h.trim().toLowerCase()));
+  const sites = readFileSync(caddyfile, 'utf8')
+    .split('\n')
+    .filter((l) => /^[a-z0-9.-]+(\s*,\s*[a-z0-9.-]+)*\s*\{\s*$/i.test(l))
+    .flatMap((l) =>
+      l
+        .replace('{', '')
+        .split(',')
+        .map((h) => h.trim().toLowerCase()),
+    );
   for (const host of sites) {
     const issued = JSON.parse(await ops('POST', '/caddy/certificate', { names: [host] }));
     const folder = join(data, 'caddy/certificates/acme-v02.api.letsencrypt.org-directory', host);

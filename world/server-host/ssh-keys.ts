@@ -24,7 +24,12 @@ export function makeServerHostKeys(dir: string): ServerHostKeys {
   const clientKey = join(dir, 'operator_ed25519');
   keygen(hostKey, 'postal-qa world server host');
   keygen(clientKey, 'postal-qa operator');
-  return { hostKey, hostPublicKey: readFileSync(`${hostKey}.pub`, 'utf8').trim(), clientKey, clientPublicKey: readFileSync(`${clientKey}.pub`, 'utf8').trim() };
+  return {
+    hostKey,
+    hostPublicKey: readFileSync(`${hostKey}.pub`, 'utf8').trim(),
+    clientKey,
+    clientPublicKey: readFileSync(`${clientKey}.pub`, 'utf8').trim(),
+  };
 }
 
 /** One known_hosts line: `[address]:port <type> <key>` (the bracket form is what ssh looks up for a port other than 22). */

@@ -14,18 +14,24 @@ describe('startDaemon', () => {
 
   it('reports the last output when the daemon dies before it is ready', async () => {
     const daemon = startDaemon({ name: 'dies', command: 'sh', args: ['-c', 'echo "fatal: bad config" >&2; exit 3'] });
-    await expect(waitUntilReady(daemon, () => Promise.resolve(false), { timeoutMs: 5000, what: 'dies' })).rejects.toThrow(/exited before it was ready \(code 3.*\n.*fatal: bad config/s);
+    await expect(waitUntilReady(daemon, () => Promise.resolve(false), { timeoutMs: 5000, what: 'dies' })).rejects.toThrow(
+      /exited before it was ready \(code 3.*\n.*fatal: bad config/s,
+    );
   });
 
   it('reports a missing binary', async () => {
     const daemon = startDaemon({ name: 'missing', command: '/nonexistent/daemon', args: [] });
-    await expect(waitUntilReady(daemon, () => Promise.resolve(false), { timeoutMs: 5000, what: 'missing' })).rejects.toThrow(/spawn failed: .*ENOENT/);
+    await expect(waitUntilReady(daemon, () => Promise.resolve(false), { timeoutMs: 5000, what: 'missing' })).rejects.toThrow(
+      /spawn failed: .*ENOENT/,
+    );
   });
 
   it('gives up at the deadline with the output so far', async () => {
     const daemon = startDaemon({ name: 'slow', command: 'sh', args: ['-c', 'echo starting; exec sleep 60'] });
     try {
-      await expect(waitUntilReady(daemon, () => Promise.resolve(false), { timeoutMs: 200, what: 'slow' })).rejects.toThrow(/not ready after 200 ms.*starting/s);
+      await expect(waitUntilReady(daemon, () => Promise.resolve(false), { timeoutMs: 200, what: 'slow' })).rejects.toThrow(
+        /not ready after 200 ms.*starting/s,
+      );
     } finally {
       await daemon.stop();
     }

@@ -189,7 +189,11 @@ export function groupAlive(pgid: number): boolean {
 }
 
 async function waitForGroupGone(pgid: number, timeoutMs: number): Promise<void> {
-  await pollUntil(() => Promise.resolve(groupAlive(pgid)), (alive) => !alive, { timeoutMs, intervalMs: 20, maxIntervalMs: 100 });
+  await pollUntil(
+    () => Promise.resolve(groupAlive(pgid)),
+    (alive) => !alive,
+    { timeoutMs, intervalMs: 20, maxIntervalMs: 100 },
+  );
 }
 
 /** Polls `probe` until it resolves true, the daemon exits, or the deadline passes. */
@@ -206,7 +210,9 @@ export async function waitUntilReady(
   if (polled.value === 'ready') return;
   if (polled.value === 'exited') {
     const exit = await daemon.exited;
-    throw new Error(`${what} exited before it was ready (code ${exit.code}, signal ${exit.signal}). Last output:\n${daemon.recentOutput()}`);
+    throw new Error(
+      `${what} exited before it was ready (code ${exit.code}, signal ${exit.signal}). Last output:\n${daemon.recentOutput()}`,
+    );
   }
   throw new Error(`${what} not ready after ${timeoutMs} ms. Last output:\n${daemon.recentOutput()}`);
 }

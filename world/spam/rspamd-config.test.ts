@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { RSPAMD_NETWORK_MODULES, rspamdLocalConfig } from './rspamd-config.ts';
 
-const base = { address: '127.0.9.61', port: 11333, controllerPort: 11334, dnsServer: '127.0.9.53', workers: 2, hyperscanCacheDir: '/var/cache/postal-qa/rspamd-hyperscan' };
+const base = {
+  address: '127.0.9.61',
+  port: 11333,
+  controllerPort: 11334,
+  dnsServer: '127.0.9.53',
+  workers: 2,
+  hyperscanCacheDir: '/var/cache/postal-qa/rspamd-hyperscan',
+};
 
 describe('rspamdLocalConfig', () => {
   it("binds every worker to the world's address only and asks the world's DNS", () => {
@@ -19,7 +26,9 @@ describe('rspamdLocalConfig', () => {
   it('turns off the modules that ask the Internet, and only those', () => {
     const files = rspamdLocalConfig(base);
     for (const module of RSPAMD_NETWORK_MODULES) expect(files[`local.d/${module}.conf`]).toBe('enabled = false;\n');
-    expect(Object.keys(files).filter((f) => f.startsWith('local.d/') && f !== 'local.d/options.inc')).toHaveLength(RSPAMD_NETWORK_MODULES.length);
+    expect(Object.keys(files).filter((f) => f.startsWith('local.d/') && f !== 'local.d/options.inc')).toHaveLength(
+      RSPAMD_NETWORK_MODULES.length,
+    );
   });
 
   it('refuses a worker count that is not a positive integer', () => {

@@ -35,7 +35,8 @@ export const RSPAMD_NETWORK_MODULES = ['rbl', 'fuzzy_check', 'asn', 'phishing'] 
 
 /** File name under LOCAL_CONFDIR → content. */
 export function rspamdLocalConfig(options: RspamdConfigOptions): Record<string, string> {
-  if (!Number.isInteger(options.workers) || options.workers < 1) throw new Error(`rspamd workers must be a positive integer (got ${options.workers})`);
+  if (!Number.isInteger(options.workers) || options.workers < 1)
+    throw new Error(`rspamd workers must be a positive integer (got ${options.workers})`);
   const nameserver = options.dnsServer.includes(':') ? options.dnsServer : `${options.dnsServer}:53`;
   const files: Record<string, string> = {
     // override.d (priority 10) replaces the bind_socket rspamd.conf sets inline; local.d would add to it.

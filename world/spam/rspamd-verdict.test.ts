@@ -28,7 +28,8 @@ describe("postalRspamdVerdict: rspamd's answer as Postal 3.3.2 scores it", () =>
   });
 
   it('scores 0 with no checks when symbols is missing or not a hash', () => {
-    for (const answer of [null, {}, { symbols: [] }, { symbols: 'x' }]) expect(postalRspamdVerdict(answer, 5)).toMatchObject({ score: 0, symbols: [] });
+    for (const answer of [null, {}, { symbols: [] }, { symbols: 'x' }])
+      expect(postalRspamdVerdict(answer, 5)).toMatchObject({ score: 0, symbols: [] });
   });
 
   it('counts a symbol with a non-numeric score as 0 points', () => {
@@ -36,6 +37,10 @@ describe("postalRspamdVerdict: rspamd's answer as Postal 3.3.2 scores it", () =>
   });
 
   it('records an unreachable rspamd as one ERROR check worth nothing', () => {
-    expect(rspamdErrorVerdict('Error when scanning with rspamd (got 500)', 5)).toMatchObject({ score: 0, symbols: ['ERROR'], rules: [{ rule: 'ERROR', points: 0 }] });
+    expect(rspamdErrorVerdict('Error when scanning with rspamd (got 500)', 5)).toMatchObject({
+      score: 0,
+      symbols: ['ERROR'],
+      rules: [{ rule: 'ERROR', points: 0 }],
+    });
   });
 });

@@ -19,7 +19,8 @@ const twoPlaces = (n: number): number => Math.round(n * 100) / 100;
 export function postalRspamdVerdict(answer: unknown, threshold: number): SpamVerdict {
   const symbols = (answer as { symbols?: unknown } | null)?.symbols;
   // Postal: `return unless response["symbols"].is_a?(Hash)` — no checks, score 0.
-  if (symbols === null || typeof symbols !== 'object' || Array.isArray(symbols)) return { score: 0, threshold, isSpam: false, symbols: [], rules: [] };
+  if (symbols === null || typeof symbols !== 'object' || Array.isArray(symbols))
+    return { score: 0, threshold, isSpam: false, symbols: [], rules: [] };
   const rules: SpamVerdict['rules'] = [];
   for (const symbol of Object.values(symbols as Record<string, RspamdSymbol>)) {
     const description = typeof symbol.description === 'string' ? symbol.description : '';

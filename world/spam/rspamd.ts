@@ -18,7 +18,8 @@ import { postalRspamdVerdict, rspamdErrorVerdict } from './rspamd-verdict.ts';
 export const RSPAMD_MAIN_CONFIG = '/etc/rspamd/rspamd.conf';
 const RSPAMD_USER = '_rspamd';
 /** Compiled Hyperscan databases, kept between worlds (rspamd names each file by its rules' hash). */
-const HYPERSCAN_CACHE_DIR = process.getuid?.() === 0 ? '/var/cache/postal-qa/rspamd-hyperscan' : join(tmpdir(), 'postal-qa-rspamd-hyperscan');
+const HYPERSCAN_CACHE_DIR =
+  process.getuid?.() === 0 ? '/var/cache/postal-qa/rspamd-hyperscan' : join(tmpdir(), 'postal-qa-rspamd-hyperscan');
 
 export interface StartRspamdOptions {
   address: string;
@@ -47,15 +48,21 @@ export interface Rspamd {
 
 /** uid and gid of a system user, read from /etc/passwd (no program to start for it). */
 function systemUser(name: string): { uid: number; gid: number } {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`));
   const fields = line?.split(':');
-  if (!fields || fields.length < 4) throw new Error(`the system user ${name} does not exist: is Debian's rspamd package installed (apt-get install rspamd)?`);
+  if (!fields || fields.length < 4)
+    throw new Error(`the system user ${name} does not exist: is Debian's rspamd package installed (apt-get install rspamd)?`);
   return { uid: Number(fields[2]), gid: Number(fields[3]) };
 }
 
 function rspamdVersion(): string {
   const out = spawnSync('rspamd', ['--version'], { encoding: 'utf8', timeout: 10_000 });
-  if (out.error) throw new Error(`rspamd was not found: install Debian's rspamd package (apt-get install rspamd): ${(out.error as NodeJS.ErrnoException).code ?? out.error.message}`);
+  if (out.error)
+    throw new Error(
+      `rspamd was not found: install Debian's rspamd package (apt-get install rspamd): ${(out.error as NodeJS.ErrnoException).code ?? out.error.message}`,
+    );
   return /version (\S+)/.exec(out.stdout)?.[1] ?? 'unknown';
 }
 
@@ -64,7 +71,12 @@ function rspamdVersion(): string {
  * and scores its answer like Postal; a failure is Postal's ERROR check worth 0, not an exception.
  */
 export function rspamdScorer(endpoint: { address: string; port: number }, threshold: number): SpamScorer & { close(): Promise<void> } {
-  const pool = new Pool(`http://${endpoint.address}:${endpoint.port}`, { connections: 8, connectTimeout: 10_000, headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const pool = new Pool(`http://${endpoint.address}:${endpoint.port}`, {
+    connections: 8,
+    connectTimeout: 10_000,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
   return {
     async check(raw, envelope): Promise<SpamVerdict> {
       try {
@@ -74,11 +86,14 @@ export function rspamdScorer(endpoint: { address: string; port: number }, thresh
           body: raw,
           headers: {
             'user-agent': 'Postal',
-            ...(envelope ? { 'deliver-to': envelope.rcptTo, from: envelope.mailFrom, rcpt: envelope.rcptTo, 'queue-id': envelope.queueId } : {}),
+            ...(envelope
+              ? { 'deliver-to': envelope.rcptTo, from: envelope.mailFrom, rcpt: envelope.rcptTo, 'queue-id': envelope.queueId }
+              : {}),
           },
         });
         const text = await response.body.text();
-        if (response.statusCode !== 200) return rspamdErrorVerdict(`Error when scanning with rspamd (got ${response.statusCode})`, threshold);
+        if (response.statusCode !== 200)
+          return rspamdErrorVerdict(`Error when scanning with rspamd (got ${response.statusCode})`, threshold);
         return postalRspamdVerdict(JSON.parse(text), threshold);
       } catch (error) {
         return rspamdErrorVerdict(`Error when scanning with rspamd (${(error as Error).name})`, threshold);
@@ -97,7 +112,16 @@ export async function startRspamd(options: StartRspamdOptions): Promise<Rspamd> 
   mkdirSync(dir, { recursive: true });
   const dbDir = join(dir, 'db');
   const runDir = join(dir, 'run');
-  for (const [file, text] of Object.entries(rspamdLocalConfig({ address: options.address, port, controllerPort: port + 1, dnsServer: options.dnsServer, workers: options.workers ?? 2, hyperscanCacheDir: HYPERSCAN_CACHE_DIR }))) {
+  for (const [file, text] of Object.entries(
+    rspamdLocalConfig({
+      address: options.address,
+      port,
+      controllerPort: port + 1,
+      dnsServer: options.dnsServer,
+      workers: options.workers ?? 2,
+      hyperscanCacheDir: HYPERSCAN_CACHE_DIR,
+    }),
+  )) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), text);
   }
@@ -120,7 +144,14 @@ export async function startRspamd(options: StartRspamdOptions): Promise<Rspamd> 
     `--var=DBDIR=${dbDir}`,
     `--var=RUNDIR=${runDir}`,
   ];
-  const daemon = startDaemon({ name, command: 'rspamd', args, env: { ...process.env, LANG: 'C', LC_ALL: 'C' }, onLine: options.onLog, cleanupOnExit: () => rmSync(dir, { recursive: true, force: true }) });
+  const daemon = startDaemon({
+    name,
+    command: 'rspamd',
+    args,
+    env: { ...process.env, LANG: 'C', LC_ALL: 'C' },
+    onLine: options.onLog,
+    cleanupOnExit: () => rmSync(dir, { recursive: true, force: true }),
+  });
   const scorer = rspamdScorer(endpoint, options.threshold);
   const ping = async (): Promise<boolean> => {
     const pool = new Pool(`http://${options.address}:${port}`, { connectTimeout: 500, headersTimeout: 500, bodyTimeout: 500 });
@@ -143,7 +174,10 @@ export async function startRspamd(options: StartRspamdOptions): Promise<Rspamd> 
   } catch (error) {
     await stop();
     const output = daemon.recentOutput();
-    throw new Error(`${(error as Error).message}${/ENOENT|spawn failed/.test(output) ? "\nrspamd was not found: install Debian's rspamd package (apt-get install rspamd)." : ''}`, { cause: error });
+    throw new Error(
+      `${(error as Error).message}${/ENOENT|spawn failed/.test(output) ? "\nrspamd was not found: install Debian's rspamd package (apt-get install rspamd)." : ''}`,
+      { cause: error },
+    );
   }
   return { scorer, endpoint, version, pid: daemon.pid, stop };
 }

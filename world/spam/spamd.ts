@@ -88,7 +88,15 @@ export async function startSpamd(options: StartSpamdOptions): Promise<Spamd> {
   // spamd refuses to run its children as root; as anyone else it simply keeps its own user.
   const asUser = process.getuid?.() === 0 ? ['-u', 'debian-spamd'] : [];
   const config = (options.config ?? WORLD_SPAMD_CONFIG).map((line) => `--cf=${line}`);
-  const args = [`--listen=${options.address}:${port}`, '-L', ...asUser, '-x', `--max-children=${options.maxChildren ?? 2}`, '--syslog=stderr', ...config];
+  const args = [
+    `--listen=${options.address}:${port}`,
+    '-L',
+    ...asUser,
+    '-x',
+    `--max-children=${options.maxChildren ?? 2}`,
+    '--syslog=stderr',
+    ...config,
+  ];
 
   const hiding = findEmptyUpdateDirs();
   if (hiding.length > 0) {
@@ -131,8 +139,10 @@ export async function startSpamd(options: StartSpamdOptions): Promise<Spamd> {
 }
 
 function describeStartFailure(output: string, noRules: boolean, hiding: string[]): string | undefined {
-  if (/ENOENT|spawn failed/.test(output)) return 'spamd was not found: install Debian\'s spamd package (apt-get install spamd spamassassin; Debian 12 ships the daemon apart from spamassassin).';
-  if (/Address already in use|could not create .*socket/i.test(output)) return 'the address/port is in use: another world or spamd is running there.';
+  if (/ENOENT|spawn failed/.test(output))
+    return "spamd was not found: install Debian's spamd package (apt-get install spamd spamassassin; Debian 12 ships the daemon apart from spamassassin).";
+  if (/Address already in use|could not create .*socket/i.test(output))
+    return 'the address/port is in use: another world or spamd is running there.';
   if (noRules) return `spamd found no rules${hiding.length ? ` (empty ${hiding.join(', ')})` : ''}.`;
   return undefined;
 }

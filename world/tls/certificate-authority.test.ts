@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createCertificateAuthority } from './certificate-authority.ts';
 
-async function handshake(pem: { cert: string; key: string }, ca: string, servername: string): Promise<{ authorized: boolean; error?: string }> {
+async function handshake(
+  pem: { cert: string; key: string },
+  ca: string,
+  servername: string,
+): Promise<{ authorized: boolean; error?: string }> {
   const server = createServer({ cert: pem.cert, key: pem.key }, (socket) => socket.end());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -36,7 +40,9 @@ describe('world certificate authority', () => {
   it('issues an IP SAN for an address among the names, which an https client connecting by address accepts', async () => {
     const ca = await createCertificateAuthority();
     const issued = await ca.issue(['postal.mailgoat.ai', '127.0.0.1']);
-    const server = createServer({ cert: issued.certificatePem, key: issued.privateKeyPem }, (socket) => socket.end('HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n'));
+    const server = createServer({ cert: issued.certificatePem, key: issued.privateKeyPem }, (socket) =>
+      socket.end('HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n'),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     // What MailGoat does with `server: https://127.0.0.1`: node's default checkServerIdentity against the address.

@@ -23,15 +23,21 @@ export interface WorldCertificateAuthority {
 }
 
 function toPem(der: ArrayBuffer, label: string): string {
-  const base64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const base64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${base64}\n-----END ${label}-----\n`;
 }
 
 async function newKeys(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey({ name: ALGORITHM.name, namedCurve: ALGORITHM.namedCurve }, true, ['sign', 'verify']));
+  return await webcrypto.subtle.generateKey({ name: ALGORITHM.name, namedCurve: ALGORITHM.namedCurve }, true, ['sign', 'verify']);
 }
 
-const serial = (): string => Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1');
+const serial = (): string =>
+  Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
+    .toString('hex')
+    .replace(/^[89a-f]/, '1');
 
 /**
  * The world's own certificate authority: every TLS server in the world (Postal's web and STARTTLS,
@@ -77,7 +83,9 @@ export async function createCertificateAuthority(commonName = 'postal-qa world C
           new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
           // An address among the names becomes an IP SAN, so a client that connects by address (MailGoat's
           // `server: https://<address>`, a user without the world's DNS) can verify the certificate too.
-          new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: isIP(value) ? ('ip' as const) : ('dns' as const), value }))),
+          new x509.SubjectAlternativeNameExtension(
+            names.map((value) => ({ type: isIP(value) ? ('ip' as const) : ('dns' as const), value })),
+          ),
           await x509.AuthorityKeyIdentifierExtension.create(caCertificate),
         ],
       });

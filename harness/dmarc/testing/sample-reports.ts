@@ -52,8 +52,13 @@ function row(r: SampleRow, domain: string): string {
     `      <header_from>${headerFrom}</header_from>`,
     '    </identifiers>',
     '    <auth_results>',
-    ...dkim.map((d) => `      <dkim><domain>${d.domain}</domain>${d.selector ? `<selector>${d.selector}</selector>` : ''}<result>${d.result}</result></dkim>`),
-    ...spf.map((s) => `      <spf><domain>${s.domain}</domain>${s.scope ? `<scope>${s.scope}</scope>` : ''}<result>${s.result}</result></spf>`),
+    ...dkim.map(
+      (d) =>
+        `      <dkim><domain>${d.domain}</domain>${d.selector ? `<selector>${d.selector}</selector>` : ''}<result>${d.result}</result></dkim>`,
+    ),
+    ...spf.map(
+      (s) => `      <spf><domain>${s.domain}</domain>${s.scope ? `<scope>${s.scope}</scope>` : ''}<result>${s.result}</result></spf>`,
+    ),
     '    </auth_results>',
     '  </record>',
   ].join('\n');
@@ -65,7 +70,9 @@ export function sampleReportXml(report: SampleReport): string {
   const begin = report.begin ?? 1_767_225_600;
   const end = report.end ?? begin + 86_399;
   const org = report.org ?? { google: 'google.com', yahoo: 'Yahoo', rfc9990: 'Sample Reporter' }[style];
-  const email = report.email ?? { google: 'noreply-dmarc-support@google.com', yahoo: 'dmarchelp@yahooinc.com', rfc9990: 'reports@reporter.example' }[style];
+  const email =
+    report.email ??
+    { google: 'noreply-dmarc-support@google.com', yahoo: 'dmarchelp@yahooinc.com', rfc9990: 'reports@reporter.example' }[style];
   const open = style === 'rfc9990' ? '<feedback xmlns="urn:ietf:params:xml:ns:dmarc-2.0">' : '<feedback>';
   return [
     '<?xml version="1.0" encoding="UTF-8" ?>',
@@ -85,7 +92,9 @@ export function sampleReportXml(report: SampleReport): string {
     '    <aspf>r</aspf>',
     `    <p>${report.p ?? 'none'}</p>`,
     `    <sp>${report.p ?? 'none'}</sp>`,
-    ...(style === 'rfc9990' ? ['    <np>none</np>', '    <testing>n</testing>', '    <discovery_method>treewalk</discovery_method>'] : ['    <pct>100</pct>']),
+    ...(style === 'rfc9990'
+      ? ['    <np>none</np>', '    <testing>n</testing>', '    <discovery_method>treewalk</discovery_method>']
+      : ['    <pct>100</pct>']),
     '  </policy_published>',
     ...report.rows.map((r) => row(r, domain)),
     '</feedback>',

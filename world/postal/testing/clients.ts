@@ -10,11 +10,28 @@ export interface HttpsAnswer {
   body: string;
 }
 
-export function httpsGet(world: TestWorld, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpsAnswer> {
+export function httpsGet(
+  world: TestWorld,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<HttpsAnswer> {
   const { web } = world.postal.endpoints;
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: web.address, port: web.port, servername: web.host, ca: world.ca.certificatePem, path, method: init.method ?? 'GET', headers: { Host: web.host, ...(init.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(init.body)) } : {}), ...init.headers }, timeout: 10_000 },
+      {
+        host: web.address,
+        port: web.port,
+        servername: web.host,
+        ca: world.ca.certificatePem,
+        path,
+        method: init.method ?? 'GET',
+        headers: {
+          Host: web.host,
+          ...(init.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(init.body)) } : {}),
+          ...init.headers,
+        },
+        timeout: 10_000,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -27,8 +44,14 @@ export function httpsGet(world: TestWorld, path: string, init: { method?: string
   });
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read whichever fields the JSON answer has
-export async function api(world: TestWorld, action: string, params: unknown, key: string | null = 'default', method = 'POST'): Promise<{ status: string; time: number; flags: object; data: any }> {
+export async function api(
+  world: TestWorld,
+  action: string,
+  params: unknown,
+  key: string | null = 'default',
+  method = 'POST',
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read whichever fields the JSON answer has
+): Promise<{ status: string; time: number; flags: object; data: any }> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (key !== null) headers['X-Server-API-Key'] = key === 'default' ? world.manifest.credentials.find((c) => c.type === 'API')!.key : key;
   const answer = await httpsGet(world, `/api/v1/${action}`, { method, headers, body: JSON.stringify(params) });
@@ -44,7 +67,13 @@ export class SmtpDialogue {
   private constructor(private readonly inner: CoreSmtpDialogue) {}
 
   static async open(host: string, port: number, localAddress?: string): Promise<{ dialogue: SmtpDialogue; greeting: string }> {
-    const { dialogue, greeting } = await CoreSmtpDialogue.open({ host, port, localAddress, lookup: createHostLookup('system', 1_000), timeoutMs: 10_000 });
+    const { dialogue, greeting } = await CoreSmtpDialogue.open({
+      host,
+      port,
+      localAddress,
+      lookup: createHostLookup('system', 1_000),
+      timeoutMs: 10_000,
+    });
     return { dialogue: new SmtpDialogue(dialogue), greeting: greeting.text };
   }
 

@@ -97,7 +97,15 @@ export function testManifest(deployment: Deployment, inboxBase: string, catchAll
     generatedAt: new Date().toISOString(),
     organization: { name: 'MailGoat', permalink: 'mailgoat' },
     server: { name: 'Production', permalink: 'production', mode: 'Live', token: 'abc123' },
-    domain: { name: domain, verificationMethod: 'DNS', verified: true, dkimSelector: deployment.dns.dkim.selector, dkimPrivateKeyFile: 'dkim/x.pem', returnPathDomain: deployment.dns.returnPath.target, dnsChecked: true },
+    domain: {
+      name: domain,
+      verificationMethod: 'DNS',
+      verified: true,
+      dkimSelector: deployment.dns.dkim.selector,
+      dkimPrivateKeyFile: 'dkim/x.pem',
+      returnPathDomain: deployment.dns.returnPath.target,
+      dnsChecked: true,
+    },
     endpoints,
     routes,
     credentials: [
@@ -108,7 +116,9 @@ export function testManifest(deployment: Deployment, inboxBase: string, catchAll
   };
 }
 
-export async function startTestWorld(options: { slot?: number; catchAll?: boolean; postal?: Partial<StartPostalOptions> } = {}): Promise<TestWorld> {
+export async function startTestWorld(
+  options: { slot?: number; catchAll?: boolean; postal?: Partial<StartPostalOptions> } = {},
+): Promise<TestWorld> {
   const slot = options.slot ?? 0;
   const addresses = {
     postal: `${TEST_NET}.${10 + slot}`,
@@ -133,14 +143,26 @@ export async function startTestWorld(options: { slot?: number; catchAll?: boolea
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        requests.push({ path: req.url ?? '', headers: req.headers, rawHeaderNames: req.rawHeaders.filter((_, i) => i % 2 === 0), body: Buffer.concat(chunks), remoteAddress: req.socket.remoteAddress ?? '' });
+        requests.push({
+          path: req.url ?? '',
+          headers: req.headers,
+          rawHeaderNames: req.rawHeaders.filter((_, i) => i % 2 === 0),
+          body: Buffer.concat(chunks),
+          remoteAddress: req.socket.remoteAddress ?? '',
+        });
         const answer = inbox.respond(req.url ?? '');
         res.writeHead(answer.status, { 'Content-Type': 'text/plain' }).end(answer.body);
       });
     });
     await new Promise<void>((resolve, reject) => http.once('error', reject).listen(3001, addresses.inbox, () => resolve()));
     inbox.port = (http.address() as AddressInfo).port;
-    stoppers.push(() => new Promise((resolve) => { http.closeAllConnections(); http.close(() => resolve()); }));
+    stoppers.push(
+      () =>
+        new Promise((resolve) => {
+          http.closeAllConnections();
+          http.close(() => resolve());
+        }),
+    );
 
     // the provider: a mailbox host for gmail.test that records who connected and what arrived
     const providerCert = await ca.issue(['mx.gmail.test']);

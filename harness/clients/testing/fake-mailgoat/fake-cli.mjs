@@ -15,7 +15,11 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { loadState, saveState } from './state.mjs';
 
-const INVALID_KEY = (token) => ({ message: 'The API token provided in X-Server-API-Key was not valid.', token, code: 'InvalidServerAPIKey' });
+const INVALID_KEY = (token) => ({
+  message: 'The API token provided in X-Server-API-Key was not valid.',
+  token,
+  code: 'InvalidServerAPIKey',
+});
 const NOT_FOUND = (id) => ({ message: 'No message found matching provided ID', id, code: 'MessageNotFound' });
 const pretty = (value) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -68,10 +72,12 @@ function loadConfig(traits, state) {
     fromAddress: env.MAILGOAT_EMAIL ?? config.fromAddress ?? config.email,
     api_key: env.MAILGOAT_API_KEY ?? config.api_key,
   };
-  if (!merged.server || !merged.fromAddress || !merged.api_key) die(2, 'Configuration validation failed: server, fromAddress and api_key are required');
+  if (!merged.server || !merged.fromAddress || !merged.api_key)
+    die(2, 'Configuration validation failed: server, fromAddress and api_key are required');
   // Checked before any request, as 1.2.0 does: a key Postal could never have issued never reaches it.
   if (merged.api_key.length < 10) die(2, 'Configuration validation failed: Invalid API key: API key must be at least 10 characters');
-  if (!/^[A-Za-z0-9_-]+$/.test(merged.api_key)) die(2, 'Configuration validation failed: Invalid API key: API key contains invalid characters');
+  if (!/^[A-Za-z0-9_-]+$/.test(merged.api_key))
+    die(2, 'Configuration validation failed: Invalid API key: API key contains invalid characters');
   state.keysSeen.push(merged.api_key);
   return merged;
 }
@@ -79,7 +85,8 @@ function loadConfig(traits, state) {
 /** What reaching Postal takes: the configured server must be the fake Postal's, and its CA trusted (NODE_EXTRA_CA_CERTS). */
 function connect(state, config) {
   const server = /^https?:\/\//.test(config.server) ? config.server : `https://${config.server}`;
-  if (server.replace(/\/+$/, '') !== state.serverUrl.replace(/\/+$/, '')) die(3, `Network error: cannot reach ${server} (getaddrinfo ENOTFOUND)`);
+  if (server.replace(/\/+$/, '') !== state.serverUrl.replace(/\/+$/, ''))
+    die(3, `Network error: cannot reach ${server} (getaddrinfo ENOTFOUND)`);
   if (state.caPem) {
     let trusted = '';
     try {
@@ -150,7 +157,9 @@ function inbox(traits, state, options, { honoursOptions }) {
   saveState(state);
   if (asJson) process.stdout.write(pretty(entries));
   else if (entries.length === 0) process.stdout.write('No messages found in local cache.\n');
-  else for (const e of entries) process.stdout.write(`│ ${e.id} │ ${e.from} │ ${e.to.join(', ')} │ ${e.subject} │ ${e.read ? 'yes' : 'no'} │\n`);
+  else
+    for (const e of entries)
+      process.stdout.write(`│ ${e.id} │ ${e.from} │ ${e.to.join(', ')} │ ${e.subject} │ ${e.read ? 'yes' : 'no'} │\n`);
 }
 
 /** `inbox serve`: Postal's Hash POSTs stored as entries (1.2.0 verifies no signature), answered 200 {success, id}. */
@@ -169,7 +178,15 @@ function serve(traits, options) {
       const state = loadState();
       state.databases ??= {};
       const entries = (state.databases[dbPath] ??= []);
-      entries.push({ id, from: payload.mail_from, to: [payload.rcpt_to], subject: payload.subject, snippet: payload.plain_body, timestamp: new Date(payload.timestamp * 1000).toISOString(), read: false });
+      entries.push({
+        id,
+        from: payload.mail_from,
+        to: [payload.rcpt_to],
+        subject: payload.subject,
+        snippet: payload.plain_body,
+        timestamp: new Date(payload.timestamp * 1000).toISOString(),
+        read: false,
+      });
       saveState(state);
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ success: true, id }));
     });
@@ -180,7 +197,8 @@ function serve(traits, options) {
 }
 
 // 1.2.0 retries a 5xx three times, then prints its ServerError and exits 4.
-const SERVER_ERROR = (ref) => `Get message ${ref} (after 3 attempts): Postal server error (HTTP 500). The server may be experiencing issues.\nTry again in a few minutes.`;
+const SERVER_ERROR = (ref) =>
+  `Get message ${ref} (after 3 attempts): Postal server error (HTTP 500). The server may be experiencing issues.\nTry again in a few minutes.`;
 
 function read(traits, state, config, ref) {
   connect(state, config);
@@ -197,12 +215,25 @@ function read(traits, state, config, ref) {
     id: message.id,
     token: message.token,
     status: { status: 'Sent', last_delivery_attempt: Date.now() / 1000, held: false, hold_expiry: null },
-    details: { rcpt_to: message.to[0], mail_from: message.from, subject: message.subject, message_id: message.messageId, timestamp: Date.parse(message.timestamp) / 1000, direction: 'incoming', size: '512', bounce: false, bounce_for_id: 0 },
+    details: {
+      rcpt_to: message.to[0],
+      mail_from: message.from,
+      subject: message.subject,
+      message_id: message.messageId,
+      timestamp: Date.parse(message.timestamp) / 1000,
+      direction: 'incoming',
+      size: '512',
+      bounce: false,
+      bounce_for_id: 0,
+    },
     inspection: { inspected: true, spam: false, spam_score: 0.4, threat: false },
     plain_body: `${message.body}\n`,
   };
   if (json) process.stdout.write(pretty(shown));
-  else process.stdout.write(`Message Details\n\nMessage ID: ${message.messageId}\nFrom: ${message.from}\nSubject: ${message.subject}\n\nBody:\n${message.body}\n`);
+  else
+    process.stdout.write(
+      `Message Details\n\nMessage ID: ${message.messageId}\nFrom: ${message.from}\nSubject: ${message.subject}\n\nBody:\n${message.body}\n`,
+    );
 }
 
 export function main(traits = {}) {

@@ -5,4 +5,10 @@
 // MAILGOAT_* variable is read.
 import { main } from './fake-cli.mjs';
 
-main({ ignoresPostalStatus: true, inboxIdIsMessageId: true, sendsIdAsString: true, parentOwnsInboxOptions: true, ignoresEnvOverrides: true });
+main({
+  ignoresPostalStatus: true,
+  inboxIdIsMessageId: true,
+  sendsIdAsString: true,
+  parentOwnsInboxOptions: true,
+  ignoresEnvOverrides: true,
+});
