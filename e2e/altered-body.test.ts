@@ -10,6 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { harnessCommand, PROJECT_ROOT } from '../scripts/harness-command.ts';
+import { cleanEnv } from './support/clean-env.ts';
+import { loopbackNet } from './support/loopback-net.ts';
+
+const NET = loopbackNet(import.meta.url);
 
 function runFn02(fault: string | undefined): {
   status: number | null;
@@ -22,7 +26,7 @@ function runFn02(fault: string | undefined): {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
     timeout: 240_000,
-    env: { ...process.env, POSTAL_QA_WORLD_NET: '127.0.87', POSTAL_QA_ARTIFACTS: 'off' },
+    env: cleanEnv({ POSTAL_QA_WORLD_NET: NET, POSTAL_QA_ARTIFACTS: 'off' }),
   });
   const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as {
     controls: Array<{ id: string; outcome: string; summary: string; remediation?: string }>;

@@ -26,6 +26,7 @@ const NETS_PER_FILE: ReadonlyArray<readonly [string, number]> = [
   ['report-folder', 2],
   ['run-lifecycle', 1],
   ['signals', 1],
+  ['altered-body', 1],
 ];
 
 export const E2E_FILES: readonly string[] = NETS_PER_FILE.map(([name]) => name);

@@ -52,7 +52,7 @@ describe('loopbackNets', () => {
     const url = new URL('../bad-input.test.ts', import.meta.url).href;
     expect(loopbackNets(url, {})).toEqual([`127.0.${FIRST_NET}`, `127.0.${FIRST_NET + 1}`]);
     expect(loopbackNet(url, 1, { POSTAL_QA_WORLD_NET: '127.0.40' })).toBe('127.0.41');
-    expect(loopbackNet('signals.test.ts', 0, { POSTAL_QA_WORLD_NET: '127.0.40' })).toBe(`127.0.${40 + RANGE_SIZE - 1}`);
+    expect(loopbackNet('altered-body.test.ts', 0, { POSTAL_QA_WORLD_NET: '127.0.40' })).toBe(`127.0.${40 + RANGE_SIZE - 1}`);
   });
 
   it('refuses an unknown file, a net it does not have, and an override the range does not fit', () => {
