@@ -64,10 +64,11 @@ export function stillInFlight(trail: PostalTrail | undefined): boolean {
   return trail.inboundExpected === true && !trail.inbound && last.status === 'Sent';
 }
 
-/** A refusal at sending time: the API's status and code, an SMTP reply, or no answer at all. */
-export function sendErrorCause(error: string, who: { agent?: string; to: string; path?: string }): Cause {
+type Sender = { agent?: string; to: string; path?: string };
+
+/** Rule: the API refused the key, the request or the From address. */
+function apiRefusalCause(error: string, who: Sender): Cause | undefined {
   const agent = who.agent ? `${who.agent}'s` : "the sender's";
-  const smtp = who.path === 'SMTP';
   if (/InvalidServerAPIKey/.test(error)) {
     return {
       cause: `Postal refused ${agent} API key (InvalidServerAPIKey): the message was never created`,
@@ -90,6 +91,11 @@ export function sendErrorCause(error: string, who: { agent?: string; to: string;
       remediation: 'The From domain must be a verified domain of this mail server (Domains): verify it, or send from an address on it',
     };
   }
+  return undefined;
+}
+
+/** Rule: Postal's SMTP server refused the credential, the From address or the size. */
+function smtpRefusalCause(error: string): Cause | undefined {
   if (/^535\b|Invalid credential|Denied/.test(error)) {
     return {
       cause: `Postal's SMTP server refused the SMTP credential (${error.slice(0, 80)})`,
@@ -110,6 +116,11 @@ export function sendErrorCause(error: string, who: { agent?: string; to: string;
         "Raise smtp_server.max_message_size in postal.yml to the size the agents send (Postal's default is 14 MB), then restart smtp",
     };
   }
+  return undefined;
+}
+
+/** Rule: the web process failed, or its certificate expired. */
+function webFailureCause(error: string): Cause | undefined {
   if (/HTTP 5\d\d|internal-server-error/i.test(error)) {
     return {
       cause: `Postal's API answered with a server error (${error.match(/HTTP 5\d\d/)?.[0] ?? 'internal-server-error'}): it could not take the message`,
@@ -124,6 +135,11 @@ export function sendErrorCause(error: string, who: { agent?: string; to: string;
         "Renew the certificate of the web host (Caddy renews it when it can reach Let's Encrypt on port 80/443: check its log), see INF-04",
     };
   }
+  return undefined;
+}
+
+/** Rule: the STARTTLS handshake failed. */
+function tlsCause(error: string): Cause | undefined {
   if (/protocol version|unsupported protocol|no protocols available|SSL routines|ETLS/i.test(error)) {
     const versions = /protocol version|unsupported protocol|no protocols available/i.test(error);
     return {
@@ -133,6 +149,12 @@ export function sendErrorCause(error: string, who: { agent?: string; to: string;
         : "Fix Postal's SMTP TLS (smtp_server.tls_certificate_path, tls_private_key_path, ssl_version), then send again (SEC-03)",
     };
   }
+  return undefined;
+}
+
+/** Rule: no answer in time, from the SMTP server or the API. */
+function noAnswerCause(error: string, who: Sender): Cause | undefined {
+  const smtp = who.path === 'SMTP';
   if (/no answer|never received|ECONNREFUSED|ETIMEDOUT|timed out|timeout|socket|connect/i.test(error)) {
     return smtp
       ? {
@@ -145,60 +167,82 @@ export function sendErrorCause(error: string, who: { agent?: string; to: string;
           remediation: 'Make the web process and its proxy answer on 443 promptly (INF-01, INF-03), then send again',
         };
   }
+  return undefined;
+}
+
+/** Any other refusal: Postal's own words. */
+function otherRefusalCause(error: string): Cause {
   return {
     cause: `Postal refused the message (${error.slice(0, 120)})`,
     remediation: "Look up the error code in Postal's API documentation and fix the request or the server setting it names",
   };
 }
 
-/** Why a message Postal accepted never reached the recipient, from Postal's record of it. */
-export function trailCause(trail: PostalTrail | undefined, who: { to: string; agent?: string }): Cause {
-  const fallback: Cause = {
-    cause: "Postal's record of the message could not be read",
-    remediation: `Look the message up in Postal's web UI (the mail server → Messages): its status and deliveries say where it stopped on the way to ${who.to}`,
-  };
-  const leg = trail?.inbound ?? trail?.outgoing;
-  if (!trail || trail.error || !leg) return fallback;
-  const details = `${leg.details ?? ''} ${leg.output ?? ''}`;
-  const inbox = who.agent ? `${who.agent}'s inbox endpoint` : 'the inbox endpoint';
-  if (leg.status === 'Held') {
-    if (/send limit/i.test(details))
-      return {
-        cause: `Held by Postal: ${leg.details}`,
-        remediation:
-          "The mail server's send limit (messages per hour) is below what the agents send: raise or clear it (the mail server → Settings → Send limit), then release the held messages",
-      };
-    if (/Credential is configured to hold/i.test(details))
-      return {
-        cause: `Held by Postal: ${leg.details}`,
-        remediation: `The credential the message was sent with is set to Hold: turn Hold off for it (the mail server → Credentials), then release the held messages`,
-      };
-    if (/suppression list/i.test(details))
-      return {
-        cause: `Held by Postal: ${leg.details}`,
-        remediation: `Remove ${leg.rcptTo ?? who.to} from the mail server's suppression list (Messages → Suppressions) after fixing why it bounced, then release the message`,
-      };
-    if (/development mode/i.test(details))
-      return {
-        cause: `Held by Postal: ${leg.details}`,
-        remediation:
-          'The mail server is in Development mode, which holds every message: switch it to Live (the mail server → Settings → Mode)',
-      };
-    if (/quarantine/i.test(details))
-      return {
-        cause: `Held by Postal: ${leg.details}`,
-        remediation: `Postal scored the message as spam and the route's spam mode is Quarantine: check the server's spam threshold (Settings → Spam) and the route's spam mode for ${who.to}`,
-      };
-    if (/not sent to any endpoints/i.test(details))
-      return {
-        cause: `Held by Postal: ${leg.details}`,
-        remediation: `The route for ${who.to} is set to Hold instead of its inbox endpoint: point the route at ${inbox} (Routes)`,
-      };
+/** A refusal at sending time: the API's status and code, an SMTP reply, or no answer at all. */
+export function sendErrorCause(error: string, who: Sender): Cause {
+  return (
+    apiRefusalCause(error, who) ??
+    smtpRefusalCause(error) ??
+    webFailureCause(error) ??
+    tlsCause(error) ??
+    noAnswerCause(error, who) ??
+    otherRefusalCause(error)
+  );
+}
+
+/** What trailCause's rules read: the leg that stopped, its words, who it was for. */
+interface TrailFacts {
+  trail: PostalTrail;
+  leg: PostalLeg;
+  /** The leg's details and output, for matching. */
+  details: string;
+  who: { to: string; agent?: string };
+  inbox: string;
+}
+
+/** Rule: Postal holds the message, and why. */
+function heldCause({ leg, details, who, inbox }: TrailFacts): Cause | undefined {
+  if (leg.status !== 'Held') return undefined;
+  if (/send limit/i.test(details))
     return {
-      cause: `Held by Postal: ${leg.details ?? 'no reason given'}`,
-      remediation: 'Open the held message in Postal: the reason is on its right-hand side; release it once the cause is fixed',
+      cause: `Held by Postal: ${leg.details}`,
+      remediation:
+        "The mail server's send limit (messages per hour) is below what the agents send: raise or clear it (the mail server → Settings → Send limit), then release the held messages",
     };
-  }
+  if (/Credential is configured to hold/i.test(details))
+    return {
+      cause: `Held by Postal: ${leg.details}`,
+      remediation: `The credential the message was sent with is set to Hold: turn Hold off for it (the mail server → Credentials), then release the held messages`,
+    };
+  if (/suppression list/i.test(details))
+    return {
+      cause: `Held by Postal: ${leg.details}`,
+      remediation: `Remove ${leg.rcptTo ?? who.to} from the mail server's suppression list (Messages → Suppressions) after fixing why it bounced, then release the message`,
+    };
+  if (/development mode/i.test(details))
+    return {
+      cause: `Held by Postal: ${leg.details}`,
+      remediation:
+        'The mail server is in Development mode, which holds every message: switch it to Live (the mail server → Settings → Mode)',
+    };
+  if (/quarantine/i.test(details))
+    return {
+      cause: `Held by Postal: ${leg.details}`,
+      remediation: `Postal scored the message as spam and the route's spam mode is Quarantine: check the server's spam threshold (Settings → Spam) and the route's spam mode for ${who.to}`,
+    };
+  if (/not sent to any endpoints/i.test(details))
+    return {
+      cause: `Held by Postal: ${leg.details}`,
+      remediation: `The route for ${who.to} is set to Hold instead of its inbox endpoint: point the route at ${inbox} (Routes)`,
+    };
+  return {
+    cause: `Held by Postal: ${leg.details ?? 'no reason given'}`,
+    remediation: 'Open the held message in Postal: the reason is on its right-hand side; release it once the cause is fixed',
+  };
+}
+
+/** Rule: the route or the spam threshold dropped, refused or bounced it. */
+function routeCause({ leg, details, who, inbox }: TrailFacts): Cause | undefined {
   if (leg.status === 'Processed' && /not sent to any endpoints/i.test(details)) {
     return {
       cause: `accepted and dropped by Postal: ${leg.details}`,
@@ -223,27 +267,35 @@ export function trailCause(trail: PostalTrail | undefined, who: { to: string; ag
       cause: `bounced by Postal: ${leg.details}`,
       remediation: `The route for ${who.to} is set to Bounce: point it at ${inbox} (Routes)`,
     };
-  if (/Received a (-?\d+) from/.test(details)) {
-    const code = Number(/Received a (-?\d+) from/.exec(details)![1]);
-    const url = /from (\S+)/.exec(leg.details ?? '')?.[1] ?? 'the endpoint';
-    const answer =
-      code === -1 ? `could not connect to ${url}` : code === -2 ? `timed out waiting for ${url}` : `${url} answered HTTP ${code}`;
-    if (code >= 200 && code < 300) {
-      return {
-        cause: `Postal delivered it to ${url} (HTTP ${code}) but the agent's inbox does not list it`,
-        remediation: `${inbox} took the message and answered ${code} without keeping it where the agent reads it: check the receiver stores what it acknowledges (its database, its listing)`,
-      };
-    }
-    const fix =
-      code === -2
-        ? `${inbox} answers slower than the endpoint's timeout: make it answer 2xx at once (store, then work), or raise the HTTP endpoint's timeout (5 s by default, at most 60)`
-        : code < 0
-          ? `Postal cannot reach ${inbox} at ${url}: check the endpoint URL (host, port, http/https) in Postal (the mail server → Routing → HTTP endpoints) and that the receiver is running`
-          : code >= 500
-            ? `${inbox} fails with HTTP ${code}: Postal retries, then gives up; fix the receiver (its log says why) so it answers 2xx`
-            : `${inbox} refuses Postal's request with HTTP ${code}: check the endpoint's format (Hash, sent as JSON) and path, and the receiver's signature check`;
-    return { cause: `the incoming message to ${leg.rcptTo ?? who.to}: ${answer} (${leg.status})`, remediation: fix };
+  return undefined;
+}
+
+/** Rule: the HTTP endpoint's answer to Postal. */
+function endpointCause({ leg, details, who, inbox }: TrailFacts): Cause | undefined {
+  if (!/Received a (-?\d+) from/.test(details)) return undefined;
+  const code = Number(/Received a (-?\d+) from/.exec(details)![1]);
+  const url = /from (\S+)/.exec(leg.details ?? '')?.[1] ?? 'the endpoint';
+  const answer =
+    code === -1 ? `could not connect to ${url}` : code === -2 ? `timed out waiting for ${url}` : `${url} answered HTTP ${code}`;
+  if (code >= 200 && code < 300) {
+    return {
+      cause: `Postal delivered it to ${url} (HTTP ${code}) but the agent's inbox does not list it`,
+      remediation: `${inbox} took the message and answered ${code} without keeping it where the agent reads it: check the receiver stores what it acknowledges (its database, its listing)`,
+    };
   }
+  const fix =
+    code === -2
+      ? `${inbox} answers slower than the endpoint's timeout: make it answer 2xx at once (store, then work), or raise the HTTP endpoint's timeout (5 s by default, at most 60)`
+      : code < 0
+        ? `Postal cannot reach ${inbox} at ${url}: check the endpoint URL (host, port, http/https) in Postal (the mail server → Routing → HTTP endpoints) and that the receiver is running`
+        : code >= 500
+          ? `${inbox} fails with HTTP ${code}: Postal retries, then gives up; fix the receiver (its log says why) so it answers 2xx`
+          : `${inbox} refuses Postal's request with HTTP ${code}: check the endpoint's format (Hash, sent as JSON) and path, and the receiver's signature check`;
+  return { cause: `the incoming message to ${leg.rcptTo ?? who.to}: ${answer} (${leg.status})`, remediation: fix };
+}
+
+/** Rule: the receiving side refused it (DMARC, DNS, size, no route at Postal's own MX). */
+function receiverCause({ trail, leg, details, who }: TrailFacts): Cause | undefined {
   if (/\b5\.7\.26\b|DMARC/i.test(leg.output ?? '')) {
     return {
       cause: `refused by the receiving provider for failing DMARC (${(leg.output ?? '').trim().slice(0, 120)})`,
@@ -268,6 +320,11 @@ export function trailCause(trail: PostalTrail | undefined, who: { to: string; ag
       remediation: `Postal refuses RCPT for an address with no route: create a Route for ${who.to} (or the catch-all "*")`,
     };
   }
+  return undefined;
+}
+
+/** Rule: still queued, handed on, or whatever the deliveries say. */
+function lastLegCause({ trail, leg, who }: TrailFacts): Cause {
   if (leg.status === 'Pending') {
     return {
       cause: `still queued in Postal (${describeLeg(leg)})`,
@@ -285,4 +342,22 @@ export function trailCause(trail: PostalTrail | undefined, who: { to: string; ag
     cause: describeLeg(leg),
     remediation: `Open the message in Postal (the mail server → Messages): its deliveries show the receiving side's answer for ${who.to}`,
   };
+}
+
+/** Why a message Postal accepted never reached the recipient, from Postal's record of it. */
+export function trailCause(trail: PostalTrail | undefined, who: { to: string; agent?: string }): Cause {
+  const fallback: Cause = {
+    cause: "Postal's record of the message could not be read",
+    remediation: `Look the message up in Postal's web UI (the mail server → Messages): its status and deliveries say where it stopped on the way to ${who.to}`,
+  };
+  const leg = trail?.inbound ?? trail?.outgoing;
+  if (!trail || trail.error || !leg) return fallback;
+  const facts: TrailFacts = {
+    trail,
+    leg,
+    details: `${leg.details ?? ''} ${leg.output ?? ''}`,
+    who,
+    inbox: who.agent ? `${who.agent}'s inbox endpoint` : 'the inbox endpoint',
+  };
+  return heldCause(facts) ?? routeCause(facts) ?? endpointCause(facts) ?? receiverCause(facts) ?? lastLegCause(facts);
 }

@@ -5,9 +5,9 @@
  * relayed (FAIL); in the catch-all's inbox it was accepted locally (named so: backscatter risk, not relaying).
  * Real Postal 3.3.2 refuses a foreign recipient at RCPT with `530 Authentication required`.
  */
-import { fail, type Finding, verdictFrom, warn } from './findings.ts';
+import { collectFindings, fail, type Finding, verdictFrom, warn } from './findings.ts';
 import { scrubSecrets } from './secret-scrub.ts';
-import type { Verdict } from './verdict.ts';
+import type { EvidenceItem, Verdict } from './verdict.ts';
 
 export type RelayContext = 'plain' | 'starttls' | 'failed-auth';
 
@@ -85,87 +85,120 @@ export function smtpReply(code: number, text: string): string {
   return `${code} ${body}`.trim();
 }
 
-export function checkOpenRelay(input: OpenRelayInput): Verdict {
-  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
-  const findings: Finding[] = [];
-  const describe = (a: RelayAttempt) => `${a.label} ${CONTEXT[a.context]} (MAIL FROM:<${a.from}> RCPT TO:<${a.to}>)`;
-  const local: RelayAttempt[] = [];
+const describe = (a: RelayAttempt) => `${a.label} ${CONTEXT[a.context]} (MAIL FROM:<${a.from}> RCPT TO:<${a.to}>)`;
 
+/** Rule: at least one relay attempt was made. */
+function noAttempts(input: OpenRelayInput): Finding | undefined {
   if (input.attempts.length === 0)
-    findings.push(fail('no relay attempt was made', 'Try an unauthenticated relay (outside sender → outside recipient) and check again'));
-  for (const a of input.attempts) {
-    const reply = smtpReply(a.code, a.reply);
-    const stage = a.stage.toUpperCase();
-    if (a.code < 200 || a.code >= 600) {
-      // A code outside 200–599 says nothing about relaying, whatever the stage.
-      findings.push(fail(`${describe(a)} got a reply that is not SMTP (${reply})`, 'Check what answers on port 25 (INF-02)'));
-    } else if (a.code >= 500) {
-      // Refused: at MAIL or RCPT is right; after DATA the envelope was taken first.
-      if (a.stage === 'data')
-        findings.push(
-          warn(
-            `${describe(a)} was accepted at RCPT and refused only after DATA (${reply})`,
-            `Refuse relay recipients at RCPT TO, before any data is taken. ${RELAY_FIX}`,
-          ),
-        );
-    } else if (a.code >= 400) {
-      findings.push(
-        warn(
-          `${describe(a)} was only deferred at ${stage} (${reply}); a retry might be relayed`,
-          `Make the server refuse relaying with a permanent 5xx at RCPT TO. ${RELAY_FIX}`,
-        ),
+    return fail('no relay attempt was made', 'Try an unauthenticated relay (outside sender → outside recipient) and check again');
+  return undefined;
+}
+
+/** Rule: a relay attempt's reply that is not an acceptance: not SMTP, refused only after DATA, or only deferred. */
+function replyFinding(a: RelayAttempt): Finding | undefined {
+  const reply = smtpReply(a.code, a.reply);
+  const stage = a.stage.toUpperCase();
+  if (a.code < 200 || a.code >= 600) {
+    // A code outside 200–599 says nothing about relaying, whatever the stage.
+    return fail(`${describe(a)} got a reply that is not SMTP (${reply})`, 'Check what answers on port 25 (INF-02)');
+  } else if (a.code >= 500) {
+    // Refused: at MAIL or RCPT is right; after DATA the envelope was taken first.
+    if (a.stage === 'data')
+      return warn(
+        `${describe(a)} was accepted at RCPT and refused only after DATA (${reply})`,
+        `Refuse relay recipients at RCPT TO, before any data is taken. ${RELAY_FIX}`,
       );
-    } else if (a.arrival === 'unknown' || a.arrival === undefined) {
-      const reason = a.notCarried ?? input.arrivalUnreadable;
-      const why = reason ? ` (${reason})` : '';
-      if (a.foreignIfAccepted)
-        findings.push(
-          fail(
-            `open relay: ${describe(a)} was accepted at ${stage} (${reply}); its last domain is foreign, so it can only be relayed${why}`,
-            fixFor(a),
-          ),
-        );
-      else
-        findings.push(
-          warn(
-            `${describe(a)} was accepted (${reply}) and where it went could not be followed${why}`,
-            `Follow it in Postal's message log; ${SYNTAX_FIX}`,
-          ),
-        );
-    } else if (a.arrival === 'outside') {
-      findings.push(
-        fail(
-          `open relay: ${describe(a)} was accepted (${reply}) and the message arrived at ${input.recipient}${a.sameAs ? ` (carried once, ${CONTEXT[a.sameAs]})` : ''}`,
-          fixFor(a),
-        ),
-      );
-    } else if (a.arrival === 'nowhere' && a.foreignIfAccepted) {
-      findings.push(
-        fail(
-          `${describe(a)} was accepted (${reply}) but arrived neither at ${input.recipient} nor in an agent's inbox: treat it as relayed until Postal's message log says otherwise`,
-          fixFor(a),
-        ),
-      );
-    } else if (a.arrival === 'nowhere') {
-      // An own-domain form kept by a catch-all that never delivered it: the queue (INF-03), not a relay.
-      findings.push(
-        warn(
-          `${describe(a)} was accepted (${reply}) but arrived neither at ${input.recipient} nor in an agent's inbox by the deadline (a stuck queue? see INF-03)`,
-          `Follow it in Postal's message log; ${SYNTAX_FIX}`,
-        ),
-      );
-    } else {
-      local.push(a);
-    }
-  }
-  if (input.failedAuthReply && input.failedAuthReply.code >= 200 && input.failedAuthReply.code < 300) {
-    findings.push(
-      fail(
-        `AUTH with a wrong password was granted (${smtpReply(input.failedAuthReply.code, input.failedAuthReply.text)}): anyone can relay through the server`,
-        AUTH_FIX,
-      ),
+  } else if (a.code >= 400) {
+    return warn(
+      `${describe(a)} was only deferred at ${stage} (${reply}); a retry might be relayed`,
+      `Make the server refuse relaying with a permanent 5xx at RCPT TO. ${RELAY_FIX}`,
     );
   }
+  return undefined;
+}
+
+/** Rule: an accepted relay attempt, judged by where its message arrived (a local arrival is no finding). */
+function acceptedFinding(a: RelayAttempt, input: OpenRelayInput): Finding | undefined {
+  if (a.code < 200 || a.code >= 400) return undefined;
+  const reply = smtpReply(a.code, a.reply);
+  const stage = a.stage.toUpperCase();
+  if (a.arrival === 'unknown' || a.arrival === undefined) {
+    const reason = a.notCarried ?? input.arrivalUnreadable;
+    const why = reason ? ` (${reason})` : '';
+    if (a.foreignIfAccepted)
+      return fail(
+        `open relay: ${describe(a)} was accepted at ${stage} (${reply}); its last domain is foreign, so it can only be relayed${why}`,
+        fixFor(a),
+      );
+    else
+      return warn(
+        `${describe(a)} was accepted (${reply}) and where it went could not be followed${why}`,
+        `Follow it in Postal's message log; ${SYNTAX_FIX}`,
+      );
+  } else if (a.arrival === 'outside') {
+    return fail(
+      `open relay: ${describe(a)} was accepted (${reply}) and the message arrived at ${input.recipient}${a.sameAs ? ` (carried once, ${CONTEXT[a.sameAs]})` : ''}`,
+      fixFor(a),
+    );
+  } else if (a.arrival === 'nowhere' && a.foreignIfAccepted) {
+    return fail(
+      `${describe(a)} was accepted (${reply}) but arrived neither at ${input.recipient} nor in an agent's inbox: treat it as relayed until Postal's message log says otherwise`,
+      fixFor(a),
+    );
+  } else if (a.arrival === 'nowhere') {
+    // An own-domain form kept by a catch-all that never delivered it: the queue (INF-03), not a relay.
+    return warn(
+      `${describe(a)} was accepted (${reply}) but arrived neither at ${input.recipient} nor in an agent's inbox by the deadline (a stuck queue? see INF-03)`,
+      `Follow it in Postal's message log; ${SYNTAX_FIX}`,
+    );
+  }
+  return undefined;
+}
+
+/** Rule: AUTH with a wrong password is never granted. */
+function wrongPasswordGranted(input: OpenRelayInput): Finding | undefined {
+  if (input.failedAuthReply && input.failedAuthReply.code >= 200 && input.failedAuthReply.code < 300) {
+    return fail(
+      `AUTH with a wrong password was granted (${smtpReply(input.failedAuthReply.code, input.failedAuthReply.text)}): anyone can relay through the server`,
+      AUTH_FIX,
+    );
+  }
+  return undefined;
+}
+
+function relayEvidence(input: OpenRelayInput): EvidenceItem[] {
+  return [
+    ...(input.failedAuthReply
+      ? [
+          {
+            label: 'AUTH with a wrong password',
+            detail: { code: input.failedAuthReply.code, reply: scrubSecrets(input.failedAuthReply.text) },
+          },
+        ]
+      : []),
+    ...input.attempts.map((a) => ({
+      label: `relay ${a.form} ${a.context}`,
+      detail: {
+        from: a.from,
+        to: a.to,
+        stage: a.stage,
+        code: a.code,
+        reply: scrubSecrets(a.reply),
+        ...(a.arrival ? { arrival: a.arrival } : {}),
+        ...(a.localAgent ? { localAgent: a.localAgent } : {}),
+      },
+    })),
+  ];
+}
+
+export function checkOpenRelay(input: OpenRelayInput): Verdict {
+  const findings = collectFindings(
+    noAttempts(input),
+    ...input.attempts.map((a) => replyFinding(a) ?? acceptedFinding(a, input)),
+    wrongPasswordGranted(input),
+  );
+  // Accepted and kept in an agent's inbox (a catch-all): named in the summary, not a relay.
+  const local = input.attempts.filter((a) => a.code >= 200 && a.code < 400 && a.arrival === 'local');
 
   const refused = input.attempts.filter((a) => a.code >= 500 && a.stage !== 'data');
   const codes = [...new Set(refused.map((a) => a.code))].join(', ');
@@ -179,27 +212,6 @@ export function checkOpenRelay(input: OpenRelayInput): Verdict {
     passSummary: `${refused.length} of ${input.attempts.length} relay attempts (${contexts}) refused at MAIL/RCPT (${codes || 'none'})${localNote}${skipped.length ? `; ${skipped.join('; ')}` : ''}`,
     expected: `every relay form to ${input.recipient} refused at RCPT with 5xx, or kept on the server (catch-all), never arriving outside`,
     observed: `${refused.length} refused, ${local.length} accepted locally, ${input.attempts.filter((a) => a.arrival === 'outside').length} arrived outside, of ${input.attempts.length}`,
-    evidence: [
-      ...(input.failedAuthReply
-        ? [
-            {
-              label: 'AUTH with a wrong password',
-              detail: { code: input.failedAuthReply.code, reply: scrubSecrets(input.failedAuthReply.text) },
-            },
-          ]
-        : []),
-      ...input.attempts.map((a) => ({
-        label: `relay ${a.form} ${a.context}`,
-        detail: {
-          from: a.from,
-          to: a.to,
-          stage: a.stage,
-          code: a.code,
-          reply: scrubSecrets(a.reply),
-          ...(a.arrival ? { arrival: a.arrival } : {}),
-          ...(a.localAgent ? { localAgent: a.localAgent } : {}),
-        },
-      })),
-    ],
+    evidence: relayEvidence(input),
   });
 }

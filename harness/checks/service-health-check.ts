@@ -93,125 +93,156 @@ function healthEndpointNotOk(probe: HealthEndpointProbe): Finding | undefined {
   return undefined;
 }
 
-export function checkServiceHealth(input: ServiceHealthInput): Verdict {
-  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
-  const findings: Finding[] = [];
-  const evidence: EvidenceItem[] = [];
-  const listed = input.services !== undefined || input.serviceListError !== undefined;
-  const rows = new Map((input.services ?? []).map((s) => [s.Service.toLowerCase(), s]));
-  const required: string[] = [];
+/** Whether a service list was given (or tried), and its rows by service name. */
+interface ServiceList {
+  listed: boolean;
+  rows: Map<string, ComposeServiceRow>;
+}
 
-  if (!listed) {
-    findings.push(
-      warn(
-        `the services (${input.expectedServices.join(', ')}) were not checked: the target gives no service list`,
-        'Set POSTAL_SERVICES_COMMAND (e.g. `ssh root@<server> docker compose -p postal ps --format json`) so the services are checked too',
-      ),
+/** Rule: a target that gives no service list says so. */
+function servicesNotChecked(input: ServiceHealthInput, list: ServiceList): Finding | undefined {
+  if (list.listed) return undefined;
+  return warn(
+    `the services (${input.expectedServices.join(', ')}) were not checked: the target gives no service list`,
+    'Set POSTAL_SERVICES_COMMAND (e.g. `ssh root@<server> docker compose -p postal ps --format json`) so the services are checked too',
+  );
+}
+
+/** Rule: the service list can be read. */
+function serviceListUnreadable(input: ServiceHealthInput): Finding | undefined {
+  if (input.serviceListError === undefined) return undefined;
+  return fail(
+    `the service list could not be read: ${input.serviceListError}`,
+    'Make the service list readable (POSTAL_SERVICES_COMMAND must print `docker compose -p postal ps --format json`) and check again',
+  );
+}
+
+/** Rule: an expected service is one Postal 3 uses, is listed, runs, and is healthy when it has a healthcheck. */
+function serviceFinding(input: ServiceHealthInput, list: ServiceList, service: string): Finding | undefined {
+  const key = service.toLowerCase();
+  const unused = NOT_USED_BY_POSTAL_3[key];
+  if (unused) {
+    return warn(
+      `the deployment expects "${service}", but ${unused}`,
+      `Remove "${service}" from the deployment's service list (and its container, if one runs)`,
     );
   }
-  if (input.serviceListError !== undefined) {
-    findings.push(
-      fail(
-        `the service list could not be read: ${input.serviceListError}`,
-        'Make the service list readable (POSTAL_SERVICES_COMMAND must print `docker compose -p postal ps --format json`) and check again',
-      ),
+  const row = list.rows.get(key);
+  if (!row) {
+    if (!list.listed || input.serviceListError !== undefined) return undefined;
+    return fail(
+      `service ${service} is not in the service list`,
+      `Add ${service} to the compose file and start it (\`docker compose -p postal up -d ${service}\`)`,
     );
   }
-  for (const service of input.expectedServices) {
-    const key = service.toLowerCase();
-    const unused = NOT_USED_BY_POSTAL_3[key];
-    if (unused) {
-      findings.push(
-        warn(
-          `the deployment expects "${service}", but ${unused}`,
-          `Remove "${service}" from the deployment's service list (and its container, if one runs)`,
-        ),
-      );
-      continue;
-    }
-    required.push(service);
-    const row = rows.get(key);
-    if (!row) {
-      if (!listed || input.serviceListError !== undefined) continue;
-      findings.push(
-        fail(
-          `service ${service} is not in the service list`,
-          `Add ${service} to the compose file and start it (\`docker compose -p postal up -d ${service}\`)`,
-        ),
-      );
-      continue;
-    }
-    const state = row.State.toLowerCase();
-    const health = (row.Health ?? '').toLowerCase();
-    const status = row.Status ? ` (${row.Status})` : '';
-    if (state !== 'running') {
-      findings.push(fail(`service ${service} is ${state}${status}, not running`, logs(service)));
-    } else if (health !== '' && health !== 'healthy') {
-      findings.push(fail(`service ${service} runs but its healthcheck says ${health}${status}`, logs(service)));
-    }
+  const state = row.State.toLowerCase();
+  const health = (row.Health ?? '').toLowerCase();
+  const status = row.Status ? ` (${row.Status})` : '';
+  if (state !== 'running') {
+    return fail(`service ${service} is ${state}${status}, not running`, logs(service));
+  } else if (health !== '' && health !== 'healthy') {
+    return fail(`service ${service} runs but its healthcheck says ${health}${status}`, logs(service));
   }
-  if (input.services)
-    evidence.push({
-      label: 'service list',
-      detail: input.services.map((s) => ({ service: s.Service, state: s.State, health: s.Health || null, status: s.Status ?? null })),
-    });
+  return undefined;
+}
 
+/** The containers are judged only when expected, and their list was given and read. */
+function containersJudged(input: ServiceHealthInput): boolean {
+  const expected = input.expectedContainers ?? [];
+  return !(expected.length > 0 && (input.containerListError !== undefined || input.containers === undefined));
+}
+
+/** Rule: the database container (outside the compose project) exists and runs; its list is given and readable. */
+function containerFindings(input: ServiceHealthInput): Finding[] {
   const expectedContainers = input.expectedContainers ?? [];
   if (expectedContainers.length > 0 && input.containerListError !== undefined) {
-    findings.push(
+    return [
       fail(
         `the container list could not be read: ${input.containerListError}`,
         'Make the container list readable (POSTAL_CONTAINERS_COMMAND must print `docker ps -a --format json`) and check again',
       ),
-    );
+    ];
   } else if (expectedContainers.length > 0 && input.containers === undefined) {
-    findings.push(
+    return [
       warn(
         `the database container (${expectedContainers.join(', ')}) was not checked: the target gives no container list`,
         'Set POSTAL_CONTAINERS_COMMAND (e.g. `ssh root@<server> docker ps -a --format json`) so the database container is checked too',
       ),
+    ];
+  }
+  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
+  const findings: Finding[] = [];
+  for (const name of expectedContainers) {
+    const row = input.containers?.find((c) =>
+      c.Names.split(',')
+        .map((n) => n.trim().replace(/^\//, ''))
+        .includes(name),
     );
-  } else {
-    for (const name of expectedContainers) {
-      const row = input.containers?.find((c) =>
-        c.Names.split(',')
-          .map((n) => n.trim().replace(/^\//, ''))
-          .includes(name),
+    if (!row)
+      findings.push(
+        fail(
+          `container ${name} does not exist`,
+          `Start the database container the install expects (\`docker run -d --name ${name} --restart always … mariadb\`, as postalserver/install does)`,
+        ),
       );
-      if (!row)
-        findings.push(
-          fail(
-            `container ${name} does not exist`,
-            `Start the database container the install expects (\`docker run -d --name ${name} --restart always … mariadb\`, as postalserver/install does)`,
-          ),
-        );
-      else if (row.State.toLowerCase() !== 'running')
-        findings.push(
-          fail(
-            `container ${name} is ${row.State.toLowerCase()}${row.Status ? ` (${row.Status})` : ''}: Postal cannot reach its database`,
-            `Read \`docker logs --tail=100 ${name}\`, fix the cause, then \`docker start ${name}\``,
-          ),
-        );
-    }
-    if (input.containers)
-      evidence.push({
-        label: 'containers',
-        detail: input.containers.map((c) => ({ name: c.Names, state: c.State, status: c.Status ?? null, image: c.Image ?? null })),
-      });
+    else if (row.State.toLowerCase() !== 'running')
+      findings.push(
+        fail(
+          `container ${name} is ${row.State.toLowerCase()}${row.Status ? ` (${row.Status})` : ''}: Postal cannot reach its database`,
+          `Read \`docker logs --tail=100 ${name}\`, fix the cause, then \`docker start ${name}\``,
+        ),
+      );
   }
+  return findings;
+}
 
-  for (const probe of input.healthEndpoints) {
-    evidence.push(healthEndpointEvidence(probe));
-    findings.push(...collectFindings(healthEndpointNotOk(probe)));
-  }
-  if (input.healthEndpoints.length === 0) {
-    findings.push(
-      warn(
-        'the worker and smtp health servers were not checked: the target names no health URL',
-        "Set POSTAL_HEALTH_URLS (e.g. worker=http://127.0.0.1:9090/health,smtp=http://127.0.0.1:9091/health through an SSH tunnel) so Postal's health servers are checked too",
-      ),
-    );
-  }
+/** Rule: the target names Postal's health servers. */
+function healthNotChecked(input: ServiceHealthInput): Finding | undefined {
+  if (input.healthEndpoints.length !== 0) return undefined;
+  return warn(
+    'the worker and smtp health servers were not checked: the target names no health URL',
+    "Set POSTAL_HEALTH_URLS (e.g. worker=http://127.0.0.1:9090/health,smtp=http://127.0.0.1:9091/health through an SSH tunnel) so Postal's health servers are checked too",
+  );
+}
+
+function serviceHealthEvidence(input: ServiceHealthInput): EvidenceItem[] {
+  return [
+    ...(input.services
+      ? [
+          {
+            label: 'service list',
+            detail: input.services.map((s) => ({ service: s.Service, state: s.State, health: s.Health || null, status: s.Status ?? null })),
+          },
+        ]
+      : []),
+    ...(input.containers && containersJudged(input)
+      ? [
+          {
+            label: 'containers',
+            detail: input.containers.map((c) => ({ name: c.Names, state: c.State, status: c.Status ?? null, image: c.Image ?? null })),
+          },
+        ]
+      : []),
+    ...input.healthEndpoints.map(healthEndpointEvidence),
+  ];
+}
+
+export function checkServiceHealth(input: ServiceHealthInput): Verdict {
+  const list: ServiceList = {
+    listed: input.services !== undefined || input.serviceListError !== undefined,
+    rows: new Map((input.services ?? []).map((s) => [s.Service.toLowerCase(), s])),
+  };
+  const { listed, rows } = list;
+  const required = input.expectedServices.filter((service) => !NOT_USED_BY_POSTAL_3[service.toLowerCase()]);
+  const expectedContainers = input.expectedContainers ?? [];
+  const findings = collectFindings(
+    servicesNotChecked(input, list),
+    serviceListUnreadable(input),
+    ...input.expectedServices.map((service) => serviceFinding(input, list, service)),
+    containerFindings(input),
+    ...input.healthEndpoints.map(healthEndpointNotOk),
+    healthNotChecked(input),
+  );
 
   const running = required.filter((s) => rows.get(s.toLowerCase())?.State.toLowerCase() === 'running');
   return verdictFrom({
@@ -219,6 +250,6 @@ export function checkServiceHealth(input: ServiceHealthInput): Verdict {
     passSummary: `${required.join(', ')} running${expectedContainers.length && input.containers ? `; ${expectedContainers.join(', ')} running` : ''}; ${input.healthEndpoints.map((p) => p.name).join(', ')} /health OK`,
     expected: `${required.join(', ')} running (healthy when a healthcheck exists); /health 200 "OK"`,
     observed: `${listed ? `${running.length}/${required.length} running` : 'services not checked'}; ${input.healthEndpoints.map((p) => `${p.name} ${p.status ?? p.error ?? 'no answer'}`).join(', ') || 'health not checked'}`,
-    evidence,
+    evidence: serviceHealthEvidence(input),
   });
 }
