@@ -50,7 +50,8 @@ describe('checkMessageDelivery', () => {
     expect(verdict.summary).toBe('ceo → Dev1@mailgoat.ai (ring-1) arrived late: after 21.5 s, the deadline is 15.0 s');
     expect(verdict.remediation).toMatch(/^Late, not lost: PERF-02 judges the delay/);
     expect(verdict.observed).toBe('1 intact, 0 altered, 0 missing, 1 late');
-    expect(checkMessageDelivery({ expected: [sent], observed: [at({ elapsedMs: 15_000 })], deadlineMs: 15_000 })).toMatchObject({ outcome: 'pass', observed: '1 intact, 0 altered, 0 missing, 0 late' });
+    expect(checkMessageDelivery({ expected: [sent], observed: [at({ elapsedMs: 15_000 })], deadlineMs: 15_000 }).outcome).toBe('pass');
+    expect(checkMessageDelivery({ expected: [sent], observed: [at({ elapsedMs: 15_000 })], deadlineMs: 15_000 }).observed).toBe('1 intact, 0 altered, 0 missing, 0 late');
   });
 
   it('fails a message that arrived twice', () => {
