@@ -101,6 +101,9 @@ describe('checkMessageDelivery', () => {
     expect(verdict.remediation).toMatch(/^Late, not lost: PERF-02 judges the delay/);
     expect(verdict.observed).toBe('1 intact, 0 altered, 0 missing, 1 late');
     expect(checkMessageDelivery({ expected: [sent], observed: [at({ elapsedMs: 15_000 })], deadlineMs: 15_000 }).outcome).toBe('pass');
+    expect(checkMessageDelivery({ expected: [sent], observed: [at({ elapsedMs: 15_000 })], deadlineMs: 15_000 }).observed).toBe(
+      '1 intact, 0 altered, 0 missing, 0 late',
+    );
   });
 
   it('fails a message that arrived twice', () => {
@@ -142,5 +145,58 @@ describe('checkMessageDelivery', () => {
       summary: 'no message was sent',
       remediation: 'Send the test messages and check again',
     });
+  });
+  it('keeps each message its own row, and counts a refusal and a lost message missing but one found elsewhere not', () => {
+    const one = (id: string, over: Partial<SentMessage> = {}): SentMessage => ({ ...sent, id, ...over });
+    const trail = {
+      outgoing: { id: 7, direction: 'outgoing' as const, status: 'Held', attempts: 0, details: 'Server is in development mode.' },
+    };
+    const verdict = checkMessageDelivery({
+      expected: [
+        one('a'),
+        one('b', { sendError: 'error InvalidServerAPIKey' }),
+        one('c', { trail }),
+        one('d', { trail }),
+        one('e', { trail }),
+      ],
+      observed: [
+        at({ id: 'a', copies: 2, elapsedMs: 20_000, content: { subject: probe.subject, text: 'changed' } }),
+        at({ id: 'b' }),
+        at({ id: 'c', to: 'qa@mailgoat.ai', where: 'qa inbox' }),
+        { id: 'd', to: sent.to, found: false, readerError: 'HTTP 500' },
+      ],
+      deadlineMs: 15_000,
+    });
+    expect(verdict.outcome).toBe('fail');
+    expect(verdict.observed).toBe('0 intact, 1 altered, 3 missing, 1 late');
+    const base = { from: 'ceo', to: 'Dev1@mailgoat.ai' };
+    expect(verdict.evidence[0]?.detail).toEqual([
+      {
+        id: 'a',
+        ...base,
+        arrived: true,
+        where: 'dev1 inbox',
+        elapsedMs: 20_000,
+        copies: 2,
+        late: true,
+        intact: false,
+        problems: ['text differs'],
+        notCompared: ['HTML part', 'attachments'],
+      },
+      { id: 'b', ...base, arrived: true, sendError: 'error InvalidServerAPIKey' },
+      { id: 'c', ...base, arrived: false, alsoAt: ['qa inbox'] },
+      { id: 'd', ...base, arrived: false },
+      { id: 'e', ...base, arrived: false, postal: 'outgoing message 7: Held no delivery attempt yet: Server is in development mode.' },
+    ]);
+    expect(verdict.summary.split('; ').map((s) => s.replace(/:.*/, ''))).toEqual([
+      'ceo → Dev1@mailgoat.ai (a) arrived 2 times at dev1 inbox',
+      'ceo → Dev1@mailgoat.ai (a) arrived altered',
+      'ceo → Dev1@mailgoat.ai (b) was never sent',
+      'ceo → Dev1@mailgoat.ai (c) was found at qa inbox instead',
+      'ceo → Dev1@mailgoat.ai (d) is unproven',
+      'ceo → Dev1@mailgoat.ai (e) did not arrive within 15.0 s',
+      'ceo → Dev1@mailgoat.ai (a) arrived late',
+      'ceo → Dev1@mailgoat.ai (a)',
+    ]);
   });
 });

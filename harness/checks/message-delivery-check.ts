@@ -5,9 +5,9 @@
  * why: refused when it was sent (the API's or SMTP server's answer: it never existed), still on its way
  * after the deadline (late, with its time, when it arrived later), or stopped in Postal (its record).
  */
-import { compareContent, type ReceivedContent } from './content-comparison.ts';
+import { compareContent, type ContentComparison, type ReceivedContent } from './content-comparison.ts';
 import { describeTrail, sendErrorCause, trailCause, type PostalTrail } from './delivery-causes.ts';
-import { fail, type Finding, verdictFrom, warn } from './findings.ts';
+import { collectFindings, fail, type Finding, verdictFrom, warn } from './findings.ts';
 import type { ExpectedContent } from './message-content.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -53,120 +53,169 @@ export interface MessageDeliveryInput {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
-export function checkMessageDelivery(input: MessageDeliveryInput): Verdict {
-  // Stryker disable next-line ArrayDeclaration: equivalent, verdictFrom keeps only entries with a fail/warn outcome, so a seeded placeholder changes nothing
-  const findings: Finding[] = [];
-  const rows: Array<Record<string, unknown>> = [];
-  let missing = 0;
-  let altered = 0;
-  let late = 0;
+/** One sent message and what was found of it. */
+interface Delivery {
+  sent: SentMessage;
+  /** "from → to (path)": how findings name the message. */
+  label: string;
+  /** The copy at its recipient, compared with what was sent, when it is there. */
+  arrival: { copy: ObservedMessage; comparison: ContentComparison } | undefined;
+  /** Where else it was found (another inbox). */
+  elsewhere: string[];
+  /** Why the recipient's mailbox could not be read at the last look. */
+  unread: string | undefined;
+  deadlineMs: number | undefined;
+}
 
-  if (input.expected.length === 0) findings.push(fail('no message was sent', 'Send the test messages and check again'));
-  for (const sent of input.expected) {
-    const seen = input.observed.filter((o) => o.id === sent.id && o.found);
-    const atRecipient = seen.find((o) => o.to.toLowerCase() === sent.to.toLowerCase());
-    const label = `${sent.from} → ${sent.to}${sent.path ? ` (${sent.path})` : ''}`;
-    const row: Record<string, unknown> = {
-      id: sent.id,
-      from: sent.from,
-      to: sent.to,
-      ...(sent.path ? { path: sent.path } : {}),
-      arrived: atRecipient !== undefined,
-    };
-    rows.push(row);
-    const who = { to: sent.to, agent: sent.toAgent };
+function deliveryOf(sent: SentMessage, input: MessageDeliveryInput): Delivery {
+  const seen = input.observed.filter((o) => o.id === sent.id && o.found);
+  const atRecipient = seen.find((o) => o.to.toLowerCase() === sent.to.toLowerCase());
+  return {
+    sent,
+    label: `${sent.from} → ${sent.to}${sent.path ? ` (${sent.path})` : ''}`,
+    arrival: atRecipient ? { copy: atRecipient, comparison: compareContent(sent.content, atRecipient.content ?? {}) } : undefined,
+    elsewhere: seen.filter((o) => o !== atRecipient).map((o) => o.where ?? o.to),
+    unread: input.observed.find((o) => o.id === sent.id && o.readerError)?.readerError,
+    deadlineMs: input.deadlineMs,
+  };
+}
 
-    if (sent.sendError !== undefined) {
-      missing++;
-      const cause = sendErrorCause(sent.sendError, { agent: sent.from, to: sent.to, ...(sent.path ? { path: sent.path } : {}) });
-      row.sendError = sent.sendError;
-      findings.push(fail(`${label} (${sent.id}) was never sent: ${cause.cause}`, cause.remediation));
-      continue;
-    }
+/** Refused when it was sent, or reached no inbox at all (found only elsewhere is not missing). */
+function isMissing({ sent, arrival, elsewhere }: Delivery): boolean {
+  return sent.sendError !== undefined || (!arrival && elsewhere.length === 0);
+}
 
-    const elsewhere = seen.filter((o) => o !== atRecipient).map((o) => o.where ?? o.to);
-    if (elsewhere.length > 0) {
-      row.alsoAt = elsewhere;
-      findings.push(
-        fail(
-          `${label} (${sent.id}) was found at ${elsewhere.join(', ')}${atRecipient ? ' as well' : ' instead'}`,
-          `Check the Routes for ${sent.to}: each address must point at its own inbox endpoint only (see INF-05)`,
-        ),
-      );
-    }
-    if (!atRecipient) {
-      if (elsewhere.length > 0) continue;
-      missing++;
-      const unread = input.observed.find((o) => o.id === sent.id && o.readerError)?.readerError;
-      if (unread) {
-        findings.push(
-          fail(
-            `${label} (${sent.id}) is unproven: the recipient's mailbox could not be read (${unread})`,
-            `Make the recipient's mailbox readable (its inbox listing, IMAP login) and check again`,
-          ),
-        );
-        continue;
-      }
-      const record = describeTrail(sent.trail);
-      if (record) row.postal = record;
-      const cause = trailCause(sent.trail, who);
-      findings.push(
-        fail(
-          `${label} (${sent.id}) did not arrive${input.deadlineMs ? ` within ${seconds(input.deadlineMs)}` : ''}: ${cause.cause}`,
-          cause.remediation,
-        ),
-      );
-      continue;
-    }
-    if (atRecipient.where) row.where = atRecipient.where;
-    if (atRecipient.elapsedMs !== undefined) row.elapsedMs = atRecipient.elapsedMs;
-    const copies = atRecipient.copies ?? 1;
-    if (copies > 1) {
-      row.copies = copies;
-      findings.push(
-        fail(
-          `${label} (${sent.id}) arrived ${copies} times at ${atRecipient.where ?? sent.to}`,
-          `The recipient holds ${copies} copies of one message: an agent acts on each. Look for a second route or an additional endpoint that delivers ${sent.to} again (Postal creates one message per route endpoint and per additional endpoint), or a retry after a timeout`,
-        ),
-      );
-    }
-    if (input.deadlineMs !== undefined && atRecipient.elapsedMs !== undefined && atRecipient.elapsedMs > input.deadlineMs) {
-      late++;
-      row.late = true;
-      findings.push(
-        warn(
-          `${label} (${sent.id}) arrived late: after ${seconds(atRecipient.elapsedMs)}, the deadline is ${seconds(input.deadlineMs)}`,
-          'Late, not lost: PERF-02 judges the delay; look for a slow queue (postal_message_queue_latency on the worker /metrics) or a slow inbox endpoint',
-        ),
-      );
-    }
-    const comparison = compareContent(sent.content, atRecipient.content ?? {});
-    row.intact = comparison.problems.length === 0;
-    if (comparison.problems.length > 0) {
-      altered++;
-      row.problems = comparison.problems;
-      findings.push(
-        fail(
-          `${label} (${sent.id}) arrived altered: ${comparison.problems.join(', ')} — ${comparison.causes.map((c) => c.cause).join('; ')}`,
-          comparison.causes.map((c) => c.remediation).join(' '),
-        ),
-      );
-    }
-    if (comparison.unverified.length > 0) {
-      row.notCompared = comparison.unverified;
-      findings.push(
-        warn(
-          `${label} (${sent.id}): the recipient's copy does not show its ${comparison.unverified.join(', ')}, so they were not compared`,
-          'Give the harness a reader that shows the whole message (for agent inboxes: a listing with the HTML part and attachments)',
-        ),
-      );
-    }
+function isLate(deadlineMs: number | undefined, copy: ObservedMessage): boolean {
+  return deadlineMs !== undefined && copy.elapsedMs !== undefined && copy.elapsedMs > deadlineMs;
+}
+
+/** Rule: something was sent at all. */
+function nothingSent(expected: SentMessage[]): Finding | undefined {
+  if (expected.length > 0) return undefined;
+  return fail('no message was sent', 'Send the test messages and check again');
+}
+
+/** Rule: the message was accepted when it was sent (when it was not, no other rule applies). */
+function neverSent({ sent, label }: Delivery, sendError: string): Finding {
+  const cause = sendErrorCause(sendError, { agent: sent.from, to: sent.to, ...(sent.path ? { path: sent.path } : {}) });
+  return fail(`${label} (${sent.id}) was never sent: ${cause.cause}`, cause.remediation);
+}
+
+/** Rule: no inbox but the recipient's holds the message. */
+function foundElsewhere({ sent, label, arrival, elsewhere }: Delivery): Finding | undefined {
+  if (elsewhere.length === 0) return undefined;
+  return fail(
+    `${label} (${sent.id}) was found at ${elsewhere.join(', ')}${arrival ? ' as well' : ' instead'}`,
+    `Check the Routes for ${sent.to}: each address must point at its own inbox endpoint only (see INF-05)`,
+  );
+}
+
+/** Rule: a message found nowhere is unproven when its mailbox could not be read, else lost, with why. */
+function notArrived({ sent, label, unread, deadlineMs }: Delivery): Finding {
+  if (unread) {
+    return fail(
+      `${label} (${sent.id}) is unproven: the recipient's mailbox could not be read (${unread})`,
+      `Make the recipient's mailbox readable (its inbox listing, IMAP login) and check again`,
+    );
   }
+  const cause = trailCause(sent.trail, { to: sent.to, agent: sent.toAgent });
+  return fail(
+    `${label} (${sent.id}) did not arrive${deadlineMs ? ` within ${seconds(deadlineMs)}` : ''}: ${cause.cause}`,
+    cause.remediation,
+  );
+}
 
+/** Rule: the recipient holds one copy. */
+function arrivedTwice({ sent, label }: Delivery, copy: ObservedMessage): Finding | undefined {
+  const copies = copy.copies ?? 1;
+  if (copies <= 1) return undefined;
+  return fail(
+    `${label} (${sent.id}) arrived ${copies} times at ${copy.where ?? sent.to}`,
+    `The recipient holds ${copies} copies of one message: an agent acts on each. Look for a second route or an additional endpoint that delivers ${sent.to} again (Postal creates one message per route endpoint and per additional endpoint), or a retry after a timeout`,
+  );
+}
+
+/** Rule: it arrived within the deadline (late is warned, not lost). */
+function arrivedLate({ sent, label, deadlineMs }: Delivery, copy: ObservedMessage): Finding | undefined {
+  if (deadlineMs === undefined || copy.elapsedMs === undefined || copy.elapsedMs <= deadlineMs) return undefined;
+  return warn(
+    `${label} (${sent.id}) arrived late: after ${seconds(copy.elapsedMs)}, the deadline is ${seconds(deadlineMs)}`,
+    'Late, not lost: PERF-02 judges the delay; look for a slow queue (postal_message_queue_latency on the worker /metrics) or a slow inbox endpoint',
+  );
+}
+
+/** Rule: the recipient's copy is what was sent. */
+function arrivedAltered({ sent, label }: Delivery, comparison: ContentComparison): Finding | undefined {
+  if (comparison.problems.length === 0) return undefined;
+  return fail(
+    `${label} (${sent.id}) arrived altered: ${comparison.problems.join(', ')} — ${comparison.causes.map((c) => c.cause).join('; ')}`,
+    comparison.causes.map((c) => c.remediation).join(' '),
+  );
+}
+
+/** Rule: every part could be compared (a reader that hides parts is warned). */
+function partsNotCompared({ sent, label }: Delivery, comparison: ContentComparison): Finding | undefined {
+  if (comparison.unverified.length === 0) return undefined;
+  return warn(
+    `${label} (${sent.id}): the recipient's copy does not show its ${comparison.unverified.join(', ')}, so they were not compared`,
+    'Give the harness a reader that shows the whole message (for agent inboxes: a listing with the HTML part and attachments)',
+  );
+}
+
+/** One message's rules in order: one never sent, or not at its recipient, stops early. */
+function messageFindings(delivery: Delivery): Finding[] {
+  const { sent, arrival } = delivery;
+  if (sent.sendError !== undefined) return [neverSent(delivery, sent.sendError)];
+  if (!arrival) return collectFindings(foundElsewhere(delivery), delivery.elsewhere.length > 0 ? undefined : notArrived(delivery));
+  return collectFindings(
+    foundElsewhere(delivery),
+    arrivedTwice(delivery, arrival.copy),
+    arrivedLate(delivery, arrival.copy),
+    arrivedAltered(delivery, arrival.comparison),
+    partsNotCompared(delivery, arrival.comparison),
+  );
+}
+
+/** The evidence row of one message: where it was found, how long it took, what differed. */
+function messageRow(delivery: Delivery): Record<string, unknown> {
+  const { sent, arrival, elsewhere } = delivery;
+  const row: Record<string, unknown> = {
+    id: sent.id,
+    from: sent.from,
+    to: sent.to,
+    ...(sent.path ? { path: sent.path } : {}),
+    arrived: arrival !== undefined,
+  };
+  if (sent.sendError !== undefined) return { ...row, sendError: sent.sendError };
+  if (elsewhere.length > 0) row.alsoAt = elsewhere;
+  if (!arrival) {
+    const record = elsewhere.length > 0 || delivery.unread ? undefined : describeTrail(sent.trail);
+    return record ? { ...row, postal: record } : row;
+  }
+  const { copy: atRecipient, comparison } = arrival;
+  const copies = atRecipient.copies ?? 1;
+  return {
+    ...row,
+    ...(atRecipient.where ? { where: atRecipient.where } : {}),
+    ...(atRecipient.elapsedMs !== undefined ? { elapsedMs: atRecipient.elapsedMs } : {}),
+    ...(copies > 1 ? { copies } : {}),
+    ...(isLate(delivery.deadlineMs, atRecipient) ? { late: true } : {}),
+    intact: comparison.problems.length === 0,
+    ...(comparison.problems.length > 0 ? { problems: comparison.problems } : {}),
+    ...(comparison.unverified.length > 0 ? { notCompared: comparison.unverified } : {}),
+  };
+}
+
+export function checkMessageDelivery(input: MessageDeliveryInput): Verdict {
+  const deliveries = input.expected.map((sent) => deliveryOf(sent, input));
+  const rows = deliveries.map(messageRow);
   const intact = rows.filter((r) => r.intact === true).length;
+  const altered = rows.filter((r) => r.problems !== undefined).length;
+  const missing = deliveries.filter(isMissing).length;
+  const late = rows.filter((r) => r.late === true).length;
   const elapsed = rows.map((r) => r.elapsedMs).filter((v): v is number => typeof v === 'number');
   return verdictFrom({
-    findings,
+    findings: collectFindings(nothingSent(input.expected), ...deliveries.map(messageFindings)),
     passSummary: `${intact}/${input.expected.length} messages arrived once and intact${elapsed.length ? ` (slowest ${Math.max(...elapsed)} ms)` : ''}`,
     expected: `${input.expected.length} messages, each once at its recipient with subject, text, HTML and attachments unchanged`,
     observed: `${intact} intact, ${altered} altered, ${missing} missing, ${late} late`,

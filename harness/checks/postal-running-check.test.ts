@@ -140,4 +140,13 @@ describe('checkPostalRunning', () => {
     });
     expect(checkPostalRunning({ ...good, loginBodySnippet: '<title>POSTAL</title>' }).outcome).toBe('pass');
   });
+  it('reads a version with a "v" inside it as given, and a 220 only at the start of the banner', () => {
+    expect(checkPostalRunning({ ...good, version: 'dev-3.3.2' }).summary).toBe('Postal dev-3.3.2 is running, the deployment expects 3.3.2');
+    expect(checkPostalRunning({ ...good, expectedVersion: 'dev-3.3.2' }).summary).toBe(
+      'Postal 3.3.2 is running, the deployment expects dev-3.3.2',
+    );
+    expect(checkPostalRunning({ ...good, smtpBanner: '554 no 220 ESMTP Postal/x' }).summary).toBe(
+      'the SMTP server greets with "554 no 220 ESMTP Postal/x" instead of 220: it refuses connections',
+    );
+  });
 });

@@ -110,4 +110,35 @@ describe('checkRouting', () => {
     expect(late.summary).toBe('mail to qa@mailgoat.ai arrived late: after 21.0 s, the deadline is 15.0 s');
     expect(checkRouting({ ...replace('qa', { elapsedMs: 15_000 }), deadlineMs: 15_000 }).outcome).toBe('pass');
   });
+  it('calls a probe in an unreadable inbox unproven, and only a missing one', () => {
+    const readerErrors = { dev1: 'HTTP 500', qa: 'HTTP 502' };
+    const verdict = checkRouting({ ...replace('dev1', { arrivedAt: [] }), readerErrors });
+    expect(verdict.summary).toBe("dev1's inbox could not be read, so mail to dev1@mailgoat.ai is unproven: HTTP 500");
+    expect(verdict.remediation).toBe("Make dev1's inbox listing reachable (INBOX_LIST_COMMAND, or the inbox service) and check again");
+    expect(verdict.observed).toBe('3 own inbox, 1 catch-all, 0 misrouted, 1 missing');
+    expect(verdict.evidence[1]).toEqual({ label: 'inboxes that could not be read', detail: readerErrors });
+  });
+
+  it('blames a missing catch-all route only for an unknown address', () => {
+    const trail = {
+      outgoing: {
+        id: 5,
+        direction: 'outgoing' as const,
+        status: 'HardFail',
+        attempts: 1,
+        details: 'x',
+        output: '530 Authentication required',
+      },
+      inboundExpected: true,
+    };
+    const verdict = checkRouting(replace('dev1', { arrivedAt: [], trail }));
+    expect(verdict.summary).toMatch(/^mail to dev1@mailgoat\.ai reached no inbox \(expected dev1\)/);
+  });
+
+  it('counts a leak as misrouted and warns late only a probe that reached its own inbox', () => {
+    expect(checkRouting(replace('ceo', { arrivedAt: ['ceo', 'qa'] })).observed).toBe('3 own inbox, 1 catch-all, 1 misrouted, 0 missing');
+    const verdict = checkRouting({ ...replace('ceo', { arrivedAt: ['qa'], elapsedMs: 30_000 }), deadlineMs: 15_000 });
+    expect(verdict.outcome).toBe('fail');
+    expect(verdict.summary).toBe('mail to ceo@mailgoat.ai landed with qa, not ceo');
+  });
 });
