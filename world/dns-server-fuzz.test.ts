@@ -138,7 +138,8 @@ function hostileMessage(rng: ReturnType<typeof prng>, maxBytes: number): Buffer 
   switch (rng.int(12)) {
     case 0: // random bytes
       return rng.bytes(rng.int(600));
-    case 1: { // a valid query with a few bytes flipped
+    case 1: {
+      // a valid query with a few bytes flipped
       const copy = Buffer.from(valid);
       for (let i = rng.int(8) + 1; i > 0; i--) copy[rng.int(copy.length)] = rng.int(256);
       return copy;
@@ -153,14 +154,16 @@ function hostileMessage(rng: ReturnType<typeof prng>, maxBytes: number): Buffer 
       ]);
     case 3: // a query cut anywhere
       return valid.subarray(0, rng.int(valid.length));
-    case 4: { // compression pointers: to itself, forward, backward, into the header, chasing each other
+    case 4: {
+      // compression pointers: to itself, forward, backward, into the header, chasing each other
       const at = 12 + rng.int(24);
       const body = rng.bytes(at - 12 + 8);
       body[at - 12] = 0xc0 | rng.int(0x40);
       body[at - 12 + 1] = rng.pick([at, at + 2, at - 2, 2, rng.int(256)]);
       return Buffer.concat([header(id, [1, rng.int(2), 0, rng.int(3)]), body]);
     }
-    case 5: { // a response to a query nobody asked
+    case 5: {
+      // a response to a query nobody asked
       const copy = Buffer.from(valid);
       copy[2]! |= 0x80;
       return copy;
