@@ -113,6 +113,10 @@ describe('checkRuaAddresses', () => {
       answers: [{ address: 'a@mailgoat.ai', mx: 'mail.mailgoat.ai', reply: 'could not ask mail.mailgoat.ai: ECONNREFUSED' }],
     });
     expect(v.summary).toBe('the report address a@mailgoat.ai could not be asked: could not ask mail.mailgoat.ai: ECONNREFUSED');
+    // The MX did not answer: its SMTP server is the cause, not a missing route (fault smtp-down).
+    expect(v.remediation).toBe(
+      "Nothing answered at mailgoat.ai's MX (INF-01 says whether port 25 is reachable): start Postal's SMTP server, then check the route for a",
+    );
   });
 
   it('tells how to publish the record when there is none', () => {

@@ -49,7 +49,11 @@ export function checkRuaAddresses(input: { domain: string; record?: string; answ
     const fix = own
       ? `Make ${a.address} reach an inbox: a route for ${a.address.split('@')[0]} (or the catch-all *) in Postal's server, to the endpoint of the agent who reads the reports`
       : `${a.address.split('@')[1]} must take reports for ${domain}: check the address with its owner, or point rua at an address of ${domain}`;
-    if (a.code === undefined) findings.push(fail(`the report address ${a.address} could not be asked: ${where}`, fix));
+    // Nobody answered: the cause is the MX itself (down, or not listening), not a missing route.
+    const unanswered = own
+      ? `Nothing answered at ${domain}'s MX (INF-01 says whether port 25 is reachable): start Postal's SMTP server, then check the route for ${a.address.split('@')[0]}`
+      : fix;
+    if (a.code === undefined) findings.push(fail(`the report address ${a.address} could not be asked: ${where}`, unanswered));
     else if (a.code >= 500)
       findings.push(fail(`the report address ${a.address} refuses mail: ${where}; every receiver's aggregate report to it is lost`, fix));
     else if (a.code >= 400)
