@@ -50,11 +50,17 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'dkim-fallback-signing': expect(['DNS-04', 'FN-04', 'FN-05'], { 'FN-04': /not aligned with From/, 'FN-05': /dkimAlignment/ }),
   'dmarc-missing': expect(['DNS-05', 'FN-04'], { 'DNS-05': /no DMARC record/, 'FN-04': /dmarc=none/ }),
   'dmarc-malformed': expect(['DNS-05', 'FN-04'], { 'DNS-05': /does not start with "v=DMARC1"/ }),
-  'dmarc-reject-misaligned': expect(['DNS-04', 'FN-02', 'FN-03', 'FN-04', 'FN-05'], { 'FN-02': /5\.7\.26/ }),
+  // The providers' aggregate reports of the refused mail say it too (FN-08: not DKIM-aligned).
+  'dmarc-reject-misaligned': expect(['DNS-04', 'FN-02', 'FN-03', 'FN-04', 'FN-05', 'FN-08'], {
+    'FN-02': /5\.7\.26/,
+    'FN-08': /not DKIM-aligned/,
+  }),
   'ptr-missing': expect(['DNS-06'], { 'DNS-06': /has no PTR record/ }),
   'ptr-mismatch': expect(['DNS-06'], { 'DNS-06': /PTR of \S+ is static\.3\.35\.98\.91\.clients\.your-server\.de, not mail\.mailgoat\.ai/ }),
-  'mx-elsewhere': expect(['DNS-01', 'DNS-07', ...INTERNAL_MAIL], {
+  // The rua address is asked at the MX, which is not Postal's: DNS-09 names the MX (reports cannot reach Postal).
+  'mx-elsewhere': expect(['DNS-01', 'DNS-07', 'DNS-09', ...INTERNAL_MAIL], {
     'DNS-01': /not an MX of mailgoat\.ai/,
+    'DNS-09': /MX is mx\.old-provider\.example, not the mail host/,
     'INF-05': /No SMTP servers were available/,
   }),
   'stale-resolver': expect(['DNS-07'], { 'DNS-07': /resolvers disagree/ }),
@@ -162,8 +168,9 @@ export const FAULT_ORACLE: Readonly<Record<string, FaultExpectation>> = {
   'dmarc-two-records': expect(['DNS-05', 'FN-04'], { 'DNS-05': /2 DMARC records/, 'FN-04': /dmarc=none/ }),
   'dkim-record-truncated': expect(['DNS-04', 'FN-04'], { 'DNS-04': /does not decode to a public key/, 'FN-04': /fallback key/ }),
   'dkim-testing-flag': expect(['DNS-04', 'FN-04'], { 'DNS-04': /t=y/, 'FN-04': /fallback key/ }),
-  'mx-missing': expect(['DNS-01', 'DNS-07', ...INTERNAL_MAIL], {
+  'mx-missing': expect(['DNS-01', 'DNS-07', 'DNS-09', ...INTERNAL_MAIL], {
     'DNS-01': /not an MX of mailgoat\.ai/,
+    'DNS-09': /not the mail host mail\.mailgoat\.ai \(DNS-01\)/,
     'INF-05': /No SMTP servers were available for mailgoat\.ai/,
   }),
   'domain-on-dbl': expect(['DNS-08'], { 'DNS-08': /mailgoat\.ai is listed on Spamhaus DBL/ }),

@@ -103,7 +103,7 @@ describe('DNS records', () => {
     const record = observation.answers.find((a) => /^v=DMARC1/i.test(a.trim()));
     const answers = [];
     for (const address of ruaAddressesOf(record)) answers.push(await probes.dmarc.acceptsMail(address));
-    return { verdicts: [checkRuaAddresses({ domain: deployment.domain, record, answers })] };
+    return { verdicts: [checkRuaAddresses({ domain: deployment.domain, mailHost: deployment.server.mailHost, record, answers })] };
   });
 
   control('DNS-08', async ({ probes, deployment, target }) => {

@@ -119,6 +119,26 @@ describe('checkRuaAddresses', () => {
     );
   });
 
+  it('names an MX that is not the mail host as the cause when nobody answered there (faults mx-elsewhere, mx-missing)', () => {
+    const v = checkRuaAddresses({
+      domain: 'mailgoat.ai',
+      mailHost: 'mail.mailgoat.ai',
+      record: RECORD,
+      answers: [{ address: 'dmarc@mailgoat.ai', mx: 'mx.old-provider.example.', reply: 'could not ask mx.old-provider.example: EREFUSED' }],
+    });
+    expect(v.outcome).toBe('fail');
+    expect(v.remediation).toBe(
+      "mailgoat.ai's MX is mx.old-provider.example, not the mail host mail.mailgoat.ai (DNS-01): point the MX at mail.mailgoat.ai, so the reports reach Postal",
+    );
+    const own = checkRuaAddresses({
+      domain: 'mailgoat.ai',
+      mailHost: 'mail.mailgoat.ai',
+      record: RECORD,
+      answers: [{ address: 'dmarc@mailgoat.ai', mx: 'MAIL.mailgoat.ai', reply: 'could not ask mail.mailgoat.ai: ECONNREFUSED' }],
+    });
+    expect(own.remediation).toMatch(/^Nothing answered at mailgoat\.ai's MX/);
+  });
+
   it('tells how to publish the record when there is none', () => {
     expect(checkRuaAddresses({ domain: 'mailgoat.ai', answers: [] }).remediation).toBe('Publish the DMARC record DNS-05 asks for');
   });

@@ -29,7 +29,15 @@ export function ruaAddressesOf(record: string | undefined): string[] {
     );
 }
 
-export function checkRuaAddresses(input: { domain: string; record?: string; answers: RuaAnswer[] }): Verdict {
+/** What to do when nobody answered for an address of the domain: the MX is elsewhere (DNS-01), or the mail host is down (INF-01). */
+function unansweredFix(a: RuaAnswer, domain: string, mailHost: string | undefined): string {
+  const mx = a.mx?.toLowerCase().replace(/\.$/, '');
+  if (mx && mailHost && mx !== mailHost.toLowerCase())
+    return `${domain}'s MX is ${mx}, not the mail host ${mailHost} (DNS-01): point the MX at ${mailHost}, so the reports reach Postal`;
+  return `Nothing answered at ${domain}'s MX (INF-01 says whether port 25 is reachable): start Postal's SMTP server, then check the route for ${a.address.split('@')[0]}`;
+}
+
+export function checkRuaAddresses(input: { domain: string; mailHost?: string; record?: string; answers: RuaAnswer[] }): Verdict {
   const domain = input.domain.toLowerCase();
   const findings: Finding[] = [];
   if (!input.record)
@@ -49,10 +57,8 @@ export function checkRuaAddresses(input: { domain: string; record?: string; answ
     const fix = own
       ? `Make ${a.address} reach an inbox: a route for ${a.address.split('@')[0]} (or the catch-all *) in Postal's server, to the endpoint of the agent who reads the reports`
       : `${a.address.split('@')[1]} must take reports for ${domain}: check the address with its owner, or point rua at an address of ${domain}`;
-    // Nobody answered: the cause is the MX itself (down, or not listening), not a missing route.
-    const unanswered = own
-      ? `Nothing answered at ${domain}'s MX (INF-01 says whether port 25 is reachable): start Postal's SMTP server, then check the route for ${a.address.split('@')[0]}`
-      : fix;
+    // Nobody answered: the cause is the MX itself (elsewhere, down, or not listening), not a missing route.
+    const unanswered = own ? unansweredFix(a, domain, input.mailHost) : fix;
     if (a.code === undefined) findings.push(fail(`the report address ${a.address} could not be asked: ${where}`, unanswered));
     else if (a.code >= 500)
       findings.push(fail(`the report address ${a.address} refuses mail: ${where}; every receiver's aggregate report to it is lost`, fix));
