@@ -318,7 +318,14 @@ async function startMail(
   ];
   const spamd: Spamd = await startSpamd({
     address: addresses.spamd,
-    config: [...WORLD_SPAMD_CONFIG, ...spoofRules(deployment.server.mailHost, guarded)],
+    config: [
+      ...WORLD_SPAMD_CONFIG,
+      ...spoofRules(
+        // Postal names itself by its smtp_hostname (a fault may leave it at the default): the rule follows the hop, not the name.
+        [deployment.server.mailHost, ...(options.postalFaults?.smtpHostname ? [options.postalFaults.smtpHostname] : [])],
+        guarded,
+      ),
+    ],
   });
   started.push(spamd);
   const rspamd = options.postalRspamd

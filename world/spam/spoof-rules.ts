@@ -18,13 +18,15 @@ export interface GuardedDomain {
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-export function spoofRules(mailHost: string, domains: GuardedDomain[]): string[] {
+/** `postalHosts`: the names Postal's SMTP server gives itself in its Received line (the mail host; its smtp_hostname). */
+export function spoofRules(postalHosts: string | readonly string[], domains: GuardedDomain[]): string[] {
+  const by = [...new Set(typeof postalHosts === 'string' ? [postalHosts] : postalHosts)].map(escape).join('|');
   return domains.flatMap((d, i) => {
     const name = `POSTAL_QA_SPOOF_${i + 1}`;
     const allowed = d.ips.map((ip) => `${escape(ip)} `).join('|');
     return [
       `header __${name}_FROM From:addr =~ /\\@${escape(d.domain)}$/i`,
-      `header __${name}_HOP X-Spam-Relays-Trusted =~ /^\\[ ip=(?!${allowed})\\S+ [^\\]]*\\bby=${escape(mailHost)} /`,
+      `header __${name}_HOP X-Spam-Relays-Trusted =~ /^\\[ ip=(?!${allowed})\\S+ [^\\]]*\\bby=(?:${by}) /`,
       `meta ${name} __${name}_FROM && __${name}_HOP`,
       `describe ${name} From ${d.domain}, handed to the MX by an address its SPF does not list`,
       `score ${name} 10`,
