@@ -20,13 +20,23 @@ export interface BarChartOptions {
   unit: string;
 }
 
-const FONT = 'font-family="sans-serif" font-size="12"';
+export const FONT = 'font-family="sans-serif" font-size="12"';
 
 export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 /** A round axis maximum at or above `max` (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^n) so tick labels read well. */
+/** The opening of every chart: the svg element, its title for screen readers, a white ground and the heading. */
+export function svgFrame(width: number, height: number, title: string): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}">`,
+    `<title>${escapeXml(title)}</title>`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-family="sans-serif" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
+  ];
+}
+
 export function niceCeiling(max: number): number {
   if (!(max > 0)) return 1;
   const magnitude = 10 ** Math.floor(Math.log10(max));
@@ -47,14 +57,7 @@ export function renderHorizontalBarChart(bars: Bar[], options: BarChartOptions):
   const x = (value: number) => left + (Math.max(0, value) / axisMax) * plotWidth;
 
   const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(options.title)}">`,
-  );
-  out.push(`<title>${escapeXml(options.title)}</title>`);
-  out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-family="sans-serif" font-size="15" font-weight="bold">${escapeXml(options.title)}</text>`,
-  );
+  out.push(...svgFrame(width, height, options.title));
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
     const tx = left + tick * plotWidth;
     out.push(`<line x1="${tx}" y1="${top}" x2="${tx}" y2="${top + plotHeight}" stroke="#e0e0e0"/>`);
@@ -128,14 +131,7 @@ export function renderHistogram(bins: Bin[], markers: Marker[], options: Omit<Ba
   const y = (count: number) => top + plotHeight - (count / countMax) * plotHeight;
 
   const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(options.title)}">`,
-  );
-  out.push(`<title>${escapeXml(options.title)}</title>`);
-  out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-family="sans-serif" font-size="15" font-weight="bold">${escapeXml(options.title)}</text>`,
-  );
+  out.push(...svgFrame(width, height, options.title));
   // Counts are whole messages: no "2.5" tick.
   for (const count of new Set([0, Math.round(countMax / 2), countMax])) {
     out.push(`<text x="${left - 6}" y="${y(count) + 4}" text-anchor="end" ${FONT}>${count}</text>`);

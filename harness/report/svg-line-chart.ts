@@ -2,7 +2,7 @@
  * A line chart of values over time (the DMARC pass rate per monitor run), in the style of svg-chart.ts
  * and with its escaping: pure, data in, a few kilobytes of SVG out, rendered offline.
  */
-import { escapeXml } from './svg-chart.ts';
+import { escapeXml, FONT, svgFrame } from './svg-chart.ts';
 
 export interface LineSeries {
   label: string;
@@ -10,8 +10,6 @@ export interface LineSeries {
   /** x: milliseconds since the epoch; y: the value (e.g. a percentage). */
   points: Array<{ x: number; y: number; note?: string }>;
 }
-
-const FONT = 'font-family="sans-serif" font-size="12"';
 
 export function renderLineChart(series: LineSeries[], options: { title: string; yLabel: string; yMax: number; unit: string }): string {
   const left = 60;
@@ -27,14 +25,7 @@ export function renderLineChart(series: LineSeries[], options: { title: string; 
   const x = (v: number) => (xs.length <= 1 ? left + plotWidth / 2 : left + ((v - xMin) / span) * plotWidth);
   const y = (v: number) => top + plotHeight - (Math.max(0, Math.min(v, options.yMax)) / options.yMax) * plotHeight;
   const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(options.title)}">`,
-  );
-  out.push(`<title>${escapeXml(options.title)}</title>`);
-  out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-family="sans-serif" font-size="15" font-weight="bold">${escapeXml(options.title)}</text>`,
-  );
+  out.push(...svgFrame(width, height, options.title));
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
     const ty = y(options.yMax * tick);
     out.push(`<line x1="${left}" y1="${ty.toFixed(1)}" x2="${left + plotWidth}" y2="${ty.toFixed(1)}" stroke="#e0e0e0"/>`);
