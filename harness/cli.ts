@@ -37,7 +37,7 @@ import { publishReport, reportWriteProblem, stageReport } from './report/publish
 import { checkEmbeddedOptions } from './targets/embedded.ts';
 import { openTarget } from './targets/open-target.ts';
 import { WorldInterrupted } from './targets/embedded-world.ts';
-import { EXIT_FOR_SIGNAL, STOP_SIGNALS, watchStops, type RunStop } from './run-stop.ts';
+import { EXIT_FOR_SIGNAL, signalsDelivered, STOP_SIGNALS, watchStops, type RunStop } from './run-stop.ts';
 import type { OpenTarget } from './targets/target.ts';
 
 const SIGNALS = STOP_SIGNALS;
@@ -241,7 +241,9 @@ async function main(argv: string[]): Promise<number> {
         target = await openTarget(options, deployment, liveSettings);
       } catch (error) {
         // A signal during start-up stops the world too: that is the interruption, not a configuration error
-        // (whichever of the two this process learns first).
+        // (whichever of the two this process learns first). A signal that arrived while a synchronous step
+        // blocked (dpkg-query, killed with the job) is delivered on the loop's next turn: wait for it first.
+        await signalsDelivered();
         if (error instanceof WorldInterrupted && !stoppedByNow())
           stop(error.signal, `${error.signal} received`, EXIT_FOR_SIGNAL[error.signal] ?? EXIT_FOR_SIGNAL.SIGTERM!);
         if (!stoppedByNow()) {

@@ -63,3 +63,11 @@ export function watchStops(handlers: { onStop(why: string): void; onHardStop(why
     stop,
   };
 }
+
+/**
+ * Resolves after the event loop has gone once through its poll phase, where libuv hands a signal that
+ * arrived during a synchronous step (spawnSync) to its JavaScript handler: two check phases apart.
+ */
+export function signalsDelivered(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}

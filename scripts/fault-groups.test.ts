@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outcomesFor, planGroups, type GroupableFault } from './fault-groups.ts';
+import { controlReads, outcomesFor, planGroups, type GroupableFault } from './fault-groups.ts';
 
 const f = (name: string, red: string[], surfaces: string[] = [`postal:${name}`]): GroupableFault => ({ name, red, surfaces });
 
@@ -25,6 +25,19 @@ describe('planGroups', () => {
     expect(planGroups(faults, { maxPerGroup: 4, solo: true }).groups).toEqual([['a'], ['b'], ['c']]);
     expect(planGroups(faults, { maxPerGroup: 1 }).groups).toEqual([['a'], ['b'], ['c']]);
     expect(planGroups([...faults].reverse(), { maxPerGroup: 4 }).groups).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('keeps a fault judged on FN-08 (reports mailed to the domain) out of a world whose MX another fault moves', () => {
+    const faults = [
+      f('mx-elsewhere', ['DNS-01', 'DNS-09'], ['zone:mailgoat.ai']),
+      f('dkim-fallback-signing', ['DNS-04', 'FN-04', 'FN-08']),
+      f('route-mode-hold', ['INF-05']),
+    ];
+    expect(planGroups(faults, { maxPerGroup: 4 }).groups).toEqual([['dkim-fallback-signing', 'mx-elsewhere', 'route-mode-hold']]);
+    expect(planGroups(faults, { maxPerGroup: 4, reads: controlReads('MailGoat.ai') }).groups).toEqual([
+      ['dkim-fallback-signing', 'route-mode-hold'],
+      ['mx-elsewhere'],
+    ]);
   });
 });
 

@@ -29,11 +29,32 @@ export interface GroupPlan {
 const overlaps = (a: Iterable<string>, b: ReadonlySet<string>): boolean => [...a].some((x) => b.has(x));
 
 /**
+ * The parts of the world a control's verdict travels through, beyond what it probes directly: FN-08 judges
+ * the DMARC reports the providers mail to the domain, so a fault judged on FN-08's words also depends on
+ * the domain's MX (`zone:<domain>`): grouped with a fault that moves the MX, no report arrives and its
+ * words cannot show.
+ */
+export type ControlReads = Readonly<Record<string, readonly string[]>>;
+
+export const controlReads = (domain: string): ControlReads => ({ 'FN-08': [`zone:${domain.toLowerCase()}`] });
+
+/** A fault's surfaces with what its expected-red controls read added. */
+const withReads = (fault: GroupableFault, reads: ControlReads): GroupableFault => ({
+  ...fault,
+  surfaces: [...new Set([...fault.surfaces, ...fault.red.flatMap((id) => reads[id] ?? [])])],
+});
+
+/**
  * Greedy packing, largest red sets first (they fit fewest places), each fault into the first group it is
  * compatible with. Deterministic: ties break by name.
  */
-export function planGroups(faults: readonly GroupableFault[], options: { maxPerGroup: number; solo?: boolean }): GroupPlan {
-  const sorted = [...faults].sort((a, b) => b.red.length - a.red.length || a.name.localeCompare(b.name));
+export function planGroups(
+  faults: readonly GroupableFault[],
+  options: { maxPerGroup: number; solo?: boolean; reads?: ControlReads },
+): GroupPlan {
+  const sorted = [...faults]
+    .map((f) => withReads(f, options.reads ?? {}))
+    .sort((a, b) => b.red.length - a.red.length || a.name.localeCompare(b.name));
   if (options.solo || options.maxPerGroup <= 1) return { groups: sorted.map((f) => [f.name]) };
   const groups: Array<{ names: string[]; red: Set<string>; surfaces: Set<string> }> = [];
   for (const fault of sorted) {

@@ -24,7 +24,7 @@ import { CATALOG } from '../harness/controls/catalog.ts';
 import { provisionAccounts } from '../provisioning/accounts/provision-accounts.ts';
 import { provisionDns } from '../provisioning/dns/provision-dns.ts';
 import { describeFaults, describeFaultSurfaces, faultNames, faultSources } from '../harness/targets/embedded.ts';
-import { outcomesFor, planGroups, type GroupableFault } from './fault-groups.ts';
+import { controlReads, outcomesFor, planGroups, type GroupableFault } from './fault-groups.ts';
 import { expectedReasons, expectedRed } from './fault-oracle.ts';
 import { controlText, judgeFaultRun, type ControlWords, type FaultRunJudgement } from './fault-judgement.ts';
 import { harnessCommand, PROJECT_ROOT } from './harness-command.ts';
@@ -214,7 +214,11 @@ async function main(): Promise<number> {
     rmSync(scratch, { recursive: true, force: true });
   }
   groupable = new Map(selected.map((name) => [name, { name, red: expectedRed(name), surfaces: surfaces.get(name) ?? [] }]));
-  const plan = planGroups([...groupable.values()], { maxPerGroup: maxPerWorld, solo: values.solo });
+  const plan = planGroups([...groupable.values()], {
+    maxPerGroup: maxPerWorld,
+    solo: values.solo,
+    reads: controlReads(deployment.domain),
+  });
   const jobFor = (faults: string[]): Job => ({
     name: faults.join('+') || 'clean',
     faults,

@@ -289,7 +289,10 @@ export function ensureSystemPackages(
   if (process.env.POSTAL_QA_SKIP_SYSTEM_PACKAGES === '1') return undefined;
   const wanted = packagesFor(needs);
   const purpose = needs.map((need) => PURPOSE[need]).join(', ');
-  if (spawnSync('dpkg-query', ['--version']).status !== 0) {
+  const dpkg = spawnSync('dpkg-query', ['--version']);
+  // Cut short by a signal (Ctrl-C while the run starts): the run is stopping, dpkg is not missing.
+  if (dpkg.signal) return undefined;
+  if (dpkg.status !== 0) {
     return `${purpose} needs ${wanted.join(', ')} (Debian package names); install their equivalents, then set POSTAL_QA_SKIP_SYSTEM_PACKAGES=1`;
   }
   const installed = installedPackages(wanted);
@@ -300,11 +303,13 @@ export function ensureSystemPackages(
   if (process.getuid?.() !== 0) return `${purpose} needs Debian packages ${missing.join(', ')}; run: sudo ${command}`;
   if (missing.includes('openssh-server')) preventSystemSshd(log);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let stoppedBy: NodeJS.Signals | undefined;
   const step = (what: string, file: string, args: string[], input?: string): boolean => {
     log(`postal-qa: ${what} (apt's output: ${APT_LOG})`);
     appendFileSync(APT_LOG, `\n$ ${[file, ...args].join(' ')}\n`);
     const result = spawnSync(file, args, { input, encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 });
     appendFileSync(APT_LOG, `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? `${result.error.message}\n` : ''}`);
+    if (result.signal) stoppedBy = result.signal;
     return result.status === 0;
   };
   const done =
@@ -317,5 +322,7 @@ export function ensureSystemPackages(
       '--no-install-recommends',
       ...missing,
     ]);
+  // apt stopped by a signal: the run is stopping; the next run installs what is still missing.
+  if (stoppedBy) return undefined;
   return done ? undefined : `could not install ${missing.join(', ')} (see ${APT_LOG}); run: ${command}`;
 }

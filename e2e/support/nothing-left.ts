@@ -32,9 +32,15 @@ export function listenersOn(net: string): string[] {
   return found;
 }
 
-/** Folders in the system's temporary folder whose names start with `prefix`. */
+/**
+ * What the temporary folder held when this test file started: a folder left there by an earlier run (a
+ * killed CI job on the same machine and net) is not this run's, and must not fail every test after it.
+ */
+const PRESENT_BEFORE = new Set(readdirSync(tmpdir()));
+
+/** Folders in the system's temporary folder whose names start with `prefix`, made since this test file started. */
 export function tempFoldersStartingWith(prefix: string): string[] {
-  return readdirSync(tmpdir()).filter((name) => name.startsWith(prefix));
+  return readdirSync(tmpdir()).filter((name) => name.startsWith(prefix) && !PRESENT_BEFORE.has(name));
 }
 
 export interface Leftovers {

@@ -123,6 +123,13 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
   if (missingPackages) throw new ConfigError(missingPackages);
   const net = options.net ?? worldNet();
   const ownFolder = options.artifactsDir === undefined ? worldFilesDir(net) : undefined;
+  // The world removes its own folder when it exits; a signal to the whole job can kill it before its
+  // handlers are in place (tsx still loading), and a hard stop exits this process without waiting for it.
+  const removeOwnFolder = (): void => {
+    process.removeListener('exit', removeOwnFolder);
+    if (ownFolder) rmSync(ownFolder, { recursive: true, force: true });
+  };
+  process.once('exit', removeOwnFolder);
   try {
     const world = await startWorldProcess({
       deploymentPath: options.deploymentPath,
@@ -135,9 +142,9 @@ export async function startEmbeddedWorld(options: EmbeddedWorldOptions): Promise
       postalRspamd: options.postalRspamd,
     });
     if (!ownFolder) return world;
-    return { ...world, stop: () => world.stop().finally(() => rmSync(ownFolder, { recursive: true, force: true })) };
+    return { ...world, stop: () => world.stop().finally(removeOwnFolder) };
   } catch (error) {
-    if (ownFolder) rmSync(ownFolder, { recursive: true, force: true });
+    removeOwnFolder();
     throw error;
   }
 }
