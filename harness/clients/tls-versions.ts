@@ -81,6 +81,10 @@ export async function probeTlsVersions(endpoint: TlsEndpoint): Promise<EndpointT
       report.versions[version] = attempt.outcome.ok && attempt.outcome.protocol === version ? 'accepted' : 'refused';
       if (attempt.outcome.ok) report.negotiated[version] = `${attempt.outcome.protocol} ${attempt.outcome.cipher ?? ''}`.trim();
     }
+    // Renegotiation has to wait for a server that ignores it (testssl.sh waits too): asked beside the suite groups.
+    const renegotiation = report.versions['TLSv1.2'] === 'accepted' ? renegotiates(endpoint) : Promise.resolve<Offer>('untestable');
+    // Awaited below (its error lands in report.error); not an unhandled rejection while a suite group throws first.
+    renegotiation.catch(() => undefined);
     const below13 = (['TLSv1.2', 'TLSv1.1', 'TLSv1'] as const).find((v) => report.versions[v] === 'accepted');
     for (const group of WEAK_SUITE_GROUPS) {
       if (!below13 || !offerable(group.ciphers)) {
@@ -97,7 +101,7 @@ export async function probeTlsVersions(endpoint: TlsEndpoint): Promise<EndpointT
         ...(attempt.outcome.cipher ? { cipher: attempt.outcome.cipher } : {}),
       });
     }
-    if (report.versions['TLSv1.2'] === 'accepted') report.renegotiation = await renegotiates(endpoint);
+    report.renegotiation = await renegotiation;
   } catch (error) {
     report.error = (error as Error).message;
   }
