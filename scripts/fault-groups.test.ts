@@ -35,8 +35,27 @@ describe('planGroups', () => {
     ];
     expect(planGroups(faults, { maxPerGroup: 4 }).groups).toEqual([['dkim-fallback-signing', 'mx-elsewhere', 'route-mode-hold']]);
     expect(planGroups(faults, { maxPerGroup: 4, reads: controlReads('MailGoat.ai') }).groups).toEqual([
-      ['dkim-fallback-signing', 'route-mode-hold'],
-      ['mx-elsewhere'],
+      ['dkim-fallback-signing'],
+      ['mx-elsewhere', 'route-mode-hold'],
+    ]);
+  });
+
+  it('keeps a fault judged on a control out of a world where another fault breaks what that control needs healthy', () => {
+    const faults = [
+      f('web-down', ['INF-01', 'INF-02', 'FN-01']),
+      f('dmarc-report-foreign-domain', ['FN-08']),
+      f('dane-tlsa-stale-after-renewal', ['DNS-14']),
+      f('caa-forbids-issuance', ['DNS-12']),
+    ];
+    const reads = { reads: controlReads('mailgoat.ai') };
+    expect(planGroups(faults, { maxPerGroup: 4, ...reads }).groups).toEqual([
+      ['web-down', 'caa-forbids-issuance'],
+      ['dane-tlsa-stale-after-renewal', 'dmarc-report-foreign-domain'],
+    ]);
+    // Either order of arrival: the check runs both ways.
+    expect(planGroups([...faults].reverse(), { maxPerGroup: 4, ...reads }).groups).toEqual([
+      ['web-down', 'caa-forbids-issuance'],
+      ['dane-tlsa-stale-after-renewal', 'dmarc-report-foreign-domain'],
     ]);
   });
 });

@@ -29,20 +29,34 @@ export interface GroupPlan {
 const overlaps = (a: Iterable<string>, b: ReadonlySet<string>): boolean => [...a].some((x) => b.has(x));
 
 /**
- * The parts of the world a control's verdict travels through, beyond what it probes directly: FN-08 judges
- * the DMARC reports the providers mail to the domain, so a fault judged on FN-08's words also depends on
- * the domain's MX (`zone:<domain>`): grouped with a fault that moves the MX, no report arrives and its
- * words cannot show.
+ * What a control's verdict travels through beyond what it probes directly, so a fault judged on that control's
+ * words keeps out of worlds where another fault breaks it: a surface (`zone:<name>`) or another control that must
+ * be healthy (`red:<id>`: no fault in the world may expect it red). FN-08 reads the DMARC reports the providers mail
+ * to the domain — through its MX, into Postal (web and SMTP up, a worker, the route to the agent receiving them,
+ * the API key that reads them); DNS-14 compares the TLSA records with the certificate the MX shows on STARTTLS.
+ * Without this, a fault judged on FN-08 grouped with web-down saw "no report has arrived" (skipped), not its words.
  */
 export type ControlReads = Readonly<Record<string, readonly string[]>>;
 
-export const controlReads = (domain: string): ControlReads => ({ 'FN-08': [`zone:${domain.toLowerCase()}`] });
-
-/** A fault's surfaces with what its expected-red controls read added. */
-const withReads = (fault: GroupableFault, reads: ControlReads): GroupableFault => ({
-  ...fault,
-  surfaces: [...new Set([...fault.surfaces, ...fault.red.flatMap((id) => reads[id] ?? [])])],
+export const controlReads = (domain: string): ControlReads => ({
+  'FN-08': [`zone:${domain.toLowerCase()}`, 'red:INF-01', 'red:INF-03', 'red:INF-05', 'red:INF-06'],
+  'DNS-14': ['red:INF-01', 'red:SEC-03'],
 });
+
+interface Planned extends GroupableFault {
+  /** Controls that must stay healthy for this fault's words to show (from ControlReads' `red:` entries). */
+  needs: readonly string[];
+}
+
+/** A fault with what its expected-red controls read added: surfaces, and the controls they need healthy. */
+const withReads = (fault: GroupableFault, reads: ControlReads): Planned => {
+  const read = fault.red.flatMap((id) => reads[id] ?? []);
+  return {
+    ...fault,
+    surfaces: [...new Set([...fault.surfaces, ...read.filter((r) => !r.startsWith('red:'))])],
+    needs: [...new Set(read.filter((r) => r.startsWith('red:')).map((r) => r.slice('red:'.length)))],
+  };
+};
 
 /**
  * Greedy packing, largest red sets first (they fit fewest places), each fault into the first group it is
@@ -56,17 +70,23 @@ export function planGroups(
     .map((f) => withReads(f, options.reads ?? {}))
     .sort((a, b) => b.red.length - a.red.length || a.name.localeCompare(b.name));
   if (options.solo || options.maxPerGroup <= 1) return { groups: sorted.map((f) => [f.name]) };
-  const groups: Array<{ names: string[]; red: Set<string>; surfaces: Set<string> }> = [];
+  const groups: Array<{ names: string[]; red: Set<string>; surfaces: Set<string>; needs: Set<string> }> = [];
   for (const fault of sorted) {
     const home = groups.find(
-      (g) => g.names.length < options.maxPerGroup && !overlaps(fault.red, g.red) && !overlaps(fault.surfaces, g.surfaces),
+      (g) =>
+        g.names.length < options.maxPerGroup &&
+        !overlaps(fault.red, g.red) &&
+        !overlaps(fault.surfaces, g.surfaces) &&
+        !overlaps(fault.red, g.needs) &&
+        !overlaps(fault.needs, g.red),
     );
     if (home) {
       home.names.push(fault.name);
       fault.red.forEach((id) => home.red.add(id));
       fault.surfaces.forEach((s) => home.surfaces.add(s));
+      fault.needs.forEach((id) => home.needs.add(id));
     } else {
-      groups.push({ names: [fault.name], red: new Set(fault.red), surfaces: new Set(fault.surfaces) });
+      groups.push({ names: [fault.name], red: new Set(fault.red), surfaces: new Set(fault.surfaces), needs: new Set(fault.needs) });
     }
   }
   return { groups: groups.map((g) => g.names) };
