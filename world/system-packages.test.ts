@@ -165,4 +165,29 @@ describe.skipIf(process.getuid?.() !== 0)('installing (as root, with apt-get and
       process.env.PATH = path;
     }
   });
+
+  it('a dpkg-query or apt-get stopped by a signal is named as stopped, never as a missing dpkg or a failed install', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'postal-qa-fake-apt-'));
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    const stub = (name: string, body: string): void => {
+      writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    };
+    try {
+      // A Ctrl-C to the whole job reaches dpkg-query too.
+      stub('dpkg-query', 'kill -INT $$');
+      expect(ensureSystemPackages(['suite'], () => undefined)).toMatch(/^dpkg-query was stopped by SIGINT .*run again$/);
+      stub('dpkg-query', 'case "$*" in *--version*) exit 0;; esac; kill -TERM $$');
+      expect(ensureSystemPackages(['suite'], () => undefined)).toMatch(/^dpkg-query was stopped by a signal/);
+      stub('dpkg-query', 'exit 0');
+      stub('debconf-set-selections', 'cat > /dev/null');
+      stub('apt-get', 'kill -TERM $$');
+      expect(ensureSystemPackages(['smtp-bench'], () => undefined)).toBe(
+        'apt-get was stopped by SIGTERM; run again, or run: apt-get install -y --no-install-recommends postfix',
+      );
+    } finally {
+      process.env.PATH = path;
+    }
+  });
 });

@@ -240,7 +240,7 @@ const PURPOSE: Record<PackageNeed, string> = {
 
 /**
  * The packages dpkg has installed, asked once for all of them; undefined when the question was cut short
- * by a signal (a Ctrl-C while the run starts): that is the run stopping, never a reason to run apt-get.
+ * by a signal (a Ctrl-C while the run starts): never a reason to run apt-get.
  */
 function installedPackages(names: readonly string[]): Set<string> | undefined {
   const result = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...names], { encoding: 'utf8' });
@@ -290,13 +290,14 @@ export function ensureSystemPackages(
   const wanted = packagesFor(needs);
   const purpose = needs.map((need) => PURPOSE[need]).join(', ');
   const dpkg = spawnSync('dpkg-query', ['--version']);
-  // Cut short by a signal (Ctrl-C while the run starts): the run is stopping, dpkg is not missing.
-  if (dpkg.signal) return undefined;
+  // Cut short by a signal (a Ctrl-C to the whole job while the run starts): dpkg is not missing. The caller that
+  // received the same signal reports the interruption instead of this line (harness/cli.ts waits for it).
+  if (dpkg.signal) return `dpkg-query was stopped by ${dpkg.signal} before it said which packages are installed; run again`;
   if (dpkg.status !== 0) {
     return `${purpose} needs ${wanted.join(', ')} (Debian package names); install their equivalents, then set POSTAL_QA_SKIP_SYSTEM_PACKAGES=1`;
   }
   const installed = installedPackages(wanted);
-  if (!installed) return undefined;
+  if (!installed) return `dpkg-query was stopped by a signal before it said which packages are installed; run again`;
   const missing = wanted.filter((name) => !installed.has(name));
   if (missing.length === 0) return undefined;
   const command = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
@@ -322,7 +323,6 @@ export function ensureSystemPackages(
       '--no-install-recommends',
       ...missing,
     ]);
-  // apt stopped by a signal: the run is stopping; the next run installs what is still missing.
-  if (stoppedBy) return undefined;
+  if (stoppedBy) return `apt-get was stopped by ${stoppedBy}; run again, or run: ${command}`;
   return done ? undefined : `could not install ${missing.join(', ')} (see ${APT_LOG}); run: ${command}`;
 }
