@@ -47,6 +47,13 @@ describe('planGroups', () => {
       f('dane-tlsa-stale-after-renewal', ['DNS-14']),
       f('caa-forbids-issuance', ['DNS-12']),
     ];
+    // (relay faults the same way: SEC-01 follows an accepted attempt out through Postal.)
+    expect(
+      planGroups([f('postal-resolver-down', ['INF-05', 'FN-02']), f('relay-source-route', ['SEC-01'])], {
+        maxPerGroup: 4,
+        reads: controlReads('mailgoat.ai'),
+      }).groups,
+    ).toEqual([['postal-resolver-down'], ['relay-source-route']]);
     const reads = { reads: controlReads('mailgoat.ai') };
     expect(planGroups(faults, { maxPerGroup: 4, ...reads }).groups).toEqual([
       ['web-down', 'caa-forbids-issuance'],
