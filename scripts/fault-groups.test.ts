@@ -54,6 +54,11 @@ describe('planGroups', () => {
         reads: controlReads('mailgoat.ai'),
       }).groups,
     ).toEqual([['postal-resolver-down'], ['relay-source-route']]);
+    // (and an MTA-STS policy cannot be fetched from a web host that is down.)
+    expect(
+      planGroups([f('web-down', ['INF-01']), f('mta-sts-broken', ['DNS-10'])], { maxPerGroup: 4, reads: controlReads('mailgoat.ai') })
+        .groups,
+    ).toEqual([['mta-sts-broken'], ['web-down']]);
     const reads = { reads: controlReads('mailgoat.ai') };
     expect(planGroups(faults, { maxPerGroup: 4, ...reads }).groups).toEqual([
       ['web-down', 'caa-forbids-issuance'],

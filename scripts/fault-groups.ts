@@ -34,14 +34,18 @@ const overlaps = (a: Iterable<string>, b: ReadonlySet<string>): boolean => [...a
  * be healthy (`red:<id>`: no fault in the world may expect it red). FN-08 reads the DMARC reports the providers mail
  * to the domain — through its MX, into Postal (web and SMTP up, a worker, the route to the agent receiving them,
  * the API key that reads them); DNS-14 compares the TLSA records with the certificate the MX shows on STARTTLS;
- * SEC-01 follows each relay attempt Postal accepted to a provider's mailbox or an agent's inbox.
+ * SEC-01 follows each relay attempt Postal accepted to a provider's mailbox or an agent's inbox; DNS-10 fetches the
+ * MTA-STS policy from the web host.
  * Without this, a fault judged on FN-08 grouped with web-down saw "no report has arrived" (skipped), not its words.
  */
 export type ControlReads = Readonly<Record<string, readonly string[]>>;
 
 export const controlReads = (domain: string): ControlReads => ({
-  'FN-08': [`zone:${domain.toLowerCase()}`, 'red:INF-01', 'red:INF-02', 'red:INF-03', 'red:INF-05', 'red:INF-06'],
+  // The providers report the mail they received (FN-02's path) and mail the reports in (FN-07's path).
+  'FN-08': [`zone:${domain.toLowerCase()}`, 'red:INF-01', 'red:INF-02', 'red:INF-03', 'red:INF-05', 'red:INF-06', 'red:FN-02', 'red:FN-07'],
   'DNS-14': ['red:INF-01', 'red:SEC-03'],
+  // The MTA-STS policy is fetched over HTTPS from mta-sts.<domain>, which the world serves on the web host.
+  'DNS-10': ['red:INF-01'],
   // SEC-01 carries each relay attempt to where it would land: out through Postal to a provider, or into an agent's inbox.
   'SEC-01': ['red:INF-01', 'red:INF-03', 'red:INF-05', 'red:FN-02'],
 });
