@@ -6,6 +6,7 @@ import { OPTIONAL_LIVE_SETTINGS } from '../../harness/config/live-settings.ts';
 import { cleanEnv, SETTING_KEYS } from './clean-env.ts';
 import { E2E_FILES, FIRST_NET, loopbackNet, loopbackNets, RANGE_SIZE } from './loopback-net.ts';
 import { listenersOn, procNetAddress } from './nothing-left.ts';
+import { notPassedBeyondAdvisories } from './advisory-warnings.ts';
 
 describe('cleanEnv', () => {
   const parent = {
@@ -82,5 +83,20 @@ describe('listenersOn', () => {
     await new Promise<void>((resolve) => socket.close(resolve));
     expect(listenersOn('127.0.0')).not.toEqual(expect.arrayContaining([tcp]));
     expect(listenersOn('127.0.0')).not.toEqual(expect.arrayContaining([udp]));
+  });
+});
+
+describe('notPassedBeyondAdvisories', () => {
+  it('lets only the advisory controls warn: a failed advisory, a warned non-advisory and a skip all stay', () => {
+    const controls = [
+      { id: 'DNS-01', outcome: 'pass' },
+      { id: 'DNS-13', outcome: 'warn' },
+      { id: 'SEC-05', outcome: 'warn' },
+      { id: 'SEC-05b', outcome: 'warn' },
+      { id: 'DNS-14', outcome: 'fail' },
+      { id: 'FN-02', outcome: 'warn' },
+      { id: 'FN-06', outcome: 'skipped' },
+    ];
+    expect(notPassedBeyondAdvisories(controls)).toEqual(['SEC-05b: warn', 'DNS-14: fail', 'FN-02: warn', 'FN-06: skipped']);
   });
 });

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCredentialsFile } from '../../core/artifacts/api-keys-file.ts';
 import { readPostalState } from '../../core/artifacts/postal-state.ts';
 import { loadDeployment } from '../../core/deployment/load-deployment.ts';
 import { provisionAccounts } from '../../provisioning/accounts/provision-accounts.ts';
@@ -85,6 +86,12 @@ describe('provisioning the local containers through the exec transport', () => {
     expect(result.world.postal.dkimRecord).toBe(state.dkim.record);
     expect(state.dkim.selector).toMatch(/^postal-[A-Za-z][A-Za-z0-9]{4}[A-Za-z]$/);
     expect(state.dkim.selector).not.toBe(deployment.dns.dkim.selector);
+    // The SMTP credential Postal holds is the one provisioning created, not the one the empty world's files name
+    // (which Postal refuses with 535: FN-02's SMTP path failed on --env=local before).
+    const smtpKey = readCredentialsFile(result.world.apiKeysFile).smtpKey;
+    expect(smtpKey).toMatch(/^[A-Za-z0-9]{24}$/);
+    expect(result.world.smtpCredentialKey).toBe(smtpKey);
+    expect(liveEnvFor(result.world, deployment).POSTAL_SMTP_CREDENTIAL).toBe(smtpKey);
   });
 
   it('DNS-04 and FN-04 pass through the live path with the selector Postal made', async () => {

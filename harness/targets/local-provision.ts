@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Deployment } from '../../core/deployment/deployment-schema.ts';
-import { API_KEYS_FILE_NAME } from '../../core/artifacts/api-keys-file.ts';
+import { API_KEYS_FILE_NAME, readCredentialsFile } from '../../core/artifacts/api-keys-file.ts';
 import { POSTAL_STATE_FILE_NAME, readPostalState } from '../../core/artifacts/postal-state.ts';
 import { provisionPhaseOne } from '../../provisioning/deploy/provision-phase-one.ts';
 import { provisionPhaseTwo } from '../../provisioning/deploy/phase-two.ts';
@@ -78,10 +78,16 @@ export async function provisionLocalContainers(options: LocalProvisionOptions): 
 
   const statePath = join(out, POSTAL_STATE_FILE_NAME);
   const state = readPostalState(statePath);
+  const keysFile = join(out, API_KEYS_FILE_NAME);
+  // The SMTP credential Postal holds is the one provisioning created (its "smtp" line), not the one the empty
+  // world's own files name: Postal refuses that one with 535.
+  const { smtpKey } = readCredentialsFile(keysFile);
+  const { smtpCredentialKey: _worldOwn, ...rest } = world;
   return {
     world: {
-      ...world,
-      apiKeysFile: join(out, API_KEYS_FILE_NAME),
+      ...rest,
+      ...(smtpKey ? { smtpCredentialKey: smtpKey } : {}),
+      apiKeysFile: keysFile,
       postal: { ...world.postal, stateFile: statePath, dkimRecord: state.dkim.record },
     },
     summary: `provisioned by \`npm run provision\`'s phase 1 and phase 2 through \`${[...options.execPrefix, host.shell].join(' ')}\` (${one.changed} changes; Postal made the selector ${state.dkim.selector}; its DNS check says DKIM ${state.dnsCheck?.dkim ?? '?'})`,

@@ -112,15 +112,37 @@ export async function provisionPhaseTwo(options: PhaseTwoOptions): Promise<{ ok:
   });
   const env = { session: options.session, root: settings.root, deployment };
   const script = readFileSync(ACCOUNTS_RUNNER_PATH, 'utf8');
-  const result = parseAccountsResult(
-    await runScriptWithInput(
-      env,
-      "running Postal's DNS check",
-      accountsScript(settings.root, ACCOUNTS_RUNNER_REMOTE_NAME, false, { checkDns: true }),
-      accountsInput(script, JSON.stringify(plan)),
-    ),
+  const askPostal = async (): Promise<ReturnType<typeof parseAccountsResult>> =>
+    parseAccountsResult(
+      await runScriptWithInput(
+        env,
+        "running Postal's DNS check",
+        accountsScript(settings.root, ACCOUNTS_RUNNER_REMOTE_NAME, false, { checkDns: true }),
+        accountsInput(script, JSON.stringify(plan)),
+      ),
+    );
+  const heldSelector = (r: ReturnType<typeof parseAccountsResult>): boolean =>
+    r.dkim_selector === state.dkim.selector && r.dkim_record?.trim() === state.dkim.record;
+  // Postal asks the domain's authoritative servers itself, and calls a lookup that failed "Missing": a check that
+  // disagrees with what DNS just served is asked again (as "Check my records" would be) until the same deadline.
+  let told = '';
+  const checked = await pollUntil(
+    async () => {
+      const r = await askPostal();
+      const dkim = postalStateOf(deployment, r, state.installDkimRecord ?? state.dkim.record).dnsCheck;
+      const now = dkim && dkim.dkim !== 'OK' ? `DKIM ${dkim.dkim}${dkim.dkimError ? ` (${dkim.dkimError})` : ''}` : '';
+      if (now && now !== told) log(`  Postal says ${(told = now)}; asking it again`);
+      return r;
+    },
+    (r) => !heldSelector(r) || postalStateOf(deployment, r, state.installDkimRecord ?? state.dkim.record).dnsCheck?.dkim === 'OK',
+    {
+      timeoutMs: Math.max(0, settings.waitMs - polled.elapsedMs),
+      intervalMs: options.pollIntervalMs ?? 30_000,
+      maxIntervalMs: Math.max(options.pollIntervalMs ?? 30_000, 600_000),
+    },
   );
-  if (result.dkim_selector !== state.dkim.selector || result.dkim_record?.trim() !== state.dkim.record) {
+  const result = checked.value;
+  if (!heldSelector(result)) {
     log(
       `  FAILED: Postal now holds ${result.dkim_selector ?? 'no selector'} for ${state.domain}, not the ${state.dkim.selector} of ${statePath}: run phase 1 again to write its records`,
     );
