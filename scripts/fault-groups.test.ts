@@ -54,6 +54,13 @@ describe('planGroups', () => {
         reads: controlReads('mailgoat.ai'),
       }).groups,
     ).toEqual([['postal-resolver-down'], ['relay-source-route']]);
+    // (nor can spoofed mail reach an agent without a worker.)
+    expect(
+      planGroups([f('worker-down', ['INF-03', 'INF-05']), f('spoof-reject-domain-delivered', ['SEC-07'])], {
+        maxPerGroup: 4,
+        reads: controlReads('mailgoat.ai'),
+      }).groups,
+    ).toEqual([['worker-down'], ['spoof-reject-domain-delivered']]);
     // (and an MTA-STS policy cannot be fetched from a web host that is down.)
     expect(
       planGroups([f('web-down', ['INF-01']), f('mta-sts-broken', ['DNS-10'])], { maxPerGroup: 4, reads: controlReads('mailgoat.ai') })

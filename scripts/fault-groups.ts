@@ -34,8 +34,8 @@ const overlaps = (a: Iterable<string>, b: ReadonlySet<string>): boolean => [...a
  * be healthy (`red:<id>`: no fault in the world may expect it red). FN-08 reads the DMARC reports the providers mail
  * to the domain — through its MX, into Postal (web and SMTP up, a worker, the route to the agent receiving them,
  * the API key that reads them); DNS-14 compares the TLSA records with the certificate the MX shows on STARTTLS;
- * SEC-01 follows each relay attempt Postal accepted to a provider's mailbox or an agent's inbox; DNS-10 fetches the
- * MTA-STS policy from the web host.
+ * SEC-01 follows each relay attempt Postal accepted to a provider's mailbox or an agent's inbox; SEC-07 reads the
+ * spoofed mail that reached an agent; DNS-10 fetches the MTA-STS policy from the web host.
  * Without this, a fault judged on FN-08 grouped with web-down saw "no report has arrived" (skipped), not its words.
  */
 export type ControlReads = Readonly<Record<string, readonly string[]>>;
@@ -44,8 +44,10 @@ export const controlReads = (domain: string): ControlReads => ({
   // The providers report the mail they received (FN-02's path) and mail the reports in (FN-07's path).
   'FN-08': [`zone:${domain.toLowerCase()}`, 'red:INF-01', 'red:INF-02', 'red:INF-03', 'red:INF-05', 'red:INF-06', 'red:FN-02', 'red:FN-07'],
   'DNS-14': ['red:INF-01', 'red:SEC-03'],
-  // The MTA-STS policy is fetched over HTTPS from mta-sts.<domain>, which the world serves on the web host.
-  'DNS-10': ['red:INF-01'],
+  // The MTA-STS policy is fetched over HTTPS from mta-sts.<domain>, which the world serves on the web host (and its certificate).
+  'DNS-10': ['red:INF-01', 'red:INF-02', 'red:INF-04'],
+  // SEC-07 sends spoofed mail from outside and reads what reached the agent: Postal taking mail in.
+  'SEC-07': ['red:INF-01', 'red:INF-03', 'red:INF-05'],
   // SEC-01 carries each relay attempt to where it would land: out through Postal to a provider, or into an agent's inbox.
   'SEC-01': ['red:INF-01', 'red:INF-03', 'red:INF-05', 'red:FN-02'],
 });
