@@ -5,8 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DnsRecord } from '../../core/artifacts/zone-file.ts';
-import { DnsServer } from '../../world/dns-server.ts';
-import { WorldDnssec } from '../../world/dnssec/world-dnssec.ts';
+import { DnsServer, WorldDnssec } from '../targets/embedded-test-servers.ts';
 import { checkDnssec } from '../checks/dnssec-check.ts';
 import { dnssecProbe, parseTrustAnchor } from './dnssec-probe.ts';
 import type { ProbeContext } from './probe-context.ts';

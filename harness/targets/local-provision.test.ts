@@ -16,9 +16,7 @@ import { loadDeployment } from '../../core/deployment/load-deployment.ts';
 import { provisionAccounts } from '../../provisioning/accounts/provision-accounts.ts';
 import { provisionDns } from '../../provisioning/dns/provision-dns.ts';
 import { harnessCommand, PROJECT_ROOT } from '../../scripts/harness-command.ts';
-import { formatEnvFile, liveEnvFor } from '../../world/live-env.ts';
-import { describeWorld } from '../../world/world-description.ts';
-import { startWorld, type World } from '../../world/world.ts';
+import { describeWorld, formatEnvFile, liveEnvFor, startWorld, type World } from './embedded-test-servers.ts';
 import { provisionLocalContainers, type LocalProvisionResult } from './local-provision.ts';
 
 const NET = '127.0.114';
