@@ -13,21 +13,28 @@ import { expectedReasons, expectedRed } from '../scripts/fault-oracle.ts';
 import { harnessCommand, PROJECT_ROOT } from '../scripts/harness-command.ts';
 import { loopbackNet } from './support/loopback-net.ts';
 
+type ControlRow = { id: string; outcome: string; reason?: string; startedAt: string; durationMs: number } & ControlWords;
+
+/** The suite against a world with one fault, as a user runs it; its exit status, report folder and controls. */
+function runWithFault(fault: string) {
+  const reportDir = mkdtempSync(join(tmpdir(), 'postal-qa-fault-'));
+  const harness = harnessCommand([`--fault=${fault}`, `--report-dir=${reportDir}`]);
+  const run = spawnSync(harness.command, harness.args, {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    timeout: 180_000,
+    env: { ...process.env, POSTAL_QA_WORLD_NET: loopbackNet(import.meta.url) },
+  });
+  const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as { controls: ControlRow[] };
+  const byId = Object.fromEntries(results.controls.map((c) => [c.id, c]));
+  const outcomes = Object.fromEntries(results.controls.map((c) => [c.id, c.outcome]));
+  const texts = Object.fromEntries(results.controls.map((c) => [c.id, controlText(c)]));
+  return { run, reportDir, byId, outcomes, texts };
+}
+
 describe('a stopped worker', () => {
   it('turns INF-03 and FN-01 red and nothing unrelated', () => {
-    const reportDir = mkdtempSync(join(tmpdir(), 'postal-qa-fault-'));
-    const harness = harnessCommand(['--fault=worker-down', `--report-dir=${reportDir}`]);
-    const run = spawnSync(harness.command, harness.args, {
-      cwd: PROJECT_ROOT,
-      encoding: 'utf8',
-      timeout: 180_000,
-      env: { ...process.env, POSTAL_QA_WORLD_NET: loopbackNet(import.meta.url) },
-    });
-    const results = JSON.parse(readFileSync(join(reportDir, 'test-results', 'results.json'), 'utf8')) as {
-      controls: Array<{ id: string; outcome: string } & ControlWords>;
-    };
-    const outcomes = Object.fromEntries(results.controls.map((c) => [c.id, c.outcome]));
-    const texts = Object.fromEntries(results.controls.map((c) => [c.id, controlText(c)]));
+    const { run, reportDir, outcomes, texts } = runWithFault('worker-down');
     expect(run.status, run.stdout + run.stderr).toBe(1);
     expect(outcomes['INF-03']).toBe('fail');
     expect(['fail', 'blocked']).toContain(outcomes['FN-01']);
@@ -50,5 +57,28 @@ describe('a stopped worker', () => {
     expect(outcomes['SEC-01']).toBe('warn');
     expect(texts['SEC-01']).toMatch(/stuck queue\? see INF-03/);
     expect(readFileSync(join(reportDir, 'QA-TEST-REPORT.md'), 'utf8')).toContain('Fault injected on purpose: worker-down');
+  }, 200_000);
+});
+
+describe('the areas side by side', () => {
+  // Each spec file in a worker of its own: a control waits for its prerequisites wherever they run, and the
+  // controls whose traffic would distort others' wait for those areas to end. FN-01 failing (Postal refuses
+  // the near-limit message) must still block PERF-01 and PERF-02 from the other file.
+  it('a prerequisite failing in another spec file blocks, and no control starts before what it waits for ended', () => {
+    const { run, byId, outcomes } = runWithFault('message-size-limit-low');
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(outcomes['INF-05']).toBe('pass');
+    expect(outcomes['FN-01']).toBe('fail');
+    for (const id of ['PERF-02', 'PERF-01'])
+      expect(byId[id], id).toMatchObject({ outcome: 'blocked', reason: 'prerequisite FN-01 did not pass' });
+    const start = (id: string) => Date.parse(byId[id]!.startedAt);
+    const end = (id: string) => start(id) + byId[id]!.durationMs;
+    // Side by side: the security controls ran while the infrastructure ones did.
+    expect(start('SEC-01')).toBeLessThan(end('INF-07'));
+    // Prerequisites in other files: SEC-01 after INF-01, FN-07 after DNS-01.
+    expect(start('SEC-01')).toBeGreaterThanOrEqual(end('INF-01'));
+    expect(start('FN-07')).toBeGreaterThanOrEqual(end('DNS-01'));
+    // FN-01's near-limit message only once infrastructure, DNS and security have ended.
+    for (const id of ['INF-07', 'DNS-14', 'SEC-07']) expect(start('FN-01'), id).toBeGreaterThanOrEqual(end(id));
   }, 200_000);
 });

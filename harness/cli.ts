@@ -30,13 +30,14 @@ import type { ReportInput } from './report/report-input.ts';
 import { ResultRegistry } from './report/result-registry.ts';
 import { claimReportFolder, type ReportFolder } from './report/report-folder.ts';
 import { readPreviousResults, type PreviousResults } from './report/previous-results.ts';
-import { collectArtifacts, type ReportArtifacts } from './report/report-artifacts.ts';
+import { collectArtifacts, startScreenshots, type ReportArtifacts } from './report/report-artifacts.ts';
 import { logsWanted, writeContainerLogs } from './report/container-logs.ts';
 import { maskKnown, maskProcessOutput } from './report/redact.ts';
 import { publishReport, reportWriteProblem, stageReport } from './report/publish-report.ts';
 import { checkEmbeddedOptions } from './targets/embedded.ts';
 import { openTarget } from './targets/open-target.ts';
 import { WorldInterrupted } from './targets/embedded-world.ts';
+import { areaOfSpec } from './controls/spec-areas.ts';
 import { EXIT_FOR_SIGNAL, signalsDelivered, STOP_SIGNALS, watchStops, type RunStop } from './run-stop.ts';
 import type { OpenTarget } from './targets/target.ts';
 
@@ -92,8 +93,12 @@ async function runSpecs(
       if (!ownListeners.get(signal)!.has(listener)) process.removeListener(signal, listener);
   }
   onVitest(vitest);
+  // The controls of the spec files this run holds: a control waits only for prerequisites among them.
+  const areas = new Set((await vitest.globTestSpecifications(filter)).map((spec) => areaOfSpec(spec.moduleId)));
+  const selected = run.only.length ? run.only : CATALOG.map((c) => c.id);
+  const controlsInRun = CATALOG.filter((c) => areas.has(c.area) && selected.includes(c.id)).map((c) => c.id);
   vitest.provide('target', target.descriptor);
-  vitest.provide('run', run);
+  vitest.provide('run', { ...run, controlsInRun });
   try {
     await vitest.start(filter);
   } finally {
@@ -237,6 +242,8 @@ async function main(argv: string[]): Promise<number> {
     runDir = mkdtempSync(join(tmpdir(), 'postal-qa-run-'));
     if (stoppedByNow()) writeFileSync(join(runDir, INTERRUPTED_MARKER), stoppedByNow()!);
     if (!stoppedByNow()) {
+      // vitest loads (about a second of one core) while the target opens; runSpecs finds it loaded.
+      void import('vitest/node').catch(() => undefined);
       try {
         target = await openTarget(options, deployment, liveSettings);
       } catch (error) {
@@ -342,10 +349,13 @@ async function main(argv: string[]): Promise<number> {
       if (runDir && existsSync(join(runDir, 'report'))) cpSync(join(runDir, 'report'), staging, { recursive: true });
       if (runDir && existsSync(join(runDir, 'allure-results')))
         cpSync(join(runDir, 'allure-results'), join(staging, 'allure-results'), { recursive: true });
-      // Screenshots need the target still open; the HTML needs vitest's allure-results complete.
+      // Screenshots need the target still open; the HTML needs vitest's allure-results complete. Both at once.
       // POSTAL_QA_ARTIFACTS=off (the fault matrix, stability runs): results only, no HTML or screenshots to make.
-      if (options && target && !interrupted && process.env.POSTAL_QA_ARTIFACTS !== 'off')
-        artifacts = await collectArtifacts(target.descriptor, staging, secrets, vitest !== undefined);
+      if (options && target && runDir && !interrupted && process.env.POSTAL_QA_ARTIFACTS !== 'off') {
+        // Not while the specs run: Chromium's start-up took a core from the spec workers' (1–1.5 s later first control).
+        const screenshots = startScreenshots(target.descriptor, join(runDir, 'screenshots'));
+        artifacts = await collectArtifacts(screenshots, staging, secrets, vitest !== undefined);
+      }
       // Before close: the containers (and their logs) go with it.
       if (options && target?.containerLogs && logsWanted(registry.all())) {
         const logs = await target

@@ -31,37 +31,43 @@ import { spamScoreInput } from '../harness/probes/spam-score-input.ts';
 const REPORT_WINDOW_DAYS = 7;
 
 describe('Mail flow', () => {
-  control('FN-01', async ({ probes, deployment, run }) => {
-    // A ring: every agent sends to the next, so each address sends once and receives once.
-    const agents = deployment.agents;
-    const ring = agents.map((from, i) => ({ from, to: agents[(i + 1) % agents.length]!, id: `ring-${i + 1}-of-${agents.length}` }));
-    // The agents' kind of mail; the first one also near the deployment's message size limit (Postal's own MX enforces it).
-    const nearLimitMb = deployment.thresholds.messageSizeMb;
-    const messages = ring.map(({ from, to, id }, i) => ({
-      id,
-      fromAgentId: from.id,
-      to: to.address,
-      toAgentId: to.id,
-      content: probeMessage(run.runToken, `FN-01 ${id} ${from.id} to ${to.id}`, i === 0 ? { nearLimitMb } : {}),
-    }));
-    const observed = await probes.mail.sendAsAgents(messages);
-    const input = asDeliveryInput(observed);
-    return {
-      verdicts: [checkMessageDelivery(input)],
-      facts: {
-        ring: ring.map((r, i) => ({
-          from: r.from.address,
-          to: r.to.address,
-          found: observed.fates[i]!.arrivals.some((a) => a.agentId === r.to.id),
-          elapsedMs: observed.fates[i]!.arrivals[0]?.elapsedMs,
-        })),
-        nearLimit: {
-          messageSizeMb: nearLimitMb,
-          attachmentBytes: messages[0]!.content.attachments.reduce((n, a) => n + a.content.length, 0),
+  // After the infrastructure, DNS and security controls have ended: its near-limit message keeps the embedded
+  // stand-in's one thread busy for seconds, which their 2 s DNS and connect budgets must not pay for.
+  control(
+    'FN-01',
+    async ({ probes, deployment, run }) => {
+      // A ring: every agent sends to the next, so each address sends once and receives once.
+      const agents = deployment.agents;
+      const ring = agents.map((from, i) => ({ from, to: agents[(i + 1) % agents.length]!, id: `ring-${i + 1}-of-${agents.length}` }));
+      // The agents' kind of mail; the first one also near the deployment's message size limit (Postal's own MX enforces it).
+      const nearLimitMb = deployment.thresholds.messageSizeMb;
+      const messages = ring.map(({ from, to, id }, i) => ({
+        id,
+        fromAgentId: from.id,
+        to: to.address,
+        toAgentId: to.id,
+        content: probeMessage(run.runToken, `FN-01 ${id} ${from.id} to ${to.id}`, i === 0 ? { nearLimitMb } : {}),
+      }));
+      const observed = await probes.mail.sendAsAgents(messages);
+      const input = asDeliveryInput(observed);
+      return {
+        verdicts: [checkMessageDelivery(input)],
+        facts: {
+          ring: ring.map((r, i) => ({
+            from: r.from.address,
+            to: r.to.address,
+            found: observed.fates[i]!.arrivals.some((a) => a.agentId === r.to.id),
+            elapsedMs: observed.fates[i]!.arrivals[0]?.elapsedMs,
+          })),
+          nearLimit: {
+            messageSizeMb: nearLimitMb,
+            attachmentBytes: messages[0]!.content.attachments.reduce((n, a) => n + a.content.length, 0),
+          },
         },
-      },
-    };
-  });
+      };
+    },
+    { after: ['infrastructure', 'dns', 'security'] },
+  );
 
   control('FN-02', async ({ probes, target }) => {
     const deliveries = await probes.seeds.deliveries();

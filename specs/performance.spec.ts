@@ -29,6 +29,7 @@ const loadRefusal = (run: RunContext, env: string): string | undefined =>
 describe('Performance', () => {
   // Latency first, on a server that is not still working off the throughput burst: the plan's target is
   // for the agents' everyday mail, and a queue left by PERF-01 would measure the test, not the server.
+  // It runs beside the last functionality controls (their everyday mail), once FN-01 has passed.
   control('PERF-02', async ({ probes, deployment, run }) => {
     const refusal = loadRefusal(run, probes.target.env);
     if (refusal) return { verdicts: [], skip: refusal };
@@ -36,11 +37,17 @@ describe('Performance', () => {
     return latency(probes, deployment, run);
   });
 
-  control('PERF-01', async ({ probes, deployment, run }) => {
-    const refusal = loadRefusal(run, probes.target.env);
-    if (refusal) return { verdicts: [], skip: refusal };
-    return withLoadLock(() => throughput(probes, deployment, run), LOAD_LOCK_WAIT_MS);
-  });
+  // The paced load runs alone, once every other area has ended: its burst must not delay their mail, nor a
+  // send limit it reaches hold it, and nothing else shares the queue it measures.
+  control(
+    'PERF-01',
+    async ({ probes, deployment, run }) => {
+      const refusal = loadRefusal(run, probes.target.env);
+      if (refusal) return { verdicts: [], skip: refusal };
+      return withLoadLock(() => throughput(probes, deployment, run), LOAD_LOCK_WAIT_MS);
+    },
+    { after: ['infrastructure', 'dns', 'security', 'functionality'] },
+  );
 });
 
 /** How long PERF-01 waits for another run's throughput test to end (the fault matrix runs worlds side by side). */

@@ -68,6 +68,35 @@ describe('runProcess', () => {
     });
   });
 
+  it('with killOnExit, kills the program (its group) when this process exits first, process.exit included', async () => {
+    // A process that starts `sleep 60` beside its work, then exits at once (as a hard stop does), printing the pid.
+    const script = `
+      import { runProcess } from ${JSON.stringify(new URL('./run-process.ts', import.meta.url).href)};
+      void runProcess('/bin/sh', ['-c', 'sleep 60'], {
+        timeoutMs: 60_000, group: true, killOnExit: true,
+        onSpawn: (child) => { process.stdout.write(String(child.pid)); process.exit(0); },
+      });`;
+    const outcome = await runProcess(node, ['--import', 'tsx', '--input-type=module', '-e', script], { timeoutMs: 30_000 });
+    expect(outcome, outcome.stderr).toMatchObject({ code: 0 });
+    const shell = Number(outcome.stdout.trim());
+    expect(shell).toBeGreaterThan(0);
+    await eventually('the program killed with the process that started it', () => Promise.resolve(running(shell) ? undefined : true), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
+    // Without killOnExit the same program outlives it: the test above is not passing by accident.
+    const outliving = await runProcess(
+      node,
+      ['--import', 'tsx', '--input-type=module', '-e', script.replace('killOnExit: true', 'killOnExit: false')],
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    const survivor = Number(outliving.stdout.trim());
+    expect(running(survivor)).toBe(true);
+    process.kill(-survivor, 'SIGKILL');
+  });
+
   it('kills a program that prints more than maxOutput, or keeps the newest output when asked', async () => {
     const flood = ['-e', 'for (let i = 0; i < 1000; i++) process.stdout.write("0123456789"); setTimeout(() => {}, 60_000)'];
     const killed = await runProcess(node, flood, { timeoutMs: 30_000, maxOutput: 1_000 });

@@ -26,6 +26,11 @@ export interface RunProcessOptions {
   overflow?: 'kill' | 'keep-newest';
   /** Called once it runs (to sample its processes, say). */
   onSpawn?: (child: ChildProcess) => void;
+  /**
+   * Killed (its group, with `group`) if this process exits first — a hard stop's process.exit included: for a
+   * program started beside other work (a browser taking screenshots while the specs run) that must not outlive us.
+   */
+  killOnExit?: boolean;
 }
 
 export interface ProcessOutcome {
@@ -83,6 +88,8 @@ export function runProcess(command: string, args: readonly string[], options: Ru
         // Already gone.
       }
     };
+    const killAtOurExit = (): void => kill('SIGKILL');
+    if (options.killOnExit) process.once('exit', killAtOurExit);
     const timer = setTimeout(() => {
       // Exited already, but something still holds its output open: that is killed, the exit stands.
       if (!exit) timedOut = true;
@@ -116,6 +123,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     });
     child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
+      process.removeListener('exit', killAtOurExit);
       const end = exit ?? { code, signal };
       resolve({
         code: startError ? null : end.code,

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow as ImapFlowClient } from 'imapflow';
 import { reportFilesOfMessage, type ReportFile } from '../dmarc/read-reports.ts';
 import type { InboxEntry } from './inbox-reader.ts';
 import type { PostalApi } from './postal-api-client.ts';
@@ -84,7 +84,9 @@ export interface ImapMailbox {
 
 /** Every message of the mailbox received since `since`, each one's report attachments. */
 export async function filesFromImap(imap: ImapMailbox, options: { since: Date; ca?: string; timeoutMs: number }): Promise<CollectedFiles> {
-  const client = new ImapFlow({
+  // Loaded when a report mailbox is first read: only the worker that reads reports pays for it.
+  const { ImapFlow } = await import('imapflow');
+  const client: ImapFlowClient = new ImapFlow({
     host: imap.host,
     port: imap.port,
     secure: imap.secure,

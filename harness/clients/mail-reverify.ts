@@ -1,6 +1,4 @@
 import { resolveFunction } from '../../core/dns/resolver.ts';
-import { authenticate } from 'mailauth';
-import { simpleParser } from 'mailparser';
 
 /** What the receiving provider saw on the wire, recovered from the top Received and Return-Path headers. */
 export interface Envelope {
@@ -40,6 +38,8 @@ export interface Reverified {
  */
 export async function reverifyMessage(raw: Buffer, dnsServer: string): Promise<Reverified> {
   const envelope = envelopeOf(raw);
+  // Loaded on first use: only the worker that re-verifies mail pays for them.
+  const [{ simpleParser }, { authenticate }] = await Promise.all([import('mailparser'), import('mailauth')]);
   const parsed = await simpleParser(raw);
   const fromAddress = parsed.from?.value[0]?.address ?? '';
   const result = (await authenticate(raw, {

@@ -1,4 +1,5 @@
-import { ImapFlow } from 'imapflow';
+// Loaded when a mailbox is first read: only the worker that reads seeds pays for it.
+import type { ImapFlow } from 'imapflow';
 import type { SeedMailbox } from '../targets/target.ts';
 
 export interface FoundMessage {
@@ -23,13 +24,14 @@ export interface SeedReaderOptions {
  * what the server or the connection said; `authenticationFailed` is set when the server refused the login.
  */
 export async function checkSeedLogin(options: SeedReaderOptions): Promise<void> {
-  const client = imapClient(options);
+  const client = await imapClient(options);
   await client.connect();
   await client.logout().catch(() => client.close());
 }
 
-function imapClient(options: SeedReaderOptions): ImapFlow {
+async function imapClient(options: SeedReaderOptions): Promise<ImapFlow> {
   const { imap } = options.seed;
+  const { ImapFlow } = await import('imapflow');
   return new ImapFlow({
     host: imap.host,
     port: imap.port,
@@ -55,7 +57,7 @@ export async function findInSeedMailbox(options: SeedReaderOptions, token: strin
 
 /** Every message carrying `token` in its subject or body, Inbox first, then Junk (only the newest when `last`). */
 export async function findAllInSeedMailbox(options: SeedReaderOptions, token: string, { last = false } = {}): Promise<FoundMessage[]> {
-  const client = imapClient(options);
+  const client = await imapClient(options);
   await client.connect();
   const found: FoundMessage[] = [];
   try {

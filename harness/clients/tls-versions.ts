@@ -69,6 +69,11 @@ export async function probeTlsVersions(endpoint: TlsEndpoint): Promise<EndpointT
     weakSuites: [],
     renegotiation: 'untestable',
   };
+  // Renegotiation has to wait for a server that ignores it (testssl.sh waits too, 3 s): asked at once, beside
+  // the versions and the suite groups. Its own TLS 1.2 handshake fails where TLS 1.2 is refused: untestable.
+  const renegotiation = renegotiates(endpoint);
+  // Awaited below (its error lands in report.error); not an unhandled rejection while a handshake throws first.
+  renegotiation.catch(() => undefined);
   try {
     for (const version of VERSIONS) {
       const legacy = version === 'TLSv1' || version === 'TLSv1.1';
@@ -81,10 +86,6 @@ export async function probeTlsVersions(endpoint: TlsEndpoint): Promise<EndpointT
       report.versions[version] = attempt.outcome.ok && attempt.outcome.protocol === version ? 'accepted' : 'refused';
       if (attempt.outcome.ok) report.negotiated[version] = `${attempt.outcome.protocol} ${attempt.outcome.cipher ?? ''}`.trim();
     }
-    // Renegotiation has to wait for a server that ignores it (testssl.sh waits too): asked beside the suite groups.
-    const renegotiation = report.versions['TLSv1.2'] === 'accepted' ? renegotiates(endpoint) : Promise.resolve<Offer>('untestable');
-    // Awaited below (its error lands in report.error); not an unhandled rejection while a suite group throws first.
-    renegotiation.catch(() => undefined);
     const below13 = (['TLSv1.2', 'TLSv1.1', 'TLSv1'] as const).find((v) => report.versions[v] === 'accepted');
     for (const group of WEAK_SUITE_GROUPS) {
       if (!below13 || !offerable(group.ciphers)) {
@@ -101,7 +102,8 @@ export async function probeTlsVersions(endpoint: TlsEndpoint): Promise<EndpointT
         ...(attempt.outcome.cipher ? { cipher: attempt.outcome.cipher } : {}),
       });
     }
-    report.renegotiation = await renegotiation;
+    const renegotiated = await renegotiation;
+    report.renegotiation = report.versions['TLSv1.2'] === 'accepted' ? renegotiated : 'untestable';
   } catch (error) {
     report.error = (error as Error).message;
   }

@@ -7,6 +7,11 @@ export interface RunContext {
   /** Control ids selected with --only; empty means all. */
   only: string[];
   waivers: Waiver[];
+  /**
+   * The controls this run decides (the spec files vitest runs, narrowed by --only): a control waits for
+   * those of its prerequisites, which may be running side by side in another spec file. Unset: no waiting.
+   */
+  controlsInRun?: string[];
   /** A folder private to this run: controls leave their outcomes here so later spec files see prerequisites. */
   runDir: string;
   /** Where controls may leave evidence files (e.g. received messages as .eml); inside the report folder. */

@@ -3,7 +3,6 @@
  * (the same report reaches every rua address, and a reporter may send it twice). One bad file never costs
  * the others: each is unpacked, parsed and checked on its own.
  */
-import { simpleParser } from 'mailparser';
 import type { AggregateReport } from './aggregate-report.ts';
 import { parseAggregateReport, ReportRefused } from './parse-aggregate-report.ts';
 import { DEFAULT_LIMITS, unpackReport, type UnpackLimits } from './unpack-report.ts';
@@ -73,6 +72,8 @@ const REPORT_TYPES = /^(application\/(gzip|x-gzip|zip|x-zip-compressed|xml)|text
 
 /** The report attachments of one e-mail (RFC 7489 §7.2.1.1: one, gzip or zip, named receiver!domain!begin!end). */
 export async function reportFilesOfMessage(raw: Buffer, origin: string): Promise<{ files: ReportFile[]; refused?: string }> {
+  // Loaded on the first report: only the worker that reads reports pays for it.
+  const { simpleParser } = await import('mailparser');
   const mail = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
   const label = `${origin} from ${mail.from?.value[0]?.address ?? 'an unknown sender'} ("${(mail.subject ?? '').slice(0, 80)}")`;
   const files = mail.attachments

@@ -5,7 +5,7 @@
  * is the target's first public resolver (the DS lives at the parent, which the domain's own server does
  * not serve), asked with DO and CD: it hands over bogus data and the suite says why it is bogus.
  */
-import { dnssecLookUp, Question, SecurityStatus, type TrustAnchor } from '@relaycorp/dnssec';
+import type { TrustAnchor } from '@relaycorp/dnssec';
 import * as dnsPacket from '@leichtgewicht/dns-packet';
 import { keyTagOf } from '../../core/dns/dnssec-key-tag.ts';
 import type { DnssecInput, DnssecLookup, DnssecStatus } from '../checks/dnssec-check.ts';
@@ -17,12 +17,17 @@ export interface DnssecProbe {
   observe(questions: Array<{ name: string; type: string; purpose: string }>): Promise<DnssecInput>;
 }
 
-const STATUS: Record<string, DnssecStatus> = {
-  [SecurityStatus.SECURE]: 'secure',
-  [SecurityStatus.INSECURE]: 'insecure',
-  [SecurityStatus.BOGUS]: 'bogus',
-  [SecurityStatus.INDETERMINATE]: 'indeterminate',
-};
+/** The validator, loaded on the first lookup: only the worker that runs DNS-13 pays for it. */
+async function validator() {
+  const { dnssecLookUp, Question, SecurityStatus } = await import('@relaycorp/dnssec');
+  const status: Record<string, DnssecStatus> = {
+    [SecurityStatus.SECURE]: 'secure',
+    [SecurityStatus.INSECURE]: 'insecure',
+    [SecurityStatus.BOGUS]: 'bogus',
+    [SecurityStatus.INDETERMINATE]: 'indeterminate',
+  };
+  return { dnssecLookUp, Question, status };
+}
 
 /** `. DS <tag> <alg> <digest type> <hex>` (DNSSEC_TRUST_ANCHOR) → the validator's anchor. */
 export function parseTrustAnchor(text: string): TrustAnchor {
@@ -81,6 +86,7 @@ export function dnssecProbe(context: ProbeContext): DnssecProbe {
     try {
       const served = await ask(question.name, question.type);
       const rrsigExpirations = rrsigExpirationsIn(served, question.type);
+      const { dnssecLookUp, Question, status } = await validator();
       const result = await dnssecLookUp(
         new Question(`${question.name.toLowerCase().replace(/\.$/, '')}.`, question.type as never),
         (q) => ask(q.name, q.getTypeName()),
@@ -89,7 +95,7 @@ export function dnssecProbe(context: ProbeContext): DnssecProbe {
         },
       );
       const reasons = 'reasonChain' in result ? [...result.reasonChain] : [];
-      return { ...base, rrsigExpirations, status: STATUS[result.status] ?? 'indeterminate', reasons };
+      return { ...base, rrsigExpirations, status: status[result.status] ?? 'indeterminate', reasons };
     } catch (error) {
       return { ...base, status: 'error', reasons: [(error as Error).message] };
     }

@@ -8,7 +8,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { simpleParser } from 'mailparser';
 import { pollUntil } from '../../core/poll.ts';
 import { scoreWithSpamd } from '../../core/spam/spamc-client.ts';
 import type { SpamVerdict } from '../../core/spam/spam-scorer.ts';
@@ -65,6 +64,8 @@ const pathLabel = (path: SendPath): string => path.replace('/', '-');
 
 /** The provider's copy as the delivery check compares it: every part decoded. */
 export async function receivedContentOf(raw: Buffer): Promise<ReceivedContent> {
+  // Loaded on the first copy read: only the worker that reads seeds pays for it.
+  const { simpleParser } = await import('mailparser');
   const parsed = await simpleParser(raw);
   return {
     subject: parsed.subject ?? null,

@@ -1,44 +1,57 @@
 /**
- * What a run produces beside the reports — the Allure HTML and the web UI screenshots — gathered at
- * the edge (cli.ts, after the specs, while the target is still open); render-artifacts.ts shows them.
- * Links are relative to the report folder so the folder can be moved or archived whole.
+ * What a run produces beside the reports — the Allure HTML and the web UI screenshots, made side by side at
+ * the edge (cli.ts) after the specs, while the target is still open: the screenshots into the run's own
+ * folder, copied into the report when taken; render-artifacts.ts shows them. Links are relative to the
+ * report folder so the folder can be moved or archived whole.
  */
-import { rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import type { TargetDescriptor } from '../targets/target.ts';
 import { generateAllureHtml } from './allure-html.ts';
 import type { ReportArtifacts } from './render-artifacts.ts';
-import { takeScreenshots } from './web-screenshots.ts';
+import { takeScreenshots, type Screenshots } from './web-screenshots.ts';
 
 export type { ReportArtifacts } from './render-artifacts.ts';
 
 export const SCREENSHOTS_DIR = join('test-results', 'screenshots');
 
+/**
+ * Chromium needs only the target open: it runs beside the Allure HTML (a second or two of one core each),
+ * into `dir` (outside the report until collectArtifacts copies what it took). Never rejects.
+ */
+export function startScreenshots(target: TargetDescriptor | undefined, dir: string): Promise<Screenshots> {
+  return takeScreenshots(target, dir).catch((error: Error) => ({ taken: [], notes: [`no screenshot: ${error.message}`] }));
+}
+
 /** `specsRan`: false when the run stopped before vitest started — the allure-results are then an older run's. */
 export async function collectArtifacts(
-  target: TargetDescriptor | undefined,
+  screenshots: Promise<Screenshots> | undefined,
   reportDir: string,
   secrets: string[],
   specsRan: boolean,
 ): Promise<ReportArtifacts> {
   const link = (path: string) => relative(reportDir, path).split('\\').join('/');
-  const shots = await takeScreenshots(target, join(reportDir, SCREENSHOTS_DIR)).catch((error: Error) => ({
-    taken: [],
-    notes: [`no screenshot: ${error.message}`],
-  }));
   const htmlDir = join(reportDir, 'allure-report');
-  let html: Awaited<ReturnType<typeof generateAllureHtml>>;
+  let making: ReturnType<typeof generateAllureHtml>;
   if (specsRan)
-    html = await generateAllureHtml(join(reportDir, 'allure-results'), htmlDir, secrets).catch((error: Error) => ({
+    making = generateAllureHtml(join(reportDir, 'allure-results'), htmlDir, secrets).catch((error: Error) => ({
       ok: false as const,
       reason: error.message,
     }));
   else {
     rmSync(htmlDir, { recursive: true, force: true });
-    html = { ok: false, reason: 'the specs did not run' };
+    making = Promise.resolve({ ok: false, reason: 'the specs did not run' });
   }
-  return {
-    allureHtml: html.ok ? { ok: true, href: link(html.path) } : html,
-    screenshots: { taken: shots.taken.map((s) => ({ label: s.label, href: link(s.path) })), notes: shots.notes },
-  };
+  const [shots, html] = await Promise.all([
+    screenshots ?? Promise.resolve({ taken: [], notes: ['no screenshot: the specs did not run'] }),
+    making,
+  ]);
+  const into = join(reportDir, SCREENSHOTS_DIR);
+  if (shots.taken.length > 0) mkdirSync(into, { recursive: true });
+  const taken = shots.taken.map((s) => {
+    const path = join(into, basename(s.path));
+    copyFileSync(s.path, path);
+    return { label: s.label, href: link(path) };
+  });
+  return { allureHtml: html.ok ? { ok: true, href: link(html.path) } : html, screenshots: { taken, notes: shots.notes } };
 }

@@ -7,7 +7,6 @@ import { runProcess } from '../../core/process/run-process.ts';
 import { X509Certificate } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { connect } from 'node:tls';
 import type { TargetDescriptor } from '../targets/target.ts';
@@ -73,7 +72,8 @@ function verifiedChainHashes(ip: string, port: number, host: string, caPem: stri
 }
 
 async function runChromium(binary: string, args: string[], timeoutMs: number): Promise<string | undefined> {
-  const run = await runProcess(binary, args, { timeoutMs, maxOutput: 3_000, overflow: 'keep-newest' });
+  // Chromium and its helper processes go with the run however it ends (a second signal's process.exit included).
+  const run = await runProcess(binary, args, { timeoutMs, maxOutput: 3_000, overflow: 'keep-newest', group: true, killOnExit: true });
   if (run.startError) return run.startError.message;
   if (run.signal) return `chromium stopped by ${run.signal} after ${timeoutMs} ms`;
   return run.code === 0 ? undefined : `chromium exit ${run.code}: ${run.stderr.slice(-1500).trim().split('\n').pop() ?? ''}`;
@@ -111,7 +111,8 @@ export async function takeScreenshots(
   for (const page of pages) {
     const file = join(dir, page.name);
     rmSync(file, { force: true });
-    const userDataDir = mkdtempSync(join(tmpdir(), 'postal-qa-chromium-'));
+    // Inside `dir` (the run's own folder): a hard stop that kills Chromium leaves no profile behind.
+    const userDataDir = mkdtempSync(join(dir, '.chromium-profile-'));
     try {
       const problem = await runChromium(
         binary,

@@ -7,11 +7,12 @@ import type { Deployment } from '../../core/deployment/deployment-schema.ts';
 import { ProbeBlocked, ProbeUnavailable } from '../probes/probe-unavailable.ts';
 import { probesFor, type Probes } from '../probes/probes.ts';
 import type { TargetDescriptor } from '../targets/target.ts';
-import { findControl } from '../controls/catalog.ts';
+import { CATALOG, findControl, type Area } from '../controls/catalog.ts';
 import type { ControlOutcome, ControlResult } from '../controls/control-result.ts';
 import type { RunContext } from '../config/run-context.ts';
 import { currentRun, currentTarget } from './provided-context.ts';
 import { INTERRUPTED_MARKER } from '../controls/run-markers.ts';
+import { awaitEnded, awaitPrerequisites } from './prerequisite-wait.ts';
 
 export interface ControlContext {
   /** What the control may ask of the target; it reaches the target through protocols only. */
@@ -68,27 +69,56 @@ export function priorOutcome(run: RunContext, id: string): ControlOutcome | unde
   return loadOutcome(run.runDir, id);
 }
 
-const BLOCKING: ReadonlySet<ControlOutcome> = new Set(['fail', 'error', 'blocked']);
+export interface ControlOptions {
+  timeoutMs?: number;
+  /**
+   * Areas whose controls (of this run) must all have ended before this one starts, whatever their outcomes: for
+   * a control whose traffic would distort theirs — a near-limit message (seconds of the embedded stand-in's one
+   * thread, against the 2 s DNS budgets of the other areas), a paced load (a burst that delays everyone's mail).
+   */
+  after?: readonly Area[];
+}
+
+/** The catalog's controls of these areas. */
+function controlsOf(areas: readonly Area[]): string[] {
+  return CATALOG.filter((c) => areas.includes(c.area)).map((c) => c.id);
+}
+
+/** How many prerequisites deep a control's chain goes (PERF-01 → FN-01 → INF-05 → INF-02 → INF-01: 4). */
+function chainDepth(id: string): number {
+  const prerequisites = findControl(id)?.prerequisites ?? [];
+  return prerequisites.length === 0 ? 0 : 1 + Math.max(...prerequisites.map(chainDepth));
+}
 
 /**
  * Declares a control as a vitest test. The body observes the target and returns the verdicts of
  * pure checks; this wrapper turns them into one outcome, records it for the report (task meta) and
  * makes the vitest test red when the control failed.
  */
-export function control(id: string, body: (ctx: ControlContext) => Promise<ControlFindings>, options: { timeoutMs?: number } = {}): void {
+export function control(id: string, body: (ctx: ControlContext) => Promise<ControlFindings>, options: ControlOptions = {}): void {
   const definition = findControl(id);
   if (!definition) throw new Error(`control ${id} is not in the catalog (harness/controls/catalog.ts)`);
+  // Never a control of its own area: a file's controls run one after another, so it would wait for itself.
+  if (options.after?.includes(definition.area)) throw new Error(`${id}: after may only name other areas than ${definition.area}`);
 
   const budgetMs = options.timeoutMs ?? controlBudgetMs(currentTarget());
-  // vitest's own limit sits above the control's budget: the control records its timeout itself.
-  it(`${definition.id} ${definition.title}`, { timeout: budgetMs + 15_000 }, async (testContext) => {
-    const started = Date.now();
+  // Each prerequisite up the chain may take its whole budget before this control starts (spec files run side by side).
+  const waitMs = Math.max(1, chainDepth(id)) * controlBudgetMs(currentTarget());
+  // vitest's own limit sits above the control's budget and its wait: the control records its timeout itself.
+  const waits = options.after ? 2 : 1;
+  it(`${definition.id} ${definition.title}`, { timeout: waits * waitMs + budgetMs + 15_000 }, async (testContext) => {
+    // Reset once the prerequisites are in: a control's time is its own, never the wait for another's.
+    let started = Date.now();
     const base = {
       id: definition.id,
       title: definition.title,
       area: definition.area,
       severity: definition.severity,
       startedAt: new Date(started).toISOString(),
+    };
+    const begin = (): void => {
+      started = Date.now();
+      base.startedAt = new Date(started).toISOString();
     };
     // eslint-disable-next-line prefer-const -- finish reads it before it is set (an interrupted run): a const would be in its dead zone
     let sentBefore: number | undefined;
@@ -119,13 +149,29 @@ export function control(id: string, body: (ctx: ControlContext) => Promise<Contr
       return;
     }
 
-    const blocker = definition.prerequisites.find((p) => BLOCKING.has(loadOutcome(run.runDir, p) ?? 'pass'));
-    if (blocker) {
-      finish({ outcome: 'blocked', summary: `blocked by ${blocker}`, reason: `prerequisite ${blocker} did not pass`, verdicts: [] });
-      testContext.skip(`blocked by ${blocker}`);
+    const interrupted = () => existsSync(join(run.runDir, INTERRUPTED_MARKER));
+    const sources = {
+      runs: (p: string) => run.controlsInRun?.includes(p) ?? false,
+      outcomeOf: (p: string) => loadOutcome(run.runDir, p),
+      interrupted,
+    };
+    const decision = await awaitPrerequisites(definition.prerequisites, sources, { timeoutMs: waitMs });
+    // Then the areas it must not overlap (after: ...): ended, whatever their outcomes.
+    const apart =
+      decision.kind === 'clear' && options.after ? await awaitEnded(controlsOf(options.after), sources, { timeoutMs: waitMs }) : decision;
+    if (decision.kind === 'interrupted' || apart.kind === 'interrupted') {
+      const reason = 'the run was interrupted (Ctrl-C) while this control waited for its prerequisites';
+      finish({ outcome: 'skipped', summary: 'not run: the run was interrupted', reason, verdicts: [] });
+      testContext.skip('the run was interrupted');
+      return;
+    }
+    if (decision.kind === 'blocked') {
+      finish({ outcome: 'blocked', summary: `blocked by ${decision.by}`, reason: decision.reason, verdicts: [] });
+      testContext.skip(`blocked by ${decision.by}`);
       return;
     }
 
+    begin();
     let findings: ControlFindings;
     const target = currentTarget();
     sharedProbes ??= probesFor(target, run);
