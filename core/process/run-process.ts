@@ -28,7 +28,7 @@ export interface RunProcessOptions {
   onSpawn?: (child: ChildProcess) => void;
   /**
    * Killed (its group, with `group`) if this process exits first — a hard stop's process.exit included: for a
-   * program started beside other work (a browser taking screenshots while the specs run) that must not outlive us.
+   * program that must not outlive us (a browser taking the report's screenshots when a second Ctrl-C stops the run).
    */
   killOnExit?: boolean;
 }
