@@ -43,27 +43,20 @@ export async function awaitEnded(
   return { kind, waitedMs: polled.elapsedMs };
 }
 
+/** Once the prerequisites this run holds have ended: run, or be blocked by the first that did not pass (catalog order). */
 export async function awaitPrerequisites(
   prerequisites: readonly string[],
   sources: PrerequisiteSources,
   options: { timeoutMs: number; clock?: Clock },
 ): Promise<PrerequisiteDecision> {
-  const clock = options.clock ?? systemClock;
-  const awaited = prerequisites.filter((id) => sources.runs(id));
-  const pending = (): string[] => awaited.filter((id) => sources.outcomeOf(id) === undefined);
-  const polled = await pollUntil(
-    () => Promise.resolve(sources.interrupted() ? [] : pending()),
-    (left) => left.length === 0,
-    { timeoutMs: options.timeoutMs, intervalMs: FIRST_LOOK_MS, maxIntervalMs: MAX_LOOK_MS, clock },
-  );
-  const waitedMs = polled.elapsedMs;
-  if (sources.interrupted()) return { kind: 'interrupted', waitedMs };
+  const { kind, waitedMs } = await awaitEnded(prerequisites, sources, options);
+  if (kind === 'interrupted') return { kind: 'interrupted', waitedMs };
   // Catalog order: the first prerequisite that did not pass names the block.
   for (const id of prerequisites) {
     const outcome = sources.outcomeOf(id);
     if (outcome !== undefined && BLOCKING.has(outcome))
       return { kind: 'blocked', by: id, reason: `prerequisite ${id} did not pass`, waitedMs };
-    if (outcome === undefined && awaited.includes(id))
+    if (outcome === undefined && sources.runs(id))
       return {
         kind: 'blocked',
         by: id,
