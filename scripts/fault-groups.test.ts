@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { controlReads, outcomesFor, planGroups, type GroupableFault } from './fault-groups.ts';
 
 const f = (name: string, red: string[], surfaces: string[] = [`postal:${name}`]): GroupableFault => ({ name, red, surfaces });
+/** The worlds planned for `faults`, four at most each, with what MailGoat's controls read. */
+const groupsOf = (faults: GroupableFault[]): string[][] =>
+  planGroups(faults, { maxPerGroup: 4, reads: controlReads('mailgoat.ai') }).groups;
 
 describe('planGroups', () => {
   it('shares a world only between faults with disjoint red sets and disjoint surfaces, largest red sets first', () => {
@@ -48,24 +51,17 @@ describe('planGroups', () => {
       f('caa-forbids-issuance', ['DNS-12']),
     ];
     // (relay faults the same way: SEC-01 follows an accepted attempt out through Postal.)
-    expect(
-      planGroups([f('postal-resolver-down', ['INF-05', 'FN-02']), f('relay-source-route', ['SEC-01'])], {
-        maxPerGroup: 4,
-        reads: controlReads('mailgoat.ai'),
-      }).groups,
-    ).toEqual([['postal-resolver-down'], ['relay-source-route']]);
+    expect(groupsOf([f('postal-resolver-down', ['INF-05', 'FN-02']), f('relay-source-route', ['SEC-01'])])).toEqual([
+      ['postal-resolver-down'],
+      ['relay-source-route'],
+    ]);
     // (nor can spoofed mail reach an agent without a worker.)
-    expect(
-      planGroups([f('worker-down', ['INF-03', 'INF-05']), f('spoof-reject-domain-delivered', ['SEC-07'])], {
-        maxPerGroup: 4,
-        reads: controlReads('mailgoat.ai'),
-      }).groups,
-    ).toEqual([['worker-down'], ['spoof-reject-domain-delivered']]);
+    expect(groupsOf([f('worker-down', ['INF-03', 'INF-05']), f('spoof-reject-domain-delivered', ['SEC-07'])])).toEqual([
+      ['worker-down'],
+      ['spoof-reject-domain-delivered'],
+    ]);
     // (and an MTA-STS policy cannot be fetched from a web host that is down.)
-    expect(
-      planGroups([f('web-down', ['INF-01']), f('mta-sts-broken', ['DNS-10'])], { maxPerGroup: 4, reads: controlReads('mailgoat.ai') })
-        .groups,
-    ).toEqual([['mta-sts-broken'], ['web-down']]);
+    expect(groupsOf([f('web-down', ['INF-01']), f('mta-sts-broken', ['DNS-10'])])).toEqual([['mta-sts-broken'], ['web-down']]);
     const reads = { reads: controlReads('mailgoat.ai') };
     expect(planGroups(faults, { maxPerGroup: 4, ...reads }).groups).toEqual([
       ['web-down', 'caa-forbids-issuance'],
